@@ -1,0 +1,107 @@
+using Billing.Core.Usage;
+using NodaTime;
+
+namespace Billing.Mediation;
+
+/// <summary>The three things that can become of a record that a reader could read.</summary>
+public enum OutcomeKind
+{
+    Accepted,
+    Suspended,
+    Filtered,
+}
+
+public readonly record struct MediationOutcome(OutcomeKind Kind, UsageRecord? Usage, string? Reason, string? Detail)
+{
+    public static MediationOutcome Accept(UsageRecord usage) => new(OutcomeKind.Accepted, usage, null, null);
+
+    public static MediationOutcome Suspend(string reason, string detail) => new(OutcomeKind.Suspended, null, reason, detail);
+
+    public static MediationOutcome Filter(string reason) => new(OutcomeKind.Filtered, null, reason, null);
+}
+
+/// <summary>
+/// Validates a reader's <see cref="RawCdr"/> and normalises it into a <see cref="UsageRecord"/>,
+/// or says why it goes to suspense or is filtered. Pure.
+/// </summary>
+public sealed class CdrNormaliser(SourceOptions source)
+{
+    /// <summary>Records before this are clock errors (epoch 0, unset PBX clocks), not usage.</summary>
+    public static readonly Instant EarliestPlausible = Instant.FromUtc(2000, 1, 1, 0, 0);
+
+    private readonly NumberNormaliser _numbers = new(source.Numbering);
+
+    public MediationOutcome Normalise(RawCdr cdr)
+    {
+        ArgumentNullException.ThrowIfNull(cdr);
+        if (cdr.Start < EarliestPlausible)
+        {
+            return MediationOutcome.Suspend(SuspenseReasons.BadTimestamp, $"start {cdr.Start} is before {EarliestPlausible}");
+        }
+
+        if (cdr.End is { } end && end < cdr.Start)
+        {
+            return MediationOutcome.Suspend(SuspenseReasons.EndBeforeStart, $"end {end} is before start {cdr.Start}");
+        }
+
+        if (cdr.BillableSeconds < 0)
+        {
+            return MediationOutcome.Suspend(SuspenseReasons.NegativeDuration, $"billable duration {cdr.BillableSeconds} s is negative");
+        }
+
+        if (cdr.BillableSeconds > source.MaxDurationSeconds)
+        {
+            return MediationOutcome.Suspend(SuspenseReasons.AbsurdDuration,
+                $"billable duration {cdr.BillableSeconds} s is above the limit of {source.MaxDurationSeconds} s");
+        }
+
+        if (cdr.VolumeBytes < 0 || cdr.VolumeBytes > source.MaxVolumeBytes)
+        {
+            return MediationOutcome.Suspend(SuspenseReasons.BadVolume, $"volume {cdr.VolumeBytes} bytes is out of range");
+        }
+
+        if (source.FilterUnanswered && cdr.Service == ServiceType.Voice)
+        {
+            if (!cdr.Answered)
+            {
+                return MediationOutcome.Filter(FilterReasons.Unanswered);
+            }
+
+            if (cdr.BillableSeconds == 0)
+            {
+                return MediationOutcome.Filter(FilterReasons.ZeroBillable);
+            }
+        }
+
+        if (source.FilterUnanswered && cdr.Service == ServiceType.Data && cdr.VolumeBytes == 0)
+        {
+            return MediationOutcome.Filter(FilterReasons.ZeroVolume);
+        }
+
+        var msisdn = _numbers.Normalise(cdr.Calling, out var callingProblem);
+        if (msisdn is null)
+        {
+            return MediationOutcome.Suspend(SuspenseReasons.BadNumber, $"calling number: {callingProblem}");
+        }
+
+        string? destination = null;
+        if (cdr.Service != ServiceType.Data)
+        {
+            destination = _numbers.Normalise(cdr.Called, out var calledProblem);
+            if (destination is null)
+            {
+                return MediationOutcome.Suspend(SuspenseReasons.BadDestination, $"called number: {calledProblem}");
+            }
+        }
+
+        return MediationOutcome.Accept(new UsageRecord(
+            cdr.RecordKey,
+            cdr.Service,
+            msisdn,
+            destination,
+            cdr.Start,
+            cdr.Service == ServiceType.Voice ? cdr.BillableSeconds : 0,
+            cdr.Service == ServiceType.Data ? cdr.VolumeBytes : 0,
+            cdr.CellId));
+    }
+}

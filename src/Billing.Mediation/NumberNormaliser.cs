@@ -1,0 +1,144 @@
+namespace Billing.Mediation;
+
+/// <summary>
+/// Turns a dial string into an E.164 number (digits only, no '+'): SIP URIs reduced to their
+/// user part, access codes stripped, international and trunk prefixes resolved, extensions
+/// expanded into the DID range. Pure; one instance per numbering plan.
+/// </summary>
+public sealed class NumberNormaliser(NumberingPlan plan)
+{
+    private const int MaxE164Digits = 15;
+
+    private readonly IReadOnlyList<string> _international =
+        [.. plan.InternationalPrefixes.Where(p => p.Length > 0).OrderByDescending(p => p.Length)];
+
+    private readonly IReadOnlyList<string> _access =
+        [.. plan.AccessCodes.Where(p => p.Length > 0).OrderByDescending(p => p.Length)];
+
+    /// <summary>The E.164 digits, or null with the reason in <paramref name="problem"/>.</summary>
+    public string? Normalise(string? dialled, out string? problem)
+    {
+        var text = UserPart(dialled);
+        if (text.Length == 0)
+        {
+            problem = "empty number";
+            return null;
+        }
+
+        var plus = text[0] == '+';
+        Span<char> digits = stackalloc char[text.Length];
+        var n = 0;
+        for (var i = plus ? 1 : 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c is >= '0' and <= '9')
+            {
+                digits[n++] = c;
+            }
+            else if (c is not (' ' or '-' or '.' or '(' or ')'))
+            {
+                problem = $"'{dialled}' is not a telephone number";
+                return null;
+            }
+        }
+
+        var number = new string(digits[..n]);
+        if (number.Length == 0)
+        {
+            problem = $"'{dialled}' has no digits";
+            return null;
+        }
+
+        string e164;
+        if (plus)
+        {
+            e164 = number;
+        }
+        else if (plan.ExtensionDigits > 0 && number.Length <= plan.ExtensionDigits)
+        {
+            if (plan.ExtensionPrefix.Length == 0)
+            {
+                problem = $"'{dialled}' is an extension and this source has no extension prefix configured";
+                return null;
+            }
+
+            e164 = plan.ExtensionPrefix + number;
+        }
+        else
+        {
+            e164 = National(StripAccessCode(number));
+        }
+
+        var national = e164.StartsWith(plan.CountryCode, StringComparison.Ordinal) ? e164.Length - plan.CountryCode.Length : e164.Length;
+        if (e164.Length > MaxE164Digits)
+        {
+            problem = $"'{dialled}' is longer than 15 digits in E.164 ({e164})";
+            return null;
+        }
+
+        if (e164[0] == '0' || national < plan.MinNationalDigits)
+        {
+            problem = $"'{dialled}' is too short or not a valid E.164 number ({e164})";
+            return null;
+        }
+
+        problem = null;
+        return e164;
+    }
+
+    private string StripAccessCode(string number)
+    {
+        foreach (var code in _access)
+        {
+            if (number.Length > code.Length + Math.Max(plan.ExtensionDigits, 0) && number.StartsWith(code, StringComparison.Ordinal))
+            {
+                return number[code.Length..];
+            }
+        }
+
+        return number;
+    }
+
+    private string National(string number)
+    {
+        foreach (var prefix in _international)
+        {
+            if (number.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                return number[prefix.Length..];
+            }
+        }
+
+        if (plan.TrunkPrefix.Length > 0 && number.StartsWith(plan.TrunkPrefix, StringComparison.Ordinal))
+        {
+            return plan.CountryCode + number[plan.TrunkPrefix.Length..];
+        }
+
+        return plan.CountryCode + number;
+    }
+
+    /// <summary>"sip:+4420...@host;user=phone" and "&lt;sip:...&gt;" become "+4420...".</summary>
+    private static string UserPart(string? dialled)
+    {
+        var text = (dialled ?? "").Trim().Trim('"').Trim();
+        if (text.StartsWith('<') && text.EndsWith('>'))
+        {
+            text = text[1..^1];
+        }
+
+        if (text.StartsWith("sip:", StringComparison.OrdinalIgnoreCase) || text.StartsWith("sips:", StringComparison.OrdinalIgnoreCase)
+            || text.StartsWith("tel:", StringComparison.OrdinalIgnoreCase))
+        {
+            text = text[(text.IndexOf(':', StringComparison.Ordinal) + 1)..];
+        }
+
+        var at = text.IndexOf('@', StringComparison.Ordinal);
+        if (at >= 0)
+        {
+            text = text[..at];
+        }
+
+        var semi = text.IndexOf(';', StringComparison.Ordinal);
+        return semi >= 0 ? text[..semi].Trim() : text.Trim();
+    }
+}
