@@ -1,0 +1,76 @@
+using Billing.Mediation;
+using Billing.Storage;
+using Hangfire;
+using NodaTime;
+using Serilog;
+using static Billing.Jobs.Mediation.IngestOutcome;
+
+namespace Billing.Jobs.Mediation;
+
+/// <summary>
+/// Looks at the drop folder. Under Hangfire it enqueues one <see cref="IngestFileJob"/> per ready
+/// file (many workers then ingest in parallel); from the command line it ingests them in turn.
+/// </summary>
+public sealed class IngestDropFolderJob(BillingDatabase db, MediationOptions options, IClock clock, IBackgroundJobClient? jobs = null)
+{
+    private readonly DropFolder _drop = new(options.DropFolder);
+
+    /// <summary>Recurring entry point: fan out one job per ready file.</summary>
+    [DisableConcurrentExecution(timeoutInSeconds: 60)]
+    public int Poll()
+    {
+        if (jobs is null)
+        {
+            throw new InvalidOperationException("Poll needs a Hangfire job client; use IngestAll outside Hangfire.");
+        }
+
+        var ready = Waiting().Where(f => f.State == WaitingState.Ready).ToList();
+        foreach (var f in ready)
+        {
+            jobs.Enqueue<IngestFileJob>(j => j.Run(f.Source, f.FileName));
+        }
+
+        if (ready.Count > 0)
+        {
+            Log.ForContext<IngestDropFolderJob>().Information("Enqueued {Count} CDR files for ingest", ready.Count);
+        }
+
+        return ready.Count;
+    }
+
+    /// <summary>Ingests every ready file now, in order; reports files left alone too.</summary>
+    public IReadOnlyList<IngestOutcome> IngestAll(Action<IngestOutcome>? progress = null)
+    {
+        var ingest = new IngestFileJob(db, options);
+        var outcomes = new List<IngestOutcome>();
+        foreach (var f in Waiting())
+        {
+            var outcome = f.State switch
+            {
+                WaitingState.Ready => ingest.Ingest(f.Source, f.FileName),
+                WaitingState.StillWriting => new IngestOutcome
+                {
+                    File = f.FileName, Source = f.Source, Format = options.Source(f.Source)?.Format.ToString().ToLowerInvariant() ?? "?",
+                    Status = Statuses.Skipped, Reason = $"modified less than {options.SettleSeconds} s ago: still being written?",
+                },
+                _ => new IngestOutcome
+                {
+                    File = f.FileName, Source = f.Source, Format = "?", Status = Statuses.Skipped,
+                    Reason = f.Source.Length == 0
+                        ? "files belong in incoming/<source>/, not directly in incoming/"
+                        : $"no source named '{f.Source}' is configured",
+                },
+            };
+            outcomes.Add(outcome);
+            progress?.Invoke(outcome);
+        }
+
+        return outcomes;
+    }
+
+    private IReadOnlyList<WaitingFile> Waiting()
+    {
+        _drop.EnsureLayout(options.Sources.Select(s => s.Name));
+        return _drop.Waiting(options.Sources.Select(s => s.Name).ToHashSet(StringComparer.Ordinal), clock.GetCurrentInstant(), Duration.FromSeconds(options.SettleSeconds));
+    }
+}

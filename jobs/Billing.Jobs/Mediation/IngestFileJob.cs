@@ -1,0 +1,147 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Billing.Mediation;
+using Billing.Mediation.Readers;
+using Billing.Storage;
+using Serilog;
+using Serilog.Context;
+using static Billing.Jobs.Mediation.IngestOutcome;
+
+namespace Billing.Jobs.Mediation;
+
+/// <summary>
+/// Ingests one CDR file from the drop folder: claim it by checksum, stream it through its source's
+/// reader and the normaliser into PostgreSQL in one transaction, then archive or reject it.
+/// Safe to re-run at any point: a crash before commit leaves nothing; after commit the rerun sees
+/// the checksum and only finishes the move.
+/// </summary>
+public sealed class IngestFileJob(BillingDatabase db, MediationOptions options)
+{
+    private static readonly JsonSerializerOptions ManifestJson = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    private readonly ILogger _log = Log.ForContext<IngestFileJob>();
+    private readonly DropFolder _drop = new(options.DropFolder);
+
+    /// <summary>The Hangfire entry point: arguments are names, never entities.</summary>
+    public void Run(string source, string fileName) => Ingest(source, fileName);
+
+    public IngestOutcome Ingest(string sourceName, string fileName)
+    {
+        using var _ = LogContext.PushProperty("CdrFile", $"{sourceName}/{fileName}");
+        var source = options.Source(sourceName);
+        var path = _drop.IncomingFile(sourceName, fileName);
+        if (source is null)
+        {
+            return Skipped(sourceName, fileName, "?", $"no source named '{sourceName}' is configured");
+        }
+
+        if (!File.Exists(path))
+        {
+            return Skipped(sourceName, fileName, source.Format.ToString(), "no longer in incoming/ (already handled by another run)");
+        }
+
+        var size = new FileInfo(path).Length;
+        var checksum = Checksum(path);
+        var format = source.Format.ToString().ToLowerInvariant();
+        using var conn = db.Open();
+
+        var opening = CdrReaders.OpenFile(path, source, options.MaxFileBytes);
+        if (opening.Rejection is { } rejection)
+        {
+            return Reject(conn, source, fileName, checksum, size, format, rejection);
+        }
+
+        using var reader = opening.Reader!;
+        using var tx = conn.BeginTransaction();
+        var fileId = CdrFileStore.Claim(tx, source.Name, fileName, checksum, size, format);
+        if (fileId is null)
+        {
+            tx.Rollback();
+            return AlreadyProcessed(conn, source, fileName, checksum, format);
+        }
+
+        MediationCounts counts;
+        long inserted;
+        using (var writer = UsageStagingWriter.Begin(tx))
+        {
+            counts = MediationPipeline.Run(reader, new CdrNormaliser(source), writer);
+            if (counts.Read > 0 && counts.Accepted == 0 && counts.Filtered == 0
+                && counts.SuspendedByReason.Keys.All(r => r is SuspenseReasons.MalformedRow or SuspenseReasons.BadEncoding))
+            {
+                // Not one row could be read as this format: the file is garbage, not a file with bad rows.
+                tx.Rollback();
+                return Reject(conn, source, fileName, checksum, size, format,
+                    $"no row could be read as {format}: all {counts.Read} rows are malformed (is this file in the right source folder?)");
+            }
+
+            inserted = writer.Finish(source.Name, fileId.Value);
+        }
+
+        var fileCounts = new FileCounts
+        {
+            Read = counts.Read,
+            Accepted = inserted,
+            Suspended = counts.Suspended,
+            Duplicates = counts.Accepted - inserted,
+            Filtered = counts.Filtered,
+            SuspendedByReason = counts.SuspendedByReason,
+            FilteredByReason = counts.FilteredByReason,
+        };
+        CdrFileStore.Complete(tx, fileId.Value, fileCounts, reader.Header);
+        tx.Commit();
+
+        var outcome = new IngestOutcome
+        {
+            File = fileName,
+            Source = source.Name,
+            Format = format,
+            Status = Statuses.Archived,
+            Read = fileCounts.Read,
+            Accepted = fileCounts.Accepted,
+            Suspended = fileCounts.Suspended,
+            Duplicates = fileCounts.Duplicates,
+            Filtered = fileCounts.Filtered,
+            FileId = fileId,
+            SuspendedByReason = fileCounts.SuspendedByReason,
+            FilteredByReason = fileCounts.FilteredByReason,
+        };
+        _drop.Archive(source.Name, fileName, fileId.Value, JsonSerializer.Serialize(outcome, ManifestJson));
+        _log.Information("Archived {Source}/{File} as #{FileId}: read {Read} = accepted {Accepted} + suspended {Suspended} + duplicates {Duplicates} + filtered {Filtered}",
+            source.Name, fileName, fileId, outcome.Read, outcome.Accepted, outcome.Suspended, outcome.Duplicates, outcome.Filtered);
+        return outcome;
+    }
+
+    public static string Checksum(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    private IngestOutcome AlreadyProcessed(Npgsql.NpgsqlConnection conn, SourceOptions source, string fileName, string checksum, string format)
+    {
+        var earlier = CdrFileStore.FindProcessed(conn, source.Name, checksum);
+        var id = earlier?.Id ?? 0;
+        var reason = earlier is null
+            ? "the same content is being processed by another run"
+            : $"same content as file #{earlier.Id} ({earlier.FileName}), processed {earlier.FinishedAt?.ToString() ?? "earlier"}";
+        if (earlier is { Status: "archived" })
+        {
+            var outcome = new IngestOutcome { File = fileName, Source = source.Name, Format = format, Status = Statuses.AlreadyProcessed, Reason = reason, FileId = id };
+            _drop.Archive(source.Name, fileName, id, JsonSerializer.Serialize(outcome, ManifestJson));
+            _log.Information("{Source}/{File} already processed: {Reason}", source.Name, fileName, reason);
+            return outcome;
+        }
+
+        return Skipped(source.Name, fileName, format, reason);
+    }
+
+    private IngestOutcome Reject(Npgsql.NpgsqlConnection conn, SourceOptions source, string fileName, string checksum, long size, string format, string reason)
+    {
+        var id = CdrFileStore.RecordRejected(conn, source.Name, fileName, checksum, size, format, reason);
+        _drop.Reject(source.Name, fileName, id, reason);
+        _log.Warning("Rejected {Source}/{File} as #{FileId}: {Reason}", source.Name, fileName, id, reason);
+        return new IngestOutcome { File = fileName, Source = source.Name, Format = format, Status = Statuses.Rejected, Reason = reason, FileId = id };
+    }
+
+    private static IngestOutcome Skipped(string source, string fileName, string format, string reason) =>
+        new() { File = fileName, Source = source, Format = format, Status = Statuses.Skipped, Reason = reason };
+}

@@ -1,0 +1,97 @@
+using Billing.Mediation;
+using Billing.Mediation.Readers;
+using Billing.Storage;
+using Serilog;
+
+namespace Billing.Jobs.Mediation;
+
+public sealed record RecycleResult(long Examined, long Recycled, long Duplicates, long Filtered, long StillSuspended, long UnknownSource);
+
+/// <summary>
+/// Runs open suspense rows through mediation again with today's configuration (after a fix):
+/// rows that now pass become usage (never twice: the (source, record key) rule still holds),
+/// rows that still fail keep their new reason. One transaction per batch.
+/// </summary>
+public sealed class RecycleSuspenseJob(BillingDatabase db, MediationOptions options)
+{
+    private const int BatchSize = 1000;
+
+    public RecycleResult Run(string? reason = null, string? source = null)
+    {
+        long examined = 0, recycled = 0, duplicates = 0, filtered = 0, still = 0, unknown = 0;
+        var normalisers = new Dictionary<string, CdrNormaliser>(StringComparer.Ordinal);
+        using var conn = db.Open();
+        long afterId = 0;
+        while (true)
+        {
+            using var tx = conn.BeginTransaction();
+            var rows = SuspenseStore.OpenRows(conn, reason, source, afterId, BatchSize, tx);
+            if (rows.Count == 0)
+            {
+                break;
+            }
+
+            foreach (var row in rows)
+            {
+                afterId = row.Id;
+                examined++;
+                var src = options.Source(row.Source);
+                if (src is null)
+                {
+                    unknown++;
+                    continue;
+                }
+
+                if (!normalisers.TryGetValue(src.Name, out var normaliser))
+                {
+                    normaliser = normalisers[src.Name] = new CdrNormaliser(src);
+                }
+
+                switch (Mediate(src, normaliser, row))
+                {
+                    case { Kind: OutcomeKind.Accepted, Usage: { } usage }:
+                        var usageId = SuspenseStore.InsertRecycledUsage(tx, row, usage);
+                        SuspenseStore.MarkRecycled(tx, row.Id, usageId is null ? "duplicate: the record is already stored" : $"usage #{usageId}", usageId);
+                        if (usageId is null) { duplicates++; } else { recycled++; }
+                        break;
+                    case { Kind: OutcomeKind.Filtered } f:
+                        SuspenseStore.MarkRecycled(tx, row.Id, $"filtered: {f.Reason}", null);
+                        filtered++;
+                        break;
+                    case var s:
+                        SuspenseStore.StillSuspended(tx, row.Id, s.Reason!, s.Detail ?? "");
+                        still++;
+                        break;
+                }
+            }
+
+            tx.Commit();
+        }
+
+        var result = new RecycleResult(examined, recycled, duplicates, filtered, still, unknown);
+        Log.ForContext<RecycleSuspenseJob>().Information("Recycled suspense: {@Result}", result);
+        return result;
+    }
+
+    private static MediationOutcome Mediate(SourceOptions source, CdrNormaliser normaliser, SuspenseRow row)
+    {
+        var opening = CdrReaders.OpenRow(source, row.Header, row.RawLine, row.FileName);
+        if (opening.Rejection is { } rejection)
+        {
+            return MediationOutcome.Suspend(SuspenseReasons.MalformedRow, rejection);
+        }
+
+        using var reader = opening.Reader!;
+        foreach (var r in reader.ReadRows())
+        {
+            if (r.ProblemCode is { } code)
+            {
+                return MediationOutcome.Suspend(code, r.ProblemDetail ?? "");
+            }
+
+            return r.FilterReason is { } filter ? MediationOutcome.Filter(filter) : normaliser.Normalise(r.Cdr!);
+        }
+
+        return MediationOutcome.Suspend(SuspenseReasons.MalformedRow, "the raw line holds no record");
+    }
+}

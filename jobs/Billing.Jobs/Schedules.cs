@@ -1,0 +1,16 @@
+using Billing.Jobs.Mediation;
+using Hangfire;
+
+namespace Billing.Jobs;
+
+/// <summary>The one list of recurring jobs. Ids are stable so re-registering updates, never duplicates.</summary>
+public static class Schedules
+{
+    public const string PollDropFolder = "mediation:poll-drop-folder";
+
+    public static void Register(IRecurringJobManager jobs)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        jobs.AddOrUpdate<IngestDropFolderJob>(PollDropFolder, j => j.Poll(), Cron.Minutely());
+    }
+}

@@ -1,0 +1,164 @@
+using System.Text.Json;
+using Billing.Jobs.Mediation;
+using Billing.Storage;
+using NodaTime;
+
+namespace Billing.Cli.Commands;
+
+/// <summary>billing ingest, files list, suspense list|recycle|write-off.</summary>
+public static class MediationCommands
+{
+    public static int Ingest(GlobalOptions g, string? drop, int? settle, TextWriter output)
+    {
+        using var rt = Runtime.Start(g);
+        var options = rt.Config.Mediation with
+        {
+            DropFolder = drop ?? rt.Config.Mediation.DropFolder,
+            SettleSeconds = settle ?? rt.Config.Mediation.SettleSeconds,
+        };
+        if (!g.Json)
+        {
+            output.WriteLine($"Ingesting {Path.GetFullPath(options.DropFolder)}/incoming into {rt.Where}");
+        }
+
+        var job = new IngestDropFolderJob(rt.Db, options, SystemClock.Instance);
+        var outcomes = job.IngestAll(g.Json ? null : o => output.WriteLine(Line(o)));
+        if (g.Json)
+        {
+            output.WriteLine(JsonSerializer.Serialize(outcomes.Select(Json), BillingConfig.Json));
+        }
+        else
+        {
+            output.WriteLine(Summary(outcomes));
+        }
+
+        return outcomes.Any(o => o.Status == IngestOutcome.Statuses.Rejected) ? 3 : 0;
+    }
+
+    /// <summary>The documented JSON shape of one file's outcome.</summary>
+    public static object Json(IngestOutcome o) => new
+    {
+        file = o.File,
+        source = o.Source,
+        format = o.Format,
+        status = o.Status,
+        read = o.Read,
+        accepted = o.Accepted,
+        suspended = o.Suspended,
+        duplicates = o.Duplicates,
+        filtered = o.Filtered,
+        reason = o.Reason,
+        fileId = o.FileId,
+        suspendedByReason = o.SuspendedByReason,
+        filteredByReason = o.FilteredByReason,
+    };
+
+    public static string Line(IngestOutcome o) => o.Status switch
+    {
+        IngestOutcome.Statuses.Archived =>
+            $"  {o.Status,-17} {o.Source}/{o.File}: read {o.Read:N0} = accepted {o.Accepted:N0} + suspended {o.Suspended:N0} + duplicates {o.Duplicates:N0} + filtered {o.Filtered:N0}",
+        _ => $"  {o.Status,-17} {o.Source}/{o.File}: {o.Reason}",
+    };
+
+    public static string Summary(IReadOnlyList<IngestOutcome> outcomes)
+    {
+        if (outcomes.Count == 0)
+        {
+            return "No files waiting.";
+        }
+
+        var archived = outcomes.Where(o => o.Status == IngestOutcome.Statuses.Archived).ToList();
+        return $"{outcomes.Count} file(s): {archived.Count} archived, {outcomes.Count(o => o.Status == IngestOutcome.Statuses.Rejected)} rejected, " +
+               $"{outcomes.Count(o => o.Status == IngestOutcome.Statuses.AlreadyProcessed)} already processed, {outcomes.Count(o => o.Status == IngestOutcome.Statuses.Skipped)} skipped. " +
+               $"Records: read {archived.Sum(o => o.Read):N0} = accepted {archived.Sum(o => o.Accepted):N0} + suspended {archived.Sum(o => o.Suspended):N0} + duplicates {archived.Sum(o => o.Duplicates):N0} + filtered {archived.Sum(o => o.Filtered):N0}.";
+    }
+
+    public static int FilesList(GlobalOptions g, int limit, string? source, TextWriter output)
+    {
+        using var rt = Runtime.Start(g);
+        using var conn = rt.Db.Open();
+        var rows = CdrFileStore.List(conn, limit, source);
+        if (g.Json)
+        {
+            output.WriteLine(JsonSerializer.Serialize(rows.Select(r => new
+            {
+                id = r.Id, source = r.Source, file = r.FileName, format = r.Format, status = r.Status, read = r.ReadCount,
+                accepted = r.Accepted, suspended = r.Suspended, duplicates = r.Duplicates, filtered = r.Filtered,
+                reason = r.Reason, checksum = r.Checksum, sizeBytes = r.SizeBytes, startedAt = r.StartedAt.ToString(), finishedAt = r.FinishedAt?.ToString(),
+            }), BillingConfig.Json));
+            return 0;
+        }
+
+        if (rows.Count == 0)
+        {
+            output.WriteLine("No CDR files processed yet. Drop files into <drop>/incoming/<source>/ and run `billing ingest`.");
+            return 0;
+        }
+
+        var table = new TextTable("id", "source", "file", "status", "read", "accepted", "suspended", "duplicates", "filtered", "finished (UTC)", "reason");
+        foreach (var r in rows)
+        {
+            table.Add(r.Id, r.Source, r.FileName, r.Status, r.ReadCount, r.Accepted, r.Suspended, r.Duplicates, r.Filtered,
+                r.FinishedAt?.ToString("uuuu-MM-dd HH:mm:ss", null), r.Reason);
+        }
+
+        output.Write(table.ToString());
+        return 0;
+    }
+
+    public static int SuspenseList(GlobalOptions g, TextWriter output)
+    {
+        using var rt = Runtime.Start(g);
+        using var conn = rt.Db.Open();
+        var groups = SuspenseStore.OpenByReason(conn);
+        if (g.Json)
+        {
+            output.WriteLine(JsonSerializer.Serialize(groups, BillingConfig.Json));
+            return 0;
+        }
+
+        if (groups.Count == 0)
+        {
+            output.WriteLine("Suspense is empty: no open rows.");
+            return 0;
+        }
+
+        var table = new TextTable("source", "reason", "rows", "files", "example");
+        foreach (var grp in groups)
+        {
+            table.Add(grp.Source, grp.Reason, grp.Count, grp.Files, grp.ExampleDetail);
+        }
+
+        output.Write(table.ToString());
+        output.WriteLine($"{groups.Sum(x => x.Count):N0} open row(s). After fixing the configuration: billing suspense recycle [--reason R]; to close them: billing suspense write-off --reason R --note \"why\"");
+        return 0;
+    }
+
+    public static int SuspenseRecycle(GlobalOptions g, string? reason, string? source, TextWriter output)
+    {
+        using var rt = Runtime.Start(g);
+        var result = new RecycleSuspenseJob(rt.Db, rt.Config.Mediation).Run(reason, source);
+        output.WriteLine(g.Json
+            ? JsonSerializer.Serialize(result, BillingConfig.Json)
+            : $"Recycled {result.Examined:N0} open row(s): {result.Recycled:N0} now usage, {result.Duplicates:N0} already stored (duplicates), {result.Filtered:N0} filtered, {result.StillSuspended:N0} still in suspense" +
+              (result.UnknownSource > 0 ? $", {result.UnknownSource:N0} left (their source is no longer configured)." : "."));
+        return 0;
+    }
+
+    public static int SuspenseWriteOff(GlobalOptions g, string? reason, string? source, string note, string? by, TextWriter output)
+    {
+        if (reason is null && source is null)
+        {
+            throw new UserErrorException("Say what to write off: --reason R and/or --source S (write-off of all suspense at once is refused).");
+        }
+
+        using var rt = Runtime.Start(g);
+        using var conn = rt.Db.Open();
+        var actor = by ?? Environment.UserName;
+        var count = SuspenseStore.WriteOff(conn, reason, source, actor, note);
+        output.WriteLine(g.Json
+            ? JsonSerializer.Serialize(new { writtenOff = count, reason, source, actor, note }, BillingConfig.Json)
+            : $"Wrote off {count:N0} open suspense row(s) ({reason ?? "any reason"}, {source ?? "any source"}) as {actor}: \"{note}\". Recorded in the audit log.");
+        return 0;
+    }
+}

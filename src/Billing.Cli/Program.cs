@@ -1,0 +1,98 @@
+using System.CommandLine;
+using Billing.Cli;
+using Billing.Cli.Commands;
+using Serilog;
+
+var dbOption = new Option<string?>("--db") { Description = "PostgreSQL connection string (else BILLING_DB, else a private embedded cluster under .billing/)", Recursive = true };
+var configOption = new Option<string?>("--config") { Description = "Configuration file (else BILLING_CONFIG, else ./billing.json if present, else the defaults)", Recursive = true };
+var verboseOption = new Option<bool>("--verbose", "-v") { Description = "Log progress to the console (stderr)", Recursive = true };
+var jsonOption = new Option<bool>("--json") { Description = "Machine-readable JSON on stdout", Recursive = true };
+
+var root = new RootCommand("""
+    billing — batch CDR mediation and bill-run engine.
+    Reads CDR files dropped by switches and PBXs, normalises them into PostgreSQL exactly once,
+    and keeps every bad row in suspense with a reason. Start with: billing demo
+    """)
+{
+    dbOption, configOption, verboseOption, jsonOption,
+};
+
+GlobalOptions Global(ParseResult p) => new(p.GetValue(dbOption), p.GetValue(configOption), p.GetValue(verboseOption), p.GetValue(jsonOption));
+
+int Guarded(ParseResult p, bool server, Func<GlobalOptions, int> action)
+{
+    var g = Global(p);
+    try
+    {
+        var config = BillingConfig.Load(g.ConfigPath);
+        Runtime.ConfigureLogging(g.Verbose, server, config.StateDirectory);
+        return action(g);
+    }
+    catch (UserErrorException e)
+    {
+        Console.Error.WriteLine($"billing: {e.Message}");
+        return 2;
+    }
+    catch (InvalidOperationException e) when (e.Message.Contains("PostgreSQL", StringComparison.Ordinal))
+    {
+        Console.Error.WriteLine($"billing: {e.Message}");
+        return 2;
+    }
+    finally
+    {
+        Log.CloseAndFlush();
+    }
+}
+
+// demo
+var samplesOption = new Option<string?>("--samples") { Description = "Folder of sample CDRs (default: sample-cdrs/ of the repository)" };
+var demo = new Command("demo", "Run the pipeline end to end on sample-cdrs/ into a fresh demo database and print a summary") { samplesOption };
+demo.SetAction(p => Guarded(p, false, g => DemoCommand.Run(g, p.GetValue(samplesOption), Console.Out)));
+root.Subcommands.Add(demo);
+
+// ingest
+var dropOption = new Option<string?>("--drop") { Description = "Drop folder (default from configuration: ./drop)" };
+var settleOption = new Option<int?>("--settle") { Description = "Seconds a file must be unmodified before it is read (default 5)" };
+var ingest = new Command("ingest", "Ingest every CDR file waiting in <drop>/incoming/<source>/; one line per file") { dropOption, settleOption };
+ingest.SetAction(p => Guarded(p, false, g => MediationCommands.Ingest(g, p.GetValue(dropOption), p.GetValue(settleOption), Console.Out)));
+root.Subcommands.Add(ingest);
+
+// files
+var limitOption = new Option<int>("--limit") { Description = "How many files, newest first", DefaultValueFactory = _ => 50 };
+var sourceFilter = new Option<string?>("--source") { Description = "Only this source" };
+var filesList = new Command("list", "The manifest of processed files: read = accepted + suspended + duplicates + filtered") { limitOption, sourceFilter };
+filesList.SetAction(p => Guarded(p, false, g => MediationCommands.FilesList(g, p.GetValue(limitOption), p.GetValue(sourceFilter), Console.Out)));
+root.Subcommands.Add(new Command("files", "CDR file manifests") { filesList });
+
+// suspense
+var reasonOption = new Option<string?>("--reason") { Description = "Only rows with this reason code (e.g. bad-number)" };
+var suspenseList = new Command("list", "Open suspense rows grouped by source and reason");
+suspenseList.SetAction(p => Guarded(p, false, g => MediationCommands.SuspenseList(g, Console.Out)));
+var recycle = new Command("recycle", "Run open suspense rows through mediation again (after a configuration fix)") { reasonOption, sourceFilter };
+recycle.SetAction(p => Guarded(p, false, g => MediationCommands.SuspenseRecycle(g, p.GetValue(reasonOption), p.GetValue(sourceFilter), Console.Out)));
+var noteOption = new Option<string>("--note") { Description = "Why these rows are closed (kept in the audit log)", Required = true };
+var byOption = new Option<string?>("--by") { Description = "Who writes them off (default: the OS user)" };
+var writeOff = new Command("write-off", "Close open suspense rows without usage, with an audit entry") { reasonOption, sourceFilter, noteOption, byOption };
+writeOff.SetAction(p => Guarded(p, false, g => MediationCommands.SuspenseWriteOff(g, p.GetValue(reasonOption), p.GetValue(sourceFilter), p.GetValue(noteOption)!, p.GetValue(byOption), Console.Out)));
+root.Subcommands.Add(new Command("suspense", "Rows that could not be mediated, with their reasons") { suspenseList, recycle, writeOff });
+
+// db
+var migrate = new Command("migrate", "Apply pending schema migrations (also done on every start)");
+migrate.SetAction(p => Guarded(p, false, g => DbCommands.Migrate(g, Console.Out)));
+root.Subcommands.Add(new Command("db", "Database schema") { migrate });
+
+// serve
+var urlsOption = new Option<string>("--urls") { Description = "Where the web host listens", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
+var workersOption = new Option<int>("--workers") { Description = "Hangfire worker count", DefaultValueFactory = _ => Environment.ProcessorCount };
+var serve = new Command("serve", "Web host: Hangfire server and dashboard (/hangfire), drop-folder polling every minute") { urlsOption, workersOption };
+serve.SetAction(p => Guarded(p, true, g => ServeCommand.Run(g, p.GetValue(urlsOption)!, p.GetValue(workersOption))));
+root.Subcommands.Add(serve);
+
+// bench
+var rowsOption = new Option<int>("--rows") { Description = "How many CDRs", DefaultValueFactory = _ => 2_000_000 };
+var filesOption = new Option<int>("--files") { Description = "Spread over this many files", DefaultValueFactory = _ => 20 };
+var benchIngest = new Command("ingest", "Generate canonical CDRs, ingest them, and compare with a plain binary COPY") { rowsOption, filesOption };
+benchIngest.SetAction(p => Guarded(p, false, g => BenchCommand.Ingest(g, p.GetValue(rowsOption), p.GetValue(filesOption), Console.Out)));
+root.Subcommands.Add(new Command("bench", "Benchmarks that print measured figures") { benchIngest });
+
+return root.Parse(args).Invoke();

@@ -1,0 +1,102 @@
+using System.Text.Json;
+using Billing.Core.Usage;
+using Dapper;
+using Npgsql;
+
+namespace Billing.Storage;
+
+public sealed record SuspenseGroup(string Source, string Reason, long Count, long Files, string ExampleDetail);
+
+public sealed record SuspenseRow
+{
+    public long Id { get; init; }
+    public long FileId { get; init; }
+    public string Source { get; init; } = "";
+    public string FileName { get; init; } = "";
+    public string? Header { get; init; }
+    public long LineNo { get; init; }
+    public string RawLine { get; init; } = "";
+    public string Reason { get; init; } = "";
+    public string Detail { get; init; } = "";
+}
+
+/// <summary>Suspended rows: listed by reason, recycled after a configuration fix, or written off with an audit entry.</summary>
+public static class SuspenseStore
+{
+    public static IReadOnlyList<SuspenseGroup> OpenByReason(NpgsqlConnection conn) =>
+        conn.Query<SuspenseGroup>("""
+            SELECT source, reason, count(*) AS count, count(DISTINCT file_id) AS files, min(detail) AS example_detail
+            FROM suspense WHERE status = 'open'
+            GROUP BY source, reason ORDER BY count(*) DESC, source, reason
+            """).AsList();
+
+    public static IReadOnlyList<SuspenseRow> OpenRows(NpgsqlConnection conn, string? reason, string? source, long afterId, int limit, NpgsqlTransaction? tx = null) =>
+        conn.Query<SuspenseRow>("""
+            SELECT s.id, s.file_id, s.source, f.file_name, f.header, s.line_no, s.raw_line, s.reason, s.detail
+            FROM suspense s JOIN cdr_files f ON f.id = s.file_id
+            WHERE s.status = 'open' AND s.id > @afterId
+              AND (@reason::text IS NULL OR s.reason = @reason) AND (@source::text IS NULL OR s.source = @source)
+            ORDER BY s.id LIMIT @limit
+            FOR UPDATE OF s SKIP LOCKED
+            """, new { reason, source, afterId, limit }, tx).AsList();
+
+    /// <summary>Stores a recycled row's usage; returns its id, or null if the record is already stored (a duplicate).</summary>
+    public static long? InsertRecycledUsage(NpgsqlTransaction tx, SuspenseRow row, UsageRecord usage)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        ArgumentNullException.ThrowIfNull(usage);
+        return tx.Connection!.ExecuteScalar<long?>("""
+            INSERT INTO usage (source, record_key, service, msisdn, destination, start_utc, duration_s, volume_bytes, cell_id, file_id, line_no)
+            VALUES (@Source, @RecordKey, @Service, @Msisdn, @Destination, @Start, @DurationSeconds, @VolumeBytes, @CellId, @FileId, @LineNo)
+            ON CONFLICT (source, record_key) DO NOTHING
+            RETURNING id
+            """, new
+        {
+            row.Source,
+            usage.RecordKey,
+            Service = (short)usage.Service,
+            usage.Msisdn,
+            usage.Destination,
+            usage.Start,
+            usage.DurationSeconds,
+            usage.VolumeBytes,
+            usage.CellId,
+            row.FileId,
+            row.LineNo,
+        }, tx);
+    }
+
+    public static void MarkRecycled(NpgsqlTransaction tx, long id, string resolution, long? usageId) =>
+        tx.Connection!.Execute("""
+            UPDATE suspense SET status = 'recycled', resolved_at = now(), resolution = @resolution, usage_id = @usageId,
+                attempts = attempts + 1
+            WHERE id = @id
+            """, new { id, resolution, usageId }, tx);
+
+    public static void StillSuspended(NpgsqlTransaction tx, long id, string reason, string detail) =>
+        tx.Connection!.Execute("""
+            UPDATE suspense SET reason = @reason, detail = @detail, attempts = attempts + 1 WHERE id = @id
+            """, new { id, reason, detail }, tx);
+
+    /// <summary>Closes open rows (optionally of one reason/source) and records who did it and why.</summary>
+    public static long WriteOff(NpgsqlConnection conn, string? reason, string? source, string actor, string note)
+    {
+        using var tx = conn.BeginTransaction();
+        var ids = conn.Query<long>("""
+            UPDATE suspense SET status = 'written-off', resolved_at = now(), resolution = @note
+            WHERE status = 'open' AND (@reason::text IS NULL OR reason = @reason) AND (@source::text IS NULL OR source = @source)
+            RETURNING id
+            """, new { reason, source, note }, tx).AsList();
+        if (ids.Count > 0)
+        {
+            conn.Execute("INSERT INTO audit_log (actor, action, detail) VALUES (@actor, 'suspense.write-off', @detail::jsonb)", new
+            {
+                actor,
+                detail = JsonSerializer.Serialize(new { reason, source, note, count = ids.Count, firstId = ids.Min(), lastId = ids.Max() }),
+            }, tx);
+        }
+
+        tx.Commit();
+        return ids.Count;
+    }
+}
