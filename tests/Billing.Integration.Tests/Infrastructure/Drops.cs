@@ -1,0 +1,42 @@
+using Billing.Mediation;
+
+namespace Billing.Integration.Tests.Infrastructure;
+
+/// <summary>Writes files into a drop folder's incoming/&lt;source&gt;/, dated in the past so they count as settled.</summary>
+public static class Drops
+{
+    public const string CanonicalHeader = "record_id,service,msisdn,destination,start_time,duration_s,volume_bytes,cell_id";
+
+    public static string Put(string dropRoot, string source, string name, string content)
+    {
+        var dir = Path.Combine(dropRoot, "incoming", source);
+        Directory.CreateDirectory(dir);
+        var path = Path.Combine(dir, name);
+        File.WriteAllText(path, content);
+        File.SetLastWriteTimeUtc(path, new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        return path;
+    }
+
+    public static string PutBytes(string dropRoot, string source, string name, byte[] content)
+    {
+        var path = Put(dropRoot, source, name, "");
+        File.WriteAllBytes(path, content);
+        File.SetLastWriteTimeUtc(path, new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        return path;
+    }
+
+    /// <summary>A canonical voice file with <paramref name="count"/> records r{first}…</summary>
+    public static string Canonical(int first, int count, string msisdn = "07700900123")
+    {
+        var sb = new System.Text.StringBuilder(CanonicalHeader).Append('\n');
+        for (var i = first; i < first + count; i++)
+        {
+            sb.Append($"r{i},voice,{msisdn},02079460{i % 1000:000},2026-11-02T08:{i / 60 % 60:00}:{i % 60:00}Z,{i % 300 + 1},,\n");
+        }
+
+        return sb.ToString();
+    }
+
+    public static MediationOptions Options(string dropRoot, int settleSeconds = 0) =>
+        new() { DropFolder = dropRoot, SettleSeconds = settleSeconds };
+}

@@ -1,0 +1,164 @@
+using Billing.Integration.Tests.Infrastructure;
+using Billing.Jobs.Mediation;
+using Billing.Mediation;
+using Billing.Storage;
+using Dapper;
+using NodaTime;
+using NodaTime.Testing;
+
+namespace Billing.Integration.Tests.Mediation;
+
+public sealed class IngestFileJobTests(DatabaseFixture fx) : IClassFixture<DatabaseFixture>, IDisposable
+{
+    private readonly TempDir _tmp = new();
+
+    public void Dispose() => _tmp.Dispose();
+
+    private IngestDropFolderJob Folder(MediationOptions? options = null, IClock? clock = null) =>
+        new(fx.Db, options ?? Drops.Options(_tmp.Path), clock ?? new FakeClock(Instant.FromUtc(2026, 11, 26, 12, 0)));
+
+    private long Count(string sql, object? args = null)
+    {
+        using var c = fx.Db.Open();
+        return c.ExecuteScalar<long>(sql, args);
+    }
+
+    [Fact]
+    public void Ingest_StoresEachRecordOnce_WhenTheSameRecordsArriveInTwoFiles()
+    {
+        var source = "canonical";
+        Drops.Put(_tmp.Path, source, "dedupe-a.csv", Drops.Canonical(10_000, 100));
+        Drops.Put(_tmp.Path, source, "dedupe-b.csv", Drops.Canonical(10_050, 100)); // 50 overlap with a
+
+        var outcomes = Folder().IngestAll();
+
+        Assert.Equal(["archived", "archived"], outcomes.Select(o => o.Status));
+        Assert.Equal((100L, 100L, 0L), (outcomes[0].Read, outcomes[0].Accepted, outcomes[0].Duplicates));
+        Assert.Equal((100L, 50L, 50L), (outcomes[1].Read, outcomes[1].Accepted, outcomes[1].Duplicates));
+        Assert.Equal(150, Count("SELECT count(*) FROM usage WHERE record_key BETWEEN 'r10000' AND 'r10149'"));
+    }
+
+    [Fact]
+    public void Ingest_CountsDuplicates_WhenARecordRepeatsWithinOneFile()
+    {
+        var content = Drops.Canonical(20_000, 3) + "r20001,voice,07700900123,02079460001,2026-11-02T08:00:01Z,9,,\n";
+        Drops.Put(_tmp.Path, "canonical", "repeat.csv", content);
+
+        var o = Assert.Single(Folder().IngestAll());
+
+        Assert.Equal((4L, 3L, 1L), (o.Read, o.Accepted, o.Duplicates));
+        // the first occurrence is the one kept
+        Assert.Equal(202, Count("SELECT duration_s FROM usage WHERE source = 'canonical' AND record_key = 'r20001'"));
+    }
+
+    [Fact]
+    public void Ingest_IsANoOpWithAClearMessage_WhenTheSameFileIsDroppedAgain()
+    {
+        var content = Drops.Canonical(30_000, 20);
+        Drops.Put(_tmp.Path, "canonical", "again.csv", content);
+        var first = Assert.Single(Folder().IngestAll());
+        Drops.Put(_tmp.Path, "canonical", "again-copy.csv", content);
+
+        var second = Assert.Single(Folder().IngestAll());
+
+        Assert.Equal("archived", first.Status);
+        Assert.Equal("already-processed", second.Status);
+        Assert.Contains($"file #{first.FileId} (again.csv)", second.Reason, StringComparison.Ordinal);
+        Assert.Equal(20, Count("SELECT count(*) FROM usage WHERE record_key BETWEEN 'r30000' AND 'r30019'"));
+        Assert.False(File.Exists(Path.Combine(_tmp.Path, "incoming", "canonical", "again-copy.csv")));
+        Assert.True(File.Exists(Path.Combine(_tmp.Path, "archive", "canonical", "again-copy.csv")));
+    }
+
+    [Fact]
+    public void Ingest_StoresAManifestThatReconciles_ForAFileWithEveryOutcome()
+    {
+        var content = Drops.CanonicalHeader + "\n" +
+            "m1,voice,07700900123,02079460001,2026-11-02T08:00:00Z,60,,\n" +     // accepted
+            "m2,voice,07700900123,02079460002,2026-11-02T08:00:00Z,0,,\n" +      // filtered: unanswered
+            "m3,fax,07700900123,02079460003,2026-11-02T08:00:00Z,60,,\n" +       // suspended: unknown-service
+            "m4,voice,07700900123,02079460004,yesterday,60,,\n" +                // suspended: bad-timestamp
+            "m1,voice,07700900123,02079460001,2026-11-02T08:00:00Z,60,,\n" +     // duplicate
+            "m5,data,07700900123,,2026-11-02T08:00:00Z,,2048,cell-9\n";           // accepted
+        Drops.Put(_tmp.Path, "canonical", "mixed.csv", content);
+
+        var o = Assert.Single(Folder().IngestAll());
+
+        Assert.Equal((6L, 2L, 2L, 1L, 1L), (o.Read, o.Accepted, o.Suspended, o.Duplicates, o.Filtered));
+        using var c = fx.Db.Open();
+        var row = CdrFileStore.Get(c, o.FileId!.Value)!;
+        Assert.Equal(("archived", 6L, 2L, 2L, 1L, 1L), (row.Status, row.ReadCount, row.Accepted, row.Suspended, row.Duplicates, row.Filtered));
+        var suspense = c.Query<(long Line, string Reason, string Raw)>(
+            "SELECT line_no, reason, raw_line FROM suspense WHERE file_id = @id ORDER BY line_no", new { id = o.FileId }).AsList();
+        Assert.Equal(
+            [(4L, "unknown-service", "m3,fax,07700900123,02079460003,2026-11-02T08:00:00Z,60,,"), (5L, "bad-timestamp", "m4,voice,07700900123,02079460004,yesterday,60,,")],
+            suspense);
+        var manifest = File.ReadAllText(Path.Combine(_tmp.Path, "archive", "canonical", "mixed.csv.manifest.json"));
+        Assert.Contains("\"read\": 6", manifest, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Ingest_RejectsBadFilesWithAReason_AndStillProcessesTheOthers()
+    {
+        Drops.Put(_tmp.Path, "canonical", "1-good.csv", Drops.Canonical(40_000, 5));
+        Drops.Put(_tmp.Path, "canonical", "2-empty.csv", "");
+        Drops.PutBytes(_tmp.Path, "canonical", "3-binary.csv", [0x50, 0x4B, 0x03, 0x04, 0x00, 0x00, 0x01]);
+        Drops.Put(_tmp.Path, "canonical", "4-noheader.csv", "this is not,a cdr file\nat all,really\n");
+        Drops.Put(_tmp.Path, "canonical", "5-good.csv", Drops.Canonical(40_100, 5));
+
+        var outcomes = Folder().IngestAll();
+
+        Assert.Equal(["archived", "rejected", "rejected", "rejected", "archived"], outcomes.Select(o => o.Status));
+        Assert.Contains("empty file", outcomes[1].Reason, StringComparison.Ordinal);
+        Assert.Contains("binary", outcomes[2].Reason, StringComparison.Ordinal);
+        Assert.Contains("not a canonical CDR file", outcomes[3].Reason, StringComparison.Ordinal);
+        Assert.Equal(outcomes[3].Reason + Environment.NewLine, File.ReadAllText(Path.Combine(_tmp.Path, "rejected", "canonical", "4-noheader.csv.reason")));
+        Assert.Equal(10, Count("SELECT count(*) FROM usage WHERE record_key LIKE 'r401%' OR record_key LIKE 'r4000%'"));
+    }
+
+    [Fact]
+    public void Ingest_RejectsAnOversizedFile()
+    {
+        Drops.Put(_tmp.Path, "canonical", "big.csv", Drops.Canonical(50_000, 50));
+
+        var o = Assert.Single(Folder(Drops.Options(_tmp.Path) with { MaxFileBytes = 1000 }).IngestAll());
+
+        Assert.Equal("rejected", o.Status);
+        Assert.StartsWith("oversized file", o.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Ingest_LeavesFilesThatAreStillBeingWrittenAlone()
+    {
+        var now = Instant.FromUtc(2026, 11, 26, 12, 0);
+        var fresh = Drops.Put(_tmp.Path, "canonical", "fresh.csv", Drops.Canonical(60_000, 5));
+        File.SetLastWriteTimeUtc(fresh, now.Minus(Duration.FromSeconds(2)).ToDateTimeUtc());
+        Drops.Put(_tmp.Path, "cucm", "_cdr_still_writing", "partial");
+        Drops.Put(_tmp.Path, "nosuchsource", "x.csv", Drops.Canonical(60_100, 1));
+
+        var outcomes = Folder(Drops.Options(_tmp.Path, settleSeconds: 5), new FakeClock(now)).IngestAll();
+
+        Assert.Equal([("skipped", "fresh.csv"), ("skipped", "x.csv")], outcomes.Select(o => (o.Status, o.File)));
+        Assert.Contains("still being written", outcomes[0].Reason, StringComparison.Ordinal);
+        Assert.Contains("no source named 'nosuchsource'", outcomes[1].Reason, StringComparison.Ordinal);
+        Assert.True(File.Exists(fresh));
+        Assert.True(File.Exists(Path.Combine(_tmp.Path, "incoming", "cucm", "_cdr_still_writing")));
+    }
+
+    [Fact]
+    public async Task Ingest_ProcessesAFileOnce_WhenTwoWorkersTakeItAtTheSameTime()
+    {
+        // Two workers with their own drop folders receive the same file (same source, same bytes).
+        var content = Drops.Canonical(70_000, 20_000);
+        using var other = new TempDir();
+        Drops.Put(_tmp.Path, "canonical", "race.csv", content);
+        Drops.Put(other.Path, "canonical", "race.csv", content);
+
+        var a = Task.Run(() => new IngestFileJob(fx.Db, Drops.Options(_tmp.Path)).Ingest("canonical", "race.csv"));
+        var b = Task.Run(() => new IngestFileJob(fx.Db, Drops.Options(other.Path)).Ingest("canonical", "race.csv"));
+        var results = await Task.WhenAll(a, b);
+
+        Assert.Equal(["already-processed", "archived"], results.Select(r => r.Status).Order());
+        Assert.Equal(20_000, results.Single(r => r.Status == "archived").Accepted);
+        Assert.Equal(20_000, Count("SELECT count(*) FROM usage WHERE record_key BETWEEN 'r70000' AND 'r89999'"));
+    }
+}
