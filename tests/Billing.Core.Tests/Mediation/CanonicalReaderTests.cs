@@ -257,6 +257,15 @@ public class CanonicalReaderTests
     }
 
     [Fact]
+    public void ReadRows_ReportsMalformedRow_WhenQuoteIsNeverClosed()
+    {
+        var rows = Read($"{Header}\nc-1,voice,07700900123,02079460123,2026-11-02T08:15:00Z,10,,\nc-2,voice,\"07700900123,02079460123,2026-11-02T08:15:00Z,10,,\n");
+
+        Assert.Equal("c-1", rows[0].Reader.Cdr!.RecordKey);
+        Assert.Equal(SuspenseReasons.MalformedRow, Assert.Single(rows.Skip(1)).Reader.ProblemCode);
+    }
+
+    [Fact]
     public void ReadRows_ReadsLastLine_WhenItIsCompleteButHasNoNewline() =>
         Assert.Equal("c-1", SingleCdr($"{Header}\nc-1,voice,07700900123,02079460123,2026-11-02T08:15:00Z,10,,").RecordKey);
 
