@@ -14,7 +14,7 @@ public sealed class CanonicalReader : CsvCdrReader
 
     private readonly int _recordId, _service, _msisdn, _destination, _start, _duration, _volume, _cell, _fields;
 
-    private CanonicalReader(CsvReader csv, SourceOptions source, IReadOnlyDictionary<string, int> index)
+    private CanonicalReader(CsvReader csv, SourceOptions source, IReadOnlyDictionary<string, int> index, IReadOnlyList<string> headers)
         : base(csv, source)
     {
         _recordId = index["record_id"];
@@ -25,8 +25,10 @@ public sealed class CanonicalReader : CsvCdrReader
         _duration = index["duration_s"];
         _volume = index["volume_bytes"];
         _cell = index.GetValueOrDefault("cell_id", -1);
-        _fields = index.Count;
-        Header = string.Join(',', Columns.Where(index.ContainsKey));
+        // The file's own header, as written: suspended rows are re-read against it, so its column
+        // order and any extra or repeated columns must match the raw lines.
+        _fields = headers.Count;
+        Header = string.Join(',', headers.Select(Quote));
     }
 
     public static ReaderOpening Open(CsvReader csv, SourceOptions source)
@@ -46,7 +48,7 @@ public sealed class CanonicalReader : CsvCdrReader
                 $"not a canonical CDR file: the header lacks {string.Join(", ", missing)} (expected: {string.Join(',', Columns)})");
         }
 
-        return ReaderOpening.Opened(new CanonicalReader(csv, source, index));
+        return ReaderOpening.Opened(new CanonicalReader(csv, source, index, [.. headers]));
     }
 
     protected override ReaderRow ReadRow(long line)
@@ -100,6 +102,9 @@ public sealed class CanonicalReader : CsvCdrReader
             Answered = service != ServiceType.Voice || duration > 0,
         });
     }
+
+    private static string Quote(string name) =>
+        name.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : name;
 
     private bool TryInteger(int index, out long value) =>
         long.TryParse(Field(index).AsSpan().Trim(), System.Globalization.NumberStyles.AllowLeadingSign,

@@ -1,0 +1,383 @@
+using System.Text;
+using Billing.Core.Usage;
+using Billing.Mediation;
+using Billing.Mediation.Readers;
+using NodaTime;
+
+namespace Billing.Core.Tests.Mediation;
+
+public class CanonicalReaderTests
+{
+    private const string Header = "record_id,service,msisdn,destination,start_time,duration_s,volume_bytes,cell_id";
+
+    private static readonly SourceOptions Source = DefaultSources.All.Single(s => s.Name == "canonical");
+
+    private sealed record Row(ReaderRow Reader, string RawLine);
+
+    private static List<Row> Read(string content) => Read(Encoding.UTF8.GetBytes(content));
+
+    private static List<Row> Read(byte[] content)
+    {
+        using var file = new TempFile(content);
+        var opening = CdrReaders.OpenFile(file.FilePath, Source);
+        Assert.Null(opening.Rejection);
+        using var reader = opening.Reader!;
+        return [.. reader.ReadRows().Select(r => new Row(r, reader.CurrentRawLine))];
+    }
+
+    private static string Rejection(byte[] content)
+    {
+        using var file = new TempFile(content);
+        var opening = CdrReaders.OpenFile(file.FilePath, Source);
+        Assert.Null(opening.Reader);
+        Assert.NotNull(opening.Rejection);
+        return opening.Rejection;
+    }
+
+    private static RawCdr SingleCdr(string content)
+    {
+        var row = Assert.Single(Read(content)).Reader;
+        Assert.Null(row.ProblemCode);
+        Assert.Null(row.FilterReason);
+        return row.Cdr!;
+    }
+
+    private static ReaderRow SingleProblem(string content, string code)
+    {
+        var row = Assert.Single(Read(content)).Reader;
+        Assert.Null(row.Cdr);
+        Assert.Equal(code, row.ProblemCode);
+        Assert.False(string.IsNullOrEmpty(row.ProblemDetail));
+        return row;
+    }
+
+    [Fact]
+    public void ReadRows_ReadsVoiceRecord_WhenHeaderIsInDocumentedOrder()
+    {
+        var cdr = SingleCdr(Header + "\nc-1,voice,07700900123,+442079460123,2026-11-02T08:15:00Z,95,,cell-7\n");
+
+        Assert.Equal(new RawCdr
+        {
+            RecordKey = "c-1",
+            Service = ServiceType.Voice,
+            Calling = "07700900123",
+            Called = "+442079460123",
+            Start = Instant.FromUtc(2026, 11, 2, 8, 15, 0),
+            BillableSeconds = 95,
+            VolumeBytes = 0,
+            CellId = "cell-7",
+            Answered = true,
+        }, cdr);
+    }
+
+    [Fact]
+    public void ReadRows_MapsColumnsByName_WhenHeaderIsInAnyOrderAndCase()
+    {
+        var cdr = SingleCdr(
+            "Volume_Bytes,CELL_ID,start_time,Service,MSISDN,destination,duration_s,record_id\n"
+            + "5242880,234-15-1201-33,2026-11-02T09:00:00Z,data,07700900123,,,d-1\n");
+
+        Assert.Equal("d-1", cdr.RecordKey);
+        Assert.Equal(ServiceType.Data, cdr.Service);
+        Assert.Equal("07700900123", cdr.Calling);
+        Assert.Null(cdr.Called);
+        Assert.Equal(5_242_880, cdr.VolumeBytes);
+        Assert.Equal(0, cdr.BillableSeconds);
+        Assert.Equal("234-15-1201-33", cdr.CellId);
+    }
+
+    [Theory]
+    [InlineData("record_id")]
+    [InlineData("service")]
+    [InlineData("msisdn")]
+    [InlineData("destination")]
+    [InlineData("start_time")]
+    [InlineData("duration_s")]
+    [InlineData("volume_bytes")]
+    public void OpenFile_RejectsNamingTheColumn_WhenRequiredColumnIsMissing(string column)
+    {
+        var header = string.Join(',', CanonicalReader.Columns.Where(c => c != column));
+        var reason = Rejection(Encoding.UTF8.GetBytes(header + "\n"));
+
+        Assert.StartsWith("not a canonical CDR file", reason, StringComparison.Ordinal);
+        Assert.Contains($"lacks {column} ", reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadRows_LeavesCellEmpty_WhenCellIdColumnIsAbsent()
+    {
+        var cdr = SingleCdr("record_id,service,msisdn,destination,start_time,duration_s,volume_bytes\n"
+            + "s-1,sms,07700900123,07700900456,2026-11-02T09:00:00Z,,\n");
+
+        Assert.Equal(ServiceType.Sms, cdr.Service);
+        Assert.Equal("07700900456", cdr.Called);
+        Assert.Null(cdr.CellId);
+    }
+
+    [Fact]
+    public void ReadRows_LeavesCellEmpty_WhenCellIdIsBlank() =>
+        Assert.Null(SingleCdr(Header + "\nc-1,voice,07700900123,02079460123,2026-11-02T08:15:00Z,10,,  \n").CellId);
+
+    [Theory]
+    [InlineData("2026-11-02T08:15:00Z", 2026, 11, 2, 8, 15, 0L)]
+    [InlineData("2026-11-02T09:15:00+01:00", 2026, 11, 2, 8, 15, 0L)]
+    [InlineData("2026-11-02T03:15:00-05:00", 2026, 11, 2, 8, 15, 0L)]
+    [InlineData("2026-11-02T00:30:00+05:30", 2026, 11, 1, 19, 0, 0L)]
+    [InlineData("2026-11-02T00:30:00+01:00", 2026, 11, 1, 23, 30, 0L)]
+    [InlineData("2026-11-02T08:15:00.250Z", 2026, 11, 2, 8, 15, 250_000_000L)]
+    [InlineData("2026-11-02T09:15:00.5+01:00", 2026, 11, 2, 8, 15, 500_000_000L)]
+    [InlineData("2026-11-02T08:15:00.123456789Z", 2026, 11, 2, 8, 15, 123_456_789L)]
+    public void ReadRows_ConvertsStartToExactUtc_WhenIsoWithOffsetOrFraction(string text, int y, int mo, int d, int h, int mi, long nanos)
+    {
+        var cdr = SingleCdr($"{Header}\nc-1,voice,07700900123,02079460123,{text},10,,\n");
+
+        Assert.Equal(Instant.FromUtc(y, mo, d, h, mi).PlusNanoseconds(nanos), cdr.Start);
+    }
+
+    [Theory]
+    [InlineData("mms")]
+    [InlineData("")]
+    [InlineData("video")]
+    public void ReadRows_ReportsUnknownService_WhenServiceIsNotVoiceSmsOrData(string service)
+    {
+        var row = SingleProblem($"{Header}\nc-1,{service},07700900123,02079460123,2026-11-02T08:15:00Z,10,,\n", SuspenseReasons.UnknownService);
+        Assert.Equal(2, row.LineNumber);
+    }
+
+    [Theory]
+    [InlineData(" VOICE ", ServiceType.Voice)]
+    [InlineData("Sms", ServiceType.Sms)]
+    public void ReadRows_AcceptsService_WhenCaseOrSpacingDiffers(string service, ServiceType expected) =>
+        Assert.Equal(expected, SingleCdr($"{Header}\nc-1,{service},07700900123,02079460123,2026-11-02T08:15:00Z,10,,\n").Service);
+
+    [Theory]
+    [InlineData("2026-11-02 08:15:00")]
+    [InlineData("2026-11-02T08:15:00")]
+    [InlineData("02/11/2026 08:15")]
+    [InlineData("2026-13-02T08:15:00Z")]
+    [InlineData("2026-11-02T08:15:00+0100")]
+    [InlineData("")]
+    public void ReadRows_ReportsBadTimestamp_WhenStartIsNotIsoWithOffset(string start) =>
+        SingleProblem($"{Header}\nc-1,voice,07700900123,02079460123,{start},10,,\n", SuspenseReasons.BadTimestamp);
+
+    [Theory]
+    [InlineData("12.5")]
+    [InlineData("")]
+    [InlineData("ten")]
+    [InlineData("99999999999999999999")]
+    public void ReadRows_ReportsMalformedRow_WhenVoiceDurationIsNotAnInteger(string duration) =>
+        SingleProblem($"{Header}\nc-1,voice,07700900123,02079460123,2026-11-02T08:15:00Z,{duration},,\n", SuspenseReasons.MalformedRow);
+
+    [Theory]
+    [InlineData("1.5")]
+    [InlineData("")]
+    [InlineData("1e6")]
+    public void ReadRows_ReportsBadVolume_WhenDataVolumeIsNotAnInteger(string volume) =>
+        SingleProblem($"{Header}\nd-1,data,07700900123,,2026-11-02T08:15:00Z,,{volume},\n", SuspenseReasons.BadVolume);
+
+    [Fact]
+    public void ReadRows_MarksVoiceUnanswered_WhenDurationIsZero()
+    {
+        var cdr = SingleCdr($"{Header}\nc-1,voice,07700900123,02079460123,2026-11-02T08:15:00Z,0,,\n");
+        Assert.False(cdr.Answered);
+        Assert.Equal(0, cdr.BillableSeconds);
+    }
+
+    [Fact]
+    public void ReadRows_IgnoresOtherServicesQuantity_WhenSmsCarriesDurationAndVolume()
+    {
+        var cdr = SingleCdr($"{Header}\ns-1,sms,07700900123,02079460123,2026-11-02T08:15:00Z,junk,junk,\n");
+        Assert.Equal(0, cdr.BillableSeconds);
+        Assert.Equal(0, cdr.VolumeBytes);
+        Assert.True(cdr.Answered);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    public void ReadRows_ReportsMissingKey_WhenRecordIdIsEmpty(string id) =>
+        SingleProblem($"{Header}\n{id},voice,07700900123,02079460123,2026-11-02T08:15:00Z,10,,\n", SuspenseReasons.MissingKey);
+
+    [Theory]
+    [InlineData("c-1,voice,07700900123,02079460123,2026-11-02T08:15:00Z,10,", "expected 8 fields, found 7")]
+    [InlineData("c-1,voice,07700900123,02079460123,2026-11-02T08:15:00Z,10,,,extra", "expected 8 fields, found 9")]
+    public void ReadRows_ReportsMalformedRow_WhenFieldCountIsWrong(string line, string detail)
+    {
+        var row = SingleProblem($"{Header}\n{line}\n", SuspenseReasons.MalformedRow);
+        Assert.Equal(detail, row.ProblemDetail);
+    }
+
+    [Fact]
+    public void ReadRows_SkipsBlankLines_AndKeepsFileLineNumbers()
+    {
+        var rows = Read($"{Header}\n\nc-1,voice,07700900123,02079460123,2026-11-02T08:15:00Z,10,,\n\r\n\nc-2,sms,07700900123,02079460123,2026-11-02T08:16:00Z,,,\n\n");
+
+        Assert.Equal(["c-1", "c-2"], rows.Select(r => r.Reader.Cdr!.RecordKey));
+        Assert.Equal([3L, 6L], rows.Select(r => r.Reader.LineNumber));
+    }
+
+    [Fact]
+    public void ReadRows_ReadsQuotedFields_WhenTheyContainCommas()
+    {
+        var cdr = SingleCdr($"{Header}\n\"c,1\",voice,\"07700 900123\",02079460123,2026-11-02T08:15:00Z,10,,\"cell, north\"\n");
+        Assert.Equal("c,1", cdr.RecordKey);
+        Assert.Equal("07700 900123", cdr.Calling);
+        Assert.Equal("cell, north", cdr.CellId);
+    }
+
+    [Fact]
+    public void ReadRows_ReportsBadEncoding_WhenRowIsNotUtf8AndContinues()
+    {
+        var bytes = new List<byte>(Encoding.UTF8.GetBytes($"{Header}\nc-1,voice,07700900123,02079460123,2026-11-02T08:15:00Z,10,,caf"));
+        bytes.AddRange([0xE9, 0xFF]);
+        bytes.AddRange(Encoding.UTF8.GetBytes("\nc-2,voice,07700900123,02079460123,2026-11-02T08:16:00Z,10,,\n"));
+
+        var rows = Read([.. bytes]);
+
+        Assert.Equal(2, rows.Count);
+        Assert.Equal(SuspenseReasons.BadEncoding, rows[0].Reader.ProblemCode);
+        Assert.Equal(2, rows[0].Reader.LineNumber);
+        Assert.Equal("c-2", rows[1].Reader.Cdr!.RecordKey);
+    }
+
+    [Fact]
+    public void ReadRows_ReadsNonAsciiText_WhenValidUtf8() =>
+        Assert.Equal("Zürich-Ø", SingleCdr($"{Header}\nc-1,voice,07700900123,02079460123,2026-11-02T08:15:00Z,10,,Zürich-Ø\n").CellId);
+
+    [Fact]
+    public void ReadRows_ReportsMalformedRow_WhenLastLineIsTruncated()
+    {
+        var rows = Read($"{Header}\nc-1,voice,07700900123,02079460123,2026-11-02T08:15:00Z,10,,\nc-2,voice,0770090");
+
+        Assert.Equal(2, rows.Count);
+        Assert.Equal("c-1", rows[0].Reader.Cdr!.RecordKey);
+        Assert.Equal(SuspenseReasons.MalformedRow, rows[1].Reader.ProblemCode);
+        Assert.Equal(3, rows[1].Reader.LineNumber);
+        Assert.Equal("c-2,voice,0770090", rows[1].RawLine);
+    }
+
+    [Fact]
+    public void ReadRows_ReportsMalformedRow_WhenQuoteIsNeverClosed()
+    {
+        var rows = Read($"{Header}\nc-1,voice,07700900123,02079460123,2026-11-02T08:15:00Z,10,,\nc-2,voice,\"07700900123,02079460123,2026-11-02T08:15:00Z,10,,\n");
+
+        Assert.Equal("c-1", rows[0].Reader.Cdr!.RecordKey);
+        Assert.Equal(SuspenseReasons.MalformedRow, Assert.Single(rows.Skip(1)).Reader.ProblemCode);
+    }
+
+    [Fact]
+    public void ReadRows_ReadsLastLine_WhenItIsCompleteButHasNoNewline() =>
+        Assert.Equal("c-1", SingleCdr($"{Header}\nc-1,voice,07700900123,02079460123,2026-11-02T08:15:00Z,10,,").RecordKey);
+
+    [Fact]
+    public void ReadRows_ReadsRows_WhenLinesEndWithCrLf()
+    {
+        var rows = Read($"{Header}\r\nc-1,voice,07700900123,02079460123,2026-11-02T08:15:00Z,10,,x\r\n");
+        var row = Assert.Single(rows);
+        Assert.Equal("x", row.Reader.Cdr!.CellId);
+        Assert.Equal("c-1,voice,07700900123,02079460123,2026-11-02T08:15:00Z,10,,x", row.RawLine);
+    }
+
+    [Fact]
+    public void ReadRows_ReadsHeader_WhenFileStartsWithUtf8Bom()
+    {
+        byte[] bom = [0xEF, 0xBB, 0xBF];
+        var rows = Read([.. bom, .. Encoding.UTF8.GetBytes($"{Header}\nc-1,voice,07700900123,02079460123,2026-11-02T08:15:00Z,10,,\n")]);
+        Assert.Equal("c-1", Assert.Single(rows).Reader.Cdr!.RecordKey);
+    }
+
+    [Fact]
+    public void OpenFile_RejectsAsEmpty_WhenFileHasZeroBytes() =>
+        Assert.Contains("empty", Rejection([]), StringComparison.Ordinal);
+
+    [Fact]
+    public void OpenFile_RejectsAsBinary_WhenFileContainsNulBytes()
+    {
+        var reason = Rejection([.. Encoding.UTF8.GetBytes(Header + "\nc-1,voice,"), 0, 0, .. Encoding.UTF8.GetBytes(",x\n")]);
+        Assert.Contains("NUL", reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0xFF, 0xFE)]
+    [InlineData(0xFE, 0xFF)]
+    public void OpenFile_RejectsAsUtf16_WhenFileStartsWithUtf16Bom(byte first, byte second)
+    {
+        var encoding = first == 0xFF ? Encoding.Unicode : Encoding.BigEndianUnicode;
+        var reason = Rejection([first, second, .. encoding.GetBytes(Header + "\n")]);
+        Assert.Contains("UTF-16", reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OpenFile_RejectsAsNotCanonical_WhenFirstLineIsNotAHeader()
+    {
+        var reason = Rejection(Encoding.UTF8.GetBytes("c-1,voice,07700900123,02079460123,2026-11-02T08:15:00Z,10,,\n"));
+        Assert.StartsWith("not a canonical CDR file", reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OpenFile_RejectsAsOversized_WhenAboveTheLimit()
+    {
+        using var file = new TempFile(Header + "\n");
+        var opening = CdrReaders.OpenFile(file.FilePath, Source, maxFileBytes: Header.Length);
+        Assert.Null(opening.Reader);
+        Assert.StartsWith("oversized file", opening.Rejection, StringComparison.Ordinal);
+        Assert.Null(CdrReaders.OpenFile(file.FilePath, Source, maxFileBytes: Header.Length + 1).Rejection);
+    }
+
+    [Fact]
+    public void OpenRow_RereadsSuspendedRow_WithTheFileHeader()
+    {
+        var header = "service,record_id,start_time,msisdn,destination,duration_s,volume_bytes,cell_id";
+        string? kept;
+        var raw = "";
+        using (var file = new TempFile($"{header}\nvoice,c-9,2026-11-02T09:15:00+01:00,07700900123,02079460123,42,,\n"))
+        {
+            using var reader = CdrReaders.OpenFile(file.FilePath, Source).Reader!;
+            foreach (var _ in reader.ReadRows())
+            {
+                raw = reader.CurrentRawLine;
+            }
+
+            kept = reader.Header;
+        }
+
+        Assert.Equal("voice,c-9,2026-11-02T09:15:00+01:00,07700900123,02079460123,42,,", raw);
+
+        using var again = CdrReaders.OpenRow(Source, kept, raw, "usage.csv").Reader!;
+        var cdr = Assert.Single(again.ReadRows()).Cdr!;
+
+        Assert.Equal("c-9", cdr.RecordKey);
+        Assert.Equal(Instant.FromUtc(2026, 11, 2, 8, 15, 0), cdr.Start);
+        Assert.Equal(42, cdr.BillableSeconds);
+    }
+
+    [Fact]
+    public void OpenRow_ReadsRow_WhenHeaderHasExtraColumns()
+    {
+        var header = Header + ",roaming";
+        var line = "c-1,voice,07700900123,02079460123,2026-11-02T08:15:00Z,10,,cell-1,no";
+        using (var file = new TempFile($"{header}\n{line}\n"))
+        {
+            using var reader = CdrReaders.OpenFile(file.FilePath, Source).Reader!;
+            Assert.Equal("cell-1", Assert.Single(reader.ReadRows()).Cdr!.CellId);
+            using var again = CdrReaders.OpenRow(Source, reader.Header, line, "usage.csv").Reader!;
+            Assert.Equal("cell-1", Assert.Single(again.ReadRows()).Cdr!.CellId);
+        }
+    }
+
+    [Fact]
+    public void ReadRows_ReadsRows_WhenHeaderRepeatsAColumnName()
+    {
+        var cdr = SingleCdr($"{Header},cell_id\nc-1,voice,07700900123,02079460123,2026-11-02T08:15:00Z,10,,first,second\n");
+        Assert.Equal("first", cdr.CellId);
+    }
+
+    [Fact]
+    public void OpenRow_ReadsRow_WithoutAFile()
+    {
+        using var reader = CdrReaders.OpenRow(Source, Header, "c-1,sms,+447700900123,+447700900456,2026-11-02T08:15:00Z,,,", "x.csv").Reader!;
+        var cdr = Assert.Single(reader.ReadRows()).Cdr!;
+        Assert.Equal(ServiceType.Sms, cdr.Service);
+        Assert.Equal("+447700900456", cdr.Called);
+    }
+}
