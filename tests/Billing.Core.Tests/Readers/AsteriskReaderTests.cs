@@ -76,7 +76,7 @@ public sealed class AsteriskReaderTests
     [InlineData(18, 9)]
     public void Read_SendsARowToSuspense_WhenItsFieldCountIsNotTheConfiguredLayout(int layout, int rowColumns)
     {
-        var line = Row(Math.Min(rowColumns, 21));
+        var line = Row(rowColumns);
 
         var row = ReaderRuns.Single(Layout(layout), line);
 
@@ -163,6 +163,18 @@ public sealed class AsteriskReaderTests
 
         Assert.Equal(expectedStart, cdr.Start.ToString());
         Assert.Equal(expectedEnd, cdr.End?.ToString());
+    }
+
+    [Theory]
+    [InlineData("2028-02-29 23:59:58", "2028-02-29 23:59:59", "2028-02-29T23:59:58Z")]
+    [InlineData("2026-12-31 23:59:59", "2027-01-01 00:00:00", "2026-12-31T23:59:59Z")]
+    [InlineData("2026-01-01 00:00:00", "2026-01-01 00:00:01", "2026-01-01T00:00:00Z")]
+    public void Read_ParsesStampsAtCalendarEdges(string answer, string end, string expectedStart)
+    {
+        var cdr = ReaderRuns.SingleCdr(Asterisk, Row(start: $"\"{answer}\"", answer: $"\"{answer}\"", end: $"\"{end}\"", billsec: "1"));
+
+        Assert.Equal(expectedStart, cdr.Start.ToString());
+        Assert.Equal(cdr.Start + Duration.FromSeconds(1), cdr.End);
     }
 
     [Theory]
