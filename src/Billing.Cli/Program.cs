@@ -91,8 +91,9 @@ root.Subcommands.Add(serve);
 // bench
 var rowsOption = new Option<int>("--rows") { Description = "How many CDRs", DefaultValueFactory = _ => 2_000_000 };
 var filesOption = new Option<int>("--files") { Description = "Spread over this many files", DefaultValueFactory = _ => 20 };
-var benchIngest = new Command("ingest", "Generate canonical CDRs, ingest them, and compare with a plain binary COPY") { rowsOption, filesOption };
-benchIngest.SetAction(p => Guarded(p, false, g => BenchCommand.Ingest(g, p.GetValue(rowsOption), p.GetValue(filesOption), Console.Out)));
+var benchWorkersOption = new Option<int>("--workers") { Description = "Files ingested in parallel (as Hangfire workers would)", DefaultValueFactory = _ => Environment.ProcessorCount };
+var benchIngest = new Command("ingest", "Generate canonical CDRs, ingest them, and compare with a plain binary COPY") { rowsOption, filesOption, benchWorkersOption };
+benchIngest.SetAction(p => Guarded(p, false, g => BenchCommand.Ingest(g, p.GetValue(rowsOption), p.GetValue(filesOption), p.GetValue(benchWorkersOption), Console.Out)));
 root.Subcommands.Add(new Command("bench", "Benchmarks that print measured figures") { benchIngest });
 
 return root.Parse(args).Invoke();

@@ -85,7 +85,7 @@ public sealed class Runtime : IDisposable
             .MinimumLevel.Override("Hangfire", LogEventLevel.Information)
             .Enrich.FromLogContext()
             .WriteTo.Console(
-                restrictedToMinimumLevel: verbose || server ? LogEventLevel.Information : LogEventLevel.Warning,
+                restrictedToMinimumLevel: verbose || server ? LogEventLevel.Information : LogEventLevel.Error,
                 standardErrorFromLevel: LogEventLevel.Verbose,
                 outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}")
             .WriteTo.File(new CompactJsonFormatter(), Path.Combine(stateDirectory, "logs", "billing-.json"),

@@ -50,30 +50,50 @@ public sealed class IngestFileJob(BillingDatabase db, MediationOptions options)
             return Reject(conn, source, fileName, checksum, size, format, rejection);
         }
 
-        using var reader = opening.Reader!;
+        var reader = opening.Reader!;
         using var tx = conn.BeginTransaction();
         var fileId = CdrFileStore.Claim(tx, source.Name, fileName, checksum, size, format);
         if (fileId is null)
         {
+            reader.Dispose();
             tx.Rollback();
             return AlreadyProcessed(conn, source, fileName, checksum, format);
         }
 
+        // Most files hold only new records: write them straight into usage. A record already stored
+        // fails that COPY; then the file is read again through the staging table, which counts
+        // duplicates. Sources whose files carry both legs of a call (priority) always go staged.
+        var staged = source.Format == CdrFormat.FreeSwitch;
         MediationCounts counts;
         long inserted;
-        using (var writer = UsageStagingWriter.Begin(tx))
+        while (true)
         {
-            counts = MediationPipeline.Run(reader, new CdrNormaliser(source), writer);
-            if (counts.Read > 0 && counts.Accepted == 0 && counts.Filtered == 0
-                && counts.SuspendedByReason.Keys.All(r => r is SuspenseReasons.MalformedRow or SuspenseReasons.BadEncoding))
+            tx.Save("write");
+            try
             {
-                // Not one row could be read as this format: the file is garbage, not a file with bad rows.
-                tx.Rollback();
-                return Reject(conn, source, fileName, checksum, size, format,
-                    $"no row could be read as {format}: all {counts.Read} rows are malformed (is this file in the right source folder?)");
-            }
+                using (reader)
+                using (var writer = staged ? UsageWriter.BeginStaged(tx, source.Name, fileId.Value) : UsageWriter.BeginDirect(tx, source.Name, fileId.Value))
+                {
+                    counts = MediationPipeline.Run(reader, new CdrNormaliser(source), writer);
+                    inserted = IsGarbage(counts) ? -1 : writer.Finish();
+                }
 
-            inserted = writer.Finish(source.Name, fileId.Value);
+                break;
+            }
+            catch (Exception e) when (!staged && UsageWriter.IsDuplicateRecord(e))
+            {
+                tx.Rollback("write");
+                staged = true;
+                reader = CdrReaders.OpenFile(path, source, options.MaxFileBytes).Reader
+                    ?? throw new InvalidOperationException($"{path} changed while being ingested");
+            }
+        }
+
+        if (inserted < 0)
+        {
+            tx.Rollback();
+            return Reject(conn, source, fileName, checksum, size, format,
+                $"no row could be read as {format}: all {counts.Read} rows are malformed (is this file in the right source folder?)");
         }
 
         var fileCounts = new FileCounts
@@ -109,6 +129,11 @@ public sealed class IngestFileJob(BillingDatabase db, MediationOptions options)
             source.Name, fileName, fileId, outcome.Read, outcome.Accepted, outcome.Suspended, outcome.Duplicates, outcome.Filtered);
         return outcome;
     }
+
+    /// <summary>Not one row could be read as the format: the file is garbage, not a file with bad rows.</summary>
+    private static bool IsGarbage(MediationCounts counts) =>
+        counts.Read > 0 && counts.Accepted == 0 && counts.Filtered == 0
+        && counts.SuspendedByReason.Keys.All(r => r is SuspenseReasons.MalformedRow or SuspenseReasons.BadEncoding);
 
     public static string Checksum(string path)
     {

@@ -1,0 +1,279 @@
+using Billing.Core.Usage;
+using Billing.Mediation;
+using Dapper;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Billing.Storage;
+
+/// <summary>
+/// Writes one file's mediated rows inside the file's transaction, by binary COPY, in one of two ways:
+/// <list type="bullet">
+/// <item><b>Direct</b> (the fast path, for files whose records are all new): COPY straight into
+/// <c>usage</c>; suspended rows wait in a <see cref="SuspenseBuffer"/> and follow. A record already
+/// stored makes the COPY fail with a unique violation: the caller rolls back to its savepoint and
+/// re-runs the file staged.</item>
+/// <item><b>Staged</b>: COPY into a temporary table, then move set-based into <c>usage</c>
+/// (<c>ON CONFLICT DO NOTHING</c> counts duplicates; priority 0 rows first) and <c>suspense</c>.</item>
+/// </list>
+/// Memory does not grow with the file either way.
+/// </summary>
+public sealed class UsageWriter : IMediatedRowSink, IDisposable
+{
+    private readonly NpgsqlTransaction _tx;
+    private readonly string _source;
+    private readonly long _fileId;
+    private readonly bool _direct;
+    private readonly SuspenseBuffer? _suspense;
+    private NpgsqlBinaryImporter? _copy;
+    private bool _hasLowPriority;
+    private long _staged;
+
+    private UsageWriter(NpgsqlTransaction tx, string source, long fileId, bool direct)
+    {
+        _tx = tx;
+        _source = source;
+        _fileId = fileId;
+        _direct = direct;
+        _suspense = direct ? new SuspenseBuffer() : null;
+    }
+
+    /// <summary>The unique violation that tells the caller to re-run a direct write staged.</summary>
+    public static bool IsDuplicateRecord(Exception e) =>
+        e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "usage_identity" };
+
+    public static UsageWriter BeginDirect(NpgsqlTransaction tx, string source, long fileId)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        return new UsageWriter(tx, source, fileId, direct: true)
+        {
+            _copy = tx.Connection!.BeginBinaryImport("""
+                COPY usage (source, record_key, service, msisdn, destination, start_utc, duration_s,
+                            volume_bytes, cell_id, file_id, line_no)
+                FROM STDIN (FORMAT BINARY)
+                """),
+        };
+    }
+
+    public static UsageWriter BeginStaged(NpgsqlTransaction tx, string source, long fileId)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        var conn = tx.Connection!;
+        conn.Execute("""
+            CREATE TEMP TABLE stage_rows (
+                kind smallint NOT NULL, record_key text COLLATE "C", service smallint, msisdn text, destination text,
+                start_utc timestamptz, duration_s bigint, volume_bytes bigint, cell_id text,
+                line_no bigint NOT NULL, priority smallint NOT NULL,
+                raw_line text, reason text, detail text) ON COMMIT DROP
+            """, transaction: tx);
+        return new UsageWriter(tx, source, fileId, direct: false)
+        {
+            _copy = conn.BeginBinaryImport("""
+                COPY stage_rows (kind, record_key, service, msisdn, destination, start_utc, duration_s,
+                                 volume_bytes, cell_id, line_no, priority, raw_line, reason, detail)
+                FROM STDIN (FORMAT BINARY)
+                """),
+        };
+    }
+
+    public void Accept(UsageRecord usage, long lineNumber, int priority)
+    {
+        ArgumentNullException.ThrowIfNull(usage);
+        var c = _copy!;
+        c.StartRow();
+        if (_direct)
+        {
+            c.Write(_source, NpgsqlDbType.Text);
+        }
+        else
+        {
+            c.Write((short)0, NpgsqlDbType.Smallint);
+        }
+
+        c.Write(usage.RecordKey, NpgsqlDbType.Text);
+        c.Write((short)usage.Service, NpgsqlDbType.Smallint);
+        c.Write(usage.Msisdn, NpgsqlDbType.Text);
+        WriteNullable(c, usage.Destination);
+        c.Write(usage.Start, NpgsqlDbType.TimestampTz);
+        c.Write(usage.DurationSeconds, NpgsqlDbType.Bigint);
+        c.Write(usage.VolumeBytes, NpgsqlDbType.Bigint);
+        WriteNullable(c, usage.CellId);
+        if (_direct)
+        {
+            c.Write(_fileId, NpgsqlDbType.Bigint);
+            c.Write(lineNumber, NpgsqlDbType.Bigint);
+        }
+        else
+        {
+            c.Write(lineNumber, NpgsqlDbType.Bigint);
+            c.Write((short)priority, NpgsqlDbType.Smallint);
+            c.WriteNull();
+            c.WriteNull();
+            c.WriteNull();
+            _hasLowPriority |= priority != 0;
+        }
+
+        _staged++;
+    }
+
+    public void Suspend(long lineNumber, string rawLine, string reason, string detail)
+    {
+        if (_suspense is not null)
+        {
+            _suspense.Add(lineNumber, Clean(rawLine), reason, Clean(detail));
+            return;
+        }
+
+        var c = _copy!;
+        c.StartRow();
+        c.Write((short)1, NpgsqlDbType.Smallint);
+        for (var i = 0; i < 8; i++)
+        {
+            c.WriteNull();
+        }
+
+        c.Write(lineNumber, NpgsqlDbType.Bigint);
+        c.Write((short)0, NpgsqlDbType.Smallint);
+        c.Write(Clean(rawLine), NpgsqlDbType.Text);
+        c.Write(reason, NpgsqlDbType.Text);
+        c.Write(Clean(detail), NpgsqlDbType.Text);
+    }
+
+    /// <summary>Ends the COPY and stores the rows. Returns how many usage rows were new.</summary>
+    public long Finish()
+    {
+        _copy!.Complete();
+        _copy.Dispose();
+        _copy = null;
+        var conn = _tx.Connection!;
+        if (_direct)
+        {
+            WriteSuspense(conn);
+            return _staged;
+        }
+
+        long inserted = 0;
+        // Priority 0 first, so that within a file the preferred row of a key (a FreeSWITCH a-leg) wins.
+        foreach (var priority in _hasLowPriority ? new short[] { 0, 1 } : [0])
+        {
+            inserted += conn.Execute("""
+                INSERT INTO usage (source, record_key, service, msisdn, destination, start_utc, duration_s,
+                                   volume_bytes, cell_id, file_id, line_no)
+                SELECT @source, record_key, service, msisdn, destination, start_utc, duration_s,
+                       volume_bytes, cell_id, @fileId, line_no
+                FROM stage_rows WHERE kind = 0 AND priority = @priority
+                ON CONFLICT (source, record_key) DO NOTHING
+                """, new { source = _source, fileId = _fileId, priority }, _tx);
+        }
+
+        conn.Execute("""
+            INSERT INTO suspense (file_id, source, line_no, raw_line, reason, detail)
+            SELECT @fileId, @source, line_no, raw_line, reason, detail FROM stage_rows WHERE kind = 1
+            ORDER BY line_no
+            """, new { source = _source, fileId = _fileId }, _tx);
+        return inserted;
+    }
+
+    public void Dispose()
+    {
+        _copy?.Dispose();
+        _suspense?.Dispose();
+    }
+
+    private void WriteSuspense(NpgsqlConnection conn)
+    {
+        if (_suspense!.Count == 0)
+        {
+            return;
+        }
+
+        using var copy = conn.BeginBinaryImport("COPY suspense (file_id, source, line_no, raw_line, reason, detail) FROM STDIN (FORMAT BINARY)");
+        foreach (var row in _suspense.Rows())
+        {
+            copy.StartRow();
+            copy.Write(_fileId, NpgsqlDbType.Bigint);
+            copy.Write(_source, NpgsqlDbType.Text);
+            copy.Write(row.Line, NpgsqlDbType.Bigint);
+            copy.Write(row.Raw, NpgsqlDbType.Text);
+            copy.Write(row.Reason, NpgsqlDbType.Text);
+            copy.Write(row.Detail, NpgsqlDbType.Text);
+        }
+
+        copy.Complete();
+    }
+
+    private static void WriteNullable(NpgsqlBinaryImporter c, string? value)
+    {
+        if (value is null)
+        {
+            c.WriteNull();
+        }
+        else
+        {
+            c.Write(value, NpgsqlDbType.Text);
+        }
+    }
+
+    /// <summary>PostgreSQL text cannot hold NUL; a raw line is evidence, so keep it otherwise intact.</summary>
+    private static string Clean(string text) => text.Contains('\0', StringComparison.Ordinal) ? text.Replace('\0', '\uFFFD') : text;
+}
+
+/// <summary>
+/// Suspended rows of a file being written directly: kept in memory up to a limit, then spilled to a
+/// temporary file, so a file of nothing but bad rows does not grow memory.
+/// </summary>
+public sealed class SuspenseBuffer : IDisposable
+{
+    public const int InMemoryLimit = 10_000;
+
+    private readonly List<(long Line, string Raw, string Reason, string Detail)> _memory = [];
+    private string? _spillPath;
+    private BinaryWriter? _spill;
+
+    public long Count { get; private set; }
+
+    public void Add(long line, string raw, string reason, string detail)
+    {
+        Count++;
+        if (_spill is null && _memory.Count < InMemoryLimit)
+        {
+            _memory.Add((line, raw, reason, detail));
+            return;
+        }
+
+        if (_spill is null)
+        {
+            _spillPath = Path.GetTempFileName();
+            _spill = new BinaryWriter(new FileStream(_spillPath, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose));
+        }
+
+        _spill.Write(line);
+        _spill.Write(raw);
+        _spill.Write(reason);
+        _spill.Write(detail);
+    }
+
+    public IEnumerable<(long Line, string Raw, string Reason, string Detail)> Rows()
+    {
+        foreach (var row in _memory)
+        {
+            yield return row;
+        }
+
+        if (_spill is null)
+        {
+            yield break;
+        }
+
+        _spill.Flush();
+        var stream = _spill.BaseStream;
+        stream.Position = 0;
+        var reader = new BinaryReader(stream);
+        while (stream.Position < stream.Length)
+        {
+            yield return (reader.ReadInt64(), reader.ReadString(), reader.ReadString(), reader.ReadString());
+        }
+    }
+
+    public void Dispose() => _spill?.Dispose();
+}
