@@ -114,6 +114,15 @@ public sealed class NumberNormaliser(NumberingPlan plan)
             return plan.CountryCode + number[plan.TrunkPrefix.Length..];
         }
 
+        // Platforms often log E.164 without its '+' (447700900123). With a trunk prefix in the plan a
+        // national number always carries it, so a bare number that starts with the country code and
+        // is long enough is already international.
+        if (plan.BareCountryCodeIsE164 && plan.TrunkPrefix.Length > 0 && number.StartsWith(plan.CountryCode, StringComparison.Ordinal)
+            && number.Length - plan.CountryCode.Length >= plan.MinNationalDigits)
+        {
+            return number;
+        }
+
         return plan.CountryCode + number;
     }
 

@@ -73,6 +73,13 @@ public sealed record NumberingPlan
     /// <summary>E.164 prefix that turns an extension into a full number (the DID range); empty = extensions are not billable numbers.</summary>
     public string ExtensionPrefix { get; init; } = "";
 
+    /// <summary>
+    /// A number with neither trunk nor international prefix that starts with the country code is
+    /// E.164 logged without its '+' (447700900123), not a national number. Turn off for a plan whose
+    /// national significant numbers can start with the country code's digits.
+    /// </summary>
+    public bool BareCountryCodeIsE164 { get; init; } = true;
+
     /// <summary>Shortest national significant number accepted (after the country code).</summary>
     public int MinNationalDigits { get; init; } = 6;
 }

@@ -48,6 +48,18 @@ public class NumberNormaliserTests
         AssertNumber(Uk, dialled, expected);
 
     [Theory]
+    [InlineData("447700900123", "447700900123")]
+    [InlineData("442079460123", "442079460123")]
+    [InlineData("44123456", "44123456")]      // country code + exactly MinNationalDigits (6)
+    [InlineData("4412345", "444412345")]      // one digit short: read as a national number
+    public void Normalise_KeepsE164WithoutPlus_WhenBareNumberStartsWithCountryCode(string dialled, string expected) =>
+        AssertNumber(Uk, dialled, expected);
+
+    [Fact]
+    public void Normalise_PrefixesCountryCode_WhenBareCountryCodeRuleIsOff() =>
+        AssertNumber(Uk with { BareCountryCodeIsE164 = false }, "447700900123", "44447700900123");
+
+    [Theory]
     [InlineData("00442079460123", "442079460123")]
     [InlineData("0033123456789", "33123456789")]
     [InlineData("0012125550123", "12125550123")]
