@@ -1,0 +1,43 @@
+using System.Diagnostics;
+
+namespace Billing.Integration.Tests.Infrastructure;
+
+/// <summary>Runs the built `billing` command (billing.dll beside the tests) as a child process.</summary>
+public static class BillingProcess
+{
+    public static string Dll => Path.Combine(AppContext.BaseDirectory, "billing.dll");
+
+    public static Process Start(string workingDirectory, params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add(Dll);
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        psi.Environment.Remove("BILLING_DB");
+        psi.Environment.Remove("BILLING_CONFIG");
+        return Process.Start(psi) ?? throw new InvalidOperationException("cannot start billing");
+    }
+
+    public static (int Exit, string Out, string Err) Run(string workingDirectory, params string[] args)
+    {
+        using var p = Start(workingDirectory, args);
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(TimeSpan.FromMinutes(3)))
+        {
+            p.Kill(entireProcessTree: true);
+            throw new TimeoutException($"billing {string.Join(' ', args)} did not finish in 3 minutes");
+        }
+
+        return (p.ExitCode, stdout.Result, stderr.Result);
+    }
+}

@@ -1,0 +1,91 @@
+using Billing.Integration.Tests.Infrastructure;
+using Billing.Jobs.Mediation;
+using Billing.Mediation;
+using Billing.Storage;
+using Dapper;
+using NodaTime;
+using NodaTime.Testing;
+
+namespace Billing.Integration.Tests.Mediation;
+
+public sealed class SuspenseTests(DatabaseFixture fx) : IClassFixture<DatabaseFixture>, IDisposable
+{
+    private readonly TempDir _tmp = new();
+
+    public void Dispose() => _tmp.Dispose();
+
+    /// <summary>A PBX source whose extensions were not configured yet: extension calls go to suspense.</summary>
+    private MediationOptions Options(bool extensionsConfigured)
+    {
+        var plan = DefaultSources.PbxPlan with { ExtensionPrefix = extensionsConfigured ? "4420794" : "" };
+        var asterisk = new SourceOptions { Name = "pbx-" + _tmp.Path[^6..], Format = CdrFormat.Asterisk, Numbering = plan };
+        return Drops.Options(_tmp.Path) with { Sources = [asterisk] };
+    }
+
+    private static string AsteriskRow(int i, string src) =>
+        $"\"\",\"{src}\",\"907700900{i:000}\",\"from-internal\",\"\"\"Desk\"\" <{src}>\",\"SIP/{src}-0000{i:000}\",\"SIP/trunk-0000{i:000}\",\"Dial\",\"SIP/trunk/07700900{i:000}\",\"2026-11-02 09:{i % 60:00}:00\",\"2026-11-02 09:{i % 60:00}:05\",\"2026-11-02 09:{i % 60:00}:35\",35,30,\"ANSWERED\",\"DOCUMENTATION\",\"1793610{i:000}.{i}\",\"\"\n";
+
+    [Fact]
+    public void Recycle_TurnsSuspendedRowsIntoUsage_AfterTheConfigurationIsFixed_AndNeverTwice()
+    {
+        var before = Options(extensionsConfigured: false);
+        var source = before.Sources[0].Name;
+        Drops.Put(_tmp.Path, source, "Master.csv", AsteriskRow(1, "1001") + AsteriskRow(2, "1002") + AsteriskRow(3, "+442079460999"));
+        var ingest = new IngestDropFolderJob(fx.Db, before, new FakeClock(Instant.FromUtc(2026, 11, 26, 0, 0))).IngestAll();
+        Assert.Equal((3L, 1L, 2L), (ingest[0].Read, ingest[0].Accepted, ingest[0].Suspended));
+        Assert.Equal(2L, ingest[0].SuspendedByReason[SuspenseReasons.BadNumber]);
+
+        var unchanged = new RecycleSuspenseJob(fx.Db, before).Run(source: source);
+        var fixedConfig = new RecycleSuspenseJob(fx.Db, Options(extensionsConfigured: true)).Run(source: source);
+        var again = new RecycleSuspenseJob(fx.Db, Options(extensionsConfigured: true)).Run(source: source);
+
+        Assert.Equal(new RecycleResult(2, 0, 0, 0, 2, 0), unchanged);
+        Assert.Equal(new RecycleResult(2, 2, 0, 0, 0, 0), fixedConfig);
+        Assert.Equal(new RecycleResult(0, 0, 0, 0, 0, 0), again);
+        using var c = fx.Db.Open();
+        Assert.Equal(["44207941001", "44207941002", "442079460999"],
+            c.Query<string>("SELECT msisdn FROM usage WHERE source = @source ORDER BY msisdn", new { source }));
+        Assert.Equal(2, c.ExecuteScalar<int>("SELECT count(*) FROM suspense WHERE source = @source AND status = 'recycled' AND usage_id IS NOT NULL AND attempts = 3", new { source }));
+    }
+
+    [Fact]
+    public void Recycle_CountsADuplicate_WhenTheRecordArrivedMeanwhileInAnotherFile()
+    {
+        var before = Options(extensionsConfigured: false);
+        var source = before.Sources[0].Name;
+        var folder = new IngestDropFolderJob(fx.Db, before, new FakeClock(Instant.FromUtc(2026, 11, 26, 0, 0)));
+        Drops.Put(_tmp.Path, source, "a.csv", AsteriskRow(7, "1007"));
+        folder.IngestAll();
+        var after = Options(extensionsConfigured: true);
+        Drops.Put(_tmp.Path, source, "b.csv", AsteriskRow(7, "1007") + AsteriskRow(8, "1008")); // a later rotation
+        var second = new IngestDropFolderJob(fx.Db, after, new FakeClock(Instant.FromUtc(2026, 11, 26, 0, 0))).IngestAll();
+        Assert.Equal(2L, second[0].Accepted);
+
+        var result = new RecycleSuspenseJob(fx.Db, after).Run(source: source);
+
+        Assert.Equal(new RecycleResult(1, 0, 1, 0, 0, 0), result);
+        using var c = fx.Db.Open();
+        Assert.Equal(2, c.ExecuteScalar<int>("SELECT count(*) FROM usage WHERE source = @source", new { source }));
+    }
+
+    [Fact]
+    public void WriteOff_ClosesOnlyTheChosenReason_WithAnAuditEntry()
+    {
+        var options = Options(extensionsConfigured: false);
+        var source = options.Sources[0].Name;
+        Drops.Put(_tmp.Path, source, "w.csv", AsteriskRow(11, "1011") + AsteriskRow(12, "1012") + "\"short\",\"row\"\n");
+        new IngestDropFolderJob(fx.Db, options, new FakeClock(Instant.FromUtc(2026, 11, 26, 0, 0))).IngestAll();
+        using var c = fx.Db.Open();
+
+        var count = SuspenseStore.WriteOff(c, SuspenseReasons.MalformedRow, source, "alice", "test export line, not a call");
+
+        Assert.Equal(1, count);
+        Assert.Equal([("bad-number", "open"), ("bad-number", "open"), ("malformed-row", "written-off")],
+            c.Query<(string, string)>("SELECT reason, status FROM suspense WHERE source = @source ORDER BY reason, id", new { source }));
+        var audit = c.QuerySingle<(string Actor, string Action, string Detail)>(
+            "SELECT actor, action, detail::text FROM audit_log WHERE detail->>'source' = @source", new { source });
+        Assert.Equal(("alice", "suspense.write-off"), (audit.Actor, audit.Action));
+        Assert.Contains("\"count\": 1", audit.Detail, StringComparison.Ordinal);
+        Assert.Contains("test export line, not a call", audit.Detail, StringComparison.Ordinal);
+    }
+}
