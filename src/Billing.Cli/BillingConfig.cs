@@ -25,6 +25,46 @@ public sealed record BillingConfig
     /// <summary>Where the embedded cluster, logs and demo files live (relative to the working directory).</summary>
     public string StateDirectory { get; init; } = ".billing";
 
+    /// <summary>What is wrong with the configuration, in words an operator can act on.</summary>
+    public IReadOnlyList<string> Problems()
+    {
+        var problems = new List<string>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var s in Mediation.Sources)
+        {
+            if (string.IsNullOrWhiteSpace(s.Name) || !s.Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            {
+                problems.Add($"source name '{s.Name}' must be letters, digits, '-' or '_' (it is a folder under incoming/)");
+            }
+            else if (!names.Add(s.Name))
+            {
+                problems.Add($"source '{s.Name}' is configured twice");
+            }
+
+            if (NodaTime.DateTimeZoneProviders.Tzdb.GetZoneOrNull(s.TimeZone) is null)
+            {
+                problems.Add($"source '{s.Name}': unknown IANA time zone '{s.TimeZone}' (e.g. Europe/London, America/New_York, UTC)");
+            }
+
+            if (s.Format == CdrFormat.Asterisk && s.AsteriskColumns is not (16 or 17 or 18 or 21))
+            {
+                problems.Add($"source '{s.Name}': asteriskColumns must be 16, 17, 18 or 21, not {s.AsteriskColumns}");
+            }
+
+            if (s.Numbering.CountryCode.Length is 0 or > 3 || !s.Numbering.CountryCode.All(char.IsAsciiDigit))
+            {
+                problems.Add($"source '{s.Name}': countryCode '{s.Numbering.CountryCode}' must be 1–3 digits");
+            }
+        }
+
+        if (Mediation.SettleSeconds < 0)
+        {
+            problems.Add("mediation.settleSeconds must not be negative");
+        }
+
+        return problems;
+    }
+
     public static BillingConfig Load(string? path)
     {
         path ??= Environment.GetEnvironmentVariable("BILLING_CONFIG");
@@ -46,12 +86,10 @@ public sealed record BillingConfig
         try
         {
             var config = JsonSerializer.Deserialize<BillingConfig>(File.ReadAllText(path), Json) ?? new BillingConfig();
-            foreach (var s in config.Mediation.Sources)
-            {
-                _ = s.Zone();
-            }
-
-            return config;
+            var problems = config.Problems();
+            return problems.Count == 0
+                ? config
+                : throw new UserErrorException($"Configuration file '{path}' is not valid:\n  - {string.Join("\n  - ", problems)}");
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {

@@ -81,6 +81,11 @@ var migrate = new Command("migrate", "Apply pending schema migrations (also done
 migrate.SetAction(p => Guarded(p, false, g => DbCommands.Migrate(g, Console.Out)));
 root.Subcommands.Add(new Command("db", "Database schema") { migrate });
 
+// config
+var configShow = new Command("show", "Print the configuration in force (defaults, or the file's settings) as JSON");
+configShow.SetAction(p => Guarded(p, false, g => ConfigCommand.Show(g, Console.Out)));
+root.Subcommands.Add(new Command("config", "Configuration: sources, numbering plans, drop folder") { configShow });
+
 // serve
 var urlsOption = new Option<string>("--urls") { Description = "Where the web host listens", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
 var workersOption = new Option<int>("--workers") { Description = "Hangfire worker count", DefaultValueFactory = _ => Environment.ProcessorCount };
