@@ -1,6 +1,5 @@
 using Billing.Core.Usage;
 using CsvHelper;
-using NodaTime;
 
 namespace Billing.Mediation.Readers;
 
@@ -8,7 +7,7 @@ namespace Billing.Mediation.Readers;
 /// Asterisk cdr_csv Master.csv (FORMATS.md §2): no header, columns by position, and the
 /// source's configured layout (16, 17, 18 or 21 columns) is what every row must have.
 /// </summary>
-public sealed class AsteriskReader : CsvCdrReader
+public sealed class AsteriskReader : LocalTimeCallReader
 {
     public static readonly IReadOnlyList<int> Layouts = [16, 17, 18, 21];
 
@@ -17,8 +16,10 @@ public sealed class AsteriskReader : CsvCdrReader
 
     private readonly int _columns;
 
+    private static readonly CallColumns Columns = new(StartColumn, "start", AnswerColumn, "answer", EndColumn, "end", DurationColumn, BillsecColumn);
+
     private AsteriskReader(CsvReader csv, SourceOptions source)
-        : base(csv, source)
+        : base(csv, source, Columns)
     {
         _columns = source.AsteriskColumns;
     }
@@ -35,10 +36,10 @@ public sealed class AsteriskReader : CsvCdrReader
                 + "an Asterisk Master.csv layout has 16, 17, 18 or 21 columns");
         }
 
-        if (DateTimeZoneProviders.Tzdb.GetZoneOrNull(source.TimeZone) is null)
+        if (ZoneProblem(source) is { } zone)
         {
             csv.Dispose();
-            return ReaderOpening.Rejected($"configuration: source '{source.Name}' has an unknown IANA time zone '{source.TimeZone}'");
+            return ReaderOpening.Rejected(zone);
         }
 
         return ReaderOpening.Opened(new AsteriskReader(csv, source));
@@ -51,33 +52,9 @@ public sealed class AsteriskReader : CsvCdrReader
             return FieldCountProblem(line, _columns);
         }
 
-        if (!LocalStamps.TryParseInteger(Csv.GetSpan(DurationColumn), out _))
+        if (TryReadCall(line, out var call) is { } problem)
         {
-            return ReaderRow.Problem(line, SuspenseReasons.MalformedRow, $"duration '{Field(DurationColumn)}' is not an integer");
-        }
-
-        if (!LocalStamps.TryParseInteger(Csv.GetSpan(BillsecColumn), out var billsec))
-        {
-            return ReaderRow.Problem(line, SuspenseReasons.MalformedRow, $"billsec '{Field(BillsecColumn)}' is not an integer");
-        }
-
-        if (!LocalStamps.TryParse(Csv.GetSpan(StartColumn), out var startLocal))
-        {
-            return BadStamp(line, "start", StartColumn);
-        }
-
-        // An unanswered call has an empty (unquoted) answer field; billing starts at answer.
-        var answerText = Csv.GetSpan(AnswerColumn);
-        var hasAnswer = !answerText.IsEmpty;
-        var answerLocal = default(LocalDateTime);
-        if (hasAnswer && !LocalStamps.TryParse(answerText, out answerLocal))
-        {
-            return BadStamp(line, "answer", AnswerColumn);
-        }
-
-        if (!LocalStamps.TryParse(Csv.GetSpan(EndColumn), out var endLocal))
-        {
-            return BadStamp(line, "end", EndColumn);
+            return problem;
         }
 
         var key = RecordKey();
@@ -86,17 +63,16 @@ public sealed class AsteriskReader : CsvCdrReader
             return ReaderRow.Problem(line, SuspenseReasons.MissingKey, _columns == 21 ? "uniqueid or sequence is empty" : "uniqueid is empty");
         }
 
-        var start = LocalStamps.ToInstant(hasAnswer ? answerLocal : startLocal, Zone);
         return ReaderRow.Of(line, new RawCdr
         {
             RecordKey = key,
             Service = ServiceType.Voice,
             Calling = Field(Src),
             Called = Field(Dst),
-            Start = start,
-            End = LocalStamps.EndInstant(endLocal, Zone, start),
-            BillableSeconds = billsec,
-            Answered = hasAnswer && Csv.GetSpan(DispositionColumn).SequenceEqual("ANSWERED"u8),
+            Start = call.Start,
+            End = call.End,
+            BillableSeconds = call.BillableSeconds,
+            Answered = call.Answered && Csv.GetSpan(DispositionColumn).SequenceEqual("ANSWERED"u8),
         });
     }
 
@@ -121,6 +97,4 @@ public sealed class AsteriskReader : CsvCdrReader
         }
     }
 
-    private ReaderRow BadStamp(long line, string name, int column) =>
-        ReaderRow.Problem(line, SuspenseReasons.BadTimestamp, $"{name} '{Field(column)}' is not YYYY-MM-DD HH:MM:SS");
 }

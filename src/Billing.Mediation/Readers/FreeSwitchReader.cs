@@ -1,6 +1,5 @@
 using Billing.Core.Usage;
 using CsvHelper;
-using NodaTime;
 
 namespace Billing.Mediation.Readers;
 
@@ -8,15 +7,17 @@ namespace Billing.Mediation.Readers;
 /// FreeSWITCH mod_cdr_csv (FORMATS.md §3): no header, all fields quoted, the default template
 /// (13 fields) or the shipped example template (15: adds read_codec, write_codec).
 /// </summary>
-public sealed class FreeSwitchReader : CsvCdrReader
+public sealed class FreeSwitchReader : LocalTimeCallReader
 {
     private const int CallerIdNumber = 1, DestinationNumber = 2, StartStamp = 4, AnswerStamp = 5, EndStamp = 6,
         DurationColumn = 7, BillsecColumn = 8, Uuid = 10, BlegUuid = 11;
 
     private readonly int _fields;
 
+    private static readonly CallColumns Columns = new(StartStamp, "start_stamp", AnswerStamp, "answer_stamp", EndStamp, "end_stamp", DurationColumn, BillsecColumn);
+
     private FreeSwitchReader(CsvReader csv, SourceOptions source, int fields)
-        : base(csv, source)
+        : base(csv, source, Columns)
     {
         _fields = fields;
     }
@@ -39,10 +40,10 @@ public sealed class FreeSwitchReader : CsvCdrReader
                 $"configuration: source '{source.Name}' has an unknown FreeSwitchTemplate {source.FreeSwitchTemplate}");
         }
 
-        if (DateTimeZoneProviders.Tzdb.GetZoneOrNull(source.TimeZone) is null)
+        if (ZoneProblem(source) is { } zone)
         {
             csv.Dispose();
-            return ReaderOpening.Rejected($"configuration: source '{source.Name}' has an unknown IANA time zone '{source.TimeZone}'");
+            return ReaderOpening.Rejected(zone);
         }
 
         return ReaderOpening.Opened(new FreeSwitchReader(csv, source, FieldCount(source.FreeSwitchTemplate)));
@@ -55,33 +56,9 @@ public sealed class FreeSwitchReader : CsvCdrReader
             return FieldCountProblem(line, _fields);
         }
 
-        if (!LocalStamps.TryParseInteger(Csv.GetSpan(DurationColumn), out _))
+        if (TryReadCall(line, out var call) is { } problem)
         {
-            return ReaderRow.Problem(line, SuspenseReasons.MalformedRow, $"duration '{Field(DurationColumn)}' is not an integer");
-        }
-
-        if (!LocalStamps.TryParseInteger(Csv.GetSpan(BillsecColumn), out var billsec))
-        {
-            return ReaderRow.Problem(line, SuspenseReasons.MalformedRow, $"billsec '{Field(BillsecColumn)}' is not an integer");
-        }
-
-        if (!LocalStamps.TryParse(Csv.GetSpan(StartStamp), out var startLocal))
-        {
-            return BadStamp(line, "start_stamp", StartStamp);
-        }
-
-        // An unanswered call has answer_stamp "" (and billsec 0); billing starts at answer.
-        var answerText = Csv.GetSpan(AnswerStamp);
-        var answered = !answerText.IsEmpty;
-        var answerLocal = default(LocalDateTime);
-        if (answered && !LocalStamps.TryParse(answerText, out answerLocal))
-        {
-            return BadStamp(line, "answer_stamp", AnswerStamp);
-        }
-
-        if (!LocalStamps.TryParse(Csv.GetSpan(EndStamp), out var endLocal))
-        {
-            return BadStamp(line, "end_stamp", EndStamp);
+            return problem;
         }
 
         // With legs=ab a bridged call is logged twice: the a-leg names its b-leg in bleg_uuid,
@@ -97,21 +74,18 @@ public sealed class FreeSwitchReader : CsvCdrReader
             return ReaderRow.Problem(line, SuspenseReasons.MissingKey, "uuid and bleg_uuid are empty");
         }
 
-        var start = LocalStamps.ToInstant(answered ? answerLocal : startLocal, Zone);
         return ReaderRow.Of(line, new RawCdr
         {
             RecordKey = key,
             Service = ServiceType.Voice,
             Calling = Field(CallerIdNumber),
             Called = Field(DestinationNumber),
-            Start = start,
-            End = LocalStamps.EndInstant(endLocal, Zone, start),
-            BillableSeconds = billsec,
-            Answered = answered,
+            Start = call.Start,
+            End = call.End,
+            BillableSeconds = call.BillableSeconds,
+            Answered = call.Answered,
             Priority = bleg.Length > 0 ? 0 : 1,
         });
     }
 
-    private ReaderRow BadStamp(long line, string name, int column) =>
-        ReaderRow.Problem(line, SuspenseReasons.BadTimestamp, $"{name} '{Field(column)}' is not YYYY-MM-DD HH:MM:SS");
 }
