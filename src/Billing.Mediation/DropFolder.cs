@@ -67,23 +67,34 @@ public sealed class DropFolder(string root)
         return result;
     }
 
-    /// <summary>Moves a processed file to archive/ and writes its manifest beside it. Returns the new path.</summary>
-    public string Archive(string source, string fileName, long fileId, string manifestJson)
+    /// <summary>
+    /// Moves a processed file to archive/ and writes its manifest beside it. Returns the new path, or
+    /// null when the file had already left incoming/ (another run of the same job moved it first).
+    /// </summary>
+    public string? Archive(string source, string fileName, long fileId, string manifestJson)
     {
         var target = MoveOut("archive", source, fileName, fileId);
-        File.WriteAllText(target + ".manifest.json", manifestJson);
+        if (target is not null)
+        {
+            File.WriteAllText(target + ".manifest.json", manifestJson);
+        }
+
         return target;
     }
 
-    /// <summary>Moves an unreadable file to rejected/ with a .reason file beside it. Returns the new path.</summary>
-    public string Reject(string source, string fileName, long fileId, string reason)
+    /// <summary>Moves an unreadable file to rejected/ with a .reason file beside it. Returns the new path, or null as for <see cref="Archive"/>.</summary>
+    public string? Reject(string source, string fileName, long fileId, string reason)
     {
         var target = MoveOut("rejected", source, fileName, fileId);
-        File.WriteAllText(target + ".reason", reason + Environment.NewLine);
+        if (target is not null)
+        {
+            File.WriteAllText(target + ".reason", reason + Environment.NewLine);
+        }
+
         return target;
     }
 
-    private string MoveOut(string area, string source, string fileName, long fileId)
+    private string? MoveOut(string area, string source, string fileName, long fileId)
     {
         var dir = Path.Combine(Root, area, source);
         Directory.CreateDirectory(dir);
@@ -94,7 +105,17 @@ public sealed class DropFolder(string root)
             target = Path.Combine(dir, $"{fileName}.{fileId}");
         }
 
-        File.Move(IncomingFile(source, fileName), target, overwrite: true);
+        try
+        {
+            File.Move(IncomingFile(source, fileName), target, overwrite: true);
+        }
+        catch (FileNotFoundException)
+        {
+            // Two runs of the same file (a re-run from the dashboard) both finish: the rename is
+            // atomic, so exactly one moves it; the other has nothing left to move.
+            return null;
+        }
+
         return target;
     }
 }

@@ -39,12 +39,23 @@ public sealed class IngestFileJob(BillingDatabase db, MediationOptions options)
             return Skipped(sourceName, fileName, source.Format.ToString(), "no longer in incoming/ (already handled by another run)");
         }
 
-        var size = new FileInfo(path).Length;
-        var checksum = Checksum(path);
+        long size;
+        string checksum;
+        ReaderOpening opening;
+        try
+        {
+            size = new FileInfo(path).Length;
+            checksum = Checksum(path);
+            opening = CdrReaders.OpenFile(path, source, options.MaxFileBytes);
+        }
+        catch (FileNotFoundException)
+        {
+            return Skipped(sourceName, fileName, source.Format.ToString(), "no longer in incoming/ (already handled by another run)");
+        }
+
         var format = source.Format.ToString().ToLowerInvariant();
         using var conn = db.Open();
 
-        var opening = CdrReaders.OpenFile(path, source, options.MaxFileBytes);
         if (opening.Rejection is { } rejection)
         {
             return Reject(conn, source, fileName, checksum, size, format, rejection);
@@ -151,7 +162,22 @@ public sealed class IngestFileJob(BillingDatabase db, MediationOptions options)
         if (earlier is { Status: "archived" })
         {
             var outcome = new IngestOutcome { File = fileName, Source = source.Name, Format = format, Status = Statuses.AlreadyProcessed, Reason = reason, FileId = id };
-            _drop.Archive(source.Name, fileName, id, JsonSerializer.Serialize(outcome, ManifestJson));
+            // The same file under the same name is this very drop, re-run (from the dashboard, or
+            // after a crash between commit and move): its manifest is the stored one, not a pointer to itself.
+            var manifest = string.Equals(earlier.FileName, fileName, StringComparison.Ordinal)
+                ? new IngestOutcome
+                {
+                    File = fileName, Source = source.Name, Format = format, Status = Statuses.Archived, FileId = id,
+                    Read = earlier.ReadCount, Accepted = earlier.Accepted, Suspended = earlier.Suspended,
+                    Duplicates = earlier.Duplicates, Filtered = earlier.Filtered,
+                    Reason = "moved by a re-run; the counts by reason are in the database",
+                }
+                : outcome;
+            if (_drop.Archive(source.Name, fileName, id, JsonSerializer.Serialize(manifest, ManifestJson)) is null)
+            {
+                return Skipped(source.Name, fileName, format, "no longer in incoming/ (already handled by another run)");
+            }
+
             _log.Information("{Source}/{File} already processed: {Reason}", source.Name, fileName, reason);
             return outcome;
         }

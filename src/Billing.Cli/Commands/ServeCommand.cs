@@ -30,6 +30,7 @@ public static class ServeCommand
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
+            .UseFilter(new JobLogScopeFilter())
             .UsePostgreSqlStorage(o => o.UseNpgsqlConnection(rt.Db.ConnectionString), new PostgreSqlStorageOptions
             {
                 SchemaName = "hangfire",

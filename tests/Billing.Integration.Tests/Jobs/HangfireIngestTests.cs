@@ -1,0 +1,179 @@
+using Billing.Integration.Tests.Infrastructure;
+using Billing.Jobs;
+using Billing.Jobs.Mediation;
+using Billing.Mediation;
+using Billing.Storage;
+using Dapper;
+using Hangfire;
+using Hangfire.Common;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
+using Hangfire.Storage;
+using NodaTime;
+using NodaTime.Testing;
+using Serilog;
+
+namespace Billing.Integration.Tests.Jobs;
+
+/// <summary>
+/// The mediation jobs run by a real Hangfire server on the test database: the fan-out from the
+/// drop-folder poll, re-runs as the dashboard would make them, and the log scope of each job.
+/// Hangfire's static configuration is left alone: storage, filters and activator are passed in.
+/// </summary>
+public sealed class HangfireIngestTests : IClassFixture<DatabaseFixture>, IDisposable
+{
+    private readonly DatabaseFixture _fx;
+    private readonly TempDir _drop = new();
+    private readonly PostgreSqlStorage _storage;
+    private readonly BackgroundJobClient _client;
+    private readonly CapturingSink _log = new();
+    private readonly ILogger _previousLogger;
+    private BackgroundJobServer? _server;
+
+    public HangfireIngestTests(DatabaseFixture fx)
+    {
+        _fx = fx;
+        var options = new PostgreSqlStorageOptions
+        {
+            SchemaName = "hangfire",
+            PrepareSchemaIfNecessary = true,
+            QueuePollInterval = TimeSpan.FromMilliseconds(200),
+        };
+        _storage = new PostgreSqlStorage(new NpgsqlConnectionFactory(fx.ConnectionString, options), options);
+        _client = new BackgroundJobClient(_storage);
+        _previousLogger = Log.Logger;
+        Log.Logger = new LoggerConfiguration().Enrich.FromLogContext().WriteTo.Sink(_log).CreateLogger();
+    }
+
+    public void Dispose()
+    {
+        _server?.Dispose();
+        Log.Logger = _previousLogger;
+        _drop.Dispose();
+    }
+
+    private MediationOptions Mediation => Drops.Options(_drop.Path, settleSeconds: 0);
+
+    /// <summary>Starts the server: 2 workers, the jobs built on the test database, the log scope filter on top of Hangfire's own.</summary>
+    private void StartServer()
+    {
+        var clock = new FakeClock(Instant.FromUtc(2026, 11, 26, 12, 0));
+        _server = new BackgroundJobServer(
+            new BackgroundJobServerOptions
+            {
+                WorkerCount = 2,
+                ServerName = "hangfire-ingest-tests-" + Guid.NewGuid().ToString("N")[..8],
+                SchedulePollingInterval = TimeSpan.FromMilliseconds(500),
+                Activator = new TestActivator(t =>
+                    t == typeof(IngestDropFolderJob) ? new IngestDropFolderJob(_fx.Db, Mediation, clock, _client)
+                    : t == typeof(IngestFileJob) ? new IngestFileJob(_fx.Db, Mediation)
+                    : throw new InvalidOperationException($"no job of type {t} in this test")),
+                FilterProvider = new JobFilterProviderCollection(JobFilterProviders.Providers, new JobFilterCollection { new JobLogScopeFilter() }),
+            },
+            _storage);
+    }
+
+    /// <summary>Every job has reached a final state: nothing enqueued, running or waiting to retry.</summary>
+    private void WaitUntilDrained(string what)
+    {
+        var monitoring = _storage.GetMonitoringApi();
+        Wait.Until(() => monitoring.GetStatistics() is { Enqueued: 0, Processing: 0, Scheduled: 0 }, what);
+    }
+
+    private long Count(string sql, object? args = null)
+    {
+        using var c = _fx.Db.Open();
+        return c.ExecuteScalar<long>(sql, args);
+    }
+
+    private List<(string Id, Job Job)> SucceededJobs() =>
+        [.. _storage.GetMonitoringApi().SucceededJobs(0, 1000).Select(kv => (kv.Key, kv.Value.Job))];
+
+    [Fact]
+    public void Poll_FansOutOneJobPerFile_AndWorkersIngestEveryFile()
+    {
+        Drops.Put(_drop.Path, "canonical", "fan-1.csv", Drops.Canonical(100_000, 10));
+        Drops.Put(_drop.Path, "canonical", "fan-2.csv", Drops.Canonical(100_100, 20));
+        Drops.Put(_drop.Path, "canonical", "fan-3.csv", Drops.Canonical(100_200, 30));
+        StartServer();
+
+        var pollId = _client.Enqueue<IngestDropFolderJob>(j => j.Poll());
+        Wait.Until(() => Count("SELECT count(*) FROM cdr_files WHERE file_name LIKE 'fan-%' AND status = 'archived'") == 3, "3 archived files");
+        WaitUntilDrained("the poll and the 3 ingest jobs to finish");
+
+        using (var c = _fx.Db.Open())
+        {
+            var files = c.Query<(string FileName, long Read, long Accepted, long Usage)>("""
+                SELECT f.file_name, f.read_count, f.accepted, (SELECT count(*) FROM usage u WHERE u.file_id = f.id)
+                FROM cdr_files f WHERE f.file_name LIKE 'fan-%' ORDER BY f.file_name
+                """).AsList();
+            Assert.Equal([("fan-1.csv", 10L, 10L, 10L), ("fan-2.csv", 20L, 20L, 20L), ("fan-3.csv", 30L, 30L, 30L)], files);
+        }
+
+        Assert.Equal(60, Count("SELECT count(*) FROM usage WHERE record_key BETWEEN 'r100000' AND 'r100229'"));
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_drop.Path, "incoming", "canonical")));
+        foreach (var name in new[] { "fan-1.csv", "fan-2.csv", "fan-3.csv" })
+        {
+            Assert.True(File.Exists(Path.Combine(_drop.Path, "archive", "canonical", name)), name + " archived");
+            Assert.True(File.Exists(Path.Combine(_drop.Path, "archive", "canonical", name + ".manifest.json")), name + " manifest");
+        }
+
+        // One ingest job per file, fanned out by the poll; all succeeded, none failed or retried.
+        var ingestJobs = SucceededJobs().Where(j => j.Job.Type == typeof(IngestFileJob)).ToList();
+        Assert.Equal(["fan-1.csv", "fan-2.csv", "fan-3.csv"], ingestJobs.Select(j => (string)j.Job.Args[1]).Order());
+        Assert.Contains(SucceededJobs(), j => j.Id == pollId);
+        Assert.Equal(0, _storage.GetMonitoringApi().GetStatistics().Failed);
+
+        // Each file's log line carries the id and name of the job that ingested it.
+        foreach (var (id, job) in ingestJobs)
+        {
+            var file = (string)job.Args[1];
+            var archived = Assert.Single(_log.Events, e =>
+                CapturingSink.Scalar(e, "CdrFile") == "canonical/" + file && e.MessageTemplate.Text.StartsWith("Archived", StringComparison.Ordinal));
+            Assert.Equal((id, "IngestFileJob.Run"), (CapturingSink.Scalar(archived, "JobId"), CapturingSink.Scalar(archived, "JobName")));
+        }
+
+        var enqueued = Assert.Single(_log.Events, e => e.MessageTemplate.Text.StartsWith("Enqueued {Count}", StringComparison.Ordinal)
+            && CapturingSink.Scalar(e, "JobId") == pollId);
+        Assert.Equal("IngestDropFolderJob.Poll", CapturingSink.Scalar(enqueued, "JobName"));
+    }
+
+    [Fact]
+    public void ReRunningIngestAndPoll_AsADoubleClickWould_StoresTheFileOnce()
+    {
+        Drops.Put(_drop.Path, "canonical", "twice.csv", Drops.Canonical(200_000, 500));
+
+        // All queued before the server starts, so both workers take a copy of the same job at once.
+        _client.Enqueue<IngestFileJob>(j => j.Run("canonical", "twice.csv"));
+        _client.Enqueue<IngestFileJob>(j => j.Run("canonical", "twice.csv"));
+        _client.Enqueue<IngestDropFolderJob>(j => j.Poll());
+        _client.Enqueue<IngestDropFolderJob>(j => j.Poll());
+        StartServer();
+
+        Wait.Until(() => Count("SELECT count(*) FROM cdr_files WHERE file_name = 'twice.csv' AND status = 'archived'") == 1, "twice.csv archived");
+        WaitUntilDrained("every re-run to finish");
+
+        Assert.Equal(1, Count("SELECT count(*) FROM cdr_files WHERE file_name = 'twice.csv'"));
+        Assert.Equal((500L, 500L), (Count("SELECT count(*) FROM usage WHERE record_key BETWEEN 'r200000' AND 'r200499'"),
+            Count("SELECT accepted FROM cdr_files WHERE file_name = 'twice.csv'")));
+        Assert.Equal(["twice.csv", "twice.csv.manifest.json"],
+            Directory.EnumerateFiles(Path.Combine(_drop.Path, "archive", "canonical")).Select(Path.GetFileName).Order());
+        Assert.Contains("\"status\": \"archived\"", File.ReadAllText(Path.Combine(_drop.Path, "archive", "canonical", "twice.csv.manifest.json")), StringComparison.Ordinal);
+        Assert.Equal(0, _storage.GetMonitoringApi().GetStatistics().Failed);
+        // A re-run that found nothing to do finished quietly instead of failing into a retry.
+        Assert.Empty(RetriedJobs());
+    }
+
+    private List<string> RetriedJobs()
+    {
+        using var c = _fx.Db.Open();
+        return c.Query<string>("""
+            SELECT jobid || ' ' || name || ': ' || coalesce(reason, '') FROM hangfire.state WHERE name IN ('Failed', 'Scheduled')
+            """).AsList();
+    }
+
+    private sealed class TestActivator(Func<Type, object> build) : JobActivator
+    {
+        public override object ActivateJob(Type jobType) => build(jobType);
+    }
+}
