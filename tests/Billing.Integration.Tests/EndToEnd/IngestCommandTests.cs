@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Billing.Cli.Commands;
 using Billing.Integration.Tests.Infrastructure;
@@ -85,16 +84,18 @@ public sealed class IngestCommandTests(DatabaseFixture fx) : IClassFixture<Datab
 
         using (var p = BillingProcess.Start(_work.Path, "ingest", "--drop", Drop, "--db", fx.ConnectionString))
         {
-            var copying = WaitFor(() => conn.ExecuteScalar<long>(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'COPY%' AND pid <> pg_backend_pid()") > 0 || p.HasExited);
-            Assert.True(copying && !p.HasExited, "the ingest should be mid-COPY when killed");
+            Wait.Until(() => p.HasExited || conn.ExecuteScalar<long>(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'COPY%' AND pid <> pg_backend_pid()") > 0,
+                "the ingest to start its COPY", every: TimeSpan.FromMilliseconds(20));
+            Assert.False(p.HasExited, "the ingest should be mid-COPY when killed");
             p.Kill(entireProcessTree: true);
             p.WaitForExit();
         }
 
         // The server notices the dead client and rolls the file's transaction back.
-        Assert.True(WaitFor(() => conn.ExecuteScalar<long>(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'") == 0));
+        Wait.Until(() => conn.ExecuteScalar<long>(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'") == 0,
+            "the killed client's transaction to end");
         Assert.Equal(0, conn.ExecuteScalar<long>("SELECT count(*) FROM usage WHERE record_key LIKE 'r1______'"));
         Assert.Equal(0, conn.ExecuteScalar<long>("SELECT count(*) FROM cdr_files WHERE file_name = 'big.csv'"));
         Assert.True(File.Exists(Path.Combine(Drop, "incoming", "canonical", "big.csv")));
@@ -106,22 +107,6 @@ public sealed class IngestCommandTests(DatabaseFixture fx) : IClassFixture<Datab
         var o = Assert.Single(doc.RootElement.EnumerateArray());
         Assert.Equal(("archived", rows, rows), (o.GetProperty("status").GetString(), o.GetProperty("read").GetInt32(), o.GetProperty("accepted").GetInt32()));
         Assert.Equal(rows, conn.ExecuteScalar<long>("SELECT count(*) FROM usage WHERE record_key LIKE 'r1______'"));
-    }
-
-    private static bool WaitFor(Func<bool> condition)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            if (condition())
-            {
-                return true;
-            }
-
-            Thread.Sleep(20);
-        }
-
-        return false;
     }
 
     private static SortedDictionary<string, long> Reasons(JsonElement e) =>

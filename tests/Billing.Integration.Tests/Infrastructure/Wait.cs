@@ -8,10 +8,10 @@ public static class Wait
     public static void Until(Func<bool> condition, string what, TimeSpan? timeout = null, TimeSpan? every = null)
     {
         ArgumentNullException.ThrowIfNull(condition);
-        var deadline = DateTime.UtcNow + (timeout ?? DefaultTimeout);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         while (!condition())
         {
-            if (DateTime.UtcNow > deadline)
+            if (clock.Elapsed > (timeout ?? DefaultTimeout))
             {
                 throw new TimeoutException($"Gave up waiting for {what} after {(timeout ?? DefaultTimeout).TotalSeconds:0} s");
             }
@@ -23,10 +23,10 @@ public static class Wait
     public static async Task UntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null, TimeSpan? every = null)
     {
         ArgumentNullException.ThrowIfNull(condition);
-        var deadline = DateTime.UtcNow + (timeout ?? DefaultTimeout);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         while (!await condition())
         {
-            if (DateTime.UtcNow > deadline)
+            if (clock.Elapsed > (timeout ?? DefaultTimeout))
             {
                 throw new TimeoutException($"Gave up waiting for {what} after {(timeout ?? DefaultTimeout).TotalSeconds:0} s");
             }
