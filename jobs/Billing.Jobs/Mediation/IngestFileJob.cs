@@ -39,6 +39,7 @@ public sealed class IngestFileJob(BillingDatabase db, MediationOptions options)
             return Skipped(sourceName, fileName, source.Format.ToString(), "no longer in incoming/ (already handled by another run)");
         }
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         long size;
         string checksum;
         ReaderOpening opening;
@@ -77,6 +78,7 @@ public sealed class IngestFileJob(BillingDatabase db, MediationOptions options)
         var staged = source.Format == CdrFormat.FreeSwitch;
         MediationCounts counts;
         long inserted;
+        var streamed = TimeSpan.Zero;
         while (true)
         {
             tx.Save("write");
@@ -85,7 +87,9 @@ public sealed class IngestFileJob(BillingDatabase db, MediationOptions options)
                 using (reader)
                 using (var writer = staged ? UsageWriter.BeginStaged(tx, source.Name, fileId.Value) : UsageWriter.BeginDirect(tx, source.Name, fileId.Value))
                 {
+                    var streamStart = clock.Elapsed;
                     counts = MediationPipeline.Run(reader, new CdrNormaliser(source), writer);
+                    streamed = clock.Elapsed - streamStart;
                     inserted = IsGarbage(counts) ? -1 : writer.Finish();
                 }
 
@@ -136,8 +140,9 @@ public sealed class IngestFileJob(BillingDatabase db, MediationOptions options)
             FilteredByReason = fileCounts.FilteredByReason,
         };
         _drop.Archive(source.Name, fileName, fileId.Value, JsonSerializer.Serialize(outcome, ManifestJson));
-        _log.Information("Archived {Source}/{File} as #{FileId}: read {Read} = accepted {Accepted} + suspended {Suspended} + duplicates {Duplicates} + filtered {Filtered}",
-            source.Name, fileName, fileId, outcome.Read, outcome.Accepted, outcome.Suspended, outcome.Duplicates, outcome.Filtered);
+        _log.Information("Archived {Source}/{File} as #{FileId}: read {Read} = accepted {Accepted} + suspended {Suspended} + duplicates {Duplicates} + filtered {Filtered} in {Seconds:F3} s ({StreamSeconds:F3} s reading and copying, {Mode})",
+            source.Name, fileName, fileId, outcome.Read, outcome.Accepted, outcome.Suspended, outcome.Duplicates, outcome.Filtered,
+            clock.Elapsed.TotalSeconds, streamed.TotalSeconds, staged ? "staged" : "direct");
         return outcome;
     }
 
