@@ -22,6 +22,9 @@ public sealed record BillingConfig
 
     public MediationOptions Mediation { get; init; } = new();
 
+    /// <summary>The operator's numbering plan for subscriber numbers typed by people (accounts files, billing price).</summary>
+    public NumberingPlan Numbering { get; init; } = DefaultSources.OperatorPlan;
+
     /// <summary>Where the embedded cluster, logs and demo files live (relative to the working directory).</summary>
     public string StateDirectory { get; init; } = ".billing";
 

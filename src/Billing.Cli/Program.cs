@@ -81,6 +81,15 @@ var migrate = new Command("migrate", "Apply pending schema migrations (also done
 migrate.SetAction(p => Guarded(p, false, g => DbCommands.Migrate(g, Console.Out)));
 root.Subcommands.Add(new Command("db", "Database schema") { migrate });
 
+// accounts
+var accountsFile = new Argument<string>("file") { Description = "Accounts CSV (columns in README: account_id,name,…,msisdn,plan,active_from,active_to)" };
+var accountsImport = new Command("import", "Upsert accounts and subscriptions from a CSV file; all rows or none") { accountsFile };
+accountsImport.SetAction(p => Guarded(p, false, g => AccountCommands.Import(g, p.GetValue(accountsFile)!, Console.Out)));
+var accountId = new Argument<string>("id") { Description = "Account id" };
+var accountsShow = new Command("show", "An account and its subscriptions") { accountId };
+accountsShow.SetAction(p => Guarded(p, false, g => AccountCommands.Show(g, p.GetValue(accountId)!, Console.Out)));
+root.Subcommands.Add(new Command("accounts", "Customer accounts and subscriptions") { accountsImport, accountsShow });
+
 // config
 var configShow = new Command("show", "Print the configuration in force (defaults, or the file's settings) as JSON");
 configShow.SetAction(p => Guarded(p, false, g => ConfigCommand.Show(g, Console.Out)));

@@ -1,0 +1,86 @@
+using System.Text.Json;
+using Billing.Mediation.Imports;
+using Billing.Storage;
+
+namespace Billing.Cli.Commands;
+
+/// <summary>billing accounts import|show.</summary>
+public static class AccountCommands
+{
+    public static int Import(GlobalOptions g, string file, TextWriter output)
+    {
+        if (!File.Exists(file))
+        {
+            throw new UserErrorException($"No such file: {file}");
+        }
+
+        using var rt = Runtime.Start(g);
+        var (rows, errors) = AccountCsvReader.Read(file, rt.Config.Numbering);
+        AccountImportResult result;
+        if (errors.Count > 0)
+        {
+            result = new AccountImportResult(0, 0, 0, 0, errors);
+        }
+        else
+        {
+            using var conn = rt.Db.Open();
+            result = AccountStore.Import(conn, rows);
+        }
+
+        if (g.Json)
+        {
+            output.WriteLine(JsonSerializer.Serialize(result, BillingConfig.Json));
+        }
+        else if (result.Errors.Count > 0)
+        {
+            output.WriteLine($"Nothing imported: {result.Errors.Count} row(s) of {file} need fixing:");
+            foreach (var e in result.Errors)
+            {
+                output.WriteLine($"  {file}:{e.Line}: {e.Message}");
+            }
+        }
+        else
+        {
+            output.WriteLine($"Imported {file}: {result.Accounts:N0} account(s); subscriptions {result.SubscriptionsAdded:N0} added, {result.SubscriptionsUpdated:N0} updated, {result.PeriodsClosed:N0} earlier period(s) closed by a plan change.");
+        }
+
+        return result.Errors.Count > 0 ? 2 : 0;
+    }
+
+    public static int Show(GlobalOptions g, string id, TextWriter output)
+    {
+        using var rt = Runtime.Start(g);
+        using var conn = rt.Db.Open();
+        var account = AccountStore.Find(conn, id) ?? throw new UserErrorException($"No account '{id}'. `billing accounts import FILE.csv` adds accounts.");
+        var subscriptions = AccountStore.Subscriptions(conn, id);
+        if (g.Json)
+        {
+            output.WriteLine(JsonSerializer.Serialize(new
+            {
+                account,
+                subscriptions = subscriptions.Select(s => new { s.Msisdn, s.PlanId, activeFrom = s.ActiveFrom.ToString(), activeTo = s.ActiveTo?.ToString() }),
+            }, BillingConfig.Json));
+            return 0;
+        }
+
+        output.WriteLine($"{account.Id}  {account.Name}");
+        output.WriteLine($"  {account.PaymentType}, {account.Currency}, bill cycle day {account.BillCycleDay}, {account.TimeZone}, language {account.Language}");
+        output.WriteLine($"  address: {account.BillingAddress}");
+        output.WriteLine($"  e-mail: {account.Email ?? "-"}; tax region: {account.TaxRegion}; segment: {account.Segment}");
+        output.WriteLine();
+        if (subscriptions.Count == 0)
+        {
+            output.WriteLine("  no subscriptions");
+            return 0;
+        }
+
+        var table = new TextTable("msisdn", "plan", "active from (UTC)", "active to (UTC, exclusive)");
+        foreach (var s in subscriptions)
+        {
+            table.Add(s.Msisdn, s.PlanId, s.ActiveFrom.ToString("uuuu-MM-dd HH:mm", null), s.ActiveTo?.ToString("uuuu-MM-dd HH:mm", null) ?? "open");
+        }
+
+        output.Write(table.ToString());
+        return 0;
+    }
+}

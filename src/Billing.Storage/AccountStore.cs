@@ -1,0 +1,133 @@
+using Billing.Mediation.Imports;
+using Dapper;
+using NodaTime;
+using Npgsql;
+
+namespace Billing.Storage;
+
+public sealed record AccountRecord
+{
+    public string Id { get; init; } = "";
+    public string Name { get; init; } = "";
+    public string BillingAddress { get; init; } = "";
+    public string? Email { get; init; }
+    public string Language { get; init; } = "";
+    public string Currency { get; init; } = "";
+    public string TimeZone { get; init; } = "";
+    public string PaymentType { get; init; } = "";
+    public int BillCycleDay { get; init; }
+    public string TaxRegion { get; init; } = "";
+    public string Segment { get; init; } = "";
+}
+
+public sealed record SubscriptionRecord
+{
+    public long Id { get; init; }
+    public string AccountId { get; init; } = "";
+    public string Msisdn { get; init; } = "";
+    public string PlanId { get; init; } = "";
+    public Instant ActiveFrom { get; init; }
+    public Instant? ActiveTo { get; init; }
+}
+
+public sealed record AccountImportResult(int Accounts, int SubscriptionsAdded, int SubscriptionsUpdated, int PeriodsClosed, IReadOnlyList<ImportError> Errors);
+
+/// <summary>Accounts and their subscriptions: the import (all or nothing) and look-ups.</summary>
+public static class AccountStore
+{
+    /// <summary>
+    /// Upserts the rows in one transaction. A subscription row (msisdn, active_from) that exists is
+    /// updated; a new one closes the MSISDN's period that is open at its start (a plan change).
+    /// Any database error is reported with its line and nothing is kept.
+    /// </summary>
+    public static AccountImportResult Import(NpgsqlConnection conn, IReadOnlyList<AccountRow> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        using var tx = conn.BeginTransaction();
+        var errors = new List<ImportError>();
+        int added = 0, updated = 0, closed = 0;
+        var accounts = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var row in rows)
+        {
+            tx.Save("row");
+            try
+            {
+                conn.Execute("""
+                    INSERT INTO accounts (id, name, billing_address, email, language, currency, time_zone, payment_type,
+                                          bill_cycle_day, tax_region, segment)
+                    VALUES (@AccountId, @Name, @BillingAddress, @Email, @Language, @Currency, @TimeZone, @PaymentType,
+                            @BillCycleDay, @TaxRegion, @Segment)
+                    ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, billing_address = EXCLUDED.billing_address,
+                        email = EXCLUDED.email, language = EXCLUDED.language, currency = EXCLUDED.currency,
+                        time_zone = EXCLUDED.time_zone, payment_type = EXCLUDED.payment_type,
+                        bill_cycle_day = EXCLUDED.bill_cycle_day, tax_region = EXCLUDED.tax_region,
+                        segment = EXCLUDED.segment, updated_at = now()
+                    """, row, tx);
+                accounts.Add(row.AccountId);
+                if (row.Subscription is { } s)
+                {
+                    var args = new { row.AccountId, s.Msisdn, s.PlanId, s.ActiveFrom, s.ActiveTo };
+                    var existing = conn.Execute("""
+                        UPDATE subscriptions SET account_id = @AccountId, plan_id = @PlanId, active_to = @ActiveTo
+                        WHERE msisdn = @Msisdn AND active_from = @ActiveFrom
+                        """, args, tx);
+                    if (existing > 0)
+                    {
+                        updated++;
+                    }
+                    else
+                    {
+                        closed += conn.Execute("""
+                            UPDATE subscriptions SET active_to = @ActiveFrom
+                            WHERE msisdn = @Msisdn AND active_from < @ActiveFrom AND (active_to IS NULL OR active_to > @ActiveFrom)
+                            """, args, tx);
+                        conn.Execute("""
+                            INSERT INTO subscriptions (account_id, msisdn, plan_id, active_from, active_to)
+                            VALUES (@AccountId, @Msisdn, @PlanId, @ActiveFrom, @ActiveTo)
+                            """, args, tx);
+                        added++;
+                    }
+                }
+
+                tx.Release("row");
+            }
+            catch (PostgresException e)
+            {
+                tx.Rollback("row");
+                errors.Add(new ImportError(row.Line, e.ConstraintName switch
+                {
+                    "subscriptions_one_at_a_time" => $"msisdn {row.Subscription?.Msisdn} already has a subscription overlapping [{row.Subscription?.ActiveFrom}, {row.Subscription?.ActiveTo?.ToString() ?? "open"})",
+                    _ => e.MessageText,
+                }));
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            tx.Rollback();
+            return new AccountImportResult(0, 0, 0, 0, errors);
+        }
+
+        tx.Commit();
+        return new AccountImportResult(accounts.Count, added, updated, closed, errors);
+    }
+
+    public static AccountRecord? Find(NpgsqlConnection conn, string id) =>
+        conn.QuerySingleOrDefault<AccountRecord>("""
+            SELECT id, name, billing_address, email, language, currency, time_zone, payment_type, bill_cycle_day, tax_region, segment
+            FROM accounts WHERE id = @id
+            """, new { id });
+
+    public static IReadOnlyList<SubscriptionRecord> Subscriptions(NpgsqlConnection conn, string accountId) =>
+        conn.Query<SubscriptionRecord>("""
+            SELECT id, account_id, msisdn, plan_id, active_from, active_to FROM subscriptions
+            WHERE account_id = @accountId ORDER BY msisdn, active_from
+            """, new { accountId }).AsList();
+
+    /// <summary>The subscription of an MSISDN at an instant, if any.</summary>
+    public static SubscriptionRecord? SubscriptionAt(NpgsqlConnection conn, string msisdn, Instant at) =>
+        conn.QuerySingleOrDefault<SubscriptionRecord>("""
+            SELECT id, account_id, msisdn, plan_id, active_from, active_to FROM subscriptions
+            WHERE msisdn = @msisdn AND active_from <= @at AND (active_to IS NULL OR active_to > @at)
+            """, new { msisdn, at });
+}
