@@ -83,6 +83,7 @@ internal sealed class CompiledRate
     private readonly long[] _unit;
     private readonly long[] _increment;
     private readonly int[] _sourceIndex;
+    private readonly decimal?[] _perIncrement;
 
     public CompiledRate(Rate rate)
     {
@@ -127,6 +128,10 @@ internal sealed class CompiledRate
         _unit = [.. steps.Select(s => s.Step.Unit)];
         _increment = [.. steps.Select(s => s.Step.Increment)];
         _sourceIndex = [.. steps.Select(s => s.Index)];
+
+        // Price × Increment / Unit when that division terminates (0.10 × 60 / 60, 0.15 × 6 / 60): then
+        // n increments cost n × it exactly, with no division on the hot path.
+        _perIncrement = [.. steps.Select(s => ExactQuotient(s.Step.Price * s.Step.Increment, s.Step.Unit))];
     }
 
     public Rate Source { get; }
@@ -156,6 +161,16 @@ internal sealed class CompiledRate
 
     /// <summary>Price × quantity / Unit, exact in decimal as far as the division terminates.</summary>
     public decimal Cost(int step, long quantity) => _price[step] * quantity / _unit[step];
+
+    /// <summary>The cost of <paramref name="count"/> whole increments of <paramref name="step"/>.</summary>
+    public decimal IncrementsCost(int step, long count) =>
+        _perIncrement[step] is { } each ? each * count : Cost(step, count * _increment[step]);
+
+    private static decimal? ExactQuotient(decimal dividend, long divisor)
+    {
+        var q = dividend / divisor;
+        return q * divisor == dividend && q.Scale <= 12 ? q : null;
+    }
 
     /// <summary>Cheaper-first order of the first step's price per unit (cross-multiplied: no division).</summary>
     public static int CompareFirstStepPrice(CompiledRate a, CompiledRate b) =>
@@ -231,12 +246,20 @@ internal sealed class PricedPrefix(string prefix, GroupTariff group)
     public GroupTariff Group { get; } = group;
 }
 
-/// <summary>One plan's tariff for one service: priced prefixes (allocation-free lookup) and the "*any" catch-all.</summary>
+/// <summary>
+/// One plan's tariff for one service: priced prefixes and the "*any" catch-all. Prefixes of digits
+/// only (E.164) are also laid out as a digit trie, so the longest match is one pass over the number
+/// with no hashing; any other prefix falls back to span lookups, longest first.
+/// </summary>
 internal sealed class ServiceTariff
 {
     private readonly Dictionary<string, PricedPrefix> _byPrefix;
     private readonly Dictionary<string, PricedPrefix>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private readonly int _maxPrefixLength;
+
+    // Trie: node i's child for digit d is _children[i * 10 + d] (0 = none; node 0 is the root).
+    private readonly int[]? _children;
+    private readonly PricedPrefix?[]? _values;
 
     public ServiceTariff(Dictionary<string, PricedPrefix> byPrefix, GroupTariff? any)
     {
@@ -244,6 +267,32 @@ internal sealed class ServiceTariff
         _lookup = byPrefix.GetAlternateLookup<ReadOnlySpan<char>>();
         _maxPrefixLength = byPrefix.Count == 0 ? 0 : byPrefix.Keys.Max(k => k.Length);
         Any = any;
+        if (byPrefix.Keys.All(k => k.Length > 0 && k.All(char.IsAsciiDigit)))
+        {
+            var children = new List<int>(10) { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+            var values = new List<PricedPrefix?> { null };
+            foreach (var (prefix, priced) in byPrefix)
+            {
+                var node = 0;
+                foreach (var c in prefix)
+                {
+                    var slot = (node * 10) + (c - '0');
+                    if (children[slot] == 0)
+                    {
+                        children[slot] = values.Count;
+                        values.Add(null);
+                        children.AddRange([0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+                    }
+
+                    node = children[slot];
+                }
+
+                values[node] = priced;
+            }
+
+            _children = [.. children];
+            _values = [.. values];
+        }
     }
 
     public GroupTariff? Any { get; }
@@ -253,6 +302,31 @@ internal sealed class ServiceTariff
     /// <summary>The longest prefix of <paramref name="number"/> this plan prices.</summary>
     public bool TryMatch(string number, out PricedPrefix priced)
     {
+        if (_children is not null)
+        {
+            PricedPrefix? best = null;
+            var node = 0;
+            foreach (var c in number)
+            {
+                var digit = (uint)(c - '0');
+                if (digit > 9)
+                {
+                    break;
+                }
+
+                node = _children[(node * 10) + (int)digit];
+                if (node == 0)
+                {
+                    break;
+                }
+
+                best = _values![node] ?? best;
+            }
+
+            priced = best!;
+            return best is not null;
+        }
+
         var span = number.AsSpan();
         for (var len = Math.Min(span.Length, _maxPrefixLength); len > 0; len--)
         {

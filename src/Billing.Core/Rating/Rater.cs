@@ -278,7 +278,7 @@ public sealed class Rater
             if (n > 0)
             {
                 var billed = n * inc;
-                var cost = rate.Cost(step, billed);
+                var cost = rate.IncrementsCost(step, n);
                 parts.Add(start, timed, q, billed, entry, step, 0, cost, isCovered: false);
                 increments += cost;
                 uncovered += billed;
