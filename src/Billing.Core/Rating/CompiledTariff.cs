@@ -159,10 +159,16 @@ internal sealed class CompiledRate
 
     public int SourceIndex(int step) => _sourceIndex[step];
 
+    public decimal Price(int step) => _price[step];
+
+    public long Unit(int step) => _unit[step];
+
     /// <summary>Price × quantity / Unit, exact in decimal as far as the division terminates.</summary>
     public decimal Cost(int step, long quantity) => _price[step] * quantity / _unit[step];
 
     /// <summary>The cost of <paramref name="count"/> whole increments of <paramref name="step"/>.</summary>
+    public bool HasExactIncrementCost(int step) => _perIncrement[step] is not null;
+
     public decimal IncrementsCost(int step, long count) =>
         _perIncrement[step] is { } each ? each * count : Cost(step, count * _increment[step]);
 

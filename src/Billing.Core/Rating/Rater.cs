@@ -228,7 +228,7 @@ public sealed class Rater
         var first = entry;
         var parts = new PartCollector();
         var allowanceLeft = balance;
-        var increments = 0m;
+        var increments = new CostSum();
         var uncovered = 0L;
         var q = 0L;
         while (q < quantity)
@@ -267,7 +267,7 @@ public sealed class Rater
                     var billed = n * inc;
                     var cost = rate.Cost(step, billed - allowanceLeft);
                     parts.Add(start, timed, q, billed, entry, step, allowanceLeft, cost, isCovered: false);
-                    increments += cost;
+                    increments.Add(rate, step, billed - allowanceLeft, cost, exact: false);
                     uncovered += billed - allowanceLeft;
                     allowanceLeft = 0;
                     q += billed;
@@ -280,7 +280,7 @@ public sealed class Rater
                 var billed = n * inc;
                 var cost = rate.IncrementsCost(step, n);
                 parts.Add(start, timed, q, billed, entry, step, 0, cost, isCovered: false);
-                increments += cost;
+                increments.Add(rate, step, billed, cost, rate.HasExactIncrementCost(step));
                 uncovered += billed;
                 q += billed;
             }
@@ -294,7 +294,7 @@ public sealed class Rater
         if (!coveredEntirely)
         {
             connectFee = options.ConnectFee;
-            raw = connectFee + increments;
+            raw = connectFee + increments.Total();
             cost0 = raw;
             if (options.MinimumCharge > 0 && cost0 < options.MinimumCharge)
             {
@@ -410,6 +410,59 @@ public sealed class Rater
         RoundingMethod.Down => Math.Round(cost, decimals, MidpointRounding.ToNegativeInfinity),
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, null),
     };
+
+    /// <summary>
+    /// Σ Price × quantity / Unit with one division per distinct unit (normally one per event): a
+    /// rate like 0.7 per 60 s split into parts sums to exactly 0.7, where adding per-part quotients
+    /// (0.7 × 7 / 60 + 0.7 × 53 / 60) could leave a 1e-27 residue that rounding up would turn into
+    /// 0.7001. Part costs are the per-part quotients and may differ from this sum in that residue.
+    /// </summary>
+    private struct CostSum
+    {
+        private decimal _done;
+        private decimal _numerator;
+        private long _unit;
+        private decimal _exactSum;
+        private bool _inexact;
+        private int _runs;
+
+        /// <param name="exact">The part's cost is exact (a terminating per-increment price): while all are, their sum is the total and no division is needed.</param>
+        public void Add(CompiledRate rate, int step, long quantity, decimal cost, bool exact)
+        {
+            _exactSum += cost;
+            _inexact |= !exact;
+            _runs++;
+            var unit = rate.Unit(step);
+            if (unit != _unit)
+            {
+                Close();
+                _unit = unit;
+            }
+
+            _numerator += rate.Price(step) * quantity;
+        }
+
+        public decimal Total()
+        {
+            // One run: its cost already is Price × quantity / Unit, the single quotient.
+            if (!_inexact || _runs == 1)
+            {
+                return _exactSum;
+            }
+
+            Close();
+            return _done;
+        }
+
+        private void Close()
+        {
+            if (_unit != 0)
+            {
+                _done += _numerator / _unit;
+                _numerator = 0m;
+            }
+        }
+    }
 
     /// <summary>Collects parts without a list for the common case of a few; merges runs priced alike.</summary>
     private struct PartCollector
