@@ -1,0 +1,364 @@
+using Billing.Core.Catalog;
+using Billing.Core.Usage;
+using NodaTime;
+
+namespace Billing.Core.Rating;
+
+/// <summary>
+/// A <see cref="Timing"/> reduced to what the hot path checks: bit masks for the date filters and
+/// the daily window as nanoseconds of the day, [Start, End).
+/// </summary>
+internal sealed class CompiledTiming
+{
+    public const long NanosecondsPerDay = NodaConstants.NanosecondsPerDay;
+
+    private const int AllMonths = 0x1FFE;       // bits 1..12
+    private const long AllMonthDays = ~0L;      // bits 1..31 (and beyond: harmless)
+    private const int AllWeekDays = 0xFE;       // bits 1..7 (IsoDayOfWeek)
+
+    private readonly HashSet<int>? _years;
+    private readonly int _months;
+    private readonly long _monthDays;
+    private readonly int _weekDays;
+    private readonly HolidayRule _holidays;
+
+    public CompiledTiming(Timing timing)
+    {
+        Source = timing;
+        _years = timing.Years is null ? null : [.. timing.Years];
+        _months = timing.Months is null ? AllMonths : timing.Months.Where(m => m is >= 1 and <= 12).Aggregate(0, (mask, m) => mask | (1 << m));
+        _monthDays = timing.MonthDays is null ? AllMonthDays : timing.MonthDays.Where(d => d is >= 1 and <= 31).Aggregate(0L, (mask, d) => mask | (1L << d));
+        _weekDays = timing.WeekDays is null ? AllWeekDays : timing.WeekDays.Where(d => d is >= IsoDayOfWeek.Monday and <= IsoDayOfWeek.Sunday).Aggregate(0, (mask, d) => mask | (1 << (int)d));
+        _holidays = timing.Holidays;
+        StartNanos = timing.Start.NanosecondOfDay;
+
+        // End null, or End <= Start (a window that would wrap past midnight), means "until midnight":
+        // the wrapped tail belongs on the next day's timing, which the catalogue states separately.
+        var end = timing.End?.NanosecondOfDay ?? NanosecondsPerDay;
+        EndNanos = end <= StartNanos ? NanosecondsPerDay : end;
+    }
+
+    public Timing Source { get; }
+
+    public string Id => Source.Id;
+
+    public long StartNanos { get; }
+
+    /// <summary>Exclusive; <see cref="NanosecondsPerDay"/> = until midnight.</summary>
+    public long EndNanos { get; }
+
+    public bool UsesHolidays => _holidays != HolidayRule.Any;
+
+    public bool HoldsOn(LocalDate date, bool isHoliday)
+    {
+        if ((_months & (1 << date.Month)) == 0
+            || (_monthDays & (1L << date.Day)) == 0
+            || (_weekDays & (1 << (int)date.DayOfWeek)) == 0)
+        {
+            return false;
+        }
+
+        if (_years is not null && !_years.Contains(date.Year))
+        {
+            return false;
+        }
+
+        return _holidays switch
+        {
+            HolidayRule.Any => true,
+            HolidayRule.Only => isHoliday,
+            HolidayRule.Exclude => !isHoliday,
+            _ => throw new InvalidOperationException($"Unknown holiday rule {_holidays}."),
+        };
+    }
+
+    public bool HoldsAt(long nanosecondOfDay) => nanosecondOfDay >= StartNanos && nanosecondOfDay < EndNanos;
+}
+
+/// <summary>A <see cref="Rate"/> with its steps sorted by offset in parallel arrays.</summary>
+internal sealed class CompiledRate
+{
+    private readonly long[] _from;
+    private readonly decimal[] _price;
+    private readonly long[] _unit;
+    private readonly long[] _increment;
+    private readonly int[] _sourceIndex;
+    private readonly decimal?[] _perIncrement;
+
+    public CompiledRate(Rate rate)
+    {
+        Source = rate;
+        if (rate.Steps is null || rate.Steps.Count == 0)
+        {
+            throw new ArgumentException($"Rate '{rate.Id}' has no steps.", nameof(rate));
+        }
+
+        var steps = rate.Steps.Select((s, i) => (Step: s, Index: i)).OrderBy(s => s.Step.From).ToArray();
+        if (steps[0].Step.From != 0)
+        {
+            throw new ArgumentException($"Rate '{rate.Id}': the first step must start at 0, not {steps[0].Step.From}.", nameof(rate));
+        }
+
+        for (var i = 0; i < steps.Length; i++)
+        {
+            var s = steps[i].Step;
+            if (s.Unit <= 0 || s.Increment <= 0 || s.Price < 0)
+            {
+                throw new ArgumentException($"Rate '{rate.Id}' step {steps[i].Index}: unit and increment must be positive and price not negative.", nameof(rate));
+            }
+
+            if (i > 0 && s.From == steps[i - 1].Step.From)
+            {
+                throw new ArgumentException($"Rate '{rate.Id}': two steps start at {s.From}.", nameof(rate));
+            }
+        }
+
+        if (rate.RoundingDecimals is < 0 or > 28)
+        {
+            throw new ArgumentException($"Rate '{rate.Id}': rounding decimals must be 0..28.", nameof(rate));
+        }
+
+        if (rate.ConnectFee < 0 || rate.MinimumCharge < 0 || rate.MaxCost < 0)
+        {
+            throw new ArgumentException($"Rate '{rate.Id}': connect fee, minimum charge and max cost must not be negative.", nameof(rate));
+        }
+
+        _from = [.. steps.Select(s => s.Step.From)];
+        _price = [.. steps.Select(s => s.Step.Price)];
+        _unit = [.. steps.Select(s => s.Step.Unit)];
+        _increment = [.. steps.Select(s => s.Step.Increment)];
+        _sourceIndex = [.. steps.Select(s => s.Index)];
+
+        // Price × Increment / Unit when that division terminates (0.10 × 60 / 60, 0.15 × 6 / 60): then
+        // n increments cost n × it exactly, with no division on the hot path.
+        _perIncrement = [.. steps.Select(s => ExactQuotient(s.Step.Price * s.Step.Increment, s.Step.Unit))];
+    }
+
+    public Rate Source { get; }
+
+    public string Id => Source.Id;
+
+    public decimal ConnectFee => Source.ConnectFee;
+
+    /// <summary>The step in force at offset <paramref name="offset"/>: the largest From ≤ offset (sorted index).</summary>
+    public int StepAt(long offset)
+    {
+        var i = _from.Length - 1;
+        while (_from[i] > offset)
+        {
+            i--;
+        }
+
+        return i;
+    }
+
+    /// <summary>Where the step after <paramref name="step"/> starts, or <see cref="long.MaxValue"/>.</summary>
+    public long NextFrom(int step) => step + 1 < _from.Length ? _from[step + 1] : long.MaxValue;
+
+    public long Increment(int step) => _increment[step];
+
+    public int SourceIndex(int step) => _sourceIndex[step];
+
+    public decimal Price(int step) => _price[step];
+
+    public long Unit(int step) => _unit[step];
+
+    /// <summary>Price × quantity / Unit, exact in decimal as far as the division terminates.</summary>
+    public decimal Cost(int step, long quantity) => _price[step] * quantity / _unit[step];
+
+    /// <summary>The cost of <paramref name="count"/> whole increments of <paramref name="step"/>.</summary>
+    public bool HasExactIncrementCost(int step) => _perIncrement[step] is not null;
+
+    public decimal IncrementsCost(int step, long count) =>
+        _perIncrement[step] is { } each ? each * count : Cost(step, count * _increment[step]);
+
+    private static decimal? ExactQuotient(decimal dividend, long divisor)
+    {
+        var q = dividend / divisor;
+        return q * divisor == dividend && q.Scale <= 12 ? q : null;
+    }
+
+    /// <summary>Cheaper-first order of the first step's price per unit (cross-multiplied: no division).</summary>
+    public static int CompareFirstStepPrice(CompiledRate a, CompiledRate b) =>
+        (a._price[0] * b._unit[0]).CompareTo(b._price[0] * a._unit[0]);
+}
+
+/// <summary>A plan entry with its timing and rate resolved.</summary>
+internal sealed class CompiledEntry(PriceEntry entry, CompiledTiming timing, CompiledRate rate)
+{
+    public PriceEntry Entry { get; } = entry;
+
+    public CompiledTiming Timing { get; } = timing;
+
+    public CompiledRate Rate { get; } = rate;
+}
+
+/// <summary>
+/// The entries of one plan, service and destination group, in precedence order (weight
+/// descending, then cheaper first step, lower connect fee, rate id ordinal, plan order), so the
+/// winner at a moment is the first entry that holds. Boundaries: every time of day (nanoseconds,
+/// 0 &lt; b &lt; 24 h) where one of these timings starts or ends.
+/// </summary>
+internal sealed class GroupTariff
+{
+    public GroupTariff(string group, IEnumerable<CompiledEntry> entries, IEnumerable<Allowance> allowances)
+    {
+        Group = group;
+        Entries = [.. entries
+            .OrderByDescending(e => e.Entry.Weight)
+            .ThenBy(e => e.Rate, Comparer<CompiledRate>.Create(CompiledRate.CompareFirstStepPrice))
+            .ThenBy(e => e.Rate.ConnectFee)
+            .ThenBy(e => e.Rate.Id, StringComparer.Ordinal)];
+        Boundaries = [.. Entries
+            .SelectMany(e => new[] { e.Timing.StartNanos, e.Timing.EndNanos })
+            .Where(b => b > 0 && b < CompiledTiming.NanosecondsPerDay)
+            .Distinct()
+            .Order()];
+        UsesHolidays = Entries.Any(e => e.Timing.UsesHolidays);
+        Allowances = [.. allowances];
+    }
+
+    public string Group { get; }
+
+    public CompiledEntry[] Entries { get; }
+
+    public long[] Boundaries { get; }
+
+    public bool UsesHolidays { get; }
+
+    /// <summary>The plan's allowances of this service that cover this group, in plan order.</summary>
+    public Allowance[] Allowances { get; }
+
+    /// <summary>The first boundary strictly after <paramref name="nanosecondOfDay"/>, else midnight.</summary>
+    public long NextBoundary(long nanosecondOfDay)
+    {
+        foreach (var b in Boundaries)
+        {
+            if (b > nanosecondOfDay)
+            {
+                return b;
+            }
+        }
+
+        return CompiledTiming.NanosecondsPerDay;
+    }
+}
+
+/// <summary>A prefix of the destination table and the group this plan prices for it.</summary>
+internal sealed class PricedPrefix(string prefix, GroupTariff group)
+{
+    public string Prefix { get; } = prefix;
+
+    public GroupTariff Group { get; } = group;
+}
+
+/// <summary>
+/// One plan's tariff for one service: priced prefixes and the "*any" catch-all. Prefixes of digits
+/// only (E.164) are also laid out as a digit trie, so the longest match is one pass over the number
+/// with no hashing; any other prefix falls back to span lookups, longest first.
+/// </summary>
+internal sealed class ServiceTariff
+{
+    private readonly Dictionary<string, PricedPrefix> _byPrefix;
+    private readonly Dictionary<string, PricedPrefix>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private readonly int _maxPrefixLength;
+
+    // Trie: node i's child for digit d is _children[i * 10 + d] (0 = none; node 0 is the root).
+    private readonly int[]? _children;
+    private readonly PricedPrefix?[]? _values;
+
+    public ServiceTariff(Dictionary<string, PricedPrefix> byPrefix, GroupTariff? any)
+    {
+        _byPrefix = byPrefix;
+        _lookup = byPrefix.GetAlternateLookup<ReadOnlySpan<char>>();
+        _maxPrefixLength = byPrefix.Count == 0 ? 0 : byPrefix.Keys.Max(k => k.Length);
+        Any = any;
+        if (byPrefix.Keys.All(k => k.Length > 0 && k.All(char.IsAsciiDigit)))
+        {
+            var children = new List<int>(10) { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+            var values = new List<PricedPrefix?> { null };
+            foreach (var (prefix, priced) in byPrefix)
+            {
+                var node = 0;
+                foreach (var c in prefix)
+                {
+                    var slot = (node * 10) + (c - '0');
+                    if (children[slot] == 0)
+                    {
+                        children[slot] = values.Count;
+                        values.Add(null);
+                        children.AddRange([0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+                    }
+
+                    node = children[slot];
+                }
+
+                values[node] = priced;
+            }
+
+            _children = [.. children];
+            _values = [.. values];
+        }
+    }
+
+    public GroupTariff? Any { get; }
+
+    public int PricedPrefixCount => _byPrefix.Count;
+
+    /// <summary>The longest prefix of <paramref name="number"/> this plan prices.</summary>
+    public bool TryMatch(string number, out PricedPrefix priced)
+    {
+        if (_children is not null)
+        {
+            PricedPrefix? best = null;
+            var node = 0;
+            foreach (var c in number)
+            {
+                var digit = (uint)(c - '0');
+                if (digit > 9)
+                {
+                    break;
+                }
+
+                node = _children[(node * 10) + (int)digit];
+                if (node == 0)
+                {
+                    break;
+                }
+
+                best = _values![node] ?? best;
+            }
+
+            priced = best!;
+            return best is not null;
+        }
+
+        var span = number.AsSpan();
+        for (var len = Math.Min(span.Length, _maxPrefixLength); len > 0; len--)
+        {
+            if (_lookup.TryGetValue(span[..len], out priced!))
+            {
+                return true;
+            }
+        }
+
+        priced = null!;
+        return false;
+    }
+}
+
+/// <summary>A plan ready for rating: its zone resolved and a tariff per service.</summary>
+internal sealed class CompiledPlan(Plan plan, DateTimeZone zone, ServiceTariff voice, ServiceTariff sms, ServiceTariff data)
+{
+    public Plan Plan { get; } = plan;
+
+    public DateTimeZone Zone { get; } = zone;
+
+    public ServiceTariff For(ServiceType service) => service switch
+    {
+        ServiceType.Voice => voice,
+        ServiceType.Sms => sms,
+        ServiceType.Data => data,
+        _ => throw new ArgumentOutOfRangeException(nameof(service), service, null),
+    };
+}

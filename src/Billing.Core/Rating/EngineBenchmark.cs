@@ -1,0 +1,56 @@
+using System.Diagnostics;
+
+namespace Billing.Core.Rating;
+
+/// <summary>What one benchmark run measured: the caller turns ticks into rates (with <see cref="Stopwatch.Frequency"/>).</summary>
+/// <param name="ElapsedTicks">Stopwatch ticks spent rating (generation and warm-up excluded).</param>
+/// <param name="Events">Events rated in the timed loop.</param>
+/// <param name="Rated">How many of them were priced (the rest failed with a reason).</param>
+/// <param name="TotalAmount">Sum of the amounts: a checksum that two runs with the same parameters agree on.</param>
+/// <param name="PrefixCount">Destination prefixes in the catalogue.</param>
+public readonly record struct EngineBenchmarkResult(long ElapsedTicks, long Events, long Rated, decimal TotalAmount, int PrefixCount);
+
+/// <summary>
+/// Times the rating engine alone on the <see cref="SyntheticCatalog"/>: no I/O, one thread.
+/// Events belong to <c>subscribers</c> subscribers in turn, each with its own allowance balances.
+/// </summary>
+public static class EngineBenchmark
+{
+    public static EngineBenchmarkResult Run(int events, int prefixCount = 5000, int subscribers = 1000, ulong seed = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(events, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(subscribers, 1);
+        var catalog = SyntheticCatalog.Create(prefixCount);
+        var rater = new Rater(catalog);
+        var requests = SyntheticCatalog.Events(catalog, events, seed);
+
+        // Warm-up on throw-away balances so the JIT has tiered up before the timed loop.
+        var warm = rater.OpeningAllowances(SyntheticCatalog.PlanId);
+        for (var i = 0; i < Math.Min(events, 200_000); i++)
+        {
+            rater.Rate(SyntheticCatalog.PlanId, requests[i], warm);
+        }
+
+        var balances = new Dictionary<string, long>[subscribers];
+        for (var s = 0; s < subscribers; s++)
+        {
+            balances[s] = rater.OpeningAllowances(SyntheticCatalog.PlanId);
+        }
+
+        long rated = 0;
+        var total = 0m;
+        var watch = Stopwatch.StartNew();
+        for (var i = 0; i < requests.Length; i++)
+        {
+            var outcome = rater.Rate(SyntheticCatalog.PlanId, requests[i], balances[i % subscribers]);
+            if (outcome.Charge is { } charge)
+            {
+                rated++;
+                total += charge.Amount;
+            }
+        }
+
+        watch.Stop();
+        return new EngineBenchmarkResult(watch.ElapsedTicks, requests.Length, rated, total, catalog.Destinations.Count);
+    }
+}

@@ -1,0 +1,40 @@
+using Billing.Core.Rating;
+
+namespace Billing.Core.Tests.Rating;
+
+public class SyntheticCatalogTests
+{
+    [Fact]
+    public void Create_BuildsTheRequestedNumberOfPrefixes_AndEveryGeneratedEventIsPriced()
+    {
+        var catalog = SyntheticCatalog.Create(5000);
+        var rater = new Rater(catalog);
+        var balances = rater.OpeningAllowances(SyntheticCatalog.PlanId);
+
+        var outcomes = SyntheticCatalog.Events(catalog, 20_000).Select(e => rater.Rate(SyntheticCatalog.PlanId, e, balances)).ToList();
+
+        Assert.Equal(5000, catalog.Destinations.Count);
+        Assert.All(outcomes, o => Assert.True(o.IsRated, o.FailureDetail));
+        Assert.Equal(0, balances[SyntheticCatalog.NationalAllowance]);
+    }
+
+    [Fact]
+    public void Events_AreTheSameForTheSameSeed_AndDifferForAnother()
+    {
+        var catalog = SyntheticCatalog.Create(100);
+
+        Assert.Equal(SyntheticCatalog.Events(catalog, 500, seed: 7), SyntheticCatalog.Events(catalog, 500, seed: 7));
+        Assert.NotEqual(SyntheticCatalog.Events(catalog, 500, seed: 7), SyntheticCatalog.Events(catalog, 500, seed: 8));
+    }
+
+    [Fact]
+    public void Run_RatesEveryEventOnce_AndAgreesWithItselfOnTheTotal()
+    {
+        var first = EngineBenchmark.Run(5_000, prefixCount: 500, subscribers: 10);
+        var second = EngineBenchmark.Run(5_000, prefixCount: 500, subscribers: 10);
+
+        Assert.Equal((5_000L, 5_000L, 500), (first.Events, first.Rated, first.PrefixCount));
+        Assert.Equal(first.TotalAmount, second.TotalAmount);
+        Assert.True(first.TotalAmount > 0m);
+    }
+}
