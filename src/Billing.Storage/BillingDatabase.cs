@@ -11,6 +11,7 @@ public sealed class BillingDatabase : IDisposable, IAsyncDisposable
     static BillingDatabase()
     {
         SqlMapper.AddTypeHandler(new InstantHandler());
+        SqlMapper.AddTypeHandler(new LocalDateHandler());
         DefaultTypeMap.MatchNamesWithUnderscores = true;
     }
 
@@ -38,6 +39,19 @@ public sealed class BillingDatabase : IDisposable, IAsyncDisposable
     public void Dispose() => DataSource.Dispose();
 
     public ValueTask DisposeAsync() => DataSource.DisposeAsync();
+
+    private sealed class LocalDateHandler : SqlMapper.TypeHandler<LocalDate>
+    {
+        public override void SetValue(IDbDataParameter parameter, LocalDate value) => parameter.Value = value;
+
+        public override LocalDate Parse(object value) => value switch
+        {
+            LocalDate d => d,
+            DateOnly d => LocalDate.FromDateOnly(d),
+            DateTime d => LocalDate.FromDateTime(d),
+            _ => throw new DataException($"cannot read {value.GetType()} as a LocalDate"),
+        };
+    }
 
     private sealed class InstantHandler : SqlMapper.TypeHandler<Instant>
     {

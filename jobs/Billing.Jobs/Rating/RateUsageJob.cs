@@ -1,0 +1,157 @@
+using Billing.Core.Catalog;
+using Billing.Core.Cycles;
+using Billing.Core.Rating;
+using Billing.Storage;
+using NodaTime;
+using Serilog;
+
+namespace Billing.Jobs.Rating;
+
+public sealed record RatingRunResult(long Rated, long Held, long ReRated, long RangesSkipped, IReadOnlyDictionary<string, long> HeldByReason);
+
+/// <summary>
+/// Rates unrated usage, set-based, in id ranges: each range is one transaction, claimed with a
+/// transaction lock so two processes never take the same range. Within it, each subscriber is
+/// locked, and its usage is rated in event-time order per bill cycle with its allowances; if the
+/// range holds events earlier than ones already rated in the same cycle (a late file), the
+/// cycle's not-invoiced charges are taken back and rated again in order. One charge per usage
+/// record is guaranteed by the database. Usage with no subscriber or no tariff is held, and
+/// tried again by later runs once the cause may be gone.
+/// </summary>
+public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs)
+{
+    public const int DefaultRangeSize = 50_000;
+
+    private readonly ILogger _log = Log.ForContext<RateUsageJob>();
+
+    /// <summary>The Hangfire entry point (a continuation after each ingest, and `billing rate`).</summary>
+    public RatingRunResult Run() => RateAll(DefaultRangeSize);
+
+    public RatingRunResult RateAll(int rangeSize, Action<long, long>? progress = null)
+    {
+        long rated = 0, held = 0, rerated = 0, skipped = 0;
+        var heldByReason = new Dictionary<string, long>(StringComparer.Ordinal);
+        using var conn = db.Open();
+        var (min, max) = RatingStore.UsageIdRange(conn);
+        for (var from = min; from <= max; from += rangeSize)
+        {
+            using var tx = conn.BeginTransaction();
+            if (!RatingStore.TryClaimRange(tx, from / rangeSize))
+            {
+                skipped++;
+                tx.Rollback();
+                continue;
+            }
+
+            var r = RateRange(tx, from, from + rangeSize);
+            tx.Commit();
+            rated += r.Rated;
+            held += r.Held;
+            rerated += r.ReRated;
+            foreach (var (reason, count) in r.HeldByReason)
+            {
+                heldByReason[reason] = heldByReason.GetValueOrDefault(reason) + count;
+            }
+
+            progress?.Invoke(Math.Min(from + rangeSize, max + 1) - min, max + 1 - min);
+        }
+
+        var result = new RatingRunResult(rated, held, rerated, skipped, heldByReason);
+        _log.Information("Rating run: {Rated} rated, {ReRated} re-rated in event-time order, {Held} held, {Skipped} ranges taken by another worker", rated, rerated, held, skipped);
+        return result;
+    }
+
+    private RatingRunResult RateRange(Npgsql.NpgsqlTransaction tx, long from, long to)
+    {
+        var latest = catalogs.LatestVersionId(tx.Connection!);
+        var candidates = RatingStore.Unrated(tx, from, to, latest ?? 0);
+        if (candidates.Count == 0)
+        {
+            return new RatingRunResult(0, 0, 0, 0, new Dictionary<string, long>());
+        }
+
+        var holds = new List<(long, string, string)>();
+        var heldByReason = new Dictionary<string, long>(StringComparer.Ordinal);
+        void Hold(RatingCandidate u, string reason, string detail)
+        {
+            holds.Add((u.Id, reason, detail));
+            heldByReason[reason] = heldByReason.GetValueOrDefault(reason) + 1;
+        }
+
+        var withSubscriber = new List<(RatingCandidate Usage, LocalDate Cycle)>();
+        foreach (var u in candidates)
+        {
+            if (u.SubId is null)
+            {
+                Hold(u, "unknown-subscriber", $"no subscription for {u.Msisdn} at {u.StartUtc}");
+                continue;
+            }
+
+            var zone = DateTimeZoneProviders.Tzdb[u.TimeZone!];
+            withSubscriber.Add((u, BillCycle.Containing(u.StartUtc, zone, u.BillCycleDay!.Value).Start));
+        }
+
+        RatingStore.LockSubscriptions(tx, withSubscriber.Select(x => x.Usage.SubId!.Value));
+        var keys = withSubscriber.Select(x => (x.Usage.SubId!.Value, x.Cycle)).ToHashSet();
+        var latestRated = RatingStore.LatestRated(tx, keys);
+        long rerated = 0;
+        var work = new List<(RatingCandidate Usage, LocalDate Cycle)>(withSubscriber);
+        foreach (var key in keys)
+        {
+            // A late event (earlier than one already rated in the same cycle) re-sequences the cycle.
+            if (latestRated.TryGetValue(key, out var latestAt) && withSubscriber.Any(x => x.Usage.SubId == key.Item1 && x.Cycle == key.Item2 && x.Usage.StartUtc < latestAt))
+            {
+                var back = RatingStore.TakeBackCycle(tx, key.Item1, key.Item2);
+                rerated += back.Count;
+                work.AddRange(back.Select(u => (u, key.Item2)));
+            }
+        }
+
+        var used = RatingStore.Used(tx, keys.Select(k => k.Item1).Distinct().ToList());
+        var charges = new List<ChargeRow>(work.Count);
+        var balances = new Dictionary<(long Sub, string Allowance, LocalDate Cycle), (long Granted, long Used)>();
+        foreach (var group in work.GroupBy(x => (Sub: x.Usage.SubId!.Value, x.Cycle)))
+        {
+            var remaining = new Dictionary<string, long>(StringComparer.Ordinal);
+            Plan? plan = null;
+            foreach (var (u, cycle) in group.OrderBy(x => x.Usage.StartUtc).ThenBy(x => x.Usage.Id))
+            {
+                var version = catalogs.InForce(tx.Connection!, u.StartUtc);
+                if (version is null)
+                {
+                    Hold(u, "no-catalog", $"no catalogue version is in force at {u.StartUtc}: load one with `billing catalog load`");
+                    continue;
+                }
+
+                if (plan is null && version.Catalog.Plans.TryGetValue(u.PlanId!, out plan))
+                {
+                    foreach (var a in plan.Allowances)
+                    {
+                        var spent = used.GetValueOrDefault((group.Key.Sub, a.Id, cycle));
+                        remaining[a.Id] = Math.Max(0, a.Amount - spent);
+                        balances[(group.Key.Sub, a.Id, cycle)] = (a.Amount, spent);
+                    }
+                }
+
+                var outcome = version.Rater.Rate(u.PlanId!, new RatingRequest(u.ServiceType, u.Destination, u.StartUtc, u.Quantity), remaining);
+                if (outcome.Charge is { } charge)
+                {
+                    charges.Add(new ChargeRow(u, cycle, version.Id, charge));
+                    if (charge.AllowanceId is { } aid && balances.TryGetValue((group.Key.Sub, aid, cycle), out var b))
+                    {
+                        balances[(group.Key.Sub, aid, cycle)] = (b.Granted, b.Used + charge.AllowanceUsed);
+                    }
+                }
+                else
+                {
+                    Hold(u, outcome.FailureReason!, outcome.FailureDetail ?? "");
+                }
+            }
+        }
+
+        RatingStore.InsertCharges(tx, charges);
+        RatingStore.SaveBalances(tx, balances.Select(b => (b.Key.Sub, b.Key.Allowance, b.Key.Cycle, b.Value.Granted, b.Value.Used)));
+        RatingStore.Hold(tx, holds, latest);
+        return new RatingRunResult(charges.Count, holds.Count, rerated, 0, heldByReason);
+    }
+}

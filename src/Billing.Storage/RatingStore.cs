@@ -1,0 +1,241 @@
+using System.Text.Json;
+using Billing.Core.Rating;
+using Billing.Core.Usage;
+using Dapper;
+using NodaTime;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Billing.Storage;
+
+/// <summary>A usage record to rate, with the subscription in force at its time (if any).</summary>
+public sealed record RatingCandidate
+{
+    public long Id { get; init; }
+    public string Msisdn { get; init; } = "";
+    public short Service { get; init; }
+    public string? Destination { get; init; }
+    public Instant StartUtc { get; init; }
+    public long DurationS { get; init; }
+    public long VolumeBytes { get; init; }
+    public long? SubId { get; init; }
+    public string? PlanId { get; init; }
+    public string? AccountId { get; init; }
+    public string? TimeZone { get; init; }
+    public int? BillCycleDay { get; init; }
+    public long? InvoiceId { get; init; }
+    public decimal? OldAmount { get; init; }
+
+    public ServiceType ServiceType => (ServiceType)Service;
+
+    public long Quantity => ServiceType switch
+    {
+        ServiceType.Voice => DurationS,
+        ServiceType.Sms => 1,
+        _ => VolumeBytes,
+    };
+}
+
+/// <summary>A priced usage record ready to store.</summary>
+public sealed record ChargeRow(RatingCandidate Usage, LocalDate CycleStart, int CatalogVersion, RatedCharge Charge);
+
+/// <summary>Rated charges, allowance balances and holds: the rating job's SQL.</summary>
+public static class RatingStore
+{
+    private static readonly JsonSerializerOptions ExplanationJson = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    private const string CandidateColumns = """
+        u.id, u.msisdn, u.service, u.destination, u.start_utc, u.duration_s, u.volume_bytes,
+        s.id AS sub_id, s.plan_id, s.account_id, a.time_zone, a.bill_cycle_day
+        """;
+
+    private const string SubscriptionJoin = """
+        LEFT JOIN subscriptions s ON s.msisdn = u.msisdn AND s.active_from <= u.start_utc AND (s.active_to IS NULL OR s.active_to > u.start_utc)
+        LEFT JOIN accounts a ON a.id = s.account_id
+        """;
+
+    public static (long Min, long Max) UsageIdRange(NpgsqlConnection conn) =>
+        conn.QuerySingle<(long, long)>("SELECT coalesce(min(id), 0), coalesce(max(id), -1) FROM usage");
+
+    /// <summary>Claims an id range for this transaction; false if another worker holds it.</summary>
+    public static bool TryClaimRange(NpgsqlTransaction tx, long rangeIndex) =>
+        tx.Connection!.ExecuteScalar<bool>("SELECT pg_try_advisory_xact_lock(1381253457, @key)", new { key = (int)(rangeIndex % int.MaxValue) }, tx);
+
+    /// <summary>
+    /// Unrated usage in [from, to): not rated, and either never held or held for a cause that may be
+    /// gone (a subscriber now exists; a catalogue version newer than the one that failed).
+    /// </summary>
+    public static IReadOnlyList<RatingCandidate> Unrated(NpgsqlTransaction tx, long from, long to, int latestCatalog) =>
+        tx.Connection!.Query<RatingCandidate>($"""
+            SELECT {CandidateColumns}
+            FROM usage u
+            {SubscriptionJoin}
+            LEFT JOIN rating_holds h ON h.usage_id = u.id
+            WHERE u.id >= @from AND u.id < @to
+              AND NOT EXISTS (SELECT 1 FROM rated_charges r WHERE r.usage_id = u.id)
+              AND (h.usage_id IS NULL
+                   OR (h.reason = 'unknown-subscriber' AND s.id IS NOT NULL)
+                   OR (h.reason <> 'unknown-subscriber' AND h.catalog_version IS DISTINCT FROM @latestCatalog))
+            """, new { from, to, latestCatalog }, tx).AsList();
+
+    /// <summary>Serialises rating per subscriber: blocking transaction locks, taken in id order so two workers cannot deadlock.</summary>
+    public static void LockSubscriptions(NpgsqlTransaction tx, IEnumerable<long> subscriptionIds)
+    {
+        var ids = subscriptionIds.Distinct().Order().ToArray();
+        if (ids.Length > 0)
+        {
+            tx.Connection!.Execute("SELECT pg_advisory_xact_lock(1381253458, (id % 2147483647)::int) FROM unnest(@ids) AS id ORDER BY id", new { ids }, tx);
+        }
+    }
+
+    /// <summary>The latest event already rated per (subscription, cycle) — to tell an in-order batch from a late one.</summary>
+    public static Dictionary<(long Sub, LocalDate Cycle), Instant> LatestRated(NpgsqlTransaction tx, IReadOnlyCollection<(long Sub, LocalDate Cycle)> keys)
+    {
+        var subs = keys.Select(k => k.Sub).ToArray();
+        var cycles = keys.Select(k => k.Cycle.ToDateOnly()).ToArray();
+        return tx.Connection!.Query<(long Sub, LocalDate Cycle, Instant Latest)>("""
+            SELECT r.subscription_id, r.cycle_start, max(r.start_utc)
+            FROM rated_charges r JOIN unnest(@subs, @cycles) AS k(sub, cycle) ON r.subscription_id = k.sub AND r.cycle_start = k.cycle
+            GROUP BY r.subscription_id, r.cycle_start
+            """, new { subs, cycles }, tx).ToDictionary(x => (x.Sub, x.Cycle), x => x.Latest);
+    }
+
+    /// <summary>Allowance used so far per (subscription, allowance, cycle).</summary>
+    public static Dictionary<(long Sub, string Allowance, LocalDate Cycle), long> Used(NpgsqlTransaction tx, IReadOnlyCollection<long> subs) =>
+        tx.Connection!.Query<(long Sub, string Allowance, LocalDate Cycle, long Used)>("""
+            SELECT subscription_id, allowance_id, cycle_start, used FROM allowance_balances WHERE subscription_id = ANY(@subs)
+            """, new { subs = subs.ToArray() }, tx).ToDictionary(x => (x.Sub, x.Allowance, x.Cycle), x => x.Used);
+
+    /// <summary>
+    /// For a late batch: takes back the not-invoiced charges of a subscription's cycle so they are
+    /// rated again in event-time order with this batch; returns those usage records. Invoiced charges stay.
+    /// </summary>
+    public static IReadOnlyList<RatingCandidate> TakeBackCycle(NpgsqlTransaction tx, long sub, LocalDate cycle)
+    {
+        var conn = tx.Connection!;
+        var ids = conn.Query<long>("""
+            DELETE FROM rated_charges WHERE subscription_id = @sub AND cycle_start = @cycle AND invoice_id IS NULL RETURNING usage_id
+            """, new { sub, cycle }, tx).ToArray();
+        conn.Execute("""
+            UPDATE allowance_balances b SET used = coalesce((
+                SELECT sum(r.allowance_used) FROM rated_charges r
+                WHERE r.subscription_id = b.subscription_id AND r.cycle_start = b.cycle_start AND r.allowance_id = b.allowance_id), 0)
+            WHERE b.subscription_id = @sub AND b.cycle_start = @cycle
+            """, new { sub, cycle }, tx);
+        return ids.Length == 0 ? [] : conn.Query<RatingCandidate>($"""
+            SELECT {CandidateColumns} FROM usage u {SubscriptionJoin} WHERE u.id = ANY(@ids)
+            """, new { ids }, tx).AsList();
+    }
+
+    /// <summary>Writes charges by binary COPY and clears any hold on them.</summary>
+    public static void InsertCharges(NpgsqlTransaction tx, IReadOnlyList<ChargeRow> rows)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        var conn = tx.Connection!;
+        using (var copy = conn.BeginBinaryImport("""
+            COPY rated_charges (usage_id, subscription_id, account_id, cycle_start, start_utc, plan_id, catalog_version, amount,
+                                currency, destination_group, matched_prefix, quantity, billed_quantity, allowance_id,
+                                allowance_used, explanation)
+            FROM STDIN (FORMAT BINARY)
+            """))
+        {
+            foreach (var r in rows)
+            {
+                var c = r.Charge;
+                copy.StartRow();
+                copy.Write(r.Usage.Id, NpgsqlDbType.Bigint);
+                copy.Write(r.Usage.SubId!.Value, NpgsqlDbType.Bigint);
+                copy.Write(r.Usage.AccountId!, NpgsqlDbType.Text);
+                copy.Write(r.CycleStart, NpgsqlDbType.Date);
+                copy.Write(r.Usage.StartUtc, NpgsqlDbType.TimestampTz);
+                copy.Write(c.PlanId, NpgsqlDbType.Text);
+                copy.Write(r.CatalogVersion, NpgsqlDbType.Integer);
+                copy.Write(c.Amount, NpgsqlDbType.Numeric);
+                copy.Write(c.Currency, NpgsqlDbType.Char);
+                WriteNullable(copy, c.DestinationGroup);
+                WriteNullable(copy, c.MatchedPrefix);
+                copy.Write(c.Quantity, NpgsqlDbType.Bigint);
+                copy.Write(c.BilledQuantity, NpgsqlDbType.Bigint);
+                WriteNullable(copy, c.AllowanceId);
+                copy.Write(c.AllowanceUsed, NpgsqlDbType.Bigint);
+                copy.Write(Explain(c), NpgsqlDbType.Jsonb);
+            }
+
+            copy.Complete();
+        }
+
+        conn.Execute("DELETE FROM rating_holds WHERE usage_id = ANY(@ids)", new { ids = rows.Select(r => r.Usage.Id).ToArray() }, tx);
+    }
+
+    public static void SaveBalances(NpgsqlTransaction tx, IEnumerable<(long Sub, string Allowance, LocalDate Cycle, long Granted, long Used)> balances)
+    {
+        var list = balances.ToList();
+        if (list.Count == 0)
+        {
+            return;
+        }
+
+        tx.Connection!.Execute("""
+            INSERT INTO allowance_balances (subscription_id, allowance_id, cycle_start, granted, used)
+            SELECT * FROM unnest(@subs, @allowances, @cycles, @granted, @used)
+            ON CONFLICT (subscription_id, allowance_id, cycle_start) DO UPDATE SET granted = EXCLUDED.granted, used = EXCLUDED.used
+            """, new
+        {
+            subs = list.Select(b => b.Sub).ToArray(),
+            allowances = list.Select(b => b.Allowance).ToArray(),
+            cycles = list.Select(b => b.Cycle.ToDateOnly()).ToArray(),
+            granted = list.Select(b => b.Granted).ToArray(),
+            used = list.Select(b => b.Used).ToArray(),
+        }, tx);
+    }
+
+    public static void Hold(NpgsqlTransaction tx, IReadOnlyList<(long UsageId, string Reason, string Detail)> holds, int? catalogVersion)
+    {
+        if (holds.Count == 0)
+        {
+            return;
+        }
+
+        tx.Connection!.Execute("""
+            INSERT INTO rating_holds (usage_id, reason, detail, catalog_version)
+            SELECT id, reason, detail, @catalogVersion FROM unnest(@ids, @reasons, @details) AS h(id, reason, detail)
+            ON CONFLICT (usage_id) DO UPDATE SET reason = EXCLUDED.reason, detail = EXCLUDED.detail,
+                catalog_version = EXCLUDED.catalog_version, last_tried_at = now(), attempts = rating_holds.attempts + 1
+            """, new
+        {
+            ids = holds.Select(h => h.UsageId).ToArray(),
+            reasons = holds.Select(h => h.Reason).ToArray(),
+            details = holds.Select(h => h.Detail).ToArray(),
+            catalogVersion,
+        }, tx);
+    }
+
+    public static IReadOnlyList<(string Reason, long Count, string Example)> HoldsByReason(NpgsqlConnection conn) =>
+        conn.Query<(string, long, string)>("SELECT reason, count(*), min(detail) FROM rating_holds GROUP BY reason ORDER BY count(*) DESC").AsList();
+
+    private static string Explain(RatedCharge c) => JsonSerializer.Serialize(new
+    {
+        c.ConnectFee,
+        c.RawCost,
+        c.MinimumApplied,
+        c.Capped,
+        c.DisconnectReached,
+        parts = c.Parts.Select(p => new { start = p.Start.ToString(), p.Offset, billed = p.BilledQuantity, timing = p.TimingId, rate = p.RateId, step = p.StepIndex, allowance = p.AllowanceQuantity, cost = p.Cost }),
+    }, ExplanationJson);
+
+    private static void WriteNullable(NpgsqlBinaryImporter c, string? value)
+    {
+        if (value is null)
+        {
+            c.WriteNull();
+        }
+        else
+        {
+            c.Write(value, NpgsqlDbType.Text);
+        }
+    }
+}
