@@ -627,7 +627,8 @@ public static class NativeCatalogReader
 
                 if ((from - previous.From) % previous.Increment != 0)
                 {
-                    Fail(row, problems, $"the step on line {previousLine} spans {from - previous.From}, not a multiple of its increment {previous.Increment}");
+                    _broken = true;
+                    problems.Error(row.File, previousLine, $"this step spans {from - previous.From} (to the next step on line {row.Line}), not a multiple of its increment {previous.Increment}");
                 }
             }
 
