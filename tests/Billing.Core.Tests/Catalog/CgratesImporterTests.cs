@@ -1,0 +1,148 @@
+using Billing.Catalog;
+using Billing.Core.Catalog;
+using NodaTime;
+
+namespace Billing.Core.Tests.Catalog;
+
+public class CgratesImporterTests
+{
+    private static readonly string Tutorial = Path.Combine(RepositoryRoot.Find(), "tests", "Billing.Core.Tests", "Catalog", "cgrates-tutorial");
+
+    private static TariffCatalog Import()
+    {
+        var result = CgratesImporter.Load(Tutorial, new CgratesImportOptions { Version = "tutorial", Currency = "EUR", TimeZone = "Europe/Berlin" });
+        Assert.Empty(result.Errors);
+        Assert.Empty(result.Warnings);
+        return result.Catalog!;
+    }
+
+    [Fact]
+    public void Load_Tutorial_MakesOnePlanPerRatingPlan_WithTheSameEntriesForEveryService()
+    {
+        var catalog = Import();
+
+        Assert.Equal(["RP_RETAIL1", "RP_RETAIL2", "RP_SPECIAL_1002"], catalog.Plans.Keys.Order(StringComparer.Ordinal));
+        var retail1 = catalog.Plans["RP_RETAIL1"];
+        Assert.Equal(("EUR", "Europe/Berlin"), (retail1.Currency, retail1.TimeZone));
+        PriceEntry[] expected =
+        [
+            new("DST_FS", "PEAK", 10m, "DR_FS_40CNT/RT_40CNT"),
+            new("DST_FS", "OFFPEAK_MORNING", 10m, "DR_FS_10CNT/RT_10CNT"),
+            new("DST_FS", "OFFPEAK_EVENING", 10m, "DR_FS_10CNT/RT_10CNT"),
+            new("DST_FS", "OFFPEAK_WEEKEND", 10m, "DR_FS_10CNT/RT_10CNT"),
+            new("DST_1007", "ALWAYS", 10m, "DR_1007_MAXCOST_DISC/RT_1CNT_PER_SEC"),
+        ];
+        Assert.Equal(expected, retail1.Voice);
+        Assert.Equal(expected, retail1.Sms);
+        Assert.Equal(expected, retail1.Data);
+        Assert.Equal(13, catalog.Plans["RP_RETAIL2"].Voice.Count);
+        Assert.Equal([new PriceEntry("DST_1002", "ALWAYS", 10m, "DR_SPECIAL_1002/RT_1CNT")], catalog.Plans["RP_SPECIAL_1002"].Voice);
+    }
+
+    [Fact]
+    public void Load_Tutorial_TurnsRateSlotsIntoExactSteps()
+    {
+        var catalog = Import();
+
+        Assert.Equal(12, catalog.Rates.Count);
+        var peak = catalog.Rates["DR_FS_40CNT/RT_40CNT"];
+        Assert.Equal(0.8m, peak.ConnectFee);
+        Assert.Equal([new RateStep(0, 0.4m, 60, 30), new RateStep(60, 0.2m, 60, 10)], peak.Steps);
+        Assert.Equal((RoundingMethod.Up, 4, 0m), (peak.Rounding, peak.RoundingDecimals, peak.MaxCost));
+        var offPeak = catalog.Rates["DR_FS_10CNT/RT_10CNT"];
+        Assert.Equal(0.2m, offPeak.ConnectFee);
+        Assert.Equal([new RateStep(0, 0.1m, 60, 60), new RateStep(60, 0.05m, 60, 1)], offPeak.Steps);
+        var disconnect = catalog.Rates["DR_1007_MAXCOST_DISC/RT_1CNT_PER_SEC"];
+        Assert.Equal([new RateStep(0, 0.01m, 1, 1)], disconnect.Steps);
+        Assert.Equal((0.62m, MaxCostStrategy.Disconnect), (disconnect.MaxCost, disconnect.MaxCostStrategy));
+        Assert.Equal((0.62m, MaxCostStrategy.Free), (catalog.Rates["DR_1007_MAXCOST_FREE/RT_1CNT_PER_SEC"].MaxCost, catalog.Rates["DR_1007_MAXCOST_FREE/RT_1CNT_PER_SEC"].MaxCostStrategy));
+        Assert.Equal([("49151", "DST_DE_MOBILE")], catalog.Destinations.Matches("4915112345"));
+        Assert.Equal([("1002", "DST_1002"), ("10", "DST_FS")], catalog.Destinations.Matches("1002"));
+    }
+
+    [Fact]
+    public void Load_Tutorial_EndsEachTimingWhereTheNextOneStarts_AsCgratesSelectsIntervals()
+    {
+        var timings = Import().Timings;
+
+        IsoDayOfWeek[] weekdays = [IsoDayOfWeek.Monday, IsoDayOfWeek.Tuesday, IsoDayOfWeek.Wednesday, IsoDayOfWeek.Thursday, IsoDayOfWeek.Friday];
+        Assert.Equal((new LocalTime(8, 0), (LocalTime?)new LocalTime(19, 0)), (timings["PEAK"].Start, timings["PEAK"].End));
+        Assert.Equal(weekdays, timings["PEAK"].WeekDays!.Order());
+        Assert.Equal((LocalTime.Midnight, (LocalTime?)new LocalTime(8, 0)), (timings["OFFPEAK_MORNING"].Start, timings["OFFPEAK_MORNING"].End));
+        Assert.Equal((new LocalTime(19, 0), (LocalTime?)null), (timings["OFFPEAK_EVENING"].Start, timings["OFFPEAK_EVENING"].End));
+        Assert.Null(timings["OFFPEAK_WEEKEND"].End);
+        Assert.Equal([IsoDayOfWeek.Saturday, IsoDayOfWeek.Sunday], timings["OFFPEAK_WEEKEND"].WeekDays!.Order());
+        Assert.Null(timings["ALWAYS"].WeekDays);
+        Assert.Null(timings["ALWAYS"].End);
+    }
+
+    [Fact]
+    public void Resolve_TakesTheLatestActivation_ThenFallbacks_ThenAny_AndSurvivesCycles()
+    {
+        var catalog = Import();
+        var y2015 = Instant.FromUtc(2015, 1, 1, 0, 0);
+        var y2012 = Instant.FromUtc(2012, 1, 1, 0, 0);
+
+        Assert.Equal("RP_RETAIL2", RatingProfiles.Resolve(catalog, "cgrates.org", "call", "1001", y2015));
+        Assert.Equal("RP_RETAIL1", RatingProfiles.Resolve(catalog, "cgrates.org", "call", "1001", y2012));
+        Assert.Equal("RP_RETAIL1", RatingProfiles.Resolve(catalog, "cgrates.org", "call", "9999", y2015));
+        Assert.Null(RatingProfiles.Resolve(catalog, "cgrates.org", "call", "9999", y2012));
+        Assert.Null(RatingProfiles.Resolve(catalog, "other.org", "call", "1001", y2015));
+        Assert.Equal("RP_SPECIAL_1002", RatingProfiles.Resolve(catalog, "cgrates.org", "call", "SPECIAL_1002", y2015));
+        Assert.Equal("RP_RETAIL2", RatingProfiles.Resolve(catalog, "cgrates.org", "call", "SPECIAL_1002", y2015, plan => plan != "RP_SPECIAL_1002"));
+        Assert.Equal("RP_RETAIL1", RatingProfiles.Resolve(catalog, "cgrates.org", "call", "LOOP_A", y2015, plan => plan != "RP_SPECIAL_1002"));
+        Assert.Null(RatingProfiles.Resolve(catalog, "cgrates.org", "call", "LOOP_A", y2015, _ => false));
+        var profile = catalog.RatingProfiles.Single(p => p.Subject == "SPECIAL_1002");
+        Assert.Equal(["1001"], profile.FallbackSubjects);
+        Assert.Equal(Instant.FromUtc(2014, 1, 14, 0, 0), profile.ActivationTime);
+    }
+
+    [Fact]
+    public void Load_BrokenTariffPlan_ReportsEveryErrorWithFileAndLine()
+    {
+        using var temp = new TempFile("#Id,Prefix\nDST_A,12x\n", "Destinations.csv");
+        File.WriteAllText(Path.Combine(temp.Folder, "Timings.csv"), "#Tag,Years,Months,MonthDays,WeekDays,Time\nT1,*any,*any,*any,1;9,08:00:00\n");
+        File.WriteAllText(Path.Combine(temp.Folder, "Rates.csv"), "RT_A,0,0.1,60s,0s,0s\nRT_B,0,0.1,60s,1s,30s\n");
+        File.WriteAllText(Path.Combine(temp.Folder, "DestinationRates.csv"), "DR_A,DST_NONE,RT_B,*sideways,4,0,\n");
+        File.WriteAllText(Path.Combine(temp.Folder, "RatingPlans.csv"), "RP_A,DR_A,NO_TIMING,10\n");
+
+        var result = CgratesImporter.Load(temp.Folder, new CgratesImportOptions { Version = "x", Currency = "XXX" });
+
+        Assert.Null(result.Catalog);
+        string[] expected =
+        [
+            "options: currency 'XXX' is not a known ISO 4217 code",
+            "Destinations.csv:2: destination 'DST_A' prefix '12x' is not a string of digits",
+            "Timings.csv:2: WeekDays '1;9': '9' is not a number within 0..7",
+            "Rates.csv:1: RateIncrement '0s' is not a positive duration in whole seconds (e.g. 60s, 1m, 1h30m)",
+            "Rates.csv:2: rate 'RT_B' has no slot at GroupIntervalStart 0",
+            "DestinationRates.csv:1: destination 'DST_NONE' is not in Destinations.csv",
+            "DestinationRates.csv:1: rates tag 'RT_B' is not in Rates.csv (or has errors there)",
+            "DestinationRates.csv:1: RoundingMethod '*sideways' must be *up, *middle or *down",
+            "RatingPlans.csv:1: destination rates 'DR_A' is not in DestinationRates.csv (or has errors there)",
+            "RatingPlans.csv:1: timing 'NO_TIMING' is not in Timings.csv (or has errors there)",
+        ];
+        Assert.Equal(expected, result.Errors.Select(e => e.ToString()));
+    }
+
+    [Fact]
+    public void Load_TimingEndingDifferentlyInTwoPlaces_BecomesTwoTimings()
+    {
+        using var temp = new TempFile("DST_A,1\nDST_B,2\n", "Destinations.csv");
+        File.WriteAllText(Path.Combine(temp.Folder, "Timings.csv"), "DAY,*any,*any,*any,*any,08:00:00\nEVENING,*any,*any,*any,*any,18:00:00\nNIGHT,*any,*any,*any,*any,20:00:00\n");
+        File.WriteAllText(Path.Combine(temp.Folder, "Rates.csv"), "RT,0,0.1,60s,1s,0s\n");
+        File.WriteAllText(Path.Combine(temp.Folder, "DestinationRates.csv"), "DR_A,DST_A,RT,*up,4,0,\nDR_B,DST_B,RT,*up,4,0,\n");
+        File.WriteAllText(Path.Combine(temp.Folder, "RatingPlans.csv"), "RP,DR_A,DAY,10\nRP,DR_A,EVENING,10\nRP,DR_B,DAY,10\nRP,DR_B,NIGHT,10\n");
+
+        var result = CgratesImporter.Load(temp.Folder, new CgratesImportOptions { Version = "x" });
+
+        Assert.Empty(result.Errors);
+        var catalog = result.Catalog!;
+        Assert.Equal(new LocalTime(18, 0), catalog.Timings["DAY@18:00:00"].End);
+        Assert.Equal(new LocalTime(20, 0), catalog.Timings["DAY@20:00:00"].End);
+        Assert.Equal(
+            ["DST_A DAY@18:00:00", "DST_A EVENING", "DST_B DAY@20:00:00", "DST_B NIGHT"],
+            catalog.Plans["RP"].Voice.Select(e => $"{e.DestinationGroup} {e.TimingId}"));
+        Assert.Equal(("EUR", "UTC"), (catalog.Plans["RP"].Currency, catalog.Plans["RP"].TimeZone));
+    }
+}

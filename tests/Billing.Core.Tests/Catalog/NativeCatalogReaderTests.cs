@@ -1,0 +1,207 @@
+using Billing.Catalog;
+using Billing.Core.Catalog;
+using Billing.Core.Usage;
+using NodaTime;
+
+namespace Billing.Core.Tests.Catalog;
+
+public sealed class NativeCatalogReaderTests : IDisposable
+{
+    private static readonly string Template = Path.Combine(RepositoryRoot.Find(), "templates", "catalog");
+
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "billing-catalog-" + Guid.NewGuid().ToString("N"));
+
+    public NativeCatalogReaderTests()
+    {
+        Directory.CreateDirectory(_folder);
+        foreach (var file in Directory.GetFiles(Template, "*.csv"))
+        {
+            File.Copy(file, Path.Combine(_folder, Path.GetFileName(file)));
+        }
+    }
+
+    public void Dispose()
+    {
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    [Fact]
+    public void Load_ShippedTemplate_HasNoErrorsAndTheExpectedContent()
+    {
+        var result = NativeCatalogReader.Load(Template, "2026-03-01");
+
+        Assert.Empty(result.Errors);
+        Assert.Empty(result.Warnings);
+        var catalog = result.Catalog!;
+        Assert.Equal("2026-03-01", catalog.Version);
+        Assert.Equal(11, catalog.Destinations.Entries.Count());
+        Assert.Equal(5, catalog.Destinations.Entries.Select(e => e.Group).Distinct().Count());
+        Assert.Equal(["*any", "holiday", "offpeak_evening", "offpeak_morning", "peak", "weekend"], catalog.Timings.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(8, catalog.Holidays.Count);
+        Assert.Contains(new LocalDate(2026, 12, 28), catalog.Holidays);
+        Assert.Equal(15, catalog.Rates.Count);
+        Assert.Equal(2, catalog.Plans.Count);
+
+        var postpaid = catalog.Plans["uk_postpaid_300"];
+        Assert.Equal(("GBP", "Europe/London"), (postpaid.Currency, postpaid.TimeZone));
+        Assert.Equal((14, 4, 1), (postpaid.Voice.Count, postpaid.Sms.Count, postpaid.Data.Count));
+        Assert.Equal(new PriceEntry("uk_mobile", "peak", 10m, "mobile_peak"), postpaid.Voice[5]);
+        Assert.Equal(2, postpaid.Allowances.Count);
+        Assert.Equal(("uk_minutes", ServiceType.Voice, 18000L), (postpaid.Allowances[0].Id, postpaid.Allowances[0].Service, postpaid.Allowances[0].Amount));
+        Assert.Equal(["uk_landline", "uk_mobile"], postpaid.Allowances[0].DestinationGroups!.Order(StringComparer.Ordinal));
+        Assert.Equal(5368709120L, postpaid.Allowances[1].Amount);
+        Assert.Null(postpaid.Allowances[1].DestinationGroups);
+        Assert.Equal(new RecurringFee("monthly", "Postpaid 300 monthly charge", 15.00m, "standard"), Assert.Single(postpaid.RecurringFees));
+
+        var prepaid = catalog.Plans["uk_prepaid"];
+        Assert.Equal((4, 1, 1), (prepaid.Voice.Count, prepaid.Sms.Count, prepaid.Data.Count));
+        Assert.Empty(prepaid.Allowances);
+    }
+
+    [Fact]
+    public void Load_ShippedTemplate_ReadsRatesTimingsAndOverlappingPrefixesExactly()
+    {
+        var catalog = NativeCatalogReader.Load(Template, "v").Catalog!;
+
+        var peak = catalog.Rates["mobile_peak"];
+        Assert.Equal([new RateStep(0, 0.15m, 60, 30), new RateStep(30, 0.15m, 60, 6)], peak.Steps);
+        Assert.Equal((0.05m, 0m, 0m, RoundingMethod.Up, 4), (peak.ConnectFee, peak.MinimumCharge, peak.MaxCost, peak.Rounding, peak.RoundingDecimals));
+        var europe = catalog.Rates["intl_europe"];
+        Assert.Equal([new RateStep(0, 0.30m, 60, 60), new RateStep(60, 0.30m, 60, 1)], europe.Steps);
+        Assert.Equal((20.00m, MaxCostStrategy.Disconnect), (europe.MaxCost, europe.MaxCostStrategy));
+        Assert.Equal(0.20m, catalog.Rates["uk_other"].MinimumCharge);
+        Assert.Equal([new RateStep(0, 0.05m, 1048576, 1024)], catalog.Rates["data_payg"].Steps);
+        Assert.Equal(MaxCostStrategy.Free, catalog.Rates["intl_usa"].MaxCostStrategy);
+
+        var band = catalog.Timings["peak"];
+        Assert.Equal(new LocalTime(8, 0), band.Start);
+        Assert.Equal(new LocalTime(19, 0), band.End);
+        Assert.Equal(HolidayRule.Exclude, band.Holidays);
+        Assert.Equal(5, band.WeekDays!.Count);
+        Assert.Null(catalog.Timings["offpeak_evening"].End);
+        Assert.Equal([IsoDayOfWeek.Saturday, IsoDayOfWeek.Sunday], catalog.Timings["weekend"].WeekDays!.Order());
+        Assert.Equal(HolidayRule.Only, catalog.Timings["holiday"].Holidays);
+
+        Assert.Equal([("447", "uk_mobile"), ("44", "uk_other")], catalog.Destinations.Matches("447700900123"));
+    }
+
+    [Fact]
+    public void Load_BrokenCatalogue_ReportsEveryErrorWithItsFileAndLine()
+    {
+        var duplicatePrefix = Append("destinations.csv", "uk_mobile,447");
+        var badPrefix = Append("destinations.csv", "uk_mobile,44x7");
+        var backwards = Append("timings.csv", "late,mon-fri,19:00,08:00,any");
+        var badDays = Append("timings.csv", "odd,mon-funday,08:00,,any");
+        var duplicateTiming = Append("timings.csv", "peak,sat,08:00,,any");
+        var notFromZero = Append("rates.csv", "late_start,30s,0.10,60s,6s");
+        var ragged = Append("rates.csv", "ragged,0,0.10,60s,7s");
+        Append("rates.csv", "ragged,30s,0.10,60s,6s");
+        var zeroUnit = Append("rates.csv", "zero_unit,0,0.10,0,1s");
+        var badDecimals = Append("rates.csv", "too_precise,0,0.10,60s,1s,,,,,up,7");
+        var conflicting = Append("rates.csv", "two_fees,0,0.10,60s,60s,0.05");
+        var conflictingLater = Append("rates.csv", "two_fees,60s,0.10,60s,1s,0.07");
+        var badCurrency = Append("plans.csv", "mars,Mars,XXX,Mars/Olympus_Mons");
+        var duplicatePlan = Append("plans.csv", "uk_prepaid,Again,GBP,Europe/London");
+        var unknowns = Append("prices.csv", "uk_prepaid,voice,atlantis,midnight_sun,10,no_such_rate");
+        var wrongKind = Append("prices.csv", "uk_prepaid,voice,europe,*any,10,data_payg");
+        var badAmount = Append("allowances.csv", "uk_prepaid,big,voice,5GB,");
+
+        var result = NativeCatalogReader.Load(_folder, "broken");
+
+        Assert.Null(result.Catalog);
+        AssertError(result, "destinations.csv", duplicatePrefix, "already in group");
+        AssertError(result, "destinations.csv", badPrefix, "not a string of digits");
+        AssertError(result, "timings.csv", backwards, "not after from");
+        AssertError(result, "timings.csv", badDays, "not a day");
+        AssertError(result, "timings.csv", duplicateTiming, "defined twice");
+        AssertError(result, "rates.csv", notFromZero, "must start at 0");
+        AssertError(result, "rates.csv", ragged, "not a multiple of its increment 7");
+        AssertError(result, "rates.csv", zeroUnit, "unit '0'");
+        AssertError(result, "rates.csv", badDecimals, "decimals '7'");
+        AssertError(result, "rates.csv", conflictingLater, "differs from '0.05'");
+        AssertError(result, "plans.csv", badCurrency, "currency 'XXX'");
+        AssertError(result, "plans.csv", badCurrency, "time_zone 'Mars/Olympus_Mons'");
+        AssertError(result, "plans.csv", duplicatePlan, "defined twice");
+        AssertError(result, "prices.csv", unknowns, "destination group 'atlantis'");
+        AssertError(result, "prices.csv", unknowns, "timing 'midnight_sun'");
+        AssertError(result, "prices.csv", unknowns, "rate 'no_such_rate'");
+        AssertError(result, "prices.csv", wrongKind, "cannot price voice");
+        AssertError(result, "allowances.csv", badAmount, "amount '5GB'");
+        Assert.Equal(18, result.Errors.Count); // exactly the ones above: nothing doubled, nothing invented
+        Assert.DoesNotContain(result.Errors, e => e.Line == conflicting);
+    }
+
+    [Fact]
+    public void Load_MissingFilesAndColumns_AreReported()
+    {
+        File.Delete(Path.Combine(_folder, "prices.csv"));
+        File.WriteAllText(Path.Combine(_folder, "plans.csv"), "# plans\nplan,currency,zone\n");
+
+        var result = NativeCatalogReader.Load(_folder, "v");
+
+        Assert.Contains(new CatalogError("prices.csv", 0, "the file is missing"), result.Errors);
+        Assert.Contains(result.Errors, e => e is { File: "plans.csv", Line: 2 } && e.Message.Contains("time_zone", StringComparison.Ordinal));
+        Assert.Contains(result.Errors, e => e is { File: "plans.csv", Line: 2 } && e.Message.Contains("unknown column 'zone'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Load_ManyDestinationRows_AreAllRead()
+    {
+        var lines = Enumerable.Range(0, 6000).Select(i => $"bulk_{i % 40},{99_000_000 + i}");
+        File.AppendAllLines(Path.Combine(_folder, "destinations.csv"), lines);
+
+        var result = NativeCatalogReader.Load(_folder, "v");
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(6011, result.Catalog!.Destinations.Entries.Count());
+        Assert.Equal([("99005999", "bulk_39")], result.Catalog.Destinations.Matches("99005999"));
+    }
+
+    [Fact]
+    public void Checksum_ChangesWithContent_NotWithTheReadme()
+    {
+        var before = CatalogChecksum.Of(_folder);
+        File.WriteAllText(Path.Combine(_folder, "README.md"), "notes");
+        Assert.Equal(before, CatalogChecksum.Of(_folder));
+        Assert.Equal(64, before.Length);
+
+        Append("holidays.csv", "2026-12-31,New Year's Eve");
+
+        Assert.NotEqual(before, CatalogChecksum.Of(_folder));
+    }
+
+    [Fact]
+    public void Summary_ListsPlansCountsAllowancesAndFees()
+    {
+        var summary = CatalogPrinter.Summary(NativeCatalogReader.Load(Template, "2026-03-01").Catalog!);
+
+        Assert.Contains("Catalogue 2026-03-01", summary, StringComparison.Ordinal);
+        Assert.Contains("Destinations: 5 groups, 11 prefixes", summary, StringComparison.Ordinal);
+        Assert.Contains("uk_postpaid_300 — Postpaid 300: 300 UK minutes and 5 GB (GBP, Europe/London)", summary, StringComparison.Ordinal);
+        Assert.Contains("entries: voice 14, sms 4, data 1", summary, StringComparison.Ordinal);
+        Assert.Contains("allowance uk_minutes: 300 min voice to uk_landline, uk_mobile", summary, StringComparison.Ordinal);
+        Assert.Contains("allowance data_5gb: 5 GB data to all destinations", summary, StringComparison.Ordinal);
+        Assert.Contains("fee monthly: 15.00 GBP per cycle", summary, StringComparison.Ordinal);
+        Assert.Contains("peak                     mon;tue;wed;thu;fri, 08:00:00–19:00:00, holidays exclude", summary, StringComparison.Ordinal);
+    }
+
+    private static void AssertError(CatalogLoadResult result, string file, long line, string fragment) =>
+        Assert.True(
+            result.Errors.Any(e => e.File == file && e.Line == line && e.Message.Contains(fragment, StringComparison.Ordinal)),
+            $"expected {file}:{line} containing \"{fragment}\"; got:\n{string.Join('\n', result.Errors)}");
+
+    /// <summary>Appends a row and returns its 1-based line number.</summary>
+    private long Append(string file, string row)
+    {
+        var path = Path.Combine(_folder, file);
+        var text = File.ReadAllText(path);
+        if (text.Length > 0 && !text.EndsWith('\n'))
+        {
+            text += "\n";
+        }
+
+        text += row + "\n";
+        File.WriteAllText(path, text);
+        return text.Count(c => c == '\n');
+    }
+}
