@@ -90,6 +90,45 @@ var accountsShow = new Command("show", "An account and its subscriptions") { acc
 accountsShow.SetAction(p => Guarded(p, false, g => AccountCommands.Show(g, p.GetValue(accountId)!, Console.Out)));
 root.Subcommands.Add(new Command("accounts", "Customer accounts and subscriptions") { accountsImport, accountsShow });
 
+// catalog
+var catalogPath = new Argument<string>("path") { Description = "Catalogue folder" };
+var effectiveOption = new Option<string?>("--effective") { Description = "Usage from this date (UTC midnight) or ISO-8601 time on is priced by this version (default: now)" };
+var labelOption = new Option<string?>("--label") { Description = "Version label stored with every rated charge (default: folder name + checksum)" };
+var catalogLoad = new Command("load", "Validate a native catalogue folder (every error with file and line) and store it as a new version") { catalogPath, effectiveOption, labelOption };
+catalogLoad.SetAction(p => Guarded(p, false, g => CatalogCommands.Load(g, "native", p.GetValue(catalogPath)!, p.GetValue(effectiveOption), p.GetValue(labelOption), new Dictionary<string, string>(), Console.Out)));
+var currencyOption = new Option<string>("--currency") { Description = "Currency of the imported plans (CGRateS plans carry none)", DefaultValueFactory = _ => "EUR" };
+var tzOption = new Option<string>("--time-zone") { Description = "IANA zone the CGRateS timings are evaluated in", DefaultValueFactory = _ => "UTC" };
+var tenantOption = new Option<string>("--tenant") { Description = "CGRateS tenant", DefaultValueFactory = _ => "cgrates.org" };
+var categoryOption = new Option<string>("--category") { Description = "CGRateS category", DefaultValueFactory = _ => "call" };
+var cgratesDir = new Argument<string>("dir") { Description = "CGRateS tariff-plan folder (Destinations.csv, Timings.csv, Rates.csv, DestinationRates.csv, RatingPlans.csv, RatingProfiles.csv)" };
+var importCgrates = new Command("import-cgrates", "Import a CGRateS tariff plan with CGRateS' semantics and store it as a new version") { cgratesDir, currencyOption, tzOption, tenantOption, categoryOption, effectiveOption, labelOption };
+importCgrates.SetAction(p => Guarded(p, false, g => CatalogCommands.Load(g, "cgrates", p.GetValue(cgratesDir)!, p.GetValue(effectiveOption), p.GetValue(labelOption),
+    new Dictionary<string, string> { ["currency"] = p.GetValue(currencyOption)!, ["timeZone"] = p.GetValue(tzOption)!, ["tenant"] = p.GetValue(tenantOption)!, ["category"] = p.GetValue(categoryOption)! }, Console.Out)));
+var versionOption = new Option<int?>("--version") { Description = "Version to show (default: the one in force now)" };
+var catalogShow = new Command("show", "Stored catalogue versions and a summary of one") { versionOption };
+catalogShow.SetAction(p => Guarded(p, false, g => CatalogCommands.Show(g, p.GetValue(versionOption), Console.Out)));
+root.Subcommands.Add(new Command("catalog", "Tariff catalogue versions") { catalogLoad, importCgrates, catalogShow });
+
+// price
+var priceCatalog = new Option<string>("--catalog") { Description = "Catalogue folder (native, or CGRateS with --cgrates)", Required = true };
+var priceCgrates = new Option<bool>("--cgrates") { Description = "The folder is a CGRateS tariff plan" };
+var pricePlan = new Option<string?>("--plan") { Description = "Plan id" };
+var priceSubject = new Option<string?>("--subject") { Description = "CGRateS subject, resolved through RatingProfiles (with fallbacks)" };
+var priceService = new Option<string>("--service") { Description = "voice, sms or data", Required = true };
+var priceDestination = new Option<string?>("--destination") { Description = "Called number (E.164, +…, 00… or national)" };
+var priceStart = new Option<string>("--start") { Description = "Event start, ISO-8601 with offset", Required = true };
+var priceUsage = new Option<string>("--usage") { Description = "Seconds (95, 1m35s), SMS count, or bytes (5MB)", Required = true };
+var price = new Command("price", "Price one event from a catalogue folder, no database, and explain every part") { priceCatalog, priceCgrates, pricePlan, priceSubject, priceService, priceDestination, priceStart, priceUsage, currencyOption, tzOption, tenantOption, categoryOption };
+price.SetAction(p => Guarded(p, false, g => PriceCommand.Run(g, new PriceCommand.Request(p.GetValue(priceCatalog)!, p.GetValue(priceCgrates), p.GetValue(pricePlan), p.GetValue(priceSubject),
+    p.GetValue(tenantOption)!, p.GetValue(categoryOption)!, p.GetValue(currencyOption)!, p.GetValue(tzOption)!, p.GetValue(priceService)!, p.GetValue(priceDestination), p.GetValue(priceStart)!, p.GetValue(priceUsage)!), Console.Out)));
+root.Subcommands.Add(price);
+
+// rate
+var rangeOption = new Option<int>("--range") { Description = "Usage ids per transaction", DefaultValueFactory = _ => 50_000 };
+var rate = new Command("rate", "Rate all unrated usage (and held usage whose cause is gone); safe to run from several processes") { rangeOption };
+rate.SetAction(p => Guarded(p, false, g => RateCommand.Run(g, p.GetValue(rangeOption), Console.Out)));
+root.Subcommands.Add(rate);
+
 // config
 var configShow = new Command("show", "Print the configuration in force (defaults, or the file's settings) as JSON");
 configShow.SetAction(p => Guarded(p, false, g => ConfigCommand.Show(g, Console.Out)));

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Billing.Catalog;
 using Billing.Core.Catalog;
 using Billing.Core.Rating;
 using Billing.Storage;
@@ -42,21 +43,9 @@ public sealed class CatalogCache
     private static LoadedCatalog Load(NpgsqlConnection conn, CatalogVersionRow row)
     {
         var (files, options) = CatalogStore.Content(conn, row.Id);
-        var catalog = CatalogSources.Parse(row.Kind, row.Label, files, options);
+        var result = CatalogSource.LoadFiles(row.Kind, row.Label, files, options);
+        var catalog = result.Catalog ?? throw new InvalidOperationException(
+            $"stored catalogue version {row.Id} ({row.Label}) no longer reads: {string.Join("; ", result.Errors.Take(3))}");
         return new LoadedCatalog(row.Id, row.EffectiveFrom, catalog, new Rater(catalog));
-    }
-}
-
-/// <summary>Turns a stored version's files back into a catalogue, by kind.</summary>
-public static class CatalogSources
-{
-    public static TariffCatalog Parse(string kind, string label, IReadOnlyDictionary<string, string> files, IReadOnlyDictionary<string, string> options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        return kind switch
-        {
-            "synthetic" => SyntheticCatalog.Create(int.Parse(options["prefixes"], System.Globalization.CultureInfo.InvariantCulture)) with { Version = label },
-            _ => throw new InvalidOperationException($"catalogue kind '{kind}' is not readable by this build"),
-        };
     }
 }

@@ -1,0 +1,68 @@
+using Billing.Core.Rating;
+
+namespace Billing.Catalog;
+
+/// <summary>
+/// One way in for every kind of catalogue: a native folder, a CGRateS tariff plan, or the
+/// synthetic benchmark catalogue. A stored version keeps its files and options and is read back
+/// through the same loaders, so it prices exactly as it did when it was loaded.
+/// </summary>
+public static class CatalogSource
+{
+    public const string Native = "native";
+    public const string Cgrates = "cgrates";
+    public const string Synthetic = "synthetic";
+
+    /// <summary>The *.csv files of a folder, by name.</summary>
+    public static IReadOnlyDictionary<string, string> ReadFiles(string folder) =>
+        Directory.EnumerateFiles(folder, "*.csv").Order(StringComparer.Ordinal)
+            .ToDictionary(f => Path.GetFileName(f), File.ReadAllText, StringComparer.Ordinal);
+
+    public static CatalogLoadResult LoadFolder(string kind, string folder, string label, IReadOnlyDictionary<string, string> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return kind switch
+        {
+            Native => NativeCatalogReader.Load(folder, label),
+            Cgrates => CgratesImporter.Load(folder, CgratesOptions(label, options)),
+            Synthetic => new CatalogLoadResult(
+                SyntheticCatalog.Create(int.Parse(options.GetValueOrDefault("prefixes", "5000"), System.Globalization.CultureInfo.InvariantCulture)) with { Version = label },
+                [], []),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "catalogue kinds: native, cgrates, synthetic"),
+        };
+    }
+
+    /// <summary>Reads a stored version back from its files (written to a scratch folder for the loaders).</summary>
+    public static CatalogLoadResult LoadFiles(string kind, string label, IReadOnlyDictionary<string, string> files, IReadOnlyDictionary<string, string> options)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        var dir = Path.Combine(Path.GetTempPath(), "billing-catalog-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            foreach (var (name, content) in files)
+            {
+                File.WriteAllText(Path.Combine(dir, Path.GetFileName(name)), content);
+            }
+
+            return LoadFolder(kind, dir, label, options);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    public static CgratesImportOptions CgratesOptions(string label, IReadOnlyDictionary<string, string> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var o = new CgratesImportOptions { Version = label };
+        return o with
+        {
+            Currency = options.GetValueOrDefault("currency", o.Currency),
+            TimeZone = options.GetValueOrDefault("timeZone", o.TimeZone),
+            DefaultTenant = options.GetValueOrDefault("tenant", o.DefaultTenant),
+            DefaultCategory = options.GetValueOrDefault("category", o.DefaultCategory),
+        };
+    }
+}

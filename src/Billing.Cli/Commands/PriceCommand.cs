@@ -1,0 +1,156 @@
+using System.Globalization;
+using System.Text.Json;
+using Billing.Catalog;
+using Billing.Core.Catalog;
+using Billing.Core.Rating;
+using Billing.Core.Usage;
+using Billing.Mediation;
+using NodaTime;
+using NodaTime.Text;
+
+namespace Billing.Cli.Commands;
+
+/// <summary>
+/// billing price: prices one event from a catalogue folder with no database and explains it —
+/// customer care's "why did this call cost that?".
+/// </summary>
+public static class PriceCommand
+{
+    public sealed record Request(
+        string CatalogPath, bool Cgrates, string? Plan, string? Subject, string Tenant, string Category, string Currency, string TimeZone,
+        string Service, string? Destination, string Start, string Usage);
+
+    public static int Run(GlobalOptions g, Request r, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        if (!ServiceTypes.TryParse(r.Service, out var service))
+        {
+            throw new UserErrorException($"--service '{r.Service}' must be voice, sms or data.");
+        }
+
+        var start = OffsetDateTimePattern.ExtendedIso.Parse(r.Start);
+        if (!start.Success)
+        {
+            throw new UserErrorException($"--start '{r.Start}' must be ISO-8601 with an offset, e.g. 2026-11-02T18:59:30Z or 2026-11-02T18:59:30+00:00.");
+        }
+
+        if (!CatalogUnits.TryParseQuantity(service, r.Usage, out var quantity))
+        {
+            throw new UserErrorException($"--usage '{r.Usage}' is not a {service.Code()} quantity (voice: 95 or 1m35s… seconds; sms: 1; data: bytes or 5MB).");
+        }
+
+        string? destination = null;
+        if (service != ServiceType.Data)
+        {
+            var config = BillingConfig.Load(g.ConfigPath);
+            destination = new NumberNormaliser(config.Numbering).Normalise(r.Destination, out var problem);
+            if (destination is null)
+            {
+                // Short internal numbers (a CGRateS tutorial's 1002) are priced as dialled.
+                var digits = (r.Destination ?? "").TrimStart('+');
+                destination = digits.Length > 0 && digits.All(char.IsAsciiDigit) ? digits : throw new UserErrorException($"--destination: {problem}");
+            }
+        }
+
+        if (!Directory.Exists(r.CatalogPath))
+        {
+            throw new UserErrorException($"No such catalogue folder: {r.CatalogPath}");
+        }
+
+        var options = new Dictionary<string, string>(StringComparer.Ordinal) { ["currency"] = r.Currency, ["timeZone"] = r.TimeZone, ["tenant"] = r.Tenant, ["category"] = r.Category };
+        var loaded = CatalogSource.LoadFolder(r.Cgrates ? CatalogSource.Cgrates : CatalogSource.Native, r.CatalogPath, "cli:" + CatalogChecksum.Of(r.CatalogPath)[..8], options);
+        if (!loaded.Succeeded)
+        {
+            throw new UserErrorException($"The catalogue does not load:\n  {string.Join("\n  ", loaded.Errors.Take(20))}");
+        }
+
+        var catalog = loaded.Catalog!;
+        var rater = new Rater(catalog);
+        var request = new RatingRequest(service, destination, start.Value.ToInstant(), quantity);
+        var planId = r.Plan ?? (r.Subject is { } subject
+            ? RatingProfiles.Resolve(catalog, r.Tenant, r.Category, subject, request.Start, p => rater.Rate(p, request, null).IsRated)
+              ?? throw new UserErrorException($"No rating profile for subject '{subject}' (tenant {r.Tenant}, category {r.Category}) prices this event at {request.Start}.")
+            : throw new UserErrorException("Say which plan: --plan ID, or --subject ID for a CGRateS catalogue."));
+
+        var allowances = rater.OpeningAllowances(planId);
+        var opening = allowances.ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal);
+        var outcome = rater.Rate(planId, request, allowances.Count == 0 ? null : allowances);
+        if (outcome.Charge is not { } charge)
+        {
+            if (g.Json)
+            {
+                output.WriteLine(JsonSerializer.Serialize(new { rated = false, reason = outcome.FailureReason, detail = outcome.FailureDetail }, BillingConfig.Json));
+            }
+            else
+            {
+                output.WriteLine($"Not priced ({outcome.FailureReason}): {outcome.FailureDetail}");
+            }
+
+            return 3;
+        }
+
+        if (g.Json)
+        {
+            output.WriteLine(JsonSerializer.Serialize(Json(charge, planId), BillingConfig.Json));
+            return 0;
+        }
+
+        var plan = catalog.Plans[planId];
+        var zone = DateTimeZoneProviders.Tzdb[plan.TimeZone];
+        output.WriteLine($"{quantity:N0} {Unit(service)} {service.Code()} {(destination is null ? "" : $"to {destination} ")}at {request.Start.InZone(zone):uuuu-MM-dd HH:mm:ss (ddd) z}");
+        output.WriteLine($"plan {planId} ({plan.Currency}, {plan.TimeZone}), catalogue {charge.CatalogVersion}" +
+            (charge.DestinationGroup is null ? "" : $", destination {charge.DestinationGroup}{(charge.MatchedPrefix is null ? "" : $" (prefix {charge.MatchedPrefix})")}"));
+        if (opening.Count > 0)
+        {
+            output.WriteLine($"priced as the first event of a cycle, allowances full: {string.Join(", ", opening.Select(a => $"{a.Key} {a.Value:N0}"))} (what a cycle has used is known to `billing rate`, not here)");
+        }
+
+        var table = new TextTable("from", "offset", "billed", "timing", "rate", "step", "allowance", "cost");
+        foreach (var p in charge.Parts)
+        {
+            table.Add(p.Start.InZone(zone).ToString("HH:mm:ss", CultureInfo.InvariantCulture), p.Offset, p.BilledQuantity, p.TimingId, p.RateId, p.StepIndex + 1, p.AllowanceQuantity, p.Cost.ToString("0.000000", CultureInfo.InvariantCulture));
+        }
+
+        output.Write(table.ToString());
+        output.WriteLine($"connect fee {charge.ConnectFee.ToString(CultureInfo.InvariantCulture)}; raw cost {charge.RawCost.ToString(CultureInfo.InvariantCulture)}" +
+            (charge.MinimumApplied ? "; minimum charge applied" : "") + (charge.Capped ? "; capped at the maximum cost" : "") +
+            (charge.DisconnectReached ? "; maximum cost reached: the call should have been cut (disconnect strategy)" : ""));
+        output.WriteLine($"billed {charge.BilledQuantity:N0} of {charge.Quantity:N0} {Unit(service)}" + (charge.AllowanceId is null ? "" : $"; allowance {charge.AllowanceId} used {charge.AllowanceUsed:N0}"));
+        output.WriteLine($"cost {charge.Amount.ToString(CultureInfo.InvariantCulture)} {charge.Currency}");
+        return 0;
+    }
+
+    private static string Unit(ServiceType service) => service switch { ServiceType.Voice => "s", ServiceType.Sms => "SMS", _ => "bytes" };
+
+    /// <summary>The documented JSON: cost as a decimal string, plus the breakdown.</summary>
+    private static object Json(RatedCharge c, string planId) => new
+    {
+        rated = true,
+        cost = c.Amount.ToString(CultureInfo.InvariantCulture),
+        currency = c.Currency,
+        plan = planId,
+        catalogVersion = c.CatalogVersion,
+        destinationGroup = c.DestinationGroup,
+        matchedPrefix = c.MatchedPrefix,
+        quantity = c.Quantity,
+        billedQuantity = c.BilledQuantity,
+        allowanceId = c.AllowanceId,
+        allowanceUsed = c.AllowanceUsed,
+        connectFee = c.ConnectFee.ToString(CultureInfo.InvariantCulture),
+        rawCost = c.RawCost.ToString(CultureInfo.InvariantCulture),
+        minimumApplied = c.MinimumApplied,
+        capped = c.Capped,
+        disconnectReached = c.DisconnectReached,
+        parts = c.Parts.Select(p => new
+        {
+            start = p.Start.ToString(),
+            offset = p.Offset,
+            billed = p.BilledQuantity,
+            timing = p.TimingId,
+            rate = p.RateId,
+            step = p.StepIndex,
+            allowance = p.AllowanceQuantity,
+            cost = p.Cost.ToString(CultureInfo.InvariantCulture),
+        }),
+    };
+}
