@@ -61,6 +61,12 @@ public sealed class Runtime : IDisposable
         {
             migration = Migrator.Migrate(db);
         }
+        catch (Npgsql.PostgresException e)
+        {
+            db.Dispose();
+            embedded?.Dispose();
+            throw new UserErrorException($"The schema migration failed ({where}): {e.MessageText} — nothing of it was applied.");
+        }
         catch (Npgsql.NpgsqlException e)
         {
             db.Dispose();

@@ -57,6 +57,14 @@ public static class RatingStore
     public static (long Min, long Max) UsageIdRange(NpgsqlConnection conn) =>
         conn.QuerySingle<(long, long)>("SELECT coalesce(min(id), 0), coalesce(max(id), -1) FROM usage");
 
+    /// <summary>The usage ids of the archived files with this name (one name can arrive several times).</summary>
+    public static (long Min, long Max) UsageIdRangeOfFile(NpgsqlConnection conn, string source, string fileName) =>
+        conn.QuerySingle<(long, long)>("""
+            SELECT coalesce(min(u.id), 0), coalesce(max(u.id), -1)
+            FROM usage u JOIN cdr_files f ON f.id = u.file_id
+            WHERE f.source = @source AND f.file_name = @fileName AND f.status = 'archived'
+            """, new { source, fileName });
+
     /// <summary>Claims an id range for this transaction; false if another worker holds it.</summary>
     public static bool TryClaimRange(NpgsqlTransaction tx, long rangeIndex) =>
         tx.Connection!.ExecuteScalar<bool>("SELECT pg_try_advisory_xact_lock(1381253457, @key)", new { key = (int)(rangeIndex % int.MaxValue) }, tx);

@@ -27,7 +27,8 @@ public sealed class IngestDropFolderJob(BillingDatabase db, MediationOptions opt
         var ready = Waiting().Where(f => f.State == WaitingState.Ready).ToList();
         foreach (var f in ready)
         {
-            jobs.Enqueue<IngestFileJob>(j => j.Run(f.Source, f.FileName));
+            var ingest = jobs.Enqueue<IngestFileJob>(j => j.Run(f.Source, f.FileName));
+            jobs.ContinueJobWith<Rating.RateUsageJob>(ingest, j => j.RunAfterIngest(f.Source, f.FileName));
         }
 
         if (ready.Count > 0)

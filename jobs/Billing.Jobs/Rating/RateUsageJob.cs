@@ -27,12 +27,33 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs)
     /// <summary>The Hangfire entry point (a continuation after each ingest, and `billing rate`).</summary>
     public RatingRunResult Run() => RateAll(DefaultRangeSize);
 
+    /// <summary>Hangfire continuation entry point after one file's ingest.</summary>
+    public RatingRunResult RunAfterIngest(string source, string fileName) => RateIngested(source, fileName);
+
+    /// <summary>
+    /// The continuation after ingesting a file: rates the usage of the archived files of that name
+    /// (cheap: their id range only). Held usage and older gaps are left to the full run.
+    /// </summary>
+    public RatingRunResult RateIngested(string source, string fileName)
+    {
+        using var conn = db.Open();
+        var (min, max) = RatingStore.UsageIdRangeOfFile(conn, source, fileName);
+        return RateIds(conn, min, max, DefaultRangeSize, null);
+    }
+
     public RatingRunResult RateAll(int rangeSize, Action<long, long>? progress = null)
+    {
+        using var conn = db.Open();
+        var (min, max) = RatingStore.UsageIdRange(conn);
+        return RateIds(conn, min, max, rangeSize, progress);
+    }
+
+    private RatingRunResult RateIds(Npgsql.NpgsqlConnection conn, long min, long max, int rangeSize, Action<long, long>? progress)
     {
         long rated = 0, held = 0, rerated = 0, skipped = 0;
         var heldByReason = new Dictionary<string, long>(StringComparer.Ordinal);
-        using var conn = db.Open();
-        var (min, max) = RatingStore.UsageIdRange(conn);
+        // Ranges are aligned to multiples of the range size so that every process claims the same ones.
+        min -= ((min % rangeSize) + rangeSize) % rangeSize;
         for (var from = min; from <= max; from += rangeSize)
         {
             using var tx = conn.BeginTransaction();

@@ -1,5 +1,6 @@
 using Billing.Jobs;
 using Billing.Jobs.Mediation;
+using Billing.Jobs.Rating;
 using Billing.Storage;
 using Hangfire;
 using Hangfire.PostgreSql;
@@ -26,6 +27,8 @@ public static class ServeCommand
         builder.Services.AddTransient<IngestFileJob>();
         builder.Services.AddTransient<IngestDropFolderJob>();
         builder.Services.AddTransient<RecycleSuspenseJob>();
+        builder.Services.AddSingleton<CatalogCache>();
+        builder.Services.AddTransient<RateUsageJob>();
         builder.Services.AddHangfire(c => c
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()

@@ -4,7 +4,7 @@
 CREATE TABLE catalog_versions (
     id              int         GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     label           text        NOT NULL,
-    kind            text        NOT NULL CHECK (kind IN ('native', 'cgrates', 'synthetic'))  -- synthetic: generated in code, for benchmarks,
+    kind            text        NOT NULL CHECK (kind IN ('native', 'cgrates', 'synthetic')),  -- synthetic: the benchmark's, generated in code,
     checksum        text        NOT NULL,
     effective_from  timestamptz NOT NULL,            -- usage starting at or after this is priced by it
     files           jsonb       NOT NULL,            -- file name → content: the version is re-read exactly
