@@ -147,6 +147,11 @@ var filesOption = new Option<int>("--files") { Description = "Spread over this m
 var benchWorkersOption = new Option<int>("--workers") { Description = "Files ingested in parallel (as Hangfire workers would)", DefaultValueFactory = _ => Environment.ProcessorCount };
 var benchIngest = new Command("ingest", "Generate canonical CDRs, ingest them, and compare with a plain binary COPY") { rowsOption, filesOption, benchWorkersOption };
 benchIngest.SetAction(p => Guarded(p, false, g => BenchCommand.Ingest(g, p.GetValue(rowsOption), p.GetValue(filesOption), p.GetValue(benchWorkersOption), Console.Out)));
-root.Subcommands.Add(new Command("bench", "Benchmarks that print measured figures") { benchIngest });
+var subscribersOption = new Option<int>("--subscribers") { Description = "How many subscribers", DefaultValueFactory = _ => 10_000 };
+var prefixesOption = new Option<int>("--prefixes") { Description = "Destination prefixes in the synthetic catalogue", DefaultValueFactory = _ => 5_000 };
+var rateWorkersOption = new Option<int>("--workers") { Description = "Rating processes at once (each claims its own id ranges)", DefaultValueFactory = _ => Environment.ProcessorCount };
+var benchRate = new Command("rate", "Rate N stored usage records with a realistic catalogue; also the pure engine alone") { rowsOption, subscribersOption, rateWorkersOption, prefixesOption };
+benchRate.SetAction(p => Guarded(p, false, g => BenchRateCommand.Run(g, p.GetValue(rowsOption), p.GetValue(subscribersOption), p.GetValue(rateWorkersOption), p.GetValue(prefixesOption), Console.Out)));
+root.Subcommands.Add(new Command("bench", "Benchmarks that print measured figures") { benchIngest, benchRate });
 
 return root.Parse(args).Invoke();

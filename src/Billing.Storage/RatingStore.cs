@@ -42,8 +42,6 @@ public sealed record ChargeRow(RatingCandidate Usage, LocalDate CycleStart, int 
 /// <summary>Rated charges, allowance balances and holds: the rating job's SQL.</summary>
 public static class RatingStore
 {
-    private static readonly JsonSerializerOptions ExplanationJson = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
-
     private const string CandidateColumns = """
         u.id, u.msisdn, u.service, u.destination, u.start_utc, u.duration_s, u.volume_bytes,
         s.id AS sub_id, s.plan_id, s.account_id, a.time_zone, a.bill_cycle_day
@@ -225,15 +223,59 @@ public static class RatingStore
     public static IReadOnlyList<(string Reason, long Count, string Example)> HoldsByReason(NpgsqlConnection conn) =>
         conn.Query<(string, long, string)>("SELECT reason, count(*), min(detail) FROM rating_holds GROUP BY reason ORDER BY count(*) DESC").AsList();
 
-    private static string Explain(RatedCharge c) => JsonSerializer.Serialize(new
+    /// <summary>
+    /// How the charge was priced, as compact JSON written by hand (this runs once per record):
+    /// connect fee, raw cost, flags, and per part [start, offset, billed, timing, rate, step, allowance, cost].
+    /// </summary>
+    public static string Explain(RatedCharge c)
     {
-        c.ConnectFee,
-        c.RawCost,
-        c.MinimumApplied,
-        c.Capped,
-        c.DisconnectReached,
-        parts = c.Parts.Select(p => new { start = p.Start.ToString(), p.Offset, billed = p.BilledQuantity, timing = p.TimingId, rate = p.RateId, step = p.StepIndex, allowance = p.AllowanceQuantity, cost = p.Cost }),
-    }, ExplanationJson);
+        ArgumentNullException.ThrowIfNull(c);
+        var sb = new System.Text.StringBuilder(160);
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        sb.Append("{\"connectFee\":").Append(c.ConnectFee.ToString(inv))
+          .Append(",\"rawCost\":").Append(c.RawCost.ToString(inv));
+        if (c.MinimumApplied)
+        {
+            sb.Append(",\"minimumApplied\":true");
+        }
+
+        if (c.Capped)
+        {
+            sb.Append(",\"capped\":true");
+        }
+
+        if (c.DisconnectReached)
+        {
+            sb.Append(",\"disconnectReached\":true");
+        }
+
+        sb.Append(",\"parts\":[");
+        for (var i = 0; i < c.Parts.Count; i++)
+        {
+            var p = c.Parts[i];
+            sb.Append(i == 0 ? "[\"" : ",[\"").Append(p.Start.ToString("uuuu-MM-dd'T'HH:mm:ss;FFFFFFFFF'Z'", inv)).Append("\",")
+              .Append(p.Offset.ToString(inv)).Append(',').Append(p.BilledQuantity.ToString(inv)).Append(',');
+            AppendString(sb, p.TimingId);
+            sb.Append(',');
+            AppendString(sb, p.RateId);
+            sb.Append(',').Append(p.StepIndex.ToString(inv)).Append(',').Append(p.AllowanceQuantity.ToString(inv))
+              .Append(',').Append(p.Cost.ToString(inv)).Append(']');
+        }
+
+        return sb.Append("]}").ToString();
+    }
+
+    private static void AppendString(System.Text.StringBuilder sb, string value)
+    {
+        if (value.AsSpan().IndexOfAny("\"\\") < 0 && !value.Any(char.IsControl))
+        {
+            sb.Append('"').Append(value).Append('"');
+        }
+        else
+        {
+            sb.Append(JsonSerializer.Serialize(value));
+        }
+    }
 
     private static void WriteNullable(NpgsqlBinaryImporter c, string? value)
     {

@@ -34,7 +34,18 @@ public sealed class CatalogCache
             Refresh(conn);
         }
 
-        var row = _versions.Where(v => v.EffectiveFrom <= at).OrderByDescending(v => v.EffectiveFrom).ThenByDescending(v => v.Id).FirstOrDefault();
+        // _versions is ordered by (effective_from, id): the last one not after `at` is in force.
+        CatalogVersionRow? row = null;
+        foreach (var v in _versions)
+        {
+            if (v.EffectiveFrom > at)
+            {
+                break;
+            }
+
+            row = v;
+        }
+
         return row is null ? null : _loaded.GetOrAdd(row.Id, _ => Load(conn, row));
     }
 

@@ -84,8 +84,10 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs)
 
     private RatingRunResult RateRange(Npgsql.NpgsqlTransaction tx, long from, long to)
     {
+        var sw = System.Diagnostics.Stopwatch.StartNew();
         var latest = catalogs.LatestVersionId(tx.Connection!);
         var candidates = RatingStore.Unrated(tx, from, to, latest ?? 0);
+        var tQuery = sw.Elapsed;
         if (candidates.Count == 0)
         {
             return new RatingRunResult(0, 0, 0, 0, new Dictionary<string, long>());
@@ -112,15 +114,27 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs)
             withSubscriber.Add((u, BillCycle.Containing(u.StartUtc, zone, u.BillCycleDay!.Value).Start));
         }
 
+        var tCycles = sw.Elapsed;
         RatingStore.LockSubscriptions(tx, withSubscriber.Select(x => x.Usage.SubId!.Value));
+        var tLock = sw.Elapsed;
         var keys = withSubscriber.Select(x => (x.Usage.SubId!.Value, x.Cycle)).ToHashSet();
         var latestRated = RatingStore.LatestRated(tx, keys);
         long rerated = 0;
         var work = new List<(RatingCandidate Usage, LocalDate Cycle)>(withSubscriber);
+        var earliestNew = new Dictionary<(long, LocalDate), Instant>();
+        foreach (var (u, cycle) in withSubscriber)
+        {
+            var key = (u.SubId!.Value, cycle);
+            if (!earliestNew.TryGetValue(key, out var at) || u.StartUtc < at)
+            {
+                earliestNew[key] = u.StartUtc;
+            }
+        }
+
         foreach (var key in keys)
         {
             // A late event (earlier than one already rated in the same cycle) re-sequences the cycle.
-            if (latestRated.TryGetValue(key, out var latestAt) && withSubscriber.Any(x => x.Usage.SubId == key.Item1 && x.Cycle == key.Item2 && x.Usage.StartUtc < latestAt))
+            if (latestRated.TryGetValue(key, out var latestAt) && earliestNew[key] < latestAt)
             {
                 var back = RatingStore.TakeBackCycle(tx, key.Item1, key.Item2);
                 rerated += back.Count;
@@ -128,7 +142,9 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs)
             }
         }
 
+        var tLate = sw.Elapsed;
         var used = RatingStore.Used(tx, keys.Select(k => k.Item1).Distinct().ToList());
+        var tUsed = sw.Elapsed;
         var charges = new List<ChargeRow>(work.Count);
         var balances = new Dictionary<(long Sub, string Allowance, LocalDate Cycle), (long Granted, long Used)>();
         foreach (var group in work.GroupBy(x => (Sub: x.Usage.SubId!.Value, x.Cycle)))
@@ -170,9 +186,12 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs)
             }
         }
 
+        var tRate = sw.Elapsed;
         RatingStore.InsertCharges(tx, charges);
+        var tInsert = sw.Elapsed;
         RatingStore.SaveBalances(tx, balances.Select(b => (b.Key.Sub, b.Key.Allowance, b.Key.Cycle, b.Value.Granted, b.Value.Used)));
         RatingStore.Hold(tx, holds, latest);
+        _log.Debug("Rating range phases (s): query {Q} cycles {C} lock {L} late {La} used {U} rate {R} insert {I} end {E}", tQuery.TotalSeconds, (tCycles - tQuery).TotalSeconds, (tLock - tCycles).TotalSeconds, (tLate - tLock).TotalSeconds, (tUsed - tLate).TotalSeconds, (tRate - tUsed).TotalSeconds, (tInsert - tRate).TotalSeconds, (sw.Elapsed - tInsert).TotalSeconds);
         return new RatingRunResult(charges.Count, holds.Count, rerated, 0, heldByReason);
     }
 }

@@ -213,7 +213,7 @@ public static class BenchCommand
     }
 
     /// <summary>Samples the process working set every 20 ms: the peak of one phase, not of the process's life.</summary>
-    private sealed class PeakMemorySampler : IDisposable
+    internal sealed class PeakMemorySampler : IDisposable
     {
         private readonly CancellationTokenSource _stop = new();
         private readonly Task _task;

@@ -37,7 +37,6 @@ CREATE TABLE rated_charges (
 );
 
 CREATE INDEX rated_charges_cycle ON rated_charges (subscription_id, cycle_start, start_utc);
-CREATE INDEX rated_charges_account_cycle ON rated_charges (account_id, cycle_start);
 
 CREATE TABLE allowance_balances (
     subscription_id bigint NOT NULL,
