@@ -63,11 +63,58 @@ public static class DemoCommand
             output.Write(st.ToString());
         }
 
+        RateSamples(rt, samplesDir, output);
+
         output.WriteLine();
         output.WriteLine($"Archived files and their manifests: {Path.GetFullPath(Path.Combine(drop, "archive"))}");
         output.WriteLine($"Rejected files and their reasons:   {Path.GetFullPath(Path.Combine(drop, "rejected"))}");
-        output.WriteLine("Next: billing files list · billing suspense list · billing serve (Hangfire dashboard at /hangfire)");
+        output.WriteLine("Next: billing files list · billing suspense list · billing catalog show · billing serve (Hangfire dashboard at /hangfire)");
         return 0;
+    }
+
+    /// <summary>Imports the sample accounts, loads the example catalogue and rates the usage, then sums it up per account.</summary>
+    private static void RateSamples(Runtime rt, string samplesDir, TextWriter output)
+    {
+        var accountsFile = Path.Combine(samplesDir, "accounts.csv");
+        var catalogDir = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(samplesDir))!, "templates", "catalog");
+        if (!File.Exists(accountsFile) || !Directory.Exists(catalogDir))
+        {
+            output.WriteLine();
+            output.WriteLine("(No sample accounts or example catalogue found: rating skipped.)");
+            return;
+        }
+
+        using var conn = rt.Db.Open();
+        var (rows, errors) = Billing.Mediation.Imports.AccountCsvReader.Read(accountsFile, rt.Config.Numbering);
+        var imported = errors.Count == 0 ? AccountStore.Import(conn, rows) : new AccountImportResult(0, 0, 0, 0, errors);
+        var loaded = Billing.Catalog.CatalogSource.LoadFolder(Billing.Catalog.CatalogSource.Native, catalogDir, "example", new Dictionary<string, string>());
+        if (imported.Errors.Count > 0 || !loaded.Succeeded)
+        {
+            throw new InvalidOperationException("the demo's sample accounts or example catalogue do not load: " +
+                string.Join("; ", imported.Errors.Select(e => $"{accountsFile}:{e.Line}: {e.Message}").Concat(loaded.Errors.Select(e => e.ToString()))));
+        }
+
+        var (version, _) = CatalogStore.Save(conn, "example", Billing.Catalog.CatalogSource.Native, Billing.Catalog.CatalogChecksum.Of(catalogDir),
+            Instant.FromUtc(2026, 1, 1, 0, 0), Billing.Catalog.CatalogSource.ReadFiles(catalogDir), new Dictionary<string, string>(), "demo");
+        var result = new Billing.Jobs.Rating.RateUsageJob(rt.Db, new Billing.Jobs.Rating.CatalogCache()).RateAll(Billing.Jobs.Rating.RateUsageJob.DefaultRangeSize);
+        output.WriteLine();
+        output.WriteLine($"Rating: {imported.Accounts} sample accounts, example catalogue (templates/catalog) as version {version}: " +
+            $"{result.Rated:N0} record(s) rated, {result.Held:N0} held" + (result.HeldByReason.Count == 0 ? "." : $" ({string.Join(", ", result.HeldByReason.Select(h => $"{h.Key} {h.Value}"))})."));
+        var table = new TextTable("account", "plan", "cycle from", "calls", "billed s", "SMS", "data bytes", "allowance used", "amount");
+        foreach (var r in conn.Query<(string Account, string Plan, LocalDate Cycle, long Calls, long Seconds, long Sms, long Bytes, long Allowance, decimal Amount, string Currency)>("""
+            SELECT r.account_id, r.plan_id, r.cycle_start,
+                   count(*) FILTER (WHERE u.service = 1), coalesce(sum(r.billed_quantity) FILTER (WHERE u.service = 1), 0)::bigint,
+                   count(*) FILTER (WHERE u.service = 2), coalesce(sum(r.quantity) FILTER (WHERE u.service = 3), 0)::bigint,
+                   sum(r.allowance_used)::bigint, sum(r.amount), min(r.currency)
+            FROM rated_charges r JOIN usage u ON u.id = r.usage_id
+            GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+            """))
+        {
+            table.Add(r.Account, r.Plan, r.Cycle.ToString("uuuu-MM-dd", null), r.Calls, r.Seconds, r.Sms, r.Bytes, r.Allowance, $"{r.Amount:0.00} {r.Currency}");
+        }
+
+        output.Write(table.ToString());
+        output.WriteLine("Why a charge costs what it does: billing price --catalog templates/catalog --plan uk_prepaid --service voice --destination 07700900123 --start 2026-11-02T18:59:30Z --usage 95");
     }
 
     /// <summary>sample-cdrs/ in the working directory or above it, or above the program.</summary>
