@@ -111,15 +111,29 @@ public static class MediationCommands
         using var rt = Runtime.Start(g);
         using var conn = rt.Db.Open();
         var groups = SuspenseStore.OpenByReason(conn);
+        var holds = RatingStore.HoldsByReason(conn);
         if (g.Json)
         {
-            output.WriteLine(JsonSerializer.Serialize(groups, BillingConfig.Json));
+            output.WriteLine(JsonSerializer.Serialize(new { mediation = groups, rating = holds.Select(h => new { reason = h.Reason, count = h.Count, example = h.Example }) }, BillingConfig.Json));
             return 0;
+        }
+
+        if (holds.Count > 0)
+        {
+            var held = new TextTable("rating hold", "usage records", "example");
+            foreach (var h in holds)
+            {
+                held.Add(h.Reason, h.Count, h.Example);
+            }
+
+            output.Write(held.ToString());
+            output.WriteLine($"{holds.Sum(h => h.Count):N0} usage record(s) wait for rating; `billing rate` tries them again once a subscriber is imported or a catalogue loaded.");
+            output.WriteLine();
         }
 
         if (groups.Count == 0)
         {
-            output.WriteLine("Suspense is empty: no open rows.");
+            output.WriteLine("Mediation suspense is empty: no open rows.");
             return 0;
         }
 
