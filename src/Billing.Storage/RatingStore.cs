@@ -96,16 +96,19 @@ public static class RatingStore
         }
     }
 
-    /// <summary>The latest event already rated per (subscription, cycle) — to tell an in-order batch from a late one.</summary>
-    public static Dictionary<(long Sub, LocalDate Cycle), Instant> LatestRated(NpgsqlTransaction tx, IReadOnlyCollection<(long Sub, LocalDate Cycle)> keys)
+    /// <summary>
+    /// The last charge already rated per (subscription, cycle) in event-time order — start, then usage
+    /// id for events in the same instant — to tell an in-order batch from a late one.
+    /// </summary>
+    public static Dictionary<(long Sub, LocalDate Cycle), (Instant Start, long UsageId)> LatestRated(NpgsqlTransaction tx, IReadOnlyCollection<(long Sub, LocalDate Cycle)> keys)
     {
         var subs = keys.Select(k => k.Sub).ToArray();
         var cycles = keys.Select(k => k.Cycle.ToDateOnly()).ToArray();
-        return tx.Connection!.Query<(long Sub, LocalDate Cycle, Instant Latest)>("""
-            SELECT r.subscription_id, r.cycle_start, max(r.start_utc)
+        return tx.Connection!.Query<(long Sub, LocalDate Cycle, Instant Latest, long UsageId)>("""
+            SELECT DISTINCT ON (r.subscription_id, r.cycle_start) r.subscription_id, r.cycle_start, r.start_utc, r.usage_id
             FROM rated_charges r JOIN unnest(@subs, @cycles) AS k(sub, cycle) ON r.subscription_id = k.sub AND r.cycle_start = k.cycle
-            GROUP BY r.subscription_id, r.cycle_start
-            """, new { subs, cycles }, tx).ToDictionary(x => (x.Sub, x.Cycle), x => x.Latest);
+            ORDER BY r.subscription_id, r.cycle_start, r.start_utc DESC, r.usage_id DESC
+            """, new { subs, cycles }, tx).ToDictionary(x => (x.Sub, x.Cycle), x => (x.Latest, x.UsageId));
     }
 
     /// <summary>Allowance used so far per (subscription, allowance, cycle).</summary>

@@ -120,7 +120,11 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs)
         foreach (var key in keys)
         {
             // A late event (earlier than one already rated in the same cycle) re-sequences the cycle.
-            if (latestRated.TryGetValue(key, out var latestAt) && withSubscriber.Any(x => x.Usage.SubId == key.Item1 && x.Cycle == key.Item2 && x.Usage.StartUtc < latestAt))
+            // Event-time order is (start, usage id), the order a cycle is rated in below: an event in the
+            // same instant as the last rated one but with a lower id is late too, or the result would
+            // depend on which range happened to be rated first (two processes, per-file continuations).
+            if (latestRated.TryGetValue(key, out var last) && withSubscriber.Any(x => x.Usage.SubId == key.Item1 && x.Cycle == key.Item2 &&
+                    (x.Usage.StartUtc < last.Start || (x.Usage.StartUtc == last.Start && x.Usage.Id < last.UsageId))))
             {
                 var back = RatingStore.TakeBackCycle(tx, key.Item1, key.Item2);
                 rerated += back.Count;

@@ -188,6 +188,40 @@ public sealed class RateUsageJobTests : IDisposable
     }
 
     [Fact]
+    public void RateAll_OrdersEventsAtTheSameInstantByUsageId_WhicheverIsRatedFirst()
+    {
+        var db = NewDatabase();
+        using var c = db.Open();
+        const string msisdn = "447700900033";
+        RatingData.AddSubscriber(c, "T33", msisdn, Postpaid, SubscribedFrom, billCycleDay: 5);
+        var at = Utc(11, 9, 9); // Monday 09:00: peak, 3 hours of it
+        // Two 3-hour calls starting in the same second (two files): event-time order is (start, usage id).
+        var x = Assert.Single(RatingData.InsertUsage(c, [UsageSpec.Voice("t33-x", msisdn, "442079460001", at, 10_800)]));
+        var y = Assert.Single(RatingData.InsertUsage(c, [UsageSpec.Voice("t33-y", msisdn, "447700900123", at, 10_800)]));
+        Assert.True(x < y);
+        var job = new RateUsageJob(db, new CatalogCache());
+
+        // Another process holds x's range (size 1) — as the job claims it — so y is rated first.
+        using (var other = db.Open())
+        using (var tx = other.BeginTransaction())
+        {
+            Assert.True(other.ExecuteScalar<bool>("SELECT pg_try_advisory_xact_lock(1381253457, @key)", new { key = (int)x }, tx));
+            var meanwhile = job.RateAll(1);
+            Assert.Equal((1L, 0L, 0L, 1L), (meanwhile.Rated, meanwhile.Held, meanwhile.ReRated, meanwhile.RangesSkipped));
+            tx.Commit();
+        }
+
+        var all = job.RateAll(1);
+
+        // x first: all 10,800 s from uk_minutes. y: 7,200 s left, so 3,600 s at mobile_peak 6 s = 0.015:
+        // 600 × 0.015 = 9.00 + 0.05 connect = 9.05 (y first would give x 6.05 and y 0) — as if rated together.
+        Assert.Equal((2L, 0L, 1L), Counts(all));
+        Assert.Equal(
+            [("t33-x", 0m, 10_800L), ("t33-y", 9.05m, 7_200L)],
+            RatingData.Charges(c).Select(r => (r.RecordKey, r.Amount, r.AllowanceUsed)));
+    }
+
+    [Fact]
     public async Task RateAll_FromTwoProcessesAtOnce_RatesEveryUsageOnce_InEventTimeOrder_LikeOneProcess()
     {
         var single = NewDatabase();
