@@ -62,10 +62,10 @@ public sealed class RateUsageJobTests : IDisposable
         RatingData.AddSubscriber(c, "T1", msisdn, Postpaid, SubscribedFrom, billCycleDay: 5);
         var version = c.ExecuteScalar<int>("SELECT id FROM catalog_versions");
         RatingData.InsertUsage(c, [
-            // Sun 4 Oct 23:30 BST: still the cycle from 5 Sep in the account's zone (UTC says 4 Oct too, but
-            // the next one is 5 Oct 00:30 BST = 4 Oct 23:30 UTC). Weekend → mobile_offpeak 60/60: 95 s bills 120 s, all allowance.
+            // 4 Oct 22:30 UTC = Sun 23:30 BST: the cycle from 5 Sep. Weekend → mobile_offpeak 60/60: 95 s bills 120 s, all allowance.
             UsageSpec.Voice("t1-a", msisdn, "447700900123", Utc(10, 4, 22, 30), 95),
-            // Mon 5 Oct 00:30 BST (4 Oct UTC): the cycle from 5 Oct. offpeak_morning → mobile_offpeak: 120 s of a fresh allowance.
+            // 4 Oct 23:30 UTC = Mon 5 Oct 00:30 BST: the cycle from 5 Oct in the account's zone (by the UTC date it
+            // would still be 5 Sep's). offpeak_morning → mobile_offpeak: 120 s of a fresh allowance.
             UsageSpec.Voice("t1-b", msisdn, "447700900123", Utc(10, 4, 23, 30), 95),
             // SMS to a mobile: sms_standard 0.10, no SMS allowance.
             UsageSpec.Sms("t1-c", msisdn, "447700900456", Utc(10, 5, 9)),
@@ -409,7 +409,8 @@ public sealed class RateUsageJobTests : IDisposable
     /// <summary>
     /// 8 subscribers (6 with allowances, in three zones and several cycle days) and 3000 usage rows
     /// over two bill cycles, inserted in a scrambled order so that most ranges are late for someone.
-    /// Start times are distinct per subscriber, so event-time order is total.
+    /// Every fifth event of a subscriber starts in the same second as the one before it: event-time
+    /// order is (start, usage id), and usage ids follow the insertion order.
     /// </summary>
     private static (IReadOnlyList<Subscriber>, IReadOnlyList<UsageSpec>) ConcurrencyData()
     {
@@ -425,7 +426,8 @@ public sealed class RateUsageJobTests : IDisposable
         for (var j = 0; j < n; j++)
         {
             var s = subs[j % subs.Count];
-            var start = origin + Duration.FromMinutes(j / subs.Count * 97) + Duration.FromSeconds(j % subs.Count * 7);
+            var k = j / subs.Count;
+            var start = origin + Duration.FromMinutes((k - (k % 5 == 4 ? 1 : 0)) * 97) + Duration.FromSeconds(j % subs.Count * 7);
             var key = $"c{j}";
             rows[j] = (j % 10) switch
             {
@@ -445,6 +447,7 @@ public sealed class RateUsageJobTests : IDisposable
         var loaded = CatalogSource.LoadFolder(CatalogSource.Native, RatingData.TemplateCatalog, "expected", new Dictionary<string, string>());
         var rater = new Rater(loaded.Catalog!);
         var bySub = subs.ToDictionary(s => s.Msisdn);
+        var position = usage.Select((u, i) => (u.Key, i)).ToDictionary(x => x.Key, x => x.i, StringComparer.Ordinal); // = usage id order
         var result = new Dictionary<string, (decimal, string?, long)>(StringComparer.Ordinal);
         var groups = usage.GroupBy(u =>
         {
@@ -455,7 +458,7 @@ public sealed class RateUsageJobTests : IDisposable
         {
             var plan = bySub[g.Key.Msisdn].Plan;
             var remaining = rater.OpeningAllowances(plan);
-            foreach (var u in g.OrderBy(u => u.Start))
+            foreach (var u in g.OrderBy(u => u.Start).ThenBy(u => position[u.Key]))
             {
                 var service = (ServiceType)u.Service;
                 var quantity = service switch { ServiceType.Voice => u.DurationS, ServiceType.Sms => 1, _ => u.VolumeBytes };
