@@ -47,8 +47,13 @@ public static class RatingStore
         s.id AS sub_id, s.plan_id, s.account_id, a.time_zone, a.bill_cycle_day
         """;
 
+    // The period of the number that started last at or before the event, if it is still open then:
+    // a backward scan of the (msisdn, active_from) key, one index probe per usage record.
     private const string SubscriptionJoin = """
-        LEFT JOIN subscriptions s ON s.msisdn = u.msisdn AND s.active_from <= u.start_utc AND (s.active_to IS NULL OR s.active_to > u.start_utc)
+        LEFT JOIN LATERAL (
+            SELECT p.id, p.plan_id, p.account_id, p.active_to FROM subscriptions p
+            WHERE p.msisdn = u.msisdn AND p.active_from <= u.start_utc
+            ORDER BY p.active_from DESC LIMIT 1) s ON s.active_to IS NULL OR s.active_to > u.start_utc
         LEFT JOIN accounts a ON a.id = s.account_id
         """;
 
@@ -78,7 +83,7 @@ public static class RatingStore
             {SubscriptionJoin}
             LEFT JOIN rating_holds h ON h.usage_id = u.id
             WHERE u.id >= @from AND u.id < @to
-              AND NOT EXISTS (SELECT 1 FROM rated_charges r WHERE r.usage_id = u.id)
+              AND NOT EXISTS (SELECT 1 FROM rated_charges r WHERE r.usage_id = u.id AND r.usage_id >= @from AND r.usage_id < @to)
               AND (h.usage_id IS NULL
                    OR (h.reason = 'unknown-subscriber' AND s.id IS NOT NULL)
                    OR (h.reason <> 'unknown-subscriber' AND h.catalog_version IS DISTINCT FROM @latestCatalog))
@@ -94,16 +99,19 @@ public static class RatingStore
         }
     }
 
-    /// <summary>The latest event already rated per (subscription, cycle) — to tell an in-order batch from a late one.</summary>
-    public static Dictionary<(long Sub, LocalDate Cycle), Instant> LatestRated(NpgsqlTransaction tx, IReadOnlyCollection<(long Sub, LocalDate Cycle)> keys)
+    /// <summary>
+    /// The last charge already rated per (subscription, cycle) in event-time order — start, then usage
+    /// id for events in the same instant — to tell an in-order batch from a late one.
+    /// </summary>
+    public static Dictionary<(long Sub, LocalDate Cycle), (Instant Start, long UsageId)> LatestRated(NpgsqlTransaction tx, IReadOnlyCollection<(long Sub, LocalDate Cycle)> keys)
     {
         var subs = keys.Select(k => k.Sub).ToArray();
         var cycles = keys.Select(k => k.Cycle.ToDateOnly()).ToArray();
-        return tx.Connection!.Query<(long Sub, LocalDate Cycle, Instant Latest)>("""
-            SELECT r.subscription_id, r.cycle_start, max(r.start_utc)
+        return tx.Connection!.Query<(long Sub, LocalDate Cycle, Instant Latest, long UsageId)>("""
+            SELECT DISTINCT ON (r.subscription_id, r.cycle_start) r.subscription_id, r.cycle_start, r.start_utc, r.usage_id
             FROM rated_charges r JOIN unnest(@subs, @cycles) AS k(sub, cycle) ON r.subscription_id = k.sub AND r.cycle_start = k.cycle
-            GROUP BY r.subscription_id, r.cycle_start
-            """, new { subs, cycles }, tx).ToDictionary(x => (x.Sub, x.Cycle), x => x.Latest);
+            ORDER BY r.subscription_id, r.cycle_start, r.start_utc DESC, r.usage_id DESC
+            """, new { subs, cycles }, tx).ToDictionary(x => (x.Sub, x.Cycle), x => (x.Latest, x.UsageId));
     }
 
     /// <summary>Allowance used so far per (subscription, allowance, cycle).</summary>
@@ -122,6 +130,7 @@ public static class RatingStore
         var ids = conn.Query<long>("""
             DELETE FROM rated_charges WHERE subscription_id = @sub AND cycle_start = @cycle AND invoice_id IS NULL RETURNING usage_id
             """, new { sub, cycle }, tx).ToArray();
+        // The taken-back records belong to the subscription they were rated under, whatever was imported since.
         conn.Execute("""
             UPDATE allowance_balances b SET used = coalesce((
                 SELECT sum(r.allowance_used) FROM rated_charges r
@@ -129,8 +138,11 @@ public static class RatingStore
             WHERE b.subscription_id = @sub AND b.cycle_start = @cycle
             """, new { sub, cycle }, tx);
         return ids.Length == 0 ? [] : conn.Query<RatingCandidate>($"""
-            SELECT {CandidateColumns} FROM usage u {SubscriptionJoin} WHERE u.id = ANY(@ids)
-            """, new { ids }, tx).AsList();
+            SELECT {CandidateColumns} FROM usage u
+            JOIN subscriptions s ON s.id = @sub
+            JOIN accounts a ON a.id = s.account_id
+            WHERE u.id = ANY(@ids)
+            """, new { ids, sub }, tx).AsList();
     }
 
     /// <summary>Writes charges by binary COPY and clears any hold on them.</summary>

@@ -31,8 +31,9 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs)
     public RatingRunResult RunAfterIngest(string source, string fileName) => RateIngested(source, fileName);
 
     /// <summary>
-    /// The continuation after ingesting a file: rates the usage of the archived files of that name
-    /// (cheap: their id range only). Held usage and older gaps are left to the full run.
+    /// The continuation after ingesting a file: rates the id ranges that hold the usage of the
+    /// archived files of that name (with any other unrated usage in those ranges). Held usage
+    /// elsewhere is left to the full run.
     /// </summary>
     public RatingRunResult RateIngested(string source, string fileName)
     {
@@ -121,20 +122,24 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs)
         var latestRated = RatingStore.LatestRated(tx, keys);
         long rerated = 0;
         var work = new List<(RatingCandidate Usage, LocalDate Cycle)>(withSubscriber);
-        var earliestNew = new Dictionary<(long, LocalDate), Instant>();
+        var earliestNew = new Dictionary<(long, LocalDate), (Instant Start, long Id)>();
         foreach (var (u, cycle) in withSubscriber)
         {
             var key = (u.SubId!.Value, cycle);
-            if (!earliestNew.TryGetValue(key, out var at) || u.StartUtc < at)
+            if (!earliestNew.TryGetValue(key, out var at) || u.StartUtc < at.Start || (u.StartUtc == at.Start && u.Id < at.Id))
             {
-                earliestNew[key] = u.StartUtc;
+                earliestNew[key] = (u.StartUtc, u.Id);
             }
         }
 
         foreach (var key in keys)
         {
             // A late event (earlier than one already rated in the same cycle) re-sequences the cycle.
-            if (latestRated.TryGetValue(key, out var latestAt) && earliestNew[key] < latestAt)
+            // Event-time order is (start, usage id), the order a cycle is rated in below: an event in the
+            // same instant as the last rated one but with a lower id is late too, or the result would
+            // depend on which range happened to be rated first (two processes, per-file continuations).
+            if (latestRated.TryGetValue(key, out var last) && earliestNew[key] is var first
+                && (first.Start < last.Start || (first.Start == last.Start && first.Id < last.UsageId)))
             {
                 var back = RatingStore.TakeBackCycle(tx, key.Item1, key.Item2);
                 rerated += back.Count;

@@ -1,0 +1,473 @@
+using System.Globalization;
+using System.Text.Json;
+using Billing.Catalog;
+using Billing.Core.Cycles;
+using Billing.Core.Rating;
+using Billing.Core.Usage;
+using Billing.Integration.Tests.Infrastructure;
+using Billing.Jobs.Rating;
+using Billing.Storage;
+using Dapper;
+using NodaTime;
+
+namespace Billing.Integration.Tests.Rating;
+
+/// <summary>
+/// The bulk rating job against a real database and templates/catalog. Expected amounts are worked
+/// out by hand from the template's rates (see the comments) and the Rater's documented semantics.
+/// Each test has a database of its own: rating is global to a database.
+/// </summary>
+public sealed class RateUsageJobTests : IDisposable
+{
+    private const string Postpaid = "uk_postpaid_300";
+    private const string Prepaid = "uk_prepaid";
+    private const long Minutes = 18_000;          // uk_minutes: 300min
+    private const long FiveGb = 5_368_709_120;    // data_5gb: 5GB
+    private static readonly Instant CatalogFrom = Instant.FromUtc(2026, 1, 1, 0, 0);
+    private static readonly Instant SubscribedFrom = Instant.FromUtc(2026, 1, 1, 0, 0);
+
+    private readonly List<IDisposable> _cleanup = [];
+
+    public void Dispose()
+    {
+        foreach (var d in _cleanup)
+        {
+            d.Dispose();
+        }
+    }
+
+    private BillingDatabase NewDatabase(bool withCatalog = true)
+    {
+        var scratch = new ScratchDatabase();
+        _cleanup.Add(scratch);
+        if (withCatalog)
+        {
+            using var c = scratch.Db.Open();
+            RatingData.SaveTemplateCatalog(c, CatalogFrom);
+        }
+
+        return scratch.Db;
+    }
+
+    private static Instant Utc(int month, int day, int hour, int minute = 0, int second = 0) => Instant.FromUtc(2026, month, day, hour, minute, second);
+
+    private static (long Rated, long Held, long ReRated) Counts(RatingRunResult r) => (r.Rated, r.Held, r.ReRated);
+
+    [Fact]
+    public void RateAll_StoresOneChargePerUsage_WithAccountPlanVersionCycleAndAllowance_AndARerunRatesNothing()
+    {
+        var db = NewDatabase();
+        using var c = db.Open();
+        const string msisdn = "447700900001";
+        RatingData.AddSubscriber(c, "T1", msisdn, Postpaid, SubscribedFrom, billCycleDay: 5);
+        var version = c.ExecuteScalar<int>("SELECT id FROM catalog_versions");
+        RatingData.InsertUsage(c, [
+            // 4 Oct 22:30 UTC = Sun 23:30 BST: the cycle from 5 Sep. Weekend → mobile_offpeak 60/60: 95 s bills 120 s, all allowance.
+            UsageSpec.Voice("t1-a", msisdn, "447700900123", Utc(10, 4, 22, 30), 95),
+            // 4 Oct 23:30 UTC = Mon 5 Oct 00:30 BST: the cycle from 5 Oct in the account's zone (by the UTC date it
+            // would still be 5 Sep's). offpeak_morning → mobile_offpeak: 120 s of a fresh allowance.
+            UsageSpec.Voice("t1-b", msisdn, "447700900123", Utc(10, 4, 23, 30), 95),
+            // SMS to a mobile: sms_standard 0.10, no SMS allowance.
+            UsageSpec.Sms("t1-c", msisdn, "447700900456", Utc(10, 5, 9)),
+            // Europe (no allowance): intl_europe 0.30 for the first 60 s + 1 s at 0.30/60 = 0.005, connect 0.10 → 0.405.
+            UsageSpec.Voice("t1-d", msisdn, "33123456789", Utc(10, 5, 10), 61),
+            // Data: ⌈1,500,000 / 1024⌉ = 1465 KB = 1,500,160 bytes of data_5gb.
+            UsageSpec.Data("t1-e", msisdn, Utc(10, 5, 11), 1_500_000),
+        ]);
+
+        var job = new RateUsageJob(db, new CatalogCache());
+        var first = job.RateAll(RateUsageJob.DefaultRangeSize);
+
+        Assert.Equal((5L, 0L, 0L), Counts(first));
+        var sub = RatingData.SubscriptionId(c, msisdn, Utc(10, 5, 0));
+        var sep5 = new LocalDate(2026, 9, 5);
+        var oct5 = new LocalDate(2026, 10, 5);
+        var expected = new[]
+        {
+            new StoredCharge { RecordKey = "t1-a", CycleStart = sep5, Amount = 0m, DestinationGroup = "uk_mobile", BilledQuantity = 120, AllowanceId = "uk_minutes", AllowanceUsed = 120 },
+            new StoredCharge { RecordKey = "t1-b", CycleStart = oct5, Amount = 0m, DestinationGroup = "uk_mobile", BilledQuantity = 120, AllowanceId = "uk_minutes", AllowanceUsed = 120 },
+            new StoredCharge { RecordKey = "t1-c", CycleStart = oct5, Amount = 0.10m, DestinationGroup = "uk_mobile", BilledQuantity = 1 },
+            new StoredCharge { RecordKey = "t1-d", CycleStart = oct5, Amount = 0.405m, DestinationGroup = "europe", BilledQuantity = 61 },
+            new StoredCharge { RecordKey = "t1-e", CycleStart = oct5, Amount = 0m, DestinationGroup = null, BilledQuantity = 1_500_160, AllowanceId = "data_5gb", AllowanceUsed = 1_500_160 },
+        }.Select(x => x with { SubscriptionId = sub, AccountId = "T1", PlanId = Postpaid, CatalogVersion = version }).ToList();
+        var charges = RatingData.Charges(c);
+        Assert.Equal(expected, charges.Select(x => x with { UsageId = 0 }));
+        Assert.Equal(
+            new Dictionary<(long, string, LocalDate), (long, long)>
+            {
+                [(sub, "uk_minutes", sep5)] = (Minutes, 120),
+                [(sub, "data_5gb", sep5)] = (FiveGb, 0),
+                [(sub, "uk_minutes", oct5)] = (Minutes, 120),
+                [(sub, "data_5gb", oct5)] = (FiveGb, 1_500_160),
+            },
+            RatingData.Balances(c));
+
+        var again = job.RateAll(RateUsageJob.DefaultRangeSize);
+        var fresh = new RateUsageJob(db, new CatalogCache()).RateAll(100);
+
+        Assert.Equal((0L, 0L, 0L), Counts(again));
+        Assert.Equal((0L, 0L, 0L), Counts(fresh));
+        Assert.Equal(charges, RatingData.Charges(c));
+        Assert.Equal(0, c.ExecuteScalar<long>("SELECT count(*) FROM rating_holds"));
+    }
+
+    [Fact]
+    public void RateAll_HoldsUsageWithoutASubscriber_AndRatesItOnceTheSubscriberIsImported()
+    {
+        var db = NewDatabase();
+        using var c = db.Open();
+        const string msisdn = "447700900002";
+        var id = Assert.Single(RatingData.InsertUsage(c, [UsageSpec.Voice("t2-a", msisdn, "442079460000", Utc(11, 10, 9), 60)]));
+        var job = new RateUsageJob(db, new CatalogCache());
+
+        var first = job.RateAll(RateUsageJob.DefaultRangeSize);
+        var second = job.RateAll(RateUsageJob.DefaultRangeSize);
+
+        Assert.Equal((0L, 1L, 0L), Counts(first));
+        Assert.Equal(new Dictionary<string, long> { ["unknown-subscriber"] = 1 }, first.HeldByReason);
+        Assert.Equal((0L, 0L, 0L), Counts(second)); // nothing changed: not tried again
+        var hold = c.QuerySingle<(long UsageId, string Reason, string Detail)>("SELECT usage_id, reason, detail FROM rating_holds");
+        Assert.Equal((id, "unknown-subscriber"), (hold.UsageId, hold.Reason));
+        Assert.Contains(msisdn, hold.Detail, StringComparison.Ordinal);
+        Assert.Empty(RatingData.Charges(c));
+
+        RatingData.AddSubscriber(c, "T2", msisdn, Prepaid, Utc(11, 1, 0), billCycleDay: 1, paymentType: "prepaid");
+        var third = job.RateAll(RateUsageJob.DefaultRangeSize);
+
+        Assert.Equal((1L, 0L, 0L), Counts(third));
+        var charge = RatingData.Charge(c, "t2-a");
+        // pp_voice 0.20 per 60 s in 1 s increments: 60 s = 0.20.
+        Assert.Equal((id, "T2", Prepaid, new LocalDate(2026, 11, 1), 0.20m, "uk_landline", 0L), (charge.UsageId, charge.AccountId, charge.PlanId, charge.CycleStart, charge.Amount, charge.DestinationGroup, charge.AllowanceUsed));
+        Assert.Equal(0, c.ExecuteScalar<long>("SELECT count(*) FROM rating_holds"));
+    }
+
+    [Fact]
+    public void RateAll_ConsumesAllowancesInEventTimeOrder_EvenWhenEventsArriveOutOfOrderAndLate()
+    {
+        var db = NewDatabase();
+        using var c = db.Open();
+        const string msisdn = "447700900003";
+        const string landline = "442079460001";
+        RatingData.AddSubscriber(c, "T3", msisdn, Postpaid, SubscribedFrom, billCycleDay: 5);
+        // Weekday daytime landline calls: uk_peak, 30 s then 6 s increments, so 7200 s bills exactly 7200 s.
+        // Inserted C, A, B: each is its own range (size 1), so every range after the first is late.
+        RatingData.InsertUsage(c, [
+            UsageSpec.Voice("t3-c", msisdn, landline, Utc(11, 11, 9), 7200),   // Wed
+            UsageSpec.Voice("t3-a", msisdn, landline, Utc(11, 9, 9), 7200),    // Mon
+            UsageSpec.Voice("t3-b", msisdn, landline, Utc(11, 10, 9), 7200),   // Tue
+        ]);
+        var job = new RateUsageJob(db, new CatalogCache());
+
+        var first = job.RateAll(1);
+
+        // C alone (1), then A before C (2, C again), then B before C (3, A and C again).
+        Assert.Equal((6L, 0L, 3L), Counts(first));
+        var sub = RatingData.SubscriptionId(c, msisdn, Utc(11, 9, 0));
+        var nov5 = new LocalDate(2026, 11, 5);
+        // A and B take 14,400 s; C has 3,600 s left: 30 + 595 × 6 covered, 600 increments of 6 s at 0.01 = 6.00, connect 0.05.
+        Assert.Equal(
+            [("t3-a", 0m, 7200L, 7200L), ("t3-b", 0m, 7200L, 7200L), ("t3-c", 6.05m, 3600L, 7200L)],
+            RatingData.Charges(c).Select(x => (x.RecordKey, x.Amount, x.AllowanceUsed, x.BilledQuantity)));
+        Assert.Equal((Minutes, Minutes), RatingData.Balances(c)[(sub, "uk_minutes", nov5)]);
+
+        // A late file: Saturday 7 Nov 10:00, before everything rated. uk_weekend bills per second: 3001 s.
+        RatingData.InsertUsage(c, [UsageSpec.Voice("t3-late", msisdn, landline, Utc(11, 7, 10), 3001)]);
+        var second = job.RateAll(RateUsageJob.DefaultRangeSize);
+
+        Assert.Equal((4L, 0L, 3L), Counts(second));
+        // In event-time order: late 3001 (14,999 left), A 7200 (7,799), B 7200 (599), then C: 30 s covered (569),
+        // 94 increments of 6 s covered (5 left), and the next increment crosses the end: 5 s covered, 1 s priced, with
+        // the 1100 after it: 6601 s at 0.10/60 = 11.001666…, + 0.05 connect = 11.051666… → up to 4 decimals 11.0517.
+        var charges = RatingData.Charges(c);
+        Assert.Equal(
+            [("t3-late", 0m, 3001L, 3001L), ("t3-a", 0m, 7200L, 7200L), ("t3-b", 0m, 7200L, 7200L), ("t3-c", 11.0517m, 599L, 7200L)],
+            charges.Select(x => (x.RecordKey, x.Amount, x.AllowanceUsed, x.BilledQuantity)));
+        Assert.All(charges, x => Assert.Equal((nov5, "uk_minutes"), (x.CycleStart, x.AllowanceId)));
+        Assert.Equal((Minutes, Minutes), RatingData.Balances(c)[(sub, "uk_minutes", nov5)]);
+        Assert.Equal(RatingData.UsedByCharges(c)[(sub, "uk_minutes", nov5)], RatingData.Balances(c)[(sub, "uk_minutes", nov5)].Used);
+    }
+
+    [Fact]
+    public void RateAll_OrdersEventsAtTheSameInstantByUsageId_WhicheverIsRatedFirst()
+    {
+        var db = NewDatabase();
+        using var c = db.Open();
+        const string msisdn = "447700900033";
+        RatingData.AddSubscriber(c, "T33", msisdn, Postpaid, SubscribedFrom, billCycleDay: 5);
+        var at = Utc(11, 9, 9); // Monday 09:00: peak, 3 hours of it
+        // Two 3-hour calls starting in the same second (two files): event-time order is (start, usage id).
+        var x = Assert.Single(RatingData.InsertUsage(c, [UsageSpec.Voice("t33-x", msisdn, "442079460001", at, 10_800)]));
+        var y = Assert.Single(RatingData.InsertUsage(c, [UsageSpec.Voice("t33-y", msisdn, "447700900123", at, 10_800)]));
+        Assert.True(x < y);
+        var job = new RateUsageJob(db, new CatalogCache());
+
+        // Another process holds x's range (size 1) — as the job claims it — so y is rated first.
+        using (var other = db.Open())
+        using (var tx = other.BeginTransaction())
+        {
+            Assert.True(other.ExecuteScalar<bool>("SELECT pg_try_advisory_xact_lock(1381253457, @key)", new { key = (int)x }, tx));
+            var meanwhile = job.RateAll(1);
+            Assert.Equal((1L, 0L, 0L, 1L), (meanwhile.Rated, meanwhile.Held, meanwhile.ReRated, meanwhile.RangesSkipped));
+            tx.Commit();
+        }
+
+        var all = job.RateAll(1);
+
+        // x first: all 10,800 s from uk_minutes. y: 7,200 s left, so 3,600 s at mobile_peak 6 s = 0.015:
+        // 600 × 0.015 = 9.00 + 0.05 connect = 9.05 (y first would give x 6.05 and y 0) — as if rated together.
+        Assert.Equal((2L, 0L, 1L), Counts(all));
+        Assert.Equal(
+            [("t33-x", 0m, 10_800L), ("t33-y", 9.05m, 7_200L)],
+            RatingData.Charges(c).Select(r => (r.RecordKey, r.Amount, r.AllowanceUsed)));
+    }
+
+    [Fact]
+    public async Task RateAll_FromTwoProcessesAtOnce_RatesEveryUsageOnce_InEventTimeOrder_LikeOneProcess()
+    {
+        var single = NewDatabase();
+        var shared = NewDatabase();
+        var (subscribers, usage) = ConcurrencyData();
+        foreach (var db in new[] { single, shared })
+        {
+            using var c = db.Open();
+            foreach (var s in subscribers)
+            {
+                RatingData.AddSubscriber(c, s.Account, s.Msisdn, s.Plan, SubscribedFrom, timeZone: s.Zone, billCycleDay: s.CycleDay);
+            }
+
+            RatingData.InsertUsage(c, usage);
+        }
+
+        var alone = new RateUsageJob(single, new CatalogCache()).RateAll(100);
+        using var start = new Barrier(2);
+        var runs = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
+        {
+            var job = new RateUsageJob(shared, new CatalogCache());
+            start.SignalAndWait();
+            return job.RateAll(100);
+        })));
+
+        Assert.Equal(usage.Count, alone.Rated - alone.ReRated);
+        Assert.Equal(usage.Count, runs.Sum(r => r.Rated - r.ReRated));
+        Assert.Equal(0, alone.Held + runs.Sum(r => r.Held));
+        var expected = ExpectedInEventTimeOrder(subscribers, usage);
+        foreach (var db in new[] { single, shared })
+        {
+            using var c = db.Open();
+            var charges = RatingData.Charges(c);
+            Assert.Equal(usage.Count, charges.Count);
+            Assert.Equal(usage.Count, charges.Select(x => x.UsageId).Distinct().Count());
+            Assert.Equal(0, c.ExecuteScalar<long>("SELECT count(*) FROM rating_holds"));
+            var actual = charges.ToDictionary(x => x.RecordKey, x => (x.Amount, x.AllowanceId, x.AllowanceUsed));
+            var wrong = expected.Where(e => actual[e.Key] != e.Value).Select(e => $"{e.Key}: expected {e.Value}, was {actual[e.Key]}").Take(5).ToList();
+            Assert.True(wrong.Count == 0, string.Join("; ", wrong));
+            var used = RatingData.UsedByCharges(c);
+            var balances = RatingData.Balances(c);
+            Assert.All(balances, b => Assert.Equal(used.GetValueOrDefault(b.Key), b.Value.Used));
+            Assert.All(used, u => Assert.True(balances.ContainsKey(u.Key), $"no balance row for {u.Key}"));
+        }
+
+        using var a = single.Open();
+        using var b = shared.Open();
+        var total = a.ExecuteScalar<decimal>("SELECT sum(amount) FROM rated_charges");
+        Assert.Equal(expected.Values.Sum(v => v.Amount), total);
+        Assert.Equal(total, b.ExecuteScalar<decimal>("SELECT sum(amount) FROM rated_charges"));
+        Assert.True(total > 0m);
+        // The allowances did run out: some voice was priced after part of an allowance.
+        Assert.Contains(expected.Values, v => v.AllowanceId is not null && v.Amount > 0m);
+    }
+
+    [Fact]
+    public void RateAll_PricesEachRecordByThePlanInForceAtItsTime_WhenThePlanChangesMidCycle()
+    {
+        var db = NewDatabase();
+        using var c = db.Open();
+        const string msisdn = "447700900005";
+        const string landline = "442079460005";
+        var change = Utc(11, 20, 0);
+        RatingData.AddSubscriber(c, "T5", msisdn, Prepaid, Utc(10, 1, 0), billCycleDay: 1, paymentType: "prepaid");
+        RatingData.AddSubscriber(c, "T5", msisdn, Postpaid, change, billCycleDay: 1); // closes the prepaid period
+        RatingData.InsertUsage(c, [
+            UsageSpec.Voice("t5-a", msisdn, landline, Utc(11, 18, 9), 60),            // prepaid: pp_voice 60 s = 0.20
+            UsageSpec.Sms("t5-b", msisdn, "447700900456", Utc(11, 19, 23, 59, 59)),   // prepaid: pp_sms 0.12
+            UsageSpec.Sms("t5-c", msisdn, "447700900456", change),                    // postpaid from the instant: sms_standard 0.10
+            UsageSpec.Voice("t5-d", msisdn, landline, Utc(11, 23, 9), 60),            // postpaid: 30 + 5 × 6 s of uk_minutes
+        ]);
+
+        var result = new RateUsageJob(db, new CatalogCache()).RateAll(RateUsageJob.DefaultRangeSize);
+
+        Assert.Equal((4L, 0L, 0L), Counts(result));
+        var prepaidSub = RatingData.SubscriptionId(c, msisdn, Utc(11, 18, 0));
+        var postpaidSub = RatingData.SubscriptionId(c, msisdn, change);
+        Assert.NotEqual(prepaidSub, postpaidSub);
+        var nov1 = new LocalDate(2026, 11, 1);
+        Assert.Equal(
+            [
+                ("t5-a", prepaidSub, Prepaid, 0.20m, (string?)null, 0L),
+                ("t5-b", prepaidSub, Prepaid, 0.12m, null, 0L),
+                ("t5-c", postpaidSub, Postpaid, 0.10m, null, 0L),
+                ("t5-d", postpaidSub, Postpaid, 0m, "uk_minutes", 60L),
+            ],
+            RatingData.Charges(c).Select(x => (x.RecordKey, x.SubscriptionId, x.PlanId, x.Amount, x.AllowanceId, x.AllowanceUsed)));
+        Assert.All(RatingData.Charges(c), x => Assert.Equal(("T5", nov1), (x.AccountId, x.CycleStart)));
+        Assert.Equal((Minutes, 60L), RatingData.Balances(c)[(postpaidSub, "uk_minutes", nov1)]);
+        Assert.DoesNotContain(RatingData.Balances(c).Keys, k => k.Sub == prepaidSub);
+    }
+
+    [Fact]
+    public void RateAll_HoldsUsageWhileNoCatalogueIsInForce_AndRatesItOnceOneIs()
+    {
+        var db = NewDatabase(withCatalog: false);
+        using var c = db.Open();
+        const string msisdn = "447700900006";
+        RatingData.AddSubscriber(c, "T6", msisdn, Prepaid, SubscribedFrom, billCycleDay: 1, paymentType: "prepaid");
+        var id = Assert.Single(RatingData.InsertUsage(c, [UsageSpec.Voice("t6-a", msisdn, "442079460006", Utc(11, 10, 9), 60)]));
+        var cache = new CatalogCache();
+        var job = new RateUsageJob(db, cache);
+
+        var none = job.RateAll(RateUsageJob.DefaultRangeSize);
+
+        Assert.Equal((0L, 1L, 0L), Counts(none));
+        Assert.Equal(new Dictionary<string, long> { ["no-catalog"] = 1 }, none.HeldByReason);
+        Assert.Equal((id, "no-catalog", (int?)null), c.QuerySingle<(long, string, int?)>("SELECT usage_id, reason, catalog_version FROM rating_holds"));
+
+        // A version that starts after the call does not price it.
+        var later = RatingData.SaveTemplateCatalog(c, Instant.FromUtc(2026, 12, 1, 0, 0));
+        var notYet = job.RateAll(RateUsageJob.DefaultRangeSize);
+
+        Assert.Equal((0L, 1L, 0L), Counts(notYet));
+        Assert.Equal(("no-catalog", (int?)later), c.QuerySingle<(string, int?)>("SELECT reason, catalog_version FROM rating_holds"));
+
+        var inForce = RatingData.SaveTemplateCatalog(c, CatalogFrom);
+        var rated = job.RateAll(RateUsageJob.DefaultRangeSize);
+
+        Assert.Equal((1L, 0L, 0L), Counts(rated));
+        var charge = RatingData.Charge(c, "t6-a");
+        Assert.Equal((inForce, Prepaid, 0.20m), (charge.CatalogVersion, charge.PlanId, charge.Amount));
+        Assert.Equal(0, c.ExecuteScalar<long>("SELECT count(*) FROM rating_holds"));
+    }
+
+    [Fact]
+    public void EndToEnd_TheCli_RatesIngestedUsage_AtWhatBillingPriceQuotes()
+    {
+        var db = NewDatabase(withCatalog: false);
+        using var work = new TempDir();
+        var cs = db.ConnectionString;
+        var accounts = work.File("accounts.csv");
+        File.WriteAllText(accounts,
+            "account_id,name,billing_address,email,language,currency,time_zone,payment_type,bill_cycle_day,tax_region,segment,msisdn,plan,active_from,active_to\n" +
+            "P-700,Pat Prepaid,,,,GBP,Europe/London,prepaid,1,UK,consumer,07700900700,uk_prepaid,2026-01-01,\n");
+        var drop = work.File("drop");
+        Drops.Put(drop, "canonical", "calls.csv", Drops.CanonicalHeader + "\n" +
+            "p1,voice,07700900700,02079460001,2026-11-10T09:00:00Z,95,,\n" +
+            "p2,sms,07700900700,07700900123,2026-11-10T09:05:00Z,,,\n" +
+            "p3,data,07700900700,,2026-11-10T09:10:00Z,,1500000,cell-1\n" +
+            "p4,voice,07700900700,0033123456789,2026-11-10T09:15:00Z,61,,\n");
+
+        Ok(BillingProcess.Run(work.Path, "accounts", "import", accounts, "--db", cs));
+        Ok(BillingProcess.Run(work.Path, "catalog", "load", RatingData.TemplateCatalog, "--effective", "2026-01-01", "--db", cs));
+        Ok(BillingProcess.Run(work.Path, "ingest", "--json", "--drop", drop, "--db", cs));
+        var rate = Ok(BillingProcess.Run(work.Path, "rate", "--json", "--db", cs));
+
+        using (var doc = JsonDocument.Parse(rate))
+        {
+            var r = doc.RootElement;
+            Assert.Equal((4L, 0L, 0L), (r.GetProperty("rated").GetInt64(), r.GetProperty("held").GetInt64(), r.GetProperty("reRated").GetInt64()));
+        }
+
+        using var c = db.Open();
+        // pp_voice 95 s × 0.20/60 = 0.31666… → 0.3167; pp_sms 0.12; pp_data 1465 KB × 0.10/1MB = 0.143066… → 0.143067 (README);
+        // a French number is not priced by uk_prepaid's groups → *any → intl_rest: 2 × 60 s at 1.50 = 3.00.
+        var cases = new (string Key, string Service, string? Destination, string Start, string Usage, decimal Expected)[]
+        {
+            ("p1", "voice", "02079460001", "2026-11-10T09:00:00Z", "95", 0.3167m),
+            ("p2", "sms", "07700900123", "2026-11-10T09:05:00Z", "1", 0.12m),
+            ("p3", "data", null, "2026-11-10T09:10:00Z", "1500000", 0.143067m),
+            ("p4", "voice", "0033123456789", "2026-11-10T09:15:00Z", "61", 3.00m),
+        };
+        foreach (var x in cases)
+        {
+            string[] args = ["price", "--catalog", RatingData.TemplateCatalog, "--plan", Prepaid, "--service", x.Service, "--start", x.Start, "--usage", x.Usage, "--json",
+                .. x.Destination is null ? Array.Empty<string>() : ["--destination", x.Destination]];
+            using var quote = JsonDocument.Parse(Ok(BillingProcess.Run(work.Path, args)));
+            var quoted = decimal.Parse(quote.RootElement.GetProperty("cost").GetString()!, CultureInfo.InvariantCulture);
+            var stored = RatingData.Charge(c, x.Key);
+            Assert.Equal((x.Key, x.Expected, x.Expected), (x.Key, quoted, stored.Amount));
+            Assert.Equal(quote.RootElement.GetProperty("billedQuantity").GetInt64(), stored.BilledQuantity);
+            Assert.Equal(quote.RootElement.GetProperty("destinationGroup").GetString(), stored.DestinationGroup);
+        }
+    }
+
+    private static string Ok((int Exit, string Out, string Err) run)
+    {
+        Assert.True(run.Exit == 0, $"exit {run.Exit}: {run.Err}\n{run.Out}");
+        return run.Out;
+    }
+
+    private sealed record Subscriber(string Account, string Msisdn, string Plan, string Zone, int CycleDay);
+
+    /// <summary>
+    /// 8 subscribers (6 with allowances, in three zones and several cycle days) and 3000 usage rows
+    /// over two bill cycles, inserted in a scrambled order so that most ranges are late for someone.
+    /// Every fifth event of a subscriber starts in the same second as the one before it: event-time
+    /// order is (start, usage id), and usage ids follow the insertion order.
+    /// </summary>
+    private static (IReadOnlyList<Subscriber>, IReadOnlyList<UsageSpec>) ConcurrencyData()
+    {
+        string[] zones = ["Europe/London", "America/New_York", "Asia/Tokyo"];
+        int[] days = [1, 5, 15, 28, 5, 1, 10, 20];
+        var subs = Enumerable.Range(0, 8)
+            .Select(i => new Subscriber($"C4-{i}", $"4477009004{i:00}", i < 6 ? Postpaid : Prepaid, zones[i % 3], days[i]))
+            .ToList();
+        string[] destinations = ["442079460123", "447700900123", "33123456789", "441614960000", "12025550100"];
+        const int n = 3000;
+        var rows = new UsageSpec[n];
+        var origin = Instant.FromUtc(2026, 10, 20, 0, 0);
+        for (var j = 0; j < n; j++)
+        {
+            var s = subs[j % subs.Count];
+            var k = j / subs.Count;
+            var start = origin + Duration.FromMinutes((k - (k % 5 == 4 ? 1 : 0)) * 97) + Duration.FromSeconds(j % subs.Count * 7);
+            var key = $"c{j}";
+            rows[j] = (j % 10) switch
+            {
+                < 6 => UsageSpec.Voice(key, s.Msisdn, destinations[j % 7 % destinations.Length], start, (j * 37 % 900) + 1),
+                < 8 => UsageSpec.Sms(key, s.Msisdn, destinations[j % 3], start),
+                _ => UsageSpec.Data(key, s.Msisdn, start, (j * 7919 % 5_000_000) + 1),
+            };
+        }
+
+        // 1543 is prime to 3000: a fixed permutation, far from time order.
+        return (subs, Enumerable.Range(0, n).Select(i => rows[i * 1543 % n]).ToList());
+    }
+
+    /// <summary>What strict event-time order per (subscription, cycle) gives, straight from the Rater.</summary>
+    private static Dictionary<string, (decimal Amount, string? AllowanceId, long AllowanceUsed)> ExpectedInEventTimeOrder(IReadOnlyList<Subscriber> subs, IReadOnlyList<UsageSpec> usage)
+    {
+        var loaded = CatalogSource.LoadFolder(CatalogSource.Native, RatingData.TemplateCatalog, "expected", new Dictionary<string, string>());
+        var rater = new Rater(loaded.Catalog!);
+        var bySub = subs.ToDictionary(s => s.Msisdn);
+        var position = usage.Select((u, i) => (u.Key, i)).ToDictionary(x => x.Key, x => x.i, StringComparer.Ordinal); // = usage id order
+        var result = new Dictionary<string, (decimal, string?, long)>(StringComparer.Ordinal);
+        var groups = usage.GroupBy(u =>
+        {
+            var s = bySub[u.Msisdn];
+            return (u.Msisdn, BillCycle.Containing(u.Start, DateTimeZoneProviders.Tzdb[s.Zone], s.CycleDay).Start);
+        });
+        foreach (var g in groups)
+        {
+            var plan = bySub[g.Key.Msisdn].Plan;
+            var remaining = rater.OpeningAllowances(plan);
+            foreach (var u in g.OrderBy(u => u.Start).ThenBy(u => position[u.Key]))
+            {
+                var service = (ServiceType)u.Service;
+                var quantity = service switch { ServiceType.Voice => u.DurationS, ServiceType.Sms => 1, _ => u.VolumeBytes };
+                var charge = rater.Rate(plan, new RatingRequest(service, u.Destination, u.Start, quantity), remaining).Charge
+                    ?? throw new InvalidOperationException($"{u.Key} does not rate");
+                result[u.Key] = (charge.Amount, charge.AllowanceId, charge.AllowanceUsed);
+            }
+        }
+
+        return result;
+    }
+}
