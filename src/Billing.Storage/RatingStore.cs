@@ -68,36 +68,34 @@ public static class RatingStore
             WHERE f.source = @source AND f.file_name = @fileName AND f.status = 'archived'
             """, new { source, fileName });
 
-    /// <summary>Claims an id range for this transaction; false if another worker holds it.</summary>
-    public static bool TryClaimRange(NpgsqlTransaction tx, long rangeIndex) =>
-        tx.Connection!.ExecuteScalar<bool>("SELECT pg_try_advisory_xact_lock(1381253457, @key)", new { key = (int)(rangeIndex % int.MaxValue) }, tx);
+    /// <summary>Subscriber partitions: usage of one MSISDN always falls into the same one.</summary>
+    public const int Partitions = 16;
+
+    private const int PartitionLockSpace = 1381253457;
+
+    /// <summary>Claims a subscriber partition for this session (until released or disconnected); false if another process has it.</summary>
+    public static bool TryClaimPartition(NpgsqlConnection conn, int partition) =>
+        conn.ExecuteScalar<bool>("SELECT pg_try_advisory_lock(@space, @partition)", new { space = PartitionLockSpace, partition });
+
+    public static void ReleasePartition(NpgsqlConnection conn, int partition) =>
+        conn.ExecuteScalar<bool>("SELECT pg_advisory_unlock(@space, @partition)", new { space = PartitionLockSpace, partition });
 
     /// <summary>
     /// Unrated usage in [from, to): not rated, and either never held or held for a cause that may be
     /// gone (a subscriber now exists; a catalogue version newer than the one that failed).
     /// </summary>
-    public static IReadOnlyList<RatingCandidate> Unrated(NpgsqlTransaction tx, long from, long to, int latestCatalog) =>
+    public static IReadOnlyList<RatingCandidate> Unrated(NpgsqlTransaction tx, long from, long to, int latestCatalog, int partition) =>
         tx.Connection!.Query<RatingCandidate>($"""
             SELECT {CandidateColumns}
             FROM usage u
             {SubscriptionJoin}
             LEFT JOIN rating_holds h ON h.usage_id = u.id
-            WHERE u.id >= @from AND u.id < @to
+            WHERE u.id >= @from AND u.id < @to AND (hashtext(u.msisdn) & @mask) = @partition
               AND NOT EXISTS (SELECT 1 FROM rated_charges r WHERE r.usage_id = u.id AND r.usage_id >= @from AND r.usage_id < @to)
               AND (h.usage_id IS NULL
                    OR (h.reason = 'unknown-subscriber' AND s.id IS NOT NULL)
                    OR (h.reason <> 'unknown-subscriber' AND h.catalog_version IS DISTINCT FROM @latestCatalog))
-            """, new { from, to, latestCatalog }, tx).AsList();
-
-    /// <summary>Serialises rating per subscriber: blocking transaction locks, taken in id order so two workers cannot deadlock.</summary>
-    public static void LockSubscriptions(NpgsqlTransaction tx, IEnumerable<long> subscriptionIds)
-    {
-        var ids = subscriptionIds.Distinct().Order().ToArray();
-        if (ids.Length > 0)
-        {
-            tx.Connection!.Execute("SELECT pg_advisory_xact_lock(1381253458, (id % 2147483647)::int) FROM unnest(@ids) AS id ORDER BY id", new { ids }, tx);
-        }
-    }
+            """, new { from, to, latestCatalog, partition, mask = Partitions - 1 }, tx).AsList();
 
     /// <summary>
     /// The last charge already rated per (subscription, cycle) in event-time order — start, then usage

@@ -7,7 +7,8 @@ using Serilog;
 
 namespace Billing.Jobs.Rating;
 
-public sealed record RatingRunResult(long Rated, long Held, long ReRated, long RangesSkipped, IReadOnlyDictionary<string, long> HeldByReason);
+/// <param name="PartitionsSkipped">subscriber partitions another process was rating: it rates them itself.</param>
+public sealed record RatingRunResult(long Rated, long Held, long ReRated, long PartitionsSkipped, IReadOnlyDictionary<string, long> HeldByReason);
 
 /// <summary>
 /// Rates unrated usage, set-based, in id ranges: each range is one transaction, claimed with a
@@ -49,45 +50,70 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs)
         return RateIds(conn, min, max, rangeSize, progress);
     }
 
+    /// <summary>Rates the unrated usage with ids in [min, max] (all partitions this process can claim).</summary>
+    public RatingRunResult RateIdRange(long min, long max, int rangeSize)
+    {
+        using var conn = db.Open();
+        return RateIds(conn, min, max, rangeSize, null);
+    }
+
+    /// <summary>
+    /// Work is split by subscriber: usage falls into <see cref="RatingStore.Partitions"/> partitions by
+    /// a hash of its MSISDN, and a process claims a whole partition (a session lock) before rating
+    /// it, range after range in id order. So two processes never rate the same subscriber, each
+    /// subscriber's usage is rated in the order it arrived, and the processes share the work.
+    /// </summary>
     private RatingRunResult RateIds(Npgsql.NpgsqlConnection conn, long min, long max, int rangeSize, Action<long, long>? progress)
     {
         long rated = 0, held = 0, rerated = 0, skipped = 0;
         var heldByReason = new Dictionary<string, long>(StringComparer.Ordinal);
-        // Ranges are aligned to multiples of the range size so that every process claims the same ones.
         min -= ((min % rangeSize) + rangeSize) % rangeSize;
-        for (var from = min; from <= max; from += rangeSize)
+        var ranges = max < min ? 0 : ((max - min) / rangeSize) + 1;
+        var done = 0L;
+        var first = Environment.ProcessId % RatingStore.Partitions; // processes start apart
+        for (var i = 0; i < RatingStore.Partitions; i++)
         {
-            using var tx = conn.BeginTransaction();
-            if (!RatingStore.TryClaimRange(tx, from / rangeSize))
+            var partition = (first + i) % RatingStore.Partitions;
+            if (!RatingStore.TryClaimPartition(conn, partition))
             {
                 skipped++;
-                tx.Rollback();
                 continue;
             }
 
-            var r = RateRange(tx, from, from + rangeSize);
-            tx.Commit();
-            rated += r.Rated;
-            held += r.Held;
-            rerated += r.ReRated;
-            foreach (var (reason, count) in r.HeldByReason)
+            try
             {
-                heldByReason[reason] = heldByReason.GetValueOrDefault(reason) + count;
-            }
+                for (var from = min; from <= max; from += rangeSize)
+                {
+                    using var tx = conn.BeginTransaction();
+                    var r = RateRange(tx, from, from + rangeSize, partition);
+                    tx.Commit();
+                    rated += r.Rated;
+                    held += r.Held;
+                    rerated += r.ReRated;
+                    foreach (var (reason, count) in r.HeldByReason)
+                    {
+                        heldByReason[reason] = heldByReason.GetValueOrDefault(reason) + count;
+                    }
 
-            progress?.Invoke(Math.Min(from + rangeSize, max + 1) - min, max + 1 - min);
+                    progress?.Invoke(++done, ranges * RatingStore.Partitions);
+                }
+            }
+            finally
+            {
+                RatingStore.ReleasePartition(conn, partition);
+            }
         }
 
         var result = new RatingRunResult(rated, held, rerated, skipped, heldByReason);
-        _log.Information("Rating run: {Rated} rated, {ReRated} re-rated in event-time order, {Held} held, {Skipped} ranges taken by another worker", rated, rerated, held, skipped);
+        _log.Information("Rating run: {Rated} rated, {ReRated} re-rated in event-time order, {Held} held, {Skipped} partitions rated by another process", rated, rerated, held, skipped);
         return result;
     }
 
-    private RatingRunResult RateRange(Npgsql.NpgsqlTransaction tx, long from, long to)
+    private RatingRunResult RateRange(Npgsql.NpgsqlTransaction tx, long from, long to, int partition)
     {
         var sw = System.Diagnostics.Stopwatch.StartNew();
         var latest = catalogs.LatestVersionId(tx.Connection!);
-        var candidates = RatingStore.Unrated(tx, from, to, latest ?? 0);
+        var candidates = RatingStore.Unrated(tx, from, to, latest ?? 0, partition);
         var tQuery = sw.Elapsed;
         if (candidates.Count == 0)
         {
@@ -116,7 +142,6 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs)
         }
 
         var tCycles = sw.Elapsed;
-        RatingStore.LockSubscriptions(tx, withSubscriber.Select(x => x.Usage.SubId!.Value));
         var tLock = sw.Elapsed;
         var keys = withSubscriber.Select(x => (x.Usage.SubId!.Value, x.Cycle)).ToHashSet();
         var latestRated = RatingStore.LatestRated(tx, keys);

@@ -9,7 +9,7 @@ public static class RateCommand
     {
         using var rt = Runtime.Start(g);
         var job = new RateUsageJob(rt.Db, new CatalogCache());
-        var result = job.RateAll(rangeSize, g.Json ? null : (done, total) => Console.Error.Write($"\rrating: {done:N0} / {total:N0} usage ids"));
+        var result = job.RateAll(rangeSize, g.Json ? null : (done, total) => Console.Error.Write($"\rrating: {done:N0} / {total:N0} ranges × partitions"));
         if (!g.Json)
         {
             Console.Error.WriteLine();
@@ -19,7 +19,7 @@ public static class RateCommand
             ? JsonSerializer.Serialize(result, BillingConfig.Json)
             : $"Rated {result.Rated:N0} usage record(s) ({result.ReRated:N0} of them again, in event-time order after a late file); held {result.Held:N0}" +
               (result.HeldByReason.Count == 0 ? "" : $" ({string.Join(", ", result.HeldByReason.Select(h => $"{h.Key} {h.Value:N0}"))})") +
-              (result.RangesSkipped > 0 ? $"; {result.RangesSkipped} range(s) were being rated by another process" : "") + ".");
+              (result.PartitionsSkipped > 0 ? $"; {result.PartitionsSkipped} of {Billing.Storage.RatingStore.Partitions} subscriber partitions were being rated by another process" : "") + ".");
         return 0;
     }
 }
