@@ -67,6 +67,8 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs)
     {
         long rated = 0, held = 0, rerated = 0, skipped = 0;
         var heldByReason = new Dictionary<string, long>(StringComparer.Ordinal);
+        // A partition holds about 1/Partitions of the rows, so its transactions span that many more ids.
+        rangeSize = checked(rangeSize * RatingStore.Partitions);
         min -= ((min % rangeSize) + rangeSize) % rangeSize;
         var ranges = max < min ? 0 : ((max - min) / rangeSize) + 1;
         var done = 0L;
