@@ -86,12 +86,12 @@ public sealed class Runtime : IDisposable
     public static void ConfigureLogging(bool verbose, bool server, string stateDirectory)
     {
         Log.Logger = new LoggerConfiguration()
-            .MinimumLevel.Information()
+            .MinimumLevel.Is(Environment.GetEnvironmentVariable("BILLING_LOG_LEVEL") is { } level && Enum.TryParse<LogEventLevel>(level, true, out var l) ? l : LogEventLevel.Information)
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
             .MinimumLevel.Override("Hangfire", LogEventLevel.Information)
             .Enrich.FromLogContext()
             .WriteTo.Console(
-                restrictedToMinimumLevel: verbose || server ? LogEventLevel.Information : LogEventLevel.Error,
+                restrictedToMinimumLevel: verbose || server ? LogEventLevel.Verbose : LogEventLevel.Error,
                 standardErrorFromLevel: LogEventLevel.Verbose,
                 outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}")
             .WriteTo.File(new CompactJsonFormatter(), Path.Combine(stateDirectory, "logs", "billing-.json"),

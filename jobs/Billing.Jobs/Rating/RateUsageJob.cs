@@ -21,7 +21,8 @@ public sealed record RatingRunResult(long Rated, long Held, long ReRated, long P
 /// </summary>
 public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs)
 {
-    public const int DefaultRangeSize = 50_000;
+    /// <summary>Usage ids per transaction; a partition's pass finds about 1/<see cref="RatingStore.Partitions"/> of them.</summary>
+    public const int DefaultRangeSize = 200_000;
 
     private readonly ILogger _log = Log.ForContext<RateUsageJob>();
 
@@ -67,8 +68,6 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs)
     {
         long rated = 0, held = 0, rerated = 0, skipped = 0;
         var heldByReason = new Dictionary<string, long>(StringComparer.Ordinal);
-        // A partition holds about 1/Partitions of the rows, so its transactions span that many more ids.
-        rangeSize = checked(rangeSize * RatingStore.Partitions);
         min -= ((min % rangeSize) + rangeSize) % rangeSize;
         var ranges = max < min ? 0 : ((max - min) / rangeSize) + 1;
         var done = 0L;
