@@ -129,6 +129,15 @@ var rate = new Command("rate", "Rate all unrated usage (and held usage whose cau
 rate.SetAction(p => Guarded(p, false, g => RateCommand.Run(g, p.GetValue(rangeOption), Console.Out)));
 root.Subcommands.Add(rate);
 
+// rerate
+var rerateFrom = new Option<string>("--from") { Description = "Start of the period: a date (UTC midnight) or ISO-8601 time", Required = true };
+var rerateTo = new Option<string>("--to") { Description = "End of the period, exclusive", Required = true };
+var rerateAccount = new Option<string?>("--account") { Description = "Only this account" };
+var dryRunOption = new Option<bool>("--dry-run") { Description = "Print the difference per account and change nothing" };
+var rerate = new Command("rerate", "Re-price a period after a catalogue fix: replaces not-invoiced charges, records the difference of invoiced ones as adjustments") { rerateFrom, rerateTo, rerateAccount, dryRunOption };
+rerate.SetAction(p => Guarded(p, false, g => RerateCommand.Run(g, p.GetValue(rerateFrom)!, p.GetValue(rerateTo)!, p.GetValue(rerateAccount), p.GetValue(dryRunOption), Console.Out)));
+root.Subcommands.Add(rerate);
+
 // config
 var configShow = new Command("show", "Print the configuration in force (defaults, or the file's settings) as JSON");
 configShow.SetAction(p => Guarded(p, false, g => ConfigCommand.Show(g, Console.Out)));

@@ -7,6 +7,14 @@ using Serilog;
 
 namespace Billing.Jobs.Rating;
 
+/// <summary>What a re-rate changed for one account: what its usage in the re-rated cycles was billed at, and now.</summary>
+public sealed record RerateAccountDelta(string Account, long Records, decimal Before, decimal After, long Adjustments)
+{
+    public decimal Delta => After - Before;
+}
+
+public sealed record RerateResult(bool DryRun, long Cycles, long Records, long Held, IReadOnlyList<RerateAccountDelta> Accounts);
+
 /// <param name="PartitionsSkipped">subscriber partitions another process was rating: it rates them itself.</param>
 public sealed record RatingRunResult(long Rated, long Held, long ReRated, long PartitionsSkipped, IReadOnlyDictionary<string, long> HeldByReason);
 
@@ -176,7 +184,105 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs)
         var tLate = sw.Elapsed;
         var used = RatingStore.Used(tx, keys.Select(k => k.Item1).Distinct().ToList());
         var tUsed = sw.Elapsed;
-        var charges = new List<ChargeRow>(work.Count);
+        var (charges, balances) = RateInOrder(tx.Connection!, work, used, Hold);
+        var tRate = sw.Elapsed;
+        RatingStore.InsertCharges(tx, charges);
+        var tInsert = sw.Elapsed;
+        RatingStore.SaveBalances(tx, balances.Select(b => (b.Key.Sub, b.Key.Allowance, b.Key.Cycle, b.Value.Granted, b.Value.Used)));
+        RatingStore.Hold(tx, holds, latest);
+        _log.Debug("Rating range phases (s): query {Q} cycles {C} lock {L} late {La} used {U} rate {R} insert {I} end {E}", tQuery.TotalSeconds, (tCycles - tQuery).TotalSeconds, (tLock - tCycles).TotalSeconds, (tLate - tLock).TotalSeconds, (tUsed - tLate).TotalSeconds, (tRate - tUsed).TotalSeconds, (tInsert - tRate).TotalSeconds, (sw.Elapsed - tInsert).TotalSeconds);
+        return new RatingRunResult(charges.Count, holds.Count, rerated, 0, heldByReason);
+    }
+
+    /// <summary>
+    /// Re-prices the usage of [from, to) (optionally one account) with the catalogue versions in force
+    /// now, e.g. after a tariff fix. Allowances are per cycle, so every bill cycle with usage in the
+    /// period is rated again as a whole, in event-time order. Charges not yet invoiced are replaced;
+    /// a charge on an issued invoice stays as it is, and its difference (against the charge and any
+    /// earlier adjustments, so nothing is counted twice) is recorded in rerate_adjustments for the
+    /// next bill run. A dry run does all of it in a transaction that it rolls back.
+    /// </summary>
+    public RerateResult Rerate(Instant from, Instant to, string? account, bool dryRun)
+    {
+        using var conn = db.Open();
+        RatingStore.LockAllPartitions(conn);
+        try
+        {
+            using var tx = conn.BeginTransaction();
+            catalogs.Refresh(conn);
+            var keys = RatingStore.CyclesWithChargesIn(tx, from, to, account);
+            var before = RatingStore.BilledAmounts(tx, keys);
+            var work = new List<(RatingCandidate Usage, LocalDate Cycle)>();
+            var invoiced = new List<RatingStore.InvoicedCharge>();
+            foreach (var (sub, cycle) in keys)
+            {
+                invoiced.AddRange(RatingStore.InvoicedCharges(tx, sub, cycle));
+                work.AddRange(RatingStore.TakeBackCycle(tx, sub, cycle).Select(u => (u, cycle)));
+            }
+
+            var holds = new List<(long, string, string)>();
+            var used = RatingStore.Used(tx, keys.Select(k => k.Sub).Distinct().ToList());
+            var (charges, balances) = RateInOrder(conn, work, used, (u, reason, detail) => holds.Add((u.Id, reason, detail)));
+            RatingStore.InsertCharges(tx, charges);
+            RatingStore.SaveBalances(tx, balances.Select(b => (b.Key.Sub, b.Key.Allowance, b.Key.Cycle, b.Value.Granted, b.Value.Used)));
+            RatingStore.Hold(tx, holds, catalogs.LatestVersionId(conn));
+
+            // An invoiced record keeps the allowance it was given; only its price is looked at again.
+            var adjustments = new List<(RatingStore.InvoicedCharge, decimal, int)>();
+            var after = charges.ToDictionary(c => c.Usage.Id, c => c.Charge.Amount);
+            foreach (var inv in invoiced)
+            {
+                var version = catalogs.InForce(conn, inv.Usage.StartUtc);
+                var covered = inv.AllowanceId is null ? null : new Dictionary<string, long>(StringComparer.Ordinal) { [inv.AllowanceId] = inv.AllowanceUsed };
+                var outcome = version?.Rater.Rate(inv.Usage.PlanId!, new RatingRequest(inv.Usage.ServiceType, inv.Usage.Destination, inv.Usage.StartUtc, inv.Usage.Quantity), covered);
+                var price = outcome?.Charge?.Amount ?? inv.BilledAmount;
+                after[inv.Usage.Id] = price;
+                if (price != inv.BilledAmount)
+                {
+                    adjustments.Add((inv, price, version!.Id));
+                }
+            }
+
+            RatingStore.InsertAdjustments(tx, adjustments);
+            var byAccount = before.GroupBy(b => b.Value.Account, StringComparer.Ordinal)
+                .Select(g => new RerateAccountDelta(
+                    g.Key,
+                    g.LongCount(),
+                    g.Sum(x => x.Value.Amount),
+                    g.Sum(x => after.GetValueOrDefault(x.Key)),
+                    adjustments.LongCount(a => a.Item1.Usage.AccountId == g.Key)))
+                .OrderBy(a => a.Account, StringComparer.Ordinal)
+                .ToList();
+            if (dryRun)
+            {
+                tx.Rollback();
+            }
+            else
+            {
+                tx.Commit();
+            }
+
+            _log.Information("Re-rate {From}–{To} {Account}: {Cycles} cycles, {Records} records, {Held} held, dry run {DryRun}",
+                from, to, account ?? "all accounts", keys.Count, before.Count, holds.Count, dryRun);
+            return new RerateResult(dryRun, keys.Count, before.Count, holds.Count, byAccount);
+        }
+        finally
+        {
+            RatingStore.UnlockAllPartitions(conn);
+        }
+    }
+
+    /// <summary>
+    /// Rates each (subscription, cycle) group in event-time order — (start, usage id) — starting from
+    /// the allowance already used in that cycle. Returns the charges and the balances to store.
+    /// </summary>
+    private (List<ChargeRow> Charges, Dictionary<(long Sub, string Allowance, LocalDate Cycle), (long Granted, long Used)> Balances) RateInOrder(
+        Npgsql.NpgsqlConnection conn,
+        IEnumerable<(RatingCandidate Usage, LocalDate Cycle)> work,
+        IReadOnlyDictionary<(long Sub, string Allowance, LocalDate Cycle), long> used,
+        Action<RatingCandidate, string, string> hold)
+    {
+        var charges = new List<ChargeRow>();
         var balances = new Dictionary<(long Sub, string Allowance, LocalDate Cycle), (long Granted, long Used)>();
         foreach (var group in work.GroupBy(x => (Sub: x.Usage.SubId!.Value, x.Cycle)))
         {
@@ -184,10 +290,10 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs)
             Plan? plan = null;
             foreach (var (u, cycle) in group.OrderBy(x => x.Usage.StartUtc).ThenBy(x => x.Usage.Id))
             {
-                var version = catalogs.InForce(tx.Connection!, u.StartUtc);
+                var version = catalogs.InForce(conn, u.StartUtc);
                 if (version is null)
                 {
-                    Hold(u, "no-catalog", $"no catalogue version is in force at {u.StartUtc}: load one with `billing catalog load`");
+                    hold(u, "no-catalog", $"no catalogue version is in force at {u.StartUtc}: load one with `billing catalog load`");
                     continue;
                 }
 
@@ -212,17 +318,11 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs)
                 }
                 else
                 {
-                    Hold(u, outcome.FailureReason!, outcome.FailureDetail ?? "");
+                    hold(u, outcome.FailureReason!, outcome.FailureDetail ?? "");
                 }
             }
         }
 
-        var tRate = sw.Elapsed;
-        RatingStore.InsertCharges(tx, charges);
-        var tInsert = sw.Elapsed;
-        RatingStore.SaveBalances(tx, balances.Select(b => (b.Key.Sub, b.Key.Allowance, b.Key.Cycle, b.Value.Granted, b.Value.Used)));
-        RatingStore.Hold(tx, holds, latest);
-        _log.Debug("Rating range phases (s): query {Q} cycles {C} lock {L} late {La} used {U} rate {R} insert {I} end {E}", tQuery.TotalSeconds, (tCycles - tQuery).TotalSeconds, (tLock - tCycles).TotalSeconds, (tLate - tLock).TotalSeconds, (tUsed - tLate).TotalSeconds, (tRate - tUsed).TotalSeconds, (tInsert - tRate).TotalSeconds, (sw.Elapsed - tInsert).TotalSeconds);
-        return new RatingRunResult(charges.Count, holds.Count, rerated, 0, heldByReason);
+        return (charges, balances);
     }
 }

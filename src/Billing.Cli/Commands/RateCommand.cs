@@ -23,3 +23,52 @@ public static class RateCommand
         return 0;
     }
 }
+
+public static class RerateCommand
+{
+    public static int Run(GlobalOptions g, string from, string to, string? account, bool dryRun, TextWriter output)
+    {
+        var start = CatalogCommands.Effective(from);
+        var end = CatalogCommands.Effective(to);
+        if (end <= start)
+        {
+            throw new UserErrorException("--to must be after --from (the period is [from, to)).");
+        }
+
+        using var rt = Runtime.Start(g);
+        var result = new RateUsageJob(rt.Db, new CatalogCache()).Rerate(start, end, account, dryRun);
+        if (g.Json)
+        {
+            output.WriteLine(JsonSerializer.Serialize(new
+            {
+                result.DryRun,
+                result.Cycles,
+                result.Records,
+                result.Held,
+                accounts = result.Accounts.Select(a => new
+                {
+                    a.Account,
+                    a.Records,
+                    before = a.Before.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    after = a.After.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    delta = a.Delta.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    a.Adjustments,
+                }),
+            }, BillingConfig.Json));
+            return 0;
+        }
+
+        output.WriteLine($"{(dryRun ? "Dry run — nothing changed. " : "")}Re-rated {result.Records:N0} record(s) in {result.Cycles:N0} bill cycle(s) with usage in [{start}, {end})" +
+            (account is null ? "" : $" of account {account}") + (result.Held > 0 ? $"; {result.Held:N0} could not be priced now and are held" : "") + ".");
+        var table = new TextTable("account", "records", "before", "after", "delta", "adjustments (invoiced)");
+        foreach (var a in result.Accounts)
+        {
+            table.Add(a.Account, a.Records, a.Before.ToString("0.000000", System.Globalization.CultureInfo.InvariantCulture),
+                a.After.ToString("0.000000", System.Globalization.CultureInfo.InvariantCulture),
+                a.Delta.ToString("+0.000000;-0.000000;0", System.Globalization.CultureInfo.InvariantCulture), a.Adjustments);
+        }
+
+        output.Write(table.ToString());
+        return 0;
+    }
+}
