@@ -26,6 +26,9 @@ public sealed record RatingCandidate
     public long? InvoiceId { get; init; }
     public decimal? OldAmount { get; init; }
 
+    /// <summary>False only when the read saw no hold on this record (so rating it has none to clear).</summary>
+    public bool MayBeHeld { get; init; } = true;
+
     public ServiceType ServiceType => (ServiceType)Service;
 
     public long Quantity => ServiceType switch
@@ -90,7 +93,7 @@ public static class RatingStore
     /// </summary>
     public static IReadOnlyList<RatingCandidate> Unrated(NpgsqlTransaction tx, long from, long to, int latestCatalog, int partition) =>
         tx.Connection!.Query<RatingCandidate>($"""
-            SELECT {CandidateColumns}
+            SELECT {CandidateColumns}, h.usage_id IS NOT NULL AS may_be_held
             FROM usage u
             {SubscriptionJoin}
             LEFT JOIN rating_holds h ON h.usage_id = u.id
@@ -267,7 +270,12 @@ public static class RatingStore
             copy.Complete();
         }
 
-        conn.Execute("DELETE FROM rating_holds WHERE usage_id = ANY(@ids)", new { ids = rows.Select(r => r.Usage.Id).ToArray() }, tx);
+        // Only records read with a hold (or not read by the candidate query) can have one to clear.
+        var ids = rows.Where(r => r.Usage.MayBeHeld).Select(r => r.Usage.Id).ToArray();
+        if (ids.Length > 0)
+        {
+            conn.Execute("DELETE FROM rating_holds WHERE usage_id = ANY(@ids)", new { ids }, tx);
+        }
     }
 
     public static void SaveBalances(NpgsqlTransaction tx, IEnumerable<(long Sub, string Allowance, LocalDate Cycle, long Granted, long Used)> balances)
@@ -323,10 +331,10 @@ public static class RatingStore
     public static string Explain(RatedCharge c)
     {
         ArgumentNullException.ThrowIfNull(c);
-        var sb = new System.Text.StringBuilder(160);
+        var sb = t_explain ??= new System.Text.StringBuilder(256);
+        sb.Clear();
         var inv = System.Globalization.CultureInfo.InvariantCulture;
-        sb.Append("{\"connectFee\":").Append(c.ConnectFee.ToString(inv))
-          .Append(",\"rawCost\":").Append(c.RawCost.ToString(inv));
+        sb.Append(inv, $"{{\"connectFee\":{c.ConnectFee},\"rawCost\":{c.RawCost}");
         if (c.MinimumApplied)
         {
             sb.Append(",\"minimumApplied\":true");
@@ -343,19 +351,73 @@ public static class RatingStore
         }
 
         sb.Append(",\"parts\":[");
+        Span<char> at = stackalloc char[40];
         for (var i = 0; i < c.Parts.Count; i++)
         {
             var p = c.Parts[i];
-            sb.Append(i == 0 ? "[\"" : ",[\"").Append(p.Start.ToString("uuuu-MM-dd'T'HH:mm:ss;FFFFFFFFF'Z'", inv)).Append("\",")
-              .Append(p.Offset.ToString(inv)).Append(',').Append(p.BilledQuantity.ToString(inv)).Append(',');
+            sb.Append(i == 0 ? "[\"" : ",[\"").Append(at[..FormatInstant(p.Start, at)]).Append("\",");
+            sb.Append(inv, $"{p.Offset},{p.BilledQuantity},");
             AppendString(sb, p.TimingId);
             sb.Append(',');
             AppendString(sb, p.RateId);
-            sb.Append(',').Append(p.StepIndex.ToString(inv)).Append(',').Append(p.AllowanceQuantity.ToString(inv))
-              .Append(',').Append(p.Cost.ToString(inv)).Append(']');
+            sb.Append(inv, $",{p.StepIndex},{p.AllowanceQuantity},{p.Cost}]");
         }
 
         return sb.Append("]}").ToString();
+    }
+
+    [ThreadStatic]
+    private static System.Text.StringBuilder? t_explain;
+
+    /// <summary>Writes an instant as the pattern uuuu-MM-dd'T'HH:mm:ss;FFFFFFFFF'Z' does (fraction without trailing zeros, none if zero).</summary>
+    private static int FormatInstant(Instant instant, Span<char> dest)
+    {
+        var t = instant.InUtc();
+        if (t.Year is < 0 or > 9999)
+        {
+            var s = instant.ToString("uuuu-MM-dd'T'HH:mm:ss;FFFFFFFFF'Z'", System.Globalization.CultureInfo.InvariantCulture);
+            s.AsSpan().CopyTo(dest);
+            return s.Length;
+        }
+
+        Digits(dest, 0, t.Year, 4);
+        dest[4] = '-';
+        Digits(dest, 5, t.Month, 2);
+        dest[7] = '-';
+        Digits(dest, 8, t.Day, 2);
+        dest[10] = 'T';
+        Digits(dest, 11, t.Hour, 2);
+        dest[13] = ':';
+        Digits(dest, 14, t.Minute, 2);
+        dest[16] = ':';
+        Digits(dest, 17, t.Second, 2);
+        var n = 19;
+        var nanos = t.NanosecondOfSecond;
+        if (nanos != 0)
+        {
+            var width = 9;
+            while (nanos % 10 == 0)
+            {
+                nanos /= 10;
+                width--;
+            }
+
+            dest[n++] = '.';
+            Digits(dest, n, nanos, width);
+            n += width;
+        }
+
+        dest[n++] = 'Z';
+        return n;
+    }
+
+    private static void Digits(Span<char> dest, int at, int value, int width)
+    {
+        for (var i = at + width - 1; i >= at; i--)
+        {
+            dest[i] = (char)('0' + (value % 10));
+            value /= 10;
+        }
     }
 
     private static void AppendString(System.Text.StringBuilder sb, string value)
