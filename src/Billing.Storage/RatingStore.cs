@@ -264,7 +264,7 @@ public static class RatingStore
                 copy.Write(c.BilledQuantity, NpgsqlDbType.Bigint);
                 WriteNullable(copy, c.AllowanceId);
                 copy.Write(c.AllowanceUsed, NpgsqlDbType.Bigint);
-                copy.Write(Explain(c), NpgsqlDbType.Jsonb);
+                copy.Write(Explain(c), NpgsqlDbType.Json);
             }
 
             copy.Complete();
