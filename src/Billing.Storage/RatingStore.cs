@@ -91,8 +91,9 @@ public static class RatingStore
     /// Unrated usage in [from, to): not rated, and either never held or held for a cause that may be
     /// gone (a subscriber now exists; a catalogue version newer than the one that failed).
     /// </summary>
-    public static IReadOnlyList<RatingCandidate> Unrated(NpgsqlTransaction tx, long from, long to, int latestCatalog, int partition) =>
-        tx.Connection!.Query<RatingCandidate>($"""
+    public static IReadOnlyList<RatingCandidate> Unrated(NpgsqlTransaction tx, long from, long to, int latestCatalog, int partition)
+    {
+        using var cmd = new NpgsqlCommand($"""
             SELECT {CandidateColumns}, h.usage_id IS NOT NULL AS may_be_held
             FROM usage u
             {SubscriptionJoin}
@@ -102,7 +103,37 @@ public static class RatingStore
               AND (h.usage_id IS NULL
                    OR (h.reason = 'unknown-subscriber' AND s.id IS NOT NULL)
                    OR (h.reason <> 'unknown-subscriber' AND h.catalog_version IS DISTINCT FROM @latestCatalog))
-            """, new { from, to, latestCatalog, partition, mask = Partitions - 1 }, tx).AsList();
+            """, tx.Connection, tx);
+        cmd.Parameters.AddWithValue("from", from);
+        cmd.Parameters.AddWithValue("to", to);
+        cmd.Parameters.AddWithValue("latestCatalog", latestCatalog);
+        cmd.Parameters.AddWithValue("partition", partition);
+        cmd.Parameters.AddWithValue("mask", Partitions - 1);
+        var list = new List<RatingCandidate>();
+        using var reader = cmd.ExecuteReader();
+        while (reader.Read())
+        {
+            // Read by ordinal, in the order of CandidateColumns.
+            list.Add(new RatingCandidate
+            {
+                Id = reader.GetInt64(0),
+                Msisdn = reader.GetString(1),
+                Service = reader.GetInt16(2),
+                Destination = reader.IsDBNull(3) ? null : reader.GetString(3),
+                StartUtc = reader.GetFieldValue<Instant>(4),
+                DurationS = reader.GetInt64(5),
+                VolumeBytes = reader.GetInt64(6),
+                SubId = reader.IsDBNull(7) ? null : reader.GetInt64(7),
+                PlanId = reader.IsDBNull(8) ? null : reader.GetString(8),
+                AccountId = reader.IsDBNull(9) ? null : reader.GetString(9),
+                TimeZone = reader.IsDBNull(10) ? null : reader.GetString(10),
+                BillCycleDay = reader.IsDBNull(11) ? null : reader.GetInt16(11),
+                MayBeHeld = reader.GetBoolean(12),
+            });
+        }
+
+        return list;
+    }
 
     /// <summary>
     /// The last charge already rated per (subscription, cycle) in event-time order — start, then usage
