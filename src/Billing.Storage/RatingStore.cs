@@ -26,6 +26,9 @@ public sealed record RatingCandidate
     public long? InvoiceId { get; init; }
     public decimal? OldAmount { get; init; }
 
+    /// <summary>False only when the read saw no hold on this record (so rating it has none to clear).</summary>
+    public bool MayBeHeld { get; init; } = true;
+
     public ServiceType ServiceType => (ServiceType)Service;
 
     public long Quantity => ServiceType switch
@@ -88,9 +91,10 @@ public static class RatingStore
     /// Unrated usage in [from, to): not rated, and either never held or held for a cause that may be
     /// gone (a subscriber now exists; a catalogue version newer than the one that failed).
     /// </summary>
-    public static IReadOnlyList<RatingCandidate> Unrated(NpgsqlTransaction tx, long from, long to, int latestCatalog, int partition) =>
-        tx.Connection!.Query<RatingCandidate>($"""
-            SELECT {CandidateColumns}
+    public static IReadOnlyList<RatingCandidate> Unrated(NpgsqlTransaction tx, long from, long to, int latestCatalog, int partition)
+    {
+        using var cmd = new NpgsqlCommand($"""
+            SELECT {CandidateColumns}, h.usage_id IS NOT NULL AS may_be_held
             FROM usage u
             {SubscriptionJoin}
             LEFT JOIN rating_holds h ON h.usage_id = u.id
@@ -99,7 +103,37 @@ public static class RatingStore
               AND (h.usage_id IS NULL
                    OR (h.reason = 'unknown-subscriber' AND s.id IS NOT NULL)
                    OR (h.reason <> 'unknown-subscriber' AND h.catalog_version IS DISTINCT FROM @latestCatalog))
-            """, new { from, to, latestCatalog, partition, mask = Partitions - 1 }, tx).AsList();
+            """, tx.Connection, tx);
+        cmd.Parameters.AddWithValue("from", from);
+        cmd.Parameters.AddWithValue("to", to);
+        cmd.Parameters.AddWithValue("latestCatalog", latestCatalog);
+        cmd.Parameters.AddWithValue("partition", partition);
+        cmd.Parameters.AddWithValue("mask", Partitions - 1);
+        var list = new List<RatingCandidate>();
+        using var reader = cmd.ExecuteReader();
+        while (reader.Read())
+        {
+            // Read by ordinal, in the order of CandidateColumns.
+            list.Add(new RatingCandidate
+            {
+                Id = reader.GetInt64(0),
+                Msisdn = reader.GetString(1),
+                Service = reader.GetInt16(2),
+                Destination = reader.IsDBNull(3) ? null : reader.GetString(3),
+                StartUtc = reader.GetFieldValue<Instant>(4),
+                DurationS = reader.GetInt64(5),
+                VolumeBytes = reader.GetInt64(6),
+                SubId = reader.IsDBNull(7) ? null : reader.GetInt64(7),
+                PlanId = reader.IsDBNull(8) ? null : reader.GetString(8),
+                AccountId = reader.IsDBNull(9) ? null : reader.GetString(9),
+                TimeZone = reader.IsDBNull(10) ? null : reader.GetString(10),
+                BillCycleDay = reader.IsDBNull(11) ? null : reader.GetInt16(11),
+                MayBeHeld = reader.GetBoolean(12),
+            });
+        }
+
+        return list;
+    }
 
     /// <summary>
     /// The last charge already rated per (subscription, cycle) in event-time order — start, then usage
@@ -261,13 +295,18 @@ public static class RatingStore
                 copy.Write(c.BilledQuantity, NpgsqlDbType.Bigint);
                 WriteNullable(copy, c.AllowanceId);
                 copy.Write(c.AllowanceUsed, NpgsqlDbType.Bigint);
-                copy.Write(Explain(c), NpgsqlDbType.Jsonb);
+                copy.Write(Explain(c), NpgsqlDbType.Json);
             }
 
             copy.Complete();
         }
 
-        conn.Execute("DELETE FROM rating_holds WHERE usage_id = ANY(@ids)", new { ids = rows.Select(r => r.Usage.Id).ToArray() }, tx);
+        // Only records read with a hold (or not read by the candidate query) can have one to clear.
+        var ids = rows.Where(r => r.Usage.MayBeHeld).Select(r => r.Usage.Id).ToArray();
+        if (ids.Length > 0)
+        {
+            conn.Execute("DELETE FROM rating_holds WHERE usage_id = ANY(@ids)", new { ids }, tx);
+        }
     }
 
     public static void SaveBalances(NpgsqlTransaction tx, IEnumerable<(long Sub, string Allowance, LocalDate Cycle, long Granted, long Used)> balances)
@@ -323,10 +362,10 @@ public static class RatingStore
     public static string Explain(RatedCharge c)
     {
         ArgumentNullException.ThrowIfNull(c);
-        var sb = new System.Text.StringBuilder(160);
+        var sb = t_explain ??= new System.Text.StringBuilder(256);
+        sb.Clear();
         var inv = System.Globalization.CultureInfo.InvariantCulture;
-        sb.Append("{\"connectFee\":").Append(c.ConnectFee.ToString(inv))
-          .Append(",\"rawCost\":").Append(c.RawCost.ToString(inv));
+        sb.Append(inv, $"{{\"connectFee\":{c.ConnectFee},\"rawCost\":{c.RawCost}");
         if (c.MinimumApplied)
         {
             sb.Append(",\"minimumApplied\":true");
@@ -343,19 +382,73 @@ public static class RatingStore
         }
 
         sb.Append(",\"parts\":[");
+        Span<char> at = stackalloc char[40];
         for (var i = 0; i < c.Parts.Count; i++)
         {
             var p = c.Parts[i];
-            sb.Append(i == 0 ? "[\"" : ",[\"").Append(p.Start.ToString("uuuu-MM-dd'T'HH:mm:ss;FFFFFFFFF'Z'", inv)).Append("\",")
-              .Append(p.Offset.ToString(inv)).Append(',').Append(p.BilledQuantity.ToString(inv)).Append(',');
+            sb.Append(i == 0 ? "[\"" : ",[\"").Append(at[..FormatInstant(p.Start, at)]).Append("\",");
+            sb.Append(inv, $"{p.Offset},{p.BilledQuantity},");
             AppendString(sb, p.TimingId);
             sb.Append(',');
             AppendString(sb, p.RateId);
-            sb.Append(',').Append(p.StepIndex.ToString(inv)).Append(',').Append(p.AllowanceQuantity.ToString(inv))
-              .Append(',').Append(p.Cost.ToString(inv)).Append(']');
+            sb.Append(inv, $",{p.StepIndex},{p.AllowanceQuantity},{p.Cost}]");
         }
 
         return sb.Append("]}").ToString();
+    }
+
+    [ThreadStatic]
+    private static System.Text.StringBuilder? t_explain;
+
+    /// <summary>Writes an instant as the pattern uuuu-MM-dd'T'HH:mm:ss;FFFFFFFFF'Z' does (fraction without trailing zeros, none if zero).</summary>
+    private static int FormatInstant(Instant instant, Span<char> dest)
+    {
+        var t = instant.InUtc();
+        if (t.Year is < 0 or > 9999)
+        {
+            var s = instant.ToString("uuuu-MM-dd'T'HH:mm:ss;FFFFFFFFF'Z'", System.Globalization.CultureInfo.InvariantCulture);
+            s.AsSpan().CopyTo(dest);
+            return s.Length;
+        }
+
+        Digits(dest, 0, t.Year, 4);
+        dest[4] = '-';
+        Digits(dest, 5, t.Month, 2);
+        dest[7] = '-';
+        Digits(dest, 8, t.Day, 2);
+        dest[10] = 'T';
+        Digits(dest, 11, t.Hour, 2);
+        dest[13] = ':';
+        Digits(dest, 14, t.Minute, 2);
+        dest[16] = ':';
+        Digits(dest, 17, t.Second, 2);
+        var n = 19;
+        var nanos = t.NanosecondOfSecond;
+        if (nanos != 0)
+        {
+            var width = 9;
+            while (nanos % 10 == 0)
+            {
+                nanos /= 10;
+                width--;
+            }
+
+            dest[n++] = '.';
+            Digits(dest, n, nanos, width);
+            n += width;
+        }
+
+        dest[n++] = 'Z';
+        return n;
+    }
+
+    private static void Digits(Span<char> dest, int at, int value, int width)
+    {
+        for (var i = at + width - 1; i >= at; i--)
+        {
+            dest[i] = (char)('0' + (value % 10));
+            value /= 10;
+        }
     }
 
     private static void AppendString(System.Text.StringBuilder sb, string value)

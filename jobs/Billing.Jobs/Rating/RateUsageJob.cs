@@ -282,44 +282,66 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs)
         IReadOnlyDictionary<(long Sub, string Allowance, LocalDate Cycle), long> used,
         Action<RatingCandidate, string, string> hold)
     {
-        var charges = new List<ChargeRow>();
+        var charges = new List<ChargeRow>(work is ICollection<(RatingCandidate, LocalDate)> w ? w.Count : 0);
         var balances = new Dictionary<(long Sub, string Allowance, LocalDate Cycle), (long Granted, long Used)>();
-        foreach (var group in work.GroupBy(x => (Sub: x.Usage.SubId!.Value, x.Cycle)))
+        // One sort into (subscription, cycle) groups, each in event-time order (start, then usage id).
+        var ordered = work.ToArray();
+        Array.Sort(ordered, static (x, y) =>
         {
-            var remaining = new Dictionary<string, long>(StringComparer.Ordinal);
-            Plan? plan = null;
-            foreach (var (u, cycle) in group.OrderBy(x => x.Usage.StartUtc).ThenBy(x => x.Usage.Id))
+            var c = x.Usage.SubId!.Value.CompareTo(y.Usage.SubId!.Value);
+            if (c == 0)
             {
-                var version = catalogs.InForce(conn, u.StartUtc);
-                if (version is null)
-                {
-                    hold(u, "no-catalog", $"no catalogue version is in force at {u.StartUtc}: load one with `billing catalog load`");
-                    continue;
-                }
+                c = x.Cycle.CompareTo(y.Cycle);
+            }
 
-                if (plan is null && version.Catalog.Plans.TryGetValue(u.PlanId!, out plan))
-                {
-                    foreach (var a in plan.Allowances)
-                    {
-                        var spent = used.GetValueOrDefault((group.Key.Sub, a.Id, cycle));
-                        remaining[a.Id] = Math.Max(0, a.Amount - spent);
-                        balances[(group.Key.Sub, a.Id, cycle)] = (a.Amount, spent);
-                    }
-                }
+            if (c == 0)
+            {
+                c = x.Usage.StartUtc.CompareTo(y.Usage.StartUtc);
+            }
 
-                var outcome = version.Rater.Rate(u.PlanId!, new RatingRequest(u.ServiceType, u.Destination, u.StartUtc, u.Quantity), remaining);
-                if (outcome.Charge is { } charge)
+            return c != 0 ? c : x.Usage.Id.CompareTo(y.Usage.Id);
+        });
+        var remaining = new Dictionary<string, long>(StringComparer.Ordinal);
+        Plan? plan = null;
+        for (var i = 0; i < ordered.Length; i++)
+        {
+            var (u, cycle) = ordered[i];
+            var sub = u.SubId!.Value;
+            if (i == 0 || ordered[i - 1].Usage.SubId!.Value != sub || ordered[i - 1].Cycle != cycle)
+            {
+                remaining = new Dictionary<string, long>(StringComparer.Ordinal);
+                plan = null;
+            }
+
+            var version = catalogs.InForce(conn, u.StartUtc);
+            if (version is null)
+            {
+                hold(u, "no-catalog", $"no catalogue version is in force at {u.StartUtc}: load one with `billing catalog load`");
+                continue;
+            }
+
+            if (plan is null && version.Catalog.Plans.TryGetValue(u.PlanId!, out plan))
+            {
+                foreach (var a in plan.Allowances)
                 {
-                    charges.Add(new ChargeRow(u, cycle, version.Id, charge));
-                    if (charge.AllowanceId is { } aid && balances.TryGetValue((group.Key.Sub, aid, cycle), out var b))
-                    {
-                        balances[(group.Key.Sub, aid, cycle)] = (b.Granted, b.Used + charge.AllowanceUsed);
-                    }
+                    var spent = used.GetValueOrDefault((sub, a.Id, cycle));
+                    remaining[a.Id] = Math.Max(0, a.Amount - spent);
+                    balances[(sub, a.Id, cycle)] = (a.Amount, spent);
                 }
-                else
+            }
+
+            var outcome = version.Rater.Rate(u.PlanId!, new RatingRequest(u.ServiceType, u.Destination, u.StartUtc, u.Quantity), remaining);
+            if (outcome.Charge is { } charge)
+            {
+                charges.Add(new ChargeRow(u, cycle, version.Id, charge));
+                if (charge.AllowanceId is { } aid && balances.TryGetValue((sub, aid, cycle), out var b))
                 {
-                    hold(u, outcome.FailureReason!, outcome.FailureDetail ?? "");
+                    balances[(sub, aid, cycle)] = (b.Granted, b.Used + charge.AllowanceUsed);
                 }
+            }
+            else
+            {
+                hold(u, outcome.FailureReason!, outcome.FailureDetail ?? "");
             }
         }
 

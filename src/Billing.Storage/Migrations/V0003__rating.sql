@@ -31,7 +31,7 @@ CREATE TABLE rated_charges (
     billed_quantity   bigint      NOT NULL,
     allowance_id      text,
     allowance_used    bigint      NOT NULL DEFAULT 0,
-    explanation       jsonb       NOT NULL,          -- bands, rates, steps, connect fee, minimum, cap
+    explanation       json        NOT NULL,          -- bands, rates, steps, connect fee, minimum, cap (json: written once, read rarely; cast to jsonb to query)
     rated_at          timestamptz NOT NULL DEFAULT now(),
     invoice_id        bigint                         -- set by the bill run; invoiced charges are never replaced
 );
