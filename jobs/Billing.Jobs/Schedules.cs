@@ -8,9 +8,13 @@ public static class Schedules
 {
     public const string PollDropFolder = "mediation:poll-drop-folder";
 
+    /// <summary>The sweep behind the per-file continuations: held usage whose cause is gone, anything a busy run skipped.</summary>
+    public const string RateAll = "rating:rate-all";
+
     public static void Register(IRecurringJobManager jobs)
     {
         ArgumentNullException.ThrowIfNull(jobs);
         jobs.AddOrUpdate<IngestDropFolderJob>(PollDropFolder, j => j.Poll(), Cron.Minutely());
+        jobs.AddOrUpdate<Rating.RateUsageJob>(RateAll, j => j.Run(), "*/15 * * * *");
     }
 }
