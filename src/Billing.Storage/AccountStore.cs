@@ -68,7 +68,10 @@ public static class AccountStore
                 {
                     var args = new { row.AccountId, s.Msisdn, s.PlanId, s.ActiveFrom, s.ActiveTo };
                     var existing = conn.Execute("""
-                        UPDATE subscriptions SET account_id = @AccountId, plan_id = @PlanId, active_to = @ActiveTo
+                        UPDATE subscriptions SET account_id = @AccountId, plan_id = @PlanId,
+                            -- an open period that a later period of the number closed stays closed there
+                            active_to = coalesce(@ActiveTo, (SELECT min(n.active_from) FROM subscriptions n
+                                                             WHERE n.msisdn = @Msisdn AND n.active_from > @ActiveFrom))
                         WHERE msisdn = @Msisdn AND active_from = @ActiveFrom
                         """, args, tx);
                     if (existing > 0)
@@ -83,7 +86,9 @@ public static class AccountStore
                             """, args, tx);
                         conn.Execute("""
                             INSERT INTO subscriptions (account_id, msisdn, plan_id, active_from, active_to)
-                            VALUES (@AccountId, @Msisdn, @PlanId, @ActiveFrom, @ActiveTo)
+                            VALUES (@AccountId, @Msisdn, @PlanId, @ActiveFrom,
+                                    coalesce(@ActiveTo, (SELECT min(n.active_from) FROM subscriptions n
+                                                         WHERE n.msisdn = @Msisdn AND n.active_from > @ActiveFrom)))
                             """, args, tx);
                         added++;
                     }

@@ -94,7 +94,8 @@ public sealed class EmbeddedPostgres : IDisposable
         conn.Execute($"DROP DATABASE IF EXISTS \"{database.Replace("\"", "\"\"", StringComparison.Ordinal)}\" WITH (FORCE)");
     }
 
-    public void Stop()
+    /// <summary>Stops the server this process started, unless other processes still use it (<paramref name="force"/>: regardless).</summary>
+    public void Stop(bool force = false)
     {
         if (!_owned)
         {
@@ -102,11 +103,34 @@ public sealed class EmbeddedPostgres : IDisposable
         }
 
         NpgsqlConnection.ClearAllPools();
-        Run("pg_ctl", ["-D", _dataDir, "-m", "fast", "-s", "-w", "stop"], check: false);
+        using (FileLock.Acquire(Path.Combine(BaseDirectory, "cluster.lock"), TimeSpan.FromMinutes(2)))
+        {
+            // Another process (billing serve, a second command) may have started using the server we
+            // started: then it keeps running, and whoever runs last on an idle server stops it.
+            if (force || OtherClients() == 0)
+            {
+                Run("pg_ctl", ["-D", _dataDir, "-m", "fast", "-s", "-w", "stop"], check: false);
+            }
+        }
+
         _owned = false;
     }
 
     public void Dispose() => Stop();
+
+    private long OtherClients()
+    {
+        try
+        {
+            using var conn = new NpgsqlConnection(ConnectionString("postgres") + ";Pooling=false");
+            conn.Open();
+            return conn.ExecuteScalar<long>("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()");
+        }
+        catch (NpgsqlException)
+        {
+            return 0; // not reachable: nothing to protect
+        }
+    }
 
     private void InitStartOrReuse(bool throwaway)
     {

@@ -63,6 +63,7 @@ public sealed class IngestFileJob(BillingDatabase db, MediationOptions options)
         }
 
         var reader = opening.Reader!;
+        using var readerGuard = reader; // disposed again by the write below: harmless, and covers every early exit
         using var tx = conn.BeginTransaction();
         var fileId = CdrFileStore.Claim(tx, source.Name, fileName, checksum, size, format);
         if (fileId is null)

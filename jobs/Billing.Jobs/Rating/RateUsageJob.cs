@@ -189,7 +189,7 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs)
         RatingStore.InsertCharges(tx, charges);
         var tInsert = sw.Elapsed;
         RatingStore.SaveBalances(tx, balances.Select(b => (b.Key.Sub, b.Key.Allowance, b.Key.Cycle, b.Value.Granted, b.Value.Used)));
-        RatingStore.Hold(tx, holds, latest);
+        RatingStore.Hold(tx, holds, latest ?? 0);
         _log.Debug("Rating range phases (s): query {Q} cycles {C} lock {L} late {La} used {U} rate {R} insert {I} end {E}", tQuery.TotalSeconds, (tCycles - tQuery).TotalSeconds, (tLock - tCycles).TotalSeconds, (tLate - tLock).TotalSeconds, (tUsed - tLate).TotalSeconds, (tRate - tUsed).TotalSeconds, (tInsert - tRate).TotalSeconds, (sw.Elapsed - tInsert).TotalSeconds);
         return new RatingRunResult(charges.Count, holds.Count, rerated, 0, heldByReason);
     }
@@ -326,7 +326,8 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs)
                 {
                     var spent = used.GetValueOrDefault((sub, a.Id, cycle));
                     remaining[a.Id] = Math.Max(0, a.Amount - spent);
-                    balances[(sub, a.Id, cycle)] = (a.Amount, spent);
+                    // A newer catalogue may grant less than the cycle has already used: granted never drops below used.
+                    balances[(sub, a.Id, cycle)] = (Math.Max(a.Amount, spent), spent);
                 }
             }
 

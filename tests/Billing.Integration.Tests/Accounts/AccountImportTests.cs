@@ -60,6 +60,25 @@ public sealed class AccountImportTests(DatabaseFixture fx) : IClassFixture<Datab
     }
 
     [Fact]
+    public void Import_OfTheSameFileWithAPlanChange_CanBeRepeated_InAnyRowOrder()
+    {
+        string[] lines =
+        [
+            "A-250,Cara,,,,GBP,Europe/London,postpaid,1,UK,,07700900250,UK-NEW,2026-03-01,",
+            "A-250,Cara,,,,GBP,Europe/London,postpaid,1,UK,,07700900250,UK-OLD,2026-01-01,",
+        ];
+
+        var first = Import("c1.csv", lines);
+        var again = Import("c2.csv", lines);
+
+        Assert.Empty(first.Errors);
+        Assert.Empty(again.Errors);
+        using var c = fx.Db.Open();
+        Assert.Equal([("UK-OLD", Instant.FromUtc(2026, 1, 1, 0, 0), (Instant?)Instant.FromUtc(2026, 3, 1, 0, 0)), ("UK-NEW", Instant.FromUtc(2026, 3, 1, 0, 0), (Instant?)null)],
+            AccountStore.Subscriptions(c, "A-250").Select(s => (s.PlanId, s.ActiveFrom, s.ActiveTo)));
+    }
+
+    [Fact]
     public void Import_ReportsEveryBadRowWithItsLine_AndImportsNothing()
     {
         var result = Import("bad.csv",

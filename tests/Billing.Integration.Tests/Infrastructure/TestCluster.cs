@@ -32,7 +32,7 @@ public static class TestCluster
         var pg = EmbeddedPostgres.Start(dir, throwaway: true);
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
-            pg.Dispose();
+            pg.Stop(force: true);
             try
             {
                 Directory.Delete(dir, recursive: true);
