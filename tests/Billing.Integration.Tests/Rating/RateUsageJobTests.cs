@@ -323,7 +323,8 @@ public sealed class RateUsageJobTests : IDisposable
 
         Assert.Equal((0L, 1L, 0L), Counts(none));
         Assert.Equal(new Dictionary<string, long> { ["no-catalog"] = 1 }, none.HeldByReason);
-        Assert.Equal((id, "no-catalog", (int?)null), c.QuerySingle<(long, string, int?)>("SELECT usage_id, reason, catalog_version FROM rating_holds"));
+        // Version 0 = none was in force: the hold is tried again only once a version exists.
+        Assert.Equal((id, "no-catalog", (int?)0), c.QuerySingle<(long, string, int?)>("SELECT usage_id, reason, catalog_version FROM rating_holds"));
 
         // A version that starts after the call does not price it.
         var later = RatingData.SaveTemplateCatalog(c, Instant.FromUtc(2026, 12, 1, 0, 0));
