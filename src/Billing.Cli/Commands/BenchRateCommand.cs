@@ -38,7 +38,7 @@ public static class BenchRateCommand
         Say($"Engine alone: rating {rows:N0} synthetic events on one core …");
         EngineBenchmark.Run(Math.Min(rows, 200_000), prefixes); // warm-up
         var engine = EngineBenchmark.Run(rows, prefixes);
-        var engineRate = engine.Events / ((double)engine.ElapsedTicks / Stopwatch.Frequency);
+        var engineRate = engine.Events * (decimal)Stopwatch.Frequency / Math.Max(1, engine.ElapsedTicks);
 
         using var rt = Runtime.Start(g, database: "billing_bench", freshDatabase: g.Db is null && Environment.GetEnvironmentVariable("BILLING_DB") is null);
         Say($"Database: {rt.Where}");
@@ -81,7 +81,7 @@ public static class BenchRateCommand
             seconds = Math.Round((decimal)sw.Elapsed.TotalSeconds, 3),
             recordsPerSecond = Math.Round((decimal)rate),
             peakWorkingSetMegabytes = Math.Round(peak / 1048576m, 1),
-            engineEventsPerSecondOneCore = Math.Round((decimal)engineRate),
+            engineEventsPerSecondOneCore = Math.Round(engineRate),
             machine = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}",
         };
         if (g.Json)

@@ -1,4 +1,3 @@
-using Billing.Core.Usage;
 using CsvHelper;
 
 namespace Billing.Mediation.Readers;
@@ -63,17 +62,8 @@ public sealed class AsteriskReader : LocalTimeCallReader
             return ReaderRow.Problem(line, SuspenseReasons.MissingKey, _columns == 21 ? "uniqueid or sequence is empty" : "uniqueid is empty");
         }
 
-        return ReaderRow.Of(line, new RawCdr
-        {
-            RecordKey = key,
-            Service = ServiceType.Voice,
-            Calling = Field(Src),
-            Called = Field(Dst),
-            Start = call.Start,
-            End = call.End,
-            BillableSeconds = call.BillableSeconds,
-            Answered = call.Answered && Csv.GetSpan(DispositionColumn).SequenceEqual("ANSWERED"u8),
-        });
+        return Call(line, key, Field(Src), Field(Dst), call,
+            answered: call.Answered && Csv.GetSpan(DispositionColumn).SequenceEqual("ANSWERED"u8));
     }
 
     /// <summary>

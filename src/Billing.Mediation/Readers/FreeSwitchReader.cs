@@ -1,4 +1,3 @@
-using Billing.Core.Usage;
 using CsvHelper;
 
 namespace Billing.Mediation.Readers;
@@ -74,18 +73,7 @@ public sealed class FreeSwitchReader : LocalTimeCallReader
             return ReaderRow.Problem(line, SuspenseReasons.MissingKey, "uuid and bleg_uuid are empty");
         }
 
-        return ReaderRow.Of(line, new RawCdr
-        {
-            RecordKey = key,
-            Service = ServiceType.Voice,
-            Calling = Field(CallerIdNumber),
-            Called = Field(DestinationNumber),
-            Start = call.Start,
-            End = call.End,
-            BillableSeconds = call.BillableSeconds,
-            Answered = call.Answered,
-            Priority = bleg.Length > 0 ? 0 : 1,
-        });
+        return Call(line, key, Field(CallerIdNumber), Field(DestinationNumber), call, call.Answered, priority: bleg.Length > 0 ? 0 : 1);
     }
 
 }

@@ -1,3 +1,4 @@
+using Billing.Core.Usage;
 using CsvHelper;
 using NodaTime;
 
@@ -59,6 +60,21 @@ public abstract class LocalTimeCallReader(CsvReader csv, SourceOptions source, L
         call = new CallTimes(start, LocalStamps.EndInstant(endLocal, Zone, start), billsec, answered);
         return null;
     }
+
+    /// <summary>The voice CDR of a call read with <see cref="TryReadCall"/>.</summary>
+    protected static ReaderRow Call(long line, string key, string calling, string called, CallTimes call, bool answered, int priority = 0) =>
+        ReaderRow.Of(line, new RawCdr
+        {
+            RecordKey = key,
+            Service = ServiceType.Voice,
+            Calling = calling,
+            Called = called,
+            Start = call.Start,
+            End = call.End,
+            BillableSeconds = call.BillableSeconds,
+            Answered = answered,
+            Priority = priority,
+        });
 
     private ReaderRow BadStamp(long line, string name, int column) =>
         ReaderRow.Problem(line, SuspenseReasons.BadTimestamp, $"{name} '{Field(column)}' is not YYYY-MM-DD HH:MM:SS");
