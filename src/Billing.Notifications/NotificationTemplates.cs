@@ -1,0 +1,153 @@
+using System.Globalization;
+using Billing.Core.Notifications;
+
+namespace Billing.Notifications;
+
+/// <summary>What a notification is about; each kind has a template per language.</summary>
+public static class NotificationKinds
+{
+    public const string LowBalance = "low-balance";
+    public const string Exhausted = "exhausted";
+    public const string CreditLimit = "credit-limit";
+    public const string Expired = "expired";
+    public const string TopUp = "topup";
+
+    /// <summary>Every kind with the placeholders its template may use.</summary>
+    public static readonly IReadOnlyDictionary<string, IReadOnlySet<string>> Placeholders = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal)
+    {
+        [LowBalance] = Names("threshold"),
+        [Exhausted] = Names(),
+        [CreditLimit] = Names("limit"),
+        [Expired] = Names("amount"),
+        [TopUp] = Names("amount", "reference"),
+    };
+
+    /// <summary>Placeholders every kind may use.</summary>
+    public static readonly IReadOnlySet<string> Common = new HashSet<string>(StringComparer.Ordinal) { "name", "msisdn", "currency", "balance", "at", "account" };
+
+    private static HashSet<string> Names(params string[] names) => new(Common.Concat(names), StringComparer.Ordinal);
+}
+
+/// <summary>
+/// The notification layouts of a folder laid out as <c>LANGUAGE/KIND.txt</c> (e.g. <c>pl/low-balance.txt</c>).
+/// English is required for every kind and is used for a language that has no layout of its own.
+/// Amounts are shown to the currency's minor unit in the language's number format.
+/// </summary>
+public sealed class NotificationTemplates
+{
+    public const string FallbackLanguage = "en";
+
+    private readonly Dictionary<(string Language, string Kind), MessageTemplate> _templates;
+
+    private NotificationTemplates(string folder, Dictionary<(string, string), MessageTemplate> templates)
+    {
+        Folder = folder;
+        _templates = templates;
+    }
+
+    public string Folder { get; }
+
+    public IEnumerable<string> Languages => _templates.Keys.Select(k => k.Language).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The folder to use: <paramref name="configured"/> if given, else <c>templates/notifications</c> in the
+    /// working directory, else the copy shipped next to the program.
+    /// </summary>
+    public static string Locate(string? configured)
+    {
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            return Path.GetFullPath(configured);
+        }
+
+        var local = Path.GetFullPath(Path.Combine("templates", "notifications"));
+        return Directory.Exists(local) ? local : Path.Combine(AppContext.BaseDirectory, "templates", "notifications");
+    }
+
+    /// <summary>Loads and checks every layout; throws with every problem, each naming its file.</summary>
+    public static NotificationTemplates Load(string folder)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        if (!Directory.Exists(folder))
+        {
+            throw new InvalidDataException($"notification templates: the folder {folder} does not exist (set notifications.templates in billing.json)");
+        }
+
+        var problems = new List<string>();
+        var templates = new Dictionary<(string, string), MessageTemplate>();
+        foreach (var dir in Directory.EnumerateDirectories(folder).Order(StringComparer.Ordinal))
+        {
+            var language = Path.GetFileName(dir);
+            foreach (var file in Directory.EnumerateFiles(dir, "*.txt").Order(StringComparer.Ordinal))
+            {
+                var kind = Path.GetFileNameWithoutExtension(file);
+                if (!NotificationKinds.Placeholders.TryGetValue(kind, out var allowed))
+                {
+                    problems.Add($"{file}: unknown kind '{kind}' (one of {string.Join(", ", NotificationKinds.Placeholders.Keys)})");
+                    continue;
+                }
+
+                var template = MessageTemplate.TryParse(File.ReadAllText(file), out var problem);
+                if (template is null)
+                {
+                    problems.Add($"{file}: {problem}");
+                    continue;
+                }
+
+                foreach (var name in template.Names.Where(n => !allowed.Contains(n)).Order(StringComparer.Ordinal))
+                {
+                    problems.Add($"{file}: unknown placeholder {{{{{name}}}}} (this kind has: {string.Join(", ", allowed.Order(StringComparer.Ordinal))})");
+                }
+
+                templates[(language, kind)] = template;
+            }
+        }
+
+        foreach (var kind in NotificationKinds.Placeholders.Keys.Where(k => !templates.ContainsKey((FallbackLanguage, k))))
+        {
+            problems.Add($"{Path.Combine(folder, FallbackLanguage, kind + ".txt")}: missing (English is the fallback for every language)");
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new InvalidDataException("notification templates:" + Environment.NewLine + string.Join(Environment.NewLine, problems));
+        }
+
+        return new NotificationTemplates(folder, templates);
+    }
+
+    /// <summary>Renders <paramref name="kind"/> in <paramref name="language"/> (else English).</summary>
+    public RenderedMessage Render(string kind, string language, IReadOnlyDictionary<string, string> values)
+    {
+        ArgumentNullException.ThrowIfNull(language);
+        var lang = language.Trim().ToLowerInvariant();
+        if (!_templates.TryGetValue((lang, kind), out var template)
+            && !(lang.Contains('-', StringComparison.Ordinal) && _templates.TryGetValue((lang[..lang.IndexOf('-', StringComparison.Ordinal)], kind), out template))
+            && !_templates.TryGetValue((FallbackLanguage, kind), out template))
+        {
+            throw new ArgumentException($"no notification template for kind '{kind}'", nameof(kind));
+        }
+
+        return template.Render(values);
+    }
+
+    /// <summary>
+    /// An amount to the currency's minor unit (half away from zero), with the decimal comma in the
+    /// languages that write one. (The program runs with invariant globalization, so this is a table,
+    /// not the machine's locale data: the same text on every machine.)
+    /// </summary>
+    public static string Amount(decimal amount, string currency, string language)
+    {
+        ArgumentNullException.ThrowIfNull(language);
+        var c = Billing.Core.Money.Currency.Of(currency);
+        var rounded = Billing.Core.Money.Rounding.ToMinorUnit(amount, c);
+        var text = rounded.ToString("F" + c.MinorUnit.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+        var lang = language.Split('-')[0].ToLowerInvariant();
+        return DecimalComma.Contains(lang) ? text.Replace('.', ',') : text;
+    }
+
+    private static readonly HashSet<string> DecimalComma = new(StringComparer.Ordinal)
+    {
+        "pl", "pt", "de", "fr", "es", "it", "nl", "sv", "da", "nb", "fi", "cs", "sk", "ro", "hu", "tr", "ru", "uk", "el", "bg", "hr", "sl", "lt", "lv", "et",
+    };
+}

@@ -1,0 +1,74 @@
+-- Prepaid: a wallet per prepaid account with an append-only ledger, the usage that ran past the
+-- wallet's floor (overdraft, for collections), and the notifications outbox.
+
+CREATE TABLE wallets (
+    account_id      text        PRIMARY KEY REFERENCES accounts (id),
+    currency        char(3)     NOT NULL,
+    balance         numeric(20, 6) NOT NULL DEFAULT 0,  -- always the sum of the wallet's ledger (kept in the same transaction; `billing wallets check`)
+    watermark       timestamptz,                        -- event time of the latest usage debited: usage is debited in event-time order from here
+    barred_since    timestamptz,                        -- the moment the balance reached the floor (zero, or minus the credit limit); NULL = not barred
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    updated_at      timestamptz NOT NULL DEFAULT now()
+);
+
+-- Append-only: rows are never updated or deleted. amount > 0 credits the wallet, < 0 debits it.
+CREATE TABLE wallet_ledger (
+    id              bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    account_id      text        NOT NULL REFERENCES wallets (account_id),
+    kind            text        NOT NULL CHECK (kind IN ('topup', 'usage', 'rerate', 'adjustment', 'expiry')),
+    amount          numeric(20, 6) NOT NULL,
+    at              timestamptz NOT NULL,               -- when it happened: the event time of usage, the payment time of a top-up
+    usage_id        bigint,                             -- usage and rerate rows
+    msisdn          text,                               -- the subscriber whose usage or top-up it is
+    reference       text,                               -- top-ups: the payment reference (unique: an import never credits twice)
+    note            text        NOT NULL DEFAULT '',
+    balance_after   numeric(20, 6) NOT NULL,            -- the running balance in posting order
+    posted_at       timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT wallet_ledger_usage_has_id CHECK ((kind IN ('usage', 'rerate')) = (usage_id IS NOT NULL))
+);
+
+CREATE UNIQUE INDEX wallet_ledger_usage_once ON wallet_ledger (usage_id) WHERE kind = 'usage';
+CREATE UNIQUE INDEX wallet_ledger_reference_once ON wallet_ledger (reference) WHERE kind = 'topup' AND reference IS NOT NULL;
+CREATE INDEX wallet_ledger_account ON wallet_ledger (account_id, id);
+CREATE INDEX wallet_ledger_usage ON wallet_ledger (usage_id) WHERE usage_id IS NOT NULL;
+
+-- Usage priced after the wallet reached its floor: recorded for collections, never dropped.
+-- Append-only too: a re-rate that lowers a charge adds a negative row.
+CREATE TABLE prepaid_overdraft (
+    id              bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    usage_id        bigint      NOT NULL,
+    account_id      text        NOT NULL REFERENCES wallets (account_id),
+    msisdn          text        NOT NULL,
+    amount          numeric(20, 6) NOT NULL,
+    currency        char(3)     NOT NULL,
+    at              timestamptz NOT NULL,               -- the event time
+    reason          text        NOT NULL CHECK (reason IN ('barred', 'credit-limit', 'rerate')),
+    created_at      timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE INDEX prepaid_overdraft_account ON prepaid_overdraft (account_id, at);
+CREATE INDEX prepaid_overdraft_usage ON prepaid_overdraft (usage_id);
+
+-- The outbox: rendered when created (from templates/, in the account's language), delivered by a
+-- job through the configured channel. dedupe_key names what the message is about, so a rerun of
+-- whatever created it inserts nothing.
+CREATE TABLE notifications (
+    id              bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    account_id      text        NOT NULL REFERENCES accounts (id),
+    msisdn          text,
+    kind            text        NOT NULL,               -- low-balance | exhausted | credit-limit | expired | topup
+    language        text        NOT NULL,
+    subject         text        NOT NULL,
+    body            text        NOT NULL,
+    dedupe_key      text        NOT NULL UNIQUE,
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    status          text        NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed', 'no-address')),
+    attempts        int         NOT NULL DEFAULT 0,
+    next_attempt_at timestamptz NOT NULL DEFAULT now(),
+    last_error      text,
+    channel         text,                               -- the channel that delivered it
+    sent_at         timestamptz
+);
+
+CREATE INDEX notifications_due ON notifications (next_attempt_at) WHERE status = 'pending';
+CREATE INDEX notifications_account ON notifications (account_id, created_at);
