@@ -58,6 +58,9 @@ public sealed record Plan
     /// <summary>Fees charged per cycle by the bill run (not by usage rating).</summary>
     public IReadOnlyList<RecurringFee> RecurringFees { get; init; } = [];
 
+    /// <summary>How a prepaid subscriber's wallet is run on this plan (thresholds, credit limit, expiry).</summary>
+    public Billing.Core.Prepaid.PrepaidPolicy Prepaid { get; init; } = Billing.Core.Prepaid.PrepaidPolicy.Default;
+
     public IReadOnlyList<PriceEntry> Entries(ServiceType service) => service switch
     {
         ServiceType.Voice => Voice,
