@@ -26,6 +26,12 @@ public sealed record RatingCandidate
     public long? InvoiceId { get; init; }
     public decimal? OldAmount { get; init; }
 
+    /// <summary>The subscriber's account pays in advance: its charges are taken from its wallet.</summary>
+    public bool Prepaid { get; init; }
+
+    /// <summary>Rated before and taken back to be rated again (a late file, a re-rate): its wallet may have been charged already.</summary>
+    public bool Retaken { get; init; }
+
     /// <summary>False only when the read saw no hold on this record (so rating it has none to clear).</summary>
     public bool MayBeHeld { get; init; } = true;
 
@@ -47,7 +53,7 @@ public static class RatingStore
 {
     private const string CandidateColumns = """
         u.id, u.msisdn, u.service, u.destination, u.start_utc, u.duration_s, u.volume_bytes,
-        s.id AS sub_id, s.plan_id, s.account_id, a.time_zone, a.bill_cycle_day
+        s.id AS sub_id, s.plan_id, s.account_id, a.time_zone, a.bill_cycle_day, a.payment_type = 'prepaid' AS prepaid
         """;
 
     // The period of the number that started last at or before the event, if it is still open then:
@@ -128,7 +134,8 @@ public static class RatingStore
                 AccountId = reader.IsDBNull(9) ? null : reader.GetString(9),
                 TimeZone = reader.IsDBNull(10) ? null : reader.GetString(10),
                 BillCycleDay = reader.IsDBNull(11) ? null : reader.GetInt16(11),
-                MayBeHeld = reader.GetBoolean(12),
+                Prepaid = !reader.IsDBNull(12) && reader.GetBoolean(12),
+                MayBeHeld = reader.GetBoolean(13),
             });
         }
 
@@ -178,7 +185,7 @@ public static class RatingStore
             JOIN subscriptions s ON s.id = @sub
             JOIN accounts a ON a.id = s.account_id
             WHERE u.id = ANY(@ids)
-            """, new { ids, sub }, tx).AsList();
+            """, new { ids, sub }, tx).Select(u => u with { Retaken = true }).AsList();
     }
 
     /// <summary>The (subscription, cycle) pairs with charges for events in [from, to), optionally of one account.</summary>

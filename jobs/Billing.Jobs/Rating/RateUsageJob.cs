@@ -1,6 +1,8 @@
 using Billing.Core.Catalog;
 using Billing.Core.Cycles;
 using Billing.Core.Rating;
+using Billing.Jobs.Prepaid;
+using Billing.Notifications;
 using Billing.Storage;
 using NodaTime;
 using Serilog;
@@ -16,7 +18,17 @@ public sealed record RerateAccountDelta(string Account, long Records, decimal Be
 public sealed record RerateResult(bool DryRun, long Cycles, long Records, long Held, IReadOnlyList<RerateAccountDelta> Accounts);
 
 /// <param name="PartitionsSkipped">subscriber partitions another process was rating: it rates them itself.</param>
-public sealed record RatingRunResult(long Rated, long Held, long ReRated, long PartitionsSkipped, IReadOnlyDictionary<string, long> HeldByReason);
+public sealed record RatingRunResult(long Rated, long Held, long ReRated, long PartitionsSkipped, IReadOnlyDictionary<string, long> HeldByReason)
+{
+    /// <summary>Prepaid usage records debited from their wallets.</summary>
+    public long WalletDebits { get; init; }
+
+    /// <summary>Prepaid usage records (or parts) recorded as overdraft: priced after the wallet reached its floor.</summary>
+    public long Overdrafts { get; init; }
+
+    /// <summary>Notifications put in the outbox (thresholds, barring, expiry).</summary>
+    public long Notifications { get; init; }
+}
 
 /// <summary>
 /// Rates unrated usage, set-based, in id ranges: each range is one transaction, claimed with a
@@ -27,12 +39,19 @@ public sealed record RatingRunResult(long Rated, long Held, long ReRated, long P
 /// record is guaranteed by the database. Usage with no subscriber or no tariff is held, and
 /// tried again by later runs once the cause may be gone.
 /// </summary>
-public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs)
+public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func<NotificationTemplates>? templates = null)
 {
     /// <summary>Usage ids per transaction; a partition's pass finds about 1/<see cref="RatingStore.Partitions"/> of them.</summary>
     public const int DefaultRangeSize = 200_000;
 
     private readonly ILogger _log = Log.ForContext<RateUsageJob>();
+
+    private readonly WalletPoster _wallets = new(catalogs, templates ?? DefaultTemplates);
+
+    private static readonly Lazy<NotificationTemplates> Shipped = new(() => NotificationTemplates.Load(NotificationTemplates.Locate(null)));
+
+    /// <summary>The layouts in templates/notifications (the working directory's, else the copy shipped with the program).</summary>
+    public static NotificationTemplates DefaultTemplates() => Shipped.Value;
 
     /// <summary>The Hangfire entry point (a continuation after each ingest, and `billing rate`).</summary>
     public RatingRunResult Run() => RateAll(DefaultRangeSize);
@@ -74,7 +93,7 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs)
     /// </summary>
     private RatingRunResult RateIds(Npgsql.NpgsqlConnection conn, long min, long max, int rangeSize, Action<long, long>? progress)
     {
-        long rated = 0, held = 0, rerated = 0, skipped = 0;
+        long rated = 0, held = 0, rerated = 0, skipped = 0, debits = 0, overdrafts = 0, notifications = 0;
         var heldByReason = new Dictionary<string, long>(StringComparer.Ordinal);
         min -= ((min % rangeSize) + rangeSize) % rangeSize;
         var ranges = max < min ? 0 : ((max - min) / rangeSize) + 1;
@@ -99,6 +118,9 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs)
                     rated += r.Rated;
                     held += r.Held;
                     rerated += r.ReRated;
+                    debits += r.WalletDebits;
+                    overdrafts += r.Overdrafts;
+                    notifications += r.Notifications;
                     foreach (var (reason, count) in r.HeldByReason)
                     {
                         heldByReason[reason] = heldByReason.GetValueOrDefault(reason) + count;
@@ -113,8 +135,9 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs)
             }
         }
 
-        var result = new RatingRunResult(rated, held, rerated, skipped, heldByReason);
-        _log.Information("Rating run: {Rated} rated, {ReRated} re-rated in event-time order, {Held} held, {Skipped} partitions rated by another process", rated, rerated, held, skipped);
+        var result = new RatingRunResult(rated, held, rerated, skipped, heldByReason) { WalletDebits = debits, Overdrafts = overdrafts, Notifications = notifications };
+        _log.Information("Rating run: {Rated} rated, {ReRated} re-rated in event-time order, {Held} held, {Skipped} partitions rated by another process; prepaid: {Debits} debited, {Overdrafts} overdraft, {Notifications} notifications",
+            rated, rerated, held, skipped, debits, overdrafts, notifications);
         return result;
     }
 
@@ -186,12 +209,35 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs)
         var tUsed = sw.Elapsed;
         var (charges, balances) = RateInOrder(tx.Connection!, work, used, Hold);
         var tRate = sw.Elapsed;
+        var wallets = PostToWallets(tx, charges, Hold);
         RatingStore.InsertCharges(tx, charges);
         var tInsert = sw.Elapsed;
         RatingStore.SaveBalances(tx, balances.Select(b => (b.Key.Sub, b.Key.Allowance, b.Key.Cycle, b.Value.Granted, b.Value.Used)));
         RatingStore.Hold(tx, holds, latest ?? 0);
         _log.Debug("Rating range phases (s): query {Q} cycles {C} lock {L} late {La} used {U} rate {R} insert {I} end {E}", tQuery.TotalSeconds, (tCycles - tQuery).TotalSeconds, (tLock - tCycles).TotalSeconds, (tLate - tLock).TotalSeconds, (tUsed - tLate).TotalSeconds, (tRate - tUsed).TotalSeconds, (tInsert - tRate).TotalSeconds, (sw.Elapsed - tInsert).TotalSeconds);
-        return new RatingRunResult(charges.Count, holds.Count, rerated, 0, heldByReason);
+        return new RatingRunResult(charges.Count, holds.Count, rerated, 0, heldByReason)
+        {
+            WalletDebits = wallets.Debited,
+            Overdrafts = wallets.Overdrawn,
+            Notifications = wallets.Notifications,
+        };
+    }
+
+    /// <summary>Takes the batch's prepaid charges from their wallets; a charge the wallet cannot take is held instead of stored.</summary>
+    private WalletBatchResult PostToWallets(Npgsql.NpgsqlTransaction tx, List<ChargeRow> charges, Action<RatingCandidate, string, string> hold)
+    {
+        var result = _wallets.Post(tx, charges);
+        if (result.Held.Count > 0)
+        {
+            var held = result.Held.Select(c => c.Usage.Id).ToHashSet();
+            charges.RemoveAll(c => held.Contains(c.Usage.Id));
+            foreach (var c in result.Held)
+            {
+                hold(c.Usage, WalletPoster.WalletCurrencyHold, $"the charge is in {c.Charge.Currency} but account {c.Usage.AccountId}'s wallet is not: the plan's currency must be the account's");
+            }
+        }
+
+        return result;
     }
 
     /// <summary>
@@ -223,6 +269,7 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs)
             var holds = new List<(long, string, string)>();
             var used = RatingStore.Used(tx, keys.Select(k => k.Sub).Distinct().ToList());
             var (charges, balances) = RateInOrder(conn, work, used, (u, reason, detail) => holds.Add((u.Id, reason, detail)));
+            PostToWallets(tx, charges, (u, reason, detail) => holds.Add((u.Id, reason, detail)));
             RatingStore.InsertCharges(tx, charges);
             RatingStore.SaveBalances(tx, balances.Select(b => (b.Key.Sub, b.Key.Allowance, b.Key.Cycle, b.Value.Granted, b.Value.Used)));
             RatingStore.Hold(tx, holds, catalogs.LatestVersionId(conn));

@@ -98,7 +98,7 @@ public static class WalletWalk
         var barredSince = opening.BarredSince;
         var floor = ordered.Count > 0 ? ordered[0].Policy.Floor : 0m;
 
-        void Expire(Instant until, PrepaidPolicy policy)
+        void Expire(Instant until, PrepaidPolicy policy, string? msisdn)
         {
             if (policy.ExpiryDays is not { } days || lastTopUp is not { } topUp)
             {
@@ -121,19 +121,19 @@ public static class WalletWalk
             running = 0m;
             actual -= amount;
             postings.Add(new WalletPosting(Expiry, null, null, at, -amount, actual));
-            notices.Add(new WalletNotice(Expired, $"expiry:{opening.AccountId}:{at.ToUnixTimeTicks()}", at, null, actual, null, amount));
+            notices.Add(new WalletNotice(Expired, $"expiry:{opening.AccountId}:{at.ToUnixTimeTicks()}", at, msisdn, actual, null, amount));
             if (running <= policy.Floor && barredSince is null)
             {
                 barredSince = at;
             }
         }
 
-        void ApplyPending(Instant until, PrepaidPolicy policy)
+        void ApplyPending(Instant until, PrepaidPolicy policy, string? msisdn)
         {
             while (pending < opening.Pending.Count && opening.Pending[pending].At <= until)
             {
                 var m = opening.Pending[pending++];
-                Expire(m.At, policy);
+                Expire(m.At, policy, msisdn);
                 running += m.Amount;
                 if (m.Kind == TopUp && (lastTopUp is null || m.At > lastTopUp))
                 {
@@ -151,8 +151,8 @@ public static class WalletWalk
         {
             var policy = c.Policy;
             floor = policy.Floor;
-            ApplyPending(c.At, policy);
-            Expire(c.At, policy);
+            ApplyPending(c.At, policy, c.Msisdn);
+            Expire(c.At, policy, c.Msisdn);
             var before = running;
             var kind = c.Rerate ? Rerate : Usage;
             if (c.Amount >= 0m)

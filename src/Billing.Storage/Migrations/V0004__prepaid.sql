@@ -6,6 +6,8 @@ CREATE TABLE wallets (
     currency        char(3)     NOT NULL,
     balance         numeric(20, 6) NOT NULL DEFAULT 0,  -- always the sum of the wallet's ledger (kept in the same transaction; `billing wallets check`)
     watermark       timestamptz,                        -- event time of the latest usage debited: usage is debited in event-time order from here
+    last_topup_at   timestamptz,                        -- the latest top-up at or before the watermark (credit expires N days after it)
+    last_expiry_at  timestamptz,                        -- when credit last expired
     barred_since    timestamptz,                        -- the moment the balance reached the floor (zero, or minus the credit limit); NULL = not barred
     created_at      timestamptz NOT NULL DEFAULT now(),
     updated_at      timestamptz NOT NULL DEFAULT now()
@@ -29,7 +31,7 @@ CREATE TABLE wallet_ledger (
 
 CREATE UNIQUE INDEX wallet_ledger_usage_once ON wallet_ledger (usage_id) WHERE kind = 'usage';
 CREATE UNIQUE INDEX wallet_ledger_reference_once ON wallet_ledger (reference) WHERE kind = 'topup' AND reference IS NOT NULL;
-CREATE INDEX wallet_ledger_account ON wallet_ledger (account_id, id);
+CREATE INDEX wallet_ledger_account ON wallet_ledger (account_id, at);
 CREATE INDEX wallet_ledger_usage ON wallet_ledger (usage_id) WHERE usage_id IS NOT NULL;
 
 -- Usage priced after the wallet reached its floor: recorded for collections, never dropped.

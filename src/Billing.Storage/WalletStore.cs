@@ -1,0 +1,274 @@
+using Billing.Core.Prepaid;
+using Dapper;
+using NodaTime;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Billing.Storage;
+
+/// <summary>A wallet as `billing wallets show` prints it.</summary>
+public sealed record WalletRow
+{
+    public string AccountId { get; init; } = "";
+    public string Name { get; init; } = "";
+    public string Language { get; init; } = "en";
+    public string TimeZone { get; init; } = "UTC";
+    public string Currency { get; init; } = "";
+    public decimal Balance { get; init; }
+    public Instant? Watermark { get; init; }
+    public Instant? LastTopupAt { get; init; }
+    public Instant? LastExpiryAt { get; init; }
+    public Instant? BarredSince { get; init; }
+}
+
+public sealed record LedgerRow(long Id, string Kind, decimal Amount, Instant At, long? UsageId, string? Msisdn, string? Reference, string Note, decimal BalanceAfter, Instant PostedAt);
+
+/// <summary>What a usage record has been charged to its wallet so far: debited (positive) and overdrawn.</summary>
+public sealed record UsageCharged(long UsageId, decimal Debited, decimal Overdrawn, int Postings);
+
+/// <summary>A prepaid account's name, language and zone: what its notifications are written with.</summary>
+public sealed record WalletHolder(string AccountId, string Name, string Language, string TimeZone, string Currency);
+
+/// <summary>The top-up as stored: false Added when its reference was there already (nothing credited twice).</summary>
+public sealed record TopUpResult(bool Added, string AccountId, long LedgerId, decimal Amount, decimal Balance, string Currency);
+
+/// <summary>Wallets, their append-only ledger and overdraft: the prepaid SQL.</summary>
+public static class WalletStore
+{
+    /// <summary>Creates the wallets of these prepaid accounts that have none yet (in the account's currency).</summary>
+    public static void Ensure(NpgsqlTransaction tx, IReadOnlyCollection<string> accounts)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        tx.Connection!.Execute("""
+            INSERT INTO wallets (account_id, currency)
+            SELECT id, currency FROM accounts WHERE id = ANY(@ids) AND payment_type = 'prepaid'
+            ON CONFLICT (account_id) DO NOTHING
+            """, new { ids = accounts.ToArray() }, tx);
+    }
+
+    /// <summary>
+    /// Locks the wallets (in account order, so two batches never deadlock) and reads where each stands:
+    /// the balance, the watermark and the movements posted for moments after it.
+    /// </summary>
+    public static Dictionary<string, (WalletOpening Opening, string Currency)> LockOpenings(NpgsqlTransaction tx, IReadOnlyCollection<string> accounts)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        var ids = accounts.Order(StringComparer.Ordinal).ToArray();
+        var conn = tx.Connection!;
+        var wallets = conn.Query<WalletRow>("""
+            SELECT account_id, currency, balance, watermark, last_topup_at, last_expiry_at, barred_since
+            FROM wallets WHERE account_id = ANY(@ids) ORDER BY account_id FOR UPDATE
+            """, new { ids }, tx).AsList();
+        var pending = conn.Query<(string Account, Instant At, decimal Amount, string Kind)>("""
+            SELECT l.account_id, l.at, l.amount, l.kind FROM wallet_ledger l JOIN wallets w ON w.account_id = l.account_id
+            WHERE l.account_id = ANY(@ids) AND (w.watermark IS NULL OR l.at > w.watermark)
+            ORDER BY l.account_id, l.at, l.id
+            """, new { ids }, tx).ToLookup(p => p.Account, StringComparer.Ordinal);
+        return wallets.ToDictionary(
+            w => w.AccountId,
+            w => (new WalletOpening(w.AccountId, w.Balance, w.Watermark, w.LastTopupAt, w.LastExpiryAt, w.BarredSince,
+                pending[w.AccountId].Select(p => new WalletMovement(p.At, p.Amount, p.Kind)).ToList()), w.Currency),
+            StringComparer.Ordinal);
+    }
+
+    /// <summary>What these usage records were charged to wallets before (for records rated again).</summary>
+    public static Dictionary<long, UsageCharged> Charged(NpgsqlTransaction tx, IReadOnlyCollection<long> usageIds)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        if (usageIds.Count == 0)
+        {
+            return [];
+        }
+
+        return tx.Connection!.Query<UsageCharged>("""
+            SELECT k.id AS usage_id,
+                   coalesce((SELECT -sum(l.amount) FROM wallet_ledger l WHERE l.usage_id = k.id), 0) AS debited,
+                   coalesce((SELECT sum(o.amount) FROM prepaid_overdraft o WHERE o.usage_id = k.id), 0) AS overdrawn,
+                   (SELECT count(*)::int FROM wallet_ledger l WHERE l.usage_id = k.id AND l.kind = 'usage') AS postings
+            FROM unnest(@ids) AS k(id)
+            """, new { ids = usageIds.ToArray() }, tx).ToDictionary(c => c.UsageId);
+    }
+
+    /// <summary>Appends a walk's postings and overdraft and stores where each wallet now stands.</summary>
+    public static void Post(NpgsqlTransaction tx, IReadOnlyList<(string Account, string Currency, WalletWalkResult Result)> walks)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        ArgumentNullException.ThrowIfNull(walks);
+        var conn = tx.Connection!;
+        if (walks.Any(w => w.Result.Postings.Count > 0))
+        {
+            using var copy = conn.BeginBinaryImport("COPY wallet_ledger (account_id, kind, amount, at, usage_id, msisdn, balance_after) FROM STDIN (FORMAT BINARY)");
+            foreach (var (account, _, result) in walks)
+            {
+                foreach (var p in result.Postings)
+                {
+                    copy.StartRow();
+                    copy.Write(account, NpgsqlDbType.Text);
+                    copy.Write(p.Kind, NpgsqlDbType.Text);
+                    copy.Write(p.Amount, NpgsqlDbType.Numeric);
+                    copy.Write(p.At, NpgsqlDbType.TimestampTz);
+                    Nullable(copy, p.UsageId);
+                    Nullable(copy, p.Msisdn);
+                    copy.Write(p.BalanceAfter, NpgsqlDbType.Numeric);
+                }
+            }
+
+            copy.Complete();
+        }
+
+        if (walks.Any(w => w.Result.Overdraft.Count > 0))
+        {
+            using var copy = conn.BeginBinaryImport("COPY prepaid_overdraft (usage_id, account_id, msisdn, amount, currency, at, reason) FROM STDIN (FORMAT BINARY)");
+            foreach (var (account, currency, result) in walks)
+            {
+                foreach (var o in result.Overdraft)
+                {
+                    copy.StartRow();
+                    copy.Write(o.UsageId, NpgsqlDbType.Bigint);
+                    copy.Write(account, NpgsqlDbType.Text);
+                    copy.Write(o.Msisdn, NpgsqlDbType.Text);
+                    copy.Write(o.Amount, NpgsqlDbType.Numeric);
+                    copy.Write(currency, NpgsqlDbType.Char);
+                    copy.Write(o.At, NpgsqlDbType.TimestampTz);
+                    copy.Write(o.Reason, NpgsqlDbType.Text);
+                }
+            }
+
+            copy.Complete();
+        }
+
+        conn.Execute("""
+            UPDATE wallets w SET balance = s.balance, watermark = s.watermark, last_topup_at = s.last_topup,
+                last_expiry_at = s.last_expiry, barred_since = s.barred_since, updated_at = now()
+            FROM unnest(@accounts, @balances, @watermarks, @topups, @expiries, @barred) AS s(account_id, balance, watermark, last_topup, last_expiry, barred_since)
+            WHERE w.account_id = s.account_id
+            """, new
+        {
+            accounts = walks.Select(w => w.Account).ToArray(),
+            balances = walks.Select(w => w.Result.Balance).ToArray(),
+            watermarks = walks.Select(w => Utc(w.Result.Watermark)).ToArray(),
+            topups = walks.Select(w => Utc(w.Result.LastTopUp)).ToArray(),
+            expiries = walks.Select(w => Utc(w.Result.LastExpiry)).ToArray(),
+            barred = walks.Select(w => Utc(w.Result.BarredSince)).ToArray(),
+        }, tx);
+    }
+
+    /// <summary>The accounts' names, languages and zones, for their notifications.</summary>
+    public static Dictionary<string, WalletHolder> Holders(NpgsqlTransaction tx, IReadOnlyCollection<string> accounts)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        return tx.Connection!.Query<WalletHolder>(
+            "SELECT id AS account_id, name, language, time_zone, currency FROM accounts WHERE id = ANY(@ids)",
+            new { ids = accounts.ToArray() }, tx).ToDictionary(h => h.AccountId, StringComparer.Ordinal);
+    }
+
+    /// <summary>The prepaid account of the subscriber with this number at <paramref name="at"/> (else its latest), with its plan then.</summary>
+    public static (string AccountId, string PlanId, string PaymentType)? AccountOf(NpgsqlConnection conn, string msisdn, Instant at, NpgsqlTransaction? tx = null)
+    {
+        ArgumentNullException.ThrowIfNull(conn);
+        var row = conn.QueryFirstOrDefault<(string, string, string)?>("""
+            SELECT s.account_id, s.plan_id, a.payment_type FROM subscriptions s JOIN accounts a ON a.id = s.account_id
+            WHERE s.msisdn = @msisdn
+            ORDER BY (s.active_from <= @at AND (s.active_to IS NULL OR s.active_to > @at)) DESC, s.active_from DESC
+            LIMIT 1
+            """, new { msisdn, at }, tx);
+        return row;
+    }
+
+    /// <summary>
+    /// Credits a top-up: one ledger row (a reference already there credits nothing), the balance, and —
+    /// if the payment is not later than the last rated usage — the expiry clock. Lifts the barring once
+    /// the balance is above <paramref name="floor"/>. The wallet row is locked for the transaction.
+    /// </summary>
+    public static TopUpResult TopUp(NpgsqlTransaction tx, string accountId, string msisdn, decimal amount, Instant at, string? reference, string note, decimal floor)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        var conn = tx.Connection!;
+        Ensure(tx, [accountId]);
+        var wallet = conn.QuerySingle<WalletRow>(
+            "SELECT account_id, currency, balance, watermark FROM wallets WHERE account_id = @accountId FOR UPDATE",
+            new { accountId }, tx);
+        if (reference is not null)
+        {
+            var existing = conn.QueryFirstOrDefault<(long Id, string Account, decimal Amount)?>(
+                "SELECT id, account_id, amount FROM wallet_ledger WHERE kind = 'topup' AND reference = @reference",
+                new { reference }, tx);
+            if (existing is { } e)
+            {
+                return new TopUpResult(false, e.Account, e.Id, e.Amount, wallet.Balance, wallet.Currency);
+            }
+        }
+
+        var balance = wallet.Balance + amount;
+        var id = conn.ExecuteScalar<long>("""
+            INSERT INTO wallet_ledger (account_id, kind, amount, at, msisdn, reference, note, balance_after)
+            VALUES (@accountId, 'topup', @amount, @at, @msisdn, @reference, @note, @balance)
+            RETURNING id
+            """, new { accountId, amount, at, msisdn, reference, note, balance }, tx);
+        conn.Execute("""
+            UPDATE wallets SET balance = @balance, updated_at = now(),
+                last_topup_at = CASE WHEN watermark IS NOT NULL AND @at <= watermark AND (last_topup_at IS NULL OR @at > last_topup_at) THEN @at ELSE last_topup_at END,
+                barred_since = CASE WHEN @balance > @floor THEN NULL ELSE barred_since END
+            WHERE account_id = @accountId
+            """, new { accountId, balance, at, floor }, tx);
+        return new TopUpResult(true, accountId, id, amount, balance, wallet.Currency);
+    }
+
+    /// <summary>Wallets whose stored balance differs from their ledger's sum (should be none).</summary>
+    public static IReadOnlyList<(string AccountId, decimal Balance, decimal LedgerSum)> Check(NpgsqlConnection conn) =>
+        conn.Query<(string, decimal, decimal)>("""
+            SELECT w.account_id, w.balance, coalesce(l.total, 0)
+            FROM wallets w LEFT JOIN (SELECT account_id, sum(amount) AS total FROM wallet_ledger GROUP BY account_id) l ON l.account_id = w.account_id
+            WHERE w.balance <> coalesce(l.total, 0)
+            ORDER BY w.account_id
+            """).AsList();
+
+    public static (long Wallets, decimal Balance, long LedgerRows) Totals(NpgsqlConnection conn) =>
+        conn.QuerySingle<(long, decimal, long)>("SELECT (SELECT count(*) FROM wallets), (SELECT coalesce(sum(balance), 0) FROM wallets), (SELECT count(*) FROM wallet_ledger)");
+
+    public static WalletRow? Wallet(NpgsqlConnection conn, string accountId) =>
+        conn.QueryFirstOrDefault<WalletRow>("""
+            SELECT w.account_id, a.name, a.language, a.time_zone, w.currency, w.balance, w.watermark, w.last_topup_at, w.last_expiry_at, w.barred_since
+            FROM wallets w JOIN accounts a ON a.id = w.account_id WHERE w.account_id = @accountId
+            """, new { accountId });
+
+    public static IReadOnlyList<LedgerRow> LastMovements(NpgsqlConnection conn, string accountId, int limit) =>
+        conn.Query<LedgerRow>("""
+            SELECT id, kind, amount, at, usage_id, msisdn, reference, note, balance_after, posted_at
+            FROM wallet_ledger WHERE account_id = @accountId ORDER BY id DESC LIMIT @limit
+            """, new { accountId, limit }).AsList();
+
+    /// <summary>Overdraft per account (what collections is owed), optionally one account.</summary>
+    public static IReadOnlyList<(string AccountId, string Currency, long Records, decimal Amount, Instant First, Instant Last)> Overdraft(NpgsqlConnection conn, string? accountId) =>
+        conn.Query<(string, string, long, decimal, Instant, Instant)>("""
+            SELECT account_id, currency, count(DISTINCT usage_id), sum(amount), min(at), max(at)
+            FROM prepaid_overdraft WHERE (@accountId::text IS NULL OR account_id = @accountId)
+            GROUP BY account_id, currency HAVING sum(amount) <> 0 ORDER BY account_id
+            """, new { accountId }).AsList();
+
+    private static DateTime? Utc(Instant? i) => i?.ToDateTimeUtc();
+
+    private static void Nullable(NpgsqlBinaryImporter copy, long? value)
+    {
+        if (value is { } v)
+        {
+            copy.Write(v, NpgsqlDbType.Bigint);
+        }
+        else
+        {
+            copy.WriteNull();
+        }
+    }
+
+    private static void Nullable(NpgsqlBinaryImporter copy, string? value)
+    {
+        if (value is null)
+        {
+            copy.WriteNull();
+        }
+        else
+        {
+            copy.Write(value, NpgsqlDbType.Text);
+        }
+    }
+}
