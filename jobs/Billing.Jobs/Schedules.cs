@@ -11,10 +11,14 @@ public static class Schedules
     /// <summary>The sweep behind the per-file continuations: held usage whose cause is gone, anything a busy run skipped.</summary>
     public const string RateAll = "rating:rate-all";
 
+    /// <summary>Prepaid credit past its expiry days, daily at 02:00 UTC.</summary>
+    public const string ExpireCredit = "prepaid:expire-credit";
+
     public static void Register(IRecurringJobManager jobs)
     {
         ArgumentNullException.ThrowIfNull(jobs);
         jobs.AddOrUpdate<IngestDropFolderJob>(PollDropFolder, j => j.Poll(), Cron.Minutely());
         jobs.AddOrUpdate<Rating.RateUsageJob>(RateAll, j => j.Run(), "*/15 * * * *");
+        jobs.AddOrUpdate<Prepaid.ExpireCreditJob>(ExpireCredit, j => j.Run(), Cron.Daily(2));
     }
 }

@@ -138,6 +138,31 @@ var rerate = new Command("rerate", "Re-price a period after a catalogue fix: rep
 rerate.SetAction(p => Guarded(p, false, g => RerateCommand.Run(g, p.GetValue(rerateFrom)!, p.GetValue(rerateTo)!, p.GetValue(rerateAccount), p.GetValue(dryRunOption), Console.Out)));
 root.Subcommands.Add(rerate);
 
+// prepaid
+var topupMsisdn = new Argument<string>("msisdn") { Description = "The prepaid subscriber's number (E.164, +…, 00… or national)" };
+var topupAmount = new Argument<string>("amount") { Description = "Amount in the wallet's currency, e.g. 10.00" };
+var referenceOption = new Option<string?>("--reference") { Description = "The payment's reference: a second top-up with it credits nothing" };
+var atOption = new Option<string?>("--at") { Description = "When it was paid: ISO-8601 time (default: now)" };
+var topup = new Command("topup", "Credit a prepaid wallet (lifts barring once above the floor; queues a receipt)") { topupMsisdn, topupAmount, referenceOption, atOption };
+topup.SetAction(p => Guarded(p, false, g => WalletCommands.TopUp(g, p.GetValue(topupMsisdn)!, p.GetValue(topupAmount)!, p.GetValue(referenceOption), p.GetValue(atOption), Console.Out)));
+root.Subcommands.Add(topup);
+var topupsFile = new Argument<string>("file") { Description = "Payment gateway export: reference,msisdn,amount,paid_at[,currency][,note]" };
+var topupsImport = new Command("import", "Credit every top-up of a gateway export; idempotent on reference; all rows or none") { topupsFile };
+topupsImport.SetAction(p => Guarded(p, false, g => WalletCommands.Import(g, p.GetValue(topupsFile)!, Console.Out)));
+root.Subcommands.Add(new Command("topups", "Top-ups from a payment gateway") { topupsImport });
+var walletMsisdn = new Argument<string>("msisdn") { Description = "The prepaid subscriber's number" };
+var movementsOption = new Option<int>("--limit") { Description = "How many movements and notifications to show", DefaultValueFactory = _ => 20 };
+var walletsShow = new Command("show", "A wallet: balance, barring, last movements, thresholds crossed, overdraft") { walletMsisdn, movementsOption };
+walletsShow.SetAction(p => Guarded(p, false, g => WalletCommands.Show(g, p.GetValue(walletMsisdn)!, p.GetValue(movementsOption), Console.Out)));
+var walletsCheck = new Command("check", "Check that every wallet's balance equals the sum of its ledger (exit 1 if not)");
+walletsCheck.SetAction(p => Guarded(p, false, g => WalletCommands.Check(g, Console.Out)));
+var overdraftAccount = new Option<string?>("--account") { Description = "Only this account" };
+var walletsOverdraft = new Command("overdraft", "Prepaid usage priced after the wallet reached its floor, per account (for collections)") { overdraftAccount };
+walletsOverdraft.SetAction(p => Guarded(p, false, g => WalletCommands.Overdraft(g, p.GetValue(overdraftAccount), Console.Out)));
+var walletsExpire = new Command("expire", "Expire credit older than each plan's expiry_days now (the daily job does this at 02:00 UTC)");
+walletsExpire.SetAction(p => Guarded(p, false, g => WalletCommands.Expire(g, Console.Out)));
+root.Subcommands.Add(new Command("wallets", "Prepaid wallets") { walletsShow, walletsCheck, walletsOverdraft, walletsExpire });
+
 // config
 var configShow = new Command("show", "Print the configuration in force (defaults, or the file's settings) as JSON");
 configShow.SetAction(p => Guarded(p, false, g => ConfigCommand.Show(g, Console.Out)));

@@ -40,6 +40,12 @@ public sealed class Runtime : IDisposable
         string where;
         if (string.IsNullOrWhiteSpace(connectionString))
         {
+            // BILLING_DATABASE picks the embedded cluster's database, e.g. billing_demo to look at what the demo did.
+            if (database == "billing" && Environment.GetEnvironmentVariable("BILLING_DATABASE") is { Length: > 0 } named)
+            {
+                database = named;
+            }
+
             embedded = EmbeddedPostgres.Start(Path.Combine(config.StateDirectory, "postgres"));
             if (freshDatabase)
             {

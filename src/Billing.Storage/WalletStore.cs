@@ -214,6 +214,20 @@ public static class WalletStore
         return new TopUpResult(true, accountId, id, amount, balance, wallet.Currency);
     }
 
+    /// <summary>
+    /// Wallets that may have credit to expire: a positive balance and no top-up since <paramref name="toppedUpBefore"/>;
+    /// with the plan of the account's latest subscription (whose prepaid settings decide).
+    /// </summary>
+    public static IReadOnlyList<(string AccountId, string PlanId)> ExpiryCandidates(NpgsqlConnection conn, Instant toppedUpBefore) =>
+        conn.Query<(string, string)>("""
+            SELECT w.account_id,
+                   (SELECT s.plan_id FROM subscriptions s WHERE s.account_id = w.account_id ORDER BY s.active_from DESC, s.msisdn LIMIT 1)
+            FROM wallets w
+            WHERE w.balance > 0
+              AND NOT EXISTS (SELECT 1 FROM wallet_ledger l WHERE l.account_id = w.account_id AND l.kind = 'topup' AND l.at >= @toppedUpBefore)
+            ORDER BY w.account_id
+            """, new { toppedUpBefore }).Where(x => x.Item2 is not null).AsList();
+
     /// <summary>Wallets whose stored balance differs from their ledger's sum (should be none).</summary>
     public static IReadOnlyList<(string AccountId, decimal Balance, decimal LedgerSum)> Check(NpgsqlConnection conn) =>
         conn.Query<(string, decimal, decimal)>("""

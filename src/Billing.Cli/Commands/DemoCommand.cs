@@ -68,7 +68,7 @@ public static class DemoCommand
         output.WriteLine();
         output.WriteLine($"Archived files and their manifests: {Path.GetFullPath(Path.Combine(drop, "archive"))}");
         output.WriteLine($"Rejected files and their reasons:   {Path.GetFullPath(Path.Combine(drop, "rejected"))}");
-        output.WriteLine("Next: billing files list · billing suspense list · billing catalog show · billing serve (Hangfire dashboard at /hangfire)");
+        output.WriteLine("Look at the demo's database with BILLING_DATABASE=billing_demo, e.g. BILLING_DATABASE=billing_demo billing files list · billing suspense list · billing catalog show; billing serve runs the Hangfire dashboard at /hangfire");
         return 0;
     }
 
@@ -96,7 +96,8 @@ public static class DemoCommand
 
         var (version, _) = CatalogStore.Save(conn, "example", Billing.Catalog.CatalogSource.Native, Billing.Catalog.CatalogChecksum.Of(catalogDir),
             Instant.FromUtc(2026, 1, 1, 0, 0), Billing.Catalog.CatalogSource.ReadFiles(catalogDir), new Dictionary<string, string>(), "demo");
-        var result = new Billing.Jobs.Rating.RateUsageJob(rt.Db, new Billing.Jobs.Rating.CatalogCache()).RateAll(Billing.Jobs.Rating.RateUsageJob.DefaultRangeSize);
+        var topUps = CreditSampleTopUps(rt, conn, samplesDir);
+        var result = new Billing.Jobs.Rating.RateUsageJob(rt.Db, new Billing.Jobs.Rating.CatalogCache(), WalletCommands.Templates(rt)).RateAll(Billing.Jobs.Rating.RateUsageJob.DefaultRangeSize);
         output.WriteLine();
         output.WriteLine($"Rating: {imported.Accounts} sample accounts, example catalogue (templates/catalog) as version {version}: " +
             $"{result.Rated:N0} record(s) rated, {result.Held:N0} held" + (result.HeldByReason.Count == 0 ? "." : $" ({string.Join(", ", result.HeldByReason.Select(h => $"{h.Key} {h.Value}"))})."));
@@ -114,7 +115,54 @@ public static class DemoCommand
         }
 
         output.Write(table.ToString());
+        ShowWallets(conn, topUps, result, output);
         output.WriteLine("Why a charge costs what it does: billing price --catalog templates/catalog --plan uk_prepaid --service voice --destination 07700900123 --start 2026-11-02T18:59:30Z --usage 95");
+    }
+
+    /// <summary>Credits sample-cdrs/topups.csv (a gateway export) before rating, so the prepaid samples have credit; idempotent on reference.</summary>
+    private static int CreditSampleTopUps(Runtime rt, Npgsql.NpgsqlConnection conn, string samplesDir)
+    {
+        var file = Path.Combine(samplesDir, "topups.csv");
+        if (!File.Exists(file))
+        {
+            return 0;
+        }
+
+        var (rows, errors) = Billing.Mediation.Imports.TopUpCsvReader.Read(file, rt.Config.Numbering);
+        if (errors.Count > 0)
+        {
+            throw new InvalidOperationException($"the demo's sample top-ups do not load: {string.Join("; ", errors.Select(e => $"{file}:{e.Line}: {e.Message}"))}");
+        }
+
+        var credited = new Billing.Jobs.Prepaid.TopUpService(new Billing.Jobs.Rating.CatalogCache(), WalletCommands.Templates(rt))
+            .Credit(conn, rows.Select(r => new Billing.Jobs.Prepaid.TopUpRequest(r.Msisdn, r.Amount, r.PaidAt, r.Reference, r.Note, r.Currency)).ToList());
+        return credited.Count(c => c.Added);
+    }
+
+    private static void ShowWallets(Npgsql.NpgsqlConnection conn, int topUps, Billing.Jobs.Rating.RatingRunResult rating, TextWriter output)
+    {
+        var wallets = conn.Query<(string Account, string Msisdn, decimal Balance, string Currency, Instant? Barred, decimal Overdraft, long Notices)>("""
+            SELECT w.account_id, (SELECT min(s.msisdn) FROM subscriptions s WHERE s.account_id = w.account_id), w.balance, w.currency, w.barred_since,
+                   coalesce((SELECT sum(o.amount) FROM prepaid_overdraft o WHERE o.account_id = w.account_id), 0),
+                   (SELECT count(*) FROM notifications n WHERE n.account_id = w.account_id)
+            FROM wallets w ORDER BY w.account_id
+            """).AsList();
+        if (wallets.Count == 0)
+        {
+            return;
+        }
+
+        output.WriteLine();
+        output.WriteLine($"Prepaid: {topUps} top-up(s) credited from sample-cdrs/topups.csv; rating debited {rating.WalletDebits:N0} record(s), " +
+            $"{rating.Overdrafts:N0} went to overdraft, {rating.Notifications:N0} notification(s) queued.");
+        var table = new TextTable("account", "msisdn", "balance", "barred since (UTC)", "overdraft", "notifications");
+        foreach (var w in wallets)
+        {
+            table.Add(w.Account, "+" + w.Msisdn, $"{w.Balance:0.00##} {w.Currency}", w.Barred?.ToString("uuuu-MM-dd HH:mm", null) ?? "", w.Overdraft == 0 ? "" : $"{w.Overdraft:0.00##}", w.Notices);
+        }
+
+        output.Write(table.ToString());
+        output.WriteLine("A wallet's movements: BILLING_DATABASE=billing_demo billing wallets show 07700900103 · the outbox: BILLING_DATABASE=billing_demo billing notifications list");
     }
 
     /// <summary>sample-cdrs/ in the working directory or above it, or above the program.</summary>

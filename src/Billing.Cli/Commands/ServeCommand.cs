@@ -29,6 +29,7 @@ public static class ServeCommand
         builder.Services.AddTransient<RecycleSuspenseJob>();
         builder.Services.AddSingleton<CatalogCache>();
         builder.Services.AddTransient<RateUsageJob>();
+        builder.Services.AddTransient<Billing.Jobs.Prepaid.ExpireCreditJob>();
         builder.Services.AddHangfire(c => c
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()

@@ -80,7 +80,9 @@ public static class WalletWalk
     public const string CreditLimitReached = "credit-limit";
     public const string Expired = "expired";
 
-    public static WalletWalkResult Walk(WalletOpening opening, IEnumerable<WalletCharge> charges)
+    /// <param name="until">also let credit expire up to this moment (the daily expiry run), with <paramref name="policy"/>;
+    /// an expiry moves the watermark to it, so the ledger's expiry row is never pending.</param>
+    public static WalletWalkResult Walk(WalletOpening opening, IEnumerable<WalletCharge> charges, Instant? until = null, PrepaidPolicy? policy = null)
     {
         ArgumentNullException.ThrowIfNull(opening);
         ArgumentNullException.ThrowIfNull(charges);
@@ -149,10 +151,10 @@ public static class WalletWalk
 
         foreach (var c in ordered)
         {
-            var policy = c.Policy;
-            floor = policy.Floor;
-            ApplyPending(c.At, policy, c.Msisdn);
-            Expire(c.At, policy, c.Msisdn);
+            var rules = c.Policy;
+            floor = rules.Floor;
+            ApplyPending(c.At, rules, c.Msisdn);
+            Expire(c.At, rules, c.Msisdn);
             var before = running;
             var kind = c.Rerate ? Rerate : Usage;
             if (c.Amount >= 0m)
@@ -168,7 +170,7 @@ public static class WalletWalk
 
                 if (over != 0m)
                 {
-                    overdraft.Add(new OverdraftEntry(c.UsageId, c.Msisdn, c.At, over, policy.BarsAtZero ? "barred" : "credit-limit"));
+                    overdraft.Add(new OverdraftEntry(c.UsageId, c.Msisdn, c.At, over, rules.BarsAtZero ? "barred" : "credit-limit"));
                 }
 
                 if (running <= floor && barredSince is null)
@@ -199,15 +201,28 @@ public static class WalletWalk
                 }
             }
 
-            if (Crossed(before, running, policy) is { } threshold)
+            if (Crossed(before, running, rules) is { } threshold)
             {
-                var noticeKind = threshold > floor ? LowBalance : policy.BarsAtZero ? Exhausted : CreditLimitReached;
+                var noticeKind = threshold > floor ? LowBalance : rules.BarsAtZero ? Exhausted : CreditLimitReached;
                 notices.Add(new WalletNotice(noticeKind, c.Key ?? $"{kind}:{c.UsageId}", c.At, c.Msisdn, actual, threshold, null));
             }
 
             if (watermark is null || c.At > watermark)
             {
                 watermark = c.At;
+            }
+        }
+
+        if (until is { } end)
+        {
+            var p = policy ?? (ordered.Count > 0 ? ordered[^1].Policy : PrepaidPolicy.Default);
+            floor = p.Floor;
+            var expiredBefore = lastExpiry;
+            ApplyPending(end, p, null);
+            Expire(end, p, null);
+            if (lastExpiry != expiredBefore && lastExpiry > watermark)
+            {
+                watermark = lastExpiry;
             }
         }
 

@@ -170,3 +170,37 @@ public sealed class WalletWalkTests
         Assert.Equal(expected is null ? null : (decimal)expected, WalletWalk.Crossed((decimal)before, (decimal)after, Thresholds));
     }
 }
+
+public sealed class WalletExpiryRunTests
+{
+    [Fact]
+    public void The_expiry_run_forfeits_credit_at_its_moment_even_with_a_later_top_up_pending_and_moves_the_watermark_there()
+    {
+        var policy = new PrepaidPolicy([0m], ExpiryDays: 30);
+        var jan1 = Instant.FromUtc(2026, 1, 1, 9, 0);
+        var topUp = new WalletMovement(Instant.FromUtc(2026, 2, 10, 9, 0), 3.00m, WalletWalk.TopUp);
+        var opening = new WalletOpening("ACC", 8.00m, jan1, jan1, null, null, [topUp]);
+
+        var r = WalletWalk.Walk(opening, [], until: Instant.FromUtc(2026, 2, 15, 0, 0), policy: policy);
+
+        var expiry = Assert.Single(r.Postings);
+        Assert.Equal((WalletWalk.Expiry, Instant.FromUtc(2026, 1, 31, 9, 0), -5.00m, 3.00m), (expiry.Kind, expiry.At, expiry.Amount, expiry.BalanceAfter));
+        Assert.Equal(3.00m, r.Balance);
+        Assert.Equal(Instant.FromUtc(2026, 1, 31, 9, 0), r.Watermark);
+        Assert.Equal(Instant.FromUtc(2026, 1, 31, 9, 0), r.LastExpiry);
+
+        // Run again: nothing more expires (the top-up of 10 February lasts until 12 March).
+        var again = WalletWalk.Walk(opening with { Balance = r.Balance, Watermark = r.Watermark, LastExpiry = r.LastExpiry }, [], until: Instant.FromUtc(2026, 2, 16, 0, 0), policy: policy);
+        Assert.Empty(again.Postings);
+    }
+
+    [Fact]
+    public void Without_an_expiry_policy_the_run_changes_nothing()
+    {
+        var jan1 = Instant.FromUtc(2026, 1, 1, 9, 0);
+        var r = WalletWalk.Walk(new WalletOpening("ACC", 8.00m, jan1, jan1, null, null, []), [], until: Instant.FromUtc(2027, 1, 1, 0, 0), policy: PrepaidPolicy.Default);
+
+        Assert.Empty(r.Postings);
+        Assert.Equal(jan1, r.Watermark);
+    }
+}

@@ -1,0 +1,58 @@
+using Billing.Core.Prepaid;
+using Billing.Jobs.Rating;
+using Billing.Notifications;
+using Billing.Storage;
+using NodaTime;
+using Serilog;
+
+namespace Billing.Jobs.Prepaid;
+
+public sealed record ExpiryRunResult(long Wallets, long Expired, decimal Amount);
+
+/// <summary>
+/// The daily expiry run: credit left on a wallet N days (the plan's expiry_days) after its last
+/// top-up is forfeited at that moment, with an `expiry` ledger row and an `expired` notification.
+/// Rating does the same when it meets usage after that moment; both go through
+/// <see cref="WalletWalk"/> under the wallet's row lock, so credit expires once.
+/// </summary>
+public sealed class ExpireCreditJob(BillingDatabase db, CatalogCache catalogs, IClock clock, Func<NotificationTemplates>? templates = null)
+{
+    private readonly ILogger _log = Log.ForContext<ExpireCreditJob>();
+
+    public ExpiryRunResult Run()
+    {
+        var now = clock.GetCurrentInstant();
+        using var conn = db.Open();
+        var candidates = WalletStore.ExpiryCandidates(conn, now - Duration.FromDays(1));
+        long expired = 0;
+        var amount = 0m;
+        foreach (var (account, planId) in candidates)
+        {
+            var policy = catalogs.InForce(conn, now)?.Catalog.Plans.GetValueOrDefault(planId)?.Prepaid;
+            if (policy?.ExpiryDays is null)
+            {
+                continue;
+            }
+
+            using var tx = conn.BeginTransaction();
+            var (opening, currency) = WalletStore.LockOpenings(tx, [account])[account];
+            var result = WalletWalk.Walk(opening, [], now, policy);
+            if (result.Postings.Count == 0)
+            {
+                tx.Rollback();
+                continue;
+            }
+
+            WalletStore.Post(tx, [(account, currency, result)]);
+            var holder = WalletStore.Holders(tx, [account])[account];
+            NotificationStore.Enqueue(tx, result.Notices.Select(n => WalletPoster.Render((templates ?? RateUsageJob.DefaultTemplates)(), holder, n, policy.CreditLimit)).ToList());
+            tx.Commit();
+            expired++;
+            amount -= result.Postings.Sum(p => p.Amount);
+            _log.Information("Credit of {Account} expired: {Amount} {Currency}", account, -result.Postings.Sum(p => p.Amount), currency);
+        }
+
+        _log.Information("Expiry run: {Expired} of {Candidates} wallets had credit to expire ({Amount} in total)", expired, candidates.Count, amount);
+        return new ExpiryRunResult(candidates.Count, expired, amount);
+    }
+}

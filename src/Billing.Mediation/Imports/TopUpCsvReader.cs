@@ -1,0 +1,115 @@
+using System.Globalization;
+using Billing.Core.Money;
+using CsvHelper;
+using NodaTime;
+using NodaTime.Text;
+
+namespace Billing.Mediation.Imports;
+
+/// <summary>One payment of a gateway export: who, how much, when, and the gateway's reference.</summary>
+public sealed record TopUpRow(long Line, string Reference, string Msisdn, decimal Amount, string? Currency, Instant PaidAt, string Note);
+
+/// <summary>
+/// Reads a payment gateway's top-up export (documented in README): a header row, columns by name —
+/// <c>reference</c>, <c>msisdn</c>, <c>amount</c>, <c>paid_at</c> (ISO-8601 with offset), optional
+/// <c>currency</c> and <c>note</c>. Every bad row is reported with its line number.
+/// </summary>
+public static class TopUpCsvReader
+{
+    public static readonly IReadOnlyList<string> Required = ["reference", "msisdn", "amount", "paid_at"];
+
+    private static readonly OffsetDateTimePattern InstantPattern = OffsetDateTimePattern.ExtendedIso;
+
+    public static (IReadOnlyList<TopUpRow> Rows, IReadOnlyList<ImportError> Errors) Read(string path, NumberingPlan numbering)
+    {
+        var rows = new List<TopUpRow>();
+        var errors = new List<ImportError>();
+        var normaliser = new NumberNormaliser(numbering);
+        using var csv = CsvReader.Create(File.OpenRead(path), new CsvReaderOptions { HasHeader = true, TrackLineNumbers = true }, leaveOpen: false);
+        var index = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < csv.Headers.Count; i++)
+        {
+            index.TryAdd(csv.Headers[i].Trim(), i);
+        }
+
+        var missing = Required.Where(c => !index.ContainsKey(c)).ToList();
+        if (missing.Count > 0)
+        {
+            errors.Add(new ImportError(1, $"the header lacks {string.Join(", ", missing)} (required: {string.Join(", ", Required)}; optional: currency, note)"));
+            return (rows, errors);
+        }
+
+        var references = new Dictionary<string, long>(StringComparer.Ordinal);
+        while (csv.Read())
+        {
+            var line = csv.LineNumber;
+            if (csv.FieldCount == 1 && csv.GetString(0).Trim().Length == 0)
+            {
+                continue;
+            }
+
+            if (csv.FieldCount != csv.Headers.Count)
+            {
+                errors.Add(new ImportError(line, $"expected {csv.Headers.Count} fields, found {csv.FieldCount}"));
+                continue;
+            }
+
+            string F(string name) => index.TryGetValue(name, out var i) ? csv.GetString(i).Trim() : "";
+            var problems = new List<string>();
+            var reference = F("reference");
+            if (reference.Length == 0)
+            {
+                problems.Add("reference is empty (it is what makes a second import of the same payment credit nothing)");
+            }
+            else if (references.TryGetValue(reference, out var first))
+            {
+                problems.Add($"reference {reference} is already on line {first}");
+            }
+            else
+            {
+                references[reference] = line;
+            }
+
+            var msisdn = normaliser.Normalise(F("msisdn"), out var numberProblem);
+            if (msisdn is null)
+            {
+                problems.Add($"msisdn: {numberProblem}");
+            }
+
+            if (!decimal.TryParse(F("amount"), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount) || amount <= 0)
+            {
+                problems.Add($"amount '{F("amount")}' is not a positive decimal (e.g. 10.00)");
+            }
+
+            string? currency = null;
+            if (F("currency").Length > 0)
+            {
+                currency = F("currency").ToUpperInvariant();
+                try
+                {
+                    _ = Currency.Of(currency);
+                }
+                catch (ArgumentException)
+                {
+                    problems.Add($"currency '{currency}' is not an ISO 4217 code we know");
+                }
+            }
+
+            var paid = InstantPattern.Parse(F("paid_at"));
+            if (!paid.Success)
+            {
+                problems.Add($"paid_at '{F("paid_at")}' is not an ISO-8601 time with offset (e.g. 2026-11-02T10:10:00Z)");
+            }
+
+            if (problems.Count > 0)
+            {
+                errors.Add(new ImportError(line, string.Join("; ", problems)));
+                continue;
+            }
+
+            rows.Add(new TopUpRow(line, reference, msisdn!, amount, currency, paid.Value.ToInstant(), F("note")));
+        }
+
+        return (rows, errors);
+    }
+}
