@@ -132,6 +132,40 @@ public sealed class NativeCatalogReaderTests : IDisposable
     }
 
     [Fact]
+    public void Load_PrepaidSettings_ArePerPlan_AndAPlanNotListedIsBarredAtZero()
+    {
+        File.WriteAllText(Path.Combine(_folder, "prepaid.csv"), "plan,thresholds,at_zero,credit_limit,expiry_days\nuk_prepaid,1.00;5.00;0,credit,10.00,90\n");
+
+        var catalog = NativeCatalogReader.Load(_folder, "prepaid").Catalog!;
+
+        var policy = catalog.Plans["uk_prepaid"].Prepaid;
+        Assert.Equal([5.00m, 1.00m, 0m], policy.Thresholds);
+        Assert.Equal((10.00m, -10.00m, 90), (policy.CreditLimit, policy.Floor, policy.ExpiryDays!.Value));
+        Assert.Equal(Billing.Core.Prepaid.PrepaidPolicy.Default, catalog.Plans["uk_postpaid_300"].Prepaid);
+        Assert.Equal([5.00m, 1.00m, 0m], NativeCatalogReader.Load(Template, "shipped").Catalog!.Plans["uk_prepaid"].Prepaid.Thresholds);
+    }
+
+    [Fact]
+    public void Load_BrokenPrepaidSettings_AreReportedWithTheirLines()
+    {
+        File.WriteAllText(Path.Combine(_folder, "prepaid.csv"), "plan,thresholds,at_zero,credit_limit,expiry_days\n");
+        var noLimit = Append("prepaid.csv", "uk_prepaid,5;x,credit,,0");
+        var unknown = Append("prepaid.csv", "no_such_plan,,sometimes,,");
+        var limitOnBar = Append("prepaid.csv", "uk_postpaid_300,-5,bar,3.00,");
+
+        var result = NativeCatalogReader.Load(_folder, "broken");
+
+        AssertError(result, "prepaid.csv", noLimit, "threshold 'x'");
+        AssertError(result, "prepaid.csv", noLimit, "credit_limit ''");
+        AssertError(result, "prepaid.csv", noLimit, "expiry_days '0'");
+        AssertError(result, "prepaid.csv", unknown, "plan 'no_such_plan'");
+        AssertError(result, "prepaid.csv", unknown, "at_zero 'sometimes'");
+        AssertError(result, "prepaid.csv", limitOnBar, "credit_limit is only for at_zero = credit");
+        AssertError(result, "prepaid.csv", limitOnBar, "threshold -5 is below what the balance can reach (0)");
+        Assert.True(result.Errors.Count == 7, string.Join("\n", result.Errors));
+    }
+
+    [Fact]
     public void Load_MissingFilesAndColumns_AreReported()
     {
         File.Delete(Path.Combine(_folder, "prices.csv"));
