@@ -1,0 +1,148 @@
+using System.Text.Json;
+using Billing.Integration.Tests.Infrastructure;
+using Billing.Jobs.Prepaid;
+using Billing.Jobs.Rating;
+using Billing.Storage;
+using Dapper;
+using NodaTime;
+using NodaTime.Testing;
+using static Billing.Integration.Tests.Prepaid.PrepaidData;
+
+namespace Billing.Integration.Tests.Prepaid;
+
+public sealed class TopUpAndExpiryTests : IDisposable
+{
+    private const string Msisdn = "447700900105";
+    private readonly ScratchDatabase _scratch = new();
+
+    public void Dispose() => _scratch.Dispose();
+
+    [Fact]
+    public void A_reference_already_credited_credits_nothing_and_a_postpaid_number_is_refused_whole()
+    {
+        using var c = _scratch.Db.Open();
+        Prepare(c, Msisdn);
+        RatingData.AddSubscriber(c, "POST-1", "447700900200", "uk_postpaid_300", Subscribed);
+        var service = new TopUpService(new CatalogCache(), RateUsageJob.DefaultTemplates);
+        var at = Instant.FromUtc(2026, 11, 1, 12, 0);
+
+        var first = service.Credit(c, [new TopUpRequest(Msisdn, 10.00m, at, "GW-1"), new TopUpRequest(Msisdn, 2.50m, at, "GW-2")]);
+        var again = service.Credit(c, [new TopUpRequest(Msisdn, 10.00m, at, "GW-1"), new TopUpRequest(Msisdn, 1.00m, at, "GW-3")]);
+        Assert.Throws<TopUpException>(() => service.Credit(c, [new TopUpRequest(Msisdn, 5.00m, at, "GW-4"), new TopUpRequest("447700900200", 5.00m, at, "GW-5")]));
+        Assert.Throws<TopUpException>(() => service.Credit(c, [new TopUpRequest(Msisdn, 5.00m, at, "GW-6", Currency: "EUR")]));
+
+        Assert.Equal([true, true], first.Select(r => r.Added));
+        Assert.Equal([false, true], again.Select(r => r.Added));
+        Assert.Equal(13.50m, Balance(c, Msisdn));
+        Assert.Equal(["GW-1", "GW-2", "GW-3"], c.Query<string>("SELECT reference FROM wallet_ledger ORDER BY id"));
+        Assert.Equal(3, c.ExecuteScalar<int>("SELECT count(*) FROM notifications WHERE kind = 'topup'"));
+        Assert.Empty(WalletStore.Check(c));
+    }
+
+    [Fact]
+    public void The_expiry_run_forfeits_credit_older_than_the_plans_expiry_days_once()
+    {
+        using var c = _scratch.Db.Open();
+        Prepare(c, Msisdn); // uk_prepaid: credit expires 180 days after the last top-up
+        TopUp(_scratch.Db, Msisdn, 7.25m, Instant.FromUtc(2026, 1, 10, 9, 0), "GW-1");
+        TopUp(_scratch.Db, Msisdn, 3.00m, Instant.FromUtc(2026, 2, 1, 9, 0), "GW-2");
+        RatingData.InsertUsage(c, [Call("e-1", Msisdn, Instant.FromUtc(2026, 2, 2, 9, 0), 75)]); // 0.25
+        new RateUsageJob(_scratch.Db, new CatalogCache()).RateAll(100);
+        var clock = new FakeClock(Instant.FromUtc(2026, 7, 30, 9, 0)); // 179 days after the last top-up
+        var job = new ExpireCreditJob(_scratch.Db, new CatalogCache(), clock);
+
+        Assert.Equal(0, job.Run().Expired);
+        clock.AdvanceDays(2);
+        var run = job.Run();
+        Assert.Equal((1L, 10.00m), (run.Expired, run.Amount));
+        Assert.Equal(0, job.Run().Expired);
+
+        var expiry = Assert.Single(Ledger(c, Msisdn), l => l.Kind == "expiry");
+        Assert.Equal((Instant.FromUtc(2026, 7, 31, 9, 0), -10.00m, 0m), (expiry.At, expiry.Amount, expiry.BalanceAfter));
+        Assert.Equal(["topup", "topup", "expired"], Notices(c, Msisdn));
+        Assert.Contains("10.00 GBP of unused credit", c.ExecuteScalar<string>("SELECT body FROM notifications WHERE kind = 'expired'"), StringComparison.Ordinal);
+        Assert.Equal(Instant.FromUtc(2026, 7, 31, 9, 0), BarredSince(c, Msisdn));
+
+        // Usage after the expiry is overdraft; rating does not expire the credit a second time.
+        RatingData.InsertUsage(c, [Call("e-2", Msisdn, Instant.FromUtc(2026, 8, 2, 9, 0), 60)]);
+        new RateUsageJob(_scratch.Db, new CatalogCache()).RateAll(100);
+        Assert.Single(Ledger(c, Msisdn), l => l.Kind == "expiry");
+        Assert.Equal(0.20m, Overdraft(c, Msisdn).Single().Amount);
+        Assert.Empty(WalletStore.Check(c));
+    }
+
+    [Fact]
+    public void Rating_expires_credit_itself_when_it_meets_usage_after_the_expiry_moment()
+    {
+        using var c = _scratch.Db.Open();
+        Prepare(c, Msisdn);
+        TopUp(_scratch.Db, Msisdn, 4.00m, Instant.FromUtc(2026, 1, 10, 9, 0), "GW-1");
+        RatingData.InsertUsage(c, [Call("r-1", Msisdn, Instant.FromUtc(2026, 1, 11, 9, 0), 60), Call("r-2", Msisdn, Instant.FromUtc(2026, 8, 1, 9, 0), 60)]);
+
+        new RateUsageJob(_scratch.Db, new CatalogCache()).RateAll(100);
+
+        Assert.Equal([("topup", 4.00m), ("usage", -0.20m), ("expiry", -3.80m)], Ledger(c, Msisdn).Select(l => (l.Kind, l.Amount)));
+        Assert.Equal(Instant.FromUtc(2026, 7, 9, 9, 0), Ledger(c, Msisdn)[2].At);
+        Assert.Equal(0.20m, Overdraft(c, Msisdn).Single().Amount);
+        Assert.Equal(["topup", "expired"], Notices(c, Msisdn));
+    }
+
+    [Fact]
+    public void EndToEnd_topups_import_is_idempotent_and_wallets_show_and_check_tell_the_story()
+    {
+        using var work = new TempDir();
+        var cs = _scratch.Db.ConnectionString;
+        using (var c = _scratch.Db.Open())
+        {
+            Prepare(c, Msisdn);
+            RatingData.InsertUsage(c, [Call("w-1", Msisdn, Instant.FromUtc(2026, 11, 2, 9, 0), 1200)]); // 4.00
+        }
+
+        var export = work.File("gateway.csv");
+        File.WriteAllText(export, "reference,msisdn,amount,paid_at,currency\nGW-1,07700900105,3.00,2026-11-01T12:00:00Z,GBP\nGW-2,+447700900105,2.00,2026-11-01T13:00:00Z,GBP\n");
+
+        var first = Ok(BillingProcess.Run(work.Path, "topups", "import", export, "--db", cs));
+        var second = Ok(BillingProcess.Run(work.Path, "topups", "import", export, "--json", "--db", cs));
+        Ok(BillingProcess.Run(work.Path, "rate", "--db", cs));
+        var show = Ok(BillingProcess.Run(work.Path, "wallets", "show", "07700900105", "--json", "--db", cs));
+        var check = BillingProcess.Run(work.Path, "wallets", "check", "--db", cs);
+        var bad = work.File("bad.csv");
+        File.WriteAllText(bad, "reference,msisdn,amount,paid_at\nGW-9,07700900105,abc,2026-11-01T12:00:00Z\n");
+        var refused = BillingProcess.Run(work.Path, "topups", "import", bad, "--db", cs);
+
+        Assert.Contains("credited 2 top-up(s) (5.00 GBP)", first, StringComparison.Ordinal);
+        using (var doc = JsonDocument.Parse(second))
+        {
+            Assert.Equal((0, 2), (doc.RootElement.GetProperty("credited").GetInt32(), doc.RootElement.GetProperty("alreadyCredited").GetInt32()));
+        }
+
+        using (var doc = JsonDocument.Parse(show))
+        {
+            var w = doc.RootElement;
+            Assert.Equal(("PP-0105", "1.000000"), (w.GetProperty("account").GetString(), w.GetProperty("balance").GetString()));
+            Assert.Equal(["usage", "topup", "topup"], w.GetProperty("movements").EnumerateArray().Select(m => m.GetProperty("kind").GetString()));
+            Assert.Equal(["low-balance"], w.GetProperty("notifications").EnumerateArray().Select(m => m.GetProperty("kind").GetString()));
+        }
+
+        Assert.Equal(0, check.Exit);
+        Assert.Contains("every balance equals the sum of its ledger", check.Out, StringComparison.Ordinal);
+        Assert.Equal(2, refused.Exit);
+        Assert.Contains("bad.csv:2: amount 'abc'", refused.Out, StringComparison.Ordinal);
+
+        // A tampered balance is found.
+        using (var c = _scratch.Db.Open())
+        {
+            c.Execute("UPDATE wallets SET balance = balance + 0.01");
+        }
+
+        var tampered = BillingProcess.Run(work.Path, "wallets", "check", "--db", cs);
+        Assert.Equal(1, tampered.Exit);
+        Assert.Contains("PP-0105: balance 1.010000, ledger 1.000000", tampered.Out, StringComparison.Ordinal);
+    }
+
+    private static string Ok((int Exit, string Out, string Err) run)
+    {
+        Assert.True(run.Exit == 0, $"exit {run.Exit}: {run.Err}\n{run.Out}");
+        return run.Out;
+    }
+}
