@@ -47,7 +47,7 @@ public sealed class ConfigTests : IDisposable
         var (exit, stdout, _) = BillingProcess.Run(_tmp.Path, "--help");
 
         Assert.Equal(0, exit);
-        foreach (var command in new[] { "demo", "ingest", "files", "suspense", "accounts", "catalog", "price", "rate", "rerate", "db", "config", "serve", "bench" })
+        foreach (var command in new[] { "demo", "ingest", "files", "suspense", "accounts", "catalog", "price", "rate", "rerate", "topup", "topups", "wallets", "db", "config", "serve", "bench" })
         {
             Assert.Contains(command, stdout, StringComparison.Ordinal);
         }

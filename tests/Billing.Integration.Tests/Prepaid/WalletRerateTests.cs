@@ -1,0 +1,55 @@
+using Billing.Catalog;
+using Billing.Integration.Tests.Infrastructure;
+using Billing.Jobs.Rating;
+using Billing.Storage;
+using NodaTime;
+using static Billing.Integration.Tests.Prepaid.PrepaidData;
+
+namespace Billing.Integration.Tests.Prepaid;
+
+public sealed class WalletRerateTests : IDisposable
+{
+    private const string Msisdn = "447700900109";
+    private readonly ScratchDatabase _scratch = new();
+    private readonly TempDir _tmp = new();
+
+    public void Dispose()
+    {
+        _scratch.Dispose();
+        _tmp.Dispose();
+    }
+
+    [Fact]
+    public void A_re_rate_that_lowers_a_prepaid_charge_cancels_its_overdraft_first_then_credits_the_wallet_once()
+    {
+        using var c = _scratch.Db.Open();
+        Prepare(c, Msisdn);
+        TopUp(_scratch.Db, Msisdn, 1.00m, Instant.FromUtc(2026, 11, 1, 8, 0), "GW-1");
+        RatingData.InsertUsage(c, [Call("f-1", Msisdn, Instant.FromUtc(2026, 11, 2, 9, 0), 600)]); // 10 min at 0.20 = 2.00
+        var job = new RateUsageJob(_scratch.Db, new CatalogCache());
+        job.RateAll(100);
+        Assert.Equal([1.00m], Overdraft(c, Msisdn).Select(o => o.Amount));
+
+        // The pay-as-you-go minute was meant to cost 0.05: 10 min = 0.50.
+        var folder = _tmp.File("fixed");
+        Directory.CreateDirectory(folder);
+        foreach (var (name, content) in CatalogSource.ReadFiles(RatingData.TemplateCatalog))
+        {
+            File.WriteAllText(Path.Combine(folder, name), name == "rates.csv" ? content.Replace("pp_voice,0,0.20,", "pp_voice,0,0.05,", StringComparison.Ordinal) : content);
+        }
+
+        CatalogStore.Save(c, "fixed", CatalogSource.Native, CatalogChecksum.Of(folder), Instant.FromUtc(2026, 11, 1, 0, 0), CatalogSource.ReadFiles(folder), new Dictionary<string, string>(), "tests");
+        var dry = new RateUsageJob(_scratch.Db, new CatalogCache()).Rerate(Instant.FromUtc(2026, 11, 1, 0, 0), Instant.FromUtc(2026, 12, 1, 0, 0), null, dryRun: true);
+        Assert.Equal(2, Ledger(c, Msisdn).Count);
+        new RateUsageJob(_scratch.Db, new CatalogCache()).Rerate(Instant.FromUtc(2026, 11, 1, 0, 0), Instant.FromUtc(2026, 12, 1, 0, 0), null, dryRun: false);
+        new RateUsageJob(_scratch.Db, new CatalogCache()).Rerate(Instant.FromUtc(2026, 11, 1, 0, 0), Instant.FromUtc(2026, 12, 1, 0, 0), null, dryRun: false);
+
+        Assert.Equal(-1.50m, Assert.Single(dry.Accounts).Delta);
+        Assert.Equal([("topup", 1.00m), ("usage", -1.00m), ("rerate", 0.50m)], Ledger(c, Msisdn).Select(l => (l.Kind, l.Amount)));
+        Assert.Equal([(1.00m, "barred"), (-1.00m, "rerate")], Overdraft(c, Msisdn).Select(o => (o.Amount, o.Reason)));
+        Assert.Equal(0.50m, Balance(c, Msisdn));
+        Assert.Null(BarredSince(c, Msisdn));
+        Assert.Empty(WalletStore.Overdraft(c, null));
+        Assert.Empty(WalletStore.Check(c));
+    }
+}
