@@ -29,6 +29,9 @@ public sealed record RatingCandidate
     /// <summary>The subscriber's account pays in advance: its charges are taken from its wallet.</summary>
     public bool Prepaid { get; init; }
 
+    /// <summary>The account's currency: a prepaid wallet's, which its charges must be in.</summary>
+    public string? AccountCurrency { get; init; }
+
     /// <summary>Rated before and taken back to be rated again (a late file, a re-rate): its wallet may have been charged already.</summary>
     public bool Retaken { get; init; }
 
@@ -53,7 +56,7 @@ public static class RatingStore
 {
     private const string CandidateColumns = """
         u.id, u.msisdn, u.service, u.destination, u.start_utc, u.duration_s, u.volume_bytes,
-        s.id AS sub_id, s.plan_id, s.account_id, a.time_zone, a.bill_cycle_day, a.payment_type = 'prepaid' AS prepaid
+        s.id AS sub_id, s.plan_id, s.account_id, a.time_zone, a.bill_cycle_day, a.payment_type = 'prepaid' AS prepaid, a.currency AS account_currency
         """;
 
     // The period of the number that started last at or before the event, if it is still open then:
@@ -135,7 +138,8 @@ public static class RatingStore
                 TimeZone = reader.IsDBNull(10) ? null : reader.GetString(10),
                 BillCycleDay = reader.IsDBNull(11) ? null : reader.GetInt16(11),
                 Prepaid = !reader.IsDBNull(12) && reader.GetBoolean(12),
-                MayBeHeld = reader.GetBoolean(13),
+                AccountCurrency = reader.IsDBNull(13) ? null : reader.GetString(13),
+                MayBeHeld = reader.GetBoolean(14),
             });
         }
 

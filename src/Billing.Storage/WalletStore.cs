@@ -42,6 +42,7 @@ public static class WalletStore
         tx.Connection!.Execute("""
             INSERT INTO wallets (account_id, currency)
             SELECT id, currency FROM accounts WHERE id = ANY(@ids) AND payment_type = 'prepaid'
+            ORDER BY id
             ON CONFLICT (account_id) DO NOTHING
             """, new { ids = accounts.ToArray() }, tx);
     }

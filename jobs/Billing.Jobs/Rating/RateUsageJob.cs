@@ -378,6 +378,13 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
                 }
             }
 
+            // A prepaid charge is taken from a wallet in the account's currency: a plan priced in another cannot be.
+            if (u.Prepaid && version.Catalog.Plans.TryGetValue(u.PlanId!, out var pricing) && !string.Equals(pricing.Currency, u.AccountCurrency, StringComparison.Ordinal))
+            {
+                hold(u, WalletPoster.WalletCurrencyHold, $"plan {pricing.Id} prices in {pricing.Currency} but account {u.AccountId}'s wallet is in {u.AccountCurrency}: the plan's currency must be the account's");
+                continue;
+            }
+
             var outcome = version.Rater.Rate(u.PlanId!, new RatingRequest(u.ServiceType, u.Destination, u.StartUtc, u.Quantity), remaining);
             if (outcome.Charge is { } charge)
             {

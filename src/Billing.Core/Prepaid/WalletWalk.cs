@@ -33,7 +33,7 @@ public sealed record WalletPosting(string Kind, long? UsageId, string? Msisdn, I
 /// <summary>Usage (or part of it) priced beyond the wallet's floor: owed, for collections.</summary>
 public sealed record OverdraftEntry(long UsageId, string Msisdn, Instant At, decimal Amount, string Reason);
 
-/// <summary>Something to tell the subscriber; <paramref name="Key"/> names it so it is created once.</summary>
+/// <summary>Something to tell the subscriber; <paramref name="Key"/> names it so it is created once. <paramref name="Balance"/> is the balance at that moment on the event-time line.</summary>
 public sealed record WalletNotice(string Kind, string Key, Instant At, string? Msisdn, decimal Balance, decimal? Threshold, decimal? Amount);
 
 public sealed record WalletWalkResult(
@@ -123,7 +123,7 @@ public static class WalletWalk
             running = 0m;
             actual -= amount;
             postings.Add(new WalletPosting(Expiry, null, null, at, -amount, actual));
-            notices.Add(new WalletNotice(Expired, $"expiry:{opening.AccountId}:{at.ToUnixTimeTicks()}", at, msisdn, actual, null, amount));
+            notices.Add(new WalletNotice(Expired, $"expiry:{opening.AccountId}:{at.ToUnixTimeTicks()}", at, msisdn, running, null, amount));
             if (running <= policy.Floor && barredSince is null)
             {
                 barredSince = at;
@@ -204,7 +204,7 @@ public static class WalletWalk
             if (Crossed(before, running, rules) is { } threshold)
             {
                 var noticeKind = threshold > floor ? LowBalance : rules.BarsAtZero ? Exhausted : CreditLimitReached;
-                notices.Add(new WalletNotice(noticeKind, c.Key ?? $"{kind}:{c.UsageId}", c.At, c.Msisdn, actual, threshold, null));
+                notices.Add(new WalletNotice(noticeKind, c.Key ?? $"{kind}:{c.UsageId}", c.At, c.Msisdn, running, threshold, null));
             }
 
             if (watermark is null || c.At > watermark)

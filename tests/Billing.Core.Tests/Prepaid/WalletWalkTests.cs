@@ -88,6 +88,17 @@ public sealed class WalletWalkTests
     }
 
     [Fact]
+    public void A_notice_tells_the_balance_at_its_moment_not_one_raised_by_a_later_top_up()
+    {
+        var later = new WalletMovement(At(12, 0), 10.00m, WalletWalk.TopUp);
+        var r = WalletWalk.Walk(Opening(16.00m, At(9, 0), null, later), [Charge(1, At(10, 0), 2.00m)]);
+
+        var notice = Assert.Single(r.Notices);
+        Assert.Equal((WalletWalk.LowBalance, 4.00m), (notice.Kind, notice.Balance));
+        Assert.Equal((14.00m, 14.00m), (r.Balance, r.Postings[0].BalanceAfter));
+    }
+
+    [Fact]
     public void One_charge_through_two_thresholds_makes_one_notice_for_the_lowest()
     {
         var r = WalletWalk.Walk(Opening(6.00m), [Charge(1, At(10, 0), 5.50m)]);

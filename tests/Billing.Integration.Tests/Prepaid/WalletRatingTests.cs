@@ -167,6 +167,22 @@ public sealed class WalletRatingTests : IDisposable
     }
 
     [Fact]
+    public void A_prepaid_charge_in_another_currency_than_the_wallet_is_held_not_debited()
+    {
+        using var c = _scratch.Db.Open();
+        Prepare(c, Msisdn);
+        c.Execute("UPDATE accounts SET currency = 'EUR'");
+        RatingData.InsertUsage(c, [Call("eur-1", Msisdn, Nov2(9), 60)]);
+
+        var run = new RateUsageJob(_scratch.Db, new CatalogCache()).RateAll(100);
+
+        Assert.Equal((0L, 1L, 0L), (run.Rated, run.Held, run.WalletDebits));
+        Assert.Equal(1L, run.HeldByReason["wallet-currency"]);
+        Assert.Contains("plan uk_prepaid prices in GBP but account PP-0102's wallet is in EUR", c.ExecuteScalar<string>("SELECT detail FROM rating_holds"), StringComparison.Ordinal);
+        Assert.Equal(0, c.ExecuteScalar<int>("SELECT count(*) FROM wallet_ledger"));
+    }
+
+    [Fact]
     public void Postpaid_usage_touches_no_wallet()
     {
         using var c = _scratch.Db.Open();
