@@ -24,6 +24,7 @@ public static class NativeCatalogReader
     public const string AllowancesFile = "allowances.csv";
     public const string RecurringFeesFile = "recurring_fees.csv";
     public const string PrepaidFile = "prepaid.csv";
+    public const string BundlesFile = "bundles.csv";
 
     private static readonly LocalDatePattern IsoDate = LocalDatePattern.Iso;
 
@@ -47,6 +48,7 @@ public static class NativeCatalogReader
         ReadAllowances(folder, problems, plans, groups);
         ReadRecurringFees(folder, problems, plans);
         ReadPrepaid(folder, problems, plans);
+        ReadBundles(folder, problems, plans, groups);
 
         return problems.Result(() => new TariffCatalog
         {
@@ -359,52 +361,81 @@ public static class NativeCatalogReader
         var rows = CsvTable.ReadWithHeader(folder, AllowancesFile, required: false, ["plan", "allowance", "service", "amount"], ["destinations"], problems);
         foreach (var row in rows)
         {
-            var ok = true;
-            var plan = Lookup(row, "plan", plans, PlansFile, problems, ref ok);
-            var id = row["allowance"];
-            ok &= CheckId(row, "allowance", id, problems);
-            if (!ServiceTypes.TryParse(row["service"], out var service))
+            if (ReadAllowance(row, "allowance", problems, plans, groups) is var (plan, allowance) && plan is not null)
             {
-                problems.Error(row.File, row.Line, $"service '{row["service"]}' must be voice, sms or data");
-                ok = false;
+                plan.Allowances.Add(allowance);
             }
-
-            long amount = 0;
-            if (ok && (!CatalogUnits.TryParseQuantity(service, row["amount"], out amount) || amount <= 0))
-            {
-                problems.Error(row.File, row.Line, $"amount '{row["amount"]}' is not a positive {service.Code()} quantity (e.g. {Example(service)})");
-                ok = false;
-            }
-
-            HashSet<string>? destinations = null;
-            if (row["destinations"].Length > 0)
-            {
-                destinations = new HashSet<string>(StringComparer.Ordinal);
-                foreach (var group in row["destinations"].Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-                {
-                    if (!groups.Contains(group))
-                    {
-                        problems.Error(row.File, row.Line, $"destination group '{group}' is not in {DestinationsFile}");
-                        ok = false;
-                    }
-
-                    destinations.Add(group);
-                }
-            }
-
-            if (!ok || plan is null)
-            {
-                continue;
-            }
-
-            if (plan.Allowances.Any(a => a.Id == id))
-            {
-                problems.Error(row.File, row.Line, $"plan '{plan.Id}' already has an allowance '{id}'");
-                continue;
-            }
-
-            plan.Allowances.Add(new Allowance(id, service, amount, destinations));
         }
+    }
+
+    private static void ReadBundles(string folder, CatalogProblems problems, Dictionary<string, PlanDraft> plans, HashSet<string> groups)
+    {
+        var rows = CsvTable.ReadWithHeader(folder, BundlesFile, required: false, ["plan", "bundle", "service", "amount", "price"], ["destinations", "name"], problems);
+        foreach (var row in rows)
+        {
+            var priced = CatalogUnits.TryParseDecimal(row["price"], out var price) && price >= 0;
+            if (!priced)
+            {
+                problems.Error(row.File, row.Line, $"price '{row["price"]}' is not a non-negative decimal (e.g. 5.00)");
+            }
+
+            if (ReadAllowance(row, "bundle", problems, plans, groups) is var (plan, allowance) && plan is not null && priced)
+            {
+                // Bought, not granted per cycle: amount 0 in the plan's allowances; purchases add to it.
+                plan.Allowances.Add(allowance with { Amount = 0 });
+                plan.Bundles.Add(new Bundle(allowance.Id, row["name"].Length == 0 ? allowance.Id : row["name"], allowance, price));
+            }
+        }
+    }
+
+    /// <summary>An allowance row (allowances.csv, bundles.csv): plan, id, service, amount with its unit, destination groups.</summary>
+    private static (PlanDraft? Plan, Allowance Allowance)? ReadAllowance(CsvRow row, string idColumn, CatalogProblems problems, Dictionary<string, PlanDraft> plans, HashSet<string> groups)
+    {
+        var ok = true;
+        var plan = Lookup(row, "plan", plans, PlansFile, problems, ref ok);
+        var id = row[idColumn];
+        ok &= CheckId(row, idColumn, id, problems);
+        if (!ServiceTypes.TryParse(row["service"], out var service))
+        {
+            problems.Error(row.File, row.Line, $"service '{row["service"]}' must be voice, sms or data");
+            ok = false;
+        }
+
+        long amount = 0;
+        if (ok && (!CatalogUnits.TryParseQuantity(service, row["amount"], out amount) || amount <= 0))
+        {
+            problems.Error(row.File, row.Line, $"amount '{row["amount"]}' is not a positive {service.Code()} quantity (e.g. {Example(service)})");
+            ok = false;
+        }
+
+        HashSet<string>? destinations = null;
+        if (row["destinations"].Length > 0)
+        {
+            destinations = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var group in row["destinations"].Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (!groups.Contains(group))
+                {
+                    problems.Error(row.File, row.Line, $"destination group '{group}' is not in {DestinationsFile}");
+                    ok = false;
+                }
+
+                destinations.Add(group);
+            }
+        }
+
+        if (!ok || plan is null)
+        {
+            return null;
+        }
+
+        if (plan.Allowances.Any(a => a.Id == id))
+        {
+            problems.Error(row.File, row.Line, $"plan '{plan.Id}' already has an allowance or bundle '{id}'");
+            return null;
+        }
+
+        return (plan, new Allowance(id, service, amount, destinations));
     }
 
     private static void ReadRecurringFees(string folder, CatalogProblems problems, Dictionary<string, PlanDraft> plans)
@@ -801,6 +832,8 @@ public static class NativeCatalogReader
 
         public List<RecurringFee> Fees { get; } = [];
 
+        public List<Bundle> Bundles { get; } = [];
+
         public Billing.Core.Prepaid.PrepaidPolicy Prepaid { get; set; } = Billing.Core.Prepaid.PrepaidPolicy.Default;
 
         public List<PriceEntry> Entries(ServiceType service) => service switch
@@ -823,6 +856,7 @@ public static class NativeCatalogReader
             Allowances = [.. Allowances],
             RecurringFees = [.. Fees],
             Prepaid = Prepaid,
+            Bundles = [.. Bundles],
         };
     }
 }

@@ -143,8 +143,9 @@ var topupMsisdn = new Argument<string>("msisdn") { Description = "The prepaid su
 var topupAmount = new Argument<string>("amount") { Description = "Amount in the wallet's currency, e.g. 10.00" };
 var referenceOption = new Option<string?>("--reference") { Description = "The payment's reference: a second top-up with it credits nothing" };
 var atOption = new Option<string?>("--at") { Description = "When it was paid: ISO-8601 time (default: now)" };
-var topup = new Command("topup", "Credit a prepaid wallet (lifts barring once above the floor; queues a receipt)") { topupMsisdn, topupAmount, referenceOption, atOption };
-topup.SetAction(p => Guarded(p, false, g => WalletCommands.TopUp(g, p.GetValue(topupMsisdn)!, p.GetValue(topupAmount)!, p.GetValue(referenceOption), p.GetValue(atOption), Console.Out)));
+var withBundleOption = new Option<string?>("--bundle") { Description = "Also buy this bundle of the plan with the credit (see billing bundles list)" };
+var topup = new Command("topup", "Credit a prepaid wallet (lifts barring once above the floor; queues a receipt)") { topupMsisdn, topupAmount, referenceOption, atOption, withBundleOption };
+topup.SetAction(p => Guarded(p, false, g => WalletCommands.TopUp(g, p.GetValue(topupMsisdn)!, p.GetValue(topupAmount)!, p.GetValue(referenceOption), p.GetValue(atOption), p.GetValue(withBundleOption), Console.Out)));
 root.Subcommands.Add(topup);
 var topupsFile = new Argument<string>("file") { Description = "Payment gateway export: reference,msisdn,amount,paid_at[,currency][,note]" };
 var topupsImport = new Command("import", "Credit every top-up of a gateway export; idempotent on reference; all rows or none") { topupsFile };
@@ -162,6 +163,13 @@ walletsOverdraft.SetAction(p => Guarded(p, false, g => WalletCommands.Overdraft(
 var walletsExpire = new Command("expire", "Expire credit older than each plan's expiry_days now (the daily job does this at 02:00 UTC)");
 walletsExpire.SetAction(p => Guarded(p, false, g => WalletCommands.Expire(g, Console.Out)));
 root.Subcommands.Add(new Command("wallets", "Prepaid wallets") { walletsShow, walletsCheck, walletsOverdraft, walletsExpire });
+var bundleId = new Argument<string>("bundle") { Description = "Bundle id (catalogue bundles.csv)" };
+var bundlesBuy = new Command("buy", "Buy a bundle from the wallet: an allowance used before money until the end of the bill cycle") { walletMsisdn, bundleId, referenceOption, atOption };
+bundlesBuy.SetAction(p => Guarded(p, false, g => WalletCommands.Buy(g, p.GetValue(walletMsisdn)!, p.GetValue(bundleId)!, p.GetValue(referenceOption), p.GetValue(atOption), Console.Out)));
+var bundlesPlan = new Option<string?>("--plan") { Description = "Only this plan's" };
+var bundlesList = new Command("list", "Bundles the catalogue in force sells, per plan") { bundlesPlan };
+bundlesList.SetAction(p => Guarded(p, false, g => WalletCommands.Bundles(g, p.GetValue(bundlesPlan), Console.Out)));
+root.Subcommands.Add(new Command("bundles", "Prepaid bundles (allowances bought from the wallet)") { bundlesList, bundlesBuy });
 
 // config
 var configShow = new Command("show", "Print the configuration in force (defaults, or the file's settings) as JSON");

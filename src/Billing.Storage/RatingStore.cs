@@ -167,6 +167,27 @@ public static class RatingStore
             SELECT subscription_id, allowance_id, cycle_start, used FROM allowance_balances WHERE subscription_id = ANY(@subs)
             """, new { subs = subs.ToArray() }, tx).ToDictionary(x => (x.Sub, x.Allowance, x.Cycle), x => x.Used);
 
+    /// <summary>Bundles bought per (subscription, cycle), in the order they were bought: (moment, allowance id, amount).</summary>
+    public static Dictionary<(long Sub, LocalDate Cycle), List<(Instant At, string Allowance, long Amount)>> Purchases(NpgsqlTransaction tx, IReadOnlyCollection<long> subs)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        var result = new Dictionary<(long, LocalDate), List<(Instant, string, long)>>();
+        foreach (var p in tx.Connection!.Query<(long Sub, LocalDate Cycle, Instant At, string Allowance, long Amount)>("""
+            SELECT subscription_id, cycle_start, bought_at, allowance_id, amount FROM allowance_purchases
+            WHERE subscription_id = ANY(@subs) ORDER BY subscription_id, cycle_start, bought_at, id
+            """, new { subs = subs.ToArray() }, tx))
+        {
+            if (!result.TryGetValue((p.Sub, p.Cycle), out var list))
+            {
+                result[(p.Sub, p.Cycle)] = list = [];
+            }
+
+            list.Add((p.At, p.Allowance, p.Amount));
+        }
+
+        return result;
+    }
+
     /// <summary>
     /// For a late batch: takes back the not-invoiced charges of a subscription's cycle so they are
     /// rated again in event-time order with this batch; returns those usage records. Invoiced charges stay.

@@ -163,11 +163,14 @@ public static class WalletStore
             new { ids = accounts.ToArray() }, tx).ToDictionary(h => h.AccountId, StringComparer.Ordinal);
     }
 
-    /// <summary>The prepaid account of the subscriber with this number at <paramref name="at"/> (else its latest), with its plan then.</summary>
-    public static (string AccountId, string PlanId, string PaymentType)? AccountOf(NpgsqlConnection conn, string msisdn, Instant at, NpgsqlTransaction? tx = null)
+    /// <summary>A subscriber's account and plan at a moment.</summary>
+    public sealed record AccountPlan(string AccountId, string PlanId, string PaymentType);
+
+    /// <summary>The account of the subscriber with this number at <paramref name="at"/> (else its latest), with its plan then.</summary>
+    public static AccountPlan? AccountOf(NpgsqlConnection conn, string msisdn, Instant at, NpgsqlTransaction? tx = null)
     {
         ArgumentNullException.ThrowIfNull(conn);
-        var row = conn.QueryFirstOrDefault<(string, string, string)?>("""
+        var row = conn.QueryFirstOrDefault<AccountPlan>("""
             SELECT s.account_id, s.plan_id, a.payment_type FROM subscriptions s JOIN accounts a ON a.id = s.account_id
             WHERE s.msisdn = @msisdn
             ORDER BY (s.active_from <= @at AND (s.active_to IS NULL OR s.active_to > @at)) DESC, s.active_from DESC
@@ -228,6 +231,45 @@ public static class WalletStore
               AND NOT EXISTS (SELECT 1 FROM wallet_ledger l WHERE l.account_id = w.account_id AND l.kind = 'topup' AND l.at >= @toppedUpBefore)
             ORDER BY w.account_id
             """, new { toppedUpBefore }).Where(x => x.Item2 is not null).AsList();
+
+    /// <summary>
+    /// Buys a bundle from the wallet: a 'bundle' ledger row for its price (a reference already used buys
+    /// nothing again) and the allowance for the subscription's cycle from <paramref name="at"/>. Refused
+    /// (null) when the price would take the balance below <paramref name="floor"/>.
+    /// </summary>
+    public static (bool Added, long LedgerId, decimal Balance)? BuyBundle(NpgsqlTransaction tx, string accountId, long subscriptionId, string msisdn,
+        string bundleId, long amount, decimal price, LocalDate cycleStart, Instant at, string? reference, decimal floor)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        var conn = tx.Connection!;
+        Ensure(tx, [accountId]);
+        var balance = conn.QuerySingle<decimal>("SELECT balance FROM wallets WHERE account_id = @accountId FOR UPDATE", new { accountId }, tx);
+        if (reference is not null && conn.QueryFirstOrDefault<long?>(
+                "SELECT id FROM wallet_ledger WHERE kind = 'bundle' AND reference = @reference", new { reference }, tx) is { } existing)
+        {
+            return (false, existing, balance);
+        }
+
+        if (balance - price < floor)
+        {
+            return null;
+        }
+
+        balance -= price;
+        var id = conn.ExecuteScalar<long>("""
+            INSERT INTO wallet_ledger (account_id, kind, amount, at, msisdn, reference, note, balance_after)
+            VALUES (@accountId, 'bundle', @amount, @at, @msisdn, @reference, @note, @balance)
+            RETURNING id
+            """, new { accountId, amount = -price, at, msisdn, reference, note = "bundle " + bundleId, balance }, tx);
+        conn.Execute("""
+            UPDATE wallets SET balance = @balance, updated_at = now(),
+                barred_since = CASE WHEN @balance <= @floor THEN coalesce(barred_since, @at) ELSE barred_since END
+            WHERE account_id = @accountId;
+            INSERT INTO allowance_purchases (subscription_id, allowance_id, cycle_start, amount, bought_at, ledger_id)
+            VALUES (@subscriptionId, @bundleId, @cycleStart, @amount, @at, @id);
+            """, new { accountId, balance, floor, at, subscriptionId, bundleId, cycleStart, amount, id }, tx);
+        return (true, id, balance);
+    }
 
     /// <summary>Wallets whose stored balance differs from their ledger's sum (should be none).</summary>
     public static IReadOnlyList<(string AccountId, decimal Balance, decimal LedgerSum)> Check(NpgsqlConnection conn) =>

@@ -1,3 +1,5 @@
+using Billing.Core.Catalog;
+using Billing.Core.Cycles;
 using Billing.Core.Prepaid;
 using Billing.Jobs.Rating;
 using Billing.Notifications;
@@ -7,19 +9,23 @@ using Npgsql;
 
 namespace Billing.Jobs.Prepaid;
 
-/// <summary>One payment to credit: from `billing topup` or a gateway export's row.</summary>
-public sealed record TopUpRequest(string Msisdn, decimal Amount, Instant At, string? Reference, string Note = "", string? Currency = null);
+/// <summary>One payment to credit: from `billing topup` or a gateway export's row; optionally buying a bundle with it.</summary>
+public sealed record TopUpRequest(string Msisdn, decimal Amount, Instant At, string? Reference, string Note = "", string? Currency = null, string? Bundle = null);
 
-/// <summary>Why a top-up was refused, in words an operator can act on.</summary>
+/// <summary>A bundle bought: its ledger row, and the balance after.</summary>
+public sealed record BundleResult(bool Added, string AccountId, long LedgerId, Bundle Bundle, decimal Balance, string Currency);
+
+/// <summary>Why a top-up or a purchase was refused, in words an operator can act on.</summary>
 public sealed class TopUpException(string message) : Exception(message);
 
 /// <summary>
-/// Credits prepaid wallets: resolves the number to its prepaid account, appends the ledger row
-/// (a reference already credited is not credited again), and queues the top-up receipt.
+/// Credits prepaid wallets and sells bundles from them: resolves the number to its prepaid account,
+/// appends the ledger row (a reference already used is not credited or charged again), and queues
+/// the top-up receipt — all or nothing per call.
 /// </summary>
 public sealed class TopUpService(CatalogCache catalogs, Func<NotificationTemplates> templates)
 {
-    /// <summary>Credits the top-ups in one transaction; throws <see cref="TopUpException"/> (nothing credited) if one cannot be.</summary>
+    /// <summary>Credits the top-ups (and buys the bundles they name) in one transaction; throws <see cref="TopUpException"/> (nothing done) if one cannot be.</summary>
     public IReadOnlyList<TopUpResult> Credit(NpgsqlConnection conn, IReadOnlyList<TopUpRequest> requests)
     {
         ArgumentNullException.ThrowIfNull(conn);
@@ -27,7 +33,6 @@ public sealed class TopUpService(CatalogCache catalogs, Func<NotificationTemplat
         using var tx = conn.BeginTransaction();
         var results = new List<TopUpResult>(requests.Count);
         var notices = new List<NewNotification>();
-        var holders = new Dictionary<string, WalletHolder>(StringComparer.Ordinal);
         foreach (var r in requests)
         {
             if (r.Amount <= 0m)
@@ -35,25 +40,12 @@ public sealed class TopUpService(CatalogCache catalogs, Func<NotificationTemplat
                 throw new TopUpException($"top-up {r.Reference ?? r.Msisdn}: the amount must be positive, not {r.Amount}");
             }
 
-            var account = WalletStore.AccountOf(conn, r.Msisdn, r.At, tx)
-                ?? throw new TopUpException($"no subscriber has the number {r.Msisdn}: import it first (billing accounts import)");
-            if (account.PaymentType != "prepaid")
-            {
-                throw new TopUpException($"{r.Msisdn} belongs to account {account.AccountId}, which is {account.PaymentType}: only prepaid accounts have a wallet");
-            }
-
-            if (!holders.TryGetValue(account.AccountId, out var holder))
-            {
-                holder = WalletStore.Holders(tx, [account.AccountId])[account.AccountId];
-                holders[account.AccountId] = holder;
-            }
-
+            var (account, holder, policy) = Prepaid(tx, r.Msisdn, r.At);
             if (r.Currency is { } currency && !string.Equals(currency, holder.Currency, StringComparison.OrdinalIgnoreCase))
             {
                 throw new TopUpException($"top-up {r.Reference ?? r.Msisdn} is in {currency}, but account {account.AccountId}'s wallet is in {holder.Currency}");
             }
 
-            var policy = catalogs.InForce(conn, r.At)?.Catalog.Plans.GetValueOrDefault(account.PlanId)?.Prepaid ?? PrepaidPolicy.Default;
             var result = WalletStore.TopUp(tx, account.AccountId, r.Msisdn, r.Amount, r.At, r.Reference, r.Note, policy.Floor);
             results.Add(result);
             if (result.Added)
@@ -64,10 +56,59 @@ public sealed class TopUpService(CatalogCache catalogs, Func<NotificationTemplat
                 var message = templates().Render(NotificationKinds.TopUp, holder.Language, values);
                 notices.Add(new NewNotification(holder.AccountId, r.Msisdn, NotificationKinds.TopUp, holder.Language, message.Subject, message.Body, $"topup:{result.LedgerId}"));
             }
+
+            if (r.Bundle is { } bundle)
+            {
+                Buy(tx, r.Msisdn, bundle, r.At, r.Reference);
+            }
         }
 
         NotificationStore.Enqueue(tx, notices);
         tx.Commit();
         return results;
     }
+
+    /// <summary>Buys a bundle of the subscriber's plan from the wallet; throws <see cref="TopUpException"/> (nothing done) if it cannot.</summary>
+    public BundleResult BuyBundle(NpgsqlConnection conn, string msisdn, string bundleId, Instant at, string? reference)
+    {
+        ArgumentNullException.ThrowIfNull(conn);
+        using var tx = conn.BeginTransaction();
+        var result = Buy(tx, msisdn, bundleId, at, reference);
+        tx.Commit();
+        return result;
+    }
+
+    private BundleResult Buy(NpgsqlTransaction tx, string msisdn, string bundleId, Instant at, string? reference)
+    {
+        var conn = tx.Connection!;
+        var (account, holder, policy) = Prepaid(tx, msisdn, at);
+        var plan = catalogs.InForce(conn, at)?.Catalog.Plans.GetValueOrDefault(account.PlanId)
+            ?? throw new TopUpException($"plan {account.PlanId} of +{msisdn} is in no catalogue version in force at {at}");
+        var bundle = plan.Bundles.FirstOrDefault(b => b.Id == bundleId)
+            ?? throw new TopUpException($"plan {plan.Id} has no bundle '{bundleId}'" + (plan.Bundles.Count == 0 ? " (it sells none)" : $" (it sells: {string.Join(", ", plan.Bundles.Select(b => b.Id))})"));
+        var subscription = AccountStore.SubscriptionAt(conn, msisdn, at)
+            ?? throw new TopUpException($"+{msisdn} has no subscription at {at}");
+        var cycle = BillCycle.Containing(at, DateTimeZoneProviders.Tzdb[holder.TimeZone], BillCycleDay(tx, account.AccountId)).Start;
+        var bought = WalletStore.BuyBundle(tx, account.AccountId, subscription.Id, msisdn, bundle.Id, bundle.Allowance.Amount, bundle.Price, cycle, at, reference, policy.Floor)
+            ?? throw new TopUpException($"{bundle.Name} costs {bundle.Price} {holder.Currency}, more than the wallet of +{msisdn} can pay (balance {WalletStore.Wallet(conn, account.AccountId)?.Balance ?? 0m}): top up first");
+        return new BundleResult(bought.Added, account.AccountId, bought.LedgerId, bundle, bought.Balance, holder.Currency);
+    }
+
+    private (WalletStore.AccountPlan Account, WalletHolder Holder, PrepaidPolicy Policy) Prepaid(NpgsqlTransaction tx, string msisdn, Instant at)
+    {
+        var conn = tx.Connection!;
+        var account = WalletStore.AccountOf(conn, msisdn, at, tx)
+            ?? throw new TopUpException($"no subscriber has the number {msisdn}: import it first (billing accounts import)");
+        if (account.PaymentType != "prepaid")
+        {
+            throw new TopUpException($"{msisdn} belongs to account {account.AccountId}, which is {account.PaymentType}: only prepaid accounts have a wallet");
+        }
+
+        var holder = WalletStore.Holders(tx, [account.AccountId])[account.AccountId];
+        var policy = catalogs.InForce(conn, at)?.Catalog.Plans.GetValueOrDefault(account.PlanId)?.Prepaid ?? PrepaidPolicy.Default;
+        return (account, holder, policy);
+    }
+
+    private static int BillCycleDay(NpgsqlTransaction tx, string accountId) =>
+        AccountStore.Find(tx.Connection!, accountId)?.BillCycleDay ?? 1;
 }

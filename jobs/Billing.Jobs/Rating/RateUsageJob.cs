@@ -205,9 +205,11 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
         }
 
         var tLate = sw.Elapsed;
-        var used = RatingStore.Used(tx, keys.Select(k => k.Item1).Distinct().ToList());
+        var subs = keys.Select(k => k.Item1).Distinct().ToList();
+        var used = RatingStore.Used(tx, subs);
+        var bought = RatingStore.Purchases(tx, subs);
         var tUsed = sw.Elapsed;
-        var (charges, balances) = RateInOrder(tx.Connection!, work, used, Hold);
+        var (charges, balances) = RateInOrder(tx.Connection!, work, used, bought, Hold);
         var tRate = sw.Elapsed;
         var wallets = PostToWallets(tx, charges, Hold);
         RatingStore.InsertCharges(tx, charges);
@@ -267,8 +269,9 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
             }
 
             var holds = new List<(long, string, string)>();
-            var used = RatingStore.Used(tx, keys.Select(k => k.Sub).Distinct().ToList());
-            var (charges, balances) = RateInOrder(conn, work, used, (u, reason, detail) => holds.Add((u.Id, reason, detail)));
+            var subs = keys.Select(k => k.Sub).Distinct().ToList();
+            var used = RatingStore.Used(tx, subs);
+            var (charges, balances) = RateInOrder(conn, work, used, RatingStore.Purchases(tx, subs), (u, reason, detail) => holds.Add((u.Id, reason, detail)));
             PostToWallets(tx, charges, (u, reason, detail) => holds.Add((u.Id, reason, detail)));
             RatingStore.InsertCharges(tx, charges);
             RatingStore.SaveBalances(tx, balances.Select(b => (b.Key.Sub, b.Key.Allowance, b.Key.Cycle, b.Value.Granted, b.Value.Used)));
@@ -321,12 +324,14 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
 
     /// <summary>
     /// Rates each (subscription, cycle) group in event-time order — (start, usage id) — starting from
-    /// the allowance already used in that cycle. Returns the charges and the balances to store.
+    /// the allowance already used in that cycle; a bundle bought in the cycle counts from the moment
+    /// it was bought. Returns the charges and the balances to store.
     /// </summary>
     private (List<ChargeRow> Charges, Dictionary<(long Sub, string Allowance, LocalDate Cycle), (long Granted, long Used)> Balances) RateInOrder(
         Npgsql.NpgsqlConnection conn,
         IEnumerable<(RatingCandidate Usage, LocalDate Cycle)> work,
         IReadOnlyDictionary<(long Sub, string Allowance, LocalDate Cycle), long> used,
+        IReadOnlyDictionary<(long Sub, LocalDate Cycle), List<(Instant At, string Allowance, long Amount)>> bought,
         Action<RatingCandidate, string, string> hold)
     {
         var charges = new List<ChargeRow>(work is ICollection<(RatingCandidate, LocalDate)> w ? w.Count : 0);
@@ -350,6 +355,8 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
         });
         var remaining = new Dictionary<string, long>(StringComparer.Ordinal);
         Plan? plan = null;
+        List<(Instant At, string Allowance, long Amount)>? purchases = null;
+        var nextPurchase = 0;
         for (var i = 0; i < ordered.Length; i++)
         {
             var (u, cycle) = ordered[i];
@@ -358,6 +365,8 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
             {
                 remaining = new Dictionary<string, long>(StringComparer.Ordinal);
                 plan = null;
+                purchases = bought.GetValueOrDefault((sub, cycle));
+                nextPurchase = 0;
             }
 
             var version = catalogs.InForce(conn, u.StartUtc);
@@ -369,12 +378,36 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
 
             if (plan is null && version.Catalog.Plans.TryGetValue(u.PlanId!, out plan))
             {
+                // Bundles bought up to this first event count from the start; later ones as the events reach them.
+                var boughtSoFar = new Dictionary<string, long>(StringComparer.Ordinal);
+                for (; purchases is not null && nextPurchase < purchases.Count && purchases[nextPurchase].At <= u.StartUtc; nextPurchase++)
+                {
+                    boughtSoFar[purchases[nextPurchase].Allowance] = boughtSoFar.GetValueOrDefault(purchases[nextPurchase].Allowance) + purchases[nextPurchase].Amount;
+                }
+
                 foreach (var a in plan.Allowances)
                 {
                     var spent = used.GetValueOrDefault((sub, a.Id, cycle));
-                    remaining[a.Id] = Math.Max(0, a.Amount - spent);
+                    var granted = a.Amount + boughtSoFar.GetValueOrDefault(a.Id);
+                    remaining[a.Id] = Math.Max(0, granted - spent);
                     // A newer catalogue may grant less than the cycle has already used: granted never drops below used.
-                    balances[(sub, a.Id, cycle)] = (Math.Max(a.Amount, spent), spent);
+                    if (granted > 0 || spent > 0)
+                    {
+                        balances[(sub, a.Id, cycle)] = (Math.Max(granted, spent), spent);
+                    }
+                }
+            }
+            else if (plan is not null)
+            {
+                for (; purchases is not null && nextPurchase < purchases.Count && purchases[nextPurchase].At <= u.StartUtc; nextPurchase++)
+                {
+                    var (_, allowance, amount) = purchases[nextPurchase];
+                    if (remaining.ContainsKey(allowance))
+                    {
+                        remaining[allowance] += amount;
+                        var b = balances.GetValueOrDefault((sub, allowance, cycle));
+                        balances[(sub, allowance, cycle)] = (b.Granted + amount, b.Used);
+                    }
                 }
             }
 

@@ -17,7 +17,7 @@ public static class WalletCommands
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static int TopUp(GlobalOptions g, string msisdnText, string amountText, string? reference, string? atText, TextWriter output)
+    public static int TopUp(GlobalOptions g, string msisdnText, string amountText, string? reference, string? atText, string? bundle, TextWriter output)
     {
         if (!decimal.TryParse(amountText, NumberStyles.AllowDecimalPoint, Inv, out var amount) || amount <= 0)
         {
@@ -28,14 +28,15 @@ public static class WalletCommands
         using var rt = Runtime.Start(g);
         var msisdn = Number(rt, msisdnText);
         using var conn = rt.Db.Open();
-        var result = Credit(rt, conn, [new TopUpRequest(msisdn, amount, at, reference, "billing topup")])[0];
+        var result = Credit(rt, conn, [new TopUpRequest(msisdn, amount, at, reference, "billing topup", Bundle: bundle)])[0];
         if (g.Json)
         {
             output.WriteLine(JsonSerializer.Serialize(Json(result, reference), BillingConfig.Json));
         }
         else if (result.Added)
         {
-            output.WriteLine($"Credited {amount.ToString(Inv)} {result.Currency} to {result.AccountId} (+{msisdn}) as ledger #{result.LedgerId}: balance {Money(result.Balance)} {result.Currency}.");
+            output.WriteLine($"Credited {amount.ToString(Inv)} {result.Currency} to {result.AccountId} (+{msisdn}) as ledger #{result.LedgerId}" +
+                (bundle is null ? $": balance {Money(result.Balance)} {result.Currency}." : $", and bought bundle {bundle} with it: balance {Money(WalletStore.Wallet(conn, result.AccountId)!.Balance)} {result.Currency}."));
         }
         else
         {
@@ -110,6 +111,11 @@ public static class WalletCommands
         var policy = new CatalogCache().InForce(conn, now)?.Catalog.Plans.GetValueOrDefault(account.PlanId)?.Prepaid ?? PrepaidPolicy.Default;
         var movements = wallet is null ? [] : WalletStore.LastMovements(conn, account.AccountId, limit);
         var overdraft = WalletStore.Overdraft(conn, account.AccountId);
+        var allowances = conn.Query<(string Allowance, LocalDate Cycle, long Granted, long Used)>("""
+            SELECT b.allowance_id, b.cycle_start, b.granted, b.used FROM allowance_balances b JOIN subscriptions s ON s.id = b.subscription_id
+            WHERE s.account_id = @a AND b.cycle_start = (SELECT max(cycle_start) FROM allowance_balances x WHERE x.subscription_id = b.subscription_id)
+            ORDER BY 1
+            """, new { a = account.AccountId }).AsList();
         var crossed = conn.Query<(string Kind, Instant Created, string Subject, string Status)>("""
             SELECT kind, created_at, subject, status FROM notifications
             WHERE account_id = @a AND kind IN ('low-balance', 'exhausted', 'credit-limit', 'expired') ORDER BY id DESC LIMIT @limit
@@ -129,6 +135,7 @@ public static class WalletCommands
                 overdraft = overdraft.Select(o => new { o.Currency, o.Records, amount = o.Amount.ToString(Inv) }),
                 movements = movements.Select(m => new { m.Id, m.Kind, amount = m.Amount.ToString(Inv), at = m.At.ToString(), m.UsageId, m.Reference, balanceAfter = m.BalanceAfter.ToString(Inv) }),
                 notifications = crossed.Select(n => new { n.Kind, created = n.Created.ToString(), n.Subject, n.Status }),
+                allowances = allowances.Select(a => new { a.Allowance, cycle = a.Cycle.ToString("uuuu-MM-dd", Inv), a.Granted, a.Used }),
             }, BillingConfig.Json));
             return 0;
         }
@@ -149,6 +156,11 @@ public static class WalletCommands
             output.WriteLine($"  overdraft owed (for collections): {Money(o.Amount)} {o.Currency} over {o.Records:N0} record(s), {o.First.ToString("uuuu-MM-dd HH:mm", Inv)} – {o.Last.ToString("uuuu-MM-dd HH:mm", Inv)} UTC");
         }
 
+        foreach (var a in allowances)
+        {
+            output.WriteLine($"  allowance {a.Allowance} (cycle from {a.Cycle.ToString("uuuu-MM-dd", Inv)}): {a.Used:N0} of {a.Granted:N0} used");
+        }
+
         output.WriteLine();
         output.WriteLine($"Last {movements.Count} movement(s):");
         var table = new TextTable("#", "kind", "at (UTC)", "amount", "balance after", "usage / reference");
@@ -165,6 +177,54 @@ public static class WalletCommands
             output.WriteLine($"  {n.Created.ToString("uuuu-MM-dd HH:mm", Inv)}  {n.Kind,-12}  {n.Subject}  [{n.Status}]");
         }
 
+        return 0;
+    }
+
+    public static int Buy(GlobalOptions g, string msisdnText, string bundle, string? reference, string? atText, TextWriter output)
+    {
+        var at = atText is null ? SystemClock.Instance.GetCurrentInstant() : CatalogCommands.Effective(atText);
+        using var rt = Runtime.Start(g);
+        var msisdn = Number(rt, msisdnText);
+        using var conn = rt.Db.Open();
+        BundleResult result;
+        try
+        {
+            result = new TopUpService(new CatalogCache(), Templates(rt)).BuyBundle(conn, msisdn, bundle, at, reference);
+        }
+        catch (TopUpException e)
+        {
+            throw new UserErrorException(e.Message + ". Nothing was bought.");
+        }
+
+        output.WriteLine(g.Json
+            ? JsonSerializer.Serialize(new { result.Added, account = result.AccountId, result.LedgerId, bundle = result.Bundle.Id, price = result.Bundle.Price.ToString(Inv), balance = result.Balance.ToString(Inv), result.Currency }, BillingConfig.Json)
+            : result.Added
+                ? $"Bought {result.Bundle.Name} ({result.Bundle.Id}) for {result.Bundle.Price.ToString(Inv)} {result.Currency} for +{msisdn} (ledger #{result.LedgerId}); usage from {at.ToString("uuuu-MM-dd HH:mm", Inv)} UTC to the end of the bill cycle uses it first. Balance {Money(result.Balance)} {result.Currency}."
+                : $"Reference {reference} bought this before (ledger #{result.LedgerId}): nothing bought again.");
+        return 0;
+    }
+
+    public static int Bundles(GlobalOptions g, string? planId, TextWriter output)
+    {
+        using var rt = Runtime.Start(g);
+        using var conn = rt.Db.Open();
+        var catalog = new CatalogCache().InForce(conn, SystemClock.Instance.GetCurrentInstant())
+            ?? throw new UserErrorException("No catalogue version is in force: billing catalog load templates/catalog");
+        var bundles = catalog.Catalog.Plans.Values.Where(p => planId is null || p.Id == planId).SelectMany(p => p.Bundles.Select(b => (Plan: p, Bundle: b))).ToList();
+        if (g.Json)
+        {
+            output.WriteLine(JsonSerializer.Serialize(bundles.Select(x => new { plan = x.Plan.Id, bundle = x.Bundle.Id, x.Bundle.Name, service = x.Bundle.Allowance.Service.ToString().ToLowerInvariant(), x.Bundle.Allowance.Amount, price = x.Bundle.Price.ToString(Inv), x.Plan.Currency }), BillingConfig.Json));
+            return 0;
+        }
+
+        var table = new TextTable("plan", "bundle", "name", "service", "amount", "destinations", "price");
+        foreach (var (plan, b) in bundles)
+        {
+            table.Add(plan.Id, b.Id, b.Name, b.Allowance.Service.ToString().ToLowerInvariant(), b.Allowance.Amount, b.Allowance.DestinationGroups is null ? "all" : string.Join(";", b.Allowance.DestinationGroups.Order(StringComparer.Ordinal)), $"{b.Price.ToString(Inv)} {plan.Currency}");
+        }
+
+        output.Write(table.ToString());
+        output.WriteLine("Amounts in the service's unit: seconds, messages, bytes. A bundle lasts until the end of the bill cycle it is bought in.");
         return 0;
     }
 

@@ -58,6 +58,12 @@ public sealed record Plan
     /// <summary>Fees charged per cycle by the bill run (not by usage rating).</summary>
     public IReadOnlyList<RecurringFee> RecurringFees { get; init; } = [];
 
+    /// <summary>
+    /// Allowances a subscriber can buy (from a prepaid wallet) on top of the plan's; each is also in
+    /// <see cref="Allowances"/> with amount 0, after the plan's own, so the plan's are used first.
+    /// </summary>
+    public IReadOnlyList<Bundle> Bundles { get; init; } = [];
+
     /// <summary>How a prepaid subscriber's wallet is run on this plan (thresholds, credit limit, expiry).</summary>
     public Billing.Core.Prepaid.PrepaidPolicy Prepaid { get; init; } = Billing.Core.Prepaid.PrepaidPolicy.Default;
 
@@ -170,6 +176,9 @@ public enum HolidayRule
 
 /// <summary>A bundle per bill cycle: seconds (voice), events (SMS) or bytes (data), optionally only to some destination groups.</summary>
 public sealed record Allowance(string Id, ServiceType Service, long Amount, IReadOnlySet<string>? DestinationGroups = null);
+
+/// <summary>An allowance bought for a price; it lasts until the end of the bill cycle it is bought in.</summary>
+public sealed record Bundle(string Id, string Name, Allowance Allowance, decimal Price);
 
 /// <summary>A fee per bill cycle (prorated by the bill run).</summary>
 public sealed record RecurringFee(string Id, string Description, decimal Amount, string TaxCategory = "standard");

@@ -17,7 +17,7 @@ CREATE TABLE wallets (
 CREATE TABLE wallet_ledger (
     id              bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     account_id      text        NOT NULL REFERENCES wallets (account_id),
-    kind            text        NOT NULL CHECK (kind IN ('topup', 'usage', 'rerate', 'adjustment', 'expiry')),
+    kind            text        NOT NULL CHECK (kind IN ('topup', 'usage', 'rerate', 'adjustment', 'expiry', 'bundle')),
     amount          numeric(20, 6) NOT NULL,
     at              timestamptz NOT NULL,               -- when it happened: the event time of usage, the payment time of a top-up
     usage_id        bigint,                             -- usage and rerate rows
@@ -31,8 +31,24 @@ CREATE TABLE wallet_ledger (
 
 CREATE UNIQUE INDEX wallet_ledger_usage_once ON wallet_ledger (usage_id) WHERE kind = 'usage';
 CREATE UNIQUE INDEX wallet_ledger_reference_once ON wallet_ledger (reference) WHERE kind = 'topup' AND reference IS NOT NULL;
+CREATE UNIQUE INDEX wallet_ledger_bundle_reference_once ON wallet_ledger (reference) WHERE kind = 'bundle' AND reference IS NOT NULL;
 CREATE INDEX wallet_ledger_account ON wallet_ledger (account_id, at);
 CREATE INDEX wallet_ledger_usage ON wallet_ledger (usage_id) WHERE usage_id IS NOT NULL;
+
+-- Bundles bought from a wallet (catalogue bundles.csv): an allowance on top of the plan's for the
+-- bill cycle it is bought in, usable by usage from the moment it is bought.
+CREATE TABLE allowance_purchases (
+    id              bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    subscription_id bigint      NOT NULL REFERENCES subscriptions (id),
+    allowance_id    text        NOT NULL,
+    cycle_start     date        NOT NULL,
+    amount          bigint      NOT NULL CHECK (amount > 0),
+    bought_at       timestamptz NOT NULL,
+    ledger_id       bigint      NOT NULL REFERENCES wallet_ledger (id),
+    created_at      timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE INDEX allowance_purchases_cycle ON allowance_purchases (subscription_id, cycle_start, bought_at);
 
 -- Usage priced after the wallet reached its floor: recorded for collections, never dropped.
 -- Append-only too: a re-rate that lowers a charge adds a negative row.
@@ -50,6 +66,15 @@ CREATE TABLE prepaid_overdraft (
 
 CREATE INDEX prepaid_overdraft_account ON prepaid_overdraft (account_id, at);
 CREATE INDEX prepaid_overdraft_usage ON prepaid_overdraft (usage_id);
+
+-- The ledger and the overdraft are append-only: the database refuses to change or delete a row.
+CREATE FUNCTION refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION '% is append-only: post a correcting row instead', TG_TABLE_NAME;
+END $$;
+
+CREATE TRIGGER wallet_ledger_append_only BEFORE UPDATE OR DELETE ON wallet_ledger FOR EACH ROW EXECUTE FUNCTION refuse_change();
+CREATE TRIGGER prepaid_overdraft_append_only BEFORE UPDATE OR DELETE ON prepaid_overdraft FOR EACH ROW EXECUTE FUNCTION refuse_change();
 
 -- The outbox: rendered when created (from templates/, in the account's language), delivered by a
 -- job through the configured channel. dedupe_key names what the message is about, so a rerun of

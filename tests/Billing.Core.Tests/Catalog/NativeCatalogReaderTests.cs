@@ -55,7 +55,7 @@ public sealed class NativeCatalogReaderTests : IDisposable
 
         var prepaid = catalog.Plans["uk_prepaid"];
         Assert.Equal((4, 1, 1), (prepaid.Voice.Count, prepaid.Sms.Count, prepaid.Data.Count));
-        Assert.Empty(prepaid.Allowances);
+        Assert.Equal(["pp_minutes_100", "pp_data_1gb"], prepaid.Allowances.Select(a => a.Id)); // its bundles, bought not granted
     }
 
     [Fact]
@@ -143,6 +143,22 @@ public sealed class NativeCatalogReaderTests : IDisposable
         Assert.Equal((10.00m, -10.00m, 90), (policy.CreditLimit, policy.Floor, policy.ExpiryDays!.Value));
         Assert.Equal(Billing.Core.Prepaid.PrepaidPolicy.Default, catalog.Plans["uk_postpaid_300"].Prepaid);
         Assert.Equal([5.00m, 1.00m, 0m], NativeCatalogReader.Load(Template, "shipped").Catalog!.Plans["uk_prepaid"].Prepaid.Thresholds);
+    }
+
+    [Fact]
+    public void Load_Bundles_AreAllowancesOfAmountZeroAfterThePlansOwn_WithTheirPrice()
+    {
+        var catalog = NativeCatalogReader.Load(Template, "shipped").Catalog!;
+
+        var plan = catalog.Plans["uk_prepaid"];
+        Assert.Equal([("pp_minutes_100", 6_000L, 3.00m), ("pp_data_1gb", 1_073_741_824L, 5.00m)], plan.Bundles.Select(b => (b.Id, b.Allowance.Amount, b.Price)));
+        Assert.Equal([("pp_minutes_100", 0L), ("pp_data_1gb", 0L)], plan.Allowances.Select(a => (a.Id, a.Amount)));
+        Assert.Equal(["uk_landline", "uk_mobile"], plan.Bundles[0].Allowance.DestinationGroups!.Order(StringComparer.Ordinal));
+
+        var bad = Append("bundles.csv", "uk_prepaid,pp_minutes_100,Again,voice,10min,,free");
+        var result = NativeCatalogReader.Load(_folder, "broken");
+        AssertError(result, "bundles.csv", bad, "price 'free'");
+        AssertError(result, "bundles.csv", bad, "already has an allowance or bundle 'pp_minutes_100'");
     }
 
     [Fact]
