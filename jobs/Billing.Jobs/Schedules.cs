@@ -11,10 +11,14 @@ public static class Schedules
     /// <summary>The sweep behind the per-file continuations: held usage whose cause is gone, anything a busy run skipped.</summary>
     public const string RateAll = "rating:rate-all";
 
+    /// <summary>Delivers due outbox messages; failed attempts wait for their own backoff.</summary>
+    public const string DeliverNotifications = "notifications:deliver";
+
     public static void Register(IRecurringJobManager jobs)
     {
         ArgumentNullException.ThrowIfNull(jobs);
         jobs.AddOrUpdate<IngestDropFolderJob>(PollDropFolder, j => j.Poll(), Cron.Minutely());
         jobs.AddOrUpdate<Rating.RateUsageJob>(RateAll, j => j.Run(), "*/15 * * * *");
+        jobs.AddOrUpdate<Notifications.DeliverNotificationsJob>(DeliverNotifications, j => j.Run(), Cron.Minutely());
     }
 }

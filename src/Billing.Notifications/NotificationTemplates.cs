@@ -77,7 +77,8 @@ public sealed class NotificationTemplates
         var templates = new Dictionary<(string, string), MessageTemplate>();
         foreach (var dir in Directory.EnumerateDirectories(folder).Order(StringComparer.Ordinal))
         {
-            var language = Path.GetFileName(dir);
+            // Render looks languages up in lower case: a folder named pt-BR must be found as pt-br.
+            var language = Path.GetFileName(dir).ToLowerInvariant();
             foreach (var file in Directory.EnumerateFiles(dir, "*.txt").Order(StringComparer.Ordinal))
             {
                 var kind = Path.GetFileNameWithoutExtension(file);

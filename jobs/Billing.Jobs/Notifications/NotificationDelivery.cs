@@ -1,0 +1,88 @@
+using Billing.Core.Notifications;
+using Billing.Notifications.Channels;
+using Billing.Storage;
+using Serilog;
+
+namespace Billing.Jobs.Notifications;
+
+/// <param name="Retrying">attempts that failed and will be tried again later.</param>
+/// <param name="Failed">messages given up after their last attempt.</param>
+public sealed record DeliveryResult(int Sent, int Retrying, int Failed, int NoAddress);
+
+/// <summary>
+/// Delivers what is due in the outbox: claims a batch (row locks, skipping rows another deliverer
+/// holds), hands each message to the channel, records the outcome, commits, and repeats until
+/// nothing is due. A message is marked sent in the same transaction that claimed it, so two
+/// deliverers never send it twice; a crash after the channel accepted it but before the commit
+/// sends it again on the next run (at least once).
+/// </summary>
+public sealed class NotificationDelivery(BillingDatabase db, INotificationChannel channel, int maxAttempts, int batchSize = NotificationDelivery.DefaultBatchSize)
+{
+    public const int DefaultBatchSize = 50;
+
+    private readonly ILogger _log = Log.ForContext<NotificationDelivery>();
+
+    public DeliveryResult DeliverDue()
+    {
+        int sent = 0, retrying = 0, failed = 0, noAddress = 0;
+        using var conn = db.Open();
+        while (true)
+        {
+            using var tx = conn.BeginTransaction();
+            var batch = NotificationStore.ClaimDue(tx, batchSize);
+            if (batch.Count == 0)
+            {
+                break;
+            }
+
+            foreach (var message in batch)
+            {
+                if (channel.NeedsAddress && message.Email is null)
+                {
+                    NotificationStore.MarkNoAddress(tx, message.Id, channel.Name);
+                    noAddress++;
+                    _log.Warning("Notification {NotificationId} ({Kind}) not sent: account {AccountId} has no e-mail address", message.Id, message.Kind, message.AccountId);
+                    continue;
+                }
+
+                try
+                {
+                    channel.Send(message);
+                }
+                catch (Exception e)
+                {
+                    var decision = DeliveryRetry.AfterFailure(message.Attempts, maxAttempts);
+                    NotificationStore.MarkAttemptFailed(tx, message.Id, channel.Name, e.Message, decision);
+                    if (decision.GiveUp)
+                    {
+                        failed++;
+                        _log.Error("Notification {NotificationId} ({Kind}, account {AccountId}) failed for good after {Attempts} attempts via {Channel}: {Error}",
+                            message.Id, message.Kind, message.AccountId, message.Attempts + 1, channel.Name, e.Message);
+                    }
+                    else
+                    {
+                        retrying++;
+                        _log.Warning("Notification {NotificationId} ({Kind}, account {AccountId}): attempt {Attempt} via {Channel} failed, next in {Delay}: {Error}",
+                            message.Id, message.Kind, message.AccountId, message.Attempts + 1, channel.Name, decision.Delay, e.Message);
+                    }
+
+                    continue;
+                }
+
+                NotificationStore.MarkSent(tx, message.Id, channel.Name);
+                sent++;
+            }
+
+            tx.Commit();
+        }
+
+        var result = new DeliveryResult(sent, retrying, failed, noAddress);
+        if (result != new DeliveryResult(0, 0, 0, 0))
+        {
+            _log.Information("Notifications via {Channel}: {Sent} sent, {Retrying} to retry, {Failed} failed, {NoAddress} without an e-mail address",
+                channel.Name, sent, retrying, failed, noAddress);
+        }
+
+        return result;
+    }
+}
