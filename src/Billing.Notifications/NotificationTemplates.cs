@@ -12,6 +12,9 @@ public static class NotificationKinds
     public const string Expired = "expired";
     public const string TopUp = "topup";
 
+    /// <summary>Placeholders every kind may use. (Declared before <see cref="Placeholders"/>: static fields initialise in order.)</summary>
+    public static readonly IReadOnlySet<string> Common = new HashSet<string>(StringComparer.Ordinal) { "name", "msisdn", "currency", "balance", "at", "account" };
+
     /// <summary>Every kind with the placeholders its template may use.</summary>
     public static readonly IReadOnlyDictionary<string, IReadOnlySet<string>> Placeholders = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal)
     {
@@ -21,9 +24,6 @@ public static class NotificationKinds
         [Expired] = Names("amount"),
         [TopUp] = Names("amount", "reference"),
     };
-
-    /// <summary>Placeholders every kind may use.</summary>
-    public static readonly IReadOnlySet<string> Common = new HashSet<string>(StringComparer.Ordinal) { "name", "msisdn", "currency", "balance", "at", "account" };
 
     private static HashSet<string> Names(params string[] names) => new(Common.Concat(names), StringComparer.Ordinal);
 }
