@@ -16,11 +16,12 @@ public sealed record DeliveryResult(int Sent, int Retrying, int Failed, int NoAd
 /// deliverers never send it twice; a crash after the channel accepted it but before the commit
 /// sends it again on the next run (at least once).
 /// </summary>
-public sealed class NotificationDelivery(BillingDatabase db, INotificationChannel channel, int maxAttempts, int batchSize = NotificationDelivery.DefaultBatchSize)
+/// <param name="log">where failures are logged (default: the global Serilog logger).</param>
+public sealed class NotificationDelivery(BillingDatabase db, INotificationChannel channel, int maxAttempts, int batchSize = NotificationDelivery.DefaultBatchSize, ILogger? log = null)
 {
     public const int DefaultBatchSize = 50;
 
-    private readonly ILogger _log = Log.ForContext<NotificationDelivery>();
+    private readonly ILogger _log = (log ?? Log.Logger).ForContext<NotificationDelivery>();
 
     public DeliveryResult DeliverDue()
     {
