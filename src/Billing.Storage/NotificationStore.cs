@@ -9,25 +9,6 @@ namespace Billing.Storage;
 /// <param name="DedupeKey">what the message is about (e.g. <c>threshold:USAGE_ID</c>): the outbox holds one message per key.</param>
 public sealed record NewNotification(string AccountId, string? Msisdn, string Kind, string Language, string Subject, string Body, string DedupeKey);
 
-/// <summary>A message in the outbox as `billing notifications list` shows it.</summary>
-public sealed record NotificationRow
-{
-    public long Id { get; init; }
-    public string AccountId { get; init; } = "";
-    public string? Msisdn { get; init; }
-    public string Kind { get; init; } = "";
-    public string Language { get; init; } = "";
-    public string Subject { get; init; } = "";
-    public string DedupeKey { get; init; } = "";
-    public Instant CreatedAt { get; init; }
-    public string Status { get; init; } = "";
-    public int Attempts { get; init; }
-    public Instant NextAttemptAt { get; init; }
-    public string? LastError { get; init; }
-    public string? Channel { get; init; }
-    public Instant? SentAt { get; init; }
-}
-
 /// <summary>Which messages to list; null filters match everything.</summary>
 public sealed record NotificationFilter(string? Status = null, string? AccountId = null, string? Kind = null, int Limit = 50);
 
@@ -65,19 +46,23 @@ public static class NotificationStore
     }
 
     /// <summary>Messages matching <paramref name="filter"/>, newest first.</summary>
-    public static IReadOnlyList<NotificationRow> List(NpgsqlConnection conn, NotificationFilter filter)
+    public static IReadOnlyList<OutboxMessage> List(NpgsqlConnection conn, NotificationFilter filter)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        return conn.Query<NotificationRow>("""
-            SELECT id, account_id, msisdn, kind, language, subject, dedupe_key, created_at, status, attempts, next_attempt_at,
-                   last_error, channel, sent_at
-            FROM notifications
-            WHERE (@Status::text IS NULL OR status = @Status) AND (@AccountId::text IS NULL OR account_id = @AccountId)
-              AND (@Kind::text IS NULL OR kind = @Kind)
-            ORDER BY created_at DESC, id DESC
+        return conn.Query<OutboxMessage>($"""
+            {SelectMessages}
+            WHERE (@Status::text IS NULL OR n.status = @Status) AND (@AccountId::text IS NULL OR n.account_id = @AccountId)
+              AND (@Kind::text IS NULL OR n.kind = @Kind)
+            ORDER BY n.created_at DESC, n.id DESC
             LIMIT @Limit
             """, filter).AsList();
     }
+
+    private const string SelectMessages = """
+        SELECT n.id, n.account_id, n.msisdn, n.kind, n.language, n.subject, n.body, n.dedupe_key, n.created_at, n.status, n.attempts,
+               n.next_attempt_at, n.last_error, n.channel, n.sent_at, nullif(btrim(a.email), '') AS email
+        FROM notifications n JOIN accounts a ON a.id = n.account_id
+        """;
 
     /// <summary>How many messages are in each status (every status, zero included), optionally of one account and kind.</summary>
     public static IReadOnlyDictionary<string, long> CountByStatus(NpgsqlConnection conn, string? accountId = null, string? kind = null)
@@ -103,10 +88,8 @@ public static class NotificationStore
     public static IReadOnlyList<OutboxMessage> ClaimDue(NpgsqlTransaction tx, int limit)
     {
         ArgumentNullException.ThrowIfNull(tx);
-        return tx.Connection!.Query<OutboxMessage>("""
-            SELECT n.id, n.account_id, n.msisdn, n.kind, n.language, n.subject, n.body, n.created_at, n.attempts,
-                   nullif(btrim(a.email), '') AS email
-            FROM notifications n JOIN accounts a ON a.id = n.account_id
+        return tx.Connection!.Query<OutboxMessage>($"""
+            {SelectMessages}
             WHERE n.status = 'pending' AND n.next_attempt_at <= now()
             ORDER BY n.id
             LIMIT @limit

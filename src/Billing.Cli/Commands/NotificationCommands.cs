@@ -32,7 +32,7 @@ public static class NotificationCommands
                 notifications = rows.Select(r => new
                 {
                     id = r.Id, createdAt = r.CreatedAt.ToString(), account = r.AccountId, msisdn = r.Msisdn, kind = r.Kind, language = r.Language,
-                    status = r.Status, attempts = r.Attempts, subject = r.Subject, dedupeKey = r.DedupeKey,
+                    email = r.Email, status = r.Status, attempts = r.Attempts, subject = r.Subject, dedupeKey = r.DedupeKey,
                     nextAttemptAt = r.Status == NotificationStatuses.Pending ? r.NextAttemptAt.ToString() : null,
                     lastError = r.LastError, channel = r.Channel, sentAt = r.SentAt?.ToString(),
                 }),

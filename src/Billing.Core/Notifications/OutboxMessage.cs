@@ -14,8 +14,8 @@ public static class NotificationStatuses
 }
 
 /// <summary>
-/// A message taken from the outbox for delivery: what was rendered when it was created, and the
-/// account's e-mail address now (null when the account has none).
+/// A message in the outbox (a row of <c>notifications</c>): what was rendered when it was created,
+/// where it stands, and the account's e-mail address as it is now (null when the account has none).
 /// </summary>
 public sealed record OutboxMessage
 {
@@ -33,11 +33,24 @@ public sealed record OutboxMessage
 
     public string Body { get; init; } = "";
 
+    public string DedupeKey { get; init; } = "";
+
     /// <summary>When the message was composed: its Date, and part of its file name, so a re-delivery looks the same.</summary>
     public Instant CreatedAt { get; init; }
 
-    /// <summary>Delivery attempts made before this one.</summary>
+    public string Status { get; init; } = NotificationStatuses.Pending;
+
+    /// <summary>Delivery attempts made so far.</summary>
     public int Attempts { get; init; }
+
+    public Instant NextAttemptAt { get; init; }
+
+    public string? LastError { get; init; }
+
+    /// <summary>The channel of the last attempt.</summary>
+    public string? Channel { get; init; }
+
+    public Instant? SentAt { get; init; }
 
     public string? Email { get; init; }
 }
