@@ -119,14 +119,14 @@ public static class NotificationStore
             """, new { id, channel, error, giveUp = decision.GiveUp, delaySeconds = decision.Delay.TotalSeconds }, tx);
     }
 
-    /// <summary>The channel needs an e-mail address and the account has none: not tried again until `billing notifications retry`.</summary>
-    public static void MarkNoAddress(NpgsqlTransaction tx, long id, string channel)
+    /// <summary>The channel needs an e-mail address and the account has no usable one: not tried again until `billing notifications retry`.</summary>
+    public static void MarkNoAddress(NpgsqlTransaction tx, long id, string channel, string problem)
     {
         ArgumentNullException.ThrowIfNull(tx);
         tx.Connection!.Execute("""
-            UPDATE notifications SET status = 'no-address', channel = @channel, last_error = 'the account has no e-mail address'
+            UPDATE notifications SET status = 'no-address', channel = @channel, last_error = @problem
             WHERE id = @id
-            """, new { id, channel }, tx);
+            """, new { id, channel, problem }, tx);
     }
 
     /// <summary>

@@ -38,11 +38,11 @@ public sealed class NotificationDelivery(BillingDatabase db, INotificationChanne
 
             foreach (var message in batch)
             {
-                if (channel.NeedsAddress && message.Email is null)
+                if (channel.AddressProblem(message) is { } problem)
                 {
-                    NotificationStore.MarkNoAddress(tx, message.Id, channel.Name);
+                    NotificationStore.MarkNoAddress(tx, message.Id, channel.Name, problem);
                     noAddress++;
-                    _log.Warning("Notification {NotificationId} ({Kind}) not sent: account {AccountId} has no e-mail address", message.Id, message.Kind, message.AccountId);
+                    _log.Warning("Notification {NotificationId} ({Kind}, account {AccountId}) not sent via {Channel}: {Error}", message.Id, message.Kind, message.AccountId, channel.Name, problem);
                     continue;
                 }
 

@@ -29,7 +29,8 @@ public sealed class FileChannel : INotificationChannel
 
     public string Name => "file";
 
-    public bool NeedsAddress => false;
+    /// <summary>A file needs no address: the To line says when there is none.</summary>
+    public string? AddressProblem(OutboxMessage message) => null;
 
     public static string FileName(OutboxMessage message)
     {

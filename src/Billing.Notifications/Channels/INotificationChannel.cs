@@ -12,8 +12,11 @@ public interface INotificationChannel : IDisposable
     /// <summary>Stored in <c>notifications.channel</c>: "file" or "smtp".</summary>
     string Name { get; }
 
-    /// <summary>Whether a message needs the account's e-mail address (without one it is marked no-address, not sent).</summary>
-    bool NeedsAddress { get; }
+    /// <summary>
+    /// Why the message cannot go through this channel (the account has no usable e-mail address), or
+    /// null. Such a message is marked no-address, not tried again: retrying would not help.
+    /// </summary>
+    string? AddressProblem(OutboxMessage message);
 
     void Send(OutboxMessage message);
 }

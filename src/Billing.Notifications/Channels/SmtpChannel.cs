@@ -34,14 +34,25 @@ public sealed class SmtpChannel : INotificationChannel
 
     public string Name => "smtp";
 
-    public bool NeedsAddress => true;
-
-    public MimeMessage Compose(OutboxMessage message)
+    public string? AddressProblem(OutboxMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
         if (message.Email is null)
         {
-            throw new ArgumentException($"notification {message.Id} has no recipient address", nameof(message));
+            return "the account has no e-mail address";
+        }
+
+        return MailboxAddress.TryParse(message.Email, out var mailbox) && mailbox.Domain.Length > 0
+            ? null
+            : $"the account's e-mail address '{message.Email}' is not valid";
+    }
+
+    public MimeMessage Compose(OutboxMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (AddressProblem(message) is { } problem)
+        {
+            throw new ArgumentException($"notification {message.Id}: {problem}", nameof(message));
         }
 
         var mime = new MimeMessage
@@ -52,7 +63,7 @@ public sealed class SmtpChannel : INotificationChannel
             Body = new TextPart("plain") { Text = message.Body },
         };
         mime.From.Add(_from);
-        mime.To.Add(MailboxAddress.Parse(message.Email));
+        mime.To.Add(MailboxAddress.Parse(message.Email!));
         mime.Headers.Add("Content-Language", message.Language);
         mime.Headers.Add("X-Billing-Account", message.AccountId);
         mime.Headers.Add("X-Billing-Kind", message.Kind);

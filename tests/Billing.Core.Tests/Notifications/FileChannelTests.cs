@@ -71,7 +71,7 @@ public sealed class FileChannelTests : IDisposable
         channel.Send(Message(email: null));
 
         Assert.StartsWith("To: (no e-mail address) account A-1\n", File.ReadAllText(channel.PathOf(Message())), StringComparison.Ordinal);
-        Assert.False(channel.NeedsAddress);
+        Assert.Null(channel.AddressProblem(Message(email: null)));
     }
 
     [Fact]

@@ -177,22 +177,25 @@ public sealed class NotificationDeliveryTests : IDisposable
     }
 
     [Fact]
-    public void Smtp_MarksAMessageNoAddress_WhenTheAccountHasNoEmail_AndDoesNotTryItAgain()
+    public void Smtp_MarksAMessageNoAddress_WhenTheAccountHasNoUsableEmail_AndDoesNotTryItAgain()
     {
         using var conn = Db.Open();
         OutboxData.AddAccount(conn, "A-1", null);
         OutboxData.AddAccount(conn, "B-2", " ");
-        var ids = OutboxData.Enqueue(conn, "A-1", 1).Concat(OutboxData.Enqueue(conn, "B-2", 1)).ToList();
+        OutboxData.AddAccount(conn, "C-3", "carol at example");
+        var ids = OutboxData.Enqueue(conn, "A-1", 1).Concat(OutboxData.Enqueue(conn, "B-2", 1)).Concat(OutboxData.Enqueue(conn, "C-3", 1)).ToList();
         using var server = new TestSmtpServer(TestSmtpServer.FreePort());
 
         var first = DeliverBySmtp(server.Port);
         OutboxData.MakeDue(conn);
         var second = DeliverBySmtp(server.Port);
 
-        Assert.Equal(new DeliveryResult(0, 0, 0, 2), first);
+        Assert.Equal(new DeliveryResult(0, 0, 0, 3), first);
         Assert.Equal(new DeliveryResult(0, 0, 0, 0), second);
         Assert.Empty(server.Received);
-        Assert.All(ids, id => Assert.Equal("no-address", OutboxData.Get(conn, id).Status));
+        Assert.Equal(
+            [("no-address", 0, "the account has no e-mail address"), ("no-address", 0, "the account has no e-mail address"), ("no-address", 0, "the account's e-mail address 'carol at example' is not valid")],
+            ids.Select(id => OutboxData.Get(conn, id)).Select(n => (n.Status, n.Attempts, n.LastError)));
 
         conn.Execute("UPDATE accounts SET email = 'ann@example.org' WHERE id = 'A-1'");
         Assert.Equal("no-address", NotificationStore.Retry(conn, ids[0]));
@@ -233,7 +236,7 @@ public sealed class NotificationDeliveryTests : IDisposable
 
         public string Name => inner.Name;
 
-        public bool NeedsAddress => inner.NeedsAddress;
+        public string? AddressProblem(OutboxMessage message) => inner.AddressProblem(message);
 
         public void Send(OutboxMessage message)
         {
