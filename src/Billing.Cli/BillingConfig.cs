@@ -34,7 +34,7 @@ public sealed record BillingConfig
     public NotificationOptions Notifications { get; init; } = new();
 
     /// <summary>The notification settings with the state directory that places the default folder.</summary>
-    public NotificationDeliveryOptions NotificationDelivery => new(Notifications, StateDirectory);
+    public NotificationDeliveryOptions NotificationDelivery() => new(Notifications, StateDirectory);
 
     /// <summary>What is wrong with the configuration, in words an operator can act on.</summary>
     public IReadOnlyList<string> Problems()

@@ -51,7 +51,7 @@ public sealed record SmtpOptions
 
     public const string PasswordVariable = "BILLING_SMTP_PASSWORD";
 
-    public string? EffectivePassword => Password ?? Environment.GetEnvironmentVariable(PasswordVariable);
+    public string? EffectivePassword() => Password ?? Environment.GetEnvironmentVariable(PasswordVariable);
 }
 
 /// <summary>The <c>notifications</c> section of billing.json.</summary>

@@ -1,6 +1,5 @@
 using Billing.Core.Notifications;
 using Dapper;
-using NodaTime;
 using Npgsql;
 
 namespace Billing.Storage;

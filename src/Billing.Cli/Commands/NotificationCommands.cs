@@ -61,7 +61,7 @@ public static class NotificationCommands
     public static int Send(GlobalOptions g, TextWriter output)
     {
         using var rt = Runtime.Start(g);
-        var result = new DeliverNotificationsJob(rt.Db, rt.Config.NotificationDelivery).Run();
+        var result = new DeliverNotificationsJob(rt.Db, rt.Config.NotificationDelivery()).Run();
         var channel = rt.Config.Notifications.Channel.ToString().ToLowerInvariant();
         if (g.Json)
         {

@@ -30,7 +30,7 @@ public static class ServeCommand
         builder.Services.AddTransient<RecycleSuspenseJob>();
         builder.Services.AddSingleton<CatalogCache>();
         builder.Services.AddTransient<RateUsageJob>();
-        builder.Services.AddSingleton(rt.Config.NotificationDelivery);
+        builder.Services.AddSingleton(rt.Config.NotificationDelivery());
         builder.Services.AddTransient<DeliverNotificationsJob>();
         builder.Services.AddHangfire(c => c
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)

@@ -104,7 +104,7 @@ public sealed class SmtpChannel : INotificationChannel
             });
             if (!string.IsNullOrEmpty(_options.Username))
             {
-                client.Authenticate(_options.Username, _options.EffectivePassword ?? "");
+                client.Authenticate(_options.Username, _options.EffectivePassword() ?? "");
             }
         }
         catch

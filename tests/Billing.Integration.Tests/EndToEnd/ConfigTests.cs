@@ -105,5 +105,6 @@ public sealed class ConfigTests : IDisposable
         Assert.DoesNotContain("hunter2", stdout, StringComparison.Ordinal);
         Assert.Contains("\"password\": \"(set)\"", stdout, StringComparison.Ordinal);
         Assert.Contains("\"security\": \"none\"", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("ffectivePassword", stdout, StringComparison.Ordinal);
     }
 }

@@ -20,15 +20,23 @@ public sealed class TestSmtpServer : IDisposable
     private readonly Task _running;
     private readonly ConcurrentQueue<ReceivedMail> _received = new();
 
-    public TestSmtpServer(int port)
+    /// <param name="login">when given, the server accepts mail only after a login with this user name and password.</param>
+    public TestSmtpServer(int port, (string User, string Password)? login = null)
     {
         Port = port;
         var options = new SmtpServerOptionsBuilder()
             .ServerName("localhost")
-            .Endpoint(b => b.Endpoint(new IPEndPoint(IPAddress.Loopback, port)))
+            .Endpoint(b => b.Endpoint(new IPEndPoint(IPAddress.Loopback, port))
+                .AuthenticationRequired(login is not null)
+                .AllowUnsecureAuthentication(login is not null))
             .Build();
         var services = new SmtpServer.ComponentModel.ServiceProvider();
         services.Add(new Store(_received));
+        if (login is { } l)
+        {
+            services.Add(new SmtpServer.Authentication.DelegatingUserAuthenticator((user, password) => user == l.User && password == l.Password));
+        }
+
         _server = new SmtpServer.SmtpServer(options, services);
         _running = _server.StartAsync(_stop.Token);
         Wait.Until(Listening, $"the test SMTP server on port {port}");

@@ -150,6 +150,32 @@ public sealed class NotificationDeliveryTests : IDisposable
     }
 
     [Fact]
+    public void Smtp_LogsInWithTheConfiguredUserAndPassword_AndCountsARefusedLoginAsAFailedAttempt()
+    {
+        using var conn = Db.Open();
+        OutboxData.AddAccount(conn, "A-1", "ann@example.org");
+        var id = Assert.Single(OutboxData.Enqueue(conn, "A-1", 1));
+        using var server = new TestSmtpServer(TestSmtpServer.FreePort(), ("billing", "s3cret"));
+
+        DeliveryResult Deliver(string password)
+        {
+            using var channel = new SmtpChannel(Smtp(server.Port) with { Username = "billing", Password = password });
+            return Delivery(channel).DeliverDue();
+        }
+
+        var refused = Deliver("wrong");
+        var afterRefusal = OutboxData.Get(conn, id);
+        OutboxData.MakeDue(conn);
+        var accepted = Deliver("s3cret");
+
+        Assert.Equal(new DeliveryResult(0, 1, 0, 0), refused);
+        Assert.Equal(("pending", 1), (afterRefusal.Status, afterRefusal.Attempts));
+        Assert.Contains("Authentication", afterRefusal.LastError, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(new DeliveryResult(1, 0, 0, 0), accepted);
+        Assert.Equal($"notification-{id}@example.com", Assert.Single(server.Received).Message.MessageId);
+    }
+
+    [Fact]
     public void Smtp_GivesUpAfterMaxAttempts_AndRetryMakesTheMessagePendingAgain()
     {
         using var conn = Db.Open();
