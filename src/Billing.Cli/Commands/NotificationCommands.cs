@@ -67,7 +67,7 @@ public static class NotificationCommands
         {
             output.WriteLine(JsonSerializer.Serialize(new
             {
-                channel, sent = result.Sent, retrying = result.Retrying, failed = result.Failed, noAddress = result.NoAddress,
+                channel, sent = result.Sent, retrying = result.Retrying, failed = result.Failed, noAddress = result.NoAddress, deferred = result.Deferred,
             }, BillingConfig.Json));
             return 0;
         }
@@ -77,6 +77,11 @@ public static class NotificationCommands
             : $" through {rt.Config.Notifications.Smtp.Host}:{rt.Config.Notifications.Smtp.Port}";
         output.WriteLine($"Delivered via {channel}{where}: {result.Sent:N0} sent, {result.Retrying:N0} failed (will be retried), " +
                          $"{result.Failed:N0} failed for good, {result.NoAddress:N0} no-address.");
+        if (result.Deferred > 0)
+        {
+            output.WriteLine($"Stopped after {Billing.Jobs.Notifications.NotificationDelivery.FailuresInARowToStop} failures in a row: {result.Deferred:N0} due message(s) wait for the next run.");
+        }
+
         if (result.Retrying + result.Failed > 0)
         {
             output.WriteLine("See why: billing notifications list --status failed (or --status pending) --json; the log has each error.");

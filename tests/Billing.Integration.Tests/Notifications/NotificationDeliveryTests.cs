@@ -176,6 +176,21 @@ public sealed class NotificationDeliveryTests : IDisposable
     }
 
     [Fact]
+    public void Smtp_StopsTheRunAfterThreeFailuresInARow_LeavingTheRestDueAndUntried()
+    {
+        using var conn = Db.Open();
+        OutboxData.AddAccount(conn, "A-1", "ann@example.org");
+        var ids = OutboxData.Enqueue(conn, "A-1", 5);
+
+        var down = DeliverBySmtp(TestSmtpServer.FreePort());
+
+        Assert.Equal(new DeliveryResult(0, 3, 0, 0, 2), down);
+        Assert.Equal([(1, false), (1, false), (1, false), (0, true), (0, true)],
+            ids.Select(id => OutboxData.Get(conn, id)).Select(n => (n.Attempts, n.DueNow)));
+        Assert.All(ids, id => Assert.Equal("pending", OutboxData.Get(conn, id).Status));
+    }
+
+    [Fact]
     public void Smtp_GivesUpAfterMaxAttempts_AndRetryMakesTheMessagePendingAgain()
     {
         using var conn = Db.Open();
