@@ -13,6 +13,8 @@ public static class Schedules
 
     /// <summary>Prepaid credit past its expiry days, daily at 02:00 UTC.</summary>
     public const string ExpireCredit = "prepaid:expire-credit";
+    /// <summary>Delivers due outbox messages; failed attempts wait for their own backoff.</summary>
+    public const string DeliverNotifications = "notifications:deliver";
 
     public static void Register(IRecurringJobManager jobs)
     {
@@ -20,5 +22,6 @@ public static class Schedules
         jobs.AddOrUpdate<IngestDropFolderJob>(PollDropFolder, j => j.Poll(), Cron.Minutely());
         jobs.AddOrUpdate<Rating.RateUsageJob>(RateAll, j => j.Run(), "*/15 * * * *");
         jobs.AddOrUpdate<Prepaid.ExpireCreditJob>(ExpireCredit, j => j.Run(), Cron.Daily(2));
+        jobs.AddOrUpdate<Notifications.DeliverNotificationsJob>(DeliverNotifications, j => j.Run(), Cron.Minutely());
     }
 }

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Billing.Jobs.Notifications;
 using Billing.Mediation;
+using Billing.Notifications;
 
 namespace Billing.Cli;
 
@@ -27,6 +29,12 @@ public sealed record BillingConfig
 
     /// <summary>Where the embedded cluster, logs and demo files live (relative to the working directory).</summary>
     public string StateDirectory { get; init; } = ".billing";
+
+    /// <summary>Delivery of prepaid notifications: the channel (a folder or SMTP) and its settings.</summary>
+    public NotificationOptions Notifications { get; init; } = new();
+
+    /// <summary>The notification settings with the state directory that places the default folder.</summary>
+    public NotificationDeliveryOptions NotificationDelivery() => new(Notifications, StateDirectory);
 
     /// <summary>What is wrong with the configuration, in words an operator can act on.</summary>
     public IReadOnlyList<string> Problems()
@@ -64,6 +72,8 @@ public sealed record BillingConfig
         {
             problems.Add("mediation.settleSeconds must not be negative");
         }
+
+        problems.AddRange(Notifications.Problems());
 
         return problems;
     }

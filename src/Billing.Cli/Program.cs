@@ -170,6 +170,19 @@ var bundlesPlan = new Option<string?>("--plan") { Description = "Only this plan'
 var bundlesList = new Command("list", "Bundles the catalogue in force sells, per plan") { bundlesPlan };
 bundlesList.SetAction(p => Guarded(p, false, g => WalletCommands.Bundles(g, p.GetValue(bundlesPlan), Console.Out)));
 root.Subcommands.Add(new Command("bundles", "Prepaid bundles (allowances bought from the wallet)") { bundlesList, bundlesBuy });
+// notifications
+var notifyStatus = new Option<string?>("--status") { Description = "Only this status: pending, sent, failed or no-address" };
+var notifyAccount = new Option<string?>("--account") { Description = "Only this account" };
+var notifyKind = new Option<string?>("--kind") { Description = "Only this kind: low-balance, exhausted, credit-limit, expired or topup" };
+var notifyLimit = new Option<int>("--limit") { Description = "How many, newest first", DefaultValueFactory = _ => 50 };
+var notificationsList = new Command("list", "Messages in the outbox, newest first, with the count in each status") { notifyStatus, notifyAccount, notifyKind, notifyLimit };
+notificationsList.SetAction(p => Guarded(p, false, g => NotificationCommands.List(g, new Billing.Storage.NotificationFilter(p.GetValue(notifyStatus), p.GetValue(notifyAccount), p.GetValue(notifyKind), p.GetValue(notifyLimit)), Console.Out)));
+var notificationsSend = new Command("send", "Deliver the messages that are due now through the configured channel (a folder, or SMTP); prints sent, failed and no-address counts");
+notificationsSend.SetAction(p => Guarded(p, false, g => NotificationCommands.Send(g, Console.Out)));
+var notificationId = new Argument<long>("id") { Description = "Notification id (from billing notifications list)" };
+var notificationsRetry = new Command("retry", "Make a failed or no-address notification pending again with fresh attempts (after fixing the SMTP settings or the account's e-mail)") { notificationId };
+notificationsRetry.SetAction(p => Guarded(p, false, g => NotificationCommands.Retry(g, p.GetValue(notificationId), Console.Out)));
+root.Subcommands.Add(new Command("notifications", "Prepaid notifications outbox (low balance, credit exhausted, top-up …): list, deliver, retry") { notificationsList, notificationsSend, notificationsRetry });
 
 // config
 var configShow = new Command("show", "Print the configuration in force (defaults, or the file's settings) as JSON");
@@ -179,7 +192,7 @@ root.Subcommands.Add(new Command("config", "Configuration: sources, numbering pl
 // serve
 var urlsOption = new Option<string>("--urls") { Description = "Where the web host listens", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
 var workersOption = new Option<int>("--workers") { Description = "Hangfire worker count", DefaultValueFactory = _ => Environment.ProcessorCount };
-var serve = new Command("serve", "Web host: Hangfire server and dashboard (/hangfire), drop-folder polling every minute") { urlsOption, workersOption };
+var serve = new Command("serve", "Web host: Hangfire server and dashboard (/hangfire), drop-folder polling and notification delivery every minute") { urlsOption, workersOption };
 serve.SetAction(p => Guarded(p, true, g => ServeCommand.Run(g, p.GetValue(urlsOption)!, p.GetValue(workersOption))));
 root.Subcommands.Add(serve);
 

@@ -12,7 +12,7 @@ public static class NotificationKinds
     public const string Expired = "expired";
     public const string TopUp = "topup";
 
-    /// <summary>Placeholders every kind may use.</summary>
+    /// <summary>Placeholders every kind may use. (Declared before <see cref="Placeholders"/>: static fields initialise in order.)</summary>
     public static readonly IReadOnlySet<string> Common = new HashSet<string>(StringComparer.Ordinal) { "name", "msisdn", "currency", "balance", "at", "account" };
 
     /// <summary>Every kind with the placeholders its template may use.</summary>
@@ -77,7 +77,8 @@ public sealed class NotificationTemplates
         var templates = new Dictionary<(string, string), MessageTemplate>();
         foreach (var dir in Directory.EnumerateDirectories(folder).Order(StringComparer.Ordinal))
         {
-            var language = Path.GetFileName(dir);
+            // Render looks languages up in lower case: a folder named pt-BR must be found as pt-br.
+            var language = Path.GetFileName(dir).ToLowerInvariant();
             foreach (var file in Directory.EnumerateFiles(dir, "*.txt").Order(StringComparer.Ordinal))
             {
                 var kind = Path.GetFileNameWithoutExtension(file);

@@ -115,7 +115,7 @@ public static class DemoCommand
         }
 
         output.Write(table.ToString());
-        ShowWallets(conn, topUps, result, output);
+        ShowWallets(rt, conn, topUps, result, output);
         output.WriteLine("Why a charge costs what it does: billing price --catalog templates/catalog --plan uk_prepaid --service voice --destination 07700900123 --start 2026-11-02T18:59:30Z --usage 95");
     }
 
@@ -139,7 +139,7 @@ public static class DemoCommand
         return credited.Count(c => c.Added);
     }
 
-    private static void ShowWallets(Npgsql.NpgsqlConnection conn, int topUps, Billing.Jobs.Rating.RatingRunResult rating, TextWriter output)
+    private static void ShowWallets(Runtime rt, Npgsql.NpgsqlConnection conn, int topUps, Billing.Jobs.Rating.RatingRunResult rating, TextWriter output)
     {
         var wallets = conn.Query<(string Account, string Msisdn, decimal Balance, string Currency, Instant? Barred, decimal Overdraft, long Notices)>("""
             SELECT w.account_id, (SELECT min(s.msisdn) FROM subscriptions s WHERE s.account_id = w.account_id), w.balance, w.currency, w.barred_since,
@@ -162,6 +162,11 @@ public static class DemoCommand
         }
 
         output.Write(table.ToString());
+        var delivered = new Billing.Jobs.Notifications.DeliverNotificationsJob(rt.Db, rt.Config.NotificationDelivery()).Run();
+        var folder = rt.Config.Notifications.Channel == Billing.Notifications.NotificationChannelKind.File
+            ? Path.GetFullPath(rt.Config.Notifications.Folder ?? Path.Combine(rt.Config.StateDirectory, "notifications"))
+            : $"{rt.Config.Notifications.Smtp.Host} (SMTP)";
+        output.WriteLine($"Notifications delivered: {delivered.Sent:N0} to {folder}" + (delivered.NoAddress > 0 ? $", {delivered.NoAddress:N0} without an e-mail address" : "") + ".");
         output.WriteLine("A wallet's movements: BILLING_DATABASE=billing_demo billing wallets show 07700900103 · the outbox: BILLING_DATABASE=billing_demo billing notifications list");
     }
 

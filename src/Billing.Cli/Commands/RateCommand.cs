@@ -8,7 +8,7 @@ public static class RateCommand
     public static int Run(GlobalOptions g, int rangeSize, TextWriter output)
     {
         using var rt = Runtime.Start(g);
-        var job = new RateUsageJob(rt.Db, new CatalogCache());
+        var job = new RateUsageJob(rt.Db, new CatalogCache(), WalletCommands.Templates(rt));
         var result = job.RateAll(rangeSize, g.Json ? null : (done, total) => Console.Error.Write($"\rrating: {done:N0} / {total:N0} ranges × partitions"));
         if (!g.Json)
         {
@@ -37,7 +37,7 @@ public static class RerateCommand
         }
 
         using var rt = Runtime.Start(g);
-        var result = new RateUsageJob(rt.Db, new CatalogCache()).Rerate(start, end, account, dryRun);
+        var result = new RateUsageJob(rt.Db, new CatalogCache(), WalletCommands.Templates(rt)).Rerate(start, end, account, dryRun);
         if (g.Json)
         {
             output.WriteLine(JsonSerializer.Serialize(new

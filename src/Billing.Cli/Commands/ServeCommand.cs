@@ -1,5 +1,6 @@
 using Billing.Jobs;
 using Billing.Jobs.Mediation;
+using Billing.Jobs.Notifications;
 using Billing.Jobs.Rating;
 using Billing.Storage;
 using Hangfire;
@@ -29,7 +30,10 @@ public static class ServeCommand
         builder.Services.AddTransient<RecycleSuspenseJob>();
         builder.Services.AddSingleton<CatalogCache>();
         builder.Services.AddTransient<RateUsageJob>();
+        builder.Services.AddSingleton(WalletCommands.Templates(rt));
         builder.Services.AddTransient<Billing.Jobs.Prepaid.ExpireCreditJob>();
+        builder.Services.AddSingleton(rt.Config.NotificationDelivery());
+        builder.Services.AddTransient<DeliverNotificationsJob>();
         builder.Services.AddHangfire(c => c
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()

@@ -295,7 +295,18 @@ public static class WalletCommands
     public static Func<NotificationTemplates> Templates(Runtime rt)
     {
         ArgumentNullException.ThrowIfNull(rt);
-        var loaded = new Lazy<NotificationTemplates>(() => NotificationTemplates.Load(NotificationTemplates.Locate(null)));
+        var folder = NotificationTemplates.Locate(rt.Config.Notifications.Templates);
+        var loaded = new Lazy<NotificationTemplates>(() =>
+        {
+            try
+            {
+                return NotificationTemplates.Load(folder);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new UserErrorException(e.Message);
+            }
+        });
         return () => loaded.Value;
     }
 

@@ -66,6 +66,20 @@ public class ArchitectureTests
     }
 
     [Fact]
+    public void SourceProjects_ReferenceMailKit_OnlyFromNotifications()
+    {
+        var references = PackageReferences().ToList();
+        Assert.Contains(references, r => r.Project == "Billing.Notifications" && r.Package == "MailKit");
+
+        var offenders = references
+            .Where(r => (Names(r.Package, "MailKit") || Names(r.Package, "MimeKit")) && r.Project != "Billing.Notifications")
+            .Select(r => $"{r.Project} → {r.Package}")
+            .ToList();
+
+        Assert.Empty(offenders);
+    }
+
+    [Fact]
     public void CoreProject_ReferencesOnlyNodaTime()
     {
         var path = Path.Combine(RepositoryPath, "src", "Billing.Core", "Billing.Core.csproj");

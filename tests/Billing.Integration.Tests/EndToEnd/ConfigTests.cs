@@ -1,6 +1,7 @@
 using Billing.Cli;
 using Billing.Integration.Tests.Infrastructure;
 using Billing.Mediation;
+using Billing.Notifications;
 
 namespace Billing.Integration.Tests.EndToEnd;
 
@@ -47,7 +48,7 @@ public sealed class ConfigTests : IDisposable
         var (exit, stdout, _) = BillingProcess.Run(_tmp.Path, "--help");
 
         Assert.Equal(0, exit);
-        foreach (var command in new[] { "demo", "ingest", "files", "suspense", "accounts", "catalog", "price", "rate", "rerate", "topup", "topups", "wallets", "db", "config", "serve", "bench" })
+        foreach (var command in new[] { "demo", "ingest", "files", "suspense", "accounts", "catalog", "price", "rate", "rerate", "topup", "topups", "wallets", "bundles", "notifications", "db", "config", "serve", "bench" })
         {
             Assert.Contains(command, stdout, StringComparison.Ordinal);
         }
@@ -55,5 +56,55 @@ public sealed class ConfigTests : IDisposable
         var suspense = BillingProcess.Run(_tmp.Path, "suspense", "write-off", "--help");
         Assert.Contains("--note", suspense.Out, StringComparison.Ordinal);
         Assert.Contains("audit", suspense.Out, StringComparison.Ordinal);
+
+        var notifications = BillingProcess.Run(_tmp.Path, "notifications", "--help");
+        foreach (var sub in new[] { "list", "send", "retry" })
+        {
+            Assert.Contains(sub, notifications.Out, StringComparison.Ordinal);
+        }
+
+        var list = BillingProcess.Run(_tmp.Path, "notifications", "list", "--help");
+        foreach (var option in new[] { "--status", "--account", "--kind", "--limit", "--json" })
+        {
+            Assert.Contains(option, list.Out, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Load_ReadsTheDocumentedNotificationSettings()
+    {
+        var config = BillingConfig.Load(Path.Combine(Repo.Root, "docs", "billing.example.json"));
+
+        var n = config.Notifications;
+        Assert.Equal((NotificationChannelKind.File, ".billing/notifications", (string?)null, 8), (n.Channel, n.Folder, n.Templates, n.MaxAttempts));
+        Assert.Equal(("smtp.example.com", 587, SmtpSecurity.StartTls, "billing", (string?)null, "Billing <billing@example.com>", 30),
+            (n.Smtp.Host, n.Smtp.Port, n.Smtp.Security, n.Smtp.Username, n.Smtp.Password, n.Smtp.From, n.Smtp.TimeoutSeconds));
+    }
+
+    [Fact]
+    public void Load_RefusesAnSmtpChannelWithoutHostOrFrom_AndABadPort()
+    {
+        var path = _tmp.File("billing.json");
+        File.WriteAllText(path, """{ "notifications": { "channel": "smtp", "smtp": { "port": 0, "security": "ssl" } } }""");
+
+        var e = Assert.Throws<UserErrorException>(() => BillingConfig.Load(path));
+
+        Assert.Contains("notifications.smtp.host is required when notifications.channel is \"smtp\"", e.Message, StringComparison.Ordinal);
+        Assert.Contains("notifications.smtp.from is required when notifications.channel is \"smtp\"", e.Message, StringComparison.Ordinal);
+        Assert.Contains("notifications.smtp.port must be 1–65535, not 0", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ConfigShow_DoesNotPrintTheSmtpPassword()
+    {
+        File.WriteAllText(_tmp.File("billing.json"), """{ "notifications": { "smtp": { "username": "u", "password": "hunter2" } } }""");
+
+        var (exit, stdout, stderr) = BillingProcess.Run(_tmp.Path, "config", "show");
+
+        Assert.True(exit == 0, stderr);
+        Assert.DoesNotContain("hunter2", stdout, StringComparison.Ordinal);
+        Assert.Contains("\"password\": \"(set)\"", stdout, StringComparison.Ordinal);
+        Assert.Contains("\"security\": \"none\"", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("ffectivePassword", stdout, StringComparison.Ordinal);
     }
 }

@@ -64,6 +64,45 @@ public sealed class ServeSmokeTests(DatabaseFixture fx) : IClassFixture<Database
         Assert.Contains("\"JobName\":\"IngestFileJob.Run\"", archivedLine, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Serve_SchedulesNotificationDelivery_AndDeliversTheOutboxWhenTheJobIsTriggered()
+    {
+        using var work = new TempDir();
+        long id;
+        using (var c = fx.Db.Open())
+        {
+            Notifications.OutboxData.AddAccount(c, "SERVE-1", "serve@example.org");
+            id = Assert.Single(Notifications.OutboxData.Enqueue(c, "SERVE-1", 1, keyPrefix: "serve"));
+        }
+
+        await using var serve = ServeProcess.Start(fx.ConnectionString, work.Path);
+        using var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false })
+        {
+            BaseAddress = new Uri(serve.Url),
+            Timeout = TimeSpan.FromSeconds(10),
+        };
+        await Wait.UntilAsync(async () => await serve.Answers(http, "/health"), "GET /health to answer 200\n" + serve.Output);
+
+        using (var c = fx.Db.Open())
+        {
+            var recurring = c.Query<(string Field, string Value)>(
+                "SELECT field, value FROM hangfire.hash WHERE key = 'recurring-job:notifications:deliver' AND field IN ('Cron', 'Job')").ToDictionary(r => r.Field, r => r.Value);
+            Assert.Equal("* * * * *", recurring["Cron"]);
+            Assert.Contains("\"t\":\"Billing.Jobs.Notifications.DeliverNotificationsJob", recurring["Job"], StringComparison.Ordinal);
+        }
+
+        // Due every minute; trigger it now (the minute may also come first: either run delivers it once).
+        using var trigger = await TriggerRecurringJob(http, "notifications:deliver");
+        Assert.True(trigger.IsSuccessStatusCode, $"trigger answered {(int)trigger.StatusCode}\n{serve.Output}");
+
+        var folder = Path.Combine(work.Path, ".billing", "notifications");
+        using var conn = fx.Db.Open();
+        Wait.Until(() => conn.ExecuteScalar<string>("SELECT status FROM notifications WHERE id = @id", new { id }) == "sent", "the notification to be sent\n" + serve.Output);
+        var file = Assert.Single(Directory.GetFiles(folder));
+        Assert.EndsWith($"-{id:000000}-low-balance.txt", file, StringComparison.Ordinal);
+        Assert.StartsWith("To: serve@example.org\n", File.ReadAllText(file), StringComparison.Ordinal);
+    }
+
     /// <summary>The dashboard's "Trigger now" button: a form POST, with the antiforgery token if the page carries one.</summary>
     private static async Task<HttpResponseMessage> TriggerRecurringJob(HttpClient http, string id)
     {

@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Text;
+using Billing.Core.Notifications;
+using NodaTime;
+using NodaTime.Text;
+
+namespace Billing.Notifications.Channels;
+
+/// <summary>
+/// Writes each message as a text file in a folder: headers (To, Subject, Date, Message-ID, …), a blank
+/// line, the body. The name comes from the message alone (<c>20261126T101500Z-000042-low-balance.txt</c>),
+/// and a file is written under a temporary name and then linked into place without replacing, so a
+/// message delivered again finds its file there and counts as delivered: one file per message.
+/// </summary>
+public sealed class FileChannel : INotificationChannel
+{
+    private static readonly InstantPattern FileStamp = InstantPattern.CreateWithInvariantCulture("uuuuMMdd'T'HHmmss'Z'");
+
+    private readonly string _domain;
+
+    public FileChannel(string folder, string? from = null)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        Folder = Path.GetFullPath(folder);
+        _domain = MessageHeaders.Domain(from);
+    }
+
+    public string Folder { get; }
+
+    public string Name => "file";
+
+    /// <summary>A file needs no address: the To line says when there is none.</summary>
+    public string? AddressProblem(OutboxMessage message) => null;
+
+    public static string FileName(OutboxMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var kind = new string([.. message.Kind.Select(c => char.IsAsciiLetterOrDigit(c) || c == '-' ? c : '_')]);
+        return string.Create(CultureInfo.InvariantCulture, $"{FileStamp.Format(message.CreatedAt)}-{message.Id:000000}-{kind}.txt");
+    }
+
+    public string PathOf(OutboxMessage message) => Path.Combine(Folder, FileName(message));
+
+    public void Send(OutboxMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var path = PathOf(message);
+        if (File.Exists(path))
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(Folder);
+        var temp = Path.Combine(Folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            File.WriteAllText(temp, Render(message), new UTF8Encoding(false));
+            try
+            {
+                File.Move(temp, path, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                // Written by another delivery of the same message in the meantime: delivered.
+            }
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    private string Render(OutboxMessage m)
+    {
+        var sb = new StringBuilder();
+        sb.Append("To: ").Append(m.Email ?? $"(no e-mail address) account {m.AccountId}").Append('\n');
+        sb.Append("Subject: ").Append(m.Subject).Append('\n');
+        sb.Append("Date: ").Append(m.CreatedAt.ToDateTimeOffset().ToString("r", CultureInfo.InvariantCulture)).Append('\n');
+        sb.Append("Message-ID: <").Append(MessageHeaders.MessageId(m.Id, _domain)).Append(">\n");
+        sb.Append("X-Billing-Account: ").Append(m.AccountId).Append('\n');
+        if (m.Msisdn is { } msisdn)
+        {
+            sb.Append("X-Billing-Msisdn: ").Append(msisdn).Append('\n');
+        }
+
+        sb.Append("X-Billing-Kind: ").Append(m.Kind).Append('\n');
+        sb.Append("Content-Language: ").Append(m.Language).Append('\n');
+        sb.Append('\n').Append(m.Body);
+        return sb.ToString();
+    }
+
+    public void Dispose()
+    {
+    }
+}

@@ -1,0 +1,124 @@
+using System.Text.Json.Serialization;
+using Billing.Core.Notifications;
+using Billing.Notifications.Channels;
+using MimeKit;
+
+namespace Billing.Notifications;
+
+/// <summary>How notifications leave the outbox.</summary>
+public enum NotificationChannelKind
+{
+    /// <summary>One text file per message in a folder (the default: nothing to set up).</summary>
+    File,
+
+    /// <summary>E-mail to the account's address through an SMTP server.</summary>
+    Smtp,
+}
+
+public enum SmtpSecurity
+{
+    /// <summary>Plain text (a relay on the same host or network).</summary>
+    [JsonStringEnumMemberName("none")]
+    None,
+
+    /// <summary>Upgrade to TLS after connecting (usually port 587); refuse a server that cannot.</summary>
+    [JsonStringEnumMemberName("starttls")]
+    StartTls,
+
+    /// <summary>TLS from the start (usually port 465).</summary>
+    [JsonStringEnumMemberName("ssl")]
+    Ssl,
+}
+
+public sealed record SmtpOptions
+{
+    public string? Host { get; init; }
+
+    public int Port { get; init; } = 25;
+
+    public SmtpSecurity Security { get; init; } = SmtpSecurity.None;
+
+    /// <summary>Log in with this user name (none: no authentication).</summary>
+    public string? Username { get; init; }
+
+    /// <summary>Its password; else the environment variable <c>BILLING_SMTP_PASSWORD</c>.</summary>
+    public string? Password { get; init; }
+
+    /// <summary>The sender, e.g. <c>"Billing &lt;billing@example.com&gt;"</c>; its domain is the right-hand side of every Message-ID.</summary>
+    public string? From { get; init; }
+
+    public int TimeoutSeconds { get; init; } = 30;
+
+    public const string PasswordVariable = "BILLING_SMTP_PASSWORD";
+
+    public string? EffectivePassword() => Password ?? Environment.GetEnvironmentVariable(PasswordVariable);
+}
+
+/// <summary>The <c>notifications</c> section of billing.json.</summary>
+public sealed record NotificationOptions
+{
+    public NotificationChannelKind Channel { get; init; } = NotificationChannelKind.File;
+
+    /// <summary>The file channel's folder (default: <c>notifications</c> under the state directory).</summary>
+    public string? Folder { get; init; }
+
+    /// <summary>The layouts folder (LANGUAGE/KIND.txt); null: <see cref="NotificationTemplates.Locate"/>.</summary>
+    public string? Templates { get; init; }
+
+    /// <summary>Attempts before a message is given up as failed.</summary>
+    public int MaxAttempts { get; init; } = DeliveryRetry.DefaultMaxAttempts;
+
+    public SmtpOptions Smtp { get; init; } = new();
+
+    public IReadOnlyList<string> Problems()
+    {
+        var problems = new List<string>();
+        if (MaxAttempts is < 1 or > 100)
+        {
+            problems.Add($"notifications.maxAttempts must be 1–100, not {MaxAttempts}");
+        }
+
+        if (Folder is { } folder && string.IsNullOrWhiteSpace(folder))
+        {
+            problems.Add("notifications.folder must not be empty (leave it out for <stateDirectory>/notifications)");
+        }
+
+        if (Smtp.Port is < 1 or > 65535)
+        {
+            problems.Add($"notifications.smtp.port must be 1–65535, not {Smtp.Port}");
+        }
+
+        if (Smtp.TimeoutSeconds is < 1 or > 600)
+        {
+            problems.Add($"notifications.smtp.timeoutSeconds must be 1–600, not {Smtp.TimeoutSeconds}");
+        }
+
+        if (Smtp.From is { } from && !MailboxAddress.TryParse(from, out _))
+        {
+            problems.Add($"notifications.smtp.from '{from}' is not an e-mail address (e.g. \"Billing <billing@example.com>\")");
+        }
+
+        if (Channel == NotificationChannelKind.Smtp)
+        {
+            if (string.IsNullOrWhiteSpace(Smtp.Host))
+            {
+                problems.Add("notifications.smtp.host is required when notifications.channel is \"smtp\"");
+            }
+
+            if (string.IsNullOrWhiteSpace(Smtp.From))
+            {
+                problems.Add("notifications.smtp.from is required when notifications.channel is \"smtp\"");
+            }
+        }
+
+        return problems;
+    }
+
+    /// <summary>The configured channel, ready to send; <paramref name="stateDirectory"/> places the default folder.</summary>
+    public INotificationChannel OpenChannel(string stateDirectory) => Channel switch
+    {
+        NotificationChannelKind.File => new FileChannel(Folder ?? Path.Combine(stateDirectory, "notifications"), Smtp.From),
+        NotificationChannelKind.Smtp => new SmtpChannel(Smtp),
+        _ => throw new InvalidOperationException($"unknown notification channel {Channel}"),
+    };
+}
