@@ -63,8 +63,8 @@ public sealed class NotificationTemplatesTests : IDisposable
         Assert.Equal("""
             Dzień dobry Ann Lee,
 
-            saldo numeru 447700900123 spadło do 1,50 GBP (2026-11-26 10:15),
-            poniżej 2,00 GBP. Doładuj konto, aby dalej dzwonić, pisać i korzystać z internetu.
+            saldo numeru 447700900123 wynosi 1,50 GBP (od 2026-11-26 10:15) i osiągnęło
+            próg powiadomienia 2,00 GBP. Doładuj konto, aby dalej dzwonić, pisać i korzystać z internetu.
 
             """.Replace("\r\n", "\n", StringComparison.Ordinal), message.Body);
     }
