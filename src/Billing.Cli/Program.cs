@@ -162,7 +162,12 @@ var walletsOverdraft = new Command("overdraft", "Prepaid usage priced after the 
 walletsOverdraft.SetAction(p => Guarded(p, false, g => WalletCommands.Overdraft(g, p.GetValue(overdraftAccount), Console.Out)));
 var walletsExpire = new Command("expire", "Expire credit older than each plan's expiry_days now (the daily job does this at 02:00 UTC)");
 walletsExpire.SetAction(p => Guarded(p, false, g => WalletCommands.Expire(g, Console.Out)));
-root.Subcommands.Add(new Command("wallets", "Prepaid wallets") { walletsShow, walletsCheck, walletsOverdraft, walletsExpire });
+var adjustAmount = new Argument<string>("amount") { Description = "Signed amount: positive credits the wallet, negative debits it" };
+var adjustReason = new Option<string>("--reason") { Description = "Why (kept on the ledger row and in audit_log)", Required = true };
+var adjustBy = new Option<string?>("--by") { Description = "Who (default: the OS user)" };
+var walletsAdjust = new Command("adjust", "Post a manual correction (goodwill credit, charge taken back) to a wallet; recorded in audit_log") { walletMsisdn, adjustAmount, adjustReason, adjustBy };
+walletsAdjust.SetAction(p => Guarded(p, false, g => WalletCommands.Adjust(g, p.GetValue(walletMsisdn)!, p.GetValue(adjustAmount)!, p.GetValue(adjustReason)!, p.GetValue(adjustBy), Console.Out)));
+root.Subcommands.Add(new Command("wallets", "Prepaid wallets") { walletsShow, walletsCheck, walletsOverdraft, walletsExpire, walletsAdjust });
 var bundleId = new Argument<string>("bundle") { Description = "Bundle id (catalogue bundles.csv)" };
 var bundlesBuy = new Command("buy", "Buy a bundle from the wallet: an allowance used before money until the end of the bill cycle") { walletMsisdn, bundleId, referenceOption, atOption };
 bundlesBuy.SetAction(p => Guarded(p, false, g => WalletCommands.Buy(g, p.GetValue(walletMsisdn)!, p.GetValue(bundleId)!, p.GetValue(referenceOption), p.GetValue(atOption), Console.Out)));

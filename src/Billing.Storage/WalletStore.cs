@@ -271,6 +271,32 @@ public static class WalletStore
         return (true, id, balance);
     }
 
+    /// <summary>
+    /// A manual correction by customer care or finance (goodwill credit, a wrong charge taken back,
+    /// a debt written off): an 'adjustment' ledger row with the reason, and an audit_log entry.
+    /// </summary>
+    public static (long LedgerId, decimal Balance, string Currency) Adjust(NpgsqlTransaction tx, string accountId, string msisdn, decimal amount, Instant at, string reason, string actor, decimal floor)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        var conn = tx.Connection!;
+        Ensure(tx, [accountId]);
+        var wallet = conn.QuerySingle<WalletRow>("SELECT account_id, currency, balance FROM wallets WHERE account_id = @accountId FOR UPDATE", new { accountId }, tx);
+        var balance = wallet.Balance + amount;
+        var id = conn.ExecuteScalar<long>("""
+            INSERT INTO wallet_ledger (account_id, kind, amount, at, msisdn, note, balance_after)
+            VALUES (@accountId, 'adjustment', @amount, @at, @msisdn, @reason, @balance)
+            RETURNING id
+            """, new { accountId, amount, at, msisdn, reason, balance }, tx);
+        conn.Execute("""
+            UPDATE wallets SET balance = @balance, updated_at = now(),
+                barred_since = CASE WHEN @balance > @floor THEN NULL ELSE coalesce(barred_since, @at) END
+            WHERE account_id = @accountId;
+            INSERT INTO audit_log (actor, action, detail)
+            VALUES (@actor, 'wallet.adjust', json_build_object('account', @accountId, 'msisdn', @msisdn, 'amount', @amount, 'ledgerId', @id, 'reason', @reason)::jsonb);
+            """, new { accountId, balance, floor, at, actor, msisdn, amount, id, reason }, tx);
+        return (id, balance, wallet.Currency);
+    }
+
     /// <summary>Wallets whose stored balance differs from their ledger's sum (should be none).</summary>
     public static IReadOnlyList<(string AccountId, decimal Balance, decimal LedgerSum)> Check(NpgsqlConnection conn) =>
         conn.Query<(string, decimal, decimal)>("""

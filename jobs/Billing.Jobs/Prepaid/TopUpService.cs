@@ -78,6 +78,22 @@ public sealed class TopUpService(CatalogCache catalogs, Func<NotificationTemplat
         return result;
     }
 
+    /// <summary>Posts a manual correction to the wallet of a prepaid number (positive credits, negative debits).</summary>
+    public (string AccountId, long LedgerId, decimal Balance, string Currency) Adjust(NpgsqlConnection conn, string msisdn, decimal amount, Instant at, string reason, string actor)
+    {
+        ArgumentNullException.ThrowIfNull(conn);
+        if (amount == 0m || string.IsNullOrWhiteSpace(reason))
+        {
+            throw new TopUpException("an adjustment needs a non-zero amount and a reason");
+        }
+
+        using var tx = conn.BeginTransaction();
+        var (account, _, policy) = Prepaid(tx, msisdn, at);
+        var (id, balance, currency) = WalletStore.Adjust(tx, account.AccountId, msisdn, amount, at, reason, actor, policy.Floor);
+        tx.Commit();
+        return (account.AccountId, id, balance, currency);
+    }
+
     private BundleResult Buy(NpgsqlTransaction tx, string msisdn, string bundleId, Instant at, string? reference)
     {
         var conn = tx.Connection!;

@@ -228,6 +228,32 @@ public static class WalletCommands
         return 0;
     }
 
+    public static int Adjust(GlobalOptions g, string msisdnText, string amountText, string reason, string? by, TextWriter output)
+    {
+        if (!decimal.TryParse(amountText, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, Inv, out var amount) || amount == 0m)
+        {
+            throw new UserErrorException($"AMOUNT '{amountText}' must be a non-zero decimal: positive credits the wallet, negative debits it (e.g. 2.50 or -1.20)");
+        }
+
+        using var rt = Runtime.Start(g);
+        var msisdn = Number(rt, msisdnText);
+        using var conn = rt.Db.Open();
+        (string AccountId, long LedgerId, decimal Balance, string Currency) r;
+        try
+        {
+            r = new TopUpService(new CatalogCache(), Templates(rt)).Adjust(conn, msisdn, amount, SystemClock.Instance.GetCurrentInstant(), reason, by ?? Environment.UserName);
+        }
+        catch (TopUpException e)
+        {
+            throw new UserErrorException(e.Message + ". Nothing was posted.");
+        }
+
+        output.WriteLine(g.Json
+            ? JsonSerializer.Serialize(new { account = r.AccountId, ledgerId = r.LedgerId, amount = amount.ToString(Inv), balance = r.Balance.ToString(Inv), r.Currency }, BillingConfig.Json)
+            : $"Adjusted {r.AccountId} (+{msisdn}) by {amount.ToString(Inv)} {r.Currency} (ledger #{r.LedgerId}, in audit_log): balance {Money(r.Balance)} {r.Currency}.");
+        return 0;
+    }
+
     public static int Check(GlobalOptions g, TextWriter output)
     {
         using var rt = Runtime.Start(g);

@@ -40,6 +40,32 @@ public sealed class TopUpAndExpiryTests : IDisposable
     }
 
     [Fact]
+    public void A_manual_adjustment_is_a_ledger_row_with_its_reason_in_the_audit_log_and_the_ledger_cannot_be_rewritten()
+    {
+        using var c = _scratch.Db.Open();
+        Prepare(c, Msisdn);
+        var service = new TopUpService(new CatalogCache(), RateUsageJob.DefaultTemplates);
+        var at = Instant.FromUtc(2026, 11, 1, 12, 0);
+
+        service.Credit(c, [new TopUpRequest(Msisdn, 1.00m, at, "GW-1")]);
+        var debit = service.Adjust(c, Msisdn, -1.50m, at, "charge missed by the switch", "finance-2");
+        Assert.Equal(at, BarredSince(c, Msisdn));
+        var credit = service.Adjust(c, Msisdn, 2.00m, at, "goodwill: dropped call", "care-7");
+
+        Assert.Equal((-0.50m, 1.50m), (debit.Balance, credit.Balance));
+        Assert.Null(BarredSince(c, Msisdn));
+        Assert.Equal([("topup", 1.00m), ("adjustment", -1.50m), ("adjustment", 2.00m)], Ledger(c, Msisdn).Select(l => (l.Kind, l.Amount)));
+        Assert.Equal(["care-7 goodwill: dropped call", "finance-2 charge missed by the switch"],
+            c.Query<string>("SELECT actor || ' ' || (detail->>'reason') FROM audit_log WHERE action = 'wallet.adjust' ORDER BY 1"));
+        Assert.Throws<TopUpException>(() => service.Adjust(c, Msisdn, 1.00m, at, " ", "care-7"));
+
+        var e = Assert.Throws<Npgsql.PostgresException>(() => c.Execute("UPDATE wallet_ledger SET amount = 100"));
+        Assert.Contains("wallet_ledger is append-only", e.MessageText, StringComparison.Ordinal);
+        Assert.Throws<Npgsql.PostgresException>(() => c.Execute("DELETE FROM wallet_ledger"));
+        Assert.Empty(WalletStore.Check(c));
+    }
+
+    [Fact]
     public void The_expiry_run_forfeits_credit_older_than_the_plans_expiry_days_once()
     {
         using var c = _scratch.Db.Open();
