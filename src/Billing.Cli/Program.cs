@@ -210,8 +210,11 @@ benchIngest.SetAction(p => Guarded(p, false, g => BenchCommand.Ingest(g, p.GetVa
 var subscribersOption = new Option<int>("--subscribers") { Description = "How many subscribers", DefaultValueFactory = _ => 10_000 };
 var prefixesOption = new Option<int>("--prefixes") { Description = "Destination prefixes in the synthetic catalogue", DefaultValueFactory = _ => 5_000 };
 var rateWorkersOption = new Option<int>("--workers") { Description = "Rating processes at once (each claims its own id ranges)", DefaultValueFactory = _ => Environment.ProcessorCount };
-var benchRate = new Command("rate", "Rate N stored usage records with a realistic catalogue; also the pure engine alone") { rowsOption, subscribersOption, rateWorkersOption, prefixesOption };
-benchRate.SetAction(p => Guarded(p, false, g => BenchRateCommand.Run(g, p.GetValue(rowsOption), p.GetValue(subscribersOption), p.GetValue(rateWorkersOption), p.GetValue(prefixesOption), Console.Out)));
+var prepaidShareOption = new Option<decimal>("--prepaid-share") { Description = "Share of subscribers prepaid in the second run (0.5: every other one)", DefaultValueFactory = _ => 0.5m };
+var benchTopUpOption = new Option<decimal?>("--top-up") { Description = "Each prepaid wallet's top-up in GBP before rating (default: 3.25 per usage record per subscriber, 65.00 for 20)" };
+var repeatOption = new Option<int>("--repeat") { Description = "Rounds of the two runs, alternating; the best of each is compared (for a noisy machine)", DefaultValueFactory = _ => 1 };
+var benchRate = new Command("rate", "Rate N stored usage records with a realistic catalogue, all postpaid and then with a share prepaid; also the pure engine alone") { rowsOption, subscribersOption, rateWorkersOption, prefixesOption, prepaidShareOption, benchTopUpOption, repeatOption };
+benchRate.SetAction(p => Guarded(p, false, g => BenchRateCommand.Run(g, p.GetValue(rowsOption), p.GetValue(subscribersOption), p.GetValue(rateWorkersOption), p.GetValue(prefixesOption), p.GetValue(prepaidShareOption), p.GetValue(benchTopUpOption), p.GetValue(repeatOption), Console.Out)));
 root.Subcommands.Add(new Command("bench", "Benchmarks that print measured figures") { benchIngest, benchRate });
 
 return root.Parse(args).Invoke();

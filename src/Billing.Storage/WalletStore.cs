@@ -35,36 +35,48 @@ public sealed record TopUpResult(bool Added, string AccountId, long LedgerId, de
 /// <summary>Wallets, their append-only ledger and overdraft: the prepaid SQL.</summary>
 public static class WalletStore
 {
+    // The anti-join spares the speculative insertion (and its index probes) for the wallets that exist: almost all of them.
+    private const string EnsureSql = """
+        INSERT INTO wallets (account_id, currency)
+        SELECT a.id, a.currency FROM accounts a
+        WHERE a.id = ANY(@ids) AND a.payment_type = 'prepaid' AND NOT EXISTS (SELECT 1 FROM wallets w WHERE w.account_id = a.id)
+        ORDER BY a.id
+        ON CONFLICT (account_id) DO NOTHING;
+        """;
+
     /// <summary>Creates the wallets of these prepaid accounts that have none yet (in the account's currency).</summary>
     public static void Ensure(NpgsqlTransaction tx, IReadOnlyCollection<string> accounts)
     {
         ArgumentNullException.ThrowIfNull(tx);
-        tx.Connection!.Execute("""
-            INSERT INTO wallets (account_id, currency)
-            SELECT id, currency FROM accounts WHERE id = ANY(@ids) AND payment_type = 'prepaid'
-            ORDER BY id
-            ON CONFLICT (account_id) DO NOTHING
-            """, new { ids = accounts.ToArray() }, tx);
+        tx.Connection!.Execute(EnsureSql, new { ids = accounts.ToArray() }, tx);
     }
 
     /// <summary>
     /// Locks the wallets (in account order, so two batches never deadlock) and reads where each stands:
-    /// the balance, the watermark and the movements posted for moments after it.
+    /// the balance, the watermark and the movements posted for moments after it. With
+    /// <paramref name="createMissing"/>, first creates the missing wallets of prepaid accounts
+    /// (<see cref="Ensure"/>) in the same round trip.
     /// </summary>
-    public static Dictionary<string, (WalletOpening Opening, string Currency)> LockOpenings(NpgsqlTransaction tx, IReadOnlyCollection<string> accounts)
+    public static Dictionary<string, (WalletOpening Opening, string Currency)> LockOpenings(NpgsqlTransaction tx, IReadOnlyCollection<string> accounts, bool createMissing = false)
     {
         ArgumentNullException.ThrowIfNull(tx);
         var ids = accounts.Order(StringComparer.Ordinal).ToArray();
-        var conn = tx.Connection!;
-        var wallets = conn.Query<WalletRow>("""
+        // Pending movements through the (account_id, at) index from each watermark on: a range per
+        // wallet (usually empty), not every ledger row of the batch's wallets, which grow with every
+        // batch for as long as the wallet lives. OFFSET 0 keeps the planner from flattening the
+        // lateral subquery into a hash join over the whole ledger.
+        using var results = tx.Connection!.QueryMultiple((createMissing ? EnsureSql : "") + """
             SELECT account_id, currency, balance, watermark, last_topup_at, last_expiry_at, barred_since
-            FROM wallets WHERE account_id = ANY(@ids) ORDER BY account_id FOR UPDATE
-            """, new { ids }, tx).AsList();
-        var pending = conn.Query<(string Account, Instant At, decimal Amount, string Kind)>("""
-            SELECT l.account_id, l.at, l.amount, l.kind FROM wallet_ledger l JOIN wallets w ON w.account_id = l.account_id
-            WHERE l.account_id = ANY(@ids) AND (w.watermark IS NULL OR l.at > w.watermark)
-            ORDER BY l.account_id, l.at, l.id
-            """, new { ids }, tx).ToLookup(p => p.Account, StringComparer.Ordinal);
+            FROM wallets WHERE account_id = ANY(@ids) ORDER BY account_id FOR UPDATE;
+            SELECT w.account_id, l.at, l.amount, l.kind
+            FROM wallets w CROSS JOIN LATERAL (
+                SELECT l.id, l.at, l.amount, l.kind FROM wallet_ledger l
+                WHERE l.account_id = w.account_id AND l.at > coalesce(w.watermark, '-infinity'::timestamptz) OFFSET 0) l
+            WHERE w.account_id = ANY(@ids)
+            ORDER BY w.account_id, l.at, l.id;
+            """, new { ids }, tx);
+        var wallets = results.Read<WalletRow>().AsList();
+        var pending = results.Read<(string Account, Instant At, decimal Amount, string Kind)>().ToLookup(p => p.Account, StringComparer.Ordinal);
         return wallets.ToDictionary(
             w => w.AccountId,
             w => (new WalletOpening(w.AccountId, w.Balance, w.Watermark, w.LastTopupAt, w.LastExpiryAt, w.BarredSince,

@@ -5,6 +5,7 @@ using Billing.Storage;
 using NodaTime;
 using NodaTime.Text;
 using Npgsql;
+using Serilog;
 
 namespace Billing.Jobs.Prepaid;
 
@@ -21,6 +22,8 @@ public sealed class WalletPoster(CatalogCache catalogs, Func<NotificationTemplat
 {
     public const string WalletCurrencyHold = "wallet-currency";
 
+    private readonly ILogger _log = Log.ForContext<WalletPoster>();
+
     private static readonly LocalDateTimePattern NoticeTime = LocalDateTimePattern.CreateWithInvariantCulture("yyyy-MM-dd HH:mm");
 
     public WalletBatchResult Post(NpgsqlTransaction tx, IReadOnlyList<ChargeRow> charges)
@@ -33,11 +36,13 @@ public sealed class WalletPoster(CatalogCache catalogs, Func<NotificationTemplat
             return new WalletBatchResult(0, 0, 0, []);
         }
 
+        var sw = System.Diagnostics.Stopwatch.StartNew();
         var conn = tx.Connection!;
         var accounts = prepaid.Select(c => c.Usage.AccountId!).Distinct(StringComparer.Ordinal).ToList();
-        WalletStore.Ensure(tx, accounts);
-        var openings = WalletStore.LockOpenings(tx, accounts);
+        var openings = WalletStore.LockOpenings(tx, accounts, createMissing: true);
+        var tLock = sw.Elapsed;
         var charged = WalletStore.Charged(tx, prepaid.Where(c => c.Usage.Retaken).Select(c => c.Usage.Id).ToList());
+        var tCharged = sw.Elapsed;
         var held = new List<ChargeRow>();
         var walks = new List<(string Account, string Currency, WalletWalkResult Result)>();
         foreach (var group in prepaid.GroupBy(c => c.Usage.AccountId!, StringComparer.Ordinal))
@@ -75,7 +80,9 @@ public sealed class WalletPoster(CatalogCache catalogs, Func<NotificationTemplat
             }
         }
 
+        var tWalk = sw.Elapsed;
         WalletStore.Post(tx, walks);
+        var tPost = sw.Elapsed;
         var notices = walks.Where(w => w.Result.Notices.Count > 0).ToList();
         var enqueued = 0;
         if (notices.Count > 0)
@@ -85,6 +92,9 @@ public sealed class WalletPoster(CatalogCache catalogs, Func<NotificationTemplat
             var rows = notices.SelectMany(w => w.Result.Notices.Select(n => Render(templates(), holders[w.Account], n, limits.GetValueOrDefault(w.Account)))).ToList();
             enqueued = NotificationStore.Enqueue(tx, rows);
         }
+
+        _log.Debug("Wallet phases (s): lock {L} charged {C} walk {W} post {P} notify {N}; {Accounts} wallets, {Charges} prepaid charges",
+            tLock.TotalSeconds, (tCharged - tLock).TotalSeconds, (tWalk - tCharged).TotalSeconds, (tPost - tWalk).TotalSeconds, (sw.Elapsed - tPost).TotalSeconds, accounts.Count, prepaid.Count);
 
         return new WalletBatchResult(
             walks.Sum(w => (long)w.Result.Postings.Count(p => p.UsageId is not null)),

@@ -212,11 +212,12 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
         var (charges, balances) = RateInOrder(tx.Connection!, work, used, bought, Hold);
         var tRate = sw.Elapsed;
         var wallets = PostToWallets(tx, charges, Hold);
+        var tWallets = sw.Elapsed;
         RatingStore.InsertCharges(tx, charges);
         var tInsert = sw.Elapsed;
         RatingStore.SaveBalances(tx, balances.Select(b => (b.Key.Sub, b.Key.Allowance, b.Key.Cycle, b.Value.Granted, b.Value.Used)));
         RatingStore.Hold(tx, holds, latest ?? 0);
-        _log.Debug("Rating range phases (s): query {Q} cycles {C} lock {L} late {La} used {U} rate {R} insert {I} end {E}", tQuery.TotalSeconds, (tCycles - tQuery).TotalSeconds, (tLock - tCycles).TotalSeconds, (tLate - tLock).TotalSeconds, (tUsed - tLate).TotalSeconds, (tRate - tUsed).TotalSeconds, (tInsert - tRate).TotalSeconds, (sw.Elapsed - tInsert).TotalSeconds);
+        _log.Debug("Rating range phases (s): query {Q} cycles {C} lock {L} late {La} used {U} rate {R} wallets {W} insert {I} end {E}; {Candidates} candidates, {Debits} wallet debits, {Overdrafts} overdraft", tQuery.TotalSeconds, (tCycles - tQuery).TotalSeconds, (tLock - tCycles).TotalSeconds, (tLate - tLock).TotalSeconds, (tUsed - tLate).TotalSeconds, (tRate - tUsed).TotalSeconds, (tWallets - tRate).TotalSeconds, (tInsert - tWallets).TotalSeconds, (sw.Elapsed - tInsert).TotalSeconds, candidates.Count, wallets.Debited, wallets.Overdrawn);
         return new RatingRunResult(charges.Count, holds.Count, rerated, 0, heldByReason)
         {
             WalletDebits = wallets.Debited,

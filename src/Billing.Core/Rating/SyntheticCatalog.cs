@@ -13,6 +13,7 @@ namespace Billing.Core.Rating;
 /// and WEEKEND (weight 20) over OFFPEAK "*any" (weight 10); UK national "44" at 60/60 with a
 /// connect fee, UK mobile "447" (overlapping the national group) at 30/6, international groups at
 /// 1/1, SMS per event, data per MB in 1 KB increments; allowances of 300 national minutes and 5 GB.
+/// Prepaid subscribers on it are told at 5.00 and 1.00 and barred at zero (no credit limit, no expiry).
 /// </remarks>
 public static class SyntheticCatalog
 {
@@ -114,6 +115,7 @@ public static class SyntheticCatalog
                 new Allowance(NationalAllowance, ServiceType.Voice, 300 * 60, new HashSet<string>(StringComparer.Ordinal) { "UK_NATIONAL", "UK_MOBILE" }),
                 new Allowance(DataAllowance, ServiceType.Data, 5L * 1024 * 1024 * 1024),
             ],
+            Prepaid = new Billing.Core.Prepaid.PrepaidPolicy([5.00m, 1.00m, 0m]),
         };
 
         return new TariffCatalog

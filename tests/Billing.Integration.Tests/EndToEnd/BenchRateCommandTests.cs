@@ -1,0 +1,61 @@
+using System.Text.Json;
+using Billing.Integration.Tests.Infrastructure;
+using Dapper;
+
+namespace Billing.Integration.Tests.EndToEnd;
+
+/// <summary>`billing bench rate` on a small data set: what it prints and that its prepaid run is checked, never how fast it is.</summary>
+public sealed class BenchRateCommandTests(DatabaseFixture fx) : IClassFixture<DatabaseFixture>, IDisposable
+{
+    private readonly TempDir _work = new();
+
+    public void Dispose() => _work.Dispose();
+
+    [Fact]
+    public void BenchRate_PrintsTheAllPostpaidAndTheHalfPrepaidFigure_WithTheRatioAndTheWalletChecks()
+    {
+        var (exit, stdout, stderr) = BillingProcess.Run(_work.Path, "bench", "rate", "--rows", "3000", "--subscribers", "100", "--workers", "2", "--top-up", "5.00", "--db", fx.ConnectionString);
+
+        Assert.True(exit == 0, $"exit {exit}: {stderr}");
+        Assert.Matches(@"all postpaid:\s+[\d,]+ records/s", stdout);
+        Assert.Matches(@"half prepaid \(50 %\):\s+[\d,]+ records/s  = [\d.]+ % of all-postpaid  \(target ≥ 70 %\)", stdout);
+        Assert.Matches(@"50 wallets topped up with 5\.00 GBP at 2026-01-01T00:00:00Z; [\d,]+ wallet debits, [1-9][\d,]* overdraft records, [1-9][\d,]* notifications queued; [1-9][\d,]* wallets barred", stdout);
+        Assert.Contains("every wallet balance equals its ledger sum", stdout, StringComparison.Ordinal);
+        Assert.Matches(@"the pure engine alone, one core:\s+[\d,]+ events/s", stdout);
+
+        // Every other subscriber was prepaid in the second run: B-1, B-3, …, B-99.
+        using var conn = fx.Db.Open();
+        var prepaid = conn.Query<string>("SELECT id FROM accounts WHERE payment_type = 'prepaid' ORDER BY substr(id, 3)::int").AsList();
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => $"B-{(2 * i) + 1}"), prepaid);
+    }
+
+    [Fact]
+    public void BenchRate_Json_HoldsBothFiguresTheRatioAndWhatThePrepaidRunDid()
+    {
+        var (exit, stdout, stderr) = BillingProcess.Run(_work.Path, "bench", "rate", "--json", "--rows", "2000", "--subscribers", "80", "--workers", "1", "--prepaid-share", "0.25", "--top-up", "4.00", "--db", fx.ConnectionString);
+
+        Assert.True(exit == 0, $"exit {exit}: {stderr}");
+        using var doc = JsonDocument.Parse(stdout);
+        var root = doc.RootElement;
+        var postpaid = root.GetProperty("allPostpaid");
+        var prepaid = root.GetProperty("prepaid");
+        var postpaidRate = postpaid.GetProperty("recordsPerSecond").GetDecimal();
+        var prepaidRate = prepaid.GetProperty("recordsPerSecond").GetDecimal();
+        Assert.True(postpaidRate > 0m && prepaidRate > 0m, stdout);
+        Assert.Equal(Math.Round(100m * prepaidRate / postpaidRate, 1, MidpointRounding.AwayFromZero), root.GetProperty("prepaidPercentOfAllPostpaid").GetDecimal());
+        Assert.Equal(70, root.GetProperty("targetPercent").GetInt32());
+
+        Assert.Equal((2000L, 0L), (postpaid.GetProperty("ratedRecords").GetInt64(), postpaid.GetProperty("wallets").GetInt64()));
+        Assert.Equal((2000L, 20L), (prepaid.GetProperty("ratedRecords").GetInt64(), prepaid.GetProperty("wallets").GetInt64()));
+        Assert.True(prepaid.GetProperty("walletDebits").GetInt64() > 0 && prepaid.GetProperty("overdraftRecords").GetInt64() > 0 && prepaid.GetProperty("walletsBarred").GetInt64() > 0, stdout);
+        Assert.Equal(
+            prepaid.GetProperty("prepaidCharges").GetDecimal(),
+            prepaid.GetProperty("debited").GetDecimal() + prepaid.GetProperty("overdrawn").GetDecimal());
+        Assert.True(postpaid.GetProperty("engineEventsPerSecondOneCore").GetDecimal() > 0m && prepaid.GetProperty("peakWorkingSetMegabytes").GetDecimal() > 0m, stdout);
+
+        // A quarter: every fourth subscriber, B-3, B-7, …, B-79 — the same ones on every run.
+        using var conn = fx.Db.Open();
+        var prepaidAccounts = conn.Query<string>("SELECT id FROM accounts WHERE payment_type = 'prepaid' ORDER BY substr(id, 3)::int").AsList();
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => $"B-{(4 * i) + 3}"), prepaidAccounts);
+    }
+}
