@@ -259,7 +259,7 @@ public static class BenchRateCommand
     private static void Prepare(NpgsqlConnection conn, decimal share, decimal credit)
     {
         conn.Execute("""
-            TRUNCATE rated_charges, rating_holds, allowance_balances, wallet_ledger, prepaid_overdraft, notifications, wallets RESTART IDENTITY;
+            TRUNCATE rated_charges, rating_holds, allowance_balances, allowance_purchases, wallet_ledger, prepaid_overdraft, notifications, wallets RESTART IDENTITY;
             UPDATE accounts SET payment_type = CASE WHEN floor((substr(id, 3)::int + 1) * @share) > floor(substr(id, 3)::int * @share) THEN 'prepaid' ELSE 'postpaid' END;
             INSERT INTO wallets (account_id, currency, balance) SELECT id, currency, @credit FROM accounts WHERE payment_type = 'prepaid';
             INSERT INTO wallet_ledger (account_id, kind, amount, at, msisdn, reference, note, balance_after)
