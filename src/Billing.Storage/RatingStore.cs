@@ -154,10 +154,15 @@ public static class RatingStore
     {
         var subs = keys.Select(k => k.Sub).ToArray();
         var cycles = keys.Select(k => k.Cycle.ToDateOnly()).ToArray();
+        // One backward probe of the (subscription, cycle, start) index per key: the cost does not grow
+        // with the charges a cycle already has (DISTINCT ON over a join read all of them).
         return tx.Connection!.Query<(long Sub, LocalDate Cycle, Instant Latest, long UsageId)>("""
-            SELECT DISTINCT ON (r.subscription_id, r.cycle_start) r.subscription_id, r.cycle_start, r.start_utc, r.usage_id
-            FROM rated_charges r JOIN unnest(@subs, @cycles) AS k(sub, cycle) ON r.subscription_id = k.sub AND r.cycle_start = k.cycle
-            ORDER BY r.subscription_id, r.cycle_start, r.start_utc DESC, r.usage_id DESC
+            SELECT k.sub, k.cycle, r.start_utc, r.usage_id
+            FROM unnest(@subs, @cycles) AS k(sub, cycle)
+            CROSS JOIN LATERAL (
+                SELECT r.start_utc, r.usage_id FROM rated_charges r
+                WHERE r.subscription_id = k.sub AND r.cycle_start = k.cycle
+                ORDER BY r.start_utc DESC, r.usage_id DESC LIMIT 1) r
             """, new { subs, cycles }, tx).ToDictionary(x => (x.Sub, x.Cycle), x => (x.Latest, x.UsageId));
     }
 
