@@ -17,11 +17,17 @@ public sealed record ExpiryRunResult(long Wallets, long Expired, decimal Amount)
 /// </summary>
 public sealed class ExpireCreditJob(BillingDatabase db, CatalogCache catalogs, IClock clock, Func<NotificationTemplates>? templates = null)
 {
+    /// <summary>
+    /// How late a CDR may arrive: the run expires credit whose moment is at least this long ago, so the
+    /// file of a call made while the credit was still valid is rated against it first.
+    /// </summary>
+    public static readonly Duration LateCdrAllowance = Duration.FromDays(2);
+
     private readonly ILogger _log = Log.ForContext<ExpireCreditJob>();
 
     public ExpiryRunResult Run()
     {
-        var now = clock.GetCurrentInstant();
+        var now = clock.GetCurrentInstant() - LateCdrAllowance;
         using var conn = db.Open();
         var candidates = WalletStore.ExpiryCandidates(conn, now - Duration.FromDays(1));
         long expired = 0;
@@ -36,7 +42,7 @@ public sealed class ExpireCreditJob(BillingDatabase db, CatalogCache catalogs, I
 
             using var tx = conn.BeginTransaction();
             var (opening, currency) = WalletStore.LockOpenings(tx, [account])[account];
-            var result = WalletWalk.Walk(opening, [], now, policy);
+            var result = WalletWalk.Walk(opening, [], now, policy);  // expires what expired up to two days ago
             if (result.Postings.Count == 0)
             {
                 tx.Rollback();

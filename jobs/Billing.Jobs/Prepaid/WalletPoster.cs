@@ -26,51 +26,65 @@ public sealed class WalletPoster(CatalogCache catalogs, Func<NotificationTemplat
 
     private static readonly LocalDateTimePattern NoticeTime = LocalDateTimePattern.CreateWithInvariantCulture("yyyy-MM-dd HH:mm");
 
-    public WalletBatchResult Post(NpgsqlTransaction tx, IReadOnlyList<ChargeRow> charges)
+    /// <param name="retaken">the records of this batch that were rated before and taken back (a late file, a re-rate):
+    /// what their wallets were charged is set against their new charge — or given back when they get none now
+    /// (held, or their account is postpaid now), so a record is never charged twice.</param>
+    public WalletBatchResult Post(NpgsqlTransaction tx, IReadOnlyList<ChargeRow> charges, IReadOnlyCollection<RatingCandidate>? retaken = null)
     {
         ArgumentNullException.ThrowIfNull(tx);
         ArgumentNullException.ThrowIfNull(charges);
         var prepaid = charges.Where(c => c.Usage.Prepaid).ToList();
-        if (prepaid.Count == 0)
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        // Only a record rated before can have been charged: one taken back in this batch, or one that was
+        // held (a charge taken back and then held gave its wallet effects back; rated again now, it must not
+        // be a second 'usage' row).
+        var lookUp = (retaken ?? []).Select(u => u.Id).Concat(prepaid.Where(c => c.Usage.MayBeHeld).Select(c => c.Usage.Id)).Distinct().ToList();
+        var charged = lookUp.Count > 0
+            ? WalletStore.Charged(tx, lookUp).Where(x => x.Value.Debited != 0m || x.Value.Overdrawn != 0m || x.Value.Postings > 0).ToDictionary(x => x.Key, x => x.Value)
+            : [];
+        if (prepaid.Count == 0 && charged.Count == 0)
         {
             return new WalletBatchResult(0, 0, 0, []);
         }
 
-        var sw = System.Diagnostics.Stopwatch.StartNew();
         var conn = tx.Connection!;
-        var accounts = prepaid.Select(c => c.Usage.AccountId!).Distinct(StringComparer.Ordinal).ToList();
+        var chargedNow = prepaid.Select(c => c.Usage.Id).ToHashSet();
+        var givenBack = retaken?.Where(u => charged.ContainsKey(u.Id) && !chargedNow.Contains(u.Id)).ToList() ?? [];
+        var accounts = prepaid.Select(c => c.Usage.AccountId!).Concat(givenBack.Select(u => u.AccountId!)).Distinct(StringComparer.Ordinal).ToList();
         var openings = WalletStore.LockOpenings(tx, accounts, createMissing: true);
         var tLock = sw.Elapsed;
-        var charged = WalletStore.Charged(tx, prepaid.Where(c => c.Usage.Retaken).Select(c => c.Usage.Id).ToList());
         var tCharged = sw.Elapsed;
         var held = new List<ChargeRow>();
         var walks = new List<(string Account, string Currency, WalletWalkResult Result)>();
-        foreach (var group in prepaid.GroupBy(c => c.Usage.AccountId!, StringComparer.Ordinal))
+        var byAccount = prepaid.Select(c => (c.Usage, Charge: (ChargeRow?)c)).Concat(givenBack.Select(u => (Usage: u, Charge: (ChargeRow?)null)))
+            .GroupBy(x => x.Usage.AccountId!, StringComparer.Ordinal);
+        foreach (var group in byAccount)
         {
             var (opening, currency) = openings[group.Key];
             var items = new List<WalletCharge>();
-            foreach (var c in group)
+            foreach (var (u, c) in group)
             {
-                if (!string.Equals(c.Charge.Currency, currency, StringComparison.Ordinal))
+                var policy = PolicyOf(conn, u, c?.Charge.PlanId ?? u.PlanId!);
+                var amount = c?.Charge.Amount ?? 0m;
+                var isHeld = c is not null && !string.Equals(c.Charge.Currency, currency, StringComparison.Ordinal);
+                if (isHeld)
                 {
-                    held.Add(c);
-                    continue;
+                    held.Add(c!);
+                    amount = 0m; // held: what it was charged before is given back
                 }
 
-                var policy = PolicyOf(conn, c);
-                if (charged.TryGetValue(c.Usage.Id, out var before))
+                if (charged.TryGetValue(u.Id, out var before))
                 {
-                    var delta = c.Charge.Amount - (before.Debited + before.Overdrawn);
+                    var delta = amount - (before.Debited + before.Overdrawn);
                     if (delta != 0m)
                     {
-                        items.Add(new WalletCharge(c.Usage.Id, c.Usage.Msisdn, c.Usage.StartUtc, delta, policy,
-                            Rerate: before.Postings > 0 || before.Overdrawn != 0m, Overdrawn: before.Overdrawn,
-                            Key: $"rerate:{c.Usage.Id}:{before.Debited + before.Overdrawn}"));
+                        items.Add(new WalletCharge(u.Id, u.Msisdn, u.StartUtc, delta, policy,
+                            Rerate: before.Postings > 0, Overdrawn: before.Overdrawn, Key: $"rerate:{u.Id}:{before.Debited + before.Overdrawn}"));
                     }
                 }
-                else
+                else if (c is not null && !isHeld)
                 {
-                    items.Add(new WalletCharge(c.Usage.Id, c.Usage.Msisdn, c.Usage.StartUtc, c.Charge.Amount, policy));
+                    items.Add(new WalletCharge(u.Id, u.Msisdn, u.StartUtc, amount, policy));
                 }
             }
 
@@ -88,7 +102,7 @@ public sealed class WalletPoster(CatalogCache catalogs, Func<NotificationTemplat
         if (notices.Count > 0)
         {
             var holders = WalletStore.Holders(tx, notices.Select(n => n.Account).ToList());
-            var limits = prepaid.GroupBy(c => c.Usage.AccountId!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => PolicyOf(conn, g.First()).CreditLimit, StringComparer.Ordinal);
+            var limits = prepaid.GroupBy(c => c.Usage.AccountId!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => PolicyOf(conn, g.First().Usage, g.First().Charge.PlanId).CreditLimit, StringComparer.Ordinal);
             var rows = notices.SelectMany(w => w.Result.Notices.Select(n => Render(templates(), holders[w.Account], n, limits.GetValueOrDefault(w.Account)))).ToList();
             enqueued = NotificationStore.Enqueue(tx, rows);
         }
@@ -103,8 +117,8 @@ public sealed class WalletPoster(CatalogCache catalogs, Func<NotificationTemplat
             held);
     }
 
-    private PrepaidPolicy PolicyOf(NpgsqlConnection conn, ChargeRow c) =>
-        catalogs.InForce(conn, c.Usage.StartUtc)?.Catalog.Plans.GetValueOrDefault(c.Charge.PlanId)?.Prepaid ?? PrepaidPolicy.Default;
+    private PrepaidPolicy PolicyOf(NpgsqlConnection conn, RatingCandidate u, string planId) =>
+        catalogs.InForce(conn, u.StartUtc)?.Catalog.Plans.GetValueOrDefault(planId)?.Prepaid ?? PrepaidPolicy.Default;
 
     /// <summary>Renders a wallet notice in the account's language, with amounts to the currency's minor unit and times in the account's zone.</summary>
     public static NewNotification Render(NotificationTemplates templates, WalletHolder holder, WalletNotice notice, decimal creditLimit)

@@ -211,7 +211,7 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
         var tUsed = sw.Elapsed;
         var (charges, balances) = RateInOrder(tx.Connection!, work, used, bought, Hold);
         var tRate = sw.Elapsed;
-        var wallets = PostToWallets(tx, charges, Hold);
+        var wallets = PostToWallets(tx, charges, work, Hold);
         var tWallets = sw.Elapsed;
         RatingStore.InsertCharges(tx, charges);
         var tInsert = sw.Elapsed;
@@ -227,9 +227,9 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
     }
 
     /// <summary>Takes the batch's prepaid charges from their wallets; a charge the wallet cannot take is held instead of stored.</summary>
-    private WalletBatchResult PostToWallets(Npgsql.NpgsqlTransaction tx, List<ChargeRow> charges, Action<RatingCandidate, string, string> hold)
+    private WalletBatchResult PostToWallets(Npgsql.NpgsqlTransaction tx, List<ChargeRow> charges, IEnumerable<(RatingCandidate Usage, LocalDate Cycle)> work, Action<RatingCandidate, string, string> hold)
     {
-        var result = _wallets.Post(tx, charges);
+        var result = _wallets.Post(tx, charges, work.Where(w => w.Usage.Retaken).Select(w => w.Usage).ToList());
         if (result.Held.Count > 0)
         {
             var held = result.Held.Select(c => c.Usage.Id).ToHashSet();
@@ -273,7 +273,7 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
             var subs = keys.Select(k => k.Sub).Distinct().ToList();
             var used = RatingStore.Used(tx, subs);
             var (charges, balances) = RateInOrder(conn, work, used, RatingStore.Purchases(tx, subs), (u, reason, detail) => holds.Add((u.Id, reason, detail)));
-            PostToWallets(tx, charges, (u, reason, detail) => holds.Add((u.Id, reason, detail)));
+            PostToWallets(tx, charges, work, (u, reason, detail) => holds.Add((u.Id, reason, detail)));
             RatingStore.InsertCharges(tx, charges);
             RatingStore.SaveBalances(tx, balances.Select(b => (b.Key.Sub, b.Key.Allowance, b.Key.Cycle, b.Value.Granted, b.Value.Used)));
             RatingStore.Hold(tx, holds, catalogs.LatestVersionId(conn));

@@ -220,7 +220,7 @@ public static class WalletWalk
             var expiredBefore = lastExpiry;
             ApplyPending(end, p, null);
             Expire(end, p, null);
-            if (lastExpiry != expiredBefore && lastExpiry > watermark)
+            if (lastExpiry != expiredBefore && (watermark is null || lastExpiry > watermark))
             {
                 watermark = lastExpiry;
             }

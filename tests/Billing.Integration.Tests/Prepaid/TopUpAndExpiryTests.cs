@@ -74,11 +74,13 @@ public sealed class TopUpAndExpiryTests : IDisposable
         TopUp(_scratch.Db, Msisdn, 3.00m, Instant.FromUtc(2026, 2, 1, 9, 0), "GW-2");
         RatingData.InsertUsage(c, [Call("e-1", Msisdn, Instant.FromUtc(2026, 2, 2, 9, 0), 75)]); // 0.25
         new RateUsageJob(_scratch.Db, new CatalogCache()).RateAll(100);
-        var clock = new FakeClock(Instant.FromUtc(2026, 7, 30, 9, 0)); // 179 days after the last top-up
+        // The credit expires at 2026-07-31 09:00, 180 days after the last top-up; the run waits two more
+        // days for late CDRs of calls made before that moment.
+        var clock = new FakeClock(Instant.FromUtc(2026, 8, 2, 8, 0));
         var job = new ExpireCreditJob(_scratch.Db, new CatalogCache(), clock);
 
         Assert.Equal(0, job.Run().Expired);
-        clock.AdvanceDays(2);
+        clock.AdvanceDays(1);
         var run = job.Run();
         Assert.Equal((1L, 10.00m), (run.Expired, run.Amount));
         Assert.Equal(0, job.Run().Expired);
