@@ -113,6 +113,14 @@ public static class AccountStore
             return new AccountImportResult(0, 0, 0, 0, errors);
         }
 
+        // Every number rates in its account's partition (see RatingStore.Unrated): one wallet, one process, event-time order.
+        var numbers = rows.Where(r => r.Subscription is not null).Select(r => r.Subscription!.Msisdn).Distinct(StringComparer.Ordinal).ToArray();
+        conn.Execute("""
+            INSERT INTO msisdn_partitions (msisdn, account_id)
+            SELECT DISTINCT ON (msisdn) msisdn, account_id FROM subscriptions WHERE msisdn = ANY(@numbers)
+            ORDER BY msisdn, active_from DESC
+            ON CONFLICT (msisdn) DO UPDATE SET account_id = EXCLUDED.account_id WHERE msisdn_partitions.account_id <> EXCLUDED.account_id
+            """, new { numbers }, tx);
         tx.Commit();
         return new AccountImportResult(accounts.Count, added, updated, closed, errors);
     }

@@ -81,7 +81,8 @@ public static class RatingStore
             """, new { source, fileName });
 
     /// <summary>
-    /// Subscriber partitions: usage of one MSISDN always falls into the same one. Each partition's
+    /// Subscriber partitions: usage of one account's numbers always falls into the same one (by a hash
+    /// of the account, from msisdn_partitions; a number of no account yet by its own hash). Each partition's
     /// pass reads every usage row of its id span, so more partitions mean more parallel processes
     /// but more reading: four suit the one-to-four workers of a small operator.
     /// </summary>
@@ -105,9 +106,10 @@ public static class RatingStore
         using var cmd = new NpgsqlCommand($"""
             SELECT {CandidateColumns}, h.usage_id IS NOT NULL AS may_be_held
             FROM usage u
+            LEFT JOIN msisdn_partitions mp ON mp.msisdn = u.msisdn
             {SubscriptionJoin}
             LEFT JOIN rating_holds h ON h.usage_id = u.id
-            WHERE u.id >= @from AND u.id < @to AND (hashtext(u.msisdn) & @mask) = @partition
+            WHERE u.id >= @from AND u.id < @to AND (hashtext(coalesce(mp.account_id, u.msisdn)) & @mask) = @partition
               AND NOT EXISTS (SELECT 1 FROM rated_charges r WHERE r.usage_id = u.id AND r.usage_id >= @from AND r.usage_id < @to)
               AND (h.usage_id IS NULL
                    OR (h.reason = 'unknown-subscriber' AND s.id IS NOT NULL)

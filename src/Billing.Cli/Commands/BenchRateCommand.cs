@@ -273,7 +273,7 @@ public static class BenchRateCommand
 
     private static void Setup(NpgsqlConnection conn, int rows, int subscribers, int prefixes)
     {
-        conn.Execute("TRUNCATE usage, suspense, cdr_files, rated_charges, rating_holds, allowance_balances, subscriptions, accounts, catalog_versions RESTART IDENTITY CASCADE");
+        conn.Execute("TRUNCATE usage, suspense, cdr_files, rated_charges, rating_holds, allowance_balances, subscriptions, msisdn_partitions, accounts, catalog_versions RESTART IDENTITY CASCADE");
         CatalogStore.Save(conn, $"synthetic-{prefixes}", CatalogSource.Synthetic, $"synthetic-{prefixes}", Instant.FromUtc(2026, 1, 1, 0, 0),
             new Dictionary<string, string>(), new Dictionary<string, string> { ["prefixes"] = prefixes.ToString(CultureInfo.InvariantCulture) }, "bench");
         conn.Execute("""

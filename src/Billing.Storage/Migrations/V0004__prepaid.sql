@@ -13,6 +13,18 @@ CREATE TABLE wallets (
     updated_at      timestamptz NOT NULL DEFAULT now()
 );
 
+-- The rating partition of a number is its account's (hashtext(account_id) & 3, see RatingStore), so
+-- all numbers of one account — one wallet — are rated by one process, in event-time order. The
+-- account of the number's latest subscription; kept by the accounts import. A number not listed
+-- (usage of no subscriber yet) rates in a partition of its own hash.
+CREATE TABLE msisdn_partitions (
+    msisdn          text COLLATE "C" PRIMARY KEY,
+    account_id      text        NOT NULL
+);
+
+INSERT INTO msisdn_partitions (msisdn, account_id)
+SELECT DISTINCT ON (msisdn) msisdn, account_id FROM subscriptions ORDER BY msisdn, active_from DESC;
+
 -- Append-only: rows are never updated or deleted. amount > 0 credits the wallet, < 0 debits it.
 CREATE TABLE wallet_ledger (
     id              bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

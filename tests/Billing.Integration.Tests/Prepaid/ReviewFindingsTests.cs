@@ -7,7 +7,7 @@ using static Billing.Integration.Tests.Prepaid.PrepaidData;
 
 namespace Billing.Integration.Tests.Prepaid;
 
-/// <summary>Review: a charge taken back (late file) and then held keeps its wallet debit/overdraft; rated again later it is not "Retaken".</summary>
+/// <summary>Found in review: a charge taken back (late file) and then held keeps its wallet debit/overdraft; rated again later it is not "Retaken".</summary>
 public sealed class ReviewRetakeHoldTests : IDisposable
 {
     private const string Msisdn = "447700900102";
@@ -44,7 +44,7 @@ public sealed class ReviewRetakeHoldTests : IDisposable
         var charged = c.ExecuteScalar<decimal>("SELECT amount FROM rated_charges WHERE usage_id = @c1", new { c1 });
         var taken = -c.ExecuteScalar<decimal>("SELECT coalesce(sum(amount), 0) FROM wallet_ledger WHERE usage_id = @c1", new { c1 })
                     + c.ExecuteScalar<decimal>("SELECT coalesce(sum(amount), 0) FROM prepaid_overdraft WHERE usage_id = @c1", new { c1 });
-        Assert.Equal(charged, taken);                                            // fails: 0.20 charged, 0.40 taken (0.20 wallet + 0.20 collections)
+        Assert.Equal(charged, taken);                                            // before the fix: 0.20 charged, 0.40 taken (0.20 wallet + 0.20 collections)
     }
 
     [Fact]
@@ -58,14 +58,14 @@ public sealed class ReviewRetakeHoldTests : IDisposable
 
         RetakeAndHoldThenRelease(c);
 
-        // fails: 23505 duplicate key on wallet_ledger_usage_once, on this and every later run
+        // before the fix: 23505 duplicate key on wallet_ledger_usage_once, on this and every later run
         var run = new RateUsageJob(_scratch.Db, new CatalogCache()).RateAll(100);
         Assert.Equal(2L, run.Rated);
         Assert.Empty(WalletStore.Check(c));
     }
 }
 
-/// <summary>Review: one wallet, two numbers in different rating partitions: the walk is per partition, not per wallet.</summary>
+/// <summary>Found in review: one wallet, two numbers in different rating partitions: the walk is per partition, not per wallet.</summary>
 public sealed class ReviewTwoNumbersOneWalletTests : IDisposable
 {
     private readonly ScratchDatabase _scratch = new();
@@ -94,12 +94,12 @@ public sealed class ReviewTwoNumbersOneWalletTests : IDisposable
         new RateUsageJob(_scratch.Db, new CatalogCache()).RateAll(100);
 
         // In event time: at 10:00 the wallet is empty (B's call is overdraft); the 11:00 top-up pays A's 12:00 call.
-        // fails: A (other partition, rated first) moves the watermark to 12:00; B's 10:00 call is then "late" and is paid by the 11:00 top-up: no overdraft.
+        // before the fix: A (other partition, rated first) moves the watermark to 12:00; B's 10:00 call is then "late" and is paid by the 11:00 top-up: no overdraft.
         Assert.Equal([(b, 0.20m)], c.Query<(string, decimal)>("SELECT msisdn, amount FROM prepaid_overdraft").AsList());
     }
 }
 
-/// <summary>Review: expiry by the daily run, then the CDR of a call made while the credit was still valid.</summary>
+/// <summary>Found in review: expiry by the daily run, then the CDR of a call made while the credit was still valid.</summary>
 public sealed class ReviewExpiryThenLateCdrTests : IDisposable
 {
     private const string Msisdn = "447700900105";
@@ -131,7 +131,7 @@ public sealed class ReviewExpiryThenLateCdrTests : IDisposable
         using var c = _scratch.Db.Open();
         TopUpExpireThenRateLateCall(c, usedBefore: false);
 
-        // fails: the expiry run left watermark NULL (lastExpiry > null is false), so the expiry row stays "pending";
+        // before the fix: the expiry run left watermark NULL (lastExpiry > null is false), so the expiry row stays "pending";
         // the walk pays the 0.20 from credit already forfeited: ledger topup 10, expiry -10, usage -0.20 -> balance -0.20, not barred, no overdraft.
         Assert.True(Balance(c, Msisdn) >= 0m, $"balance {Balance(c, Msisdn)} on a plan that bars at zero; barred_since {BarredSince(c, Msisdn)}");
     }
@@ -142,7 +142,7 @@ public sealed class ReviewExpiryThenLateCdrTests : IDisposable
         using var c = _scratch.Db.Open();
         TopUpExpireThenRateLateCall(c, usedBefore: true);
 
-        // fails: 9.80 expired at 9 July, then the 8 July call is "late" against 0.00: 0.20 overdraft (barred) for collections.
+        // before the fix: 9.80 expired at 9 July, then the 8 July call is "late" against 0.00: 0.20 overdraft (barred) for collections.
         Assert.Empty(Overdraft(c, Msisdn));
     }
 }
