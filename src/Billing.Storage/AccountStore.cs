@@ -49,6 +49,14 @@ public static class AccountStore
         var accounts = new HashSet<string>(StringComparer.Ordinal);
         foreach (var row in rows)
         {
+            // A prepaid wallet holds money in one currency: the account's cannot change under it.
+            var walletCurrency = conn.ExecuteScalar<string?>("SELECT currency FROM wallets WHERE account_id = @AccountId", new { row.AccountId }, tx);
+            if (walletCurrency is not null && !string.Equals(walletCurrency, row.Currency, StringComparison.Ordinal))
+            {
+                errors.Add(new ImportError(row.Line, $"account {row.AccountId} has a prepaid wallet in {walletCurrency}: its currency cannot change to {row.Currency} (open a new account for the new currency)"));
+                continue;
+            }
+
             tx.Save("row");
             try
             {

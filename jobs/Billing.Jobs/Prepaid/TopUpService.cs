@@ -32,7 +32,11 @@ public sealed class TopUpService(CatalogCache catalogs, Func<NotificationTemplat
         ArgumentNullException.ThrowIfNull(requests);
         using var tx = conn.BeginTransaction();
         var results = new List<TopUpResult>(requests.Count);
-        var notices = new List<NewNotification>();
+
+        // Lock every wallet of the file first, in account order — the order rating locks them in — so an
+        // import and a rating batch never wait for each other in a circle.
+        var accounts = requests.Select(r => WalletStore.AccountOf(conn, r.Msisdn, r.At, tx)?.AccountId).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        WalletStore.LockOpenings(tx, accounts, createMissing: true);
         foreach (var r in requests)
         {
             if (r.Amount <= 0m)
@@ -54,7 +58,7 @@ public sealed class TopUpService(CatalogCache catalogs, Func<NotificationTemplat
                 values["amount"] = NotificationTemplates.Amount(r.Amount, holder.Currency, holder.Language);
                 values["reference"] = r.Reference ?? $"#{result.LedgerId}";
                 var message = templates().Render(NotificationKinds.TopUp, holder.Language, values);
-                notices.Add(new NewNotification(holder.AccountId, r.Msisdn, NotificationKinds.TopUp, holder.Language, message.Subject, message.Body, $"topup:{result.LedgerId}"));
+                NotificationStore.Enqueue(tx, [new NewNotification(holder.AccountId, r.Msisdn, NotificationKinds.TopUp, holder.Language, message.Subject, message.Body, $"topup:{result.LedgerId}")]);
             }
 
             if (r.Bundle is { } bundle)
@@ -63,7 +67,6 @@ public sealed class TopUpService(CatalogCache catalogs, Func<NotificationTemplat
             }
         }
 
-        NotificationStore.Enqueue(tx, notices);
         tx.Commit();
         return results;
     }
@@ -88,8 +91,9 @@ public sealed class TopUpService(CatalogCache catalogs, Func<NotificationTemplat
         }
 
         using var tx = conn.BeginTransaction();
-        var (account, _, policy) = Prepaid(tx, msisdn, at);
+        var (account, holder, policy) = Prepaid(tx, msisdn, at);
         var (id, balance, currency) = WalletStore.Adjust(tx, account.AccountId, msisdn, amount, at, reason, actor, policy.Floor);
+        NotifyFall(tx, holder, policy, msisdn, balance - amount, balance, at, id);
         tx.Commit();
         return (account.AccountId, id, balance, currency);
     }
@@ -107,7 +111,25 @@ public sealed class TopUpService(CatalogCache catalogs, Func<NotificationTemplat
         var cycle = BillCycle.Containing(at, DateTimeZoneProviders.Tzdb[holder.TimeZone], BillCycleDay(tx, account.AccountId)).Start;
         var bought = WalletStore.BuyBundle(tx, account.AccountId, subscription.Id, msisdn, bundle.Id, bundle.Allowance.Amount, bundle.Price, cycle, at, reference, policy.Floor)
             ?? throw new TopUpException($"{bundle.Name} costs {bundle.Price} {holder.Currency}, more than the wallet of +{msisdn} can pay (balance {WalletStore.Wallet(conn, account.AccountId)?.Balance ?? 0m}): top up first");
+        if (bought.Added)
+        {
+            NotifyFall(tx, holder, policy, msisdn, bought.Balance + bundle.Price, bought.Balance, at, bought.LedgerId);
+        }
+
         return new BundleResult(bought.Added, account.AccountId, bought.LedgerId, bundle, bought.Balance, holder.Currency);
+    }
+
+    /// <summary>A purchase or a correction that takes the balance through a threshold tells, as a charge would.</summary>
+    private void NotifyFall(NpgsqlTransaction tx, WalletHolder holder, PrepaidPolicy policy, string msisdn, decimal before, decimal after, Instant at, long ledgerId)
+    {
+        if (WalletWalk.Crossed(before, after, policy) is not { } threshold)
+        {
+            return;
+        }
+
+        var kind = threshold > policy.Floor ? WalletWalk.LowBalance : policy.BarsAtZero ? WalletWalk.Exhausted : WalletWalk.CreditLimitReached;
+        var notice = new WalletNotice(kind, $"ledger:{ledgerId}", at, msisdn, after, threshold, null);
+        NotificationStore.Enqueue(tx, [WalletPoster.Render(templates(), holder, notice, policy.CreditLimit)]);
     }
 
     private (WalletStore.AccountPlan Account, WalletHolder Holder, PrepaidPolicy Policy) Prepaid(NpgsqlTransaction tx, string msisdn, Instant at)

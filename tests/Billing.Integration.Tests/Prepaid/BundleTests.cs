@@ -71,5 +71,9 @@ public sealed class BundleTests : IDisposable
         Assert.Equal([("topup", 1.00m), ("topup", 5.00m), ("bundle", -5.00m)], Ledger(c, Poor).Select(l => (l.Kind, l.Amount)));
         Assert.Equal(1, c.ExecuteScalar<int>("SELECT count(*) FROM allowance_purchases WHERE allowance_id = 'pp_data_1gb' AND amount = 1073741824"));
         Assert.Equal(1.00m, Balance(c, Poor));
+
+        // 6.00 → 1.00 by the purchase: through 5.00 and down to 1.00, told once, for 1.00.
+        Assert.Equal(["topup", "topup", "low-balance"], Notices(c, Poor));
+        Assert.Contains("alert of 1.00 GBP", c.ExecuteScalar<string>("SELECT body FROM notifications WHERE kind = 'low-balance'"), StringComparison.Ordinal);
     }
 }

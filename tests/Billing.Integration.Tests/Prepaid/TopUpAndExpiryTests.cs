@@ -66,6 +66,21 @@ public sealed class TopUpAndExpiryTests : IDisposable
     }
 
     [Fact]
+    public void The_currency_of_an_account_with_a_wallet_cannot_change_under_it()
+    {
+        using var c = _scratch.Db.Open();
+        Prepare(c, Msisdn);
+        TopUp(_scratch.Db, Msisdn, 5.00m, Instant.FromUtc(2026, 11, 1, 12, 0), "GW-1");
+
+        var result = AccountStore.Import(c, [new Billing.Mediation.Imports.AccountRow(7, Account(Msisdn), "Renamed", "", null, "en", "EUR", "Europe/London", "prepaid", 1, "UK", "", null)]);
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(7, error.Line);
+        Assert.Contains("has a prepaid wallet in GBP: its currency cannot change to EUR", error.Message, StringComparison.Ordinal);
+        Assert.Equal("GBP", c.ExecuteScalar<string>("SELECT currency FROM accounts WHERE id = @a", new { a = Account(Msisdn) }));
+    }
+
+    [Fact]
     public void The_expiry_run_forfeits_credit_older_than_the_plans_expiry_days_once()
     {
         using var c = _scratch.Db.Open();
