@@ -25,17 +25,11 @@ public static class TopUpCsvReader
         var rows = new List<TopUpRow>();
         var errors = new List<ImportError>();
         var normaliser = new NumberNormaliser(numbering);
-        using var csv = CsvReader.Create(File.OpenRead(path), new CsvReaderOptions { HasHeader = true, TrackLineNumbers = true }, leaveOpen: false);
-        var index = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
-        for (var i = 0; i < csv.Headers.Count; i++)
+        var (csv, index) = ImportCsv.Open(path);
+        using var reader = csv;
+        if (ImportCsv.MissingColumns(index, Required, "currency, note") is { } header)
         {
-            index.TryAdd(csv.Headers[i].Trim(), i);
-        }
-
-        var missing = Required.Where(c => !index.ContainsKey(c)).ToList();
-        if (missing.Count > 0)
-        {
-            errors.Add(new ImportError(1, $"the header lacks {string.Join(", ", missing)} (required: {string.Join(", ", Required)}; optional: currency, note)"));
+            errors.Add(header);
             return (rows, errors);
         }
 
