@@ -84,7 +84,7 @@ public static class WalletStore
             StringComparer.Ordinal);
     }
 
-    /// <summary>What these usage records were charged to wallets before (for records rated again).</summary>
+    /// <summary>What these usage records were charged to wallets before (for records rated again); records never charged are left out.</summary>
     public static Dictionary<long, UsageCharged> Charged(NpgsqlTransaction tx, IReadOnlyCollection<long> usageIds)
     {
         ArgumentNullException.ThrowIfNull(tx);
@@ -93,13 +93,27 @@ public static class WalletStore
             return [];
         }
 
-        return tx.Connection!.Query<UsageCharged>("""
-            SELECT k.id AS usage_id,
-                   coalesce((SELECT -sum(l.amount) FROM wallet_ledger l WHERE l.usage_id = k.id), 0) AS debited,
-                   coalesce((SELECT sum(o.amount) FROM prepaid_overdraft o WHERE o.usage_id = k.id), 0) AS overdrawn,
-                   (SELECT count(*)::int FROM wallet_ledger l WHERE l.usage_id = k.id AND l.kind = 'usage') AS postings
-            FROM unnest(@ids) AS k(id)
-            """, new { ids = usageIds.ToArray() }, tx).ToDictionary(c => c.UsageId);
+        var ids = usageIds.ToArray();
+        var conn = tx.Connection!;
+        var ledger = conn.Query<(long Id, decimal Debited, int Postings)>("""
+            SELECT usage_id, -sum(amount), count(*) FILTER (WHERE kind = 'usage')::int FROM wallet_ledger
+            WHERE usage_id = ANY(@ids) AND kind IN ('usage', 'rerate') GROUP BY usage_id
+            """, new { ids }, tx).ToDictionary(x => x.Id);
+        var overdraft = conn.Query<(long Id, decimal Overdrawn)>(
+            "SELECT usage_id, sum(amount) FROM prepaid_overdraft WHERE usage_id = ANY(@ids) GROUP BY usage_id",
+            new { ids }, tx).ToDictionary(x => x.Id, x => x.Overdrawn);
+        return ledger.Keys.Concat(overdraft.Keys).Distinct().ToDictionary(
+            id => id,
+            id => new UsageCharged(id, ledger.TryGetValue(id, out var l) ? l.Debited : 0m, overdraft.GetValueOrDefault(id), ledger.TryGetValue(id, out var p) ? p.Postings : 0));
+    }
+
+    /// <summary>Of these accounts, the ones that have a wallet.</summary>
+    public static HashSet<string> WithWallet(NpgsqlTransaction tx, IReadOnlyCollection<string> accounts)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        return accounts.Count == 0
+            ? new HashSet<string>(StringComparer.Ordinal)
+            : tx.Connection!.Query<string>("SELECT account_id FROM wallets WHERE account_id = ANY(@ids)", new { ids = accounts.ToArray() }, tx).ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>Appends a walk's postings and overdraft and stores where each wallet now stands.</summary>

@@ -38,7 +38,12 @@ public sealed class WalletPoster(CatalogCache catalogs, Func<NotificationTemplat
         // Only a record rated before can have been charged: one taken back in this batch, or one that was
         // held (a charge taken back and then held gave its wallet effects back; rated again now, it must not
         // be a second 'usage' row).
-        var lookUp = (retaken ?? []).Select(u => u.Id).Concat(prepaid.Where(c => c.Usage.MayBeHeld).Select(c => c.Usage.Id)).Distinct().ToList();
+        // A retaken record of a postpaid account can have been charged to a wallet only if the account was
+        // prepaid before (and so has one).
+        var retakenPostpaid = (retaken ?? []).Where(u => !u.Prepaid && u.AccountId is not null).ToList();
+        var wallets = WalletStore.WithWallet(tx, retakenPostpaid.Select(u => u.AccountId!).Distinct(StringComparer.Ordinal).ToList());
+        var lookUp = (retaken ?? []).Where(u => u.Prepaid || wallets.Contains(u.AccountId!)).Select(u => u.Id)
+            .Concat(prepaid.Where(c => c.Usage.MayBeHeld).Select(c => c.Usage.Id)).Distinct().ToList();
         var charged = lookUp.Count > 0
             ? WalletStore.Charged(tx, lookUp).Where(x => x.Value.Debited != 0m || x.Value.Overdrawn != 0m || x.Value.Postings > 0).ToDictionary(x => x.Key, x => x.Value)
             : [];

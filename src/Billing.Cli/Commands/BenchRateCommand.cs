@@ -281,6 +281,7 @@ public static class BenchRateCommand
             SELECT 'B-' || i, 'Bench ' || i, 'GBP', 'Europe/London', 'postpaid', 1 + i % 28 FROM generate_series(0, @n - 1) i;
             INSERT INTO subscriptions (account_id, msisdn, plan_id, active_from)
             SELECT 'B-' || i, '4477' || lpad(i::text, 8, '0'), @plan, '2026-01-01T00:00:00Z' FROM generate_series(0, @n - 1) i;
+            INSERT INTO msisdn_partitions (msisdn, account_id) SELECT msisdn, account_id FROM subscriptions; -- as the accounts import keeps it
             INSERT INTO cdr_files (source, file_name, checksum, size_bytes, format, status) VALUES ('bench', 'bench', 'bench', 0, 'canonical', 'processing');
             """, new { n = subscribers, plan = SyntheticCatalog.PlanId });
         var events = SyntheticCatalog.Events(SyntheticCatalog.Create(prefixes), rows);

@@ -45,7 +45,9 @@ CREATE UNIQUE INDEX wallet_ledger_usage_once ON wallet_ledger (usage_id) WHERE k
 CREATE UNIQUE INDEX wallet_ledger_reference_once ON wallet_ledger (reference) WHERE kind = 'topup' AND reference IS NOT NULL;
 CREATE UNIQUE INDEX wallet_ledger_bundle_reference_once ON wallet_ledger (reference) WHERE kind = 'bundle' AND reference IS NOT NULL;
 CREATE INDEX wallet_ledger_account ON wallet_ledger (account_id, at);
-CREATE INDEX wallet_ledger_usage ON wallet_ledger (usage_id) WHERE usage_id IS NOT NULL;
+-- With wallet_ledger_usage_once, what a record was charged is two index probes; the usage rows (most
+-- of the ledger) carry one usage_id index, not two.
+CREATE INDEX wallet_ledger_rerate ON wallet_ledger (usage_id) WHERE kind = 'rerate';
 
 -- Bundles bought from a wallet (catalogue bundles.csv): an allowance on top of the plan's for the
 -- bill cycle it is bought in, usable by usage from the moment it is bought.
