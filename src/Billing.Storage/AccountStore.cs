@@ -50,7 +50,10 @@ public static class AccountStore
         foreach (var row in rows)
         {
             // A prepaid wallet holds money in one currency: the account's cannot change under it.
-            var walletCurrency = conn.ExecuteScalar<string?>("SELECT currency FROM wallets WHERE account_id = @AccountId", new { row.AccountId }, tx);
+            // The account row is locked first: a wallet cannot be created for it (its foreign key waits) between this check and the commit.
+            var walletCurrency = conn.ExecuteScalar<string?>("""
+                SELECT w.currency FROM accounts a LEFT JOIN wallets w ON w.account_id = a.id WHERE a.id = @AccountId FOR UPDATE OF a
+                """, new { row.AccountId }, tx);
             if (walletCurrency is not null && !string.Equals(walletCurrency, row.Currency, StringComparison.Ordinal))
             {
                 errors.Add(new ImportError(row.Line, $"account {row.AccountId} has a prepaid wallet in {walletCurrency}: its currency cannot change to {row.Currency} (open a new account for the new currency)"));

@@ -24,7 +24,8 @@ public sealed record WalletRow
 public sealed record LedgerRow(long Id, string Kind, decimal Amount, Instant At, long? UsageId, string? Msisdn, string? Reference, string Note, decimal BalanceAfter, Instant PostedAt);
 
 /// <summary>What a usage record has been charged to its wallet so far: debited (positive) and overdrawn.</summary>
-public sealed record UsageCharged(long UsageId, decimal Debited, decimal Overdrawn, int Postings);
+/// <summary>What a usage record has been charged to one wallet so far: debited (positive), overdrawn, its 'usage' rows and all its rows.</summary>
+public sealed record UsageCharged(long UsageId, string AccountId, decimal Debited, decimal Overdrawn, int Postings, int Rows);
 
 /// <summary>A prepaid account's name, language and zone: what its notifications are written with.</summary>
 public sealed record WalletHolder(string AccountId, string Name, string Language, string TimeZone, string Currency);
@@ -84,8 +85,11 @@ public static class WalletStore
             StringComparer.Ordinal);
     }
 
-    /// <summary>What these usage records were charged to wallets before (for records rated again); records never charged are left out.</summary>
-    public static Dictionary<long, UsageCharged> Charged(NpgsqlTransaction tx, IReadOnlyCollection<long> usageIds)
+    /// <summary>
+    /// What these usage records were charged before, per wallet (a record's subscription may have moved to
+    /// another account since); records never charged are left out.
+    /// </summary>
+    public static Dictionary<long, List<UsageCharged>> Charged(NpgsqlTransaction tx, IReadOnlyCollection<long> usageIds)
     {
         ArgumentNullException.ThrowIfNull(tx);
         if (usageIds.Count == 0)
@@ -95,25 +99,23 @@ public static class WalletStore
 
         var ids = usageIds.ToArray();
         var conn = tx.Connection!;
-        var ledger = conn.Query<(long Id, decimal Debited, int Postings)>("""
-            SELECT usage_id, -sum(amount), count(*) FILTER (WHERE kind = 'usage')::int FROM wallet_ledger
-            WHERE usage_id = ANY(@ids) AND kind IN ('usage', 'rerate') GROUP BY usage_id
-            """, new { ids }, tx).ToDictionary(x => x.Id);
-        var overdraft = conn.Query<(long Id, decimal Overdrawn)>(
-            "SELECT usage_id, sum(amount) FROM prepaid_overdraft WHERE usage_id = ANY(@ids) GROUP BY usage_id",
-            new { ids }, tx).ToDictionary(x => x.Id, x => x.Overdrawn);
-        return ledger.Keys.Concat(overdraft.Keys).Distinct().ToDictionary(
-            id => id,
-            id => new UsageCharged(id, ledger.TryGetValue(id, out var l) ? l.Debited : 0m, overdraft.GetValueOrDefault(id), ledger.TryGetValue(id, out var p) ? p.Postings : 0));
-    }
-
-    /// <summary>Of these accounts, the ones that have a wallet.</summary>
-    public static HashSet<string> WithWallet(NpgsqlTransaction tx, IReadOnlyCollection<string> accounts)
-    {
-        ArgumentNullException.ThrowIfNull(tx);
-        return accounts.Count == 0
-            ? new HashSet<string>(StringComparer.Ordinal)
-            : tx.Connection!.Query<string>("SELECT account_id FROM wallets WHERE account_id = ANY(@ids)", new { ids = accounts.ToArray() }, tx).ToHashSet(StringComparer.Ordinal);
+        // (kind = 'usage' OR kind = 'rerate') lets the planner use the two partial indexes (a BitmapOr).
+        var ledger = conn.Query<(long Id, string Account, decimal Debited, int Postings, int Rows)>("""
+            SELECT usage_id, account_id, -sum(amount), count(*) FILTER (WHERE kind = 'usage')::int, count(*)::int FROM wallet_ledger
+            WHERE usage_id = ANY(@ids) AND (kind = 'usage' OR kind = 'rerate') GROUP BY usage_id, account_id
+            """, new { ids }, tx).ToDictionary(x => (x.Id, x.Account));
+        var overdraft = conn.Query<(long Id, string Account, decimal Overdrawn, int Rows)>(
+            "SELECT usage_id, account_id, sum(amount), count(*)::int FROM prepaid_overdraft WHERE usage_id = ANY(@ids) GROUP BY usage_id, account_id",
+            new { ids }, tx).ToDictionary(x => (x.Id, x.Account));
+        return ledger.Keys.Concat(overdraft.Keys).Distinct()
+            .Select(k =>
+            {
+                ledger.TryGetValue(k, out var l);
+                overdraft.TryGetValue(k, out var o);
+                return new UsageCharged(k.Id, k.Account, l.Debited, o.Overdrawn, l.Postings, l.Rows + o.Rows);
+            })
+            .GroupBy(c => c.UsageId)
+            .ToDictionary(g => g.Key, g => g.ToList());
     }
 
     /// <summary>Appends a walk's postings and overdraft and stores where each wallet now stands.</summary>

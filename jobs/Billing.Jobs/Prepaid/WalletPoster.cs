@@ -35,67 +35,74 @@ public sealed class WalletPoster(CatalogCache catalogs, Func<NotificationTemplat
         ArgumentNullException.ThrowIfNull(charges);
         var prepaid = charges.Where(c => c.Usage.Prepaid).ToList();
         var sw = System.Diagnostics.Stopwatch.StartNew();
-        // Only a record rated before can have been charged: one taken back in this batch, or one that was
-        // held (a charge taken back and then held gave its wallet effects back; rated again now, it must not
-        // be a second 'usage' row).
-        // A retaken record of a postpaid account can have been charged to a wallet only if the account was
-        // prepaid before (and so has one).
-        var retakenPostpaid = (retaken ?? []).Where(u => !u.Prepaid && u.AccountId is not null).ToList();
-        var wallets = WalletStore.WithWallet(tx, retakenPostpaid.Select(u => u.AccountId!).Distinct(StringComparer.Ordinal).ToList());
-        var lookUp = (retaken ?? []).Where(u => u.Prepaid || wallets.Contains(u.AccountId!)).Select(u => u.Id)
-            .Concat(prepaid.Where(c => c.Usage.MayBeHeld).Select(c => c.Usage.Id)).Distinct().ToList();
-        var charged = lookUp.Count > 0
-            ? WalletStore.Charged(tx, lookUp).Where(x => x.Value.Debited != 0m || x.Value.Overdrawn != 0m || x.Value.Postings > 0).ToDictionary(x => x.Key, x => x.Value)
-            : [];
+        // Only a record rated before can have been charged: one taken back in this batch (prepaid or not now:
+        // its account may have changed), or one that was held (a charge taken back and then held gave its
+        // wallet effects back; rated again now, it must not be a second 'usage' row).
+        var lookUp = (retaken ?? []).Select(u => u.Id).Concat(prepaid.Where(c => c.Usage.MayBeHeld).Select(c => c.Usage.Id)).Distinct().ToList();
+        var charged = lookUp.Count > 0 ? WalletStore.Charged(tx, lookUp) : [];
         if (prepaid.Count == 0 && charged.Count == 0)
         {
             return new WalletBatchResult(0, 0, 0, []);
         }
 
         var conn = tx.Connection!;
-        var chargedNow = prepaid.Select(c => c.Usage.Id).ToHashSet();
-        var givenBack = retaken?.Where(u => charged.ContainsKey(u.Id) && !chargedNow.Contains(u.Id)).ToList() ?? [];
-        var accounts = prepaid.Select(c => c.Usage.AccountId!).Concat(givenBack.Select(u => u.AccountId!)).Distinct(StringComparer.Ordinal).ToList();
+        var records = prepaid.Select(c => c.Usage).Concat(retaken ?? []).GroupBy(u => u.Id).ToDictionary(g => g.Key, g => g.First());
+        var chargedTo = prepaid.ToDictionary(c => c.Usage.Id, c => c.Usage.AccountId!);
+
+        // What a record's earlier charges left on wallets other than the one charging it now is given back there.
+        var givenBack = charged.Values.SelectMany(list => list)
+            .Where(e => !(chargedTo.TryGetValue(e.UsageId, out var account) && account == e.AccountId) && (e.Debited != 0m || e.Overdrawn != 0m))
+            .ToList();
+        var accounts = prepaid.Select(c => c.Usage.AccountId!).Concat(givenBack.Select(e => e.AccountId)).Distinct(StringComparer.Ordinal).ToList();
         var openings = WalletStore.LockOpenings(tx, accounts, createMissing: true);
         var tLock = sw.Elapsed;
         var tCharged = sw.Elapsed;
         var held = new List<ChargeRow>();
-        var walks = new List<(string Account, string Currency, WalletWalkResult Result)>();
-        var byAccount = prepaid.Select(c => (c.Usage, Charge: (ChargeRow?)c)).Concat(givenBack.Select(u => (Usage: u, Charge: (ChargeRow?)null)))
-            .GroupBy(x => x.Usage.AccountId!, StringComparer.Ordinal);
-        foreach (var group in byAccount)
+        var items = accounts.ToDictionary(a => a, _ => new List<WalletCharge>(), StringComparer.Ordinal);
+        foreach (var c in prepaid)
         {
-            var (opening, currency) = openings[group.Key];
-            var items = new List<WalletCharge>();
-            foreach (var (u, c) in group)
+            var u = c.Usage;
+            var (_, currency) = openings[u.AccountId!];
+            var policy = PolicyOf(conn, u, c.Charge.PlanId);
+            var isHeld = !string.Equals(c.Charge.Currency, currency, StringComparison.Ordinal);
+            if (isHeld)
             {
-                var policy = PolicyOf(conn, u, c?.Charge.PlanId ?? u.PlanId!);
-                var amount = c?.Charge.Amount ?? 0m;
-                var isHeld = c is not null && !string.Equals(c.Charge.Currency, currency, StringComparison.Ordinal);
-                if (isHeld)
-                {
-                    held.Add(c!);
-                    amount = 0m; // held: what it was charged before is given back
-                }
-
-                if (charged.TryGetValue(u.Id, out var before))
-                {
-                    var delta = amount - (before.Debited + before.Overdrawn);
-                    if (delta != 0m)
-                    {
-                        items.Add(new WalletCharge(u.Id, u.Msisdn, u.StartUtc, delta, policy,
-                            Rerate: before.Postings > 0, Overdrawn: before.Overdrawn, Key: $"rerate:{u.Id}:{before.Debited + before.Overdrawn}"));
-                    }
-                }
-                else if (c is not null && !isHeld)
-                {
-                    items.Add(new WalletCharge(u.Id, u.Msisdn, u.StartUtc, amount, policy));
-                }
+                held.Add(c);
             }
 
-            if (items.Count > 0)
+            var amount = isHeld ? 0m : c.Charge.Amount; // held: what it was charged before is given back
+            var before = charged.GetValueOrDefault(u.Id)?.FirstOrDefault(e => e.AccountId == u.AccountId);
+            if (before is not null)
             {
-                walks.Add((group.Key, currency, WalletWalk.Walk(opening, items)));
+                var delta = amount - (before.Debited + before.Overdrawn);
+                if (delta != 0m)
+                {
+                    items[u.AccountId!].Add(new WalletCharge(u.Id, u.Msisdn, u.StartUtc, delta, policy,
+                        Rerate: before.Postings > 0, Overdrawn: before.Overdrawn, Key: $"rerate:{u.Id}:{before.Rows}"));
+                }
+            }
+            else if (!isHeld)
+            {
+                // First charge on this wallet; a 'usage' row on another wallet (before the subscription moved) makes it a 'rerate' row.
+                var usageRowElsewhere = charged.GetValueOrDefault(u.Id)?.Any(e => e.Postings > 0) == true;
+                items[u.AccountId!].Add(new WalletCharge(u.Id, u.Msisdn, u.StartUtc, amount, policy, Rerate: usageRowElsewhere));
+            }
+        }
+
+        foreach (var e in givenBack)
+        {
+            var u = records[e.UsageId];
+            items[e.AccountId].Add(new WalletCharge(u.Id, u.Msisdn, u.StartUtc, -(e.Debited + e.Overdrawn), PolicyOf(conn, u, u.PlanId!),
+                Rerate: e.Postings > 0, Overdrawn: e.Overdrawn, Key: $"rerate:{u.Id}:{e.Rows}"));
+        }
+
+        var walks = new List<(string Account, string Currency, WalletWalkResult Result)>();
+        foreach (var (account, list) in items)
+        {
+            if (list.Count > 0)
+            {
+                var (opening, currency) = openings[account];
+                walks.Add((account, currency, WalletWalk.Walk(opening, list)));
             }
         }
 

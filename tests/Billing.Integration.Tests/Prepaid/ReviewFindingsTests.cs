@@ -147,3 +147,73 @@ public sealed class ReviewExpiryThenLateCdrTests : IDisposable
     }
 }
 
+
+/// <summary>Found in review: a record rated again after its subscription period moved to another account.</summary>
+public sealed class ReassignedSubscriptionTests : IDisposable
+{
+    private readonly ScratchDatabase _scratch = new();
+
+    public void Dispose() => _scratch.Dispose();
+
+    private static Instant Nov2(int h) => Instant.FromUtc(2026, 11, 2, h, 0);
+
+    private long ChargeThenReassign(Npgsql.NpgsqlConnection c, string newPaymentType, decimal newTopUp = 0m)
+    {
+        const string nx = "447700900301";
+        RatingData.SaveTemplateCatalog(c, Subscribed);
+        RatingData.AddSubscriber(c, "PP-A", nx, "uk_prepaid", Subscribed, billCycleDay: 1, paymentType: "prepaid");
+        TopUp(_scratch.Db, nx, 10.00m, Instant.FromUtc(2026, 11, 1, 8, 0), "PAY-1");
+        RatingData.InsertUsage(c, [Call("c-12", nx, Nov2(12), 60)]);
+        new RateUsageJob(_scratch.Db, new CatalogCache()).RateAll(100);
+
+        // An accounts import corrects the owner of the same period; then a late file re-rates the cycle.
+        RatingData.AddSubscriber(c, "PP-B", nx, "uk_prepaid", Subscribed, billCycleDay: 1, paymentType: newPaymentType);
+        if (newTopUp > 0)
+        {
+            TopUp(_scratch.Db, nx, newTopUp, Instant.FromUtc(2026, 11, 1, 9, 0), "PAY-B");
+        }
+
+        RatingData.InsertUsage(c, [Call("c-09", nx, Nov2(9), 60)]);
+        new RateUsageJob(_scratch.Db, new CatalogCache()).RateAll(100);
+        var c12 = c.ExecuteScalar<long>("SELECT id FROM usage WHERE record_key = 'c-12'");
+        Assert.Equal("PP-B", c.ExecuteScalar<string>("SELECT account_id FROM rated_charges WHERE usage_id = @c12", new { c12 }));
+        return c12;
+    }
+
+    [Fact]
+    public void Moved_to_a_postpaid_account_the_old_wallet_gets_its_debit_back()
+    {
+        using var c = _scratch.Db.Open();
+        var c12 = ChargeThenReassign(c, "postpaid");
+
+        Assert.Equal(0m, c.ExecuteScalar<decimal>("SELECT coalesce(sum(amount), 0) FROM wallet_ledger WHERE usage_id = @c12", new { c12 }));
+        Assert.Equal(10.00m, c.ExecuteScalar<decimal>("SELECT balance FROM wallets WHERE account_id = 'PP-A'"));
+        Assert.Empty(WalletStore.Check(c));
+    }
+
+    [Fact]
+    public void Moved_to_another_prepaid_account_the_new_wallet_pays_and_the_old_one_gets_it_back()
+    {
+        using var c = _scratch.Db.Open();
+        var c12 = ChargeThenReassign(c, "prepaid");
+        // PP-A's debit is given back; PP-B was never topped up, so the record is PP-B's overdraft now.
+        Assert.Empty(c.Query<(string, decimal)>(
+            "SELECT account_id, sum(amount) FROM wallet_ledger WHERE usage_id = @c12 GROUP BY 1 HAVING sum(amount) <> 0", new { c12 }).AsList());
+        Assert.Equal([("PP-B", 0.20m)], c.Query<(string, decimal)>(
+            "SELECT account_id, sum(amount) FROM prepaid_overdraft WHERE usage_id = @c12 GROUP BY 1", new { c12 }).AsList());
+        Assert.Equal(10.00m, c.ExecuteScalar<decimal>("SELECT balance FROM wallets WHERE account_id = 'PP-A'"));
+        Assert.Empty(WalletStore.Check(c));
+    }
+
+    [Fact]
+    public void Moved_to_another_prepaid_account_with_credit_the_new_wallet_pays_it()
+    {
+        using var c = _scratch.Db.Open();
+        var c12 = ChargeThenReassign(c, "prepaid", newTopUp: 5.00m);
+
+        Assert.Equal([("PP-B", -0.20m)], c.Query<(string, decimal)>(
+            "SELECT account_id, sum(amount) FROM wallet_ledger WHERE usage_id = @c12 GROUP BY 1 HAVING sum(amount) <> 0", new { c12 }).AsList());
+        Assert.Equal((10.00m, 4.60m), (c.ExecuteScalar<decimal>("SELECT balance FROM wallets WHERE account_id = 'PP-A'"), c.ExecuteScalar<decimal>("SELECT balance FROM wallets WHERE account_id = 'PP-B'")));
+        Assert.Empty(WalletStore.Check(c));
+    }
+}
