@@ -40,6 +40,7 @@ public sealed class WalletPoster(CatalogCache catalogs, Func<NotificationTemplat
         // wallet effects back; rated again now, it must not be a second 'usage' row).
         var lookUp = (retaken ?? []).Select(u => u.Id).Concat(prepaid.Where(c => c.Usage.MayBeHeld).Select(c => c.Usage.Id)).Distinct().ToList();
         var charged = lookUp.Count > 0 ? WalletStore.Charged(tx, lookUp) : [];
+        var tCharged = sw.Elapsed;
         if (prepaid.Count == 0 && charged.Count == 0)
         {
             return new WalletBatchResult(0, 0, 0, []);
@@ -56,7 +57,6 @@ public sealed class WalletPoster(CatalogCache catalogs, Func<NotificationTemplat
         var accounts = prepaid.Select(c => c.Usage.AccountId!).Concat(givenBack.Select(e => e.AccountId)).Distinct(StringComparer.Ordinal).ToList();
         var openings = WalletStore.LockOpenings(tx, accounts, createMissing: true);
         var tLock = sw.Elapsed;
-        var tCharged = sw.Elapsed;
         var held = new List<ChargeRow>();
         var items = accounts.ToDictionary(a => a, _ => new List<WalletCharge>(), StringComparer.Ordinal);
         foreach (var c in prepaid)
@@ -119,8 +119,8 @@ public sealed class WalletPoster(CatalogCache catalogs, Func<NotificationTemplat
             enqueued = NotificationStore.Enqueue(tx, rows);
         }
 
-        _log.Debug("Wallet phases (s): lock {L} charged {C} walk {W} post {P} notify {N}; {Accounts} wallets, {Charges} prepaid charges",
-            tLock.TotalSeconds, (tCharged - tLock).TotalSeconds, (tWalk - tCharged).TotalSeconds, (tPost - tWalk).TotalSeconds, (sw.Elapsed - tPost).TotalSeconds, accounts.Count, prepaid.Count);
+        _log.Debug("Wallet phases (s): charged before {C} lock {L} walk {W} post {P} notify {N}; {Accounts} wallets, {Charges} prepaid charges",
+            tCharged.TotalSeconds, (tLock - tCharged).TotalSeconds, (tWalk - tLock).TotalSeconds, (tPost - tWalk).TotalSeconds, (sw.Elapsed - tPost).TotalSeconds, accounts.Count, prepaid.Count);
 
         return new WalletBatchResult(
             walks.Sum(w => (long)w.Result.Postings.Count(p => p.UsageId is not null)),
