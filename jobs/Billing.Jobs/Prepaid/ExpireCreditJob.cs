@@ -29,7 +29,15 @@ public sealed class ExpireCreditJob(BillingDatabase db, CatalogCache catalogs, I
     {
         var now = clock.GetCurrentInstant() - LateCdrAllowance;
         using var conn = db.Open();
-        var candidates = WalletStore.ExpiryCandidates(conn, now - Duration.FromDays(1));
+        // Only wallets not topped up for at least the shortest expiry any plan has can have credit to expire.
+        var shortest = catalogs.InForce(conn, now)?.Catalog.Plans.Values.Select(p => p.Prepaid.ExpiryDays).Where(d => d is not null).Min();
+        if (shortest is null)
+        {
+            _log.Information("Expiry run: no plan in force lets credit expire");
+            return new ExpiryRunResult(0, 0, 0m);
+        }
+
+        var candidates = WalletStore.ExpiryCandidates(conn, now - Duration.FromDays(shortest.Value));
         long expired = 0;
         var amount = 0m;
         foreach (var (account, planId) in candidates)
