@@ -214,15 +214,10 @@ public static class WalletStore
     /// </summary>
     public static TopUpResult TopUp(NpgsqlTransaction tx, string accountId, string msisdn, decimal amount, Instant at, string? reference, string note, decimal floor)
     {
-        ArgumentNullException.ThrowIfNull(tx);
-        var conn = tx.Connection!;
-        Ensure(tx, [accountId]);
-        var wallet = conn.QuerySingle<WalletRow>(
-            "SELECT account_id, currency, balance, watermark FROM wallets WHERE account_id = @accountId FOR UPDATE",
-            new { accountId }, tx);
+        var wallet = LockWallet(tx, accountId);
         if (reference is not null)
         {
-            var existing = conn.QueryFirstOrDefault<(long Id, string Account, decimal Amount)?>(
+            var existing = tx.Connection!.QueryFirstOrDefault<(long Id, string Account, decimal Amount)?>(
                 "SELECT id, account_id, amount FROM wallet_ledger WHERE kind = 'topup' AND reference = @reference",
                 new { reference }, tx);
             if (existing is { } e)
@@ -231,19 +226,43 @@ public static class WalletStore
             }
         }
 
+        var (id, balance) = Append(tx, wallet, "topup", amount, at, msisdn, reference, note, floor);
+        return new TopUpResult(true, accountId, id, amount, balance, wallet.Currency);
+    }
+
+    /// <summary>Creates the wallet if missing and locks its row for the transaction.</summary>
+    private static WalletRow LockWallet(NpgsqlTransaction tx, string accountId)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        Ensure(tx, [accountId]);
+        return tx.Connection!.QuerySingle<WalletRow>(
+            "SELECT account_id, currency, balance, watermark FROM wallets WHERE account_id = @accountId FOR UPDATE", new { accountId }, tx);
+    }
+
+    /// <summary>
+    /// Appends one movement posted by a person or a payment (not by rating) to a locked wallet: the ledger
+    /// row with its running balance, the balance, and the barring (at or below the floor from now on, or
+    /// lifted). A top-up not later than the last rated usage also restarts the expiry clock.
+    /// </summary>
+    private static (long Id, decimal Balance) Append(NpgsqlTransaction tx, WalletRow wallet, string kind, decimal amount, Instant at,
+        string? msisdn, string? reference, string note, decimal floor)
+    {
+        var conn = tx.Connection!;
+        var accountId = wallet.AccountId;
         var balance = wallet.Balance + amount;
         var id = conn.ExecuteScalar<long>("""
             INSERT INTO wallet_ledger (account_id, kind, amount, at, msisdn, reference, note, balance_after)
-            VALUES (@accountId, 'topup', @amount, @at, @msisdn, @reference, @note, @balance)
+            VALUES (@accountId, @kind, @amount, @at, @msisdn, @reference, @note, @balance)
             RETURNING id
-            """, new { accountId, amount, at, msisdn, reference, note, balance }, tx);
+            """, new { accountId, kind, amount, at, msisdn, reference, note, balance }, tx);
         conn.Execute("""
             UPDATE wallets SET balance = @balance, updated_at = now(),
-                last_topup_at = CASE WHEN watermark IS NOT NULL AND @at <= watermark AND (last_topup_at IS NULL OR @at > last_topup_at) THEN @at ELSE last_topup_at END,
-                barred_since = CASE WHEN @balance > @floor THEN NULL ELSE barred_since END
+                last_topup_at = CASE WHEN @kind = 'topup' AND watermark IS NOT NULL AND @at <= watermark AND (last_topup_at IS NULL OR @at > last_topup_at)
+                                     THEN @at ELSE last_topup_at END,
+                barred_since = CASE WHEN @balance > @floor THEN NULL ELSE coalesce(barred_since, @at) END
             WHERE account_id = @accountId
-            """, new { accountId, balance, at, floor }, tx);
-        return new TopUpResult(true, accountId, id, amount, balance, wallet.Currency);
+            """, new { accountId, balance, at, floor, kind }, tx);
+        return (id, balance);
     }
 
     /// <summary>
@@ -268,34 +287,24 @@ public static class WalletStore
     public static (bool Added, long LedgerId, decimal Balance)? BuyBundle(NpgsqlTransaction tx, string accountId, long subscriptionId, string msisdn,
         string bundleId, long amount, decimal price, LocalDate cycleStart, Instant at, string? reference, decimal floor)
     {
-        ArgumentNullException.ThrowIfNull(tx);
+        var wallet = LockWallet(tx, accountId);
         var conn = tx.Connection!;
-        Ensure(tx, [accountId]);
-        var balance = conn.QuerySingle<decimal>("SELECT balance FROM wallets WHERE account_id = @accountId FOR UPDATE", new { accountId }, tx);
         if (reference is not null && conn.QueryFirstOrDefault<long?>(
                 "SELECT id FROM wallet_ledger WHERE kind = 'bundle' AND reference = @reference", new { reference }, tx) is { } existing)
         {
-            return (false, existing, balance);
+            return (false, existing, wallet.Balance);
         }
 
-        if (balance - price < floor)
+        if (wallet.Balance - price < floor)
         {
             return null;
         }
 
-        balance -= price;
-        var id = conn.ExecuteScalar<long>("""
-            INSERT INTO wallet_ledger (account_id, kind, amount, at, msisdn, reference, note, balance_after)
-            VALUES (@accountId, 'bundle', @amount, @at, @msisdn, @reference, @note, @balance)
-            RETURNING id
-            """, new { accountId, amount = -price, at, msisdn, reference, note = "bundle " + bundleId, balance }, tx);
+        var (id, balance) = Append(tx, wallet, "bundle", -price, at, msisdn, reference, "bundle " + bundleId, floor);
         conn.Execute("""
-            UPDATE wallets SET balance = @balance, updated_at = now(),
-                barred_since = CASE WHEN @balance <= @floor THEN coalesce(barred_since, @at) ELSE barred_since END
-            WHERE account_id = @accountId;
             INSERT INTO allowance_purchases (subscription_id, allowance_id, cycle_start, amount, bought_at, ledger_id)
-            VALUES (@subscriptionId, @bundleId, @cycleStart, @amount, @at, @id);
-            """, new { accountId, balance, floor, at, subscriptionId, bundleId, cycleStart, amount, id }, tx);
+            VALUES (@subscriptionId, @bundleId, @cycleStart, @amount, @at, @id)
+            """, new { subscriptionId, bundleId, cycleStart, amount, at, id }, tx);
         return (true, id, balance);
     }
 
@@ -305,23 +314,12 @@ public static class WalletStore
     /// </summary>
     public static (long LedgerId, decimal Balance, string Currency) Adjust(NpgsqlTransaction tx, string accountId, string msisdn, decimal amount, Instant at, string reason, string actor, decimal floor)
     {
-        ArgumentNullException.ThrowIfNull(tx);
-        var conn = tx.Connection!;
-        Ensure(tx, [accountId]);
-        var wallet = conn.QuerySingle<WalletRow>("SELECT account_id, currency, balance FROM wallets WHERE account_id = @accountId FOR UPDATE", new { accountId }, tx);
-        var balance = wallet.Balance + amount;
-        var id = conn.ExecuteScalar<long>("""
-            INSERT INTO wallet_ledger (account_id, kind, amount, at, msisdn, note, balance_after)
-            VALUES (@accountId, 'adjustment', @amount, @at, @msisdn, @reason, @balance)
-            RETURNING id
-            """, new { accountId, amount, at, msisdn, reason, balance }, tx);
-        conn.Execute("""
-            UPDATE wallets SET balance = @balance, updated_at = now(),
-                barred_since = CASE WHEN @balance > @floor THEN NULL ELSE coalesce(barred_since, @at) END
-            WHERE account_id = @accountId;
+        var wallet = LockWallet(tx, accountId);
+        var (id, balance) = Append(tx, wallet, "adjustment", amount, at, msisdn, null, reason, floor);
+        tx.Connection!.Execute("""
             INSERT INTO audit_log (actor, action, detail)
-            VALUES (@actor, 'wallet.adjust', json_build_object('account', @accountId, 'msisdn', @msisdn, 'amount', @amount, 'ledgerId', @id, 'reason', @reason)::jsonb);
-            """, new { accountId, balance, floor, at, actor, msisdn, amount, id, reason }, tx);
+            VALUES (@actor, 'wallet.adjust', json_build_object('account', @accountId, 'msisdn', @msisdn, 'amount', @amount, 'ledgerId', @id, 'reason', @reason)::jsonb)
+            """, new { actor, accountId, msisdn, amount, id, reason }, tx);
         return (id, balance, wallet.Currency);
     }
 

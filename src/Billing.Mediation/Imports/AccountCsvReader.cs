@@ -53,21 +53,10 @@ public static class AccountCsvReader
             return (rows, errors);
         }
 
-        while (csv.Read())
+        foreach (var line in ImportCsv.Rows(csv, errors))
         {
-            var line = csv.LineNumber;
-            if (csv.FieldCount == 1 && csv.GetString(0).Trim().Length == 0)
-            {
-                continue;
-            }
-
-            string F(string name) => index.TryGetValue(name, out var i) && i < csv.FieldCount ? csv.GetString(i).Trim() : "";
+            string F(string name) => ImportCsv.Field(csv, index, name);
             var problems = new List<string>();
-            if (csv.FieldCount != csv.Headers.Count)
-            {
-                errors.Add(new ImportError(line, $"expected {csv.Headers.Count} fields, found {csv.FieldCount}"));
-                continue;
-            }
 
             var id = F("account_id");
             if (id.Length == 0)

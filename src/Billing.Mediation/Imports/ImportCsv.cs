@@ -26,4 +26,32 @@ internal static class ImportCsv
             ? null
             : new ImportError(1, $"the header lacks {string.Join(", ", missing)} (required: {string.Join(", ", required)}{(optional is null ? "" : "; optional: " + optional)})");
     }
+
+    /// <summary>
+    /// Reads the data rows, yielding each one's line number with the reader on it; blank lines are
+    /// skipped, a row with the wrong number of fields is reported in <paramref name="errors"/> and skipped.
+    /// </summary>
+    public static IEnumerable<long> Rows(CsvReader csv, List<ImportError> errors)
+    {
+        while (csv.Read())
+        {
+            var line = csv.LineNumber;
+            if (csv.FieldCount == 1 && csv.GetString(0).Trim().Length == 0)
+            {
+                continue;
+            }
+
+            if (csv.FieldCount != csv.Headers.Count)
+            {
+                errors.Add(new ImportError(line, $"expected {csv.Headers.Count} fields, found {csv.FieldCount}"));
+                continue;
+            }
+
+            yield return line;
+        }
+    }
+
+    /// <summary>The trimmed value of a column of the current row, or "" if the file has no such column.</summary>
+    public static string Field(CsvReader csv, Dictionary<string, int> index, string name) =>
+        index.TryGetValue(name, out var i) && i < csv.FieldCount ? csv.GetString(i).Trim() : "";
 }

@@ -34,21 +34,9 @@ public static class TopUpCsvReader
         }
 
         var references = new Dictionary<string, long>(StringComparer.Ordinal);
-        while (csv.Read())
+        foreach (var line in ImportCsv.Rows(csv, errors))
         {
-            var line = csv.LineNumber;
-            if (csv.FieldCount == 1 && csv.GetString(0).Trim().Length == 0)
-            {
-                continue;
-            }
-
-            if (csv.FieldCount != csv.Headers.Count)
-            {
-                errors.Add(new ImportError(line, $"expected {csv.Headers.Count} fields, found {csv.FieldCount}"));
-                continue;
-            }
-
-            string F(string name) => index.TryGetValue(name, out var i) ? csv.GetString(i).Trim() : "";
+            string F(string name) => ImportCsv.Field(csv, index, name);
             var problems = new List<string>();
             var reference = F("reference");
             if (reference.Length == 0)
