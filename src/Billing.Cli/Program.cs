@@ -215,6 +215,11 @@ var benchTopUpOption = new Option<decimal?>("--top-up") { Description = "Each pr
 var repeatOption = new Option<int>("--repeat") { Description = "Rounds of the two runs, alternating; the best of each is compared (for a noisy machine)", DefaultValueFactory = _ => 1 };
 var benchRate = new Command("rate", "Rate N stored usage records with a realistic catalogue, all postpaid and then with a share prepaid; also the pure engine alone") { rowsOption, subscribersOption, rateWorkersOption, prefixesOption, prepaidShareOption, benchTopUpOption, repeatOption };
 benchRate.SetAction(p => Guarded(p, false, g => BenchRateCommand.Run(g, p.GetValue(rowsOption), p.GetValue(subscribersOption), p.GetValue(rateWorkersOption), p.GetValue(prefixesOption), p.GetValue(prepaidShareOption), p.GetValue(benchTopUpOption), p.GetValue(repeatOption), Console.Out)));
-root.Subcommands.Add(new Command("bench", "Benchmarks that print measured figures") { benchIngest, benchRate });
+var engineRepeatOption = new Option<int>("--repeat") { Description = "Timed rounds (the best and the median are printed)", DefaultValueFactory = _ => 5 };
+var engineRowsOption = new Option<int>("--rows") { Description = "Events per round", DefaultValueFactory = _ => 2_000_000 };
+var engineSubscribersOption = new Option<int>("--subscribers") { Description = "Subscribers whose allowances the events draw on", DefaultValueFactory = _ => 1_000 };
+var benchEngine = new Command("engine", "The pure rating engine alone on one thread, no database") { engineRowsOption, prefixesOption, engineSubscribersOption, engineRepeatOption };
+benchEngine.SetAction(p => Guarded(p, false, g => BenchEngineCommand.Run(g, p.GetValue(engineRowsOption), p.GetValue(prefixesOption), p.GetValue(engineSubscribersOption), p.GetValue(engineRepeatOption), Console.Out)));
+root.Subcommands.Add(new Command("bench", "Benchmarks that print measured figures") { benchIngest, benchRate, benchEngine });
 
 return root.Parse(args).Invoke();

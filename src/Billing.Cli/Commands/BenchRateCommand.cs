@@ -81,6 +81,8 @@ public static class BenchRateCommand
             rounds.Add((p, Measure(rt.Db, rows, workers, prefixes, prepaidShare, credit)));
         }
 
+        Say("Timing the database floor: reading the usage and writing the same charges by plain COPY, no rating …");
+        var floor = DatabaseFloor(rt.Db.DataSource, workers);
         var postpaid = rounds.Select(r => r.Postpaid).MaxBy(r => r.RecordsPerSecond)!;
         var prepaid = rounds.Select(r => r.Prepaid).MaxBy(r => r.RecordsPerSecond)!;
         var percent = Percent(prepaid, postpaid);
@@ -99,6 +101,7 @@ public static class BenchRateCommand
                 allPostpaid = postpaid,
                 prepaid,
                 prepaidPercentOfAllPostpaid = percent,
+                databaseFloor = floor,
                 targetPercent = TargetPercent,
                 meetsTarget = percent >= TargetPercent,
                 rounds = rounds.Select(r => new { allPostpaid = r.Postpaid, prepaid = r.Prepaid, prepaidPercentOfAllPostpaid = Percent(r.Prepaid, r.Postpaid) }),
@@ -128,6 +131,8 @@ public static class BenchRateCommand
         output.WriteLine($"  checked: every wallet balance equals its ledger sum ({prepaid.LedgerRows:N0} ledger rows); prepaid charges {prepaid.PrepaidCharges.ToString("F2", CultureInfo.InvariantCulture)} = debits {prepaid.Debited.ToString("F2", CultureInfo.InvariantCulture)} + overdraft {prepaid.Overdrawn.ToString("F2", CultureInfo.InvariantCulture)} GBP");
         output.WriteLine($"  the pure engine alone, one core:  {postpaid.EngineEventsPerSecondOneCore,12:N0} events/s before the all-postpaid run, {prepaid.EngineEventsPerSecondOneCore:N0} before the prepaid one");
         output.WriteLine($"  peak working set while rating:    {postpaid.PeakWorkingSetMegabytes} MiB all postpaid, {prepaid.PeakWorkingSetMegabytes} MiB prepaid");
+        output.WriteLine($"  database floor, no rating, {workers} connection(s): reading the usage {floor.ReadSeconds:F2} s + writing the same {floor.Rows:N0} charges by plain binary COPY {floor.WriteSeconds:F2} s");
+        output.WriteLine($"    = at most {floor.RecordsPerSecond:N0} records/s for any rating on this machine (read {floor.ReadRowsPerSecond:N0} rows/s, write {floor.WriteRowsPerSecond:N0} rows/s)");
         return 0;
     }
 
@@ -246,6 +251,92 @@ public static class BenchRateCommand
             Debited = t.Debited,
             Overdrawn = t.Overdrawn,
         };
+    }
+
+    /// <summary>What reading the usage and writing its charges cost with no rating in between: the ceiling for bulk rating here.</summary>
+    public sealed record FloorFigures(long Rows, decimal ReadSeconds, decimal WriteSeconds, decimal ReadRowsPerSecond, decimal WriteRowsPerSecond, decimal RecordsPerSecond);
+
+    /// <summary>
+    /// Times, on <paramref name="connections"/> connections at once (each a share of the id range): a binary COPY out of
+    /// the usage columns rating reads, then a binary COPY into a fresh table shaped like rated_charges (same primary
+    /// key and index) of the charges the last run stored, taken out beforehand. Rows that rating would also have to
+    /// look up, lock and account for are not in it: a floor, not an estimate.
+    /// </summary>
+    private static FloorFigures DatabaseFloor(NpgsqlDataSource ds, int connections)
+    {
+        long minId, maxId, rows;
+        using (var conn = ds.OpenConnection())
+        {
+            (minId, maxId, rows) = conn.QuerySingle<(long, long, long)>("SELECT coalesce(min(usage_id), 0), coalesce(max(usage_id), -1), count(*) FROM rated_charges");
+            conn.Execute("DROP TABLE IF EXISTS bench_charges_floor; CREATE TABLE bench_charges_floor (LIKE rated_charges INCLUDING ALL);");
+        }
+
+        var span = ((maxId - minId) / connections) + 1;
+        (long From, long To) Share(int part) => (minId + (part * span), minId + ((part + 1) * span));
+
+        // The charges as the server sends them in binary, held in memory so the timed part only writes.
+        var payload = new byte[connections][];
+        Parallel.For(0, connections, part =>
+        {
+            var (from, to) = Share(part);
+            using var conn = ds.OpenConnection();
+            using var raw = conn.BeginRawBinaryCopy($"COPY (SELECT * FROM rated_charges WHERE usage_id >= {from} AND usage_id < {to}) TO STDOUT (FORMAT BINARY)");
+            using var buffer = new MemoryStream();
+            raw.CopyTo(buffer);
+            payload[part] = buffer.ToArray();
+        });
+
+        using (var conn = ds.OpenConnection())
+        {
+            conn.Execute("CHECKPOINT", commandType: System.Data.CommandType.Text);
+        }
+
+        var read = Stopwatch.StartNew();
+        Parallel.For(0, connections, new ParallelOptions { MaxDegreeOfParallelism = connections }, part =>
+        {
+            var (from, to) = Share(part);
+            using var conn = ds.OpenConnection();
+            using var raw = conn.BeginRawBinaryCopy($"""
+                COPY (SELECT u.id, u.msisdn, u.service, u.destination, u.start_utc, u.duration_s, u.volume_bytes
+                      FROM usage u WHERE u.id >= {from} AND u.id < {to}) TO STDOUT (FORMAT BINARY)
+                """);
+            raw.CopyTo(Stream.Null);
+        });
+        read.Stop();
+
+        var write = Stopwatch.StartNew();
+        Parallel.For(0, connections, new ParallelOptions { MaxDegreeOfParallelism = connections }, part =>
+        {
+            using var conn = ds.OpenConnection();
+            using var tx = conn.BeginTransaction();
+            using (var raw = conn.BeginRawBinaryCopy("COPY bench_charges_floor FROM STDIN (FORMAT BINARY)"))
+            {
+                raw.Write(payload[part]);
+            }
+
+            tx.Commit();
+        });
+        write.Stop();
+
+        using (var conn = ds.OpenConnection())
+        {
+            var copied = conn.ExecuteScalar<long>("SELECT count(*) FROM bench_charges_floor");
+            conn.Execute("DROP TABLE bench_charges_floor");
+            if (copied != rows)
+            {
+                throw new InvalidOperationException($"bench: the floor copied {copied} charges, not {rows}");
+            }
+        }
+
+        var readSeconds = (decimal)read.Elapsed.TotalSeconds;
+        var writeSeconds = (decimal)write.Elapsed.TotalSeconds;
+        return new FloorFigures(
+            rows,
+            Math.Round(readSeconds, 3, MidpointRounding.AwayFromZero),
+            Math.Round(writeSeconds, 3, MidpointRounding.AwayFromZero),
+            Math.Round(rows / readSeconds, MidpointRounding.AwayFromZero),
+            Math.Round(rows / writeSeconds, MidpointRounding.AwayFromZero),
+            Math.Round(rows / (readSeconds + writeSeconds), MidpointRounding.AwayFromZero));
     }
 
     private sealed record Totals(long PrepaidAccounts, long Wallets, long Barred, long LedgerRows, long UsagePostings, long OverdraftRows, long Notifications, decimal ToppedUp, decimal PrepaidCharges, decimal Debited, decimal Overdrawn);

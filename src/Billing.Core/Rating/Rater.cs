@@ -71,6 +71,10 @@ public sealed class Rater
 
     private readonly TariffCatalog _catalog;
     private readonly Dictionary<string, CompiledPlan> _plans;
+    private readonly CalendarDays _days;
+
+    // The plan of the last call: bulk rating asks for the same plan again and again (a cache, so a race only costs a lookup).
+    private CompiledPlan? _lastPlan;
 
     /// <summary>
     /// Compiles the catalogue for rating. Throws <see cref="ArgumentException"/> when it is
@@ -81,6 +85,7 @@ public sealed class Rater
     {
         ArgumentNullException.ThrowIfNull(catalog);
         _catalog = catalog;
+        _days = new CalendarDays(catalog.Holidays);
         var rates = catalog.Rates.ToDictionary(kv => kv.Key, kv => new CompiledRate(kv.Value), StringComparer.Ordinal);
         var timings = catalog.Timings.ToDictionary(kv => kv.Key, kv => new CompiledTiming(kv.Value), StringComparer.Ordinal);
         var always = new CompiledTiming(Timing.Always);
@@ -158,15 +163,21 @@ public sealed class Rater
     /// in the subscriber's current bill cycle and is decremented by what the event consumed; the
     /// caller rates a subscriber's events in event-time order and persists the balances.
     /// </summary>
-    public RatingOutcome Rate(string planId, RatingRequest request, IDictionary<string, long>? allowanceRemaining)
+    public RatingOutcome Rate(string planId, RatingRequest request, Dictionary<string, long>? allowanceRemaining)
     {
         ArgumentNullException.ThrowIfNull(planId);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentOutOfRangeException.ThrowIfNegative(request.Quantity, nameof(request));
 
-        if (!_plans.TryGetValue(planId, out var plan))
+        var plan = _lastPlan;
+        if (plan is null || !string.Equals(plan.Plan.Id, planId, StringComparison.Ordinal))
         {
-            return RatingOutcome.Failed(RatingFailures.UnknownPlan, $"Plan '{planId}' is not in catalogue version {_catalog.Version}.");
+            if (!_plans.TryGetValue(planId, out plan))
+            {
+                return RatingOutcome.Failed(RatingFailures.UnknownPlan, $"Plan '{planId}' is not in catalogue version {_catalog.Version}.");
+            }
+
+            _lastPlan = plan;
         }
 
         var service = request.Service;
@@ -214,7 +225,7 @@ public sealed class Rater
         RatingRequest request,
         Allowance? allowance,
         long balance,
-        IDictionary<string, long>? allowanceRemaining)
+        Dictionary<string, long>? allowanceRemaining)
     {
         var timed = request.Service == ServiceType.Voice;
         var start = request.Start;
@@ -356,16 +367,13 @@ public sealed class Rater
     private bool TryFindBand(CompiledPlan plan, GroupTariff group, Instant at, Instant start, bool timed, out CompiledEntry entry, out long segmentEnd)
     {
         var interval = plan.Zone.GetZoneInterval(at);
-        var local = at.WithOffset(interval.WallOffset).LocalDateTime;
-        var date = local.Date;
-        var timeOfDay = local.TimeOfDay.NanosecondOfDay;
-        var isHoliday = group.UsesHolidays && _catalog.Holidays.Contains(date);
+        var day = _days.Local(at, interval.WallOffset, out var timeOfDay);
 
         entry = null!;
         segmentEnd = 0;
         foreach (var candidate in group.Entries)
         {
-            if (candidate.Timing.HoldsAt(timeOfDay) && candidate.Timing.HoldsOn(date, isHoliday))
+            if (candidate.Timing.HoldsAt(timeOfDay) && candidate.Timing.HoldsOn(day))
             {
                 entry = candidate;
                 break;
@@ -557,7 +565,8 @@ public sealed class Rater
     [InlineArray(Length)]
     private struct PartBuffer
     {
-        public const int Length = 8;
+        // Most events have one part, a band or allowance crossing two or three; the buffer is zeroed on every call.
+        public const int Length = 3;
         private ChargePart _element;
     }
 }

@@ -77,7 +77,7 @@ public sealed record RatedCharge
 /// <paramref name="Start"/>), <paramref name="BilledQuantity"/> units under timing/rate/step,
 /// <paramref name="AllowanceQuantity"/> of them covered by the allowance, costing <paramref name="Cost"/>.
 /// </summary>
-public sealed record ChargePart(
+public readonly record struct ChargePart(
     Instant Start,
     long Offset,
     long BilledQuantity,

@@ -45,7 +45,7 @@ public class RaterTests
     private static TariffCatalog PeakOffPeak(Rate peak, Rate offPeak) =>
         Catalog([peak, offPeak], [new PriceEntry("UK", "PEAK", 20, peak.Id), new PriceEntry("UK", "*any", 10, offPeak.Id)]);
 
-    private static RatedCharge Rated(TariffCatalog catalog, RatingRequest request, IDictionary<string, long>? balances = null)
+    private static RatedCharge Rated(TariffCatalog catalog, RatingRequest request, Dictionary<string, long>? balances = null)
     {
         var outcome = new Rater(catalog).Rate(P, request, balances);
         Assert.True(outcome.IsRated, $"{outcome.FailureReason}: {outcome.FailureDetail}");

@@ -37,4 +37,22 @@ public class SyntheticCatalogTests
         Assert.Equal(first.TotalAmount, second.TotalAmount);
         Assert.True(first.TotalAmount > 0m);
     }
+
+    [Fact]
+    public void The_matched_prefix_is_the_longest_catalogue_prefix_of_the_number()
+    {
+        var catalog = SyntheticCatalog.Create(5000);
+        var rater = new Rater(catalog);
+        var prefixes = catalog.Destinations.Entries.Select(e => e.Prefix).ToHashSet(StringComparer.Ordinal);
+        var voice = SyntheticCatalog.Events(catalog, 20_000).Where(e => e.Service == Billing.Core.Usage.ServiceType.Voice).ToList();
+
+        var wrong = voice
+            .Select(e => (Expected: Enumerable.Range(1, e.Destination!.Length).Select(n => e.Destination[..n]).LastOrDefault(prefixes.Contains),
+                          Actual: rater.Rate(SyntheticCatalog.PlanId, e, null).Charge!.MatchedPrefix))
+            .Where(m => m.Expected != m.Actual)
+            .ToList();
+
+        Assert.True(voice.Count > 10_000);
+        Assert.Empty(wrong);
+    }
 }

@@ -22,6 +22,8 @@ public sealed class BenchRateCommandTests(DatabaseFixture fx) : IClassFixture<Da
         Assert.Matches(@"50 wallets topped up with 5\.00 GBP at 2026-01-01T00:00:00Z; [\d,]+ wallet debits, [1-9][\d,]* overdraft records, [1-9][\d,]* notifications queued; [1-9][\d,]* wallets barred", stdout);
         Assert.Contains("every wallet balance equals its ledger sum", stdout, StringComparison.Ordinal);
         Assert.Matches(@"the pure engine alone, one core:\s+[\d,]+ events/s", stdout);
+        Assert.Matches(@"database floor, no rating, 2 connection\(s\): reading the usage [\d.]+ s \+ writing the same 3,000 charges by plain binary COPY [\d.]+ s", stdout);
+        Assert.Matches(@"= at most [\d,]+ records/s for any rating on this machine", stdout);
 
         // Every other subscriber was prepaid in the second run: B-1, B-3, …, B-99.
         using var conn = fx.Db.Open();
@@ -52,10 +54,49 @@ public sealed class BenchRateCommandTests(DatabaseFixture fx) : IClassFixture<Da
             prepaid.GetProperty("prepaidCharges").GetDecimal(),
             prepaid.GetProperty("debited").GetDecimal() + prepaid.GetProperty("overdrawn").GetDecimal());
         Assert.True(postpaid.GetProperty("engineEventsPerSecondOneCore").GetDecimal() > 0m && prepaid.GetProperty("peakWorkingSetMegabytes").GetDecimal() > 0m, stdout);
+        using var conn = fx.Db.Open();
+
+        // The floor copied every charge (the command checks the count) and its rate is rows over read + write time.
+        var floor = root.GetProperty("databaseFloor");
+        Assert.Equal(2000L, floor.GetProperty("rows").GetInt64());
+        var seconds = floor.GetProperty("readSeconds").GetDecimal() + floor.GetProperty("writeSeconds").GetDecimal();
+        Assert.True(seconds > 0m, stdout);
+        Assert.InRange(floor.GetProperty("recordsPerSecond").GetDecimal(), 2000m / (seconds + 0.001m), 2000m / Math.Max(0.0001m, seconds - 0.001m));
+        Assert.False(conn.ExecuteScalar<bool>("SELECT to_regclass('bench_charges_floor') IS NOT NULL"));
 
         // A quarter: every fourth subscriber, B-3, B-7, …, B-79 — the same ones on every run.
-        using var conn = fx.Db.Open();
         var prepaidAccounts = conn.Query<string>("SELECT id FROM accounts WHERE payment_type = 'prepaid' ORDER BY substr(id, 3)::int").AsList();
         Assert.Equal(Enumerable.Range(0, 20).Select(i => $"B-{(4 * i) + 3}"), prepaidAccounts);
     }
+
+    [Fact]
+    public void BenchEngine_Json_GivesEveryRoundTheBestTheMedianAndOneTotal_WithNoDatabase()
+    {
+        var (exit, stdout, stderr) = BillingProcess.Run(_work.Path, "bench", "engine", "--json", "--rows", "20000", "--prefixes", "500", "--repeat", "3", "--db", "Host=127.0.0.1;Port=1;Database=none");
+
+        Assert.True(exit == 0, $"exit {exit}: {stderr}");
+        using var doc = JsonDocument.Parse(stdout);
+        var root = doc.RootElement;
+        var rounds = root.GetProperty("rounds").EnumerateArray().Select(r => r.GetDecimal()).Order().ToArray();
+        Assert.Equal(3, rounds.Length);
+        Assert.Equal(rounds[^1], root.GetProperty("bestEventsPerSecond").GetDecimal());
+        Assert.Equal(rounds[1], root.GetProperty("medianEventsPerSecond").GetDecimal());
+        Assert.Equal(EngineTotal(), root.GetProperty("totalAmount").GetDecimal());
+        Assert.True(root.GetProperty("allocatedBytesPerEvent").GetInt64() > 0, stdout);
+        Assert.Equal(2_000_000, root.GetProperty("targetEventsPerSecond").GetInt64());
+    }
+
+    [Fact]
+    public void BenchEngine_PrintsEachRoundAndTheTarget()
+    {
+        var (exit, stdout, stderr) = BillingProcess.Run(_work.Path, "bench", "engine", "--rows", "5000", "--prefixes", "100", "--repeat", "2");
+
+        Assert.True(exit == 0, $"exit {exit}: {stderr}");
+        Assert.Matches(@"round 1:\s+[\d,]+ events/s  \(5,000 priced, total [\d.]+ GBP, [\d,]+ bytes allocated per event, [\d.]+ % of the time in GC pauses\)", stdout);
+        Assert.Matches(@"best [\d,]+ events/s, median [\d,]+ events/s of 2 round\(s\)  \(target ≥ 2,000,000\)", stdout);
+    }
+
+    /// <summary>The same events priced by the engine in this process: the command's total is the engine's, not a made-up figure.</summary>
+    private static decimal EngineTotal() =>
+        Billing.Core.Rating.EngineBenchmark.Run(20_000, prefixCount: 500, subscribers: 1_000).TotalAmount;
 }
