@@ -19,7 +19,7 @@ internal sealed class CalendarDays(IReadOnlySet<LocalDate> holidays)
 {
     private const int BlockBits = 10;
     private const int BlockSize = 1 << BlockBits;
-    private const int BlockCount = 2048;                       // day numbers in [-2^20, 2^20): years 0099 to 4840
+    private const int BlockCount = 2048;                       // day numbers in [-2^20, 2^20): about 901 BC to AD 4840
     private const int FirstDay = -(BlockCount / 2) * BlockSize;
 
     private readonly DayFacts[]?[] _blocks = new DayFacts[BlockCount][];
@@ -27,23 +27,15 @@ internal sealed class CalendarDays(IReadOnlySet<LocalDate> holidays)
     /// <summary>The local date and time of day of <paramref name="at"/> at UTC offset <paramref name="offset"/>.</summary>
     public DayFacts Local(Instant at, Offset offset, out long nanosecondOfDay)
     {
+        // Duration.Days rounds towards zero and NanosecondOfDay takes the sign of the duration (before 1970:
+        // negative), so with the offset the nanoseconds lie anywhere in (-2 days, 2 days): floor them into a day.
         var sinceEpoch = at - NodaConstants.UnixEpoch;
-        long day = sinceEpoch.Days;
         var nanos = sinceEpoch.NanosecondOfDay + offset.Nanoseconds;
-        if (nanos >= NodaConstants.NanosecondsPerDay)
-        {
-            day++;
-            nanos -= NodaConstants.NanosecondsPerDay;
-        }
-        else if (nanos < 0)
-        {
-            day--;
-            nanos += NodaConstants.NanosecondsPerDay;
-        }
-
-        nanosecondOfDay = nanos;
+        var carry = nanos >= 0 ? nanos / NodaConstants.NanosecondsPerDay : ((nanos + 1) / NodaConstants.NanosecondsPerDay) - 1;
+        long day = sinceEpoch.Days + carry;
+        nanosecondOfDay = nanos - (carry * NodaConstants.NanosecondsPerDay);
         var index = day - FirstDay;
-        if ((ulong)index >= BlockCount * BlockSize)
+        if (unchecked((ulong)index) >= BlockCount * BlockSize)
         {
             return DayFacts.Of(at.WithOffset(offset).Date, holidays);
         }

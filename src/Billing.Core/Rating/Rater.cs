@@ -9,8 +9,9 @@ namespace Billing.Core.Rating;
 /// <summary>
 /// The pure rating engine: prices one usage event under a plan of one catalogue version, the way
 /// CGRateS prices a call (FORMATS.md §5), but in exact <see cref="decimal"/>. No I/O, no clock;
-/// the same inputs always give the same charge. Thread-safe: the compiled catalogue is read-only
-/// and every call keeps its state on the stack.
+/// the same inputs always give the same charge. Thread-safe: the compiled catalogue is read-only,
+/// every call keeps its state on the stack, and the only shared writes are caches of immutable
+/// objects (the last plan asked for, the calendar's blocks of days).
 /// </summary>
 /// <remarks>
 /// <para><b>Plan.</b> An unknown plan id fails with <see cref="RatingFailures.UnknownPlan"/>.</para>

@@ -17,9 +17,29 @@ public class CalendarDaysTests
         { "1969-12-31T23:59:59.5Z", 0 },
         { "2026-03-01T00:00:00Z", -18000 },            // still February in New York
         { "2100-02-28T12:00:00Z", 50400 },             // +14:00: already 1 March
-        { "0050-06-01T00:00:00Z", 0 },                 // before the table: worked out on the spot
-        { "9000-06-01T00:00:00Z", 0 },                 // after it
+        { "0050-06-01T00:00:00Z", 0 },
+        { "9000-06-01T00:00:00Z", 0 },                 // after the table: worked out on the spot
+        { "1969-12-31T01:00:00Z", -18000 },            // before 1970 with a negative offset: 20:00 the day before
+        { "1960-06-15T02:00:00Z", -25200 },
+        { "1969-12-31T12:00:00Z", -50400 },
+        { "1969-12-31T23:00:00Z", 50400 },
     };
+
+    [Theory]
+    [InlineData(-5000, 0)]
+    [InlineData(-5000, -50400)]
+    [InlineData(-902, 3600)]
+    public void Before_the_table_the_day_is_worked_out_on_the_spot(int year, int offsetSeconds)
+    {
+        var at = Instant.FromUtc(year, 6, 1, 0, 30);
+        var offset = Offset.FromSeconds(offsetSeconds);
+
+        var facts = new CalendarDays(Holidays).Local(at, offset, out var nanosecondOfDay);
+
+        var local = at.WithOffset(offset).LocalDateTime;
+        Assert.Equal(DayFacts.Of(local.Date, Holidays), facts);
+        Assert.Equal(local.TimeOfDay.NanosecondOfDay, nanosecondOfDay);
+    }
 
     [Theory]
     [MemberData(nameof(Instants))]

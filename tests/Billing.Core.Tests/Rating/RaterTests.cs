@@ -537,4 +537,33 @@ public class RaterTests
 
         Assert.Equal(0.30m, charge.Amount);
     }
+
+    [Fact]
+    public void A_1969_evening_call_in_New_York_is_priced_by_the_evening_band_of_its_local_day()
+    {
+        // 1969-12-31T01:00Z is 20:00 on the 30th in New York: before 1970 with a negative offset (a review finding).
+        var evening = new Timing { Id = "EVENING", Start = new LocalTime(19, 0), WeekDays = new HashSet<IsoDayOfWeek> { IsoDayOfWeek.Tuesday } };
+        var catalog = new TariffCatalog
+        {
+            Version = "test",
+            Destinations = new DestinationTable([("1", "US")]),
+            Timings = new Dictionary<string, Timing> { ["EVENING"] = evening },
+            Rates = new Dictionary<string, Rate>
+            {
+                ["DAY"] = new() { Id = "DAY", Steps = [new RateStep(0, 0.60m, 60, 60)] },
+                ["EVE"] = new() { Id = "EVE", Steps = [new RateStep(0, 0.20m, 60, 60)] },
+            },
+            Plans = new Dictionary<string, Plan>
+            {
+                ["US"] = new() { Id = "US", Currency = "USD", TimeZone = "America/New_York", Voice = [new PriceEntry("US", "EVENING", 20, "EVE"), new PriceEntry("US", "*any", 10, "DAY")] },
+            },
+            Holidays = new HashSet<LocalDate>(),
+        };
+
+        var outcome = new Rater(catalog).Rate("US", new RatingRequest(ServiceType.Voice, "12125550100", Instant.FromUtc(1969, 12, 31, 1, 0), 60), null);
+
+        Assert.True(outcome.IsRated, $"{outcome.FailureReason}: {outcome.FailureDetail}");
+        Assert.Equal(0.20m, outcome.Charge!.Amount);
+        Assert.Equal("EVENING", Assert.Single(outcome.Charge.Parts).TimingId);
+    }
 }
