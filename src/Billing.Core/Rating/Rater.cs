@@ -10,8 +10,8 @@ namespace Billing.Core.Rating;
 /// The pure rating engine: prices one usage event under a plan of one catalogue version, the way
 /// CGRateS prices a call (FORMATS.md §5), but in exact <see cref="decimal"/>. No I/O, no clock;
 /// the same inputs always give the same charge. Thread-safe: the compiled catalogue is read-only,
-/// every call keeps its state on the stack, and the only shared writes are caches of immutable
-/// objects (the last plan asked for, the calendar's blocks of days).
+/// every call keeps its state on the stack, and the only shared write is the calendar's cache of
+/// immutable blocks of days (published once each).
 /// </summary>
 /// <remarks>
 /// <para><b>Plan.</b> An unknown plan id fails with <see cref="RatingFailures.UnknownPlan"/>.</para>
@@ -73,9 +73,6 @@ public sealed class Rater
     private readonly TariffCatalog _catalog;
     private readonly Dictionary<string, CompiledPlan> _plans;
     private readonly CalendarDays _days;
-
-    // The plan of the last call: bulk rating asks for the same plan again and again (a cache, so a race only costs a lookup).
-    private CompiledPlan? _lastPlan;
 
     /// <summary>
     /// Compiles the catalogue for rating. Throws <see cref="ArgumentException"/> when it is
@@ -170,15 +167,9 @@ public sealed class Rater
         ArgumentNullException.ThrowIfNull(request);
         ArgumentOutOfRangeException.ThrowIfNegative(request.Quantity, nameof(request));
 
-        var plan = _lastPlan;
-        if (plan is null || !string.Equals(plan.Plan.Id, planId, StringComparison.Ordinal))
+        if (!_plans.TryGetValue(planId, out var plan))
         {
-            if (!_plans.TryGetValue(planId, out plan))
-            {
-                return RatingOutcome.Failed(RatingFailures.UnknownPlan, $"Plan '{planId}' is not in catalogue version {_catalog.Version}.");
-            }
-
-            _lastPlan = plan;
+            return RatingOutcome.Failed(RatingFailures.UnknownPlan, $"Plan '{planId}' is not in catalogue version {_catalog.Version}.");
         }
 
         var service = request.Service;
