@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Billing.Core.Rating;
@@ -31,11 +30,11 @@ public static class BenchEngineCommand
         for (var i = 0; i < repeat; i++)
         {
             var r = EngineBenchmark.Run(events, prefixes, subscribers);
-            var rate = Math.Round(r.Events * (decimal)Stopwatch.Frequency / Math.Max(1, r.ElapsedTicks), MidpointRounding.AwayFromZero);
+            var rate = r.EventsPerSecond;
             rounds.Add((rate, r));
             if (!g.Json)
             {
-                output.WriteLine($"  round {i + 1}: {rate,12:N0} events/s  ({r.Rated:N0} priced, total {r.TotalAmount.ToString("F4", CultureInfo.InvariantCulture)} GBP, {r.AllocatedBytes / r.Events:N0} bytes allocated per event, {100m * r.GcPause.Ticks / Math.Max(1, TimeSpan.FromSeconds(r.ElapsedTicks / (double)Stopwatch.Frequency).Ticks):F1} % of the time in GC pauses)");
+                output.WriteLine($"  round {i + 1}: {rate,12:N0} events/s  ({r.Rated:N0} priced, total {r.TotalAmount.ToString("F4", CultureInfo.InvariantCulture)} GBP, {r.BytesPerEvent:N0} bytes allocated per event, {r.GcPausePercent:F1} % of the time in GC pauses)");
             }
         }
 
@@ -60,7 +59,8 @@ public static class BenchEngineCommand
                 bestEventsPerSecond = best,
                 medianEventsPerSecond = median,
                 totalAmount = rounds[0].Result.TotalAmount,
-                allocatedBytesPerEvent = rounds[0].Result.AllocatedBytes / rounds[0].Result.Events,
+                allocatedBytesPerEvent = rounds[0].Result.BytesPerEvent,
+                gcPausePercent = rounds.Select(r => r.Result.GcPausePercent),
                 targetEventsPerSecond = TargetEventsPerSecond,
                 meetsTarget = median >= TargetEventsPerSecond,
             }, BillingConfig.Json));

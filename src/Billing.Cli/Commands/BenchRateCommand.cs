@@ -172,7 +172,6 @@ public static class BenchRateCommand
     {
         // The engine alone first: on a shared VM it shows how fast the CPU was around this run.
         var engine = EngineBenchmark.Run(rows, prefixes);
-        var engineRate = engine.Events * (decimal)Stopwatch.Frequency / Math.Max(1, engine.ElapsedTicks);
         using (var conn = db.Open())
         {
             Prepare(conn, share, credit);
@@ -240,7 +239,7 @@ public static class BenchRateCommand
             Seconds = Math.Round((decimal)sw.Elapsed.TotalSeconds, 3, MidpointRounding.AwayFromZero),
             RecordsPerSecond = Math.Round(rows / (decimal)sw.Elapsed.TotalSeconds, MidpointRounding.AwayFromZero),
             PeakWorkingSetMegabytes = Math.Round(peak / 1048576m, 1, MidpointRounding.AwayFromZero),
-            EngineEventsPerSecondOneCore = Math.Round(engineRate, MidpointRounding.AwayFromZero),
+            EngineEventsPerSecondOneCore = engine.EventsPerSecond,
             Wallets = t.Wallets,
             WalletDebits = debits,
             OverdraftRecords = overdrafts,
@@ -286,10 +285,10 @@ public static class BenchRateCommand
                 using var raw = conn.BeginRawBinaryCopy($"COPY (SELECT * FROM rated_charges WHERE usage_id >= {from} AND usage_id < {to}) TO STDOUT (FORMAT BINARY)");
                 var pieces = new List<byte[]>();
                 var piece = new byte[1 << 20];
-                int read;
-                while ((read = raw.ReadAtLeast(piece, piece.Length, throwOnEndOfStream: false)) > 0)
+                int got;
+                while ((got = raw.ReadAtLeast(piece, piece.Length, throwOnEndOfStream: false)) > 0)
                 {
-                    pieces.Add(piece[..read]);
+                    pieces.Add(piece[..got]);
                 }
 
                 payload[part] = pieces;
@@ -339,8 +338,8 @@ public static class BenchRateCommand
                 }
             }
 
-            var readSeconds = (decimal)read.Elapsed.TotalSeconds;
-            var writeSeconds = (decimal)write.Elapsed.TotalSeconds;
+            var readSeconds = read.ElapsedTicks / (decimal)Stopwatch.Frequency;
+            var writeSeconds = write.ElapsedTicks / (decimal)Stopwatch.Frequency;
             return new FloorFigures(
                 rows,
                 Math.Round(readSeconds, 3, MidpointRounding.AwayFromZero),

@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace Billing.Core.Rating;
 
-/// <summary>What one benchmark run measured: the caller turns ticks into rates (with <see cref="Stopwatch.Frequency"/>).</summary>
+/// <summary>What one benchmark run measured, and the rates derived from it.</summary>
 /// <param name="ElapsedTicks">Stopwatch ticks spent rating (generation and warm-up excluded).</param>
 /// <param name="Events">Events rated in the timed loop.</param>
 /// <param name="Rated">How many of them were priced (the rest failed with a reason).</param>
@@ -10,7 +10,18 @@ namespace Billing.Core.Rating;
 /// <param name="PrefixCount">Destination prefixes in the catalogue.</param>
 /// <param name="AllocatedBytes">Bytes the timed loop allocated on the managed heap (what the garbage collector then has to reclaim).</param>
 /// <param name="GcPause">Time the garbage collector paused the program during the timed loop (included in <paramref name="ElapsedTicks"/>).</param>
-public readonly record struct EngineBenchmarkResult(long ElapsedTicks, long Events, long Rated, decimal TotalAmount, int PrefixCount, long AllocatedBytes, TimeSpan GcPause);
+public readonly record struct EngineBenchmarkResult(long ElapsedTicks, long Events, long Rated, decimal TotalAmount, int PrefixCount, long AllocatedBytes, TimeSpan GcPause)
+{
+    /// <summary>Events per second of the timed loop, rounded to a whole event (decimal arithmetic: no binary floating point).</summary>
+    public decimal EventsPerSecond => Math.Round(Events * (decimal)Stopwatch.Frequency / Math.Max(1, ElapsedTicks), MidpointRounding.AwayFromZero);
+
+    /// <summary>The share of the timed loop the garbage collector paused the program, in per cent to one decimal.</summary>
+    public decimal GcPausePercent =>
+        Math.Round(100m * GcPause.Ticks * Stopwatch.Frequency / (Math.Max(1, ElapsedTicks) * (decimal)TimeSpan.TicksPerSecond), 1, MidpointRounding.AwayFromZero);
+
+    /// <summary>Bytes allocated on the managed heap per event (whole bytes, rounded down).</summary>
+    public long BytesPerEvent => AllocatedBytes / Math.Max(1, Events);
+}
 
 /// <summary>
 /// Times the rating engine alone on the <see cref="SyntheticCatalog"/>: no I/O, one thread.

@@ -55,4 +55,16 @@ public class SyntheticCatalogTests
         Assert.True(voice.Count > 10_000);
         Assert.Empty(wrong);
     }
+
+    [Fact]
+    public void Result_derives_the_rate_the_GC_share_and_bytes_per_event_exactly()
+    {
+        // Two seconds of stopwatch ticks for 3,000,001 events: 1,500,000.5 → 1,500,001 (half away from zero);
+        // 0.25 s of pauses in 2 s = 12.5 %; 7,000,000 bytes over 3,000,001 events = 2 whole bytes.
+        var result = new EngineBenchmarkResult(2 * System.Diagnostics.Stopwatch.Frequency, 3_000_001, 3_000_001, 0m, 3, 7_000_000, TimeSpan.FromMilliseconds(250));
+
+        Assert.Equal(1_500_001m, result.EventsPerSecond);
+        Assert.Equal(12.5m, result.GcPausePercent);
+        Assert.Equal(2, result.BytesPerEvent);
+    }
 }
