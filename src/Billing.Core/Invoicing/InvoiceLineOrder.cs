@@ -2,8 +2,9 @@ namespace Billing.Core.Invoicing;
 
 /// <summary>
 /// The order of lines on an invoice: by kind (recurring, usage, late usage, overdraft, one-time,
-/// adjustment, discount), then MSISDN, service, destination group and period start; the remaining
-/// fields only break ties, so the same inputs in any order give the same invoice.
+/// adjustment, discount), then MSISDN, service, destination group and period start (discounts in
+/// their rules' order); the remaining fields only break ties, so the same inputs in any order give
+/// the same invoice.
 /// </summary>
 internal sealed class InvoiceLineOrder : IComparer<InvoiceLine>
 {
@@ -20,10 +21,10 @@ internal sealed class InvoiceLineOrder : IComparer<InvoiceLine>
             Nullable.Compare(x.Service, y.Service),
             string.CompareOrdinal(x.DestinationGroup, y.DestinationGroup),
             x.PeriodStart.CompareTo(y.PeriodStart),
+            string.CompareOrdinal(x.RuleId, y.RuleId),
             string.CompareOrdinal(x.SubscriptionId, y.SubscriptionId),
             string.CompareOrdinal(x.PlanId, y.PlanId),
             string.CompareOrdinal(x.FeeId, y.FeeId),
-            string.CompareOrdinal(x.RuleId, y.RuleId),
             string.CompareOrdinal(x.OriginalInvoiceNumber, y.OriginalInvoiceNumber),
             string.CompareOrdinal(x.TaxCategory, y.TaxCategory),
             x.PeriodEnd.CompareTo(y.PeriodEnd),
