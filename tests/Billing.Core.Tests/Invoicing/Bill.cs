@@ -55,7 +55,13 @@ internal static class Bill
         IReadOnlyDictionary<string, IReadOnlyList<RecurringFee>>? fees = null, IReadOnlyList<IssuedRecurringLine>? issued = null, IReadOnlyList<UsageSummary>? usage = null,
         IReadOnlyList<LateUsageSummary>? lateUsage = null, IReadOnlyList<OneTimeCharge>? oneTime = null, IReadOnlyList<Adjustment>? adjustments = null,
         IReadOnlyList<OverdraftSummary>? overdraft = null, IReadOnlyList<DiscountRule>? discounts = null, BalanceInputs? balance = null, LocalDate? issueDate = null) =>
-        InvoiceCalculator.Calculate(new InvoiceRequest(account ?? PostpaidTerms(), cycle, issueDate ?? cycle.End, taxes ?? Taxes, subscriptions, fees, issued, usage, lateUsage, oneTime, adjustments, overdraft, discounts, balance));
+        InvoiceCalculator.Calculate(Request(cycle, account, taxes, subscriptions, fees, issued, usage, lateUsage, oneTime, adjustments, overdraft, discounts, balance, issueDate));
+
+    public static InvoiceRequest Request(BillCycle cycle, AccountTerms? account = null, TaxTable? taxes = null, IReadOnlyList<SubscriptionPeriod>? subscriptions = null,
+        IReadOnlyDictionary<string, IReadOnlyList<RecurringFee>>? fees = null, IReadOnlyList<IssuedRecurringLine>? issued = null, IReadOnlyList<UsageSummary>? usage = null,
+        IReadOnlyList<LateUsageSummary>? lateUsage = null, IReadOnlyList<OneTimeCharge>? oneTime = null, IReadOnlyList<Adjustment>? adjustments = null,
+        IReadOnlyList<OverdraftSummary>? overdraft = null, IReadOnlyList<DiscountRule>? discounts = null, BalanceInputs? balance = null, LocalDate? issueDate = null) =>
+        new(account ?? PostpaidTerms(), cycle, issueDate ?? cycle.End, taxes ?? Taxes, subscriptions, fees, issued, usage, lateUsage, oneTime, adjustments, overdraft, discounts, balance);
 
     /// <summary>Lines as (kind code, period, amount) for one-line assertions.</summary>
     public static IEnumerable<(string Kind, string From, string To, decimal Amount)> Shape(this InvoiceDraft draft) =>
