@@ -32,25 +32,18 @@ public static class CatalogSource
         };
     }
 
-    /// <summary>Reads a stored version back from its files (written to a scratch folder for the loaders).</summary>
+    /// <summary>Reads a stored version back from its files' contents, as it was read when it was loaded.</summary>
     public static CatalogLoadResult LoadFiles(string kind, string label, IReadOnlyDictionary<string, string> files, IReadOnlyDictionary<string, string> options)
     {
         ArgumentNullException.ThrowIfNull(files);
-        var dir = Path.Combine(Path.GetTempPath(), "billing-catalog-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        try
+        ArgumentNullException.ThrowIfNull(options);
+        return kind switch
         {
-            foreach (var (name, content) in files)
-            {
-                File.WriteAllText(Path.Combine(dir, Path.GetFileName(name)), content);
-            }
-
-            return LoadFolder(kind, dir, label, options);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+            Native => NativeCatalogReader.Load(files, label),
+            Cgrates => CgratesImporter.Load(files, CgratesOptions(label, options)),
+            Synthetic => LoadFolder(kind, "", label, options),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "catalogue kinds: native, cgrates, synthetic"),
+        };
     }
 
     public static CgratesImportOptions CgratesOptions(string label, IReadOnlyDictionary<string, string> options)

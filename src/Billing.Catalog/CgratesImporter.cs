@@ -42,38 +42,32 @@ public static class CgratesImporter
 
     private static readonly LocalTimePattern TimePattern = LocalTimePattern.CreateWithInvariantCulture("HH:mm:ss");
 
+    /// <summary>Imports the tariff plan in <paramref name="folder"/> (its *.csv files, see <see cref="CatalogSource.ReadFiles"/>).</summary>
     public static CatalogLoadResult Load(string folder, CgratesImportOptions options)
     {
         ArgumentNullException.ThrowIfNull(folder);
-        ArgumentNullException.ThrowIfNull(options);
-        var problems = new CatalogProblems();
-        try
-        {
-            _ = Currency.Of(options.Currency);
-        }
-        catch (ArgumentException)
-        {
-            problems.Error("options", 0, $"currency '{options.Currency}' is not a known ISO 4217 code");
-        }
-
-        if (DateTimeZoneProviders.Tzdb.GetZoneOrNull(options.TimeZone) is null)
-        {
-            problems.Error("options", 0, $"time zone '{options.TimeZone}' is not an IANA time zone");
-        }
-
         if (!Directory.Exists(folder))
         {
+            var problems = CheckOptions(options);
             problems.Error(folder, 0, "the tariff plan folder does not exist");
             return problems.Result(() => throw new InvalidOperationException());
         }
 
-        var (destinationEntries, destinationIds) = ReadDestinations(folder, problems);
-        var timings = ReadTimings(folder, problems);
-        var slots = ReadRates(folder, problems);
-        var destinationRates = ReadDestinationRates(folder, problems, destinationIds, slots, out var rates);
-        var planRows = ReadRatingPlans(folder, problems, destinationRates, timings);
+        return Load(CatalogSource.ReadFiles(folder), options);
+    }
+
+    /// <summary>Imports a tariff plan from its files' contents, by file name (Destinations.csv → its text).</summary>
+    public static CatalogLoadResult Load(IReadOnlyDictionary<string, string> files, CgratesImportOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        var problems = CheckOptions(options);
+        var (destinationEntries, destinationIds) = ReadDestinations(files, problems);
+        var timings = ReadTimings(files, problems);
+        var slots = ReadRates(files, problems);
+        var destinationRates = ReadDestinationRates(files, problems, destinationIds, slots, out var rates);
+        var planRows = ReadRatingPlans(files, problems, destinationRates, timings);
         var planIds = planRows.Keys.ToHashSet(StringComparer.Ordinal);
-        var profiles = ReadRatingProfiles(folder, problems, planIds, options);
+        var profiles = ReadRatingProfiles(files, problems, planIds, options);
 
         if (problems.ErrorCount > 0)
         {
@@ -92,12 +86,33 @@ public static class CgratesImporter
         });
     }
 
-    private static (List<(string Prefix, string Group)> Entries, HashSet<string> Ids) ReadDestinations(string folder, CatalogProblems problems)
+    private static CatalogProblems CheckOptions(CgratesImportOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = new CatalogProblems();
+        try
+        {
+            _ = Currency.Of(options.Currency);
+        }
+        catch (ArgumentException)
+        {
+            problems.Error("options", 0, $"currency '{options.Currency}' is not a known ISO 4217 code");
+        }
+
+        if (DateTimeZoneProviders.Tzdb.GetZoneOrNull(options.TimeZone) is null)
+        {
+            problems.Error("options", 0, $"time zone '{options.TimeZone}' is not an IANA time zone");
+        }
+
+        return problems;
+    }
+
+    private static (List<(string Prefix, string Group)> Entries, HashSet<string> Ids) ReadDestinations(IReadOnlyDictionary<string, string> files, CatalogProblems problems)
     {
         var entries = new List<(string, string)>();
         var ids = new HashSet<string>(StringComparer.Ordinal);
         var seen = new HashSet<(string, string)>();
-        foreach (var row in CsvTable.ReadPositional(folder, DestinationsFile, required: true, 2, problems))
+        foreach (var row in CsvTable.ReadPositional(files, DestinationsFile, required: true, 2, problems))
         {
             var id = row.At(0);
             var prefix = row.At(1).TrimStart('+'); // CGRateS matches the number as given; our numbers are E.164 digits without '+'
@@ -117,10 +132,10 @@ public static class CgratesImporter
         return (entries, ids);
     }
 
-    private static Dictionary<string, Timing> ReadTimings(string folder, CatalogProblems problems)
+    private static Dictionary<string, Timing> ReadTimings(IReadOnlyDictionary<string, string> files, CatalogProblems problems)
     {
         var timings = new Dictionary<string, Timing>(StringComparer.Ordinal);
-        foreach (var row in CsvTable.ReadPositional(folder, TimingsFile, required: true, 6, problems))
+        foreach (var row in CsvTable.ReadPositional(files, TimingsFile, required: true, 6, problems))
         {
             var tag = row.At(0);
             var ok = true;
@@ -178,11 +193,11 @@ public static class CgratesImporter
 
     private sealed record Slot(decimal ConnectFee, RateStep Step, long Line);
 
-    private static Dictionary<string, List<Slot>> ReadRates(string folder, CatalogProblems problems)
+    private static Dictionary<string, List<Slot>> ReadRates(IReadOnlyDictionary<string, string> files, CatalogProblems problems)
     {
         var slots = new Dictionary<string, List<Slot>>(StringComparer.Ordinal);
         var broken = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var row in CsvTable.ReadPositional(folder, RatesFile, required: true, 6, problems))
+        foreach (var row in CsvTable.ReadPositional(files, RatesFile, required: true, 6, problems))
         {
             var id = row.At(0);
             var ok = id.Length > 0;
@@ -250,11 +265,11 @@ public static class CgratesImporter
     private sealed record DestinationRate(string DestinationId, string RateId, long Line);
 
     private static Dictionary<string, List<DestinationRate>> ReadDestinationRates(
-        string folder, CatalogProblems problems, HashSet<string> destinationIds, Dictionary<string, List<Slot>> slots, out Dictionary<string, Rate> rates)
+        IReadOnlyDictionary<string, string> files, CatalogProblems problems, HashSet<string> destinationIds, Dictionary<string, List<Slot>> slots, out Dictionary<string, Rate> rates)
     {
         var result = new Dictionary<string, List<DestinationRate>>(StringComparer.Ordinal);
         rates = new Dictionary<string, Rate>(StringComparer.Ordinal);
-        foreach (var row in CsvTable.ReadPositional(folder, DestinationRatesFile, required: true, 3, problems))
+        foreach (var row in CsvTable.ReadPositional(files, DestinationRatesFile, required: true, 3, problems))
         {
             var id = row.At(0);
             var destination = row.At(1);
@@ -370,10 +385,10 @@ public static class CgratesImporter
     private sealed record PlanRow(string DestinationRatesId, string TimingTag, decimal Weight, long Line);
 
     private static Dictionary<string, List<PlanRow>> ReadRatingPlans(
-        string folder, CatalogProblems problems, Dictionary<string, List<DestinationRate>> destinationRates, Dictionary<string, Timing> timings)
+        IReadOnlyDictionary<string, string> files, CatalogProblems problems, Dictionary<string, List<DestinationRate>> destinationRates, Dictionary<string, Timing> timings)
     {
         var plans = new Dictionary<string, List<PlanRow>>(StringComparer.Ordinal);
-        foreach (var row in CsvTable.ReadPositional(folder, RatingPlansFile, required: true, 4, problems))
+        foreach (var row in CsvTable.ReadPositional(files, RatingPlansFile, required: true, 4, problems))
         {
             var id = row.At(0);
             var ok = true;
@@ -412,10 +427,10 @@ public static class CgratesImporter
         return plans;
     }
 
-    private static List<RatingProfile> ReadRatingProfiles(string folder, CatalogProblems problems, HashSet<string> planIds, CgratesImportOptions options)
+    private static List<RatingProfile> ReadRatingProfiles(IReadOnlyDictionary<string, string> files, CatalogProblems problems, HashSet<string> planIds, CgratesImportOptions options)
     {
         var profiles = new List<RatingProfile>();
-        foreach (var row in CsvTable.ReadPositional(folder, RatingProfilesFile, required: false, 5, problems))
+        foreach (var row in CsvTable.ReadPositional(files, RatingProfilesFile, required: false, 5, problems))
         {
             var ok = true;
             var tenant = row.At(0).Length == 0 ? options.DefaultTenant : row.At(0);

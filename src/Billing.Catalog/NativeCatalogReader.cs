@@ -8,7 +8,7 @@ using NodaTime.Text;
 namespace Billing.Catalog;
 
 /// <summary>
-/// Reads the native catalogue: a folder of CSV files with a header row (columns by name, any
+/// Reads the native catalogue: a set of CSV files (a folder, or the files of a stored version) with a header row (columns by name, any
 /// order), `#` comment lines and blank lines allowed. templates/catalog/README.md documents every
 /// file, column and unit. Every error is reported with its file and line; reading never stops at
 /// the first, and cross-references are checked once all files are read.
@@ -28,27 +28,37 @@ public static class NativeCatalogReader
 
     private static readonly LocalDatePattern IsoDate = LocalDatePattern.Iso;
 
+    /// <summary>Reads the catalogue in <paramref name="folder"/> (its *.csv files, see <see cref="CatalogSource.ReadFiles"/>).</summary>
     public static CatalogLoadResult Load(string folder, string version)
     {
         ArgumentNullException.ThrowIfNull(folder);
         ArgumentException.ThrowIfNullOrWhiteSpace(version);
-        var problems = new CatalogProblems();
         if (!Directory.Exists(folder))
         {
+            var problems = new CatalogProblems();
             problems.Error(folder, 0, "the catalogue folder does not exist");
             return problems.Result(() => throw new InvalidOperationException());
         }
 
-        var destinations = ReadDestinations(folder, problems, out var groups);
-        var timings = ReadTimings(folder, problems);
-        var holidays = ReadHolidays(folder, problems);
-        var rates = ReadRates(folder, problems, out var rateKinds);
-        var plans = ReadPlans(folder, problems);
-        ReadPrices(folder, problems, plans, groups, timings, rates, rateKinds);
-        ReadAllowances(folder, problems, plans, groups);
-        ReadRecurringFees(folder, problems, plans);
-        ReadPrepaid(folder, problems, plans);
-        ReadBundles(folder, problems, plans, groups);
+        return Load(CatalogSource.ReadFiles(folder), version);
+    }
+
+    /// <summary>Reads a catalogue from its files' contents, by file name (destinations.csv → its text).</summary>
+    public static CatalogLoadResult Load(IReadOnlyDictionary<string, string> files, string version)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        ArgumentException.ThrowIfNullOrWhiteSpace(version);
+        var problems = new CatalogProblems();
+        var destinations = ReadDestinations(files, problems, out var groups);
+        var timings = ReadTimings(files, problems);
+        var holidays = ReadHolidays(files, problems);
+        var rates = ReadRates(files, problems, out var rateKinds);
+        var plans = ReadPlans(files, problems);
+        ReadPrices(files, problems, plans, groups, timings, rates, rateKinds);
+        ReadAllowances(files, problems, plans, groups);
+        ReadRecurringFees(files, problems, plans);
+        ReadPrepaid(files, problems, plans);
+        ReadBundles(files, problems, plans, groups);
 
         return problems.Result(() => new TariffCatalog
         {
@@ -61,9 +71,9 @@ public static class NativeCatalogReader
         });
     }
 
-    private static List<(string Prefix, string Group)> ReadDestinations(string folder, CatalogProblems problems, out HashSet<string> groups)
+    private static List<(string Prefix, string Group)> ReadDestinations(IReadOnlyDictionary<string, string> files, CatalogProblems problems, out HashSet<string> groups)
     {
-        var rows = CsvTable.ReadWithHeader(folder, DestinationsFile, required: true, ["group", "prefix"], [], problems);
+        var rows = CsvTable.ReadWithHeader(files, DestinationsFile, required: true, ["group", "prefix"], [], problems);
         var entries = new List<(string, string)>(rows.Count);
         var seen = new Dictionary<(string, string), long>();
         groups = new HashSet<string>(StringComparer.Ordinal);
@@ -97,9 +107,9 @@ public static class NativeCatalogReader
         return entries;
     }
 
-    private static Dictionary<string, Timing> ReadTimings(string folder, CatalogProblems problems)
+    private static Dictionary<string, Timing> ReadTimings(IReadOnlyDictionary<string, string> files, CatalogProblems problems)
     {
-        var rows = CsvTable.ReadWithHeader(folder, TimingsFile, required: false, ["timing", "weekdays", "from", "to"], ["holidays", "months", "monthdays", "years"], problems);
+        var rows = CsvTable.ReadWithHeader(files, TimingsFile, required: false, ["timing", "weekdays", "from", "to"], ["holidays", "months", "monthdays", "years"], problems);
         var timings = new Dictionary<string, Timing>(StringComparer.Ordinal) { [Timing.Always.Id] = Timing.Always };
         var lines = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var row in rows)
@@ -178,9 +188,9 @@ public static class NativeCatalogReader
         return timings;
     }
 
-    private static HashSet<LocalDate> ReadHolidays(string folder, CatalogProblems problems)
+    private static HashSet<LocalDate> ReadHolidays(IReadOnlyDictionary<string, string> files, CatalogProblems problems)
     {
-        var rows = CsvTable.ReadWithHeader(folder, HolidaysFile, required: false, ["date"], ["name"], problems);
+        var rows = CsvTable.ReadWithHeader(files, HolidaysFile, required: false, ["date"], ["name"], problems);
         var dates = new Dictionary<LocalDate, long>();
         foreach (var row in rows)
         {
@@ -198,10 +208,10 @@ public static class NativeCatalogReader
         return [.. dates.Keys];
     }
 
-    private static Dictionary<string, Rate> ReadRates(string folder, CatalogProblems problems, out Dictionary<string, QuantityKind> kinds)
+    private static Dictionary<string, Rate> ReadRates(IReadOnlyDictionary<string, string> files, CatalogProblems problems, out Dictionary<string, QuantityKind> kinds)
     {
         string[] rateColumns = ["connect_fee", "minimum", "max_cost", "max_cost_strategy", "rounding", "decimals"];
-        var rows = CsvTable.ReadWithHeader(folder, RatesFile, required: true, ["rate", "from", "price", "unit", "increment"], rateColumns, problems);
+        var rows = CsvTable.ReadWithHeader(files, RatesFile, required: true, ["rate", "from", "price", "unit", "increment"], rateColumns, problems);
         var drafts = new Dictionary<string, RateDraft>(StringComparer.Ordinal);
         kinds = new Dictionary<string, QuantityKind>(StringComparer.Ordinal);
         foreach (var row in rows)
@@ -251,9 +261,9 @@ public static class NativeCatalogReader
             ? CatalogUnits.TryParseDecimal(a, out var x) && CatalogUnits.TryParseDecimal(b, out var y) && x == y
             : a.Equals(b, StringComparison.OrdinalIgnoreCase);
 
-    private static Dictionary<string, PlanDraft> ReadPlans(string folder, CatalogProblems problems)
+    private static Dictionary<string, PlanDraft> ReadPlans(IReadOnlyDictionary<string, string> files, CatalogProblems problems)
     {
-        var rows = CsvTable.ReadWithHeader(folder, PlansFile, required: true, ["plan", "currency", "time_zone"], ["name"], problems);
+        var rows = CsvTable.ReadWithHeader(files, PlansFile, required: true, ["plan", "currency", "time_zone"], ["name"], problems);
         var plans = new Dictionary<string, PlanDraft>(StringComparer.Ordinal);
         foreach (var row in rows)
         {
@@ -293,10 +303,10 @@ public static class NativeCatalogReader
     }
 
     private static void ReadPrices(
-        string folder, CatalogProblems problems, Dictionary<string, PlanDraft> plans, HashSet<string> groups,
+        IReadOnlyDictionary<string, string> files, CatalogProblems problems, Dictionary<string, PlanDraft> plans, HashSet<string> groups,
         Dictionary<string, Timing> timings, Dictionary<string, Rate> rates, Dictionary<string, QuantityKind> rateKinds)
     {
-        var rows = CsvTable.ReadWithHeader(folder, PricesFile, required: true, ["plan", "service", "destination", "timing", "weight", "rate"], [], problems);
+        var rows = CsvTable.ReadWithHeader(files, PricesFile, required: true, ["plan", "service", "destination", "timing", "weight", "rate"], [], problems);
         var seen = new Dictionary<(string, ServiceType, string, string), long>();
         foreach (var row in rows)
         {
@@ -356,9 +366,9 @@ public static class NativeCatalogReader
         }
     }
 
-    private static void ReadAllowances(string folder, CatalogProblems problems, Dictionary<string, PlanDraft> plans, HashSet<string> groups)
+    private static void ReadAllowances(IReadOnlyDictionary<string, string> files, CatalogProblems problems, Dictionary<string, PlanDraft> plans, HashSet<string> groups)
     {
-        var rows = CsvTable.ReadWithHeader(folder, AllowancesFile, required: false, ["plan", "allowance", "service", "amount"], ["destinations"], problems);
+        var rows = CsvTable.ReadWithHeader(files, AllowancesFile, required: false, ["plan", "allowance", "service", "amount"], ["destinations"], problems);
         foreach (var row in rows)
         {
             if (ReadAllowance(row, "allowance", problems, plans, groups) is var (plan, allowance) && plan is not null)
@@ -368,9 +378,9 @@ public static class NativeCatalogReader
         }
     }
 
-    private static void ReadBundles(string folder, CatalogProblems problems, Dictionary<string, PlanDraft> plans, HashSet<string> groups)
+    private static void ReadBundles(IReadOnlyDictionary<string, string> files, CatalogProblems problems, Dictionary<string, PlanDraft> plans, HashSet<string> groups)
     {
-        var rows = CsvTable.ReadWithHeader(folder, BundlesFile, required: false, ["plan", "bundle", "service", "amount", "price"], ["destinations", "name"], problems);
+        var rows = CsvTable.ReadWithHeader(files, BundlesFile, required: false, ["plan", "bundle", "service", "amount", "price"], ["destinations", "name"], problems);
         foreach (var row in rows)
         {
             var priced = CatalogUnits.TryParseDecimal(row["price"], out var price) && price >= 0;
@@ -438,9 +448,9 @@ public static class NativeCatalogReader
         return (plan, new Allowance(id, service, amount, destinations));
     }
 
-    private static void ReadRecurringFees(string folder, CatalogProblems problems, Dictionary<string, PlanDraft> plans)
+    private static void ReadRecurringFees(IReadOnlyDictionary<string, string> files, CatalogProblems problems, Dictionary<string, PlanDraft> plans)
     {
-        var rows = CsvTable.ReadWithHeader(folder, RecurringFeesFile, required: false, ["plan", "fee", "amount"], ["description", "tax_category"], problems);
+        var rows = CsvTable.ReadWithHeader(files, RecurringFeesFile, required: false, ["plan", "fee", "amount"], ["description", "tax_category"], problems);
         foreach (var row in rows)
         {
             var ok = true;
@@ -469,9 +479,9 @@ public static class NativeCatalogReader
         }
     }
 
-    private static void ReadPrepaid(string folder, CatalogProblems problems, Dictionary<string, PlanDraft> plans)
+    private static void ReadPrepaid(IReadOnlyDictionary<string, string> files, CatalogProblems problems, Dictionary<string, PlanDraft> plans)
     {
-        var rows = CsvTable.ReadWithHeader(folder, PrepaidFile, required: false, ["plan"], ["thresholds", "at_zero", "credit_limit", "expiry_days"], problems);
+        var rows = CsvTable.ReadWithHeader(files, PrepaidFile, required: false, ["plan"], ["thresholds", "at_zero", "credit_limit", "expiry_days"], problems);
         var seen = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var row in rows)
         {
