@@ -1,3 +1,5 @@
+using Billing.Catalog.Cgrates;
+using Billing.Catalog.Native;
 using Billing.Core.Rating;
 
 namespace Billing.Catalog;

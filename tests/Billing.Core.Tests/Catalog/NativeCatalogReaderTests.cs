@@ -1,4 +1,5 @@
 using Billing.Catalog;
+using Billing.Catalog.Native;
 using Billing.Core.Catalog;
 using Billing.Core.Usage;
 using NodaTime;
