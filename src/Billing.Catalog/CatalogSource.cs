@@ -1,17 +1,17 @@
-using Billing.Core.Rating;
+using Billing.Catalog.Cgrates;
+using Billing.Catalog.Native;
 
 namespace Billing.Catalog;
 
 /// <summary>
-/// One way in for every kind of catalogue: a native folder, a CGRateS tariff plan, or the
-/// synthetic benchmark catalogue. A stored version keeps its files and options and is read back
-/// through the same loaders, so it prices exactly as it did when it was loaded.
+/// One way in for every kind of catalogue: a native catalogue or a CGRateS tariff plan, from a
+/// folder or from a stored version's files. A stored version keeps its files and options and is
+/// read back through the same readers, so it prices exactly as it did when it was loaded.
 /// </summary>
 public static class CatalogSource
 {
     public const string Native = "native";
     public const string Cgrates = "cgrates";
-    public const string Synthetic = "synthetic";
 
     /// <summary>The *.csv files of a folder, by name.</summary>
     public static IReadOnlyDictionary<string, string> ReadFiles(string folder) =>
@@ -25,32 +25,21 @@ public static class CatalogSource
         {
             Native => NativeCatalogReader.Load(folder, label),
             Cgrates => CgratesImporter.Load(folder, CgratesOptions(label, options)),
-            Synthetic => new CatalogLoadResult(
-                SyntheticCatalog.Create(int.Parse(options.GetValueOrDefault("prefixes", "5000"), System.Globalization.CultureInfo.InvariantCulture)) with { Version = label },
-                [], []),
-            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "catalogue kinds: native, cgrates, synthetic"),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "catalogue kinds: native, cgrates"),
         };
     }
 
-    /// <summary>Reads a stored version back from its files (written to a scratch folder for the loaders).</summary>
+    /// <summary>Reads a stored version back from its files' contents, as it was read when it was loaded.</summary>
     public static CatalogLoadResult LoadFiles(string kind, string label, IReadOnlyDictionary<string, string> files, IReadOnlyDictionary<string, string> options)
     {
         ArgumentNullException.ThrowIfNull(files);
-        var dir = Path.Combine(Path.GetTempPath(), "billing-catalog-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        try
+        ArgumentNullException.ThrowIfNull(options);
+        return kind switch
         {
-            foreach (var (name, content) in files)
-            {
-                File.WriteAllText(Path.Combine(dir, Path.GetFileName(name)), content);
-            }
-
-            return LoadFolder(kind, dir, label, options);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+            Native => NativeCatalogReader.Load(files, label),
+            Cgrates => CgratesImporter.Load(files, CgratesOptions(label, options)),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "catalogue kinds: native, cgrates"),
+        };
     }
 
     public static CgratesImportOptions CgratesOptions(string label, IReadOnlyDictionary<string, string> options)

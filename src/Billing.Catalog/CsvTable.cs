@@ -1,4 +1,3 @@
-using System.Text;
 using CsvHelper;
 
 namespace Billing.Catalog;
@@ -20,8 +19,10 @@ internal sealed class CsvRow(string file, long line, string[] fields, IReadOnlyD
 }
 
 /// <summary>
-/// Reads a catalogue CSV file with CsvHelper: UTF-8, comma-separated, `#` comment lines and blank
-/// lines skipped. Every problem goes to <see cref="CatalogProblems"/> with the file and line.
+/// Reads a catalogue CSV file from its content (a catalogue is a set of file name → text, whether
+/// it comes from a folder or from a stored version) with CsvHelper: comma-separated, `#` comment
+/// lines and blank lines skipped. Every problem goes to <see cref="CatalogProblems"/> with the file
+/// and line.
 /// </summary>
 internal static class CsvTable
 {
@@ -30,7 +31,6 @@ internal static class CsvTable
         HasHeader = false,
         TrackLineNumbers = true,
         TrimWhitespace = false,
-        Encoding = Encoding.UTF8,
         PoolStrings = false,
         MaxRecordSize = 64 * 1024,
     };
@@ -40,23 +40,17 @@ internal static class CsvTable
     /// yields nothing; a missing required file or required column is an error.
     /// </summary>
     public static List<CsvRow> ReadWithHeader(
-        string folder, string fileName, bool required, IReadOnlyCollection<string> requiredColumns,
+        IReadOnlyDictionary<string, string> files, string fileName, bool required, IReadOnlyCollection<string> requiredColumns,
         IReadOnlyCollection<string> optionalColumns, CatalogProblems problems)
     {
         var rows = new List<CsvRow>();
-        var path = Path.Combine(folder, fileName);
-        if (!System.IO.File.Exists(path))
+        if (Content(files, fileName, required, problems) is not { } text)
         {
-            if (required)
-            {
-                problems.Error(fileName, 0, "the file is missing");
-            }
-
             return rows;
         }
 
         Dictionary<string, int>? columns = null;
-        foreach (var (line, fields) in Records(path, fileName, problems))
+        foreach (var (line, fields) in Records(text, fileName, problems))
         {
             if (columns is null)
             {
@@ -94,21 +88,15 @@ internal static class CsvTable
     }
 
     /// <summary>Rows of a headerless file, columns by position (CGRateS tariff plans).</summary>
-    public static List<CsvRow> ReadPositional(string folder, string fileName, bool required, int minimumFields, CatalogProblems problems)
+    public static List<CsvRow> ReadPositional(IReadOnlyDictionary<string, string> files, string fileName, bool required, int minimumFields, CatalogProblems problems)
     {
         var rows = new List<CsvRow>();
-        var path = Path.Combine(folder, fileName);
-        if (!System.IO.File.Exists(path))
+        if (Content(files, fileName, required, problems) is not { } text)
         {
-            if (required)
-            {
-                problems.Error(fileName, 0, "the file is missing");
-            }
-
             return rows;
         }
 
-        foreach (var (line, fields) in Records(path, fileName, problems))
+        foreach (var (line, fields) in Records(text, fileName, problems))
         {
             if (fields.Length < minimumFields)
             {
@@ -122,10 +110,24 @@ internal static class CsvTable
         return rows;
     }
 
-    private static IEnumerable<(long Line, string[] Fields)> Records(string path, string fileName, CatalogProblems problems)
+    private static string? Content(IReadOnlyDictionary<string, string> files, string fileName, bool required, CatalogProblems problems)
     {
-        using var stream = System.IO.File.OpenRead(path);
-        using var csv = CsvReader.Create(stream, Options(), leaveOpen: false);
+        if (files.TryGetValue(fileName, out var text))
+        {
+            return text;
+        }
+
+        if (required)
+        {
+            problems.Error(fileName, 0, "the file is missing");
+        }
+
+        return null;
+    }
+
+    private static IEnumerable<(long Line, string[] Fields)> Records(string text, string fileName, CatalogProblems problems)
+    {
+        using var csv = CsvReader.FromText(text, Options());
         long lastFailure = -1;
         while (true)
         {

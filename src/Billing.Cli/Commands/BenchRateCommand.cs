@@ -1,36 +1,16 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Billing.Catalog;
-using Billing.Core.Rating;
-using Billing.Core.Usage;
-using Billing.Jobs.Rating;
-using Billing.Storage;
-using Dapper;
-using NodaTime;
-using Npgsql;
-using NpgsqlTypes;
+using Billing.Benchmarks;
 
 namespace Billing.Cli.Commands;
 
 /// <summary>
-/// billing bench rate: N stored usage records of S subscribers, priced by the synthetic catalogue
-/// (5,000 prefixes, 3 bands, allowances), rated by the real job against PostgreSQL twice on the
-/// same usage — every account postpaid, then a share of them prepaid with a topped-up wallet —
-/// and the pure engine alone on one core. Prints measured figures only, and checks the prepaid
-/// run's wallets against their ledgers and its charges against the debits and overdraft.
+/// billing bench rate: stored usage rated by the real job against PostgreSQL, all postpaid and then
+/// with a share prepaid, the pure engine alone, and the database floor (<see cref="RatingBenchmark"/>).
+/// Prints measured figures only.
 /// </summary>
 public static class BenchRateCommand
 {
-    /// <summary>What the prepaid run should keep of the all-postpaid rate (the prepaid issue's target).</summary>
-    public const int TargetPercent = 70;
-
-    /// <summary>Top-up per usage record a subscriber has: the synthetic usage costs about 3.00 a record (heavy-tailed: international calls), so about a third of wallets reach zero.</summary>
-    public const decimal TopUpPerRecord = 3.25m;
-
-    /// <summary>When the bench's top-ups were paid: before all the synthetic usage (October–December 2026).</summary>
-    public static readonly Instant TopUpAt = Instant.FromUtc(2026, 1, 1, 0, 0);
-
     public static int Run(GlobalOptions g, int rows, int subscribers, int workers, int prefixes, decimal prepaidShare, decimal? topUp, int repeat, TextWriter output)
     {
         if (rows < 1 || subscribers < 1 || workers < 1 || repeat < 1)
@@ -43,7 +23,7 @@ public static class BenchRateCommand
             throw new UserErrorException("--prepaid-share must be between 0 and 1 (0.5: every other subscriber).");
         }
 
-        var credit = topUp ?? DefaultTopUp(rows, subscribers);
+        var credit = topUp ?? RatingBenchmark.DefaultTopUp(rows, subscribers);
         if (credit <= 0m)
         {
             throw new UserErrorException("--top-up must be more than 0.");
@@ -60,33 +40,13 @@ public static class BenchRateCommand
         using var rt = Runtime.Start(g, database: "billing_bench", freshDatabase: g.Db is null && Environment.GetEnvironmentVariable("BILLING_DB") is null);
         Say($"Database: {rt.Where}");
         Say($"Storing {subscribers:N0} subscribers and {rows:N0} usage records …");
-        using (var conn = rt.Db.Open())
-        {
-            Setup(conn, rows, subscribers, prefixes);
-
-            // JIT and Dapper's per-query code for both paths, so neither timed run pays for them.
-            Prepare(conn, prepaidShare, credit);
-            var warm = Math.Min(rows, 10_000);
-            new RateUsageJob(rt.Db, new CatalogCache()).RateIdRange(1, warm, warm);
-        }
-
-        // Alternating, so on a shared machine both kinds of run meet the same noise; the best of each is compared.
-        var rounds = new List<(RunFigures Postpaid, RunFigures Prepaid)>();
-        for (var round = 1; round <= repeat; round++)
-        {
-            var counter = repeat > 1 ? $" (round {round} of {repeat})" : "";
-            Say($"Rating them with every account postpaid{counter} …");
-            var p = Measure(rt.Db, rows, workers, prefixes, 0m, credit);
-            Say($"Rating them {Label(prepaidShare)}{counter} …");
-            rounds.Add((p, Measure(rt.Db, rows, workers, prefixes, prepaidShare, credit)));
-        }
-
-        Say("Timing the database floor: reading the usage and writing the same charges by plain COPY, no rating …");
-        var floor = DatabaseFloor(rt.Db.DataSource, workers);
-        var postpaid = rounds.Select(r => r.Postpaid).MaxBy(r => r.RecordsPerSecond)!;
-        var prepaid = rounds.Select(r => r.Prepaid).MaxBy(r => r.RecordsPerSecond)!;
-        var percent = Percent(prepaid, postpaid);
-        var machine = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}";
+        var result = RatingBenchmark.Run(rt.Db, new RatingBenchSettings(rows, subscribers, workers, prefixes, prepaidShare, credit, repeat), Say);
+        var rounds = result.Rounds;
+        var floor = result.Floor;
+        var postpaid = result.BestPostpaid;
+        var prepaid = result.BestPrepaid;
+        var percent = result.PrepaidPercent;
+        var machine = BenchMachine.Description;
         if (g.Json)
         {
             output.WriteLine(JsonSerializer.Serialize(new
@@ -102,9 +62,9 @@ public static class BenchRateCommand
                 prepaid,
                 prepaidPercentOfAllPostpaid = percent,
                 databaseFloor = floor,
-                targetPercent = TargetPercent,
-                meetsTarget = percent >= TargetPercent,
-                rounds = rounds.Select(r => new { allPostpaid = r.Postpaid, prepaid = r.Prepaid, prepaidPercentOfAllPostpaid = Percent(r.Prepaid, r.Postpaid) }),
+                targetPercent = RatingBenchmark.TargetPercent,
+                meetsTarget = percent >= RatingBenchmark.TargetPercent,
+                rounds = rounds.Select(r => new { allPostpaid = r.Postpaid, prepaid = r.Prepaid, prepaidPercentOfAllPostpaid = r.PrepaidPercent }),
             }, BillingConfig.Json));
             return 0;
         }
@@ -112,306 +72,27 @@ public static class BenchRateCommand
         output.WriteLine();
         output.WriteLine($"bench rate: {rows:N0} usage records, {subscribers:N0} subscribers, {prefixes:N0} prefixes, 3 bands, allowances; {workers} worker(s); {machine}");
         output.WriteLine($"  bulk rating with PostgreSQL (read, rate, wallets, COPY charges, balances), the same usage twice:");
-        var label = Label(prepaidShare) + ":";
+        var label = RatingBenchmark.ShareLabel(prepaidShare) + ":";
         var width = Math.Max("all postpaid:".Length, label.Length) + 1;
         if (repeat > 1)
         {
             for (var i = 0; i < rounds.Count; i++)
             {
                 var (p, q) = rounds[i];
-                output.WriteLine($"  round {i + 1}: all postpaid {p.RecordsPerSecond:N0} records/s, {Label(prepaidShare)} {q.RecordsPerSecond:N0} records/s = {Percent(q, p):F1} %; engine alone {p.EngineEventsPerSecondOneCore:N0} / {q.EngineEventsPerSecondOneCore:N0} events/s");
+                output.WriteLine($"  round {i + 1}: all postpaid {p.RecordsPerSecond:N0} records/s, {RatingBenchmark.ShareLabel(prepaidShare)} {q.RecordsPerSecond:N0} records/s = {rounds[i].PrepaidPercent:F1} %; engine alone {p.EngineEventsPerSecondOneCore:N0} / {q.EngineEventsPerSecondOneCore:N0} events/s");
             }
 
             output.WriteLine($"  the best of {repeat} rounds each:");
         }
 
         output.WriteLine($"  {"all postpaid:".PadRight(width)}{postpaid.RecordsPerSecond,10:N0} records/s  ({postpaid.Seconds:F2} s, {postpaid.RatedRecords:N0} rated, {postpaid.HeldRecords:N0} held)");
-        output.WriteLine($"  {label.PadRight(width)}{prepaid.RecordsPerSecond,10:N0} records/s  = {percent:F1} % of all-postpaid  (target ≥ {TargetPercent} %)  ({prepaid.Seconds:F2} s, {prepaid.RatedRecords:N0} rated, {prepaid.HeldRecords:N0} held)");
-        output.WriteLine($"  prepaid run: {prepaid.Wallets:N0} wallets topped up with {credit.ToString("F2", CultureInfo.InvariantCulture)} GBP at {TopUpAt}; {prepaid.WalletDebits:N0} wallet debits, {prepaid.OverdraftRecords:N0} overdraft records, {prepaid.Notifications:N0} notifications queued; {prepaid.WalletsBarred:N0} wallets barred (reached zero)");
+        output.WriteLine($"  {label.PadRight(width)}{prepaid.RecordsPerSecond,10:N0} records/s  = {percent:F1} % of all-postpaid  (target ≥ {RatingBenchmark.TargetPercent} %)  ({prepaid.Seconds:F2} s, {prepaid.RatedRecords:N0} rated, {prepaid.HeldRecords:N0} held)");
+        output.WriteLine($"  prepaid run: {prepaid.Wallets:N0} wallets topped up with {credit.ToString("F2", CultureInfo.InvariantCulture)} GBP at {RatingBenchmark.TopUpAt}; {prepaid.WalletDebits:N0} wallet debits, {prepaid.OverdraftRecords:N0} overdraft records, {prepaid.Notifications:N0} notifications queued; {prepaid.WalletsBarred:N0} wallets barred (reached zero)");
         output.WriteLine($"  checked: every wallet balance equals its ledger sum ({prepaid.LedgerRows:N0} ledger rows); prepaid charges {prepaid.PrepaidCharges.ToString("F2", CultureInfo.InvariantCulture)} = debits {prepaid.Debited.ToString("F2", CultureInfo.InvariantCulture)} + overdraft {prepaid.Overdrawn.ToString("F2", CultureInfo.InvariantCulture)} GBP");
         output.WriteLine($"  the pure engine alone, one core:  {postpaid.EngineEventsPerSecondOneCore,12:N0} events/s before the all-postpaid run, {prepaid.EngineEventsPerSecondOneCore:N0} before the prepaid one");
         output.WriteLine($"  peak working set while rating:    {postpaid.PeakWorkingSetMegabytes} MiB all postpaid, {prepaid.PeakWorkingSetMegabytes} MiB prepaid");
         output.WriteLine($"  database floor, no rating, {workers} connection(s): reading the usage {floor.ReadSeconds:F2} s, writing the same {floor.Rows:N0} charges by plain binary COPY {floor.WriteSeconds:F2} s");
         output.WriteLine($"    the write alone caps any rating on this machine at {floor.WriteRowsPerSecond:N0} records/s; read then write: {floor.RecordsPerSecond:N0} records/s (read {floor.ReadRowsPerSecond:N0} rows/s)");
         return 0;
-    }
-
-    /// <summary>The default top-up: <see cref="TopUpPerRecord"/> per usage record a subscriber has on average (65.00 for 20).</summary>
-    public static decimal DefaultTopUp(int rows, int subscribers) =>
-        Math.Max(0.01m, Math.Round(TopUpPerRecord * rows / subscribers, 2, MidpointRounding.AwayFromZero));
-
-    private static decimal Percent(RunFigures prepaid, RunFigures postpaid) =>
-        postpaid.RecordsPerSecond == 0m ? 0m : Math.Round(100m * prepaid.RecordsPerSecond / postpaid.RecordsPerSecond, 1, MidpointRounding.AwayFromZero);
-
-    private static string Label(decimal share) => share == 0.5m
-        ? "half prepaid (50 %)"
-        : $"prepaid ({(share * 100m).ToString("0.#", CultureInfo.InvariantCulture)} %)";
-
-    /// <summary>One timed rating of all the usage, after <see cref="Prepare"/>, with what it did and the checks that it did it right.</summary>
-    public sealed record RunFigures
-    {
-        public decimal PrepaidShare { get; init; }
-        public long RatedRecords { get; init; }
-        public long HeldRecords { get; init; }
-        public decimal Seconds { get; init; }
-        public decimal RecordsPerSecond { get; init; }
-        public decimal PeakWorkingSetMegabytes { get; init; }
-        public decimal EngineEventsPerSecondOneCore { get; init; }
-        public long Wallets { get; init; }
-        public long WalletDebits { get; init; }
-        public long OverdraftRecords { get; init; }
-        public long Notifications { get; init; }
-        public long WalletsBarred { get; init; }
-        public long LedgerRows { get; init; }
-        public decimal PrepaidCharges { get; init; }
-        public decimal Debited { get; init; }
-        public decimal Overdrawn { get; init; }
-    }
-
-    private static RunFigures Measure(BillingDatabase db, int rows, int workers, int prefixes, decimal share, decimal credit)
-    {
-        // The engine alone first: on a shared VM it shows how fast the CPU was around this run.
-        var engine = EngineBenchmark.Run(rows, prefixes);
-        using (var conn = db.Open())
-        {
-            Prepare(conn, share, credit);
-        }
-
-        GC.Collect();
-        using var sampler = new BenchCommand.PeakMemorySampler();
-        var sw = Stopwatch.StartNew();
-        var results = new RatingRunResult[workers];
-        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers },
-            w => results[w] = new RateUsageJob(db, new CatalogCache()).RateAll(RateUsageJob.DefaultRangeSize));
-        sw.Stop();
-        var peak = sampler.Stop();
-        var held = results.Sum(r => r.Held);
-        var debits = results.Sum(r => r.WalletDebits);
-        var overdrafts = results.Sum(r => r.Overdrafts);
-        var notifications = results.Sum(r => r.Notifications);
-
-        using var check = db.Open();
-        var stored = check.ExecuteScalar<long>("SELECT count(*) FROM rated_charges");
-        if (stored + held != rows)
-        {
-            throw new InvalidOperationException($"bench: {rows} usage records but {stored} charges and {held} holds");
-        }
-
-        var wrong = WalletStore.Check(check);
-        if (wrong.Count > 0)
-        {
-            throw new InvalidOperationException($"bench: {wrong.Count} wallet(s) whose balance is not the sum of its ledger, e.g. {wrong[0].AccountId}: balance {wrong[0].Balance}, ledger {wrong[0].LedgerSum}");
-        }
-
-        var t = check.QuerySingle<Totals>("""
-            SELECT (SELECT count(*) FROM accounts WHERE payment_type = 'prepaid') AS prepaid_accounts,
-                   (SELECT count(*) FROM wallets) AS wallets,
-                   (SELECT count(*) FROM wallets WHERE barred_since IS NOT NULL) AS barred,
-                   (SELECT count(*) FROM wallet_ledger) AS ledger_rows,
-                   (SELECT count(*) FROM wallet_ledger WHERE kind = 'usage') AS usage_postings,
-                   (SELECT count(*) FROM prepaid_overdraft) AS overdraft_rows,
-                   (SELECT count(*) FROM notifications) AS notifications,
-                   (SELECT coalesce(sum(amount), 0) FROM wallet_ledger WHERE kind = 'topup') AS topped_up,
-                   (SELECT coalesce(sum(r.amount), 0) FROM rated_charges r JOIN accounts a ON a.id = r.account_id WHERE a.payment_type = 'prepaid') AS prepaid_charges,
-                   (SELECT coalesce(-sum(amount), 0) FROM wallet_ledger WHERE kind IN ('usage', 'rerate')) AS debited,
-                   (SELECT coalesce(sum(amount), 0) FROM prepaid_overdraft) AS overdrawn
-            """);
-        if (t.Wallets != t.PrepaidAccounts || t.ToppedUp != t.Wallets * credit)
-        {
-            throw new InvalidOperationException($"bench: {t.PrepaidAccounts} prepaid accounts but {t.Wallets} wallets topped up with {t.ToppedUp} in all");
-        }
-
-        if (t.PrepaidCharges != t.Debited + t.Overdrawn)
-        {
-            throw new InvalidOperationException($"bench: prepaid charges {t.PrepaidCharges} but wallet debits {t.Debited} + overdraft {t.Overdrawn} = {t.Debited + t.Overdrawn}");
-        }
-
-        if (t.UsagePostings != debits || t.OverdraftRows != overdrafts || t.Notifications != notifications)
-        {
-            throw new InvalidOperationException($"bench: the job reported {debits} debits, {overdrafts} overdraft records and {notifications} notifications, the database holds {t.UsagePostings}, {t.OverdraftRows} and {t.Notifications}");
-        }
-
-        return new RunFigures
-        {
-            PrepaidShare = share,
-            RatedRecords = stored,
-            HeldRecords = held,
-            Seconds = Math.Round((decimal)sw.Elapsed.TotalSeconds, 3, MidpointRounding.AwayFromZero),
-            RecordsPerSecond = Math.Round(rows / (decimal)sw.Elapsed.TotalSeconds, MidpointRounding.AwayFromZero),
-            PeakWorkingSetMegabytes = Math.Round(peak / 1048576m, 1, MidpointRounding.AwayFromZero),
-            EngineEventsPerSecondOneCore = engine.EventsPerSecond,
-            Wallets = t.Wallets,
-            WalletDebits = debits,
-            OverdraftRecords = overdrafts,
-            Notifications = notifications,
-            WalletsBarred = t.Barred,
-            LedgerRows = t.LedgerRows,
-            PrepaidCharges = t.PrepaidCharges,
-            Debited = t.Debited,
-            Overdrawn = t.Overdrawn,
-        };
-    }
-
-    /// <summary>What reading the usage and writing its charges cost with no rating in between: the write alone is a ceiling for bulk rating here.</summary>
-    public sealed record FloorFigures(long Rows, decimal ReadSeconds, decimal WriteSeconds, decimal ReadRowsPerSecond, decimal WriteRowsPerSecond, decimal RecordsPerSecond);
-
-    /// <summary>
-    /// Times, on <paramref name="connections"/> new connections at once (each a share of the id range): a binary COPY out
-    /// of the usage columns rating reads, then a binary COPY into a fresh table shaped like rated_charges (same primary
-    /// key and index) of the charges the last run stored, taken out beforehand. Nothing that rating also has to do —
-    /// look up subscribers, price, keep balances — is in it. <see cref="FloorFigures.RecordsPerSecond"/> puts read and
-    /// write one after the other; rating overlaps them across workers, so only the write rate is a hard ceiling.
-    /// </summary>
-    private static FloorFigures DatabaseFloor(NpgsqlDataSource ds, int connections)
-    {
-        long minId, maxId, rows;
-        using (var conn = ds.OpenConnection())
-        {
-            (minId, maxId, rows) = conn.QuerySingle<(long, long, long)>("SELECT coalesce(min(usage_id), 0), coalesce(max(usage_id), -1), count(*) FROM rated_charges");
-            conn.Execute("DROP TABLE IF EXISTS bench_charges_floor; CREATE TABLE bench_charges_floor (LIKE rated_charges INCLUDING ALL);");
-        }
-
-        try
-        {
-            var span = ((maxId - minId) / connections) + 1;
-            (long From, long To) Share(int part) => (minId + (part * span), minId + ((part + 1) * span));
-
-            // The charges as the server sends them in binary, held in memory in 1 MiB pieces so the timed part only writes.
-            var payload = new List<byte[]>[connections];
-            Parallel.For(0, connections, part =>
-            {
-                var (from, to) = Share(part);
-                using var conn = ds.OpenConnection();
-                using var raw = conn.BeginRawBinaryCopy($"COPY (SELECT * FROM rated_charges WHERE usage_id >= {from} AND usage_id < {to}) TO STDOUT (FORMAT BINARY)");
-                var pieces = new List<byte[]>();
-                var piece = new byte[1 << 20];
-                int got;
-                while ((got = raw.ReadAtLeast(piece, piece.Length, throwOnEndOfStream: false)) > 0)
-                {
-                    pieces.Add(piece[..got]);
-                }
-
-                payload[part] = pieces;
-            });
-
-            using (var conn = ds.OpenConnection())
-            {
-                conn.Execute("CHECKPOINT", commandType: System.Data.CommandType.Text);
-            }
-
-            var read = Stopwatch.StartNew();
-            Parallel.For(0, connections, new ParallelOptions { MaxDegreeOfParallelism = connections }, part =>
-            {
-                var (from, to) = Share(part);
-                using var conn = ds.OpenConnection();
-                using var raw = conn.BeginRawBinaryCopy($"""
-                    COPY (SELECT u.id, u.msisdn, u.service, u.destination, u.start_utc, u.duration_s, u.volume_bytes
-                          FROM usage u WHERE u.id >= {from} AND u.id < {to}) TO STDOUT (FORMAT BINARY)
-                    """);
-                raw.CopyTo(Stream.Null);
-            });
-            read.Stop();
-
-            var write = Stopwatch.StartNew();
-            Parallel.For(0, connections, new ParallelOptions { MaxDegreeOfParallelism = connections }, part =>
-            {
-                using var conn = ds.OpenConnection();
-                using var tx = conn.BeginTransaction();
-                using (var raw = conn.BeginRawBinaryCopy("COPY bench_charges_floor FROM STDIN (FORMAT BINARY)"))
-                {
-                    foreach (var piece in payload[part])
-                    {
-                        raw.Write(piece);
-                    }
-                }
-
-                tx.Commit();
-            });
-            write.Stop();
-
-            using (var conn = ds.OpenConnection())
-            {
-                var copied = conn.ExecuteScalar<long>("SELECT count(*) FROM bench_charges_floor");
-                if (copied != rows)
-                {
-                    throw new InvalidOperationException($"bench: the floor copied {copied} charges, not {rows}");
-                }
-            }
-
-            var readSeconds = read.ElapsedTicks / (decimal)Stopwatch.Frequency;
-            var writeSeconds = write.ElapsedTicks / (decimal)Stopwatch.Frequency;
-            return new FloorFigures(
-                rows,
-                Math.Round(readSeconds, 3, MidpointRounding.AwayFromZero),
-                Math.Round(writeSeconds, 3, MidpointRounding.AwayFromZero),
-                Math.Round(rows / readSeconds, MidpointRounding.AwayFromZero),
-                Math.Round(rows / writeSeconds, MidpointRounding.AwayFromZero),
-                Math.Round(rows / (readSeconds + writeSeconds), MidpointRounding.AwayFromZero));
-        }
-        finally
-        {
-            using var conn = ds.OpenConnection();
-            conn.Execute("DROP TABLE IF EXISTS bench_charges_floor");
-        }
-    }
-
-    private sealed record Totals(long PrepaidAccounts, long Wallets, long Barred, long LedgerRows, long UsagePostings, long OverdraftRows, long Notifications, decimal ToppedUp, decimal PrepaidCharges, decimal Debited, decimal Overdrawn);
-
-    /// <summary>
-    /// Back to nothing rated, on the same usage: account B-i is prepaid when ⌊(i+1)·share⌋ &gt; ⌊i·share⌋
-    /// (0.5: every other one, B-1, B-3, …), each prepaid account with a wallet holding one top-up.
-    /// Then VACUUM (hint bits, visibility map), fresh statistics of what is not empty and a CHECKPOINT,
-    /// so each timed run starts from the same state.
-    /// </summary>
-    private static void Prepare(NpgsqlConnection conn, decimal share, decimal credit)
-    {
-        conn.Execute("""
-            TRUNCATE rated_charges, rating_holds, allowance_balances, allowance_purchases, wallet_ledger, prepaid_overdraft, notifications, wallets RESTART IDENTITY;
-            UPDATE accounts SET payment_type = CASE WHEN floor((substr(id, 3)::int + 1) * @share) > floor(substr(id, 3)::int * @share) THEN 'prepaid' ELSE 'postpaid' END;
-            INSERT INTO wallets (account_id, currency, balance) SELECT id, currency, @credit FROM accounts WHERE payment_type = 'prepaid';
-            INSERT INTO wallet_ledger (account_id, kind, amount, at, msisdn, reference, note, balance_after)
-            SELECT a.id, 'topup', @credit, @at, s.msisdn, 'bench-' || a.id, 'bench top-up', @credit
-            FROM accounts a JOIN subscriptions s ON s.account_id = a.id WHERE a.payment_type = 'prepaid';
-            """, new { share, credit, at = TopUpAt });
-        // The truncated tables stay without statistics, as in a fresh database (what this bench measured before).
-        conn.Execute("VACUUM ANALYZE usage, subscriptions, accounts, wallets, wallet_ledger");
-        conn.Execute("CHECKPOINT", commandType: System.Data.CommandType.Text); // one word: Dapper would take it for a procedure
-    }
-
-    private static void Setup(NpgsqlConnection conn, int rows, int subscribers, int prefixes)
-    {
-        conn.Execute("TRUNCATE usage, suspense, cdr_files, rated_charges, rating_holds, allowance_balances, subscriptions, msisdn_partitions, accounts, catalog_versions RESTART IDENTITY CASCADE");
-        CatalogStore.Save(conn, $"synthetic-{prefixes}", CatalogSource.Synthetic, $"synthetic-{prefixes}", Instant.FromUtc(2026, 1, 1, 0, 0),
-            new Dictionary<string, string>(), new Dictionary<string, string> { ["prefixes"] = prefixes.ToString(CultureInfo.InvariantCulture) }, "bench");
-        conn.Execute("""
-            INSERT INTO accounts (id, name, currency, time_zone, payment_type, bill_cycle_day)
-            SELECT 'B-' || i, 'Bench ' || i, 'GBP', 'Europe/London', 'postpaid', 1 + i % 28 FROM generate_series(0, @n - 1) i;
-            INSERT INTO subscriptions (account_id, msisdn, plan_id, active_from)
-            SELECT 'B-' || i, '4477' || lpad(i::text, 8, '0'), @plan, '2026-01-01T00:00:00Z' FROM generate_series(0, @n - 1) i;
-            INSERT INTO msisdn_partitions (msisdn, account_id) SELECT msisdn, account_id FROM subscriptions; -- as the accounts import keeps it
-            INSERT INTO cdr_files (source, file_name, checksum, size_bytes, format, status) VALUES ('bench', 'bench', 'bench', 0, 'canonical', 'processing');
-            """, new { n = subscribers, plan = SyntheticCatalog.PlanId });
-        var events = SyntheticCatalog.Events(SyntheticCatalog.Create(prefixes), rows);
-        using (var copy = conn.BeginBinaryImport("COPY usage (source, record_key, service, msisdn, destination, start_utc, duration_s, volume_bytes, cell_id, file_id, line_no) FROM STDIN (FORMAT BINARY)"))
-        {
-            for (var i = 0; i < events.Length; i++)
-            {
-                var e = events[i];
-                copy.StartRow();
-                copy.Write("bench", NpgsqlDbType.Text);
-                copy.Write(i.ToString(CultureInfo.InvariantCulture), NpgsqlDbType.Text);
-                copy.Write((short)e.Service, NpgsqlDbType.Smallint);
-                copy.Write("4477" + (i % subscribers).ToString("00000000", CultureInfo.InvariantCulture), NpgsqlDbType.Text);
-                if (e.Destination is null) { copy.WriteNull(); } else { copy.Write(e.Destination, NpgsqlDbType.Text); }
-                copy.Write(e.Start, NpgsqlDbType.TimestampTz);
-                copy.Write(e.Service == ServiceType.Voice ? e.Quantity : 0L, NpgsqlDbType.Bigint);
-                copy.Write(e.Service == ServiceType.Data ? e.Quantity : 0L, NpgsqlDbType.Bigint);
-                copy.WriteNull();
-                copy.Write(1L, NpgsqlDbType.Bigint);
-                copy.Write((long)i, NpgsqlDbType.Bigint);
-            }
-
-            copy.Complete();
-        }
     }
 }

@@ -1,4 +1,6 @@
 using System.Reflection;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
 using System.Xml.Linq;
 
 namespace Billing.Core.Tests.Architecture;
@@ -100,5 +102,29 @@ public class ArchitectureTests
         // A <Compile Include="..\..\Storage\*.cs"/> would smuggle I/O into the core without a reference.
         var project = XDocument.Load(Path.Combine(RepositoryPath, "src", "Billing.Core", "Billing.Core.csproj"));
         Assert.DoesNotContain(project.Descendants(), e => e.Name.LocalName == "Compile" && ((string?)e.Attribute("Include") ?? "").Contains("..", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("System.Diagnostics", "Stopwatch")]
+    [InlineData("System", "GC")]
+    [InlineData("System.Runtime", "GCSettings")]
+    public void CoreAssembly_NeverTimesNorCollects_TheBenchmarksDo(string ns, string name)
+    {
+        // Every type the core uses from another assembly is in its TypeRef table, whatever the call.
+        var referenced = ReferencedTypes(Core);
+
+        Assert.Contains(("NodaTime", "Instant"), referenced);
+        Assert.DoesNotContain((ns, name), referenced);
+    }
+
+    private static HashSet<(string Namespace, string Name)> ReferencedTypes(Assembly assembly)
+    {
+        using var file = File.OpenRead(assembly.Location);
+        using var pe = new PEReader(file);
+        var metadata = pe.GetMetadataReader();
+        return metadata.TypeReferences
+            .Select(metadata.GetTypeReference)
+            .Select(t => (metadata.GetString(t.Namespace), metadata.GetString(t.Name)))
+            .ToHashSet();
     }
 }

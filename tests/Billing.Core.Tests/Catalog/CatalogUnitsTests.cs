@@ -1,4 +1,5 @@
 using Billing.Catalog;
+using Billing.Catalog.Cgrates;
 using Billing.Core.Usage;
 
 namespace Billing.Core.Tests.Catalog;

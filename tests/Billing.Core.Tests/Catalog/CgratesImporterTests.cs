@@ -1,4 +1,5 @@
 using Billing.Catalog;
+using Billing.Catalog.Cgrates;
 using Billing.Core.Catalog;
 using NodaTime;
 
@@ -100,13 +101,16 @@ public class CgratesImporterTests
     [Fact]
     public void Load_BrokenTariffPlan_ReportsEveryErrorWithFileAndLine()
     {
-        using var temp = new TempFile("#Id,Prefix\nDST_A,12x\n", "Destinations.csv");
-        File.WriteAllText(Path.Combine(temp.Folder, "Timings.csv"), "#Tag,Years,Months,MonthDays,WeekDays,Time\nT1,*any,*any,*any,1;9,08:00:00\n");
-        File.WriteAllText(Path.Combine(temp.Folder, "Rates.csv"), "RT_A,0,0.1,60s,0s,0s\nRT_B,0,0.1,60s,1s,30s\n");
-        File.WriteAllText(Path.Combine(temp.Folder, "DestinationRates.csv"), "DR_A,DST_NONE,RT_B,*sideways,4,0,\n");
-        File.WriteAllText(Path.Combine(temp.Folder, "RatingPlans.csv"), "RP_A,DR_A,NO_TIMING,10\n");
+        var files = new Dictionary<string, string>
+        {
+            ["Destinations.csv"] = "#Id,Prefix\nDST_A,12x\n",
+            ["Timings.csv"] = "#Tag,Years,Months,MonthDays,WeekDays,Time\nT1,*any,*any,*any,1;9,08:00:00\n",
+            ["Rates.csv"] = "RT_A,0,0.1,60s,0s,0s\nRT_B,0,0.1,60s,1s,30s\n",
+            ["DestinationRates.csv"] = "DR_A,DST_NONE,RT_B,*sideways,4,0,\n",
+            ["RatingPlans.csv"] = "RP_A,DR_A,NO_TIMING,10\n",
+        };
 
-        var result = CgratesImporter.Load(temp.Folder, new CgratesImportOptions { Version = "x", Currency = "XXX" });
+        var result = CgratesImporter.Load(files, new CgratesImportOptions { Version = "x", Currency = "XXX" });
 
         Assert.Null(result.Catalog);
         string[] expected =
@@ -128,13 +132,16 @@ public class CgratesImporterTests
     [Fact]
     public void Load_TimingEndingDifferentlyInTwoPlaces_BecomesTwoTimings()
     {
-        using var temp = new TempFile("DST_A,1\nDST_B,2\n", "Destinations.csv");
-        File.WriteAllText(Path.Combine(temp.Folder, "Timings.csv"), "DAY,*any,*any,*any,*any,08:00:00\nEVENING,*any,*any,*any,*any,18:00:00\nNIGHT,*any,*any,*any,*any,20:00:00\n");
-        File.WriteAllText(Path.Combine(temp.Folder, "Rates.csv"), "RT,0,0.1,60s,1s,0s\n");
-        File.WriteAllText(Path.Combine(temp.Folder, "DestinationRates.csv"), "DR_A,DST_A,RT,*up,4,0,\nDR_B,DST_B,RT,*up,4,0,\n");
-        File.WriteAllText(Path.Combine(temp.Folder, "RatingPlans.csv"), "RP,DR_A,DAY,10\nRP,DR_A,EVENING,10\nRP,DR_B,DAY,10\nRP,DR_B,NIGHT,10\n");
+        var files = new Dictionary<string, string>
+        {
+            ["Destinations.csv"] = "DST_A,1\nDST_B,2\n",
+            ["Timings.csv"] = "DAY,*any,*any,*any,*any,08:00:00\nEVENING,*any,*any,*any,*any,18:00:00\nNIGHT,*any,*any,*any,*any,20:00:00\n",
+            ["Rates.csv"] = "RT,0,0.1,60s,1s,0s\n",
+            ["DestinationRates.csv"] = "DR_A,DST_A,RT,*up,4,0,\nDR_B,DST_B,RT,*up,4,0,\n",
+            ["RatingPlans.csv"] = "RP,DR_A,DAY,10\nRP,DR_A,EVENING,10\nRP,DR_B,DAY,10\nRP,DR_B,NIGHT,10\n",
+        };
 
-        var result = CgratesImporter.Load(temp.Folder, new CgratesImportOptions { Version = "x" });
+        var result = CgratesImporter.Load(files, new CgratesImportOptions { Version = "x" });
 
         Assert.Empty(result.Errors);
         var catalog = result.Catalog!;
@@ -144,5 +151,21 @@ public class CgratesImporterTests
             ["DST_A DAY@18:00:00", "DST_A EVENING", "DST_B DAY@20:00:00", "DST_B NIGHT"],
             catalog.Plans["RP"].Voice.Select(e => $"{e.DestinationGroup} {e.TimingId}"));
         Assert.Equal(("EUR", "UTC"), (catalog.Plans["RP"].Currency, catalog.Plans["RP"].TimeZone));
+    }
+
+    [Fact]
+    public void A_tariff_plan_read_from_its_files_contents_prices_as_the_folder_does()
+    {
+        var files = CatalogSource.ReadFiles(Tutorial);
+        var options = new CgratesImportOptions { Version = "tutorial", Currency = "EUR", TimeZone = "Europe/Berlin" };
+        var fromFolder = CgratesImporter.Load(Tutorial, options).Catalog!;
+        var fromContents = CgratesImporter.Load(files, options).Catalog!;
+
+        // 125 s to 1002 in RP_RETAIL2 on a Monday 10:00 Berlin (PEAK, RT_20CNT): 0.40 connect + 0.20 for the first
+        // 60 s + 65 s at 0.10/min per second (0.108333…) = 0.708333…, rounded *up to 4 decimals.
+        var call = new Billing.Core.Rating.RatingRequest(Billing.Core.Usage.ServiceType.Voice, "1002", Instant.FromUtc(2015, 3, 2, 9, 0), 125);
+        Assert.Equal(CatalogPrinter.Summary(fromFolder), CatalogPrinter.Summary(fromContents));
+        Assert.Equal(0.7084m, new Billing.Core.Rating.Rater(fromFolder).Rate("RP_RETAIL2", call, null).Charge!.Amount);
+        Assert.Equal(0.7084m, new Billing.Core.Rating.Rater(fromContents).Rate("RP_RETAIL2", call, null).Charge!.Amount);
     }
 }

@@ -1,4 +1,5 @@
 using Billing.Catalog;
+using Billing.Catalog.Native;
 using Billing.Core.Catalog;
 using Billing.Core.Usage;
 using NodaTime;
@@ -233,6 +234,40 @@ public sealed class NativeCatalogReaderTests : IDisposable
         Assert.Contains("allowance data_5gb: 5 GB data to all destinations", summary, StringComparison.Ordinal);
         Assert.Contains("fee monthly: 15.00 GBP per cycle", summary, StringComparison.Ordinal);
         Assert.Contains("peak                     mon;tue;wed;thu;fri, 08:00:00–19:00:00, holidays exclude", summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_catalogue_read_from_its_files_contents_needs_no_folder_and_reports_errors_by_file_and_line()
+    {
+        var files = new Dictionary<string, string>
+        {
+            ["destinations.csv"] = "# groups\ngroup,prefix\nuk,44\nuk,44x\n",
+            ["rates.csv"] = "rate,from,price,unit,increment\nflat,0,0.06,60s,60s\n",
+            ["plans.csv"] = "plan,currency,time_zone\nbasic,GBP,Europe/London\n",
+            ["prices.csv"] = "plan,service,destination,timing,weight,rate\nbasic,voice,uk,,10,flat\n",
+        };
+
+        var broken = NativeCatalogReader.Load(files, "v");
+        files["destinations.csv"] = "group,prefix\nuk,44\n";
+        var catalog = NativeCatalogReader.Load(files, "v").Catalog!;
+
+        Assert.Equal(["destinations.csv:4: prefix '44x' is not a string of digits (E.164 without '+')"], broken.Errors.Select(e => e.ToString()));
+        // 61 s at 0.06 per started minute: 2 minutes = 0.12.
+        var call = new Billing.Core.Rating.RatingRequest(ServiceType.Voice, "442071234567", Instant.FromUtc(2026, 11, 2, 12, 0), 61);
+        Assert.Equal(0.12m, new Billing.Core.Rating.Rater(catalog).Rate("basic", call, null).Charge!.Amount);
+    }
+
+    [Fact]
+    public void A_catalogue_read_from_its_files_contents_prices_as_the_folder_does()
+    {
+        var fromFolder = NativeCatalogReader.Load(Template, "v").Catalog!;
+        var fromContents = NativeCatalogReader.Load(CatalogSource.ReadFiles(Template), "v").Catalog!;
+
+        // 95 s to a UK mobile on uk_prepaid (pp_voice: 0.20 a minute per second) = 0.316666…, rounded up to 4 decimals.
+        var call = new Billing.Core.Rating.RatingRequest(ServiceType.Voice, "447700900123", Instant.FromUtc(2026, 11, 2, 18, 59, 30), 95);
+        Assert.Equal(CatalogPrinter.Summary(fromFolder), CatalogPrinter.Summary(fromContents));
+        Assert.Equal(0.3167m, new Billing.Core.Rating.Rater(fromFolder).Rate("uk_prepaid", call, null).Charge!.Amount);
+        Assert.Equal(0.3167m, new Billing.Core.Rating.Rater(fromContents).Rate("uk_prepaid", call, null).Charge!.Amount);
     }
 
     private static void AssertError(CatalogLoadResult result, string file, long line, string fragment) =>

@@ -96,7 +96,26 @@ public sealed class BenchRateCommandTests(DatabaseFixture fx) : IClassFixture<Da
         Assert.Matches(@"best [\d,]+ events/s, median [\d,]+ events/s of 2 round\(s\)  \(target ≥ 2,000,000\)", stdout);
     }
 
+    [Fact]
+    public void BenchIngest_Json_IngestsEveryGeneratedCdr_TimesThePlainCopy_AndRemovesItsFiles()
+    {
+        var (exit, stdout, stderr) = BillingProcess.Run(_work.Path, "bench", "ingest", "--json", "--rows", "3000", "--files", "3", "--workers", "2", "--db", fx.ConnectionString);
+
+        Assert.True(exit == 0, $"exit {exit}: {stderr}");
+        using var doc = JsonDocument.Parse(stdout);
+        var root = doc.RootElement;
+        Assert.Equal((3000, 3, 2), (root.GetProperty("rows").GetInt32(), root.GetProperty("files").GetInt32(), root.GetProperty("workers").GetInt32()));
+        var ingest = root.GetProperty("ingestRowsPerSecond").GetDecimal();
+        var copy = root.GetProperty("plainCopyRowsPerSecond").GetDecimal();
+        Assert.True(ingest > 0m && copy > 0m && root.GetProperty("fileMegabytes").GetDecimal() > 0m, stdout);
+        using var conn = fx.Db.Open();
+        Assert.Equal(3000L, conn.ExecuteScalar<long>("SELECT count(*) FROM usage"));
+        Assert.Equal(["archived", "archived", "archived"], conn.Query<string>("SELECT status FROM cdr_files ORDER BY file_name"));
+        Assert.False(conn.ExecuteScalar<bool>("SELECT to_regclass('bench_plain_copy') IS NOT NULL"));
+        Assert.False(Directory.Exists(Path.Combine(_work.Path, ".billing", "bench")));
+    }
+
     /// <summary>The same events priced by the engine in this process: the command's total is the engine's, not a made-up figure.</summary>
     private static decimal EngineTotal() =>
-        Billing.Core.Rating.EngineBenchmark.Run(20_000, prefixCount: 500, subscribers: 1_000).TotalAmount;
+        Billing.Benchmarks.EngineBenchmark.Run(20_000, prefixCount: 500, subscribers: 1_000).TotalAmount;
 }

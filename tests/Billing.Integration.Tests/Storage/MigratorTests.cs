@@ -66,4 +66,42 @@ public sealed class MigratorTests
             TestCluster.Instance.DropDatabase(name);
         }
     }
+
+    [Fact]
+    public void V0005_deletes_the_benchmarks_synthetic_catalogue_versions_keeps_the_others_and_refuses_the_kind_from_then_on()
+    {
+        var (db, name) = TestCluster.CreateDatabase(migrate: false);
+        try
+        {
+            using var c = db.Open();
+            c.Execute("CREATE TABLE schema_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
+            foreach (var m in Migrator.All.Where(m => m.Version < 5))
+            {
+                c.Execute(m.Sql);
+                c.Execute("INSERT INTO schema_migrations (version, name) VALUES (@Version, @Name)", new { m.Version, m.Name });
+            }
+
+            // What a database where `bench rate` ran before looks like: its catalogue as kind synthetic, beside a real one.
+            const string Insert = """
+                INSERT INTO catalog_versions (label, kind, checksum, effective_from, files, options, loaded_by)
+                VALUES (@label, @kind, @label, '2026-01-01T00:00:00Z', '{}', '{}', 'tests')
+                """;
+            c.Execute(Insert, new { label = "synthetic-5000", kind = "synthetic" });
+            c.Execute(Insert, new { label = "shipped", kind = "native" });
+            c.Execute(Insert, new { label = "tutorial", kind = "cgrates" });
+
+            var report = Migrator.Migrate(db);
+
+            Assert.Equal(4, report.From);
+            Assert.Contains("V0005__catalog_kinds", report.Applied);
+            Assert.Equal(["shipped native", "tutorial cgrates"], c.Query<string>("SELECT label || ' ' || kind FROM catalog_versions ORDER BY label"));
+            var refused = Assert.Throws<Npgsql.PostgresException>(() => c.Execute(Insert, new { label = "synthetic-500", kind = "synthetic" }));
+            Assert.Equal(("23514", "catalog_versions_kind_check"), (refused.SqlState, refused.ConstraintName));
+        }
+        finally
+        {
+            db.Dispose();
+            TestCluster.Instance.DropDatabase(name);
+        }
+    }
 }

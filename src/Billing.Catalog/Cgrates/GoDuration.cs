@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Billing.Catalog;
+namespace Billing.Catalog.Cgrates;
 
 /// <summary>
 /// Go's time.ParseDuration as CGRateS writes rate units and increments (`60s`, `1m`, `1h30m`,

@@ -1,4 +1,4 @@
-namespace Billing.Catalog;
+namespace Billing.Catalog.Cgrates;
 
 /// <summary>What a CGRateS tariff plan does not say and the import must be told.</summary>
 public sealed record CgratesImportOptions

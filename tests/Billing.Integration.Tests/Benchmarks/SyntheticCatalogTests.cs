@@ -1,7 +1,11 @@
+using Billing.Benchmarks;
+using Billing.Catalog;
+using Billing.Catalog.Native;
 using Billing.Core.Rating;
 
-namespace Billing.Core.Tests.Rating;
+namespace Billing.Integration.Tests.Benchmarks;
 
+/// <summary>The benchmarks' generated catalogue and events (pure: no database).</summary>
 public class SyntheticCatalogTests
 {
     [Fact]
@@ -66,5 +70,51 @@ public class SyntheticCatalogTests
         Assert.Equal(1_500_001m, result.EventsPerSecond);
         Assert.Equal(12.5m, result.GcPausePercent);
         Assert.Equal(2, result.BytesPerEvent);
+    }
+
+    [Fact]
+    public void The_synthetic_catalogue_is_a_native_catalogue_that_reads_without_errors_or_warnings()
+    {
+        var result = NativeCatalogReader.Load(SyntheticCatalog.Files(500), "synthetic-500");
+
+        Assert.Empty(result.Errors);
+        Assert.Empty(result.Warnings);
+        Assert.Equal(("synthetic-500", 500), (result.Catalog!.Version, result.Catalog.Destinations.Count));
+        Assert.Equal(CatalogPrinter.Summary(result.Catalog), CatalogPrinter.Summary(SyntheticCatalog.Create(500)));
+        Assert.Equal(CatalogChecksum.Of(SyntheticCatalog.Files(500)), CatalogChecksum.Of(SyntheticCatalog.Files(500)));
+        Assert.NotEqual(CatalogChecksum.Of(SyntheticCatalog.Files(500)), CatalogChecksum.Of(SyntheticCatalog.Files(501)));
+    }
+
+    [Theory]
+    // Totals of the catalogue built in code before it was written as native files: the same events cost the same.
+    [InlineData(20_000, 500, 1_000, "55756.3446")]
+    [InlineData(20_000, 5_000, 1_000, "60035.4141")]
+    [InlineData(5_000, 500, 10, "13281.3186")]
+    public void The_engine_benchmark_prices_the_generated_events_to_the_same_total_as_the_catalogue_built_in_code(int events, int prefixes, int subscribers, string total)
+    {
+        Assert.Equal(decimal.Parse(total, System.Globalization.CultureInfo.InvariantCulture), EngineBenchmark.Run(events, prefixes, subscribers).TotalAmount);
+    }
+
+    [Fact]
+    public void One_subscribers_20000_events_on_5000_prefixes_cost_61700_0356_GBP()
+    {
+        var catalog = SyntheticCatalog.Create(5000);
+        var rater = new Rater(catalog);
+        var balances = rater.OpeningAllowances(SyntheticCatalog.PlanId);
+
+        var total = SyntheticCatalog.Events(catalog, 20_000).Sum(e => rater.Rate(SyntheticCatalog.PlanId, e, balances).Charge!.Amount);
+
+        Assert.Equal(61700.0356m, total);
+    }
+
+    [Fact]
+    public void The_median_of_four_rounds_is_the_mean_of_the_middle_two_rounded_half_away_from_zero()
+    {
+        // One second of stopwatch ticks each: the rates are the event counts. (2,000,000 + 2,000,001) / 2 = 2,000,000.5 → 2,000,001.
+        static EngineBenchmarkResult OneSecond(long events) => new(System.Diagnostics.Stopwatch.Frequency, events, events, 0m, 3, 0, TimeSpan.Zero);
+        var rounds = new EngineRounds([OneSecond(2_000_001), OneSecond(9_000_000), OneSecond(1_000_000), OneSecond(2_000_000)]);
+
+        Assert.Equal((9_000_000m, 2_000_001m), (rounds.Best, rounds.Median));
+        Assert.Equal(2_000_000m, new EngineRounds([OneSecond(2_000_000), OneSecond(9_000_000), OneSecond(1_000_000)]).Median);
     }
 }

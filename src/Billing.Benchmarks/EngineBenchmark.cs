@@ -1,6 +1,7 @@
 using System.Diagnostics;
+using Billing.Core.Rating;
 
-namespace Billing.Core.Rating;
+namespace Billing.Benchmarks;
 
 /// <summary>What one benchmark run measured, and the rates derived from it.</summary>
 /// <param name="ElapsedTicks">Stopwatch ticks spent rating (generation and warm-up excluded).</param>
@@ -23,12 +24,54 @@ public readonly record struct EngineBenchmarkResult(long ElapsedTicks, long Even
     public long BytesPerEvent => AllocatedBytes / Math.Max(1, Events);
 }
 
+/// <summary>Rounds of <see cref="EngineBenchmark.Run"/> on the same events: each round, the best and the median rate.</summary>
+public sealed record EngineRounds(IReadOnlyList<EngineBenchmarkResult> Rounds)
+{
+    /// <summary>The highest rate of the rounds.</summary>
+    public decimal Best => Rounds.Max(r => r.EventsPerSecond);
+
+    /// <summary>The middle rate (an even count: the mean of the two middle ones, half away from zero).</summary>
+    public decimal Median
+    {
+        get
+        {
+            var sorted = Rounds.Select(r => r.EventsPerSecond).Order().ToArray();
+            return sorted.Length % 2 == 1
+                ? sorted[sorted.Length / 2]
+                : Math.Round((sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2, MidpointRounding.AwayFromZero);
+        }
+    }
+}
+
 /// <summary>
 /// Times the rating engine alone on the <see cref="SyntheticCatalog"/>: no I/O, one thread.
 /// Events belong to <c>subscribers</c> subscribers in turn, each with its own allowance balances.
 /// </summary>
 public static class EngineBenchmark
 {
+    /// <summary>The catalogue issue's target for the engine alone on one core.</summary>
+    public const long TargetEventsPerSecond = 2_000_000;
+
+    /// <summary><paramref name="repeat"/> runs, each reported to <paramref name="onRound"/> as it ends; every round must price the events to the same total.</summary>
+    public static EngineRounds Rounds(int events, int prefixCount, int subscribers, int repeat, Action<int, EngineBenchmarkResult>? onRound = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(repeat, 1);
+        var rounds = new List<EngineBenchmarkResult>();
+        for (var i = 0; i < repeat; i++)
+        {
+            var result = Run(events, prefixCount, subscribers);
+            rounds.Add(result);
+            onRound?.Invoke(i + 1, result);
+        }
+
+        if (rounds.Select(r => r.TotalAmount).Distinct().Count() != 1)
+        {
+            throw new InvalidOperationException("bench engine: rounds priced the same events to different totals.");
+        }
+
+        return new EngineRounds(rounds);
+    }
+
     public static EngineBenchmarkResult Run(int events, int prefixCount = 5000, int subscribers = 1000, ulong seed = 1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(events, 1);

@@ -1,0 +1,51 @@
+using Billing.Core.Money;
+using NodaTime;
+using static Billing.Catalog.Native.NativeCatalogReader;
+using static Billing.Catalog.Native.NativeFields;
+
+namespace Billing.Catalog.Native;
+
+/// <summary>plans.csv: each plan's currency and tariff time zone.</summary>
+internal static class PlansReader
+{
+    public static Dictionary<string, PlanDraft> Read(IReadOnlyDictionary<string, string> files, CatalogProblems problems)
+    {
+        var rows = CsvTable.ReadWithHeader(files, PlansFile, required: true, ["plan", "currency", "time_zone"], ["name"], problems);
+        var plans = new Dictionary<string, PlanDraft>(StringComparer.Ordinal);
+        foreach (var row in rows)
+        {
+            var id = row["plan"];
+            var ok = CheckId(row, "plan", id, problems);
+            if (ok && plans.TryGetValue(id, out var first))
+            {
+                problems.Error(row.File, row.Line, $"plan '{id}' is defined twice (first on line {first.Line})");
+                ok = false;
+            }
+
+            var currency = row["currency"];
+            try
+            {
+                _ = Currency.Of(currency);
+            }
+            catch (ArgumentException)
+            {
+                problems.Error(row.File, row.Line, $"currency '{currency}' is not a known ISO 4217 code");
+                ok = false;
+            }
+
+            var zone = row["time_zone"];
+            if (DateTimeZoneProviders.Tzdb.GetZoneOrNull(zone) is null)
+            {
+                problems.Error(row.File, row.Line, $"time_zone '{zone}' is not an IANA time zone (e.g. Europe/London)");
+                ok = false;
+            }
+
+            if (ok)
+            {
+                plans[id] = new PlanDraft(id, row["name"], currency, zone, row.Line);
+            }
+        }
+
+        return plans;
+    }
+}
