@@ -154,4 +154,9 @@ public static class AccountStore
             SELECT id, account_id, msisdn, plan_id, active_from, active_to FROM subscriptions
             WHERE msisdn = @msisdn AND active_from <= @at AND (active_to IS NULL OR active_to > @at)
             """, new { msisdn, at });
+
+    /// <summary>The IANA zone of each of these accounts.</summary>
+    public static Dictionary<string, string> TimeZones(NpgsqlConnection conn, IReadOnlyCollection<string> accounts) =>
+        conn.Query<(string Id, string Zone)>("SELECT id, time_zone FROM accounts WHERE id = ANY(@ids)", new { ids = accounts.ToArray() })
+            .ToDictionary(a => a.Id, a => a.Zone, StringComparer.Ordinal);
 }

@@ -202,8 +202,8 @@ public static class RatingStore
     public static IReadOnlyList<RatingCandidate> TakeBackCycle(NpgsqlTransaction tx, long sub, LocalDate cycle)
     {
         var conn = tx.Connection!;
-        var ids = conn.Query<long>("""
-            DELETE FROM rated_charges WHERE subscription_id = @sub AND cycle_start = @cycle AND invoice_id IS NULL RETURNING usage_id
+        var ids = conn.Query<long>($"""
+            DELETE FROM rated_charges r WHERE r.subscription_id = @sub AND r.cycle_start = @cycle AND NOT {IsInvoiced} RETURNING r.usage_id
             """, new { sub, cycle }, tx).ToArray();
         // The taken-back records belong to the subscription they were rated under, whatever was imported since.
         conn.Execute("""
@@ -241,10 +241,12 @@ public static class RatingStore
 
     public static IReadOnlyList<InvoicedCharge> InvoicedCharges(NpgsqlTransaction tx, long sub, LocalDate cycle)
     {
-        var rows = tx.Connection!.Query<(long UsageId, long InvoiceId, string Currency, string? AllowanceId, long AllowanceUsed, decimal Billed)>("""
-            SELECT r.usage_id, r.invoice_id, r.currency, r.allowance_id, r.allowance_used,
+        var rows = tx.Connection!.Query<(long UsageId, long InvoiceId, string Currency, string? AllowanceId, long AllowanceUsed, decimal Billed)>($"""
+            SELECT r.usage_id,
+                   coalesce(r.invoice_id, (SELECT ic.invoice_id FROM invoiced_cycles ic WHERE ic.account_id = r.account_id AND ic.cycle_start = r.cycle_start)),
+                   r.currency, r.allowance_id, r.allowance_used,
                    r.amount + coalesce((SELECT sum(a.delta) FROM rerate_adjustments a WHERE a.usage_id = r.usage_id), 0)
-            FROM rated_charges r WHERE r.subscription_id = @sub AND r.cycle_start = @cycle AND r.invoice_id IS NOT NULL
+            FROM rated_charges r WHERE r.subscription_id = @sub AND r.cycle_start = @cycle AND {IsInvoiced}
             """, new { sub, cycle }, tx).ToDictionary(x => x.UsageId);
         if (rows.Count == 0)
         {
@@ -299,7 +301,7 @@ public static class RatingStore
         }
     }
 
-    /// <summary>Writes charges by binary COPY and clears any hold on them.</summary>
+    /// <summary>Writes charges by binary COPY (late when their account cycle is invoiced already) and clears any hold on them.</summary>
     public static void InsertCharges(NpgsqlTransaction tx, IReadOnlyList<ChargeRow> rows)
     {
         if (rows.Count == 0)
@@ -308,10 +310,11 @@ public static class RatingStore
         }
 
         var conn = tx.Connection!;
+        var invoiced = InvoicedCycles(tx, rows.Select(r => (r.Usage.AccountId!, r.CycleStart)));
         using (var copy = conn.BeginBinaryImport("""
             COPY rated_charges (usage_id, subscription_id, account_id, cycle_start, start_utc, plan_id, catalog_version, amount,
                                 currency, destination_group, matched_prefix, quantity, billed_quantity, allowance_id,
-                                allowance_used, explanation)
+                                allowance_used, explanation, service, late)
             FROM STDIN (FORMAT BINARY)
             """))
         {
@@ -335,6 +338,8 @@ public static class RatingStore
                 WriteNullable(copy, c.AllowanceId);
                 copy.Write(c.AllowanceUsed, NpgsqlDbType.Bigint);
                 copy.Write(Explain(c), NpgsqlDbType.Json);
+                copy.Write(r.Usage.Service, NpgsqlDbType.Smallint);
+                copy.Write(invoiced.Count > 0 && invoiced.Contains((r.Usage.AccountId!, r.CycleStart)), NpgsqlDbType.Boolean);
             }
 
             copy.Complete();
@@ -347,6 +352,29 @@ public static class RatingStore
             conn.Execute("DELETE FROM rating_holds WHERE usage_id = ANY(@ids)", new { ids }, tx);
         }
     }
+
+    /// <summary>
+    /// Which of these account cycles an issued invoice has billed already (invoiced_cycles): a charge
+    /// rated for one of them is late, billed by the next invoice as late usage. Usually none.
+    /// </summary>
+    public static HashSet<(string Account, LocalDate Cycle)> InvoicedCycles(NpgsqlTransaction tx, IEnumerable<(string Account, LocalDate Cycle)> keys)
+    {
+        var distinct = keys.Distinct().ToList();
+        return tx.Connection!.Query<(string, LocalDate)>("""
+            SELECT i.account_id, i.cycle_start FROM invoiced_cycles i JOIN unnest(@accounts, @cycles) AS k(account, cycle)
+            ON i.account_id = k.account AND i.cycle_start = k.cycle
+            """, new { accounts = distinct.Select(k => k.Account).ToArray(), cycles = distinct.Select(k => k.Cycle.ToDateOnly()).ToArray() }, tx).ToHashSet();
+    }
+
+    /// <summary>
+    /// The SQL condition "this charge (alias r) is invoiced": billed by an issued invoice with its whole
+    /// account cycle (invoiced_cycles), unless rated after that (late); a late one once its own
+    /// invoice_id is set. Invoiced charges are never taken back or replaced.
+    /// </summary>
+    public const string IsInvoiced = """
+        (r.invoice_id IS NOT NULL OR (NOT r.late AND EXISTS (
+            SELECT 1 FROM invoiced_cycles ic WHERE ic.account_id = r.account_id AND ic.cycle_start = r.cycle_start)))
+        """;
 
     public static void SaveBalances(NpgsqlTransaction tx, IEnumerable<(long Sub, string Allowance, LocalDate Cycle, long Granted, long Used)> balances)
     {

@@ -192,6 +192,8 @@ internal sealed class PlanDraft(string id, string name, string currency, string 
 
     public PrepaidPolicy Prepaid { get; set; } = PrepaidPolicy.Default;
 
+    public Dictionary<ServiceType, string> UsageTaxCategories { get; } = [];
+
     public List<PriceEntry> Entries(ServiceType service) => service switch
     {
         ServiceType.Voice => Voice,
@@ -213,5 +215,6 @@ internal sealed class PlanDraft(string id, string name, string currency, string 
         RecurringFees = [.. Fees],
         Prepaid = Prepaid,
         Bundles = [.. Bundles],
+        UsageTaxCategories = new Dictionary<ServiceType, string>(UsageTaxCategories),
     };
 }

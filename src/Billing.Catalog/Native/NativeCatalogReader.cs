@@ -21,6 +21,8 @@ public static class NativeCatalogReader
     public const string RecurringFeesFile = "recurring_fees.csv";
     public const string PrepaidFile = "prepaid.csv";
     public const string BundlesFile = "bundles.csv";
+    public const string TaxesFile = "taxes.csv";
+    public const string DiscountsFile = "discounts.csv";
 
     /// <summary>Reads the catalogue in <paramref name="folder"/> (its *.csv files, see <see cref="CatalogSource.ReadFiles"/>).</summary>
     public static CatalogLoadResult Load(string folder, string version)
@@ -53,6 +55,8 @@ public static class NativeCatalogReader
         RecurringFeesReader.Read(files, problems, plans);
         PrepaidReader.Read(files, problems, plans);
         BundlesReader.Read(files, problems, plans, groups);
+        var taxes = TaxesReader.Read(files, problems);
+        var discounts = DiscountsReader.Read(files, problems, plans);
 
         return problems.Result(() => new TariffCatalog
         {
@@ -62,6 +66,8 @@ public static class NativeCatalogReader
             Rates = rates,
             Plans = plans.ToDictionary(p => p.Key, p => p.Value.Build(), StringComparer.Ordinal),
             Holidays = holidays,
+            Taxes = taxes,
+            Discounts = discounts,
         });
     }
 }

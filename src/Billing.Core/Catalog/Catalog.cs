@@ -26,6 +26,12 @@ public sealed record TariffCatalog
 
     /// <summary>CGRateS-style subject → plan assignments, for `billing price --subject`.</summary>
     public IReadOnlyList<RatingProfile> RatingProfiles { get; init; } = [];
+
+    /// <summary>Tax rates by region and category (<c>taxes.csv</c>); the bill run refuses to issue a line whose rate is missing.</summary>
+    public TaxTable Taxes { get; init; } = new([]);
+
+    /// <summary>Discounts per plan or per account (<c>discounts.csv</c>), applied by the bill run before tax.</summary>
+    public IReadOnlyList<DiscountRule> Discounts { get; init; } = [];
 }
 
 /// <summary>
@@ -57,6 +63,13 @@ public sealed record Plan
 
     /// <summary>Fees charged per cycle by the bill run (not by usage rating).</summary>
     public IReadOnlyList<RecurringFee> RecurringFees { get; init; } = [];
+
+    /// <summary>The tax category of this plan's usage per service (<c>plans.csv</c>); a service not named is <see cref="StandardTaxCategory"/>.</summary>
+    public IReadOnlyDictionary<ServiceType, string> UsageTaxCategories { get; init; } = new Dictionary<ServiceType, string>();
+
+    public const string StandardTaxCategory = "standard";
+
+    public string UsageTaxCategory(ServiceType service) => UsageTaxCategories.GetValueOrDefault(service, StandardTaxCategory);
 
     /// <summary>
     /// Allowances a subscriber can buy (from a prepaid wallet) on top of the plan's; each is also in

@@ -36,6 +36,9 @@ public sealed record InvoiceLine
     /// <summary>How many rated charges the line carries (usage, late usage, overdraft); 0 otherwise.</summary>
     public long ChargeCount { get; init; }
 
+    /// <summary>The exact sum of the 6-decimal charges the line carries, before its one rounding (usage, late usage, overdraft).</summary>
+    public decimal? ExactAmount { get; init; }
+
     public required LocalDate PeriodStart { get; init; }
 
     public required LocalDate PeriodEnd { get; init; }
@@ -84,6 +87,15 @@ public enum InvoiceErrorCode
 {
     /// <summary>A line's (tax region, tax category) has no rate in force at the issue date.</summary>
     MissingTaxRate,
+
+    /// <summary>No catalogue version was in force at the cycle's end: fees, taxes and discounts are unknown.</summary>
+    NoCatalog,
+
+    /// <summary>A subscription's plan is not in the catalogue in force.</summary>
+    UnknownPlan,
+
+    /// <summary>Charges in another currency than the account's: they cannot be on its invoice.</summary>
+    CurrencyMismatch,
 }
 
 /// <summary>A problem that keeps the draft from being issued until the data is fixed.</summary>

@@ -1,0 +1,152 @@
+using System.Data;
+using Billing.Core.Cycles;
+using Billing.Core.Invoicing;
+using Billing.Jobs.Rating;
+using Billing.Storage;
+using Billing.Storage.Invoicing;
+using NodaTime;
+using Serilog;
+
+namespace Billing.Jobs.Invoicing;
+
+/// <summary>What one batch did.</summary>
+public sealed record BatchOutcome(int BatchNo, int Accounts, int Drafts, int Issued, int Changed, int WithErrors, int NothingToBill);
+
+/// <summary>A planned run: its batches of accounts and the accounts left out because their cycle has not ended yet.</summary>
+public sealed record PlannedRun(BillRun Run, IReadOnlyList<BillRunBatch> Batches, IReadOnlyList<string> NotEnded);
+
+/// <summary>
+/// The bill run at cycle close. <see cref="Plan"/> picks the accounts whose cycle ends on the run
+/// date (cycle day = its day, no issued invoice for the cycle) and splits them into batches;
+/// <see cref="DraftBatch"/> computes a batch's invoices (load, pure calculation, save) as drafts;
+/// <see cref="ApproveBatch"/> recomputes them while rating is held off, issues the unchanged ones
+/// with gapless numbers and leaves the changed ones as drafts for a person. Every step is one
+/// transaction per batch: a run killed at any point is resumed by running the same steps again.
+/// </summary>
+public sealed class BillRunJob(BillingDatabase db, CatalogCache catalogs, InvoicingOptions options, IClock clock)
+{
+    private readonly ILogger _log = Log.ForContext<BillRunJob>();
+
+    /// <summary>
+    /// Makes (or makes again) the run's batches: every account with cycle day = the date's day and no
+    /// issued invoice for the cycle ending on it. Accounts whose local midnight of the run date is
+    /// still to come are left out (their cycle has not ended); the usage of the closed cycles that is
+    /// neither rated nor held is counted per account for the report.
+    /// </summary>
+    public PlannedRun Plan(LocalDate runDate, string? account, string by)
+    {
+        var cycle = BillCycle.EndingOn(runDate);
+        using var conn = db.Open();
+        var run = BillRunStore.Ensure(conn, runDate, by);
+        var now = clock.GetCurrentInstant();
+        var candidates = BillRunStore.EligibleAccounts(conn, runDate, cycle.Start, account);
+        var zones = Billing.Storage.AccountStore.TimeZones(conn, candidates);
+        var ended = candidates.Where(a => DateTimeZoneProviders.Tzdb[zones[a]].AtStartOfDay(runDate).ToInstant() <= now).ToList();
+        var notEnded = candidates.Except(ended, StringComparer.Ordinal).ToList();
+
+        // The widest instants the accounts' cycles can cover, for one read of unrated usage.
+        var unrated = BillRunStore.UnratedUsage(conn, Instant.FromUtc(cycle.Start.Year, cycle.Start.Month, cycle.Start.Day, 0, 0) - Duration.FromDays(1),
+                Instant.FromUtc(cycle.End.Year, cycle.End.Month, cycle.End.Day, 0, 0) + Duration.FromDays(1))
+            .Where(u => zones.TryGetValue(u.Account, out var zone) && cycle.ToInterval(DateTimeZoneProviders.Tzdb[zone]).Contains(u.Start))
+            .GroupBy(u => u.Account, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.LongCount(), StringComparer.Ordinal);
+        var batches = BillRunStore.Plan(conn, run.Id, ended, options.BatchSize, unrated);
+        _log.Information("Bill run {RunDate} (#{Run}): {Accounts} accounts in {Batches} batches; {NotEnded} not ended yet; {Unrated} accounts with unrated usage",
+            runDate, run.Id, ended.Count, batches.Count, notEnded.Count, unrated.Count);
+        return new PlannedRun(run with { PlannedAt = now }, batches, notEnded);
+    }
+
+    /// <summary>Computes the batch's invoices and stores them as drafts, replacing earlier drafts of the same cycles.</summary>
+    public BatchOutcome DraftBatch(long runId, int batchNo)
+    {
+        using var conn = db.Open();
+        using var tx = conn.BeginTransaction(IsolationLevel.RepeatableRead);
+        var batch = BillRunStore.LockBatch(tx, runId, batchNo);
+        var run = RunOf(conn, runId);
+        var (drafts, nothing) = Compute(tx, run.RunDate, batch.Accounts, BillRunStore.Unrated(conn, runId));
+        InvoiceStore.SaveDrafts(tx, runId, [.. drafts.Select(d => d.Save)]);
+        BillRunStore.MarkDrafted(tx, runId, batchNo);
+        tx.Commit();
+        var outcome = new BatchOutcome(batchNo, batch.Accounts.Length, drafts.Count, 0, 0, drafts.Count(d => !d.Save.Draft.CanBeIssued), nothing);
+        _log.Information("Bill run #{Run} batch {Batch}: {Drafts} drafts ({Errors} with errors), {Nothing} accounts with nothing to bill",
+            runId, batchNo, outcome.Drafts, outcome.WithErrors, nothing);
+        return outcome;
+    }
+
+    /// <summary>
+    /// Issues the batch's drafts. Rating is held off (its partition locks) and the accounts locked, so
+    /// what is recomputed is what is billed; a draft whose figures changed since it was computed is
+    /// replaced and left for a person (changed since the draft), one with errors stays a draft, the
+    /// others get their numbers and become immutable, with what they bill marked invoiced.
+    /// </summary>
+    public BatchOutcome ApproveBatch(long runId, int batchNo)
+    {
+        using var conn = db.Open();
+        Billing.Storage.RatingStore.LockAllPartitions(conn);
+        try
+        {
+            using var tx = conn.BeginTransaction();
+            var batch = BillRunStore.LockBatch(tx, runId, batchNo);
+            var run = RunOf(conn, runId);
+            var cycle = BillCycle.EndingOn(run.RunDate);
+            var stored = InvoiceStore.LockDrafts(tx, batch.Accounts, cycle.Start).ToDictionary(d => d.AccountId, StringComparer.Ordinal);
+            var (drafts, _) = Compute(tx, run.RunDate, [.. stored.Keys], BillRunStore.Unrated(conn, runId));
+            var changed = drafts.Where(d => InvoiceFingerprint.Of(d.Save.Draft) != stored[d.Save.Draft.AccountId].Fingerprint).ToList();
+            var issuable = drafts.Except(changed).Where(d => d.Save.Draft.CanBeIssued).ToList();
+            if (changed.Count > 0)
+            {
+                InvoiceStore.MarkChanged(tx, InvoiceStore.SaveDrafts(tx, runId, [.. changed.Select(d => d.Save)]));
+            }
+
+            var issues = new List<(long, string, InvoiceDraft, IssuedInputs)>();
+            var format = new InvoiceNumberFormat(options.InvoiceNumbers);
+            foreach (var year in issuable.GroupBy(d => format.Pattern.Contains("{yy", StringComparison.Ordinal) ? d.Save.Draft.IssueDate.Year : 0).OrderBy(g => g.Key))
+            {
+                var inOrder = year.OrderBy(d => d.Save.Draft.AccountId, StringComparer.Ordinal).ToList();
+                var first = InvoiceStore.TakeNumbers(tx, "invoice", year.Key, inOrder.Count);
+                issues.AddRange(inOrder.Select((d, i) => (stored[d.Save.Draft.AccountId].Id, format.Format(d.Save.Draft.IssueDate.Year, first + i), d.Save.Draft, d.Billed)));
+            }
+
+            InvoiceStore.Issue(tx, issues);
+            ReceivablesStore.AllocateCredit(tx, [.. issues.Select(i => i.Item3.AccountId)]);
+            BillRunStore.MarkApproved(tx, runId, batchNo);
+            tx.Commit();
+            var outcome = new BatchOutcome(batchNo, batch.Accounts.Length, drafts.Count, issues.Count, changed.Count, drafts.Count(d => !d.Save.Draft.CanBeIssued), 0);
+            _log.Information("Bill run #{Run} batch {Batch}: {Issued} issued, {Changed} changed since the draft, {Errors} with errors left as drafts",
+                runId, batchNo, outcome.Issued, outcome.Changed, outcome.WithErrors);
+            return outcome;
+        }
+        finally
+        {
+            Billing.Storage.RatingStore.UnlockAllPartitions(conn);
+        }
+    }
+
+    private static BillRun RunOf(Npgsql.NpgsqlConnection conn, long runId) =>
+        BillRunStore.Find(conn, runId.ToString(System.Globalization.CultureInfo.InvariantCulture)) ?? throw new InvalidOperationException($"no bill run #{runId}");
+
+    private (List<(DraftToSave Save, IssuedInputs Billed)> Drafts, int NothingToBill) Compute(Npgsql.NpgsqlTransaction tx, LocalDate runDate, IReadOnlyList<string> accounts, IReadOnlyDictionary<string, long> unrated)
+    {
+        var cycle = BillCycle.EndingOn(runDate);
+        var inputs = InvoiceInputStore.Load(tx, accounts, cycle.Start, cycle.End, cycle.Next.End);
+        var drafts = new List<(DraftToSave, IssuedInputs)>();
+        var nothing = 0;
+        foreach (var account in inputs.Accounts)
+        {
+            var closes = DateTimeZoneProviders.Tzdb[account.TimeZone].AtStartOfDay(runDate).ToInstant();
+            var catalog = catalogs.InForce(tx.Connection!, closes)?.Catalog;
+            var request = InvoiceRequests.For(account, inputs, catalog, runDate, unrated.GetValueOrDefault(account.Id), options);
+            var draft = InvoiceCalculator.Calculate(request.Request);
+            if (draft.Lines.Count == 0 && request.Errors.Count == 0)
+            {
+                nothing++;
+                continue;
+            }
+
+            draft = draft with { Errors = [.. draft.Errors, .. request.Errors] };
+            drafts.Add((new DraftToSave(draft, request.PreviousTotal, request.OverdraftThrough), request.Billed));
+        }
+
+        return (drafts, nothing);
+    }
+}

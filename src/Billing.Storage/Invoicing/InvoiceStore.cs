@@ -1,0 +1,289 @@
+using System.Text.Json;
+using Billing.Core.Cycles;
+using Billing.Core.Invoicing;
+using Billing.Core.Money;
+using Billing.Core.Usage;
+using Dapper;
+using NodaTime;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Billing.Storage.Invoicing;
+
+/// <summary>A draft as the approval compares it with its recomputation.</summary>
+public sealed record StoredDraft
+{
+    public long Id { get; init; }
+    public string AccountId { get; init; } = "";
+    public LocalDate CycleStart { get; init; }
+    public string Fingerprint { get; init; } = "";
+}
+
+/// <summary>A computed draft with what the run report shows beside it and the last overdraft row it bills.</summary>
+public sealed record DraftToSave(InvoiceDraft Draft, decimal? PreviousTotal, long? OverdraftThrough);
+
+/// <summary>An invoice number given at issue.</summary>
+public sealed record IssuedNumber(long InvoiceId, string AccountId, string Number);
+
+/// <summary>
+/// Invoices: drafts written in bulk (binary COPY of lines), replaced while drafts, issued with a
+/// gapless number and immutable afterwards (the database refuses changes to issued rows).
+/// </summary>
+public static class InvoiceStore
+{
+    /// <summary>
+    /// Replaces the drafts of these accounts' cycles with the computed ones (the old draft of an
+    /// (account, cycle) is deleted, its lines with it). Invoices, lines and taxes go in by binary COPY.
+    /// </summary>
+    public static IReadOnlyList<long> SaveDrafts(NpgsqlTransaction tx, long runId, IReadOnlyList<DraftToSave> drafts)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        ArgumentNullException.ThrowIfNull(drafts);
+        if (drafts.Count == 0)
+        {
+            return [];
+        }
+
+        var conn = tx.Connection!;
+        conn.Execute("""
+            DELETE FROM invoices i USING unnest(@accounts, @cycles) AS k(account, cycle)
+            WHERE i.account_id = k.account AND i.cycle_start = k.cycle AND i.status = 'draft'
+            """, new
+        {
+            accounts = drafts.Select(d => d.Draft.AccountId).ToArray(),
+            cycles = drafts.Select(d => d.Draft.Cycle.Start.ToDateOnly()).ToArray(),
+        }, tx);
+
+        // Ids first (one round trip), so that invoices, lines and taxes can all be copied.
+        var ids = conn.Query<long>("SELECT nextval(pg_get_serial_sequence('invoices', 'id')) FROM generate_series(1, @n)", new { n = drafts.Count }, tx).AsList();
+        using (var copy = conn.BeginBinaryImport("""
+            COPY invoices (id, run_id, account_id, cycle_start, cycle_end, status, currency, issue_date, due_date, subtotal, tax, total,
+                           previous_balance, payments_and_credits, amount_due, previous_total, overdraft_through, warnings, errors, fingerprint)
+            FROM STDIN (FORMAT BINARY)
+            """))
+        {
+            for (var i = 0; i < drafts.Count; i++)
+            {
+                var (d, previousTotal, overdraftThrough) = drafts[i];
+                copy.StartRow();
+                copy.Write(ids[i], NpgsqlDbType.Bigint);
+                copy.Write(runId, NpgsqlDbType.Bigint);
+                copy.Write(d.AccountId, NpgsqlDbType.Text);
+                copy.Write(d.Cycle.Start, NpgsqlDbType.Date);
+                copy.Write(d.Cycle.End, NpgsqlDbType.Date);
+                copy.Write("draft", NpgsqlDbType.Text);
+                copy.Write(d.Currency.Code, NpgsqlDbType.Char);
+                copy.Write(d.IssueDate, NpgsqlDbType.Date);
+                copy.Write(d.DueDate, NpgsqlDbType.Date);
+                copy.Write(d.Subtotal.Amount, NpgsqlDbType.Numeric);
+                copy.Write(d.Tax.Amount, NpgsqlDbType.Numeric);
+                copy.Write(d.Total.Amount, NpgsqlDbType.Numeric);
+                copy.Write(d.PreviousBalance.Amount, NpgsqlDbType.Numeric);
+                copy.Write(d.PaymentsAndCredits.Amount, NpgsqlDbType.Numeric);
+                copy.Write(d.AmountDue.Amount, NpgsqlDbType.Numeric);
+                Nullable(copy, previousTotal, NpgsqlDbType.Numeric);
+                Nullable(copy, overdraftThrough, NpgsqlDbType.Bigint);
+                copy.Write(JsonSerializer.Serialize(d.Warnings.Select(w => new { code = Code(w.Code), message = w.Message })), NpgsqlDbType.Jsonb);
+                copy.Write(JsonSerializer.Serialize(d.Errors.Select(e => new { code = Code(e.Code), message = e.Message })), NpgsqlDbType.Jsonb);
+                copy.Write(InvoiceFingerprint.Of(d), NpgsqlDbType.Text);
+            }
+
+            copy.Complete();
+        }
+
+        using (var copy = conn.BeginBinaryImport("""
+            COPY invoice_lines (invoice_id, line_no, kind, description, subscription_id, msisdn, plan_id, service, destination_group,
+                                quantity, allowance_used, charge_count, exact_amount, period_start, period_end, tax_category, amount,
+                                fee_id, rule_id, original_invoice, source_ids)
+            FROM STDIN (FORMAT BINARY)
+            """))
+        {
+            for (var i = 0; i < drafts.Count; i++)
+            {
+                foreach (var l in drafts[i].Draft.Lines)
+                {
+                    copy.StartRow();
+                    copy.Write(ids[i], NpgsqlDbType.Bigint);
+                    copy.Write(l.Number, NpgsqlDbType.Integer);
+                    copy.Write(l.Kind.Code(), NpgsqlDbType.Text);
+                    copy.Write(l.Description, NpgsqlDbType.Text);
+                    Nullable(copy, l.SubscriptionId is { } s ? long.Parse(s, System.Globalization.CultureInfo.InvariantCulture) : (long?)null, NpgsqlDbType.Bigint);
+                    Nullable(copy, l.Msisdn, NpgsqlDbType.Text);
+                    Nullable(copy, l.PlanId, NpgsqlDbType.Text);
+                    Nullable(copy, l.Service is { } service ? (short)service : (short?)null, NpgsqlDbType.Smallint);
+                    Nullable(copy, l.DestinationGroup, NpgsqlDbType.Text);
+                    Nullable(copy, l.Quantity, NpgsqlDbType.Bigint);
+                    Nullable(copy, l.AllowanceUsed, NpgsqlDbType.Bigint);
+                    copy.Write(l.ChargeCount, NpgsqlDbType.Bigint);
+                    Nullable(copy, l.ExactAmount, NpgsqlDbType.Numeric);
+                    copy.Write(l.PeriodStart, NpgsqlDbType.Date);
+                    copy.Write(l.PeriodEnd, NpgsqlDbType.Date);
+                    copy.Write(l.TaxCategory, NpgsqlDbType.Text);
+                    copy.Write(l.Amount.Amount, NpgsqlDbType.Numeric);
+                    Nullable(copy, l.FeeId, NpgsqlDbType.Text);
+                    Nullable(copy, l.RuleId, NpgsqlDbType.Text);
+                    Nullable(copy, l.OriginalInvoiceNumber, NpgsqlDbType.Text);
+                    copy.Write(l.SourceIds.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
+                }
+            }
+
+            copy.Complete();
+        }
+
+        using (var copy = conn.BeginBinaryImport("COPY invoice_taxes (invoice_id, category, name, rate, base, amount) FROM STDIN (FORMAT BINARY)"))
+        {
+            for (var i = 0; i < drafts.Count; i++)
+            {
+                foreach (var t in drafts[i].Draft.Taxes)
+                {
+                    copy.StartRow();
+                    copy.Write(ids[i], NpgsqlDbType.Bigint);
+                    copy.Write(t.Category, NpgsqlDbType.Text);
+                    copy.Write(t.Name, NpgsqlDbType.Text);
+                    copy.Write(t.Rate, NpgsqlDbType.Numeric);
+                    copy.Write(t.Base.Amount, NpgsqlDbType.Numeric);
+                    copy.Write(t.Amount.Amount, NpgsqlDbType.Numeric);
+                }
+            }
+
+            copy.Complete();
+        }
+
+        return ids;
+    }
+
+    /// <summary>The drafts of these accounts for the cycle starting <paramref name="cycleStart"/>, locked for the approval.</summary>
+    public static IReadOnlyList<StoredDraft> LockDrafts(NpgsqlTransaction tx, IReadOnlyCollection<string> accounts, LocalDate cycleStart) =>
+        tx.Connection!.Query<StoredDraft>("""
+            SELECT id, account_id, cycle_start, fingerprint FROM invoices
+            WHERE account_id = ANY(@accounts) AND cycle_start = @cycleStart AND status = 'draft'
+            ORDER BY account_id FOR UPDATE
+            """, new { accounts = accounts.ToArray(), cycleStart }, tx).AsList();
+
+    /// <summary>Marks drafts the approval found changed since they were computed (they wait for a person).</summary>
+    public static void MarkChanged(NpgsqlTransaction tx, IReadOnlyCollection<long> invoiceIds)
+    {
+        if (invoiceIds.Count > 0)
+        {
+            tx.Connection!.Execute("UPDATE invoices SET changed_since_draft = true WHERE id = ANY(@ids) AND status = 'draft'", new { ids = invoiceIds.ToArray() }, tx);
+        }
+    }
+
+    /// <summary>
+    /// Takes the next <paramref name="count"/> numbers of a series and year: the counter row is locked
+    /// until the transaction ends, so concurrent issuers queue, and a rollback gives the numbers back.
+    /// Returns the first sequence number of the block.
+    /// </summary>
+    public static long TakeNumbers(NpgsqlTransaction tx, string series, int year, int count)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        var last = tx.Connection!.ExecuteScalar<long>("""
+            INSERT INTO document_counters (series, year, last_seq) VALUES (@series, @year, @count)
+            ON CONFLICT (series, year) DO UPDATE SET last_seq = document_counters.last_seq + EXCLUDED.last_seq
+            RETURNING last_seq
+            """, new { series, year, count }, tx);
+        return last - count + 1;
+    }
+
+    /// <summary>
+    /// Issues drafts: number, status, the balance recomputed at approval, and the things they bill
+    /// marked as invoiced (late charges, one-time charges, re-rate adjustments).
+    /// </summary>
+    public static void Issue(NpgsqlTransaction tx, IReadOnlyList<(long InvoiceId, string Number, InvoiceDraft Draft, IssuedInputs Billed)> issues)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        if (issues.Count == 0)
+        {
+            return;
+        }
+
+        var conn = tx.Connection!;
+        conn.Execute("""
+            UPDATE invoices i SET status = 'issued', number = k.number, issued_at = now(), previous_balance = k.previous,
+                   payments_and_credits = k.paid, amount_due = k.due, changed_since_draft = false
+            FROM unnest(@ids, @numbers, @previous, @paid, @due) AS k(id, number, previous, paid, due)
+            WHERE i.id = k.id AND i.status = 'draft'
+            """, new
+        {
+            ids = issues.Select(x => x.InvoiceId).ToArray(),
+            numbers = issues.Select(x => x.Number).ToArray(),
+            previous = issues.Select(x => x.Draft.PreviousBalance.Amount).ToArray(),
+            paid = issues.Select(x => x.Draft.PaymentsAndCredits.Amount).ToArray(),
+            due = issues.Select(x => x.Draft.AmountDue.Amount).ToArray(),
+        }, tx);
+
+        var cycles = issues.SelectMany(x => x.Billed.Cycles.Select(c => (x.InvoiceId, x.Draft.AccountId, c))).ToList();
+        conn.Execute("""
+            INSERT INTO invoiced_cycles (account_id, cycle_start, invoice_id)
+            SELECT * FROM unnest(@accounts, @cycles, @invoices)
+            """, new
+        {
+            accounts = cycles.Select(c => c.AccountId).ToArray(),
+            cycles = cycles.Select(c => c.c.ToDateOnly()).ToArray(),
+            invoices = cycles.Select(c => c.InvoiceId).ToArray(),
+        }, tx);
+
+        var late = issues.SelectMany(x => x.Billed.LateUsageIds.Select(u => (x.InvoiceId, u))).ToList();
+        if (late.Count > 0)
+        {
+            conn.Execute("""
+                UPDATE rated_charges r SET invoice_id = k.invoice FROM unnest(@invoices, @usage) AS k(invoice, usage_id)
+                WHERE r.usage_id = k.usage_id AND r.late AND r.invoice_id IS NULL
+                """, new { invoices = late.Select(l => l.InvoiceId).ToArray(), usage = late.Select(l => l.u).ToArray() }, tx);
+        }
+
+        var charges = issues.SelectMany(x => x.Billed.AccountChargeIds.Select(c => (x.InvoiceId, c))).ToList();
+        if (charges.Count > 0)
+        {
+            conn.Execute("""
+                UPDATE account_charges c SET invoice_id = k.invoice FROM unnest(@invoices, @ids) AS k(invoice, id)
+                WHERE c.id = k.id AND c.invoice_id IS NULL
+                """, new { invoices = charges.Select(l => l.InvoiceId).ToArray(), ids = charges.Select(l => l.c).ToArray() }, tx);
+        }
+
+        var adjustments = issues.SelectMany(x => x.Billed.RerateAdjustmentIds.Select(a => (x.InvoiceId, a))).ToList();
+        if (adjustments.Count > 0)
+        {
+            conn.Execute("""
+                UPDATE rerate_adjustments a SET posted_invoice_id = k.invoice FROM unnest(@invoices, @ids) AS k(invoice, id)
+                WHERE a.id = k.id AND a.posted_invoice_id IS NULL
+                """, new { invoices = adjustments.Select(l => l.InvoiceId).ToArray(), ids = adjustments.Select(l => l.a).ToArray() }, tx);
+        }
+    }
+
+    /// <summary>Deletes the drafts of a run (issued invoices stay as they are).</summary>
+    public static int DiscardDrafts(NpgsqlConnection conn, long runId) =>
+        conn.Execute("DELETE FROM invoices WHERE run_id = @runId AND status = 'draft'", new { runId });
+
+    private static string Code<T>(T value) where T : struct, Enum =>
+        JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString());
+
+    private static void Nullable<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type) where T : struct
+    {
+        if (value is { } v)
+        {
+            copy.Write(v, type);
+        }
+        else
+        {
+            copy.WriteNull();
+        }
+    }
+
+    private static void Nullable(NpgsqlBinaryImporter copy, string? value, NpgsqlDbType type)
+    {
+        if (value is null)
+        {
+            copy.WriteNull();
+        }
+        else
+        {
+            copy.Write(value, type);
+        }
+    }
+}
+
+/// <summary>What an invoice bills besides the cycle's own charges, marked invoiced when it is issued.</summary>
+/// <param name="Cycles">the account cycles whose charges the invoice bills: its own, and earlier ones no invoice had billed.</param>
+public sealed record IssuedInputs(IReadOnlyList<LocalDate> Cycles, IReadOnlyList<long> LateUsageIds, IReadOnlyList<long> AccountChargeIds, IReadOnlyList<long> RerateAdjustmentIds);

@@ -1,0 +1,136 @@
+using Billing.Integration.Tests.Infrastructure;
+using Billing.Jobs.Invoicing;
+using Billing.Jobs.Rating;
+using Billing.Storage.Invoicing;
+using Dapper;
+using NodaTime;
+using NodaTime.Testing;
+
+namespace Billing.Integration.Tests.Invoicing;
+
+/// <summary>
+/// The bill run against a real database and templates/catalog (uk_postpaid_300: 15.00 a month in
+/// advance; SMS to a UK mobile 0.10; calls to the USA 0.20 a minute per second; UK VAT 20 %).
+/// </summary>
+public sealed class BillRunTests : IDisposable
+{
+    private const string Msisdn = "447700900950";
+    private static readonly LocalDate December = new(2026, 12, 1);
+    private static readonly LocalDate January = new(2027, 1, 1);
+    private readonly ScratchDatabase _scratch = new();
+    private readonly FakeClock _clock = new(Instant.FromUtc(2027, 1, 2, 6, 0));
+
+    public void Dispose() => _scratch.Dispose();
+
+    private BillRunJob Job() => new(_scratch.Db, new CatalogCache(), new InvoicingOptions(), _clock);
+
+    private void Rate() => new RateUsageJob(_scratch.Db, new CatalogCache()).RateAll(1000);
+
+    private Npgsql.NpgsqlConnection Setup()
+    {
+        var c = _scratch.Db.Open();
+        RatingData.SaveTemplateCatalog(c, Instant.FromUtc(2026, 1, 1, 0, 0));
+        RatingData.AddSubscriber(c, "B-1", Msisdn, "uk_postpaid_300", Instant.FromUtc(2026, 1, 1, 0, 0), billCycleDay: 1);
+        RatingData.InsertUsage(c, [
+            UsageSpec.Sms("s1", Msisdn, "447700900123", Instant.FromUtc(2026, 11, 3, 10, 0)),
+            UsageSpec.Sms("s2", Msisdn, "447700900123", Instant.FromUtc(2026, 11, 4, 10, 0)),
+            UsageSpec.Sms("s3", Msisdn, "447700900123", Instant.FromUtc(2026, 11, 5, 10, 0)),
+            UsageSpec.Voice("v1", Msisdn, "12025550123", Instant.FromUtc(2026, 11, 6, 10, 0), 90),
+        ]);
+        Rate();
+        return c;
+    }
+
+    private (BatchOutcome Draft, BatchOutcome Approved) RunAndApprove(LocalDate date)
+    {
+        var job = Job();
+        var planned = job.Plan(date, null, "tests");
+        var batch = Assert.Single(planned.Batches);
+        return (job.DraftBatch(planned.Run.Id, batch.BatchNo), job.ApproveBatch(planned.Run.Id, batch.BatchNo));
+    }
+
+    private static (string Number, decimal Subtotal, decimal Tax, decimal Total, decimal Previous, decimal Paid, decimal Due) Invoice(Npgsql.NpgsqlConnection c, LocalDate cycleEnd) =>
+        c.QuerySingle<(string, decimal, decimal, decimal, decimal, decimal, decimal)>("""
+            SELECT number, subtotal, tax, total, previous_balance, payments_and_credits, amount_due FROM invoices
+            WHERE account_id = 'B-1' AND cycle_end = @cycleEnd AND status = 'issued'
+            """, new { cycleEnd });
+
+    private static List<(string Kind, string Description, decimal Amount)> Lines(Npgsql.NpgsqlConnection c, string number) =>
+        c.Query<(string, string, decimal)>("""
+            SELECT l.kind, l.description, l.amount FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id WHERE i.number = @number ORDER BY l.line_no
+            """, new { number }).AsList();
+
+    [Fact]
+    public void A_closed_cycle_is_billed_once_with_its_fees_usage_and_VAT_and_a_rerun_issues_nothing()
+    {
+        using var c = Setup();
+
+        var (draft, approved) = RunAndApprove(December);
+
+        Assert.Equal((1, 1, 0), (draft.Drafts, approved.Issued, approved.Changed));
+        // Nothing billed before: November's fee caught up, December's in advance (15.00 each);
+        // three SMS at 0.10; 90 s to the USA at 0.20 a minute = 0.30. VAT 20 % of 30.60 = 6.12.
+        Assert.Equal(("INV-2026-000001", 30.60m, 6.12m, 36.72m, 0m, 0m, 36.72m), Invoice(c, December));
+        Assert.Equal(
+            [("recurring", 15.00m), ("recurring", 15.00m), ("usage", 0.30m), ("usage", 0.30m)],
+            Lines(c, "INV-2026-000001").Select(l => (l.Kind, l.Amount)));
+
+        var again = Job().Plan(December, null, "tests");
+        Assert.Empty(again.Batches);
+        Assert.Equal(1, c.ExecuteScalar<int>("SELECT count(*) FROM invoices"));
+    }
+
+    [Fact]
+    public void A_charge_rated_after_its_cycle_was_invoiced_is_late_usage_on_the_next_invoice_and_payments_reduce_the_amount_due()
+    {
+        using var c = Setup();
+        RunAndApprove(December);
+        RatingData.InsertUsage(c, [UsageSpec.Sms("late", Msisdn, "447700900123", Instant.FromUtc(2026, 11, 20, 10, 0))]);
+        Rate();
+        Assert.True(c.ExecuteScalar<bool>("SELECT late FROM rated_charges r JOIN usage u ON u.id = r.usage_id WHERE u.record_key = 'late'"));
+        using (var tx = c.BeginTransaction())
+        {
+            ReceivablesStore.AddPayments(tx, [new PaymentIn("PAY-1", "B-1", 36.72m, "GBP", Instant.FromUtc(2026, 12, 10, 9, 0), null)], "tests");
+            ReceivablesStore.AllocateCredit(tx, ["B-1"]);
+            tx.Commit();
+        }
+
+        RunAndApprove(January);
+
+        // January's fee in advance 15.00 and the late SMS 0.10 (its own line, November's dates): 15.10 + VAT 3.02.
+        // Previous balance 36.72, paid 36.72: 18.12 due.
+        Assert.Equal(("INV-2027-000001", 15.10m, 3.02m, 18.12m, 36.72m, 36.72m, 18.12m), Invoice(c, January));
+        Assert.Equal([("recurring", 15.00m), ("late-usage", 0.10m)], Lines(c, "INV-2027-000001").Select(l => (l.Kind, l.Amount)));
+        Assert.Equal(0, c.ExecuteScalar<int>("SELECT count(*) FROM rated_charges WHERE late AND invoice_id IS NULL"));
+    }
+
+    [Fact]
+    public void Issued_invoices_and_their_lines_cannot_be_changed_or_deleted()
+    {
+        using var c = Setup();
+        RunAndApprove(December);
+
+        Assert.Throws<Npgsql.PostgresException>(() => c.Execute("UPDATE invoices SET total = 0 WHERE number = 'INV-2026-000001'"));
+        Assert.Throws<Npgsql.PostgresException>(() => c.Execute("DELETE FROM invoices WHERE number = 'INV-2026-000001'"));
+        Assert.Throws<Npgsql.PostgresException>(() => c.Execute("UPDATE invoice_lines SET amount = 0"));
+        Assert.Throws<Npgsql.PostgresException>(() => c.Execute("DELETE FROM invoice_taxes"));
+        Assert.Equal(36.72m, c.ExecuteScalar<decimal>("SELECT total FROM invoices WHERE number = 'INV-2026-000001'"));
+    }
+
+    [Fact]
+    public void A_draft_whose_charges_changed_before_approval_is_left_for_review_not_issued()
+    {
+        using var c = Setup();
+        var job = Job();
+        var planned = job.Plan(December, null, "tests");
+        job.DraftBatch(planned.Run.Id, 1);
+        RatingData.InsertUsage(c, [UsageSpec.Sms("s4", Msisdn, "447700900123", Instant.FromUtc(2026, 11, 21, 10, 0))]);
+        Rate();
+
+        var approved = job.ApproveBatch(planned.Run.Id, 1);
+
+        Assert.Equal((0, 1), (approved.Issued, approved.Changed));
+        Assert.Equal(("draft", true, 30.70m), c.QuerySingle<(string, bool, decimal)>("SELECT status, changed_since_draft, subtotal FROM invoices"));
+        Assert.Equal(0, c.ExecuteScalar<int>("SELECT count(*) FROM invoiced_cycles"));
+    }
+}
