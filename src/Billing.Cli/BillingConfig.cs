@@ -33,6 +33,9 @@ public sealed record BillingConfig
     /// <summary>Delivery of prepaid notifications: the channel (a folder or SMTP) and its settings.</summary>
     public NotificationOptions Notifications { get; init; } = new();
 
+    /// <summary>The bill run: payment terms, number series, batch size, the daily run's approval.</summary>
+    public Billing.Jobs.Invoicing.InvoicingOptions Invoicing { get; init; } = new();
+
     /// <summary>The notification settings with the state directory that places the default folder.</summary>
     public NotificationDeliveryOptions NotificationDelivery() => new(Notifications, StateDirectory);
 
@@ -74,6 +77,7 @@ public sealed record BillingConfig
         }
 
         problems.AddRange(Notifications.Problems());
+        problems.AddRange(Invoicing.Problems());
 
         return problems;
     }

@@ -122,6 +122,49 @@ public sealed class BillRunJob(BillingDatabase db, CatalogCache catalogs, Invoic
         }
     }
 
+    /// <summary>Drafts every batch of a planned run, one after the other (the command line; `serve` fans them out as jobs).</summary>
+    public IReadOnlyList<BatchOutcome> DraftAll(long runId, Action<int, int>? progress = null)
+    {
+        using var conn = db.Open();
+        var batches = BillRunStore.Batches(conn, runId);
+        var outcomes = new List<BatchOutcome>();
+        foreach (var b in batches)
+        {
+            outcomes.Add(DraftBatch(runId, b.BatchNo));
+            progress?.Invoke(outcomes.Count, batches.Count);
+        }
+
+        return outcomes;
+    }
+
+    /// <summary>Approves every batch of the run (a batch with no draft left does nothing).</summary>
+    public IReadOnlyList<BatchOutcome> ApproveAll(long runId, Action<int, int>? progress = null)
+    {
+        using var conn = db.Open();
+        var batches = BillRunStore.Batches(conn, runId);
+        var outcomes = new List<BatchOutcome>();
+        foreach (var b in batches)
+        {
+            outcomes.Add(ApproveBatch(runId, b.BatchNo));
+            progress?.Invoke(outcomes.Count, batches.Count);
+        }
+
+        return outcomes;
+    }
+
+    /// <summary>Drops the run's drafts (issued invoices stay as they are); the next `bill-run DATE` computes them again.</summary>
+    public int Discard(long runId)
+    {
+        using var conn = db.Open();
+        var dropped = InvoiceStore.DiscardDrafts(conn, runId);
+        BillRunStore.ResetDrafted(conn, runId);
+        _log.Information("Bill run #{Run}: {Dropped} drafts discarded", runId, dropped);
+        return dropped;
+    }
+
+    /// <summary>The date whose run the daily job makes: today (UTC) less the configured days, so every zone's cycle has ended.</summary>
+    public LocalDate DailyRunDate() => clock.GetCurrentInstant().InUtc().Date.PlusDays(-options.DaysAfterCycleEnd);
+
     private static BillRun RunOf(Npgsql.NpgsqlConnection conn, long runId) =>
         BillRunStore.Find(conn, runId.ToString(System.Globalization.CultureInfo.InvariantCulture)) ?? throw new InvalidOperationException($"no bill run #{runId}");
 

@@ -89,8 +89,8 @@ public static class BillRunStore
             """, new { day = runDate.Day, cycleStart, account }).AsList();
 
     /// <summary>
-    /// Splits the accounts into batches of the run, replacing the batches not approved yet (approved
-    /// ones are history: their accounts are issued or were left as drafts that need a person).
+    /// Splits the accounts into the run's batches, replacing its earlier ones (the accounts still to
+    /// bill are all in the new plan: an issued account is not eligible any more).
     /// </summary>
     public static IReadOnlyList<BillRunBatch> Plan(NpgsqlConnection conn, long runId, IReadOnlyList<string> accounts, int batchSize, IReadOnlyDictionary<string, long> unrated)
     {
@@ -98,13 +98,12 @@ public static class BillRunStore
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         using var tx = conn.BeginTransaction();
         conn.Execute("SELECT id FROM bill_runs WHERE id = @runId FOR UPDATE", new { runId }, tx);
-        conn.Execute("DELETE FROM bill_run_batches WHERE run_id = @runId AND approved_at IS NULL", new { runId }, tx);
-        var first = conn.ExecuteScalar<int>("SELECT coalesce(max(batch_no), 0) + 1 FROM bill_run_batches WHERE run_id = @runId", new { runId }, tx);
-        var batches = accounts.Chunk(batchSize).Select((chunk, i) => new BillRunBatch { RunId = runId, BatchNo = first + i, Accounts = chunk }).ToList();
+        conn.Execute("DELETE FROM bill_run_batches WHERE run_id = @runId", new { runId }, tx);
+        var batches = accounts.Chunk(batchSize).Select((chunk, i) => new BillRunBatch { RunId = runId, BatchNo = i + 1, Accounts = chunk }).ToList();
         conn.Execute("""
             INSERT INTO bill_run_batches (run_id, batch_no, accounts) VALUES (@RunId, @BatchNo, @Accounts)
             """, batches, tx);
-        conn.Execute("UPDATE bill_runs SET planned_at = now(), unrated = @unrated::jsonb WHERE id = @runId",
+        conn.Execute("UPDATE bill_runs SET planned_at = now(), approval_requested_at = NULL, unrated = @unrated::jsonb WHERE id = @runId",
             new { runId, unrated = JsonSerializer.Serialize(unrated) }, tx);
         tx.Commit();
         return batches;
@@ -126,6 +125,21 @@ public static class BillRunStore
 
     public static void MarkApproved(NpgsqlTransaction tx, long runId, int batchNo) =>
         tx.Connection!.Execute("UPDATE bill_run_batches SET approved_at = now() WHERE run_id = @runId AND batch_no = @batchNo", new { runId, batchNo }, tx);
+
+    /// <summary>
+    /// True once, for the caller that finds every batch drafted first: it then asks for the approval
+    /// (the daily run with auto-approval), so the approval is requested exactly once per plan.
+    /// </summary>
+    public static bool ClaimApproval(NpgsqlConnection conn, long runId) =>
+        conn.ExecuteScalar<long?>("""
+            UPDATE bill_runs SET approval_requested_at = now()
+            WHERE id = @runId AND approval_requested_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM bill_run_batches WHERE run_id = @runId AND drafted_at IS NULL)
+            RETURNING id
+            """, new { runId }) is not null;
+
+    public static void ResetDrafted(NpgsqlConnection conn, long runId) =>
+        conn.Execute("UPDATE bill_run_batches SET drafted_at = NULL WHERE run_id = @runId", new { runId });
 
     /// <summary>What the run knew, when planned, of usage in the closed cycles that was neither rated nor held.</summary>
     public static IReadOnlyDictionary<string, long> Unrated(NpgsqlConnection conn, long runId) =>

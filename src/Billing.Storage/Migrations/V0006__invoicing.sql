@@ -23,6 +23,7 @@ CREATE TABLE bill_runs (
     created_at      timestamptz NOT NULL DEFAULT now(),
     created_by      text        NOT NULL,
     planned_at      timestamptz,                            -- the last time its batches were made
+    approval_requested_at timestamptz,                      -- the daily run's auto-approval, asked for once per plan
     unrated         jsonb       NOT NULL DEFAULT '{}'       -- account → usage of its closed cycle neither rated nor held, when planned
 );
 

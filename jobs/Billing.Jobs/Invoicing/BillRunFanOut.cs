@@ -1,0 +1,57 @@
+using System.ComponentModel;
+using Billing.Storage;
+using Billing.Storage.Invoicing;
+using Hangfire;
+using NodaTime;
+using NodaTime.Text;
+
+namespace Billing.Jobs.Invoicing;
+
+/// <summary>
+/// The bill run under `serve`: one Hangfire job per batch, so every worker takes a share. The
+/// daily job plans the run of the cycles that ended and enqueues its draft batches; with
+/// <see cref="InvoicingOptions.AutoApprove"/> the batch that finds every batch drafted asks for the
+/// approval (once: <see cref="BillRunStore.ClaimApproval"/>), else a person approves
+/// (`billing bill-run approve`, or <see cref="Approve"/> from the dashboard).
+/// </summary>
+public sealed class BillRunFanOut(BillingDatabase db, BillRunJob job, IBackgroundJobClient jobs, InvoicingOptions options)
+{
+    /// <summary>The daily recurring job: drafts the run of the cycles that ended <see cref="InvoicingOptions.DaysAfterCycleEnd"/> days ago.</summary>
+    [DisplayName("Bill run, daily drafts")]
+    public void Daily() => Start(LocalDatePattern.Iso.Format(job.DailyRunDate()), null, options.AutoApprove);
+
+    [DisplayName("Bill run {0}: plan")]
+    public void Start(string runDate, string? account, bool approve)
+    {
+        var planned = job.Plan(LocalDatePattern.Iso.Parse(runDate).GetValueOrThrow(), account, "schedule");
+        foreach (var b in planned.Batches)
+        {
+            jobs.Enqueue<BillRunFanOut>(f => f.DraftBatch(planned.Run.Id, b.BatchNo, planned.Batches.Count, approve));
+        }
+    }
+
+    [DisplayName("Bill run #{0} batch {1}/{2}: draft")]
+    public void DraftBatch(long runId, int batchNo, int batches, bool approve)
+    {
+        job.DraftBatch(runId, batchNo);
+        using var conn = db.Open();
+        if (approve && BillRunStore.ClaimApproval(conn, runId))
+        {
+            Approve(runId);
+        }
+    }
+
+    [DisplayName("Bill run #{0}: approve")]
+    public void Approve(long runId)
+    {
+        using var conn = db.Open();
+        var batches = BillRunStore.Batches(conn, runId);
+        foreach (var b in batches)
+        {
+            jobs.Enqueue<BillRunFanOut>(f => f.ApproveBatch(runId, b.BatchNo, batches.Count));
+        }
+    }
+
+    [DisplayName("Bill run #{0} batch {1}/{2}: approve")]
+    public void ApproveBatch(long runId, int batchNo, int batches) => job.ApproveBatch(runId, batchNo);
+}

@@ -1,0 +1,234 @@
+using System.Globalization;
+using System.Text.Json;
+using Billing.Core.Cycles;
+using Billing.Jobs.Invoicing;
+using Billing.Jobs.Rating;
+using Billing.Storage.Invoicing;
+using NodaTime;
+using NodaTime.Text;
+
+namespace Billing.Cli.Commands;
+
+/// <summary>billing bill-run DATE | approve | discard | show | list.</summary>
+public static class BillRunCommands
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static BillRunJob Job(Runtime rt, IClock? clock = null) =>
+        new(rt.Db, new CatalogCache(), rt.Config.Invoicing, clock ?? SystemClock.Instance);
+
+    /// <summary>billing bill-run DATE [--account ID] [--approve]: plan, draft every batch, print the report; approve too with --approve.</summary>
+    public static int Run(GlobalOptions g, string dateText, string? account, bool approve, TextWriter output, IClock? clock = null)
+    {
+        var date = Date(dateText);
+        using var rt = Runtime.Start(g);
+        var job = Job(rt, clock);
+        var planned = job.Plan(date, account, Environment.UserName);
+        if (account is not null && planned.Batches.Count == 0 && planned.NotEnded.Count == 0)
+        {
+            using var c = rt.Db.Open();
+            throw new UserErrorException(Billing.Storage.AccountStore.TimeZones(c, [account]).Count == 0
+                ? $"No account '{account}'."
+                : $"Account {account} has nothing to bill on {dateText}: its cycle day is not {date.Day}, or its invoice for the cycle ending {dateText} is issued already.");
+        }
+
+        job.DraftAll(planned.Run.Id, Progress(g, "drafting"));
+        IReadOnlyList<BatchOutcome>? approval = approve ? job.ApproveAll(planned.Run.Id, Progress(g, "approving")) : null;
+        return Report(g, rt, planned.Run.Id, output, planned.NotEnded, approval);
+    }
+
+    public static int Approve(GlobalOptions g, string run, TextWriter output)
+    {
+        using var rt = Runtime.Start(g);
+        var found = Find(rt, run);
+        var outcomes = Job(rt).ApproveAll(found.Id, Progress(g, "approving"));
+        return Report(g, rt, found.Id, output, [], outcomes);
+    }
+
+    public static int Discard(GlobalOptions g, string run, TextWriter output)
+    {
+        using var rt = Runtime.Start(g);
+        var found = Find(rt, run);
+        var dropped = Job(rt).Discard(found.Id);
+        output.WriteLine(g.Json
+            ? JsonSerializer.Serialize(new { run = found.Id, runDate = Iso(found.RunDate), discarded = dropped }, BillingConfig.Json)
+            : $"Bill run {Iso(found.RunDate)} (#{found.Id}): {dropped} draft(s) discarded; issued invoices are unchanged. `billing bill-run {Iso(found.RunDate)}` drafts again.");
+        return 0;
+    }
+
+    public static int Show(GlobalOptions g, string run, TextWriter output)
+    {
+        using var rt = Runtime.Start(g);
+        return Report(g, rt, Find(rt, run).Id, output, [], null);
+    }
+
+    public static int List(GlobalOptions g, int limit, TextWriter output)
+    {
+        using var rt = Runtime.Start(g);
+        using var conn = rt.Db.Open();
+        var runs = BillRunStore.List(conn, limit).Select(r => (Run: r, Invoices: BillRunStore.Invoices(conn, r.Id))).ToList();
+        if (g.Json)
+        {
+            output.WriteLine(JsonSerializer.Serialize(runs.Select(r => new
+            {
+                run = r.Run.Id,
+                runDate = Iso(r.Run.RunDate),
+                drafts = r.Invoices.Count(i => i.Status == "draft"),
+                issued = r.Invoices.Count(i => i.Status == "issued"),
+            }), BillingConfig.Json));
+            return 0;
+        }
+
+        var table = new TextTable("run", "date", "cycle", "drafts", "issued", "created by");
+        foreach (var (r, invoices) in runs)
+        {
+            table.Add($"#{r.Id}", Iso(r.RunDate), BillCycle.EndingOn(r.RunDate).ToString(), invoices.Count(i => i.Status == "draft"), invoices.Count(i => i.Status == "issued"), r.CreatedBy);
+        }
+
+        output.Write(runs.Count == 0 ? "No bill runs yet: `billing bill-run DATE` makes one.\n" : table.ToString());
+        return 0;
+    }
+
+    private static BillRun Find(Runtime rt, string run)
+    {
+        using var conn = rt.Db.Open();
+        return BillRunStore.Find(conn, run) ?? throw new UserErrorException($"No bill run '{run}' (give its number or its date, e.g. 2026-12-01; `billing bill-run list`).");
+    }
+
+    private static LocalDate Date(string text)
+    {
+        var parsed = LocalDatePattern.Iso.Parse(text);
+        if (!parsed.Success)
+        {
+            throw new UserErrorException($"DATE '{text}' is not a date (yyyy-MM-dd): the run closes the cycles that end at local midnight starting it.");
+        }
+
+        if (parsed.Value.Day > 28)
+        {
+            throw new UserErrorException($"DATE '{text}': bill cycles start on day 1–28, so no cycle ends on day {parsed.Value.Day}.");
+        }
+
+        return parsed.Value;
+    }
+
+    private static Action<int, int>? Progress(GlobalOptions g, string what) =>
+        g.Json || Console.IsErrorRedirected ? null : (done, total) => Console.Error.Write($"\r{what}: batch {done}/{total}" + (done == total ? "\n" : ""));
+
+    private static string Iso(LocalDate d) => d.ToString("uuuu-MM-dd", Inv);
+
+    /// <summary>An amount as people read it: the currency's minor unit.</summary>
+    public static string Amount(decimal amount, string currency) =>
+        new Billing.Core.Money.Money(amount, Billing.Core.Money.Currency.Of(currency.Trim())).RoundToMinorUnit().Amount
+            .ToString("N" + Billing.Core.Money.Currency.Of(currency.Trim()).MinorUnit, Inv);
+
+    private static string Decimal(decimal d) => d.ToString(Inv);
+
+    private static IEnumerable<string> Messages(string json) =>
+        JsonSerializer.Deserialize<List<JsonElement>>(json)?.Select(e => e.GetProperty("message").GetString() ?? "") ?? [];
+
+    private static int Report(GlobalOptions g, Runtime rt, long runId, TextWriter output, IReadOnlyList<string> notEnded, IReadOnlyList<BatchOutcome>? approval)
+    {
+        using var conn = rt.Db.Open();
+        var run = BillRunStore.Find(conn, runId.ToString(Inv))!;
+        var batches = BillRunStore.Batches(conn, runId);
+        var invoices = BillRunStore.Invoices(conn, runId);
+        var cycle = BillCycle.EndingOn(run.RunDate);
+        var totals = invoices.GroupBy(i => (i.Currency.Trim(), i.Status)).OrderBy(t => t.Key.Item1, StringComparer.Ordinal).ThenBy(t => t.Key.Status, StringComparer.Ordinal)
+            .Select(t => new
+            {
+                currency = t.Key.Item1,
+                status = t.Key.Status,
+                invoices = t.Count(),
+                subtotal = t.Sum(i => i.Subtotal),
+                tax = t.Sum(i => i.Tax),
+                total = t.Sum(i => i.Total),
+                amountDue = t.Sum(i => i.AmountDue),
+            }).ToList();
+        var status = invoices.Count == 0 ? "empty" : invoices.All(i => i.Status == "issued") ? "issued" : invoices.Any(i => i.Status == "issued") ? "partly issued" : "draft";
+        if (g.Json)
+        {
+            output.WriteLine(JsonSerializer.Serialize(new
+            {
+                run = run.Id,
+                runDate = Iso(run.RunDate),
+                cycleStart = Iso(cycle.Start),
+                cycleEnd = Iso(cycle.End),
+                status,
+                batches = new { total = batches.Count, drafted = batches.Count(b => b.DraftedAt is not null), approved = batches.Count(b => b.ApprovedAt is not null) },
+                notEnded,
+                approval = approval is null ? null : new { issued = approval.Sum(a => a.Issued), changedSinceDraft = approval.Sum(a => a.Changed), withErrors = approval.Sum(a => a.WithErrors) },
+                totals = totals.Select(t => new { t.currency, t.status, t.invoices, subtotal = Decimal(t.subtotal), tax = Decimal(t.tax), total = Decimal(t.total), amountDue = Decimal(t.amountDue) }),
+                invoices = invoices.Select(i => new
+                {
+                    account = i.AccountId,
+                    name = i.Name,
+                    status = i.Status,
+                    number = i.Number,
+                    currency = i.Currency.Trim(),
+                    subtotal = Decimal(i.Subtotal),
+                    tax = Decimal(i.Tax),
+                    total = Decimal(i.Total),
+                    amountDue = Decimal(i.AmountDue),
+                    previousTotal = i.PreviousTotal is { } p ? Decimal(p) : null,
+                    change = i.PreviousTotal is { } q ? Decimal(i.Total - q) : null,
+                    warnings = Messages(i.Warnings),
+                    errors = Messages(i.Errors),
+                    changedSinceDraft = i.ChangedSinceDraft,
+                }),
+            }, BillingConfig.Json));
+            return 0;
+        }
+
+        output.WriteLine($"Bill run {Iso(run.RunDate)} (#{run.Id}): cycles {cycle} of accounts with cycle day {run.RunDate.Day}; {status}; " +
+            $"{batches.Count(b => b.DraftedAt is not null)}/{batches.Count} batch(es) drafted.");
+        if (notEnded.Count > 0)
+        {
+            output.WriteLine($"Not billed yet — their cycle has not ended (local midnight of {Iso(run.RunDate)} is still to come): {string.Join(", ", notEnded)}.");
+        }
+
+        if (approval is not null)
+        {
+            output.WriteLine($"Approval: {approval.Sum(a => a.Issued)} invoice(s) issued; {approval.Sum(a => a.Changed)} changed since the draft (review and approve again); {approval.Sum(a => a.WithErrors)} with errors left as drafts.");
+        }
+
+        if (invoices.Count == 0)
+        {
+            output.WriteLine("No invoices in this run.");
+            return 0;
+        }
+
+        var table = new TextTable("account", "name", "status", "number", "currency", "subtotal", "tax", "total", "amount due", "previous", "change");
+        foreach (var i in invoices)
+        {
+            var c = i.Currency.Trim();
+            table.Add(i.AccountId, i.Name, i.Status + (i.ChangedSinceDraft ? " (changed)" : ""), i.Number ?? "", c, Amount(i.Subtotal, c), Amount(i.Tax, c), Amount(i.Total, c),
+                Amount(i.AmountDue, c), i.PreviousTotal is { } p ? Amount(p, c) : "", i.PreviousTotal is { } q ? (i.Total - q >= 0 ? "+" : "") + Amount(i.Total - q, c) : "");
+        }
+
+        output.Write(table.ToString());
+        foreach (var t in totals)
+        {
+            output.WriteLine($"Total {t.status} {t.currency}: {t.invoices} invoice(s), subtotal {Amount(t.subtotal, t.currency)}, tax {Amount(t.tax, t.currency)}, total {Amount(t.total, t.currency)}, amount due {Amount(t.amountDue, t.currency)}.");
+        }
+
+        foreach (var i in invoices)
+        {
+            foreach (var w in Messages(i.Warnings))
+            {
+                output.WriteLine($"  warning {i.AccountId}: {w}");
+            }
+
+            foreach (var e in Messages(i.Errors))
+            {
+                output.WriteLine($"  ERROR {i.AccountId}: {e} — not issued until fixed (then `billing bill-run {Iso(run.RunDate)}` again)");
+            }
+        }
+
+        if (invoices.Any(i => i.Status == "draft"))
+        {
+            output.WriteLine($"Next: `billing bill-run approve {Iso(run.RunDate)}` issues the drafts; `billing bill-run discard {Iso(run.RunDate)}` drops them.");
+        }
+
+        return 0;
+    }
+}
