@@ -18,6 +18,7 @@ var root = new RootCommand("""
 };
 
 GlobalOptions Global(ParseResult p) => new(p.GetValue(dbOption), p.GetValue(configOption), p.GetValue(verboseOption), p.GetValue(jsonOption));
+var cli = new Cli((p, server, action) => Guarded(p, server, action));
 
 int Guarded(ParseResult p, bool server, Func<GlobalOptions, int> action)
 {
@@ -189,27 +190,7 @@ var notificationsRetry = new Command("retry", "Make a failed or no-address notif
 notificationsRetry.SetAction(p => Guarded(p, false, g => NotificationCommands.Retry(g, p.GetValue(notificationId), Console.Out)));
 root.Subcommands.Add(new Command("notifications", "Prepaid notifications outbox (low balance, credit exhausted, top-up …): list, deliver, retry") { notificationsList, notificationsSend, notificationsRetry });
 
-// bill-run
-var runDateArg = new Argument<string>("date") { Description = "Run date (yyyy-MM-dd): closes the cycles that end at local midnight starting it, for accounts whose cycle day is its day" };
-var runAccountOption = new Option<string?>("--account") { Description = "Only this account" };
-var runApproveOption = new Option<bool>("--approve") { Description = "Approve the drafts at once (for schedules): issue them with their numbers" };
-var runArg = new Argument<string>("run") { Description = "The run: its date (2026-12-01) or its number" };
-var billRun = new Command("bill-run", "Close the bill cycles ending on DATE: compute draft invoices and print the run report (approve or discard it next)") { runDateArg, runAccountOption, runApproveOption };
-billRun.SetAction(p => Guarded(p, false, g => BillRunCommands.Run(g, p.GetValue(runDateArg)!, p.GetValue(runAccountOption), p.GetValue(runApproveOption), Console.Out)));
-var billRunApprove = new Command("approve", "Issue every draft of a run: recomputed first; gapless numbers; a draft that changed since it was computed waits for review") { runArg };
-billRunApprove.SetAction(p => Guarded(p, false, g => BillRunCommands.Approve(g, p.GetValue(runArg)!, Console.Out)));
-var billRunDiscard = new Command("discard", "Drop a run's drafts (issued invoices stay)") { runArg };
-billRunDiscard.SetAction(p => Guarded(p, false, g => BillRunCommands.Discard(g, p.GetValue(runArg)!, Console.Out)));
-var billRunShow = new Command("show", "A run's report: where it stands, totals per currency, every invoice, warnings and errors") { runArg };
-billRunShow.SetAction(p => Guarded(p, false, g => BillRunCommands.Show(g, p.GetValue(runArg)!, Console.Out)));
-var runsLimit = new Option<int>("--limit") { Description = "How many runs, newest first", DefaultValueFactory = _ => 20 };
-var billRunList = new Command("list", "Bill runs, newest first") { runsLimit };
-billRunList.SetAction(p => Guarded(p, false, g => BillRunCommands.List(g, p.GetValue(runsLimit), Console.Out)));
-billRun.Subcommands.Add(billRunApprove);
-billRun.Subcommands.Add(billRunDiscard);
-billRun.Subcommands.Add(billRunShow);
-billRun.Subcommands.Add(billRunList);
-root.Subcommands.Add(billRun);
+root.Subcommands.Add(BillRunCommands.Build(cli));
 
 // config
 var configShow = new Command("show", "Print the configuration in force (defaults, or the file's settings) as JSON");

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Billing.Core.Cycles;
@@ -13,6 +14,31 @@ namespace Billing.Cli.Commands;
 public static class BillRunCommands
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static Command Build(Cli cli)
+    {
+        ArgumentNullException.ThrowIfNull(cli);
+        var date = new Argument<string>("date") { Description = "Run date (yyyy-MM-dd): closes the cycles that end at local midnight starting it, for accounts whose cycle day is its day" };
+        var account = new Option<string?>("--account") { Description = "Only this account" };
+        var approve = new Option<bool>("--approve") { Description = "Approve the drafts at once (for schedules): issue them with their numbers" };
+        var run = new Argument<string>("run") { Description = "The run: its date (2026-12-01) or its number" };
+        var limit = new Option<int>("--limit") { Description = "How many runs, newest first", DefaultValueFactory = _ => 20 };
+        var billRun = new Command("bill-run", "Close the bill cycles ending on DATE: compute draft invoices and print the run report (approve or discard it next)") { date, account, approve };
+        billRun.SetAction(p => cli.Run(p, g => Run(g, p.GetValue(date)!, p.GetValue(account), p.GetValue(approve), Console.Out)));
+        var approveCommand = new Command("approve", "Issue every draft of a run: recomputed first; gapless numbers; a draft that changed since it was computed waits for review") { run };
+        approveCommand.SetAction(p => cli.Run(p, g => Approve(g, p.GetValue(run)!, Console.Out)));
+        var discard = new Command("discard", "Drop a run's drafts (issued invoices stay)") { run };
+        discard.SetAction(p => cli.Run(p, g => Discard(g, p.GetValue(run)!, Console.Out)));
+        var show = new Command("show", "A run's report: where it stands, totals per currency, every invoice, warnings and errors") { run };
+        show.SetAction(p => cli.Run(p, g => Show(g, p.GetValue(run)!, Console.Out)));
+        var list = new Command("list", "Bill runs, newest first") { limit };
+        list.SetAction(p => cli.Run(p, g => List(g, p.GetValue(limit), Console.Out)));
+        billRun.Subcommands.Add(approveCommand);
+        billRun.Subcommands.Add(discard);
+        billRun.Subcommands.Add(show);
+        billRun.Subcommands.Add(list);
+        return billRun;
+    }
 
     public static BillRunJob Job(Runtime rt, IClock? clock = null) =>
         new(rt.Db, new CatalogCache(), rt.Config.Invoicing, clock ?? SystemClock.Instance);
