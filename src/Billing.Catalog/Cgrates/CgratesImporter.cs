@@ -8,7 +8,8 @@ namespace Billing.Catalog.Cgrates;
 /// Imports a CGRateS tariff plan folder (Destinations, Timings, Rates, DestinationRates,
 /// RatingPlans, RatingProfiles .csv; positional columns, no header, `#` comment lines) into a
 /// <see cref="TariffCatalog"/>. Every RatingPlan becomes a plan pricing voice, SMS and data alike;
-/// every DestinationRates row a rate "{DestinationRatesId}/{RatesTag}"; every error is reported
+/// every DestinationRates row a rate "{DestinationRatesId}/{RatesTag}" with that row's rounding and
+/// max cost (see <see cref="DestinationRatesReader"/>); every error is reported
 /// with its file and line. One reader per file; files or folders alike.
 /// </summary>
 /// <remarks>Where a timing ends is worked out by <see cref="PlanBuilder"/>, as CGRateS selects intervals.</remarks>

@@ -168,4 +168,49 @@ public class CgratesImporterTests
         Assert.Equal(0.7084m, new Billing.Core.Rating.Rater(fromFolder).Rate("RP_RETAIL2", call, null).Charge!.Amount);
         Assert.Equal(0.7084m, new Billing.Core.Rating.Rater(fromContents).Rate("RP_RETAIL2", call, null).Charge!.Amount);
     }
+
+    [Theory]
+    // RT_60_1: 0.0125 a minute per second. 130 s = 0.027083…; each destination rounds by its own DestinationRates row.
+    [InlineData("40721234567", "DR_RETAIL/RT_60_1@DST_A", "0.03")] // *middle, 2 decimals
+    [InlineData("40211234567", "DR_RETAIL/RT_60_1@DST_B", "0.02")] // *down, 2 decimals
+    [InlineData("40311234567", "DR_RETAIL/RT_60_1@DST_C", "0.02")] // *up, 4 decimals = 0.0271, capped *free at 0.02
+    [InlineData("40411234567", "DR_OTHER/RT_60_1", "0.1")] // another Id binding the same tag: *up, 1 decimal
+    public void One_rates_tag_bound_with_different_rounding_or_max_cost_prices_each_destination_by_its_own_row(string number, string rateId, string amount)
+    {
+        var files = new Dictionary<string, string>
+        {
+            ["Destinations.csv"] = "DST_A,4072\nDST_B,4021\nDST_C,4031\nDST_D,4041\n",
+            ["Timings.csv"] = "",
+            ["Rates.csv"] = "RT_60_1,0,0.0125,60s,1s,0s\n",
+            ["DestinationRates.csv"] = "DR_RETAIL,DST_A,RT_60_1,*middle,2,0,\nDR_RETAIL,DST_B,RT_60_1,*down,2,0,\nDR_RETAIL,DST_C,RT_60_1,*up,4,0.02,*free\nDR_OTHER,DST_D,RT_60_1,*up,1,0,\n",
+            ["RatingPlans.csv"] = "RP,DR_RETAIL,*any,10\nRP,DR_OTHER,*any,10\n",
+        };
+
+        var result = CgratesImporter.Load(files, new CgratesImportOptions { Version = "x" });
+        var charge = new Billing.Core.Rating.Rater(result.Catalog!).Rate("RP", new(Billing.Core.Usage.ServiceType.Voice, number, Instant.FromUtc(2026, 3, 2, 9, 0), 130), null).Charge!;
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(["DR_OTHER/RT_60_1", "DR_RETAIL/RT_60_1@DST_A", "DR_RETAIL/RT_60_1@DST_B", "DR_RETAIL/RT_60_1@DST_C"], result.Catalog!.Rates.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(rateId, Assert.Single(charge.Parts).RateId);
+        Assert.Equal(decimal.Parse(amount, System.Globalization.CultureInfo.InvariantCulture), charge.Amount);
+    }
+
+    [Fact]
+    public void One_rates_tag_bound_alike_to_several_destinations_stays_one_rate()
+    {
+        var files = new Dictionary<string, string>
+        {
+            ["Destinations.csv"] = "DST_A,4072\nDST_B,4021\n",
+            ["Timings.csv"] = "",
+            ["Rates.csv"] = "RT_60_1,0,0.0125,60s,1s,0s\n",
+            ["DestinationRates.csv"] = "DR_RETAIL,DST_A,RT_60_1,*up,4,0,\nDR_RETAIL,DST_B,RT_60_1,*up,4,0,\nDR_RETAIL,DST_B,RT_60_1,*down,4,0,\n",
+            ["RatingPlans.csv"] = "RP,DR_RETAIL,*any,10\n",
+        };
+
+        var result = CgratesImporter.Load(files, new CgratesImportOptions { Version = "x" });
+
+        Assert.Equal(["DestinationRates.csv:3: 'DR_RETAIL' already prices destination 'DST_B'"], result.Errors.Select(e => e.ToString()));
+        files["DestinationRates.csv"] = "DR_RETAIL,DST_A,RT_60_1,*up,4,0,\nDR_RETAIL,DST_B,RT_60_1,*up,4,0,\n";
+        Assert.Equal(["DR_RETAIL/RT_60_1"], CgratesImporter.Load(files, new CgratesImportOptions { Version = "x" }).Catalog!.Rates.Keys);
+    }
 }
