@@ -27,6 +27,10 @@ public sealed record BillingConfig
     /// <summary>The operator's numbering plan for subscriber numbers typed by people (accounts files, billing price).</summary>
     public NumberingPlan Numbering { get; init; } = DefaultSources.OperatorPlan;
 
+    /// <summary>The numbering plan a CGRateS import reads national-format prefixes under, unless told another.</summary>
+    [JsonIgnore]
+    public Billing.Catalog.Cgrates.PrefixNumbering PrefixNumbering => new(Numbering.CountryCode, Numbering.TrunkPrefix, Numbering.InternationalPrefixes);
+
     /// <summary>Where the embedded cluster, logs and demo files live (relative to the working directory).</summary>
     public string StateDirectory { get; init; } = ".billing";
 

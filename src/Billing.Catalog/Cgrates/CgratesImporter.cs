@@ -41,7 +41,7 @@ public static class CgratesImporter
     {
         ArgumentNullException.ThrowIfNull(files);
         var problems = CheckOptions(options);
-        var (destinationEntries, destinationIds) = DestinationsReader.Read(files, problems);
+        var (destinationEntries, destinationIds) = DestinationsReader.Read(files, problems, options.Numbering?.Problem() is null ? options.Numbering : null); // a broken plan is one error, not one a prefix
         var timings = TimingsReader.Read(files, problems);
         var slots = RatesReader.Read(files, problems);
         var (destinationRates, rates) = DestinationRatesReader.Read(files, problems, destinationIds, slots);
@@ -82,6 +82,11 @@ public static class CgratesImporter
         if (DateTimeZoneProviders.Tzdb.GetZoneOrNull(options.TimeZone) is null)
         {
             problems.Error("options", 0, $"time zone '{options.TimeZone}' is not an IANA time zone");
+        }
+
+        if (options.Numbering?.Problem() is { } numbering)
+        {
+            problems.Error("options", 0, numbering);
         }
 
         return problems;

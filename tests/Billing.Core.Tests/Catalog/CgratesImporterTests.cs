@@ -213,4 +213,66 @@ public class CgratesImporterTests
         files["DestinationRates.csv"] = "DR_RETAIL,DST_A,RT_60_1,*up,4,0,\nDR_RETAIL,DST_B,RT_60_1,*up,4,0,\n";
         Assert.Equal(["DR_RETAIL/RT_60_1"], CgratesImporter.Load(files, new CgratesImportOptions { Version = "x" }).Catalog!.Rates.Keys);
     }
+
+    private static readonly PrefixNumbering Romania = new("40", "0", ["00"]);
+
+    /// <summary>A Romanian operator's plan written as its switch dials: national prefixes, one '+', one 00, one short code.</summary>
+    private static Dictionary<string, string> NationalPlan() => new()
+    {
+        ["Destinations.csv"] = "DST_RO_MOBILE,0723\nDST_RO_MOBILE,0724\nDST_RO_FIXED,0256\nDST_DE,+49\nDST_AT,0043\nDST_SHORT,1002\n",
+        ["Timings.csv"] = "",
+        ["Rates.csv"] = "RT_MOBILE,0,0.06,60s,60s,0s\nRT_FIXED,0,0.03,60s,1s,0s\nRT_INTL,0.10,0.30,60s,60s,0s\n",
+        ["DestinationRates.csv"] = "DR_RO,DST_RO_MOBILE,RT_MOBILE,*up,4,0,\nDR_RO,DST_RO_FIXED,RT_FIXED,*up,4,0,\nDR_RO,DST_DE,RT_INTL,*up,4,0,\nDR_RO,DST_AT,RT_INTL,*up,4,0,\nDR_RO,DST_SHORT,RT_FIXED,*up,4,0,\n",
+        ["RatingPlans.csv"] = "RP_RO,DR_RO,*any,10\n",
+    };
+
+    [Theory]
+    [InlineData("40723123456", "DST_RO_MOBILE", "40723", "0.12")] // 0723: 61 s at 0.06 per started minute = 0.12
+    [InlineData("40256123456", "DST_RO_FIXED", "40256", "0.0305")] // 0256: 61 s at 0.03 a minute per second = 0.0305
+    [InlineData("4930123456", "DST_DE", "49", "0.70")] // +49: 0.10 connect + 2 started minutes at 0.30
+    [InlineData("43123456789", "DST_AT", "43", "0.70")] // 0043: international, the access prefix dropped
+    [InlineData("1002", "DST_SHORT", "1002", "0.0305")] // a short code stays as written
+    public void National_prefixes_imported_under_the_numbering_plan_match_E164_numbers(string number, string destination, string prefix, string amount)
+    {
+        var result = CgratesImporter.Load(NationalPlan(), new CgratesImportOptions { Version = "ro", Numbering = Romania });
+        var charge = new Billing.Core.Rating.Rater(result.Catalog!).Rate("RP_RO", new(Billing.Core.Usage.ServiceType.Voice, number, Instant.FromUtc(2026, 3, 2, 9, 0), 61), null).Charge!;
+
+        Assert.Equal((destination, prefix), (charge.DestinationGroup, charge.MatchedPrefix));
+        Assert.Equal(decimal.Parse(amount, System.Globalization.CultureInfo.InvariantCulture), charge.Amount);
+        Assert.Equal(
+            ["Destinations.csv:1: 4 prefix(es) in national or international form read as E.164 under country code 40, trunk prefix '0' (e.g. 0723 → 40723)"],
+            result.Warnings.Select(w => w.ToString()));
+    }
+
+    [Fact]
+    public void Without_a_numbering_plan_national_prefixes_stay_as_written_and_an_E164_number_finds_no_destination()
+    {
+        var catalog = CgratesImporter.Load(NationalPlan(), new CgratesImportOptions { Version = "ro" }).Catalog!;
+
+        var outcome = new Billing.Core.Rating.Rater(catalog).Rate("RP_RO", new(Billing.Core.Usage.ServiceType.Voice, "40723123456", Instant.FromUtc(2026, 3, 2, 9, 0), 61), null);
+
+        Assert.Contains(("0723", "DST_RO_MOBILE"), catalog.Destinations.Entries);
+        Assert.Equal(Billing.Core.Rating.RatingFailures.NoTariff, outcome.FailureReason);
+    }
+
+    [Fact]
+    public void A_stored_version_reads_its_prefixes_under_the_numbering_plan_stored_with_it_and_an_older_one_as_written()
+    {
+        var stored = CatalogSource.WithNumbering(new Dictionary<string, string> { ["countryCode"] = "40" }, new PrefixNumbering("44", "0", ["00", "011"]));
+        var withPlan = CatalogSource.LoadFiles(CatalogSource.Cgrates, "ro", NationalPlan(), stored).Catalog!;
+        var older = CatalogSource.LoadFiles(CatalogSource.Cgrates, "ro", NationalPlan(), new Dictionary<string, string>()).Catalog!;
+
+        Assert.Equal(new Dictionary<string, string> { ["countryCode"] = "40", ["trunkPrefix"] = "0", ["internationalPrefixes"] = "00;011" }, stored);
+        Assert.Equal([("40723", "DST_RO_MOBILE")], withPlan.Destinations.Matches("40723123456"));
+        Assert.Empty(older.Destinations.Matches("40723123456"));
+        Assert.Equal([("0723", "DST_RO_MOBILE")], older.Destinations.Matches("0723123456"));
+    }
+
+    [Fact]
+    public void A_numbering_plan_that_is_not_digits_is_refused_with_the_options()
+    {
+        var result = CgratesImporter.Load(NationalPlan(), new CgratesImportOptions { Version = "ro", Numbering = new PrefixNumbering("4x", "0", ["00"]) });
+
+        Assert.Equal(["options: country code '4x' must be 1–3 digits"], result.Errors.Select(e => e.ToString()));
+    }
 }
