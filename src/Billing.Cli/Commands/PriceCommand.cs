@@ -75,14 +75,17 @@ public static class PriceCommand
         var catalog = loaded.Catalog!;
         var rater = new Rater(catalog);
         var request = new RatingRequest(service, destination, start.Value.ToInstant(), quantity);
-        var planId = r.Plan ?? (r.Subject is { } subject
-            ? RatingProfiles.Resolve(catalog, r.Tenant, r.Category, subject, request.Start, p => rater.Rate(p, request, null).IsRated)
-              ?? throw new UserErrorException($"No rating profile for subject '{subject}' (tenant {r.Tenant}, category {r.Category}) prices this event at {request.Start}.")
-            : throw new UserErrorException("Say which plan: --plan ID, or --subject ID for a CGRateS catalogue."));
+        var (planId, outcome) = r.Plan is { } plan ? (plan, default(RatingOutcome))
+            : r.Subject is { } subject ? RatingProfiles.Price(catalog, rater, r.Tenant, r.Category, subject, request)
+            : throw new UserErrorException("Say which plan: --plan ID, or --subject ID for a CGRateS catalogue.");
+        var opening = new Dictionary<string, long>(StringComparer.Ordinal);
+        if (planId is not null)
+        {
+            var allowances = rater.OpeningAllowances(planId);
+            opening = allowances.ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal);
+            outcome = rater.Rate(planId, request, allowances.Count == 0 ? null : allowances);
+        }
 
-        var allowances = rater.OpeningAllowances(planId);
-        var opening = allowances.ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal);
-        var outcome = rater.Rate(planId, request, allowances.Count == 0 ? null : allowances);
         if (outcome.Charge is not { } charge)
         {
             if (g.Json)
@@ -99,14 +102,14 @@ public static class PriceCommand
 
         if (g.Json)
         {
-            output.WriteLine(JsonSerializer.Serialize(Json(charge, planId), BillingConfig.Json));
+            output.WriteLine(JsonSerializer.Serialize(Json(charge, planId!), BillingConfig.Json));
             return 0;
         }
 
-        var plan = catalog.Plans[planId];
-        var zone = DateTimeZoneProviders.Tzdb[plan.TimeZone];
+        var pricing = catalog.Plans[planId!];
+        var zone = DateTimeZoneProviders.Tzdb[pricing.TimeZone];
         output.WriteLine($"{quantity:N0} {Unit(service)} {service.Code()} {(destination is null ? "" : $"to {destination} ")}at {request.Start.InZone(zone):uuuu-MM-dd HH:mm:ss (ddd) z}");
-        output.WriteLine($"plan {planId} ({plan.Currency}, {plan.TimeZone}), catalogue {charge.CatalogVersion}" +
+        output.WriteLine($"plan {planId} ({pricing.Currency}, {pricing.TimeZone}), catalogue {charge.CatalogVersion}" +
             (charge.DestinationGroup is null ? "" : $", destination {charge.DestinationGroup}{(charge.MatchedPrefix is null ? "" : $" (prefix {charge.MatchedPrefix})")}"));
         if (opening.Count > 0)
         {

@@ -19,9 +19,17 @@ public readonly record struct RatingOutcome(RatedCharge? Charge, string? Failure
 /// <summary>Reason codes when an event cannot be priced.</summary>
 public static class RatingFailures
 {
+    /// <summary>The plan is not in the catalogue version.</summary>
     public const string UnknownPlan = "unknown-plan";
+
+    /// <summary>The plan (or the subject's rating profile) has no destination rate for the number, nor "*any".</summary>
     public const string NoTariff = "no-tariff";
+
+    /// <summary>The plan prices the destination, but no timing covers the moment.</summary>
     public const string NoTiming = "no-timing";
+
+    /// <summary>No rating profile of the subject, its fallback subjects or "*any" is active at the event's time (CGRateS catalogues).</summary>
+    public const string NoRatingProfile = "no-rating-profile";
 }
 
 /// <summary>

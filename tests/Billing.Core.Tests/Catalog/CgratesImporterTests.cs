@@ -275,4 +275,60 @@ public class CgratesImporterTests
 
         Assert.Equal(["options: country code '4x' must be 1–3 digits"], result.Errors.Select(e => e.ToString()));
     }
+
+    [Fact]
+    public void Candidates_are_the_subjects_plan_then_its_fallbacks_then_any_each_subject_once()
+    {
+        var catalog = Import();
+        var y2015 = Instant.FromUtc(2015, 1, 1, 0, 0);
+
+        Assert.Equal(["RP_SPECIAL_1002", "RP_RETAIL2", "RP_RETAIL1"], RatingProfiles.Candidates(catalog, "cgrates.org", "call", "SPECIAL_1002", y2015));
+        Assert.Equal(["RP_SPECIAL_1002", "RP_SPECIAL_1002", "RP_RETAIL1"], RatingProfiles.Candidates(catalog, "cgrates.org", "call", "LOOP_A", y2015));
+        Assert.Empty(RatingProfiles.Candidates(catalog, "cgrates.org", "call", "9999", Instant.FromUtc(2012, 1, 1, 0, 0)));
+    }
+
+    /// <summary>
+    /// RP_PEAK prices 40723 from 08:00 on weekdays only (till midnight); RP_DE prices only 49. 1001 is on RP_PEAK from
+    /// 2014; 1002 on RP_DE with 1001 as its fallback; no "*any" profile.
+    /// </summary>
+    private static TariffCatalog ReasonsPlan() => CgratesImporter.Load(new Dictionary<string, string>
+    {
+        ["Destinations.csv"] = "DST_RO_MOBILE,40723\nDST_DE,49\n",
+        ["Timings.csv"] = "PEAK,*any,*any,*any,1;2;3;4;5,08:00:00\n",
+        ["Rates.csv"] = "RT_MOBILE,0,0.06,60s,60s,0s\n",
+        ["DestinationRates.csv"] = "DR_RO,DST_RO_MOBILE,RT_MOBILE,*up,4,0,\nDR_DE,DST_DE,RT_MOBILE,*up,4,0,\n",
+        ["RatingPlans.csv"] = "RP_PEAK,DR_RO,PEAK,10\nRP_DE,DR_DE,PEAK,10\n",
+        ["RatingProfiles.csv"] = "cgrates.org,call,1001,2014-01-01T00:00:00Z,RP_PEAK,\ncgrates.org,call,1002,2014-01-01T00:00:00Z,RP_DE,1001\n",
+    }, new CgratesImportOptions { Version = "reasons" }).Catalog!;
+
+    [Theory]
+    [InlineData("9999", "40723123456", "2026-03-02T10:00:00Z", "no-rating-profile", "No rating profile of subject '9999' (tenant cgrates.org, category call), its fallback subjects or *any is active at 2026-03-02T10:00:00Z.")]
+    [InlineData("1001", "40723123456", "2013-03-04T10:00:00Z", "no-rating-profile", "No rating profile of subject '1001' (tenant cgrates.org, category call), its fallback subjects or *any is active at 2013-03-04T10:00:00Z.")]
+    [InlineData("1001", "33123456789", "2026-03-02T10:00:00Z", "no-tariff", "Plan 'RP_PEAK' prices no voice destination for '33123456789' and has no \"*any\" entry.")]
+    [InlineData("1001", "40723123456", "2026-03-07T10:00:00Z", "no-timing", "Plan 'RP_PEAK' has no entry for 'DST_RO_MOBILE' holding at 2026-03-07T10:00:00 UTC.")]
+    [InlineData("1002", "33123456789", "2026-03-02T10:00:00Z", "no-tariff", "Plan 'RP_DE' prices no voice destination for '33123456789' and has no \"*any\" entry. Fallback plans: RP_PEAK (no-tariff).")]
+    public void An_event_not_priced_says_whether_no_profile_no_destination_rate_or_no_timing_is_why(string subject, string number, string start, string reason, string detail)
+    {
+        var catalog = ReasonsPlan();
+        var request = new Billing.Core.Rating.RatingRequest(Billing.Core.Usage.ServiceType.Voice, number, NodaTime.Text.InstantPattern.General.Parse(start).Value, 61);
+
+        var (plan, outcome) = RatingProfiles.Price(catalog, new Billing.Core.Rating.Rater(catalog), "cgrates.org", "call", subject, request);
+
+        Assert.Null(plan);
+        Assert.Equal((reason, detail), (outcome.FailureReason, outcome.FailureDetail));
+    }
+
+    [Theory]
+    [InlineData("1001")]
+    [InlineData("1002")] // RP_DE has no rate for 40723: its fallback 1001's plan prices it
+    public void A_subjects_event_is_priced_by_the_first_plan_with_a_rate_for_it(string subject)
+    {
+        var catalog = ReasonsPlan();
+        var request = new Billing.Core.Rating.RatingRequest(Billing.Core.Usage.ServiceType.Voice, "40723123456", Instant.FromUtc(2026, 3, 2, 10, 0), 61);
+
+        var (plan, outcome) = RatingProfiles.Price(catalog, new Billing.Core.Rating.Rater(catalog), "cgrates.org", "call", subject, request);
+
+        // 61 s at 0.06 per started minute = 0.12.
+        Assert.Equal(("RP_PEAK", 0.12m), (plan, outcome.Charge!.Amount));
+    }
 }
