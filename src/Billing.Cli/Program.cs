@@ -101,8 +101,8 @@ var tzOption = new Option<string>("--time-zone") { Description = "IANA zone the 
 var tenantOption = new Option<string>("--tenant") { Description = "CGRateS tenant", DefaultValueFactory = _ => "cgrates.org" };
 var categoryOption = new Option<string>("--category") { Description = "CGRateS category", DefaultValueFactory = _ => "call" };
 var cgratesDir = new Argument<string>("dir") { Description = "CGRateS tariff-plan folder (Destinations.csv, Timings.csv, Rates.csv, DestinationRates.csv, RatingPlans.csv, RatingProfiles.csv)" };
-var countryCodeOption = new Option<string?>("--country-code") { Description = "Country code national-format prefixes (0723) are read under, as E.164 (40723) (default: the configured numbering plan's)" };
-var trunkPrefixOption = new Option<string?>("--trunk-prefix") { Description = "Trunk prefix of national-format prefixes (default: the configured numbering plan's)" };
+var countryCodeOption = new Option<string?>("--country-code") { Description = "Country code under which national-format CGRateS prefixes and dialled numbers (0723…) are read as E.164 (40723…) (default: the configured numbering plan's)" };
+var trunkPrefixOption = new Option<string?>("--trunk-prefix") { Description = "Trunk prefix of national-format prefixes and numbers (default: the configured numbering plan's)" };
 Dictionary<string, string> CgratesOptions(ParseResult p)
 {
     var options = new Dictionary<string, string> { ["currency"] = p.GetValue(currencyOption)!, ["timeZone"] = p.GetValue(tzOption)!, ["tenant"] = p.GetValue(tenantOption)!, ["category"] = p.GetValue(categoryOption)! };
