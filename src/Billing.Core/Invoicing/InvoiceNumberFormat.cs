@@ -71,7 +71,7 @@ public sealed partial class InvoiceNumberFormat
 
     public override string ToString() => Pattern;
 
-    [GeneratedRegex(@"^(?:[A-Za-z0-9_/.\-]|\{yyyy\}|\{yy\}|\{seq(?::0+)?\})+$")]
+    [GeneratedRegex(@"^(?:[A-Za-z0-9_/.\-]|\{yyyy\}|\{yy\}|\{seq(?::0+)?\})+\z")]
     private static partial Regex Whole();
 
     [GeneratedRegex(@"(\{[^}]*\})")]

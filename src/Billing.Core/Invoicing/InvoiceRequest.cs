@@ -183,7 +183,7 @@ public sealed class InvoiceRequest
         BalanceInputs? balance = null)
     {
         Account = account ?? throw new ArgumentNullException(nameof(account));
-        Cycle = cycle == BillCycle.EndingOn(cycle.End) ? cycle : throw new ArgumentException($"{cycle} is not one bill cycle (a month ending on day 1–28)", nameof(cycle));
+        Cycle = cycle.End.Day <= 28 && cycle == BillCycle.EndingOn(cycle.End) ? cycle : throw new ArgumentException($"{cycle} is not one bill cycle (a month ending on day 1–28)", nameof(cycle));
         IssueDate = issueDate;
         Taxes = taxes ?? throw new ArgumentNullException(nameof(taxes));
         Subscriptions = subscriptions ?? [];

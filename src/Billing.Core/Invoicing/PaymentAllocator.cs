@@ -30,6 +30,11 @@ public static class PaymentAllocator
             throw new ArgumentOutOfRangeException(nameof(amount), amount, "only money in (> 0) is allocated");
         }
 
+        if (openItems.FirstOrDefault(i => i.Outstanding.Currency != amount.Currency) is { } other)
+        {
+            throw new InvalidOperationException($"a payment in {amount.Currency.Code} cannot settle {other.InvoiceNumber} in {other.Outstanding.Currency.Code}");
+        }
+
         var order = openItems
             .OrderBy(i => i.InvoiceNumber == namedInvoice ? 0 : 1)
             .ThenBy(i => i.IssueDate)
