@@ -48,7 +48,7 @@ public static class PaymentAllocator
                 break;
             }
 
-            var take = item.Outstanding.Amount < left.Amount ? item.Outstanding : left;
+            var take = left with { Amount = Math.Min(item.Outstanding.Amount, left.Amount) };
             allocations.Add(new Allocation(item.InvoiceNumber, take));
             left -= take;
         }

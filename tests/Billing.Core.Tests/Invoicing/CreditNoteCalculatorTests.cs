@@ -42,6 +42,7 @@ public sealed class CreditNoteCalculatorTests
 
         Assert.Equal([("reduced", -4.70m, -0.23m), ("standard", -12.56m, -2.51m)], Lines(note));
         Assert.Equal((-17.26m, -2.74m, -20.00m), (note.Subtotal.Amount, note.Tax.Amount, note.Total.Amount));
+        Assert.All(note.Lines, l => Assert.Equal("Credit on invoice INV-2026-000001", l.Description));
     }
 
     [Fact]
@@ -57,7 +58,7 @@ public sealed class CreditNoteCalculatorTests
     public void A_category_with_no_positive_gross_takes_no_part_of_a_credit_by_amount()
     {
         var invoice = new IssuedInvoice("INV-9", Eur, 12.00m, [new(1, "Fee", "standard", 10.00m), new(2, "Refund", "zero", -1.00m)],
-            [new("standard", 0.20m, 10.00m, 2.00m), new("zero", 0m, -1.00m, 0m)], 0m);
+            [new("standard", 0.20m, 10.00m, 2.00m), new("zero", 0m, -1.00m, 0m), new("empty", 0m, 0m, 0m)], 0m);
 
         var note = CreditNoteCalculator.ForAmount(invoice, 6.00m).Note!;
 
@@ -110,7 +111,22 @@ public sealed class CreditNoteCalculatorTests
     {
         var invoice = new IssuedInvoice("INV-9", Eur, 10.00m, [new(1, "Fee", "other", 10.00m)], [], 0m);
 
-        Assert.Throws<InvalidOperationException>(() => CreditNoteCalculator.ForLine(invoice, 1));
+        var ex = Assert.Throws<InvalidOperationException>(() => CreditNoteCalculator.ForLine(invoice, 1));
+
+        Assert.Equal("invoice INV-9 has no tax for category other", ex.Message);
+    }
+
+    [Fact]
+    public void A_credit_finer_than_the_minor_unit_says_so()
+    {
+        Assert.Equal("1.005 has more decimals than EUR allows", CreditNoteCalculator.ForAmount(Invoice(), 1.005m).Refusal!.Reason);
+    }
+
+    [Fact]
+    public void A_credit_note_needs_an_invoice()
+    {
+        Assert.Throws<ArgumentNullException>(() => CreditNoteCalculator.ForLine(null!, 1));
+        Assert.Throws<ArgumentNullException>(() => CreditNoteCalculator.ForAmount(null!, 1m));
     }
 
     [Fact]

@@ -25,7 +25,24 @@ public sealed class CycleAndCatalogueTests
     [InlineData("2026-03-31")]
     public void No_cycle_ends_after_day_28(string end)
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => BillCycle.EndingOn(D(end)));
+        Assert.StartsWith("a cycle day is 1–28", Assert.Throws<ArgumentOutOfRangeException>(() => BillCycle.EndingOn(D(end))).Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("2026-10-31", false)]
+    [InlineData("2026-11-01", true)]
+    [InlineData("2026-11-30", true)]
+    [InlineData("2026-12-01", false)]
+    public void A_cycle_contains_its_start_and_not_its_end(string date, bool contained)
+    {
+        Assert.Equal(contained, BillCycle.EndingOn(D("2026-12-01")).Contains(D(date)));
+    }
+
+    [Fact]
+    public void A_cycle_needs_a_time_zone()
+    {
+        Assert.Throws<ArgumentNullException>(() => BillCycle.Containing(NodaTime.Instant.FromUtc(2026, 11, 1, 0, 0), null!, 5));
+        Assert.Throws<ArgumentNullException>(() => BillCycle.EndingOn(D("2026-12-01")).ToInterval(null!));
     }
 
     [Fact]
@@ -79,17 +96,20 @@ public sealed class CycleAndCatalogueTests
     public void A_tax_table_refuses_two_rates_of_one_category_from_the_same_date()
     {
         var ex = Assert.Throws<ArgumentException>(() => new TaxTable([new TaxRate("GB", "standard", 0.20m, "VAT"), new TaxRate("GB", "standard", 0.21m, "VAT")]));
+        var dated = Assert.Throws<ArgumentException>(() => new TaxTable([new TaxRate("GB", "standard", 0.20m, "VAT", D("2027-01-01")), new TaxRate("GB", "standard", 0.21m, "VAT", D("2027-01-01"))]));
 
         Assert.Contains("two tax rates for region GB, category standard from always", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("two tax rates for region GB, category standard from 2027-01-01", dated.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentNullException>(() => new TaxTable(null!));
     }
 
     [Theory]
-    [InlineData("", "standard", 0.20)]
-    [InlineData("GB", " ", 0.20)]
-    [InlineData("GB", "standard", -0.01)]
-    public void A_tax_rate_needs_a_region_a_category_and_a_rate_of_zero_or_more(string region, string category, decimal rate)
+    [InlineData("", "standard", 0.20, "a tax rate needs a region")]
+    [InlineData("GB", " ", 0.20, "a tax rate needs a category")]
+    [InlineData("GB", "standard", -0.01, "a tax rate is a fraction ≥ 0 (0.20 for 20 %)")]
+    public void A_tax_rate_needs_a_region_a_category_and_a_rate_of_zero_or_more(string region, string category, decimal rate, string reason)
     {
-        Assert.ThrowsAny<ArgumentException>(() => new TaxRate(region, category, rate, "VAT"));
+        Assert.StartsWith(reason, Assert.ThrowsAny<ArgumentException>(() => new TaxRate(region, category, rate, "VAT")).Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -118,7 +138,9 @@ public sealed class CycleAndCatalogueTests
     [InlineData(DiscountKind.Fixed, -5)]
     public void A_discount_rule_needs_a_fraction_in_0_to_1_or_a_positive_amount(DiscountKind kind, decimal value)
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new DiscountRule("D1", "x", DiscountScope.Plan, "P1", kind, value, DiscountedLines.Usage));
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new DiscountRule("D1", "x", DiscountScope.Plan, "P1", kind, value, DiscountedLines.Usage));
+
+        Assert.StartsWith("a percentage is a fraction in (0, 1], a fixed discount an amount > 0", ex.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -135,14 +157,16 @@ public sealed class CycleAndCatalogueTests
     [InlineData(8)]
     public void A_discount_rule_applies_to_usage_recurring_or_one_time_lines(int lines)
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new DiscountRule("D1", "x", DiscountScope.Plan, "P1", DiscountKind.Fixed, 1m, (DiscountedLines)lines));
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new DiscountRule("D1", "x", DiscountScope.Plan, "P1", DiscountKind.Fixed, 1m, (DiscountedLines)lines));
+
+        Assert.StartsWith("a discount applies to usage, recurring and/or one-time lines", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void A_discount_rule_needs_an_id_and_a_scope()
     {
-        Assert.Throws<ArgumentException>(() => new DiscountRule(" ", "x", DiscountScope.Plan, "P1", DiscountKind.Fixed, 1m, DiscountedLines.Usage));
-        Assert.Throws<ArgumentException>(() => new DiscountRule("D1", "x", DiscountScope.Plan, "", DiscountKind.Fixed, 1m, DiscountedLines.Usage));
+        Assert.StartsWith("a discount rule needs an id", Assert.Throws<ArgumentException>(() => new DiscountRule(" ", "x", DiscountScope.Plan, "P1", DiscountKind.Fixed, 1m, DiscountedLines.Usage)).Message, StringComparison.Ordinal);
+        Assert.StartsWith("a discount rule needs a plan or account id", Assert.Throws<ArgumentException>(() => new DiscountRule("D1", "x", DiscountScope.Plan, "", DiscountKind.Fixed, 1m, DiscountedLines.Usage)).Message, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -44,13 +44,19 @@ public sealed class InvoiceNumberFormatTests
     }
 
     [Theory]
-    [InlineData(0, 1)]
-    [InlineData(10000, 1)]
-    [InlineData(2026, 0)]
-    [InlineData(2026, -1)]
-    public void A_year_outside_1_to_9999_or_a_sequence_below_1_is_refused(int year, long sequence)
+    [InlineData(0, 1, "a year is 1–9999")]
+    [InlineData(10000, 1, "a year is 1–9999")]
+    [InlineData(2026, 0, "a sequence starts at 1")]
+    [InlineData(2026, -1, "a sequence starts at 1")]
+    public void A_year_outside_1_to_9999_or_a_sequence_below_1_is_refused(int year, long sequence, string reason)
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => InvoiceNumberFormat.Invoice.Format(year, sequence));
+        Assert.StartsWith(reason, Assert.Throws<ArgumentOutOfRangeException>(() => InvoiceNumberFormat.Invoice.Format(year, sequence)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_format_needs_a_pattern()
+    {
+        Assert.Throws<ArgumentNullException>(() => new InvoiceNumberFormat(null!));
     }
 
     [Theory]

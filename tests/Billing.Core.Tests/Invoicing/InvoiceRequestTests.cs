@@ -116,4 +116,30 @@ public sealed class InvoiceRequestTests
         Assert.Throws<ArgumentNullException>(() => new LateUsageSummary(null!, November));
         Assert.Equal(ServiceType.Voice, new LateUsageSummary(Summary(1m), November).Usage.Service);
     }
+
+    [Fact]
+    public void A_refused_input_says_which_field_and_why()
+    {
+        Assert.Equal("DestinationGroup is required (Parameter 'DestinationGroup')", Assert.Throws<ArgumentException>(() => Summary(1m, group: "")).Message);
+        Assert.StartsWith("Quantity is ≥ 0", Assert.Throws<ArgumentOutOfRangeException>(() => Summary(1m, quantity: -1)).Message, StringComparison.Ordinal);
+        Assert.StartsWith("PaymentsAndCredits is ≥ 0", Assert.Throws<ArgumentOutOfRangeException>(() => new BalanceInputs(0m, -1m)).Message, StringComparison.Ordinal);
+        Assert.StartsWith("To is after 2026-11-10 (periods are half-open [from, to))", Assert.Throws<ArgumentOutOfRangeException>(() => On("P1", "2026-11-10", "2026-11-10")).Message, StringComparison.Ordinal);
+        Assert.StartsWith("the last date is on or after the first", Assert.Throws<ArgumentOutOfRangeException>(() => new OverdraftSummary("447700900001", 1m, 1, D("2026-11-02"), D("2026-11-01"), "standard")).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_calculation_needs_a_request()
+    {
+        Assert.Throws<ArgumentNullException>(() => InvoiceCalculator.Calculate(null!));
+    }
+
+    [Fact]
+    public void The_line_order_puts_a_line_level_with_itself_and_needs_two_lines()
+    {
+        var line = Calculate(November, usage: [Summary(1m)]).Lines[0];
+
+        Assert.Equal(0, InvoiceLineOrder.Instance.Compare(line, line with { }));
+        Assert.Throws<ArgumentNullException>(() => InvoiceLineOrder.Instance.Compare(null, line));
+        Assert.Throws<ArgumentNullException>(() => InvoiceLineOrder.Instance.Compare(line, null));
+    }
 }

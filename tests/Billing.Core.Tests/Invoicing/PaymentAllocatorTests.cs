@@ -90,18 +90,21 @@ public sealed class PaymentAllocatorTests
     [InlineData(-1.00)]
     public void Only_money_in_is_allocated(decimal amount)
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => PaymentAllocator.Allocate(Euros(amount), Open));
+        Assert.StartsWith("only money in (> 0) is allocated", Assert.Throws<ArgumentOutOfRangeException>(() => PaymentAllocator.Allocate(Euros(amount), Open)).Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void A_payment_in_another_currency_cannot_settle_an_invoice()
     {
-        Assert.Throws<InvalidOperationException>(() => PaymentAllocator.Allocate(new Billing.Core.Money.Money(10.00m, Currency.Of("GBP")), Open));
+        var ex = Assert.Throws<InvalidOperationException>(() => PaymentAllocator.Allocate(new Billing.Core.Money.Money(10.00m, Currency.Of("GBP")), Open));
+
+        Assert.Equal("a payment in GBP cannot settle INV-2026-000002 in EUR", ex.Message);
+        Assert.Throws<ArgumentNullException>(() => PaymentAllocator.Allocate(Euros(1m), null!));
     }
 
     [Fact]
     public void An_open_item_has_something_outstanding()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new OpenItem("INV-1", D("2026-11-01"), Euros(0m)));
+        Assert.StartsWith("an open item has something outstanding", Assert.Throws<ArgumentOutOfRangeException>(() => new OpenItem("INV-1", D("2026-11-01"), Euros(0m))).Message, StringComparison.Ordinal);
     }
 }
