@@ -180,8 +180,18 @@ public sealed record Allowance(string Id, ServiceType Service, long Amount, IRea
 /// <summary>An allowance bought for a price; it lasts until the end of the bill cycle it is bought in.</summary>
 public sealed record Bundle(string Id, string Name, Allowance Allowance, decimal Price);
 
-/// <summary>A fee per bill cycle (prorated by the bill run).</summary>
-public sealed record RecurringFee(string Id, string Description, decimal Amount, string TaxCategory = "standard");
+/// <summary>A fee per bill cycle, prorated by local days by the bill run; billed for the next cycle (<see cref="FeeBilling.Advance"/>, the default) or for the cycle just closed (<see cref="FeeBilling.Arrears"/>).</summary>
+public sealed record RecurringFee(string Id, string Description, decimal Amount, string TaxCategory = "standard", FeeBilling Billing = FeeBilling.Advance);
+
+/// <summary>Which cycle a recurring fee pays for when a cycle closes.</summary>
+public enum FeeBilling
+{
+    /// <summary>The next cycle, billed at the close of the current one (days of the closed cycle not yet billed are caught up).</summary>
+    Advance,
+
+    /// <summary>The cycle just closed.</summary>
+    Arrears,
+}
 
 /// <summary>CGRateS RatingProfiles.csv: which plan a subject uses from when, and whom to fall back to.</summary>
 public sealed record RatingProfile(string Tenant, string Category, string Subject, Instant ActivationTime, string PlanId, IReadOnlyList<string> FallbackSubjects);

@@ -1,0 +1,112 @@
+using Billing.Core.Catalog;
+using Billing.Core.Cycles;
+using Billing.Core.Money;
+using NodaTime;
+
+namespace Billing.Core.Invoicing;
+
+/// <summary>
+/// Recurring fees by local days. The window of a fee is the closed cycle C (arrears) or C and the
+/// next cycle N (advance: N is billed ahead, and days of C not billed yet are caught up). For each
+/// (subscription, plan, fee) a day of the window is <em>due</em> when a subscription period puts the
+/// subscription on that plan that day, and <em>billed</em> when an earlier invoice's recurring line
+/// covers it. Due but not billed → a charge of fee × days / days of that cycle; billed but no longer
+/// due (termination, plan change) → a credit of the earlier line's amount × days / its days, so a
+/// line credited in full is reversed exactly. One line per run of consecutive days within one cycle
+/// (and one earlier line, and one MSISDN), each rounded once.
+/// </summary>
+internal static class RecurringFeeProration
+{
+    public static IEnumerable<InvoiceLine> Lines(InvoiceRequest request)
+    {
+        var currency = request.Account.Currency;
+        var keys = request.Subscriptions
+            .SelectMany(p => Fees(request, p.PlanId).Select(f => (p.SubscriptionId, p.PlanId, FeeId: f.Id)))
+            .Concat(request.IssuedRecurring.Select(l => (l.SubscriptionId, l.PlanId, l.FeeId)))
+            .Distinct();
+        foreach (var (subscriptionId, planId, feeId) in keys)
+        {
+            var fee = Fees(request, planId).FirstOrDefault(f => f.Id == feeId);
+            var periods = fee is null ? [] : request.Subscriptions.Where(p => p.SubscriptionId == subscriptionId && p.PlanId == planId).ToList();
+            var billed = request.IssuedRecurring.Where(l => l.SubscriptionId == subscriptionId && l.PlanId == planId && l.FeeId == feeId).ToList();
+            var window = fee?.Billing == FeeBilling.Arrears ? [request.Cycle] : new[] { request.Cycle, request.Cycle.Next };
+            foreach (var cycle in window)
+            {
+                foreach (var run in Runs(cycle, periods, billed))
+                {
+                    yield return Line(request, currency, subscriptionId, planId, feeId, fee, cycle, run);
+                }
+            }
+        }
+    }
+
+    private static IReadOnlyList<RecurringFee> Fees(InvoiceRequest request, string planId) =>
+        request.FeesByPlan.TryGetValue(planId, out var fees) ? fees : [];
+
+    /// <summary>What happens to one day: charged (under an MSISDN) or credited (against an earlier line).</summary>
+    private readonly record struct DayAction(string? ChargedMsisdn, IssuedRecurringLine? Credited);
+
+    private sealed record Run(DayAction Action, LocalDate From, LocalDate To);
+
+    private static List<Run> Runs(BillCycle cycle, List<SubscriptionPeriod> periods, List<IssuedRecurringLine> billed)
+    {
+        var runs = new List<Run>();
+        Run? open = null;
+        for (var day = cycle.Start; day < cycle.End; day = day.PlusDays(1))
+        {
+            var due = periods.Find(p => p.Covers(day));
+            var earlier = billed.Find(l => l.Covers(day));
+            DayAction? action = (due, earlier) switch
+            {
+                ({ } period, null) => new DayAction(period.Msisdn, null),
+                (null, { } line) => new DayAction(null, line),
+                _ => null,
+            };
+            if (open is not null && action == open.Action)
+            {
+                open = open with { To = day.PlusDays(1) };
+                continue;
+            }
+
+            if (open is not null)
+            {
+                runs.Add(open);
+            }
+
+            open = action is { } a ? new Run(a, day, day.PlusDays(1)) : null;
+        }
+
+        if (open is not null)
+        {
+            runs.Add(open);
+        }
+
+        return runs;
+    }
+
+    private static InvoiceLine Line(InvoiceRequest request, Currency currency, string subscriptionId, string planId, string feeId, RecurringFee? fee, BillCycle cycle, Run run)
+    {
+        var days = Period.DaysBetween(run.From, run.To);
+        var description = fee?.Description ?? feeId;
+        var credited = run.Action.Credited;
+        var amount = credited is null
+            ? fee!.Amount * days / cycle.Days
+            : -(credited.Amount * days / credited.Days);
+        var note = credited is not null ? "credit" : run.From >= request.Cycle.End ? "in advance" : "in arrears";
+        return new InvoiceLine
+        {
+            Number = 0,
+            Kind = InvoiceLineKind.Recurring,
+            Description = $"{description}, {PeriodText.Days(run.From, run.To)} ({note})",
+            Msisdn = run.Action.ChargedMsisdn ?? credited!.Msisdn,
+            SubscriptionId = subscriptionId,
+            PlanId = planId,
+            Quantity = days,
+            PeriodStart = run.From,
+            PeriodEnd = run.To,
+            TaxCategory = credited?.TaxCategory ?? fee!.TaxCategory,
+            Amount = new Money.Money(amount, currency).RoundToMinorUnit(),
+            FeeId = feeId,
+        };
+    }
+}
