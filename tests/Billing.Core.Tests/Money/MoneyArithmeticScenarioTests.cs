@@ -36,4 +36,8 @@ public sealed class MoneyArithmeticScenarioTests
     [Fact]
     public void Rounding_to_a_minor_unit_without_a_currency_is_refused_as_a_missing_argument() =>
         Assert.Throws<ArgumentNullException>(() => Rounding.ToMinorUnit(1.005m, null!));
+
+    [Fact]
+    public void Asking_for_no_currency_code_is_refused_naming_the_code() =>
+        Assert.Equal("code", Assert.Throws<ArgumentNullException>(() => Currency.Of(null!)).ParamName);
 }

@@ -51,6 +51,36 @@ public sealed class AllowanceScenarioTests
     }
 
     [Fact]
+    public void A_36_second_call_billed_per_6_seconds_with_5_allowance_seconds_left_bills_36_seconds_and_pays_0_31_for_the_31_not_covered()
+    {
+        var per6Seconds = new Rate { Id = "R", Steps = [new RateStep(0, 0.60m, 60, 6)] };
+        var catalog = Build([per6Seconds], [new PriceEntry("UK", "*any", 10, "R")], allowances: [Minutes]);
+        var balances = new Dictionary<string, long> { ["MIN"] = 5 };
+
+        var charge = Rated(catalog, MondayMorning, 36, balances);
+
+        Assert.Equal(new ChargePart(MondayMorning, 0, 36, "*any", "R", 0, 5, 0.31m), Assert.Single(charge.Parts));
+        Assert.Equal((0.31m, 36L, 0L), (charge.Amount, charge.BilledQuantity, balances["MIN"]));
+    }
+
+    [Fact]
+    public void A_two_minute_call_with_60_allowance_seconds_left_itemises_a_covered_minute_and_a_0_60_minute()
+    {
+        var catalog = Build([PerMinute("R", 0.60m)], [new PriceEntry("UK", "*any", 10, "R")], allowances: [Minutes]);
+        var balances = new Dictionary<string, long> { ["MIN"] = 60 };
+
+        var charge = Rated(catalog, MondayMorning, 120, balances);
+
+        Assert.Equal(
+            [
+                new ChargePart(MondayMorning, 0, 60, "*any", "R", 0, 60, 0m),
+                new ChargePart(MondayMorning + Duration.FromMinutes(1), 60, 60, "*any", "R", 0, 0, 0.60m),
+            ],
+            charge.Parts);
+        Assert.Equal(0.60m, charge.Amount);
+    }
+
+    [Fact]
     public void A_bought_bundle_covers_the_call_once_the_plans_own_allowance_is_used_up()
     {
         var catalog = Build([PerMinute("R", 0.60m, connect: 0.10m)], [new PriceEntry("UK", "*any", 10, "R")], allowances: [Minutes, Bundle]);
@@ -58,6 +88,7 @@ public sealed class AllowanceScenarioTests
 
         var charge = Rated(catalog, MondayMorning, 60, balances);
 
+        Assert.Equal(new ChargePart(MondayMorning, 0, 60, "*any", "R", 0, 60, 0m), Assert.Single(charge.Parts));
         Assert.Equal((0m, "BUNDLE", 60L), (charge.Amount, charge.AllowanceId, charge.AllowanceUsed));
         Assert.Equal((0L, 240L), (balances["MIN"], balances["BUNDLE"]));
     }

@@ -107,4 +107,51 @@ public sealed class TimeBandScenarioTests
 
         Assert.Equal(amount, OneMinuteAt(timing, Instant.FromUtc(year, 3, 15, 10, 0)));
     }
+
+    public static TheoryData<string, int, int, int> OutOfRangeFilters { get; } = new()
+    {
+        // filter, a date the filter would hit if the value wrapped round a bit mask
+        { "months 0, 13, 33", 2027, 1, 4 },
+        { "months -31", 2027, 1, 4 },
+        { "days 0, 32, 65", 2026, 12, 1 },
+        { "weekdays None, 33", 2026, 11, 2 },
+    };
+
+    [Theory]
+    [MemberData(nameof(OutOfRangeFilters))]
+    public void A_filter_holding_only_out_of_range_values_holds_on_no_day_and_the_call_pays_0_60(string filter, int year, int month, int day)
+    {
+        var timing = filter switch
+        {
+            "months 0, 13, 33" => new Timing { Id = "ODD", Months = new HashSet<int> { 0, 13, 33 } },
+            "months -31" => new Timing { Id = "ODD", Months = new HashSet<int> { -31 } },
+            "days 0, 32, 65" => new Timing { Id = "ODD", MonthDays = new HashSet<int> { 0, 32, 65 } },
+            "weekdays None, 33" => new Timing { Id = "ODD", WeekDays = new HashSet<IsoDayOfWeek> { IsoDayOfWeek.None, (IsoDayOfWeek)33 } },
+            _ => throw new ArgumentOutOfRangeException(nameof(filter)),
+        };
+
+        Assert.Equal(0.60m, OneMinuteAt(timing, Instant.FromUtc(year, month, day, 10, 0)));
+    }
+
+    [Fact]
+    public void A_timing_with_an_unknown_holiday_rule_is_a_bug_and_rating_throws_naming_the_rule()
+    {
+        var timing = new Timing { Id = "ODD", Holidays = (HolidayRule)7 };
+
+        var e = Assert.Throws<InvalidOperationException>(() => OneMinuteAt(timing, MondayMorning));
+
+        Assert.Equal("Unknown holiday rule 7.", e.Message);
+    }
+
+    [Fact]
+    public void A_call_across_midnight_under_one_all_day_price_is_one_part_of_60_seconds_costing_0_60()
+    {
+        var start = Instant.FromUtc(2026, 11, 2, 23, 59, 30);
+        var catalog = Build([Otherwise], [new PriceEntry("UK", "*any", 10, Otherwise.Id)]);
+
+        var charge = Rated(catalog, start, 60);
+
+        Assert.Equal(new ChargePart(start, 0, 60, "*any", "R_OTHER", 0, 0, 0.60m), Assert.Single(charge.Parts));
+        Assert.Equal(0.60m, charge.Amount);
+    }
 }
