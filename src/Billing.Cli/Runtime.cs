@@ -187,6 +187,7 @@ internal sealed class StopOnSignal : IDisposable
         }
         finally
         {
+            Log.CloseAndFlush();
             Environment.Exit(128 + number);
         }
     }
