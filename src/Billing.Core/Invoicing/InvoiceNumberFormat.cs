@@ -20,6 +20,7 @@ public sealed partial class InvoiceNumberFormat
 
     public InvoiceNumberFormat(string pattern)
     {
+        // Stryker disable once Statement : equivalent — without it the pattern match below throws the same ArgumentNullException.
         ArgumentNullException.ThrowIfNull(pattern);
         if (!Whole().IsMatch(pattern))
         {

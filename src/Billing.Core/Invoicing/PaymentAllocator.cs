@@ -24,6 +24,7 @@ public static class PaymentAllocator
 {
     public static AllocationResult Allocate(Money.Money amount, IReadOnlyList<OpenItem> openItems, string? namedInvoice = null)
     {
+        // Stryker disable once Statement : equivalent — without it the currency check below throws the same ArgumentNullException.
         ArgumentNullException.ThrowIfNull(openItems);
         if (amount.Amount <= 0m)
         {

@@ -127,6 +127,15 @@ public sealed class UsageAndChargesTests
     }
 
     [Fact]
+    public void Two_one_time_charges_alike_but_for_their_id_come_in_id_order()
+    {
+        var draft = Calculate(Closing("2026-12-01"), usage: [Summary(1.00m)],
+            oneTime: [new OneTimeCharge("C2", "Setup", 5.00m, "standard", null, D("2026-11-30")), new OneTimeCharge("C1", "Setup", 5.00m, "standard", null, D("2026-11-30"))]);
+
+        Assert.Equal(["C1", "C2"], draft.Lines.Where(l => l.Kind == InvoiceLineKind.OneTime).Select(l => l.SourceIds.Single()));
+    }
+
+    [Fact]
     public void A_one_time_charge_finer_than_the_minor_unit_is_refused()
     {
         var ex = Assert.Throws<ArgumentException>(() => Calculate(Closing("2026-12-01"), oneTime: [new OneTimeCharge("C1", "x", 2.505m, "standard", null, D("2026-11-30"))]));
