@@ -1,50 +1,26 @@
-using Billing.Core.Usage;
+using Billing.Core.Mediation;
 
 namespace Billing.Mediation;
-
-/// <summary>Where mediated rows go: storage implements it with binary COPY.</summary>
-public interface IMediatedRowSink
-{
-    void Accept(UsageRecord usage, long lineNumber, int priority);
-
-    void Suspend(long lineNumber, string rawLine, string reason, string detail);
-}
-
-/// <summary>Counts of one file's rows before dedupe (dedupe happens in the database).</summary>
-public sealed class MediationCounts
-{
-    public long Read { get; set; }
-
-    public long Accepted { get; set; }
-
-    public long Suspended { get; set; }
-
-    public long Filtered { get; set; }
-
-    public Dictionary<string, long> SuspendedByReason { get; } = new(StringComparer.Ordinal);
-
-    public Dictionary<string, long> FilteredByReason { get; } = new(StringComparer.Ordinal);
-}
 
 /// <summary>Reader → normaliser → sink, one row at a time: memory does not grow with the file.</summary>
 public static class MediationPipeline
 {
-    public static MediationCounts Run(ICdrReader reader, CdrNormaliser normaliser, IMediatedRowSink sink)
+    /// <summary>Mediates every record of the reader's file. The manifest is before dedupe (no duplicates yet).</summary>
+    public static FileManifest Run(ICdrReader reader, CdrNormaliser normaliser, IMediatedRowSink sink)
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(normaliser);
         ArgumentNullException.ThrowIfNull(sink);
-        var counts = new MediationCounts();
+        var tally = new FileManifest.Tally();
         foreach (var row in reader.ReadRows())
         {
-            counts.Read++;
             if (row.ProblemCode is { } code)
             {
-                Suspend(counts, sink, row.LineNumber, reader.CurrentRawLine, code, row.ProblemDetail ?? "");
+                Suspend(tally, sink, new SuspendedRecord(row.LineNumber, reader.CurrentRawLine, code, row.ProblemDetail ?? ""));
             }
             else if (row.FilterReason is { } filter)
             {
-                Filter(counts, filter);
+                tally.Filter(filter);
             }
             else
             {
@@ -52,14 +28,14 @@ public static class MediationPipeline
                 switch (outcome.Kind)
                 {
                     case OutcomeKind.Accepted:
-                        counts.Accepted++;
+                        tally.Accept();
                         sink.Accept(outcome.Usage!, row.LineNumber, row.Cdr!.Priority);
                         break;
                     case OutcomeKind.Suspended:
-                        Suspend(counts, sink, row.LineNumber, reader.CurrentRawLine, outcome.Reason!, outcome.Detail ?? "");
+                        Suspend(tally, sink, new SuspendedRecord(row.LineNumber, reader.CurrentRawLine, outcome.Reason!, outcome.Detail ?? ""));
                         break;
                     case OutcomeKind.Filtered:
-                        Filter(counts, outcome.Reason!);
+                        tally.Filter(outcome.Reason!);
                         break;
                     default:
                         throw new InvalidOperationException($"unknown outcome {outcome.Kind}");
@@ -67,19 +43,12 @@ public static class MediationPipeline
             }
         }
 
-        return counts;
+        return tally.ToManifest();
     }
 
-    private static void Suspend(MediationCounts counts, IMediatedRowSink sink, long line, string raw, string reason, string detail)
+    private static void Suspend(FileManifest.Tally tally, IMediatedRowSink sink, SuspendedRecord record)
     {
-        counts.Suspended++;
-        counts.SuspendedByReason[reason] = counts.SuspendedByReason.GetValueOrDefault(reason) + 1;
-        sink.Suspend(line, raw, reason, detail);
-    }
-
-    private static void Filter(MediationCounts counts, string reason)
-    {
-        counts.Filtered++;
-        counts.FilteredByReason[reason] = counts.FilteredByReason.GetValueOrDefault(reason) + 1;
+        tally.Suspend(record.Reason);
+        sink.Suspend(record);
     }
 }

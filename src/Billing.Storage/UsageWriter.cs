@@ -1,5 +1,5 @@
+using Billing.Core.Mediation;
 using Billing.Core.Usage;
-using Billing.Mediation;
 using Dapper;
 using Npgsql;
 using NpgsqlTypes;
@@ -116,11 +116,12 @@ public sealed class UsageWriter : IMediatedRowSink, IDisposable
         _staged++;
     }
 
-    public void Suspend(long lineNumber, string rawLine, string reason, string detail)
+    public void Suspend(SuspendedRecord record)
     {
+        var clean = record with { RawLine = Clean(record.RawLine), Detail = Clean(record.Detail) };
         if (_suspense is not null)
         {
-            _suspense.Add(lineNumber, Clean(rawLine), reason, Clean(detail));
+            _suspense.Add(clean);
             return;
         }
 
@@ -132,11 +133,11 @@ public sealed class UsageWriter : IMediatedRowSink, IDisposable
             c.WriteNull();
         }
 
-        c.Write(lineNumber, NpgsqlDbType.Bigint);
+        c.Write(clean.LineNumber, NpgsqlDbType.Bigint);
         c.Write((short)0, NpgsqlDbType.Smallint);
-        c.Write(Clean(rawLine), NpgsqlDbType.Text);
-        c.Write(reason, NpgsqlDbType.Text);
-        c.Write(Clean(detail), NpgsqlDbType.Text);
+        c.Write(clean.RawLine, NpgsqlDbType.Text);
+        c.Write(clean.Reason, NpgsqlDbType.Text);
+        c.Write(clean.Detail, NpgsqlDbType.Text);
     }
 
     /// <summary>Ends the COPY and stores the rows. Returns how many usage rows were new.</summary>
@@ -193,8 +194,8 @@ public sealed class UsageWriter : IMediatedRowSink, IDisposable
             copy.StartRow();
             copy.Write(_fileId, NpgsqlDbType.Bigint);
             copy.Write(_source, NpgsqlDbType.Text);
-            copy.Write(row.Line, NpgsqlDbType.Bigint);
-            copy.Write(row.Raw, NpgsqlDbType.Text);
+            copy.Write(row.LineNumber, NpgsqlDbType.Bigint);
+            copy.Write(row.RawLine, NpgsqlDbType.Text);
             copy.Write(row.Reason, NpgsqlDbType.Text);
             copy.Write(row.Detail, NpgsqlDbType.Text);
         }
@@ -226,18 +227,18 @@ public sealed class SuspenseBuffer : IDisposable
 {
     public const int InMemoryLimit = 10_000;
 
-    private readonly List<(long Line, string Raw, string Reason, string Detail)> _memory = [];
+    private readonly List<SuspendedRecord> _memory = [];
     private string? _spillPath;
     private BinaryWriter? _spill;
 
     public long Count { get; private set; }
 
-    public void Add(long line, string raw, string reason, string detail)
+    public void Add(SuspendedRecord record)
     {
         Count++;
         if (_spill is null && _memory.Count < InMemoryLimit)
         {
-            _memory.Add((line, raw, reason, detail));
+            _memory.Add(record);
             return;
         }
 
@@ -247,13 +248,13 @@ public sealed class SuspenseBuffer : IDisposable
             _spill = new BinaryWriter(new FileStream(_spillPath, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose));
         }
 
-        _spill.Write(line);
-        _spill.Write(raw);
-        _spill.Write(reason);
-        _spill.Write(detail);
+        _spill.Write(record.LineNumber);
+        _spill.Write(record.RawLine);
+        _spill.Write(record.Reason);
+        _spill.Write(record.Detail);
     }
 
-    public IEnumerable<(long Line, string Raw, string Reason, string Detail)> Rows()
+    public IEnumerable<SuspendedRecord> Rows()
     {
         foreach (var row in _memory)
         {
@@ -271,7 +272,7 @@ public sealed class SuspenseBuffer : IDisposable
         var reader = new BinaryReader(stream);
         while (stream.Position < stream.Length)
         {
-            yield return (reader.ReadInt64(), reader.ReadString(), reader.ReadString(), reader.ReadString());
+            yield return new SuspendedRecord(reader.ReadInt64(), reader.ReadString(), reader.ReadString(), reader.ReadString());
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using Billing.Core.Mediation;
 using Billing.Mediation;
 using Billing.Mediation.Readers;
 using Billing.Storage;
@@ -77,7 +78,7 @@ public sealed class IngestFileJob(BillingDatabase db, MediationOptions options)
         // fails that COPY; then the file is read again through the staging table, which counts
         // duplicates. Sources whose files carry both legs of a call (priority) always go staged.
         var staged = source.Format == CdrFormat.FreeSwitch;
-        MediationCounts counts;
+        FileManifest read;
         long inserted;
         var streamed = TimeSpan.Zero;
         while (true)
@@ -89,9 +90,9 @@ public sealed class IngestFileJob(BillingDatabase db, MediationOptions options)
                 using (var writer = staged ? UsageWriter.BeginStaged(tx, source.Name, fileId.Value) : UsageWriter.BeginDirect(tx, source.Name, fileId.Value))
                 {
                     var streamStart = clock.Elapsed;
-                    counts = MediationPipeline.Run(reader, new CdrNormaliser(source), writer);
+                    read = MediationPipeline.Run(reader, new CdrNormaliser(source), writer);
                     streamed = clock.Elapsed - streamStart;
-                    inserted = IsGarbage(counts) ? -1 : writer.Finish();
+                    inserted = IsGarbage(read) ? -1 : writer.Finish();
                 }
 
                 break;
@@ -109,20 +110,11 @@ public sealed class IngestFileJob(BillingDatabase db, MediationOptions options)
         {
             tx.Rollback();
             return Reject(conn, source, fileName, checksum, size, format,
-                $"no row could be read as {format}: all {counts.Read} rows are malformed (is this file in the right source folder?)");
+                $"no row could be read as {format}: all {read.Read} rows are malformed (is this file in the right source folder?)");
         }
 
-        var fileCounts = new FileCounts
-        {
-            Read = counts.Read,
-            Accepted = inserted,
-            Suspended = counts.Suspended,
-            Duplicates = counts.Accepted - inserted,
-            Filtered = counts.Filtered,
-            SuspendedByReason = counts.SuspendedByReason,
-            FilteredByReason = counts.FilteredByReason,
-        };
-        CdrFileStore.Complete(tx, fileId.Value, fileCounts, reader.Header);
+        var manifest = read.WithStored(inserted);
+        CdrFileStore.Complete(tx, fileId.Value, manifest, reader.Header);
         tx.Commit();
 
         var outcome = new IngestOutcome
@@ -131,26 +123,20 @@ public sealed class IngestFileJob(BillingDatabase db, MediationOptions options)
             Source = source.Name,
             Format = format,
             Status = Statuses.Archived,
-            Read = fileCounts.Read,
-            Accepted = fileCounts.Accepted,
-            Suspended = fileCounts.Suspended,
-            Duplicates = fileCounts.Duplicates,
-            Filtered = fileCounts.Filtered,
+            Manifest = manifest,
             FileId = fileId,
-            SuspendedByReason = fileCounts.SuspendedByReason,
-            FilteredByReason = fileCounts.FilteredByReason,
         };
-        _drop.Archive(source.Name, fileName, fileId.Value, JsonSerializer.Serialize(outcome, ManifestJson));
+        _drop.Archive(source.Name, fileName, fileId.Value, JsonSerializer.Serialize(outcome.Document(), ManifestJson));
         _log.Information("Archived {Source}/{File} as #{FileId}: read {Read} = accepted {Accepted} + suspended {Suspended} + duplicates {Duplicates} + filtered {Filtered} in {Seconds:F3} s ({StreamSeconds:F3} s reading and copying, {Mode})",
-            source.Name, fileName, fileId, outcome.Read, outcome.Accepted, outcome.Suspended, outcome.Duplicates, outcome.Filtered,
+            source.Name, fileName, fileId, manifest.Read, manifest.Accepted, manifest.Suspended, manifest.Duplicates, manifest.Filtered,
             clock.Elapsed.TotalSeconds, streamed.TotalSeconds, staged ? "staged" : "direct");
         return outcome;
     }
 
     /// <summary>Not one row could be read as the format: the file is garbage, not a file with bad rows.</summary>
-    private static bool IsGarbage(MediationCounts counts) =>
-        counts.Read > 0 && counts.Accepted == 0 && counts.Filtered == 0
-        && counts.SuspendedByReason.Keys.All(r => r is SuspenseReasons.MalformedRow or SuspenseReasons.BadEncoding);
+    private static bool IsGarbage(FileManifest read) =>
+        read.Read > 0 && read.Accepted == 0 && read.Filtered == 0
+        && read.SuspendedByReason.Keys.All(r => r is SuspenseReasons.MalformedRow or SuspenseReasons.BadEncoding);
 
     public static string Checksum(string path)
     {
@@ -171,15 +157,9 @@ public sealed class IngestFileJob(BillingDatabase db, MediationOptions options)
             // The same file under the same name is this very drop, re-run (from the dashboard, or
             // after a crash between commit and move): its manifest is the stored one, not a pointer to itself.
             var manifest = string.Equals(earlier.FileName, fileName, StringComparison.Ordinal)
-                ? new IngestOutcome
-                {
-                    File = fileName, Source = source.Name, Format = format, Status = Statuses.Archived, FileId = id,
-                    Read = earlier.ReadCount, Accepted = earlier.Accepted, Suspended = earlier.Suspended,
-                    Duplicates = earlier.Duplicates, Filtered = earlier.Filtered,
-                    Reason = "moved by a re-run; the counts by reason are in the database",
-                }
+                ? outcome with { Status = Statuses.Archived, Manifest = earlier.Manifest, Reason = "moved by a re-run" }
                 : outcome;
-            if (_drop.Archive(source.Name, fileName, id, JsonSerializer.Serialize(manifest, ManifestJson)) is null)
+            if (_drop.Archive(source.Name, fileName, id, JsonSerializer.Serialize(manifest.Document(), ManifestJson)) is null)
             {
                 return Skipped(source.Name, fileName, format, "no longer in incoming/ (already handled by another run)");
             }

@@ -1,6 +1,8 @@
+using Billing.Core.Mediation;
+
 namespace Billing.Jobs.Mediation;
 
-/// <summary>What became of one file. Serialised as the `billing ingest --json` array element.</summary>
+/// <summary>What became of one file: its status and, once archived, its manifest.</summary>
 public sealed record IngestOutcome
 {
     public required string File { get; init; }
@@ -10,15 +12,30 @@ public sealed record IngestOutcome
     /// <summary>archived | rejected | skipped | already-processed</summary>
     public required string Status { get; init; }
 
-    public long Read { get; init; }
-    public long Accepted { get; init; }
-    public long Suspended { get; init; }
-    public long Duplicates { get; init; }
-    public long Filtered { get; init; }
+    public FileManifest Manifest { get; init; } = FileManifest.Empty;
     public string? Reason { get; init; }
     public long? FileId { get; init; }
-    public IReadOnlyDictionary<string, long> SuspendedByReason { get; init; } = new Dictionary<string, long>();
-    public IReadOnlyDictionary<string, long> FilteredByReason { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>
+    /// The documented JSON shape: one element of <c>billing ingest --json</c>, and the
+    /// <c>NAME.manifest.json</c> written beside an archived file.
+    /// </summary>
+    public object Document() => new
+    {
+        file = File,
+        source = Source,
+        format = Format,
+        status = Status,
+        read = Manifest.Read,
+        accepted = Manifest.Accepted,
+        suspended = Manifest.Suspended,
+        duplicates = Manifest.Duplicates,
+        filtered = Manifest.Filtered,
+        reason = Reason,
+        fileId = FileId,
+        suspendedByReason = Manifest.SuspendedByReason,
+        filteredByReason = Manifest.FilteredByReason,
+    };
 
     public static class Statuses
     {

@@ -70,7 +70,7 @@ public static class BenchCommand
         sw.Stop();
         var ingestSeconds = sw.Elapsed.TotalSeconds;
         var peak = sampler.Stop();
-        var accepted = outcomes.Sum(o => o.Accepted);
+        var accepted = outcomes.Sum(o => o.Manifest.Accepted);
         if (accepted != rows || outcomes.Any(o => o.Status != IngestOutcome.Statuses.Archived))
         {
             throw new InvalidOperationException($"bench: expected {rows} accepted rows in archived files, got {accepted}: {string.Join("; ", outcomes.Where(o => o.Status != "archived").Select(o => o.Reason))}");

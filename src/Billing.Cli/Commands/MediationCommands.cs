@@ -25,7 +25,7 @@ public static class MediationCommands
         var outcomes = job.IngestAll(g.Json ? null : o => output.WriteLine(Line(o)));
         if (g.Json)
         {
-            output.WriteLine(JsonSerializer.Serialize(outcomes.Select(Json), BillingConfig.Json));
+            output.WriteLine(JsonSerializer.Serialize(outcomes.Select(o => o.Document()), BillingConfig.Json));
         }
         else
         {
@@ -35,28 +35,10 @@ public static class MediationCommands
         return outcomes.Any(o => o.Status == IngestOutcome.Statuses.Rejected) ? 3 : 0;
     }
 
-    /// <summary>The documented JSON shape of one file's outcome.</summary>
-    public static object Json(IngestOutcome o) => new
-    {
-        file = o.File,
-        source = o.Source,
-        format = o.Format,
-        status = o.Status,
-        read = o.Read,
-        accepted = o.Accepted,
-        suspended = o.Suspended,
-        duplicates = o.Duplicates,
-        filtered = o.Filtered,
-        reason = o.Reason,
-        fileId = o.FileId,
-        suspendedByReason = o.SuspendedByReason,
-        filteredByReason = o.FilteredByReason,
-    };
-
     public static string Line(IngestOutcome o) => o.Status switch
     {
         IngestOutcome.Statuses.Archived =>
-            $"  {o.Status,-17} {o.Source}/{o.File}: read {o.Read:N0} = accepted {o.Accepted:N0} + suspended {o.Suspended:N0} + duplicates {o.Duplicates:N0} + filtered {o.Filtered:N0}",
+            $"  {o.Status,-17} {o.Source}/{o.File}: read {o.Manifest.Read:N0} = accepted {o.Manifest.Accepted:N0} + suspended {o.Manifest.Suspended:N0} + duplicates {o.Manifest.Duplicates:N0} + filtered {o.Manifest.Filtered:N0}",
         _ => $"  {o.Status,-17} {o.Source}/{o.File}: {o.Reason}",
     };
 
@@ -67,7 +49,7 @@ public static class MediationCommands
             return "No files waiting.";
         }
 
-        var archived = outcomes.Where(o => o.Status == IngestOutcome.Statuses.Archived).ToList();
+        var archived = outcomes.Where(o => o.Status == IngestOutcome.Statuses.Archived).Select(o => o.Manifest).ToList();
         return $"{outcomes.Count} file(s): {archived.Count} archived, {outcomes.Count(o => o.Status == IngestOutcome.Statuses.Rejected)} rejected, " +
                $"{outcomes.Count(o => o.Status == IngestOutcome.Statuses.AlreadyProcessed)} already processed, {outcomes.Count(o => o.Status == IngestOutcome.Statuses.Skipped)} skipped. " +
                $"Records: read {archived.Sum(o => o.Read):N0} = accepted {archived.Sum(o => o.Accepted):N0} + suspended {archived.Sum(o => o.Suspended):N0} + duplicates {archived.Sum(o => o.Duplicates):N0} + filtered {archived.Sum(o => o.Filtered):N0}.";
@@ -82,8 +64,8 @@ public static class MediationCommands
         {
             output.WriteLine(JsonSerializer.Serialize(rows.Select(r => new
             {
-                id = r.Id, source = r.Source, file = r.FileName, format = r.Format, status = r.Status, read = r.ReadCount,
-                accepted = r.Accepted, suspended = r.Suspended, duplicates = r.Duplicates, filtered = r.Filtered,
+                id = r.Id, source = r.Source, file = r.FileName, format = r.Format, status = r.Status, read = r.Manifest.Read,
+                accepted = r.Manifest.Accepted, suspended = r.Manifest.Suspended, duplicates = r.Manifest.Duplicates, filtered = r.Manifest.Filtered,
                 reason = r.Reason, checksum = r.Checksum, sizeBytes = r.SizeBytes, startedAt = r.StartedAt.ToString(), finishedAt = r.FinishedAt?.ToString(),
             }), BillingConfig.Json));
             return 0;
@@ -98,7 +80,7 @@ public static class MediationCommands
         var table = new TextTable("id", "source", "file", "status", "read", "accepted", "suspended", "duplicates", "filtered", "finished (UTC)", "reason");
         foreach (var r in rows)
         {
-            table.Add(r.Id, r.Source, r.FileName, r.Status, r.ReadCount, r.Accepted, r.Suspended, r.Duplicates, r.Filtered,
+            table.Add(r.Id, r.Source, r.FileName, r.Status, r.Manifest.Read, r.Manifest.Accepted, r.Manifest.Suspended, r.Manifest.Duplicates, r.Manifest.Filtered,
                 r.FinishedAt?.ToString("uuuu-MM-dd HH:mm:ss", null), r.Reason);
         }
 

@@ -1,3 +1,4 @@
+using Billing.Core.Mediation;
 using CsvHelper;
 
 namespace Billing.Mediation.Readers;

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Unicode;
+using Billing.Core.Mediation;
 using CsvHelper;
 using NodaTime;
 

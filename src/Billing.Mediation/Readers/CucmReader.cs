@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Billing.Core.Mediation;
 using Billing.Core.Usage;
 using CsvHelper;
 using NodaTime;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Billing.Core.Mediation;
 using Billing.Core.Tests.Mediation;
 using Billing.Core.Usage;
 using Billing.Mediation;
@@ -109,7 +110,7 @@ public class SampleGoldenTests
                 .OrderBy(f => Path.GetFileName(f), StringComparer.Ordinal);
     }
 
-    private static (MediationCounts Counts, RecordingSink Sink) Run(string path, SourceOptions source)
+    private static (FileManifest Counts, RecordingSink Sink) Run(string path, SourceOptions source)
     {
         var opening = CdrReaders.OpenFile(path, source);
         Assert.True(opening.Reader is not null, $"{Path.GetFileName(path)} was rejected: {opening.Rejection}");

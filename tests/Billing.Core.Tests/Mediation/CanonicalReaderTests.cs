@@ -1,4 +1,5 @@
 using System.Text;
+using Billing.Core.Mediation;
 using Billing.Core.Usage;
 using Billing.Mediation;
 using Billing.Mediation.Readers;

@@ -1,3 +1,4 @@
+using Billing.Core.Mediation;
 using Billing.Core.Usage;
 using Billing.Mediation;
 using Billing.Mediation.Readers;
@@ -23,7 +24,7 @@ public class MediationPipelineTests
         c-8,voice,07700900123
         """;
 
-    private static (MediationCounts Counts, RecordingSink Sink) Run()
+    private static (FileManifest Counts, RecordingSink Sink) Run()
     {
         using var file = new TempFile(File.Replace("\r\n", "\n", StringComparison.Ordinal) + "\n");
         using var reader = CdrReaders.OpenFile(file.FilePath, Source).Reader!;

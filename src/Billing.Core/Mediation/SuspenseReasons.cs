@@ -1,4 +1,4 @@
-namespace Billing.Mediation;
+namespace Billing.Core.Mediation;
 
 /// <summary>Reason codes for rows sent to suspense. Stable strings: operators filter and recycle by them.</summary>
 public static class SuspenseReasons
