@@ -62,6 +62,11 @@ public sealed record BillingConfig
                 problems.Add($"source '{s.Name}': asteriskColumns must be 16, 17, 18 or 21, not {s.AsteriskColumns}");
             }
 
+            if (s.ClockSkewSeconds is < 0 or > CdrNormaliser.MaxClockSkewSeconds)
+            {
+                problems.Add($"source '{s.Name}': clockSkewSeconds must be 0 to {CdrNormaliser.MaxClockSkewSeconds}, not {s.ClockSkewSeconds}");
+            }
+
             if (s.Numbering.CountryCode.Length is 0 or > 3 || !s.Numbering.CountryCode.All(char.IsAsciiDigit))
             {
                 problems.Add($"source '{s.Name}': countryCode '{s.Numbering.CountryCode}' must be 1–3 digits");

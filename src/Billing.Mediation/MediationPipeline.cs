@@ -2,11 +2,19 @@ using Billing.Core.Mediation;
 
 namespace Billing.Mediation;
 
+/// <summary>What mediating one file came to: its manifest before dedupe (no duplicates yet), or why the whole file is rejected.</summary>
+public readonly record struct MediationRun(FileManifest? Manifest, string? Rejection)
+{
+    public static MediationRun Read(FileManifest manifest) => new(manifest, null);
+
+    public static MediationRun Rejected(string reason) => new(null, reason);
+}
+
 /// <summary>Reader → normaliser → sink, one row at a time: memory does not grow with the file.</summary>
 public static class MediationPipeline
 {
-    /// <summary>Mediates every record of the reader's file. The manifest is before dedupe (no duplicates yet).</summary>
-    public static FileManifest Run(ICdrReader reader, CdrNormaliser normaliser, IMediatedRowSink sink)
+    /// <summary>Mediates every record of the reader's file, or stops at the first sign that the file cannot be taken whole.</summary>
+    public static MediationRun Run(ICdrReader reader, CdrNormaliser normaliser, IMediatedRowSink sink)
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(normaliser);
@@ -14,6 +22,11 @@ public static class MediationPipeline
         var tally = new FileManifest.Tally();
         foreach (var row in reader.ReadRows())
         {
+            if (row.Rejection is { } rejection)
+            {
+                return MediationRun.Rejected(rejection);
+            }
+
             if (row.ProblemCode is { } code)
             {
                 Suspend(tally, sink, new SuspendedRecord(row.LineNumber, reader.CurrentRawLine, code, row.ProblemDetail ?? ""));
@@ -43,7 +56,7 @@ public static class MediationPipeline
             }
         }
 
-        return tally.ToManifest();
+        return MediationRun.Read(tally.ToManifest());
     }
 
     private static void Suspend(FileManifest.Tally tally, IMediatedRowSink sink, SuspendedRecord record)

@@ -42,7 +42,7 @@ public sealed class IngestDropFolderJob(BillingDatabase db, MediationOptions opt
     /// <summary>Ingests every ready file now, in order; reports files left alone too.</summary>
     public IReadOnlyList<IngestOutcome> IngestAll(Action<IngestOutcome>? progress = null)
     {
-        var ingest = new IngestFileJob(db, options);
+        var ingest = new IngestFileJob(db, options, clock);
         var outcomes = new List<IngestOutcome>();
         foreach (var f in Waiting())
         {

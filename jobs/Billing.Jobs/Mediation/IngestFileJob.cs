@@ -4,6 +4,7 @@ using Billing.Core.Mediation;
 using Billing.Mediation;
 using Billing.Mediation.Readers;
 using Billing.Storage;
+using NodaTime;
 using Serilog;
 using Serilog.Context;
 using static Billing.Jobs.Mediation.IngestOutcome;
@@ -16,7 +17,7 @@ namespace Billing.Jobs.Mediation;
 /// Safe to re-run at any point: a crash before commit leaves nothing; after commit the rerun sees
 /// the checksum and only finishes the move.
 /// </summary>
-public sealed class IngestFileJob(BillingDatabase db, MediationOptions options)
+public sealed class IngestFileJob(BillingDatabase db, MediationOptions options, IClock clock)
 {
     private static readonly JsonSerializerOptions ManifestJson = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
     private readonly ILogger _log = Log.ForContext<IngestFileJob>();
@@ -40,13 +41,17 @@ public sealed class IngestFileJob(BillingDatabase db, MediationOptions options)
             return Skipped(sourceName, fileName, source.Format.ToString(), "no longer in incoming/ (already handled by another run)");
         }
 
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var elapsed = System.Diagnostics.Stopwatch.StartNew();
         long size;
+        Instant writtenAt;
         string checksum;
         ReaderOpening opening;
         try
         {
-            size = new FileInfo(path).Length;
+            var info = new FileInfo(path);
+            size = info.Length;
+            // A call cannot start after its file was written; nor after now, whatever the file's clock says.
+            writtenAt = Instant.Min(Instant.FromDateTimeUtc(info.LastWriteTimeUtc), clock.GetCurrentInstant());
             checksum = Checksum(path);
             opening = CdrReaders.OpenFile(path, source, options.MaxFileBytes);
         }
@@ -78,8 +83,8 @@ public sealed class IngestFileJob(BillingDatabase db, MediationOptions options)
         // fails that COPY; then the file is read again through the staging table, which counts
         // duplicates. Sources whose files carry both legs of a call (priority) always go staged.
         var staged = source.Format == CdrFormat.FreeSwitch;
-        FileManifest read;
-        long inserted;
+        MediationRun run;
+        long inserted = 0;
         var streamed = TimeSpan.Zero;
         while (true)
         {
@@ -89,10 +94,19 @@ public sealed class IngestFileJob(BillingDatabase db, MediationOptions options)
                 using (reader)
                 using (var writer = staged ? UsageWriter.BeginStaged(tx, source.Name, fileId.Value) : UsageWriter.BeginDirect(tx, source.Name, fileId.Value))
                 {
-                    var streamStart = clock.Elapsed;
-                    read = MediationPipeline.Run(reader, new CdrNormaliser(source), writer);
-                    streamed = clock.Elapsed - streamStart;
-                    inserted = IsGarbage(read) ? -1 : writer.Finish();
+                    var streamStart = elapsed.Elapsed;
+                    run = MediationPipeline.Run(reader, new CdrNormaliser(source, writtenAt), writer);
+                    streamed = elapsed.Elapsed - streamStart;
+                    if (run.Manifest is { } read && IsGarbage(read))
+                    {
+                        run = MediationRun.Rejected(
+                            $"no row could be read as {format}: all {read.Read} rows are malformed (is this file in the right source folder?)");
+                    }
+
+                    if (run.Rejection is null)
+                    {
+                        inserted = writer.Finish();
+                    }
                 }
 
                 break;
@@ -106,14 +120,14 @@ public sealed class IngestFileJob(BillingDatabase db, MediationOptions options)
             }
         }
 
-        if (inserted < 0)
+        if (run.Rejection is { } unreadable)
         {
+            // Nothing of the file is kept: its rows and its claim go, and the rejection is recorded on its own.
             tx.Rollback();
-            return Reject(conn, source, fileName, checksum, size, format,
-                $"no row could be read as {format}: all {read.Read} rows are malformed (is this file in the right source folder?)");
+            return Reject(conn, source, fileName, checksum, size, format, unreadable);
         }
 
-        var manifest = read.WithStored(inserted);
+        var manifest = run.Manifest!.WithStored(inserted);
         CdrFileStore.Complete(tx, fileId.Value, manifest, reader.Header);
         tx.Commit();
 
@@ -129,14 +143,13 @@ public sealed class IngestFileJob(BillingDatabase db, MediationOptions options)
         _drop.Archive(source.Name, fileName, fileId.Value, JsonSerializer.Serialize(outcome.Document(), ManifestJson));
         _log.Information("Archived {Source}/{File} as #{FileId}: read {Read} = accepted {Accepted} + suspended {Suspended} + duplicates {Duplicates} + filtered {Filtered} in {Seconds:F3} s ({StreamSeconds:F3} s reading and copying, {Mode})",
             source.Name, fileName, fileId, manifest.Read, manifest.Accepted, manifest.Suspended, manifest.Duplicates, manifest.Filtered,
-            clock.Elapsed.TotalSeconds, streamed.TotalSeconds, staged ? "staged" : "direct");
+            elapsed.Elapsed.TotalSeconds, streamed.TotalSeconds, staged ? "staged" : "direct");
         return outcome;
     }
 
     /// <summary>Not one row could be read as the format: the file is garbage, not a file with bad rows.</summary>
     private static bool IsGarbage(FileManifest read) =>
-        read.Read > 0 && read.Accepted == 0 && read.Filtered == 0
-        && read.SuspendedByReason.Keys.All(r => r is SuspenseReasons.MalformedRow or SuspenseReasons.BadEncoding);
+        read.Read > 0 && read.Accepted == 0 && read.Filtered == 0 && read.SuspendedByReason.Keys.All(SuspenseReasons.IsUnreadable);
 
     public static string Checksum(string path)
     {

@@ -60,7 +60,7 @@ public static class BenchCommand
         GC.Collect();
         var options = rt.Config.Mediation with { DropFolder = drop, SettleSeconds = 0 };
         var folder = new IngestDropFolderJob(rt.Db, options, SystemClock.Instance);
-        var ingestJob = new IngestFileJob(rt.Db, options);
+        var ingestJob = new IngestFileJob(rt.Db, options, SystemClock.Instance);
         var peakBefore = Process.GetCurrentProcess().PeakWorkingSet64;
         using var sampler = new PeakMemorySampler();
         var sw = Stopwatch.StartNew();

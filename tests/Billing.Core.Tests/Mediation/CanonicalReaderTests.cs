@@ -258,12 +258,12 @@ public class CanonicalReaderTests
     }
 
     [Fact]
-    public void ReadRows_ReportsMalformedRow_WhenQuoteIsNeverClosed()
+    public void ReadRows_ReportsUnclosedQuote_WhenQuoteIsNeverClosed()
     {
         var rows = Read($"{Header}\nc-1,voice,07700900123,02079460123,2026-11-02T08:15:00Z,10,,\nc-2,voice,\"07700900123,02079460123,2026-11-02T08:15:00Z,10,,\n");
 
         Assert.Equal("c-1", rows[0].Reader.Cdr!.RecordKey);
-        Assert.Equal(SuspenseReasons.MalformedRow, Assert.Single(rows.Skip(1)).Reader.ProblemCode);
+        Assert.Equal(SuspenseReasons.UnclosedQuote, Assert.Single(rows.Skip(1)).Reader.ProblemCode);
     }
 
     [Fact]
@@ -292,10 +292,109 @@ public class CanonicalReaderTests
         Assert.Contains("empty", Rejection([]), StringComparison.Ordinal);
 
     [Fact]
-    public void OpenFile_RejectsAsBinary_WhenFileContainsNulBytes()
+    public void A_row_with_a_NUL_byte_is_suspended_with_its_text_and_the_rows_around_it_are_read()
     {
-        var reason = Rejection([.. Encoding.UTF8.GetBytes(Header + "\nc-1,voice,"), 0, 0, .. Encoding.UTF8.GetBytes(",x\n")]);
-        Assert.Contains("NUL", reason, StringComparison.Ordinal);
+        var rows = Read([
+            .. Encoding.UTF8.GetBytes($"{Header}\nc-1,voice,07700900123,02079460123,2026-11-02T08:15:00Z,10,,\nc-2,voice,07700900123,02079460123,2026-11-02T08:16:00Z,10,,ce"),
+            0,
+            .. Encoding.UTF8.GetBytes("ll\nc-3,voice,07700900123,02079460123,2026-11-02T08:17:00Z,10,,\n"),
+        ]);
+
+        Assert.Equal(["c-1", null, "c-3"], rows.Select(r => r.Reader.Cdr?.RecordKey));
+        Assert.Equal((3L, SuspenseReasons.NulByte), (rows[1].Reader.LineNumber, rows[1].Reader.ProblemCode));
+        Assert.Equal("c-2,voice,07700900123,02079460123,2026-11-02T08:16:00Z,10,,ce\0ll", rows[1].RawLine);
+    }
+
+    [Theory]
+    [InlineData(80, false)] // 80 NUL bytes of 161: under half, the row is suspended
+    [InlineData(81, true)]  // 81 of 162: half the file is binary, it is rejected whole
+    public void A_file_is_rejected_as_binary_only_when_half_of_its_head_is_NUL_or_control_bytes(int nuls, bool rejected)
+    {
+        byte[] content = [.. Encoding.UTF8.GetBytes(Header + "\n"), .. new byte[nuls], (byte)'\n'];
+
+        using var file = new TempFile(content);
+        var opening = CdrReaders.OpenFile(file.FilePath, Source);
+        opening.Reader?.Dispose();
+
+        Assert.Equal(rejected, opening.Rejection is not null);
+        if (rejected)
+        {
+            Assert.Contains($"binary content: {nuls} of the first {nuls + 81} bytes are NUL or control bytes", opening.Rejection, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Equal(SuspenseReasons.NulByte, Assert.Single(Read(content)).Reader.ProblemCode);
+        }
+    }
+
+    [Fact]
+    public void A_quote_opened_in_row_3_of_5_and_never_closed_suspends_row_3_alone_so_read_is_5()
+    {
+        var file = $"""
+            {Header}
+            c-1,voice,07700900123,02079460123,2026-11-02T08:15:00Z,10,,cell-1
+            c-2,voice,07700900123,02079460123,2026-11-02T08:16:00Z,20,,cell-2
+            c-3,voice,07700900123,02079460123,2026-11-02T08:17:00Z,30,,"cell-3
+            c-4,voice,07700900123,02079460123,2026-11-02T08:18:00Z,40,,cell-4
+            c-5,voice,07700900123,02079460123,2026-11-02T08:19:00Z,50,,cell-5
+
+            """;
+
+        var (manifest, sink) = Mediate(file);
+
+        Assert.Equal((5L, 4L, 1L, 0L), (manifest.Read, manifest.Accepted, manifest.Suspended, manifest.Filtered));
+        Assert.Equal(["c-1", "c-2", "c-4", "c-5"], sink.Accepted.Select(a => a.Usage.RecordKey));
+        Assert.Equal([40L, 50L], sink.Accepted.Skip(2).Select(a => a.Usage.DurationSeconds));
+        var suspended = Assert.Single(sink.Suspended);
+        Assert.Equal((4L, SuspenseReasons.UnclosedQuote, "c-3,voice,07700900123,02079460123,2026-11-02T08:17:00Z,30,,\"cell-3"),
+            (suspended.LineNumber, suspended.Reason, suspended.RawLine));
+    }
+
+    [Fact]
+    public void A_field_holding_a_line_break_suspends_both_its_lines_and_the_next_row_is_read_so_read_is_4()
+    {
+        var file = $"""
+            {Header}
+            c-1,voice,07700900123,02079460123,2026-11-02T08:15:00Z,10,,cell-1
+            c-2,voice,07700900123,02079460123,2026-11-02T08:16:00Z,20,,"cell
+            two"
+            c-3,voice,07700900123,02079460123,2026-11-02T08:17:00Z,30,,cell-3
+
+            """;
+
+        var (manifest, sink) = Mediate(file);
+
+        Assert.Equal((4L, 2L, 2L), (manifest.Read, manifest.Accepted, manifest.Suspended));
+        Assert.Equal(["c-1", "c-3"], sink.Accepted.Select(a => a.Usage.RecordKey));
+        Assert.Equal([(3L, SuspenseReasons.UnclosedQuote, "c-2,voice,07700900123,02079460123,2026-11-02T08:16:00Z,20,,\"cell"), (4L, SuspenseReasons.MalformedRow, "two\"")],
+            sink.Suspended.Select(s => (s.LineNumber, s.Reason, s.RawLine)));
+    }
+
+    [Fact]
+    public void A_start_in_the_year_9999_behind_a_negative_offset_is_suspended_as_future_without_overflowing()
+    {
+        var file = $"""
+            {Header}
+            c-1,voice,07700900123,02079460123,9999-12-31T23:59:59-05:00,60,,
+            c-2,voice,07700900123,02079460123,2099-01-01T00:00:00Z,60,,
+            c-3,voice,07700900123,02079460123,2026-11-02T08:17:00Z,60,,
+
+            """;
+
+        var (manifest, sink) = Mediate(file);
+
+        Assert.Equal((3L, 1L, 2L), (manifest.Read, manifest.Accepted, manifest.Suspended));
+        Assert.Equal(new Dictionary<string, long> { [SuspenseReasons.FutureStart] = 2 }, manifest.SuspendedByReason);
+        Assert.Equal("c-3", Assert.Single(sink.Accepted).Usage.RecordKey);
+    }
+
+    private static (FileManifest Manifest, RecordingSink Sink) Mediate(string content)
+    {
+        using var file = new TempFile(content.Replace("\r\n", "\n", StringComparison.Ordinal));
+        using var reader = CdrReaders.OpenFile(file.FilePath, Source).Reader!;
+        var sink = new RecordingSink();
+        var run = MediationPipeline.Run(reader, new CdrNormaliser(Source, Written.At), sink);
+        return (run.Manifest!, sink);
     }
 
     [Theory]

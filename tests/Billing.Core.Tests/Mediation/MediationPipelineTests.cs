@@ -29,7 +29,7 @@ public class MediationPipelineTests
         using var file = new TempFile(File.Replace("\r\n", "\n", StringComparison.Ordinal) + "\n");
         using var reader = CdrReaders.OpenFile(file.FilePath, Source).Reader!;
         var sink = new RecordingSink();
-        var counts = MediationPipeline.Run(reader, new CdrNormaliser(Source), sink);
+        var counts = MediationPipeline.Run(reader, new CdrNormaliser(Source, Written.At), sink).Manifest!;
         return (counts, sink);
     }
 

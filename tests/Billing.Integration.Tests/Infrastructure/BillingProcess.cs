@@ -27,15 +27,19 @@ public static class BillingProcess
         return Process.Start(psi) ?? throw new InvalidOperationException("cannot start billing");
     }
 
-    public static (int Exit, string Out, string Err) Run(string workingDirectory, params string[] args)
+    public static (int Exit, string Out, string Err) Run(string workingDirectory, params string[] args) =>
+        Run(TimeSpan.FromMinutes(3), workingDirectory, args);
+
+    /// <summary>Runs billing and waits at most <paramref name="timeout"/>: a run that stalls is killed and fails the test.</summary>
+    public static (int Exit, string Out, string Err) Run(TimeSpan timeout, string workingDirectory, params string[] args)
     {
         using var p = Start(workingDirectory, args);
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromMinutes(3)))
+        if (!p.WaitForExit(timeout))
         {
             p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"billing {string.Join(' ', args)} did not finish in 3 minutes");
+            throw new TimeoutException($"billing {string.Join(' ', args)} did not finish in {timeout.TotalSeconds:F0} s");
         }
 
         return (p.ExitCode, stdout.Result, stderr.Result);

@@ -155,8 +155,8 @@ public sealed class IngestFileJobTests(DatabaseFixture fx) : IClassFixture<Datab
         Drops.Put(_tmp.Path, "canonical", "race.csv", content);
         Drops.Put(other.Path, "canonical", "race.csv", content);
 
-        var a = Task.Run(() => new IngestFileJob(fx.Db, Drops.Options(_tmp.Path)).Ingest("canonical", "race.csv"));
-        var b = Task.Run(() => new IngestFileJob(fx.Db, Drops.Options(other.Path)).Ingest("canonical", "race.csv"));
+        var a = Task.Run(() => new IngestFileJob(fx.Db, Drops.Options(_tmp.Path), new FakeClock(Instant.FromUtc(2026, 11, 26, 12, 0))).Ingest("canonical", "race.csv"));
+        var b = Task.Run(() => new IngestFileJob(fx.Db, Drops.Options(other.Path), new FakeClock(Instant.FromUtc(2026, 11, 26, 12, 0))).Ingest("canonical", "race.csv"));
         var results = await Task.WhenAll(a, b);
 
         Assert.Equal(["already-processed", "archived"], results.Select(r => r.Status).Order());
