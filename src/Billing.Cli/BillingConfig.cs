@@ -36,6 +36,10 @@ public sealed record BillingConfig
     /// <summary>The notification settings with the state directory that places the default folder.</summary>
     public NotificationDeliveryOptions NotificationDelivery() => new(Notifications, StateDirectory);
 
+    /// <summary>Folders under the state directory that are not configured otherwise: mediation's spill files in &lt;stateDirectory&gt;/tmp.</summary>
+    private BillingConfig WithStateFolders() =>
+        this with { Mediation = Mediation with { TempFolder = Mediation.TempFolder ?? Path.Combine(StateDirectory, "tmp") } };
+
     /// <summary>What is wrong with the configuration, in words an operator can act on.</summary>
     public IReadOnlyList<string> Problems()
     {
@@ -78,6 +82,19 @@ public sealed record BillingConfig
             problems.Add("mediation.settleSeconds must not be negative");
         }
 
+        foreach (var (name, value) in new[]
+        {
+            ("maxFileBytes", Mediation.MaxFileBytes),
+            ("maxSuspendedRowsPerFile", Mediation.MaxSuspendedRowsPerFile),
+            ("maxSuspendedBytesPerFile", Mediation.MaxSuspendedBytesPerFile),
+        })
+        {
+            if (value < 1)
+            {
+                problems.Add($"mediation.{name} must be at least 1, not {value}");
+            }
+        }
+
         problems.AddRange(Notifications.Problems());
 
         return problems;
@@ -93,7 +110,7 @@ public sealed record BillingConfig
 
         if (path is null)
         {
-            return new BillingConfig();
+            return new BillingConfig().WithStateFolders();
         }
 
         if (!File.Exists(path))
@@ -106,7 +123,7 @@ public sealed record BillingConfig
             var config = JsonSerializer.Deserialize<BillingConfig>(File.ReadAllText(path), Json) ?? new BillingConfig();
             var problems = config.Problems();
             return problems.Count == 0
-                ? config
+                ? config.WithStateFolders()
                 : throw new UserErrorException($"Configuration file '{path}' is not valid:\n  - {string.Join("\n  - ", problems)}");
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)

@@ -74,11 +74,24 @@ public static class CdrFileStore
         }, tx);
     }
 
+    /// <summary>
+    /// Records a rejected file and returns its id. The same file (source, name, checksum, size) rejected
+    /// for the same reason before is that row again: a rerun after its move to rejected/ failed records
+    /// nothing twice. <paramref name="checksum"/> is empty for a file rejected before it was read.
+    /// </summary>
     public static long RecordRejected(NpgsqlConnection conn, string source, string fileName, string checksum, long size, string format, string reason) =>
         conn.ExecuteScalar<long>("""
-            INSERT INTO cdr_files (source, file_name, checksum, size_bytes, format, status, reason, finished_at)
-            VALUES (@source, @fileName, @checksum, @size, @format, 'rejected', @reason, now())
-            RETURNING id
+            WITH earlier AS (
+                SELECT id FROM cdr_files
+                WHERE status = 'rejected' AND source = @source AND file_name = @fileName AND checksum = @checksum
+                  AND size_bytes = @size AND reason = @reason
+                ORDER BY id DESC LIMIT 1),
+            recorded AS (
+                INSERT INTO cdr_files (source, file_name, checksum, size_bytes, format, status, reason, finished_at)
+                SELECT @source, @fileName, @checksum, @size, @format, 'rejected', @reason, now()
+                WHERE NOT EXISTS (SELECT FROM earlier)
+                RETURNING id)
+            SELECT id FROM recorded UNION ALL SELECT id FROM earlier
             """, new { source, fileName, checksum, size, format, reason });
 
     public static IReadOnlyList<CdrFileRow> List(NpgsqlConnection conn, int limit, string? source = null) =>

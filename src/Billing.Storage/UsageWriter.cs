@@ -29,23 +29,25 @@ public sealed class UsageWriter : IMediatedRowSink, IDisposable
     private bool _hasLowPriority;
     private long _staged;
 
-    private UsageWriter(NpgsqlTransaction tx, string source, long fileId, bool direct)
+    private UsageWriter(NpgsqlTransaction tx, string source, long fileId, string? spillFolder)
     {
         _tx = tx;
         _source = source;
         _fileId = fileId;
-        _direct = direct;
-        _suspense = direct ? new SuspenseBuffer() : null;
+        _direct = spillFolder is not null;
+        _suspense = spillFolder is null ? null : new SuspenseBuffer(spillFolder);
     }
 
     /// <summary>The unique violation that tells the caller to re-run a direct write staged.</summary>
     public static bool IsDuplicateRecord(Exception e) =>
         e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "usage_identity" };
 
-    public static UsageWriter BeginDirect(NpgsqlTransaction tx, string source, long fileId)
+    /// <param name="spillFolder">Where suspended rows beyond the first <see cref="SuspenseBuffer.InMemoryLimit"/> wait for the COPY.</param>
+    public static UsageWriter BeginDirect(NpgsqlTransaction tx, string source, long fileId, string spillFolder)
     {
         ArgumentNullException.ThrowIfNull(tx);
-        return new UsageWriter(tx, source, fileId, direct: true)
+        ArgumentNullException.ThrowIfNull(spillFolder);
+        return new UsageWriter(tx, source, fileId, spillFolder)
         {
             _copy = tx.Connection!.BeginBinaryImport("""
                 COPY usage (source, record_key, service, msisdn, destination, start_utc, duration_s,
@@ -66,7 +68,7 @@ public sealed class UsageWriter : IMediatedRowSink, IDisposable
                 line_no bigint NOT NULL, priority smallint NOT NULL,
                 raw_line text, reason text, detail text) ON COMMIT DROP
             """, transaction: tx);
-        return new UsageWriter(tx, source, fileId, direct: false)
+        return new UsageWriter(tx, source, fileId, spillFolder: null)
         {
             _copy = conn.BeginBinaryImport("""
                 COPY stage_rows (kind, record_key, service, msisdn, destination, start_utc, duration_s,
@@ -221,17 +223,45 @@ public sealed class UsageWriter : IMediatedRowSink, IDisposable
 
 /// <summary>
 /// Suspended rows of a file being written directly: kept in memory up to a limit, then spilled to a
-/// temporary file, so a file of nothing but bad rows does not grow memory.
+/// file in the spill folder, so a file of nothing but bad rows does not grow memory. The spill file is
+/// unlinked as soon as it is open (on Unix): the open handle keeps it, and no exit path — a crash, a
+/// kill — can leave it behind. <see cref="Sweep"/> removes any left by a system that cannot do that.
 /// </summary>
-public sealed class SuspenseBuffer : IDisposable
+public sealed class SuspenseBuffer(string spillFolder) : IDisposable
 {
     public const int InMemoryLimit = 10_000;
 
+    private const string SpillPattern = "suspense-*.spill";
+
     private readonly List<SuspendedRecord> _memory = [];
-    private string? _spillPath;
     private BinaryWriter? _spill;
 
     public long Count { get; private set; }
+
+    /// <summary>Deletes the spill files left in <paramref name="folder"/>; returns how many. Run at the start of an ingest.</summary>
+    public static int Sweep(string folder)
+    {
+        if (!Directory.Exists(folder))
+        {
+            return 0;
+        }
+
+        var swept = 0;
+        foreach (var leftover in Directory.EnumerateFiles(folder, SpillPattern))
+        {
+            try
+            {
+                File.Delete(leftover);
+                swept++;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // still open by a live writer on a system that cannot unlink open files: it goes with it
+            }
+        }
+
+        return swept;
+    }
 
     public void Add(SuspendedRecord record)
     {
@@ -242,12 +272,7 @@ public sealed class SuspenseBuffer : IDisposable
             return;
         }
 
-        if (_spill is null)
-        {
-            _spillPath = Path.GetTempFileName();
-            _spill = new BinaryWriter(new FileStream(_spillPath, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose));
-        }
-
+        _spill ??= new BinaryWriter(OpenSpill());
         _spill.Write(record.LineNumber);
         _spill.Write(record.RawLine);
         _spill.Write(record.Reason);
@@ -277,4 +302,26 @@ public sealed class SuspenseBuffer : IDisposable
     }
 
     public void Dispose() => _spill?.Dispose();
+
+    private FileStream OpenSpill()
+    {
+        Directory.CreateDirectory(spillFolder);
+        var path = Path.Combine(spillFolder, $"suspense-{Environment.ProcessId}-{Guid.NewGuid():N}.spill");
+        if (OperatingSystem.IsWindows())
+        {
+            return new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
+        }
+
+        // Readable by this user only (the rows are call records) for the moment it has a name at all.
+        var stream = new FileStream(path, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.ReadWrite,
+            Share = FileShare.None,
+            BufferSize = 1 << 16,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        });
+        File.Delete(path);
+        return stream;
+    }
 }

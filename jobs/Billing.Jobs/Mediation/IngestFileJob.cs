@@ -23,46 +23,76 @@ public sealed class IngestFileJob(BillingDatabase db, MediationOptions options, 
     private readonly ILogger _log = Log.ForContext<IngestFileJob>();
     private readonly DropFolder _drop = new(options.DropFolder);
 
-    /// <summary>The Hangfire entry point: arguments are names, never entities.</summary>
-    public void Run(string source, string fileName) => Ingest(source, fileName);
+    /// <summary>
+    /// The Hangfire entry point: arguments are names, never entities. A file that could not be moved
+    /// fails the job, so Hangfire tries again (the database work is done once either way).
+    /// </summary>
+    public void Run(string source, string fileName)
+    {
+        var outcome = Ingest(source, fileName);
+        if (outcome.Status == Statuses.Failed)
+        {
+            throw new IOException($"{source}/{DropFolder.Printable(fileName)}: {outcome.Reason}");
+        }
+    }
 
     public IngestOutcome Ingest(string sourceName, string fileName)
     {
-        using var _ = LogContext.PushProperty("CdrFile", $"{sourceName}/{fileName}");
+        var shown = DropFolder.Printable(fileName);
+        using var _ = LogContext.PushProperty("CdrFile", $"{sourceName}/{shown}");
         var source = options.Source(sourceName);
-        var path = _drop.IncomingFile(sourceName, fileName);
         if (source is null)
         {
             return Skipped(sourceName, fileName, "?", $"no source named '{sourceName}' is configured");
         }
 
-        if (!File.Exists(path))
+        var format = source.Format.ToString().ToLowerInvariant();
+        var path = _drop.IncomingFile(sourceName, fileName);
+        // Judged without opening or following it: a FIFO would block the read, a link could lead anywhere.
+        switch (EntryKinds.Of(path))
         {
-            return Skipped(sourceName, fileName, source.Format.ToString(), "no longer in incoming/ (already handled by another run)");
+            case null:
+                return Skipped(sourceName, fileName, format, "no longer in incoming/ (already handled by another run)");
+            case var kind when kind != EntryKind.RegularFile:
+                return Skipped(sourceName, fileName, format, NotRegular(kind.Value));
         }
 
-        var elapsed = System.Diagnostics.Stopwatch.StartNew();
-        long size;
-        Instant writtenAt;
-        string checksum;
-        ReaderOpening opening;
         try
         {
-            var info = new FileInfo(path);
-            size = info.Length;
-            // A call cannot start after its file was written; nor after now, whatever the file's clock says.
-            writtenAt = Instant.Min(Instant.FromDateTimeUtc(info.LastWriteTimeUtc), clock.GetCurrentInstant());
-            checksum = Checksum(path);
-            opening = CdrReaders.OpenFile(path, source, options.MaxFileBytes);
+            return Ingest(source, fileName, format, path);
         }
         catch (FileNotFoundException)
         {
-            return Skipped(sourceName, fileName, source.Format.ToString(), "no longer in incoming/ (already handled by another run)");
+            return Skipped(sourceName, fileName, format, "no longer in incoming/ (already handled by another run)");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // One file's trouble (unreadable, or a folder it should move to is unusable) is that file's:
+            // reported, and the other files go on.
+            _log.Error("{Source}/{File} failed: {Message}", sourceName, shown, e.Message);
+            return new IngestOutcome { File = fileName, Source = sourceName, Format = format, Status = Statuses.Failed, Reason = e.Message };
+        }
+    }
+
+    /// <summary>Why an entry that is not a regular file is left where it is.</summary>
+    public static string NotRegular(EntryKind kind) => $"{EntryKinds.Describe(kind)}, not a regular file: left alone, never read";
+
+    private IngestOutcome Ingest(SourceOptions source, string fileName, string format, string path)
+    {
+        var elapsed = System.Diagnostics.Stopwatch.StartNew();
+        var info = new FileInfo(path);
+        var size = info.Length;
+        using var conn = db.Open();
+        if (CdrReaders.SizeProblem(size, options.MaxFileBytes) is { } sizeProblem)
+        {
+            // Decided before a byte is read: no checksum.
+            return Reject(conn, source, fileName, NotRead, size, format, sizeProblem);
         }
 
-        var format = source.Format.ToString().ToLowerInvariant();
-        using var conn = db.Open();
-
+        // A call cannot start after its file was written; nor after now, whatever the file's clock says.
+        var writtenAt = Instant.Min(Instant.FromDateTimeUtc(info.LastWriteTimeUtc), clock.GetCurrentInstant());
+        var checksum = Checksum(path);
+        var opening = CdrReaders.OpenFile(path, source, options.MaxFileBytes);
         if (opening.Rejection is { } rejection)
         {
             return Reject(conn, source, fileName, checksum, size, format, rejection);
@@ -92,10 +122,12 @@ public sealed class IngestFileJob(BillingDatabase db, MediationOptions options, 
             try
             {
                 using (reader)
-                using (var writer = staged ? UsageWriter.BeginStaged(tx, source.Name, fileId.Value) : UsageWriter.BeginDirect(tx, source.Name, fileId.Value))
+                using (var writer = staged
+                    ? UsageWriter.BeginStaged(tx, source.Name, fileId.Value)
+                    : UsageWriter.BeginDirect(tx, source.Name, fileId.Value, options.SpillFolder()))
                 {
                     var streamStart = elapsed.Elapsed;
-                    run = MediationPipeline.Run(reader, new CdrNormaliser(source, writtenAt), writer);
+                    run = MediationPipeline.Run(reader, new CdrNormaliser(source, writtenAt), writer, options.SuspenseLimits());
                     streamed = elapsed.Elapsed - streamStart;
                     if (run.Manifest is { } read && IsGarbage(read))
                     {
@@ -140,9 +172,13 @@ public sealed class IngestFileJob(BillingDatabase db, MediationOptions options, 
             Manifest = manifest,
             FileId = fileId,
         };
-        _drop.Archive(source.Name, fileName, fileId.Value, JsonSerializer.Serialize(outcome.Document(), ManifestJson));
+        if (Move(outcome, "archive/", () => _drop.Archive(source.Name, fileName, fileId.Value, JsonSerializer.Serialize(outcome.Document(), ManifestJson))) is { } failed)
+        {
+            return failed;
+        }
+
         _log.Information("Archived {Source}/{File} as #{FileId}: read {Read} = accepted {Accepted} + suspended {Suspended} + duplicates {Duplicates} + filtered {Filtered} in {Seconds:F3} s ({StreamSeconds:F3} s reading and copying, {Mode})",
-            source.Name, fileName, fileId, manifest.Read, manifest.Accepted, manifest.Suspended, manifest.Duplicates, manifest.Filtered,
+            source.Name, DropFolder.Printable(fileName), fileId, manifest.Read, manifest.Accepted, manifest.Suspended, manifest.Duplicates, manifest.Filtered,
             elapsed.Elapsed.TotalSeconds, streamed.TotalSeconds, staged ? "staged" : "direct");
         return outcome;
     }
@@ -150,6 +186,9 @@ public sealed class IngestFileJob(BillingDatabase db, MediationOptions options, 
     /// <summary>Not one row could be read as the format: the file is garbage, not a file with bad rows.</summary>
     private static bool IsGarbage(FileManifest read) =>
         read.Read > 0 && read.Accepted == 0 && read.Filtered == 0 && read.SuspendedByReason.Keys.All(SuspenseReasons.IsUnreadable);
+
+    /// <summary>The checksum of a file rejected before it was read (empty, or too large to read).</summary>
+    public const string NotRead = "";
 
     public static string Checksum(string path)
     {
@@ -163,7 +202,7 @@ public sealed class IngestFileJob(BillingDatabase db, MediationOptions options, 
         var id = earlier?.Id ?? 0;
         var reason = earlier is null
             ? "the same content is being processed by another run"
-            : $"same content as file #{earlier.Id} ({earlier.FileName}), processed {earlier.FinishedAt?.ToString() ?? "earlier"}";
+            : $"same content as file #{earlier.Id} ({DropFolder.Printable(earlier.FileName)}), processed {earlier.FinishedAt?.ToString() ?? "earlier"}";
         if (earlier is { Status: "archived" })
         {
             var outcome = new IngestOutcome { File = fileName, Source = source.Name, Format = format, Status = Statuses.AlreadyProcessed, Reason = reason, FileId = id };
@@ -172,24 +211,58 @@ public sealed class IngestFileJob(BillingDatabase db, MediationOptions options, 
             var manifest = string.Equals(earlier.FileName, fileName, StringComparison.Ordinal)
                 ? outcome with { Status = Statuses.Archived, Manifest = earlier.Manifest, Reason = "moved by a re-run" }
                 : outcome;
-            if (_drop.Archive(source.Name, fileName, id, JsonSerializer.Serialize(manifest.Document(), ManifestJson)) is null)
+            string? moved = null;
+            if (Move(outcome, "archive/", () => moved = _drop.Archive(source.Name, fileName, id, JsonSerializer.Serialize(manifest.Document(), ManifestJson))) is { } failed)
+            {
+                return failed;
+            }
+
+            if (moved is null)
             {
                 return Skipped(source.Name, fileName, format, "no longer in incoming/ (already handled by another run)");
             }
 
-            _log.Information("{Source}/{File} already processed: {Reason}", source.Name, fileName, reason);
+            _log.Information("{Source}/{File} already processed: {Reason}", source.Name, DropFolder.Printable(fileName), reason);
             return outcome;
         }
 
         return Skipped(source.Name, fileName, format, reason);
     }
 
+    /// <summary>
+    /// Records the rejection (once: a rerun after a failed move finds the same row) and moves the file
+    /// to rejected/ with its reason.
+    /// </summary>
     private IngestOutcome Reject(Npgsql.NpgsqlConnection conn, SourceOptions source, string fileName, string checksum, long size, string format, string reason)
     {
         var id = CdrFileStore.RecordRejected(conn, source.Name, fileName, checksum, size, format, reason);
-        _drop.Reject(source.Name, fileName, id, reason);
-        _log.Warning("Rejected {Source}/{File} as #{FileId}: {Reason}", source.Name, fileName, id, reason);
-        return new IngestOutcome { File = fileName, Source = source.Name, Format = format, Status = Statuses.Rejected, Reason = reason, FileId = id };
+        var outcome = new IngestOutcome { File = fileName, Source = source.Name, Format = format, Status = Statuses.Rejected, Reason = reason, FileId = id };
+        if (Move(outcome, "rejected/", () => _drop.Reject(source.Name, fileName, id, reason)) is { } failed)
+        {
+            return failed;
+        }
+
+        _log.Warning("Rejected {Source}/{File} as #{FileId}: {Reason}", source.Name, DropFolder.Printable(fileName), id, reason);
+        return outcome;
+    }
+
+    /// <summary>
+    /// Moves a file out of incoming/ once the database knows what became of it. A move that fails leaves
+    /// the file where it is, its outcome recorded: the outcome says so, and the next run moves it.
+    /// </summary>
+    private IngestOutcome? Move(IngestOutcome recorded, string area, Action move)
+    {
+        try
+        {
+            move();
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            var reason = $"{recorded.Status} as file #{recorded.FileId}{(recorded.Reason is null ? "" : $" ({recorded.Reason})")}, but the move to {area} failed: {e.Message}; the next run moves it";
+            _log.Error("{Source}/{File}: {Reason}", recorded.Source, DropFolder.Printable(recorded.File), reason);
+            return recorded with { Status = Statuses.Failed, Reason = reason };
+        }
     }
 
     private static IngestOutcome Skipped(string source, string fileName, string format, string reason) =>

@@ -9,7 +9,7 @@ public sealed record IngestOutcome
     public required string Source { get; init; }
     public required string Format { get; init; }
 
-    /// <summary>archived | rejected | skipped | already-processed</summary>
+    /// <summary>archived | rejected | skipped | already-processed | failed</summary>
     public required string Status { get; init; }
 
     public FileManifest Manifest { get; init; } = FileManifest.Empty;
@@ -43,5 +43,8 @@ public sealed record IngestOutcome
         public const string Rejected = "rejected";
         public const string Skipped = "skipped";
         public const string AlreadyProcessed = "already-processed";
+
+        /// <summary>Something went wrong with this file (it could not be read, or not moved): reported, the others go on.</summary>
+        public const string Failed = "failed";
     }
 }

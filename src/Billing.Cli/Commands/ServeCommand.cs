@@ -18,6 +18,12 @@ public static class ServeCommand
 {
     public static int Run(GlobalOptions g, string urls, int workers)
     {
+        // serve makes a missing drop folder (switches will write into it); one that cannot be used stops it here.
+        if (new Billing.Mediation.DropFolder(BillingConfig.Load(g.ConfigPath).Mediation.DropFolder).Problem(create: true) is { } problem)
+        {
+            throw new UserErrorException(problem);
+        }
+
         using var rt = Runtime.Start(g);
         var builder = WebApplication.CreateBuilder();
         builder.Host.UseSerilog();

@@ -11,17 +11,17 @@ public static class CdrReaders
 
     private const int SniffBytes = 64 * 1024;
 
+    /// <summary>Why a file of this size is not read at all, or null. Checked before anything reads the file.</summary>
+    public static string? SizeProblem(long size, long maxFileBytes) =>
+        size == 0 ? "empty file (0 bytes)"
+        : size > maxFileBytes ? $"oversized file: {size:N0} bytes, above the limit of {maxFileBytes:N0}"
+        : null;
+
     public static ReaderOpening OpenFile(string path, SourceOptions source, long maxFileBytes = DefaultMaxFileBytes)
     {
-        var info = new FileInfo(path);
-        if (info.Length == 0)
+        if (SizeProblem(new FileInfo(path).Length, maxFileBytes) is { } size)
         {
-            return ReaderOpening.Rejected("empty file (0 bytes)");
-        }
-
-        if (info.Length > maxFileBytes)
-        {
-            return ReaderOpening.Rejected($"oversized file: {info.Length:N0} bytes, above the limit of {maxFileBytes:N0}");
+            return ReaderOpening.Rejected(size);
         }
 
         if (Sniff(path) is { } binary)

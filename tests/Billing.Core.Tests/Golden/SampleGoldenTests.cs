@@ -116,7 +116,7 @@ public class SampleGoldenTests
         Assert.True(opening.Reader is not null, $"{Path.GetFileName(path)} was rejected: {opening.Rejection}");
         using var reader = opening.Reader;
         var sink = new RecordingSink();
-        return (MediationPipeline.Run(reader, new CdrNormaliser(source, Written.At), sink).Manifest!, sink);
+        return (MediationPipeline.Run(reader, new CdrNormaliser(source, Written.At), sink, SuspenseLimits.None).Manifest!, sink);
     }
 
     /// <summary>The usage an earlier file of the demo order stored, or null when it is rejected.</summary>
@@ -130,7 +130,7 @@ public class SampleGoldenTests
 
         using var reader = opening.Reader;
         var sink = new RecordingSink();
-        MediationPipeline.Run(reader, new CdrNormaliser(source, Written.At), sink);
+        MediationPipeline.Run(reader, new CdrNormaliser(source, Written.At), sink, SuspenseLimits.None);
         return [.. sink.Accepted.Select(a => a.Usage)];
     }
 

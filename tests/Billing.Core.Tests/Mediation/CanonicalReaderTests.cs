@@ -393,7 +393,7 @@ public class CanonicalReaderTests
         using var file = new TempFile(content.Replace("\r\n", "\n", StringComparison.Ordinal));
         using var reader = CdrReaders.OpenFile(file.FilePath, Source).Reader!;
         var sink = new RecordingSink();
-        var run = MediationPipeline.Run(reader, new CdrNormaliser(Source, Written.At), sink);
+        var run = MediationPipeline.Run(reader, new CdrNormaliser(Source, Written.At), sink, SuspenseLimits.None);
         return (run.Manifest!, sink);
     }
 
@@ -479,5 +479,65 @@ public class CanonicalReaderTests
         var cdr = Assert.Single(reader.ReadRows()).Cdr!;
         Assert.Equal(ServiceType.Sms, cdr.Service);
         Assert.Equal("+447700900456", cdr.Called);
+    }
+
+    /// <summary>A valid canonical row padded in its cell_id to exactly <paramref name="length"/> bytes.</summary>
+    private static string RowOfLength(string key, int length)
+    {
+        var start = $"{key},voice,07700900123,02079460123,2026-11-02T08:15:00Z,10,,";
+        return start + new string('c', length - start.Length);
+    }
+
+    [Theory]
+    [InlineData(65_536, "\n", false)]    // at the limit: read as it is
+    [InlineData(65_536, "\r\n", false)]  // the line break does not count
+    [InlineData(65_537, "\n", true)]     // one byte over: suspended, cut to the limit
+    [InlineData(65_537, "\r\n", true)]
+    public void A_record_longer_than_65536_bytes_is_suspended_cut_to_the_limit_and_its_neighbours_are_read(int length, string lineBreak, bool tooLong)
+    {
+        var rows = Read(string.Join(lineBreak, Header, "c-1,voice,07700900123,02079460123,2026-11-02T08:14:00Z,10,,", RowOfLength("c-2", length), "c-3,voice,07700900123,02079460123,2026-11-02T08:16:00Z,10,,") + lineBreak);
+
+        Assert.Equal(3, rows.Count);
+        Assert.Equal(["c-1", tooLong ? null : "c-2", "c-3"], rows.Select(r => r.Reader.Cdr?.RecordKey));
+        Assert.Equal([2L, 3L, 4L], rows.Select(r => r.Reader.LineNumber));
+        if (tooLong)
+        {
+            Assert.Equal(SuspenseReasons.RecordTooLong, rows[1].Reader.ProblemCode);
+            Assert.Equal(RowOfLength("c-2", length)[..65_536], rows[1].RawLine);
+            Assert.Contains($"the record is {length:N0} bytes long", rows[1].Reader.ProblemDetail, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Equal(length - 59, rows[1].Reader.Cdr!.CellId!.Length);
+        }
+    }
+
+    [Fact]
+    public void A_line_of_10_MB_between_two_rows_is_one_suspended_record_and_read_is_3()
+    {
+        var (manifest, sink) = Mediate($"{Header}\nc-1,voice,07700900123,02079460123,2026-11-02T08:14:00Z,10,,\n{new string('"', 10_000_000)}\nc-3,voice,07700900123,02079460123,2026-11-02T08:16:00Z,10,,\n");
+
+        Assert.Equal((3L, 2L, 1L), (manifest.Read, manifest.Accepted, manifest.Suspended));
+        var suspended = Assert.Single(sink.Suspended);
+        Assert.Equal((3L, SuspenseReasons.RecordTooLong, 65_536), (suspended.LineNumber, suspended.Reason, suspended.RawLine.Length));
+        Assert.Contains("10,000,000 bytes long", suspended.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Two_long_lines_in_a_row_and_one_at_the_end_without_a_line_break_are_each_suspended_once()
+    {
+        var rows = Read($"{Header}\n{new string('a', 70_000)}\n{new string('b', 140_000)}\nc-3,voice,07700900123,02079460123,2026-11-02T08:16:00Z,10,,\n{new string('d', 200_000)}");
+
+        Assert.Equal([(2L, SuspenseReasons.RecordTooLong), (3L, SuspenseReasons.RecordTooLong), (4L, null), (5L, SuspenseReasons.RecordTooLong)],
+            rows.Select(r => (r.Reader.LineNumber, r.Reader.ProblemCode)));
+        Assert.Equal(["70,000", "140,000", "200,000"], rows.Where(r => r.Reader.ProblemCode is not null).Select(r => r.Reader.ProblemDetail!.Split(' ')[3]));
+    }
+
+    [Fact]
+    public void A_header_longer_than_65536_bytes_rejects_the_file()
+    {
+        var reason = Rejection(Encoding.UTF8.GetBytes(Header + "," + new string('h', 70_000) + "\nc-1,voice,07700900123,02079460123,2026-11-02T08:14:00Z,10,,\n"));
+
+        Assert.Equal("unreadable header: the first line is longer than 65,536 bytes", reason);
     }
 }

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using Billing.Integration.Tests.Infrastructure;
 using Dapper;
 
@@ -11,8 +10,6 @@ namespace Billing.Integration.Tests.EndToEnd;
 /// </summary>
 public sealed class IngestValidationTests(DatabaseFixture fx) : IClassFixture<DatabaseFixture>, IDisposable
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(90);
-
     private readonly TempDir _work = new();
 
     public void Dispose() => _work.Dispose();
@@ -118,16 +115,13 @@ public sealed class IngestValidationTests(DatabaseFixture fx) : IClassFixture<Da
         $"\"\",\"1001\",\"907700900123\",\"from-internal\",\"\"\"Alice\"\" <1001>\",\"PJSIP/1001-1\",\"PJSIP/trunk-2\",\"Dial\",\"PJSIP/07700900123@trunk\"," +
         $"\"2026-11-02 08:15:00\",\"{answer}\",\"2026-11-02 08:16:40\",{duration},{billsec},\"ANSWERED\",\"DOCUMENTATION\",\"{uniqueId}\",\"\"\n";
 
-    private Outcome IngestOne(params string[] extra) => Assert.Single(Ingest(extra));
+    private IngestedFile IngestOne(params string[] extra) => Assert.Single(Ingest(extra));
 
-    private List<Outcome> Ingest(params string[] extra)
+    private List<IngestedFile> Ingest(params string[] extra)
     {
-        var (exit, stdout, stderr) = BillingProcess.Run(Bound, _work.Path, ["ingest", "--json", "--drop", Drop, "--db", fx.ConnectionString, .. extra]);
-        Assert.True(exit == 0, $"exit {exit}: {stderr}");
-        using var doc = JsonDocument.Parse(stdout);
-        return [.. doc.RootElement.EnumerateArray().Select(o => new Outcome(
-            o.GetProperty("source").GetString()!, o.GetProperty("status").GetString()!, o.GetProperty("read").GetInt32(),
-            o.GetProperty("accepted").GetInt32(), o.GetProperty("suspended").GetInt32(), o.GetProperty("fileId").GetInt64()))];
+        var (exit, files) = IngestRuns.Run(_work.Path, Drop, fx.ConnectionString, null, extra);
+        Assert.Equal(0, exit);
+        return files;
     }
 
     private List<(long Line, string Reason, string Raw)> Suspense(long fileId)
@@ -141,6 +135,4 @@ public sealed class IngestValidationTests(DatabaseFixture fx) : IClassFixture<Da
         using var conn = fx.Db.Open();
         return conn.Query<string>("SELECT record_key FROM usage WHERE file_id = @fileId ORDER BY line_no", new { fileId }).AsList();
     }
-
-    private sealed record Outcome(string Source, string Status, int Read, int Accepted, int Suspended, long FileId);
 }
