@@ -53,8 +53,9 @@ root.Subcommands.Add(demo);
 // ingest
 var dropOption = new Option<string?>("--drop") { Description = "Drop folder (default from configuration: ./drop)" };
 var settleOption = new Option<int?>("--settle") { Description = "Seconds a file must be unmodified before it is read (default 5)" };
-var ingest = new Command("ingest", "Ingest every CDR file waiting in <drop>/incoming/<source>/; one line per file") { dropOption, settleOption };
-ingest.SetAction(p => Guarded(p, false, g => MediationCommands.Ingest(g, p.GetValue(dropOption), p.GetValue(settleOption), Console.Out)));
+var createOption = new Option<bool>("--create") { Description = "Create the drop folder if it does not exist (else a missing folder is an error)" };
+var ingest = new Command("ingest", "Ingest every CDR file waiting in <drop>/incoming/<source>/; one line per file") { dropOption, settleOption, createOption };
+ingest.SetAction(p => Guarded(p, false, g => MediationCommands.Ingest(g, p.GetValue(dropOption), p.GetValue(settleOption), p.GetValue(createOption), Console.Out)));
 root.Subcommands.Add(ingest);
 
 // files

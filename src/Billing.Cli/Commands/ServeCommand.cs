@@ -31,6 +31,12 @@ public static class ServeCommand
             throw new UserErrorException(Refusal(open));
         }
 
+        // serve makes a missing drop folder (switches will write into it); one that cannot be used stops it here.
+        if (new Billing.Mediation.DropFolder(BillingConfig.Load(g.ConfigPath).Mediation.DropFolder).Problem(create: true) is { } problem)
+        {
+            throw new UserErrorException(problem);
+        }
+
         using var rt = Runtime.Start(g);
         var builder = WebApplication.CreateBuilder();
         builder.Host.UseSerilog();

@@ -127,4 +127,20 @@ public class ArchitectureTests
             .Select(t => (metadata.GetString(t.Namespace), metadata.GetString(t.Name)))
             .ToHashSet();
     }
+
+    [Fact]
+    public void StorageSources_UseNoMediationType_ButTheAccountImportRow()
+    {
+        // The manifest, suspense reasons and suspended records are core nouns, so Storage needs nothing of
+        // Mediation but the accounts CSV row (AccountStore), until that row becomes a core noun too and the
+        // project reference goes.
+        var storage = Path.Combine(RepositoryPath, "src", "Billing.Storage");
+        var offenders = Directory.EnumerateFiles(storage, "*.cs", SearchOption.AllDirectories)
+            .Where(p => !Path.GetRelativePath(storage, p).StartsWith("obj", StringComparison.Ordinal) && Path.GetFileName(p) != "AccountStore.cs")
+            .Where(p => File.ReadLines(p).Any(l => l.Contains("Billing.Mediation", StringComparison.Ordinal)))
+            .Select(Path.GetFileName)
+            .ToList();
+
+        Assert.Empty(offenders);
+    }
 }
