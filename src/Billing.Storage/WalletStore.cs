@@ -1,3 +1,4 @@
+using Billing.Core.Accounts;
 using Billing.Core.Prepaid;
 using Dapper;
 using NodaTime;
@@ -40,7 +41,7 @@ public static class WalletStore
     private const string EnsureSql = """
         INSERT INTO wallets (account_id, currency)
         SELECT a.id, a.currency FROM accounts a
-        WHERE a.id = ANY(@ids) AND a.payment_type = 'prepaid' AND NOT EXISTS (SELECT 1 FROM wallets w WHERE w.account_id = a.id)
+        WHERE a.id = ANY(@ids) AND a.payment_type = @prepaid AND NOT EXISTS (SELECT 1 FROM wallets w WHERE w.account_id = a.id)
         ORDER BY a.id
         ON CONFLICT (account_id) DO NOTHING;
         """;
@@ -49,7 +50,7 @@ public static class WalletStore
     public static void Ensure(NpgsqlTransaction tx, IReadOnlyCollection<string> accounts)
     {
         ArgumentNullException.ThrowIfNull(tx);
-        tx.Connection!.Execute(EnsureSql, new { ids = accounts.ToArray() }, tx);
+        tx.Connection!.Execute(EnsureSql, new { ids = accounts.ToArray(), prepaid = PaymentType.Prepaid.Code() }, tx);
     }
 
     /// <summary>
@@ -75,7 +76,7 @@ public static class WalletStore
                 WHERE l.account_id = w.account_id AND l.at > coalesce(w.watermark, '-infinity'::timestamptz) OFFSET 0) l
             WHERE w.account_id = ANY(@ids)
             ORDER BY w.account_id, l.at, l.id;
-            """, new { ids }, tx);
+            """, new { ids, prepaid = PaymentType.Prepaid.Code() }, tx);
         var wallets = results.Read<WalletRow>().AsList();
         var pending = results.Read<(string Account, Instant At, decimal Amount, string Kind)>().ToLookup(p => p.Account, StringComparer.Ordinal);
         return wallets.ToDictionary(
@@ -192,19 +193,19 @@ public static class WalletStore
     }
 
     /// <summary>A subscriber's account and plan at a moment.</summary>
-    public sealed record AccountPlan(string AccountId, string PlanId, string PaymentType);
+    public sealed record AccountPlan(string AccountId, string PlanId, PaymentType PaymentType);
 
     /// <summary>The account of the subscriber with this number at <paramref name="at"/> (else its latest), with its plan then.</summary>
     public static AccountPlan? AccountOf(NpgsqlConnection conn, string msisdn, Instant at, NpgsqlTransaction? tx = null)
     {
         ArgumentNullException.ThrowIfNull(conn);
-        var row = conn.QueryFirstOrDefault<AccountPlan>("""
+        var row = conn.QueryFirstOrDefault<(string AccountId, string PlanId, string PaymentType)?>("""
             SELECT s.account_id, s.plan_id, a.payment_type FROM subscriptions s JOIN accounts a ON a.id = s.account_id
             WHERE s.msisdn = @msisdn
             ORDER BY (s.active_from <= @at AND (s.active_to IS NULL OR s.active_to > @at)) DESC, s.active_from DESC
             LIMIT 1
             """, new { msisdn, at }, tx);
-        return row;
+        return row is { } r ? new AccountPlan(r.AccountId, r.PlanId, PaymentTypes.Parse(r.PaymentType)) : null;
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Billing.Core.Accounts;
 using Billing.Core.Catalog;
 using Billing.Core.Cycles;
 using Billing.Core.Prepaid;
@@ -137,9 +138,9 @@ public sealed class TopUpService(CatalogCache catalogs, Func<NotificationTemplat
         var conn = tx.Connection!;
         var account = WalletStore.AccountOf(conn, msisdn, at, tx)
             ?? throw new TopUpException($"no subscriber has the number {msisdn}: import it first (billing accounts import)");
-        if (account.PaymentType != "prepaid")
+        if (account.PaymentType != PaymentType.Prepaid)
         {
-            throw new TopUpException($"{msisdn} belongs to account {account.AccountId}, which is {account.PaymentType}: only prepaid accounts have a wallet");
+            throw new TopUpException($"{msisdn} belongs to account {account.AccountId}, which is {account.PaymentType.Code()}: only prepaid accounts have a wallet");
         }
 
         var holder = WalletStore.Holders(tx, [account.AccountId])[account.AccountId];
@@ -148,5 +149,5 @@ public sealed class TopUpService(CatalogCache catalogs, Func<NotificationTemplat
     }
 
     private static int BillCycleDay(NpgsqlTransaction tx, string accountId) =>
-        AccountStore.Find(tx.Connection!, accountId)?.BillCycleDay ?? 1;
+        AccountStore.Find(tx.Connection!, accountId, tx)?.BillCycleDay ?? 1;
 }

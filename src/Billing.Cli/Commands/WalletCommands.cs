@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using Billing.Core.Accounts;
+using Billing.Core.Imports;
 using Billing.Core.Prepaid;
 using Billing.Jobs.Prepaid;
 using Billing.Jobs.Rating;
@@ -102,9 +104,9 @@ public static class WalletCommands
         using var conn = rt.Db.Open();
         var now = SystemClock.Instance.GetCurrentInstant();
         var account = WalletStore.AccountOf(conn, msisdn, now) ?? throw new UserErrorException($"No subscriber has the number +{msisdn}.");
-        if (account.PaymentType != "prepaid")
+        if (account.PaymentType != PaymentType.Prepaid)
         {
-            throw new UserErrorException($"+{msisdn} belongs to account {account.AccountId}, which is {account.PaymentType}: only prepaid accounts have a wallet.");
+            throw new UserErrorException($"+{msisdn} belongs to account {account.AccountId}, which is {account.PaymentType.Code()}: only prepaid accounts have a wallet.");
         }
 
         var wallet = WalletStore.Wallet(conn, account.AccountId);

@@ -1,3 +1,4 @@
+using Billing.Core.Accounts;
 using Billing.Integration.Tests.Infrastructure;
 using Billing.Jobs.Prepaid;
 using Billing.Jobs.Rating;
@@ -20,7 +21,7 @@ public static class PrepaidData
         RatingData.SaveTemplateCatalog(conn, Subscribed);
         foreach (var m in msisdns)
         {
-            RatingData.AddSubscriber(conn, "PP-" + m[^4..], m, "uk_prepaid", Subscribed, billCycleDay: 1, paymentType: "prepaid");
+            RatingData.AddSubscriber(conn, "PP-" + m[^4..], m, "uk_prepaid", Subscribed, billCycleDay: 1, paymentType: PaymentType.Prepaid);
         }
     }
 

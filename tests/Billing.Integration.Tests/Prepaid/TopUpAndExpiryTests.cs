@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Billing.Core.Accounts;
+using Billing.Core.Money;
 using Billing.Integration.Tests.Infrastructure;
 using Billing.Jobs.Prepaid;
 using Billing.Jobs.Rating;
@@ -72,7 +74,7 @@ public sealed class TopUpAndExpiryTests : IDisposable
         Prepare(c, Msisdn);
         TopUp(_scratch.Db, Msisdn, 5.00m, Instant.FromUtc(2026, 11, 1, 12, 0), "GW-1");
 
-        var result = AccountStore.Import(c, [new Billing.Mediation.Imports.AccountRow(7, Account(Msisdn), "Renamed", "", null, "en", "EUR", "Europe/London", "prepaid", 1, "UK", "", null)]);
+        var result = AccountStore.Import(c, [new AccountImportLine(7, new Account(Account(Msisdn), "Renamed", "", null, "en", Currency.Of("EUR"), "Europe/London", PaymentType.Prepaid, 1, "UK", ""), null)]);
 
         var error = Assert.Single(result.Errors);
         Assert.Equal(7, error.Line);

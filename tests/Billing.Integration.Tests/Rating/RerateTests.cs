@@ -1,3 +1,4 @@
+using Billing.Core.Accounts;
 using Billing.Catalog;
 using Billing.Integration.Tests.Infrastructure;
 using Billing.Jobs.Rating;
@@ -39,7 +40,7 @@ public sealed class RerateTests : IDisposable
         using var c = _scratch.Db.Open();
         var v1 = RatingData.SaveTemplateCatalog(c, Instant.FromUtc(2026, 1, 1, 0, 0));
         const string msisdn = "447700900901";
-        RatingData.AddSubscriber(c, "R-1", msisdn, "uk_prepaid", Instant.FromUtc(2026, 1, 1, 0, 0), billCycleDay: 1, paymentType: "prepaid");
+        RatingData.AddSubscriber(c, "R-1", msisdn, "uk_prepaid", Instant.FromUtc(2026, 1, 1, 0, 0), billCycleDay: 1, paymentType: PaymentType.Prepaid);
         var ids = RatingData.InsertUsage(c, [
             UsageSpec.Voice("r-a", msisdn, "447700900123", Instant.FromUtc(2026, 11, 10, 10, 0), 90),
             UsageSpec.Voice("r-b", msisdn, "447700900123", Instant.FromUtc(2026, 11, 11, 10, 0), 61),
@@ -79,8 +80,8 @@ public sealed class RerateTests : IDisposable
     {
         using var c = _scratch.Db.Open();
         RatingData.SaveTemplateCatalog(c, Instant.FromUtc(2026, 1, 1, 0, 0));
-        RatingData.AddSubscriber(c, "R-2", "447700900902", "uk_prepaid", Instant.FromUtc(2026, 1, 1, 0, 0), billCycleDay: 1, paymentType: "prepaid");
-        RatingData.AddSubscriber(c, "R-3", "447700900903", "uk_prepaid", Instant.FromUtc(2026, 1, 1, 0, 0), billCycleDay: 1, paymentType: "prepaid");
+        RatingData.AddSubscriber(c, "R-2", "447700900902", "uk_prepaid", Instant.FromUtc(2026, 1, 1, 0, 0), billCycleDay: 1, paymentType: PaymentType.Prepaid);
+        RatingData.AddSubscriber(c, "R-3", "447700900903", "uk_prepaid", Instant.FromUtc(2026, 1, 1, 0, 0), billCycleDay: 1, paymentType: PaymentType.Prepaid);
         RatingData.InsertUsage(c, [
             UsageSpec.Voice("r2", "447700900902", "447700900123", Instant.FromUtc(2026, 11, 10, 10, 0), 60),
             UsageSpec.Voice("r3", "447700900903", "447700900123", Instant.FromUtc(2026, 11, 10, 10, 0), 60),
