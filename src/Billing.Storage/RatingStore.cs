@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Billing.Core.Accounts;
+using Billing.Core.Money;
 using Billing.Core.Rating;
 using Billing.Core.Usage;
 using Dapper;
@@ -8,55 +10,13 @@ using NpgsqlTypes;
 
 namespace Billing.Storage;
 
-/// <summary>A usage record to rate, with the subscription in force at its time (if any).</summary>
-public sealed record RatingCandidate
-{
-    public long Id { get; init; }
-    public string Msisdn { get; init; } = "";
-    public short Service { get; init; }
-    public string? Destination { get; init; }
-    public Instant StartUtc { get; init; }
-    public long DurationS { get; init; }
-    public long VolumeBytes { get; init; }
-    public long? SubId { get; init; }
-    public string? PlanId { get; init; }
-    public string? AccountId { get; init; }
-    public string? TimeZone { get; init; }
-    public int? BillCycleDay { get; init; }
-    public long? InvoiceId { get; init; }
-    public decimal? OldAmount { get; init; }
-
-    /// <summary>The subscriber's account pays in advance: its charges are taken from its wallet.</summary>
-    public bool Prepaid { get; init; }
-
-    /// <summary>The account's currency: a prepaid wallet's, which its charges must be in.</summary>
-    public string? AccountCurrency { get; init; }
-
-    /// <summary>Rated before and taken back to be rated again (a late file, a re-rate): its wallet may have been charged already.</summary>
-    public bool Retaken { get; init; }
-
-    /// <summary>False only when the read saw no hold on this record (so rating it has none to clear).</summary>
-    public bool MayBeHeld { get; init; } = true;
-
-    public ServiceType ServiceType => (ServiceType)Service;
-
-    public long Quantity => ServiceType switch
-    {
-        ServiceType.Voice => DurationS,
-        ServiceType.Sms => 1,
-        _ => VolumeBytes,
-    };
-}
-
-/// <summary>A priced usage record ready to store.</summary>
-public sealed record ChargeRow(RatingCandidate Usage, LocalDate CycleStart, int CatalogVersion, RatedCharge Charge);
-
 /// <summary>Rated charges, allowance balances and holds: the rating job's SQL.</summary>
 public static class RatingStore
 {
-    private const string CandidateColumns = """
+    // Read by ordinal in ReadUsage, in this order; the query adds may_be_held as the last column.
+    private const string UsageColumns = """
         u.id, u.msisdn, u.service, u.destination, u.start_utc, u.duration_s, u.volume_bytes,
-        s.id AS sub_id, s.plan_id, s.account_id, a.time_zone, a.bill_cycle_day, a.payment_type = 'prepaid' AS prepaid, a.currency AS account_currency
+        s.id AS sub_id, s.plan_id, s.account_id, a.time_zone, a.bill_cycle_day, a.payment_type, a.currency
         """;
 
     // The period of the number that started last at or before the event, if it is still open then:
@@ -101,10 +61,10 @@ public static class RatingStore
     /// Unrated usage in [from, to): not rated, and either never held or held for a cause that may be
     /// gone (a subscriber now exists; a catalogue version newer than the one that failed).
     /// </summary>
-    public static IReadOnlyList<RatingCandidate> Unrated(NpgsqlTransaction tx, long from, long to, int latestCatalog, int partition)
+    public static IReadOnlyList<UsageToRate> Unrated(NpgsqlTransaction tx, long from, long to, int latestCatalog, int partition)
     {
         using var cmd = new NpgsqlCommand($"""
-            SELECT {CandidateColumns}, h.usage_id IS NOT NULL AS may_be_held
+            SELECT {UsageColumns}, h.usage_id IS NOT NULL AS may_be_held
             FROM usage u
             LEFT JOIN msisdn_partitions mp ON mp.msisdn = u.msisdn
             {SubscriptionJoin}
@@ -120,29 +80,33 @@ public static class RatingStore
         cmd.Parameters.AddWithValue("latestCatalog", latestCatalog);
         cmd.Parameters.AddWithValue("partition", partition);
         cmd.Parameters.AddWithValue("mask", Partitions - 1);
-        var list = new List<RatingCandidate>();
+        return ReadUsage(cmd);
+    }
+
+    /// <summary>The usage records of <paramref name="cmd"/>, which selects <see cref="UsageColumns"/> and may_be_held.</summary>
+    private static List<UsageToRate> ReadUsage(NpgsqlCommand cmd)
+    {
+        var list = new List<UsageToRate>();
         using var reader = cmd.ExecuteReader();
         while (reader.Read())
         {
-            // Read by ordinal, in the order of CandidateColumns.
-            list.Add(new RatingCandidate
-            {
-                Id = reader.GetInt64(0),
-                Msisdn = reader.GetString(1),
-                Service = reader.GetInt16(2),
-                Destination = reader.IsDBNull(3) ? null : reader.GetString(3),
-                StartUtc = reader.GetFieldValue<Instant>(4),
-                DurationS = reader.GetInt64(5),
-                VolumeBytes = reader.GetInt64(6),
-                SubId = reader.IsDBNull(7) ? null : reader.GetInt64(7),
-                PlanId = reader.IsDBNull(8) ? null : reader.GetString(8),
-                AccountId = reader.IsDBNull(9) ? null : reader.GetString(9),
-                TimeZone = reader.IsDBNull(10) ? null : reader.GetString(10),
-                BillCycleDay = reader.IsDBNull(11) ? null : reader.GetInt16(11),
-                Prepaid = !reader.IsDBNull(12) && reader.GetBoolean(12),
-                AccountCurrency = reader.IsDBNull(13) ? null : reader.GetString(13),
-                MayBeHeld = reader.GetBoolean(14),
-            });
+            var subscriber = reader.IsDBNull(7) ? null : new Subscriber(
+                reader.GetInt64(7),
+                reader.GetString(8),
+                reader.GetString(9),
+                DateTimeZoneProviders.Tzdb[reader.GetString(10)],
+                reader.GetInt16(11),
+                PaymentTypes.Parse(reader.GetString(12)),
+                Currency.Of(reader.GetString(13)));
+            list.Add(new UsageToRate(
+                reader.GetInt64(0),
+                reader.GetString(1),
+                (ServiceType)reader.GetInt16(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.GetFieldValue<Instant>(4),
+                reader.GetInt64(5),
+                reader.GetInt64(6),
+                subscriber) { MayBeHeld = reader.GetBoolean(14) });
         }
 
         return list;
@@ -199,7 +163,7 @@ public static class RatingStore
     /// For a late batch: takes back the not-invoiced charges of a subscription's cycle so they are
     /// rated again in event-time order with this batch; returns those usage records. Invoiced charges stay.
     /// </summary>
-    public static IReadOnlyList<RatingCandidate> TakeBackCycle(NpgsqlTransaction tx, long sub, LocalDate cycle)
+    public static IReadOnlyList<UsageToRate> TakeBackCycle(NpgsqlTransaction tx, long sub, LocalDate cycle)
     {
         var conn = tx.Connection!;
         var ids = conn.Query<long>("""
@@ -212,12 +176,21 @@ public static class RatingStore
                 WHERE r.subscription_id = b.subscription_id AND r.cycle_start = b.cycle_start AND r.allowance_id = b.allowance_id), 0)
             WHERE b.subscription_id = @sub AND b.cycle_start = @cycle
             """, new { sub, cycle }, tx);
-        return ids.Length == 0 ? [] : conn.Query<RatingCandidate>($"""
-            SELECT {CandidateColumns} FROM usage u
+        return ids.Length == 0 ? [] : UsageOf(tx, sub, ids).Select(u => u with { Retaken = true }).ToList();
+    }
+
+    /// <summary>These usage records of one subscription, as they were rated under it (whatever was imported since).</summary>
+    private static List<UsageToRate> UsageOf(NpgsqlTransaction tx, long sub, long[] ids)
+    {
+        using var cmd = new NpgsqlCommand($"""
+            SELECT {UsageColumns}, true AS may_be_held FROM usage u
             JOIN subscriptions s ON s.id = @sub
             JOIN accounts a ON a.id = s.account_id
             WHERE u.id = ANY(@ids)
-            """, new { ids, sub }, tx).Select(u => u with { Retaken = true }).AsList();
+            """, tx.Connection, tx);
+        cmd.Parameters.AddWithValue("sub", sub);
+        cmd.Parameters.AddWithValue("ids", ids);
+        return ReadUsage(cmd);
     }
 
     /// <summary>The (subscription, cycle) pairs with charges for events in [from, to), optionally of one account.</summary>
@@ -237,7 +210,7 @@ public static class RatingStore
             .ToDictionary(x => x.UsageId, x => (x.Account, x.Amount));
 
     /// <summary>A charge already on an issued invoice: never replaced; a re-rate records the difference.</summary>
-    public sealed record InvoicedCharge(RatingCandidate Usage, LocalDate Cycle, long InvoiceId, string Currency, string? AllowanceId, long AllowanceUsed, decimal BilledAmount);
+    public sealed record InvoicedCharge(UsageToRate Usage, LocalDate Cycle, long InvoiceId, string Currency, string? AllowanceId, long AllowanceUsed, decimal BilledAmount);
 
     public static IReadOnlyList<InvoicedCharge> InvoicedCharges(NpgsqlTransaction tx, long sub, LocalDate cycle)
     {
@@ -251,10 +224,7 @@ public static class RatingStore
             return [];
         }
 
-        return tx.Connection!.Query<RatingCandidate>($"""
-            SELECT {CandidateColumns} FROM usage u JOIN subscriptions s ON s.id = @sub JOIN accounts a ON a.id = s.account_id
-            WHERE u.id = ANY(@ids)
-            """, new { ids = rows.Keys.ToArray(), sub }, tx)
+        return UsageOf(tx, sub, rows.Keys.ToArray())
             .Select(u => rows[u.Id] is var r ? new InvoicedCharge(u, cycle, r.InvoiceId, r.Currency, r.AllowanceId, r.AllowanceUsed, r.Billed) : null!)
             .ToList();
     }
@@ -272,7 +242,7 @@ public static class RatingStore
             """, new
         {
             usage = rows.Select(r => r.Charge.Usage.Id).ToArray(),
-            accounts = rows.Select(r => r.Charge.Usage.AccountId!).ToArray(),
+            accounts = rows.Select(r => r.Charge.Usage.Subscriber!.AccountId).ToArray(),
             invoices = rows.Select(r => r.Charge.InvoiceId).ToArray(),
             olds = rows.Select(r => r.Charge.BilledAmount).ToArray(),
             news = rows.Select(r => r.NewAmount).ToArray(),
@@ -300,7 +270,7 @@ public static class RatingStore
     }
 
     /// <summary>Writes charges by binary COPY and clears any hold on them.</summary>
-    public static void InsertCharges(NpgsqlTransaction tx, IReadOnlyList<ChargeRow> rows)
+    public static void InsertCharges(NpgsqlTransaction tx, IReadOnlyList<RatedUsage> rows)
     {
         if (rows.Count == 0)
         {
@@ -319,11 +289,12 @@ public static class RatingStore
             {
                 var c = r.Charge;
                 copy.StartRow();
+                var subscriber = r.Usage.Subscriber!;
                 copy.Write(r.Usage.Id, NpgsqlDbType.Bigint);
-                copy.Write(r.Usage.SubId!.Value, NpgsqlDbType.Bigint);
-                copy.Write(r.Usage.AccountId!, NpgsqlDbType.Text);
-                copy.Write(r.CycleStart, NpgsqlDbType.Date);
-                copy.Write(r.Usage.StartUtc, NpgsqlDbType.TimestampTz);
+                copy.Write(subscriber.SubscriptionId, NpgsqlDbType.Bigint);
+                copy.Write(subscriber.AccountId, NpgsqlDbType.Text);
+                copy.Write(r.Cycle, NpgsqlDbType.Date);
+                copy.Write(r.Usage.Start, NpgsqlDbType.TimestampTz);
                 copy.Write(c.PlanId, NpgsqlDbType.Text);
                 copy.Write(r.CatalogVersion, NpgsqlDbType.Integer);
                 copy.Write(c.Amount, NpgsqlDbType.Numeric);

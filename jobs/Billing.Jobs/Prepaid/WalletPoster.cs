@@ -1,4 +1,5 @@
 using Billing.Core.Prepaid;
+using Billing.Core.Rating;
 using Billing.Jobs.Rating;
 using Billing.Notifications;
 using Billing.Storage;
@@ -10,7 +11,7 @@ using Serilog;
 namespace Billing.Jobs.Prepaid;
 
 /// <summary>What a rating batch did to wallets.</summary>
-public sealed record WalletBatchResult(long Debited, long Overdrawn, long Notifications, IReadOnlyList<ChargeRow> Held);
+public sealed record WalletBatchResult(long Debited, long Overdrawn, long Notifications, IReadOnlyList<RatedUsage> Held);
 
 /// <summary>
 /// Takes the prepaid charges of a rating batch from their wallets, in the batch's transaction:
@@ -29,11 +30,11 @@ public sealed class WalletPoster(CatalogCache catalogs, Func<NotificationTemplat
     /// <param name="retaken">the records of this batch that were rated before and taken back (a late file, a re-rate):
     /// what their wallets were charged is set against their new charge — or given back when they get none now
     /// (held, or their account is postpaid now), so a record is never charged twice.</param>
-    public WalletBatchResult Post(NpgsqlTransaction tx, IReadOnlyList<ChargeRow> charges, IReadOnlyCollection<RatingCandidate>? retaken = null)
+    public WalletBatchResult Post(NpgsqlTransaction tx, IReadOnlyList<RatedUsage> charges, IReadOnlyCollection<UsageToRate>? retaken = null)
     {
         ArgumentNullException.ThrowIfNull(tx);
         ArgumentNullException.ThrowIfNull(charges);
-        var prepaid = charges.Where(c => c.Usage.Prepaid).ToList();
+        var prepaid = charges.Where(c => c.Usage.Subscriber!.Prepaid).ToList();
         var sw = System.Diagnostics.Stopwatch.StartNew();
         // Only a record rated before can have been charged: one taken back in this batch (prepaid or not now:
         // its account may have changed), or one that was held (a charge taken back and then held gave its
@@ -48,21 +49,21 @@ public sealed class WalletPoster(CatalogCache catalogs, Func<NotificationTemplat
 
         var conn = tx.Connection!;
         var records = prepaid.Select(c => c.Usage).Concat(retaken ?? []).GroupBy(u => u.Id).ToDictionary(g => g.Key, g => g.First());
-        var chargedTo = prepaid.ToDictionary(c => c.Usage.Id, c => c.Usage.AccountId!);
+        var chargedTo = prepaid.ToDictionary(c => c.Usage.Id, c => c.Usage.Subscriber!.AccountId);
 
         // What a record's earlier charges left on wallets other than the one charging it now is given back there.
         var givenBack = charged.Values.SelectMany(list => list)
             .Where(e => !(chargedTo.TryGetValue(e.UsageId, out var account) && account == e.AccountId) && (e.Debited != 0m || e.Overdrawn != 0m))
             .ToList();
-        var accounts = prepaid.Select(c => c.Usage.AccountId!).Concat(givenBack.Select(e => e.AccountId)).Distinct(StringComparer.Ordinal).ToList();
+        var accounts = prepaid.Select(c => c.Usage.Subscriber!.AccountId).Concat(givenBack.Select(e => e.AccountId)).Distinct(StringComparer.Ordinal).ToList();
         var openings = WalletStore.LockOpenings(tx, accounts, createMissing: true);
         var tLock = sw.Elapsed;
-        var held = new List<ChargeRow>();
+        var held = new List<RatedUsage>();
         var items = accounts.ToDictionary(a => a, _ => new List<WalletCharge>(), StringComparer.Ordinal);
         foreach (var c in prepaid)
         {
             var u = c.Usage;
-            var (_, currency) = openings[u.AccountId!];
+            var (_, currency) = openings[u.Subscriber!.AccountId];
             var policy = PolicyOf(conn, u, c.Charge.PlanId);
             var isHeld = !string.Equals(c.Charge.Currency, currency, StringComparison.Ordinal);
             if (isHeld)
@@ -71,13 +72,13 @@ public sealed class WalletPoster(CatalogCache catalogs, Func<NotificationTemplat
             }
 
             var amount = isHeld ? 0m : c.Charge.Amount; // held: what it was charged before is given back
-            var before = charged.GetValueOrDefault(u.Id)?.FirstOrDefault(e => e.AccountId == u.AccountId);
+            var before = charged.GetValueOrDefault(u.Id)?.FirstOrDefault(e => e.AccountId == u.Subscriber!.AccountId);
             if (before is not null)
             {
                 var delta = amount - (before.Debited + before.Overdrawn);
                 if (delta != 0m)
                 {
-                    items[u.AccountId!].Add(new WalletCharge(u.Id, u.Msisdn, u.StartUtc, delta, policy,
+                    items[u.Subscriber!.AccountId].Add(new WalletCharge(u.Id, u.Msisdn, u.Start, delta, policy,
                         Rerate: before.Postings > 0, Overdrawn: before.Overdrawn, Key: $"rerate:{u.Id}:{before.Rows}"));
                 }
             }
@@ -85,14 +86,14 @@ public sealed class WalletPoster(CatalogCache catalogs, Func<NotificationTemplat
             {
                 // First charge on this wallet; a 'usage' row on another wallet (before the subscription moved) makes it a 'rerate' row.
                 var usageRowElsewhere = charged.GetValueOrDefault(u.Id)?.Any(e => e.Postings > 0) == true;
-                items[u.AccountId!].Add(new WalletCharge(u.Id, u.Msisdn, u.StartUtc, amount, policy, Rerate: usageRowElsewhere));
+                items[u.Subscriber!.AccountId].Add(new WalletCharge(u.Id, u.Msisdn, u.Start, amount, policy, Rerate: usageRowElsewhere));
             }
         }
 
         foreach (var e in givenBack)
         {
             var u = records[e.UsageId];
-            items[e.AccountId].Add(new WalletCharge(u.Id, u.Msisdn, u.StartUtc, -(e.Debited + e.Overdrawn), PolicyOf(conn, u, u.PlanId!),
+            items[e.AccountId].Add(new WalletCharge(u.Id, u.Msisdn, u.Start, -(e.Debited + e.Overdrawn), PolicyOf(conn, u, u.Subscriber!.PlanId),
                 Rerate: e.Postings > 0, Overdrawn: e.Overdrawn, Key: $"rerate:{u.Id}:{e.Rows}"));
         }
 
@@ -114,7 +115,7 @@ public sealed class WalletPoster(CatalogCache catalogs, Func<NotificationTemplat
         if (notices.Count > 0)
         {
             var holders = WalletStore.Holders(tx, notices.Select(n => n.Account).ToList());
-            var limits = prepaid.GroupBy(c => c.Usage.AccountId!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => PolicyOf(conn, g.First().Usage, g.First().Charge.PlanId).CreditLimit, StringComparer.Ordinal);
+            var limits = prepaid.GroupBy(c => c.Usage.Subscriber!.AccountId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => PolicyOf(conn, g.First().Usage, g.First().Charge.PlanId).CreditLimit, StringComparer.Ordinal);
             var rows = notices.SelectMany(w => w.Result.Notices.Select(n => Render(templates(), holders[w.Account], n, limits.GetValueOrDefault(w.Account)))).ToList();
             enqueued = NotificationStore.Enqueue(tx, rows);
         }
@@ -129,8 +130,8 @@ public sealed class WalletPoster(CatalogCache catalogs, Func<NotificationTemplat
             held);
     }
 
-    private PrepaidPolicy PolicyOf(NpgsqlConnection conn, RatingCandidate u, string planId) =>
-        catalogs.InForce(conn, u.StartUtc)?.Catalog.Plans.GetValueOrDefault(planId)?.Prepaid ?? PrepaidPolicy.Default;
+    private PrepaidPolicy PolicyOf(NpgsqlConnection conn, UsageToRate u, string planId) =>
+        catalogs.InForce(conn, u.Start)?.Catalog.Plans.GetValueOrDefault(planId)?.Prepaid ?? PrepaidPolicy.Default;
 
     /// <summary>Renders a wallet notice in the account's language, with amounts to the currency's minor unit and times in the account's zone.</summary>
     public static NewNotification Render(NotificationTemplates templates, WalletHolder holder, WalletNotice notice, decimal creditLimit)

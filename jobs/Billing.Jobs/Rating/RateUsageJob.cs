@@ -154,38 +154,37 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
 
         var holds = new List<(long, string, string)>();
         var heldByReason = new Dictionary<string, long>(StringComparer.Ordinal);
-        void Hold(RatingCandidate u, string reason, string detail)
+        void Hold(UsageToRate u, string reason, string detail)
         {
             holds.Add((u.Id, reason, detail));
             heldByReason[reason] = heldByReason.GetValueOrDefault(reason) + 1;
         }
 
-        var withSubscriber = new List<(RatingCandidate Usage, LocalDate Cycle)>();
+        var withSubscriber = new List<(UsageToRate Usage, LocalDate Cycle)>();
         foreach (var u in candidates)
         {
-            if (u.SubId is null)
+            if (u.Subscriber is not { } subscriber)
             {
-                Hold(u, "unknown-subscriber", $"no subscription for {u.Msisdn} at {u.StartUtc}");
+                Hold(u, "unknown-subscriber", $"no subscription for {u.Msisdn} at {u.Start}");
                 continue;
             }
 
-            var zone = DateTimeZoneProviders.Tzdb[u.TimeZone!];
-            withSubscriber.Add((u, BillCycle.Containing(u.StartUtc, zone, u.BillCycleDay!.Value).Start));
+            withSubscriber.Add((u, subscriber.CycleAt(u.Start)));
         }
 
         var tCycles = sw.Elapsed;
         var tLock = sw.Elapsed;
-        var keys = withSubscriber.Select(x => (x.Usage.SubId!.Value, x.Cycle)).ToHashSet();
+        var keys = withSubscriber.Select(x => (x.Usage.Subscriber!.SubscriptionId, x.Cycle)).ToHashSet();
         var latestRated = RatingStore.LatestRated(tx, keys);
         long rerated = 0;
-        var work = new List<(RatingCandidate Usage, LocalDate Cycle)>(withSubscriber);
+        var work = new List<(UsageToRate Usage, LocalDate Cycle)>(withSubscriber);
         var earliestNew = new Dictionary<(long, LocalDate), (Instant Start, long Id)>();
         foreach (var (u, cycle) in withSubscriber)
         {
-            var key = (u.SubId!.Value, cycle);
-            if (!earliestNew.TryGetValue(key, out var at) || u.StartUtc < at.Start || (u.StartUtc == at.Start && u.Id < at.Id))
+            var key = (u.Subscriber!.SubscriptionId, cycle);
+            if (!earliestNew.TryGetValue(key, out var at) || u.Start < at.Start || (u.Start == at.Start && u.Id < at.Id))
             {
-                earliestNew[key] = (u.StartUtc, u.Id);
+                earliestNew[key] = (u.Start, u.Id);
             }
         }
 
@@ -227,7 +226,7 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
     }
 
     /// <summary>Takes the batch's prepaid charges from their wallets; a charge the wallet cannot take is held instead of stored.</summary>
-    private WalletBatchResult PostToWallets(Npgsql.NpgsqlTransaction tx, List<ChargeRow> charges, IEnumerable<(RatingCandidate Usage, LocalDate Cycle)> work, Action<RatingCandidate, string, string> hold)
+    private WalletBatchResult PostToWallets(Npgsql.NpgsqlTransaction tx, List<RatedUsage> charges, IEnumerable<(UsageToRate Usage, LocalDate Cycle)> work, Action<UsageToRate, string, string> hold)
     {
         var result = _wallets.Post(tx, charges, work.Where(w => w.Usage.Retaken).Select(w => w.Usage).ToList());
         if (result.Held.Count > 0)
@@ -236,7 +235,7 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
             charges.RemoveAll(c => held.Contains(c.Usage.Id));
             foreach (var c in result.Held)
             {
-                hold(c.Usage, WalletPoster.WalletCurrencyHold, $"the charge is in {c.Charge.Currency} but account {c.Usage.AccountId}'s wallet is not: the plan's currency must be the account's");
+                hold(c.Usage, WalletPoster.WalletCurrencyHold, $"the charge is in {c.Charge.Currency} but account {c.Usage.Subscriber!.AccountId}'s wallet is not: the plan's currency must be the account's");
             }
         }
 
@@ -261,7 +260,7 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
             catalogs.Refresh(conn);
             var keys = RatingStore.CyclesWithChargesIn(tx, from, to, account);
             var before = RatingStore.BilledAmounts(tx, keys);
-            var work = new List<(RatingCandidate Usage, LocalDate Cycle)>();
+            var work = new List<(UsageToRate Usage, LocalDate Cycle)>();
             var invoiced = new List<RatingStore.InvoicedCharge>();
             foreach (var (sub, cycle) in keys)
             {
@@ -283,9 +282,9 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
             var after = charges.ToDictionary(c => c.Usage.Id, c => c.Charge.Amount);
             foreach (var inv in invoiced)
             {
-                var version = catalogs.InForce(conn, inv.Usage.StartUtc);
+                var version = catalogs.InForce(conn, inv.Usage.Start);
                 var covered = inv.AllowanceId is null ? null : new Dictionary<string, long>(StringComparer.Ordinal) { [inv.AllowanceId] = inv.AllowanceUsed };
-                var outcome = version?.Rater.Rate(inv.Usage.PlanId!, new RatingRequest(inv.Usage.ServiceType, inv.Usage.Destination, inv.Usage.StartUtc, inv.Usage.Quantity), covered);
+                var outcome = version?.Rater.Rate(inv.Usage.Subscriber!.PlanId, inv.Usage.Request, covered);
                 var price = outcome?.Charge?.Amount ?? inv.BilledAmount;
                 after[inv.Usage.Id] = price;
                 if (price != inv.BilledAmount)
@@ -301,7 +300,7 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
                     g.LongCount(),
                     g.Sum(x => x.Value.Amount),
                     g.Sum(x => after.GetValueOrDefault(x.Key)),
-                    adjustments.LongCount(a => a.Item1.Usage.AccountId == g.Key)))
+                    adjustments.LongCount(a => a.Item1.Usage.Subscriber!.AccountId == g.Key)))
                 .OrderBy(a => a.Account, StringComparer.Ordinal)
                 .ToList();
             if (dryRun)
@@ -328,20 +327,20 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
     /// the allowance already used in that cycle; a bundle bought in the cycle counts from the moment
     /// it was bought. Returns the charges and the balances to store.
     /// </summary>
-    private (List<ChargeRow> Charges, Dictionary<(long Sub, string Allowance, LocalDate Cycle), (long Granted, long Used)> Balances) RateInOrder(
+    private (List<RatedUsage> Charges, Dictionary<(long Sub, string Allowance, LocalDate Cycle), (long Granted, long Used)> Balances) RateInOrder(
         Npgsql.NpgsqlConnection conn,
-        IEnumerable<(RatingCandidate Usage, LocalDate Cycle)> work,
+        IEnumerable<(UsageToRate Usage, LocalDate Cycle)> work,
         IReadOnlyDictionary<(long Sub, string Allowance, LocalDate Cycle), long> used,
         IReadOnlyDictionary<(long Sub, LocalDate Cycle), List<(Instant At, string Allowance, long Amount)>> bought,
-        Action<RatingCandidate, string, string> hold)
+        Action<UsageToRate, string, string> hold)
     {
-        var charges = new List<ChargeRow>(work is ICollection<(RatingCandidate, LocalDate)> w ? w.Count : 0);
+        var charges = new List<RatedUsage>(work is ICollection<(UsageToRate, LocalDate)> w ? w.Count : 0);
         var balances = new Dictionary<(long Sub, string Allowance, LocalDate Cycle), (long Granted, long Used)>();
         // One sort into (subscription, cycle) groups, each in event-time order (start, then usage id).
         var ordered = work.ToArray();
         Array.Sort(ordered, static (x, y) =>
         {
-            var c = x.Usage.SubId!.Value.CompareTo(y.Usage.SubId!.Value);
+            var c = x.Usage.Subscriber!.SubscriptionId.CompareTo(y.Usage.Subscriber!.SubscriptionId);
             if (c == 0)
             {
                 c = x.Cycle.CompareTo(y.Cycle);
@@ -349,7 +348,7 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
 
             if (c == 0)
             {
-                c = x.Usage.StartUtc.CompareTo(y.Usage.StartUtc);
+                c = x.Usage.Start.CompareTo(y.Usage.Start);
             }
 
             return c != 0 ? c : x.Usage.Id.CompareTo(y.Usage.Id);
@@ -361,8 +360,8 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
         for (var i = 0; i < ordered.Length; i++)
         {
             var (u, cycle) = ordered[i];
-            var sub = u.SubId!.Value;
-            if (i == 0 || ordered[i - 1].Usage.SubId!.Value != sub || ordered[i - 1].Cycle != cycle)
+            var sub = u.Subscriber!.SubscriptionId;
+            if (i == 0 || ordered[i - 1].Usage.Subscriber!.SubscriptionId != sub || ordered[i - 1].Cycle != cycle)
             {
                 remaining = new Dictionary<string, long>(StringComparer.Ordinal);
                 plan = null;
@@ -370,18 +369,18 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
                 nextPurchase = 0;
             }
 
-            var version = catalogs.InForce(conn, u.StartUtc);
+            var version = catalogs.InForce(conn, u.Start);
             if (version is null)
             {
-                hold(u, "no-catalog", $"no catalogue version is in force at {u.StartUtc}: load one with `billing catalog load`");
+                hold(u, "no-catalog", $"no catalogue version is in force at {u.Start}: load one with `billing catalog load`");
                 continue;
             }
 
-            if (plan is null && version.Catalog.Plans.TryGetValue(u.PlanId!, out plan))
+            if (plan is null && version.Catalog.Plans.TryGetValue(u.Subscriber!.PlanId, out plan))
             {
                 // Bundles bought up to this first event count from the start; later ones as the events reach them.
                 var boughtSoFar = new Dictionary<string, long>(StringComparer.Ordinal);
-                for (; purchases is not null && nextPurchase < purchases.Count && purchases[nextPurchase].At <= u.StartUtc; nextPurchase++)
+                for (; purchases is not null && nextPurchase < purchases.Count && purchases[nextPurchase].At <= u.Start; nextPurchase++)
                 {
                     boughtSoFar[purchases[nextPurchase].Allowance] = boughtSoFar.GetValueOrDefault(purchases[nextPurchase].Allowance) + purchases[nextPurchase].Amount;
                 }
@@ -400,7 +399,7 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
             }
             else if (plan is not null)
             {
-                for (; purchases is not null && nextPurchase < purchases.Count && purchases[nextPurchase].At <= u.StartUtc; nextPurchase++)
+                for (; purchases is not null && nextPurchase < purchases.Count && purchases[nextPurchase].At <= u.Start; nextPurchase++)
                 {
                     var (_, allowance, amount) = purchases[nextPurchase];
                     if (remaining.ContainsKey(allowance))
@@ -413,16 +412,16 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
             }
 
             // A prepaid charge is taken from a wallet in the account's currency: a plan priced in another cannot be.
-            if (u.Prepaid && version.Catalog.Plans.TryGetValue(u.PlanId!, out var pricing) && !string.Equals(pricing.Currency, u.AccountCurrency, StringComparison.Ordinal))
+            if (u.Subscriber!.Prepaid && version.Catalog.Plans.TryGetValue(u.Subscriber!.PlanId, out var pricing) && !string.Equals(pricing.Currency, u.Subscriber!.Currency.Code, StringComparison.Ordinal))
             {
-                hold(u, WalletPoster.WalletCurrencyHold, $"plan {pricing.Id} prices in {pricing.Currency} but account {u.AccountId}'s wallet is in {u.AccountCurrency}: the plan's currency must be the account's");
+                hold(u, WalletPoster.WalletCurrencyHold, $"plan {pricing.Id} prices in {pricing.Currency} but account {u.Subscriber!.AccountId}'s wallet is in {u.Subscriber!.Currency.Code}: the plan's currency must be the account's");
                 continue;
             }
 
-            var outcome = version.Rater.Rate(u.PlanId!, new RatingRequest(u.ServiceType, u.Destination, u.StartUtc, u.Quantity), remaining);
+            var outcome = version.Rater.Rate(u.Subscriber!.PlanId, u.Request, remaining);
             if (outcome.Charge is { } charge)
             {
-                charges.Add(new ChargeRow(u, cycle, version.Id, charge));
+                charges.Add(new RatedUsage(u, cycle, version.Id, charge));
                 if (charge.AllowanceId is { } aid && balances.TryGetValue((sub, aid, cycle), out var b))
                 {
                     balances[(sub, aid, cycle)] = (b.Granted, b.Used + charge.AllowanceUsed);

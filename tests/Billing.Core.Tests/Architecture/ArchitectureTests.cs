@@ -95,6 +95,16 @@ public class ArchitectureTests
     }
 
     [Fact]
+    public void CoreTypes_AreNotNamedAfterATableRow()
+    {
+        // The core's nouns are the trade's (an account, a usage record to rate): a store's row shape stays in its store.
+        var rows = Core.GetTypes().Where(t => t.Name.EndsWith("Row", StringComparison.Ordinal)).Select(t => t.FullName).ToList();
+
+        Assert.Empty(rows);
+        Assert.Contains(Core.GetTypes(), t => t.Name == "UsageToRate");
+    }
+
+    [Fact]
     public void CoreProject_CompilesNoSourcesOutsideItsFolder()
     {
         // A <Compile Include="..\..\Storage\*.cs"/> would smuggle I/O into the core without a reference.
