@@ -138,25 +138,16 @@ public static class RatingStore
             SELECT subscription_id, allowance_id, cycle_start, used FROM allowance_balances WHERE subscription_id = ANY(@subs)
             """, new { subs = subs.ToArray() }, tx).ToDictionary(x => (x.Sub, x.Allowance, x.Cycle), x => x.Used);
 
-    /// <summary>Bundles bought per (subscription, cycle), in the order they were bought: (moment, allowance id, amount).</summary>
-    public static Dictionary<(long Sub, LocalDate Cycle), List<(Instant At, string Allowance, long Amount)>> Purchases(NpgsqlTransaction tx, IReadOnlyCollection<long> subs)
+    /// <summary>Bundles bought per (subscription, cycle), in the order they were bought.</summary>
+    public static Dictionary<(long Sub, LocalDate Cycle), IReadOnlyList<AllowancePurchase>> Purchases(NpgsqlTransaction tx, IReadOnlyCollection<long> subs)
     {
         ArgumentNullException.ThrowIfNull(tx);
-        var result = new Dictionary<(long, LocalDate), List<(Instant, string, long)>>();
-        foreach (var p in tx.Connection!.Query<(long Sub, LocalDate Cycle, Instant At, string Allowance, long Amount)>("""
+        return tx.Connection!.Query<(long Sub, LocalDate Cycle, Instant At, string Allowance, long Amount)>("""
             SELECT subscription_id, cycle_start, bought_at, allowance_id, amount FROM allowance_purchases
             WHERE subscription_id = ANY(@subs) ORDER BY subscription_id, cycle_start, bought_at, id
-            """, new { subs = subs.ToArray() }, tx))
-        {
-            if (!result.TryGetValue((p.Sub, p.Cycle), out var list))
-            {
-                result[(p.Sub, p.Cycle)] = list = [];
-            }
-
-            list.Add((p.At, p.Allowance, p.Amount));
-        }
-
-        return result;
+            """, new { subs = subs.ToArray() }, tx)
+            .GroupBy(p => (p.Sub, p.Cycle))
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<AllowancePurchase>)g.Select(p => new AllowancePurchase(p.At, p.Allowance, p.Amount)).ToList());
     }
 
     /// <summary>
@@ -319,9 +310,8 @@ public static class RatingStore
         }
     }
 
-    public static void SaveBalances(NpgsqlTransaction tx, IEnumerable<(long Sub, string Allowance, LocalDate Cycle, long Granted, long Used)> balances)
+    public static void SaveBalances(NpgsqlTransaction tx, IReadOnlyList<AllowanceBalance> list)
     {
-        var list = balances.ToList();
         if (list.Count == 0)
         {
             return;
@@ -333,15 +323,15 @@ public static class RatingStore
             ON CONFLICT (subscription_id, allowance_id, cycle_start) DO UPDATE SET granted = EXCLUDED.granted, used = EXCLUDED.used
             """, new
         {
-            subs = list.Select(b => b.Sub).ToArray(),
-            allowances = list.Select(b => b.Allowance).ToArray(),
+            subs = list.Select(b => b.SubscriptionId).ToArray(),
+            allowances = list.Select(b => b.AllowanceId).ToArray(),
             cycles = list.Select(b => b.Cycle.ToDateOnly()).ToArray(),
             granted = list.Select(b => b.Granted).ToArray(),
             used = list.Select(b => b.Used).ToArray(),
         }, tx);
     }
 
-    public static void Hold(NpgsqlTransaction tx, IReadOnlyList<(long UsageId, string Reason, string Detail)> holds, int? catalogVersion)
+    public static void Hold(NpgsqlTransaction tx, IReadOnlyList<RatingHold> holds, int? catalogVersion)
     {
         if (holds.Count == 0)
         {

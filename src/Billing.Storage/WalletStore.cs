@@ -1,4 +1,5 @@
 using Billing.Core.Accounts;
+using Billing.Core.Money;
 using Billing.Core.Prepaid;
 using Dapper;
 using NodaTime;
@@ -51,6 +52,16 @@ public static class WalletStore
     {
         ArgumentNullException.ThrowIfNull(tx);
         tx.Connection!.Execute(EnsureSql, new { ids = accounts.ToArray(), prepaid = PaymentType.Prepaid.Code() }, tx);
+    }
+
+    /// <summary>The currency of each of these accounts' wallets (accounts with none are left out). A wallet's currency never changes.</summary>
+    public static Dictionary<string, Currency> Currencies(NpgsqlTransaction tx, IReadOnlyCollection<string> accounts)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        return accounts.Count == 0
+            ? new Dictionary<string, Currency>(StringComparer.Ordinal)
+            : tx.Connection!.Query<(string Account, string Currency)>("SELECT account_id, currency FROM wallets WHERE account_id = ANY(@ids)", new { ids = accounts.ToArray() }, tx)
+                .ToDictionary(w => w.Account, w => Currency.Of(w.Currency), StringComparer.Ordinal);
     }
 
     /// <summary>

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Billing.Catalog;
-using Billing.Core.Catalog;
 using Billing.Core.Rating;
 using Billing.Storage;
 using NodaTime;
@@ -8,55 +7,64 @@ using Npgsql;
 
 namespace Billing.Jobs.Rating;
 
-/// <summary>A stored catalogue version, parsed once, with its compiled rating engine.</summary>
-public sealed record LoadedCatalog(int Id, Instant EffectiveFrom, TariffCatalog Catalog, Rater Rater);
-
 /// <summary>
 /// Stored catalogue versions, parsed and compiled once per process. Versions are immutable, so a
-/// cached one never goes stale; the list of versions is re-read when asked about an unknown one.
+/// cached one never goes stale; the list of versions is re-read by <see cref="LatestVersionId"/>
+/// (once per rating batch) or when none is known yet.
 /// </summary>
 public sealed class CatalogCache
 {
-    private readonly ConcurrentDictionary<int, LoadedCatalog> _loaded = new();
-    private IReadOnlyList<CatalogVersionRow> _versions = [];
+    private readonly ConcurrentDictionary<int, CatalogVersion> _loaded = new();
+    // One immutable value, swapped whole: the cache is shared by the workers of a process.
+    private Listing _listing = new([], []);
 
+    /// <summary>Re-reads the list of versions; returns the id of the newest load (null: none).</summary>
     public int? LatestVersionId(NpgsqlConnection conn)
     {
-        Refresh(conn);
-        return _versions.Count == 0 ? null : _versions.Max(v => v.Id);
+        var versions = Refresh(conn).Versions;
+        return versions.Count == 0 ? null : versions.Max(v => v.Id);
     }
 
-    /// <summary>The version in force at an instant (latest effective_from not after it; the later load wins a tie).</summary>
-    public LoadedCatalog? InForce(NpgsqlConnection conn, Instant at)
+    /// <summary>
+    /// The versions in force at any of <paramref name="instants"/>, loaded: what a batch of usage with
+    /// those event times is rated with, read before the batch is computed.
+    /// </summary>
+    public CatalogTimeline Timeline(NpgsqlConnection conn, IEnumerable<Instant> instants)
     {
-        if (_versions.Count == 0)
+        ArgumentNullException.ThrowIfNull(instants);
+        var (versions, effective) = _listing.Versions.Count == 0 ? Refresh(conn) : _listing;
+        var needed = new HashSet<int>();
+        foreach (var at in instants)
         {
-            Refresh(conn);
-        }
-
-        // _versions is ordered by (effective_from, id): the last one not after `at` is in force.
-        CatalogVersionRow? row = null;
-        foreach (var v in _versions)
-        {
-            if (v.EffectiveFrom > at)
+            if (CatalogTimeline.IndexInForce(effective, at) is var i and >= 0)
             {
-                break;
+                needed.Add(i);
             }
-
-            row = v;
         }
 
-        return row is null ? null : _loaded.GetOrAdd(row.Id, _ => Load(conn, row));
+        return new CatalogTimeline(needed.Select(i => Loaded(conn, versions[i])));
     }
 
-    public void Refresh(NpgsqlConnection conn) => _versions = CatalogStore.List(conn);
+    /// <summary>The version in force at one instant, loaded (null: none yet).</summary>
+    public CatalogVersion? InForce(NpgsqlConnection conn, Instant at) => Timeline(conn, [at]).InForce(at);
 
-    private static LoadedCatalog Load(NpgsqlConnection conn, CatalogVersionRow row)
+    private Listing Refresh(NpgsqlConnection conn)
+    {
+        // Listed in (effective_from, id) order, the timeline's.
+        var versions = CatalogStore.List(conn);
+        return _listing = new Listing(versions, versions.Select(v => v.EffectiveFrom).ToArray());
+    }
+
+    private sealed record Listing(IReadOnlyList<CatalogVersionRow> Versions, Instant[] Effective);
+
+    private CatalogVersion Loaded(NpgsqlConnection conn, CatalogVersionRow row) => _loaded.GetOrAdd(row.Id, _ => Load(conn, row));
+
+    private static CatalogVersion Load(NpgsqlConnection conn, CatalogVersionRow row)
     {
         var (files, options) = CatalogStore.Content(conn, row.Id);
         var result = CatalogSource.LoadFiles(row.Kind, row.Label, files, options);
         var catalog = result.Catalog ?? throw new InvalidOperationException(
             $"stored catalogue version {row.Id} ({row.Label}) no longer reads: {string.Join("; ", result.Errors.Take(3))}");
-        return new LoadedCatalog(row.Id, row.EffectiveFrom, catalog, new Rater(catalog));
+        return new CatalogVersion(row.Id, row.EffectiveFrom, catalog, new Rater(catalog));
     }
 }

@@ -1,5 +1,4 @@
-using Billing.Core.Catalog;
-using Billing.Core.Cycles;
+using Billing.Core.Money;
 using Billing.Core.Rating;
 using Billing.Jobs.Prepaid;
 using Billing.Notifications;
@@ -46,7 +45,7 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
 
     private readonly ILogger _log = Log.ForContext<RateUsageJob>();
 
-    private readonly WalletPoster _wallets = new(catalogs, templates ?? DefaultTemplates);
+    private readonly WalletPoster _wallets = new(templates ?? DefaultTemplates);
 
     private static readonly Lazy<NotificationTemplates> Shipped = new(() => NotificationTemplates.Load(NotificationTemplates.Locate(null)));
 
@@ -143,81 +142,35 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
 
     private RatingRunResult RateRange(Npgsql.NpgsqlTransaction tx, long from, long to, int partition)
     {
+        var conn = tx.Connection!;
         var sw = System.Diagnostics.Stopwatch.StartNew();
-        var latest = catalogs.LatestVersionId(tx.Connection!);
-        var candidates = RatingStore.Unrated(tx, from, to, latest ?? 0, partition);
+        var latest = catalogs.LatestVersionId(conn);
+        var batch = RatingStore.Unrated(tx, from, to, latest ?? 0, partition);
         var tQuery = sw.Elapsed;
-        if (candidates.Count == 0)
+        if (batch.Count == 0)
         {
             return new RatingRunResult(0, 0, 0, 0, new Dictionary<string, long>());
         }
 
-        var holds = new List<(long, string, string)>();
-        var heldByReason = new Dictionary<string, long>(StringComparer.Ordinal);
-        void Hold(UsageToRate u, string reason, string detail)
+        var (work, unknown) = CycleSequencer.Place(batch);
+        var placed = work.Count;
+        var keys = work.Select(x => (x.SubscriptionId, x.Cycle)).ToHashSet();
+        foreach (var (sub, cycle) in CycleSequencer.LateCycles(work, RatingStore.LatestRated(tx, keys)))
         {
-            holds.Add((u.Id, reason, detail));
-            heldByReason[reason] = heldByReason.GetValueOrDefault(reason) + 1;
-        }
-
-        var withSubscriber = new List<(UsageToRate Usage, LocalDate Cycle)>();
-        foreach (var u in candidates)
-        {
-            if (u.Subscriber is not { } subscriber)
-            {
-                Hold(u, "unknown-subscriber", $"no subscription for {u.Msisdn} at {u.Start}");
-                continue;
-            }
-
-            withSubscriber.Add((u, subscriber.CycleAt(u.Start)));
-        }
-
-        var tCycles = sw.Elapsed;
-        var tLock = sw.Elapsed;
-        var keys = withSubscriber.Select(x => (x.Usage.Subscriber!.SubscriptionId, x.Cycle)).ToHashSet();
-        var latestRated = RatingStore.LatestRated(tx, keys);
-        long rerated = 0;
-        var work = new List<(UsageToRate Usage, LocalDate Cycle)>(withSubscriber);
-        var earliestNew = new Dictionary<(long, LocalDate), (Instant Start, long Id)>();
-        foreach (var (u, cycle) in withSubscriber)
-        {
-            var key = (u.Subscriber!.SubscriptionId, cycle);
-            if (!earliestNew.TryGetValue(key, out var at) || u.Start < at.Start || (u.Start == at.Start && u.Id < at.Id))
-            {
-                earliestNew[key] = (u.Start, u.Id);
-            }
-        }
-
-        foreach (var key in keys)
-        {
-            // A late event (earlier than one already rated in the same cycle) re-sequences the cycle.
-            // Event-time order is (start, usage id), the order a cycle is rated in below: an event in the
-            // same instant as the last rated one but with a lower id is late too, or the result would
-            // depend on which range happened to be rated first (two processes, per-file continuations).
-            if (latestRated.TryGetValue(key, out var last) && earliestNew[key] is var first
-                && (first.Start < last.Start || (first.Start == last.Start && first.Id < last.UsageId)))
-            {
-                var back = RatingStore.TakeBackCycle(tx, key.Item1, key.Item2);
-                rerated += back.Count;
-                work.AddRange(back.Select(u => (u, key.Item2)));
-            }
+            work.AddRange(RatingStore.TakeBackCycle(tx, sub, cycle).Select(u => new UsageInCycle(u, cycle)));
         }
 
         var tLate = sw.Elapsed;
-        var subs = keys.Select(k => k.Item1).Distinct().ToList();
-        var used = RatingStore.Used(tx, subs);
-        var bought = RatingStore.Purchases(tx, subs);
-        var tUsed = sw.Elapsed;
-        var (charges, balances) = RateInOrder(tx.Connection!, work, used, bought, Hold);
+        var inputs = Load(tx, work, keys.Select(k => k.Item1));
+        var tLoad = sw.Elapsed;
+        var rating = CycleSequencer.Rate(work, inputs.Catalogs, inputs.Used, inputs.Bought, inputs.Wallets);
         var tRate = sw.Elapsed;
-        var wallets = PostToWallets(tx, charges, work, Hold);
-        var tWallets = sw.Elapsed;
-        RatingStore.InsertCharges(tx, charges);
-        var tInsert = sw.Elapsed;
-        RatingStore.SaveBalances(tx, balances.Select(b => (b.Key.Sub, b.Key.Allowance, b.Key.Cycle, b.Value.Granted, b.Value.Used)));
-        RatingStore.Hold(tx, holds, latest ?? 0);
-        _log.Debug("Rating range phases (s): query {Q} cycles {C} lock {L} late {La} used {U} rate {R} wallets {W} insert {I} end {E}; {Candidates} candidates, {Debits} wallet debits, {Overdrafts} overdraft", tQuery.TotalSeconds, (tCycles - tQuery).TotalSeconds, (tLock - tCycles).TotalSeconds, (tLate - tLock).TotalSeconds, (tUsed - tLate).TotalSeconds, (tRate - tUsed).TotalSeconds, (tWallets - tRate).TotalSeconds, (tInsert - tWallets).TotalSeconds, (sw.Elapsed - tInsert).TotalSeconds, candidates.Count, wallets.Debited, wallets.Overdrawn);
-        return new RatingRunResult(charges.Count, holds.Count, rerated, 0, heldByReason)
+        var holds = unknown.Concat(rating.Holds).ToList();
+        var wallets = Save(tx, rating with { Holds = holds }, work, inputs.Catalogs, latest ?? 0);
+        _log.Debug("Rating range phases (s): query {Q} late {La} load {Lo} rate {R} save {S}; {Candidates} candidates, {Debits} wallet debits, {Overdrafts} overdraft",
+            tQuery.TotalSeconds, (tLate - tQuery).TotalSeconds, (tLoad - tLate).TotalSeconds, (tRate - tLoad).TotalSeconds, (sw.Elapsed - tRate).TotalSeconds,
+            batch.Count, wallets.Debited, wallets.Overdrawn);
+        return new RatingRunResult(rating.Charges.Count, holds.Count, work.Count - placed, 0, CountByReason(holds))
         {
             WalletDebits = wallets.Debited,
             Overdrafts = wallets.Overdrawn,
@@ -225,22 +178,43 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
         };
     }
 
-    /// <summary>Takes the batch's prepaid charges from their wallets; a charge the wallet cannot take is held instead of stored.</summary>
-    private WalletBatchResult PostToWallets(Npgsql.NpgsqlTransaction tx, List<RatedUsage> charges, IEnumerable<(UsageToRate Usage, LocalDate Cycle)> work, Action<UsageToRate, string, string> hold)
-    {
-        var result = _wallets.Post(tx, charges, work.Where(w => w.Usage.Retaken).Select(w => w.Usage).ToList());
-        if (result.Held.Count > 0)
-        {
-            var held = result.Held.Select(c => c.Usage.Id).ToHashSet();
-            charges.RemoveAll(c => held.Contains(c.Usage.Id));
-            foreach (var c in result.Held)
-            {
-                hold(c.Usage, WalletPoster.WalletCurrencyHold, $"the charge is in {c.Charge.Currency} but account {c.Usage.Subscriber!.AccountId}'s wallet is not: the plan's currency must be the account's");
-            }
-        }
+    /// <summary>What rating a batch needs besides its usage, read before it is computed.</summary>
+    private sealed record RatingInputs(
+        CatalogTimeline Catalogs,
+        Dictionary<(long Sub, string Allowance, LocalDate Cycle), long> Used,
+        Dictionary<(long Sub, LocalDate Cycle), IReadOnlyList<AllowancePurchase>> Bought,
+        Dictionary<string, Currency> Wallets);
 
-        return result;
+    /// <summary>
+    /// Reads what rating <paramref name="work"/> needs: the catalogue versions in force at its events (and
+    /// at <paramref name="alsoAt"/>), the allowance its subscriptions used and bought, their wallets' currencies.
+    /// </summary>
+    private RatingInputs Load(Npgsql.NpgsqlTransaction tx, IReadOnlyCollection<UsageInCycle> work, IEnumerable<long> subscriptions, IEnumerable<Instant>? alsoAt = null)
+    {
+        var subs = subscriptions.Distinct().ToList();
+        var prepaid = work.Select(w => w.Usage.Subscriber!).Where(s => s.Prepaid).Select(s => s.AccountId).Distinct(StringComparer.Ordinal).ToList();
+        return new RatingInputs(
+            catalogs.Timeline(tx.Connection!, work.Select(w => w.Usage.Start).Concat(alsoAt ?? [])),
+            RatingStore.Used(tx, subs),
+            RatingStore.Purchases(tx, subs),
+            WalletStore.Currencies(tx, prepaid));
     }
+
+    /// <summary>
+    /// Stores what rating came to: takes the prepaid charges from their wallets (giving back what records
+    /// rated before and held now were charged), then writes the charges, the allowance balances and the holds.
+    /// </summary>
+    private WalletBatchResult Save(Npgsql.NpgsqlTransaction tx, CycleRating rating, IEnumerable<UsageInCycle> work, CatalogTimeline catalogs, int? latestCatalog)
+    {
+        var wallets = _wallets.Post(tx, rating.Charges, work.Where(w => w.Usage.Retaken).Select(w => w.Usage).ToList(), catalogs);
+        RatingStore.InsertCharges(tx, rating.Charges);
+        RatingStore.SaveBalances(tx, rating.Balances);
+        RatingStore.Hold(tx, rating.Holds, latestCatalog);
+        return wallets;
+    }
+
+    private static Dictionary<string, long> CountByReason(IEnumerable<RatingHold> holds) =>
+        holds.GroupBy(h => h.Reason, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.LongCount(), StringComparer.Ordinal);
 
     /// <summary>
     /// Re-prices the usage of [from, to) (optionally one account) with the catalogue versions in force
@@ -257,32 +231,27 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
         try
         {
             using var tx = conn.BeginTransaction();
-            catalogs.Refresh(conn);
+            var latest = catalogs.LatestVersionId(conn);
             var keys = RatingStore.CyclesWithChargesIn(tx, from, to, account);
             var before = RatingStore.BilledAmounts(tx, keys);
-            var work = new List<(UsageToRate Usage, LocalDate Cycle)>();
+            var work = new List<UsageInCycle>();
             var invoiced = new List<RatingStore.InvoicedCharge>();
             foreach (var (sub, cycle) in keys)
             {
                 invoiced.AddRange(RatingStore.InvoicedCharges(tx, sub, cycle));
-                work.AddRange(RatingStore.TakeBackCycle(tx, sub, cycle).Select(u => (u, cycle)));
+                work.AddRange(RatingStore.TakeBackCycle(tx, sub, cycle).Select(u => new UsageInCycle(u, cycle)));
             }
 
-            var holds = new List<(long, string, string)>();
-            var subs = keys.Select(k => k.Sub).Distinct().ToList();
-            var used = RatingStore.Used(tx, subs);
-            var (charges, balances) = RateInOrder(conn, work, used, RatingStore.Purchases(tx, subs), (u, reason, detail) => holds.Add((u.Id, reason, detail)));
-            PostToWallets(tx, charges, work, (u, reason, detail) => holds.Add((u.Id, reason, detail)));
-            RatingStore.InsertCharges(tx, charges);
-            RatingStore.SaveBalances(tx, balances.Select(b => (b.Key.Sub, b.Key.Allowance, b.Key.Cycle, b.Value.Granted, b.Value.Used)));
-            RatingStore.Hold(tx, holds, catalogs.LatestVersionId(conn));
+            var inputs = Load(tx, work, keys.Select(k => k.Sub), invoiced.Select(i => i.Usage.Start));
+            var rating = CycleSequencer.Rate(work, inputs.Catalogs, inputs.Used, inputs.Bought, inputs.Wallets);
+            Save(tx, rating, work, inputs.Catalogs, latest);
 
             // An invoiced record keeps the allowance it was given; only its price is looked at again.
             var adjustments = new List<(RatingStore.InvoicedCharge, decimal, int)>();
-            var after = charges.ToDictionary(c => c.Usage.Id, c => c.Charge.Amount);
+            var after = rating.Charges.ToDictionary(c => c.Usage.Id, c => c.Charge.Amount);
             foreach (var inv in invoiced)
             {
-                var version = catalogs.InForce(conn, inv.Usage.Start);
+                var version = inputs.Catalogs.InForce(inv.Usage.Start);
                 var covered = inv.AllowanceId is null ? null : new Dictionary<string, long>(StringComparer.Ordinal) { [inv.AllowanceId] = inv.AllowanceUsed };
                 var outcome = version?.Rater.Rate(inv.Usage.Subscriber!.PlanId, inv.Usage.Request, covered);
                 var price = outcome?.Charge?.Amount ?? inv.BilledAmount;
@@ -313,126 +282,12 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
             }
 
             _log.Information("Re-rate {From}–{To} {Account}: {Cycles} cycles, {Records} records, {Held} held, dry run {DryRun}",
-                from, to, account ?? "all accounts", keys.Count, before.Count, holds.Count, dryRun);
-            return new RerateResult(dryRun, keys.Count, before.Count, holds.Count, byAccount);
+                from, to, account ?? "all accounts", keys.Count, before.Count, rating.Holds.Count, dryRun);
+            return new RerateResult(dryRun, keys.Count, before.Count, rating.Holds.Count, byAccount);
         }
         finally
         {
             RatingStore.UnlockAllPartitions(conn);
         }
-    }
-
-    /// <summary>
-    /// Rates each (subscription, cycle) group in event-time order — (start, usage id) — starting from
-    /// the allowance already used in that cycle; a bundle bought in the cycle counts from the moment
-    /// it was bought. Returns the charges and the balances to store.
-    /// </summary>
-    private (List<RatedUsage> Charges, Dictionary<(long Sub, string Allowance, LocalDate Cycle), (long Granted, long Used)> Balances) RateInOrder(
-        Npgsql.NpgsqlConnection conn,
-        IEnumerable<(UsageToRate Usage, LocalDate Cycle)> work,
-        IReadOnlyDictionary<(long Sub, string Allowance, LocalDate Cycle), long> used,
-        IReadOnlyDictionary<(long Sub, LocalDate Cycle), List<(Instant At, string Allowance, long Amount)>> bought,
-        Action<UsageToRate, string, string> hold)
-    {
-        var charges = new List<RatedUsage>(work is ICollection<(UsageToRate, LocalDate)> w ? w.Count : 0);
-        var balances = new Dictionary<(long Sub, string Allowance, LocalDate Cycle), (long Granted, long Used)>();
-        // One sort into (subscription, cycle) groups, each in event-time order (start, then usage id).
-        var ordered = work.ToArray();
-        Array.Sort(ordered, static (x, y) =>
-        {
-            var c = x.Usage.Subscriber!.SubscriptionId.CompareTo(y.Usage.Subscriber!.SubscriptionId);
-            if (c == 0)
-            {
-                c = x.Cycle.CompareTo(y.Cycle);
-            }
-
-            if (c == 0)
-            {
-                c = x.Usage.Start.CompareTo(y.Usage.Start);
-            }
-
-            return c != 0 ? c : x.Usage.Id.CompareTo(y.Usage.Id);
-        });
-        var remaining = new Dictionary<string, long>(StringComparer.Ordinal);
-        Plan? plan = null;
-        List<(Instant At, string Allowance, long Amount)>? purchases = null;
-        var nextPurchase = 0;
-        for (var i = 0; i < ordered.Length; i++)
-        {
-            var (u, cycle) = ordered[i];
-            var sub = u.Subscriber!.SubscriptionId;
-            if (i == 0 || ordered[i - 1].Usage.Subscriber!.SubscriptionId != sub || ordered[i - 1].Cycle != cycle)
-            {
-                remaining = new Dictionary<string, long>(StringComparer.Ordinal);
-                plan = null;
-                purchases = bought.GetValueOrDefault((sub, cycle));
-                nextPurchase = 0;
-            }
-
-            var version = catalogs.InForce(conn, u.Start);
-            if (version is null)
-            {
-                hold(u, "no-catalog", $"no catalogue version is in force at {u.Start}: load one with `billing catalog load`");
-                continue;
-            }
-
-            if (plan is null && version.Catalog.Plans.TryGetValue(u.Subscriber!.PlanId, out plan))
-            {
-                // Bundles bought up to this first event count from the start; later ones as the events reach them.
-                var boughtSoFar = new Dictionary<string, long>(StringComparer.Ordinal);
-                for (; purchases is not null && nextPurchase < purchases.Count && purchases[nextPurchase].At <= u.Start; nextPurchase++)
-                {
-                    boughtSoFar[purchases[nextPurchase].Allowance] = boughtSoFar.GetValueOrDefault(purchases[nextPurchase].Allowance) + purchases[nextPurchase].Amount;
-                }
-
-                foreach (var a in plan.Allowances)
-                {
-                    var spent = used.GetValueOrDefault((sub, a.Id, cycle));
-                    var granted = a.Amount + boughtSoFar.GetValueOrDefault(a.Id);
-                    remaining[a.Id] = Math.Max(0, granted - spent);
-                    // A newer catalogue may grant less than the cycle has already used: granted never drops below used.
-                    if (granted > 0 || spent > 0)
-                    {
-                        balances[(sub, a.Id, cycle)] = (Math.Max(granted, spent), spent);
-                    }
-                }
-            }
-            else if (plan is not null)
-            {
-                for (; purchases is not null && nextPurchase < purchases.Count && purchases[nextPurchase].At <= u.Start; nextPurchase++)
-                {
-                    var (_, allowance, amount) = purchases[nextPurchase];
-                    if (remaining.ContainsKey(allowance))
-                    {
-                        remaining[allowance] += amount;
-                        var b = balances.GetValueOrDefault((sub, allowance, cycle));
-                        balances[(sub, allowance, cycle)] = (b.Granted + amount, b.Used);
-                    }
-                }
-            }
-
-            // A prepaid charge is taken from a wallet in the account's currency: a plan priced in another cannot be.
-            if (u.Subscriber!.Prepaid && version.Catalog.Plans.TryGetValue(u.Subscriber!.PlanId, out var pricing) && !string.Equals(pricing.Currency, u.Subscriber!.Currency.Code, StringComparison.Ordinal))
-            {
-                hold(u, WalletPoster.WalletCurrencyHold, $"plan {pricing.Id} prices in {pricing.Currency} but account {u.Subscriber!.AccountId}'s wallet is in {u.Subscriber!.Currency.Code}: the plan's currency must be the account's");
-                continue;
-            }
-
-            var outcome = version.Rater.Rate(u.Subscriber!.PlanId, u.Request, remaining);
-            if (outcome.Charge is { } charge)
-            {
-                charges.Add(new RatedUsage(u, cycle, version.Id, charge));
-                if (charge.AllowanceId is { } aid && balances.TryGetValue((sub, aid, cycle), out var b))
-                {
-                    balances[(sub, aid, cycle)] = (b.Granted, b.Used + charge.AllowanceUsed);
-                }
-            }
-            else
-            {
-                hold(u, outcome.FailureReason!, outcome.FailureDetail ?? "");
-            }
-        }
-
-        return (charges, balances);
     }
 }
