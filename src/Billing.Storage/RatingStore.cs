@@ -154,21 +154,36 @@ public static class RatingStore
     /// For a late batch: takes back the not-invoiced charges of a subscription's cycle so they are
     /// rated again in event-time order with this batch; returns those usage records. Invoiced charges stay.
     /// </summary>
-    public static IReadOnlyList<UsageToRate> TakeBackCycle(NpgsqlTransaction tx, long sub, LocalDate cycle)
+    public static IReadOnlyList<UsageToRate> TakeBackCycle(NpgsqlTransaction tx, long sub, LocalDate cycle) => Retaken(tx, sub, TakeBack(tx, sub, cycle));
+
+    /// <summary>
+    /// Deletes the not-invoiced charges of a subscription's cycle and sets its allowance balances to what
+    /// the charges left (the invoiced ones) used; returns the usage ids taken back.
+    /// </summary>
+    public static long[] TakeBack(NpgsqlTransaction tx, long sub, LocalDate cycle)
     {
         var conn = tx.Connection!;
         var ids = conn.Query<long>("""
             DELETE FROM rated_charges WHERE subscription_id = @sub AND cycle_start = @cycle AND invoice_id IS NULL RETURNING usage_id
             """, new { sub, cycle }, tx).ToArray();
-        // The taken-back records belong to the subscription they were rated under, whatever was imported since.
         conn.Execute("""
             UPDATE allowance_balances b SET used = coalesce((
                 SELECT sum(r.allowance_used) FROM rated_charges r
                 WHERE r.subscription_id = b.subscription_id AND r.cycle_start = b.cycle_start AND r.allowance_id = b.allowance_id), 0)
             WHERE b.subscription_id = @sub AND b.cycle_start = @cycle
             """, new { sub, cycle }, tx);
-        return ids.Length == 0 ? [] : UsageOf(tx, sub, ids).Select(u => u with { Retaken = true }).ToList();
+        return ids;
     }
+
+    /// <summary>The usage records whose charges <see cref="TakeBack"/> would take back, read without taking them: what a re-rate prices again.</summary>
+    public static IReadOnlyList<UsageToRate> NotInvoiced(NpgsqlTransaction tx, long sub, LocalDate cycle) =>
+        Retaken(tx, sub, tx.Connection!.Query<long>("""
+            SELECT usage_id FROM rated_charges WHERE subscription_id = @sub AND cycle_start = @cycle AND invoice_id IS NULL
+            """, new { sub, cycle }, tx).ToArray());
+
+    // The taken-back records belong to the subscription they were rated under, whatever was imported since.
+    private static List<UsageToRate> Retaken(NpgsqlTransaction tx, long sub, long[] ids) =>
+        ids.Length == 0 ? [] : UsageOf(tx, sub, ids).Select(u => u with { Retaken = true }).ToList();
 
     /// <summary>These usage records of one subscription, as they were rated under it (whatever was imported since).</summary>
     private static List<UsageToRate> UsageOf(NpgsqlTransaction tx, long sub, long[] ids)
@@ -200,9 +215,6 @@ public static class RatingStore
             """, new { subs = keys.Select(k => k.Sub).ToArray(), cycles = keys.Select(k => k.Cycle.ToDateOnly()).ToArray() }, tx)
             .ToDictionary(x => x.UsageId, x => (x.Account, x.Amount));
 
-    /// <summary>A charge already on an issued invoice: never replaced; a re-rate records the difference.</summary>
-    public sealed record InvoicedCharge(UsageToRate Usage, LocalDate Cycle, long InvoiceId, string Currency, string? AllowanceId, long AllowanceUsed, decimal BilledAmount);
-
     public static IReadOnlyList<InvoicedCharge> InvoicedCharges(NpgsqlTransaction tx, long sub, LocalDate cycle)
     {
         var rows = tx.Connection!.Query<(long UsageId, long InvoiceId, string Currency, string? AllowanceId, long AllowanceUsed, decimal Billed)>("""
@@ -220,7 +232,7 @@ public static class RatingStore
             .ToList();
     }
 
-    public static void InsertAdjustments(NpgsqlTransaction tx, IReadOnlyList<(InvoicedCharge Charge, decimal NewAmount, int CatalogVersion)> rows)
+    public static void InsertAdjustments(NpgsqlTransaction tx, IReadOnlyList<RerateAdjustment> rows)
     {
         if (rows.Count == 0)
         {
@@ -237,7 +249,7 @@ public static class RatingStore
             invoices = rows.Select(r => r.Charge.InvoiceId).ToArray(),
             olds = rows.Select(r => r.Charge.BilledAmount).ToArray(),
             news = rows.Select(r => r.NewAmount).ToArray(),
-            deltas = rows.Select(r => r.NewAmount - r.Charge.BilledAmount).ToArray(),
+            deltas = rows.Select(r => r.Delta).ToArray(),
             currencies = rows.Select(r => r.Charge.Currency).ToArray(),
             versions = rows.Select(r => r.CatalogVersion).ToArray(),
         }, tx);

@@ -8,12 +8,6 @@ using Serilog;
 
 namespace Billing.Jobs.Rating;
 
-/// <summary>What a re-rate changed for one account: what its usage in the re-rated cycles was billed at, and now.</summary>
-public sealed record RerateAccountDelta(string Account, long Records, decimal Before, decimal After, long Adjustments)
-{
-    public decimal Delta => After - Before;
-}
-
 public sealed record RerateResult(bool DryRun, long Cycles, long Records, long Held, IReadOnlyList<RerateAccountDelta> Accounts);
 
 /// <param name="PartitionsSkipped">subscriber partitions another process was rating: it rates them itself.</param>
@@ -222,68 +216,40 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
     /// period is rated again as a whole, in event-time order. Charges not yet invoiced are replaced;
     /// a charge on an issued invoice stays as it is, and its difference (against the charge and any
     /// earlier adjustments, so nothing is counted twice) is recorded in rerate_adjustments for the
-    /// next bill run. A dry run does all of it in a transaction that it rolls back.
+    /// next bill run. The difference is computed first; a dry run stops there and changes nothing.
     /// </summary>
     public RerateResult Rerate(Instant from, Instant to, string? account, bool dryRun)
     {
         using var conn = db.Open();
+        // Every partition: a re-rate waits for running rating, and rating waits for it.
         RatingStore.LockAllPartitions(conn);
         try
         {
             using var tx = conn.BeginTransaction();
             var latest = catalogs.LatestVersionId(conn);
-            var keys = RatingStore.CyclesWithChargesIn(tx, from, to, account);
-            var before = RatingStore.BilledAmounts(tx, keys);
-            var work = new List<UsageInCycle>();
-            var invoiced = new List<RatingStore.InvoicedCharge>();
-            foreach (var (sub, cycle) in keys)
-            {
-                invoiced.AddRange(RatingStore.InvoicedCharges(tx, sub, cycle));
-                work.AddRange(RatingStore.TakeBackCycle(tx, sub, cycle).Select(u => new UsageInCycle(u, cycle)));
-            }
+            var cycles = RatingStore.CyclesWithChargesIn(tx, from, to, account);
+            var before = RatingStore.BilledAmounts(tx, cycles);
+            var invoiced = cycles.SelectMany(k => RatingStore.InvoicedCharges(tx, k.Sub, k.Cycle)).ToList();
+            var work = cycles.SelectMany(k => RatingStore.NotInvoiced(tx, k.Sub, k.Cycle).Select(u => new UsageInCycle(u, k.Cycle))).ToList();
+            var inputs = Load(tx, work, cycles.Select(k => k.Sub), invoiced.Select(i => i.Usage.Start));
 
-            var inputs = Load(tx, work, keys.Select(k => k.Sub), invoiced.Select(i => i.Usage.Start));
-            var rating = CycleSequencer.Rate(work, inputs.Catalogs, inputs.Used, inputs.Bought, inputs.Wallets);
-            Save(tx, rating, work, inputs.Catalogs, latest);
+            var difference = RerateCalculator.Compute(cycles, work, invoiced, before, inputs.Catalogs, inputs.Used, inputs.Bought, inputs.Wallets);
 
-            // An invoiced record keeps the allowance it was given; only its price is looked at again.
-            var adjustments = new List<(RatingStore.InvoicedCharge, decimal, int)>();
-            var after = rating.Charges.ToDictionary(c => c.Usage.Id, c => c.Charge.Amount);
-            foreach (var inv in invoiced)
+            if (!dryRun)
             {
-                var version = inputs.Catalogs.InForce(inv.Usage.Start);
-                var covered = inv.AllowanceId is null ? null : new Dictionary<string, long>(StringComparer.Ordinal) { [inv.AllowanceId] = inv.AllowanceUsed };
-                var outcome = version?.Rater.Rate(inv.Usage.Subscriber!.PlanId, inv.Usage.Request, covered);
-                var price = outcome?.Charge?.Amount ?? inv.BilledAmount;
-                after[inv.Usage.Id] = price;
-                if (price != inv.BilledAmount)
+                foreach (var (sub, cycle) in cycles)
                 {
-                    adjustments.Add((inv, price, version!.Id));
+                    RatingStore.TakeBack(tx, sub, cycle);
                 }
-            }
 
-            RatingStore.InsertAdjustments(tx, adjustments);
-            var byAccount = before.GroupBy(b => b.Value.Account, StringComparer.Ordinal)
-                .Select(g => new RerateAccountDelta(
-                    g.Key,
-                    g.LongCount(),
-                    g.Sum(x => x.Value.Amount),
-                    g.Sum(x => after.GetValueOrDefault(x.Key)),
-                    adjustments.LongCount(a => a.Item1.Usage.Subscriber!.AccountId == g.Key)))
-                .OrderBy(a => a.Account, StringComparer.Ordinal)
-                .ToList();
-            if (dryRun)
-            {
-                tx.Rollback();
-            }
-            else
-            {
+                Save(tx, difference.Rating, work, inputs.Catalogs, latest);
+                RatingStore.InsertAdjustments(tx, difference.Adjustments);
                 tx.Commit();
             }
 
             _log.Information("Re-rate {From}–{To} {Account}: {Cycles} cycles, {Records} records, {Held} held, dry run {DryRun}",
-                from, to, account ?? "all accounts", keys.Count, before.Count, rating.Holds.Count, dryRun);
-            return new RerateResult(dryRun, keys.Count, before.Count, rating.Holds.Count, byAccount);
+                from, to, account ?? "all accounts", cycles.Count, before.Count, difference.Rating.Holds.Count, dryRun);
+            return new RerateResult(dryRun, cycles.Count, before.Count, difference.Rating.Holds.Count, difference.Accounts);
         }
         finally
         {

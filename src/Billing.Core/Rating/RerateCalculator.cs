@@ -1,0 +1,94 @@
+using NodaTime;
+
+namespace Billing.Core.Rating;
+
+/// <summary>A charge already on an issued invoice: never replaced; a re-rate records the difference against what it is billed at.</summary>
+/// <param name="BilledAmount">the charge plus any earlier re-rating adjustments.</param>
+public sealed record InvoicedCharge(UsageToRate Usage, LocalDate Cycle, long InvoiceId, string Currency, string? AllowanceId, long AllowanceUsed, decimal BilledAmount);
+
+/// <summary>An invoiced charge priced differently now: its difference goes to the next bill run.</summary>
+public sealed record RerateAdjustment(InvoicedCharge Charge, decimal NewAmount, int CatalogVersion)
+{
+    public decimal Delta => NewAmount - Charge.BilledAmount;
+}
+
+/// <summary>What a re-rate changes for one account: what its usage in the re-rated cycles was billed at, and now.</summary>
+public sealed record RerateAccountDelta(string Account, long Records, decimal Before, decimal After, long Adjustments)
+{
+    public decimal Delta => After - Before;
+}
+
+/// <summary>The difference a re-rate makes, computed before anything is changed: the new rating of the cycles, the adjustments of invoiced charges, the deltas per account.</summary>
+public sealed record RerateDifference(CycleRating Rating, IReadOnlyList<RerateAdjustment> Adjustments, IReadOnlyList<RerateAccountDelta> Accounts);
+
+/// <summary>
+/// Re-pricing a period (pure): every bill cycle with usage in it is rated again as a whole, in
+/// event-time order, from the allowance its invoiced charges used; a charge on an issued invoice
+/// keeps the allowance it was given and only its price is looked at again.
+/// </summary>
+public static class RerateCalculator
+{
+    /// <param name="cycles">the (subscription, cycle) pairs re-rated.</param>
+    /// <param name="work">their usage not on an invoice, to be rated again (taken back).</param>
+    /// <param name="invoiced">their charges on issued invoices.</param>
+    /// <param name="billedBefore">what each usage record of these cycles is billed at now, by usage id: its account and amount.</param>
+    /// <param name="used">the allowance balances as stored, before the cycles' charges are taken back.</param>
+    public static RerateDifference Compute(
+        IReadOnlyCollection<(long Sub, LocalDate Cycle)> cycles,
+        IReadOnlyCollection<UsageInCycle> work,
+        IReadOnlyList<InvoicedCharge> invoiced,
+        IReadOnlyDictionary<long, (string Account, decimal Amount)> billedBefore,
+        CatalogTimeline catalogs,
+        IReadOnlyDictionary<(long Sub, string Allowance, LocalDate Cycle), long> used,
+        IReadOnlyDictionary<(long Sub, LocalDate Cycle), IReadOnlyList<AllowancePurchase>> bought,
+        IReadOnlyDictionary<string, Billing.Core.Money.Currency> wallets)
+    {
+        ArgumentNullException.ThrowIfNull(invoiced);
+        ArgumentNullException.ThrowIfNull(billedBefore);
+        ArgumentNullException.ThrowIfNull(catalogs);
+        var rating = CycleSequencer.Rate(work, catalogs, UsedByInvoicedCharges(cycles, invoiced, used), bought, wallets);
+        var after = rating.Charges.ToDictionary(c => c.Usage.Id, c => c.Charge.Amount);
+        var adjustments = new List<RerateAdjustment>();
+        foreach (var inv in invoiced)
+        {
+            var version = catalogs.InForce(inv.Usage.Start);
+            var covered = inv.AllowanceId is null ? null : new Dictionary<string, long>(StringComparer.Ordinal) { [inv.AllowanceId] = inv.AllowanceUsed };
+            var outcome = version?.Rater.Rate(inv.Usage.Subscriber!.PlanId, inv.Usage.Request, covered);
+            var price = outcome?.Charge?.Amount ?? inv.BilledAmount;
+            after[inv.Usage.Id] = price;
+            if (price != inv.BilledAmount)
+            {
+                adjustments.Add(new RerateAdjustment(inv, price, version!.Id));
+            }
+        }
+
+        var accounts = billedBefore.GroupBy(b => b.Value.Account, StringComparer.Ordinal)
+            .Select(g => new RerateAccountDelta(
+                g.Key,
+                g.LongCount(),
+                g.Sum(x => x.Value.Amount),
+                g.Sum(x => after.GetValueOrDefault(x.Key)),
+                adjustments.LongCount(a => a.Charge.Usage.Subscriber!.AccountId == g.Key)))
+            .OrderBy(a => a.Account, StringComparer.Ordinal)
+            .ToList();
+        return new RerateDifference(rating, adjustments, accounts);
+    }
+
+    /// <summary>
+    /// The allowance used once the re-rated cycles' charges not on an invoice are taken back: in those
+    /// cycles, what their invoiced charges used; elsewhere, as stored.
+    /// </summary>
+    public static Dictionary<(long Sub, string Allowance, LocalDate Cycle), long> UsedByInvoicedCharges(
+        IReadOnlyCollection<(long Sub, LocalDate Cycle)> cycles,
+        IEnumerable<InvoicedCharge> invoiced,
+        IReadOnlyDictionary<(long Sub, string Allowance, LocalDate Cycle), long> used)
+    {
+        ArgumentNullException.ThrowIfNull(cycles);
+        ArgumentNullException.ThrowIfNull(used);
+        var rerated = cycles.ToHashSet();
+        var byInvoices = invoiced.Where(i => i.AllowanceId is not null)
+            .GroupBy(i => (i.Usage.Subscriber!.SubscriptionId, i.AllowanceId!, i.Cycle))
+            .ToDictionary(g => g.Key, g => g.Sum(i => i.AllowanceUsed));
+        return used.ToDictionary(u => u.Key, u => rerated.Contains((u.Key.Sub, u.Key.Cycle)) ? byInvoices.GetValueOrDefault(u.Key) : u.Value);
+    }
+}
