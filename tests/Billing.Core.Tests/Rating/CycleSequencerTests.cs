@@ -1,5 +1,4 @@
 using Billing.Core.Accounts;
-using Billing.Core.Catalog;
 using Billing.Core.Money;
 using Billing.Core.Rating;
 using Billing.Core.Usage;
@@ -10,7 +9,7 @@ namespace Billing.Core.Tests.Rating;
 /// <summary>Rating's sequencing with plain values: event-time order per cycle, allowances, bundles, holds, catalogue versions.</summary>
 public class CycleSequencerTests
 {
-    private const string Plan = "P";
+    private const string Plan = OnePlanCatalog.Plan;
     private const long Sub = 7;
     private static readonly DateTimeZone London = DateTimeZoneProviders.Tzdb["Europe/London"];
     private static readonly LocalDate Nov1 = new(2026, 11, 1);
@@ -20,21 +19,8 @@ public class CycleSequencerTests
     private static readonly IReadOnlyDictionary<string, Currency> NoWallets = new Dictionary<string, Currency>();
 
     /// <summary>0.60 a minute by the second in any band; 120 s of allowance "MIN" a cycle unless said otherwise.</summary>
-    private static CatalogVersion Version(int id, Instant effective, decimal perMinute = 0.60m, long minutes = 120, string currency = "GBP")
-    {
-        var catalog = new TariffCatalog
-        {
-            Version = "v" + id,
-            Destinations = new DestinationTable([("44", "UK")]),
-            Timings = new Dictionary<string, Timing>(),
-            Rates = new Dictionary<string, Rate> { ["R"] = new() { Id = "R", Steps = [new RateStep(0, perMinute, 60, 1)] } },
-            Plans = new Dictionary<string, Plan>
-            {
-                [Plan] = new() { Id = Plan, Currency = currency, TimeZone = "Europe/London", Voice = [new PriceEntry("UK", "*any", 10, "R")], Allowances = [new Allowance("MIN", ServiceType.Voice, minutes)] },
-            },
-        };
-        return new CatalogVersion(id, effective, catalog, new Rater(catalog));
-    }
+    private static CatalogVersion Version(int id, Instant effective, decimal perMinute = 0.60m, long minutes = 120) =>
+        OnePlanCatalog.Version(id, effective, perMinute, minutes);
 
     private static Subscriber Subscriber(PaymentType paymentType = PaymentType.Postpaid, string currency = "GBP") =>
         new(Sub, Plan, "A-1", London, 1, paymentType, Currency.Of(currency));

@@ -1,5 +1,4 @@
 using Billing.Core.Accounts;
-using Billing.Core.Catalog;
 using Billing.Core.Money;
 using Billing.Core.Rating;
 using Billing.Core.Usage;
@@ -15,21 +14,7 @@ public class RerateCalculatorTests
     private static readonly Subscriber Postpaid = new(Sub, "P", "A-1", DateTimeZoneProviders.Tzdb["Europe/London"], 1, PaymentType.Postpaid, Currency.Of("GBP"));
 
     /// <summary>The fixed tariff: 0.30 a minute by the second; 60 s of allowance "MIN" a cycle.</summary>
-    private static CatalogTimeline Fixed()
-    {
-        var catalog = new TariffCatalog
-        {
-            Version = "fixed",
-            Destinations = new DestinationTable([("44", "UK")]),
-            Timings = new Dictionary<string, Timing>(),
-            Rates = new Dictionary<string, Rate> { ["R"] = new() { Id = "R", Steps = [new RateStep(0, 0.30m, 60, 1)] } },
-            Plans = new Dictionary<string, Plan>
-            {
-                ["P"] = new() { Id = "P", Currency = "GBP", TimeZone = "Europe/London", Voice = [new PriceEntry("UK", "*any", 10, "R")], Allowances = [new Allowance("MIN", ServiceType.Voice, 60)] },
-            },
-        };
-        return new CatalogTimeline([new CatalogVersion(2, Instant.FromUtc(2026, 1, 1, 0, 0), catalog, new Rater(catalog))]);
-    }
+    private static CatalogTimeline Fixed() => new([OnePlanCatalog.Version(2, Instant.FromUtc(2026, 1, 1, 0, 0), perMinute: 0.30m, minutes: 60)]);
 
     private static UsageToRate Call(long id, int hour, long seconds) =>
         new(id, "447700900100", ServiceType.Voice, "442079460001", Instant.FromUtc(2026, 11, 10, hour, 0), seconds, 0, Postpaid) { Retaken = true };
