@@ -47,6 +47,11 @@ public sealed class NotificationTemplates
 
     public string Folder { get; }
 
+    private static readonly Lazy<NotificationTemplates> ShippedTemplates = new(() => Load(Locate(null)));
+
+    /// <summary>The layouts in templates/notifications (the working directory's, else the copy shipped with the program), loaded once.</summary>
+    public static NotificationTemplates Shipped() => ShippedTemplates.Value;
+
     public IEnumerable<string> Languages => _templates.Keys.Select(k => k.Language).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
 
     /// <summary>

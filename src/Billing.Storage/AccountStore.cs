@@ -11,6 +11,8 @@ public sealed record AccountImportResult(int Accounts, int SubscriptionsAdded, i
 /// <summary>Accounts and their subscriptions: the import (all or nothing) and look-ups.</summary>
 public static class AccountStore
 {
+    private const string AccountColumns = "id, name, billing_address, email, language, currency, time_zone, payment_type, bill_cycle_day, tax_region, segment";
+
     /// <summary>
     /// Upserts the rows in one transaction. A subscription row (msisdn, active_from) that exists is
     /// updated; a new one closes the MSISDN's period that is open at its start (a plan change).
@@ -114,10 +116,20 @@ public static class AccountStore
     }
 
     public static Account? Find(NpgsqlConnection conn, string id, NpgsqlTransaction? tx = null) =>
-        conn.QuerySingleOrDefault<StoredAccount>("""
-            SELECT id, name, billing_address, email, language, currency, time_zone, payment_type, bill_cycle_day, tax_region, segment
+        conn.QuerySingleOrDefault<StoredAccount>($"""
+            SELECT {AccountColumns}
             FROM accounts WHERE id = @id
             """, new { id }, tx)?.ToAccount();
+
+    /// <summary>These accounts by id (ids with no account are left out).</summary>
+    public static Dictionary<string, Account> Find(NpgsqlTransaction tx, IReadOnlyCollection<string> ids)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        return tx.Connection!.Query<StoredAccount>($"""
+            SELECT {AccountColumns}
+            FROM accounts WHERE id = ANY(@ids)
+            """, new { ids = ids.ToArray() }, tx).ToDictionary(a => a.Id, a => a.ToAccount(), StringComparer.Ordinal);
+    }
 
     public static IReadOnlyList<Subscription> Subscriptions(NpgsqlConnection conn, string accountId) =>
         conn.Query<StoredSubscription>("""

@@ -4,10 +4,6 @@ using Npgsql;
 
 namespace Billing.Storage;
 
-/// <summary>A message to put in the outbox, already rendered in the account's language.</summary>
-/// <param name="DedupeKey">what the message is about (e.g. <c>threshold:USAGE_ID</c>): the outbox holds one message per key.</param>
-public sealed record NewNotification(string AccountId, string? Msisdn, string Kind, string Language, string Subject, string Body, string DedupeKey);
-
 /// <summary>Which messages to list; null filters match everything.</summary>
 public sealed record NotificationFilter(string? Status = null, string? AccountId = null, string? Kind = null, int Limit = 50);
 

@@ -29,9 +29,6 @@ public sealed record LedgerRow(long Id, string Kind, decimal Amount, Instant At,
 /// <summary>What a usage record has been charged to one wallet so far: debited (positive), overdrawn, its 'usage' rows and all its rows.</summary>
 public sealed record UsageCharged(long UsageId, string AccountId, decimal Debited, decimal Overdrawn, int Postings, int Rows);
 
-/// <summary>A prepaid account's name, language and zone: what its notifications are written with.</summary>
-public sealed record WalletHolder(string AccountId, string Name, string Language, string TimeZone, string Currency);
-
 /// <summary>The top-up as stored: false Added when its reference was there already (nothing credited twice).</summary>
 public sealed record TopUpResult(bool Added, string AccountId, long LedgerId, decimal Amount, decimal Balance, string Currency);
 
@@ -192,15 +189,6 @@ public static class WalletStore
             expiries = walks.Select(w => Utc(w.Result.LastExpiry)).ToArray(),
             barred = walks.Select(w => Utc(w.Result.BarredSince)).ToArray(),
         }, tx);
-    }
-
-    /// <summary>The accounts' names, languages and zones, for their notifications.</summary>
-    public static Dictionary<string, WalletHolder> Holders(NpgsqlTransaction tx, IReadOnlyCollection<string> accounts)
-    {
-        ArgumentNullException.ThrowIfNull(tx);
-        return tx.Connection!.Query<WalletHolder>(
-            "SELECT id AS account_id, name, language, time_zone, currency FROM accounts WHERE id = ANY(@ids)",
-            new { ids = accounts.ToArray() }, tx).ToDictionary(h => h.AccountId, StringComparer.Ordinal);
     }
 
     /// <summary>A subscriber's account and plan at a moment.</summary>

@@ -1,5 +1,5 @@
 using Billing.Core.Prepaid;
-using Billing.Jobs.Rating;
+using Billing.Jobs.Catalog;
 using Billing.Notifications;
 using Billing.Storage;
 using NodaTime;
@@ -58,8 +58,8 @@ public sealed class ExpireCreditJob(BillingDatabase db, CatalogCache catalogs, I
             }
 
             WalletStore.Post(tx, [(account, currency, result)]);
-            var holder = WalletStore.Holders(tx, [account])[account];
-            NotificationStore.Enqueue(tx, result.Notices.Select(n => WalletPoster.Render((templates ?? RateUsageJob.DefaultTemplates)(), holder, n, policy.CreditLimit)).ToList());
+            var holder = AccountStore.Find(tx, [account])[account];
+            NotificationStore.Enqueue(tx, result.Notices.Select(n => WalletNoticeRenderer.Render((templates ?? NotificationTemplates.Shipped)(), holder, n, policy.CreditLimit)).ToList());
             tx.Commit();
             expired++;
             amount -= result.Postings.Sum(p => p.Amount);

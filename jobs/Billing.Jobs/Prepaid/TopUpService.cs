@@ -2,7 +2,7 @@ using Billing.Core.Accounts;
 using Billing.Core.Catalog;
 using Billing.Core.Cycles;
 using Billing.Core.Prepaid;
-using Billing.Jobs.Rating;
+using Billing.Jobs.Catalog;
 using Billing.Notifications;
 using Billing.Storage;
 using NodaTime;
@@ -46,7 +46,7 @@ public sealed class TopUpService(CatalogCache catalogs, Func<NotificationTemplat
             }
 
             var (account, holder, policy) = Prepaid(tx, r.Msisdn, r.At);
-            if (r.Currency is { } currency && !string.Equals(currency, holder.Currency, StringComparison.OrdinalIgnoreCase))
+            if (r.Currency is { } currency && !string.Equals(currency, holder.Currency.Code, StringComparison.OrdinalIgnoreCase))
             {
                 throw new TopUpException($"top-up {r.Reference ?? r.Msisdn} is in {currency}, but account {account.AccountId}'s wallet is in {holder.Currency}");
             }
@@ -55,11 +55,7 @@ public sealed class TopUpService(CatalogCache catalogs, Func<NotificationTemplat
             results.Add(result);
             if (result.Added)
             {
-                var values = WalletPoster.Values(holder, r.Msisdn, result.Balance, r.At);
-                values["amount"] = NotificationTemplates.Amount(r.Amount, holder.Currency, holder.Language);
-                values["reference"] = r.Reference ?? $"#{result.LedgerId}";
-                var message = templates().Render(NotificationKinds.TopUp, holder.Language, values);
-                NotificationStore.Enqueue(tx, [new NewNotification(holder.AccountId, r.Msisdn, NotificationKinds.TopUp, holder.Language, message.Subject, message.Body, $"topup:{result.LedgerId}")]);
+                NotificationStore.Enqueue(tx, [WalletNoticeRenderer.TopUpReceipt(templates(), holder, r.Msisdn, r.Amount, result.Balance, r.At, r.Reference, result.LedgerId)]);
             }
 
             if (r.Bundle is { } bundle)
@@ -109,7 +105,7 @@ public sealed class TopUpService(CatalogCache catalogs, Func<NotificationTemplat
             ?? throw new TopUpException($"plan {plan.Id} has no bundle '{bundleId}'" + (plan.Bundles.Count == 0 ? " (it sells none)" : $" (it sells: {string.Join(", ", plan.Bundles.Select(b => b.Id))})"));
         var subscription = AccountStore.SubscriptionAt(conn, msisdn, at)
             ?? throw new TopUpException($"+{msisdn} has no subscription at {at}");
-        var cycle = BillCycle.Containing(at, DateTimeZoneProviders.Tzdb[holder.TimeZone], BillCycleDay(tx, account.AccountId)).Start;
+        var cycle = BillCycle.Containing(at, holder.TimeZone, holder.BillCycleDay).Start;
         var bought = WalletStore.BuyBundle(tx, account.AccountId, subscription.Id, msisdn, bundle.Id, bundle.Allowance.Amount, bundle.Price, cycle, at, reference, policy.Floor)
             ?? throw new TopUpException($"{bundle.Name} costs {bundle.Price} {holder.Currency}, more than the wallet of +{msisdn} can pay (balance {WalletStore.Wallet(conn, account.AccountId)?.Balance ?? 0m}): top up first");
         if (bought.Added)
@@ -117,11 +113,11 @@ public sealed class TopUpService(CatalogCache catalogs, Func<NotificationTemplat
             NotifyFall(tx, holder, policy, msisdn, bought.Balance + bundle.Price, bought.Balance, at, bought.LedgerId);
         }
 
-        return new BundleResult(bought.Added, account.AccountId, bought.LedgerId, bundle, bought.Balance, holder.Currency);
+        return new BundleResult(bought.Added, account.AccountId, bought.LedgerId, bundle, bought.Balance, holder.Currency.Code);
     }
 
     /// <summary>A purchase or a correction that takes the balance through a threshold tells, as a charge would.</summary>
-    private void NotifyFall(NpgsqlTransaction tx, WalletHolder holder, PrepaidPolicy policy, string msisdn, decimal before, decimal after, Instant at, long ledgerId)
+    private void NotifyFall(NpgsqlTransaction tx, Account holder, PrepaidPolicy policy, string msisdn, decimal before, decimal after, Instant at, long ledgerId)
     {
         if (WalletWalk.Crossed(before, after, policy) is not { } threshold)
         {
@@ -130,10 +126,10 @@ public sealed class TopUpService(CatalogCache catalogs, Func<NotificationTemplat
 
         var kind = threshold > policy.Floor ? WalletWalk.LowBalance : policy.BarsAtZero ? WalletWalk.Exhausted : WalletWalk.CreditLimitReached;
         var notice = new WalletNotice(kind, $"ledger:{ledgerId}", at, msisdn, after, threshold, null);
-        NotificationStore.Enqueue(tx, [WalletPoster.Render(templates(), holder, notice, policy.CreditLimit)]);
+        NotificationStore.Enqueue(tx, [WalletNoticeRenderer.Render(templates(), holder, notice, policy.CreditLimit)]);
     }
 
-    private (WalletStore.AccountPlan Account, WalletHolder Holder, PrepaidPolicy Policy) Prepaid(NpgsqlTransaction tx, string msisdn, Instant at)
+    private (WalletStore.AccountPlan Account, Account Holder, PrepaidPolicy Policy) Prepaid(NpgsqlTransaction tx, string msisdn, Instant at)
     {
         var conn = tx.Connection!;
         var account = WalletStore.AccountOf(conn, msisdn, at, tx)
@@ -143,11 +139,8 @@ public sealed class TopUpService(CatalogCache catalogs, Func<NotificationTemplat
             throw new TopUpException($"{msisdn} belongs to account {account.AccountId}, which is {account.PaymentType.Code()}: only prepaid accounts have a wallet");
         }
 
-        var holder = WalletStore.Holders(tx, [account.AccountId])[account.AccountId];
+        var holder = AccountStore.Find(tx, [account.AccountId])[account.AccountId];
         var policy = catalogs.InForce(conn, at)?.Catalog.Plans.GetValueOrDefault(account.PlanId)?.Prepaid ?? PrepaidPolicy.Default;
         return (account, holder, policy);
     }
-
-    private static int BillCycleDay(NpgsqlTransaction tx, string accountId) =>
-        AccountStore.Find(tx.Connection!, accountId, tx)?.BillCycleDay ?? 1;
 }

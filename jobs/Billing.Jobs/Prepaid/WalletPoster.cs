@@ -2,8 +2,6 @@ using Billing.Core.Prepaid;
 using Billing.Core.Rating;
 using Billing.Notifications;
 using Billing.Storage;
-using NodaTime;
-using NodaTime.Text;
 using Npgsql;
 using Serilog;
 
@@ -21,8 +19,6 @@ public sealed record WalletBatchResult(long Debited, long Overdrawn, long Notifi
 public sealed class WalletPoster(Func<NotificationTemplates> templates)
 {
     private readonly ILogger _log = Log.ForContext<WalletPoster>();
-
-    private static readonly LocalDateTimePattern NoticeTime = LocalDateTimePattern.CreateWithInvariantCulture("yyyy-MM-dd HH:mm");
 
     /// <param name="retaken">the records of this batch that were rated before and taken back (a late file, a re-rate):
     /// what their wallets were charged is set against their new charge — or given back when they get none now
@@ -110,9 +106,9 @@ public sealed class WalletPoster(Func<NotificationTemplates> templates)
         var enqueued = 0;
         if (notices.Count > 0)
         {
-            var holders = WalletStore.Holders(tx, notices.Select(n => n.Account).ToList());
+            var holders = AccountStore.Find(tx, notices.Select(n => n.Account).ToList());
             var limits = prepaid.GroupBy(c => c.Usage.Subscriber!.AccountId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => PolicyOf(catalogs, g.First().Usage, g.First().Charge.PlanId).CreditLimit, StringComparer.Ordinal);
-            var rows = notices.SelectMany(w => w.Result.Notices.Select(n => Render(templates(), holders[w.Account], n, limits.GetValueOrDefault(w.Account)))).ToList();
+            var rows = notices.SelectMany(w => w.Result.Notices.Select(n => WalletNoticeRenderer.Render(templates(), holders[w.Account], n, limits.GetValueOrDefault(w.Account)))).ToList();
             enqueued = NotificationStore.Enqueue(tx, rows);
         }
 
@@ -127,38 +123,4 @@ public sealed class WalletPoster(Func<NotificationTemplates> templates)
 
     private static PrepaidPolicy PolicyOf(CatalogTimeline catalogs, UsageToRate u, string planId) =>
         catalogs.InForce(u.Start)?.Catalog.Plans.GetValueOrDefault(planId)?.Prepaid ?? PrepaidPolicy.Default;
-
-    /// <summary>Renders a wallet notice in the account's language, with amounts to the currency's minor unit and times in the account's zone.</summary>
-    public static NewNotification Render(NotificationTemplates templates, WalletHolder holder, WalletNotice notice, decimal creditLimit)
-    {
-        ArgumentNullException.ThrowIfNull(templates);
-        ArgumentNullException.ThrowIfNull(holder);
-        ArgumentNullException.ThrowIfNull(notice);
-        var values = Values(holder, notice.Msisdn, notice.Balance, notice.At);
-        if (notice.Threshold is { } t)
-        {
-            values["threshold"] = NotificationTemplates.Amount(t, holder.Currency, holder.Language);
-        }
-
-        values["limit"] = NotificationTemplates.Amount(creditLimit, holder.Currency, holder.Language);
-        values["amount"] = NotificationTemplates.Amount(notice.Amount ?? 0m, holder.Currency, holder.Language);
-        var message = templates.Render(notice.Kind, holder.Language, values);
-        return new NewNotification(holder.AccountId, notice.Msisdn, notice.Kind, holder.Language, message.Subject, message.Body, notice.Key);
-    }
-
-    /// <summary>The values every notification can use.</summary>
-    public static Dictionary<string, string> Values(WalletHolder holder, string? msisdn, decimal balance, Instant at)
-    {
-        ArgumentNullException.ThrowIfNull(holder);
-        var zone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(holder.TimeZone) ?? DateTimeZone.Utc;
-        return new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["name"] = holder.Name,
-            ["account"] = holder.AccountId,
-            ["msisdn"] = msisdn is null ? holder.AccountId : "+" + msisdn,
-            ["currency"] = holder.Currency,
-            ["balance"] = NotificationTemplates.Amount(balance, holder.Currency, holder.Language),
-            ["at"] = NoticeTime.Format(at.InZone(zone).LocalDateTime),
-        };
-    }
 }

@@ -1,5 +1,6 @@
 using Billing.Core.Money;
 using Billing.Core.Rating;
+using Billing.Jobs.Catalog;
 using Billing.Jobs.Prepaid;
 using Billing.Notifications;
 using Billing.Storage;
@@ -39,12 +40,7 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
 
     private readonly ILogger _log = Log.ForContext<RateUsageJob>();
 
-    private readonly WalletPoster _wallets = new(templates ?? DefaultTemplates);
-
-    private static readonly Lazy<NotificationTemplates> Shipped = new(() => NotificationTemplates.Load(NotificationTemplates.Locate(null)));
-
-    /// <summary>The layouts in templates/notifications (the working directory's, else the copy shipped with the program).</summary>
-    public static NotificationTemplates DefaultTemplates() => Shipped.Value;
+    private readonly WalletPoster _wallets = new(templates ?? NotificationTemplates.Shipped);
 
     /// <summary>The Hangfire entry point (a continuation after each ingest, and `billing rate`).</summary>
     public RatingRunResult Run() => RateAll(DefaultRangeSize);

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Billing.Catalog;
 using Billing.Core.Rating;
 using Billing.Core.Usage;
+using Billing.Jobs.Catalog;
 using Billing.Jobs.Rating;
 using Billing.Storage;
 using Dapper;

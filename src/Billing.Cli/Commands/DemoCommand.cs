@@ -97,7 +97,7 @@ public static class DemoCommand
         var (version, _) = CatalogStore.Save(conn, "example", Billing.Catalog.CatalogSource.Native, Billing.Catalog.CatalogChecksum.Of(catalogDir),
             Instant.FromUtc(2026, 1, 1, 0, 0), Billing.Catalog.CatalogSource.ReadFiles(catalogDir), new Dictionary<string, string>(), "demo");
         var topUps = CreditSampleTopUps(rt, conn, samplesDir);
-        var result = new Billing.Jobs.Rating.RateUsageJob(rt.Db, new Billing.Jobs.Rating.CatalogCache(), WalletCommands.Templates(rt)).RateAll(Billing.Jobs.Rating.RateUsageJob.DefaultRangeSize);
+        var result = new Billing.Jobs.Rating.RateUsageJob(rt.Db, new Billing.Jobs.Catalog.CatalogCache(), WalletCommands.Templates(rt)).RateAll(Billing.Jobs.Rating.RateUsageJob.DefaultRangeSize);
         output.WriteLine();
         output.WriteLine($"Rating: {imported.Accounts} sample accounts, example catalogue (templates/catalog) as version {version}: " +
             $"{result.Rated:N0} record(s) rated, {result.Held:N0} held" + (result.HeldByReason.Count == 0 ? "." : $" ({string.Join(", ", result.HeldByReason.Select(h => $"{h.Key} {h.Value}"))})."));
@@ -134,7 +134,7 @@ public static class DemoCommand
             throw new InvalidOperationException($"the demo's sample top-ups do not load: {string.Join("; ", errors.Select(e => $"{file}:{e.Line}: {e.Message}"))}");
         }
 
-        var credited = new Billing.Jobs.Prepaid.TopUpService(new Billing.Jobs.Rating.CatalogCache(), WalletCommands.Templates(rt))
+        var credited = new Billing.Jobs.Prepaid.TopUpService(new Billing.Jobs.Catalog.CatalogCache(), WalletCommands.Templates(rt))
             .Credit(conn, rows.Select(r => new Billing.Jobs.Prepaid.TopUpRequest(r.Msisdn, r.Amount, r.PaidAt, r.Reference, r.Note, r.Currency)).ToList());
         return credited.Count(c => c.Added);
     }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Billing.Jobs.Catalog;
 using Billing.Jobs.Rating;
 
 namespace Billing.Cli.Commands;

@@ -1,4 +1,5 @@
 using Billing.Jobs;
+using Billing.Jobs.Catalog;
 using Billing.Jobs.Mediation;
 using Billing.Jobs.Notifications;
 using Billing.Jobs.Rating;

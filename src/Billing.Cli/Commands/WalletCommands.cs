@@ -3,6 +3,7 @@ using System.Text.Json;
 using Billing.Core.Accounts;
 using Billing.Core.Imports;
 using Billing.Core.Prepaid;
+using Billing.Jobs.Catalog;
 using Billing.Jobs.Prepaid;
 using Billing.Jobs.Rating;
 using Billing.Mediation;

@@ -25,11 +25,6 @@ public sealed record Account
         ArgumentNullException.ThrowIfNull(billingAddress);
         ArgumentNullException.ThrowIfNull(taxRegion);
         ArgumentNullException.ThrowIfNull(segment);
-        if (email is not null && !IsEmail(email))
-        {
-            throw new ArgumentException($"'{email}' is not an e-mail address", nameof(email));
-        }
-
         if (!IsBillCycleDay(billCycleDay))
         {
             throw new ArgumentOutOfRangeException(nameof(billCycleDay), billCycleDay, $"a bill cycle day is {FirstBillCycleDay}–{LastBillCycleDay}");
@@ -84,7 +79,10 @@ public sealed record Account
     /// <summary>The IANA zone of this id, or null if there is none.</summary>
     public static DateTimeZone? Zone(string? id) => id is null ? null : DateTimeZoneProviders.Tzdb.GetZoneOrNull(id);
 
-    /// <summary>An address with something on both sides of an '@' (delivery finds out the rest).</summary>
+    /// <summary>
+    /// An address with something on both sides of an '@': what an import accepts. The account itself
+    /// takes any address: delivery tells an unusable one (no-address), it does not stop billing.
+    /// </summary>
     public static bool IsEmail(string text)
     {
         ArgumentNullException.ThrowIfNull(text);

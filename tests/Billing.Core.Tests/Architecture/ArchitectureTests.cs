@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Text.RegularExpressions;
 using System.Xml.Linq;
 
 namespace Billing.Core.Tests.Architecture;
@@ -102,6 +103,26 @@ public class ArchitectureTests
 
         Assert.Empty(rows);
         Assert.Contains(Core.GetTypes(), t => t.Name == "UsageToRate");
+    }
+
+    [Fact]
+    public void PrepaidJobs_DoNotUseTheRatingJobs()
+    {
+        // Rating posts its prepaid charges through Prepaid's WalletPoster; Prepaid using Rating back would
+        // be a circle. What both need (the catalogue cache) lives in Jobs' Catalog folder.
+        var jobs = Path.Combine(RepositoryPath, "jobs", "Billing.Jobs");
+        var ratingTypes = Directory.EnumerateFiles(Path.Combine(jobs, "Rating"), "*.cs")
+            .SelectMany(f => Regex.Matches(File.ReadAllText(f), @"^\s*(?:public|internal)\b[\w ]*?\b(?:class|record|struct|interface|enum)\s+(\w+)", RegexOptions.Multiline).Select(m => m.Groups[1].Value))
+            .ToHashSet(StringComparer.Ordinal);
+        Assert.Contains("RateUsageJob", ratingTypes);
+
+        var offenders = Directory.EnumerateFiles(Path.Combine(jobs, "Prepaid"), "*.cs")
+            .SelectMany(f => File.ReadLines(f).Select((line, i) => (File: Path.GetFileName(f), Line: i + 1, Text: line)))
+            .Where(l => l.Text.Contains("Billing.Jobs.Rating", StringComparison.Ordinal) || ratingTypes.Any(t => Regex.IsMatch(l.Text, $@"\b{t}\b")))
+            .Select(l => $"{l.File}:{l.Line}: {l.Text.Trim()}")
+            .ToList();
+
+        Assert.Empty(offenders);
     }
 
     [Fact]

@@ -1,6 +1,8 @@
 using Billing.Integration.Tests.Infrastructure;
+using Billing.Jobs.Catalog;
 using Billing.Jobs.Prepaid;
 using Billing.Jobs.Rating;
+using Billing.Notifications;
 using Billing.Storage;
 using Dapper;
 using NodaTime;
@@ -24,7 +26,7 @@ public sealed class BundleTests : IDisposable
         using var c = _scratch.Db.Open();
         Prepare(c, Msisdn, Poor);
         TopUp(_scratch.Db, Msisdn, 10.00m, Instant.FromUtc(2026, 11, 1, 8, 0), "GW-1");
-        var service = new TopUpService(new CatalogCache(), RateUsageJob.DefaultTemplates);
+        var service = new TopUpService(new CatalogCache(), NotificationTemplates.Shipped);
         var bought = service.BuyBundle(c, Msisdn, "pp_minutes_100", Nov2(10), "SHOP-1");
         var again = service.BuyBundle(c, Msisdn, "pp_minutes_100", Nov2(10), "SHOP-1");
         RatingData.InsertUsage(c,
@@ -60,7 +62,7 @@ public sealed class BundleTests : IDisposable
         using var c = _scratch.Db.Open();
         Prepare(c, Poor);
         TopUp(_scratch.Db, Poor, 1.00m, Instant.FromUtc(2026, 11, 1, 8, 0), "GW-1");
-        var service = new TopUpService(new CatalogCache(), RateUsageJob.DefaultTemplates);
+        var service = new TopUpService(new CatalogCache(), NotificationTemplates.Shipped);
 
         var e = Assert.Throws<TopUpException>(() => service.BuyBundle(c, Poor, "pp_data_1gb", Nov2(10), null));
         Assert.Contains("costs 5.00 GBP, more than the wallet", e.Message, StringComparison.Ordinal);

@@ -2,8 +2,10 @@ using System.Text.Json;
 using Billing.Core.Accounts;
 using Billing.Core.Money;
 using Billing.Integration.Tests.Infrastructure;
+using Billing.Jobs.Catalog;
 using Billing.Jobs.Prepaid;
 using Billing.Jobs.Rating;
+using Billing.Notifications;
 using Billing.Storage;
 using Dapper;
 using NodaTime;
@@ -25,7 +27,7 @@ public sealed class TopUpAndExpiryTests : IDisposable
         using var c = _scratch.Db.Open();
         Prepare(c, Msisdn);
         RatingData.AddSubscriber(c, "POST-1", "447700900200", "uk_postpaid_300", Subscribed);
-        var service = new TopUpService(new CatalogCache(), RateUsageJob.DefaultTemplates);
+        var service = new TopUpService(new CatalogCache(), NotificationTemplates.Shipped);
         var at = Instant.FromUtc(2026, 11, 1, 12, 0);
 
         var first = service.Credit(c, [new TopUpRequest(Msisdn, 10.00m, at, "GW-1"), new TopUpRequest(Msisdn, 2.50m, at, "GW-2")]);
@@ -46,7 +48,7 @@ public sealed class TopUpAndExpiryTests : IDisposable
     {
         using var c = _scratch.Db.Open();
         Prepare(c, Msisdn);
-        var service = new TopUpService(new CatalogCache(), RateUsageJob.DefaultTemplates);
+        var service = new TopUpService(new CatalogCache(), NotificationTemplates.Shipped);
         var at = Instant.FromUtc(2026, 11, 1, 12, 0);
 
         service.Credit(c, [new TopUpRequest(Msisdn, 1.00m, at, "GW-1")]);

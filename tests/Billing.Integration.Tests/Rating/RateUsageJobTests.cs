@@ -6,6 +6,7 @@ using Billing.Core.Cycles;
 using Billing.Core.Rating;
 using Billing.Core.Usage;
 using Billing.Integration.Tests.Infrastructure;
+using Billing.Jobs.Catalog;
 using Billing.Jobs.Rating;
 using Billing.Storage;
 using Dapper;

@@ -1,6 +1,7 @@
-using Billing.Core.Accounts;
 using Billing.Catalog;
+using Billing.Core.Accounts;
 using Billing.Integration.Tests.Infrastructure;
+using Billing.Jobs.Catalog;
 using Billing.Jobs.Rating;
 using Billing.Storage;
 using Dapper;

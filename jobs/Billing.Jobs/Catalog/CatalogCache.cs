@@ -5,7 +5,7 @@ using Billing.Storage;
 using NodaTime;
 using Npgsql;
 
-namespace Billing.Jobs.Rating;
+namespace Billing.Jobs.Catalog;
 
 /// <summary>
 /// Stored catalogue versions, parsed and compiled once per process. Versions are immutable, so a
