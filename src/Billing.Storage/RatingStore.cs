@@ -72,12 +72,13 @@ public static class RatingStore
             WHERE u.id >= @from AND u.id < @to AND (hashtext(coalesce(mp.account_id, u.msisdn)) & @mask) = @partition
               AND NOT EXISTS (SELECT 1 FROM rated_charges r WHERE r.usage_id = u.id AND r.usage_id >= @from AND r.usage_id < @to)
               AND (h.usage_id IS NULL
-                   OR (h.reason = 'unknown-subscriber' AND s.id IS NOT NULL)
-                   OR (h.reason <> 'unknown-subscriber' AND h.catalog_version IS DISTINCT FROM @latestCatalog))
+                   OR (h.reason = @unknownSubscriber AND s.id IS NOT NULL)
+                   OR (h.reason <> @unknownSubscriber AND h.catalog_version IS DISTINCT FROM @latestCatalog))
             """, tx.Connection, tx);
         cmd.Parameters.AddWithValue("from", from);
         cmd.Parameters.AddWithValue("to", to);
         cmd.Parameters.AddWithValue("latestCatalog", latestCatalog);
+        cmd.Parameters.AddWithValue("unknownSubscriber", HoldReasons.UnknownSubscriber);
         cmd.Parameters.AddWithValue("partition", partition);
         cmd.Parameters.AddWithValue("mask", Partitions - 1);
         return ReadUsage(cmd);

@@ -124,8 +124,7 @@ public sealed class TopUpService(CatalogCache catalogs, Func<NotificationTemplat
             return;
         }
 
-        var kind = threshold > policy.Floor ? WalletWalk.LowBalance : policy.BarsAtZero ? WalletWalk.Exhausted : WalletWalk.CreditLimitReached;
-        var notice = new WalletNotice(kind, $"ledger:{ledgerId}", at, msisdn, after, threshold, null);
+        var notice = new WalletNotice(WalletWalk.NoticeKind(threshold, policy), $"ledger:{ledgerId}", at, msisdn, after, threshold, null);
         NotificationStore.Enqueue(tx, [WalletNoticeRenderer.Render(templates(), holder, notice, policy.CreditLimit)]);
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Billing.Core.Accounts;
 using Billing.Core.Imports;
+using Billing.Core.Notifications;
 using Billing.Core.Prepaid;
 using Billing.Jobs.Catalog;
 using Billing.Jobs.Prepaid;
@@ -121,8 +122,8 @@ public static class WalletCommands
             """, new { a = account.AccountId }).AsList();
         var crossed = conn.Query<(string Kind, Instant Created, string Subject, string Status)>("""
             SELECT kind, created_at, subject, status FROM notifications
-            WHERE account_id = @a AND kind IN ('low-balance', 'exhausted', 'credit-limit', 'expired') ORDER BY id DESC LIMIT @limit
-            """, new { a = account.AccountId, limit }).AsList();
+            WHERE account_id = @a AND kind = ANY(@kinds) ORDER BY id DESC LIMIT @limit
+            """, new { a = account.AccountId, kinds = NotificationKinds.WalletEvents.ToArray(), limit }).AsList();
         if (g.Json)
         {
             output.WriteLine(JsonSerializer.Serialize(new
