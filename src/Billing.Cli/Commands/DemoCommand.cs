@@ -162,7 +162,7 @@ public static class DemoCommand
         }
 
         output.Write(table.ToString());
-        var delivered = new Billing.Jobs.Notifications.DeliverNotificationsJob(rt.Db, rt.Config.NotificationDelivery()).Run();
+        var delivered = new Billing.Jobs.Notifications.DeliverNotificationsJob(rt.Db, rt.Config.NotificationDelivery(), SystemClock.Instance).Run();
         var folder = rt.Config.Notifications.Channel == Billing.Notifications.NotificationChannelKind.File
             ? Path.GetFullPath(rt.Config.Notifications.Folder ?? Path.Combine(rt.Config.StateDirectory, "notifications"))
             : $"{rt.Config.Notifications.Smtp.Host} (SMTP)";
