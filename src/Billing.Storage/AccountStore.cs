@@ -103,7 +103,7 @@ public static class AccountStore
             return new AccountImportResult(0, 0, 0, 0, errors);
         }
 
-        // Every number rates in its account's partition (see RatingStore.Unrated): one wallet, one process, event-time order.
+        // Every number rates in its account's partition (see UsageToRateStore.Unrated): one wallet, one process, event-time order.
         var numbers = rows.Where(r => r.Subscription is not null).Select(r => r.Subscription!.Msisdn).Distinct(StringComparer.Ordinal).ToArray();
         conn.Execute("""
             INSERT INTO msisdn_partitions (msisdn, account_id)

@@ -145,8 +145,8 @@ public static class WalletStore
                     copy.Write(p.Kind, NpgsqlDbType.Text);
                     copy.Write(p.Amount, NpgsqlDbType.Numeric);
                     copy.Write(p.At, NpgsqlDbType.TimestampTz);
-                    Nullable(copy, p.UsageId);
-                    Nullable(copy, p.Msisdn);
+                    copy.WriteNullable(p.UsageId);
+                    copy.WriteNullable(p.Msisdn);
                     copy.Write(p.BalanceAfter, NpgsqlDbType.Numeric);
                 }
             }
@@ -356,28 +356,4 @@ public static class WalletStore
             """, new { accountId }).AsList();
 
     private static DateTime? Utc(Instant? i) => i?.ToDateTimeUtc();
-
-    private static void Nullable(NpgsqlBinaryImporter copy, long? value)
-    {
-        if (value is { } v)
-        {
-            copy.Write(v, NpgsqlDbType.Bigint);
-        }
-        else
-        {
-            copy.WriteNull();
-        }
-    }
-
-    private static void Nullable(NpgsqlBinaryImporter copy, string? value)
-    {
-        if (value is null)
-        {
-            copy.WriteNull();
-        }
-        else
-        {
-            copy.Write(value, NpgsqlDbType.Text);
-        }
-    }
 }

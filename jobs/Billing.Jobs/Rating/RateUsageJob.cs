@@ -4,6 +4,7 @@ using Billing.Jobs.Catalog;
 using Billing.Jobs.Prepaid;
 using Billing.Notifications;
 using Billing.Storage;
+using Billing.Storage.Rating;
 using NodaTime;
 using Serilog;
 
@@ -35,7 +36,7 @@ public sealed record RatingRunResult(long Rated, long Held, long ReRated, long P
 /// </summary>
 public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func<NotificationTemplates>? templates = null)
 {
-    /// <summary>Usage ids per transaction; a partition's pass finds about 1/<see cref="RatingStore.Partitions"/> of them.</summary>
+    /// <summary>Usage ids per transaction; a partition's pass finds about 1/<see cref="RatingPartitions.Count"/> of them.</summary>
     public const int DefaultRangeSize = 200_000;
 
     private readonly ILogger _log = Log.ForContext<RateUsageJob>();
@@ -56,14 +57,14 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
     public RatingRunResult RateIngested(string source, string fileName)
     {
         using var conn = db.Open();
-        var (min, max) = RatingStore.UsageIdRangeOfFile(conn, source, fileName);
+        var (min, max) = UsageToRateStore.UsageIdRangeOfFile(conn, source, fileName);
         return RateIds(conn, min, max, DefaultRangeSize, null);
     }
 
     public RatingRunResult RateAll(int rangeSize, Action<long, long>? progress = null)
     {
         using var conn = db.Open();
-        var (min, max) = RatingStore.UsageIdRange(conn);
+        var (min, max) = UsageToRateStore.UsageIdRange(conn);
         return RateIds(conn, min, max, rangeSize, progress);
     }
 
@@ -75,7 +76,7 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
     }
 
     /// <summary>
-    /// Work is split by subscriber: usage falls into <see cref="RatingStore.Partitions"/> partitions by
+    /// Work is split by subscriber: usage falls into <see cref="RatingPartitions.Count"/> partitions by
     /// a hash of its MSISDN, and a process claims a whole partition (a session lock) before rating
     /// it, range after range in id order. So two processes never rate the same subscriber, each
     /// subscriber's usage is rated in the order it arrived, and the processes share the work.
@@ -87,11 +88,11 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
         min -= ((min % rangeSize) + rangeSize) % rangeSize;
         var ranges = max < min ? 0 : ((max - min) / rangeSize) + 1;
         var done = 0L;
-        var first = Environment.ProcessId % RatingStore.Partitions; // processes start apart
-        for (var i = 0; i < RatingStore.Partitions; i++)
+        var first = Environment.ProcessId % RatingPartitions.Count; // processes start apart
+        for (var i = 0; i < RatingPartitions.Count; i++)
         {
-            var partition = (first + i) % RatingStore.Partitions;
-            if (!RatingStore.TryClaimPartition(conn, partition))
+            var partition = (first + i) % RatingPartitions.Count;
+            if (!RatingPartitions.TryClaim(conn, partition))
             {
                 skipped++;
                 continue;
@@ -115,12 +116,12 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
                         heldByReason[reason] = heldByReason.GetValueOrDefault(reason) + count;
                     }
 
-                    progress?.Invoke(++done, ranges * RatingStore.Partitions);
+                    progress?.Invoke(++done, ranges * RatingPartitions.Count);
                 }
             }
             finally
             {
-                RatingStore.ReleasePartition(conn, partition);
+                RatingPartitions.Release(conn, partition);
             }
         }
 
@@ -135,7 +136,7 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
         var conn = tx.Connection!;
         var sw = System.Diagnostics.Stopwatch.StartNew();
         var latest = catalogs.LatestVersionId(conn);
-        var batch = RatingStore.Unrated(tx, from, to, latest ?? 0, partition);
+        var batch = UsageToRateStore.Unrated(tx, from, to, latest ?? 0, partition);
         var tQuery = sw.Elapsed;
         if (batch.Count == 0)
         {
@@ -145,9 +146,9 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
         var (work, unknown) = CycleSequencer.Place(batch);
         var placed = work.Count;
         var keys = work.Select(x => (x.SubscriptionId, x.Cycle)).ToHashSet();
-        foreach (var (sub, cycle) in CycleSequencer.LateCycles(work, RatingStore.LatestRated(tx, keys)))
+        foreach (var (sub, cycle) in CycleSequencer.LateCycles(work, ChargeStore.LatestRated(tx, keys)))
         {
-            work.AddRange(RatingStore.TakeBackCycle(tx, sub, cycle).Select(u => new UsageInCycle(u, cycle)));
+            work.AddRange(UsageToRateStore.Retaken(tx, sub, TakeBack(tx, sub, cycle)).Select(u => new UsageInCycle(u, cycle)));
         }
 
         var tLate = sw.Elapsed;
@@ -185,8 +186,8 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
         var prepaid = work.Select(w => w.Usage.Subscriber!).Where(s => s.Prepaid).Select(s => s.AccountId).Distinct(StringComparer.Ordinal).ToList();
         return new RatingInputs(
             catalogs.Timeline(tx.Connection!, work.Select(w => w.Usage.Start).Concat(alsoAt ?? [])),
-            RatingStore.Used(tx, subs),
-            RatingStore.Purchases(tx, subs),
+            AllowanceStore.Used(tx, subs),
+            AllowanceStore.Purchases(tx, subs),
             WalletStore.Currencies(tx, prepaid));
     }
 
@@ -197,10 +198,19 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
     private WalletBatchResult Save(Npgsql.NpgsqlTransaction tx, CycleRating rating, IEnumerable<UsageInCycle> work, CatalogTimeline catalogs, int? latestCatalog)
     {
         var wallets = _wallets.Post(tx, rating.Charges, work.Where(w => w.Usage.Retaken).Select(w => w.Usage).ToList(), catalogs);
-        RatingStore.InsertCharges(tx, rating.Charges);
-        RatingStore.SaveBalances(tx, rating.Balances);
-        RatingStore.Hold(tx, rating.Holds, latestCatalog);
+        ChargeStore.Insert(tx, rating.Charges);
+        HoldStore.Release(tx, rating.Charges);
+        AllowanceStore.Save(tx, rating.Balances);
+        HoldStore.Save(tx, rating.Holds, latestCatalog);
         return wallets;
+    }
+
+    /// <summary>Takes back the not-invoiced charges of a subscription's cycle and the allowance they used; returns their usage ids.</summary>
+    private static long[] TakeBack(Npgsql.NpgsqlTransaction tx, long sub, LocalDate cycle)
+    {
+        var ids = ChargeStore.TakeBack(tx, sub, cycle);
+        AllowanceStore.Recount(tx, sub, cycle);
+        return ids;
     }
 
     private static Dictionary<string, long> CountByReason(IEnumerable<RatingHold> holds) =>
@@ -218,15 +228,15 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
     {
         using var conn = db.Open();
         // Every partition: a re-rate waits for running rating, and rating waits for it.
-        RatingStore.LockAllPartitions(conn);
+        RatingPartitions.LockAll(conn);
         try
         {
             using var tx = conn.BeginTransaction();
             var latest = catalogs.LatestVersionId(conn);
-            var cycles = RatingStore.CyclesWithChargesIn(tx, from, to, account);
-            var before = RatingStore.BilledAmounts(tx, cycles);
-            var invoiced = cycles.SelectMany(k => RatingStore.InvoicedCharges(tx, k.Sub, k.Cycle)).ToList();
-            var work = cycles.SelectMany(k => RatingStore.NotInvoiced(tx, k.Sub, k.Cycle).Select(u => new UsageInCycle(u, k.Cycle))).ToList();
+            var cycles = RerateStore.CyclesWithChargesIn(tx, from, to, account);
+            var before = RerateStore.BilledAmounts(tx, cycles);
+            var invoiced = cycles.SelectMany(k => RerateStore.InvoicedCharges(tx, k.Sub, k.Cycle)).ToList();
+            var work = cycles.SelectMany(k => UsageToRateStore.Retaken(tx, k.Sub, ChargeStore.NotInvoiced(tx, k.Sub, k.Cycle)).Select(u => new UsageInCycle(u, k.Cycle))).ToList();
             var inputs = Load(tx, work, cycles.Select(k => k.Sub), invoiced.Select(i => i.Usage.Start));
 
             var difference = RerateCalculator.Compute(cycles, work, invoiced, before, inputs.Catalogs, inputs.Used, inputs.Bought, inputs.Wallets);
@@ -235,11 +245,11 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
             {
                 foreach (var (sub, cycle) in cycles)
                 {
-                    RatingStore.TakeBack(tx, sub, cycle);
+                    TakeBack(tx, sub, cycle);
                 }
 
                 Save(tx, difference.Rating, work, inputs.Catalogs, latest);
-                RatingStore.InsertAdjustments(tx, difference.Adjustments);
+                RerateStore.Insert(tx, difference.Adjustments);
                 tx.Commit();
             }
 
@@ -249,7 +259,7 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
         }
         finally
         {
-            RatingStore.UnlockAllPartitions(conn);
+            RatingPartitions.UnlockAll(conn);
         }
     }
 }

@@ -3,6 +3,7 @@ using Billing.Integration.Tests.Infrastructure;
 using Billing.Jobs.Catalog;
 using Billing.Jobs.Rating;
 using Billing.Storage;
+using Billing.Storage.Rating;
 using Dapper;
 using NodaTime;
 using static Billing.Integration.Tests.Prepaid.PrepaidData;
@@ -82,9 +83,9 @@ public sealed class ReviewTwoNumbersOneWalletTests : IDisposable
         using var c = _scratch.Db.Open();
         RatingData.SaveTemplateCatalog(c, Subscribed);
         // Pick A in a partition this process rates before B's (the first partition is ProcessId % 4).
-        var first = Environment.ProcessId % RatingStore.Partitions;
+        var first = Environment.ProcessId % RatingPartitions.Count;
         var byOrder = Enumerable.Range(100, 60).Select(i => $"4477009{i:D5}")
-            .Select(m => (m, order: (c.ExecuteScalar<int>("SELECT hashtext(@m) & 3", new { m }) - first + RatingStore.Partitions) % RatingStore.Partitions))
+            .Select(m => (m, order: (c.ExecuteScalar<int>("SELECT hashtext(@m) & 3", new { m }) - first + RatingPartitions.Count) % RatingPartitions.Count))
             .ToList();
         var a = byOrder.First(x => x.order == 0).m;
         var b = byOrder.First(x => x.order == 3).m;
