@@ -1,4 +1,3 @@
-using System.Globalization;
 using Billing.Core.Notifications;
 
 namespace Billing.Notifications;
@@ -139,9 +138,7 @@ public sealed class NotificationTemplates
     public static string Amount(decimal amount, string currency, string language)
     {
         ArgumentNullException.ThrowIfNull(language);
-        var c = Billing.Core.Money.Currency.Of(currency);
-        var rounded = Billing.Core.Money.Rounding.ToMinorUnit(amount, c);
-        var text = rounded.ToString("F" + c.MinorUnit.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+        var text = Billing.Core.Money.Money.Of(amount, currency).ToMinorUnitString();
         var lang = language.Split('-')[0].ToLowerInvariant();
         return DecimalComma.Contains(lang) ? text.Replace('.', ',') : text;
     }

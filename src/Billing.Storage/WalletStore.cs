@@ -21,6 +21,9 @@ public sealed record WalletRow
     public Instant? LastTopupAt { get; init; }
     public Instant? LastExpiryAt { get; init; }
     public Instant? BarredSince { get; init; }
+
+    /// <summary>The balance in the wallet's currency.</summary>
+    public Money Funds => new(Balance, Billing.Core.Money.Currency.Of(Currency));
 }
 
 public sealed record LedgerRow(long Id, string Kind, decimal Amount, Instant At, long? UsageId, string? Msisdn, string? Reference, string Note, decimal BalanceAfter, Instant PostedAt);
@@ -30,7 +33,10 @@ public sealed record LedgerRow(long Id, string Kind, decimal Amount, Instant At,
 public sealed record UsageCharged(long UsageId, string AccountId, decimal Debited, decimal Overdrawn, int Postings, int Rows);
 
 /// <summary>The top-up as stored: false Added when its reference was there already (nothing credited twice).</summary>
-public sealed record TopUpResult(bool Added, string AccountId, long LedgerId, decimal Amount, decimal Balance, string Currency);
+public sealed record TopUpResult(bool Added, string AccountId, long LedgerId, Money Amount, Money Balance);
+
+/// <summary>Prepaid usage priced beyond a wallet's floor, per account: what collections is owed, over how many records, from when to when.</summary>
+public sealed record OverdraftOwed(string AccountId, long Records, Money Amount, Instant First, Instant Last);
 
 /// <summary>Wallets, their append-only ledger and overdraft: the prepaid SQL.</summary>
 public static class WalletStore
@@ -222,12 +228,12 @@ public static class WalletStore
                 new { reference }, tx);
             if (existing is { } e)
             {
-                return new TopUpResult(false, e.Account, e.Id, e.Amount, wallet.Balance, wallet.Currency);
+                return new TopUpResult(false, e.Account, e.Id, new Money(e.Amount, wallet.Funds.Currency), wallet.Funds);
             }
         }
 
         var (id, balance) = Append(tx, wallet, "topup", amount, at, msisdn, reference, note, floor);
-        return new TopUpResult(true, accountId, id, amount, balance, wallet.Currency);
+        return new TopUpResult(true, accountId, id, new Money(amount, wallet.Funds.Currency), new Money(balance, wallet.Funds.Currency));
     }
 
     /// <summary>Creates the wallet if missing and locks its row for the transaction.</summary>
@@ -284,7 +290,7 @@ public static class WalletStore
     /// nothing again) and the allowance for the subscription's cycle from <paramref name="at"/>. Refused
     /// (null) when the price would take the balance below <paramref name="floor"/>.
     /// </summary>
-    public static (bool Added, long LedgerId, decimal Balance)? BuyBundle(NpgsqlTransaction tx, string accountId, long subscriptionId, string msisdn,
+    public static (bool Added, long LedgerId, Money Balance)? BuyBundle(NpgsqlTransaction tx, string accountId, long subscriptionId, string msisdn,
         string bundleId, long amount, decimal price, LocalDate cycleStart, Instant at, string? reference, decimal floor)
     {
         var wallet = LockWallet(tx, accountId);
@@ -292,7 +298,7 @@ public static class WalletStore
         if (reference is not null && conn.QueryFirstOrDefault<long?>(
                 "SELECT id FROM wallet_ledger WHERE kind = 'bundle' AND reference = @reference", new { reference }, tx) is { } existing)
         {
-            return (false, existing, wallet.Balance);
+            return (false, existing, wallet.Funds);
         }
 
         if (wallet.Balance - price < floor)
@@ -305,14 +311,14 @@ public static class WalletStore
             INSERT INTO allowance_purchases (subscription_id, allowance_id, cycle_start, amount, bought_at, ledger_id)
             VALUES (@subscriptionId, @bundleId, @cycleStart, @amount, @at, @id)
             """, new { subscriptionId, bundleId, cycleStart, amount, at, id }, tx);
-        return (true, id, balance);
+        return (true, id, new Money(balance, wallet.Funds.Currency));
     }
 
     /// <summary>
     /// A manual correction by customer care or finance (goodwill credit, a wrong charge taken back,
     /// a debt written off): an 'adjustment' ledger row with the reason, and an audit_log entry.
     /// </summary>
-    public static (long LedgerId, decimal Balance, string Currency) Adjust(NpgsqlTransaction tx, string accountId, string msisdn, decimal amount, Instant at, string reason, string actor, decimal floor)
+    public static (long LedgerId, Money Balance) Adjust(NpgsqlTransaction tx, string accountId, string msisdn, decimal amount, Instant at, string reason, string actor, decimal floor)
     {
         var wallet = LockWallet(tx, accountId);
         var (id, balance) = Append(tx, wallet, "adjustment", amount, at, msisdn, null, reason, floor);
@@ -320,7 +326,7 @@ public static class WalletStore
             INSERT INTO audit_log (actor, action, detail)
             VALUES (@actor, 'wallet.adjust', json_build_object('account', @accountId, 'msisdn', @msisdn, 'amount', @amount, 'ledgerId', @id, 'reason', @reason)::jsonb)
             """, new { actor, accountId, msisdn, amount, id, reason }, tx);
-        return (id, balance, wallet.Currency);
+        return (id, new Money(balance, wallet.Funds.Currency));
     }
 
     /// <summary>Wallets whose stored balance differs from their ledger's sum (should be none).</summary>
@@ -348,12 +354,12 @@ public static class WalletStore
             """, new { accountId, limit }).AsList();
 
     /// <summary>Overdraft per account (what collections is owed), optionally one account.</summary>
-    public static IReadOnlyList<(string AccountId, string Currency, long Records, decimal Amount, Instant First, Instant Last)> Overdraft(NpgsqlConnection conn, string? accountId) =>
-        conn.Query<(string, string, long, decimal, Instant, Instant)>("""
+    public static IReadOnlyList<OverdraftOwed> Overdraft(NpgsqlConnection conn, string? accountId) =>
+        conn.Query<(string Account, string Currency, long Records, decimal Amount, Instant First, Instant Last)>("""
             SELECT account_id, currency, count(DISTINCT usage_id), sum(amount), min(at), max(at)
             FROM prepaid_overdraft WHERE (@accountId::text IS NULL OR account_id = @accountId)
             GROUP BY account_id, currency HAVING sum(amount) <> 0 ORDER BY account_id
-            """, new { accountId }).AsList();
+            """, new { accountId }).Select(o => new OverdraftOwed(o.Account, o.Records, Money.Of(o.Amount, o.Currency), o.First, o.Last)).ToList();
 
     private static DateTime? Utc(Instant? i) => i?.ToDateTimeUtc();
 }

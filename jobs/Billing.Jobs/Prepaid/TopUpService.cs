@@ -1,6 +1,7 @@
 using Billing.Core.Accounts;
 using Billing.Core.Catalog;
 using Billing.Core.Cycles;
+using Billing.Core.Money;
 using Billing.Core.Prepaid;
 using Billing.Jobs.Catalog;
 using Billing.Notifications;
@@ -14,7 +15,14 @@ namespace Billing.Jobs.Prepaid;
 public sealed record TopUpRequest(string Msisdn, decimal Amount, Instant At, string? Reference, string Note = "", string? Currency = null, string? Bundle = null);
 
 /// <summary>A bundle bought: its ledger row, and the balance after.</summary>
-public sealed record BundleResult(bool Added, string AccountId, long LedgerId, Bundle Bundle, decimal Balance, string Currency);
+public sealed record BundleResult(bool Added, string AccountId, long LedgerId, Bundle Bundle, Money Balance)
+{
+    /// <summary>What the bundle costs, in the wallet's currency (the plan's: rating holds a plan priced in another).</summary>
+    public Money Price => new(Bundle.Price, Balance.Currency);
+}
+
+/// <summary>A manual correction posted to a wallet: the ledger row, what it moved and the balance after.</summary>
+public sealed record WalletAdjustment(string AccountId, long LedgerId, Money Amount, Money Balance);
 
 /// <summary>Why a top-up or a purchase was refused, in words an operator can act on.</summary>
 public sealed class TopUpException(string message) : Exception(message);
@@ -55,7 +63,7 @@ public sealed class TopUpService(CatalogCache catalogs, Func<NotificationTemplat
             results.Add(result);
             if (result.Added)
             {
-                NotificationStore.Enqueue(tx, [WalletNoticeRenderer.TopUpReceipt(templates(), holder, r.Msisdn, r.Amount, result.Balance, r.At, r.Reference, result.LedgerId)]);
+                NotificationStore.Enqueue(tx, [WalletNoticeRenderer.TopUpReceipt(templates(), holder, r.Msisdn, r.Amount, result.Balance.Amount, r.At, r.Reference, result.LedgerId)]);
             }
 
             if (r.Bundle is { } bundle)
@@ -79,7 +87,7 @@ public sealed class TopUpService(CatalogCache catalogs, Func<NotificationTemplat
     }
 
     /// <summary>Posts a manual correction to the wallet of a prepaid number (positive credits, negative debits).</summary>
-    public (string AccountId, long LedgerId, decimal Balance, string Currency) Adjust(NpgsqlConnection conn, string msisdn, decimal amount, Instant at, string reason, string actor)
+    public WalletAdjustment Adjust(NpgsqlConnection conn, string msisdn, decimal amount, Instant at, string reason, string actor)
     {
         ArgumentNullException.ThrowIfNull(conn);
         if (amount == 0m || string.IsNullOrWhiteSpace(reason))
@@ -89,10 +97,10 @@ public sealed class TopUpService(CatalogCache catalogs, Func<NotificationTemplat
 
         using var tx = conn.BeginTransaction();
         var (account, holder, policy) = Prepaid(tx, msisdn, at);
-        var (id, balance, currency) = WalletStore.Adjust(tx, account.AccountId, msisdn, amount, at, reason, actor, policy.Floor);
-        NotifyFall(tx, holder, policy, msisdn, balance - amount, balance, at, id);
+        var (id, balance) = WalletStore.Adjust(tx, account.AccountId, msisdn, amount, at, reason, actor, policy.Floor);
+        NotifyFall(tx, holder, policy, msisdn, balance.Amount - amount, balance.Amount, at, id);
         tx.Commit();
-        return (account.AccountId, id, balance, currency);
+        return new WalletAdjustment(account.AccountId, id, new Money(amount, balance.Currency), balance);
     }
 
     private BundleResult Buy(NpgsqlTransaction tx, string msisdn, string bundleId, Instant at, string? reference)
@@ -107,13 +115,13 @@ public sealed class TopUpService(CatalogCache catalogs, Func<NotificationTemplat
             ?? throw new TopUpException($"+{msisdn} has no subscription at {at}");
         var cycle = BillCycle.Containing(at, holder.TimeZone, holder.BillCycleDay).Start;
         var bought = WalletStore.BuyBundle(tx, account.AccountId, subscription.Id, msisdn, bundle.Id, bundle.Allowance.Amount, bundle.Price, cycle, at, reference, policy.Floor)
-            ?? throw new TopUpException($"{bundle.Name} costs {bundle.Price} {holder.Currency}, more than the wallet of +{msisdn} can pay (balance {WalletStore.Wallet(conn, account.AccountId)?.Balance ?? 0m}): top up first");
+            ?? throw new TopUpException($"{bundle.Name} costs {new Money(bundle.Price, holder.Currency)}, more than the wallet of +{msisdn} can pay (balance {WalletStore.Wallet(conn, account.AccountId)?.Funds ?? Money.Zero(holder.Currency)}): top up first");
         if (bought.Added)
         {
-            NotifyFall(tx, holder, policy, msisdn, bought.Balance + bundle.Price, bought.Balance, at, bought.LedgerId);
+            NotifyFall(tx, holder, policy, msisdn, bought.Balance.Amount + bundle.Price, bought.Balance.Amount, at, bought.LedgerId);
         }
 
-        return new BundleResult(bought.Added, account.AccountId, bought.LedgerId, bundle, bought.Balance, holder.Currency.Code);
+        return new BundleResult(bought.Added, account.AccountId, bought.LedgerId, bundle, bought.Balance);
     }
 
     /// <summary>A purchase or a correction that takes the balance through a threshold tells, as a charge would.</summary>

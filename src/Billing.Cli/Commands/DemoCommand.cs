@@ -111,7 +111,7 @@ public static class DemoCommand
             GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
             """))
         {
-            table.Add(r.Account, r.Plan, r.Cycle.ToString("uuuu-MM-dd", null), r.Calls, r.Seconds, r.Sms, r.Bytes, r.Allowance, $"{r.Amount:0.00} {r.Currency}");
+            table.Add(r.Account, r.Plan, r.Cycle.ToString("uuuu-MM-dd", null), r.Calls, r.Seconds, r.Sms, r.Bytes, r.Allowance, Billing.Core.Money.Money.Of(r.Amount, r.Currency).ToString());
         }
 
         output.Write(table.ToString());
@@ -158,7 +158,8 @@ public static class DemoCommand
         var table = new TextTable("account", "msisdn", "balance", "barred since (UTC)", "overdraft", "notifications");
         foreach (var w in wallets)
         {
-            table.Add(w.Account, "+" + w.Msisdn, $"{w.Balance:0.00##} {w.Currency}", w.Barred?.ToString("uuuu-MM-dd HH:mm", null) ?? "", w.Overdraft == 0 ? "" : $"{w.Overdraft:0.00##}", w.Notices);
+            table.Add(w.Account, "+" + w.Msisdn, Billing.Core.Money.Money.Of(w.Balance, w.Currency).ToString(), w.Barred?.ToString("uuuu-MM-dd HH:mm", null) ?? "",
+                w.Overdraft == 0 ? "" : Billing.Core.Money.Money.Of(w.Overdraft, w.Currency).ToString(), w.Notices);
         }
 
         output.Write(table.ToString());

@@ -50,10 +50,11 @@ public static class RerateCommand
                 accounts = result.Accounts.Select(a => new
                 {
                     a.Account,
+                    currency = a.Before.Currency.Code,
                     a.Records,
-                    before = a.Before.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    after = a.After.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    delta = a.Delta.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    before = a.Before.ToInvariantString(),
+                    after = a.After.ToInvariantString(),
+                    delta = a.Delta.ToInvariantString(),
                     a.Adjustments,
                 }),
             }, BillingConfig.Json));
@@ -65,9 +66,7 @@ public static class RerateCommand
         var table = new TextTable("account", "records", "before", "after", "delta", "adjustments (invoiced)");
         foreach (var a in result.Accounts)
         {
-            table.Add(a.Account, a.Records, a.Before.ToString("0.000000", System.Globalization.CultureInfo.InvariantCulture),
-                a.After.ToString("0.000000", System.Globalization.CultureInfo.InvariantCulture),
-                a.Delta.ToString("+0.000000;-0.000000;0", System.Globalization.CultureInfo.InvariantCulture), a.Adjustments);
+            table.Add(a.Account, a.Records, a.Before.ToString(), a.After.ToString(), a.Delta.ToSignedString(), a.Adjustments);
         }
 
         output.Write(table.ToString());

@@ -1,6 +1,9 @@
+using Billing.Core.Money;
 using NodaTime;
 
 namespace Billing.Core.Rating;
+
+using Money = Billing.Core.Money.Money;
 
 /// <summary>A charge already on an issued invoice: never replaced; a re-rate records the difference against what it is billed at.</summary>
 /// <param name="BilledAmount">the charge plus any earlier re-rating adjustments.</param>
@@ -12,10 +15,16 @@ public sealed record RerateAdjustment(InvoicedCharge Charge, decimal NewAmount, 
     public decimal Delta => NewAmount - Charge.BilledAmount;
 }
 
-/// <summary>What a re-rate changes for one account: what its usage in the re-rated cycles was billed at, and now.</summary>
-public sealed record RerateAccountDelta(string Account, long Records, decimal Before, decimal After, long Adjustments)
+/// <summary>
+/// What a re-rate changes for one account in one currency: what its usage in the re-rated cycles was
+/// billed at, and now. (A record repriced in another currency, its plan's having changed, counts in that
+/// currency's row now.)
+/// </summary>
+/// <param name="Records">the account's usage records billed in this currency before.</param>
+/// <param name="Adjustments">the differences recorded for invoiced charges in this currency.</param>
+public sealed record RerateAccountDelta(string Account, long Records, Money Before, Money After, long Adjustments)
 {
-    public decimal Delta => After - Before;
+    public Money Delta => After - Before;
 }
 
 /// <summary>The difference a re-rate makes, computed before anything is changed: the new rating of the cycles, the adjustments of invoiced charges, the deltas per account.</summary>
@@ -37,17 +46,17 @@ public static class RerateCalculator
         IReadOnlyCollection<(long Sub, LocalDate Cycle)> cycles,
         IReadOnlyCollection<UsageInCycle> work,
         IReadOnlyList<InvoicedCharge> invoiced,
-        IReadOnlyDictionary<long, (string Account, decimal Amount)> billedBefore,
+        IReadOnlyDictionary<long, (string Account, Money Amount)> billedBefore,
         CatalogTimeline catalogs,
         IReadOnlyDictionary<(long Sub, string Allowance, LocalDate Cycle), long> used,
         IReadOnlyDictionary<(long Sub, LocalDate Cycle), IReadOnlyList<AllowancePurchase>> bought,
-        IReadOnlyDictionary<string, Billing.Core.Money.Currency> wallets)
+        IReadOnlyDictionary<string, Currency> wallets)
     {
         ArgumentNullException.ThrowIfNull(invoiced);
         ArgumentNullException.ThrowIfNull(billedBefore);
         ArgumentNullException.ThrowIfNull(catalogs);
         var rating = CycleSequencer.Rate(work, catalogs, UsedByInvoicedCharges(cycles, invoiced, used), bought, wallets);
-        var after = rating.Charges.ToDictionary(c => c.Usage.Id, c => c.Charge.Amount);
+        var after = rating.Charges.ToDictionary(c => c.Usage.Id, c => Money.Of(c.Charge.Amount, c.Charge.Currency));
         var adjustments = new List<RerateAdjustment>();
         foreach (var inv in invoiced)
         {
@@ -55,23 +64,43 @@ public static class RerateCalculator
             var covered = inv.AllowanceId is null ? null : new Dictionary<string, long>(StringComparer.Ordinal) { [inv.AllowanceId] = inv.AllowanceUsed };
             var outcome = version?.Rater.Rate(inv.Usage.Subscriber!.PlanId, inv.Usage.Request, covered);
             var price = outcome?.Charge?.Amount ?? inv.BilledAmount;
-            after[inv.Usage.Id] = price;
+            after[inv.Usage.Id] = Money.Of(price, inv.Currency);
             if (price != inv.BilledAmount)
             {
                 adjustments.Add(new RerateAdjustment(inv, price, version!.Id));
             }
         }
 
-        var accounts = billedBefore.GroupBy(b => b.Value.Account, StringComparer.Ordinal)
-            .Select(g => new RerateAccountDelta(
-                g.Key,
-                g.LongCount(),
-                g.Sum(x => x.Value.Amount),
-                g.Sum(x => after.GetValueOrDefault(x.Key)),
-                adjustments.LongCount(a => a.Charge.Usage.Subscriber!.AccountId == g.Key)))
-            .OrderBy(a => a.Account, StringComparer.Ordinal)
+        return new RerateDifference(rating, adjustments, ByAccount(billedBefore, after, adjustments));
+    }
+
+    private static List<RerateAccountDelta> ByAccount(
+        IReadOnlyDictionary<long, (string Account, Money Amount)> billedBefore, Dictionary<long, Money> after, List<RerateAdjustment> adjustments)
+    {
+        var rows = new Dictionary<(string Account, Currency Currency), (long Records, decimal Before, decimal After, long Adjustments)>();
+        void Add((string, Currency) key, long records, decimal before, decimal now, long adjusted)
+        {
+            var r = rows.GetValueOrDefault(key);
+            rows[key] = (r.Records + records, r.Before + before, r.After + now, r.Adjustments + adjusted);
+        }
+
+        foreach (var (usageId, (account, before)) in billedBefore)
+        {
+            Add((account, before.Currency), 1, before.Amount, 0m, 0);
+            if (after.TryGetValue(usageId, out var now))
+            {
+                Add((account, now.Currency), 0, 0m, now.Amount, 0);
+            }
+        }
+
+        foreach (var a in adjustments)
+        {
+            Add((a.Charge.Usage.Subscriber!.AccountId, Currency.Of(a.Charge.Currency)), 0, 0m, 0m, 1);
+        }
+
+        return rows.OrderBy(r => r.Key.Account, StringComparer.Ordinal).ThenBy(r => r.Key.Currency.Code, StringComparer.Ordinal)
+            .Select(r => new RerateAccountDelta(r.Key.Account, r.Value.Records, new Money(r.Value.Before, r.Key.Currency), new Money(r.Value.After, r.Key.Currency), r.Value.Adjustments))
             .ToList();
-        return new RerateDifference(rating, adjustments, accounts);
     }
 
     /// <summary>

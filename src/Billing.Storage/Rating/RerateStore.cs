@@ -1,3 +1,4 @@
+using Billing.Core.Money;
 using Billing.Core.Rating;
 using Dapper;
 using NodaTime;
@@ -17,12 +18,12 @@ public static class RerateStore
             """, new { from, to, account }, tx).AsList();
 
     /// <summary>What each usage record of these cycles is billed at now: its charge plus any re-rating adjustments.</summary>
-    public static Dictionary<long, (string Account, decimal Amount)> BilledAmounts(NpgsqlTransaction tx, IReadOnlyList<(long Sub, LocalDate Cycle)> keys) =>
-        tx.Connection!.Query<(long UsageId, string Account, decimal Amount)>("""
-            SELECT r.usage_id, r.account_id, r.amount + coalesce((SELECT sum(a.delta) FROM rerate_adjustments a WHERE a.usage_id = r.usage_id), 0)
+    public static Dictionary<long, (string Account, Money Amount)> BilledAmounts(NpgsqlTransaction tx, IReadOnlyList<(long Sub, LocalDate Cycle)> keys) =>
+        tx.Connection!.Query<(long UsageId, string Account, string Currency, decimal Amount)>("""
+            SELECT r.usage_id, r.account_id, r.currency, r.amount + coalesce((SELECT sum(a.delta) FROM rerate_adjustments a WHERE a.usage_id = r.usage_id), 0)
             FROM rated_charges r JOIN unnest(@subs, @cycles) AS k(sub, cycle) ON r.subscription_id = k.sub AND r.cycle_start = k.cycle
             """, new { subs = keys.Select(k => k.Sub).ToArray(), cycles = keys.Select(k => k.Cycle.ToDateOnly()).ToArray() }, tx)
-            .ToDictionary(x => x.UsageId, x => (x.Account, x.Amount));
+            .ToDictionary(x => x.UsageId, x => (x.Account, Money.Of(x.Amount, x.Currency)));
 
     public static IReadOnlyList<InvoicedCharge> InvoicedCharges(NpgsqlTransaction tx, long sub, LocalDate cycle)
     {

@@ -1,3 +1,4 @@
+using Billing.Core.Money;
 using Billing.Integration.Tests.Infrastructure;
 using Billing.Jobs.Catalog;
 using Billing.Jobs.Prepaid;
@@ -38,7 +39,7 @@ public sealed class BundleTests : IDisposable
 
         new RateUsageJob(_scratch.Db, new CatalogCache()).RateAll(100);
 
-        Assert.Equal((true, false, 7.00m), (bought.Added, again.Added, bought.Balance));
+        Assert.Equal((true, false, Money.Of(7.00m, "GBP")), (bought.Added, again.Added, bought.Balance));
         Assert.Equal([("b-1", 0.20m, (string?)null, 0L), ("b-2", 0m, "pp_minutes_100", 600L), ("b-3", 0.10m, null, 0L)],
             RatingData.Charges(c).Select(x => (x.RecordKey, x.Amount, x.AllowanceId, x.AllowanceUsed)));
         Assert.Equal([("topup", 10.00m), ("bundle", -3.00m), ("usage", -0.20m), ("usage", -0.10m)], Ledger(c, Msisdn).Select(l => (l.Kind, l.Amount)));

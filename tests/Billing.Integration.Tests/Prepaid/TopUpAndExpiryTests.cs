@@ -56,7 +56,7 @@ public sealed class TopUpAndExpiryTests : IDisposable
         Assert.Equal(at, BarredSince(c, Msisdn));
         var credit = service.Adjust(c, Msisdn, 2.00m, at, "goodwill: dropped call", "care-7");
 
-        Assert.Equal((-0.50m, 1.50m), (debit.Balance, credit.Balance));
+        Assert.Equal((Money.Of(-0.50m, "GBP"), Money.Of(1.50m, "GBP")), (debit.Balance, credit.Balance));
         Assert.Null(BarredSince(c, Msisdn));
         Assert.Equal([("topup", 1.00m), ("adjustment", -1.50m), ("adjustment", 2.00m)], Ledger(c, Msisdn).Select(l => (l.Kind, l.Amount)));
         Assert.Equal(["care-7 goodwill: dropped call", "finance-2 charge missed by the switch"],
@@ -101,7 +101,8 @@ public sealed class TopUpAndExpiryTests : IDisposable
         Assert.Equal(0, job.Run().Expired);
         clock.AdvanceDays(1);
         var run = job.Run();
-        Assert.Equal((1L, 10.00m), (run.Expired, run.Amount));
+        Assert.Equal(1L, run.Expired);
+        Assert.Equal([Money.Of(10.00m, "GBP")], run.Amounts);
         Assert.Equal(0, job.Run().Expired);
 
         var expiry = Assert.Single(Ledger(c, Msisdn), l => l.Kind == "expiry");
