@@ -1,4 +1,3 @@
-using Billing.Core.Money;
 using Billing.Core.Rating;
 using Billing.Jobs.Catalog;
 using Billing.Jobs.Prepaid;
@@ -154,7 +153,7 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
         var tLate = sw.Elapsed;
         var inputs = Load(tx, work, keys.Select(k => k.Item1));
         var tLoad = sw.Elapsed;
-        var rating = CycleSequencer.Rate(work, inputs.Catalogs, inputs.Used, inputs.Bought, inputs.Wallets);
+        var rating = CycleSequencer.Rate(work, inputs);
         var tRate = sw.Elapsed;
         var holds = unknown.Concat(rating.Holds).ToList();
         var wallets = Save(tx, rating with { Holds = holds }, work, inputs.Catalogs, latest ?? 0);
@@ -168,13 +167,6 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
             Notifications = wallets.Notifications,
         };
     }
-
-    /// <summary>What rating a batch needs besides its usage, read before it is computed.</summary>
-    private sealed record RatingInputs(
-        CatalogTimeline Catalogs,
-        Dictionary<(long Sub, string Allowance, LocalDate Cycle), long> Used,
-        Dictionary<(long Sub, LocalDate Cycle), IReadOnlyList<AllowancePurchase>> Bought,
-        Dictionary<string, Currency> Wallets);
 
     /// <summary>
     /// Reads what rating <paramref name="work"/> needs: the catalogue versions in force at its events (and
@@ -239,7 +231,7 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
             var work = cycles.SelectMany(k => UsageToRateStore.Retaken(tx, k.Sub, ChargeStore.NotInvoiced(tx, k.Sub, k.Cycle)).Select(u => new UsageInCycle(u, k.Cycle))).ToList();
             var inputs = Load(tx, work, cycles.Select(k => k.Sub), invoiced.Select(i => i.Usage.Start));
 
-            var difference = RerateCalculator.Compute(cycles, work, invoiced, before, inputs.Catalogs, inputs.Used, inputs.Bought, inputs.Wallets);
+            var difference = RerateCalculator.Compute(cycles, work, invoiced, before, inputs);
 
             if (!dryRun)
             {

@@ -20,6 +20,18 @@ public sealed record AllowancePurchase(Instant At, string AllowanceId, long Amou
 /// <summary>Where one allowance of a subscription stands in one cycle: granted (the plan's, plus bundles bought) and used.</summary>
 public sealed record AllowanceBalance(long SubscriptionId, string AllowanceId, LocalDate Cycle, long Granted, long Used);
 
+/// <summary>
+/// What rating a batch needs besides its usage, read before it is computed: the catalogue versions in
+/// force at its events, the allowance used so far per (subscription, allowance, cycle), the bundles
+/// bought per (subscription, cycle) in the order they were bought, and the currency of each existing
+/// wallet by account.
+/// </summary>
+public sealed record RatingInputs(
+    CatalogTimeline Catalogs,
+    IReadOnlyDictionary<(long Sub, string Allowance, LocalDate Cycle), long> Used,
+    IReadOnlyDictionary<(long Sub, LocalDate Cycle), IReadOnlyList<AllowancePurchase>> Bought,
+    IReadOnlyDictionary<string, Currency> Wallets);
+
 /// <summary>What rating a batch came to: the charges to store, the allowance balances they leave, the records held.</summary>
 public sealed record CycleRating(IReadOnlyList<RatedUsage> Charges, IReadOnlyList<AllowanceBalance> Balances, IReadOnlyList<RatingHold> Holds);
 
@@ -88,23 +100,15 @@ public static class CycleSequencer
 
     /// <summary>
     /// Rates each (subscription, cycle) group in event-time order, starting from the allowance already
-    /// used in that cycle (<paramref name="used"/>); a bundle bought in the cycle counts from the moment
-    /// it was bought. Each record is priced by the catalogue version in force at its start. A prepaid
-    /// record whose plan prices in another currency than its wallet (<paramref name="wallets"/>: the
-    /// currency of each existing wallet by account) is held (<see cref="WalletCurrency"/>).
+    /// used in that cycle; a bundle bought in the cycle counts from the moment it was bought. Each record
+    /// is priced by the catalogue version in force at its start. A prepaid record whose plan prices in
+    /// another currency than its wallet is held (<see cref="WalletCurrency"/>).
     /// </summary>
-    public static CycleRating Rate(
-        IReadOnlyCollection<UsageInCycle> work,
-        CatalogTimeline catalogs,
-        IReadOnlyDictionary<(long Sub, string Allowance, LocalDate Cycle), long> used,
-        IReadOnlyDictionary<(long Sub, LocalDate Cycle), IReadOnlyList<AllowancePurchase>> bought,
-        IReadOnlyDictionary<string, Currency> wallets)
+    public static CycleRating Rate(IReadOnlyCollection<UsageInCycle> work, RatingInputs inputs)
     {
         ArgumentNullException.ThrowIfNull(work);
-        ArgumentNullException.ThrowIfNull(catalogs);
-        ArgumentNullException.ThrowIfNull(used);
-        ArgumentNullException.ThrowIfNull(bought);
-        ArgumentNullException.ThrowIfNull(wallets);
+        ArgumentNullException.ThrowIfNull(inputs);
+        var (catalogs, used, bought, wallets) = inputs;
         var charges = new List<RatedUsage>(work.Count);
         var holds = new List<RatingHold>();
         var balances = new Dictionary<(long Sub, string Allowance, LocalDate Cycle), (long Granted, long Used)>();

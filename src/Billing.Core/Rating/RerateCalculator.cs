@@ -41,21 +41,19 @@ public static class RerateCalculator
     /// <param name="work">their usage not on an invoice, to be rated again (taken back).</param>
     /// <param name="invoiced">their charges on issued invoices.</param>
     /// <param name="billedBefore">what each usage record of these cycles is billed at now, by usage id: its account and amount.</param>
-    /// <param name="used">the allowance balances as stored, before the cycles' charges are taken back.</param>
+    /// <param name="inputs">as read: its allowance balances as stored, before the cycles' charges are taken back.</param>
     public static RerateDifference Compute(
         IReadOnlyCollection<(long Sub, LocalDate Cycle)> cycles,
         IReadOnlyCollection<UsageInCycle> work,
         IReadOnlyList<InvoicedCharge> invoiced,
         IReadOnlyDictionary<long, (string Account, Money Amount)> billedBefore,
-        CatalogTimeline catalogs,
-        IReadOnlyDictionary<(long Sub, string Allowance, LocalDate Cycle), long> used,
-        IReadOnlyDictionary<(long Sub, LocalDate Cycle), IReadOnlyList<AllowancePurchase>> bought,
-        IReadOnlyDictionary<string, Currency> wallets)
+        RatingInputs inputs)
     {
         ArgumentNullException.ThrowIfNull(invoiced);
         ArgumentNullException.ThrowIfNull(billedBefore);
-        ArgumentNullException.ThrowIfNull(catalogs);
-        var rating = CycleSequencer.Rate(work, catalogs, UsedByInvoicedCharges(cycles, invoiced, used), bought, wallets);
+        ArgumentNullException.ThrowIfNull(inputs);
+        var catalogs = inputs.Catalogs;
+        var rating = CycleSequencer.Rate(work, inputs with { Used = UsedByInvoicedCharges(cycles, invoiced, inputs.Used) });
         var after = rating.Charges.ToDictionary(c => c.Usage.Id, c => Money.Of(c.Charge.Amount, c.Charge.Currency));
         var adjustments = new List<RerateAdjustment>();
         foreach (var inv in invoiced)

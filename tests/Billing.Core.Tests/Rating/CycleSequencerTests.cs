@@ -34,7 +34,7 @@ public class CycleSequencerTests
     public void The_allowance_goes_to_the_earliest_call_whatever_order_the_batch_arrives_in()
     {
         // 90 s at 10:00 and 90 s at 09:00, 120 s of allowance: the 09:00 call is covered, the 10:00 one has 30 s covered and pays 60 s = 0.60.
-        var rating = CycleSequencer.Rate([Call(2, 2, 10, 90), Call(1, 2, 9, 90)], OneVersion, NoneUsed, NoneBought, NoWallets);
+        var rating = CycleSequencer.Rate([Call(2, 2, 10, 90), Call(1, 2, 9, 90)], new RatingInputs(OneVersion, NoneUsed, NoneBought, NoWallets));
 
         Assert.Equal([(1L, 0.00m, 90L), (2L, 0.60m, 30L)], rating.Charges.Select(c => (c.Usage.Id, c.Charge.Amount, c.Charge.AllowanceUsed)));
         Assert.Equal([new AllowanceBalance(Sub, "MIN", Nov1, 120, 120)], rating.Balances);
@@ -46,7 +46,7 @@ public class CycleSequencerTests
     {
         var used = new Dictionary<(long, string, LocalDate), long> { [(Sub, "MIN", Nov1)] = 100 };
 
-        var rating = CycleSequencer.Rate([Call(1, 2, 9, 60)], OneVersion, used, NoneBought, NoWallets);
+        var rating = CycleSequencer.Rate([Call(1, 2, 9, 60)], new RatingInputs(OneVersion, used, NoneBought, NoWallets));
 
         // 20 s covered, 40 s at 0.01 a second.
         Assert.Equal((0.40m, 20L), (rating.Charges[0].Charge.Amount, rating.Charges[0].Charge.AllowanceUsed));
@@ -59,7 +59,7 @@ public class CycleSequencerTests
         var bought = new Dictionary<(long, LocalDate), IReadOnlyList<AllowancePurchase>> { [(Sub, Nov1)] = [new AllowancePurchase(Instant.FromUtc(2026, 11, 3, 0, 0), "MIN", 60)] };
         var none = Version(1, Instant.FromUtc(2026, 1, 1, 0, 0), minutes: 0);
 
-        var rating = CycleSequencer.Rate([Call(1, 2, 9, 60), Call(2, 4, 9, 60)], new CatalogTimeline([none]), NoneUsed, bought, NoWallets);
+        var rating = CycleSequencer.Rate([Call(1, 2, 9, 60), Call(2, 4, 9, 60)], new RatingInputs(new CatalogTimeline([none]), NoneUsed, bought, NoWallets));
 
         Assert.Equal([0.60m, 0.00m], rating.Charges.Select(c => c.Charge.Amount));
         Assert.Equal([new AllowanceBalance(Sub, "MIN", Nov1, 60, 60)], rating.Balances);
@@ -70,7 +70,7 @@ public class CycleSequencerTests
     {
         var catalogs = new CatalogTimeline([Version(1, Instant.FromUtc(2026, 1, 1, 0, 0), minutes: 0), Version(2, Instant.FromUtc(2026, 11, 3, 0, 0), perMinute: 1.20m, minutes: 0)]);
 
-        var rating = CycleSequencer.Rate([Call(1, 2, 9, 60), Call(2, 4, 9, 60)], catalogs, NoneUsed, NoneBought, NoWallets);
+        var rating = CycleSequencer.Rate([Call(1, 2, 9, 60), Call(2, 4, 9, 60)], new RatingInputs(catalogs, NoneUsed, NoneBought, NoWallets));
 
         Assert.Equal([(1, 0.60m), (2, 1.20m)], rating.Charges.Select(c => (c.CatalogVersion, c.Charge.Amount)));
     }
@@ -78,7 +78,7 @@ public class CycleSequencerTests
     [Fact]
     public void A_call_before_any_catalogue_version_is_held_as_no_catalog()
     {
-        var rating = CycleSequencer.Rate([Call(1, 2, 9, 60)], new CatalogTimeline([Version(1, Instant.FromUtc(2026, 12, 1, 0, 0))]), NoneUsed, NoneBought, NoWallets);
+        var rating = CycleSequencer.Rate([Call(1, 2, 9, 60)], new RatingInputs(new CatalogTimeline([Version(1, Instant.FromUtc(2026, 12, 1, 0, 0))]), NoneUsed, NoneBought, NoWallets));
 
         Assert.Empty(rating.Charges);
         Assert.Equal(HoldReasons.NoCatalog, Assert.Single(rating.Holds).Reason);
@@ -92,7 +92,7 @@ public class CycleSequencerTests
     {
         var wallets = wallet is null ? NoWallets : new Dictionary<string, Currency> { ["A-1"] = Currency.Of(wallet) };
 
-        var rating = CycleSequencer.Rate([Call(1, 2, 9, 60, Subscriber(PaymentType.Prepaid, account))], OneVersion, NoneUsed, NoneBought, wallets);
+        var rating = CycleSequencer.Rate([Call(1, 2, 9, 60, Subscriber(PaymentType.Prepaid, account))], new RatingInputs(OneVersion, NoneUsed, NoneBought, wallets));
 
         Assert.Empty(rating.Charges);
         var hold = Assert.Single(rating.Holds);
@@ -103,7 +103,7 @@ public class CycleSequencerTests
 
     [Fact]
     public void A_postpaid_call_is_priced_in_the_plans_currency_whatever_the_accounts() =>
-        Assert.Single(CycleSequencer.Rate([Call(1, 2, 9, 60, Subscriber(PaymentType.Postpaid, "EUR"))], OneVersion, NoneUsed, NoneBought, NoWallets).Charges);
+        Assert.Single(CycleSequencer.Rate([Call(1, 2, 9, 60, Subscriber(PaymentType.Postpaid, "EUR"))], new RatingInputs(OneVersion, NoneUsed, NoneBought, NoWallets)).Charges);
 
     [Fact]
     public void A_record_with_no_subscriber_is_held_as_unknown_subscriber()

@@ -31,8 +31,8 @@ public class RerateCalculatorTests
         var before = new Dictionary<long, (string, Money)> { [1] = ("A-1", Gbp(0.20m)), [2] = ("A-1", Gbp(0.20m)) };
         var used = new Dictionary<(long, string, LocalDate), long> { [(Sub, "MIN", Nov1)] = 60 };
 
-        var difference = RerateCalculator.Compute([(Sub, Nov1)], [new UsageInCycle(Call(2, 10, 60), Nov1)], [invoiced], before, Fixed(), used,
-            new Dictionary<(long, LocalDate), IReadOnlyList<AllowancePurchase>>(), new Dictionary<string, Currency>());
+        var difference = RerateCalculator.Compute([(Sub, Nov1)], [new UsageInCycle(Call(2, 10, 60), Nov1)], [invoiced], before,
+            new RatingInputs(Fixed(), used, new Dictionary<(long, LocalDate), IReadOnlyList<AllowancePurchase>>(), new Dictionary<string, Currency>()));
 
         // The invoiced call used the whole allowance: the open one pays 60 s at 0.30; the invoiced one is 60 s at 0.30 now.
         Assert.Equal([(2L, 0.30m)], difference.Rating.Charges.Select(c => (c.Usage.Id, c.Charge.Amount)));
@@ -48,8 +48,8 @@ public class RerateCalculatorTests
         var euros = new CatalogTimeline([OnePlanCatalog.Version(2, Instant.FromUtc(2026, 1, 1, 0, 0), perMinute: 0.30m, minutes: 0, currency: "EUR")]);
         var before = new Dictionary<long, (string, Money)> { [2] = ("A-1", Gbp(0.20m)) };
 
-        var difference = RerateCalculator.Compute([(Sub, Nov1)], [new UsageInCycle(Call(2, 10, 60), Nov1)], [], before, euros,
-            new Dictionary<(long, string, LocalDate), long>(), new Dictionary<(long, LocalDate), IReadOnlyList<AllowancePurchase>>(), new Dictionary<string, Currency>());
+        var difference = RerateCalculator.Compute([(Sub, Nov1)], [new UsageInCycle(Call(2, 10, 60), Nov1)], [], before,
+            new RatingInputs(euros, new Dictionary<(long, string, LocalDate), long>(), new Dictionary<(long, LocalDate), IReadOnlyList<AllowancePurchase>>(), new Dictionary<string, Currency>()));
 
         Assert.Equal(
             [new RerateAccountDelta("A-1", 0, Money.Of(0m, "EUR"), Money.Of(0.30m, "EUR"), 0), new RerateAccountDelta("A-1", 1, Gbp(0.20m), Gbp(0m), 0)],
