@@ -36,10 +36,10 @@ public static class RatingProfiles
 
     /// <summary>
     /// The plan that prices <paramref name="request"/> for <paramref name="subject"/> and its
-    /// charge, or why none does: <see cref="RatingFailures.NoRatingProfile"/> when no profile of the
+    /// charge, or why none does: <see cref="HoldReasons.NoRatingProfile"/> when no profile of the
     /// subject, its fallbacks or "*any" is active at the event's start; otherwise the failure of the
-    /// subject's own plan (<see cref="RatingFailures.NoTariff"/>: no destination rate for the
-    /// number; <see cref="RatingFailures.NoTiming"/>: no timing covers the moment), with what each
+    /// subject's own plan (<see cref="HoldReasons.NoTariff"/>: no destination rate for the
+    /// number; <see cref="HoldReasons.NoTiming"/>: no timing covers the moment), with what each
     /// fallback plan said in the detail.
     /// </summary>
     public static (string? PlanId, RatingOutcome Outcome) Price(TariffCatalog catalog, Rater rater, string tenant, string category, string subject, RatingRequest request)
@@ -50,7 +50,7 @@ public static class RatingProfiles
         if (candidates.Count == 0)
         {
             return (null, RatingOutcome.Failed(
-                RatingFailures.NoRatingProfile,
+                HoldReasons.NoRatingProfile,
                 $"No rating profile of subject '{subject}' (tenant {tenant}, category {category}), its fallback subjects or {AnySubject} is active at {request.Start}."));
         }
 

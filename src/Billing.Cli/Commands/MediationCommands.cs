@@ -105,7 +105,7 @@ public static class MediationCommands
         using var rt = Runtime.Start(g);
         using var conn = rt.Db.Open();
         var groups = SuspenseStore.OpenByReason(conn);
-        var holds = RatingStore.HoldsByReason(conn);
+        var holds = Billing.Storage.Rating.HoldStore.ByReason(conn);
         if (g.Json)
         {
             output.WriteLine(JsonSerializer.Serialize(new { mediation = groups, rating = holds.Select(h => new { reason = h.Reason, count = h.Count, example = h.Example }) }, BillingConfig.Json));

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Xml.Linq;
 using Billing.Jobs;
+using Billing.Jobs.Catalog;
 using Billing.Jobs.Mediation;
 using Billing.Jobs.Notifications;
 using Billing.Jobs.Rating;

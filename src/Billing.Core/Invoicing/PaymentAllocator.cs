@@ -49,7 +49,7 @@ public static class PaymentAllocator
                 break;
             }
 
-            var take = left with { Amount = Math.Min(item.Outstanding.Amount, left.Amount) };
+            var take = new Money.Money(Math.Min(item.Outstanding.Amount, left.Amount), left.Currency);
             allocations.Add(new Allocation(item.InvoiceNumber, take));
             left -= take;
         }

@@ -252,7 +252,7 @@ public class CgratesImporterTests
         var outcome = new Billing.Core.Rating.Rater(catalog).Rate("RP_RO", new(Billing.Core.Usage.ServiceType.Voice, "40723123456", Instant.FromUtc(2026, 3, 2, 9, 0), 61), null);
 
         Assert.Contains(("0723", "DST_RO_MOBILE"), catalog.Destinations.Entries);
-        Assert.Equal(Billing.Core.Rating.RatingFailures.NoTariff, outcome.FailureReason);
+        Assert.Equal(Billing.Core.Rating.HoldReasons.NoTariff, outcome.FailureReason);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Billing.Core.Notifications;
 using Billing.Core.Prepaid;
 using NodaTime;
 
@@ -70,7 +71,7 @@ public sealed class WalletWalkScenarioTests
                 (WalletWalk.Expiry, Instant.FromUtc(2026, 3, 12, 9, 0), -3.60m, 0m),
             ],
             r.Postings.Select(p => (p.Kind, p.At, p.Amount, p.BalanceAfter)));
-        Assert.Equal([(WalletWalk.Expired, 5.00m), (WalletWalk.Expired, 3.60m)], r.Notices.Select(n => (n.Kind, n.Amount!.Value)));
+        Assert.Equal([(NotificationKinds.Expired, 5.00m), (NotificationKinds.Expired, 3.60m)], r.Notices.Select(n => (n.Kind, n.Amount!.Value)));
         var over = Assert.Single(r.Overdraft);
         Assert.Equal((2L, 0.40m), (over.UsageId, over.Amount));
         Assert.Equal((0m, Instant.FromUtc(2026, 3, 12, 9, 0), Instant.FromUtc(2026, 3, 12, 9, 0)), (r.Balance, r.LastExpiry, r.BarredSince));
@@ -201,7 +202,7 @@ public sealed class WalletWalkScenarioTests
 
         var r = WalletWalk.Walk(Opening(1.00m), [charge]);
 
-        Assert.Equal((WalletWalk.Exhausted, "usage:1:v2"), (Assert.Single(r.Notices).Kind, r.Notices[0].Key));
+        Assert.Equal((NotificationKinds.Exhausted, "usage:1:v2"), (Assert.Single(r.Notices).Kind, r.Notices[0].Key));
     }
 
     [Fact]

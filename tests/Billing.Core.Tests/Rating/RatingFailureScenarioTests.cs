@@ -20,7 +20,7 @@ public sealed class RatingFailureScenarioTests
         var outcome = Rate(PeakOnly, SaturdayMorning, 60);
 
         Assert.Equal(
-            (RatingFailures.NoTiming, "Plan 'P' has no entry for 'UK' holding at 2026-11-07T10:00:00 Europe/London."),
+            (HoldReasons.NoTiming, "Plan 'P' has no entry for 'UK' holding at 2026-11-07T10:00:00 Europe/London."),
             (outcome.FailureReason, outcome.FailureDetail));
     }
 
@@ -29,7 +29,7 @@ public sealed class RatingFailureScenarioTests
     {
         var outcome = Rate(PeakOnly, SaturdayMorning, 0);
 
-        Assert.Equal((RatingFailures.NoTiming, false), (outcome.FailureReason, outcome.IsRated));
+        Assert.Equal((HoldReasons.NoTiming, false), (outcome.FailureReason, outcome.IsRated));
     }
 
     [Fact]
@@ -37,7 +37,7 @@ public sealed class RatingFailureScenarioTests
     {
         var outcome = new Rater(PeakOnly).Rate("NOPE", new RatingRequest(ServiceType.Voice, UkNumber, MondayMorning, 60), null);
 
-        Assert.Equal((RatingFailures.UnknownPlan, "Plan 'NOPE' is not in catalogue version scenario."), (outcome.FailureReason, outcome.FailureDetail));
+        Assert.Equal((HoldReasons.UnknownPlan, "Plan 'NOPE' is not in catalogue version scenario."), (outcome.FailureReason, outcome.FailureDetail));
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public sealed class RatingFailureScenarioTests
     {
         var outcome = new Rater(PeakOnly).Rate(PlanId, new RatingRequest(ServiceType.Data, null, MondayMorning, 1024), null);
 
-        Assert.Equal((RatingFailures.NoTariff, "Plan 'P' has no data tariff."), (outcome.FailureReason, outcome.FailureDetail));
+        Assert.Equal((HoldReasons.NoTariff, "Plan 'P' has no data tariff."), (outcome.FailureReason, outcome.FailureDetail));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Billing.Integration.Tests.Infrastructure;
 using Billing.Jobs;
+using Billing.Jobs.Catalog;
 using Billing.Jobs.Mediation;
 using Billing.Jobs.Rating;
 using Billing.Mediation;

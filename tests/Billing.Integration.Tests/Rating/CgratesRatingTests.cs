@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Billing.Integration.Tests.Infrastructure;
+using Billing.Jobs.Catalog;
 using Billing.Jobs.Rating;
 using Dapper;
 using NodaTime;
