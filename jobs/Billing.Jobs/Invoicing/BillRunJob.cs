@@ -1,7 +1,7 @@
 using System.Data;
 using Billing.Core.Cycles;
 using Billing.Core.Invoicing;
-using Billing.Jobs.Rating;
+using Billing.Jobs.Catalog;
 using Billing.Storage;
 using Billing.Storage.Invoicing;
 using NodaTime;
@@ -82,7 +82,7 @@ public sealed class BillRunJob(BillingDatabase db, CatalogCache catalogs, Invoic
     public BatchOutcome ApproveBatch(long runId, int batchNo)
     {
         using var conn = db.Open();
-        Billing.Storage.RatingStore.LockAllPartitions(conn);
+        Billing.Storage.Rating.RatingPartitions.LockAll(conn);
         try
         {
             using var tx = conn.BeginTransaction();
@@ -118,7 +118,7 @@ public sealed class BillRunJob(BillingDatabase db, CatalogCache catalogs, Invoic
         }
         finally
         {
-            Billing.Storage.RatingStore.UnlockAllPartitions(conn);
+            Billing.Storage.Rating.RatingPartitions.UnlockAll(conn);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Billing.Core.Accounts;
 using Billing.Mediation.Imports;
 using Billing.Storage;
 
@@ -57,14 +58,27 @@ public static class AccountCommands
         {
             output.WriteLine(JsonSerializer.Serialize(new
             {
-                account,
+                account = new
+                {
+                    account.Id,
+                    account.Name,
+                    account.BillingAddress,
+                    account.Email,
+                    account.Language,
+                    currency = account.Currency.Code,
+                    timeZone = account.TimeZone.Id,
+                    paymentType = account.PaymentType.Code(),
+                    account.BillCycleDay,
+                    account.TaxRegion,
+                    account.Segment,
+                },
                 subscriptions = subscriptions.Select(s => new { s.Msisdn, s.PlanId, activeFrom = s.ActiveFrom.ToString(), activeTo = s.ActiveTo?.ToString() }),
             }, BillingConfig.Json));
             return 0;
         }
 
         output.WriteLine($"{account.Id}  {account.Name}");
-        output.WriteLine($"  {account.PaymentType}, {account.Currency}, bill cycle day {account.BillCycleDay}, {account.TimeZone}, language {account.Language}");
+        output.WriteLine($"  {account.PaymentType.Code()}, {account.Currency.Code}, bill cycle day {account.BillCycleDay}, {account.TimeZone.Id}, language {account.Language}");
         output.WriteLine($"  address: {account.BillingAddress}");
         output.WriteLine($"  e-mail: {account.Email ?? "-"}; tax region: {account.TaxRegion}; segment: {account.Segment}");
         output.WriteLine();

@@ -17,10 +17,8 @@ internal static class InvoiceInvariants
     public static void Check(InvoiceRequest request, InvoiceDraft draft)
     {
         var currency = request.Account.Currency;
-        var amounts = draft.Lines.Select(l => l.Amount)
-            .Concat(draft.Taxes.SelectMany(t => new[] { t.Base, t.Amount }))
-            .Append(draft.Subtotal).Append(draft.Tax).Append(draft.Total)
-            .Append(draft.PreviousBalance).Append(draft.PaymentsAndCredits).Append(draft.AmountDue);
+        Money.Money[] totals = [draft.Subtotal, draft.Tax, draft.Total, draft.PreviousBalance, draft.PaymentsAndCredits, draft.AmountDue];
+        var amounts = draft.Lines.Select(l => l.Amount).Concat(draft.Taxes.SelectMany(t => new[] { t.Base, t.Amount })).Concat(totals);
         Hold(draft.Currency == currency && amounts.All(a => a.Currency == currency), $"an amount is not in {currency.Code}");
 
         var finer = draft.Lines.FirstOrDefault(l => Rounding.ToMinorUnit(l.Amount.Amount, currency) != l.Amount.Amount);

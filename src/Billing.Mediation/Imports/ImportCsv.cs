@@ -1,3 +1,4 @@
+using Billing.Core.Imports;
 using CsvHelper;
 
 namespace Billing.Mediation.Imports;

@@ -1,5 +1,6 @@
 using Billing.Integration.Tests.Infrastructure;
 using Billing.Jobs.Invoicing;
+using Billing.Jobs.Catalog;
 using Billing.Jobs.Rating;
 using Billing.Storage.Invoicing;
 using Dapper;
