@@ -22,7 +22,7 @@ internal static class InvoiceInvariants
         Hold(draft.Currency == currency && amounts.All(a => a.Currency == currency), $"an amount is not in {currency.Code}");
 
         var finer = draft.Lines.FirstOrDefault(l => Rounding.ToMinorUnit(l.Amount.Amount, currency) != l.Amount.Amount);
-        Hold(finer is null, $"line {finer?.Number} amount {finer?.Amount} has more decimals than {currency.Code} allows");
+        Hold(finer is null, $"line {finer?.Number} amount {finer?.Amount.ToInvariantString()} {currency.Code} has more decimals than {currency.Code} allows");
         Hold(draft.Lines.Select(l => l.Number).SequenceEqual(Enumerable.Range(1, draft.Lines.Count)), "lines are not numbered 1..n");
 
         Hold(draft.Lines.Sum(l => l.Amount.Amount) == draft.Subtotal.Amount, $"lines sum to {draft.Lines.Sum(l => l.Amount.Amount)}, not the subtotal {draft.Subtotal}");

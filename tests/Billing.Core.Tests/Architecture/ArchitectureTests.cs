@@ -166,7 +166,7 @@ public class ArchitectureTests
         // them without knowing how files are read.
         var project = XDocument.Load(Path.Combine(RepositoryPath, "src", "Billing.Storage", "Billing.Storage.csproj"));
         var projects = project.Descendants().Where(e => e.Name.LocalName == "ProjectReference")
-            .Select(e => Path.GetFileNameWithoutExtension((string?)e.Attribute("Include") ?? "")).ToList();
+            .Select(e => Path.GetFileNameWithoutExtension(((string?)e.Attribute("Include") ?? "").Replace('\\', '/'))).ToList();
 
         Assert.Contains("Billing.Core", projects);
         Assert.DoesNotContain("Billing.Mediation", projects);
