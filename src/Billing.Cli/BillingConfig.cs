@@ -40,6 +40,9 @@ public sealed record BillingConfig
     /// <summary>The bill run: payment terms, number series, batch size, the daily run's approval.</summary>
     public Billing.Jobs.Invoicing.InvoicingOptions Invoicing { get; init; } = new();
 
+    /// <summary>Prepaid wallets: the ceiling per top-up (and per manual adjustment).</summary>
+    public Billing.Jobs.Prepaid.PrepaidOptions Prepaid { get; init; } = new();
+
     /// <summary>The notification settings with the state directory that places the default folder.</summary>
     public NotificationDeliveryOptions NotificationDelivery() => new(Notifications, StateDirectory);
 
@@ -104,6 +107,7 @@ public sealed record BillingConfig
 
         problems.AddRange(Notifications.Problems());
         problems.AddRange(Invoicing.Problems());
+        problems.AddRange(Prepaid.Problems());
 
         return problems;
     }
