@@ -21,6 +21,21 @@ public sealed class ConfigTests : IDisposable
         Assert.Equal((CdrFormat.Asterisk, 18, "Europe/London"), (asterisk.Format, asterisk.AsteriskColumns, asterisk.TimeZone));
         Assert.Equal(["9"], config.Mediation.Source("cucm")!.Numbering.AccessCodes);
         Assert.Equal((CdrFormat.FreeSwitch, 300), (config.Mediation.Source("freeswitch")!.Format, config.Mediation.Source("freeswitch")!.ClockSkewSeconds));
+        Assert.Equal(1000.00m, config.Prepaid.TopUpCeiling);
+    }
+
+    [Theory]
+    [InlineData("0", "prepaid.topUpCeiling must be more than 0 and at most 1000000000, not 0")]
+    [InlineData("-10", "prepaid.topUpCeiling must be more than 0 and at most 1000000000, not -10")]
+    [InlineData("1000000000.01", "prepaid.topUpCeiling must be more than 0 and at most 1000000000, not 1000000000.01")]
+    public void Load_RefusesATopUpCeilingThatIsNotPositive_OrBeyondWhatAWalletHolds(string ceiling, string problem)
+    {
+        var path = _tmp.File("billing.json");
+        File.WriteAllText(path, $$"""{ "prepaid": { "topUpCeiling": {{ceiling}} } }""");
+
+        var e = Assert.Throws<UserErrorException>(() => BillingConfig.Load(path));
+
+        Assert.Contains(problem, e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
