@@ -1,8 +1,12 @@
+using System.Globalization;
+using Billing.Core.Money;
 using CsvHelper;
+using NodaTime;
+using NodaTime.Text;
 
 namespace Billing.Mediation.Imports;
 
-/// <summary>What the operator's import files (accounts, top-ups) share: a header row, columns found by name.</summary>
+/// <summary>What the operator's import files (accounts, top-ups, charges, payments) share: a header row, columns found by name, the checks of their common fields.</summary>
 internal static class ImportCsv
 {
     /// <summary>Opens <paramref name="path"/> and maps its header's column names (trimmed, any case) to their positions.</summary>
@@ -54,4 +58,73 @@ internal static class ImportCsv
     /// <summary>The trimmed value of a column of the current row, or "" if the file has no such column.</summary>
     public static string Field(CsvReader csv, Dictionary<string, int> index, string name) =>
         index.TryGetValue(name, out var i) && i < csv.FieldCount ? csv.GetString(i).Trim() : "";
+
+    /// <summary>
+    /// A row's reference: required (it is what makes a second import record nothing) unless
+    /// <paramref name="required"/> is false, and on no earlier line of the file (<paramref name="seen"/>).
+    /// </summary>
+    public static string? Reference(string reference, long line, Dictionary<string, long> seen, bool required, List<string> problems)
+    {
+        if (reference.Length == 0)
+        {
+            if (required)
+            {
+                problems.Add("reference is empty (it is what makes a second import of the same row record nothing)");
+            }
+
+            return null;
+        }
+
+        if (seen.TryGetValue(reference, out var first))
+        {
+            problems.Add($"reference {reference} is already on line {first}");
+        }
+        else
+        {
+            seen[reference] = line;
+        }
+
+        return reference;
+    }
+
+    /// <summary>A plain decimal (no exponent, no thousands separator), signed when <paramref name="signed"/>.</summary>
+    public static decimal? Decimal(string text, string column, bool signed, List<string> problems)
+    {
+        var styles = NumberStyles.AllowDecimalPoint | (signed ? NumberStyles.AllowLeadingSign : NumberStyles.None);
+        if (decimal.TryParse(text, styles, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+
+        problems.Add($"{column} '{text}' is not a {(signed ? "" : "positive ")}decimal (e.g. {(signed ? "-5.00 or " : "")}10.00)");
+        return null;
+    }
+
+    /// <summary>An ISO 4217 code in any case, upper-cased; null (a problem noted) if unknown.</summary>
+    public static string? CurrencyCode(string text, List<string> problems)
+    {
+        var code = text.ToUpperInvariant();
+        try
+        {
+            return Currency.Of(code).Code;
+        }
+        catch (ArgumentException)
+        {
+            problems.Add($"currency '{code}' is not an ISO 4217 code we know");
+            return null;
+        }
+    }
+
+    /// <summary>A calendar date, yyyy-MM-dd.</summary>
+    public static LocalDate? Date(string text, string column, List<string> problems)
+    {
+        var parsed = LocalDatePattern.Iso.Parse(text);
+        if (parsed.Success)
+        {
+            return parsed.Value;
+        }
+
+        problems.Add($"{column} '{text}' is not a date (yyyy-MM-dd)");
+        return null;
+    }
 }

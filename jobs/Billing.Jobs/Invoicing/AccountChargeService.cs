@@ -1,0 +1,105 @@
+using Billing.Core.Catalog;
+using Billing.Core.Invoicing;
+using Billing.Core.Money;
+using Billing.Jobs.Rating;
+using Billing.Mediation.Imports;
+using Billing.Storage;
+using Billing.Storage.Invoicing;
+using NodaTime;
+
+namespace Billing.Jobs.Invoicing;
+
+/// <summary>A charge recorded, with its id, currency and date as stored.</summary>
+public sealed record ChargeRecorded(AccountChargeRow Row, long Id, string Currency, LocalDate Date, string TaxCategory);
+
+/// <summary>What recording charges did: all added, or (any error) nothing; a reference recorded before is skipped.</summary>
+public sealed record ChargeEntryResult(IReadOnlyList<ChargeRecorded> Added, IReadOnlyList<AccountChargeRow> AlreadyRecorded, IReadOnlyList<ImportError> Errors);
+
+/// <summary>
+/// Records one-time charges and manual adjustments for the accounts' next invoices
+/// (`billing charges add|import`): every row is checked against its account — it exists, the amount
+/// suits its currency (<see cref="EnteredAmount"/>), the number is one of its subscriptions', the
+/// catalogue in force has a rate for the tax category in its tax region — and then all are recorded
+/// in one transaction, or none.
+/// </summary>
+public sealed class AccountChargeService(BillingDatabase db, CatalogCache catalogs, InvoicingOptions options, IClock clock)
+{
+    /// <summary>Records the rows, or nothing when any of them (or <paramref name="readErrors"/>, the rows the file reader refused) has a problem: then every problem is returned, by line.</summary>
+    public ChargeEntryResult Record(IReadOnlyList<AccountChargeRow> rows, string by, IReadOnlyList<ImportError>? readErrors = null)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        using var conn = db.Open();
+        using var tx = conn.BeginTransaction();
+        var ids = rows.Select(r => r.AccountId).Distinct(StringComparer.Ordinal).ToList();
+        var accounts = ReceivablesStore.Accounts(conn, ids, tx);
+        var numbers = AccountChargeStore.Numbers(conn, ids, tx);
+        var now = clock.GetCurrentInstant();
+        var taxes = catalogs.InForce(conn, now)?.Catalog.Taxes;
+        var errors = new List<ImportError>(readErrors ?? []);
+        var charges = new List<(AccountChargeRow Row, AccountChargeIn In)>();
+        foreach (var row in rows)
+        {
+            if (!accounts.TryGetValue(row.AccountId, out var account))
+            {
+                errors.Add(new ImportError(row.Line, $"no account '{row.AccountId}'"));
+                continue;
+            }
+
+            var problems = new List<string>();
+            var currency = Currency.Of(account.Currency);
+            if (EnteredAmount.Problem(row.Amount, currency, EnteredAmount.SignOf(row.Kind), options.AmountCeiling) is { } amountProblem)
+            {
+                problems.Add(amountProblem + (row.Kind == InvoiceLineKind.OneTime && row.Amount < 0m ? " (a credit is --kind adjustment)" : ""));
+            }
+
+            if (row.Msisdn is { } msisdn && !numbers[row.AccountId].Contains(msisdn, StringComparer.Ordinal))
+            {
+                problems.Add($"+{msisdn} is not a number of account {row.AccountId}");
+            }
+
+            var category = row.TaxCategory ?? Plan.StandardTaxCategory;
+            if (taxes is not null && account.TaxRegion.Length > 0 && !taxes.Rows.Any(t => t.Region == account.TaxRegion && t.Category == category))
+            {
+                var known = string.Join(", ", taxes.Rows.Where(t => t.Region == account.TaxRegion).Select(t => t.Category).Distinct().Order(StringComparer.Ordinal));
+                problems.Add($"tax category '{category}' has no rate for tax region {account.TaxRegion} in the catalogue in force (it has: {(known.Length == 0 ? "none" : known)})");
+            }
+
+            if (problems.Count > 0)
+            {
+                errors.Add(new ImportError(row.Line, string.Join("; ", problems)));
+                continue;
+            }
+
+            var date = row.Date ?? now.InZone(DateTimeZoneProviders.Tzdb[account.TimeZone]).Date;
+            charges.Add((row, new AccountChargeIn(row.AccountId, row.Kind.Code(), row.Amount, currency.Code, row.Description, category, row.Msisdn, date, row.Reference)));
+        }
+
+        if (errors.Count > 0)
+        {
+            return new ChargeEntryResult([], [], [.. errors.OrderBy(e => e.Line)]);
+        }
+
+        var added = AccountChargeStore.Add(tx, [.. charges.Select(c => c.In)], by);
+        tx.Commit();
+
+        // Every charge without a reference is added, in the order given.
+        var byReference = added.Where(a => a.Reference is not null).ToDictionary(a => a.Reference!, a => a.Id, StringComparer.Ordinal);
+        var unreferenced = new Queue<long>(added.Where(a => a.Reference is null).Select(a => a.Id));
+        var recorded = new List<ChargeRecorded>();
+        var skipped = new List<AccountChargeRow>();
+        foreach (var (row, charge) in charges)
+        {
+            if (row.Reference is null || byReference.TryGetValue(row.Reference, out _))
+            {
+                var id = row.Reference is null ? unreferenced.Dequeue() : byReference[row.Reference];
+                recorded.Add(new ChargeRecorded(row, id, charge.Currency, charge.Date, charge.TaxCategory));
+            }
+            else
+            {
+                skipped.Add(row);
+            }
+        }
+
+        return new ChargeEntryResult(recorded, skipped, []);
+    }
+}
