@@ -12,8 +12,6 @@ namespace Billing.Jobs.Invoicing;
 /// <summary>A charge recorded, with its id, currency and date as stored.</summary>
 public sealed record ChargeRecorded(AccountChargeRow Row, long Id, string Currency, LocalDate Date, string TaxCategory);
 
-/// <summary>What recording charges did: all added, or (any error) nothing; a reference recorded before is skipped.</summary>
-public sealed record ChargeEntryResult(IReadOnlyList<ChargeRecorded> Added, IReadOnlyList<AccountChargeRow> AlreadyRecorded, IReadOnlyList<ImportError> Errors);
 
 /// <summary>
 /// Records one-time charges and manual adjustments for the accounts' next invoices
@@ -25,7 +23,7 @@ public sealed record ChargeEntryResult(IReadOnlyList<ChargeRecorded> Added, IRea
 public sealed class AccountChargeService(BillingDatabase db, CatalogCache catalogs, InvoicingOptions options, IClock clock)
 {
     /// <summary>Records the rows, or nothing when any of them (or <paramref name="readErrors"/>, the rows the file reader refused) has a problem: then every problem is returned, by line.</summary>
-    public ChargeEntryResult Record(IReadOnlyList<AccountChargeRow> rows, string by, IReadOnlyList<ImportError>? readErrors = null)
+    public EntryResult<ChargeRecorded, AccountChargeRow> Record(IReadOnlyList<AccountChargeRow> rows, string by, IReadOnlyList<ImportError>? readErrors = null)
     {
         ArgumentNullException.ThrowIfNull(rows);
         using var conn = db.Open();
@@ -35,18 +33,8 @@ public sealed class AccountChargeService(BillingDatabase db, CatalogCache catalo
         var numbers = AccountChargeStore.Numbers(conn, ids, tx);
         var now = clock.GetCurrentInstant();
         var taxes = catalogs.InForce(conn, now)?.Catalog.Taxes;
-        var errors = new List<ImportError>(readErrors ?? []);
-        var charges = new List<(AccountChargeRow Row, AccountChargeIn In)>();
-        foreach (var row in rows)
+        var (charges, errors) = AccountEntries.Check(rows, r => (r.Line, r.AccountId), accounts, readErrors, (row, account, currency, problems) =>
         {
-            if (!accounts.TryGetValue(row.AccountId, out var account))
-            {
-                errors.Add(new ImportError(row.Line, $"no account '{row.AccountId}'"));
-                continue;
-            }
-
-            var problems = new List<string>();
-            var currency = Currency.Of(account.Currency);
             if (EnteredAmount.Problem(row.Amount, currency, EnteredAmount.SignOf(row.Kind), options.AmountCeiling) is { } amountProblem)
             {
                 problems.Add(amountProblem + (row.Kind == InvoiceLineKind.OneTime && row.Amount < 0m ? " (a credit is --kind adjustment)" : ""));
@@ -64,19 +52,12 @@ public sealed class AccountChargeService(BillingDatabase db, CatalogCache catalo
                 problems.Add($"tax category '{category}' has no rate for tax region {account.TaxRegion} in the catalogue in force (it has: {(known.Length == 0 ? "none" : known)})");
             }
 
-            if (problems.Count > 0)
-            {
-                errors.Add(new ImportError(row.Line, string.Join("; ", problems)));
-                continue;
-            }
-
             var date = row.Date ?? now.InZone(DateTimeZoneProviders.Tzdb[account.TimeZone]).Date;
-            charges.Add((row, new AccountChargeIn(row.AccountId, row.Kind.Code(), row.Amount, currency.Code, row.Description, category, row.Msisdn, date, row.Reference)));
-        }
-
+            return new AccountChargeIn(row.AccountId, row.Kind.Code(), row.Amount, currency.Code, row.Description, category, row.Msisdn, date, row.Reference);
+        });
         if (errors.Count > 0)
         {
-            return new ChargeEntryResult([], [], [.. errors.OrderBy(e => e.Line)]);
+            return new([], [], errors);
         }
 
         var added = AccountChargeStore.Add(tx, [.. charges.Select(c => c.In)], by);
@@ -100,6 +81,6 @@ public sealed class AccountChargeService(BillingDatabase db, CatalogCache catalo
             }
         }
 
-        return new ChargeEntryResult(recorded, skipped, []);
+        return new(recorded, skipped, []);
     }
 }

@@ -14,8 +14,6 @@ public sealed record AllocatedTo(string Invoice, decimal Amount);
 /// <summary>A payment recorded: what it settled, and what is left as credit for the next invoice.</summary>
 public sealed record PaymentRecorded(PaymentRow Row, long Id, string Currency, IReadOnlyList<AllocatedTo> Allocations, decimal Credit);
 
-/// <summary>What recording payments did: all added, or (any error) nothing; a reference recorded before is skipped.</summary>
-public sealed record PaymentEntryResult(IReadOnlyList<PaymentRecorded> Added, IReadOnlyList<PaymentRow> AlreadyRecorded, IReadOnlyList<ImportError> Errors);
 
 /// <summary>A credit note issued: its number, the computed note, what it settled and what is left as credit.</summary>
 public sealed record CreditNoteIssued(string Number, string InvoiceNumber, string AccountId, LocalDate IssueDate, CreditNoteDraft Note, IReadOnlyList<AllocatedTo> Allocations, decimal Credit);
@@ -37,25 +35,15 @@ public sealed class ReceivablesService(BillingDatabase db, InvoicingOptions opti
     /// account), then all are recorded and allocated, or none — also when <paramref name="readErrors"/>
     /// (the rows the file reader refused) has any: then every problem is returned, by line.
     /// </summary>
-    public PaymentEntryResult RecordPayments(IReadOnlyList<PaymentRow> rows, string by, IReadOnlyList<ImportError>? readErrors = null)
+    public EntryResult<PaymentRecorded, PaymentRow> RecordPayments(IReadOnlyList<PaymentRow> rows, string by, IReadOnlyList<ImportError>? readErrors = null)
     {
         ArgumentNullException.ThrowIfNull(rows);
         using var conn = db.Open();
         using var tx = conn.BeginTransaction();
         var accounts = ReceivablesStore.Accounts(conn, [.. rows.Select(r => r.AccountId).Distinct(StringComparer.Ordinal)], tx);
         var invoices = ReceivablesStore.InvoiceAccounts(conn, [.. rows.Select(r => r.Invoice).OfType<string>().Distinct(StringComparer.Ordinal)], tx);
-        var errors = new List<ImportError>(readErrors ?? []);
-        var payments = new List<(PaymentRow Row, PaymentIn In)>();
-        foreach (var row in rows)
+        var (payments, errors) = AccountEntries.Check(rows, r => (r.Line, r.AccountId), accounts, readErrors, (row, account, currency, problems) =>
         {
-            if (!accounts.TryGetValue(row.AccountId, out var account))
-            {
-                errors.Add(new ImportError(row.Line, $"no account '{row.AccountId}'"));
-                continue;
-            }
-
-            var problems = new List<string>();
-            var currency = Currency.Of(account.Currency);
             if (row.Currency is { } given && given != currency.Code)
             {
                 problems.Add($"currency {given} is not account {row.AccountId}'s ({currency.Code})");
@@ -67,24 +55,15 @@ public sealed class ReceivablesService(BillingDatabase db, InvoicingOptions opti
 
             if (row.Invoice is { } number && (!invoices.TryGetValue(number, out var owner) || owner != row.AccountId))
             {
-                problems.Add(invoices.TryGetValue(number, out var other)
-                    ? $"invoice {number} is account {other}'s, not {row.AccountId}'s"
-                    : $"no issued invoice {number}");
-            }
-
-            if (problems.Count > 0)
-            {
-                errors.Add(new ImportError(row.Line, string.Join("; ", problems)));
-                continue;
+                problems.Add(owner is null ? $"no issued invoice {number}" : $"invoice {number} is account {owner}'s, not {row.AccountId}'s");
             }
 
             var reference = row.Reference.Length > 0 ? row.Reference : NewReference(row.PaidAt);
-            payments.Add((row with { Reference = reference }, new PaymentIn(reference, row.AccountId, row.Amount, currency.Code, row.PaidAt, row.Invoice, row.Line)));
-        }
-
+            return new PaymentIn(reference, row.AccountId, row.Amount, currency.Code, row.PaidAt, row.Invoice, row.Line);
+        });
         if (errors.Count > 0)
         {
-            return new PaymentEntryResult([], [], [.. errors.OrderBy(e => e.Line)]);
+            return new([], [], errors);
         }
 
         var added = ReceivablesStore.AddPayments(tx, [.. payments.Select(p => p.In)], by);
@@ -92,9 +71,9 @@ public sealed class ReceivablesService(BillingDatabase db, InvoicingOptions opti
         var allocations = ReceivablesStore.AllocationsOf(conn, [.. added.Values], [], tx).ToLookup(a => a.PaymentId);
         tx.Commit();
         var recorded = payments.Where(p => added.ContainsKey(p.In.Reference))
-            .Select(p => Recorded(p.Row, added[p.In.Reference], p.In.Currency, allocations[added[p.In.Reference]]))
+            .Select(p => Recorded(p.Row with { Reference = p.In.Reference }, added[p.In.Reference], p.In.Currency, allocations[added[p.In.Reference]]))
             .ToList();
-        return new PaymentEntryResult(recorded, [.. payments.Where(p => !added.ContainsKey(p.In.Reference)).Select(p => p.Row)], []);
+        return new(recorded, [.. payments.Where(p => !added.ContainsKey(p.In.Reference)).Select(p => p.Row)], []);
     }
 
     /// <summary>

@@ -44,70 +44,32 @@ public static class ChargeCommands
 
     public static int Add(GlobalOptions g, IReadOnlyDictionary<string, string?> fields, TextWriter output)
     {
-        ArgumentNullException.ThrowIfNull(fields);
         using var rt = Runtime.Start(g);
-        var problems = new List<string>();
-        var row = AccountChargeCsvReader.Parse(0, name => fields.GetValueOrDefault(name)?.Trim() ?? "", new NumberNormaliser(rt.Config.Numbering), [], referenceRequired: false, problems);
-        if (row is null)
-        {
-            throw new UserErrorException(string.Join("; ", problems) + ". Nothing recorded.");
-        }
-
+        var normaliser = new NumberNormaliser(rt.Config.Numbering);
+        var row = Entries.Parse(fields, (field, problems) => AccountChargeCsvReader.Parse(0, field, normaliser, [], referenceRequired: false, problems));
         var result = Service(rt).Record([row], Environment.UserName);
-        if (result.Errors.Count > 0)
-        {
-            throw new UserErrorException(result.Errors[0].Message + ". Nothing recorded.");
-        }
-
-        if (g.Json)
-        {
-            output.WriteLine(JsonSerializer.Serialize(Json(result), BillingConfig.Json));
-        }
-        else if (result.Added.Count == 1)
-        {
-            var c = result.Added[0];
-            output.WriteLine($"Recorded {c.Row.Kind.Code()} charge #{c.Id} for {c.Row.AccountId}: {BillRunCommands.Amount(c.Row.Amount, c.Currency)} {c.Currency} \"{c.Row.Description}\" " +
-                $"(tax {c.TaxCategory}, {c.Date.ToString("uuuu-MM-dd", CultureInfo.InvariantCulture)}{(c.Row.Msisdn is { } m ? $", +{m}" : "")}): it goes on the account's next invoice.");
-        }
-        else
-        {
-            output.WriteLine($"Reference {row.Reference} was recorded before: nothing recorded.");
-        }
-
-        return 0;
+        return Entries.One(g, result, row.Reference, Json(result), c =>
+            $"Recorded {c.Row.Kind.Code()} charge #{c.Id} for {c.Row.AccountId}: {BillRunCommands.Amount(c.Row.Amount, c.Currency)} {c.Currency} \"{c.Row.Description}\" " +
+            $"(tax {c.TaxCategory}, {c.Date.ToString("uuuu-MM-dd", CultureInfo.InvariantCulture)}{(c.Row.Msisdn is { } m ? $", +{m}" : "")}): it goes on the account's next invoice.", output);
     }
 
     public static int Import(GlobalOptions g, string file, TextWriter output)
     {
-        if (!File.Exists(file))
-        {
-            throw new UserErrorException($"No such file: {file}");
-        }
-
+        Entries.RequireFile(file);
         using var rt = Runtime.Start(g);
         var (rows, readErrors) = AccountChargeCsvReader.Read(file, rt.Config.Numbering);
         var result = Service(rt).Record(rows, Environment.UserName, readErrors);
-        if (g.Json)
-        {
-            output.WriteLine(JsonSerializer.Serialize(Json(result), BillingConfig.Json));
-        }
-        else if (result.Errors.Count > 0)
-        {
-            ImportErrors.Print(output, file, result.Errors);
-        }
-        else
+        return Entries.File(g, file, result, Json(result), () =>
         {
             var totals = string.Join(", ", result.Added.GroupBy(c => c.Currency).Select(x => $"{BillRunCommands.Amount(x.Sum(c => c.Row.Amount), x.Key)} {x.Key}"));
             output.WriteLine($"{file}: recorded {result.Added.Count:N0} charge(s){(result.Added.Count > 0 ? $" (net {totals})" : "")} for the accounts' next invoices; " +
                 $"{result.AlreadyRecorded.Count:N0} already recorded by an earlier import (same reference): nothing recorded twice.");
-        }
-
-        return result.Errors.Count > 0 ? 2 : 0;
+        }, output);
     }
 
     private static AccountChargeService Service(Runtime rt) => new(rt.Db, new CatalogCache(), rt.Config.Invoicing, SystemClock.Instance);
 
-    private static object Json(ChargeEntryResult result) => new
+    private static object Json(EntryResult<ChargeRecorded, AccountChargeRow> result) => new
     {
         recorded = result.Added.Select(c => new
         {

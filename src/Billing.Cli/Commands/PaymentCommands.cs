@@ -29,68 +29,32 @@ public static class PaymentCommands
 
     public static int Add(GlobalOptions g, string account, string amount, string? reference, string? at, string? invoice, TextWriter output)
     {
-        var fields = new Dictionary<string, string?>
+        var row = Entries.Parse(new Dictionary<string, string?>
         {
             ["reference"] = reference,
             ["account_id"] = account,
             ["amount"] = amount,
             ["paid_at"] = at ?? InstantPattern.ExtendedIso.Format(SystemClock.Instance.GetCurrentInstant()),
             ["invoice"] = invoice,
-        };
-        var problems = new List<string>();
-        var row = PaymentCsvReader.Parse(0, name => fields.GetValueOrDefault(name)?.Trim() ?? "", [], referenceRequired: false, problems)
-            ?? throw new UserErrorException(string.Join("; ", problems) + ". Nothing recorded.");
+        }, (field, problems) => PaymentCsvReader.Parse(0, field, [], referenceRequired: false, problems));
         using var rt = Runtime.Start(g);
         var result = Service(rt).RecordPayments([row], Environment.UserName);
-        if (result.Errors.Count > 0)
-        {
-            throw new UserErrorException(result.Errors[0].Message + ". Nothing recorded.");
-        }
-
-        if (g.Json)
-        {
-            output.WriteLine(JsonSerializer.Serialize(Json(result), BillingConfig.Json));
-        }
-        else if (result.Added.Count == 1)
-        {
-            var p = result.Added[0];
-            output.WriteLine($"Recorded payment {p.Row.Reference}: {BillRunCommands.Amount(p.Row.Amount, p.Currency)} {p.Currency} from {p.Row.AccountId}, paid {p.Row.PaidAt.InUtc().ToString("uuuu-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC. {Settled(p)}");
-        }
-        else
-        {
-            output.WriteLine($"Reference {row.Reference} was recorded before: nothing recorded.");
-        }
-
-        return 0;
+        return Entries.One(g, result, row.Reference, Json(result), p =>
+            $"Recorded payment {p.Row.Reference}: {BillRunCommands.Amount(p.Row.Amount, p.Currency)} {p.Currency} from {p.Row.AccountId}, " +
+            $"paid {p.Row.PaidAt.InUtc().ToString("uuuu-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC. {Settled(p)}", output);
     }
 
     public static int Import(GlobalOptions g, string file, TextWriter output)
     {
-        if (!File.Exists(file))
-        {
-            throw new UserErrorException($"No such file: {file}");
-        }
-
+        Entries.RequireFile(file);
         using var rt = Runtime.Start(g);
         var (rows, readErrors) = PaymentCsvReader.Read(file);
         var result = Service(rt).RecordPayments(rows, Environment.UserName, readErrors);
-        if (g.Json)
+        return Entries.File(g, file, result, Json(result), () =>
         {
-            output.WriteLine(JsonSerializer.Serialize(Json(result), BillingConfig.Json));
-            return result.Errors.Count > 0 ? 2 : 0;
-        }
-
-        if (result.Errors.Count > 0)
-        {
-            ImportErrors.Print(output, file, result.Errors);
-            return 2;
-        }
-
-        var totals = string.Join(", ", result.Added.GroupBy(p => p.Currency).Select(x => $"{BillRunCommands.Amount(x.Sum(p => p.Row.Amount), x.Key)} {x.Key}"));
-        output.WriteLine($"{file}: recorded {result.Added.Count:N0} payment(s){(result.Added.Count > 0 ? $" ({totals})" : "")}; " +
-            $"{result.AlreadyRecorded.Count:N0} already recorded by an earlier import (same reference): nothing recorded twice.");
-        if (result.Added.Count > 0)
-        {
+            var totals = string.Join(", ", result.Added.GroupBy(p => p.Currency).Select(x => $"{BillRunCommands.Amount(x.Sum(p => p.Row.Amount), x.Key)} {x.Key}"));
+            output.WriteLine($"{file}: recorded {result.Added.Count:N0} payment(s){(result.Added.Count > 0 ? $" ({totals})" : "")}; " +
+                $"{result.AlreadyRecorded.Count:N0} already recorded by an earlier import (same reference): nothing recorded twice.");
             var table = new TextTable("reference", "account", "amount", "allocated to", "credit carried forward");
             foreach (var p in result.Added)
             {
@@ -98,10 +62,8 @@ public static class PaymentCommands
                     string.Join(", ", p.Allocations.Select(a => $"{a.Invoice} {BillRunCommands.Amount(a.Amount, p.Currency)}")), BillRunCommands.Amount(p.Credit, p.Currency));
             }
 
-            output.Write(table.ToString());
-        }
-
-        return 0;
+            output.Write(result.Added.Count > 0 ? table.ToString() : "");
+        }, output);
     }
 
     private static string Settled(PaymentRecorded p)
@@ -117,7 +79,7 @@ public static class PaymentCommands
 
     private static ReceivablesService Service(Runtime rt) => new(rt.Db, rt.Config.Invoicing, SystemClock.Instance);
 
-    private static object Json(PaymentEntryResult result) => new
+    private static object Json(EntryResult<PaymentRecorded, PaymentRow> result) => new
     {
         recorded = result.Added.Select(p => new
         {

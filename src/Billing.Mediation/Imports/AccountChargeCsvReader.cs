@@ -26,33 +26,8 @@ public static class AccountChargeCsvReader
 
     public static (IReadOnlyList<AccountChargeRow> Rows, IReadOnlyList<ImportError> Errors) Read(string path, NumberingPlan numbering)
     {
-        var rows = new List<AccountChargeRow>();
-        var errors = new List<ImportError>();
         var normaliser = new NumberNormaliser(numbering);
-        var (csv, index) = ImportCsv.Open(path);
-        using var reader = csv;
-        if (ImportCsv.MissingColumns(index, Required, Optional) is { } header)
-        {
-            errors.Add(header);
-            return (rows, errors);
-        }
-
-        var references = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var line in ImportCsv.Rows(csv, errors))
-        {
-            var problems = new List<string>();
-            var row = Parse(line, name => ImportCsv.Field(csv, index, name), normaliser, references, referenceRequired: true, problems);
-            if (row is null)
-            {
-                errors.Add(new ImportError(line, string.Join("; ", problems)));
-            }
-            else
-            {
-                rows.Add(row);
-            }
-        }
-
-        return (rows, errors);
+        return ImportCsv.Read(path, Required, Optional, (line, field, references, problems) => Parse(line, field, normaliser, references, referenceRequired: true, problems));
     }
 
     /// <summary>

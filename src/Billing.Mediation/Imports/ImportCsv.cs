@@ -55,6 +55,43 @@ internal static class ImportCsv
         }
     }
 
+    /// <summary>
+    /// Reads a file whose rows each parse on their own (charges, payments): the header checked, then
+    /// <paramref name="parse"/> given each row's line, its fields by name, the references seen so far
+    /// and a list for its problems; a row with problems is an error of its line.
+    /// </summary>
+    public static (IReadOnlyList<T> Rows, IReadOnlyList<ImportError> Errors) Read<T>(
+        string path, IReadOnlyList<string> required, string optional, Func<long, Func<string, string>, Dictionary<string, long>, List<string>, T?> parse)
+        where T : class
+    {
+        var rows = new List<T>();
+        var errors = new List<ImportError>();
+        var (csv, index) = Open(path);
+        using var reader = csv;
+        if (MissingColumns(index, required, optional) is { } header)
+        {
+            errors.Add(header);
+            return (rows, errors);
+        }
+
+        var references = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var line in Rows(csv, errors))
+        {
+            var problems = new List<string>();
+            var row = parse(line, name => Field(csv, index, name), references, problems);
+            if (row is null || problems.Count > 0)
+            {
+                errors.Add(new ImportError(line, string.Join("; ", problems)));
+            }
+            else
+            {
+                rows.Add(row);
+            }
+        }
+
+        return (rows, errors);
+    }
+
     /// <summary>The trimmed value of a column of the current row, or "" if the file has no such column.</summary>
     public static string Field(CsvReader csv, Dictionary<string, int> index, string name) =>
         index.TryGetValue(name, out var i) && i < csv.FieldCount ? csv.GetString(i).Trim() : "";

@@ -21,35 +21,8 @@ public static class PaymentCsvReader
 
     private static readonly OffsetDateTimePattern InstantPattern = OffsetDateTimePattern.ExtendedIso;
 
-    public static (IReadOnlyList<PaymentRow> Rows, IReadOnlyList<ImportError> Errors) Read(string path)
-    {
-        var rows = new List<PaymentRow>();
-        var errors = new List<ImportError>();
-        var (csv, index) = ImportCsv.Open(path);
-        using var reader = csv;
-        if (ImportCsv.MissingColumns(index, Required, Optional) is { } header)
-        {
-            errors.Add(header);
-            return (rows, errors);
-        }
-
-        var references = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var line in ImportCsv.Rows(csv, errors))
-        {
-            var problems = new List<string>();
-            var row = Parse(line, name => ImportCsv.Field(csv, index, name), references, referenceRequired: true, problems);
-            if (row is null)
-            {
-                errors.Add(new ImportError(line, string.Join("; ", problems)));
-            }
-            else
-            {
-                rows.Add(row);
-            }
-        }
-
-        return (rows, errors);
-    }
+    public static (IReadOnlyList<PaymentRow> Rows, IReadOnlyList<ImportError> Errors) Read(string path) =>
+        ImportCsv.Read(path, Required, Optional, (line, field, references, problems) => Parse(line, field, references, referenceRequired: true, problems));
 
     /// <summary>
     /// One payment from its fields by column name ("" when absent): the row, or null with its problems.
