@@ -54,12 +54,15 @@ public static class CreditNoteStore
             FROM invoice_taxes t JOIN invoices i ON i.id = t.invoice_id WHERE i.number = @number ORDER BY t.category;
             """, new { number }, tx);
         var head = results.ReadSingle<(long Id, string Account, string Zone, string Currency, decimal Total, decimal Credited)>();
+        var currency = Currency.Of(head.Currency);
+
+        // Stored with 6 decimals, issued amounts are whole minor units: shown as such (18.00, not 18.000000).
+        decimal M(decimal amount) => Rounding.ToMinorUnit(amount, currency);
         var lines = results.Read<(int No, string Description, string Category, decimal Amount)>()
-            .Select(l => new IssuedInvoiceLine(l.No, l.Description, l.Category, l.Amount)).ToList();
+            .Select(l => new IssuedInvoiceLine(l.No, l.Description, l.Category, M(l.Amount))).ToList();
         var taxes = results.Read<(string Category, decimal Rate, decimal Base, decimal Amount)>()
-            .Select(t => new IssuedInvoiceTax(t.Category, t.Rate, t.Base, t.Amount)).ToList();
-        return new CreditableInvoice(head.Id, head.Account, head.Zone,
-            new IssuedInvoice(number, Currency.Of(head.Currency), head.Total, lines, taxes, head.Credited));
+            .Select(t => new IssuedInvoiceTax(t.Category, t.Rate, M(t.Base), M(t.Amount))).ToList();
+        return new CreditableInvoice(head.Id, head.Account, head.Zone, new IssuedInvoice(number, currency, M(head.Total), lines, taxes, M(head.Credited)));
     }
 
     /// <summary>Stores the credit note and its lines; returns its id.</summary>
