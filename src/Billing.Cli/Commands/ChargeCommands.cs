@@ -17,7 +17,7 @@ public static class ChargeCommands
     {
         ArgumentNullException.ThrowIfNull(cli);
         var account = new Argument<string>("account") { Description = "Account id" };
-        var amount = new Argument<string>("amount") { Description = "Amount in the account's currency, at most its minor unit's decimals (25.00; an adjustment may be negative: -- -5.00)" };
+        var amount = new Argument<string>("amount") { Description = "Amount in the account's currency, at most its minor unit's decimals (25.00; an adjustment may be negative: -5.00)" };
         var description = new Option<string>("--description") { Description = "The invoice line's text", Required = true };
         var taxCategory = new Option<string?>("--tax-category") { Description = "A tax category of the catalogue's taxes.csv (default: standard)" };
         var msisdn = new Option<string?>("--msisdn") { Description = "The account's number the charge is for (shown on the line)" };
@@ -49,7 +49,7 @@ public static class ChargeCommands
         var row = Entries.Parse(fields, (field, problems) => AccountChargeCsvReader.Parse(0, field, normaliser, [], referenceRequired: false, problems));
         var result = Service(rt).Record([row], Environment.UserName);
         return Entries.One(g, result, row.Reference, Json(result), c =>
-            $"Recorded {c.Row.Kind.Code()} charge #{c.Id} for {c.Row.AccountId}: {BillRunCommands.Amount(c.Row.Amount, c.Currency)} {c.Currency} \"{c.Row.Description}\" " +
+            $"Recorded {(c.Row.Kind == InvoiceLineKind.OneTime ? "one-time charge" : "adjustment")} #{c.Id} for {c.Row.AccountId}: {BillRunCommands.Amount(c.Row.Amount, c.Currency)} {c.Currency} \"{c.Row.Description}\" " +
             $"(tax {c.TaxCategory}, {c.Date.ToString("uuuu-MM-dd", CultureInfo.InvariantCulture)}{(c.Row.Msisdn is { } m ? $", +{m}" : "")}): it goes on the account's next invoice.", output);
     }
 

@@ -56,13 +56,17 @@ public sealed class ReceivablesWorld : IDisposable
         new RateUsageJob(_scratch.Db, new CatalogCache()).RateAll(1000);
     }
 
-    /// <summary>Drafts and approves the run of <paramref name="runDate"/>; returns the numbers it issued, by account.</summary>
-    public IReadOnlyList<string> Bill(LocalDate runDate)
+    /// <summary>Drafts and (unless told not to) approves the run of <paramref name="runDate"/>; returns the numbers it issued, by account.</summary>
+    public IReadOnlyList<string> Bill(LocalDate runDate, bool approve = true)
     {
         var job = new BillRunJob(_scratch.Db, new CatalogCache(), new InvoicingOptions(), Clock);
         var planned = job.Plan(runDate, null, "tests");
         job.DraftAll(planned.Run.Id);
-        job.ApproveAll(planned.Run.Id);
+        if (approve)
+        {
+            job.ApproveAll(planned.Run.Id);
+        }
+
         using var c = Open();
         return c.Query<string>("SELECT number FROM invoices WHERE run_id = @id AND status = 'issued' ORDER BY account_id", new { id = planned.Run.Id }).AsList();
     }
