@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Billing.Jobs.Invoicing;
+using Billing.Mediation.Imports;
 
 namespace Billing.Cli;
 
@@ -46,21 +47,21 @@ public static class Entries
         return 0;
     }
 
-    /// <summary>Prints what `import` did: the summary, or every bad row as `file:line: message` (exit 2, nothing recorded).</summary>
-    public static int File<TAdded, TRow>(GlobalOptions g, string file, EntryResult<TAdded, TRow> result, object json, Action summary, TextWriter output)
+    /// <summary>Prints what an import did: the summary, or every bad row as `file:line: message` under "<paramref name="nothing"/>: …" (exit 2).</summary>
+    public static int File(GlobalOptions g, string file, IReadOnlyList<ImportError> errors, object json, Action summary, TextWriter output, string nothing = "Nothing recorded")
     {
         ArgumentNullException.ThrowIfNull(g);
-        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(errors);
         ArgumentNullException.ThrowIfNull(summary);
         ArgumentNullException.ThrowIfNull(output);
         if (g.Json)
         {
             output.WriteLine(JsonSerializer.Serialize(json, BillingConfig.Json));
         }
-        else if (result.Errors.Count > 0)
+        else if (errors.Count > 0)
         {
-            output.WriteLine($"Nothing recorded: {result.Errors.Count} row(s) of {file} need fixing:");
-            foreach (var e in result.Errors)
+            output.WriteLine($"{nothing}: {errors.Count} row(s) of {file} need fixing:");
+            foreach (var e in errors)
             {
                 output.WriteLine($"  {file}:{e.Line}: {e.Message}");
             }
@@ -70,6 +71,6 @@ public static class Entries
             summary();
         }
 
-        return result.Errors.Count > 0 ? 2 : 0;
+        return errors.Count > 0 ? 2 : 0;
     }
 }

@@ -59,7 +59,7 @@ public static class ChargeCommands
         using var rt = Runtime.Start(g);
         var (rows, readErrors) = AccountChargeCsvReader.Read(file, rt.Config.Numbering);
         var result = Service(rt).Record(rows, Environment.UserName, readErrors);
-        return Entries.File(g, file, result, Json(result), () =>
+        return Entries.File(g, file, result.Errors, Json(result), () =>
         {
             var totals = string.Join(", ", result.Added.GroupBy(c => c.Currency).Select(x => $"{BillRunCommands.Amount(x.Sum(c => c.Row.Amount), x.Key)} {x.Key}"));
             output.WriteLine($"{file}: recorded {result.Added.Count:N0} charge(s){(result.Added.Count > 0 ? $" (net {totals})" : "")} for the accounts' next invoices; " +

@@ -50,7 +50,7 @@ public static class PaymentCommands
         using var rt = Runtime.Start(g);
         var (rows, readErrors) = PaymentCsvReader.Read(file);
         var result = Service(rt).RecordPayments(rows, Environment.UserName, readErrors);
-        return Entries.File(g, file, result, Json(result), () =>
+        return Entries.File(g, file, result.Errors, Json(result), () =>
         {
             var totals = string.Join(", ", result.Added.GroupBy(p => p.Currency).Select(x => $"{BillRunCommands.Amount(x.Sum(p => p.Row.Amount), x.Key)} {x.Key}"));
             output.WriteLine($"{file}: recorded {result.Added.Count:N0} payment(s){(result.Added.Count > 0 ? $" ({totals})" : "")}; " +

@@ -38,15 +38,7 @@ public static class AccountChargeCsvReader
     {
         ArgumentNullException.ThrowIfNull(field);
         ArgumentNullException.ThrowIfNull(normaliser);
-        ArgumentNullException.ThrowIfNull(problems);
-        var reference = ImportCsv.Reference(field("reference"), line, references, referenceRequired, problems);
-        var account = field("account_id");
-        if (account.Length == 0)
-        {
-            problems.Add("account_id is empty");
-        }
-
-        var amount = ImportCsv.Decimal(field("amount"), "amount", signed: true, problems);
+        var (reference, account, amount) = ImportCsv.Entry(field, line, references, referenceRequired, signed: true, problems);
         var description = field("description");
         if (description.Length == 0)
         {

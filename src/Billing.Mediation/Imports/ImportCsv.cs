@@ -124,6 +124,22 @@ internal static class ImportCsv
         return reference;
     }
 
+    /// <summary>The columns every entry for an account (a charge, a payment) starts with: reference, account_id, amount.</summary>
+    public static (string? Reference, string Account, decimal? Amount) Entry(
+        Func<string, string> field, long line, Dictionary<string, long> references, bool referenceRequired, bool signed, List<string> problems)
+    {
+        ArgumentNullException.ThrowIfNull(field);
+        ArgumentNullException.ThrowIfNull(problems);
+        var reference = Reference(field("reference"), line, references, referenceRequired, problems);
+        var account = field("account_id");
+        if (account.Length == 0)
+        {
+            problems.Add("account_id is empty");
+        }
+
+        return (reference, account, Decimal(field("amount"), "amount", signed, problems));
+    }
+
     /// <summary>A plain decimal (no exponent, no thousands separator), signed when <paramref name="signed"/>.</summary>
     public static decimal? Decimal(string text, string column, bool signed, List<string> problems)
     {

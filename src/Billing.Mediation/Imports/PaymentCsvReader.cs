@@ -30,16 +30,7 @@ public static class PaymentCsvReader
     /// </summary>
     public static PaymentRow? Parse(long line, Func<string, string> field, Dictionary<string, long> references, bool referenceRequired, List<string> problems)
     {
-        ArgumentNullException.ThrowIfNull(field);
-        ArgumentNullException.ThrowIfNull(problems);
-        var reference = ImportCsv.Reference(field("reference"), line, references, referenceRequired, problems);
-        var account = field("account_id");
-        if (account.Length == 0)
-        {
-            problems.Add("account_id is empty");
-        }
-
-        var amount = ImportCsv.Decimal(field("amount"), "amount", signed: false, problems);
+        var (reference, account, amount) = ImportCsv.Entry(field, line, references, referenceRequired, signed: false, problems);
         var paidAt = PaidAt(field("paid_at"), problems);
         var currency = field("currency").Length == 0 ? null : ImportCsv.CurrencyCode(field("currency"), problems);
         var invoice = field("invoice");

@@ -102,4 +102,19 @@ public sealed class ReceivablesCsvReaderTests : IDisposable
         Assert.Equal("reference BANK-1 is already on line 2", errors[2].Message);
         Assert.Equal((1L, "the header lacks amount (required: reference, account_id, amount, paid_at; optional: currency, invoice)"), (Assert.Single(header).Line, header[0].Message));
     }
+
+    [Fact]
+    public void The_sample_payments_are_for_postpaid_sample_accounts_and_one_names_an_invoice()
+    {
+        var samples = Path.Combine(RepositoryRoot.Find(), "sample-cdrs");
+        var (accounts, accountErrors) = AccountCsvReader.Read(Path.Combine(samples, "accounts.csv"), DefaultSources.OperatorPlan);
+        var (payments, errors) = PaymentCsvReader.Read(Path.Combine(samples, "payments.csv"));
+
+        Assert.Empty(accountErrors);
+        Assert.Empty(errors);
+        var postpaid = accounts.Where(a => a.PaymentType == "postpaid").Select(a => a.AccountId).ToHashSet(StringComparer.Ordinal);
+        Assert.Equal(3, payments.Count);
+        Assert.All(payments, p => Assert.Contains(p.AccountId, postpaid));
+        Assert.Equal("INV-2026-000001", Assert.Single(payments, p => p.Invoice is not null).Invoice);
+    }
 }

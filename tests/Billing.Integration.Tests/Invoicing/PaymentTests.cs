@@ -1,4 +1,5 @@
 using Billing.Integration.Tests.Infrastructure;
+using Billing.Jobs.Invoicing;
 using Billing.Mediation.Imports;
 using Billing.Storage.Invoicing;
 using Dapper;
@@ -18,7 +19,22 @@ public sealed class PaymentTests : IDisposable
         _dir.Dispose();
     }
 
-    private static IEnumerable<(string Invoice, decimal Amount)> Settled(Billing.Jobs.Invoicing.PaymentRecorded p) => p.Allocations.Select(a => (a.Invoice, a.Amount));
+    /// <summary>A payments file with the full header and these rows.</summary>
+    private string PaymentsFile(string rows)
+    {
+        var file = _dir.File("payments.csv");
+        File.WriteAllText(file, "reference,account_id,amount,paid_at,currency,invoice\n" + rows);
+        return file;
+    }
+
+    /// <summary>Reads the payments file and records what it holds, as `billing payments import` does.</summary>
+    private EntryResult<PaymentRecorded, PaymentRow> Import(string file)
+    {
+        var (rows, readErrors) = PaymentCsvReader.Read(file);
+        return _world.Receivables().RecordPayments(rows, "tests", readErrors);
+    }
+
+    private static IEnumerable<(string Invoice, decimal Amount)> Settled(PaymentRecorded p) => p.Allocations.Select(a => (a.Invoice, a.Amount));
 
     [Fact]
     public void A_payment_of_40_00_settles_the_oldest_invoice_first_and_one_naming_the_newer_settles_it_first_and_leaves_6_00_credit()
@@ -66,17 +82,13 @@ public sealed class PaymentTests : IDisposable
     public void Importing_the_same_payments_file_twice_records_and_allocates_nothing_twice()
     {
         _world.Bill(December);
-        var file = _dir.File("payments.csv");
-        File.WriteAllText(file, """
-            reference,account_id,amount,paid_at,currency,invoice
+        var file = PaymentsFile("""
             BANK-1,B-1,36.00,2027-01-02T09:00:00Z,GBP,INV-2026-000001
             BANK-2,B-2,10.00,2027-01-02,,
             """);
 
-        var (rows, errors) = PaymentCsvReader.Read(file);
-        var first = _world.Receivables().RecordPayments(rows, "tests", errors);
-        var (rowsAgain, errorsAgain) = PaymentCsvReader.Read(file);
-        var again = _world.Receivables().RecordPayments(rowsAgain, "tests", errorsAgain);
+        var first = Import(file);
+        var again = Import(file);
 
         Assert.Equal((2, 0, 0), (first.Added.Count, first.AlreadyRecorded.Count, first.Errors.Count));
         Assert.Equal((0, 2, 0), (again.Added.Count, again.AlreadyRecorded.Count, again.Errors.Count));
@@ -90,9 +102,7 @@ public sealed class PaymentTests : IDisposable
     public void Every_payment_that_does_not_suit_its_account_is_reported_with_its_line_and_none_is_recorded()
     {
         _world.Bill(December);
-        var file = _dir.File("payments.csv");
-        File.WriteAllText(file, """
-            reference,account_id,amount,paid_at,currency,invoice
+        var file = PaymentsFile("""
             OK-1,B-1,36.00,2027-01-02,,
             X-1,NOBODY,1.00,2027-01-02,,
             X-2,B-1,1.00,2027-01-02,EUR,
@@ -103,8 +113,7 @@ public sealed class PaymentTests : IDisposable
             X-7,B-1,1.00,tomorrow,,
             """);
 
-        var (rows, readErrors) = PaymentCsvReader.Read(file);
-        var result = _world.Receivables().RecordPayments(rows, "tests", readErrors);
+        var result = Import(file);
 
         Assert.Empty(result.Added);
         Assert.Equal(
