@@ -70,10 +70,10 @@ public sealed class AccountChargeService(BillingDatabase db, CatalogCache catalo
         var skipped = new List<AccountChargeRow>();
         foreach (var (row, charge) in charges)
         {
-            if (row.Reference is null || byReference.TryGetValue(row.Reference, out _))
+            long? id = row.Reference is null ? unreferenced.Dequeue() : byReference.TryGetValue(row.Reference, out var found) ? found : null;
+            if (id is { } chargeId)
             {
-                var id = row.Reference is null ? unreferenced.Dequeue() : byReference[row.Reference];
-                recorded.Add(new ChargeRecorded(row, id, charge.Currency, charge.Date, charge.TaxCategory));
+                recorded.Add(new ChargeRecorded(row, chargeId, charge.Currency, charge.Date, charge.TaxCategory));
             }
             else
             {
