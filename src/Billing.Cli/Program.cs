@@ -90,7 +90,9 @@ accountsImport.SetAction(p => Guarded(p, false, g => AccountCommands.Import(g, p
 var accountId = new Argument<string>("id") { Description = "Account id" };
 var accountsShow = new Command("show", "An account and its subscriptions") { accountId };
 accountsShow.SetAction(p => Guarded(p, false, g => AccountCommands.Show(g, p.GetValue(accountId)!, Console.Out)));
-root.Subcommands.Add(new Command("accounts", "Customer accounts and subscriptions") { accountsImport, accountsShow });
+var accountsStatement = new Command("statement", "The receivables ledger: invoices, credit notes, payments, allocations and the open balance") { accountId };
+accountsStatement.SetAction(p => Guarded(p, false, g => AccountCommands.Statement(g, p.GetValue(accountId)!, Console.Out)));
+root.Subcommands.Add(new Command("accounts", "Customer accounts and subscriptions") { accountsImport, accountsShow, accountsStatement });
 
 // catalog
 var catalogPath = new Argument<string>("path") { Description = "Catalogue folder" };
@@ -209,6 +211,10 @@ notificationsRetry.SetAction(p => Guarded(p, false, g => NotificationCommands.Re
 root.Subcommands.Add(new Command("notifications", "Prepaid notifications outbox (low balance, credit exhausted, top-up …): list, deliver, retry") { notificationsList, notificationsSend, notificationsRetry });
 
 root.Subcommands.Add(BillRunCommands.Build(cli));
+root.Subcommands.Add(InvoiceCommands.Build(cli));
+root.Subcommands.Add(CreditNoteCommands.Build(cli));
+root.Subcommands.Add(PaymentCommands.Build(cli));
+root.Subcommands.Add(ChargeCommands.Build(cli));
 
 // config
 var configShow = new Command("show", "Print the configuration in force (defaults, or the file's settings) as JSON");
