@@ -55,6 +55,15 @@ public sealed class JobFactory
 
     public BillRunJob BillRun(IClock? clock = null) => new(_db, Catalogs, _config.Invoicing, clock ?? Clock);
 
+    /// <summary>The bill run split into Hangfire jobs, one per batch of accounts (serve).</summary>
+    public BillRunFanOut BillRunFanOut(IBackgroundJobClient client) => new(_db, BillRun(), client, _config.Invoicing);
+
+    /// <summary>Payments and credit notes, allocated to open invoices.</summary>
+    public ReceivablesService Receivables() => new(_db, _config.Invoicing, Clock);
+
+    /// <summary>One-time charges and manual adjustments for the next invoice.</summary>
+    public AccountChargeService AccountCharges() => new(_db, Catalogs, _config.Invoicing, Clock);
+
     /// <summary>Top-ups, bundle purchases and adjustments, within the configured ceiling per posting.</summary>
     public TopUpService TopUps() => new(Catalogs, Templates, _config.Prepaid.TopUpCeiling);
 
@@ -67,6 +76,8 @@ public sealed class JobFactory
         services.AddTransient(_ => RateUsage());
         services.AddTransient(_ => ExpireCredit());
         services.AddTransient(_ => DeliverNotifications());
+        services.AddTransient(_ => BillRun());
+        services.AddTransient(sp => BillRunFanOut(sp.GetRequiredService<IBackgroundJobClient>()));
     }
 
     private static Func<NotificationTemplates> LoadTemplatesOnce(BillingConfig config)

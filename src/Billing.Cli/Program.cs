@@ -50,6 +50,10 @@ public static class Program
         root.Subcommands.Add(BundleCommands.Build(cli));
         root.Subcommands.Add(NotificationCommands.Build(cli));
         root.Subcommands.Add(BillRunCommands.Build(cli));
+        root.Subcommands.Add(InvoiceCommands.Build(cli));
+        root.Subcommands.Add(CreditNoteCommands.Build(cli));
+        root.Subcommands.Add(PaymentCommands.Build(cli));
+        root.Subcommands.Add(ChargeCommands.Build(cli));
         root.Subcommands.Add(ConfigCommand.Build(cli));
         root.Subcommands.Add(ServeCommand.Build(cli));
         root.Subcommands.Add(BenchCommand.Build(cli));

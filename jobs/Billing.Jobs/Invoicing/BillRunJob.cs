@@ -100,7 +100,7 @@ public sealed class BillRunJob(BillingDatabase db, CatalogCache catalogs, Invoic
 
             var issues = new List<(long, string, InvoiceDraft, IssuedInputs)>();
             var format = new InvoiceNumberFormat(options.InvoiceNumbers);
-            foreach (var year in issuable.GroupBy(d => format.Pattern.Contains("{yy", StringComparison.Ordinal) ? d.Save.Draft.IssueDate.Year : 0).OrderBy(g => g.Key))
+            foreach (var year in issuable.GroupBy(d => format.CounterYear(d.Save.Draft.IssueDate.Year)).OrderBy(g => g.Key))
             {
                 var inOrder = year.OrderBy(d => d.Save.Draft.AccountId, StringComparer.Ordinal).ToList();
                 var first = InvoiceStore.TakeNumbers(tx, "invoice", year.Key, inOrder.Count);

@@ -6,8 +6,8 @@ using Billing.Storage;
 
 namespace Billing.Cli.Commands;
 
-/// <summary>billing accounts import|show.</summary>
-public static class AccountCommands
+/// <summary>billing accounts import|show|statement (the statement in AccountCommands.Statement.cs).</summary>
+public static partial class AccountCommands
 {
     public static Command Build(Cli cli)
     {
@@ -18,7 +18,9 @@ public static class AccountCommands
         var id = new Argument<string>("id") { Description = "Account id" };
         var show = new Command("show", "An account and its subscriptions") { id };
         show.SetAction(p => cli.Run(p, g => Show(g, p.GetValue(id)!, Console.Out)));
-        return new Command("accounts", "Customer accounts and subscriptions") { import, show };
+        var statement = new Command("statement", "The receivables ledger: invoices, credit notes, payments, allocations and the open balance") { id };
+        statement.SetAction(p => cli.Run(p, g => Statement(g, p.GetValue(id)!, Console.Out)));
+        return new Command("accounts", "Customer accounts and subscriptions") { import, show, statement };
     }
 
     public static int Import(GlobalOptions g, string file, TextWriter output)
@@ -41,24 +43,9 @@ public static class AccountCommands
             result = AccountStore.Import(conn, rows);
         }
 
-        if (g.Json)
-        {
-            output.WriteLine(JsonSerializer.Serialize(result, BillingConfig.Json));
-        }
-        else if (result.Errors.Count > 0)
-        {
-            output.WriteLine($"Nothing imported: {result.Errors.Count} row(s) of {file} need fixing:");
-            foreach (var e in result.Errors)
-            {
-                output.WriteLine($"  {file}:{e.Line}: {e.Message}");
-            }
-        }
-        else
-        {
-            output.WriteLine($"Imported {file}: {result.Accounts:N0} account(s); subscriptions {result.SubscriptionsAdded:N0} added, {result.SubscriptionsUpdated:N0} updated, {result.PeriodsClosed:N0} earlier period(s) closed by a plan change.");
-        }
-
-        return result.Errors.Count > 0 ? 2 : 0;
+        return Entries.File(g, file, result.Errors, result, () => output.WriteLine(
+            $"Imported {file}: {result.Accounts:N0} account(s); subscriptions {result.SubscriptionsAdded:N0} added, {result.SubscriptionsUpdated:N0} updated, {result.PeriodsClosed:N0} earlier period(s) closed by a plan change."),
+            output, "Nothing imported");
     }
 
     public static int Show(GlobalOptions g, string id, TextWriter output)

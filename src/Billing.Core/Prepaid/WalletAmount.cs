@@ -20,21 +20,13 @@ public static class WalletAmount
     /// <param name="currency">The wallet's currency; null before the wallet is known: then only the sign and the ceiling are checked.</param>
     public static string? Problem(decimal amount, bool signed, decimal ceiling, Currency? currency = null)
     {
-        if (amount == 0m || (!signed && amount < 0m))
+        return AmountCheck.Problem(amount, signed ? AmountSign.NonZero : AmountSign.Positive, ceiling, currency) switch
         {
-            return signed ? "must not be zero" : "must be positive";
-        }
-
-        if (Math.Abs(amount) > ceiling)
-        {
-            return $"is above the ceiling of {ceiling.ToString(CultureInfo.InvariantCulture)} per {(signed ? "adjustment" : "top-up")} (prepaid.topUpCeiling)";
-        }
-
-        if (currency is not null && Rounding.ToMinorUnit(amount, currency) != amount)
-        {
-            return $"is finer than {currency.Code}'s minor unit (at most {currency.MinorUnit} decimals)";
-        }
-
-        return null;
+            null => null,
+            AmountProblem.Zero => signed ? "must not be zero" : "must be positive",
+            AmountProblem.NotPositive => "must be positive",
+            AmountProblem.AboveCeiling => $"is above the ceiling of {ceiling.ToString(CultureInfo.InvariantCulture)} per {(signed ? "adjustment" : "top-up")} (prepaid.topUpCeiling)",
+            _ => $"is finer than {currency!.Code}'s minor unit (at most {currency.MinorUnit} decimals)",
+        };
     }
 }

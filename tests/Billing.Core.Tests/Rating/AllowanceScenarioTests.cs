@@ -130,4 +130,17 @@ public sealed class AllowanceScenarioTests
         Assert.Equal((0L, (string?)null, 0L, 600L), (charge.BilledQuantity, charge.AllowanceId, charge.AllowanceUsed, balances["MIN"]));
         Assert.Empty(charge.Parts);
     }
+
+    [Fact]
+    public void A_call_across_midnight_covered_by_the_allowance_is_one_covered_part_of_60_seconds()
+    {
+        var start = Instant.FromUtc(2026, 11, 2, 23, 59, 30);
+        var catalog = Build([PerSecond("R", 0.60m)], [new PriceEntry("UK", "*any", 10, "R")], allowances: [Minutes]);
+        var balances = new Dictionary<string, long> { ["MIN"] = 600 };
+
+        var charge = Rated(catalog, start, 60, balances);
+
+        Assert.Equal(new ChargePart(start, 0, 60, "*any", "R", 0, 60, 0m), Assert.Single(charge.Parts));
+        Assert.Equal((0m, 540L), (charge.Amount, balances["MIN"]));
+    }
 }

@@ -23,10 +23,33 @@ public sealed class DestinationMatchScenarioTests
         Assert.Equal((group, prefix, oneMinute), (charge.DestinationGroup, charge.MatchedPrefix, charge.Amount));
     }
 
+    [Theory]
+    [InlineData("+447700900123", "UK_MOBILE", "+447", 1.20)]
+    [InlineData("447700900123", "UK", "44", 0.60)]
+    public void A_table_mixing_national_digit_prefixes_with_plus_prefixes_matches_each_in_its_own_form(string number, string group, string prefix, decimal oneMinute)
+    {
+        var charge = Rated(ThreeGroups(("44", "UK"), ("+447", "UK_MOBILE")), MondayMorning, 60, number: number);
+
+        Assert.Equal((group, prefix, oneMinute), (charge.DestinationGroup, charge.MatchedPrefix, charge.Amount));
+    }
+
     [Fact]
     public void A_number_with_a_letter_after_44_matches_44_and_pays_0_60_a_minute()
     {
         var charge = Rated(ThreeGroups(("44", "UK"), ("447", "UK_MOBILE")), MondayMorning, 60, number: "44x7700900123");
+
+        Assert.Equal(("UK", "44", 0.60m), (charge.DestinationGroup, charge.MatchedPrefix, charge.Amount));
+    }
+
+    [Theory]
+    [InlineData("44#7700900123")]
+    [InlineData("44*7700900123")]
+    [InlineData("44+7700900123")]
+    [InlineData("44 7700900123")]
+    public void A_number_with_a_symbol_below_0_after_44_matches_44_instead_of_overflowing(string number)
+    {
+        // The trie's digit test wraps below '0' on purpose ('#', '*', '+', ' ' come before '0'): no digit, the match ends there.
+        var charge = Rated(ThreeGroups(("44", "UK"), ("447", "UK_MOBILE")), MondayMorning, 60, number: number);
 
         Assert.Equal(("UK", "44", 0.60m), (charge.DestinationGroup, charge.MatchedPrefix, charge.Amount));
     }

@@ -71,6 +71,16 @@ public sealed class IncrementPricingScenarioTests
     }
 
     [Fact]
+    public void On_equal_weight_price_and_connect_fee_rate_R_A_wins_over_R_B_written_before_it()
+    {
+        var catalog = Build([PerSecond("R_B", 0.60m), PerSecond("R_A", 0.60m)], [new PriceEntry("UK", "*any", 10, "R_B"), new PriceEntry("UK", "*any", 10, "R_A")]);
+
+        var charge = Rated(catalog, MondayMorning, 60);
+
+        Assert.Equal(("R_A", 0.60m), (Assert.Single(charge.Parts).RateId, charge.Amount));
+    }
+
+    [Fact]
     public void Data_over_its_first_megabyte_is_itemised_in_two_parts_that_both_start_at_the_sessions_start()
     {
         const long Megabyte = 1_048_576;

@@ -60,11 +60,20 @@ public sealed class RatingFailureScenarioTests
     }
 
     [Fact]
-    public void Rating_without_a_request_or_opening_allowances_without_a_plan_id_are_bugs_refused_by_name()
+    public void Rating_without_a_plan_id_or_request_or_opening_allowances_without_a_plan_id_are_bugs_refused_by_name()
     {
         var rater = new Rater(PeakOnly);
 
+        Assert.Equal("planId", Assert.Throws<ArgumentNullException>(() => rater.Rate(null!, new RatingRequest(ServiceType.Voice, UkNumber, MondayMorning, 60), null)).ParamName);
         Assert.Equal("request", Assert.Throws<ArgumentNullException>(() => rater.Rate(PlanId, null!, null)).ParamName);
         Assert.Equal("planId", Assert.Throws<ArgumentNullException>(() => rater.OpeningAllowances(null!)).ParamName);
+    }
+
+    [Fact]
+    public void A_negative_quantity_is_a_bug_refused_before_any_connect_fee_is_charged()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Rate(PeakOnly, MondayMorning, -1));
+
+        Assert.Equal("request", e.ParamName);
     }
 }
