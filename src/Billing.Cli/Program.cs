@@ -191,6 +191,7 @@ notificationsRetry.SetAction(p => Guarded(p, false, g => NotificationCommands.Re
 root.Subcommands.Add(new Command("notifications", "Prepaid notifications outbox (low balance, credit exhausted, top-up …): list, deliver, retry") { notificationsList, notificationsSend, notificationsRetry });
 
 root.Subcommands.Add(BillRunCommands.Build(cli));
+root.Subcommands.Add(ReconcileCommands.Build(cli));
 
 // config
 var configShow = new Command("show", "Print the configuration in force (defaults, or the file's settings) as JSON");
