@@ -16,7 +16,8 @@ using NpgsqlTypes;
 namespace Billing.Benchmarks;
 
 /// <summary>What to run: <see cref="Accounts"/> postpaid accounts with <see cref="Records"/> rated charges each, batches run by <see cref="Workers"/> at once, <see cref="Repeat"/> rounds.</summary>
-public sealed record BillRunBenchSettings(int Accounts, int Records, int Workers, int Repeat, int BatchSize = 1000);
+/// <param name="ReuseData">Keep the accounts and charges a run of the same size left in the database instead of generating them again.</param>
+public sealed record BillRunBenchSettings(int Accounts, int Records, int Workers, int Repeat, int BatchSize = 1000, bool ReuseData = false);
 
 /// <summary>What storing the accounts, the usage and its charges took.</summary>
 public sealed record BillRunGeneration(long Subscriptions, long Charges, decimal Seconds, decimal ChargesPerSecond);
@@ -89,8 +90,17 @@ public static class BillRunBenchmark
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(s);
         ArgumentNullException.ThrowIfNull(progress);
-        progress($"Storing {s.Accounts:N0} accounts and {(long)s.Accounts * s.Records:N0} usage records with their charges …");
-        var generation = Generate(db, s, progress);
+        var generation = s.ReuseData ? Reused(db, s) : null;
+        if (generation is null)
+        {
+            progress($"Storing {s.Accounts:N0} accounts and {(long)s.Accounts * s.Records:N0} usage records with their charges …");
+            generation = Generate(db, s, progress);
+        }
+        else
+        {
+            progress($"Reusing the {s.Accounts:N0} accounts and {generation.Charges:N0} charges in the database.");
+        }
+
         var rounds = new List<BillRunRound>();
         for (var round = 1; round <= s.Repeat; round++)
         {
@@ -108,6 +118,18 @@ public static class BillRunBenchmark
         [NativeCatalogReader.TaxesFile] = "tax_region,tax_category,rate,name,effective_from\nUK,standard,20%,VAT 20%,\n",
         [NativeCatalogReader.DiscountsFile] = $"discount,description,plan,account,kind,value,applies_to\nloyalty,Loyalty discount 10%,{SyntheticCatalog.PlanId},,percentage,10%,recurring\n",
     };
+
+    /// <summary>The data an earlier run of the same size left, if the database holds exactly that (nothing was generated now: 0 s).</summary>
+    private static BillRunGeneration? Reused(BillingDatabase db, BillRunBenchSettings s)
+    {
+        using var conn = db.Open();
+        var (accounts, subscriptions, charges, usage) = conn.QuerySingle<(long, long, long, long)>("""
+            SELECT (SELECT count(*) FROM accounts), (SELECT count(*) FROM subscriptions), (SELECT count(*) FROM rated_charges), (SELECT count(*) FROM usage)
+            """, commandTimeout: 0);
+        var total = (long)s.Accounts * s.Records;
+        var ours = conn.ExecuteScalar<bool>("SELECT EXISTS (SELECT 1 FROM catalog_versions WHERE label = 'bench-bill-run')");
+        return ours && accounts == s.Accounts && charges == total && usage == total ? new BillRunGeneration(subscriptions, charges, 0m, 0m) : null;
+    }
 
     private static BillRunGeneration Generate(BillingDatabase db, BillRunBenchSettings s, Action<string> progress)
     {

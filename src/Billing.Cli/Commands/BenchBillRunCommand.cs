@@ -15,8 +15,9 @@ public static class BenchBillRunCommand
         var workers = new Option<int>("--workers") { Description = "Batches drafted and approved at once (as Hangfire workers would)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var repeat = new Option<int>("--repeat") { Description = "Rounds of the bill run on the same data (best and median are printed)", DefaultValueFactory = _ => 3 };
         var batchSize = new Option<int>("--batch-size") { Description = "Accounts per batch (invoicing.batchSize)", DefaultValueFactory = _ => 1000 };
-        var command = new Command("bill-run", "Generate postpaid accounts with rated charges, time the bill run (plan + draft, approve) and the database floor") { accounts, records, workers, repeat, batchSize };
-        command.SetAction(p => cli.Run(p, g => Run(g, new BillRunBenchSettings(p.GetValue(accounts), p.GetValue(records), p.GetValue(workers), p.GetValue(repeat), p.GetValue(batchSize)), Console.Out)));
+        var reuse = new Option<bool>("--reuse-data") { Description = "Keep the data an earlier run of the same size left in the database (the embedded one is not made afresh) instead of generating it again" };
+        var command = new Command("bill-run", "Generate postpaid accounts with rated charges, time the bill run (plan + draft, approve) and the database floor") { accounts, records, workers, repeat, batchSize, reuse };
+        command.SetAction(p => cli.Run(p, g => Run(g, new BillRunBenchSettings(p.GetValue(accounts), p.GetValue(records), p.GetValue(workers), p.GetValue(repeat), p.GetValue(batchSize), p.GetValue(reuse)), Console.Out)));
         return command;
     }
 
@@ -38,7 +39,7 @@ public static class BenchBillRunCommand
             }
         }
 
-        using var rt = Runtime.Start(g, database: "billing_bench", freshDatabase: g.Db is null && Environment.GetEnvironmentVariable("BILLING_DB") is null);
+        using var rt = Runtime.Start(g, database: "billing_bench", freshDatabase: !s.ReuseData && g.Db is null && Environment.GetEnvironmentVariable("BILLING_DB") is null);
         Say($"Database: {rt.Where}");
         var r = BillRunBenchmark.Run(rt.Db, s, Say);
         var machine = BenchMachine.Description;
@@ -68,7 +69,9 @@ public static class BenchBillRunCommand
         output.WriteLine();
         output.WriteLine($"bench bill-run: {s.Accounts:N0} postpaid accounts ({r.Generation.Subscriptions:N0} subscriptions) × {s.Records:N0} records = {r.Generation.Charges:N0} charges; " +
             $"{round1.Invoices:N0} invoices of {round1.Lines:N0} lines ({round1.UsageLines:N0} usage); batches of {s.BatchSize:N0}, {s.Workers} worker(s); {machine}");
-        output.WriteLine($"  generated and stored (usage, charges, manifests, VACUUM ANALYZE) in {r.Generation.Seconds:F1} s ({r.Generation.ChargesPerSecond:N0} charges/s)");
+        output.WriteLine(r.Generation.Seconds == 0m
+            ? "  the data of an earlier run of the same size, reused"
+            : $"  generated and stored (usage, charges, manifests, VACUUM ANALYZE) in {r.Generation.Seconds:F1} s ({r.Generation.ChargesPerSecond:N0} charges/s)");
         for (var i = 0; i < r.Rounds.Count; i++)
         {
             var x = r.Rounds[i];
