@@ -95,6 +95,7 @@ public static class InvoiceInputStore
             SELECT i.account_id, l.subscription_id, l.msisdn, l.plan_id, l.fee_id, l.period_start, l.period_end, l.amount, l.tax_category
             FROM invoices i JOIN invoice_lines l ON l.invoice_id = i.id
             WHERE i.account_id = ANY(@ids) AND i.status = 'issued' AND l.kind = 'recurring'
+              AND l.subscription_id IN (SELECT s.id FROM subscriptions s WHERE s.account_id = ANY(@ids))  -- the (subscription, period_end) index, not every account's lines
               AND l.period_end > @cycleStart AND l.period_start < @nextCycleEnd;
 
             SELECT a.account_id, a.id, c.plan_id, c.service, i.number, a.delta, a.currency, a.created_at
@@ -201,8 +202,12 @@ public static class InvoiceInputStore
         using var results = tx.Connection!.QueryMultiple("""
             SELECT r.account_id, r.subscription_id, r.plan_id, r.service, r.destination_group, r.currency, r.cycle_start,
                    sum(r.quantity)::bigint, sum(r.allowance_used)::bigint, count(*), sum(r.amount)
-            FROM rated_charges r JOIN unnest(@subs, @cycles) AS k(sub, cycle) ON r.subscription_id = k.sub AND r.cycle_start = k.cycle
-            WHERE NOT r.late
+            FROM unnest(@subs, @cycles) AS k(sub, cycle)
+            -- One probe of the (subscription, cycle) index per key: OFFSET 0 keeps the planner from turning this into a hash
+            -- join over every charge in the table (a full scan per batch, so a run would cost batches × table).
+            CROSS JOIN LATERAL (
+                SELECT r.account_id, r.subscription_id, r.plan_id, r.service, r.destination_group, r.currency, r.cycle_start, r.quantity, r.allowance_used, r.amount
+                FROM rated_charges r WHERE r.subscription_id = k.sub AND r.cycle_start = k.cycle AND NOT r.late OFFSET 0) r
             GROUP BY r.account_id, r.subscription_id, r.plan_id, r.service, r.destination_group, r.currency, r.cycle_start;
 
             SELECT r.account_id, r.subscription_id, r.plan_id, r.service, r.destination_group, r.currency, r.cycle_start,
