@@ -301,6 +301,27 @@ public static class RatingStore
         }
     }
 
+    /// <summary>
+    /// Blocks until this session shares every subscriber partition: rating (which claims a partition
+    /// exclusively) and re-rating are held off, but other sharers — bill-run approvals of other batches —
+    /// are not, so batches are approved side by side.
+    /// </summary>
+    public static void ShareAllPartitions(NpgsqlConnection conn)
+    {
+        for (var p = 0; p < Partitions; p++)
+        {
+            conn.Execute("SELECT pg_advisory_lock_shared(@space, @p)", new { space = PartitionLockSpace, p });
+        }
+    }
+
+    public static void UnshareAllPartitions(NpgsqlConnection conn)
+    {
+        for (var p = 0; p < Partitions; p++)
+        {
+            conn.Execute("SELECT pg_advisory_unlock_shared(@space, @p)", new { space = PartitionLockSpace, p });
+        }
+    }
+
     /// <summary>Writes charges by binary COPY (late when their account cycle is invoiced already) and clears any hold on them.</summary>
     public static void InsertCharges(NpgsqlTransaction tx, IReadOnlyList<ChargeRow> rows)
     {

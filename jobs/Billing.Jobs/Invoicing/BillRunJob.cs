@@ -74,7 +74,8 @@ public sealed class BillRunJob(BillingDatabase db, CatalogCache catalogs, Invoic
     }
 
     /// <summary>
-    /// Issues the batch's drafts. Rating is held off (its partition locks) and the accounts locked, so
+    /// Issues the batch's drafts. Rating is held off (its partition locks, shared with the approvals of
+    /// other batches, which then only queue for the invoice numbers) and the accounts locked, so
     /// what is recomputed is what is billed; a draft whose figures changed since it was computed is
     /// replaced and left for a person (changed since the draft), one with errors stays a draft, the
     /// others get their numbers and become immutable, with what they bill marked invoiced.
@@ -82,7 +83,7 @@ public sealed class BillRunJob(BillingDatabase db, CatalogCache catalogs, Invoic
     public BatchOutcome ApproveBatch(long runId, int batchNo)
     {
         using var conn = db.Open();
-        Billing.Storage.RatingStore.LockAllPartitions(conn);
+        Billing.Storage.RatingStore.ShareAllPartitions(conn);
         try
         {
             using var tx = conn.BeginTransaction();
@@ -118,7 +119,7 @@ public sealed class BillRunJob(BillingDatabase db, CatalogCache catalogs, Invoic
         }
         finally
         {
-            Billing.Storage.RatingStore.UnlockAllPartitions(conn);
+            Billing.Storage.RatingStore.UnshareAllPartitions(conn);
         }
     }
 

@@ -87,6 +87,10 @@ public static class InvoiceInputStore
         var conn = tx.Connection!;
         var ids = accounts.Order(StringComparer.Ordinal).ToArray();
         var args = new { ids, cycleStart, cycleEnd, nextCycleEnd };
+
+        // A batch's reads are index probes for a thousand accounts: compiling them (JIT) or starting parallel
+        // workers costs more than running them — up to half a second a batch on a busy machine.
+        conn.Execute("SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0", transaction: tx);
         using var results = conn.QueryMultiple("""
             SELECT id, name, currency, time_zone, payment_type, bill_cycle_day, tax_region FROM accounts WHERE id = ANY(@ids) ORDER BY id;
 
