@@ -328,7 +328,7 @@ public static class BillRunBenchmark
         var (approveTime, approvePeak, approveGc) = Timed(() =>
         {
             using var conn = db.Open();
-            InWorkers(Billing.Storage.Invoicing.BillRunStore.Batches(conn, runId).Select(b => b.BatchNo), s.Workers, b => job.ApproveBatch(runId, b));
+            InWorkers(Billing.Storage.Invoicing.BillRunStore.BatchNumbers(conn, runId), s.Workers, b => job.ApproveBatch(runId, b));
             return 0;
         }, out _);
 
