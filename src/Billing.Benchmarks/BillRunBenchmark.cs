@@ -22,8 +22,12 @@ public sealed record BillRunBenchSettings(int Accounts, int Records, int Workers
 /// <summary>What storing the accounts, the usage and its charges took.</summary>
 public sealed record BillRunGeneration(long Subscriptions, long Charges, decimal Seconds, decimal ChargesPerSecond);
 
-/// <summary>One timed phase of the bill run: its time, accounts/s, the ratio to the database floor of the same round, the peaks of memory while it ran.</summary>
-public sealed record BillRunPhase(decimal Seconds, decimal AccountsPerSecond, decimal RatioToFloor, decimal PeakWorkingSetMegabytes, decimal PeakGcHeapMegabytes);
+/// <summary>
+/// One timed phase of the bill run: its time, accounts/s, the ratio to the database floor of the same
+/// round, the peaks of memory while it ran, what it allocated per account and the collections it caused.
+/// </summary>
+public sealed record BillRunPhase(decimal Seconds, decimal AccountsPerSecond, decimal RatioToFloor, decimal PeakWorkingSetMegabytes, decimal PeakGcHeapMegabytes,
+    long AllocatedBytesPerAccount, int Gen0Collections, int Gen2Collections);
 
 /// <summary>
 /// The database floor of a round: reading the cycle's charges (the columns the bill run sums) by
@@ -319,13 +323,13 @@ public static class BillRunBenchmark
         }
 
         var job = new BillRunJob(db, new CatalogCache(), new InvoicingOptions { BatchSize = s.BatchSize }, new FixedClock(RunAt));
-        var (draftTime, draftPeak, draftGc) = Timed(() =>
+        var draft = Timed(() =>
         {
             var planned = job.Plan(RunDate, null, "bench");
             InWorkers(planned.Batches.Select(b => b.BatchNo), s.Workers, b => job.DraftBatch(planned.Run.Id, b));
             return planned.Run.Id;
         }, out var runId);
-        var (approveTime, approvePeak, approveGc) = Timed(() =>
+        var approve = Timed(() =>
         {
             using var conn = db.Open();
             InWorkers(Billing.Storage.Invoicing.BillRunStore.BatchNumbers(conn, runId), s.Workers, b => job.ApproveBatch(runId, b));
@@ -349,25 +353,32 @@ public static class BillRunBenchmark
         }
 
         var floor = Floor(db.DataSource, s.Workers, s.Accounts);
-        BillRunPhase Phase(decimal seconds, long peak, long gc) => new(
-            seconds,
-            Math.Round(s.Accounts / seconds, MidpointRounding.AwayFromZero),
-            Math.Round(s.Accounts / seconds / floor.AccountsPerSecond, 3, MidpointRounding.AwayFromZero),
-            Megabytes(peak),
-            Megabytes(gc));
-        return new BillRunRound(Phase(draftTime, draftPeak, draftGc), Phase(approveTime, approvePeak, approveGc), floor, c.Issued, c.Lines, c.UsageLines);
+        BillRunPhase Phase(PhaseMeasure m) => new(
+            m.Seconds,
+            Math.Round(s.Accounts / m.Seconds, MidpointRounding.AwayFromZero),
+            Math.Round(s.Accounts / m.Seconds / floor.AccountsPerSecond, 3, MidpointRounding.AwayFromZero),
+            Megabytes(m.PeakWorkingSet),
+            Megabytes(m.PeakGcHeap),
+            m.Allocated / s.Accounts,
+            m.Gen0,
+            m.Gen2);
+        return new BillRunRound(Phase(draft), Phase(approve), floor, c.Issued, c.Lines, c.UsageLines);
     }
 
-    /// <summary>Runs <paramref name="phase"/> after a full collection, timing it and sampling the peaks of memory.</summary>
-    private static (decimal Seconds, long PeakWorkingSet, long PeakGcHeap) Timed(Func<long> phase, out long result)
+    private sealed record PhaseMeasure(decimal Seconds, long PeakWorkingSet, long PeakGcHeap, long Allocated, int Gen0, int Gen2);
+
+    /// <summary>Runs <paramref name="phase"/> after a full collection, timing it, sampling the peaks of memory and counting what it allocated.</summary>
+    private static PhaseMeasure Timed(Func<long> phase, out long result)
     {
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        var (allocated, gen0, gen2) = (GC.GetTotalAllocatedBytes(precise: true), GC.CollectionCount(0), GC.CollectionCount(2));
         using var sampler = new PeakMemorySampler();
         var sw = Stopwatch.StartNew();
         result = phase();
         sw.Stop();
         var peak = sampler.Stop();
-        return (Seconds(sw), peak, sampler.PeakGcHeap);
+        return new PhaseMeasure(Seconds(sw), peak, sampler.PeakGcHeap, GC.GetTotalAllocatedBytes(precise: true) - allocated,
+            GC.CollectionCount(0) - gen0, GC.CollectionCount(2) - gen2);
     }
 
     /// <summary>The batches taken one at a time by <paramref name="workers"/> threads, as Hangfire workers take queued jobs.</summary>

@@ -78,7 +78,8 @@ public static class BenchBillRunCommand
             output.WriteLine($"  round {i + 1}: plan + draft {x.PlanAndDraft.Seconds:F2} s = {x.PlanAndDraft.AccountsPerSecond:N0} accounts/s ({x.PlanAndDraft.RatioToFloor:F2} × floor); " +
                 $"approve {x.Approve.Seconds:F2} s = {x.Approve.AccountsPerSecond:N0} accounts/s ({x.Approve.RatioToFloor:F2} × floor); " +
                 $"floor {x.Floor.AccountsPerSecond:N0} accounts/s (read {x.Floor.Charges:N0} charges {x.Floor.ReadSeconds:F2} s, write {x.Floor.Lines:N0} lines {x.Floor.WriteSeconds:F2} s); " +
-                $"peak working set / GC heap {x.PlanAndDraft.PeakWorkingSetMegabytes} / {x.PlanAndDraft.PeakGcHeapMegabytes} MiB drafting, {x.Approve.PeakWorkingSetMegabytes} / {x.Approve.PeakGcHeapMegabytes} MiB approving");
+                $"peak working set / GC heap {x.PlanAndDraft.PeakWorkingSetMegabytes} / {x.PlanAndDraft.PeakGcHeapMegabytes} MiB drafting, {x.Approve.PeakWorkingSetMegabytes} / {x.Approve.PeakGcHeapMegabytes} MiB approving; " +
+                $"allocated {x.PlanAndDraft.AllocatedBytesPerAccount:N0} / {x.Approve.AllocatedBytesPerAccount:N0} bytes an account, {x.PlanAndDraft.Gen0Collections} / {x.Approve.Gen0Collections} gen0 and {x.PlanAndDraft.Gen2Collections} / {x.Approve.Gen2Collections} gen2 collections");
         }
 
         output.WriteLine($"  plan + draft: best {r.BestPlanAndDraft.AccountsPerSecond:N0}, median {r.MedianPlanAndDraft:N0} accounts/s; median {r.MedianPlanAndDraftRatio:F2} × the floor (target ≥ {BillRunBenchmark.TargetRatio:F1})");

@@ -126,19 +126,21 @@ public static class InvoiceInputStore
             SELECT account_id, max(cycle_start) FROM invoiced_cycles WHERE account_id = ANY(@ids) GROUP BY account_id;
             """, args, tx);
 
+        // Rows read as value tuples are streamed into their lookups: buffered, a batch's thousands of them made
+        // lists large enough for the large-object heap, and a full collection every other batch.
         var accountRows = results.Read<BilledAccount>().AsList();
         var subscriptions = results.Read<SubscriptionPeriodRow>().AsList();
-        var issued = results.Read<(string Account, long? Sub, string? Msisdn, string? Plan, string? Fee, LocalDate From, LocalDate To, decimal Amount, string Tax)>()
+        var issued = results.Read<(string Account, long? Sub, string? Msisdn, string? Plan, string? Fee, LocalDate From, LocalDate To, decimal Amount, string Tax)>(buffered: false)
             .Where(l => l.Sub is not null && l.Plan is not null && l.Fee is not null)
             .ToLookup(l => l.Account, l => new IssuedRecurringLine(l.Sub!.Value.ToString(CultureInfo.InvariantCulture), l.Msisdn ?? "", l.Plan!, l.Fee!, l.From, l.To, l.Amount, l.Tax), StringComparer.Ordinal);
-        var rerates = results.Read<(string Account, long Id, string Plan, short Service, string Number, decimal Delta, string Currency, Instant At)>()
+        var rerates = results.Read<(string Account, long Id, string Plan, short Service, string Number, decimal Delta, string Currency, Instant At)>(buffered: false)
             .ToLookup(r => r.Account, r => new PendingRerate(r.Id, r.Account, r.Plan, (ServiceType)r.Service, r.Number, r.Delta, r.Currency, r.At), StringComparer.Ordinal);
         var charges = results.Read<PendingAccountCharge>().ToLookup(c => c.AccountId, StringComparer.Ordinal);
-        var overdraft = results.Read<(string Account, string Msisdn, string Currency, decimal Amount, long Count, Instant First, Instant Last, long Through)>()
+        var overdraft = results.Read<(string Account, string Msisdn, string Currency, decimal Amount, long Count, Instant First, Instant Last, long Through)>(buffered: false)
             .ToLookup(o => o.Account, o => new PendingOverdraft(o.Account, o.Msisdn, o.Currency, o.Amount, o.Count, o.First, o.Last, o.Through), StringComparer.Ordinal);
-        var balances = results.Read<(string Account, decimal? Due, decimal? Total, decimal Open)>()
+        var balances = results.Read<(string Account, decimal? Due, decimal? Total, decimal Open)>(buffered: false)
             .ToDictionary(b => b.Account, b => new AccountBalance(b.Account, b.Due, b.Total, b.Open), StringComparer.Ordinal);
-        var lastInvoiced = results.Read<(string Account, LocalDate Cycle)>().ToDictionary(x => x.Account, x => x.Cycle, StringComparer.Ordinal);
+        var lastInvoiced = results.Read<(string Account, LocalDate Cycle)>(buffered: false).ToDictionary(x => x.Account, x => x.Cycle, StringComparer.Ordinal);
 
         var unbilled = UnbilledCycles(tx, subscriptions, lastInvoiced, cycleStart);
         var (usage, late) = Charges(tx, subscriptions, ids, cycleStart, unbilled);
@@ -227,10 +229,10 @@ public static class InvoiceInputStore
         }, tx);
         ChargeSummary Summary(string account, long sub, string plan, short service, string? group, string currency, LocalDate cycle, long q, long a, long n, decimal amount) =>
             new(account, sub, msisdn.GetValueOrDefault(sub, ""), plan, (ServiceType)service, group, currency, cycle, q, a, n, amount);
-        var usage = results.Read<(string A, long S, string P, short Sv, string? G, string C, LocalDate Cy, long Q, long Al, long N, decimal Am)>()
+        var usage = results.Read<(string A, long S, string P, short Sv, string? G, string C, LocalDate Cy, long Q, long Al, long N, decimal Am)>(buffered: false)
             .Select(r => Summary(r.A, r.S, r.P, r.Sv, r.G, r.C, r.Cy, r.Q, r.Al, r.N, r.Am))
             .ToLookup(s => s.AccountId, StringComparer.Ordinal);
-        var late = results.Read<(string A, long S, string P, short Sv, string? G, string C, LocalDate Cy, long Q, long Al, long N, decimal Am, long[] Ids)>()
+        var late = results.Read<(string A, long S, string P, short Sv, string? G, string C, LocalDate Cy, long Q, long Al, long N, decimal Am, long[] Ids)>(buffered: false)
             .Select(r => (Summary(r.A, r.S, r.P, r.Sv, r.G, r.C, r.Cy, r.Q, r.Al, r.N, r.Am), (IReadOnlyList<long>)r.Ids))
             .ToLookup(s => s.Item1.AccountId, StringComparer.Ordinal);
         return (usage, late);
