@@ -78,7 +78,7 @@ public static class IngestBenchmark
 
         GC.Collect();
         var options = mediation with { DropFolder = bench.DropFolder, SettleSeconds = 0 };
-        var ingestJob = new IngestFileJob(db, options);
+        var ingestJob = new IngestFileJob(db, options, NodaTime.SystemClock.Instance);
         var peakBefore = Process.GetCurrentProcess().PeakWorkingSet64;
         using var sampler = new PeakMemorySampler();
         var sw = Stopwatch.StartNew();
@@ -88,7 +88,7 @@ public static class IngestBenchmark
         sw.Stop();
         var ingestSeconds = sw.Elapsed.TotalSeconds;
         var peak = sampler.Stop();
-        var accepted = outcomes.Sum(o => o.Accepted);
+        var accepted = outcomes.Sum(o => o.Manifest.Accepted);
         if (accepted != bench.Rows || outcomes.Any(o => o.Status != IngestOutcome.Statuses.Archived))
         {
             throw new InvalidOperationException($"bench: expected {bench.Rows} accepted rows in archived files, got {accepted}: {string.Join("; ", outcomes.Where(o => o.Status != "archived").Select(o => o.Reason))}");

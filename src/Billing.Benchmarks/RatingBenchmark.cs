@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Billing.Catalog;
 using Billing.Core.Usage;
+using Billing.Jobs.Catalog;
 using Billing.Jobs.Rating;
 using Billing.Storage;
 using Dapper;

@@ -13,6 +13,11 @@ public static class CatalogSource
     public const string Native = "native";
     public const string Cgrates = "cgrates";
 
+    /// <summary>Stored options of a CGRateS import: the numbering plan its prefixes are written in.</summary>
+    public const string CountryCodeOption = "countryCode";
+    public const string TrunkPrefixOption = "trunkPrefix";
+    public const string InternationalPrefixesOption = "internationalPrefixes";
+
     /// <summary>The *.csv files of a folder, by name.</summary>
     public static IReadOnlyDictionary<string, string> ReadFiles(string folder) =>
         Directory.EnumerateFiles(folder, "*.csv").Order(StringComparer.Ordinal)
@@ -42,6 +47,12 @@ public static class CatalogSource
         };
     }
 
+    /// <summary>
+    /// A CGRateS import's options as stored with its version: currency, timeZone, tenant, category,
+    /// and the numbering plan its prefixes are written in (countryCode, trunkPrefix,
+    /// internationalPrefixes separated by ';') — absent in versions stored before it existed,
+    /// which are read as they were (prefixes as written).
+    /// </summary>
     public static CgratesImportOptions CgratesOptions(string label, IReadOnlyDictionary<string, string> options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -52,6 +63,29 @@ public static class CatalogSource
             TimeZone = options.GetValueOrDefault("timeZone", o.TimeZone),
             DefaultTenant = options.GetValueOrDefault("tenant", o.DefaultTenant),
             DefaultCategory = options.GetValueOrDefault("category", o.DefaultCategory),
+            Numbering = options.TryGetValue(CountryCodeOption, out var country)
+                ? new PrefixNumbering(
+                    country,
+                    options.GetValueOrDefault(TrunkPrefixOption, ""),
+                    options.GetValueOrDefault(InternationalPrefixesOption, "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                : null,
+        };
+    }
+
+    /// <summary>
+    /// <paramref name="options"/> completed with the numbering plan a CGRateS import reads its
+    /// prefixes under: the country code and trunk prefix the options give, else the configured
+    /// ones; the configured international prefixes.
+    /// </summary>
+    public static Dictionary<string, string> WithNumbering(IReadOnlyDictionary<string, string> options, PrefixNumbering configured)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(configured);
+        return new Dictionary<string, string>(options, StringComparer.Ordinal)
+        {
+            [CountryCodeOption] = options.GetValueOrDefault(CountryCodeOption) ?? configured.CountryCode,
+            [TrunkPrefixOption] = options.GetValueOrDefault(TrunkPrefixOption) ?? configured.TrunkPrefix,
+            [InternationalPrefixesOption] = options.GetValueOrDefault(InternationalPrefixesOption) ?? string.Join(';', configured.InternationalPrefixes),
         };
     }
 }

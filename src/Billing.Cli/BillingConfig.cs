@@ -27,6 +27,10 @@ public sealed record BillingConfig
     /// <summary>The operator's numbering plan for subscriber numbers typed by people (accounts files, billing price).</summary>
     public NumberingPlan Numbering { get; init; } = DefaultSources.OperatorPlan;
 
+    /// <summary>The numbering plan a CGRateS import reads national-format prefixes under, unless told another.</summary>
+    [JsonIgnore]
+    public Billing.Catalog.Cgrates.PrefixNumbering PrefixNumbering => new(Numbering.CountryCode, Numbering.TrunkPrefix, Numbering.InternationalPrefixes);
+
     /// <summary>Where the embedded cluster, logs and demo files live (relative to the working directory).</summary>
     public string StateDirectory { get; init; } = ".billing";
 
@@ -38,6 +42,10 @@ public sealed record BillingConfig
 
     /// <summary>The notification settings with the state directory that places the default folder.</summary>
     public NotificationDeliveryOptions NotificationDelivery() => new(Notifications, StateDirectory);
+
+    /// <summary>Folders under the state directory that are not configured otherwise: mediation's spill files in &lt;stateDirectory&gt;/tmp.</summary>
+    private BillingConfig WithStateFolders() =>
+        this with { Mediation = Mediation with { TempFolder = Mediation.TempFolder ?? Path.Combine(StateDirectory, "tmp") } };
 
     /// <summary>What is wrong with the configuration, in words an operator can act on.</summary>
     public IReadOnlyList<string> Problems()
@@ -65,6 +73,11 @@ public sealed record BillingConfig
                 problems.Add($"source '{s.Name}': asteriskColumns must be 16, 17, 18 or 21, not {s.AsteriskColumns}");
             }
 
+            if (s.ClockSkewSeconds is < 0 or > CdrNormaliser.MaxClockSkewSeconds)
+            {
+                problems.Add($"source '{s.Name}': clockSkewSeconds must be 0 to {CdrNormaliser.MaxClockSkewSeconds}, not {s.ClockSkewSeconds}");
+            }
+
             if (s.Numbering.CountryCode.Length is 0 or > 3 || !s.Numbering.CountryCode.All(char.IsAsciiDigit))
             {
                 problems.Add($"source '{s.Name}': countryCode '{s.Numbering.CountryCode}' must be 1–3 digits");
@@ -74,6 +87,19 @@ public sealed record BillingConfig
         if (Mediation.SettleSeconds < 0)
         {
             problems.Add("mediation.settleSeconds must not be negative");
+        }
+
+        foreach (var (name, value) in new[]
+        {
+            ("maxFileBytes", Mediation.MaxFileBytes),
+            ("maxSuspendedRowsPerFile", Mediation.MaxSuspendedRowsPerFile),
+            ("maxSuspendedBytesPerFile", Mediation.MaxSuspendedBytesPerFile),
+        })
+        {
+            if (value < 1)
+            {
+                problems.Add($"mediation.{name} must be at least 1, not {value}");
+            }
         }
 
         problems.AddRange(Notifications.Problems());
@@ -92,7 +118,7 @@ public sealed record BillingConfig
 
         if (path is null)
         {
-            return new BillingConfig();
+            return new BillingConfig().WithStateFolders();
         }
 
         if (!File.Exists(path))
@@ -105,7 +131,7 @@ public sealed record BillingConfig
             var config = JsonSerializer.Deserialize<BillingConfig>(File.ReadAllText(path), Json) ?? new BillingConfig();
             var problems = config.Problems();
             return problems.Count == 0
-                ? config
+                ? config.WithStateFolders()
                 : throw new UserErrorException($"Configuration file '{path}' is not valid:\n  - {string.Join("\n  - ", problems)}");
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)

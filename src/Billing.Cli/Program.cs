@@ -54,8 +54,9 @@ root.Subcommands.Add(demo);
 // ingest
 var dropOption = new Option<string?>("--drop") { Description = "Drop folder (default from configuration: ./drop)" };
 var settleOption = new Option<int?>("--settle") { Description = "Seconds a file must be unmodified before it is read (default 5)" };
-var ingest = new Command("ingest", "Ingest every CDR file waiting in <drop>/incoming/<source>/; one line per file") { dropOption, settleOption };
-ingest.SetAction(p => Guarded(p, false, g => MediationCommands.Ingest(g, p.GetValue(dropOption), p.GetValue(settleOption), Console.Out)));
+var createOption = new Option<bool>("--create") { Description = "Create the drop folder if it does not exist (else a missing folder is an error)" };
+var ingest = new Command("ingest", "Ingest every CDR file waiting in <drop>/incoming/<source>/; one line per file") { dropOption, settleOption, createOption };
+ingest.SetAction(p => Guarded(p, false, g => MediationCommands.Ingest(g, p.GetValue(dropOption), p.GetValue(settleOption), p.GetValue(createOption), Console.Out)));
 root.Subcommands.Add(ingest);
 
 // files
@@ -89,7 +90,9 @@ accountsImport.SetAction(p => Guarded(p, false, g => AccountCommands.Import(g, p
 var accountId = new Argument<string>("id") { Description = "Account id" };
 var accountsShow = new Command("show", "An account and its subscriptions") { accountId };
 accountsShow.SetAction(p => Guarded(p, false, g => AccountCommands.Show(g, p.GetValue(accountId)!, Console.Out)));
-root.Subcommands.Add(new Command("accounts", "Customer accounts and subscriptions") { accountsImport, accountsShow });
+var accountsStatement = new Command("statement", "The receivables ledger: invoices, credit notes, payments, allocations and the open balance") { accountId };
+accountsStatement.SetAction(p => Guarded(p, false, g => AccountCommands.Statement(g, p.GetValue(accountId)!, Console.Out)));
+root.Subcommands.Add(new Command("accounts", "Customer accounts and subscriptions") { accountsImport, accountsShow, accountsStatement });
 
 // catalog
 var catalogPath = new Argument<string>("path") { Description = "Catalogue folder" };
@@ -102,9 +105,26 @@ var tzOption = new Option<string>("--time-zone") { Description = "IANA zone the 
 var tenantOption = new Option<string>("--tenant") { Description = "CGRateS tenant", DefaultValueFactory = _ => "cgrates.org" };
 var categoryOption = new Option<string>("--category") { Description = "CGRateS category", DefaultValueFactory = _ => "call" };
 var cgratesDir = new Argument<string>("dir") { Description = "CGRateS tariff-plan folder (Destinations.csv, Timings.csv, Rates.csv, DestinationRates.csv, RatingPlans.csv, RatingProfiles.csv)" };
-var importCgrates = new Command("import-cgrates", "Import a CGRateS tariff plan with CGRateS' semantics and store it as a new version") { cgratesDir, currencyOption, tzOption, tenantOption, categoryOption, effectiveOption, labelOption };
-importCgrates.SetAction(p => Guarded(p, false, g => CatalogCommands.Load(g, "cgrates", p.GetValue(cgratesDir)!, p.GetValue(effectiveOption), p.GetValue(labelOption),
-    new Dictionary<string, string> { ["currency"] = p.GetValue(currencyOption)!, ["timeZone"] = p.GetValue(tzOption)!, ["tenant"] = p.GetValue(tenantOption)!, ["category"] = p.GetValue(categoryOption)! }, Console.Out)));
+var countryCodeOption = new Option<string?>("--country-code") { Description = "Country code under which national-format CGRateS prefixes and dialled numbers (0723…) are read as E.164 (40723…) (default: the configured numbering plan's)" };
+var trunkPrefixOption = new Option<string?>("--trunk-prefix") { Description = "Trunk prefix of national-format prefixes and numbers (default: the configured numbering plan's)" };
+Dictionary<string, string> CgratesOptions(ParseResult p)
+{
+    var options = new Dictionary<string, string> { ["currency"] = p.GetValue(currencyOption)!, ["timeZone"] = p.GetValue(tzOption)!, ["tenant"] = p.GetValue(tenantOption)!, ["category"] = p.GetValue(categoryOption)! };
+    if (p.GetValue(countryCodeOption) is { } country)
+    {
+        options[Billing.Catalog.CatalogSource.CountryCodeOption] = country;
+    }
+
+    if (p.GetValue(trunkPrefixOption) is { } trunk)
+    {
+        options[Billing.Catalog.CatalogSource.TrunkPrefixOption] = trunk;
+    }
+
+    return options;
+}
+
+var importCgrates = new Command("import-cgrates", "Import a CGRateS tariff plan with CGRateS' semantics and store it as a new version") { cgratesDir, currencyOption, tzOption, tenantOption, categoryOption, countryCodeOption, trunkPrefixOption, effectiveOption, labelOption };
+importCgrates.SetAction(p => Guarded(p, false, g => CatalogCommands.Load(g, "cgrates", p.GetValue(cgratesDir)!, p.GetValue(effectiveOption), p.GetValue(labelOption), CgratesOptions(p), Console.Out)));
 var versionOption = new Option<int?>("--version") { Description = "Version to show (default: the one in force now)" };
 var catalogShow = new Command("show", "Stored catalogue versions and a summary of one") { versionOption };
 catalogShow.SetAction(p => Guarded(p, false, g => CatalogCommands.Show(g, p.GetValue(versionOption), Console.Out)));
@@ -119,9 +139,9 @@ var priceService = new Option<string>("--service") { Description = "voice, sms o
 var priceDestination = new Option<string?>("--destination") { Description = "Called number (E.164, +…, 00… or national)" };
 var priceStart = new Option<string>("--start") { Description = "Event start, ISO-8601 with offset", Required = true };
 var priceUsage = new Option<string>("--usage") { Description = "Seconds (95, 1m35s), SMS count, or bytes (5MB)", Required = true };
-var price = new Command("price", "Price one event from a catalogue folder, no database, and explain every part") { priceCatalog, priceCgrates, pricePlan, priceSubject, priceService, priceDestination, priceStart, priceUsage, currencyOption, tzOption, tenantOption, categoryOption };
+var price = new Command("price", "Price one event from a catalogue folder, no database, and explain every part") { priceCatalog, priceCgrates, pricePlan, priceSubject, priceService, priceDestination, priceStart, priceUsage, currencyOption, tzOption, tenantOption, categoryOption, countryCodeOption, trunkPrefixOption };
 price.SetAction(p => Guarded(p, false, g => PriceCommand.Run(g, new PriceCommand.Request(p.GetValue(priceCatalog)!, p.GetValue(priceCgrates), p.GetValue(pricePlan), p.GetValue(priceSubject),
-    p.GetValue(tenantOption)!, p.GetValue(categoryOption)!, p.GetValue(currencyOption)!, p.GetValue(tzOption)!, p.GetValue(priceService)!, p.GetValue(priceDestination), p.GetValue(priceStart)!, p.GetValue(priceUsage)!), Console.Out)));
+    CgratesOptions(p), p.GetValue(priceService)!, p.GetValue(priceDestination), p.GetValue(priceStart)!, p.GetValue(priceUsage)!), Console.Out)));
 root.Subcommands.Add(price);
 
 // rate
@@ -192,6 +212,10 @@ root.Subcommands.Add(new Command("notifications", "Prepaid notifications outbox 
 
 root.Subcommands.Add(BillRunCommands.Build(cli));
 root.Subcommands.Add(ReconcileCommands.Build(cli));
+root.Subcommands.Add(InvoiceCommands.Build(cli));
+root.Subcommands.Add(CreditNoteCommands.Build(cli));
+root.Subcommands.Add(PaymentCommands.Build(cli));
+root.Subcommands.Add(ChargeCommands.Build(cli));
 
 // config
 var configShow = new Command("show", "Print the configuration in force (defaults, or the file's settings) as JSON");

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Billing.Storage;
 using Serilog;
 using Serilog.Events;
@@ -12,12 +13,14 @@ namespace Billing.Cli;
 public sealed class Runtime : IDisposable
 {
     private readonly EmbeddedPostgres? _embedded;
+    private StopOnSignal? _signals;
 
-    private Runtime(BillingConfig config, BillingDatabase db, EmbeddedPostgres? embedded, string where)
+    private Runtime(BillingConfig config, BillingDatabase db, EmbeddedPostgres? embedded, StopOnSignal? signals, string where)
     {
         Config = config;
         Db = db;
         _embedded = embedded;
+        _signals = signals;
         Where = where;
     }
 
@@ -37,6 +40,7 @@ public sealed class Runtime : IDisposable
         var config = BillingConfig.Load(global.ConfigPath);
         var connectionString = global.Db ?? Environment.GetEnvironmentVariable("BILLING_DB");
         EmbeddedPostgres? embedded = null;
+        StopOnSignal? signals = null;
         string where;
         if (string.IsNullOrWhiteSpace(connectionString))
         {
@@ -47,6 +51,7 @@ public sealed class Runtime : IDisposable
             }
 
             embedded = EmbeddedPostgres.Start(Path.Combine(config.StateDirectory, "postgres"));
+            signals = new StopOnSignal(embedded);
             if (freshDatabase)
             {
                 embedded.DropDatabase(database);
@@ -54,7 +59,7 @@ public sealed class Runtime : IDisposable
 
             embedded.EnsureDatabase(database);
             connectionString = embedded.ConnectionString(database);
-            where = $"embedded PostgreSQL in {embedded.BaseDirectory} (port {embedded.Port}{(embedded.Owned ? "" : ", already running")}), database {database}";
+            where = $"embedded PostgreSQL in {embedded.BaseDirectory} (private: Unix socket only{(embedded.StartedNow ? "" : ", already running")}), database {database}";
         }
         else
         {
@@ -70,21 +75,35 @@ public sealed class Runtime : IDisposable
         catch (Npgsql.PostgresException e)
         {
             db.Dispose();
+            signals?.Dispose();
             embedded?.Dispose();
             throw new UserErrorException($"The schema migration failed ({where}): {e.MessageText} — nothing of it was applied.");
         }
         catch (Npgsql.NpgsqlException e)
         {
             db.Dispose();
+            signals?.Dispose();
             embedded?.Dispose();
             throw new UserErrorException($"Cannot reach the database ({where}): {e.Message}");
         }
 
-        return new Runtime(config, db, embedded, where) { Migration = migration };
+        return new Runtime(config, db, embedded, signals, where) { Migration = migration };
+    }
+
+    /// <summary>
+    /// For a host that stops gracefully on SIGINT and SIGTERM itself (the web host) and then disposes
+    /// this runtime: from now on the signals are its to handle.
+    /// </summary>
+    public void LeaveSignalsToHost()
+    {
+        _signals?.Dispose();
+        _signals = null;
     }
 
     public void Dispose()
     {
+        _signals?.WaitIfStopping();
+        _signals?.Dispose();
         Db.Dispose();
         _embedded?.Dispose();
     }
@@ -95,6 +114,8 @@ public sealed class Runtime : IDisposable
             .MinimumLevel.Is(Environment.GetEnvironmentVariable("BILLING_LOG_LEVEL") is { } level && Enum.TryParse<LogEventLevel>(level, true, out var l) ? l : LogEventLevel.Information)
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
             .MinimumLevel.Override("Hangfire", LogEventLevel.Information)
+            // serve keeps its antiforgery keys in memory (InMemoryKeyRing): the warning that they are not encrypted at rest does not apply.
+            .MinimumLevel.Override("Microsoft.AspNetCore.DataProtection", LogEventLevel.Error)
             .Enrich.FromLogContext()
             .WriteTo.Console(
                 restrictedToMinimumLevel: verbose || server ? LogEventLevel.Verbose : LogEventLevel.Error,
@@ -103,6 +124,72 @@ public sealed class Runtime : IDisposable
             .WriteTo.File(new CompactJsonFormatter(), Path.Combine(stateDirectory, "logs", "billing-.json"),
                 rollingInterval: RollingInterval.Day, retainedFileCountLimit: 30)
             .CreateLogger();
+    }
+}
+
+/// <summary>
+/// Ctrl-C (SIGINT) or SIGTERM during a command: the command's transactions roll back, so the way
+/// out is to stop (or let go of) the embedded cluster at once and exit 128 + the signal number,
+/// instead of dying and leaving the server running. Whatever the interrupted command does meanwhile
+/// (its connections fail) waits for that exit.
+/// </summary>
+internal sealed class StopOnSignal : IDisposable
+{
+    private readonly EmbeddedPostgres _cluster;
+    private readonly PosixSignalRegistration[] _registrations;
+    private int _stopping;
+
+    public StopOnSignal(EmbeddedPostgres cluster)
+    {
+        _cluster = cluster;
+        _registrations = [PosixSignalRegistration.Create(PosixSignal.SIGINT, Handle), PosixSignalRegistration.Create(PosixSignal.SIGTERM, Handle)];
+        AppDomain.CurrentDomain.UnhandledException += WaitOnUnhandled;
+    }
+
+    /// <summary>On the command's own thread: if a signal is being handled, the handler ends the process; wait for it.</summary>
+    public void WaitIfStopping()
+    {
+        if (Volatile.Read(ref _stopping) == 1)
+        {
+            Thread.Sleep(Timeout.Infinite);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var r in _registrations)
+        {
+            r.Dispose();
+        }
+
+        AppDomain.CurrentDomain.UnhandledException -= WaitOnUnhandled;
+    }
+
+    private void WaitOnUnhandled(object? sender, UnhandledExceptionEventArgs e) => WaitIfStopping();
+
+    private void Handle(PosixSignalContext context)
+    {
+        context.Cancel = true;
+        if (Interlocked.Exchange(ref _stopping, 1) == 1)
+        {
+            return;
+        }
+
+        var (name, number) = context.Signal == PosixSignal.SIGINT ? ("SIGINT", 2) : ("SIGTERM", 15);
+        try
+        {
+            Console.Error.WriteLine($"billing: {name}: stopping; the embedded PostgreSQL stops too unless another billing process uses it.");
+            _cluster.Stop();
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"billing: could not stop the embedded PostgreSQL in {_cluster.BaseDirectory}: {e.Message}");
+        }
+        finally
+        {
+            Log.CloseAndFlush();
+            Environment.Exit(128 + number);
+        }
     }
 }
 

@@ -1,3 +1,4 @@
+using Billing.Core.Mediation;
 using Billing.Core.Usage;
 using NodaTime;
 
@@ -24,12 +25,26 @@ public readonly record struct MediationOutcome(OutcomeKind Kind, UsageRecord? Us
 /// Validates a reader's <see cref="RawCdr"/> and normalises it into a <see cref="UsageRecord"/>,
 /// or says why it goes to suspense or is filtered. Pure.
 /// </summary>
-public sealed class CdrNormaliser(SourceOptions source)
+/// <param name="source">The source the records come from.</param>
+/// <param name="writtenAt">
+/// When the file was written, or now if that is earlier (a record re-read from suspense: now): no
+/// call in it can start later than this plus the source's clock-skew tolerance.
+/// </param>
+public sealed class CdrNormaliser(SourceOptions source, Instant writtenAt)
 {
     /// <summary>Records before this are clock errors (epoch 0, unset PBX clocks), not usage.</summary>
     public static readonly Instant EarliestPlausible = Instant.FromUtc(2000, 1, 1, 0, 0);
 
+    /// <summary>The most a configuration may allow a switch's clock to run ahead: a day.</summary>
+    public const int MaxClockSkewSeconds = 86_400;
+
     private readonly NumberNormaliser _numbers = new(source.Numbering);
+
+    // Instant.MaxValue is 9999-12-31: a write time in its last day plus the tolerance would overflow,
+    // and any start after the latest instant is in the future anyway.
+    private readonly Instant _latestStart = writtenAt < Instant.MaxValue - Duration.FromDays(2)
+        ? writtenAt + Duration.FromSeconds(Math.Clamp(source.ClockSkewSeconds, 0, MaxClockSkewSeconds))
+        : Instant.MaxValue;
 
     public MediationOutcome Normalise(RawCdr cdr)
     {
@@ -37,6 +52,13 @@ public sealed class CdrNormaliser(SourceOptions source)
         if (cdr.Start < EarliestPlausible)
         {
             return MediationOutcome.Suspend(SuspenseReasons.BadTimestamp, $"start {cdr.Start} is before {EarliestPlausible}");
+        }
+
+        // First of the time checks: nothing below may add a duration to a start in the year 9999.
+        if (cdr.Start > _latestStart)
+        {
+            return MediationOutcome.Suspend(SuspenseReasons.FutureStart,
+                $"start {cdr.Start} is in the future: later than {writtenAt} (the file's write time, or now if earlier) plus the {source.ClockSkewSeconds} s clock-skew tolerance");
         }
 
         if (cdr.End is { } end && end < cdr.Start)

@@ -25,9 +25,39 @@ public sealed class DropFolder(string root)
     }
 
     /// <summary>
+    /// What is wrong with the drop folder before a run, in one line, or null. A missing folder is
+    /// made only when <paramref name="create"/> says so (a typo in --drop must not become a new tree).
+    /// </summary>
+    public string? Problem(bool create)
+    {
+        var kind = EntryKinds.Of(Root);
+        if (kind is null && !create)
+        {
+            return $"the drop folder {Printable(Root)} does not exist (check --drop or mediation.dropFolder; --create makes it)";
+        }
+
+        if (kind is { } k && k != EntryKind.Directory && !(k == EntryKind.SymbolicLink && Directory.Exists(Root)))
+        {
+            return $"the drop folder {Printable(Root)} is {EntryKinds.Describe(k)}, not a folder";
+        }
+
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(Root, "incoming"));
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"the drop folder {Printable(Root)} cannot be used: {e.Message}";
+        }
+    }
+
+    /// <summary>
     /// Files waiting in incoming/, by source then name. Files still being written are left alone:
     /// names starting with '_' (CUCM writes these) or '.', and files modified within the settle window.
-    /// Folders with no configured source, and files directly in incoming/, are reported, not read.
+    /// Folders with no configured source, files directly in incoming/, and entries that are not
+    /// regular files (links, FIFOs, devices, sockets, folders: judged without opening or following
+    /// them) are reported, not read.
     /// </summary>
     public IReadOnlyList<WaitingFile> Waiting(IReadOnlyCollection<string> configuredSources, Instant now, Duration settle)
     {
@@ -48,7 +78,7 @@ public sealed class DropFolder(string root)
         {
             var source = Path.GetFileName(dir);
             var known = configuredSources.Contains(source);
-            foreach (var path in Directory.EnumerateFiles(dir).Order(StringComparer.Ordinal))
+            foreach (var path in Directory.EnumerateFileSystemEntries(dir).Order(StringComparer.Ordinal))
             {
                 var name = Path.GetFileName(path);
                 if (name.StartsWith('_') || name.StartsWith('.'))
@@ -56,16 +86,59 @@ public sealed class DropFolder(string root)
                     continue;
                 }
 
-                var modified = Instant.FromDateTimeUtc(File.GetLastWriteTimeUtc(path));
+                var kind = EntryKinds.Of(path);
+                if (kind is null)
+                {
+                    continue; // gone since the listing
+                }
+
                 var state = !known ? WaitingState.NoSource
-                    : now - modified < settle ? WaitingState.StillWriting
+                    : kind != EntryKind.RegularFile ? WaitingState.NotRegular
+                    : now - Instant.FromDateTimeUtc(File.GetLastWriteTimeUtc(path)) < settle ? WaitingState.StillWriting
                     : WaitingState.Ready;
-                result.Add(new WaitingFile(source, name, path, state));
+                result.Add(new WaitingFile(source, name, path, state, kind.Value));
             }
         }
 
         return result;
     }
+
+    /// <summary>
+    /// A file name as it may be shown on a terminal or in a log line: control and format characters
+    /// (escape sequences, line breaks, bidirectional overrides) and the backslash written as escapes,
+    /// so a name can neither drive the terminal nor split one line per file into two.
+    /// </summary>
+    public static string Printable(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (!name.Any(NeedsEscape))
+        {
+            return name;
+        }
+
+        var sb = new System.Text.StringBuilder(name.Length + 8);
+        foreach (var c in name)
+        {
+            if (c == '\\')
+            {
+                sb.Append(@"\\");
+            }
+            else if (!NeedsEscape(c))
+            {
+                sb.Append(c);
+            }
+            else
+            {
+                sb.Append(c <= '\xFF' ? $@"\x{(int)c:x2}" : $@"\u{(int)c:x4}");
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    private static bool NeedsEscape(char c) =>
+        c == '\\' || char.IsControl(c) || char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.Format
+            or System.Globalization.UnicodeCategory.LineSeparator or System.Globalization.UnicodeCategory.ParagraphSeparator;
 
     /// <summary>
     /// Moves a processed file to archive/ and writes its manifest beside it. Returns the new path, or
@@ -125,9 +198,12 @@ public enum WaitingState
     Ready,
     StillWriting,
     NoSource,
+
+    /// <summary>A link, FIFO, device, socket or folder: never opened, never moved.</summary>
+    NotRegular,
 }
 
-public sealed record WaitingFile(string Source, string FileName, string Path, WaitingState State);
+public sealed record WaitingFile(string Source, string FileName, string Path, WaitingState State, EntryKind Kind = EntryKind.RegularFile);
 
 /// <summary>Mediation configuration: where the drop folder is and which sources feed it.</summary>
 public sealed record MediationOptions
@@ -140,6 +216,24 @@ public sealed record MediationOptions
     public int SettleSeconds { get; init; } = 5;
 
     public long MaxFileBytes { get; init; } = Readers.CdrReaders.DefaultMaxFileBytes;
+
+    /// <summary>A file with more rows to suspend than this is rejected whole (nothing of it stored).</summary>
+    public long MaxSuspendedRowsPerFile { get; init; } = 1_000_000;
+
+    /// <summary>A file whose suspended rows (raw text and detail, UTF-8) exceed this is rejected whole (default 512 MiB).</summary>
+    public long MaxSuspendedBytesPerFile { get; init; } = 512L * 1024 * 1024;
+
+    /// <summary>
+    /// Where a file's suspended rows beyond the first 10,000 wait on disk until its COPY (each spill
+    /// file is unlinked as soon as it is created, and leftovers are swept at the start of every ingest).
+    /// The command line sets it to <c>&lt;stateDirectory&gt;/tmp</c>; null: the system's temp folder.
+    /// </summary>
+    public string? TempFolder { get; init; }
+
+    /// <summary>The folder spill files go to.</summary>
+    public string SpillFolder() => TempFolder ?? Path.Combine(Path.GetTempPath(), "billing-spill");
+
+    public SuspenseLimits SuspenseLimits() => new(MaxSuspendedRowsPerFile, MaxSuspendedBytesPerFile);
 
     public SourceOptions? Source(string name) => Sources.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.Ordinal));
 }

@@ -1,50 +1,51 @@
-using Billing.Core.Usage;
+using System.Text;
+using Billing.Core.Mediation;
 
 namespace Billing.Mediation;
 
-/// <summary>Where mediated rows go: storage implements it with binary COPY.</summary>
-public interface IMediatedRowSink
+/// <summary>What mediating one file came to: its manifest before dedupe (no duplicates yet), or why the whole file is rejected.</summary>
+public readonly record struct MediationRun(FileManifest? Manifest, string? Rejection)
 {
-    void Accept(UsageRecord usage, long lineNumber, int priority);
+    public static MediationRun Read(FileManifest manifest) => new(manifest, null);
 
-    void Suspend(long lineNumber, string rawLine, string reason, string detail);
+    public static MediationRun Rejected(string reason) => new(null, reason);
 }
 
-/// <summary>Counts of one file's rows before dedupe (dedupe happens in the database).</summary>
-public sealed class MediationCounts
+/// <summary>
+/// How much of one file may go to suspense: beyond it the file is garbage or misrouted, and storing
+/// it row by row would only fill the disk (the spill file, or the database's temporary space).
+/// </summary>
+public readonly record struct SuspenseLimits(long MaxRows, long MaxBytes)
 {
-    public long Read { get; set; }
-
-    public long Accepted { get; set; }
-
-    public long Suspended { get; set; }
-
-    public long Filtered { get; set; }
-
-    public Dictionary<string, long> SuspendedByReason { get; } = new(StringComparer.Ordinal);
-
-    public Dictionary<string, long> FilteredByReason { get; } = new(StringComparer.Ordinal);
+    public static SuspenseLimits None { get; } = new(long.MaxValue, long.MaxValue);
 }
 
 /// <summary>Reader → normaliser → sink, one row at a time: memory does not grow with the file.</summary>
 public static class MediationPipeline
 {
-    public static MediationCounts Run(ICdrReader reader, CdrNormaliser normaliser, IMediatedRowSink sink)
+    /// <summary>Mediates every record of the reader's file, or stops at the first sign that the file cannot be taken whole.</summary>
+    public static MediationRun Run(ICdrReader reader, CdrNormaliser normaliser, IMediatedRowSink sink, SuspenseLimits limits)
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(normaliser);
         ArgumentNullException.ThrowIfNull(sink);
-        var counts = new MediationCounts();
+        var tally = new FileManifest.Tally();
+        long suspendedBytes = 0;
         foreach (var row in reader.ReadRows())
         {
-            counts.Read++;
+            if (row.Rejection is { } rejection)
+            {
+                return MediationRun.Rejected(rejection);
+            }
+
+            SuspendedRecord? suspended = null;
             if (row.ProblemCode is { } code)
             {
-                Suspend(counts, sink, row.LineNumber, reader.CurrentRawLine, code, row.ProblemDetail ?? "");
+                suspended = new SuspendedRecord(row.LineNumber, reader.CurrentRawLine, code, row.ProblemDetail ?? "");
             }
             else if (row.FilterReason is { } filter)
             {
-                Filter(counts, filter);
+                tally.Filter(filter);
             }
             else
             {
@@ -52,34 +53,40 @@ public static class MediationPipeline
                 switch (outcome.Kind)
                 {
                     case OutcomeKind.Accepted:
-                        counts.Accepted++;
+                        tally.Accept();
                         sink.Accept(outcome.Usage!, row.LineNumber, row.Cdr!.Priority);
                         break;
                     case OutcomeKind.Suspended:
-                        Suspend(counts, sink, row.LineNumber, reader.CurrentRawLine, outcome.Reason!, outcome.Detail ?? "");
+                        suspended = new SuspendedRecord(row.LineNumber, reader.CurrentRawLine, outcome.Reason!, outcome.Detail ?? "");
                         break;
                     case OutcomeKind.Filtered:
-                        Filter(counts, outcome.Reason!);
+                        tally.Filter(outcome.Reason!);
                         break;
                     default:
                         throw new InvalidOperationException($"unknown outcome {outcome.Kind}");
                 }
             }
+
+            if (suspended is { } record)
+            {
+                tally.Suspend(record.Reason);
+                suspendedBytes += Encoding.UTF8.GetByteCount(record.RawLine) + Encoding.UTF8.GetByteCount(record.Detail);
+                if (tally.Suspended > limits.MaxRows)
+                {
+                    return MediationRun.Rejected(
+                        $"more than {limits.MaxRows:N0} rows to suspend (mediation.maxSuspendedRowsPerFile): rejected whole, nothing of it stored");
+                }
+
+                if (suspendedBytes > limits.MaxBytes)
+                {
+                    return MediationRun.Rejected(
+                        $"its rows to suspend exceed {limits.MaxBytes:N0} bytes at line {record.LineNumber:N0} (mediation.maxSuspendedBytesPerFile): rejected whole, nothing of it stored");
+                }
+
+                sink.Suspend(record);
+            }
         }
 
-        return counts;
-    }
-
-    private static void Suspend(MediationCounts counts, IMediatedRowSink sink, long line, string raw, string reason, string detail)
-    {
-        counts.Suspended++;
-        counts.SuspendedByReason[reason] = counts.SuspendedByReason.GetValueOrDefault(reason) + 1;
-        sink.Suspend(line, raw, reason, detail);
-    }
-
-    private static void Filter(MediationCounts counts, string reason)
-    {
-        counts.Filtered++;
-        counts.FilteredByReason[reason] = counts.FilteredByReason.GetValueOrDefault(reason) + 1;
+        return MediationRun.Read(tally.ToManifest());
     }
 }

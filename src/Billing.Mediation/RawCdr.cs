@@ -41,7 +41,7 @@ public sealed record RawCdr
     public int Priority { get; init; }
 }
 
-/// <summary>One record of a file as a reader sees it: a CDR, a filtered row, or a problem.</summary>
+/// <summary>One record of a file as a reader sees it: a CDR, a filtered row, or a problem; or the end of what can be read.</summary>
 public readonly record struct ReaderRow
 {
     public long LineNumber { get; init; }
@@ -54,12 +54,17 @@ public readonly record struct ReaderRow
 
     public string? ProblemDetail { get; init; }
 
+    /// <summary>Why the rest of the file cannot be read: the last row a reader gives, and the file is rejected whole.</summary>
+    public string? Rejection { get; init; }
+
     public static ReaderRow Of(long line, RawCdr cdr) => new() { LineNumber = line, Cdr = cdr };
 
     public static ReaderRow Filtered(long line, string reason) => new() { LineNumber = line, FilterReason = reason };
 
     public static ReaderRow Problem(long line, string code, string detail) =>
         new() { LineNumber = line, ProblemCode = code, ProblemDetail = detail };
+
+    public static ReaderRow Unreadable(string reason) => new() { Rejection = reason };
 }
 
 /// <summary>

@@ -47,6 +47,12 @@ public sealed record SourceOptions
     /// <summary>Larger volumes for one data record are absurd and go to suspense (default 1 TiB).</summary>
     public long MaxVolumeBytes { get; init; } = 1L << 40;
 
+    /// <summary>
+    /// How far the switch's clock may run ahead of ours (and of the file's write time): a call that
+    /// starts later than that is from the future and goes to suspense. 0 to 86,400; default 300.
+    /// </summary>
+    public int ClockSkewSeconds { get; init; } = 300;
+
     public DateTimeZone Zone() =>
         DateTimeZoneProviders.Tzdb.GetZoneOrNull(TimeZone)
         ?? throw new InvalidOperationException($"Source '{Name}': unknown IANA time zone '{TimeZone}'.");

@@ -1,28 +1,21 @@
-using System.Globalization;
 using Billing.Core.Notifications;
 
 namespace Billing.Notifications;
 
-/// <summary>What a notification is about; each kind has a template per language.</summary>
-public static class NotificationKinds
+/// <summary>The placeholders the template of each <see cref="NotificationKinds">kind</see> may use.</summary>
+public static class NotificationPlaceholders
 {
-    public const string LowBalance = "low-balance";
-    public const string Exhausted = "exhausted";
-    public const string CreditLimit = "credit-limit";
-    public const string Expired = "expired";
-    public const string TopUp = "topup";
-
-    /// <summary>Placeholders every kind may use. (Declared before <see cref="Placeholders"/>: static fields initialise in order.)</summary>
+    /// <summary>Placeholders every kind may use. (Declared before <see cref="ByKind"/>: static fields initialise in order.)</summary>
     public static readonly IReadOnlySet<string> Common = new HashSet<string>(StringComparer.Ordinal) { "name", "msisdn", "currency", "balance", "at", "account" };
 
     /// <summary>Every kind with the placeholders its template may use.</summary>
-    public static readonly IReadOnlyDictionary<string, IReadOnlySet<string>> Placeholders = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal)
+    public static readonly IReadOnlyDictionary<string, IReadOnlySet<string>> ByKind = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal)
     {
-        [LowBalance] = Names("threshold"),
-        [Exhausted] = Names(),
-        [CreditLimit] = Names("limit"),
-        [Expired] = Names("amount"),
-        [TopUp] = Names("amount", "reference"),
+        [NotificationKinds.LowBalance] = Names("threshold"),
+        [NotificationKinds.Exhausted] = Names(),
+        [NotificationKinds.CreditLimit] = Names("limit"),
+        [NotificationKinds.Expired] = Names("amount"),
+        [NotificationKinds.TopUp] = Names("amount", "reference"),
     };
 
     private static HashSet<string> Names(params string[] names) => new(Common.Concat(names), StringComparer.Ordinal);
@@ -46,6 +39,11 @@ public sealed class NotificationTemplates
     }
 
     public string Folder { get; }
+
+    private static readonly Lazy<NotificationTemplates> ShippedTemplates = new(() => Load(Locate(null)));
+
+    /// <summary>The layouts in templates/notifications (the working directory's, else the copy shipped with the program), loaded once.</summary>
+    public static NotificationTemplates Shipped() => ShippedTemplates.Value;
 
     public IEnumerable<string> Languages => _templates.Keys.Select(k => k.Language).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
 
@@ -82,9 +80,9 @@ public sealed class NotificationTemplates
             foreach (var file in Directory.EnumerateFiles(dir, "*.txt").Order(StringComparer.Ordinal))
             {
                 var kind = Path.GetFileNameWithoutExtension(file);
-                if (!NotificationKinds.Placeholders.TryGetValue(kind, out var allowed))
+                if (!NotificationPlaceholders.ByKind.TryGetValue(kind, out var allowed))
                 {
-                    problems.Add($"{file}: unknown kind '{kind}' (one of {string.Join(", ", NotificationKinds.Placeholders.Keys)})");
+                    problems.Add($"{file}: unknown kind '{kind}' (one of {string.Join(", ", NotificationPlaceholders.ByKind.Keys)})");
                     continue;
                 }
 
@@ -104,7 +102,7 @@ public sealed class NotificationTemplates
             }
         }
 
-        foreach (var kind in NotificationKinds.Placeholders.Keys.Where(k => !templates.ContainsKey((FallbackLanguage, k))))
+        foreach (var kind in NotificationPlaceholders.ByKind.Keys.Where(k => !templates.ContainsKey((FallbackLanguage, k))))
         {
             problems.Add($"{Path.Combine(folder, FallbackLanguage, kind + ".txt")}: missing (English is the fallback for every language)");
         }
@@ -140,9 +138,7 @@ public sealed class NotificationTemplates
     public static string Amount(decimal amount, string currency, string language)
     {
         ArgumentNullException.ThrowIfNull(language);
-        var c = Billing.Core.Money.Currency.Of(currency);
-        var rounded = Billing.Core.Money.Rounding.ToMinorUnit(amount, c);
-        var text = rounded.ToString("F" + c.MinorUnit.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+        var text = Billing.Core.Money.Money.Of(amount, currency).ToMinorUnitString();
         var lang = language.Split('-')[0].ToLowerInvariant();
         return DecimalComma.Contains(lang) ? text.Replace('.', ',') : text;
     }

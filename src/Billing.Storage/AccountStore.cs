@@ -1,46 +1,24 @@
-using Billing.Mediation.Imports;
+using Billing.Core.Accounts;
+using Billing.Core.Imports;
 using Dapper;
 using NodaTime;
 using Npgsql;
 
 namespace Billing.Storage;
 
-public sealed record AccountRecord
-{
-    public string Id { get; init; } = "";
-    public string Name { get; init; } = "";
-    public string BillingAddress { get; init; } = "";
-    public string? Email { get; init; }
-    public string Language { get; init; } = "";
-    public string Currency { get; init; } = "";
-    public string TimeZone { get; init; } = "";
-    public string PaymentType { get; init; } = "";
-    public int BillCycleDay { get; init; }
-    public string TaxRegion { get; init; } = "";
-    public string Segment { get; init; } = "";
-}
-
-public sealed record SubscriptionRecord
-{
-    public long Id { get; init; }
-    public string AccountId { get; init; } = "";
-    public string Msisdn { get; init; } = "";
-    public string PlanId { get; init; } = "";
-    public Instant ActiveFrom { get; init; }
-    public Instant? ActiveTo { get; init; }
-}
-
 public sealed record AccountImportResult(int Accounts, int SubscriptionsAdded, int SubscriptionsUpdated, int PeriodsClosed, IReadOnlyList<ImportError> Errors);
 
 /// <summary>Accounts and their subscriptions: the import (all or nothing) and look-ups.</summary>
 public static class AccountStore
 {
+    private const string AccountColumns = "id, name, billing_address, email, language, currency, time_zone, payment_type, bill_cycle_day, tax_region, segment";
+
     /// <summary>
     /// Upserts the rows in one transaction. A subscription row (msisdn, active_from) that exists is
     /// updated; a new one closes the MSISDN's period that is open at its start (a plan change).
     /// Any database error is reported with its line and nothing is kept.
     /// </summary>
-    public static AccountImportResult Import(NpgsqlConnection conn, IReadOnlyList<AccountRow> rows)
+    public static AccountImportResult Import(NpgsqlConnection conn, IReadOnlyList<AccountImportLine> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
         using var tx = conn.BeginTransaction();
@@ -49,14 +27,15 @@ public static class AccountStore
         var accounts = new HashSet<string>(StringComparer.Ordinal);
         foreach (var row in rows)
         {
+            var account = row.Account;
             // A prepaid wallet holds money in one currency: the account's cannot change under it.
             // The account row is locked first: a wallet cannot be created for it (its foreign key waits) between this check and the commit.
             var walletCurrency = conn.ExecuteScalar<string?>("""
                 SELECT w.currency FROM accounts a LEFT JOIN wallets w ON w.account_id = a.id WHERE a.id = @AccountId FOR UPDATE OF a
-                """, new { row.AccountId }, tx);
-            if (walletCurrency is not null && !string.Equals(walletCurrency, row.Currency, StringComparison.Ordinal))
+                """, new { AccountId = account.Id }, tx);
+            if (walletCurrency is not null && !string.Equals(walletCurrency, account.Currency.Code, StringComparison.Ordinal))
             {
-                errors.Add(new ImportError(row.Line, $"account {row.AccountId} has a prepaid wallet in {walletCurrency}: its currency cannot change to {row.Currency} (open a new account for the new currency)"));
+                errors.Add(new ImportError(row.Line, $"account {account.Id} has a prepaid wallet in {walletCurrency}: its currency cannot change to {account.Currency} (open a new account for the new currency)"));
                 continue;
             }
 
@@ -66,18 +45,18 @@ public static class AccountStore
                 conn.Execute("""
                     INSERT INTO accounts (id, name, billing_address, email, language, currency, time_zone, payment_type,
                                           bill_cycle_day, tax_region, segment)
-                    VALUES (@AccountId, @Name, @BillingAddress, @Email, @Language, @Currency, @TimeZone, @PaymentType,
+                    VALUES (@Id, @Name, @BillingAddress, @Email, @Language, @Currency, @TimeZone, @PaymentType,
                             @BillCycleDay, @TaxRegion, @Segment)
                     ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, billing_address = EXCLUDED.billing_address,
                         email = EXCLUDED.email, language = EXCLUDED.language, currency = EXCLUDED.currency,
                         time_zone = EXCLUDED.time_zone, payment_type = EXCLUDED.payment_type,
                         bill_cycle_day = EXCLUDED.bill_cycle_day, tax_region = EXCLUDED.tax_region,
                         segment = EXCLUDED.segment, updated_at = now()
-                    """, row, tx);
-                accounts.Add(row.AccountId);
+                    """, StoredAccount.Of(account), tx);
+                accounts.Add(account.Id);
                 if (row.Subscription is { } s)
                 {
-                    var args = new { row.AccountId, s.Msisdn, s.PlanId, s.ActiveFrom, s.ActiveTo };
+                    var args = new { AccountId = account.Id, s.Msisdn, s.PlanId, s.ActiveFrom, s.ActiveTo };
                     var existing = conn.Execute("""
                         UPDATE subscriptions SET account_id = @AccountId, plan_id = @PlanId,
                             -- an open period that a later period of the number closed stays closed there
@@ -124,7 +103,7 @@ public static class AccountStore
             return new AccountImportResult(0, 0, 0, 0, errors);
         }
 
-        // Every number rates in its account's partition (see RatingStore.Unrated): one wallet, one process, event-time order.
+        // Every number rates in its account's partition (see UsageToRateStore.Unrated): one wallet, one process, event-time order.
         var numbers = rows.Where(r => r.Subscription is not null).Select(r => r.Subscription!.Msisdn).Distinct(StringComparer.Ordinal).ToArray();
         conn.Execute("""
             INSERT INTO msisdn_partitions (msisdn, account_id)
@@ -136,24 +115,71 @@ public static class AccountStore
         return new AccountImportResult(accounts.Count, added, updated, closed, errors);
     }
 
-    public static AccountRecord? Find(NpgsqlConnection conn, string id) =>
-        conn.QuerySingleOrDefault<AccountRecord>("""
-            SELECT id, name, billing_address, email, language, currency, time_zone, payment_type, bill_cycle_day, tax_region, segment
+    public static Account? Find(NpgsqlConnection conn, string id, NpgsqlTransaction? tx = null) =>
+        conn.QuerySingleOrDefault<StoredAccount>($"""
+            SELECT {AccountColumns}
             FROM accounts WHERE id = @id
-            """, new { id });
+            """, new { id }, tx)?.ToAccount();
 
-    public static IReadOnlyList<SubscriptionRecord> Subscriptions(NpgsqlConnection conn, string accountId) =>
-        conn.Query<SubscriptionRecord>("""
+    /// <summary>These accounts by id (ids with no account are left out).</summary>
+    public static Dictionary<string, Account> Find(NpgsqlTransaction tx, IReadOnlyCollection<string> ids)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        return tx.Connection!.Query<StoredAccount>($"""
+            SELECT {AccountColumns}
+            FROM accounts WHERE id = ANY(@ids)
+            """, new { ids = ids.ToArray() }, tx).ToDictionary(a => a.Id, a => a.ToAccount(), StringComparer.Ordinal);
+    }
+
+    public static IReadOnlyList<Subscription> Subscriptions(NpgsqlConnection conn, string accountId) =>
+        conn.Query<StoredSubscription>("""
             SELECT id, account_id, msisdn, plan_id, active_from, active_to FROM subscriptions
             WHERE account_id = @accountId ORDER BY msisdn, active_from
-            """, new { accountId }).AsList();
+            """, new { accountId }).Select(s => s.ToSubscription()).ToList();
 
     /// <summary>The subscription of an MSISDN at an instant, if any.</summary>
-    public static SubscriptionRecord? SubscriptionAt(NpgsqlConnection conn, string msisdn, Instant at) =>
-        conn.QuerySingleOrDefault<SubscriptionRecord>("""
+    public static Subscription? SubscriptionAt(NpgsqlConnection conn, string msisdn, Instant at) =>
+        conn.QuerySingleOrDefault<StoredSubscription>("""
             SELECT id, account_id, msisdn, plan_id, active_from, active_to FROM subscriptions
             WHERE msisdn = @msisdn AND active_from <= @at AND (active_to IS NULL OR active_to > @at)
-            """, new { msisdn, at });
+            """, new { msisdn, at })?.ToSubscription();
+
+    /// <summary>An accounts row as Dapper reads and writes it: the core's account is made from it and into it here, at the edge.</summary>
+    private sealed record StoredAccount
+    {
+        public static StoredAccount Of(Account a) => new()
+        {
+            Id = a.Id, Name = a.Name, BillingAddress = a.BillingAddress, Email = a.Email, Language = a.Language, Currency = a.Currency.Code,
+            TimeZone = a.TimeZone.Id, PaymentType = a.PaymentType.Code(), BillCycleDay = a.BillCycleDay, TaxRegion = a.TaxRegion, Segment = a.Segment,
+        };
+
+        public string Id { get; init; } = "";
+        public string Name { get; init; } = "";
+        public string BillingAddress { get; init; } = "";
+        public string? Email { get; init; }
+        public string Language { get; init; } = "";
+        public string Currency { get; init; } = "";
+        public string TimeZone { get; init; } = "";
+        public string PaymentType { get; init; } = "";
+        public int BillCycleDay { get; init; }
+        public string TaxRegion { get; init; } = "";
+        public string Segment { get; init; } = "";
+
+        public Account ToAccount() => new(Id, Name, BillingAddress, Email, Language, Billing.Core.Money.Currency.Of(Currency), TimeZone,
+            PaymentTypes.Parse(PaymentType), BillCycleDay, TaxRegion, Segment);
+    }
+
+    private sealed record StoredSubscription
+    {
+        public long Id { get; init; }
+        public string AccountId { get; init; } = "";
+        public string Msisdn { get; init; } = "";
+        public string PlanId { get; init; } = "";
+        public Instant ActiveFrom { get; init; }
+        public Instant? ActiveTo { get; init; }
+
+        public Subscription ToSubscription() => new(Id, AccountId, Msisdn, PlanId, ActiveFrom, ActiveTo);
+    }
 
     /// <summary>The IANA zone of each of these accounts.</summary>
     public static Dictionary<string, string> TimeZones(NpgsqlConnection conn, IReadOnlyCollection<string> accounts) =>

@@ -1,11 +1,12 @@
 using System.Text.Json;
+using Billing.Core.Mediation;
 using Dapper;
 using NodaTime;
 using Npgsql;
 
 namespace Billing.Storage;
 
-/// <summary>One row of the file manifest: how every record of a file was accounted for.</summary>
+/// <summary>One row of <c>cdr_files</c>: a file, what became of it, and its manifest.</summary>
 public sealed record CdrFileRow
 {
     public long Id { get; init; }
@@ -16,22 +17,21 @@ public sealed record CdrFileRow
     public string Format { get; init; } = "";
     public string Status { get; init; } = "";
     public string? Header { get; init; }
-    public long ReadCount { get; init; }
-    public long Accepted { get; init; }
-    public long Suspended { get; init; }
-    public long Duplicates { get; init; }
-    public long Filtered { get; init; }
     public string? Reason { get; init; }
     public Instant StartedAt { get; init; }
     public Instant? FinishedAt { get; init; }
+
+    /// <summary>Empty until the file is archived.</summary>
+    public FileManifest Manifest { get; init; } = FileManifest.Empty;
 }
 
 /// <summary>The manifest rows of CDR files: the claim that makes a file processed exactly once.</summary>
 public static class CdrFileStore
 {
+    // The manifest's columns come last: Dapper splits each row at read_count.
     private const string Columns = """
-        id, source, file_name, checksum, size_bytes, format, status, header, read_count, accepted,
-        suspended, duplicates, filtered, reason, started_at, finished_at
+        id, source, file_name, checksum, size_bytes, format, status, header, reason, started_at, finished_at,
+        read_count, accepted, suspended, duplicates, filtered, suspended_by_reason::text, filtered_by_reason::text
         """;
 
     /// <summary>
@@ -48,14 +48,12 @@ public static class CdrFileStore
             """, new { source, fileName, checksum, size, format }, tx);
 
     public static CdrFileRow? FindProcessed(NpgsqlConnection conn, string source, string checksum) =>
-        conn.QuerySingleOrDefault<CdrFileRow>($"""
-            SELECT {Columns} FROM cdr_files WHERE source = @source AND checksum = @checksum AND status <> 'rejected'
-            """, new { source, checksum });
+        Query(conn, $"SELECT {Columns} FROM cdr_files WHERE source = @source AND checksum = @checksum AND status <> 'rejected'",
+            new { source, checksum }).SingleOrDefault();
 
-    public static void Complete(NpgsqlTransaction tx, long id, FileCounts counts, string? header)
+    public static void Complete(NpgsqlTransaction tx, long id, FileManifest manifest, string? header)
     {
-        ArgumentNullException.ThrowIfNull(counts);
-        counts.EnsureReconciles();
+        ArgumentNullException.ThrowIfNull(manifest);
         tx.Connection!.Execute("""
             UPDATE cdr_files SET status = 'archived', header = @header, read_count = @Read, accepted = @Accepted,
                 suspended = @Suspended, duplicates = @Duplicates, filtered = @Filtered,
@@ -66,53 +64,54 @@ public static class CdrFileStore
         {
             id,
             header,
-            counts.Read,
-            counts.Accepted,
-            counts.Suspended,
-            counts.Duplicates,
-            counts.Filtered,
-            suspendedByReason = JsonSerializer.Serialize(counts.SuspendedByReason),
-            filteredByReason = JsonSerializer.Serialize(counts.FilteredByReason),
+            manifest.Read,
+            manifest.Accepted,
+            manifest.Suspended,
+            manifest.Duplicates,
+            manifest.Filtered,
+            suspendedByReason = JsonSerializer.Serialize(manifest.SuspendedByReason),
+            filteredByReason = JsonSerializer.Serialize(manifest.FilteredByReason),
         }, tx);
     }
 
+    /// <summary>
+    /// Records a rejected file and returns its id. The same file (source, name, checksum, size) rejected
+    /// for the same reason before is that row again: a rerun after its move to rejected/ failed records
+    /// nothing twice. <paramref name="checksum"/> is empty for a file rejected before it was read.
+    /// </summary>
     public static long RecordRejected(NpgsqlConnection conn, string source, string fileName, string checksum, long size, string format, string reason) =>
         conn.ExecuteScalar<long>("""
-            INSERT INTO cdr_files (source, file_name, checksum, size_bytes, format, status, reason, finished_at)
-            VALUES (@source, @fileName, @checksum, @size, @format, 'rejected', @reason, now())
-            RETURNING id
+            WITH earlier AS (
+                SELECT id FROM cdr_files
+                WHERE status = 'rejected' AND source = @source AND file_name = @fileName AND checksum = @checksum
+                  AND size_bytes = @size AND reason = @reason
+                ORDER BY id DESC LIMIT 1),
+            recorded AS (
+                INSERT INTO cdr_files (source, file_name, checksum, size_bytes, format, status, reason, finished_at)
+                SELECT @source, @fileName, @checksum, @size, @format, 'rejected', @reason, now()
+                WHERE NOT EXISTS (SELECT FROM earlier)
+                RETURNING id)
+            SELECT id FROM recorded UNION ALL SELECT id FROM earlier
             """, new { source, fileName, checksum, size, format, reason });
 
     public static IReadOnlyList<CdrFileRow> List(NpgsqlConnection conn, int limit, string? source = null) =>
-        conn.Query<CdrFileRow>($"""
+        Query(conn, $"""
             SELECT {Columns} FROM cdr_files
             WHERE (@source::text IS NULL OR source = @source)
             ORDER BY id DESC LIMIT @limit
-            """, new { limit, source }).AsList();
+            """, new { limit, source });
 
     public static CdrFileRow? Get(NpgsqlConnection conn, long id) =>
-        conn.QuerySingleOrDefault<CdrFileRow>($"SELECT {Columns} FROM cdr_files WHERE id = @id", new { id });
-}
+        Query(conn, $"SELECT {Columns} FROM cdr_files WHERE id = @id", new { id }).SingleOrDefault();
 
-/// <summary>The accounting of one file. Every record is read = accepted + suspended + duplicates + filtered.</summary>
-public sealed record FileCounts
-{
-    public long Read { get; init; }
-    public long Accepted { get; init; }
-    public long Suspended { get; init; }
-    public long Duplicates { get; init; }
-    public long Filtered { get; init; }
-    public IReadOnlyDictionary<string, long> SuspendedByReason { get; init; } = new Dictionary<string, long>();
-    public IReadOnlyDictionary<string, long> FilteredByReason { get; init; } = new Dictionary<string, long>();
+    private static IReadOnlyList<CdrFileRow> Query(NpgsqlConnection conn, string sql, object args) =>
+        conn.Query<CdrFileRow, ManifestColumns, CdrFileRow>(sql, (row, m) => row with { Manifest = m.ToManifest() }, args, splitOn: "read_count").AsList();
 
-    public bool Reconciles => Read == Accepted + Suspended + Duplicates + Filtered;
-
-    public void EnsureReconciles()
+    /// <summary>The manifest as its columns hold it; the by-reason counts are jsonb objects.</summary>
+    private sealed record ManifestColumns(
+        long ReadCount, long Accepted, long Suspended, long Duplicates, long Filtered, string SuspendedByReason, string FilteredByReason)
     {
-        if (!Reconciles)
-        {
-            throw new InvalidOperationException(
-                $"Record accounting does not reconcile: read {Read} ≠ accepted {Accepted} + suspended {Suspended} + duplicates {Duplicates} + filtered {Filtered}.");
-        }
+        public FileManifest ToManifest() => new(ReadCount, Accepted, Suspended, Duplicates, Filtered,
+            JsonSerializer.Deserialize<Dictionary<string, long>>(SuspendedByReason), JsonSerializer.Deserialize<Dictionary<string, long>>(FilteredByReason));
     }
 }

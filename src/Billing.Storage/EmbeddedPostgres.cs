@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
+using System.Text;
 using Dapper;
 using Npgsql;
 
@@ -9,41 +8,61 @@ namespace Billing.Storage;
 
 /// <summary>
 /// A private PostgreSQL cluster started from the server binaries on the machine, so a newcomer
-/// needs nothing but the repository. Reuses a cluster already running in the same folder (and
-/// then leaves it running); stops the one it started when disposed. As root, the server runs as
-/// the <c>postgres</c> OS user (initdb refuses root).
+/// needs nothing but the repository. Private means: no TCP at all (<c>listen_addresses = ''</c>, no
+/// <c>host</c> line in pg_hba.conf), a Unix socket in a folder only the server's OS user can enter
+/// (mode 0700, the socket itself 0700), and peer authentication for that user and root only. As root,
+/// the server runs as the <c>postgres</c> OS user (initdb refuses root), which owns the folders; root
+/// reaches the socket anyway. Every process using the cluster holds a shared lock on
+/// <c>clients.lock</c>; the last one to let go stops the server, whoever started it — so a cluster
+/// left behind by a killed process is reused and then stopped by the next command.
 /// </summary>
 public sealed class EmbeddedPostgres : IDisposable
 {
+    /// <summary>The socket is <c>.s.PGSQL.5432</c> in a folder of its own: no TCP port is taken, so the usual number is fine.</summary>
+    private const int SocketPort = 5432;
+
+    /// <summary>A socket path fits in 107 bytes (sun_path with its NUL); the file name takes 15 of them.</summary>
+    private const int MaxSocketDirectoryLength = 107 - 15;
+
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
     private readonly string _bin;
     private readonly string _dataDir;
     private readonly string _runDir;
-    private readonly bool _asPostgresUser;
-    private bool _owned;
+    private readonly string? _runAs;
+    private readonly Lock _gate = new();
+    private FileStream? _inUse;
 
-    private EmbeddedPostgres(string bin, string baseDir, bool asPostgresUser)
+    private EmbeddedPostgres(string bin, string baseDir, string? runAs)
     {
         _bin = bin;
         BaseDirectory = baseDir;
         _dataDir = Path.Combine(baseDir, "pg");
         _runDir = Path.Combine(baseDir, "run");
-        _asPostgresUser = asPostgresUser;
+        _runAs = runAs;
     }
 
     public string BaseDirectory { get; }
 
-    public int Port { get; private set; }
+    /// <summary>The folder holding the server's Unix socket (mode 0700).</summary>
+    public string SocketDirectory { get; private set; } = "";
 
-    /// <summary>True when this process started the server (and so stops it).</summary>
-    public bool Owned => _owned;
+    /// <summary>True when this process started the server; false when it found it running.</summary>
+    public bool StartedNow { get; private set; }
+
+    /// <summary>Our connections carry it, so that "other clients" means other processes.</summary>
+    private static string ApplicationName => $"billing-{Environment.ProcessId}";
+
+    private string ClientsLockPath => Path.Combine(BaseDirectory, "clients.lock");
 
     public string ConnectionString(string database) =>
         new NpgsqlConnectionStringBuilder
         {
-            Host = "127.0.0.1",
-            Port = Port,
+            Host = SocketDirectory,
+            Port = SocketPort,
             Username = "postgres",
             Database = database,
+            ApplicationName = ApplicationName,
             Pooling = true,
             MaxPoolSize = 50,
             Timeout = 30,
@@ -60,13 +79,13 @@ public sealed class EmbeddedPostgres : IDisposable
         var bin = FindBinaries();
         baseDir = Path.GetFullPath(baseDir);
         Directory.CreateDirectory(baseDir);
-        var pg = new EmbeddedPostgres(bin, baseDir, Environment.IsPrivilegedProcess);
         using (FileLock.Acquire(Path.Combine(baseDir, "cluster.lock"), TimeSpan.FromMinutes(2)))
         {
+            var pg = new EmbeddedPostgres(bin, baseDir, ServerUser(Path.Combine(baseDir, "pg")));
             pg.InitStartOrReuse(throwaway);
+            pg._inUse = new FileStream(pg.ClientsLockPath, FileMode.OpenOrCreate, FileAccess.Read, FileShare.ReadWrite);
+            return pg;
         }
-
-        return pg;
     }
 
     /// <summary>Creates the database if it does not exist yet.</summary>
@@ -94,29 +113,52 @@ public sealed class EmbeddedPostgres : IDisposable
         conn.Execute($"DROP DATABASE IF EXISTS \"{database.Replace("\"", "\"\"", StringComparison.Ordinal)}\" WITH (FORCE)");
     }
 
-    /// <summary>Stops the server this process started, unless other processes still use it (<paramref name="force"/>: regardless).</summary>
+    /// <summary>
+    /// Lets go of the cluster and stops the server when no other billing process holds it and no
+    /// other client is connected (<paramref name="force"/>: regardless). Safe to call twice and from
+    /// a signal handler while the process's own connections are still busy: those are not counted.
+    /// </summary>
     public void Stop(bool force = false)
     {
-        if (!_owned)
+        lock (_gate)
         {
-            return;
-        }
-
-        NpgsqlConnection.ClearAllPools();
-        using (FileLock.Acquire(Path.Combine(BaseDirectory, "cluster.lock"), TimeSpan.FromMinutes(2)))
-        {
-            // Another process (billing serve, a second command) may have started using the server we
-            // started: then it keeps running, and whoever runs last on an idle server stops it.
-            if (force || OtherClients() == 0)
+            if (_inUse is null)
             {
-                Run("pg_ctl", ["-D", _dataDir, "-m", "fast", "-s", "-w", "stop"], check: false);
+                return;
+            }
+
+            NpgsqlConnection.ClearAllPools();
+            using (FileLock.Acquire(Path.Combine(BaseDirectory, "cluster.lock"), TimeSpan.FromMinutes(2)))
+            {
+                _inUse.Dispose();
+                _inUse = null;
+                if (force || (NoOtherBillingProcess() && OtherClients() == 0))
+                {
+                    Run("pg_ctl", ["-D", _dataDir, "-m", "fast", "-s", "-w", "stop"], check: false);
+                    if (SocketDirectory != _runDir)
+                    {
+                        TryDelete(SocketDirectory);
+                    }
+                }
             }
         }
-
-        _owned = false;
     }
 
     public void Dispose() => Stop();
+
+    /// <summary>True when no other process holds its shared lock on clients.lock (a killed process holds none).</summary>
+    private bool NoOtherBillingProcess()
+    {
+        try
+        {
+            using var exclusive = new FileStream(ClientsLockPath, FileMode.OpenOrCreate, FileAccess.Read, FileShare.None);
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
 
     private long OtherClients()
     {
@@ -124,7 +166,9 @@ public sealed class EmbeddedPostgres : IDisposable
         {
             using var conn = new NpgsqlConnection(ConnectionString("postgres") + ";Pooling=false");
             conn.Open();
-            return conn.ExecuteScalar<long>("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()");
+            return conn.ExecuteScalar<long>(
+                "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND application_name <> @mine",
+                new { mine = ApplicationName });
         }
         catch (NpgsqlException)
         {
@@ -137,41 +181,42 @@ public sealed class EmbeddedPostgres : IDisposable
         if (!File.Exists(Path.Combine(_dataDir, "PG_VERSION")))
         {
             PrepareDirectories();
-            var (code, output) = Run("initdb", ["-D", _dataDir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"], check: false);
+            var (code, output) = Run("initdb", ["-D", _dataDir, "-U", "postgres", "--auth-local=peer", "--auth-host=reject", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"], check: false);
             if (code != 0)
             {
                 throw new InvalidOperationException($"initdb failed (exit {code}) in {_dataDir}:\n{output}");
             }
         }
 
-        if (RunningPort() is { } port)
+        if (RunningServer() is { } running)
         {
-            Port = port;
-            _owned = false;
-            return;
+            if (running.Private)
+            {
+                SocketDirectory = running.SocketDirectory;
+                StartedNow = false;
+                return;
+            }
+
+            // Started by an earlier version: listening on TCP with trust. Not private: restart it.
+            Run("pg_ctl", ["-D", _dataDir, "-m", "fast", "-s", "-w", "stop"], check: false);
         }
 
         PrepareDirectories();
-        Port = FreePort();
-        var settings = $"-c listen_addresses=127.0.0.1 -p {Port} -k {_runDir} -c max_connections=100 -c shared_buffers=256MB -c temp_buffers=64MB -c work_mem=32MB -c maintenance_work_mem=256MB -c max_wal_size=4GB -c checkpoint_timeout=15min";
-        if (throwaway)
-        {
-            settings += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
-        }
-
+        SocketDirectory = NewSocketDirectory();
+        WriteConfiguration(throwaway);
         var log = Path.Combine(_runDir, "postgres.log");
-        var (startCode, startOutput) = Run("pg_ctl", ["-D", _dataDir, "-l", log, "-s", "-w", "-t", "60", "-o", settings, "start"], check: false);
+        var (startCode, startOutput) = Run("pg_ctl", ["-D", _dataDir, "-l", log, "-s", "-w", "-t", "60", "start"], check: false);
         if (startCode != 0)
         {
             var tail = File.Exists(log) ? string.Join('\n', File.ReadLines(log).TakeLast(15)) : "";
             throw new InvalidOperationException($"PostgreSQL did not start (pg_ctl exit {startCode}): {startOutput}\nLast lines of {log}:\n{tail}");
         }
 
-        _owned = true;
+        StartedNow = true;
     }
 
-    /// <summary>The port of a server already running on this data folder, from postmaster.pid.</summary>
-    private int? RunningPort()
+    /// <summary>The server already running on this data folder, from postmaster.pid (lines: pid, data, start, port, socket folder, listen address, …).</summary>
+    private (string SocketDirectory, bool Private)? RunningServer()
     {
         var pidFile = Path.Combine(_dataDir, "postmaster.pid");
         if (!File.Exists(pidFile))
@@ -186,28 +231,171 @@ public sealed class EmbeddedPostgres : IDisposable
         }
 
         var lines = File.ReadAllLines(pidFile);
-        return lines.Length > 3 && int.TryParse(lines[3], NumberStyles.None, CultureInfo.InvariantCulture, out var port) ? port : null;
+        if (lines.Length < 6)
+        {
+            return null;
+        }
+
+        var socketDirectory = lines[4].Trim();
+        var isPrivate = lines[5].Trim().Length == 0
+            && lines[3].Trim() == SocketPort.ToString(CultureInfo.InvariantCulture)
+            && Directory.Exists(socketDirectory)
+            && new DirectoryInfo(socketDirectory).LinkTarget is null
+            && (OperatingSystem.IsWindows() || File.GetUnixFileMode(socketDirectory) == OwnerOnly);
+        return (socketDirectory, isPrivate);
     }
 
     private void PrepareDirectories()
     {
         Directory.CreateDirectory(_dataDir);
         Directory.CreateDirectory(_runDir);
-        if (_asPostgresUser)
+
+        // The server's user must pass through the base folder to reach its own; nobody else needs to list it.
+        SetMode(BaseDirectory, _runAs is null ? OwnerOnly : OwnerOnly | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        if (_runAs is not null)
         {
-            // initdb and the server refuse to run as root: hand the folders to the postgres user.
-            Exec("chown", ["-R", "postgres:postgres", _dataDir, _runDir]);
-            Exec("chmod", ["755", BaseDirectory]);
+            // initdb and the server refuse to run as root: hand the folders to the server's user.
+            Exec("chown", ["-R", _runAs + ":", _dataDir, _runDir]);
         }
 
-        Exec("chmod", ["700", _dataDir]);
+        SetMode(_dataDir, OwnerOnly);
+        SetMode(_runDir, OwnerOnly);
+    }
+
+    /// <summary>
+    /// run/ beside the data, unless its path is too long for a socket: then a fresh folder of random
+    /// name in the temp folder (created 0700, so nobody can have prepared it), found again through
+    /// postmaster.pid and removed when the server stops.
+    /// </summary>
+    private string NewSocketDirectory()
+    {
+        if (_runDir.Length <= MaxSocketDirectoryLength)
+        {
+            return _runDir;
+        }
+
+        var dir = Directory.CreateTempSubdirectory("billing-pg-").FullName;
+        if (dir.Length > MaxSocketDirectoryLength || dir.Contains(',', StringComparison.Ordinal))
+        {
+            TryDelete(dir);
+            throw new InvalidOperationException($"No short enough folder for the embedded PostgreSQL's socket ({_runDir} and {dir} are too long): set TMPDIR to a short path, or use --db or BILLING_DB.");
+        }
+
+        if (_runAs is not null)
+        {
+            Exec("chown", [_runAs + ":", dir]);
+        }
+
+        SetMode(dir, OwnerOnly);
+        return dir;
+    }
+
+    /// <summary>
+    /// The settings that make the cluster private, written before every start (an older cluster
+    /// gets them too): no TCP, the socket in its folder, peer authentication for the server's OS
+    /// user and root only, and no <c>host</c> line at all.
+    /// </summary>
+    private void WriteConfiguration(bool throwaway)
+    {
+        if (SocketDirectory.Contains(',', StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"The embedded PostgreSQL's socket folder {SocketDirectory} contains a comma; PostgreSQL reads it as a list. Use a state directory without one, or --db.");
+        }
+
+        var settings = new StringBuilder()
+            .AppendLine("# Written by billing before every start: the embedded cluster is private. Changes here are overwritten.")
+            .AppendLine("listen_addresses = ''")
+            .AppendLine(CultureInfo.InvariantCulture, $"port = {SocketPort}")
+            .AppendLine(CultureInfo.InvariantCulture, $"unix_socket_directories = '{SocketDirectory.Replace("'", "''", StringComparison.Ordinal)}'")
+            .AppendLine("unix_socket_permissions = 0700")
+            .AppendLine("max_connections = 100")
+            .AppendLine("shared_buffers = 256MB")
+            .AppendLine("temp_buffers = 64MB")
+            .AppendLine("work_mem = 32MB")
+            .AppendLine("maintenance_work_mem = 256MB")
+            .AppendLine("max_wal_size = 4GB")
+            .AppendLine("checkpoint_timeout = 15min");
+        if (throwaway)
+        {
+            settings.AppendLine("fsync = off").AppendLine("synchronous_commit = off").AppendLine("full_page_writes = off");
+        }
+
+        WriteServerFile("billing.conf", settings.ToString());
+        WriteServerFile("pg_hba.conf", "# Written by billing: Unix socket only, peer authentication mapped in pg_ident.conf; no host lines.\nlocal all all peer map=billing\n");
+        var serverUser = _runAs ?? Environment.UserName;
+        WriteServerFile("pg_ident.conf", $"# Written by billing: the OS users that may connect, as the postgres role.\nbilling {serverUser} postgres\nbilling root postgres\n");
+
+        const string Include = "include 'billing.conf'";
+        var main = Path.Combine(_dataDir, "postgresql.conf");
+        if (!File.ReadLines(main).Any(l => l.Trim() == Include))
+        {
+            File.AppendAllText(main, $"\n{Include}\n");
+        }
+    }
+
+    private void WriteServerFile(string name, string text)
+    {
+        var path = Path.Combine(_dataDir, name);
+        File.WriteAllText(path, text);
+        SetMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        if (_runAs is not null)
+        {
+            Exec("chown", [_runAs + ":", path]);
+        }
+    }
+
+    /// <summary>
+    /// Null: run the binaries as ourselves. As root: the owner of an existing data folder (a cluster a
+    /// user made stays that user's), else <c>postgres</c>.
+    /// </summary>
+    private static string? ServerUser(string dataDir)
+    {
+        if (!Environment.IsPrivilegedProcess)
+        {
+            return null;
+        }
+
+        if (File.Exists(Path.Combine(dataDir, "PG_VERSION")))
+        {
+            var (code, owner) = Exec("stat", ["-c", "%U", dataDir], check: false);
+            if (code == 0 && owner.Length > 0 && owner != "root" && owner != "UNKNOWN")
+            {
+                return owner;
+            }
+        }
+
+        return "postgres";
+    }
+
+    /// <summary>The cluster needs Unix (runuser, a Unix socket); the guard keeps the analyzer's platform check honest.</summary>
+    private static void SetMode(string path, UnixFileMode mode)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, mode);
+        }
+    }
+
+    private static void TryDelete(string dir)
+    {
+        try
+        {
+            Directory.Delete(dir);
+        }
+        catch (IOException)
+        {
+            // not empty or gone: left for the temp folder's cleaner
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
     }
 
     private (int Code, string Output) Run(string tool, IReadOnlyList<string> args, bool check)
     {
         var exe = Path.Combine(_bin, tool);
-        return _asPostgresUser
-            ? Exec("runuser", ["-u", "postgres", "--", exe, .. args], check)
+        return _runAs is not null
+            ? Exec("runuser", ["-u", _runAs, "--", exe, .. args], check)
             : Exec(exe, args, check);
     }
 
@@ -239,13 +427,6 @@ public sealed class EmbeddedPostgres : IDisposable
         }
 
         return (p.ExitCode, output);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>The folder with initdb and pg_ctl: PATH first, then /usr/lib/postgresql/&lt;newest&gt;/bin.</summary>

@@ -1,12 +1,9 @@
 using Billing.Core.Notifications;
 using Dapper;
+using NodaTime;
 using Npgsql;
 
 namespace Billing.Storage;
-
-/// <summary>A message to put in the outbox, already rendered in the account's language.</summary>
-/// <param name="DedupeKey">what the message is about (e.g. <c>threshold:USAGE_ID</c>): the outbox holds one message per key.</param>
-public sealed record NewNotification(string AccountId, string? Msisdn, string Kind, string Language, string Subject, string Body, string DedupeKey);
 
 /// <summary>Which messages to list; null filters match everything.</summary>
 public sealed record NotificationFilter(string? Status = null, string? AccountId = null, string? Kind = null, int Limit = 50);
@@ -14,7 +11,8 @@ public sealed record NotificationFilter(string? Status = null, string? AccountId
 /// <summary>
 /// The notifications outbox: written in the transaction of whatever caused the message, delivered by
 /// claiming due messages with row locks (<c>FOR UPDATE SKIP LOCKED</c>) so that deliverers running at
-/// the same time never take the same message.
+/// the same time never take the same message. Which messages are due, and when a failed one is tried
+/// again, go by the caller's clock (<c>now</c>); a message is due from when it is created.
 /// </summary>
 public static class NotificationStore
 {
@@ -80,42 +78,42 @@ public static class NotificationStore
     }
 
     /// <summary>
-    /// Locks up to <paramref name="limit"/> pending messages that are due, oldest first, with the
-    /// account's e-mail address as it is now. Rows locked by another deliverer are skipped; the locks
-    /// last until <paramref name="tx"/> ends, which must record what became of each message.
+    /// Locks up to <paramref name="limit"/> pending messages that are due at <paramref name="now"/>, oldest
+    /// first, with the account's e-mail address as it is now. Rows locked by another deliverer are skipped;
+    /// the locks last until <paramref name="tx"/> ends, which must record what became of each message.
     /// </summary>
-    public static IReadOnlyList<OutboxMessage> ClaimDue(NpgsqlTransaction tx, int limit)
+    public static IReadOnlyList<OutboxMessage> ClaimDue(NpgsqlTransaction tx, int limit, Instant now)
     {
         ArgumentNullException.ThrowIfNull(tx);
         return tx.Connection!.Query<OutboxMessage>($"""
             {SelectMessages}
-            WHERE n.status = 'pending' AND n.next_attempt_at <= now()
+            WHERE n.status = 'pending' AND n.next_attempt_at <= @now
             ORDER BY n.id
             LIMIT @limit
             FOR UPDATE OF n SKIP LOCKED
-            """, new { limit }, tx).AsList();
+            """, new { limit, now }, tx).AsList();
     }
 
-    public static void MarkSent(NpgsqlTransaction tx, long id, string channel)
+    public static void MarkSent(NpgsqlTransaction tx, long id, string channel, Instant now)
     {
         ArgumentNullException.ThrowIfNull(tx);
         tx.Connection!.Execute("""
-            UPDATE notifications SET status = 'sent', channel = @channel, sent_at = now(), attempts = attempts + 1
+            UPDATE notifications SET status = 'sent', channel = @channel, sent_at = @now, attempts = attempts + 1
             WHERE id = @id
-            """, new { id, channel }, tx);
+            """, new { id, channel, now }, tx);
     }
 
-    /// <summary>Counts a failed attempt: pending again after the decision's delay, or failed for good.</summary>
-    public static void MarkAttemptFailed(NpgsqlTransaction tx, long id, string channel, string error, RetryDecision decision)
+    /// <summary>Counts a failed attempt made at <paramref name="now"/>: pending again after the decision's delay, or failed for good.</summary>
+    public static void MarkAttemptFailed(NpgsqlTransaction tx, long id, string channel, string error, RetryDecision decision, Instant now)
     {
         ArgumentNullException.ThrowIfNull(tx);
         tx.Connection!.Execute("""
             UPDATE notifications
             SET attempts = attempts + 1, last_error = @error, channel = @channel,
                 status = CASE WHEN @giveUp THEN 'failed' ELSE 'pending' END,
-                next_attempt_at = CASE WHEN @giveUp THEN next_attempt_at ELSE now() + make_interval(secs => @delaySeconds) END
+                next_attempt_at = CASE WHEN @giveUp THEN next_attempt_at ELSE @next END
             WHERE id = @id
-            """, new { id, channel, error, giveUp = decision.GiveUp, delaySeconds = decision.Delay.TotalSeconds }, tx);
+            """, new { id, channel, error, giveUp = decision.GiveUp, next = now + decision.Delay }, tx);
     }
 
     /// <summary>The channel needs an e-mail address and the account has no usable one: not tried again until `billing notifications retry`.</summary>
@@ -129,17 +127,17 @@ public static class NotificationStore
     }
 
     /// <summary>
-    /// Makes a failed or no-address message pending and due now, with a fresh count of attempts
-    /// (last_error stays until it is sent). Returns its status before, or null if there is no such message;
-    /// a message in any other status is left as it is.
+    /// Makes a failed or no-address message pending and due at <paramref name="now"/>, with a fresh count of
+    /// attempts (last_error stays until it is sent). Returns its status before, or null if there is no such
+    /// message; a message in any other status is left as it is.
     /// </summary>
-    public static string? Retry(NpgsqlConnection conn, long id)
+    public static string? Retry(NpgsqlConnection conn, long id, Instant now)
     {
         using var tx = conn.BeginTransaction();
         var status = conn.QuerySingleOrDefault<string?>("SELECT status FROM notifications WHERE id = @id FOR UPDATE", new { id }, tx);
         if (status is NotificationStatuses.Failed or NotificationStatuses.NoAddress)
         {
-            conn.Execute("UPDATE notifications SET status = 'pending', attempts = 0, next_attempt_at = now() WHERE id = @id", new { id }, tx);
+            conn.Execute("UPDATE notifications SET status = 'pending', attempts = 0, next_attempt_at = @now WHERE id = @id", new { id, now }, tx);
         }
 
         tx.Commit();

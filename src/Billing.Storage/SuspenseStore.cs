@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Billing.Core.Usage;
 using Dapper;
+using NodaTime;
 using Npgsql;
 
 namespace Billing.Storage;
@@ -13,6 +14,9 @@ public sealed record SuspenseRow
     public long FileId { get; init; }
     public string Source { get; init; } = "";
     public string FileName { get; init; } = "";
+
+    /// <summary>When the row's file was taken in (its claim): none of its calls can have started later.</summary>
+    public Instant FileReceivedAt { get; init; }
     public string? Header { get; init; }
     public long LineNo { get; init; }
     public string RawLine { get; init; } = "";
@@ -32,7 +36,7 @@ public static class SuspenseStore
 
     public static IReadOnlyList<SuspenseRow> OpenRows(NpgsqlConnection conn, string? reason, string? source, long afterId, int limit, NpgsqlTransaction? tx = null) =>
         conn.Query<SuspenseRow>("""
-            SELECT s.id, s.file_id, s.source, f.file_name, f.header, s.line_no, s.raw_line, s.reason, s.detail
+            SELECT s.id, s.file_id, s.source, f.file_name, f.started_at AS file_received_at, f.header, s.line_no, s.raw_line, s.reason, s.detail
             FROM suspense s JOIN cdr_files f ON f.id = s.file_id
             WHERE s.status = 'open' AND s.id > @afterId
               AND (@reason::text IS NULL OR s.reason = @reason) AND (@source::text IS NULL OR s.source = @source)

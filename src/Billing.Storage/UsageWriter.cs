@@ -1,5 +1,5 @@
+using Billing.Core.Mediation;
 using Billing.Core.Usage;
-using Billing.Mediation;
 using Dapper;
 using Npgsql;
 using NpgsqlTypes;
@@ -29,23 +29,25 @@ public sealed class UsageWriter : IMediatedRowSink, IDisposable
     private bool _hasLowPriority;
     private long _staged;
 
-    private UsageWriter(NpgsqlTransaction tx, string source, long fileId, bool direct)
+    private UsageWriter(NpgsqlTransaction tx, string source, long fileId, string? spillFolder)
     {
         _tx = tx;
         _source = source;
         _fileId = fileId;
-        _direct = direct;
-        _suspense = direct ? new SuspenseBuffer() : null;
+        _direct = spillFolder is not null;
+        _suspense = spillFolder is null ? null : new SuspenseBuffer(spillFolder);
     }
 
     /// <summary>The unique violation that tells the caller to re-run a direct write staged.</summary>
     public static bool IsDuplicateRecord(Exception e) =>
         e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "usage_identity" };
 
-    public static UsageWriter BeginDirect(NpgsqlTransaction tx, string source, long fileId)
+    /// <param name="spillFolder">Where suspended rows beyond the first <see cref="SuspenseBuffer.InMemoryLimit"/> wait for the COPY.</param>
+    public static UsageWriter BeginDirect(NpgsqlTransaction tx, string source, long fileId, string spillFolder)
     {
         ArgumentNullException.ThrowIfNull(tx);
-        return new UsageWriter(tx, source, fileId, direct: true)
+        ArgumentNullException.ThrowIfNull(spillFolder);
+        return new UsageWriter(tx, source, fileId, spillFolder)
         {
             _copy = tx.Connection!.BeginBinaryImport("""
                 COPY usage (source, record_key, service, msisdn, destination, start_utc, duration_s,
@@ -66,7 +68,7 @@ public sealed class UsageWriter : IMediatedRowSink, IDisposable
                 line_no bigint NOT NULL, priority smallint NOT NULL,
                 raw_line text, reason text, detail text) ON COMMIT DROP
             """, transaction: tx);
-        return new UsageWriter(tx, source, fileId, direct: false)
+        return new UsageWriter(tx, source, fileId, spillFolder: null)
         {
             _copy = conn.BeginBinaryImport("""
                 COPY stage_rows (kind, record_key, service, msisdn, destination, start_utc, duration_s,
@@ -116,11 +118,12 @@ public sealed class UsageWriter : IMediatedRowSink, IDisposable
         _staged++;
     }
 
-    public void Suspend(long lineNumber, string rawLine, string reason, string detail)
+    public void Suspend(SuspendedRecord record)
     {
+        var clean = record with { RawLine = Clean(record.RawLine), Detail = Clean(record.Detail) };
         if (_suspense is not null)
         {
-            _suspense.Add(lineNumber, Clean(rawLine), reason, Clean(detail));
+            _suspense.Add(clean);
             return;
         }
 
@@ -132,11 +135,11 @@ public sealed class UsageWriter : IMediatedRowSink, IDisposable
             c.WriteNull();
         }
 
-        c.Write(lineNumber, NpgsqlDbType.Bigint);
+        c.Write(clean.LineNumber, NpgsqlDbType.Bigint);
         c.Write((short)0, NpgsqlDbType.Smallint);
-        c.Write(Clean(rawLine), NpgsqlDbType.Text);
-        c.Write(reason, NpgsqlDbType.Text);
-        c.Write(Clean(detail), NpgsqlDbType.Text);
+        c.Write(clean.RawLine, NpgsqlDbType.Text);
+        c.Write(clean.Reason, NpgsqlDbType.Text);
+        c.Write(clean.Detail, NpgsqlDbType.Text);
     }
 
     /// <summary>Ends the COPY and stores the rows. Returns how many usage rows were new.</summary>
@@ -193,8 +196,8 @@ public sealed class UsageWriter : IMediatedRowSink, IDisposable
             copy.StartRow();
             copy.Write(_fileId, NpgsqlDbType.Bigint);
             copy.Write(_source, NpgsqlDbType.Text);
-            copy.Write(row.Line, NpgsqlDbType.Bigint);
-            copy.Write(row.Raw, NpgsqlDbType.Text);
+            copy.Write(row.LineNumber, NpgsqlDbType.Bigint);
+            copy.Write(row.RawLine, NpgsqlDbType.Text);
             copy.Write(row.Reason, NpgsqlDbType.Text);
             copy.Write(row.Detail, NpgsqlDbType.Text);
         }
@@ -220,40 +223,63 @@ public sealed class UsageWriter : IMediatedRowSink, IDisposable
 
 /// <summary>
 /// Suspended rows of a file being written directly: kept in memory up to a limit, then spilled to a
-/// temporary file, so a file of nothing but bad rows does not grow memory.
+/// file in the spill folder, so a file of nothing but bad rows does not grow memory. The spill file is
+/// unlinked as soon as it is open (on Unix): the open handle keeps it, and no exit path — a crash, a
+/// kill — can leave it behind. <see cref="Sweep"/> removes any left by a system that cannot do that.
 /// </summary>
-public sealed class SuspenseBuffer : IDisposable
+public sealed class SuspenseBuffer(string spillFolder) : IDisposable
 {
     public const int InMemoryLimit = 10_000;
 
-    private readonly List<(long Line, string Raw, string Reason, string Detail)> _memory = [];
-    private string? _spillPath;
+    private const string SpillPattern = "suspense-*.spill";
+
+    private readonly List<SuspendedRecord> _memory = [];
     private BinaryWriter? _spill;
 
     public long Count { get; private set; }
 
-    public void Add(long line, string raw, string reason, string detail)
+    /// <summary>Deletes the spill files left in <paramref name="folder"/>; returns how many. Run at the start of an ingest.</summary>
+    public static int Sweep(string folder)
+    {
+        if (!Directory.Exists(folder))
+        {
+            return 0;
+        }
+
+        var swept = 0;
+        foreach (var leftover in Directory.EnumerateFiles(folder, SpillPattern))
+        {
+            try
+            {
+                File.Delete(leftover);
+                swept++;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // still open by a live writer on a system that cannot unlink open files: it goes with it
+            }
+        }
+
+        return swept;
+    }
+
+    public void Add(SuspendedRecord record)
     {
         Count++;
         if (_spill is null && _memory.Count < InMemoryLimit)
         {
-            _memory.Add((line, raw, reason, detail));
+            _memory.Add(record);
             return;
         }
 
-        if (_spill is null)
-        {
-            _spillPath = Path.GetTempFileName();
-            _spill = new BinaryWriter(new FileStream(_spillPath, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose));
-        }
-
-        _spill.Write(line);
-        _spill.Write(raw);
-        _spill.Write(reason);
-        _spill.Write(detail);
+        _spill ??= new BinaryWriter(OpenSpill());
+        _spill.Write(record.LineNumber);
+        _spill.Write(record.RawLine);
+        _spill.Write(record.Reason);
+        _spill.Write(record.Detail);
     }
 
-    public IEnumerable<(long Line, string Raw, string Reason, string Detail)> Rows()
+    public IEnumerable<SuspendedRecord> Rows()
     {
         foreach (var row in _memory)
         {
@@ -271,9 +297,31 @@ public sealed class SuspenseBuffer : IDisposable
         var reader = new BinaryReader(stream);
         while (stream.Position < stream.Length)
         {
-            yield return (reader.ReadInt64(), reader.ReadString(), reader.ReadString(), reader.ReadString());
+            yield return new SuspendedRecord(reader.ReadInt64(), reader.ReadString(), reader.ReadString(), reader.ReadString());
         }
     }
 
     public void Dispose() => _spill?.Dispose();
+
+    private FileStream OpenSpill()
+    {
+        Directory.CreateDirectory(spillFolder);
+        var path = Path.Combine(spillFolder, $"suspense-{Environment.ProcessId}-{Guid.NewGuid():N}.spill");
+        if (OperatingSystem.IsWindows())
+        {
+            return new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
+        }
+
+        // Readable by this user only (the rows are call records) for the moment it has a name at all.
+        var stream = new FileStream(path, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.ReadWrite,
+            Share = FileShare.None,
+            BufferSize = 1 << 16,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        });
+        File.Delete(path);
+        return stream;
+    }
 }

@@ -1,3 +1,5 @@
+using Billing.Core.Accounts;
+using Billing.Core.Money;
 using Billing.Core.Prepaid;
 using Dapper;
 using NodaTime;
@@ -19,6 +21,9 @@ public sealed record WalletRow
     public Instant? LastTopupAt { get; init; }
     public Instant? LastExpiryAt { get; init; }
     public Instant? BarredSince { get; init; }
+
+    /// <summary>The balance in the wallet's currency.</summary>
+    public Money Funds => new(Balance, Billing.Core.Money.Currency.Of(Currency));
 }
 
 public sealed record LedgerRow(long Id, string Kind, decimal Amount, Instant At, long? UsageId, string? Msisdn, string? Reference, string Note, decimal BalanceAfter, Instant PostedAt);
@@ -27,11 +32,11 @@ public sealed record LedgerRow(long Id, string Kind, decimal Amount, Instant At,
 /// <summary>What a usage record has been charged to one wallet so far: debited (positive), overdrawn, its 'usage' rows and all its rows.</summary>
 public sealed record UsageCharged(long UsageId, string AccountId, decimal Debited, decimal Overdrawn, int Postings, int Rows);
 
-/// <summary>A prepaid account's name, language and zone: what its notifications are written with.</summary>
-public sealed record WalletHolder(string AccountId, string Name, string Language, string TimeZone, string Currency);
-
 /// <summary>The top-up as stored: false Added when its reference was there already (nothing credited twice).</summary>
-public sealed record TopUpResult(bool Added, string AccountId, long LedgerId, decimal Amount, decimal Balance, string Currency);
+public sealed record TopUpResult(bool Added, string AccountId, long LedgerId, Money Amount, Money Balance);
+
+/// <summary>Prepaid usage priced beyond a wallet's floor, per account: what collections is owed, over how many records, from when to when.</summary>
+public sealed record OverdraftOwed(string AccountId, long Records, Money Amount, Instant First, Instant Last);
 
 /// <summary>Wallets, their append-only ledger and overdraft: the prepaid SQL.</summary>
 public static class WalletStore
@@ -40,7 +45,7 @@ public static class WalletStore
     private const string EnsureSql = """
         INSERT INTO wallets (account_id, currency)
         SELECT a.id, a.currency FROM accounts a
-        WHERE a.id = ANY(@ids) AND a.payment_type = 'prepaid' AND NOT EXISTS (SELECT 1 FROM wallets w WHERE w.account_id = a.id)
+        WHERE a.id = ANY(@ids) AND a.payment_type = @prepaid AND NOT EXISTS (SELECT 1 FROM wallets w WHERE w.account_id = a.id)
         ORDER BY a.id
         ON CONFLICT (account_id) DO NOTHING;
         """;
@@ -49,7 +54,17 @@ public static class WalletStore
     public static void Ensure(NpgsqlTransaction tx, IReadOnlyCollection<string> accounts)
     {
         ArgumentNullException.ThrowIfNull(tx);
-        tx.Connection!.Execute(EnsureSql, new { ids = accounts.ToArray() }, tx);
+        tx.Connection!.Execute(EnsureSql, new { ids = accounts.ToArray(), prepaid = PaymentType.Prepaid.Code() }, tx);
+    }
+
+    /// <summary>The currency of each of these accounts' wallets (accounts with none are left out). A wallet's currency never changes.</summary>
+    public static Dictionary<string, Currency> Currencies(NpgsqlTransaction tx, IReadOnlyCollection<string> accounts)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        return accounts.Count == 0
+            ? new Dictionary<string, Currency>(StringComparer.Ordinal)
+            : tx.Connection!.Query<(string Account, string Currency)>("SELECT account_id, currency FROM wallets WHERE account_id = ANY(@ids)", new { ids = accounts.ToArray() }, tx)
+                .ToDictionary(w => w.Account, w => Currency.Of(w.Currency), StringComparer.Ordinal);
     }
 
     /// <summary>
@@ -75,7 +90,7 @@ public static class WalletStore
                 WHERE l.account_id = w.account_id AND l.at > coalesce(w.watermark, '-infinity'::timestamptz) OFFSET 0) l
             WHERE w.account_id = ANY(@ids)
             ORDER BY w.account_id, l.at, l.id;
-            """, new { ids }, tx);
+            """, new { ids, prepaid = PaymentType.Prepaid.Code() }, tx);
         var wallets = results.Read<WalletRow>().AsList();
         var pending = results.Read<(string Account, Instant At, decimal Amount, string Kind)>().ToLookup(p => p.Account, StringComparer.Ordinal);
         return wallets.ToDictionary(
@@ -136,8 +151,8 @@ public static class WalletStore
                     copy.Write(p.Kind, NpgsqlDbType.Text);
                     copy.Write(p.Amount, NpgsqlDbType.Numeric);
                     copy.Write(p.At, NpgsqlDbType.TimestampTz);
-                    Nullable(copy, p.UsageId);
-                    Nullable(copy, p.Msisdn);
+                    copy.WriteNullable(p.UsageId);
+                    copy.WriteNullable(p.Msisdn);
                     copy.Write(p.BalanceAfter, NpgsqlDbType.Numeric);
                 }
             }
@@ -182,29 +197,20 @@ public static class WalletStore
         }, tx);
     }
 
-    /// <summary>The accounts' names, languages and zones, for their notifications.</summary>
-    public static Dictionary<string, WalletHolder> Holders(NpgsqlTransaction tx, IReadOnlyCollection<string> accounts)
-    {
-        ArgumentNullException.ThrowIfNull(tx);
-        return tx.Connection!.Query<WalletHolder>(
-            "SELECT id AS account_id, name, language, time_zone, currency FROM accounts WHERE id = ANY(@ids)",
-            new { ids = accounts.ToArray() }, tx).ToDictionary(h => h.AccountId, StringComparer.Ordinal);
-    }
-
     /// <summary>A subscriber's account and plan at a moment.</summary>
-    public sealed record AccountPlan(string AccountId, string PlanId, string PaymentType);
+    public sealed record AccountPlan(string AccountId, string PlanId, PaymentType PaymentType);
 
     /// <summary>The account of the subscriber with this number at <paramref name="at"/> (else its latest), with its plan then.</summary>
     public static AccountPlan? AccountOf(NpgsqlConnection conn, string msisdn, Instant at, NpgsqlTransaction? tx = null)
     {
         ArgumentNullException.ThrowIfNull(conn);
-        var row = conn.QueryFirstOrDefault<AccountPlan>("""
+        var row = conn.QueryFirstOrDefault<(string AccountId, string PlanId, string PaymentType)?>("""
             SELECT s.account_id, s.plan_id, a.payment_type FROM subscriptions s JOIN accounts a ON a.id = s.account_id
             WHERE s.msisdn = @msisdn
             ORDER BY (s.active_from <= @at AND (s.active_to IS NULL OR s.active_to > @at)) DESC, s.active_from DESC
             LIMIT 1
             """, new { msisdn, at }, tx);
-        return row;
+        return row is { } r ? new AccountPlan(r.AccountId, r.PlanId, PaymentTypes.Parse(r.PaymentType)) : null;
     }
 
     /// <summary>
@@ -222,12 +228,12 @@ public static class WalletStore
                 new { reference }, tx);
             if (existing is { } e)
             {
-                return new TopUpResult(false, e.Account, e.Id, e.Amount, wallet.Balance, wallet.Currency);
+                return new TopUpResult(false, e.Account, e.Id, new Money(e.Amount, wallet.Funds.Currency), wallet.Funds);
             }
         }
 
         var (id, balance) = Append(tx, wallet, "topup", amount, at, msisdn, reference, note, floor);
-        return new TopUpResult(true, accountId, id, amount, balance, wallet.Currency);
+        return new TopUpResult(true, accountId, id, new Money(amount, wallet.Funds.Currency), new Money(balance, wallet.Funds.Currency));
     }
 
     /// <summary>Creates the wallet if missing and locks its row for the transaction.</summary>
@@ -284,7 +290,7 @@ public static class WalletStore
     /// nothing again) and the allowance for the subscription's cycle from <paramref name="at"/>. Refused
     /// (null) when the price would take the balance below <paramref name="floor"/>.
     /// </summary>
-    public static (bool Added, long LedgerId, decimal Balance)? BuyBundle(NpgsqlTransaction tx, string accountId, long subscriptionId, string msisdn,
+    public static (bool Added, long LedgerId, Money Balance)? BuyBundle(NpgsqlTransaction tx, string accountId, long subscriptionId, string msisdn,
         string bundleId, long amount, decimal price, LocalDate cycleStart, Instant at, string? reference, decimal floor)
     {
         var wallet = LockWallet(tx, accountId);
@@ -292,7 +298,7 @@ public static class WalletStore
         if (reference is not null && conn.QueryFirstOrDefault<long?>(
                 "SELECT id FROM wallet_ledger WHERE kind = 'bundle' AND reference = @reference", new { reference }, tx) is { } existing)
         {
-            return (false, existing, wallet.Balance);
+            return (false, existing, wallet.Funds);
         }
 
         if (wallet.Balance - price < floor)
@@ -305,14 +311,14 @@ public static class WalletStore
             INSERT INTO allowance_purchases (subscription_id, allowance_id, cycle_start, amount, bought_at, ledger_id)
             VALUES (@subscriptionId, @bundleId, @cycleStart, @amount, @at, @id)
             """, new { subscriptionId, bundleId, cycleStart, amount, at, id }, tx);
-        return (true, id, balance);
+        return (true, id, new Money(balance, wallet.Funds.Currency));
     }
 
     /// <summary>
     /// A manual correction by customer care or finance (goodwill credit, a wrong charge taken back,
     /// a debt written off): an 'adjustment' ledger row with the reason, and an audit_log entry.
     /// </summary>
-    public static (long LedgerId, decimal Balance, string Currency) Adjust(NpgsqlTransaction tx, string accountId, string msisdn, decimal amount, Instant at, string reason, string actor, decimal floor)
+    public static (long LedgerId, Money Balance) Adjust(NpgsqlTransaction tx, string accountId, string msisdn, decimal amount, Instant at, string reason, string actor, decimal floor)
     {
         var wallet = LockWallet(tx, accountId);
         var (id, balance) = Append(tx, wallet, "adjustment", amount, at, msisdn, null, reason, floor);
@@ -320,7 +326,7 @@ public static class WalletStore
             INSERT INTO audit_log (actor, action, detail)
             VALUES (@actor, 'wallet.adjust', json_build_object('account', @accountId, 'msisdn', @msisdn, 'amount', @amount, 'ledgerId', @id, 'reason', @reason)::jsonb)
             """, new { actor, accountId, msisdn, amount, id, reason }, tx);
-        return (id, balance, wallet.Currency);
+        return (id, new Money(balance, wallet.Funds.Currency));
     }
 
     /// <summary>Wallets whose stored balance differs from their ledger's sum (should be none).</summary>
@@ -348,36 +354,12 @@ public static class WalletStore
             """, new { accountId, limit }).AsList();
 
     /// <summary>Overdraft per account (what collections is owed), optionally one account.</summary>
-    public static IReadOnlyList<(string AccountId, string Currency, long Records, decimal Amount, Instant First, Instant Last)> Overdraft(NpgsqlConnection conn, string? accountId) =>
-        conn.Query<(string, string, long, decimal, Instant, Instant)>("""
+    public static IReadOnlyList<OverdraftOwed> Overdraft(NpgsqlConnection conn, string? accountId) =>
+        conn.Query<(string Account, string Currency, long Records, decimal Amount, Instant First, Instant Last)>("""
             SELECT account_id, currency, count(DISTINCT usage_id), sum(amount), min(at), max(at)
             FROM prepaid_overdraft WHERE (@accountId::text IS NULL OR account_id = @accountId)
             GROUP BY account_id, currency HAVING sum(amount) <> 0 ORDER BY account_id
-            """, new { accountId }).AsList();
+            """, new { accountId }).Select(o => new OverdraftOwed(o.Account, o.Records, Money.Of(o.Amount, o.Currency), o.First, o.Last)).ToList();
 
     private static DateTime? Utc(Instant? i) => i?.ToDateTimeUtc();
-
-    private static void Nullable(NpgsqlBinaryImporter copy, long? value)
-    {
-        if (value is { } v)
-        {
-            copy.Write(v, NpgsqlDbType.Bigint);
-        }
-        else
-        {
-            copy.WriteNull();
-        }
-    }
-
-    private static void Nullable(NpgsqlBinaryImporter copy, string? value)
-    {
-        if (value is null)
-        {
-            copy.WriteNull();
-        }
-        else
-        {
-            copy.Write(value, NpgsqlDbType.Text);
-        }
-    }
 }

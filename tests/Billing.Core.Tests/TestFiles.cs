@@ -29,6 +29,12 @@ internal sealed class TempFile : IDisposable
     }
 }
 
+/// <summary>When the test CDR files count as written: after every call in them (all of them are from 2026-11).</summary>
+internal static class Written
+{
+    public static readonly NodaTime.Instant At = NodaTime.Instant.FromUtc(2026, 12, 1, 0, 0);
+}
+
 internal static class RepositoryRoot
 {
     /// <summary>The folder holding Billing.Batch.sln, found by walking up from the test binaries.</summary>

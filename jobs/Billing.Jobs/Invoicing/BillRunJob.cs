@@ -1,7 +1,7 @@
 using System.Data;
 using Billing.Core.Cycles;
 using Billing.Core.Invoicing;
-using Billing.Jobs.Rating;
+using Billing.Jobs.Catalog;
 using Billing.Storage;
 using Billing.Storage.Invoicing;
 using NodaTime;
@@ -84,7 +84,7 @@ public sealed class BillRunJob(BillingDatabase db, CatalogCache catalogs, Invoic
     public BatchOutcome ApproveBatch(long runId, int batchNo)
     {
         using var conn = db.Open();
-        Billing.Storage.RatingStore.ShareAllPartitions(conn);
+        Billing.Storage.Rating.RatingPartitions.ShareAll(conn);
         try
         {
             using var tx = conn.BeginTransaction();
@@ -102,7 +102,7 @@ public sealed class BillRunJob(BillingDatabase db, CatalogCache catalogs, Invoic
 
             var issues = new List<(long, string, InvoiceDraft, IssuedInputs)>();
             var format = new InvoiceNumberFormat(options.InvoiceNumbers);
-            foreach (var year in issuable.GroupBy(d => format.Pattern.Contains("{yy", StringComparison.Ordinal) ? d.Save.Draft.IssueDate.Year : 0).OrderBy(g => g.Key))
+            foreach (var year in issuable.GroupBy(d => format.CounterYear(d.Save.Draft.IssueDate.Year)).OrderBy(g => g.Key))
             {
                 var inOrder = year.OrderBy(d => d.Save.Draft.AccountId, StringComparer.Ordinal).ToList();
                 var first = InvoiceStore.TakeNumbers(tx, "invoice", year.Key, inOrder.Count);
@@ -120,7 +120,7 @@ public sealed class BillRunJob(BillingDatabase db, CatalogCache catalogs, Invoic
         }
         finally
         {
-            Billing.Storage.RatingStore.UnshareAllPartitions(conn);
+            Billing.Storage.Rating.RatingPartitions.UnshareAll(conn);
         }
     }
 

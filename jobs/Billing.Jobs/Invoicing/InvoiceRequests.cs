@@ -6,7 +6,7 @@ using Billing.Core.Money;
 using Billing.Core.Usage;
 using Billing.Storage.Invoicing;
 using NodaTime;
-using CorePaymentType = Billing.Core.Invoicing.PaymentType;
+using CorePaymentType = Billing.Core.Accounts.PaymentType;
 
 namespace Billing.Jobs.Invoicing;
 

@@ -23,9 +23,17 @@ public sealed record InvoicingOptions
     /// <summary>The daily run closes the cycles that ended this many days before today (UTC): every zone has passed midnight, late CDRs had a day.</summary>
     public int DaysAfterCycleEnd { get; init; } = 1;
 
+    /// <summary>The largest one-time charge, adjustment (either sign) or payment accepted, in the currency's major unit.</summary>
+    public decimal AmountCeiling { get; init; } = EnteredAmount.DefaultCeiling;
+
     public IReadOnlyList<string> Problems()
     {
         var problems = new List<string>();
+        if (AmountCeiling is <= 0m or > 1_000_000_000_000m)
+        {
+            problems.Add($"invoicing.amountCeiling must be > 0 and at most 1000000000000, not {AmountCeiling}");
+        }
+
         if (PaymentTermsDays is < 0 or > 365)
         {
             problems.Add($"invoicing.paymentTermsDays must be 0–365, not {PaymentTermsDays}");

@@ -24,6 +24,7 @@ public sealed class IngestDropFolderJob(BillingDatabase db, MediationOptions opt
             throw new InvalidOperationException("Poll needs a Hangfire job client; use IngestAll outside Hangfire.");
         }
 
+        SweepSpillFiles();
         var ready = Waiting().Where(f => f.State == WaitingState.Ready).ToList();
         foreach (var f in ready)
         {
@@ -42,7 +43,8 @@ public sealed class IngestDropFolderJob(BillingDatabase db, MediationOptions opt
     /// <summary>Ingests every ready file now, in order; reports files left alone too.</summary>
     public IReadOnlyList<IngestOutcome> IngestAll(Action<IngestOutcome>? progress = null)
     {
-        var ingest = new IngestFileJob(db, options);
+        var ingest = new IngestFileJob(db, options, clock);
+        SweepSpillFiles();
         var outcomes = new List<IngestOutcome>();
         foreach (var f in Waiting())
         {
@@ -53,6 +55,11 @@ public sealed class IngestDropFolderJob(BillingDatabase db, MediationOptions opt
                 {
                     File = f.FileName, Source = f.Source, Format = options.Source(f.Source)?.Format.ToString().ToLowerInvariant() ?? "?",
                     Status = Statuses.Skipped, Reason = $"modified less than {options.SettleSeconds} s ago: still being written?",
+                },
+                WaitingState.NotRegular => new IngestOutcome
+                {
+                    File = f.FileName, Source = f.Source, Format = options.Source(f.Source)?.Format.ToString().ToLowerInvariant() ?? "?",
+                    Status = Statuses.Skipped, Reason = IngestFileJob.NotRegular(f.Kind),
                 },
                 _ => new IngestOutcome
                 {
@@ -67,6 +74,15 @@ public sealed class IngestDropFolderJob(BillingDatabase db, MediationOptions opt
         }
 
         return outcomes;
+    }
+
+    /// <summary>Spill files a crashed ingest could leave (where they cannot be unlinked while open).</summary>
+    private void SweepSpillFiles()
+    {
+        if (SuspenseBuffer.Sweep(options.SpillFolder()) is > 0 and var swept)
+        {
+            Log.ForContext<IngestDropFolderJob>().Information("Swept {Count} spill file(s) left in {Folder}", swept, options.SpillFolder());
+        }
     }
 
     private IReadOnlyList<WaitingFile> Waiting()

@@ -1,8 +1,10 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using Billing.Core.Mediation;
 using Billing.Mediation;
 using Billing.Mediation.Readers;
 using Billing.Storage;
+using NodaTime;
 using Serilog;
 using Serilog.Context;
 using static Billing.Jobs.Mediation.IngestOutcome;
@@ -15,48 +17,82 @@ namespace Billing.Jobs.Mediation;
 /// Safe to re-run at any point: a crash before commit leaves nothing; after commit the rerun sees
 /// the checksum and only finishes the move.
 /// </summary>
-public sealed class IngestFileJob(BillingDatabase db, MediationOptions options)
+public sealed class IngestFileJob(BillingDatabase db, MediationOptions options, IClock clock)
 {
     private static readonly JsonSerializerOptions ManifestJson = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
     private readonly ILogger _log = Log.ForContext<IngestFileJob>();
     private readonly DropFolder _drop = new(options.DropFolder);
 
-    /// <summary>The Hangfire entry point: arguments are names, never entities.</summary>
-    public void Run(string source, string fileName) => Ingest(source, fileName);
+    /// <summary>
+    /// The Hangfire entry point: arguments are names, never entities. A file that could not be moved
+    /// fails the job, so Hangfire tries again (the database work is done once either way).
+    /// </summary>
+    public void Run(string source, string fileName)
+    {
+        var outcome = Ingest(source, fileName);
+        if (outcome.Status == Statuses.Failed)
+        {
+            throw new IOException($"{source}/{DropFolder.Printable(fileName)}: {outcome.Reason}");
+        }
+    }
 
     public IngestOutcome Ingest(string sourceName, string fileName)
     {
-        using var _ = LogContext.PushProperty("CdrFile", $"{sourceName}/{fileName}");
+        var shown = DropFolder.Printable(fileName);
+        using var _ = LogContext.PushProperty("CdrFile", $"{sourceName}/{shown}");
         var source = options.Source(sourceName);
-        var path = _drop.IncomingFile(sourceName, fileName);
         if (source is null)
         {
             return Skipped(sourceName, fileName, "?", $"no source named '{sourceName}' is configured");
         }
 
-        if (!File.Exists(path))
+        var format = source.Format.ToString().ToLowerInvariant();
+        var path = _drop.IncomingFile(sourceName, fileName);
+        // Judged without opening or following it: a FIFO would block the read, a link could lead anywhere.
+        switch (EntryKinds.Of(path))
         {
-            return Skipped(sourceName, fileName, source.Format.ToString(), "no longer in incoming/ (already handled by another run)");
+            case null:
+                return Skipped(sourceName, fileName, format, "no longer in incoming/ (already handled by another run)");
+            case var kind when kind != EntryKind.RegularFile:
+                return Skipped(sourceName, fileName, format, NotRegular(kind.Value));
         }
 
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        long size;
-        string checksum;
-        ReaderOpening opening;
         try
         {
-            size = new FileInfo(path).Length;
-            checksum = Checksum(path);
-            opening = CdrReaders.OpenFile(path, source, options.MaxFileBytes);
+            return Ingest(source, fileName, format, path);
         }
         catch (FileNotFoundException)
         {
-            return Skipped(sourceName, fileName, source.Format.ToString(), "no longer in incoming/ (already handled by another run)");
+            return Skipped(sourceName, fileName, format, "no longer in incoming/ (already handled by another run)");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // One file's trouble (unreadable, or a folder it should move to is unusable) is that file's:
+            // reported, and the other files go on.
+            _log.Error("{Source}/{File} failed: {Message}", sourceName, shown, e.Message);
+            return new IngestOutcome { File = fileName, Source = sourceName, Format = format, Status = Statuses.Failed, Reason = e.Message };
+        }
+    }
+
+    /// <summary>Why an entry that is not a regular file is left where it is.</summary>
+    public static string NotRegular(EntryKind kind) => $"{EntryKinds.Describe(kind)}, not a regular file: left alone, never read";
+
+    private IngestOutcome Ingest(SourceOptions source, string fileName, string format, string path)
+    {
+        var elapsed = System.Diagnostics.Stopwatch.StartNew();
+        var info = new FileInfo(path);
+        var size = info.Length;
+        using var conn = db.Open();
+        if (CdrReaders.SizeProblem(size, options.MaxFileBytes) is { } sizeProblem)
+        {
+            // Decided before a byte is read: no checksum.
+            return Reject(conn, source, fileName, NotRead, size, format, sizeProblem);
         }
 
-        var format = source.Format.ToString().ToLowerInvariant();
-        using var conn = db.Open();
-
+        // A call cannot start after its file was written; nor after now, whatever the file's clock says.
+        var writtenAt = Instant.Min(Instant.FromDateTimeUtc(info.LastWriteTimeUtc), clock.GetCurrentInstant());
+        var checksum = Checksum(path);
+        var opening = CdrReaders.OpenFile(path, source, options.MaxFileBytes);
         if (opening.Rejection is { } rejection)
         {
             return Reject(conn, source, fileName, checksum, size, format, rejection);
@@ -77,8 +113,8 @@ public sealed class IngestFileJob(BillingDatabase db, MediationOptions options)
         // fails that COPY; then the file is read again through the staging table, which counts
         // duplicates. Sources whose files carry both legs of a call (priority) always go staged.
         var staged = source.Format == CdrFormat.FreeSwitch;
-        MediationCounts counts;
-        long inserted;
+        MediationRun run;
+        long inserted = 0;
         var streamed = TimeSpan.Zero;
         while (true)
         {
@@ -86,12 +122,23 @@ public sealed class IngestFileJob(BillingDatabase db, MediationOptions options)
             try
             {
                 using (reader)
-                using (var writer = staged ? UsageWriter.BeginStaged(tx, source.Name, fileId.Value) : UsageWriter.BeginDirect(tx, source.Name, fileId.Value))
+                using (var writer = staged
+                    ? UsageWriter.BeginStaged(tx, source.Name, fileId.Value)
+                    : UsageWriter.BeginDirect(tx, source.Name, fileId.Value, options.SpillFolder()))
                 {
-                    var streamStart = clock.Elapsed;
-                    counts = MediationPipeline.Run(reader, new CdrNormaliser(source), writer);
-                    streamed = clock.Elapsed - streamStart;
-                    inserted = IsGarbage(counts) ? -1 : writer.Finish();
+                    var streamStart = elapsed.Elapsed;
+                    run = MediationPipeline.Run(reader, new CdrNormaliser(source, writtenAt), writer, options.SuspenseLimits());
+                    streamed = elapsed.Elapsed - streamStart;
+                    if (run.Manifest is { } read && IsGarbage(read))
+                    {
+                        run = MediationRun.Rejected(
+                            $"no row could be read as {format}: all {read.Read} rows are malformed (is this file in the right source folder?)");
+                    }
+
+                    if (run.Rejection is null)
+                    {
+                        inserted = writer.Finish();
+                    }
                 }
 
                 break;
@@ -105,24 +152,15 @@ public sealed class IngestFileJob(BillingDatabase db, MediationOptions options)
             }
         }
 
-        if (inserted < 0)
+        if (run.Rejection is { } unreadable)
         {
+            // Nothing of the file is kept: its rows and its claim go, and the rejection is recorded on its own.
             tx.Rollback();
-            return Reject(conn, source, fileName, checksum, size, format,
-                $"no row could be read as {format}: all {counts.Read} rows are malformed (is this file in the right source folder?)");
+            return Reject(conn, source, fileName, checksum, size, format, unreadable);
         }
 
-        var fileCounts = new FileCounts
-        {
-            Read = counts.Read,
-            Accepted = inserted,
-            Suspended = counts.Suspended,
-            Duplicates = counts.Accepted - inserted,
-            Filtered = counts.Filtered,
-            SuspendedByReason = counts.SuspendedByReason,
-            FilteredByReason = counts.FilteredByReason,
-        };
-        CdrFileStore.Complete(tx, fileId.Value, fileCounts, reader.Header);
+        var manifest = run.Manifest!.WithStored(inserted);
+        CdrFileStore.Complete(tx, fileId.Value, manifest, reader.Header);
         tx.Commit();
 
         var outcome = new IngestOutcome
@@ -131,26 +169,26 @@ public sealed class IngestFileJob(BillingDatabase db, MediationOptions options)
             Source = source.Name,
             Format = format,
             Status = Statuses.Archived,
-            Read = fileCounts.Read,
-            Accepted = fileCounts.Accepted,
-            Suspended = fileCounts.Suspended,
-            Duplicates = fileCounts.Duplicates,
-            Filtered = fileCounts.Filtered,
+            Manifest = manifest,
             FileId = fileId,
-            SuspendedByReason = fileCounts.SuspendedByReason,
-            FilteredByReason = fileCounts.FilteredByReason,
         };
-        _drop.Archive(source.Name, fileName, fileId.Value, JsonSerializer.Serialize(outcome, ManifestJson));
+        if (Move(outcome, "archive/", () => _drop.Archive(source.Name, fileName, fileId.Value, JsonSerializer.Serialize(outcome.Document(), ManifestJson))) is { } failed)
+        {
+            return failed;
+        }
+
         _log.Information("Archived {Source}/{File} as #{FileId}: read {Read} = accepted {Accepted} + suspended {Suspended} + duplicates {Duplicates} + filtered {Filtered} in {Seconds:F3} s ({StreamSeconds:F3} s reading and copying, {Mode})",
-            source.Name, fileName, fileId, outcome.Read, outcome.Accepted, outcome.Suspended, outcome.Duplicates, outcome.Filtered,
-            clock.Elapsed.TotalSeconds, streamed.TotalSeconds, staged ? "staged" : "direct");
+            source.Name, DropFolder.Printable(fileName), fileId, manifest.Read, manifest.Accepted, manifest.Suspended, manifest.Duplicates, manifest.Filtered,
+            elapsed.Elapsed.TotalSeconds, streamed.TotalSeconds, staged ? "staged" : "direct");
         return outcome;
     }
 
     /// <summary>Not one row could be read as the format: the file is garbage, not a file with bad rows.</summary>
-    private static bool IsGarbage(MediationCounts counts) =>
-        counts.Read > 0 && counts.Accepted == 0 && counts.Filtered == 0
-        && counts.SuspendedByReason.Keys.All(r => r is SuspenseReasons.MalformedRow or SuspenseReasons.BadEncoding);
+    private static bool IsGarbage(FileManifest read) =>
+        read.Read > 0 && read.Accepted == 0 && read.Filtered == 0 && read.SuspendedByReason.Keys.All(SuspenseReasons.IsUnreadable);
+
+    /// <summary>The checksum of a file rejected before it was read (empty, or too large to read).</summary>
+    public const string NotRead = "";
 
     public static string Checksum(string path)
     {
@@ -164,39 +202,67 @@ public sealed class IngestFileJob(BillingDatabase db, MediationOptions options)
         var id = earlier?.Id ?? 0;
         var reason = earlier is null
             ? "the same content is being processed by another run"
-            : $"same content as file #{earlier.Id} ({earlier.FileName}), processed {earlier.FinishedAt?.ToString() ?? "earlier"}";
+            : $"same content as file #{earlier.Id} ({DropFolder.Printable(earlier.FileName)}), processed {earlier.FinishedAt?.ToString() ?? "earlier"}";
         if (earlier is { Status: "archived" })
         {
             var outcome = new IngestOutcome { File = fileName, Source = source.Name, Format = format, Status = Statuses.AlreadyProcessed, Reason = reason, FileId = id };
             // The same file under the same name is this very drop, re-run (from the dashboard, or
             // after a crash between commit and move): its manifest is the stored one, not a pointer to itself.
             var manifest = string.Equals(earlier.FileName, fileName, StringComparison.Ordinal)
-                ? new IngestOutcome
-                {
-                    File = fileName, Source = source.Name, Format = format, Status = Statuses.Archived, FileId = id,
-                    Read = earlier.ReadCount, Accepted = earlier.Accepted, Suspended = earlier.Suspended,
-                    Duplicates = earlier.Duplicates, Filtered = earlier.Filtered,
-                    Reason = "moved by a re-run; the counts by reason are in the database",
-                }
+                ? outcome with { Status = Statuses.Archived, Manifest = earlier.Manifest, Reason = "moved by a re-run" }
                 : outcome;
-            if (_drop.Archive(source.Name, fileName, id, JsonSerializer.Serialize(manifest, ManifestJson)) is null)
+            string? moved = null;
+            if (Move(outcome, "archive/", () => moved = _drop.Archive(source.Name, fileName, id, JsonSerializer.Serialize(manifest.Document(), ManifestJson))) is { } failed)
+            {
+                return failed;
+            }
+
+            if (moved is null)
             {
                 return Skipped(source.Name, fileName, format, "no longer in incoming/ (already handled by another run)");
             }
 
-            _log.Information("{Source}/{File} already processed: {Reason}", source.Name, fileName, reason);
+            _log.Information("{Source}/{File} already processed: {Reason}", source.Name, DropFolder.Printable(fileName), reason);
             return outcome;
         }
 
         return Skipped(source.Name, fileName, format, reason);
     }
 
+    /// <summary>
+    /// Records the rejection (once: a rerun after a failed move finds the same row) and moves the file
+    /// to rejected/ with its reason.
+    /// </summary>
     private IngestOutcome Reject(Npgsql.NpgsqlConnection conn, SourceOptions source, string fileName, string checksum, long size, string format, string reason)
     {
         var id = CdrFileStore.RecordRejected(conn, source.Name, fileName, checksum, size, format, reason);
-        _drop.Reject(source.Name, fileName, id, reason);
-        _log.Warning("Rejected {Source}/{File} as #{FileId}: {Reason}", source.Name, fileName, id, reason);
-        return new IngestOutcome { File = fileName, Source = source.Name, Format = format, Status = Statuses.Rejected, Reason = reason, FileId = id };
+        var outcome = new IngestOutcome { File = fileName, Source = source.Name, Format = format, Status = Statuses.Rejected, Reason = reason, FileId = id };
+        if (Move(outcome, "rejected/", () => _drop.Reject(source.Name, fileName, id, reason)) is { } failed)
+        {
+            return failed;
+        }
+
+        _log.Warning("Rejected {Source}/{File} as #{FileId}: {Reason}", source.Name, DropFolder.Printable(fileName), id, reason);
+        return outcome;
+    }
+
+    /// <summary>
+    /// Moves a file out of incoming/ once the database knows what became of it. A move that fails leaves
+    /// the file where it is, its outcome recorded: the outcome says so, and the next run moves it.
+    /// </summary>
+    private IngestOutcome? Move(IngestOutcome recorded, string area, Action move)
+    {
+        try
+        {
+            move();
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            var reason = $"{recorded.Status} as file #{recorded.FileId}{(recorded.Reason is null ? "" : $" ({recorded.Reason})")}, but the move to {area} failed: {e.Message}; the next run moves it";
+            _log.Error("{Source}/{File}: {Reason}", recorded.Source, DropFolder.Printable(recorded.File), reason);
+            return recorded with { Status = Statuses.Failed, Reason = reason };
+        }
     }
 
     private static IngestOutcome Skipped(string source, string fileName, string format, string reason) =>

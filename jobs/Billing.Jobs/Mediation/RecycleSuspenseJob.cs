@@ -1,3 +1,4 @@
+using Billing.Core.Mediation;
 using Billing.Mediation;
 using Billing.Mediation.Readers;
 using Billing.Storage;
@@ -19,7 +20,6 @@ public sealed class RecycleSuspenseJob(BillingDatabase db, MediationOptions opti
     public RecycleResult Run(string? reason = null, string? source = null)
     {
         long examined = 0, recycled = 0, duplicates = 0, filtered = 0, still = 0, unknown = 0;
-        var normalisers = new Dictionary<string, CdrNormaliser>(StringComparer.Ordinal);
         using var conn = db.Open();
         long afterId = 0;
         while (true)
@@ -42,11 +42,8 @@ public sealed class RecycleSuspenseJob(BillingDatabase db, MediationOptions opti
                     continue;
                 }
 
-                if (!normalisers.TryGetValue(src.Name, out var normaliser))
-                {
-                    normaliser = normalisers[src.Name] = new CdrNormaliser(src);
-                }
-
+                // Judged as when its file was taken in: a call from the future then is not made right by time passing.
+                var normaliser = new CdrNormaliser(src, row.FileReceivedAt);
                 switch (Mediate(src, normaliser, row))
                 {
                     case { Kind: OutcomeKind.Accepted, Usage: { } usage }:

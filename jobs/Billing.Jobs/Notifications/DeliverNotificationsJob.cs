@@ -1,6 +1,7 @@
 using Billing.Notifications;
 using Billing.Storage;
 using Hangfire;
+using NodaTime;
 
 namespace Billing.Jobs.Notifications;
 
@@ -8,7 +9,7 @@ namespace Billing.Jobs.Notifications;
 public sealed record NotificationDeliveryOptions(NotificationOptions Options, string StateDirectory);
 
 /// <summary>Every minute: deliver the outbox messages that are due through the configured channel.</summary>
-public sealed class DeliverNotificationsJob(BillingDatabase db, NotificationDeliveryOptions options)
+public sealed class DeliverNotificationsJob(BillingDatabase db, NotificationDeliveryOptions options, IClock clock)
 {
     /// <summary>
     /// The Hangfire entry point. Failed messages are retried by the outbox's own schedule, so a run
@@ -18,6 +19,6 @@ public sealed class DeliverNotificationsJob(BillingDatabase db, NotificationDeli
     public DeliveryResult Run()
     {
         using var channel = options.Options.OpenChannel(options.StateDirectory);
-        return new NotificationDelivery(db, channel, options.Options.MaxAttempts).DeliverDue();
+        return new NotificationDelivery(db, channel, options.Options.MaxAttempts, clock).DeliverDue();
     }
 }

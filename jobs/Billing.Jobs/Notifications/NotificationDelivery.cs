@@ -1,6 +1,7 @@
 using Billing.Core.Notifications;
 using Billing.Notifications.Channels;
 using Billing.Storage;
+using NodaTime;
 using Serilog;
 
 namespace Billing.Jobs.Notifications;
@@ -19,8 +20,9 @@ public sealed record DeliveryResult(int Sent, int Retrying, int Failed, int NoAd
 /// attempts in a row (the server is down or unreachable) the run stops: the rest stay due, untried,
 /// instead of each waiting for its own timeout while the batch's locks are held.
 /// </summary>
+/// <param name="clock">what is due, and when a failed message is tried again, goes by it.</param>
 /// <param name="log">where failures are logged (default: the global Serilog logger).</param>
-public sealed class NotificationDelivery(BillingDatabase db, INotificationChannel channel, int maxAttempts, int batchSize = NotificationDelivery.DefaultBatchSize, ILogger? log = null)
+public sealed class NotificationDelivery(BillingDatabase db, INotificationChannel channel, int maxAttempts, IClock clock, int batchSize = NotificationDelivery.DefaultBatchSize, ILogger? log = null)
 {
     public const int DefaultBatchSize = 50;
 
@@ -35,7 +37,7 @@ public sealed class NotificationDelivery(BillingDatabase db, INotificationChanne
         while (failuresInARow < FailuresInARowToStop)
         {
             using var tx = conn.BeginTransaction();
-            var batch = NotificationStore.ClaimDue(tx, batchSize);
+            var batch = NotificationStore.ClaimDue(tx, batchSize, clock.GetCurrentInstant());
             if (batch.Count == 0)
             {
                 break;
@@ -65,7 +67,7 @@ public sealed class NotificationDelivery(BillingDatabase db, INotificationChanne
                 {
                     failuresInARow++;
                     var decision = DeliveryRetry.AfterFailure(message.Attempts, maxAttempts);
-                    NotificationStore.MarkAttemptFailed(tx, message.Id, channel.Name, e.Message, decision);
+                    NotificationStore.MarkAttemptFailed(tx, message.Id, channel.Name, e.Message, decision, clock.GetCurrentInstant());
                     if (decision.GiveUp)
                     {
                         failed++;
@@ -82,7 +84,7 @@ public sealed class NotificationDelivery(BillingDatabase db, INotificationChanne
                     continue;
                 }
 
-                NotificationStore.MarkSent(tx, message.Id, channel.Name);
+                NotificationStore.MarkSent(tx, message.Id, channel.Name, clock.GetCurrentInstant());
                 sent++;
                 failuresInARow = 0;
             }

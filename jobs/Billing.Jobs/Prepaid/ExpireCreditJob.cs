@@ -1,5 +1,6 @@
+using Billing.Core.Money;
 using Billing.Core.Prepaid;
-using Billing.Jobs.Rating;
+using Billing.Jobs.Catalog;
 using Billing.Notifications;
 using Billing.Storage;
 using NodaTime;
@@ -7,7 +8,8 @@ using Serilog;
 
 namespace Billing.Jobs.Prepaid;
 
-public sealed record ExpiryRunResult(long Wallets, long Expired, decimal Amount);
+/// <param name="Amounts">the credit forfeited, per currency.</param>
+public sealed record ExpiryRunResult(long Wallets, long Expired, IReadOnlyList<Money> Amounts);
 
 /// <summary>
 /// The daily expiry run: credit left on a wallet N days (the plan's expiry_days) after its last
@@ -34,12 +36,12 @@ public sealed class ExpireCreditJob(BillingDatabase db, CatalogCache catalogs, I
         if (shortest is null)
         {
             _log.Information("Expiry run: no plan in force lets credit expire");
-            return new ExpiryRunResult(0, 0, 0m);
+            return new ExpiryRunResult(0, 0, []);
         }
 
         var candidates = WalletStore.ExpiryCandidates(conn, now - Duration.FromDays(shortest.Value));
         long expired = 0;
-        var amount = 0m;
+        var amounts = new List<Money>();
         foreach (var (account, planId) in candidates)
         {
             var policy = catalogs.InForce(conn, now)?.Catalog.Plans.GetValueOrDefault(planId)?.Prepaid;
@@ -58,15 +60,17 @@ public sealed class ExpireCreditJob(BillingDatabase db, CatalogCache catalogs, I
             }
 
             WalletStore.Post(tx, [(account, currency, result)]);
-            var holder = WalletStore.Holders(tx, [account])[account];
-            NotificationStore.Enqueue(tx, result.Notices.Select(n => WalletPoster.Render((templates ?? RateUsageJob.DefaultTemplates)(), holder, n, policy.CreditLimit)).ToList());
+            var holder = AccountStore.Find(tx, [account])[account];
+            NotificationStore.Enqueue(tx, result.Notices.Select(n => WalletNoticeRenderer.Render((templates ?? NotificationTemplates.Shipped)(), holder, n, policy.CreditLimit)).ToList());
             tx.Commit();
             expired++;
-            amount -= result.Postings.Sum(p => p.Amount);
-            _log.Information("Credit of {Account} expired: {Amount} {Currency}", account, -result.Postings.Sum(p => p.Amount), currency);
+            var forfeited = Money.Of(-result.Postings.Sum(p => p.Amount), currency);
+            amounts.Add(forfeited);
+            _log.Information("Credit of {Account} expired: {Amount}", account, forfeited.ToString());
         }
 
-        _log.Information("Expiry run: {Expired} of {Candidates} wallets had credit to expire ({Amount} in total)", expired, candidates.Count, amount);
-        return new ExpiryRunResult(candidates.Count, expired, amount);
+        var totals = Money.Totals(amounts);
+        _log.Information("Expiry run: {Expired} of {Candidates} wallets had credit to expire ({Amount} in total)", expired, candidates.Count, string.Join(", ", totals));
+        return new ExpiryRunResult(candidates.Count, expired, totals);
     }
 }

@@ -1,7 +1,9 @@
+using Billing.Core.Accounts;
 using Billing.Core.Catalog;
 using Billing.Core.Cycles;
+using Billing.Core.Money;
 using Billing.Core.Prepaid;
-using Billing.Jobs.Rating;
+using Billing.Jobs.Catalog;
 using Billing.Notifications;
 using Billing.Storage;
 using NodaTime;
@@ -13,7 +15,14 @@ namespace Billing.Jobs.Prepaid;
 public sealed record TopUpRequest(string Msisdn, decimal Amount, Instant At, string? Reference, string Note = "", string? Currency = null, string? Bundle = null);
 
 /// <summary>A bundle bought: its ledger row, and the balance after.</summary>
-public sealed record BundleResult(bool Added, string AccountId, long LedgerId, Bundle Bundle, decimal Balance, string Currency);
+public sealed record BundleResult(bool Added, string AccountId, long LedgerId, Bundle Bundle, Money Balance)
+{
+    /// <summary>What the bundle costs, in the wallet's currency (the plan's: rating holds a plan priced in another).</summary>
+    public Money Price => new(Bundle.Price, Balance.Currency);
+}
+
+/// <summary>A manual correction posted to a wallet: the ledger row, what it moved and the balance after.</summary>
+public sealed record WalletAdjustment(string AccountId, long LedgerId, Money Amount, Money Balance);
 
 /// <summary>Why a top-up or a purchase was refused, in words an operator can act on.</summary>
 public sealed class TopUpException(string message) : Exception(message);
@@ -45,7 +54,7 @@ public sealed class TopUpService(CatalogCache catalogs, Func<NotificationTemplat
             }
 
             var (account, holder, policy) = Prepaid(tx, r.Msisdn, r.At);
-            if (r.Currency is { } currency && !string.Equals(currency, holder.Currency, StringComparison.OrdinalIgnoreCase))
+            if (r.Currency is { } currency && !string.Equals(currency, holder.Currency.Code, StringComparison.OrdinalIgnoreCase))
             {
                 throw new TopUpException($"top-up {r.Reference ?? r.Msisdn} is in {currency}, but account {account.AccountId}'s wallet is in {holder.Currency}");
             }
@@ -54,11 +63,7 @@ public sealed class TopUpService(CatalogCache catalogs, Func<NotificationTemplat
             results.Add(result);
             if (result.Added)
             {
-                var values = WalletPoster.Values(holder, r.Msisdn, result.Balance, r.At);
-                values["amount"] = NotificationTemplates.Amount(r.Amount, holder.Currency, holder.Language);
-                values["reference"] = r.Reference ?? $"#{result.LedgerId}";
-                var message = templates().Render(NotificationKinds.TopUp, holder.Language, values);
-                NotificationStore.Enqueue(tx, [new NewNotification(holder.AccountId, r.Msisdn, NotificationKinds.TopUp, holder.Language, message.Subject, message.Body, $"topup:{result.LedgerId}")]);
+                NotificationStore.Enqueue(tx, [WalletNoticeRenderer.TopUpReceipt(templates(), holder, r.Msisdn, r.Amount, result.Balance.Amount, r.At, r.Reference, result.LedgerId)]);
             }
 
             if (r.Bundle is { } bundle)
@@ -82,7 +87,7 @@ public sealed class TopUpService(CatalogCache catalogs, Func<NotificationTemplat
     }
 
     /// <summary>Posts a manual correction to the wallet of a prepaid number (positive credits, negative debits).</summary>
-    public (string AccountId, long LedgerId, decimal Balance, string Currency) Adjust(NpgsqlConnection conn, string msisdn, decimal amount, Instant at, string reason, string actor)
+    public WalletAdjustment Adjust(NpgsqlConnection conn, string msisdn, decimal amount, Instant at, string reason, string actor)
     {
         ArgumentNullException.ThrowIfNull(conn);
         if (amount == 0m || string.IsNullOrWhiteSpace(reason))
@@ -92,10 +97,10 @@ public sealed class TopUpService(CatalogCache catalogs, Func<NotificationTemplat
 
         using var tx = conn.BeginTransaction();
         var (account, holder, policy) = Prepaid(tx, msisdn, at);
-        var (id, balance, currency) = WalletStore.Adjust(tx, account.AccountId, msisdn, amount, at, reason, actor, policy.Floor);
-        NotifyFall(tx, holder, policy, msisdn, balance - amount, balance, at, id);
+        var (id, balance) = WalletStore.Adjust(tx, account.AccountId, msisdn, amount, at, reason, actor, policy.Floor);
+        NotifyFall(tx, holder, policy, msisdn, balance.Amount - amount, balance.Amount, at, id);
         tx.Commit();
-        return (account.AccountId, id, balance, currency);
+        return new WalletAdjustment(account.AccountId, id, new Money(amount, balance.Currency), balance);
     }
 
     private BundleResult Buy(NpgsqlTransaction tx, string msisdn, string bundleId, Instant at, string? reference)
@@ -108,45 +113,41 @@ public sealed class TopUpService(CatalogCache catalogs, Func<NotificationTemplat
             ?? throw new TopUpException($"plan {plan.Id} has no bundle '{bundleId}'" + (plan.Bundles.Count == 0 ? " (it sells none)" : $" (it sells: {string.Join(", ", plan.Bundles.Select(b => b.Id))})"));
         var subscription = AccountStore.SubscriptionAt(conn, msisdn, at)
             ?? throw new TopUpException($"+{msisdn} has no subscription at {at}");
-        var cycle = BillCycle.Containing(at, DateTimeZoneProviders.Tzdb[holder.TimeZone], BillCycleDay(tx, account.AccountId)).Start;
+        var cycle = BillCycle.Containing(at, holder.TimeZone, holder.BillCycleDay).Start;
         var bought = WalletStore.BuyBundle(tx, account.AccountId, subscription.Id, msisdn, bundle.Id, bundle.Allowance.Amount, bundle.Price, cycle, at, reference, policy.Floor)
-            ?? throw new TopUpException($"{bundle.Name} costs {bundle.Price} {holder.Currency}, more than the wallet of +{msisdn} can pay (balance {WalletStore.Wallet(conn, account.AccountId)?.Balance ?? 0m}): top up first");
+            ?? throw new TopUpException($"{bundle.Name} costs {new Money(bundle.Price, holder.Currency)}, more than the wallet of +{msisdn} can pay (balance {WalletStore.Wallet(conn, account.AccountId)?.Funds ?? Money.Zero(holder.Currency)}): top up first");
         if (bought.Added)
         {
-            NotifyFall(tx, holder, policy, msisdn, bought.Balance + bundle.Price, bought.Balance, at, bought.LedgerId);
+            NotifyFall(tx, holder, policy, msisdn, bought.Balance.Amount + bundle.Price, bought.Balance.Amount, at, bought.LedgerId);
         }
 
-        return new BundleResult(bought.Added, account.AccountId, bought.LedgerId, bundle, bought.Balance, holder.Currency);
+        return new BundleResult(bought.Added, account.AccountId, bought.LedgerId, bundle, bought.Balance);
     }
 
     /// <summary>A purchase or a correction that takes the balance through a threshold tells, as a charge would.</summary>
-    private void NotifyFall(NpgsqlTransaction tx, WalletHolder holder, PrepaidPolicy policy, string msisdn, decimal before, decimal after, Instant at, long ledgerId)
+    private void NotifyFall(NpgsqlTransaction tx, Account holder, PrepaidPolicy policy, string msisdn, decimal before, decimal after, Instant at, long ledgerId)
     {
         if (WalletWalk.Crossed(before, after, policy) is not { } threshold)
         {
             return;
         }
 
-        var kind = threshold > policy.Floor ? WalletWalk.LowBalance : policy.BarsAtZero ? WalletWalk.Exhausted : WalletWalk.CreditLimitReached;
-        var notice = new WalletNotice(kind, $"ledger:{ledgerId}", at, msisdn, after, threshold, null);
-        NotificationStore.Enqueue(tx, [WalletPoster.Render(templates(), holder, notice, policy.CreditLimit)]);
+        var notice = new WalletNotice(WalletWalk.NoticeKind(threshold, policy), $"ledger:{ledgerId}", at, msisdn, after, threshold, null);
+        NotificationStore.Enqueue(tx, [WalletNoticeRenderer.Render(templates(), holder, notice, policy.CreditLimit)]);
     }
 
-    private (WalletStore.AccountPlan Account, WalletHolder Holder, PrepaidPolicy Policy) Prepaid(NpgsqlTransaction tx, string msisdn, Instant at)
+    private (WalletStore.AccountPlan Account, Account Holder, PrepaidPolicy Policy) Prepaid(NpgsqlTransaction tx, string msisdn, Instant at)
     {
         var conn = tx.Connection!;
         var account = WalletStore.AccountOf(conn, msisdn, at, tx)
             ?? throw new TopUpException($"no subscriber has the number {msisdn}: import it first (billing accounts import)");
-        if (account.PaymentType != "prepaid")
+        if (account.PaymentType != PaymentType.Prepaid)
         {
-            throw new TopUpException($"{msisdn} belongs to account {account.AccountId}, which is {account.PaymentType}: only prepaid accounts have a wallet");
+            throw new TopUpException($"{msisdn} belongs to account {account.AccountId}, which is {account.PaymentType.Code()}: only prepaid accounts have a wallet");
         }
 
-        var holder = WalletStore.Holders(tx, [account.AccountId])[account.AccountId];
+        var holder = AccountStore.Find(tx, [account.AccountId])[account.AccountId];
         var policy = catalogs.InForce(conn, at)?.Catalog.Plans.GetValueOrDefault(account.PlanId)?.Prepaid ?? PrepaidPolicy.Default;
         return (account, holder, policy);
     }
-
-    private static int BillCycleDay(NpgsqlTransaction tx, string accountId) =>
-        AccountStore.Find(tx.Connection!, accountId)?.BillCycleDay ?? 1;
 }

@@ -1,98 +1,91 @@
 using Billing.Core.Prepaid;
-using Billing.Jobs.Rating;
+using Billing.Core.Rating;
 using Billing.Notifications;
 using Billing.Storage;
-using NodaTime;
-using NodaTime.Text;
 using Npgsql;
 using Serilog;
 
 namespace Billing.Jobs.Prepaid;
 
 /// <summary>What a rating batch did to wallets.</summary>
-public sealed record WalletBatchResult(long Debited, long Overdrawn, long Notifications, IReadOnlyList<ChargeRow> Held);
+public sealed record WalletBatchResult(long Debited, long Overdrawn, long Notifications);
 
 /// <summary>
 /// Takes the prepaid charges of a rating batch from their wallets, in the batch's transaction:
 /// locks the wallets, walks each one's charges in event-time order (<see cref="WalletWalk"/>),
-/// appends ledger rows and overdraft, and puts the notifications in the outbox. A charge whose
-/// currency is not the wallet's is not taken: it is returned to be held.
+/// appends ledger rows and overdraft, and puts the notifications in the outbox. Rating has held
+/// every charge in another currency than its wallet's (<see cref="WalletCurrency"/>).
 /// </summary>
-public sealed class WalletPoster(CatalogCache catalogs, Func<NotificationTemplates> templates)
+public sealed class WalletPoster(Func<NotificationTemplates> templates)
 {
-    public const string WalletCurrencyHold = "wallet-currency";
-
     private readonly ILogger _log = Log.ForContext<WalletPoster>();
-
-    private static readonly LocalDateTimePattern NoticeTime = LocalDateTimePattern.CreateWithInvariantCulture("yyyy-MM-dd HH:mm");
 
     /// <param name="retaken">the records of this batch that were rated before and taken back (a late file, a re-rate):
     /// what their wallets were charged is set against their new charge — or given back when they get none now
     /// (held, or their account is postpaid now), so a record is never charged twice.</param>
-    public WalletBatchResult Post(NpgsqlTransaction tx, IReadOnlyList<ChargeRow> charges, IReadOnlyCollection<RatingCandidate>? retaken = null)
+    /// <param name="catalogs">the versions the batch was rated with: each plan's prepaid policy.</param>
+    public WalletBatchResult Post(NpgsqlTransaction tx, IReadOnlyList<RatedUsage> charges, IReadOnlyCollection<UsageToRate> retaken, CatalogTimeline catalogs)
     {
         ArgumentNullException.ThrowIfNull(tx);
         ArgumentNullException.ThrowIfNull(charges);
-        var prepaid = charges.Where(c => c.Usage.Prepaid).ToList();
+        var prepaid = charges.Where(c => c.Usage.Subscriber!.Prepaid).ToList();
         var sw = System.Diagnostics.Stopwatch.StartNew();
         // Only a record rated before can have been charged: one taken back in this batch (prepaid or not now:
         // its account may have changed), or one that was held (a charge taken back and then held gave its
         // wallet effects back; rated again now, it must not be a second 'usage' row).
-        var lookUp = (retaken ?? []).Select(u => u.Id).Concat(prepaid.Where(c => c.Usage.MayBeHeld).Select(c => c.Usage.Id)).Distinct().ToList();
+        var lookUp = retaken.Select(u => u.Id).Concat(prepaid.Where(c => c.Usage.MayBeHeld).Select(c => c.Usage.Id)).Distinct().ToList();
         var charged = lookUp.Count > 0 ? WalletStore.Charged(tx, lookUp) : [];
         var tCharged = sw.Elapsed;
         if (prepaid.Count == 0 && charged.Count == 0)
         {
-            return new WalletBatchResult(0, 0, 0, []);
+            return new WalletBatchResult(0, 0, 0);
         }
 
-        var conn = tx.Connection!;
-        var records = prepaid.Select(c => c.Usage).Concat(retaken ?? []).GroupBy(u => u.Id).ToDictionary(g => g.Key, g => g.First());
-        var chargedTo = prepaid.ToDictionary(c => c.Usage.Id, c => c.Usage.AccountId!);
+        var records = prepaid.Select(c => c.Usage).Concat(retaken).GroupBy(u => u.Id).ToDictionary(g => g.Key, g => g.First());
+        var chargedTo = prepaid.ToDictionary(c => c.Usage.Id, c => c.Usage.Subscriber!.AccountId);
 
-        // What a record's earlier charges left on wallets other than the one charging it now is given back there.
+        // What a record's earlier charges left on wallets other than the one charging it now (on every wallet, when
+        // it has no charge now: held, or postpaid now) is given back there.
         var givenBack = charged.Values.SelectMany(list => list)
             .Where(e => !(chargedTo.TryGetValue(e.UsageId, out var account) && account == e.AccountId) && (e.Debited != 0m || e.Overdrawn != 0m))
             .ToList();
-        var accounts = prepaid.Select(c => c.Usage.AccountId!).Concat(givenBack.Select(e => e.AccountId)).Distinct(StringComparer.Ordinal).ToList();
+        var accounts = prepaid.Select(c => c.Usage.Subscriber!.AccountId).Concat(givenBack.Select(e => e.AccountId)).Distinct(StringComparer.Ordinal).ToList();
         var openings = WalletStore.LockOpenings(tx, accounts, createMissing: true);
         var tLock = sw.Elapsed;
-        var held = new List<ChargeRow>();
         var items = accounts.ToDictionary(a => a, _ => new List<WalletCharge>(), StringComparer.Ordinal);
         foreach (var c in prepaid)
         {
             var u = c.Usage;
-            var (_, currency) = openings[u.AccountId!];
-            var policy = PolicyOf(conn, u, c.Charge.PlanId);
-            var isHeld = !string.Equals(c.Charge.Currency, currency, StringComparison.Ordinal);
-            if (isHeld)
+            var (_, currency) = openings[u.Subscriber!.AccountId];
+            if (!string.Equals(c.Charge.Currency, currency, StringComparison.Ordinal))
             {
-                held.Add(c);
+                throw new InvalidOperationException($"usage {u.Id} was priced in {c.Charge.Currency} for a wallet in {currency}: rating holds such a charge (WalletCurrency)");
             }
 
-            var amount = isHeld ? 0m : c.Charge.Amount; // held: what it was charged before is given back
-            var before = charged.GetValueOrDefault(u.Id)?.FirstOrDefault(e => e.AccountId == u.AccountId);
+            var policy = PolicyOf(catalogs, u, c.Charge.PlanId);
+            var amount = c.Charge.Amount;
+            var before = charged.GetValueOrDefault(u.Id)?.FirstOrDefault(e => e.AccountId == u.Subscriber!.AccountId);
             if (before is not null)
             {
                 var delta = amount - (before.Debited + before.Overdrawn);
                 if (delta != 0m)
                 {
-                    items[u.AccountId!].Add(new WalletCharge(u.Id, u.Msisdn, u.StartUtc, delta, policy,
+                    items[u.Subscriber!.AccountId].Add(new WalletCharge(u.Id, u.Msisdn, u.Start, delta, policy,
                         Rerate: before.Postings > 0, Overdrawn: before.Overdrawn, Key: $"rerate:{u.Id}:{before.Rows}"));
                 }
             }
-            else if (!isHeld)
+            else
             {
                 // First charge on this wallet; a 'usage' row on another wallet (before the subscription moved) makes it a 'rerate' row.
                 var usageRowElsewhere = charged.GetValueOrDefault(u.Id)?.Any(e => e.Postings > 0) == true;
-                items[u.AccountId!].Add(new WalletCharge(u.Id, u.Msisdn, u.StartUtc, amount, policy, Rerate: usageRowElsewhere));
+                items[u.Subscriber!.AccountId].Add(new WalletCharge(u.Id, u.Msisdn, u.Start, amount, policy, Rerate: usageRowElsewhere));
             }
         }
 
         foreach (var e in givenBack)
         {
             var u = records[e.UsageId];
-            items[e.AccountId].Add(new WalletCharge(u.Id, u.Msisdn, u.StartUtc, -(e.Debited + e.Overdrawn), PolicyOf(conn, u, u.PlanId!),
+            items[e.AccountId].Add(new WalletCharge(u.Id, u.Msisdn, u.Start, -(e.Debited + e.Overdrawn), PolicyOf(catalogs, u, u.Subscriber!.PlanId),
                 Rerate: e.Postings > 0, Overdrawn: e.Overdrawn, Key: $"rerate:{u.Id}:{e.Rows}"));
         }
 
@@ -113,9 +106,9 @@ public sealed class WalletPoster(CatalogCache catalogs, Func<NotificationTemplat
         var enqueued = 0;
         if (notices.Count > 0)
         {
-            var holders = WalletStore.Holders(tx, notices.Select(n => n.Account).ToList());
-            var limits = prepaid.GroupBy(c => c.Usage.AccountId!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => PolicyOf(conn, g.First().Usage, g.First().Charge.PlanId).CreditLimit, StringComparer.Ordinal);
-            var rows = notices.SelectMany(w => w.Result.Notices.Select(n => Render(templates(), holders[w.Account], n, limits.GetValueOrDefault(w.Account)))).ToList();
+            var holders = AccountStore.Find(tx, notices.Select(n => n.Account).ToList());
+            var limits = prepaid.GroupBy(c => c.Usage.Subscriber!.AccountId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => PolicyOf(catalogs, g.First().Usage, g.First().Charge.PlanId).CreditLimit, StringComparer.Ordinal);
+            var rows = notices.SelectMany(w => w.Result.Notices.Select(n => WalletNoticeRenderer.Render(templates(), holders[w.Account], n, limits.GetValueOrDefault(w.Account)))).ToList();
             enqueued = NotificationStore.Enqueue(tx, rows);
         }
 
@@ -125,44 +118,9 @@ public sealed class WalletPoster(CatalogCache catalogs, Func<NotificationTemplat
         return new WalletBatchResult(
             walks.Sum(w => (long)w.Result.Postings.Count(p => p.UsageId is not null)),
             walks.Sum(w => (long)w.Result.Overdraft.Count),
-            enqueued,
-            held);
+            enqueued);
     }
 
-    private PrepaidPolicy PolicyOf(NpgsqlConnection conn, RatingCandidate u, string planId) =>
-        catalogs.InForce(conn, u.StartUtc)?.Catalog.Plans.GetValueOrDefault(planId)?.Prepaid ?? PrepaidPolicy.Default;
-
-    /// <summary>Renders a wallet notice in the account's language, with amounts to the currency's minor unit and times in the account's zone.</summary>
-    public static NewNotification Render(NotificationTemplates templates, WalletHolder holder, WalletNotice notice, decimal creditLimit)
-    {
-        ArgumentNullException.ThrowIfNull(templates);
-        ArgumentNullException.ThrowIfNull(holder);
-        ArgumentNullException.ThrowIfNull(notice);
-        var values = Values(holder, notice.Msisdn, notice.Balance, notice.At);
-        if (notice.Threshold is { } t)
-        {
-            values["threshold"] = NotificationTemplates.Amount(t, holder.Currency, holder.Language);
-        }
-
-        values["limit"] = NotificationTemplates.Amount(creditLimit, holder.Currency, holder.Language);
-        values["amount"] = NotificationTemplates.Amount(notice.Amount ?? 0m, holder.Currency, holder.Language);
-        var message = templates.Render(notice.Kind, holder.Language, values);
-        return new NewNotification(holder.AccountId, notice.Msisdn, notice.Kind, holder.Language, message.Subject, message.Body, notice.Key);
-    }
-
-    /// <summary>The values every notification can use.</summary>
-    public static Dictionary<string, string> Values(WalletHolder holder, string? msisdn, decimal balance, Instant at)
-    {
-        ArgumentNullException.ThrowIfNull(holder);
-        var zone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(holder.TimeZone) ?? DateTimeZone.Utc;
-        return new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["name"] = holder.Name,
-            ["account"] = holder.AccountId,
-            ["msisdn"] = msisdn is null ? holder.AccountId : "+" + msisdn,
-            ["currency"] = holder.Currency,
-            ["balance"] = NotificationTemplates.Amount(balance, holder.Currency, holder.Language),
-            ["at"] = NoticeTime.Format(at.InZone(zone).LocalDateTime),
-        };
-    }
+    private static PrepaidPolicy PolicyOf(CatalogTimeline catalogs, UsageToRate u, string planId) =>
+        catalogs.InForce(u.Start)?.Catalog.Plans.GetValueOrDefault(planId)?.Prepaid ?? PrepaidPolicy.Default;
 }

@@ -1,19 +1,13 @@
-using Billing.Core.Catalog;
-using Billing.Core.Cycles;
 using Billing.Core.Rating;
+using Billing.Jobs.Catalog;
 using Billing.Jobs.Prepaid;
 using Billing.Notifications;
 using Billing.Storage;
+using Billing.Storage.Rating;
 using NodaTime;
 using Serilog;
 
 namespace Billing.Jobs.Rating;
-
-/// <summary>What a re-rate changed for one account: what its usage in the re-rated cycles was billed at, and now.</summary>
-public sealed record RerateAccountDelta(string Account, long Records, decimal Before, decimal After, long Adjustments)
-{
-    public decimal Delta => After - Before;
-}
 
 public sealed record RerateResult(bool DryRun, long Cycles, long Records, long Held, IReadOnlyList<RerateAccountDelta> Accounts);
 
@@ -41,17 +35,12 @@ public sealed record RatingRunResult(long Rated, long Held, long ReRated, long P
 /// </summary>
 public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func<NotificationTemplates>? templates = null)
 {
-    /// <summary>Usage ids per transaction; a partition's pass finds about 1/<see cref="RatingStore.Partitions"/> of them.</summary>
+    /// <summary>Usage ids per transaction; a partition's pass finds about 1/<see cref="RatingPartitions.Count"/> of them.</summary>
     public const int DefaultRangeSize = 200_000;
 
     private readonly ILogger _log = Log.ForContext<RateUsageJob>();
 
-    private readonly WalletPoster _wallets = new(catalogs, templates ?? DefaultTemplates);
-
-    private static readonly Lazy<NotificationTemplates> Shipped = new(() => NotificationTemplates.Load(NotificationTemplates.Locate(null)));
-
-    /// <summary>The layouts in templates/notifications (the working directory's, else the copy shipped with the program).</summary>
-    public static NotificationTemplates DefaultTemplates() => Shipped.Value;
+    private readonly WalletPoster _wallets = new(templates ?? NotificationTemplates.Shipped);
 
     /// <summary>The Hangfire entry point (a continuation after each ingest, and `billing rate`).</summary>
     public RatingRunResult Run() => RateAll(DefaultRangeSize);
@@ -67,14 +56,14 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
     public RatingRunResult RateIngested(string source, string fileName)
     {
         using var conn = db.Open();
-        var (min, max) = RatingStore.UsageIdRangeOfFile(conn, source, fileName);
+        var (min, max) = UsageToRateStore.UsageIdRangeOfFile(conn, source, fileName);
         return RateIds(conn, min, max, DefaultRangeSize, null);
     }
 
     public RatingRunResult RateAll(int rangeSize, Action<long, long>? progress = null)
     {
         using var conn = db.Open();
-        var (min, max) = RatingStore.UsageIdRange(conn);
+        var (min, max) = UsageToRateStore.UsageIdRange(conn);
         return RateIds(conn, min, max, rangeSize, progress);
     }
 
@@ -86,7 +75,7 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
     }
 
     /// <summary>
-    /// Work is split by subscriber: usage falls into <see cref="RatingStore.Partitions"/> partitions by
+    /// Work is split by subscriber: usage falls into <see cref="RatingPartitions.Count"/> partitions by
     /// a hash of its MSISDN, and a process claims a whole partition (a session lock) before rating
     /// it, range after range in id order. So two processes never rate the same subscriber, each
     /// subscriber's usage is rated in the order it arrived, and the processes share the work.
@@ -98,11 +87,11 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
         min -= ((min % rangeSize) + rangeSize) % rangeSize;
         var ranges = max < min ? 0 : ((max - min) / rangeSize) + 1;
         var done = 0L;
-        var first = Environment.ProcessId % RatingStore.Partitions; // processes start apart
-        for (var i = 0; i < RatingStore.Partitions; i++)
+        var first = Environment.ProcessId % RatingPartitions.Count; // processes start apart
+        for (var i = 0; i < RatingPartitions.Count; i++)
         {
-            var partition = (first + i) % RatingStore.Partitions;
-            if (!RatingStore.TryClaimPartition(conn, partition))
+            var partition = (first + i) % RatingPartitions.Count;
+            if (!RatingPartitions.TryClaim(conn, partition))
             {
                 skipped++;
                 continue;
@@ -126,12 +115,12 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
                         heldByReason[reason] = heldByReason.GetValueOrDefault(reason) + count;
                     }
 
-                    progress?.Invoke(++done, ranges * RatingStore.Partitions);
+                    progress?.Invoke(++done, ranges * RatingPartitions.Count);
                 }
             }
             finally
             {
-                RatingStore.ReleasePartition(conn, partition);
+                RatingPartitions.Release(conn, partition);
             }
         }
 
@@ -143,82 +132,35 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
 
     private RatingRunResult RateRange(Npgsql.NpgsqlTransaction tx, long from, long to, int partition)
     {
+        var conn = tx.Connection!;
         var sw = System.Diagnostics.Stopwatch.StartNew();
-        var latest = catalogs.LatestVersionId(tx.Connection!);
-        var candidates = RatingStore.Unrated(tx, from, to, latest ?? 0, partition);
+        var latest = catalogs.LatestVersionId(conn);
+        var batch = UsageToRateStore.Unrated(tx, from, to, latest ?? 0, partition);
         var tQuery = sw.Elapsed;
-        if (candidates.Count == 0)
+        if (batch.Count == 0)
         {
             return new RatingRunResult(0, 0, 0, 0, new Dictionary<string, long>());
         }
 
-        var holds = new List<(long, string, string)>();
-        var heldByReason = new Dictionary<string, long>(StringComparer.Ordinal);
-        void Hold(RatingCandidate u, string reason, string detail)
+        var (work, unknown) = CycleSequencer.Place(batch);
+        var placed = work.Count;
+        var keys = work.Select(x => (x.SubscriptionId, x.Cycle)).ToHashSet();
+        foreach (var (sub, cycle) in CycleSequencer.LateCycles(work, ChargeStore.LatestRated(tx, keys)))
         {
-            holds.Add((u.Id, reason, detail));
-            heldByReason[reason] = heldByReason.GetValueOrDefault(reason) + 1;
-        }
-
-        var withSubscriber = new List<(RatingCandidate Usage, LocalDate Cycle)>();
-        foreach (var u in candidates)
-        {
-            if (u.SubId is null)
-            {
-                Hold(u, "unknown-subscriber", $"no subscription for {u.Msisdn} at {u.StartUtc}");
-                continue;
-            }
-
-            var zone = DateTimeZoneProviders.Tzdb[u.TimeZone!];
-            withSubscriber.Add((u, BillCycle.Containing(u.StartUtc, zone, u.BillCycleDay!.Value).Start));
-        }
-
-        var tCycles = sw.Elapsed;
-        var tLock = sw.Elapsed;
-        var keys = withSubscriber.Select(x => (x.Usage.SubId!.Value, x.Cycle)).ToHashSet();
-        var latestRated = RatingStore.LatestRated(tx, keys);
-        long rerated = 0;
-        var work = new List<(RatingCandidate Usage, LocalDate Cycle)>(withSubscriber);
-        var earliestNew = new Dictionary<(long, LocalDate), (Instant Start, long Id)>();
-        foreach (var (u, cycle) in withSubscriber)
-        {
-            var key = (u.SubId!.Value, cycle);
-            if (!earliestNew.TryGetValue(key, out var at) || u.StartUtc < at.Start || (u.StartUtc == at.Start && u.Id < at.Id))
-            {
-                earliestNew[key] = (u.StartUtc, u.Id);
-            }
-        }
-
-        foreach (var key in keys)
-        {
-            // A late event (earlier than one already rated in the same cycle) re-sequences the cycle.
-            // Event-time order is (start, usage id), the order a cycle is rated in below: an event in the
-            // same instant as the last rated one but with a lower id is late too, or the result would
-            // depend on which range happened to be rated first (two processes, per-file continuations).
-            if (latestRated.TryGetValue(key, out var last) && earliestNew[key] is var first
-                && (first.Start < last.Start || (first.Start == last.Start && first.Id < last.UsageId)))
-            {
-                var back = RatingStore.TakeBackCycle(tx, key.Item1, key.Item2);
-                rerated += back.Count;
-                work.AddRange(back.Select(u => (u, key.Item2)));
-            }
+            work.AddRange(UsageToRateStore.Retaken(tx, sub, TakeBack(tx, sub, cycle)).Select(u => new UsageInCycle(u, cycle)));
         }
 
         var tLate = sw.Elapsed;
-        var subs = keys.Select(k => k.Item1).Distinct().ToList();
-        var used = RatingStore.Used(tx, subs);
-        var bought = RatingStore.Purchases(tx, subs);
-        var tUsed = sw.Elapsed;
-        var (charges, balances) = RateInOrder(tx.Connection!, work, used, bought, Hold);
+        var inputs = Load(tx, work, keys.Select(k => k.Item1));
+        var tLoad = sw.Elapsed;
+        var rating = CycleSequencer.Rate(work, inputs);
         var tRate = sw.Elapsed;
-        var wallets = PostToWallets(tx, charges, work, Hold);
-        var tWallets = sw.Elapsed;
-        RatingStore.InsertCharges(tx, charges);
-        var tInsert = sw.Elapsed;
-        RatingStore.SaveBalances(tx, balances.Select(b => (b.Key.Sub, b.Key.Allowance, b.Key.Cycle, b.Value.Granted, b.Value.Used)));
-        RatingStore.Hold(tx, holds, latest ?? 0);
-        _log.Debug("Rating range phases (s): query {Q} cycles {C} lock {L} late {La} used {U} rate {R} wallets {W} insert {I} end {E}; {Candidates} candidates, {Debits} wallet debits, {Overdrafts} overdraft", tQuery.TotalSeconds, (tCycles - tQuery).TotalSeconds, (tLock - tCycles).TotalSeconds, (tLate - tLock).TotalSeconds, (tUsed - tLate).TotalSeconds, (tRate - tUsed).TotalSeconds, (tWallets - tRate).TotalSeconds, (tInsert - tWallets).TotalSeconds, (sw.Elapsed - tInsert).TotalSeconds, candidates.Count, wallets.Debited, wallets.Overdrawn);
-        return new RatingRunResult(charges.Count, holds.Count, rerated, 0, heldByReason)
+        var holds = unknown.Concat(rating.Holds).ToList();
+        var wallets = Save(tx, rating with { Holds = holds }, work, inputs.Catalogs, latest ?? 0);
+        _log.Debug("Rating range phases (s): query {Q} late {La} load {Lo} rate {R} save {S}; {Candidates} candidates, {Debits} wallet debits, {Overdrafts} overdraft",
+            tQuery.TotalSeconds, (tLate - tQuery).TotalSeconds, (tLoad - tLate).TotalSeconds, (tRate - tLoad).TotalSeconds, (sw.Elapsed - tRate).TotalSeconds,
+            batch.Count, wallets.Debited, wallets.Overdrawn);
+        return new RatingRunResult(rating.Charges.Count, holds.Count, work.Count - placed, 0, CountByReason(holds))
         {
             WalletDebits = wallets.Debited,
             Overdrafts = wallets.Overdrawn,
@@ -226,22 +168,45 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
         };
     }
 
-    /// <summary>Takes the batch's prepaid charges from their wallets; a charge the wallet cannot take is held instead of stored.</summary>
-    private WalletBatchResult PostToWallets(Npgsql.NpgsqlTransaction tx, List<ChargeRow> charges, IEnumerable<(RatingCandidate Usage, LocalDate Cycle)> work, Action<RatingCandidate, string, string> hold)
+    /// <summary>
+    /// Reads what rating <paramref name="work"/> needs: the catalogue versions in force at its events (and
+    /// at <paramref name="alsoAt"/>), the allowance its subscriptions used and bought, their wallets' currencies.
+    /// </summary>
+    private RatingInputs Load(Npgsql.NpgsqlTransaction tx, IReadOnlyCollection<UsageInCycle> work, IEnumerable<long> subscriptions, IEnumerable<Instant>? alsoAt = null)
     {
-        var result = _wallets.Post(tx, charges, work.Where(w => w.Usage.Retaken).Select(w => w.Usage).ToList());
-        if (result.Held.Count > 0)
-        {
-            var held = result.Held.Select(c => c.Usage.Id).ToHashSet();
-            charges.RemoveAll(c => held.Contains(c.Usage.Id));
-            foreach (var c in result.Held)
-            {
-                hold(c.Usage, WalletPoster.WalletCurrencyHold, $"the charge is in {c.Charge.Currency} but account {c.Usage.AccountId}'s wallet is not: the plan's currency must be the account's");
-            }
-        }
-
-        return result;
+        var subs = subscriptions.Distinct().ToList();
+        var prepaid = work.Select(w => w.Usage.Subscriber!).Where(s => s.Prepaid).Select(s => s.AccountId).Distinct(StringComparer.Ordinal).ToList();
+        return new RatingInputs(
+            catalogs.Timeline(tx.Connection!, work.Select(w => w.Usage.Start).Concat(alsoAt ?? [])),
+            AllowanceStore.Used(tx, subs),
+            AllowanceStore.Purchases(tx, subs),
+            WalletStore.Currencies(tx, prepaid));
     }
+
+    /// <summary>
+    /// Stores what rating came to: takes the prepaid charges from their wallets (giving back what records
+    /// rated before and held now were charged), then writes the charges, the allowance balances and the holds.
+    /// </summary>
+    private WalletBatchResult Save(Npgsql.NpgsqlTransaction tx, CycleRating rating, IEnumerable<UsageInCycle> work, CatalogTimeline catalogs, int? latestCatalog)
+    {
+        var wallets = _wallets.Post(tx, rating.Charges, work.Where(w => w.Usage.Retaken).Select(w => w.Usage).ToList(), catalogs);
+        ChargeStore.Insert(tx, rating.Charges);
+        HoldStore.Release(tx, rating.Charges);
+        AllowanceStore.Save(tx, rating.Balances);
+        HoldStore.Save(tx, rating.Holds, latestCatalog);
+        return wallets;
+    }
+
+    /// <summary>Takes back the not-invoiced charges of a subscription's cycle and the allowance they used; returns their usage ids.</summary>
+    private static long[] TakeBack(Npgsql.NpgsqlTransaction tx, long sub, LocalDate cycle)
+    {
+        var ids = ChargeStore.TakeBack(tx, sub, cycle);
+        AllowanceStore.Recount(tx, sub, cycle);
+        return ids;
+    }
+
+    private static Dictionary<string, long> CountByReason(IEnumerable<RatingHold> holds) =>
+        holds.GroupBy(h => h.Reason, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.LongCount(), StringComparer.Ordinal);
 
     /// <summary>
     /// Re-prices the usage of [from, to) (optionally one account) with the catalogue versions in force
@@ -249,191 +214,44 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
     /// period is rated again as a whole, in event-time order. Charges not yet invoiced are replaced;
     /// a charge on an issued invoice stays as it is, and its difference (against the charge and any
     /// earlier adjustments, so nothing is counted twice) is recorded in rerate_adjustments for the
-    /// next bill run. A dry run does all of it in a transaction that it rolls back.
+    /// next bill run. The difference is computed first; a dry run stops there and changes nothing.
     /// </summary>
     public RerateResult Rerate(Instant from, Instant to, string? account, bool dryRun)
     {
         using var conn = db.Open();
-        RatingStore.LockAllPartitions(conn);
+        // Every partition: a re-rate waits for running rating, and rating waits for it.
+        RatingPartitions.LockAll(conn);
         try
         {
             using var tx = conn.BeginTransaction();
-            catalogs.Refresh(conn);
-            var keys = RatingStore.CyclesWithChargesIn(tx, from, to, account);
-            var before = RatingStore.BilledAmounts(tx, keys);
-            var work = new List<(RatingCandidate Usage, LocalDate Cycle)>();
-            var invoiced = new List<RatingStore.InvoicedCharge>();
-            foreach (var (sub, cycle) in keys)
-            {
-                invoiced.AddRange(RatingStore.InvoicedCharges(tx, sub, cycle));
-                work.AddRange(RatingStore.TakeBackCycle(tx, sub, cycle).Select(u => (u, cycle)));
-            }
+            var latest = catalogs.LatestVersionId(conn);
+            var cycles = RerateStore.CyclesWithChargesIn(tx, from, to, account);
+            var before = RerateStore.BilledAmounts(tx, cycles);
+            var invoiced = cycles.SelectMany(k => RerateStore.InvoicedCharges(tx, k.Sub, k.Cycle)).ToList();
+            var work = cycles.SelectMany(k => UsageToRateStore.Retaken(tx, k.Sub, ChargeStore.NotInvoiced(tx, k.Sub, k.Cycle)).Select(u => new UsageInCycle(u, k.Cycle))).ToList();
+            var inputs = Load(tx, work, cycles.Select(k => k.Sub), invoiced.Select(i => i.Usage.Start));
 
-            var holds = new List<(long, string, string)>();
-            var subs = keys.Select(k => k.Sub).Distinct().ToList();
-            var used = RatingStore.Used(tx, subs);
-            var (charges, balances) = RateInOrder(conn, work, used, RatingStore.Purchases(tx, subs), (u, reason, detail) => holds.Add((u.Id, reason, detail)));
-            PostToWallets(tx, charges, work, (u, reason, detail) => holds.Add((u.Id, reason, detail)));
-            RatingStore.InsertCharges(tx, charges);
-            RatingStore.SaveBalances(tx, balances.Select(b => (b.Key.Sub, b.Key.Allowance, b.Key.Cycle, b.Value.Granted, b.Value.Used)));
-            RatingStore.Hold(tx, holds, catalogs.LatestVersionId(conn));
+            var difference = RerateCalculator.Compute(cycles, work, invoiced, before, inputs);
 
-            // An invoiced record keeps the allowance it was given; only its price is looked at again.
-            var adjustments = new List<(RatingStore.InvoicedCharge, decimal, int)>();
-            var after = charges.ToDictionary(c => c.Usage.Id, c => c.Charge.Amount);
-            foreach (var inv in invoiced)
+            if (!dryRun)
             {
-                var version = catalogs.InForce(conn, inv.Usage.StartUtc);
-                var covered = inv.AllowanceId is null ? null : new Dictionary<string, long>(StringComparer.Ordinal) { [inv.AllowanceId] = inv.AllowanceUsed };
-                var outcome = version?.Rater.Rate(inv.Usage.PlanId!, new RatingRequest(inv.Usage.ServiceType, inv.Usage.Destination, inv.Usage.StartUtc, inv.Usage.Quantity), covered);
-                var price = outcome?.Charge?.Amount ?? inv.BilledAmount;
-                after[inv.Usage.Id] = price;
-                if (price != inv.BilledAmount)
+                foreach (var (sub, cycle) in cycles)
                 {
-                    adjustments.Add((inv, price, version!.Id));
+                    TakeBack(tx, sub, cycle);
                 }
-            }
 
-            RatingStore.InsertAdjustments(tx, adjustments);
-            var byAccount = before.GroupBy(b => b.Value.Account, StringComparer.Ordinal)
-                .Select(g => new RerateAccountDelta(
-                    g.Key,
-                    g.LongCount(),
-                    g.Sum(x => x.Value.Amount),
-                    g.Sum(x => after.GetValueOrDefault(x.Key)),
-                    adjustments.LongCount(a => a.Item1.Usage.AccountId == g.Key)))
-                .OrderBy(a => a.Account, StringComparer.Ordinal)
-                .ToList();
-            if (dryRun)
-            {
-                tx.Rollback();
-            }
-            else
-            {
+                Save(tx, difference.Rating, work, inputs.Catalogs, latest);
+                RerateStore.Insert(tx, difference.Adjustments);
                 tx.Commit();
             }
 
             _log.Information("Re-rate {From}–{To} {Account}: {Cycles} cycles, {Records} records, {Held} held, dry run {DryRun}",
-                from, to, account ?? "all accounts", keys.Count, before.Count, holds.Count, dryRun);
-            return new RerateResult(dryRun, keys.Count, before.Count, holds.Count, byAccount);
+                from, to, account ?? "all accounts", cycles.Count, before.Count, difference.Rating.Holds.Count, dryRun);
+            return new RerateResult(dryRun, cycles.Count, before.Count, difference.Rating.Holds.Count, difference.Accounts);
         }
         finally
         {
-            RatingStore.UnlockAllPartitions(conn);
+            RatingPartitions.UnlockAll(conn);
         }
-    }
-
-    /// <summary>
-    /// Rates each (subscription, cycle) group in event-time order — (start, usage id) — starting from
-    /// the allowance already used in that cycle; a bundle bought in the cycle counts from the moment
-    /// it was bought. Returns the charges and the balances to store.
-    /// </summary>
-    private (List<ChargeRow> Charges, Dictionary<(long Sub, string Allowance, LocalDate Cycle), (long Granted, long Used)> Balances) RateInOrder(
-        Npgsql.NpgsqlConnection conn,
-        IEnumerable<(RatingCandidate Usage, LocalDate Cycle)> work,
-        IReadOnlyDictionary<(long Sub, string Allowance, LocalDate Cycle), long> used,
-        IReadOnlyDictionary<(long Sub, LocalDate Cycle), List<(Instant At, string Allowance, long Amount)>> bought,
-        Action<RatingCandidate, string, string> hold)
-    {
-        var charges = new List<ChargeRow>(work is ICollection<(RatingCandidate, LocalDate)> w ? w.Count : 0);
-        var balances = new Dictionary<(long Sub, string Allowance, LocalDate Cycle), (long Granted, long Used)>();
-        // One sort into (subscription, cycle) groups, each in event-time order (start, then usage id).
-        var ordered = work.ToArray();
-        Array.Sort(ordered, static (x, y) =>
-        {
-            var c = x.Usage.SubId!.Value.CompareTo(y.Usage.SubId!.Value);
-            if (c == 0)
-            {
-                c = x.Cycle.CompareTo(y.Cycle);
-            }
-
-            if (c == 0)
-            {
-                c = x.Usage.StartUtc.CompareTo(y.Usage.StartUtc);
-            }
-
-            return c != 0 ? c : x.Usage.Id.CompareTo(y.Usage.Id);
-        });
-        var remaining = new Dictionary<string, long>(StringComparer.Ordinal);
-        Plan? plan = null;
-        List<(Instant At, string Allowance, long Amount)>? purchases = null;
-        var nextPurchase = 0;
-        for (var i = 0; i < ordered.Length; i++)
-        {
-            var (u, cycle) = ordered[i];
-            var sub = u.SubId!.Value;
-            if (i == 0 || ordered[i - 1].Usage.SubId!.Value != sub || ordered[i - 1].Cycle != cycle)
-            {
-                remaining = new Dictionary<string, long>(StringComparer.Ordinal);
-                plan = null;
-                purchases = bought.GetValueOrDefault((sub, cycle));
-                nextPurchase = 0;
-            }
-
-            var version = catalogs.InForce(conn, u.StartUtc);
-            if (version is null)
-            {
-                hold(u, "no-catalog", $"no catalogue version is in force at {u.StartUtc}: load one with `billing catalog load`");
-                continue;
-            }
-
-            if (plan is null && version.Catalog.Plans.TryGetValue(u.PlanId!, out plan))
-            {
-                // Bundles bought up to this first event count from the start; later ones as the events reach them.
-                var boughtSoFar = new Dictionary<string, long>(StringComparer.Ordinal);
-                for (; purchases is not null && nextPurchase < purchases.Count && purchases[nextPurchase].At <= u.StartUtc; nextPurchase++)
-                {
-                    boughtSoFar[purchases[nextPurchase].Allowance] = boughtSoFar.GetValueOrDefault(purchases[nextPurchase].Allowance) + purchases[nextPurchase].Amount;
-                }
-
-                foreach (var a in plan.Allowances)
-                {
-                    var spent = used.GetValueOrDefault((sub, a.Id, cycle));
-                    var granted = a.Amount + boughtSoFar.GetValueOrDefault(a.Id);
-                    remaining[a.Id] = Math.Max(0, granted - spent);
-                    // A newer catalogue may grant less than the cycle has already used: granted never drops below used.
-                    if (granted > 0 || spent > 0)
-                    {
-                        balances[(sub, a.Id, cycle)] = (Math.Max(granted, spent), spent);
-                    }
-                }
-            }
-            else if (plan is not null)
-            {
-                for (; purchases is not null && nextPurchase < purchases.Count && purchases[nextPurchase].At <= u.StartUtc; nextPurchase++)
-                {
-                    var (_, allowance, amount) = purchases[nextPurchase];
-                    if (remaining.ContainsKey(allowance))
-                    {
-                        remaining[allowance] += amount;
-                        var b = balances.GetValueOrDefault((sub, allowance, cycle));
-                        balances[(sub, allowance, cycle)] = (b.Granted + amount, b.Used);
-                    }
-                }
-            }
-
-            // A prepaid charge is taken from a wallet in the account's currency: a plan priced in another cannot be.
-            if (u.Prepaid && version.Catalog.Plans.TryGetValue(u.PlanId!, out var pricing) && !string.Equals(pricing.Currency, u.AccountCurrency, StringComparison.Ordinal))
-            {
-                hold(u, WalletPoster.WalletCurrencyHold, $"plan {pricing.Id} prices in {pricing.Currency} but account {u.AccountId}'s wallet is in {u.AccountCurrency}: the plan's currency must be the account's");
-                continue;
-            }
-
-            var outcome = version.Rater.Rate(u.PlanId!, new RatingRequest(u.ServiceType, u.Destination, u.StartUtc, u.Quantity), remaining);
-            if (outcome.Charge is { } charge)
-            {
-                charges.Add(new ChargeRow(u, cycle, version.Id, charge));
-                if (charge.AllowanceId is { } aid && balances.TryGetValue((sub, aid, cycle), out var b))
-                {
-                    balances[(sub, aid, cycle)] = (b.Granted, b.Used + charge.AllowanceUsed);
-                }
-            }
-            else
-            {
-                hold(u, outcome.FailureReason!, outcome.FailureDetail ?? "");
-            }
-        }
-
-        return (charges, balances);
     }
 }

@@ -17,4 +17,11 @@ public sealed record CgratesImportOptions
 
     /// <summary>Used for RatingProfiles rows whose Category is empty.</summary>
     public string DefaultCategory { get; init; } = "call";
+
+    /// <summary>
+    /// The numbering plan Destinations.csv is written in: national prefixes (`0723`) are read as
+    /// E.164 (`40723`) under it. Null: prefixes are taken as written (only a leading '+' dropped),
+    /// as versions stored before the option existed were read.
+    /// </summary>
+    public PrefixNumbering? Numbering { get; init; }
 }

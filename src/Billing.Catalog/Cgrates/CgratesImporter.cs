@@ -8,7 +8,8 @@ namespace Billing.Catalog.Cgrates;
 /// Imports a CGRateS tariff plan folder (Destinations, Timings, Rates, DestinationRates,
 /// RatingPlans, RatingProfiles .csv; positional columns, no header, `#` comment lines) into a
 /// <see cref="TariffCatalog"/>. Every RatingPlan becomes a plan pricing voice, SMS and data alike;
-/// every DestinationRates row a rate "{DestinationRatesId}/{RatesTag}"; every error is reported
+/// every DestinationRates row a rate "{DestinationRatesId}/{RatesTag}" with that row's rounding and
+/// max cost (see <see cref="DestinationRatesReader"/>); every error is reported
 /// with its file and line. One reader per file; files or folders alike.
 /// </summary>
 /// <remarks>Where a timing ends is worked out by <see cref="PlanBuilder"/>, as CGRateS selects intervals.</remarks>
@@ -40,7 +41,7 @@ public static class CgratesImporter
     {
         ArgumentNullException.ThrowIfNull(files);
         var problems = CheckOptions(options);
-        var (destinationEntries, destinationIds) = DestinationsReader.Read(files, problems);
+        var (destinationEntries, destinationIds) = DestinationsReader.Read(files, problems, options.Numbering?.Problem() is null ? options.Numbering : null); // a broken plan is one error, not one a prefix
         var timings = TimingsReader.Read(files, problems);
         var slots = RatesReader.Read(files, problems);
         var (destinationRates, rates) = DestinationRatesReader.Read(files, problems, destinationIds, slots);
@@ -81,6 +82,11 @@ public static class CgratesImporter
         if (DateTimeZoneProviders.Tzdb.GetZoneOrNull(options.TimeZone) is null)
         {
             problems.Error("options", 0, $"time zone '{options.TimeZone}' is not an IANA time zone");
+        }
+
+        if (options.Numbering?.Problem() is { } numbering)
+        {
+            problems.Error("options", 0, numbering);
         }
 
         return problems;

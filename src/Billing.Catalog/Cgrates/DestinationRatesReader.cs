@@ -5,15 +5,20 @@ using static Billing.Catalog.Cgrates.CgratesFields;
 
 namespace Billing.Catalog.Cgrates;
 
-/// <summary>DestinationRates.csv: Id, DestinationId, RatesTag, RoundingMethod, RoundingDecimals, MaxCost, MaxCostStrategy — binds a rate to a destination.</summary>
+/// <summary>
+/// DestinationRates.csv: Id, DestinationId, RatesTag, RoundingMethod, RoundingDecimals, MaxCost,
+/// MaxCostStrategy — binds a rate to a destination with that row's rounding and max cost. Each
+/// binding is a rate "{Id}/{RatesTag}"; where one Id binds the same RatesTag to several
+/// destinations with different options, each of those is "{Id}/{RatesTag}@{DestinationId}".
+/// </summary>
 internal static class DestinationRatesReader
 {
     /// <summary>The destination rates by Id, and the rates they make.</summary>
     public static (Dictionary<string, List<DestinationRate>> DestinationRates, Dictionary<string, Rate> Rates) Read(
         IReadOnlyDictionary<string, string> files, CatalogProblems problems, HashSet<string> destinationIds, Dictionary<string, List<Slot>> slots)
     {
-        var result = new Dictionary<string, List<DestinationRate>>(StringComparer.Ordinal);
-        var rates = new Dictionary<string, Rate>(StringComparer.Ordinal);
+        var bindings = new List<(string Id, string Tag, string Destination, long Line, Rate Rate)>();
+        var destinations = new HashSet<(string Id, string Destination)>();
         foreach (var row in CsvTable.ReadPositional(files, DestinationRatesFile, required: true, 3, problems))
         {
             var id = row.At(0);
@@ -88,10 +93,15 @@ internal static class DestinationRatesReader
                 continue;
             }
 
-            var rateId = $"{id}/{tag}";
+            if (!destinations.Add((id, destination)))
+            {
+                problems.Error(row.File, row.Line, $"'{id}' already prices destination '{destination}'");
+                continue;
+            }
+
             var rate = new Rate
             {
-                Id = rateId,
+                Id = $"{id}/{tag}",
                 ConnectFee = rateSlots![0].ConnectFee,
                 Steps = [.. rateSlots.Select(s => s.Step)],
                 MaxCost = maxCost,
@@ -99,25 +109,27 @@ internal static class DestinationRatesReader
                 Rounding = rounding!.Value,
                 RoundingDecimals = decimals,
             };
-            if (rates.TryGetValue(rateId, out var existing) && existing != rate && !SameRate(existing, rate))
-            {
-                problems.Error(row.File, row.Line, $"'{id}' binds rates tag '{tag}' twice with different rounding or max cost");
-                continue;
-            }
+            bindings.Add((id, tag, destination, row.Line, rate));
+        }
 
-            rates[rateId] = rate;
+        // Rounding and max cost belong to the DestinationRates row, not to the rate: when one Id binds the same
+        // RatesTag to several destinations with different options, each binding is a rate of its own.
+        var split = bindings.GroupBy(b => (b.Id, b.Tag))
+            .Where(g => g.Skip(1).Any(b => !SameRate(b.Rate, g.First().Rate)))
+            .Select(g => g.Key)
+            .ToHashSet();
+        var result = new Dictionary<string, List<DestinationRate>>(StringComparer.Ordinal);
+        var rates = new Dictionary<string, Rate>(StringComparer.Ordinal);
+        foreach (var (id, tag, destination, line, rate) in bindings)
+        {
+            var rateId = split.Contains((id, tag)) ? $"{id}/{tag}@{destination}" : rate.Id;
+            rates[rateId] = rate with { Id = rateId };
             if (!result.TryGetValue(id, out var list))
             {
                 result[id] = list = [];
             }
 
-            if (list.Exists(d => d.DestinationId == destination))
-            {
-                problems.Error(row.File, row.Line, $"'{id}' already prices destination '{destination}'");
-                continue;
-            }
-
-            list.Add(new DestinationRate(destination, rateId, row.Line));
+            list.Add(new DestinationRate(destination, rateId, line));
         }
 
         return (result, rates);

@@ -1,11 +1,12 @@
 using System.Text.Json;
+using Billing.Core.Accounts;
 using Billing.Mediation.Imports;
 using Billing.Storage;
 
 namespace Billing.Cli.Commands;
 
-/// <summary>billing accounts import|show.</summary>
-public static class AccountCommands
+/// <summary>billing accounts import|show (and statement, in AccountCommands.Statement.cs).</summary>
+public static partial class AccountCommands
 {
     public static int Import(GlobalOptions g, string file, TextWriter output)
     {
@@ -27,24 +28,9 @@ public static class AccountCommands
             result = AccountStore.Import(conn, rows);
         }
 
-        if (g.Json)
-        {
-            output.WriteLine(JsonSerializer.Serialize(result, BillingConfig.Json));
-        }
-        else if (result.Errors.Count > 0)
-        {
-            output.WriteLine($"Nothing imported: {result.Errors.Count} row(s) of {file} need fixing:");
-            foreach (var e in result.Errors)
-            {
-                output.WriteLine($"  {file}:{e.Line}: {e.Message}");
-            }
-        }
-        else
-        {
-            output.WriteLine($"Imported {file}: {result.Accounts:N0} account(s); subscriptions {result.SubscriptionsAdded:N0} added, {result.SubscriptionsUpdated:N0} updated, {result.PeriodsClosed:N0} earlier period(s) closed by a plan change.");
-        }
-
-        return result.Errors.Count > 0 ? 2 : 0;
+        return Entries.File(g, file, result.Errors, result, () => output.WriteLine(
+            $"Imported {file}: {result.Accounts:N0} account(s); subscriptions {result.SubscriptionsAdded:N0} added, {result.SubscriptionsUpdated:N0} updated, {result.PeriodsClosed:N0} earlier period(s) closed by a plan change."),
+            output, "Nothing imported");
     }
 
     public static int Show(GlobalOptions g, string id, TextWriter output)
@@ -57,14 +43,27 @@ public static class AccountCommands
         {
             output.WriteLine(JsonSerializer.Serialize(new
             {
-                account,
+                account = new
+                {
+                    account.Id,
+                    account.Name,
+                    account.BillingAddress,
+                    account.Email,
+                    account.Language,
+                    currency = account.Currency.Code,
+                    timeZone = account.TimeZone.Id,
+                    paymentType = account.PaymentType.Code(),
+                    account.BillCycleDay,
+                    account.TaxRegion,
+                    account.Segment,
+                },
                 subscriptions = subscriptions.Select(s => new { s.Msisdn, s.PlanId, activeFrom = s.ActiveFrom.ToString(), activeTo = s.ActiveTo?.ToString() }),
             }, BillingConfig.Json));
             return 0;
         }
 
         output.WriteLine($"{account.Id}  {account.Name}");
-        output.WriteLine($"  {account.PaymentType}, {account.Currency}, bill cycle day {account.BillCycleDay}, {account.TimeZone}, language {account.Language}");
+        output.WriteLine($"  {account.PaymentType.Code()}, {account.Currency.Code}, bill cycle day {account.BillCycleDay}, {account.TimeZone.Id}, language {account.Language}");
         output.WriteLine($"  address: {account.BillingAddress}");
         output.WriteLine($"  e-mail: {account.Email ?? "-"}; tax region: {account.TaxRegion}; segment: {account.Segment}");
         output.WriteLine();

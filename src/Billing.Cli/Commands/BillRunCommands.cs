@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Billing.Core.Cycles;
 using Billing.Jobs.Invoicing;
-using Billing.Jobs.Rating;
+using Billing.Jobs.Catalog;
 using Billing.Storage.Invoicing;
 using NodaTime;
 using NodaTime.Text;

@@ -18,6 +18,11 @@ public static class CatalogCommands
             throw new UserErrorException($"No such folder: {path}");
         }
 
+        if (kind == CatalogSource.Cgrates)
+        {
+            options = CatalogSource.WithNumbering(options, BillingConfig.Load(g.ConfigPath).PrefixNumbering);
+        }
+
         var checksum = CatalogChecksum.Of(path);
         label ??= $"{Path.GetFileName(Path.GetFullPath(path).TrimEnd('/'))}-{checksum[..8]}";
         var result = CatalogSource.LoadFolder(kind, path, label, options);

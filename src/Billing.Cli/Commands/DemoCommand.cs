@@ -97,7 +97,7 @@ public static class DemoCommand
         var (version, _) = CatalogStore.Save(conn, "example", Billing.Catalog.CatalogSource.Native, Billing.Catalog.CatalogChecksum.Of(catalogDir),
             Instant.FromUtc(2026, 1, 1, 0, 0), Billing.Catalog.CatalogSource.ReadFiles(catalogDir), new Dictionary<string, string>(), "demo");
         var topUps = CreditSampleTopUps(rt, conn, samplesDir);
-        var result = new Billing.Jobs.Rating.RateUsageJob(rt.Db, new Billing.Jobs.Rating.CatalogCache(), WalletCommands.Templates(rt)).RateAll(Billing.Jobs.Rating.RateUsageJob.DefaultRangeSize);
+        var result = new Billing.Jobs.Rating.RateUsageJob(rt.Db, new Billing.Jobs.Catalog.CatalogCache(), WalletCommands.Templates(rt)).RateAll(Billing.Jobs.Rating.RateUsageJob.DefaultRangeSize);
         output.WriteLine();
         output.WriteLine($"Rating: {imported.Accounts} sample accounts, example catalogue (templates/catalog) as version {version}: " +
             $"{result.Rated:N0} record(s) rated, {result.Held:N0} held" + (result.HeldByReason.Count == 0 ? "." : $" ({string.Join(", ", result.HeldByReason.Select(h => $"{h.Key} {h.Value}"))})."));
@@ -111,7 +111,7 @@ public static class DemoCommand
             GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
             """))
         {
-            table.Add(r.Account, r.Plan, r.Cycle.ToString("uuuu-MM-dd", null), r.Calls, r.Seconds, r.Sms, r.Bytes, r.Allowance, $"{r.Amount:0.00} {r.Currency}");
+            table.Add(r.Account, r.Plan, r.Cycle.ToString("uuuu-MM-dd", null), r.Calls, r.Seconds, r.Sms, r.Bytes, r.Allowance, Billing.Core.Money.Money.Of(r.Amount, r.Currency).ToString());
         }
 
         output.Write(table.ToString());
@@ -134,7 +134,7 @@ public static class DemoCommand
             throw new InvalidOperationException($"the demo's sample top-ups do not load: {string.Join("; ", errors.Select(e => $"{file}:{e.Line}: {e.Message}"))}");
         }
 
-        var credited = new Billing.Jobs.Prepaid.TopUpService(new Billing.Jobs.Rating.CatalogCache(), WalletCommands.Templates(rt))
+        var credited = new Billing.Jobs.Prepaid.TopUpService(new Billing.Jobs.Catalog.CatalogCache(), WalletCommands.Templates(rt))
             .Credit(conn, rows.Select(r => new Billing.Jobs.Prepaid.TopUpRequest(r.Msisdn, r.Amount, r.PaidAt, r.Reference, r.Note, r.Currency)).ToList());
         return credited.Count(c => c.Added);
     }
@@ -158,11 +158,12 @@ public static class DemoCommand
         var table = new TextTable("account", "msisdn", "balance", "barred since (UTC)", "overdraft", "notifications");
         foreach (var w in wallets)
         {
-            table.Add(w.Account, "+" + w.Msisdn, $"{w.Balance:0.00##} {w.Currency}", w.Barred?.ToString("uuuu-MM-dd HH:mm", null) ?? "", w.Overdraft == 0 ? "" : $"{w.Overdraft:0.00##}", w.Notices);
+            table.Add(w.Account, "+" + w.Msisdn, Billing.Core.Money.Money.Of(w.Balance, w.Currency).ToString(), w.Barred?.ToString("uuuu-MM-dd HH:mm", null) ?? "",
+                w.Overdraft == 0 ? "" : Billing.Core.Money.Money.Of(w.Overdraft, w.Currency).ToString(), w.Notices);
         }
 
         output.Write(table.ToString());
-        var delivered = new Billing.Jobs.Notifications.DeliverNotificationsJob(rt.Db, rt.Config.NotificationDelivery()).Run();
+        var delivered = new Billing.Jobs.Notifications.DeliverNotificationsJob(rt.Db, rt.Config.NotificationDelivery(), SystemClock.Instance).Run();
         var folder = rt.Config.Notifications.Channel == Billing.Notifications.NotificationChannelKind.File
             ? Path.GetFullPath(rt.Config.Notifications.Folder ?? Path.Combine(rt.Config.StateDirectory, "notifications"))
             : $"{rt.Config.Notifications.Smtp.Host} (SMTP)";

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Billing.Jobs.Mediation;
+using Billing.Mediation;
 using Billing.Storage;
 using NodaTime;
 
@@ -8,12 +9,19 @@ namespace Billing.Cli.Commands;
 /// <summary>billing ingest, files list, suspense list|recycle|write-off.</summary>
 public static class MediationCommands
 {
-    public static int Ingest(GlobalOptions g, string? drop, int? settle, TextWriter output)
+    public static int Ingest(GlobalOptions g, string? drop, int? settle, bool create, TextWriter output)
     {
+        // Before the database starts: a mistyped --drop is an error, not a new folder tree.
+        var folder = new DropFolder(drop ?? BillingConfig.Load(g.ConfigPath).Mediation.DropFolder);
+        if (folder.Problem(create) is { } problem)
+        {
+            throw new UserErrorException(problem);
+        }
+
         using var rt = Runtime.Start(g);
         var options = rt.Config.Mediation with
         {
-            DropFolder = drop ?? rt.Config.Mediation.DropFolder,
+            DropFolder = folder.Root,
             SettleSeconds = settle ?? rt.Config.Mediation.SettleSeconds,
         };
         if (!g.Json)
@@ -25,39 +33,22 @@ public static class MediationCommands
         var outcomes = job.IngestAll(g.Json ? null : o => output.WriteLine(Line(o)));
         if (g.Json)
         {
-            output.WriteLine(JsonSerializer.Serialize(outcomes.Select(Json), BillingConfig.Json));
+            output.WriteLine(JsonSerializer.Serialize(outcomes.Select(o => o.Document()), BillingConfig.Json));
         }
         else
         {
             output.WriteLine(Summary(outcomes));
         }
 
-        return outcomes.Any(o => o.Status == IngestOutcome.Statuses.Rejected) ? 3 : 0;
+        return outcomes.Any(o => o.Status is IngestOutcome.Statuses.Rejected or IngestOutcome.Statuses.Failed) ? 3 : 0;
     }
 
-    /// <summary>The documented JSON shape of one file's outcome.</summary>
-    public static object Json(IngestOutcome o) => new
-    {
-        file = o.File,
-        source = o.Source,
-        format = o.Format,
-        status = o.Status,
-        read = o.Read,
-        accepted = o.Accepted,
-        suspended = o.Suspended,
-        duplicates = o.Duplicates,
-        filtered = o.Filtered,
-        reason = o.Reason,
-        fileId = o.FileId,
-        suspendedByReason = o.SuspendedByReason,
-        filteredByReason = o.FilteredByReason,
-    };
-
+    /// <summary>One line per file, whatever its name holds (control characters are shown escaped).</summary>
     public static string Line(IngestOutcome o) => o.Status switch
     {
         IngestOutcome.Statuses.Archived =>
-            $"  {o.Status,-17} {o.Source}/{o.File}: read {o.Read:N0} = accepted {o.Accepted:N0} + suspended {o.Suspended:N0} + duplicates {o.Duplicates:N0} + filtered {o.Filtered:N0}",
-        _ => $"  {o.Status,-17} {o.Source}/{o.File}: {o.Reason}",
+            $"  {o.Status,-17} {DropFolder.Printable(o.Source)}/{DropFolder.Printable(o.File)}: read {o.Manifest.Read:N0} = accepted {o.Manifest.Accepted:N0} + suspended {o.Manifest.Suspended:N0} + duplicates {o.Manifest.Duplicates:N0} + filtered {o.Manifest.Filtered:N0}",
+        _ => $"  {o.Status,-17} {DropFolder.Printable(o.Source)}/{DropFolder.Printable(o.File)}: {DropFolder.Printable(o.Reason ?? "")}",
     };
 
     public static string Summary(IReadOnlyList<IngestOutcome> outcomes)
@@ -67,10 +58,13 @@ public static class MediationCommands
             return "No files waiting.";
         }
 
-        var archived = outcomes.Where(o => o.Status == IngestOutcome.Statuses.Archived).ToList();
-        return $"{outcomes.Count} file(s): {archived.Count} archived, {outcomes.Count(o => o.Status == IngestOutcome.Statuses.Rejected)} rejected, " +
-               $"{outcomes.Count(o => o.Status == IngestOutcome.Statuses.AlreadyProcessed)} already processed, {outcomes.Count(o => o.Status == IngestOutcome.Statuses.Skipped)} skipped. " +
-               $"Records: read {archived.Sum(o => o.Read):N0} = accepted {archived.Sum(o => o.Accepted):N0} + suspended {archived.Sum(o => o.Suspended):N0} + duplicates {archived.Sum(o => o.Duplicates):N0} + filtered {archived.Sum(o => o.Filtered):N0}.";
+        int Count(string status) => outcomes.Count(o => o.Status == status);
+        // Every manifest read this run: archived files, and files stored but not moved (failed).
+        var read = outcomes.Select(o => o.Manifest).ToList();
+        var failed = Count(IngestOutcome.Statuses.Failed);
+        return $"{outcomes.Count} file(s): {Count(IngestOutcome.Statuses.Archived)} archived, {Count(IngestOutcome.Statuses.Rejected)} rejected, " +
+               $"{Count(IngestOutcome.Statuses.AlreadyProcessed)} already processed, {Count(IngestOutcome.Statuses.Skipped)} skipped{(failed > 0 ? $", {failed} failed" : "")}. " +
+               $"Records: read {read.Sum(o => o.Read):N0} = accepted {read.Sum(o => o.Accepted):N0} + suspended {read.Sum(o => o.Suspended):N0} + duplicates {read.Sum(o => o.Duplicates):N0} + filtered {read.Sum(o => o.Filtered):N0}.";
     }
 
     public static int FilesList(GlobalOptions g, int limit, string? source, TextWriter output)
@@ -82,8 +76,8 @@ public static class MediationCommands
         {
             output.WriteLine(JsonSerializer.Serialize(rows.Select(r => new
             {
-                id = r.Id, source = r.Source, file = r.FileName, format = r.Format, status = r.Status, read = r.ReadCount,
-                accepted = r.Accepted, suspended = r.Suspended, duplicates = r.Duplicates, filtered = r.Filtered,
+                id = r.Id, source = r.Source, file = r.FileName, format = r.Format, status = r.Status, read = r.Manifest.Read,
+                accepted = r.Manifest.Accepted, suspended = r.Manifest.Suspended, duplicates = r.Manifest.Duplicates, filtered = r.Manifest.Filtered,
                 reason = r.Reason, checksum = r.Checksum, sizeBytes = r.SizeBytes, startedAt = r.StartedAt.ToString(), finishedAt = r.FinishedAt?.ToString(),
             }), BillingConfig.Json));
             return 0;
@@ -98,8 +92,8 @@ public static class MediationCommands
         var table = new TextTable("id", "source", "file", "status", "read", "accepted", "suspended", "duplicates", "filtered", "finished (UTC)", "reason");
         foreach (var r in rows)
         {
-            table.Add(r.Id, r.Source, r.FileName, r.Status, r.ReadCount, r.Accepted, r.Suspended, r.Duplicates, r.Filtered,
-                r.FinishedAt?.ToString("uuuu-MM-dd HH:mm:ss", null), r.Reason);
+            table.Add(r.Id, r.Source, DropFolder.Printable(r.FileName), r.Status, r.Manifest.Read, r.Manifest.Accepted, r.Manifest.Suspended, r.Manifest.Duplicates, r.Manifest.Filtered,
+                r.FinishedAt?.ToString("uuuu-MM-dd HH:mm:ss", null), r.Reason is null ? null : DropFolder.Printable(r.Reason));
         }
 
         output.Write(table.ToString());
@@ -111,7 +105,7 @@ public static class MediationCommands
         using var rt = Runtime.Start(g);
         using var conn = rt.Db.Open();
         var groups = SuspenseStore.OpenByReason(conn);
-        var holds = RatingStore.HoldsByReason(conn);
+        var holds = Billing.Storage.Rating.HoldStore.ByReason(conn);
         if (g.Json)
         {
             output.WriteLine(JsonSerializer.Serialize(new { mediation = groups, rating = holds.Select(h => new { reason = h.Reason, count = h.Count, example = h.Example }) }, BillingConfig.Json));

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Billing.Core.Notifications;
 using Billing.Jobs.Notifications;
 using Billing.Storage;
+using NodaTime;
 
 namespace Billing.Cli.Commands;
 
@@ -61,7 +62,7 @@ public static class NotificationCommands
     public static int Send(GlobalOptions g, TextWriter output)
     {
         using var rt = Runtime.Start(g);
-        var result = new DeliverNotificationsJob(rt.Db, rt.Config.NotificationDelivery()).Run();
+        var result = new DeliverNotificationsJob(rt.Db, rt.Config.NotificationDelivery(), SystemClock.Instance).Run();
         var channel = rt.Config.Notifications.Channel.ToString().ToLowerInvariant();
         if (g.Json)
         {
@@ -94,7 +95,7 @@ public static class NotificationCommands
     {
         using var rt = Runtime.Start(g);
         using var conn = rt.Db.Open();
-        var before = NotificationStore.Retry(conn, id);
+        var before = NotificationStore.Retry(conn, id, SystemClock.Instance.GetCurrentInstant());
         switch (before)
         {
             case null:

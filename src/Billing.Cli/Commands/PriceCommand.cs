@@ -16,9 +16,15 @@ namespace Billing.Cli.Commands;
 /// </summary>
 public static class PriceCommand
 {
+    /// <param name="CgratesOptions">A CGRateS import's options (currency, timeZone, tenant, category, and the country code and trunk prefix if given).</param>
     public sealed record Request(
-        string CatalogPath, bool Cgrates, string? Plan, string? Subject, string Tenant, string Category, string Currency, string TimeZone,
-        string Service, string? Destination, string Start, string Usage);
+        string CatalogPath, bool Cgrates, string? Plan, string? Subject, IReadOnlyDictionary<string, string> CgratesOptions,
+        string Service, string? Destination, string Start, string Usage)
+    {
+        public string Tenant => CgratesOptions.GetValueOrDefault("tenant", "cgrates.org");
+
+        public string Category => CgratesOptions.GetValueOrDefault("category", "call");
+    }
 
     public static int Run(GlobalOptions g, Request r, TextWriter output)
     {
@@ -39,11 +45,14 @@ public static class PriceCommand
             throw new UserErrorException($"--usage '{r.Usage}' is not a {service.Code()} quantity (voice: 95 or 1m35s… seconds; sms: 1; data: bytes or 5MB).");
         }
 
+        // The dialled number and a CGRateS plan's prefixes are read under the same numbering plan, so they meet in E.164.
+        var config = BillingConfig.Load(g.ConfigPath);
+        var options = CatalogSource.WithNumbering(r.CgratesOptions, config.PrefixNumbering);
+        var numbering = config.Numbering with { CountryCode = options[CatalogSource.CountryCodeOption], TrunkPrefix = options[CatalogSource.TrunkPrefixOption] };
         string? destination = null;
         if (service != ServiceType.Data)
         {
-            var config = BillingConfig.Load(g.ConfigPath);
-            destination = new NumberNormaliser(config.Numbering).Normalise(r.Destination, out var problem);
+            destination = new NumberNormaliser(numbering).Normalise(r.Destination, out var problem);
             if (destination is null)
             {
                 // Short internal numbers (a CGRateS tutorial's 1002) are priced as dialled.
@@ -57,7 +66,6 @@ public static class PriceCommand
             throw new UserErrorException($"No such catalogue folder: {r.CatalogPath}");
         }
 
-        var options = new Dictionary<string, string>(StringComparer.Ordinal) { ["currency"] = r.Currency, ["timeZone"] = r.TimeZone, ["tenant"] = r.Tenant, ["category"] = r.Category };
         var loaded = CatalogSource.LoadFolder(r.Cgrates ? CatalogSource.Cgrates : CatalogSource.Native, r.CatalogPath, "cli:" + CatalogChecksum.Of(r.CatalogPath)[..8], options);
         if (!loaded.Succeeded)
         {
@@ -67,14 +75,17 @@ public static class PriceCommand
         var catalog = loaded.Catalog!;
         var rater = new Rater(catalog);
         var request = new RatingRequest(service, destination, start.Value.ToInstant(), quantity);
-        var planId = r.Plan ?? (r.Subject is { } subject
-            ? RatingProfiles.Resolve(catalog, r.Tenant, r.Category, subject, request.Start, p => rater.Rate(p, request, null).IsRated)
-              ?? throw new UserErrorException($"No rating profile for subject '{subject}' (tenant {r.Tenant}, category {r.Category}) prices this event at {request.Start}.")
-            : throw new UserErrorException("Say which plan: --plan ID, or --subject ID for a CGRateS catalogue."));
+        var (planId, outcome) = r.Plan is { } plan ? (plan, default(RatingOutcome))
+            : r.Subject is { } subject ? RatingProfiles.Price(catalog, rater, r.Tenant, r.Category, subject, request)
+            : throw new UserErrorException("Say which plan: --plan ID, or --subject ID for a CGRateS catalogue.");
+        var opening = new Dictionary<string, long>(StringComparer.Ordinal);
+        if (planId is not null)
+        {
+            var allowances = rater.OpeningAllowances(planId);
+            opening = allowances.ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal);
+            outcome = rater.Rate(planId, request, allowances.Count == 0 ? null : allowances);
+        }
 
-        var allowances = rater.OpeningAllowances(planId);
-        var opening = allowances.ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal);
-        var outcome = rater.Rate(planId, request, allowances.Count == 0 ? null : allowances);
         if (outcome.Charge is not { } charge)
         {
             if (g.Json)
@@ -91,14 +102,14 @@ public static class PriceCommand
 
         if (g.Json)
         {
-            output.WriteLine(JsonSerializer.Serialize(Json(charge, planId), BillingConfig.Json));
+            output.WriteLine(JsonSerializer.Serialize(Json(charge, planId!), BillingConfig.Json));
             return 0;
         }
 
-        var plan = catalog.Plans[planId];
-        var zone = DateTimeZoneProviders.Tzdb[plan.TimeZone];
+        var pricing = catalog.Plans[planId!];
+        var zone = DateTimeZoneProviders.Tzdb[pricing.TimeZone];
         output.WriteLine($"{quantity:N0} {Unit(service)} {service.Code()} {(destination is null ? "" : $"to {destination} ")}at {request.Start.InZone(zone):uuuu-MM-dd HH:mm:ss (ddd) z}");
-        output.WriteLine($"plan {planId} ({plan.Currency}, {plan.TimeZone}), catalogue {charge.CatalogVersion}" +
+        output.WriteLine($"plan {planId} ({pricing.Currency}, {pricing.TimeZone}), catalogue {charge.CatalogVersion}" +
             (charge.DestinationGroup is null ? "" : $", destination {charge.DestinationGroup}{(charge.MatchedPrefix is null ? "" : $" (prefix {charge.MatchedPrefix})")}"));
         if (opening.Count > 0)
         {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Billing.Jobs.Catalog;
 using Billing.Jobs.Rating;
 
 namespace Billing.Cli.Commands;
@@ -19,7 +20,7 @@ public static class RateCommand
             ? JsonSerializer.Serialize(result, BillingConfig.Json)
             : $"Rated {result.Rated:N0} usage record(s) ({result.ReRated:N0} of them again, in event-time order after a late file); held {result.Held:N0}" +
               (result.HeldByReason.Count == 0 ? "" : $" ({string.Join(", ", result.HeldByReason.Select(h => $"{h.Key} {h.Value:N0}"))})") +
-              (result.PartitionsSkipped > 0 ? $"; {result.PartitionsSkipped} of {Billing.Storage.RatingStore.Partitions} subscriber partitions were being rated by another process" : "") + "." +
+              (result.PartitionsSkipped > 0 ? $"; {result.PartitionsSkipped} of {Billing.Storage.Rating.RatingPartitions.Count} subscriber partitions were being rated by another process" : "") + "." +
               (result.WalletDebits + result.Overdrafts > 0 ? $" Prepaid: {result.WalletDebits:N0} debited from wallets, {result.Overdrafts:N0} to overdraft, {result.Notifications:N0} notification(s) queued." : ""));
         return 0;
     }
@@ -49,10 +50,11 @@ public static class RerateCommand
                 accounts = result.Accounts.Select(a => new
                 {
                     a.Account,
+                    currency = a.Before.Currency.Code,
                     a.Records,
-                    before = a.Before.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    after = a.After.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    delta = a.Delta.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    before = a.Before.ToInvariantString(),
+                    after = a.After.ToInvariantString(),
+                    delta = a.Delta.ToInvariantString(),
                     a.Adjustments,
                 }),
             }, BillingConfig.Json));
@@ -64,9 +66,7 @@ public static class RerateCommand
         var table = new TextTable("account", "records", "before", "after", "delta", "adjustments (invoiced)");
         foreach (var a in result.Accounts)
         {
-            table.Add(a.Account, a.Records, a.Before.ToString("0.000000", System.Globalization.CultureInfo.InvariantCulture),
-                a.After.ToString("0.000000", System.Globalization.CultureInfo.InvariantCulture),
-                a.Delta.ToString("+0.000000;-0.000000;0", System.Globalization.CultureInfo.InvariantCulture), a.Adjustments);
+            table.Add(a.Account, a.Records, a.Before.ToString(), a.After.ToString(), a.Delta.ToSignedString(), a.Adjustments);
         }
 
         output.Write(table.ToString());

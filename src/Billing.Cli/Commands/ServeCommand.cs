@@ -1,23 +1,43 @@
+using System.Net;
+using System.Xml.Linq;
 using Billing.Jobs;
+using Billing.Jobs.Catalog;
 using Billing.Jobs.Mediation;
 using Billing.Jobs.Notifications;
 using Billing.Jobs.Rating;
 using Billing.Storage;
 using Hangfire;
 using Hangfire.PostgreSql;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
 using NodaTime;
 using Serilog;
 
 namespace Billing.Cli.Commands;
 
 /// <summary>
-/// billing serve: the web host. Hangfire server and dashboard (/hangfire, local requests only until
-/// real authentication exists), with the recurring schedules of <see cref="Schedules"/>.
+/// billing serve: the web host. Hangfire server and dashboard (/hangfire), with the recurring
+/// schedules of <see cref="Schedules"/>. Until sign-in exists the dashboard has no users, so the host
+/// listens on loopback addresses only, and every dashboard action needs the antiforgery token its
+/// own pages carry: a form posted from another site is refused.
 /// </summary>
 public static class ServeCommand
 {
+    public const string LoopbackOnly = "loopback only: the dashboard has no sign-in yet";
+
     public static int Run(GlobalOptions g, string urls, int workers)
     {
+        if (NonLoopback(urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)) is { } open)
+        {
+            throw new UserErrorException(Refusal(open));
+        }
+
+        // serve makes a missing drop folder (switches will write into it); one that cannot be used stops it here.
+        if (new Billing.Mediation.DropFolder(BillingConfig.Load(g.ConfigPath).Mediation.DropFolder).Problem(create: true) is { } problem)
+        {
+            throw new UserErrorException(problem);
+        }
+
         using var rt = Runtime.Start(g);
         var builder = WebApplication.CreateBuilder();
         builder.Host.UseSerilog();
@@ -47,13 +67,68 @@ public static class ServeCommand
             }));
         builder.Services.AddHangfireServer(o => o.WorkerCount = Math.Max(1, workers));
 
+        // Hangfire's dashboard checks IAntiforgery when it is registered. The keys that sign its
+        // tokens live in memory: a page is good for this process only, and nothing is written to disk.
+        builder.Services.Configure<KeyManagementOptions>(o => o.XmlRepository = new InMemoryKeyRing());
+        builder.Services.AddAntiforgery();
+
         var app = builder.Build();
         app.MapGet("/", () => Results.Redirect("/hangfire"));
         app.MapGet("/health", () => Results.Ok(new { status = "ok" }));
         app.UseHangfireDashboard("/hangfire", new DashboardOptions { DashboardTitle = "Billing.Batch jobs" });
         Schedules.Register(app.Services.GetRequiredService<IRecurringJobManager>());
-        Log.Information("billing serve: {Where}; dashboard at {Urls}/hangfire; drop folder {Drop}", rt.Where, urls, Path.GetFullPath(rt.Config.Mediation.DropFolder));
-        app.Run();
+        rt.LeaveSignalsToHost();
+        app.Start();
+
+        // Kestrel may also bind what configuration says (Kestrel:Endpoints): check what it really listens on.
+        if (NonLoopback(app.Urls) is { } bound)
+        {
+            app.StopAsync().GetAwaiter().GetResult();
+            throw new UserErrorException(Refusal(bound));
+        }
+
+        Log.Information("billing serve: {Where}; dashboard at {Urls}/hangfire ({LoopbackOnly}); drop folder {Drop}", rt.Where, string.Join(' ', app.Urls), LoopbackOnly, Path.GetFullPath(rt.Config.Mediation.DropFolder));
+        app.WaitForShutdown();
         return 0;
+    }
+
+    /// <summary>The first of <paramref name="urls"/> that is not on a loopback address (127.0.0.0/8, ::1, localhost), or null.</summary>
+    public static string? NonLoopback(IEnumerable<string> urls) => urls.FirstOrDefault(url => !IsLoopback(url));
+
+    private static bool IsLoopback(string url)
+    {
+        // Kestrel reads http://*:80, http://+:80 and http://0.0.0.0:80 as every address: none is loopback.
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        {
+            return false;
+        }
+
+        return uri.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+            || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
+    }
+
+    private static string Refusal(string url) =>
+        $"serve refuses to listen on {url}: {LoopbackOnly}. Use --urls http://127.0.0.1:PORT (or [::1], localhost) and reach it from elsewhere through an SSH tunnel.";
+}
+
+/// <summary>The antiforgery keys of one serve process, never persisted (so there is nothing on disk to encrypt).</summary>
+internal sealed class InMemoryKeyRing : IXmlRepository
+{
+    private readonly List<XElement> _elements = [];
+
+    public IReadOnlyCollection<XElement> GetAllElements()
+    {
+        lock (_elements)
+        {
+            return [.. _elements.Select(e => new XElement(e))];
+        }
+    }
+
+    public void StoreElement(XElement element, string friendlyName)
+    {
+        lock (_elements)
+        {
+            _elements.Add(new XElement(element));
+        }
     }
 }

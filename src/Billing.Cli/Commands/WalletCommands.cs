@@ -1,6 +1,11 @@
 using System.Globalization;
 using System.Text.Json;
+using Billing.Core.Accounts;
+using Billing.Core.Imports;
+using Billing.Core.Money;
+using Billing.Core.Notifications;
 using Billing.Core.Prepaid;
+using Billing.Jobs.Catalog;
 using Billing.Jobs.Prepaid;
 using Billing.Jobs.Rating;
 using Billing.Mediation;
@@ -35,12 +40,12 @@ public static class WalletCommands
         }
         else if (result.Added)
         {
-            output.WriteLine($"Credited {amount.ToString(Inv)} {result.Currency} to {result.AccountId} (+{msisdn}) as ledger #{result.LedgerId}" +
-                (bundle is null ? $": balance {Money(result.Balance)} {result.Currency}." : $", and bought bundle {bundle} with it: balance {Money(WalletStore.Wallet(conn, result.AccountId)!.Balance)} {result.Currency}."));
+            output.WriteLine($"Credited {result.Amount} to {result.AccountId} (+{msisdn}) as ledger #{result.LedgerId}" +
+                (bundle is null ? $": balance {result.Balance}." : $", and bought bundle {bundle} with it: balance {WalletStore.Wallet(conn, result.AccountId)!.Funds}."));
         }
         else
         {
-            output.WriteLine($"Reference {reference} was credited before (ledger #{result.LedgerId}, {result.Amount.ToString(Inv)} to {result.AccountId}): nothing credited. Balance {Money(result.Balance)} {result.Currency}.");
+            output.WriteLine($"Reference {reference} was credited before (ledger #{result.LedgerId}, {result.Amount} to {result.AccountId}): nothing credited. Balance {result.Balance}.");
         }
 
         return 0;
@@ -82,13 +87,13 @@ public static class WalletCommands
             {
                 credited = added.Count,
                 alreadyCredited = results.Count - added.Count,
-                totals = added.GroupBy(r => r.Currency).Select(x => new { currency = x.Key, amount = x.Sum(r => r.Amount).ToString(Inv) }),
+                totals = Money.Totals(added.Select(r => r.Amount)).Select(t => new { currency = t.Currency.Code, amount = t.ToInvariantString() }),
                 errors = Array.Empty<ImportError>(),
             }, BillingConfig.Json));
         }
         else
         {
-            var totals = string.Join(", ", added.GroupBy(r => r.Currency).Select(x => $"{x.Sum(r => r.Amount).ToString(Inv)} {x.Key}"));
+            var totals = string.Join(", ", Money.Totals(added.Select(r => r.Amount)));
             output.WriteLine($"{file}: credited {added.Count:N0} top-up(s){(added.Count > 0 ? $" ({totals})" : "")}; {results.Count - added.Count:N0} already credited by an earlier import (same reference): nothing credited twice.");
         }
 
@@ -102,9 +107,9 @@ public static class WalletCommands
         using var conn = rt.Db.Open();
         var now = SystemClock.Instance.GetCurrentInstant();
         var account = WalletStore.AccountOf(conn, msisdn, now) ?? throw new UserErrorException($"No subscriber has the number +{msisdn}.");
-        if (account.PaymentType != "prepaid")
+        if (account.PaymentType != PaymentType.Prepaid)
         {
-            throw new UserErrorException($"+{msisdn} belongs to account {account.AccountId}, which is {account.PaymentType}: only prepaid accounts have a wallet.");
+            throw new UserErrorException($"+{msisdn} belongs to account {account.AccountId}, which is {account.PaymentType.Code()}: only prepaid accounts have a wallet.");
         }
 
         var wallet = WalletStore.Wallet(conn, account.AccountId);
@@ -118,8 +123,8 @@ public static class WalletCommands
             """, new { a = account.AccountId }).AsList();
         var crossed = conn.Query<(string Kind, Instant Created, string Subject, string Status)>("""
             SELECT kind, created_at, subject, status FROM notifications
-            WHERE account_id = @a AND kind IN ('low-balance', 'exhausted', 'credit-limit', 'expired') ORDER BY id DESC LIMIT @limit
-            """, new { a = account.AccountId, limit }).AsList();
+            WHERE account_id = @a AND kind = ANY(@kinds) ORDER BY id DESC LIMIT @limit
+            """, new { a = account.AccountId, kinds = NotificationKinds.WalletEvents.ToArray(), limit }).AsList();
         if (g.Json)
         {
             output.WriteLine(JsonSerializer.Serialize(new
@@ -132,7 +137,7 @@ public static class WalletCommands
                 barredSince = wallet?.BarredSince?.ToString(),
                 policy = new { thresholds = policy.Thresholds.Select(t => t.ToString(Inv)), creditLimit = policy.CreditLimit.ToString(Inv), policy.ExpiryDays },
                 lastTopUp = wallet?.LastTopupAt?.ToString(),
-                overdraft = overdraft.Select(o => new { o.Currency, o.Records, amount = o.Amount.ToString(Inv) }),
+                overdraft = overdraft.Select(o => new { currency = o.Amount.Currency.Code, o.Records, amount = o.Amount.ToInvariantString() }),
                 movements = movements.Select(m => new { m.Id, m.Kind, amount = m.Amount.ToString(Inv), at = m.At.ToString(), m.UsageId, m.Reference, balanceAfter = m.BalanceAfter.ToString(Inv) }),
                 notifications = crossed.Select(n => new { n.Kind, created = n.Created.ToString(), n.Subject, n.Status }),
                 allowances = allowances.Select(a => new { a.Allowance, cycle = a.Cycle.ToString("uuuu-MM-dd", Inv), a.Granted, a.Used }),
@@ -147,13 +152,13 @@ public static class WalletCommands
         }
 
         output.WriteLine($"{account.AccountId}  {wallet.Name}  (+{msisdn}, plan {account.PlanId})");
-        output.WriteLine($"  balance {Money(wallet.Balance)} {wallet.Currency}" + (wallet.BarredSince is { } b ? $"  BARRED since {b.ToString("uuuu-MM-dd HH:mm", Inv)} UTC" : "  active"));
-        output.WriteLine($"  thresholds {string.Join(", ", policy.Thresholds.Select(t => t.ToString(Inv)))}; " +
-            (policy.BarsAtZero ? "barred at zero" : $"credit limit {policy.CreditLimit.ToString(Inv)}") +
+        output.WriteLine($"  balance {wallet.Funds}" + (wallet.BarredSince is { } b ? $"  BARRED since {b.ToString("uuuu-MM-dd HH:mm", Inv)} UTC" : "  active"));
+        output.WriteLine($"  thresholds {string.Join(", ", policy.Thresholds.Select(t => new Money(t, wallet.Funds.Currency).ToMinorUnitString()))}; " +
+            (policy.BarsAtZero ? "barred at zero" : $"credit limit {new Money(policy.CreditLimit, wallet.Funds.Currency)}") +
             (policy.ExpiryDays is { } d ? $"; credit expires {d} days after the last top-up" + (wallet.LastTopupAt is { } t ? $" (last {t.ToString("uuuu-MM-dd", Inv)})" : "") : "; credit never expires"));
         foreach (var o in overdraft)
         {
-            output.WriteLine($"  overdraft owed (for collections): {Money(o.Amount)} {o.Currency} over {o.Records:N0} record(s), {o.First.ToString("uuuu-MM-dd HH:mm", Inv)} – {o.Last.ToString("uuuu-MM-dd HH:mm", Inv)} UTC");
+            output.WriteLine($"  overdraft owed (for collections): {o.Amount} over {o.Records:N0} record(s), {o.First.ToString("uuuu-MM-dd HH:mm", Inv)} – {o.Last.ToString("uuuu-MM-dd HH:mm", Inv)} UTC");
         }
 
         foreach (var a in allowances)
@@ -197,9 +202,9 @@ public static class WalletCommands
         }
 
         output.WriteLine(g.Json
-            ? JsonSerializer.Serialize(new { result.Added, account = result.AccountId, result.LedgerId, bundle = result.Bundle.Id, price = result.Bundle.Price.ToString(Inv), balance = result.Balance.ToString(Inv), result.Currency }, BillingConfig.Json)
+            ? JsonSerializer.Serialize(new { result.Added, account = result.AccountId, result.LedgerId, bundle = result.Bundle.Id, price = result.Price.ToInvariantString(), balance = result.Balance.ToInvariantString(), currency = result.Balance.Currency.Code }, BillingConfig.Json)
             : result.Added
-                ? $"Bought {result.Bundle.Name} ({result.Bundle.Id}) for {result.Bundle.Price.ToString(Inv)} {result.Currency} for +{msisdn} (ledger #{result.LedgerId}); usage from {at.ToString("uuuu-MM-dd HH:mm", Inv)} UTC to the end of the bill cycle uses it first. Balance {Money(result.Balance)} {result.Currency}."
+                ? $"Bought {result.Bundle.Name} ({result.Bundle.Id}) for {result.Price} for +{msisdn} (ledger #{result.LedgerId}); usage from {at.ToString("uuuu-MM-dd HH:mm", Inv)} UTC to the end of the bill cycle uses it first. Balance {result.Balance}."
                 : $"Reference {reference} bought this before (ledger #{result.LedgerId}): nothing bought again.");
         return 0;
     }
@@ -220,7 +225,7 @@ public static class WalletCommands
         var table = new TextTable("plan", "bundle", "name", "service", "amount", "destinations", "price");
         foreach (var (plan, b) in bundles)
         {
-            table.Add(plan.Id, b.Id, b.Name, b.Allowance.Service.ToString().ToLowerInvariant(), b.Allowance.Amount, b.Allowance.DestinationGroups is null ? "all" : string.Join(";", b.Allowance.DestinationGroups.Order(StringComparer.Ordinal)), $"{b.Price.ToString(Inv)} {plan.Currency}");
+            table.Add(plan.Id, b.Id, b.Name, b.Allowance.Service.ToString().ToLowerInvariant(), b.Allowance.Amount, b.Allowance.DestinationGroups is null ? "all" : string.Join(";", b.Allowance.DestinationGroups.Order(StringComparer.Ordinal)), Money.Of(b.Price, plan.Currency).ToString());
         }
 
         output.Write(table.ToString());
@@ -238,7 +243,7 @@ public static class WalletCommands
         using var rt = Runtime.Start(g);
         var msisdn = Number(rt, msisdnText);
         using var conn = rt.Db.Open();
-        (string AccountId, long LedgerId, decimal Balance, string Currency) r;
+        WalletAdjustment r;
         try
         {
             r = new TopUpService(new CatalogCache(), Templates(rt)).Adjust(conn, msisdn, amount, SystemClock.Instance.GetCurrentInstant(), reason, by ?? Environment.UserName);
@@ -249,8 +254,8 @@ public static class WalletCommands
         }
 
         output.WriteLine(g.Json
-            ? JsonSerializer.Serialize(new { account = r.AccountId, ledgerId = r.LedgerId, amount = amount.ToString(Inv), balance = r.Balance.ToString(Inv), r.Currency }, BillingConfig.Json)
-            : $"Adjusted {r.AccountId} (+{msisdn}) by {amount.ToString(Inv)} {r.Currency} (ledger #{r.LedgerId}, in audit_log): balance {Money(r.Balance)} {r.Currency}.");
+            ? JsonSerializer.Serialize(new { account = r.AccountId, ledgerId = r.LedgerId, amount = r.Amount.ToInvariantString(), balance = r.Balance.ToInvariantString(), currency = r.Balance.Currency.Code }, BillingConfig.Json)
+            : $"Adjusted {r.AccountId} (+{msisdn}) by {r.Amount.ToSignedString()} (ledger #{r.LedgerId}, in audit_log): balance {r.Balance}.");
         return 0;
     }
 
@@ -287,7 +292,7 @@ public static class WalletCommands
         var rows = WalletStore.Overdraft(conn, account);
         if (g.Json)
         {
-            output.WriteLine(JsonSerializer.Serialize(rows.Select(r => new { r.AccountId, r.Currency, r.Records, amount = r.Amount.ToString(Inv), first = r.First.ToString(), last = r.Last.ToString() }), BillingConfig.Json));
+            output.WriteLine(JsonSerializer.Serialize(rows.Select(r => new { r.AccountId, currency = r.Amount.Currency.Code, r.Records, amount = r.Amount.ToInvariantString(), first = r.First.ToString(), last = r.Last.ToString() }), BillingConfig.Json));
             return 0;
         }
 
@@ -300,7 +305,7 @@ public static class WalletCommands
         var table = new TextTable("account", "currency", "records", "owed", "first (UTC)", "last (UTC)");
         foreach (var r in rows)
         {
-            table.Add(r.AccountId, r.Currency, r.Records, Money(r.Amount), r.First.ToString("uuuu-MM-dd HH:mm", Inv), r.Last.ToString("uuuu-MM-dd HH:mm", Inv));
+            table.Add(r.AccountId, r.Amount.Currency.Code, r.Records, r.Amount.ToMinorUnitString(), r.First.ToString("uuuu-MM-dd HH:mm", Inv), r.Last.ToString("uuuu-MM-dd HH:mm", Inv));
         }
 
         output.Write(table.ToString());
@@ -312,8 +317,8 @@ public static class WalletCommands
         using var rt = Runtime.Start(g);
         var result = new ExpireCreditJob(rt.Db, new CatalogCache(), SystemClock.Instance, Templates(rt)).Run();
         output.WriteLine(g.Json
-            ? JsonSerializer.Serialize(new { result.Wallets, result.Expired, amount = result.Amount.ToString(Inv) }, BillingConfig.Json)
-            : $"Expiry run: {result.Expired:N0} of {result.Wallets:N0} wallet(s) with old credit had it expire ({result.Amount.ToString(Inv)} in total).");
+            ? JsonSerializer.Serialize(new { result.Wallets, result.Expired, amount = result.Amounts.Sum(a => a.Amount).ToString(Inv) }, BillingConfig.Json)
+            : $"Expiry run: {result.Expired:N0} of {result.Wallets:N0} wallet(s) with old credit had it expire" + (result.Amounts.Count == 0 ? "." : $" ({string.Join(", ", result.Amounts)} in total)."));
         return 0;
     }
 
@@ -351,16 +356,14 @@ public static class WalletCommands
     private static string Number(Runtime rt, string text) =>
         new NumberNormaliser(rt.Config.Numbering).Normalise(text, out var problem) ?? throw new UserErrorException($"MSISDN '{text}': {problem}");
 
-    private static string Money(decimal d) => d.ToString("0.00####", Inv);
-
     private static object Json(TopUpResult r, string? reference) => new
     {
         r.Added,
         account = r.AccountId,
         ledgerId = r.LedgerId,
-        amount = r.Amount.ToString(Inv),
-        balance = r.Balance.ToString(Inv),
-        r.Currency,
+        amount = r.Amount.ToInvariantString(),
+        balance = r.Balance.ToInvariantString(),
+        currency = r.Balance.Currency.Code,
         reference,
     };
 }

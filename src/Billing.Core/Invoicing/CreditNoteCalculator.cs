@@ -88,12 +88,16 @@ public static class CreditNoteCalculator
 
         return Decide(invoice, gross, () =>
         {
-            var categories = invoice.Taxes.Where(t => t.Base + t.Amount > 0m).OrderBy(t => t.Category, StringComparer.Ordinal).ToList();
-            var parts = ProportionalSplit.Split(gross, [.. categories.Select(t => t.Base + t.Amount)], invoice.Currency);
-            return categories.Select((t, i) =>
+            var categories = invoice.Taxes
+                .Select(t => (Tax: t, Gross: t.Base + t.Amount))
+                .Where(c => c.Gross > 0m)
+                .OrderBy(c => c.Tax.Category, StringComparer.Ordinal)
+                .ToList();
+            var parts = ProportionalSplit.Split(gross, [.. categories.Select(c => c.Gross)], invoice.Currency);
+            return categories.Select((c, i) =>
             {
-                var net = Rounding.ToMinorUnit(parts[i] / (1m + t.Rate), invoice.Currency);
-                return new CreditNoteLine($"Credit on invoice {invoice.Number}", t.Category, t.Rate, Negative(net, invoice), Negative(parts[i] - net, invoice));
+                var net = Rounding.ToMinorUnit(parts[i] / (1m + c.Tax.Rate), invoice.Currency);
+                return new CreditNoteLine($"Credit on invoice {invoice.Number}", c.Tax.Category, c.Tax.Rate, Negative(net, invoice), Negative(parts[i] - net, invoice));
             }).ToList();
         });
     }

@@ -17,14 +17,12 @@ internal static class InvoiceInvariants
     public static void Check(InvoiceRequest request, InvoiceDraft draft)
     {
         var currency = request.Account.Currency;
-        var amounts = draft.Lines.Select(l => l.Amount)
-            .Concat(draft.Taxes.SelectMany(t => new[] { t.Base, t.Amount }))
-            .Append(draft.Subtotal).Append(draft.Tax).Append(draft.Total)
-            .Append(draft.PreviousBalance).Append(draft.PaymentsAndCredits).Append(draft.AmountDue);
+        Money.Money[] totals = [draft.Subtotal, draft.Tax, draft.Total, draft.PreviousBalance, draft.PaymentsAndCredits, draft.AmountDue];
+        var amounts = draft.Lines.Select(l => l.Amount).Concat(draft.Taxes.SelectMany(t => new[] { t.Base, t.Amount })).Concat(totals);
         Hold(draft.Currency == currency && amounts.All(a => a.Currency == currency), $"an amount is not in {currency.Code}");
 
         var finer = draft.Lines.FirstOrDefault(l => Rounding.ToMinorUnit(l.Amount.Amount, currency) != l.Amount.Amount);
-        Hold(finer is null, $"line {finer?.Number} amount {finer?.Amount} has more decimals than {currency.Code} allows");
+        Hold(finer is null, $"line {finer?.Number} amount {finer?.Amount.ToInvariantString()} {currency.Code} has more decimals than {currency.Code} allows");
         Hold(draft.Lines.Select(l => l.Number).SequenceEqual(Enumerable.Range(1, draft.Lines.Count)), "lines are not numbered 1..n");
 
         Hold(draft.Lines.Sum(l => l.Amount.Amount) == draft.Subtotal.Amount, $"lines sum to {draft.Lines.Sum(l => l.Amount.Amount)}, not the subtotal {draft.Subtotal}");

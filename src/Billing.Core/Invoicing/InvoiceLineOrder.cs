@@ -29,9 +29,12 @@ internal sealed class InvoiceLineOrder : IComparer<InvoiceLine>
             string.CompareOrdinal(x.TaxCategory, y.TaxCategory),
             x.PeriodEnd.CompareTo(y.PeriodEnd),
             x.Amount.Amount.CompareTo(y.Amount.Amount),
-            string.CompareOrdinal(string.Join(",", x.SourceIds), string.Join(",", y.SourceIds)),
+            // Lines that tie this far carry one source each (a one-time charge, a manual adjustment).
+            string.CompareOrdinal(FirstSource(x), FirstSource(y)),
             string.CompareOrdinal(x.Description, y.Description),
         ];
         return order.FirstOrDefault(c => c != 0);
     }
+
+    private static string? FirstSource(InvoiceLine line) => line.SourceIds.Count > 0 ? line.SourceIds[0] : null;
 }

@@ -1,3 +1,4 @@
+using Billing.Core.Accounts;
 using Billing.Core.Catalog;
 using Billing.Core.Cycles;
 using Billing.Core.Money;
@@ -5,16 +6,6 @@ using Billing.Core.Usage;
 using NodaTime;
 
 namespace Billing.Core.Invoicing;
-
-/// <summary>
-/// How an account pays. Defined here until the core's account noun carries it; the bill run
-/// invoices a prepaid account only for what it owes (fees, overdraft, one-time charges, adjustments).
-/// </summary>
-public enum PaymentType
-{
-    Postpaid,
-    Prepaid,
-}
 
 /// <summary>The account's terms an invoice is computed under.</summary>
 public sealed record AccountTerms(string AccountId, Currency Currency, string TaxRegion, PaymentType PaymentType, int PaymentTermsDays = 14)
@@ -183,7 +174,7 @@ public sealed class InvoiceRequest
         BalanceInputs? balance = null)
     {
         Account = account ?? throw new ArgumentNullException(nameof(account));
-        Cycle = cycle == BillCycle.EndingOn(cycle.End) ? cycle : throw new ArgumentException($"{cycle} is not one bill cycle (a month ending on day 1–28)", nameof(cycle));
+        Cycle = cycle.End.Day <= 28 && cycle == BillCycle.EndingOn(cycle.End) ? cycle : throw new ArgumentException($"{cycle} is not one bill cycle (a month ending on day 1–28)", nameof(cycle));
         IssueDate = issueDate;
         Taxes = taxes ?? throw new ArgumentNullException(nameof(taxes));
         Subscriptions = subscriptions ?? [];

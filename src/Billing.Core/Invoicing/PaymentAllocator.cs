@@ -24,10 +24,16 @@ public static class PaymentAllocator
 {
     public static AllocationResult Allocate(Money.Money amount, IReadOnlyList<OpenItem> openItems, string? namedInvoice = null)
     {
+        // Stryker disable once Statement : equivalent — without it the currency check below throws the same ArgumentNullException.
         ArgumentNullException.ThrowIfNull(openItems);
         if (amount.Amount <= 0m)
         {
             throw new ArgumentOutOfRangeException(nameof(amount), amount, "only money in (> 0) is allocated");
+        }
+
+        if (openItems.FirstOrDefault(i => i.Outstanding.Currency != amount.Currency) is { } other)
+        {
+            throw new InvalidOperationException($"a payment in {amount.Currency.Code} cannot settle {other.InvoiceNumber} in {other.Outstanding.Currency.Code}");
         }
 
         var order = openItems
@@ -43,7 +49,7 @@ public static class PaymentAllocator
                 break;
             }
 
-            var take = item.Outstanding.Amount < left.Amount ? item.Outstanding : left;
+            var take = new Money.Money(Math.Min(item.Outstanding.Amount, left.Amount), left.Currency);
             allocations.Add(new Allocation(item.InvoiceNumber, take));
             left -= take;
         }

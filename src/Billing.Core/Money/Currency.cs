@@ -11,6 +11,9 @@ public sealed record Currency
         ["BHD"] = 3, ["KWD"] = 3, ["OMR"] = 3, ["TND"] = 3, ["JOD"] = 3,
     };
 
+    // One instance per code: rating asks for the currency of every usage record it reads.
+    private static readonly Dictionary<string, Currency> Known = MinorUnits.ToDictionary(c => c.Key, c => new Currency(c.Key, c.Value), StringComparer.Ordinal);
+
     public string Code { get; }
     public int MinorUnit { get; }
 
@@ -23,8 +26,8 @@ public sealed record Currency
     public static Currency Of(string code)
     {
         ArgumentNullException.ThrowIfNull(code);
-        return MinorUnits.TryGetValue(code, out var minor)
-            ? new Currency(code, minor)
+        return Known.TryGetValue(code, out var currency)
+            ? currency
             : throw new ArgumentException($"Unknown ISO 4217 currency '{code}'.", nameof(code));
     }
 

@@ -13,6 +13,10 @@ public static class NotificationStatuses
     public static readonly IReadOnlyList<string> All = [Pending, Sent, Failed, NoAddress];
 }
 
+/// <summary>A message to put in the outbox, already rendered in the account's language.</summary>
+/// <param name="DedupeKey">what the message is about (e.g. <c>threshold:USAGE_ID</c>): the outbox holds one message per key.</param>
+public sealed record NewNotification(string AccountId, string? Msisdn, string Kind, string Language, string Subject, string Body, string DedupeKey);
+
 /// <summary>
 /// A message in the outbox (a row of <c>notifications</c>): what was rendered when it was created,
 /// where it stands, and the account's e-mail address as it is now (null when the account has none).

@@ -1,3 +1,4 @@
+using Billing.Core.Notifications;
 using NodaTime;
 
 namespace Billing.Core.Prepaid;
@@ -75,11 +76,6 @@ public static class WalletWalk
     public const string Expiry = "expiry";
     public const string TopUp = "topup";
 
-    public const string LowBalance = "low-balance";
-    public const string Exhausted = "exhausted";
-    public const string CreditLimitReached = "credit-limit";
-    public const string Expired = "expired";
-
     /// <param name="until">also let credit expire up to this moment (the daily expiry run), with <paramref name="policy"/>;
     /// an expiry moves the watermark to it, so the ledger's expiry row is never pending.</param>
     public static WalletWalkResult Walk(WalletOpening opening, IEnumerable<WalletCharge> charges, Instant? until = null, PrepaidPolicy? policy = null)
@@ -123,7 +119,7 @@ public static class WalletWalk
             running = 0m;
             actual -= amount;
             postings.Add(new WalletPosting(Expiry, null, null, at, -amount, actual));
-            notices.Add(new WalletNotice(Expired, $"expiry:{opening.AccountId}:{at.ToUnixTimeTicks()}", at, msisdn, running, null, amount));
+            notices.Add(new WalletNotice(NotificationKinds.Expired, $"expiry:{opening.AccountId}:{at.ToUnixTimeTicks()}", at, msisdn, running, null, amount));
             if (running <= policy.Floor && barredSince is null)
             {
                 barredSince = at;
@@ -203,8 +199,7 @@ public static class WalletWalk
 
             if (Crossed(before, running, rules) is { } threshold)
             {
-                var noticeKind = threshold > floor ? LowBalance : rules.BarsAtZero ? Exhausted : CreditLimitReached;
-                notices.Add(new WalletNotice(noticeKind, c.Key ?? $"{kind}:{c.UsageId}", c.At, c.Msisdn, running, threshold, null));
+                notices.Add(new WalletNotice(NoticeKind(threshold, rules), c.Key ?? $"{kind}:{c.UsageId}", c.At, c.Msisdn, running, threshold, null));
             }
 
             if (watermark is null || c.At > watermark)
@@ -233,6 +228,13 @@ public static class WalletWalk
         }
 
         return new WalletWalkResult(postings, overdraft, notices, actual, watermark, lastTopUp, lastExpiry, barredSince);
+    }
+
+    /// <summary>The notice a fall through <paramref name="threshold"/> gives: low balance above the floor; at it, exhausted (barred at zero) or credit limit reached.</summary>
+    public static string NoticeKind(decimal threshold, PrepaidPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        return threshold > policy.Floor ? NotificationKinds.LowBalance : policy.BarsAtZero ? NotificationKinds.Exhausted : NotificationKinds.CreditLimit;
     }
 
     /// <summary>The lowest threshold (the floor included) the balance fell through: above it before, at or below it after.</summary>

@@ -313,7 +313,7 @@ internal sealed class ServiceTariff
             var node = 0;
             foreach (var c in number)
             {
-                var digit = (uint)(c - '0');
+                var digit = unchecked((uint)(c - '0')); // a '#', '*', '+' or space wraps to a large value: no digit, no match
                 if (digit > 9)
                 {
                     break;

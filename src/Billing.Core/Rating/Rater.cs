@@ -14,12 +14,12 @@ namespace Billing.Core.Rating;
 /// immutable blocks of days (published once each).
 /// </summary>
 /// <remarks>
-/// <para><b>Plan.</b> An unknown plan id fails with <see cref="RatingFailures.UnknownPlan"/>.</para>
+/// <para><b>Plan.</b> An unknown plan id fails with <see cref="HoldReasons.UnknownPlan"/>.</para>
 /// <para><b>Destination</b> (voice, SMS). The number's prefixes are walked from the longest down;
 /// the first destination group (in the table's order for that prefix) that the plan prices for the
 /// service wins, and that prefix is <see cref="RatedCharge.MatchedPrefix"/>. Otherwise the plan's
 /// "*any" entries apply (no matched prefix); otherwise the event fails with
-/// <see cref="RatingFailures.NoTariff"/>. A missing or empty number goes straight to "*any". Data
+/// <see cref="HoldReasons.NoTariff"/>. A missing or empty number goes straight to "*any". Data
 /// has no destination: only "*any" entries apply and the charge's group is null.</para>
 /// <para><b>Time bands</b> are evaluated in the plan's IANA zone (TZDB). An entry holds at a local
 /// date-time if its timing's year, month, day-of-month and weekday filters (null = any) and holiday
@@ -27,7 +27,7 @@ namespace Billing.Core.Rating;
 /// of day lies in [Start, End). End null — or End ≤ Start, which would wrap past midnight — means
 /// until midnight. Among the entries that hold, the highest weight wins; on equal weight the
 /// cheaper first step (Price/Unit), then the lower connect fee, then the rate id (ordinal), then
-/// plan order. No entry holding fails with <see cref="RatingFailures.NoTiming"/> — also when that
+/// plan order. No entry holding fails with <see cref="HoldReasons.NoTiming"/> — also when that
 /// happens part-way through a call.</para>
 /// <para><b>Voice</b> is priced by the increment walk along the call's offset q (seconds): at q the
 /// entry winning at instant Start + q and its step with the largest From ≤ q give an increment that
@@ -169,7 +169,7 @@ public sealed class Rater
 
         if (!_plans.TryGetValue(planId, out var plan))
         {
-            return RatingOutcome.Failed(RatingFailures.UnknownPlan, $"Plan '{planId}' is not in catalogue version {_catalog.Version}.");
+            return RatingOutcome.Failed(HoldReasons.UnknownPlan, $"Plan '{planId}' is not in catalogue version {_catalog.Version}.");
         }
 
         var service = request.Service;
@@ -186,7 +186,7 @@ public sealed class Rater
         if (group is null)
         {
             return RatingOutcome.Failed(
-                RatingFailures.NoTariff,
+                HoldReasons.NoTariff,
                 service == ServiceType.Data
                     ? $"Plan '{planId}' has no data tariff."
                     : $"Plan '{planId}' prices no {service.Code()} destination for '{request.Destination}' and has no \"*any\" entry.");
@@ -398,7 +398,7 @@ public sealed class Rater
     {
         var local = at.InZone(plan.Zone).LocalDateTime;
         return RatingOutcome.Failed(
-            RatingFailures.NoTiming,
+            HoldReasons.NoTiming,
             $"Plan '{plan.Plan.Id}' has no entry for '{group.Group}' holding at {local.ToString("uuuu-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture)} {plan.Zone.Id}.");
     }
 

@@ -6,7 +6,7 @@ namespace Billing.Core.Rating;
 /// <summary>One event to price: the service, the E.164 destination (null for data), when, and how much (seconds, 1 SMS, bytes).</summary>
 public sealed record RatingRequest(ServiceType Service, string? Destination, Instant Start, long Quantity);
 
-/// <summary>The result of rating one event: a charge, or why it could not be priced (a value, not an exception).</summary>
+/// <summary>The result of rating one event: a charge, or why it could not be priced (a value, not an exception; the reason is one of <see cref="HoldReasons"/>).</summary>
 public readonly record struct RatingOutcome(RatedCharge? Charge, string? FailureReason, string? FailureDetail)
 {
     public bool IsRated => Charge is not null;
@@ -14,14 +14,6 @@ public readonly record struct RatingOutcome(RatedCharge? Charge, string? Failure
     public static RatingOutcome Rated(RatedCharge charge) => new(charge, null, null);
 
     public static RatingOutcome Failed(string reason, string detail) => new(null, reason, detail);
-}
-
-/// <summary>Reason codes when an event cannot be priced.</summary>
-public static class RatingFailures
-{
-    public const string UnknownPlan = "unknown-plan";
-    public const string NoTariff = "no-tariff";
-    public const string NoTiming = "no-timing";
 }
 
 /// <summary>

@@ -1,4 +1,6 @@
 using System.Globalization;
+using Billing.Core.Accounts;
+using Billing.Core.Imports;
 using Billing.Core.Money;
 using CsvHelper;
 using NodaTime;
@@ -6,29 +8,10 @@ using NodaTime.Text;
 
 namespace Billing.Mediation.Imports;
 
-/// <summary>One row of an accounts file: the account, and optionally one subscription period.</summary>
-public sealed record AccountRow(
-    long Line,
-    string AccountId,
-    string Name,
-    string BillingAddress,
-    string? Email,
-    string Language,
-    string Currency,
-    string TimeZone,
-    string PaymentType,
-    int BillCycleDay,
-    string TaxRegion,
-    string Segment,
-    SubscriptionRow? Subscription);
-
-public sealed record SubscriptionRow(string Msisdn, string PlanId, Instant ActiveFrom, Instant? ActiveTo);
-
-public sealed record ImportError(long Line, string Message);
-
 /// <summary>
-/// Reads an accounts file (documented in README): header row, columns by name. Every bad row is
-/// reported with its line number; the caller imports nothing unless there are none.
+/// Reads an accounts file (documented in README): header row, columns by name, each good row made
+/// into the core's <see cref="AccountImportLine"/>. Every bad row is reported with its line number
+/// and every problem it has; the caller imports nothing unless there are none.
 /// </summary>
 public static class AccountCsvReader
 {
@@ -40,9 +23,9 @@ public static class AccountCsvReader
     private static readonly LocalDatePattern DatePattern = LocalDatePattern.Iso;
     private static readonly OffsetDateTimePattern InstantPattern = OffsetDateTimePattern.ExtendedIso;
 
-    public static (IReadOnlyList<AccountRow> Rows, IReadOnlyList<ImportError> Errors) Read(string path, NumberingPlan numbering)
+    public static (IReadOnlyList<AccountImportLine> Rows, IReadOnlyList<ImportError> Errors) Read(string path, NumberingPlan numbering)
     {
-        var rows = new List<AccountRow>();
+        var rows = new List<AccountImportLine>();
         var errors = new List<ImportError>();
         var normaliser = new NumberNormaliser(numbering);
         var (csv, index) = ImportCsv.Open(path);
@@ -70,41 +53,41 @@ public static class AccountCsvReader
                 problems.Add("name is empty");
             }
 
-            var currency = F("currency").ToUpperInvariant();
+            var currencyCode = F("currency").ToUpperInvariant();
+            Currency? currency = null;
             try
             {
-                _ = Currency.Of(currency);
+                currency = Currency.Of(currencyCode);
             }
             catch (ArgumentException)
             {
-                problems.Add($"currency '{currency}' is not an ISO 4217 code we know");
+                problems.Add($"currency '{currencyCode}' is not an ISO 4217 code we know");
             }
 
             var zoneId = F("time_zone");
-            var zone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(zoneId);
+            var zone = Account.Zone(zoneId);
             if (zone is null)
             {
                 problems.Add($"time_zone '{zoneId}' is not an IANA zone (e.g. Europe/London)");
             }
 
-            var paymentType = F("payment_type").ToLowerInvariant();
-            if (paymentType is not ("postpaid" or "prepaid"))
+            if (!PaymentTypes.TryParse(F("payment_type"), out var paymentType))
             {
-                problems.Add($"payment_type '{paymentType}' must be postpaid or prepaid");
+                problems.Add($"payment_type '{F("payment_type").ToLowerInvariant()}' must be {PaymentTypes.PostpaidCode} or {PaymentTypes.PrepaidCode}");
             }
 
-            if (!int.TryParse(F("bill_cycle_day"), NumberStyles.None, CultureInfo.InvariantCulture, out var cycleDay) || cycleDay is < 1 or > 28)
+            if (!int.TryParse(F("bill_cycle_day"), NumberStyles.None, CultureInfo.InvariantCulture, out var cycleDay) || !Account.IsBillCycleDay(cycleDay))
             {
-                problems.Add($"bill_cycle_day '{F("bill_cycle_day")}' must be a day of the month from 1 to 28");
+                problems.Add($"bill_cycle_day '{F("bill_cycle_day")}' must be a day of the month from {Account.FirstBillCycleDay} to {Account.LastBillCycleDay}");
             }
 
             var email = F("email");
-            if (email.Length > 0 && (!email.Contains('@', StringComparison.Ordinal) || email.StartsWith('@') || email.EndsWith('@')))
+            if (email.Length > 0 && !Account.IsEmail(email))
             {
                 problems.Add($"email '{email}' is not an e-mail address");
             }
 
-            SubscriptionRow? subscription = null;
+            (string Msisdn, string Plan, Instant From, Instant? To)? subscription = null;
             var msisdnText = F("msisdn");
             if (msisdnText.Length > 0 || F("plan").Length > 0)
             {
@@ -134,7 +117,7 @@ public static class AccountCsvReader
 
                 if (msisdn is not null && plan.Length > 0 && from is not null)
                 {
-                    subscription = new SubscriptionRow(msisdn, plan, from.Value, to);
+                    subscription = (msisdn, plan, from.Value, to);
                 }
             }
 
@@ -145,9 +128,10 @@ public static class AccountCsvReader
             }
 
             var language = F("language");
-            rows.Add(new AccountRow(line, id, name, F("billing_address"), email.Length == 0 ? null : email,
-                language.Length == 0 ? "en" : language.ToLowerInvariant(), currency, zoneId, paymentType, cycleDay,
-                F("tax_region"), F("segment"), subscription));
+            var account = new Account(id, name, F("billing_address"), email.Length == 0 ? null : email,
+                language.Length == 0 ? "en" : language.ToLowerInvariant(), currency!, zoneId, paymentType, cycleDay,
+                F("tax_region"), F("segment"));
+            rows.Add(new AccountImportLine(line, account, subscription is { } s ? new Subscription(0, id, s.Msisdn, s.Plan, s.From, s.To) : null));
         }
 
         return (rows, errors);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Billing.Core.Imports;
 using Billing.Core.Money;
 using CsvHelper;
 using NodaTime;

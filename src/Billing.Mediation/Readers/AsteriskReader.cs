@@ -1,4 +1,4 @@
-using CsvHelper;
+using Billing.Core.Mediation;
 
 namespace Billing.Mediation.Readers;
 
@@ -17,19 +17,19 @@ public sealed class AsteriskReader : LocalTimeCallReader
 
     private static readonly CallColumns Columns = new(StartColumn, "start", AnswerColumn, "answer", EndColumn, "end", DurationColumn, BillsecColumn);
 
-    private AsteriskReader(CsvReader csv, SourceOptions source)
-        : base(csv, source, Columns)
+    private AsteriskReader(CsvInput input, SourceOptions source)
+        : base(input, source, Columns)
     {
         _columns = source.AsteriskColumns;
     }
 
-    public static ReaderOpening Open(CsvReader csv, SourceOptions source)
+    public static ReaderOpening Open(CsvInput input, SourceOptions source)
     {
-        ArgumentNullException.ThrowIfNull(csv);
+        ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(source);
         if (!Layouts.Contains(source.AsteriskColumns))
         {
-            csv.Dispose();
+            input.Dispose();
             return ReaderOpening.Rejected(
                 $"configuration: source '{source.Name}' has AsteriskColumns = {source.AsteriskColumns}; "
                 + "an Asterisk Master.csv layout has 16, 17, 18 or 21 columns");
@@ -37,11 +37,11 @@ public sealed class AsteriskReader : LocalTimeCallReader
 
         if (ZoneProblem(source) is { } zone)
         {
-            csv.Dispose();
+            input.Dispose();
             return ReaderOpening.Rejected(zone);
         }
 
-        return ReaderOpening.Opened(new AsteriskReader(csv, source));
+        return ReaderOpening.Opened(new AsteriskReader(input, source));
     }
 
     protected override ReaderRow ReadRow(long line)

@@ -1,5 +1,5 @@
+using Billing.Core.Mediation;
 using Billing.Core.Usage;
-using CsvHelper;
 using NodaTime.Text;
 
 namespace Billing.Mediation.Readers;
@@ -14,8 +14,8 @@ public sealed class CanonicalReader : CsvCdrReader
 
     private readonly int _recordId, _service, _msisdn, _destination, _start, _duration, _volume, _cell, _fields;
 
-    private CanonicalReader(CsvReader csv, SourceOptions source, IReadOnlyDictionary<string, int> index, IReadOnlyList<string> headers)
-        : base(csv, source)
+    private CanonicalReader(CsvInput input, SourceOptions source, IReadOnlyDictionary<string, int> index, IReadOnlyList<string> headers)
+        : base(input, source)
     {
         _recordId = index["record_id"];
         _service = index["service"];
@@ -31,9 +31,9 @@ public sealed class CanonicalReader : CsvCdrReader
         Header = string.Join(',', headers.Select(Quote));
     }
 
-    public static ReaderOpening Open(CsvReader csv, SourceOptions source)
+    public static ReaderOpening Open(CsvInput input, SourceOptions source)
     {
-        var headers = csv.Headers;
+        var headers = input.Csv.Headers;
         var index = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < headers.Count; i++)
         {
@@ -43,12 +43,12 @@ public sealed class CanonicalReader : CsvCdrReader
         var missing = Columns.Where(c => c != "cell_id" && !index.ContainsKey(c)).ToList();
         if (missing.Count > 0)
         {
-            csv.Dispose();
+            input.Dispose();
             return ReaderOpening.Rejected(
                 $"not a canonical CDR file: the header lacks {string.Join(", ", missing)} (expected: {string.Join(',', Columns)})");
         }
 
-        return ReaderOpening.Opened(new CanonicalReader(csv, source, index, [.. headers]));
+        return ReaderOpening.Opened(new CanonicalReader(input, source, index, [.. headers]));
     }
 
     protected override ReaderRow ReadRow(long line)
@@ -95,7 +95,7 @@ public sealed class CanonicalReader : CsvCdrReader
             Service = service,
             Calling = Field(_msisdn),
             Called = service == ServiceType.Data ? null : Field(_destination),
-            Start = start.Value.ToInstant(),
+            Start = LocalStamps.ToInstant(start.Value),
             BillableSeconds = duration,
             VolumeBytes = volume,
             CellId = cell.Length == 0 ? null : cell,

@@ -11,17 +11,17 @@ public static class CdrReaders
 
     private const int SniffBytes = 64 * 1024;
 
+    /// <summary>Why a file of this size is not read at all, or null. Checked before anything reads the file.</summary>
+    public static string? SizeProblem(long size, long maxFileBytes) =>
+        size == 0 ? "empty file (0 bytes)"
+        : size > maxFileBytes ? $"oversized file: {size:N0} bytes, above the limit of {maxFileBytes:N0}"
+        : null;
+
     public static ReaderOpening OpenFile(string path, SourceOptions source, long maxFileBytes = DefaultMaxFileBytes)
     {
-        var info = new FileInfo(path);
-        if (info.Length == 0)
+        if (SizeProblem(new FileInfo(path).Length, maxFileBytes) is { } size)
         {
-            return ReaderOpening.Rejected("empty file (0 bytes)");
-        }
-
-        if (info.Length > maxFileBytes)
-        {
-            return ReaderOpening.Rejected($"oversized file: {info.Length:N0} bytes, above the limit of {maxFileBytes:N0}");
+            return ReaderOpening.Rejected(size);
         }
 
         if (Sniff(path) is { } binary)
@@ -42,28 +42,37 @@ public static class CdrReaders
 
     private static ReaderOpening Open(Stream stream, SourceOptions source, string fileName)
     {
+        var hasHeader = source.Format is CdrFormat.Canonical or CdrFormat.Cucm;
+        var input = CsvInput.Open(stream, hasHeader);
         try
         {
-            return source.Format switch
+            var opening = source.Format switch
             {
-                CdrFormat.Canonical => CanonicalReader.Open(Create(stream, hasHeader: true), source),
-                CdrFormat.Cucm => CucmReader.Open(Create(stream, hasHeader: true), source, fileName),
-                CdrFormat.Asterisk => AsteriskReader.Open(Create(stream, hasHeader: false), source),
-                CdrFormat.FreeSwitch => FreeSwitchReader.Open(Create(stream, hasHeader: false), source),
+                CdrFormat.Canonical => CanonicalReader.Open(input, source),
+                CdrFormat.Cucm => CucmReader.Open(input, source, fileName),
+                CdrFormat.Asterisk => AsteriskReader.Open(input, source),
+                CdrFormat.FreeSwitch => FreeSwitchReader.Open(input, source),
                 _ => throw new ArgumentOutOfRangeException(nameof(source), source.Format, "unknown format"),
             };
+            if (hasHeader && input.HeaderCut)
+            {
+                opening.Reader?.Dispose();
+                return ReaderOpening.Rejected($"unreadable header: the first line is longer than {CsvInput.MaxRecordBytes:N0} bytes");
+            }
+
+            return opening;
         }
         catch (CsvFormatException e)
         {
-            stream.Dispose();
+            input.Dispose();
             return ReaderOpening.Rejected($"unreadable header: {e.Message}");
         }
     }
 
-    private static CsvReader Create(Stream stream, bool hasHeader) =>
-        CsvReader.Create(stream, CsvCdrReader.Options(hasHeader), leaveOpen: false);
-
-    /// <summary>NUL bytes or a UTF-16 byte-order mark mean a binary or wrongly encoded file, not CSV.</summary>
+    /// <summary>
+    /// A UTF-16 byte-order mark, or a head that is mostly NUL and control bytes, means a binary or wrongly
+    /// encoded file, not CSV. A few NUL bytes do not: their rows are suspended, the others read.
+    /// </summary>
     private static string? Sniff(string path)
     {
         var buffer = new byte[SniffBytes];
@@ -79,6 +88,17 @@ public static class CdrReaders
             return "wrongly encoded file: UTF-16 (export it as UTF-8)";
         }
 
-        return head.Contains((byte)0) ? "binary content (NUL bytes): not a CSV file" : null;
+        var binary = 0;
+        foreach (var b in head)
+        {
+            if (b < 0x20 && b is not ((byte)'\t' or (byte)'\n' or (byte)'\r' or (byte)'\f'))
+            {
+                binary++;
+            }
+        }
+
+        return binary > 0 && binary * 2 >= head.Length
+            ? $"binary content: {binary:N0} of the first {head.Length:N0} bytes are NUL or control bytes, not a CSV file"
+            : null;
     }
 }

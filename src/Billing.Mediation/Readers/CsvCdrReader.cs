@@ -1,29 +1,29 @@
 using System.Text;
 using System.Text.Unicode;
+using Billing.Core.Mediation;
 using CsvHelper;
 using NodaTime;
 
 namespace Billing.Mediation.Readers;
 
 /// <summary>
-/// What every CSV-based reader shares: CsvHelper set up for streaming, line numbers, the raw
-/// text of the current row, and rows that are not valid UTF-8 or that CsvHelper cannot parse.
+/// What every CSV-based reader shares: CsvHelper set up for streaming (<see cref="CsvInput"/>), line
+/// numbers, the raw text of the current row, and rows that cannot be read as CSV text at all: too
+/// long, a quote left open, a NUL byte, not UTF-8.
 /// </summary>
 public abstract class CsvCdrReader : ICdrReader
 {
-    /// <summary>A longer record is malformed (a runaway quote swallowing the file, or garbage).</summary>
-    public const int MaxRecordBytes = 64 * 1024;
+    private readonly CsvInput _input;
 
-    private readonly CsvReader _csv;
-
-    protected CsvCdrReader(CsvReader csv, SourceOptions source)
+    protected CsvCdrReader(CsvInput input, SourceOptions source)
     {
-        _csv = csv;
+        ArgumentNullException.ThrowIfNull(input);
+        _input = input;
         Source = source;
         Zone = source.Zone();
     }
 
-    protected CsvReader Csv => _csv;
+    protected CsvReader Csv => _input.Csv;
 
     protected SourceOptions Source { get; }
 
@@ -31,35 +31,63 @@ public abstract class CsvCdrReader : ICdrReader
 
     public string? Header { get; protected set; }
 
-    public string CurrentRawLine => Encoding.UTF8.GetString(_csv.RawRecord).TrimEnd('\r', '\n');
-
-    public static CsvReaderOptions Options(bool hasHeader) => new()
-    {
-        HasHeader = hasHeader,
-        TrackLineNumbers = true,
-        TrimWhitespace = false,
-        MaxRecordSize = MaxRecordBytes,
-        Encoding = Encoding.UTF8,
-        PoolStrings = false,
-    };
+    public string CurrentRawLine => Encoding.UTF8.GetString(Csv.RawRecord).TrimEnd('\r', '\n');
 
     public IEnumerable<ReaderRow> ReadRows()
     {
-        while (TryRead(out var failure))
+        while (true)
         {
-            if (failure is { } f)
+            bool more;
+            string? failure = null;
+            try
             {
-                yield return f;
+                more = Csv.Read();
+            }
+            catch (CsvFormatException e)
+            {
+                // Not expected with lines cut at the limit; were it to happen, reading on could repeat it for ever.
+                more = false;
+                failure = $"unreadable at line {e.LineNumber}: {e.Message}";
+            }
+
+            if (failure is not null)
+            {
+                yield return ReaderRow.Unreadable(failure);
+                yield break;
+            }
+
+            if (!more)
+            {
+                yield break;
+            }
+
+            var line = Csv.LineNumber;
+            if (_input.CutLength() is { } length)
+            {
+                yield return ReaderRow.Problem(line, SuspenseReasons.RecordTooLong,
+                    $"the record is {length:N0} bytes long, above the limit of {CsvInput.MaxRecordBytes:N0}: only its first {CsvInput.MaxRecordBytes:N0} bytes are kept");
                 continue;
             }
 
-            var line = _csv.LineNumber;
             if (IsBlank())
             {
                 continue;
             }
 
-            if (!Utf8.IsValid(_csv.RawRecord))
+            if (_input.HasUnclosedQuote())
+            {
+                yield return ReaderRow.Problem(line, SuspenseReasons.UnclosedQuote,
+                    "a quoted field is not closed on its line (CDR fields hold no line breaks): the next line is read as a record of its own");
+                continue;
+            }
+
+            if (Csv.RawRecord.Contains((byte)0))
+            {
+                yield return ReaderRow.Problem(line, SuspenseReasons.NulByte, "the row holds a NUL byte (binary data); its text is kept with the NUL replaced");
+                continue;
+            }
+
+            if (!Utf8.IsValid(Csv.RawRecord))
             {
                 yield return ReaderRow.Problem(line, SuspenseReasons.BadEncoding, "the row is not valid UTF-8");
                 continue;
@@ -81,29 +109,15 @@ public abstract class CsvCdrReader : ICdrReader
     protected virtual bool SkipRow() => false;
 
     protected ReaderRow FieldCountProblem(long line, int expected) =>
-        ReaderRow.Problem(line, SuspenseReasons.MalformedRow, $"expected {expected} fields, found {_csv.FieldCount}");
+        ReaderRow.Problem(line, SuspenseReasons.MalformedRow, $"expected {expected} fields, found {Csv.FieldCount}");
 
-    protected string Field(int index) => index >= 0 && index < _csv.FieldCount ? _csv.GetString(index) : "";
+    protected string Field(int index) => index >= 0 && index < Csv.FieldCount ? Csv.GetString(index) : "";
 
     public void Dispose()
     {
-        _csv.Dispose();
+        _input.Dispose();
         GC.SuppressFinalize(this);
     }
 
-    private bool IsBlank() => _csv.FieldCount == 1 && _csv.IsEmpty(0) && _csv.RawRecord.Trim("\r\n "u8).IsEmpty;
-
-    private bool TryRead(out ReaderRow? failure)
-    {
-        failure = null;
-        try
-        {
-            return _csv.Read();
-        }
-        catch (CsvFormatException e)
-        {
-            failure = ReaderRow.Problem(e.LineNumber, SuspenseReasons.MalformedRow, e.Message);
-            return true;
-        }
-    }
+    private bool IsBlank() => Csv.FieldCount == 1 && Csv.IsEmpty(0) && Csv.RawRecord.Trim("\r\n "u8).IsEmpty;
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
+using Billing.Core.Mediation;
 using Billing.Core.Usage;
-using CsvHelper;
 using NodaTime;
 
 namespace Billing.Mediation.Readers;
@@ -56,8 +56,8 @@ public sealed class CucmReader : CsvCdrReader
     private readonly int _recordType, _callManagerId, _callId, _origLeg, _destLeg, _cluster;
     private readonly int _origination, _connect, _disconnect, _calling, _originalCalled, _finalCalled, _duration;
 
-    private CucmReader(CsvReader csv, SourceOptions source, IReadOnlyList<string> headers, Dictionary<string, int> index, bool cmr)
-        : base(csv, source)
+    private CucmReader(CsvInput input, SourceOptions source, IReadOnlyList<string> headers, Dictionary<string, int> index, bool cmr)
+        : base(input, source)
     {
         _cmr = cmr;
         _fields = headers.Count;
@@ -88,11 +88,11 @@ public sealed class CucmReader : CsvCdrReader
     /// <summary>True when the file holds call management records (quality data, nothing to rate).</summary>
     public bool IsCmrFile => _cmr;
 
-    public static ReaderOpening Open(CsvReader csv, SourceOptions source, string fileName)
+    public static ReaderOpening Open(CsvInput input, SourceOptions source, string fileName)
     {
-        ArgumentNullException.ThrowIfNull(csv);
+        ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(fileName);
-        var headers = csv.Headers;
+        var headers = input.Csv.Headers;
         var index = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < headers.Count; i++)
         {
@@ -103,7 +103,7 @@ public sealed class CucmReader : CsvCdrReader
                   || (Find(index, CallingNumber) < 0 && Array.Exists(CmrColumns, index.ContainsKey));
         if (cmr)
         {
-            return ReaderOpening.Opened(new CucmReader(csv, source, headers, index, cmr: true));
+            return ReaderOpening.Opened(new CucmReader(input, source, headers, index, cmr: true));
         }
 
         var missing = new List<string>();
@@ -122,12 +122,12 @@ public sealed class CucmReader : CsvCdrReader
 
         if (missing.Count > 0)
         {
-            csv.Dispose();
+            input.Dispose();
             return ReaderOpening.Rejected(
                 $"not a CUCM CDR file: the header lacks {string.Join(", ", missing)} ({headers.Count} columns found)");
         }
 
-        return ReaderOpening.Opened(new CucmReader(csv, source, headers, index, cmr: false));
+        return ReaderOpening.Opened(new CucmReader(input, source, headers, index, cmr: false));
     }
 
     /// <summary>
@@ -234,6 +234,20 @@ public sealed class CucmReader : CsvCdrReader
         {
             // Billing a connected call as 0 s would lose revenue silently; suspense lets an operator look.
             return ReaderRow.Problem(line, SuspenseReasons.MalformedRow, $"{Duration} is empty on a connected call");
+        }
+
+        if (answered && connectSeconds < originationSeconds)
+        {
+            return ReaderRow.Problem(line, SuspenseReasons.AnswerBeforeStart,
+                $"{Connect} {connectSeconds} is before {Origination} {originationSeconds}");
+        }
+
+        // A disconnect before the origination is the normaliser's end-before-start; otherwise the call
+        // cannot have been billed for longer than it lasted.
+        if (disconnectSeconds >= originationSeconds && durationSeconds > disconnectSeconds - originationSeconds)
+        {
+            return ReaderRow.Problem(line, SuspenseReasons.BillableExceedsDuration,
+                $"{Duration} {durationSeconds} s is more than {Disconnect} − {Origination} = {disconnectSeconds - originationSeconds} s");
         }
 
         var cluster = _cluster >= 0 ? Csv.GetString(_cluster).Trim() : "";

@@ -1,4 +1,4 @@
-using CsvHelper;
+using Billing.Core.Mediation;
 
 namespace Billing.Mediation.Readers;
 
@@ -15,8 +15,8 @@ public sealed class FreeSwitchReader : LocalTimeCallReader
 
     private static readonly CallColumns Columns = new(StartStamp, "start_stamp", AnswerStamp, "answer_stamp", EndStamp, "end_stamp", DurationColumn, BillsecColumn);
 
-    private FreeSwitchReader(CsvReader csv, SourceOptions source, int fields)
-        : base(csv, source, Columns)
+    private FreeSwitchReader(CsvInput input, SourceOptions source, int fields)
+        : base(input, source, Columns)
     {
         _fields = fields;
     }
@@ -28,24 +28,24 @@ public sealed class FreeSwitchReader : LocalTimeCallReader
         _ => throw new ArgumentOutOfRangeException(nameof(template), template, "unknown FreeSWITCH template"),
     };
 
-    public static ReaderOpening Open(CsvReader csv, SourceOptions source)
+    public static ReaderOpening Open(CsvInput input, SourceOptions source)
     {
-        ArgumentNullException.ThrowIfNull(csv);
+        ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(source);
         if (source.FreeSwitchTemplate is not (FreeSwitchTemplate.Default or FreeSwitchTemplate.Example))
         {
-            csv.Dispose();
+            input.Dispose();
             return ReaderOpening.Rejected(
                 $"configuration: source '{source.Name}' has an unknown FreeSwitchTemplate {source.FreeSwitchTemplate}");
         }
 
         if (ZoneProblem(source) is { } zone)
         {
-            csv.Dispose();
+            input.Dispose();
             return ReaderOpening.Rejected(zone);
         }
 
-        return ReaderOpening.Opened(new FreeSwitchReader(csv, source, FieldCount(source.FreeSwitchTemplate)));
+        return ReaderOpening.Opened(new FreeSwitchReader(input, source, FieldCount(source.FreeSwitchTemplate)));
     }
 
     protected override ReaderRow ReadRow(long line)

@@ -14,6 +14,13 @@ internal static class LocalStamps
 {
     public const int Length = 19;
 
+    /// <summary>
+    /// Local times from here on can lie beyond <see cref="Instant.MaxValue"/> (9999-12-31 UTC) once their
+    /// offset (at most 18 hours) is applied: they are read as that last instant, a start far in the
+    /// future that the normaliser suspends, instead of overflowing.
+    /// </summary>
+    private static readonly LocalDateTime LastConvertible = new(9999, 12, 30, 0, 0);
+
     /// <summary>Parses exactly <c>YYYY-MM-DD HH:MM:SS</c>; any other text, or an impossible date, fails.</summary>
     public static bool TryParse(ReadOnlySpan<byte> text, out LocalDateTime value)
     {
@@ -46,15 +53,24 @@ internal static class LocalStamps
     /// length of the gap, i.e. read with the offset before the change. A PBX whose clock says
     /// 01:30 on the spring-forward day logged a call that really happened at 02:30 local.
     /// </summary>
-    public static Instant ToInstant(LocalDateTime local, DateTimeZone zone) => local.InZoneLeniently(zone).ToInstant();
+    public static Instant ToInstant(LocalDateTime local, DateTimeZone zone) =>
+        local < LastConvertible ? local.InZoneLeniently(zone).ToInstant() : Instant.MaxValue;
+
+    /// <summary>The instant of a time with its offset (canonical <c>start_time</c>), as safe at the end of time as <see cref="ToInstant(LocalDateTime, DateTimeZone)"/>.</summary>
+    public static Instant ToInstant(OffsetDateTime time) => time.LocalDateTime < LastConvertible ? time.ToInstant() : Instant.MaxValue;
 
     /// <summary>
-    /// The instant of an end stamp: as <see cref="ToInstant"/>, except that an end time in the
+    /// The instant of an end stamp: as <see cref="ToInstant(LocalDateTime, DateTimeZone)"/>, except that an end time in the
     /// repeated autumn hour is taken at its later occurrence when the earlier one would precede
     /// the call's start. A call from 01:50 BST to 01:10 GMT is 20 minutes long, not an error.
     /// </summary>
     public static Instant EndInstant(LocalDateTime local, DateTimeZone zone, Instant start)
     {
+        if (local >= LastConvertible)
+        {
+            return Instant.MaxValue;
+        }
+
         var mapping = zone.MapLocal(local);
         if (mapping.Count == 2)
         {

@@ -1,5 +1,5 @@
+using Billing.Core.Mediation;
 using Billing.Core.Usage;
-using CsvHelper;
 using NodaTime;
 
 namespace Billing.Mediation.Readers;
@@ -9,8 +9,8 @@ namespace Billing.Mediation.Readers;
 /// (<c>YYYY-MM-DD HH:MM:SS</c> in the source's zone), duration and billsec. Billing starts at
 /// answer; an empty answer stamp means the call never connected.
 /// </summary>
-public abstract class LocalTimeCallReader(CsvReader csv, SourceOptions source, LocalTimeCallReader.CallColumns columns)
-    : CsvCdrReader(csv, source)
+public abstract class LocalTimeCallReader(CsvInput input, SourceOptions source, LocalTimeCallReader.CallColumns columns)
+    : CsvCdrReader(input, source)
 {
     /// <summary>Positions and names (for reasons) of the time and duration columns.</summary>
     public sealed record CallColumns(
@@ -24,11 +24,14 @@ public abstract class LocalTimeCallReader(CsvReader csv, SourceOptions source, L
             ? $"configuration: source '{source.Name}' has an unknown IANA time zone '{source.TimeZone}'"
             : null;
 
-    /// <summary>Reads the call's times and billable seconds, or returns the row's problem.</summary>
+    /// <summary>
+    /// Reads the call's times and billable seconds, or returns the row's problem: a field that does not
+    /// parse, or times that contradict each other (answered before it started, more billed than it lasted).
+    /// </summary>
     protected ReaderRow? TryReadCall(long line, out CallTimes call)
     {
         call = default;
-        if (!LocalStamps.TryParseInteger(Csv.GetSpan(columns.Duration), out _))
+        if (!LocalStamps.TryParseInteger(Csv.GetSpan(columns.Duration), out var duration))
         {
             return ReaderRow.Problem(line, SuspenseReasons.MalformedRow, $"duration '{Field(columns.Duration)}' is not an integer");
         }
@@ -56,7 +59,21 @@ public abstract class LocalTimeCallReader(CsvReader csv, SourceOptions source, L
             return BadStamp(line, columns.EndName, columns.End);
         }
 
-        var start = LocalStamps.ToInstant(answered ? answerLocal : startLocal, Zone);
+        var started = LocalStamps.ToInstant(startLocal, Zone);
+        // Read like an end stamp: an answer in the repeated autumn hour after a start in its first pass is later, not earlier.
+        var start = answered ? LocalStamps.EndInstant(answerLocal, Zone, started) : started;
+        if (start < started)
+        {
+            return ReaderRow.Problem(line, SuspenseReasons.AnswerBeforeStart,
+                $"{columns.AnswerName} '{Field(columns.Answer)}' is before {columns.StartName} '{Field(columns.Start)}'");
+        }
+
+        if (billsec > duration)
+        {
+            return ReaderRow.Problem(line, SuspenseReasons.BillableExceedsDuration,
+                $"billsec {billsec} s is more than the call's duration {duration} s");
+        }
+
         call = new CallTimes(start, LocalStamps.EndInstant(endLocal, Zone, start), billsec, answered);
         return null;
     }

@@ -11,6 +11,8 @@ namespace Billing.Notifications.Channels;
 /// line, the body. The name comes from the message alone (<c>20261126T101500Z-000042-low-balance.txt</c>),
 /// and a file is written under a temporary name and then linked into place without replacing, so a
 /// message delivered again finds its file there and counts as delivered: one file per message.
+/// Messages carry names, numbers and balances: a file is readable by its owner only (0600), and a
+/// folder this channel creates is 0700.
 /// </summary>
 public sealed class FileChannel : INotificationChannel
 {
@@ -50,11 +52,21 @@ public sealed class FileChannel : INotificationChannel
             return;
         }
 
-        Directory.CreateDirectory(Folder);
+        CreateFolder();
         var temp = Path.Combine(Folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            File.WriteAllText(temp, Render(message), new UTF8Encoding(false));
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+
+            using (var writer = new StreamWriter(temp, new UTF8Encoding(false), options))
+            {
+                writer.Write(Render(message));
+            }
+
             try
             {
                 File.Move(temp, path, overwrite: false);
@@ -67,6 +79,18 @@ public sealed class FileChannel : INotificationChannel
         finally
         {
             File.Delete(temp);
+        }
+    }
+
+    private void CreateFolder()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(Folder);
+        }
+        else if (!Directory.Exists(Folder))
+        {
+            Directory.CreateDirectory(Folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
     }
 

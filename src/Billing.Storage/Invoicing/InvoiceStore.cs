@@ -29,7 +29,7 @@ public sealed record IssuedNumber(long InvoiceId, string AccountId, string Numbe
 /// Invoices: drafts written in bulk (binary COPY of lines), replaced while drafts, issued with a
 /// gapless number and immutable afterwards (the database refuses changes to issued rows).
 /// </summary>
-public static class InvoiceStore
+public static partial class InvoiceStore
 {
     /// <summary>
     /// Replaces the drafts of these accounts' cycles with the computed ones (the old draft of an

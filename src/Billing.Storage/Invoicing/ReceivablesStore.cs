@@ -34,6 +34,15 @@ public sealed record UnallocatedMoney
     public Instant At { get; init; }
 }
 
+/// <summary>Money of one payment or credit note put against an invoice.</summary>
+public sealed record SourceAllocation
+{
+    public long? PaymentId { get; init; }
+    public long? CreditNoteId { get; init; }
+    public string Invoice { get; init; } = "";
+    public decimal Amount { get; init; }
+}
+
 /// <summary>One movement of an account's receivables ledger.</summary>
 public sealed record StatementEntry
 {
@@ -63,21 +72,21 @@ public sealed record AllocationEntry
 /// </summary>
 public static class ReceivablesStore
 {
-    /// <summary>Records the payments whose reference is new (a reference seen before records nothing); returns the ids of those added.</summary>
-    public static IReadOnlyList<long> AddPayments(NpgsqlTransaction tx, IReadOnlyList<PaymentIn> payments, string by)
+    /// <summary>Records the payments whose reference is new (a reference seen before records nothing); returns the ids of those added by reference.</summary>
+    public static IReadOnlyDictionary<string, long> AddPayments(NpgsqlTransaction tx, IReadOnlyList<PaymentIn> payments, string by)
     {
         ArgumentNullException.ThrowIfNull(tx);
         ArgumentNullException.ThrowIfNull(payments);
         if (payments.Count == 0)
         {
-            return [];
+            return new Dictionary<string, long>();
         }
 
-        return tx.Connection!.Query<long>("""
+        return tx.Connection!.Query<(long Id, string Reference)>("""
             INSERT INTO payments (reference, account_id, amount, currency, paid_at, invoice_number, created_by)
             SELECT * FROM unnest(@refs, @accounts, @amounts, @currencies, @paidAt, @invoices, @bys)
             ON CONFLICT (reference) DO NOTHING
-            RETURNING id
+            RETURNING id, reference
             """, new
         {
             refs = payments.Select(p => p.Reference).ToArray(),
@@ -87,8 +96,26 @@ public static class ReceivablesStore
             paidAt = payments.Select(p => p.PaidAt).ToArray(),
             invoices = payments.Select(p => p.InvoiceNumber).ToArray(),
             bys = payments.Select(_ => by).ToArray(),
-        }, tx).AsList();
+        }, tx).ToDictionary(p => p.Reference, p => p.Id, StringComparer.Ordinal);
     }
+
+    /// <summary>The accounts among these that exist, by id: their currency, zone and tax region.</summary>
+    public static IReadOnlyDictionary<string, BilledAccount> Accounts(NpgsqlConnection conn, IReadOnlyCollection<string> ids, NpgsqlTransaction? tx = null) =>
+        conn.Query<BilledAccount>("""
+            SELECT id, name, trim(currency) AS currency, time_zone, payment_type, bill_cycle_day, tax_region FROM accounts WHERE id = ANY(@ids)
+            """, new { ids = ids.ToArray() }, tx).ToDictionary(a => a.Id, StringComparer.Ordinal);
+
+    /// <summary>The account of each issued invoice among these numbers.</summary>
+    public static IReadOnlyDictionary<string, string> InvoiceAccounts(NpgsqlConnection conn, IReadOnlyCollection<string> numbers, NpgsqlTransaction? tx = null) =>
+        conn.Query<(string Number, string Account)>("SELECT number, account_id FROM invoices WHERE number = ANY(@numbers) AND status = 'issued'", new { numbers = numbers.ToArray() }, tx)
+            .ToDictionary(x => x.Number, x => x.Account, StringComparer.Ordinal);
+
+    /// <summary>Where these payments' and credit notes' money went, in allocation order.</summary>
+    public static IReadOnlyList<SourceAllocation> AllocationsOf(NpgsqlConnection conn, IReadOnlyCollection<long> paymentIds, IReadOnlyCollection<long> creditNoteIds, NpgsqlTransaction? tx = null) =>
+        conn.Query<SourceAllocation>("""
+            SELECT a.payment_id, a.credit_note_id, i.number AS invoice, a.amount FROM allocations a JOIN invoices i ON i.id = a.invoice_id
+            WHERE a.payment_id = ANY(@payments) OR a.credit_note_id = ANY(@notes) ORDER BY a.id
+            """, new { payments = paymentIds.ToArray(), notes = creditNoteIds.ToArray() }, tx).AsList();
 
     /// <summary>The references among these that are recorded already.</summary>
     public static IReadOnlySet<string> KnownReferences(NpgsqlConnection conn, IReadOnlyCollection<string> references, NpgsqlTransaction? tx = null) =>

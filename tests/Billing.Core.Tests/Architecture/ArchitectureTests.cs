@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
+using System.Text.RegularExpressions;
 using System.Xml.Linq;
 
 namespace Billing.Core.Tests.Architecture;
@@ -97,6 +98,36 @@ public class ArchitectureTests
     }
 
     [Fact]
+    public void CoreTypes_AreNotNamedAfterATableRow()
+    {
+        // The core's nouns are the trade's (an account, a usage record to rate): a store's row shape stays in its store.
+        var rows = Core.GetTypes().Where(t => t.Name.EndsWith("Row", StringComparison.Ordinal)).Select(t => t.FullName).ToList();
+
+        Assert.Empty(rows);
+        Assert.Contains(Core.GetTypes(), t => t.Name == "UsageToRate");
+    }
+
+    [Fact]
+    public void PrepaidJobs_DoNotUseTheRatingJobs()
+    {
+        // Rating posts its prepaid charges through Prepaid's WalletPoster; Prepaid using Rating back would
+        // be a circle. What both need (the catalogue cache) lives in Jobs' Catalog folder.
+        var jobs = Path.Combine(RepositoryPath, "jobs", "Billing.Jobs");
+        var ratingTypes = Directory.EnumerateFiles(Path.Combine(jobs, "Rating"), "*.cs")
+            .SelectMany(f => Regex.Matches(File.ReadAllText(f), @"^\s*(?:public|internal)\b[\w ]*?\b(?:class|record|struct|interface|enum)\s+(\w+)", RegexOptions.Multiline).Select(m => m.Groups[1].Value))
+            .ToHashSet(StringComparer.Ordinal);
+        Assert.Contains("RateUsageJob", ratingTypes);
+
+        var offenders = Directory.EnumerateFiles(Path.Combine(jobs, "Prepaid"), "*.cs")
+            .SelectMany(f => File.ReadLines(f).Select((line, i) => (File: Path.GetFileName(f), Line: i + 1, Text: line)))
+            .Where(l => l.Text.Contains("Billing.Jobs.Rating", StringComparison.Ordinal) || ratingTypes.Any(t => Regex.IsMatch(l.Text, $@"\b{t}\b")))
+            .Select(l => $"{l.File}:{l.Line}: {l.Text.Trim()}")
+            .ToList();
+
+        Assert.Empty(offenders);
+    }
+
+    [Fact]
     public void CoreProject_CompilesNoSourcesOutsideItsFolder()
     {
         // A <Compile Include="..\..\Storage\*.cs"/> would smuggle I/O into the core without a reference.
@@ -126,5 +157,18 @@ public class ArchitectureTests
             .Select(metadata.GetTypeReference)
             .Select(t => (metadata.GetString(t.Namespace), metadata.GetString(t.Name)))
             .ToHashSet();
+    }
+
+    [Fact]
+    public void StorageProject_DoesNotReferenceMediation()
+    {
+        // The manifest, suspense reasons, suspended records and accounts are core nouns: Storage writes
+        // them without knowing how files are read.
+        var project = XDocument.Load(Path.Combine(RepositoryPath, "src", "Billing.Storage", "Billing.Storage.csproj"));
+        var projects = project.Descendants().Where(e => e.Name.LocalName == "ProjectReference")
+            .Select(e => Path.GetFileNameWithoutExtension(((string?)e.Attribute("Include") ?? "").Replace('\\', '/'))).ToList();
+
+        Assert.Contains("Billing.Core", projects);
+        Assert.DoesNotContain("Billing.Mediation", projects);
     }
 }

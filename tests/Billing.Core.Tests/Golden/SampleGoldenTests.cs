@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Billing.Core.Mediation;
 using Billing.Core.Tests.Mediation;
 using Billing.Core.Usage;
 using Billing.Mediation;
@@ -109,13 +110,13 @@ public class SampleGoldenTests
                 .OrderBy(f => Path.GetFileName(f), StringComparer.Ordinal);
     }
 
-    private static (MediationCounts Counts, RecordingSink Sink) Run(string path, SourceOptions source)
+    private static (FileManifest Counts, RecordingSink Sink) Run(string path, SourceOptions source)
     {
         var opening = CdrReaders.OpenFile(path, source);
         Assert.True(opening.Reader is not null, $"{Path.GetFileName(path)} was rejected: {opening.Rejection}");
         using var reader = opening.Reader;
         var sink = new RecordingSink();
-        return (MediationPipeline.Run(reader, new CdrNormaliser(source), sink), sink);
+        return (MediationPipeline.Run(reader, new CdrNormaliser(source, Written.At), sink, SuspenseLimits.None).Manifest!, sink);
     }
 
     /// <summary>The usage an earlier file of the demo order stored, or null when it is rejected.</summary>
@@ -129,7 +130,7 @@ public class SampleGoldenTests
 
         using var reader = opening.Reader;
         var sink = new RecordingSink();
-        MediationPipeline.Run(reader, new CdrNormaliser(source), sink);
+        MediationPipeline.Run(reader, new CdrNormaliser(source, Written.At), sink, SuspenseLimits.None);
         return [.. sink.Accepted.Select(a => a.Usage)];
     }
 

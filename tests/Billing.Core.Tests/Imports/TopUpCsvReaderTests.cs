@@ -1,3 +1,4 @@
+using Billing.Core.Imports;
 using Billing.Mediation;
 using Billing.Mediation.Imports;
 using NodaTime;

@@ -1,3 +1,4 @@
+using Billing.Core.Accounts;
 using Billing.Core.Invoicing;
 using static Billing.Core.Tests.Invoicing.Bill;
 

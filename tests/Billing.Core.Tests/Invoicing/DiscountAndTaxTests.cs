@@ -60,6 +60,16 @@ public sealed class DiscountAndTaxTests
 
         Assert.Equal([("D1", "reduced", -10.05m), ("D1", "standard", -63.35m)], Discounts(draft));
         Assert.Equal((0.00m, 0.00m, 0.00m), (draft.Subtotal.Amount, draft.Tax.Amount, draft.Total.Amount));
+        Assert.DoesNotContain(draft.Warnings, w => w.Code == InvoiceWarningCode.NegativeTotal);
+    }
+
+    [Fact]
+    public void A_fixed_discount_over_equal_bases_puts_the_remainder_on_the_first_category_by_name()
+    {
+        // 0.03 over 1.00 and 1.00: 0.015 → 0.02 twice makes 0.04; "reduced" comes first and gives back the cent.
+        var draft = Calculate(November, usage: [Summary(1.00m), Summary(1.00m, service: ServiceType.Data, tax: "reduced")], discounts: [Fixed(0.03m, DiscountedLines.Usage)]);
+
+        Assert.Equal([("D1", "reduced", -0.01m), ("D1", "standard", -0.02m)], Discounts(draft));
     }
 
     [Fact]

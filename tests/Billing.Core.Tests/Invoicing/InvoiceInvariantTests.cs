@@ -68,6 +68,7 @@ public sealed class InvoiceInvariantTests
         Breaks(WithLine(0, l => l with { Amount = new Billing.Core.Money.Money(30.00m, Currency.Of("GBP")) }), "an amount is not in EUR");
         Breaks(Good with { Currency = Currency.Of("GBP") }, "an amount is not in EUR");
         Breaks(Good with { AmountDue = new Billing.Core.Money.Money(69.00m, Currency.Of("GBP")) }, "an amount is not in EUR");
+        Breaks(Good with { Taxes = [Good.Taxes[0] with { Amount = new Billing.Core.Money.Money(9.00m, Currency.Of("GBP")) }] }, "an amount is not in EUR");
     }
 
     [Fact]

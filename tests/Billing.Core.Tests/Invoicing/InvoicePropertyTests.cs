@@ -1,3 +1,4 @@
+using Billing.Core.Accounts;
 using Billing.Core.Catalog;
 using Billing.Core.Cycles;
 using Billing.Core.Invoicing;

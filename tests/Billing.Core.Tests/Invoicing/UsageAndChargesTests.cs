@@ -105,12 +105,34 @@ public sealed class UsageAndChargesTests
     }
 
     [Fact]
+    public void Manual_adjustments_are_one_line_each_even_for_the_same_invoice_and_category()
+    {
+        var draft = Calculate(Closing("2026-12-01"), usage: [Summary(1.00m)], adjustments:
+        [
+            new Adjustment("M1", "Goodwill", -0.004m, "standard", AdjustmentKind.Manual, "INV-2026-000007", D("2026-11-05")),
+            new Adjustment("M2", "Late fee waived", -0.004m, "standard", AdjustmentKind.Manual, "INV-2026-000007", D("2026-11-05")),
+        ]);
+
+        Assert.Equal([("Goodwill", 0.00m, "M1"), ("Late fee waived", 0.00m, "M2")],
+            draft.Lines.Where(l => l.Kind == InvoiceLineKind.Adjustment).Select(l => (l.Description, l.Amount.Amount, l.SourceIds.Single())));
+    }
+
+    [Fact]
     public void A_one_time_charge_is_invoiced_as_given_on_its_date()
     {
         var draft = Calculate(Closing("2026-12-01"), usage: [Summary(1.00m)], oneTime: [new OneTimeCharge("C9", "Itemised bill", 2.50m, "reduced", null, D("2026-11-30"))]);
 
         var line = draft.Lines.Single(l => l.Kind == InvoiceLineKind.OneTime);
         Assert.Equal(("Itemised bill", "2026-11-30", "2026-12-01", 2.50m, "reduced", "C9"), (line.Description, Iso(line.PeriodStart), Iso(line.PeriodEnd), line.Amount.Amount, line.TaxCategory, line.SourceIds.Single()));
+    }
+
+    [Fact]
+    public void Two_one_time_charges_alike_but_for_their_id_come_in_id_order()
+    {
+        var draft = Calculate(Closing("2026-12-01"), usage: [Summary(1.00m)],
+            oneTime: [new OneTimeCharge("C2", "Setup", 5.00m, "standard", null, D("2026-11-30")), new OneTimeCharge("C1", "Setup", 5.00m, "standard", null, D("2026-11-30"))]);
+
+        Assert.Equal(["C1", "C2"], draft.Lines.Where(l => l.Kind == InvoiceLineKind.OneTime).Select(l => l.SourceIds.Single()));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Text;
+using Billing.Core.Mediation;
 using Billing.Core.Usage;
 using Billing.Mediation;
 using Billing.Mediation.Readers;
@@ -257,12 +258,12 @@ public class CanonicalReaderTests
     }
 
     [Fact]
-    public void ReadRows_ReportsMalformedRow_WhenQuoteIsNeverClosed()
+    public void ReadRows_ReportsUnclosedQuote_WhenQuoteIsNeverClosed()
     {
         var rows = Read($"{Header}\nc-1,voice,07700900123,02079460123,2026-11-02T08:15:00Z,10,,\nc-2,voice,\"07700900123,02079460123,2026-11-02T08:15:00Z,10,,\n");
 
         Assert.Equal("c-1", rows[0].Reader.Cdr!.RecordKey);
-        Assert.Equal(SuspenseReasons.MalformedRow, Assert.Single(rows.Skip(1)).Reader.ProblemCode);
+        Assert.Equal(SuspenseReasons.UnclosedQuote, Assert.Single(rows.Skip(1)).Reader.ProblemCode);
     }
 
     [Fact]
@@ -291,10 +292,109 @@ public class CanonicalReaderTests
         Assert.Contains("empty", Rejection([]), StringComparison.Ordinal);
 
     [Fact]
-    public void OpenFile_RejectsAsBinary_WhenFileContainsNulBytes()
+    public void A_row_with_a_NUL_byte_is_suspended_with_its_text_and_the_rows_around_it_are_read()
     {
-        var reason = Rejection([.. Encoding.UTF8.GetBytes(Header + "\nc-1,voice,"), 0, 0, .. Encoding.UTF8.GetBytes(",x\n")]);
-        Assert.Contains("NUL", reason, StringComparison.Ordinal);
+        var rows = Read([
+            .. Encoding.UTF8.GetBytes($"{Header}\nc-1,voice,07700900123,02079460123,2026-11-02T08:15:00Z,10,,\nc-2,voice,07700900123,02079460123,2026-11-02T08:16:00Z,10,,ce"),
+            0,
+            .. Encoding.UTF8.GetBytes("ll\nc-3,voice,07700900123,02079460123,2026-11-02T08:17:00Z,10,,\n"),
+        ]);
+
+        Assert.Equal(["c-1", null, "c-3"], rows.Select(r => r.Reader.Cdr?.RecordKey));
+        Assert.Equal((3L, SuspenseReasons.NulByte), (rows[1].Reader.LineNumber, rows[1].Reader.ProblemCode));
+        Assert.Equal("c-2,voice,07700900123,02079460123,2026-11-02T08:16:00Z,10,,ce\0ll", rows[1].RawLine);
+    }
+
+    [Theory]
+    [InlineData(80, false)] // 80 NUL bytes of 161: under half, the row is suspended
+    [InlineData(81, true)]  // 81 of 162: half the file is binary, it is rejected whole
+    public void A_file_is_rejected_as_binary_only_when_half_of_its_head_is_NUL_or_control_bytes(int nuls, bool rejected)
+    {
+        byte[] content = [.. Encoding.UTF8.GetBytes(Header + "\n"), .. new byte[nuls], (byte)'\n'];
+
+        using var file = new TempFile(content);
+        var opening = CdrReaders.OpenFile(file.FilePath, Source);
+        opening.Reader?.Dispose();
+
+        Assert.Equal(rejected, opening.Rejection is not null);
+        if (rejected)
+        {
+            Assert.Contains($"binary content: {nuls} of the first {nuls + 81} bytes are NUL or control bytes", opening.Rejection, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Equal(SuspenseReasons.NulByte, Assert.Single(Read(content)).Reader.ProblemCode);
+        }
+    }
+
+    [Fact]
+    public void A_quote_opened_in_row_3_of_5_and_never_closed_suspends_row_3_alone_so_read_is_5()
+    {
+        var file = $"""
+            {Header}
+            c-1,voice,07700900123,02079460123,2026-11-02T08:15:00Z,10,,cell-1
+            c-2,voice,07700900123,02079460123,2026-11-02T08:16:00Z,20,,cell-2
+            c-3,voice,07700900123,02079460123,2026-11-02T08:17:00Z,30,,"cell-3
+            c-4,voice,07700900123,02079460123,2026-11-02T08:18:00Z,40,,cell-4
+            c-5,voice,07700900123,02079460123,2026-11-02T08:19:00Z,50,,cell-5
+
+            """;
+
+        var (manifest, sink) = Mediate(file);
+
+        Assert.Equal((5L, 4L, 1L, 0L), (manifest.Read, manifest.Accepted, manifest.Suspended, manifest.Filtered));
+        Assert.Equal(["c-1", "c-2", "c-4", "c-5"], sink.Accepted.Select(a => a.Usage.RecordKey));
+        Assert.Equal([40L, 50L], sink.Accepted.Skip(2).Select(a => a.Usage.DurationSeconds));
+        var suspended = Assert.Single(sink.Suspended);
+        Assert.Equal((4L, SuspenseReasons.UnclosedQuote, "c-3,voice,07700900123,02079460123,2026-11-02T08:17:00Z,30,,\"cell-3"),
+            (suspended.LineNumber, suspended.Reason, suspended.RawLine));
+    }
+
+    [Fact]
+    public void A_field_holding_a_line_break_suspends_both_its_lines_and_the_next_row_is_read_so_read_is_4()
+    {
+        var file = $"""
+            {Header}
+            c-1,voice,07700900123,02079460123,2026-11-02T08:15:00Z,10,,cell-1
+            c-2,voice,07700900123,02079460123,2026-11-02T08:16:00Z,20,,"cell
+            two"
+            c-3,voice,07700900123,02079460123,2026-11-02T08:17:00Z,30,,cell-3
+
+            """;
+
+        var (manifest, sink) = Mediate(file);
+
+        Assert.Equal((4L, 2L, 2L), (manifest.Read, manifest.Accepted, manifest.Suspended));
+        Assert.Equal(["c-1", "c-3"], sink.Accepted.Select(a => a.Usage.RecordKey));
+        Assert.Equal([(3L, SuspenseReasons.UnclosedQuote, "c-2,voice,07700900123,02079460123,2026-11-02T08:16:00Z,20,,\"cell"), (4L, SuspenseReasons.MalformedRow, "two\"")],
+            sink.Suspended.Select(s => (s.LineNumber, s.Reason, s.RawLine)));
+    }
+
+    [Fact]
+    public void A_start_in_the_year_9999_behind_a_negative_offset_is_suspended_as_future_without_overflowing()
+    {
+        var file = $"""
+            {Header}
+            c-1,voice,07700900123,02079460123,9999-12-31T23:59:59-05:00,60,,
+            c-2,voice,07700900123,02079460123,2099-01-01T00:00:00Z,60,,
+            c-3,voice,07700900123,02079460123,2026-11-02T08:17:00Z,60,,
+
+            """;
+
+        var (manifest, sink) = Mediate(file);
+
+        Assert.Equal((3L, 1L, 2L), (manifest.Read, manifest.Accepted, manifest.Suspended));
+        Assert.Equal(new Dictionary<string, long> { [SuspenseReasons.FutureStart] = 2 }, manifest.SuspendedByReason);
+        Assert.Equal("c-3", Assert.Single(sink.Accepted).Usage.RecordKey);
+    }
+
+    private static (FileManifest Manifest, RecordingSink Sink) Mediate(string content)
+    {
+        using var file = new TempFile(content.Replace("\r\n", "\n", StringComparison.Ordinal));
+        using var reader = CdrReaders.OpenFile(file.FilePath, Source).Reader!;
+        var sink = new RecordingSink();
+        var run = MediationPipeline.Run(reader, new CdrNormaliser(Source, Written.At), sink, SuspenseLimits.None);
+        return (run.Manifest!, sink);
     }
 
     [Theory]
@@ -379,5 +479,65 @@ public class CanonicalReaderTests
         var cdr = Assert.Single(reader.ReadRows()).Cdr!;
         Assert.Equal(ServiceType.Sms, cdr.Service);
         Assert.Equal("+447700900456", cdr.Called);
+    }
+
+    /// <summary>A valid canonical row padded in its cell_id to exactly <paramref name="length"/> bytes.</summary>
+    private static string RowOfLength(string key, int length)
+    {
+        var start = $"{key},voice,07700900123,02079460123,2026-11-02T08:15:00Z,10,,";
+        return start + new string('c', length - start.Length);
+    }
+
+    [Theory]
+    [InlineData(65_536, "\n", false)]    // at the limit: read as it is
+    [InlineData(65_536, "\r\n", false)]  // the line break does not count
+    [InlineData(65_537, "\n", true)]     // one byte over: suspended, cut to the limit
+    [InlineData(65_537, "\r\n", true)]
+    public void A_record_longer_than_65536_bytes_is_suspended_cut_to_the_limit_and_its_neighbours_are_read(int length, string lineBreak, bool tooLong)
+    {
+        var rows = Read(string.Join(lineBreak, Header, "c-1,voice,07700900123,02079460123,2026-11-02T08:14:00Z,10,,", RowOfLength("c-2", length), "c-3,voice,07700900123,02079460123,2026-11-02T08:16:00Z,10,,") + lineBreak);
+
+        Assert.Equal(3, rows.Count);
+        Assert.Equal(["c-1", tooLong ? null : "c-2", "c-3"], rows.Select(r => r.Reader.Cdr?.RecordKey));
+        Assert.Equal([2L, 3L, 4L], rows.Select(r => r.Reader.LineNumber));
+        if (tooLong)
+        {
+            Assert.Equal(SuspenseReasons.RecordTooLong, rows[1].Reader.ProblemCode);
+            Assert.Equal(RowOfLength("c-2", length)[..65_536], rows[1].RawLine);
+            Assert.Contains($"the record is {length:N0} bytes long", rows[1].Reader.ProblemDetail, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Equal(length - 59, rows[1].Reader.Cdr!.CellId!.Length);
+        }
+    }
+
+    [Fact]
+    public void A_line_of_10_MB_between_two_rows_is_one_suspended_record_and_read_is_3()
+    {
+        var (manifest, sink) = Mediate($"{Header}\nc-1,voice,07700900123,02079460123,2026-11-02T08:14:00Z,10,,\n{new string('"', 10_000_000)}\nc-3,voice,07700900123,02079460123,2026-11-02T08:16:00Z,10,,\n");
+
+        Assert.Equal((3L, 2L, 1L), (manifest.Read, manifest.Accepted, manifest.Suspended));
+        var suspended = Assert.Single(sink.Suspended);
+        Assert.Equal((3L, SuspenseReasons.RecordTooLong, 65_536), (suspended.LineNumber, suspended.Reason, suspended.RawLine.Length));
+        Assert.Contains("10,000,000 bytes long", suspended.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Two_long_lines_in_a_row_and_one_at_the_end_without_a_line_break_are_each_suspended_once()
+    {
+        var rows = Read($"{Header}\n{new string('a', 70_000)}\n{new string('b', 140_000)}\nc-3,voice,07700900123,02079460123,2026-11-02T08:16:00Z,10,,\n{new string('d', 200_000)}");
+
+        Assert.Equal([(2L, SuspenseReasons.RecordTooLong), (3L, SuspenseReasons.RecordTooLong), (4L, null), (5L, SuspenseReasons.RecordTooLong)],
+            rows.Select(r => (r.Reader.LineNumber, r.Reader.ProblemCode)));
+        Assert.Equal(["70,000", "140,000", "200,000"], rows.Where(r => r.Reader.ProblemCode is not null).Select(r => r.Reader.ProblemDetail!.Split(' ')[3]));
+    }
+
+    [Fact]
+    public void A_header_longer_than_65536_bytes_rejects_the_file()
+    {
+        var reason = Rejection(Encoding.UTF8.GetBytes(Header + "," + new string('h', 70_000) + "\nc-1,voice,07700900123,02079460123,2026-11-02T08:14:00Z,10,,\n"));
+
+        Assert.Equal("unreadable header: the first line is longer than 65,536 bytes", reason);
     }
 }

@@ -1,3 +1,4 @@
+using Billing.Core.Mediation;
 using Billing.Core.Usage;
 using Billing.Mediation;
 using NodaTime;
@@ -42,7 +43,7 @@ public class CdrNormaliserTests
     };
 
     private static MediationOutcome Normalise(RawCdr cdr, SourceOptions? source = null) =>
-        new CdrNormaliser(source ?? Canonical).Normalise(cdr);
+        new CdrNormaliser(source ?? Canonical, Written.At).Normalise(cdr);
 
     private static void AssertSuspended(MediationOutcome outcome, string reason)
     {
@@ -251,5 +252,41 @@ public class CdrNormaliserTests
 
         Assert.Equal("44207941001", outcome.Usage!.Msisdn);
         Assert.Equal("447700900123", outcome.Usage.Destination);
+    }
+
+    [Theory]
+    [InlineData(0, OutcomeKind.Accepted)]   // written at 09:00, default tolerance 300 s: a start at 09:05:00 still counts
+    [InlineData(1, OutcomeKind.Suspended)]  // 09:05:01 is from the future
+    public void A_call_starting_more_than_300_seconds_after_its_file_was_written_is_suspended_as_future(int secondsPastTolerance, OutcomeKind expected)
+    {
+        var written = Instant.FromUtc(2026, 11, 2, 9, 0);
+        var cdr = Voice() with { Start = written.Plus(Duration.FromSeconds(300 + secondsPastTolerance)) };
+
+        var outcome = new CdrNormaliser(Canonical, written).Normalise(cdr with { End = cdr.Start.Plus(Duration.FromSeconds(95)) });
+
+        Assert.Equal(expected, outcome.Kind);
+        if (expected == OutcomeKind.Suspended)
+        {
+            AssertSuspended(outcome, SuspenseReasons.FutureStart);
+        }
+    }
+
+    [Fact]
+    public void A_source_with_a_clock_skew_of_0_suspends_a_call_starting_one_second_after_the_write()
+    {
+        var written = Instant.FromUtc(2026, 11, 2, 9, 0);
+        var strict = Canonical with { ClockSkewSeconds = 0 };
+
+        Assert.Equal(OutcomeKind.Accepted, new CdrNormaliser(strict, written).Normalise(Sms() with { Start = written }).Kind);
+        AssertSuspended(new CdrNormaliser(strict, written).Normalise(Sms() with { Start = written.Plus(Duration.FromSeconds(1)) }), SuspenseReasons.FutureStart);
+    }
+
+    [Fact]
+    public void The_last_instant_of_the_year_9999_is_a_future_start_even_when_the_file_claims_to_be_written_then()
+    {
+        var cdr = Voice() with { Start = Instant.MaxValue, End = Instant.MaxValue };
+
+        AssertSuspended(new CdrNormaliser(Canonical, Written.At).Normalise(cdr), SuspenseReasons.FutureStart);
+        Assert.Equal(OutcomeKind.Accepted, new CdrNormaliser(Canonical, Instant.MaxValue).Normalise(cdr).Kind);
     }
 }

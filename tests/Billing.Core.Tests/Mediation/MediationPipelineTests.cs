@@ -1,3 +1,4 @@
+using Billing.Core.Mediation;
 using Billing.Core.Usage;
 using Billing.Mediation;
 using Billing.Mediation.Readers;
@@ -23,12 +24,12 @@ public class MediationPipelineTests
         c-8,voice,07700900123
         """;
 
-    private static (MediationCounts Counts, RecordingSink Sink) Run()
+    private static (FileManifest Counts, RecordingSink Sink) Run()
     {
         using var file = new TempFile(File.Replace("\r\n", "\n", StringComparison.Ordinal) + "\n");
         using var reader = CdrReaders.OpenFile(file.FilePath, Source).Reader!;
         var sink = new RecordingSink();
-        var counts = MediationPipeline.Run(reader, new CdrNormaliser(Source), sink);
+        var counts = MediationPipeline.Run(reader, new CdrNormaliser(Source, Written.At), sink, SuspenseLimits.None).Manifest!;
         return (counts, sink);
     }
 
@@ -77,5 +78,34 @@ public class MediationPipelineTests
                 (new UsageRecord("c-4", ServiceType.Data, "447700900123", null, Instant.FromUtc(2026, 11, 2, 8, 18), 0, 2048, "cell-4"), 6L, 0),
             ],
             sink.Accepted);
+    }
+
+    [Theory]
+    [InlineData(4, true)]   // the file's 4 rows to suspend fit
+    [InlineData(3, false)]  // the 4th is one too many: the file is rejected, the sink told nothing more
+    public void A_file_with_more_rows_to_suspend_than_the_limit_is_rejected(long maxRows, bool read)
+    {
+        using var file = new TempFile(File.Replace("\r\n", "\n", StringComparison.Ordinal) + "\n");
+        using var reader = CdrReaders.OpenFile(file.FilePath, Source).Reader!;
+        var sink = new RecordingSink();
+
+        var run = MediationPipeline.Run(reader, new CdrNormaliser(Source, Written.At), sink, new SuspenseLimits(maxRows, long.MaxValue));
+
+        Assert.Equal(read, run.Manifest is not null);
+        Assert.Equal(read ? null : "more than 3 rows to suspend (mediation.maxSuspendedRowsPerFile): rejected whole, nothing of it stored", run.Rejection);
+        Assert.Equal(read ? 4 : 3, sink.Suspended.Count);
+    }
+
+    [Theory]
+    [InlineData(369, true)]   // raw text and detail of the 4 suspended rows: exactly 369 bytes
+    [InlineData(368, false)]
+    public void A_file_whose_rows_to_suspend_hold_more_bytes_than_the_limit_is_rejected(long maxBytes, bool read)
+    {
+        using var file = new TempFile(File.Replace("\r\n", "\n", StringComparison.Ordinal) + "\n");
+        using var reader = CdrReaders.OpenFile(file.FilePath, Source).Reader!;
+
+        var run = MediationPipeline.Run(reader, new CdrNormaliser(Source, Written.At), new RecordingSink(), new SuspenseLimits(long.MaxValue, maxBytes));
+
+        Assert.Equal(read, run.Rejection is null);
     }
 }

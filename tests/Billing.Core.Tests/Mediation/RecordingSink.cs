@@ -1,5 +1,5 @@
+using Billing.Core.Mediation;
 using Billing.Core.Usage;
-using Billing.Mediation;
 
 namespace Billing.Core.Tests.Mediation;
 
@@ -8,10 +8,9 @@ internal sealed class RecordingSink : IMediatedRowSink
 {
     public List<(UsageRecord Usage, long LineNumber, int Priority)> Accepted { get; } = [];
 
-    public List<(long LineNumber, string RawLine, string Reason, string Detail)> Suspended { get; } = [];
+    public List<SuspendedRecord> Suspended { get; } = [];
 
     public void Accept(UsageRecord usage, long lineNumber, int priority) => Accepted.Add((usage, lineNumber, priority));
 
-    public void Suspend(long lineNumber, string rawLine, string reason, string detail) =>
-        Suspended.Add((lineNumber, rawLine, reason, detail));
+    public void Suspend(SuspendedRecord record) => Suspended.Add(record);
 }

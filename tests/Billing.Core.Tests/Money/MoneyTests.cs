@@ -115,6 +115,37 @@ public class MoneyTests
     public void Subtract_Throws_WhenCurrenciesDiffer() =>
         Assert.Throws<InvalidOperationException>(() => new Money(1m, Gbp).Subtract(new Money(1m, Eur)));
 
+    [Theory]
+    [InlineData(12.5, "GBP", "12.50 GBP", "+12.50 GBP")]
+    [InlineData(2.345, "GBP", "2.35 GBP", "+2.35 GBP")]
+    [InlineData(-2.345, "GBP", "-2.35 GBP", "-2.35 GBP")]
+    [InlineData(-0.004, "GBP", "0.00 GBP", "0.00 GBP")]
+    [InlineData(0, "EUR", "0.00 EUR", "0.00 EUR")]
+    [InlineData(1199.5, "JPY", "1200 JPY", "+1200 JPY")]
+    [InlineData(1.2345, "KWD", "1.235 KWD", "+1.235 KWD")]
+    public void ToString_ShowsTheAmountToTheCurrencysMinorUnit_RoundedHalfAwayFromZero(decimal amount, string currency, string shown, string signed)
+    {
+        var money = Money.Of(amount, currency);
+
+        Assert.Equal(shown, money.ToString());
+        Assert.Equal(signed, money.ToSignedString());
+    }
+
+    [Theory]
+    [InlineData("1.000000", "1.000000")]
+    [InlineData("0.123456", "0.123456")]
+    [InlineData("-3.5", "-3.5")]
+    public void ToInvariantString_KeepsEveryStoredDecimal_ForJson(string amount, string expected) =>
+        Assert.Equal(expected, Money.Of(decimal.Parse(amount, System.Globalization.CultureInfo.InvariantCulture), "GBP").ToInvariantString());
+
+    [Fact]
+    public void Totals_SumsEachCurrencyApart_InTheOrderOfTheirCodes() =>
+        Assert.Equal([Money.Of(1.50m, "EUR"), Money.Of(0.30m, "GBP")], Money.Totals([Money.Of(0.1m, "GBP"), Money.Of(1.50m, "EUR"), Money.Of(0.2m, "GBP")]));
+
+    [Fact]
+    public void Constructor_Throws_WithoutACurrency() =>
+        Assert.Throws<ArgumentNullException>(() => new Money(1m, null!));
+
     [Fact]
     public void Zero_IsZeroInTheGivenCurrency() =>
         Assert.Equal(new Money(0m, Eur), Money.Zero(Eur));

@@ -49,6 +49,23 @@ public sealed class FileChannelTests : IDisposable
     }
 
     [Fact]
+    public void Send_WritesTheMessageReadableByItsOwnerOnly_0600_InAFolderItCreates_0700()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // Unix file modes
+        }
+
+        using var channel = new FileChannel(Path.Combine(_folder, "outbox"));
+
+        channel.Send(Message());
+
+        var file = Assert.Single(Directory.GetFiles(channel.Folder));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(channel.Folder));
+    }
+
+    [Fact]
     public void Send_OfTheSameMessageAgain_KeepsTheFirstFile_AndAddsNone()
     {
         using var channel = new FileChannel(_folder);

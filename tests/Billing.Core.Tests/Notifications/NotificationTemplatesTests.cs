@@ -1,3 +1,4 @@
+using Billing.Core.Notifications;
 using Billing.Notifications;
 
 namespace Billing.Core.Tests.Notifications;
@@ -36,6 +37,10 @@ public sealed class NotificationTemplatesTests : IDisposable
     }
 
     [Fact]
+    public void Every_notification_kind_has_its_placeholders_and_no_other_kind_has_any() =>
+        Assert.Equal(NotificationKinds.All.Order(StringComparer.Ordinal), NotificationPlaceholders.ByKind.Keys.Order(StringComparer.Ordinal));
+
+    [Fact]
     public void Load_ReadsTheShippedLayouts_ForEveryKindInEnglishPolishAndPortuguese()
     {
         var templates = NotificationTemplates.Load(Shipped);
@@ -43,7 +48,7 @@ public sealed class NotificationTemplatesTests : IDisposable
         Assert.Equal(["en", "pl", "pt"], templates.Languages);
         foreach (var language in templates.Languages)
         {
-            foreach (var kind in NotificationKinds.Placeholders.Keys)
+            foreach (var kind in NotificationPlaceholders.ByKind.Keys)
             {
                 Assert.True(File.Exists(Path.Combine(Shipped, language, kind + ".txt")), $"{language}/{kind}.txt is not shipped");
                 var message = templates.Render(kind, language, AllValues());

@@ -1,3 +1,4 @@
+using Billing.Core.Notifications;
 using Billing.Core.Prepaid;
 using NodaTime;
 
@@ -49,7 +50,7 @@ public sealed class WalletWalkTests
         var over = Assert.Single(r.Overdraft);
         Assert.Equal((1L, 0.70m, "barred"), (over.UsageId, over.Amount, over.Reason));
         var notice = Assert.Single(r.Notices);
-        Assert.Equal((WalletWalk.Exhausted, At(10, 0), 0m), (notice.Kind, notice.At, notice.Threshold!.Value));
+        Assert.Equal((NotificationKinds.Exhausted, At(10, 0), 0m), (notice.Kind, notice.At, notice.Threshold!.Value));
         Assert.Equal(9.00m, r.Balance);
         Assert.Null(r.BarredSince);
         Assert.Equal(At(10, 10), r.LastTopUp);
@@ -64,7 +65,7 @@ public sealed class WalletWalkTests
         Assert.Equal([(1L, 0.70m), (2L, 0.10m)], r.Overdraft.Select(o => (o.UsageId, o.Amount)));
         Assert.Equal(0m, r.Balance);
         Assert.Equal(At(10, 0), r.BarredSince);
-        Assert.Equal([WalletWalk.Exhausted], r.Notices.Select(n => n.Kind));
+        Assert.Equal([NotificationKinds.Exhausted], r.Notices.Select(n => n.Kind));
     }
 
     [Fact]
@@ -74,7 +75,7 @@ public sealed class WalletWalkTests
         var calls = Enumerable.Range(1, 14).Select(i => Charge(i, At(10, i), 0.50m)).ToList();
         var r = WalletWalk.Walk(Opening(6.00m), calls);
 
-        Assert.Equal([(2L, WalletWalk.LowBalance, 5.00m), (10L, WalletWalk.LowBalance, 1.00m), (12L, WalletWalk.Exhausted, 0m)],
+        Assert.Equal([(2L, NotificationKinds.LowBalance, 5.00m), (10L, NotificationKinds.LowBalance, 1.00m), (12L, NotificationKinds.Exhausted, 0m)],
             r.Notices.Select(n => (long.Parse(n.Key.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture), n.Kind, n.Threshold!.Value)));
         Assert.Equal(At(10, 12), r.BarredSince);
 
@@ -83,7 +84,7 @@ public sealed class WalletWalkTests
         var again = WalletWalk.Walk(Opening(10.00m, At(10, 14), null, topUp) with { BarredSince = At(10, 12) },
             [Charge(20, At(13, 0), 4.00m), Charge(21, At(13, 5), 1.50m)]);
         var notice = Assert.Single(again.Notices);
-        Assert.Equal((WalletWalk.LowBalance, 5.00m, 4.50m), (notice.Kind, notice.Threshold!.Value, notice.Balance));
+        Assert.Equal((NotificationKinds.LowBalance, 5.00m, 4.50m), (notice.Kind, notice.Threshold!.Value, notice.Balance));
         Assert.Null(again.BarredSince);
     }
 
@@ -94,7 +95,7 @@ public sealed class WalletWalkTests
         var r = WalletWalk.Walk(Opening(16.00m, At(9, 0), null, later), [Charge(1, At(10, 0), 2.00m)]);
 
         var notice = Assert.Single(r.Notices);
-        Assert.Equal((WalletWalk.LowBalance, 4.00m), (notice.Kind, notice.Balance));
+        Assert.Equal((NotificationKinds.LowBalance, 4.00m), (notice.Kind, notice.Balance));
         Assert.Equal((14.00m, 14.00m), (r.Balance, r.Postings[0].BalanceAfter));
     }
 
@@ -104,7 +105,7 @@ public sealed class WalletWalkTests
         var r = WalletWalk.Walk(Opening(6.00m), [Charge(1, At(10, 0), 5.50m)]);
 
         var notice = Assert.Single(r.Notices);
-        Assert.Equal((WalletWalk.LowBalance, 1.00m, 0.50m), (notice.Kind, notice.Threshold!.Value, notice.Balance));
+        Assert.Equal((NotificationKinds.LowBalance, 1.00m, 0.50m), (notice.Kind, notice.Threshold!.Value, notice.Balance));
     }
 
     [Fact]
@@ -117,7 +118,7 @@ public sealed class WalletWalkTests
         Assert.Equal(-10.00m, r.Balance);
         var over = Assert.Single(r.Overdraft);
         Assert.Equal((2L, 11.00m, "credit-limit"), (over.UsageId, over.Amount, over.Reason));
-        Assert.Equal([(WalletWalk.LowBalance, 0m), (WalletWalk.CreditLimitReached, -10.00m)], r.Notices.Select(n => (n.Kind, n.Threshold!.Value)));
+        Assert.Equal([(NotificationKinds.LowBalance, 0m), (NotificationKinds.CreditLimit, -10.00m)], r.Notices.Select(n => (n.Kind, n.Threshold!.Value)));
         Assert.Equal(At(11, 0), r.BarredSince);
     }
 
@@ -131,7 +132,7 @@ public sealed class WalletWalkTests
         var expiry = Assert.Single(r.Postings);
         Assert.Equal((WalletWalk.Expiry, Instant.FromUtc(2026, 1, 31, 9, 0), -5.00m), (expiry.Kind, expiry.At, expiry.Amount));
         Assert.Equal([0.40m, 0.40m], r.Overdraft.Select(o => o.Amount));
-        Assert.Equal([WalletWalk.Expired], r.Notices.Select(n => n.Kind));
+        Assert.Equal([NotificationKinds.Expired], r.Notices.Select(n => n.Kind));
         Assert.Equal(5.00m, r.Notices[0].Amount);
         Assert.Equal(Instant.FromUtc(2026, 1, 31, 9, 0), r.LastExpiry);
         Assert.Equal(Instant.FromUtc(2026, 1, 31, 9, 0), r.BarredSince);

@@ -372,7 +372,7 @@ public class RaterTests
 
         var outcome = new Rater(catalog).Rate(P, Call(MondayMorning, 60, "33123456789"), null);
 
-        Assert.Equal(RatingFailures.NoTariff, outcome.FailureReason);
+        Assert.Equal(HoldReasons.NoTariff, outcome.FailureReason);
         Assert.Contains("33123456789", outcome.FailureDetail, StringComparison.Ordinal);
         Assert.Contains("'P'", outcome.FailureDetail, StringComparison.Ordinal);
     }
@@ -509,7 +509,7 @@ public class RaterTests
     {
         var outcome = new Rater(OneRate(PerSecond("R", 0.60m))).Rate("NOPE", Call(MondayMorning, 60), null);
 
-        Assert.Equal(RatingFailures.UnknownPlan, outcome.FailureReason);
+        Assert.Equal(HoldReasons.UnknownPlan, outcome.FailureReason);
         Assert.False(outcome.IsRated);
     }
 
@@ -524,7 +524,7 @@ public class RaterTests
 
         var outcome = new Rater(catalog).Rate(P, Call(Instant.FromUtc(year, month, day, hour, minute, second), seconds), balances);
 
-        Assert.Equal(RatingFailures.NoTiming, outcome.FailureReason);
+        Assert.Equal(HoldReasons.NoTiming, outcome.FailureReason);
         Assert.Equal(600, balances["MIN"]);
     }
 

@@ -1,3 +1,4 @@
+using Billing.Core.Mediation;
 using Billing.Core.Usage;
 using Billing.Mediation;
 using Billing.Mediation.Readers;
@@ -130,7 +131,7 @@ public sealed class AsteriskReaderTests
         Assert.False(cdr.Answered);
         Assert.Equal(Instant.FromUtc(2026, 11, 2, 8, 15, 0), cdr.Start);
         Assert.Equal(0, cdr.BillableSeconds);
-        Assert.Equal(MediationOutcome.Filter(FilterReasons.Unanswered), new CdrNormaliser(Asterisk).Normalise(cdr));
+        Assert.Equal(MediationOutcome.Filter(FilterReasons.Unanswered), new CdrNormaliser(Asterisk, Written.At).Normalise(cdr));
     }
 
     [Theory]
@@ -240,11 +241,56 @@ public sealed class AsteriskReaderTests
     {
         var cdr = ReaderRuns.SingleCdr(Asterisk, Row(src: $"\"{src}\"", dst: $"\"{dst}\""));
 
-        var outcome = new CdrNormaliser(Asterisk).Normalise(cdr);
+        var outcome = new CdrNormaliser(Asterisk, Written.At).Normalise(cdr);
 
         Assert.Equal(OutcomeKind.Accepted, outcome.Kind);
         Assert.Equal(
             new UsageRecord("1793607300.18", ServiceType.Voice, msisdn, destination, Instant.FromUtc(2026, 11, 2, 8, 15, 5), 95, 0, null),
             outcome.Usage);
+    }
+
+    [Theory]
+    [InlineData("95", "95", null)]                                       // billsec = duration: a call answered at once
+    [InlineData("95", "96", SuspenseReasons.BillableExceedsDuration)]    // one second billed that never happened
+    public void Read_SuspendsARow_WhoseBillsecIsMoreThanItsDuration(string duration, string billsec, string? reason)
+    {
+        var row = ReaderRuns.Single(Asterisk, Row(duration: duration, billsec: billsec));
+
+        Assert.Equal(reason, row.ProblemCode);
+    }
+
+    [Theory]
+    [InlineData("\"2026-11-02 08:15:00\"", null)]                            // answered as it started
+    [InlineData("\"2026-11-02 08:14:59\"", SuspenseReasons.AnswerBeforeStart)] // answered a second before it started
+    public void Read_SuspendsARow_AnsweredBeforeItStarted(string answer, string? reason)
+    {
+        var row = ReaderRuns.Single(Asterisk, Row(answer: answer));
+
+        Assert.Equal(reason, row.ProblemCode);
+    }
+
+    [Fact]
+    public void Read_TakesAnAnswerInTheRepeatedAutumnHour_AfterAStartInItsFirstPass_AsLater()
+    {
+        // Europe/London 2026-10-25: 01:00–02:00 happens twice. Started 01:50 BST, answered 01:05 GMT (15 minutes later).
+        var london = Layout(18, "Europe/London");
+
+        var cdr = ReaderRuns.SingleCdr(london, Row(start: "\"2026-10-25 01:50:00\"", answer: "\"2026-10-25 01:05:00\"", end: "\"2026-10-25 01:06:35\"", duration: "995", billsec: "95"));
+
+        Assert.Equal(Instant.FromUtc(2026, 10, 25, 1, 5), cdr.Start);
+        Assert.Equal(Instant.FromUtc(2026, 10, 25, 1, 6, 35), cdr.End);
+    }
+
+    [Fact]
+    public void Read_GivesAStampInTheYear9999_West_Of_Greenwich_TheLastInstant_InsteadOfOverflowing()
+    {
+        var newYork = Layout(18, "America/New_York");
+        var stamp = "\"9999-12-31 23:59:59\"";
+
+        var cdr = ReaderRuns.SingleCdr(newYork, Row(start: stamp, answer: stamp, end: stamp, duration: "0", billsec: "0"));
+
+        Assert.Equal(Instant.MaxValue, cdr.Start);
+        var outcome = new CdrNormaliser(newYork, Written.At).Normalise(cdr with { BillableSeconds = 60 });
+        Assert.Equal(SuspenseReasons.FutureStart, outcome.Reason);
     }
 }

@@ -1,3 +1,4 @@
+using Billing.Core.Mediation;
 using Billing.Core.Usage;
 using Billing.Mediation;
 using Billing.Mediation.Readers;
@@ -79,7 +80,7 @@ public sealed class CucmReaderTests : IDisposable
     {
         var cdr = Assert.Single(ReadFile(Columns, Row(Columns))).Cdr!;
 
-        var outcome = new CdrNormaliser(Cucm).Normalise(cdr);
+        var outcome = new CdrNormaliser(Cucm, Written.At).Normalise(cdr);
 
         Assert.Equal(OutcomeKind.Accepted, outcome.Kind);
         Assert.Equal("44207941001", outcome.Usage!.Msisdn);
@@ -141,7 +142,7 @@ public sealed class CucmReaderTests : IDisposable
         Assert.False(cdr.Answered);
         Assert.Equal(Instant.FromUtc(2026, 11, 2, 8, 15, 0), cdr.Start);
         Assert.Equal(0, cdr.BillableSeconds);
-        var outcome = new CdrNormaliser(Cucm).Normalise(cdr);
+        var outcome = new CdrNormaliser(Cucm, Written.At).Normalise(cdr);
         Assert.Equal(OutcomeKind.Filtered, outcome.Kind);
         Assert.Equal(FilterReasons.Unanswered, outcome.Reason);
     }
@@ -316,7 +317,7 @@ public sealed class CucmReaderTests : IDisposable
         var cdr = Assert.Single(ReadFile(Columns, Row(Columns, ("callingPartyNumber", $"\"{uri}\"")))).Cdr!;
 
         Assert.Equal(uri, cdr.Calling);
-        var outcome = new CdrNormaliser(Cucm).Normalise(cdr);
+        var outcome = new CdrNormaliser(Cucm, Written.At).Normalise(cdr);
         Assert.Equal(OutcomeKind.Accepted, outcome.Kind);
         Assert.Equal(e164, outcome.Usage!.Msisdn);
     }
@@ -334,7 +335,7 @@ public sealed class CucmReaderTests : IDisposable
     [Fact]
     public void Read_KeepsWrappedCallIdsApart_ByOriginationTime()
     {
-        var later = Row(Columns, ("dateTimeOrigination", "1793693700"), ("dateTimeConnect", "1793693705"), ("dateTimeDisconnect", "1793693760"));
+        var later = Row(Columns, ("dateTimeOrigination", "1793693700"), ("dateTimeConnect", "1793693705"), ("dateTimeDisconnect", "1793693760"), ("duration", "55"));
 
         var rows = ReadFile(Columns, Row(Columns), later);
 
@@ -420,5 +421,25 @@ public sealed class CucmReaderTests : IDisposable
         var path = Path.Combine(_folder, fileName);
         File.WriteAllText(path, text);
         return path;
+    }
+
+    [Theory]
+    [InlineData("1793607300", null)]                                   // connected at origination
+    [InlineData("1793607299", SuspenseReasons.AnswerBeforeStart)]      // connected a second before it originated
+    public void Read_SuspendsACall_ConnectedBeforeItOriginated(string connect, string? reason)
+    {
+        var row = Assert.Single(ReadFile(Columns, Row(Columns, ("dateTimeConnect", connect))));
+
+        Assert.Equal(reason, row.ProblemCode);
+    }
+
+    [Theory]
+    [InlineData("102", null)]                                          // disconnect − origination = 102 s: all of it billed
+    [InlineData("103", SuspenseReasons.BillableExceedsDuration)]       // a second more than the call lasted
+    public void Read_SuspendsACall_WhoseDurationIsLongerThanDisconnectMinusOrigination(string duration, string? reason)
+    {
+        var row = Assert.Single(ReadFile(Columns, Row(Columns, ("dateTimeConnect", "1793607300"), ("duration", duration))));
+
+        Assert.Equal(reason, row.ProblemCode);
     }
 }

@@ -1,3 +1,4 @@
+using Billing.Core.Mediation;
 using Billing.Core.Usage;
 using Billing.Mediation;
 using NodaTime;
@@ -93,7 +94,7 @@ public sealed class FreeSwitchReaderTests
 
         Assert.False(cdr.Answered);
         Assert.Equal(Instant.FromUtc(2026, 11, 2, 9, 0, 0), cdr.Start);
-        Assert.Equal(MediationOutcome.Filter(FilterReasons.Unanswered), new CdrNormaliser(FreeSwitch).Normalise(cdr));
+        Assert.Equal(MediationOutcome.Filter(FilterReasons.Unanswered), new CdrNormaliser(FreeSwitch, Written.At).Normalise(cdr));
     }
 
     [Theory]
@@ -186,10 +187,22 @@ public sealed class FreeSwitchReaderTests
     {
         var cdr = ReaderRuns.SingleCdr(FreeSwitch, Row(destination: "900331234567890"));
 
-        var outcome = new CdrNormaliser(FreeSwitch).Normalise(cdr);
+        var outcome = new CdrNormaliser(FreeSwitch, Written.At).Normalise(cdr);
 
         Assert.Equal(
             new UsageRecord(BLeg, ServiceType.Voice, "44207941001", "331234567890", Instant.FromUtc(2026, 11, 2, 9, 0, 7), 120, 0, null),
             outcome.Usage);
     }
+
+    [Theory]
+    [InlineData("127", "127", null)]
+    [InlineData("127", "128", SuspenseReasons.BillableExceedsDuration)]
+    public void Read_SuspendsARow_WhoseBillsecIsMoreThanItsDuration(string duration, string billsec, string? reason) =>
+        Assert.Equal(reason, ReaderRuns.Single(FreeSwitch, Row(duration: duration, billsec: billsec)).ProblemCode);
+
+    [Theory]
+    [InlineData("2026-11-02 09:00:00", null)]
+    [InlineData("2026-11-02 08:59:59", SuspenseReasons.AnswerBeforeStart)]
+    public void Read_SuspendsARow_AnsweredBeforeItStarted(string answer, string? reason) =>
+        Assert.Equal(reason, ReaderRuns.Single(FreeSwitch, Row(answer: answer)).ProblemCode);
 }

@@ -1,3 +1,4 @@
+using Billing.Core.Accounts;
 using Billing.Integration.Tests.Infrastructure;
 using Billing.Mediation;
 using Billing.Mediation.Imports;
@@ -38,7 +39,7 @@ public sealed class AccountImportTests(DatabaseFixture fx) : IClassFixture<Datab
         Assert.Equal(new AccountImportResult(1, 2, 0, 0, []), result with { Errors = [] });
         using var c = fx.Db.Open();
         var account = AccountStore.Find(c, "A-100")!;
-        Assert.Equal(("Acme Ltd", "1 High St, London", "GBP", "postpaid", 5), (account.Name, account.BillingAddress, account.Currency, account.PaymentType, account.BillCycleDay));
+        Assert.Equal(("Acme Ltd", "1 High St, London", "GBP", PaymentType.Postpaid, 5, "Europe/London"), (account.Name, account.BillingAddress, account.Currency.Code, account.PaymentType, account.BillCycleDay, account.TimeZone.Id));
         var subs = AccountStore.Subscriptions(c, "A-100");
         Assert.Equal([("447700900100", Instant.FromUtc(2026, 6, 30, 23, 0)), ("447700900101", Instant.FromUtc(2026, 7, 1, 8, 30))],
             subs.Select(s => (s.Msisdn, s.ActiveFrom)));

@@ -20,7 +20,7 @@ public sealed class ConfigTests : IDisposable
         var asterisk = config.Mediation.Source("asterisk")!;
         Assert.Equal((CdrFormat.Asterisk, 18, "Europe/London"), (asterisk.Format, asterisk.AsteriskColumns, asterisk.TimeZone));
         Assert.Equal(["9"], config.Mediation.Source("cucm")!.Numbering.AccessCodes);
-        Assert.Equal(CdrFormat.FreeSwitch, config.Mediation.Source("freeswitch")!.Format);
+        Assert.Equal((CdrFormat.FreeSwitch, 300), (config.Mediation.Source("freeswitch")!.Format, config.Mediation.Source("freeswitch")!.ClockSkewSeconds));
     }
 
     [Fact]
@@ -31,7 +31,8 @@ public sealed class ConfigTests : IDisposable
             { "mediation": { "sources": [
               { "name": "pbx", "format": "asterisk", "asteriskColumns": 19, "timeZone": "Mars/Olympus" },
               { "name": "pbx", "format": "cucm" },
-              { "name": "../etc", "format": "canonical" } ] } }
+              { "name": "../etc", "format": "canonical" },
+              { "name": "ahead", "format": "canonical", "clockSkewSeconds": 86401 } ] } }
             """);
 
         var e = Assert.Throws<UserErrorException>(() => BillingConfig.Load(path));
@@ -40,6 +41,7 @@ public sealed class ConfigTests : IDisposable
         Assert.Contains("unknown IANA time zone 'Mars/Olympus'", e.Message, StringComparison.Ordinal);
         Assert.Contains("source 'pbx' is configured twice", e.Message, StringComparison.Ordinal);
         Assert.Contains("source name '../etc' must be", e.Message, StringComparison.Ordinal);
+        Assert.Contains("source 'ahead': clockSkewSeconds must be 0 to 86400, not 86401", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,16 +1,11 @@
-using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
-using System.Text;
-using System.Text.RegularExpressions;
 using Billing.Integration.Tests.Infrastructure;
 using Dapper;
 
 namespace Billing.Integration.Tests.EndToEnd;
 
 /// <summary>
-/// <c>billing serve</c> as an operator starts it: the built CLI in a child process against the test
-/// database, working in a scratch folder (its drop/ and .billing/logs/ land there).
+/// <c>billing serve</c> as an operator starts it (<see cref="ServeProcess"/>) against the test database.
 /// </summary>
 public sealed class ServeSmokeTests(DatabaseFixture fx) : IClassFixture<DatabaseFixture>
 {
@@ -19,13 +14,9 @@ public sealed class ServeSmokeTests(DatabaseFixture fx) : IClassFixture<Database
     {
         using var work = new TempDir();
         await using var serve = ServeProcess.Start(fx.ConnectionString, work.Path);
-        using var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false })
-        {
-            BaseAddress = new Uri(serve.Url),
-            Timeout = TimeSpan.FromSeconds(10),
-        };
+        using var http = serve.Client();
 
-        await Wait.UntilAsync(async () => await serve.Answers(http, "/health"), "GET /health to answer 200\n" + serve.Output);
+        await serve.WaitUntilHealthy(http);
 
         using var dashboard = await http.GetAsync(new Uri("/hangfire", UriKind.Relative));
         var html = await dashboard.Content.ReadAsStringAsync();
@@ -65,7 +56,7 @@ public sealed class ServeSmokeTests(DatabaseFixture fx) : IClassFixture<Database
     }
 
     [Fact]
-    public async Task Serve_SchedulesNotificationDelivery_AndDeliversTheOutboxWhenTheJobIsTriggered()
+    public async Task Serve_SchedulesNotificationDelivery_AndDeliversTheOutboxWhenTheJobIsTriggered_IntoAFileOnlyItsOwnerCanRead()
     {
         using var work = new TempDir();
         long id;
@@ -76,12 +67,8 @@ public sealed class ServeSmokeTests(DatabaseFixture fx) : IClassFixture<Database
         }
 
         await using var serve = ServeProcess.Start(fx.ConnectionString, work.Path);
-        using var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false })
-        {
-            BaseAddress = new Uri(serve.Url),
-            Timeout = TimeSpan.FromSeconds(10),
-        };
-        await Wait.UntilAsync(async () => await serve.Answers(http, "/health"), "GET /health to answer 200\n" + serve.Output);
+        using var http = serve.Client();
+        await serve.WaitUntilHealthy(http);
 
         using (var c = fx.Db.Open())
         {
@@ -101,25 +88,12 @@ public sealed class ServeSmokeTests(DatabaseFixture fx) : IClassFixture<Database
         var file = Assert.Single(Directory.GetFiles(folder));
         Assert.EndsWith($"-{id:000000}-low-balance.txt", file, StringComparison.Ordinal);
         Assert.StartsWith("To: serve@example.org\n", File.ReadAllText(file), StringComparison.Ordinal);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
     }
 
-    /// <summary>The dashboard's "Trigger now" button: a form POST, with the antiforgery token if the page carries one.</summary>
-    private static async Task<HttpResponseMessage> TriggerRecurringJob(HttpClient http, string id)
-    {
-        var page = await http.GetStringAsync(new Uri("/hangfire/recurring", UriKind.Relative));
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/hangfire/recurring/trigger", UriKind.Relative))
-        {
-            Content = new FormUrlEncodedContent([new("jobs[]", id)]),
-        };
-        var header = Regex.Match(page, "data-antiforgery-header=\"([^\"]+)\"");
-        var token = Regex.Match(page, "data-antiforgery-token=\"([^\"]+)\"");
-        if (header.Success && token.Success)
-        {
-            request.Headers.Add(WebUtility.HtmlDecode(header.Groups[1].Value), WebUtility.HtmlDecode(token.Groups[1].Value));
-        }
-
-        return await http.SendAsync(request);
-    }
+    /// <summary>The dashboard's "Trigger now" button.</summary>
+    private static Task<HttpResponseMessage> TriggerRecurringJob(HttpClient http, string id) =>
+        Dashboard.Press(http, "/hangfire/recurring/trigger", ("jobs[]", id));
 
     private static List<string> LogLines(string workDir)
     {
@@ -141,119 +115,5 @@ public sealed class ServeSmokeTests(DatabaseFixture fx) : IClassFixture<Database
         }
 
         return lines;
-    }
-
-    /// <summary>The child process: started on a free port, killed with its children at the end.</summary>
-    private sealed class ServeProcess : IAsyncDisposable
-    {
-        private readonly Process _process;
-        private readonly StringBuilder _output = new();
-
-        private ServeProcess(Process process, string url)
-        {
-            _process = process;
-            Url = url;
-        }
-
-        public string Url { get; }
-
-        public string Output
-        {
-            get
-            {
-                lock (_output)
-                {
-                    return $"exited: {_process.HasExited}\n--- billing serve output ---\n{_output}";
-                }
-            }
-        }
-
-        public static ServeProcess Start(string connectionString, string workDir)
-        {
-            var url = $"http://127.0.0.1:{FreePort()}";
-            var psi = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-            {
-                WorkingDirectory = workDir,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "billing.dll"), "serve", "--db", connectionString, "--urls", url, "--workers", "2" })
-            {
-                psi.ArgumentList.Add(arg);
-            }
-
-            psi.Environment.Remove("BILLING_DB");
-            psi.Environment.Remove("BILLING_CONFIG");
-            psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-
-            var process = new Process { StartInfo = psi };
-            var serve = new ServeProcess(process, url);
-            process.OutputDataReceived += (_, e) => serve.Append(e.Data);
-            process.ErrorDataReceived += (_, e) => serve.Append(e.Data);
-            process.Start();
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            return serve;
-        }
-
-        public async Task<bool> Answers(HttpClient http, string path)
-        {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException("billing serve exited early\n" + Output);
-            }
-
-            try
-            {
-                using var response = await http.GetAsync(new Uri(path, UriKind.Relative));
-                return response.StatusCode == HttpStatusCode.OK;
-            }
-            catch (HttpRequestException)
-            {
-                return false;
-            }
-            catch (TaskCanceledException)
-            {
-                return false;
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            try
-            {
-                if (!_process.HasExited)
-                {
-                    _process.Kill(entireProcessTree: true);
-                }
-
-                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-            }
-            finally
-            {
-                _process.Dispose();
-            }
-        }
-
-        private void Append(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            lock (_output)
-            {
-                _output.AppendLine(line);
-            }
-        }
-
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
     }
 }

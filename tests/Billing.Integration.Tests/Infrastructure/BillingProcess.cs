@@ -7,7 +7,10 @@ public static class BillingProcess
 {
     public static string Dll => Path.Combine(AppContext.BaseDirectory, "billing.dll");
 
-    public static Process Start(string workingDirectory, params string[] args)
+    public static Process Start(string workingDirectory, params string[] args) => Start(null, workingDirectory, args);
+
+    /// <summary>Starts billing with extra environment variables (e.g. TMPDIR).</summary>
+    public static Process Start(IReadOnlyDictionary<string, string>? environment, string workingDirectory, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -24,18 +27,30 @@ public static class BillingProcess
 
         psi.Environment.Remove("BILLING_DB");
         psi.Environment.Remove("BILLING_CONFIG");
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[name] = value;
+        }
+
         return Process.Start(psi) ?? throw new InvalidOperationException("cannot start billing");
     }
 
-    public static (int Exit, string Out, string Err) Run(string workingDirectory, params string[] args)
+    public static (int Exit, string Out, string Err) Run(string workingDirectory, params string[] args) =>
+        Run(TimeSpan.FromMinutes(3), workingDirectory, args);
+
+    /// <summary>Runs billing and waits at most <paramref name="timeout"/>: a run that stalls is killed and fails the test.</summary>
+    public static (int Exit, string Out, string Err) Run(TimeSpan timeout, string workingDirectory, params string[] args) =>
+        Run(timeout, null, workingDirectory, args);
+
+    public static (int Exit, string Out, string Err) Run(TimeSpan timeout, IReadOnlyDictionary<string, string>? environment, string workingDirectory, params string[] args)
     {
-        using var p = Start(workingDirectory, args);
+        using var p = Start(environment, workingDirectory, args);
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromMinutes(3)))
+        if (!p.WaitForExit(timeout))
         {
             p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"billing {string.Join(' ', args)} did not finish in 3 minutes");
+            throw new TimeoutException($"billing {string.Join(' ', args)} did not finish in {timeout.TotalSeconds:F0} s");
         }
 
         return (p.ExitCode, stdout.Result, stderr.Result);

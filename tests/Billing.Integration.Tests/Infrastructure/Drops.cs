@@ -7,13 +7,19 @@ public static class Drops
 {
     public const string CanonicalHeader = "record_id,service,msisdn,destination,start_time,duration_s,volume_bytes,cell_id";
 
+    /// <summary>
+    /// When the dropped files were written: after every call in the tests' files (no call may start
+    /// later, beyond the source's clock-skew tolerance) and before the clocks the tests run with.
+    /// </summary>
+    public static readonly DateTime WrittenAt = new(2026, 11, 20, 0, 0, 0, DateTimeKind.Utc);
+
     public static string Put(string dropRoot, string source, string name, string content)
     {
         var dir = Path.Combine(dropRoot, "incoming", source);
         Directory.CreateDirectory(dir);
         var path = Path.Combine(dir, name);
         File.WriteAllText(path, content);
-        File.SetLastWriteTimeUtc(path, new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        File.SetLastWriteTimeUtc(path, WrittenAt);
         return path;
     }
 
@@ -21,7 +27,7 @@ public static class Drops
     {
         var path = Put(dropRoot, source, name, "");
         File.WriteAllBytes(path, content);
-        File.SetLastWriteTimeUtc(path, new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        File.SetLastWriteTimeUtc(path, WrittenAt);
         return path;
     }
 

@@ -1,5 +1,6 @@
 using Billing.Catalog;
-using Billing.Mediation.Imports;
+using Billing.Core.Accounts;
+using Billing.Core.Money;
 using Billing.Storage;
 using Dapper;
 using NodaTime;
@@ -49,10 +50,10 @@ public static class RatingData
 
     /// <summary>Adds (or updates) an account with one subscription period through the real import.</summary>
     public static void AddSubscriber(NpgsqlConnection conn, string accountId, string msisdn, string planId, Instant activeFrom, Instant? activeTo = null,
-        string timeZone = "Europe/London", int billCycleDay = 5, string paymentType = "postpaid")
+        string timeZone = "Europe/London", int billCycleDay = 5, PaymentType paymentType = PaymentType.Postpaid)
     {
-        var row = new AccountRow(1, accountId, "Customer " + accountId, "", null, "en", "GBP", timeZone, paymentType, billCycleDay, "UK", "",
-            new SubscriptionRow(msisdn, planId, activeFrom, activeTo));
+        var row = new AccountImportLine(1, new Account(accountId, "Customer " + accountId, "", null, "en", Currency.Of("GBP"), timeZone, paymentType, billCycleDay, "UK", ""),
+            new Subscription(0, accountId, msisdn, planId, activeFrom, activeTo));
         var result = AccountStore.Import(conn, [row]);
         Assert.Empty(result.Errors);
     }

@@ -1,5 +1,6 @@
 using Billing.Integration.Tests.Infrastructure;
 using Billing.Jobs.Invoicing;
+using Billing.Jobs.Catalog;
 using Billing.Jobs.Rating;
 using Billing.Storage.Invoicing;
 using Dapper;
@@ -132,5 +133,33 @@ public sealed class BillRunTests : IDisposable
         Assert.Equal((0, 1), (approved.Issued, approved.Changed));
         Assert.Equal(("draft", true, 30.70m), c.QuerySingle<(string, bool, decimal)>("SELECT status, changed_since_draft, subtotal FROM invoices"));
         Assert.Equal(0, c.ExecuteScalar<int>("SELECT count(*) FROM invoiced_cycles"));
+    }
+
+    [Fact]
+    public void Re_rating_an_invoiced_cycle_never_replaces_an_invoiced_charge_and_the_next_invoice_posts_the_difference()
+    {
+        using var c = Setup();
+        RunAndApprove(December);
+        var before = c.Query<(long, decimal, int)>("SELECT usage_id, amount, catalog_version FROM rated_charges ORDER BY usage_id").AsList();
+        // The tariff fix: SMS at 0.15 instead of 0.10, loaded with the same effective date (the later load wins).
+        var files = Billing.Catalog.CatalogSource.ReadFiles(RatingData.TemplateCatalog).ToDictionary(f => f.Key, f => f.Value);
+        files["rates.csv"] = files["rates.csv"].Replace("sms_standard,0,0.10,", "sms_standard,0,0.15,", StringComparison.Ordinal);
+        Billing.Storage.CatalogStore.Save(c, "fixed", Billing.Catalog.CatalogSource.Native, Billing.Catalog.CatalogChecksum.Of(files),
+            Instant.FromUtc(2026, 1, 1, 0, 0), files, new Dictionary<string, string>(), "tests");
+
+        var rerate = new RateUsageJob(_scratch.Db, new CatalogCache()).Rerate(Instant.FromUtc(2026, 11, 1, 0, 0), Instant.FromUtc(2026, 12, 1, 0, 0), null, dryRun: false);
+
+        Assert.Equal(before, c.Query<(long, decimal, int)>("SELECT usage_id, amount, catalog_version FROM rated_charges ORDER BY usage_id").AsList());
+        var invoiceId = c.ExecuteScalar<long>("SELECT id FROM invoices WHERE number = 'INV-2026-000001'");
+        Assert.Equal([(invoiceId, 0.05m), (invoiceId, 0.05m), (invoiceId, 0.05m)],
+            c.Query<(long, decimal)>("SELECT invoice_id, delta FROM rerate_adjustments ORDER BY usage_id").AsList());
+        Assert.Equal(3, rerate.Accounts.Single().Adjustments);
+
+        RunAndApprove(January);
+
+        // January's fee 15.00 and the re-rating of the three SMS on INV-2026-000001, +0.15: 15.15 + VAT 3.03.
+        Assert.Equal([("recurring", 15.00m), ("adjustment", 0.15m)], Lines(c, "INV-2027-000001").Select(l => (l.Kind, l.Amount)));
+        Assert.Equal((15.15m, 3.03m, 18.18m), Invoice(c, January) is var i ? (i.Subtotal, i.Tax, i.Total) : default);
+        Assert.Equal(0, c.ExecuteScalar<int>("SELECT count(*) FROM rerate_adjustments WHERE posted_invoice_id IS NULL"));
     }
 }

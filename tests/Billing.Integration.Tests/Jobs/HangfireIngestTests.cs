@@ -1,5 +1,6 @@
 using Billing.Integration.Tests.Infrastructure;
 using Billing.Jobs;
+using Billing.Jobs.Catalog;
 using Billing.Jobs.Mediation;
 using Billing.Jobs.Rating;
 using Billing.Mediation;
@@ -67,7 +68,7 @@ public sealed class HangfireIngestTests : IClassFixture<DatabaseFixture>, IDispo
                 SchedulePollingInterval = TimeSpan.FromMilliseconds(500),
                 Activator = new TestActivator(t =>
                     t == typeof(IngestDropFolderJob) ? new IngestDropFolderJob(_fx.Db, Mediation, clock, _client)
-                    : t == typeof(IngestFileJob) ? new IngestFileJob(_fx.Db, Mediation)
+                    : t == typeof(IngestFileJob) ? new IngestFileJob(_fx.Db, Mediation, clock)
                     : t == typeof(RateUsageJob) ? new RateUsageJob(_fx.Db, new CatalogCache())
                     : throw new InvalidOperationException($"no job of type {t} in this test")),
                 FilterProvider = new JobFilterProviderCollection(JobFilterProviders.Providers, new JobFilterCollection { new JobLogScopeFilter() }),

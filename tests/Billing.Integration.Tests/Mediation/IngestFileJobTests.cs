@@ -33,8 +33,8 @@ public sealed class IngestFileJobTests(DatabaseFixture fx) : IClassFixture<Datab
         var outcomes = Folder().IngestAll();
 
         Assert.Equal(["archived", "archived"], outcomes.Select(o => o.Status));
-        Assert.Equal((100L, 100L, 0L), (outcomes[0].Read, outcomes[0].Accepted, outcomes[0].Duplicates));
-        Assert.Equal((100L, 50L, 50L), (outcomes[1].Read, outcomes[1].Accepted, outcomes[1].Duplicates));
+        Assert.Equal((100L, 100L, 0L), (outcomes[0].Manifest.Read, outcomes[0].Manifest.Accepted, outcomes[0].Manifest.Duplicates));
+        Assert.Equal((100L, 50L, 50L), (outcomes[1].Manifest.Read, outcomes[1].Manifest.Accepted, outcomes[1].Manifest.Duplicates));
         Assert.Equal(150, Count("SELECT count(*) FROM usage WHERE record_key BETWEEN 'r10000' AND 'r10149'"));
     }
 
@@ -46,7 +46,7 @@ public sealed class IngestFileJobTests(DatabaseFixture fx) : IClassFixture<Datab
 
         var o = Assert.Single(Folder().IngestAll());
 
-        Assert.Equal((4L, 3L, 1L), (o.Read, o.Accepted, o.Duplicates));
+        Assert.Equal((4L, 3L, 1L), (o.Manifest.Read, o.Manifest.Accepted, o.Manifest.Duplicates));
         // the first occurrence is the one kept
         Assert.Equal(202, Count("SELECT duration_s FROM usage WHERE source = 'canonical' AND record_key = 'r20001'"));
     }
@@ -83,10 +83,12 @@ public sealed class IngestFileJobTests(DatabaseFixture fx) : IClassFixture<Datab
 
         var o = Assert.Single(Folder().IngestAll());
 
-        Assert.Equal((6L, 2L, 2L, 1L, 1L), (o.Read, o.Accepted, o.Suspended, o.Duplicates, o.Filtered));
+        Assert.Equal((6L, 2L, 2L, 1L, 1L), (o.Manifest.Read, o.Manifest.Accepted, o.Manifest.Suspended, o.Manifest.Duplicates, o.Manifest.Filtered));
         using var c = fx.Db.Open();
         var row = CdrFileStore.Get(c, o.FileId!.Value)!;
-        Assert.Equal(("archived", 6L, 2L, 2L, 1L, 1L), (row.Status, row.ReadCount, row.Accepted, row.Suspended, row.Duplicates, row.Filtered));
+        Assert.Equal(("archived", 6L, 2L, 2L, 1L, 1L), (row.Status, row.Manifest.Read, row.Manifest.Accepted, row.Manifest.Suspended, row.Manifest.Duplicates, row.Manifest.Filtered));
+        Assert.Equal([("unknown-service", 1L), ("bad-timestamp", 1L)], row.Manifest.SuspendedByReason.Select(r => (r.Key, r.Value)).OrderByDescending(r => r.Key, StringComparer.Ordinal));
+        Assert.Equal([("unanswered", 1L)], row.Manifest.FilteredByReason.Select(r => (r.Key, r.Value)));
         var suspense = c.Query<(long Line, string Reason, string Raw)>(
             "SELECT line_no, reason, raw_line FROM suspense WHERE file_id = @id ORDER BY line_no", new { id = o.FileId }).AsList();
         Assert.Equal(
@@ -153,12 +155,12 @@ public sealed class IngestFileJobTests(DatabaseFixture fx) : IClassFixture<Datab
         Drops.Put(_tmp.Path, "canonical", "race.csv", content);
         Drops.Put(other.Path, "canonical", "race.csv", content);
 
-        var a = Task.Run(() => new IngestFileJob(fx.Db, Drops.Options(_tmp.Path)).Ingest("canonical", "race.csv"));
-        var b = Task.Run(() => new IngestFileJob(fx.Db, Drops.Options(other.Path)).Ingest("canonical", "race.csv"));
+        var a = Task.Run(() => new IngestFileJob(fx.Db, Drops.Options(_tmp.Path), new FakeClock(Instant.FromUtc(2026, 11, 26, 12, 0))).Ingest("canonical", "race.csv"));
+        var b = Task.Run(() => new IngestFileJob(fx.Db, Drops.Options(other.Path), new FakeClock(Instant.FromUtc(2026, 11, 26, 12, 0))).Ingest("canonical", "race.csv"));
         var results = await Task.WhenAll(a, b);
 
         Assert.Equal(["already-processed", "archived"], results.Select(r => r.Status).Order());
-        Assert.Equal(20_000, results.Single(r => r.Status == "archived").Accepted);
+        Assert.Equal(20_000, results.Single(r => r.Status == "archived").Manifest.Accepted);
         Assert.Equal(20_000, Count("SELECT count(*) FROM usage WHERE record_key BETWEEN 'r70000' AND 'r89999'"));
     }
 }

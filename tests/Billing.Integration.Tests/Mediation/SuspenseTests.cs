@@ -1,3 +1,4 @@
+using Billing.Core.Mediation;
 using Billing.Integration.Tests.Infrastructure;
 using Billing.Jobs.Mediation;
 using Billing.Mediation;
@@ -32,8 +33,8 @@ public sealed class SuspenseTests(DatabaseFixture fx) : IClassFixture<DatabaseFi
         var source = before.Sources[0].Name;
         Drops.Put(_tmp.Path, source, "Master.csv", AsteriskRow(1, "1001") + AsteriskRow(2, "1002") + AsteriskRow(3, "+442079460999"));
         var ingest = new IngestDropFolderJob(fx.Db, before, new FakeClock(Instant.FromUtc(2026, 11, 26, 0, 0))).IngestAll();
-        Assert.Equal((3L, 1L, 2L), (ingest[0].Read, ingest[0].Accepted, ingest[0].Suspended));
-        Assert.Equal(2L, ingest[0].SuspendedByReason[SuspenseReasons.BadNumber]);
+        Assert.Equal((3L, 1L, 2L), (ingest[0].Manifest.Read, ingest[0].Manifest.Accepted, ingest[0].Manifest.Suspended));
+        Assert.Equal(2L, ingest[0].Manifest.SuspendedByReason[SuspenseReasons.BadNumber]);
 
         var unchanged = new RecycleSuspenseJob(fx.Db, before).Run(source: source);
         var fixedConfig = new RecycleSuspenseJob(fx.Db, Options(extensionsConfigured: true)).Run(source: source);
@@ -59,7 +60,7 @@ public sealed class SuspenseTests(DatabaseFixture fx) : IClassFixture<DatabaseFi
         var after = Options(extensionsConfigured: true);
         Drops.Put(_tmp.Path, source, "b.csv", AsteriskRow(7, "1007") + AsteriskRow(8, "1008")); // a later rotation
         var second = new IngestDropFolderJob(fx.Db, after, new FakeClock(Instant.FromUtc(2026, 11, 26, 0, 0))).IngestAll();
-        Assert.Equal(2L, second[0].Accepted);
+        Assert.Equal(2L, second[0].Manifest.Accepted);
 
         var result = new RecycleSuspenseJob(fx.Db, after).Run(source: source);
 

@@ -5,6 +5,8 @@ using Billing.Notifications;
 using Billing.Notifications.Channels;
 using Billing.Storage;
 using Dapper;
+using NodaTime;
+using NodaTime.Testing;
 using Serilog;
 
 namespace Billing.Integration.Tests.Notifications;
@@ -26,10 +28,12 @@ public sealed class NotificationDeliveryTests : IDisposable
 
     private BillingDatabase Db => _scratch.Db;
 
+    private static Instant Now => SystemClock.Instance.GetCurrentInstant();
+
     private static SmtpOptions Smtp(int port) => new() { Host = "127.0.0.1", Port = port, From = From, TimeoutSeconds = 10 };
 
     private NotificationDelivery Delivery(INotificationChannel channel, int maxAttempts = DeliveryRetry.DefaultMaxAttempts) =>
-        new(Db, channel, maxAttempts, log: new LoggerConfiguration().WriteTo.Sink(_log).CreateLogger());
+        new(Db, channel, maxAttempts, SystemClock.Instance, log: new LoggerConfiguration().WriteTo.Sink(_log).CreateLogger());
 
     private DeliveryResult DeliverByFile()
     {
@@ -211,10 +215,10 @@ public sealed class NotificationDeliveryTests : IDisposable
         Assert.NotNull(failed.LastError);
         Assert.Contains(_log.Events, e => e.Level == Serilog.Events.LogEventLevel.Error && CapturingSink.Scalar(e, "NotificationId") == id.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-        Assert.Equal("failed", NotificationStore.Retry(conn, id));
+        Assert.Equal("failed", NotificationStore.Retry(conn, id, Now));
         Assert.Equal(("pending", 0, true), (OutboxData.Get(conn, id).Status, OutboxData.Get(conn, id).Attempts, OutboxData.Get(conn, id).DueNow));
-        Assert.Equal("pending", NotificationStore.Retry(conn, id)); // not failed: left as it is
-        Assert.Null(NotificationStore.Retry(conn, id + 1000));
+        Assert.Equal("pending", NotificationStore.Retry(conn, id, Now)); // not failed: left as it is
+        Assert.Null(NotificationStore.Retry(conn, id + 1000, Now));
     }
 
     [Fact]
@@ -239,7 +243,7 @@ public sealed class NotificationDeliveryTests : IDisposable
             ids.Select(id => OutboxData.Get(conn, id)).Select(n => (n.Status, n.Attempts, n.LastError)));
 
         conn.Execute("UPDATE accounts SET email = 'ann@example.org' WHERE id = 'A-1'");
-        Assert.Equal("no-address", NotificationStore.Retry(conn, ids[0]));
+        Assert.Equal("no-address", NotificationStore.Retry(conn, ids[0], Now));
         Assert.Equal(new DeliveryResult(1, 0, 0, 0), DeliverBySmtp(server.Port));
         Assert.Equal(["ann@example.org"], Assert.Single(server.Received).Recipients);
     }
@@ -271,6 +275,52 @@ public sealed class NotificationDeliveryTests : IDisposable
     }
 
     /// <summary>Waits at its first message until the other deliverer's channel reaches its first message too.</summary>
+    [Fact]
+    public void A_message_is_due_by_the_deliverers_clock_and_a_failed_one_a_minute_after_its_attempt_by_the_same_clock()
+    {
+        using var conn = Db.Open();
+        OutboxData.AddAccount(conn, "A-1", "ann@example.org");
+        var id = Assert.Single(OutboxData.Enqueue(conn, "A-1", 1));
+        Instant DueAt()
+        {
+            using var cmd = new Npgsql.NpgsqlCommand("SELECT next_attempt_at FROM notifications WHERE id = @id", conn);
+            cmd.Parameters.AddWithValue("id", id);
+            return (Instant)cmd.ExecuteScalar()!;
+        }
+
+        var clock = new FakeClock(DueAt() - Duration.FromHours(1));
+        using var failing = new FailingChannel();
+        DeliveryResult Deliver(Duration later)
+        {
+            clock.Advance(later);
+            return new NotificationDelivery(Db, failing, DeliveryRetry.DefaultMaxAttempts, clock).DeliverDue();
+        }
+
+        var beforeItWasWritten = Deliver(Duration.Zero);
+        var failedAt = clock.GetCurrentInstant() + Duration.FromHours(1);
+        var first = Deliver(Duration.FromHours(1));
+        var secondTooEarly = Deliver(Duration.FromSeconds(59));
+        var second = Deliver(Duration.FromSeconds(1));
+
+        Assert.Equal([new(0, 0, 0, 0), new(0, 1, 0, 0), new(0, 0, 0, 0), new(0, 1, 0, 0)], [beforeItWasWritten, first, secondTooEarly, second]);
+        // The second attempt waits 5 minutes from the second attempt's moment on the same clock.
+        Assert.Equal(failedAt + Duration.FromMinutes(1) + Duration.FromMinutes(5), DueAt());
+    }
+
+    /// <summary>A channel whose every send fails, as a server that is down.</summary>
+    private sealed class FailingChannel : INotificationChannel
+    {
+        public string Name => "smtp";
+
+        public string? AddressProblem(OutboxMessage message) => null;
+
+        public void Send(OutboxMessage message) => throw new IOException("connection refused");
+
+        public void Dispose()
+        {
+        }
+    }
+
     private sealed class MeetingChannel(INotificationChannel inner, Barrier barrier) : INotificationChannel
     {
         private bool _met;

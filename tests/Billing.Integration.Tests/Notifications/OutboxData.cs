@@ -1,3 +1,4 @@
+using Billing.Core.Notifications;
 using Billing.Storage;
 using Dapper;
 using NodaTime;

@@ -1,6 +1,9 @@
+using Billing.Core.Money;
 using Billing.Integration.Tests.Infrastructure;
+using Billing.Jobs.Catalog;
 using Billing.Jobs.Prepaid;
 using Billing.Jobs.Rating;
+using Billing.Notifications;
 using Billing.Storage;
 using Dapper;
 using NodaTime;
@@ -24,7 +27,7 @@ public sealed class BundleTests : IDisposable
         using var c = _scratch.Db.Open();
         Prepare(c, Msisdn, Poor);
         TopUp(_scratch.Db, Msisdn, 10.00m, Instant.FromUtc(2026, 11, 1, 8, 0), "GW-1");
-        var service = new TopUpService(new CatalogCache(), RateUsageJob.DefaultTemplates);
+        var service = new TopUpService(new CatalogCache(), NotificationTemplates.Shipped);
         var bought = service.BuyBundle(c, Msisdn, "pp_minutes_100", Nov2(10), "SHOP-1");
         var again = service.BuyBundle(c, Msisdn, "pp_minutes_100", Nov2(10), "SHOP-1");
         RatingData.InsertUsage(c,
@@ -36,7 +39,7 @@ public sealed class BundleTests : IDisposable
 
         new RateUsageJob(_scratch.Db, new CatalogCache()).RateAll(100);
 
-        Assert.Equal((true, false, 7.00m), (bought.Added, again.Added, bought.Balance));
+        Assert.Equal((true, false, Money.Of(7.00m, "GBP")), (bought.Added, again.Added, bought.Balance));
         Assert.Equal([("b-1", 0.20m, (string?)null, 0L), ("b-2", 0m, "pp_minutes_100", 600L), ("b-3", 0.10m, null, 0L)],
             RatingData.Charges(c).Select(x => (x.RecordKey, x.Amount, x.AllowanceId, x.AllowanceUsed)));
         Assert.Equal([("topup", 10.00m), ("bundle", -3.00m), ("usage", -0.20m), ("usage", -0.10m)], Ledger(c, Msisdn).Select(l => (l.Kind, l.Amount)));
@@ -60,7 +63,7 @@ public sealed class BundleTests : IDisposable
         using var c = _scratch.Db.Open();
         Prepare(c, Poor);
         TopUp(_scratch.Db, Poor, 1.00m, Instant.FromUtc(2026, 11, 1, 8, 0), "GW-1");
-        var service = new TopUpService(new CatalogCache(), RateUsageJob.DefaultTemplates);
+        var service = new TopUpService(new CatalogCache(), NotificationTemplates.Shipped);
 
         var e = Assert.Throws<TopUpException>(() => service.BuyBundle(c, Poor, "pp_data_1gb", Nov2(10), null));
         Assert.Contains("costs 5.00 GBP, more than the wallet", e.Message, StringComparison.Ordinal);

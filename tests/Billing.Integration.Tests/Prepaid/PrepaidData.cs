@@ -1,6 +1,9 @@
+using Billing.Core.Accounts;
 using Billing.Integration.Tests.Infrastructure;
+using Billing.Jobs.Catalog;
 using Billing.Jobs.Prepaid;
 using Billing.Jobs.Rating;
+using Billing.Notifications;
 using Billing.Storage;
 using Dapper;
 using NodaTime;
@@ -20,7 +23,7 @@ public static class PrepaidData
         RatingData.SaveTemplateCatalog(conn, Subscribed);
         foreach (var m in msisdns)
         {
-            RatingData.AddSubscriber(conn, "PP-" + m[^4..], m, "uk_prepaid", Subscribed, billCycleDay: 1, paymentType: "prepaid");
+            RatingData.AddSubscriber(conn, "PP-" + m[^4..], m, "uk_prepaid", Subscribed, billCycleDay: 1, paymentType: PaymentType.Prepaid);
         }
     }
 
@@ -29,7 +32,7 @@ public static class PrepaidData
     public static TopUpResult TopUp(BillingDatabase db, string msisdn, decimal amount, Instant at, string? reference = null)
     {
         using var c = db.Open();
-        return Assert.Single(new TopUpService(new CatalogCache(), RateUsageJob.DefaultTemplates).Credit(c, [new TopUpRequest(msisdn, amount, at, reference)]));
+        return Assert.Single(new TopUpService(new CatalogCache(), NotificationTemplates.Shipped).Credit(c, [new TopUpRequest(msisdn, amount, at, reference)]));
     }
 
     /// <summary>A call to a UK mobile: 0.20 a minute, per second, on uk_prepaid.</summary>

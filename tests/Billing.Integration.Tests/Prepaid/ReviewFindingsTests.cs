@@ -1,6 +1,9 @@
+using Billing.Core.Accounts;
 using Billing.Integration.Tests.Infrastructure;
+using Billing.Jobs.Catalog;
 using Billing.Jobs.Rating;
 using Billing.Storage;
+using Billing.Storage.Rating;
 using Dapper;
 using NodaTime;
 using static Billing.Integration.Tests.Prepaid.PrepaidData;
@@ -80,14 +83,14 @@ public sealed class ReviewTwoNumbersOneWalletTests : IDisposable
         using var c = _scratch.Db.Open();
         RatingData.SaveTemplateCatalog(c, Subscribed);
         // Pick A in a partition this process rates before B's (the first partition is ProcessId % 4).
-        var first = Environment.ProcessId % RatingStore.Partitions;
+        var first = Environment.ProcessId % RatingPartitions.Count;
         var byOrder = Enumerable.Range(100, 60).Select(i => $"4477009{i:D5}")
-            .Select(m => (m, order: (c.ExecuteScalar<int>("SELECT hashtext(@m) & 3", new { m }) - first + RatingStore.Partitions) % RatingStore.Partitions))
+            .Select(m => (m, order: (c.ExecuteScalar<int>("SELECT hashtext(@m) & 3", new { m }) - first + RatingPartitions.Count) % RatingPartitions.Count))
             .ToList();
         var a = byOrder.First(x => x.order == 0).m;
         var b = byOrder.First(x => x.order == 3).m;
-        RatingData.AddSubscriber(c, "PP-SHARED", a, "uk_prepaid", Subscribed, billCycleDay: 1, paymentType: "prepaid");
-        RatingData.AddSubscriber(c, "PP-SHARED", b, "uk_prepaid", Subscribed, billCycleDay: 1, paymentType: "prepaid");
+        RatingData.AddSubscriber(c, "PP-SHARED", a, "uk_prepaid", Subscribed, billCycleDay: 1, paymentType: PaymentType.Prepaid);
+        RatingData.AddSubscriber(c, "PP-SHARED", b, "uk_prepaid", Subscribed, billCycleDay: 1, paymentType: PaymentType.Prepaid);
         TopUp(_scratch.Db, a, 1.00m, Nov2(11), "PAY-1");
         RatingData.InsertUsage(c, [Call("b-10", b, Nov2(10), 60), Call("a-12", a, Nov2(12), 60)]); // 0.20 each, one file
 
@@ -157,11 +160,11 @@ public sealed class ReassignedSubscriptionTests : IDisposable
 
     private static Instant Nov2(int h) => Instant.FromUtc(2026, 11, 2, h, 0);
 
-    private long ChargeThenReassign(Npgsql.NpgsqlConnection c, string newPaymentType, decimal newTopUp = 0m)
+    private long ChargeThenReassign(Npgsql.NpgsqlConnection c, PaymentType newPaymentType, decimal newTopUp = 0m)
     {
         const string nx = "447700900301";
         RatingData.SaveTemplateCatalog(c, Subscribed);
-        RatingData.AddSubscriber(c, "PP-A", nx, "uk_prepaid", Subscribed, billCycleDay: 1, paymentType: "prepaid");
+        RatingData.AddSubscriber(c, "PP-A", nx, "uk_prepaid", Subscribed, billCycleDay: 1, paymentType: PaymentType.Prepaid);
         TopUp(_scratch.Db, nx, 10.00m, Instant.FromUtc(2026, 11, 1, 8, 0), "PAY-1");
         RatingData.InsertUsage(c, [Call("c-12", nx, Nov2(12), 60)]);
         new RateUsageJob(_scratch.Db, new CatalogCache()).RateAll(100);
@@ -184,7 +187,7 @@ public sealed class ReassignedSubscriptionTests : IDisposable
     public void Moved_to_a_postpaid_account_the_old_wallet_gets_its_debit_back()
     {
         using var c = _scratch.Db.Open();
-        var c12 = ChargeThenReassign(c, "postpaid");
+        var c12 = ChargeThenReassign(c, PaymentType.Postpaid);
 
         Assert.Equal(0m, c.ExecuteScalar<decimal>("SELECT coalesce(sum(amount), 0) FROM wallet_ledger WHERE usage_id = @c12", new { c12 }));
         Assert.Equal(10.00m, c.ExecuteScalar<decimal>("SELECT balance FROM wallets WHERE account_id = 'PP-A'"));
@@ -195,7 +198,7 @@ public sealed class ReassignedSubscriptionTests : IDisposable
     public void Moved_to_another_prepaid_account_the_new_wallet_pays_and_the_old_one_gets_it_back()
     {
         using var c = _scratch.Db.Open();
-        var c12 = ChargeThenReassign(c, "prepaid");
+        var c12 = ChargeThenReassign(c, PaymentType.Prepaid);
         // PP-A's debit is given back; PP-B was never topped up, so the record is PP-B's overdraft now.
         Assert.Empty(c.Query<(string, decimal)>(
             "SELECT account_id, sum(amount) FROM wallet_ledger WHERE usage_id = @c12 GROUP BY 1 HAVING sum(amount) <> 0", new { c12 }).AsList());
@@ -209,7 +212,7 @@ public sealed class ReassignedSubscriptionTests : IDisposable
     public void Moved_to_another_prepaid_account_with_credit_the_new_wallet_pays_it()
     {
         using var c = _scratch.Db.Open();
-        var c12 = ChargeThenReassign(c, "prepaid", newTopUp: 5.00m);
+        var c12 = ChargeThenReassign(c, PaymentType.Prepaid, newTopUp: 5.00m);
 
         Assert.Equal([("PP-B", -0.20m)], c.Query<(string, decimal)>(
             "SELECT account_id, sum(amount) FROM wallet_ledger WHERE usage_id = @c12 GROUP BY 1 HAVING sum(amount) <> 0", new { c12 }).AsList());

@@ -1,7 +1,11 @@
 using System.Text.Json;
+using Billing.Core.Accounts;
+using Billing.Core.Money;
 using Billing.Integration.Tests.Infrastructure;
+using Billing.Jobs.Catalog;
 using Billing.Jobs.Prepaid;
 using Billing.Jobs.Rating;
+using Billing.Notifications;
 using Billing.Storage;
 using Dapper;
 using NodaTime;
@@ -23,7 +27,7 @@ public sealed class TopUpAndExpiryTests : IDisposable
         using var c = _scratch.Db.Open();
         Prepare(c, Msisdn);
         RatingData.AddSubscriber(c, "POST-1", "447700900200", "uk_postpaid_300", Subscribed);
-        var service = new TopUpService(new CatalogCache(), RateUsageJob.DefaultTemplates);
+        var service = new TopUpService(new CatalogCache(), NotificationTemplates.Shipped);
         var at = Instant.FromUtc(2026, 11, 1, 12, 0);
 
         var first = service.Credit(c, [new TopUpRequest(Msisdn, 10.00m, at, "GW-1"), new TopUpRequest(Msisdn, 2.50m, at, "GW-2")]);
@@ -44,7 +48,7 @@ public sealed class TopUpAndExpiryTests : IDisposable
     {
         using var c = _scratch.Db.Open();
         Prepare(c, Msisdn);
-        var service = new TopUpService(new CatalogCache(), RateUsageJob.DefaultTemplates);
+        var service = new TopUpService(new CatalogCache(), NotificationTemplates.Shipped);
         var at = Instant.FromUtc(2026, 11, 1, 12, 0);
 
         service.Credit(c, [new TopUpRequest(Msisdn, 1.00m, at, "GW-1")]);
@@ -52,7 +56,7 @@ public sealed class TopUpAndExpiryTests : IDisposable
         Assert.Equal(at, BarredSince(c, Msisdn));
         var credit = service.Adjust(c, Msisdn, 2.00m, at, "goodwill: dropped call", "care-7");
 
-        Assert.Equal((-0.50m, 1.50m), (debit.Balance, credit.Balance));
+        Assert.Equal((Money.Of(-0.50m, "GBP"), Money.Of(1.50m, "GBP")), (debit.Balance, credit.Balance));
         Assert.Null(BarredSince(c, Msisdn));
         Assert.Equal([("topup", 1.00m), ("adjustment", -1.50m), ("adjustment", 2.00m)], Ledger(c, Msisdn).Select(l => (l.Kind, l.Amount)));
         Assert.Equal(["care-7 goodwill: dropped call", "finance-2 charge missed by the switch"],
@@ -72,7 +76,7 @@ public sealed class TopUpAndExpiryTests : IDisposable
         Prepare(c, Msisdn);
         TopUp(_scratch.Db, Msisdn, 5.00m, Instant.FromUtc(2026, 11, 1, 12, 0), "GW-1");
 
-        var result = AccountStore.Import(c, [new Billing.Mediation.Imports.AccountRow(7, Account(Msisdn), "Renamed", "", null, "en", "EUR", "Europe/London", "prepaid", 1, "UK", "", null)]);
+        var result = AccountStore.Import(c, [new AccountImportLine(7, new Account(Account(Msisdn), "Renamed", "", null, "en", Currency.Of("EUR"), "Europe/London", PaymentType.Prepaid, 1, "UK", ""), null)]);
 
         var error = Assert.Single(result.Errors);
         Assert.Equal(7, error.Line);
@@ -97,7 +101,8 @@ public sealed class TopUpAndExpiryTests : IDisposable
         Assert.Equal(0, job.Run().Expired);
         clock.AdvanceDays(1);
         var run = job.Run();
-        Assert.Equal((1L, 10.00m), (run.Expired, run.Amount));
+        Assert.Equal(1L, run.Expired);
+        Assert.Equal([Money.Of(10.00m, "GBP")], run.Amounts);
         Assert.Equal(0, job.Run().Expired);
 
         var expiry = Assert.Single(Ledger(c, Msisdn), l => l.Kind == "expiry");

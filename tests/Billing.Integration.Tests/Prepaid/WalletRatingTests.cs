@@ -1,4 +1,6 @@
+using Billing.Core.Money;
 using Billing.Integration.Tests.Infrastructure;
+using Billing.Jobs.Catalog;
 using Billing.Jobs.Rating;
 using Billing.Storage;
 using Dapper;
@@ -85,7 +87,7 @@ public sealed class WalletRatingTests : IDisposable
         Assert.Equal(Nov2(10, 0), BarredSince(c, Msisdn));
         Assert.Equal(1, c.ExecuteScalar<int>("SELECT count(*) FROM notifications WHERE kind = 'exhausted'"));
         Assert.Contains("ran out at 2026-11-02 10:00", c.ExecuteScalar<string>("SELECT body FROM notifications WHERE kind = 'exhausted'"), StringComparison.Ordinal);
-        Assert.Equal([("PP-0102", 0.82m)], WalletStore.Overdraft(c, null).Select(o => (o.AccountId, o.Amount)));
+        Assert.Equal([("PP-0102", Money.Of(0.82m, "GBP"))], WalletStore.Overdraft(c, null).Select(o => (o.AccountId, o.Amount)));
 
         // A top-up lifts the barring.
         TopUp(_scratch.Db, Msisdn, 5.00m, Nov2(12), "PAY-2");

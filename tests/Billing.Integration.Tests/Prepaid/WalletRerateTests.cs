@@ -1,5 +1,7 @@
 using Billing.Catalog;
+using Billing.Core.Money;
 using Billing.Integration.Tests.Infrastructure;
+using Billing.Jobs.Catalog;
 using Billing.Jobs.Rating;
 using Billing.Storage;
 using NodaTime;
@@ -44,7 +46,7 @@ public sealed class WalletRerateTests : IDisposable
         new RateUsageJob(_scratch.Db, new CatalogCache()).Rerate(Instant.FromUtc(2026, 11, 1, 0, 0), Instant.FromUtc(2026, 12, 1, 0, 0), null, dryRun: false);
         new RateUsageJob(_scratch.Db, new CatalogCache()).Rerate(Instant.FromUtc(2026, 11, 1, 0, 0), Instant.FromUtc(2026, 12, 1, 0, 0), null, dryRun: false);
 
-        Assert.Equal(-1.50m, Assert.Single(dry.Accounts).Delta);
+        Assert.Equal(Money.Of(-1.50m, "GBP"), Assert.Single(dry.Accounts).Delta);
         Assert.Equal([("topup", 1.00m), ("usage", -1.00m), ("rerate", 0.50m)], Ledger(c, Msisdn).Select(l => (l.Kind, l.Amount)));
         Assert.Equal([(1.00m, "barred"), (-1.00m, "rerate")], Overdraft(c, Msisdn).Select(o => (o.Amount, o.Reason)));
         Assert.Equal(0.50m, Balance(c, Msisdn));

@@ -1,5 +1,6 @@
 using Billing.Catalog;
 using Billing.Integration.Tests.Infrastructure;
+using Billing.Jobs.Catalog;
 using Billing.Jobs.Rating;
 using Billing.Storage;
 using NodaTime;

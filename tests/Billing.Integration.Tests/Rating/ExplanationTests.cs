@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Billing.Core.Rating;
 using Billing.Storage;
+using Billing.Storage.Rating;
 using NodaTime;
 
 namespace Billing.Integration.Tests.Rating;
@@ -27,7 +28,7 @@ public sealed class ExplanationTests
             ],
         };
 
-        var json = RatingStore.Explain(charge);
+        var json = ChargeExplanation.Json(charge);
 
         Assert.Equal(
             """{"connectFee":0.05,"rawCost":0.285,"capped":true,"parts":[["2026-11-02T18:59:30Z",0,30,"peak","mobile_peak",0,0,0.075],["2026-11-02T19:00:00.5Z",30,120,"off\u0022peak","mobile_offpeak",1,10,0.16]]}""",

@@ -1,10 +1,12 @@
 using System.Globalization;
 using System.Text.Json;
 using Billing.Catalog;
+using Billing.Core.Accounts;
 using Billing.Core.Cycles;
 using Billing.Core.Rating;
 using Billing.Core.Usage;
 using Billing.Integration.Tests.Infrastructure;
+using Billing.Jobs.Catalog;
 using Billing.Jobs.Rating;
 using Billing.Storage;
 using Dapper;
@@ -131,7 +133,7 @@ public sealed class RateUsageJobTests : IDisposable
         Assert.Contains(msisdn, hold.Detail, StringComparison.Ordinal);
         Assert.Empty(RatingData.Charges(c));
 
-        RatingData.AddSubscriber(c, "T2", msisdn, Prepaid, Utc(11, 1, 0), billCycleDay: 1, paymentType: "prepaid");
+        RatingData.AddSubscriber(c, "T2", msisdn, Prepaid, Utc(11, 1, 0), billCycleDay: 1, paymentType: PaymentType.Prepaid);
         var third = job.RateAll(RateUsageJob.DefaultRangeSize);
 
         Assert.Equal((1L, 0L, 0L), Counts(third));
@@ -279,7 +281,7 @@ public sealed class RateUsageJobTests : IDisposable
         const string msisdn = "447700900005";
         const string landline = "442079460005";
         var change = Utc(11, 20, 0);
-        RatingData.AddSubscriber(c, "T5", msisdn, Prepaid, Utc(10, 1, 0), billCycleDay: 1, paymentType: "prepaid");
+        RatingData.AddSubscriber(c, "T5", msisdn, Prepaid, Utc(10, 1, 0), billCycleDay: 1, paymentType: PaymentType.Prepaid);
         RatingData.AddSubscriber(c, "T5", msisdn, Postpaid, change, billCycleDay: 1); // closes the prepaid period
         RatingData.InsertUsage(c, [
             UsageSpec.Voice("t5-a", msisdn, landline, Utc(11, 18, 9), 60),            // prepaid: pp_voice 60 s = 0.20
@@ -314,7 +316,7 @@ public sealed class RateUsageJobTests : IDisposable
         var db = NewDatabase(withCatalog: false);
         using var c = db.Open();
         const string msisdn = "447700900006";
-        RatingData.AddSubscriber(c, "T6", msisdn, Prepaid, SubscribedFrom, billCycleDay: 1, paymentType: "prepaid");
+        RatingData.AddSubscriber(c, "T6", msisdn, Prepaid, SubscribedFrom, billCycleDay: 1, paymentType: PaymentType.Prepaid);
         var id = Assert.Single(RatingData.InsertUsage(c, [UsageSpec.Voice("t6-a", msisdn, "442079460006", Utc(11, 10, 9), 60)]));
         var cache = new CatalogCache();
         var job = new RateUsageJob(db, cache);

@@ -1,5 +1,8 @@
 using Billing.Catalog;
+using Billing.Core.Accounts;
+using Billing.Core.Money;
 using Billing.Integration.Tests.Infrastructure;
+using Billing.Jobs.Catalog;
 using Billing.Jobs.Rating;
 using Billing.Storage;
 using Dapper;
@@ -17,6 +20,8 @@ public sealed class RerateTests : IDisposable
         _scratch.Dispose();
         _tmp.Dispose();
     }
+
+    private static Money Gbp(decimal amount) => Money.Of(amount, "GBP");
 
     /// <summary>templates/catalog with the prepaid voice price changed from 0.20 to 0.30 a minute: the "tariff fix".</summary>
     private int SaveFixedCatalog(Npgsql.NpgsqlConnection c)
@@ -39,7 +44,7 @@ public sealed class RerateTests : IDisposable
         using var c = _scratch.Db.Open();
         var v1 = RatingData.SaveTemplateCatalog(c, Instant.FromUtc(2026, 1, 1, 0, 0));
         const string msisdn = "447700900901";
-        RatingData.AddSubscriber(c, "R-1", msisdn, "uk_prepaid", Instant.FromUtc(2026, 1, 1, 0, 0), billCycleDay: 1, paymentType: "prepaid");
+        RatingData.AddSubscriber(c, "R-1", msisdn, "uk_prepaid", Instant.FromUtc(2026, 1, 1, 0, 0), billCycleDay: 1, paymentType: PaymentType.Prepaid);
         var ids = RatingData.InsertUsage(c, [
             UsageSpec.Voice("r-a", msisdn, "447700900123", Instant.FromUtc(2026, 11, 10, 10, 0), 90),
             UsageSpec.Voice("r-b", msisdn, "447700900123", Instant.FromUtc(2026, 11, 11, 10, 0), 61),
@@ -57,20 +62,20 @@ public sealed class RerateTests : IDisposable
 
         // At 0.30 a minute: 90 s = 0.45; 61 s = 0.305. Before 0.30 + 0.2034 = 0.5034; after 0.7550.
         var account = Assert.Single(dry.Accounts);
-        Assert.Equal(("R-1", 2L, 0.5034m, 0.7550m, 0.2516m, 1L), (account.Account, account.Records, account.Before, account.After, account.Delta, account.Adjustments));
+        Assert.Equal(("R-1", 2L, Gbp(0.5034m), Gbp(0.7550m), Gbp(0.2516m), 1L), (account.Account, account.Records, account.Before, account.After, account.Delta, account.Adjustments));
         Assert.Equal([("r-a", 0.30m, v1), ("r-b", 0.2034m, v1)], RatingData.Charges(c).Select(x => (x.RecordKey, x.Amount, x.CatalogVersion)));
         Assert.Equal(0, c.ExecuteScalar<int>("SELECT count(*) FROM rerate_adjustments"));
 
         var real = job.Rerate(from, to, null, dryRun: false);
         var again = job.Rerate(from, to, null, dryRun: false);
 
-        Assert.Equal(0.2516m, Assert.Single(real.Accounts).Delta);
+        Assert.Equal(Gbp(0.2516m), Assert.Single(real.Accounts).Delta);
         Assert.Equal([("r-a", 0.45m, v2), ("r-b", 0.2034m, v1)], RatingData.Charges(c).Select(x => (x.RecordKey, x.Amount, x.CatalogVersion)));
         var adjustment = c.QuerySingle<(long UsageId, long InvoiceId, decimal Old, decimal New, decimal Delta)>(
             "SELECT usage_id, invoice_id, old_amount, new_amount, delta FROM rerate_adjustments");
         Assert.Equal((ids[1], 77L, 0.2034m, 0.305m, 0.1016m), adjustment);
         var second = Assert.Single(again.Accounts);
-        Assert.Equal((0.7550m, 0.7550m, 0m, 0L), (second.Before, second.After, second.Delta, second.Adjustments));
+        Assert.Equal((Gbp(0.7550m), Gbp(0.7550m), Gbp(0m), 0L), (second.Before, second.After, second.Delta, second.Adjustments));
         Assert.Equal(1, c.ExecuteScalar<int>("SELECT count(*) FROM rerate_adjustments"));
     }
 
@@ -79,8 +84,8 @@ public sealed class RerateTests : IDisposable
     {
         using var c = _scratch.Db.Open();
         RatingData.SaveTemplateCatalog(c, Instant.FromUtc(2026, 1, 1, 0, 0));
-        RatingData.AddSubscriber(c, "R-2", "447700900902", "uk_prepaid", Instant.FromUtc(2026, 1, 1, 0, 0), billCycleDay: 1, paymentType: "prepaid");
-        RatingData.AddSubscriber(c, "R-3", "447700900903", "uk_prepaid", Instant.FromUtc(2026, 1, 1, 0, 0), billCycleDay: 1, paymentType: "prepaid");
+        RatingData.AddSubscriber(c, "R-2", "447700900902", "uk_prepaid", Instant.FromUtc(2026, 1, 1, 0, 0), billCycleDay: 1, paymentType: PaymentType.Prepaid);
+        RatingData.AddSubscriber(c, "R-3", "447700900903", "uk_prepaid", Instant.FromUtc(2026, 1, 1, 0, 0), billCycleDay: 1, paymentType: PaymentType.Prepaid);
         RatingData.InsertUsage(c, [
             UsageSpec.Voice("r2", "447700900902", "447700900123", Instant.FromUtc(2026, 11, 10, 10, 0), 60),
             UsageSpec.Voice("r3", "447700900903", "447700900123", Instant.FromUtc(2026, 11, 10, 10, 0), 60),
@@ -91,7 +96,7 @@ public sealed class RerateTests : IDisposable
 
         var result = job.Rerate(Instant.FromUtc(2026, 11, 1, 0, 0), Instant.FromUtc(2026, 12, 1, 0, 0), "R-3", dryRun: false);
 
-        Assert.Equal(("R-3", 0.20m, 0.30m), (Assert.Single(result.Accounts).Account, result.Accounts[0].Before, result.Accounts[0].After));
+        Assert.Equal(("R-3", Gbp(0.20m), Gbp(0.30m)), (Assert.Single(result.Accounts).Account, result.Accounts[0].Before, result.Accounts[0].After));
         Assert.Equal([("r2", 0.20m), ("r3", 0.30m)], RatingData.Charges(c).Select(x => (x.RecordKey, x.Amount)));
     }
 }

@@ -1,0 +1,218 @@
+using Billing.Core.Catalog;
+using Billing.Core.Money;
+using Billing.Core.Prepaid;
+using NodaTime;
+
+namespace Billing.Core.Rating;
+
+/// <summary>A usage record placed in the bill cycle (by its start) of the subscriber it is rated for.</summary>
+public readonly record struct UsageInCycle(UsageToRate Usage, LocalDate Cycle)
+{
+    public long SubscriptionId => Usage.Subscriber!.SubscriptionId;
+}
+
+/// <summary>A usage record not charged, and why (<see cref="HoldReasons"/>).</summary>
+public sealed record RatingHold(long UsageId, string Reason, string Detail);
+
+/// <summary>A bundle bought in a cycle: from <paramref name="At"/> on, <paramref name="Amount"/> more of allowance <paramref name="AllowanceId"/>.</summary>
+public sealed record AllowancePurchase(Instant At, string AllowanceId, long Amount);
+
+/// <summary>Where one allowance of a subscription stands in one cycle: granted (the plan's, plus bundles bought) and used.</summary>
+public sealed record AllowanceBalance(long SubscriptionId, string AllowanceId, LocalDate Cycle, long Granted, long Used);
+
+/// <summary>
+/// What rating a batch needs besides its usage, read before it is computed: the catalogue versions in
+/// force at its events, the allowance used so far per (subscription, allowance, cycle), the bundles
+/// bought per (subscription, cycle) in the order they were bought, and the currency of each existing
+/// wallet by account.
+/// </summary>
+public sealed record RatingInputs(
+    CatalogTimeline Catalogs,
+    IReadOnlyDictionary<(long Sub, string Allowance, LocalDate Cycle), long> Used,
+    IReadOnlyDictionary<(long Sub, LocalDate Cycle), IReadOnlyList<AllowancePurchase>> Bought,
+    IReadOnlyDictionary<string, Currency> Wallets);
+
+/// <summary>What rating a batch came to: the charges to store, the allowance balances they leave, the records held.</summary>
+public sealed record CycleRating(IReadOnlyList<RatedUsage> Charges, IReadOnlyList<AllowanceBalance> Balances, IReadOnlyList<RatingHold> Holds);
+
+/// <summary>
+/// Rating's sequencing (pure): usage is rated per (subscription, bill cycle) in event-time order —
+/// start, then usage id — because allowances are consumed in that order; a batch that brings an
+/// event earlier than one already rated in its cycle makes the whole cycle be rated again.
+/// </summary>
+public static class CycleSequencer
+{
+    /// <summary>
+    /// Places each record of a batch in its subscriber's bill cycle; a record with no subscriber at
+    /// its time is held (<see cref="HoldReasons.UnknownSubscriber"/>).
+    /// </summary>
+    public static (List<UsageInCycle> Placed, List<RatingHold> Holds) Place(IReadOnlyCollection<UsageToRate> batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var placed = new List<UsageInCycle>(batch.Count);
+        var holds = new List<RatingHold>();
+        foreach (var u in batch)
+        {
+            if (u.Subscriber is not { } subscriber)
+            {
+                holds.Add(new RatingHold(u.Id, HoldReasons.UnknownSubscriber, $"no subscription for {u.Msisdn} at {u.Start}"));
+                continue;
+            }
+
+            placed.Add(new UsageInCycle(u, subscriber.CycleAt(u.Start)));
+        }
+
+        return (placed, holds);
+    }
+
+    /// <summary>
+    /// The (subscription, cycle) pairs of a batch that are late: their earliest new event comes before
+    /// the latest one already rated there. Event-time order is (start, usage id), the order a cycle is
+    /// rated in: an event in the same instant as the last rated one but with a lower id is late too, or
+    /// the result would depend on which range happened to be rated first (two processes, per-file continuations).
+    /// </summary>
+    public static IReadOnlyList<(long Sub, LocalDate Cycle)> LateCycles(
+        IEnumerable<UsageInCycle> placed, IReadOnlyDictionary<(long Sub, LocalDate Cycle), (Instant Start, long UsageId)> latestRated)
+    {
+        ArgumentNullException.ThrowIfNull(placed);
+        ArgumentNullException.ThrowIfNull(latestRated);
+        var earliestNew = new Dictionary<(long, LocalDate), (Instant Start, long Id)>();
+        foreach (var (u, cycle) in placed)
+        {
+            var key = (u.Subscriber!.SubscriptionId, cycle);
+            if (!earliestNew.TryGetValue(key, out var at) || u.Start < at.Start || (u.Start == at.Start && u.Id < at.Id))
+            {
+                earliestNew[key] = (u.Start, u.Id);
+            }
+        }
+
+        var late = new List<(long, LocalDate)>();
+        foreach (var (key, first) in earliestNew)
+        {
+            if (latestRated.TryGetValue(key, out var last) && (first.Start < last.Start || (first.Start == last.Start && first.Id < last.UsageId)))
+            {
+                late.Add(key);
+            }
+        }
+
+        return late;
+    }
+
+    /// <summary>
+    /// Rates each (subscription, cycle) group in event-time order, starting from the allowance already
+    /// used in that cycle; a bundle bought in the cycle counts from the moment it was bought. Each record
+    /// is priced by the catalogue version in force at its start. A prepaid record whose plan prices in
+    /// another currency than its wallet is held (<see cref="WalletCurrency"/>).
+    /// </summary>
+    public static CycleRating Rate(IReadOnlyCollection<UsageInCycle> work, RatingInputs inputs)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        ArgumentNullException.ThrowIfNull(inputs);
+        var (catalogs, used, bought, wallets) = inputs;
+        var charges = new List<RatedUsage>(work.Count);
+        var holds = new List<RatingHold>();
+        var balances = new Dictionary<(long Sub, string Allowance, LocalDate Cycle), (long Granted, long Used)>();
+        // One sort into (subscription, cycle) groups, each in event-time order (start, then usage id).
+        var ordered = work.ToArray();
+        Array.Sort(ordered, static (x, y) =>
+        {
+            var c = x.SubscriptionId.CompareTo(y.SubscriptionId);
+            if (c == 0)
+            {
+                c = x.Cycle.CompareTo(y.Cycle);
+            }
+
+            if (c == 0)
+            {
+                c = x.Usage.Start.CompareTo(y.Usage.Start);
+            }
+
+            return c != 0 ? c : x.Usage.Id.CompareTo(y.Usage.Id);
+        });
+        var remaining = new Dictionary<string, long>(StringComparer.Ordinal);
+        Plan? plan = null;
+        IReadOnlyList<AllowancePurchase>? purchases = null;
+        var nextPurchase = 0;
+        for (var i = 0; i < ordered.Length; i++)
+        {
+            var (u, cycle) = ordered[i];
+            var subscriber = u.Subscriber!;
+            var sub = subscriber.SubscriptionId;
+            if (i == 0 || ordered[i - 1].SubscriptionId != sub || ordered[i - 1].Cycle != cycle)
+            {
+                remaining = new Dictionary<string, long>(StringComparer.Ordinal);
+                plan = null;
+                purchases = bought.GetValueOrDefault((sub, cycle));
+                nextPurchase = 0;
+            }
+
+            var version = catalogs.InForce(u.Start);
+            if (version is null)
+            {
+                holds.Add(new RatingHold(u.Id, HoldReasons.NoCatalog, $"no catalogue version is in force at {u.Start}: load one with `billing catalog load`"));
+                continue;
+            }
+
+            if (plan is null && version.Catalog.Plans.TryGetValue(subscriber.PlanId, out plan))
+            {
+                // Bundles bought up to this first event count from the start; later ones as the events reach them.
+                var boughtSoFar = new Dictionary<string, long>(StringComparer.Ordinal);
+                for (; purchases is not null && nextPurchase < purchases.Count && purchases[nextPurchase].At <= u.Start; nextPurchase++)
+                {
+                    boughtSoFar[purchases[nextPurchase].AllowanceId] = boughtSoFar.GetValueOrDefault(purchases[nextPurchase].AllowanceId) + purchases[nextPurchase].Amount;
+                }
+
+                foreach (var a in plan.Allowances)
+                {
+                    var spent = used.GetValueOrDefault((sub, a.Id, cycle));
+                    var granted = a.Amount + boughtSoFar.GetValueOrDefault(a.Id);
+                    remaining[a.Id] = Math.Max(0, granted - spent);
+                    // A newer catalogue may grant less than the cycle has already used: granted never drops below used.
+                    if (granted > 0 || spent > 0)
+                    {
+                        balances[(sub, a.Id, cycle)] = (Math.Max(granted, spent), spent);
+                    }
+                }
+            }
+            else if (plan is not null)
+            {
+                for (; purchases is not null && nextPurchase < purchases.Count && purchases[nextPurchase].At <= u.Start; nextPurchase++)
+                {
+                    var (_, allowance, amount) = purchases[nextPurchase];
+                    if (remaining.ContainsKey(allowance))
+                    {
+                        remaining[allowance] += amount;
+                        var b = balances.GetValueOrDefault((sub, allowance, cycle));
+                        balances[(sub, allowance, cycle)] = (b.Granted + amount, b.Used);
+                    }
+                }
+            }
+
+            if (subscriber.Prepaid && version.Catalog.Plans.TryGetValue(subscriber.PlanId, out var pricing)
+                && WalletCurrency.Problem(pricing, subscriber, wallets.GetValueOrDefault(subscriber.AccountId)) is { } problem)
+            {
+                holds.Add(new RatingHold(u.Id, HoldReasons.WalletCurrency, problem));
+                continue;
+            }
+
+            var outcome = version.Rater.Rate(subscriber.PlanId, u.Request, remaining);
+            if (outcome.Charge is { } charge)
+            {
+                charges.Add(new RatedUsage(u, cycle, version.Id, charge));
+                if (charge.AllowanceId is { } aid && balances.TryGetValue((sub, aid, cycle), out var b))
+                {
+                    balances[(sub, aid, cycle)] = (b.Granted, b.Used + charge.AllowanceUsed);
+                }
+            }
+            else
+            {
+                holds.Add(new RatingHold(u.Id, outcome.FailureReason!, outcome.FailureDetail ?? ""));
+            }
+        }
+
+        return new CycleRating(
+            charges,
+            balances.Select(b => new AllowanceBalance(b.Key.Sub, b.Key.Allowance, b.Key.Cycle, b.Value.Granted, b.Value.Used)).ToList(),
+            holds);
+    }
+}

@@ -1,0 +1,126 @@
+using Billing.Core.Rating;
+using Dapper;
+using NodaTime;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Billing.Storage.Rating;
+
+/// <summary>Rated charges (<c>rated_charges</c>): one per usage record, guaranteed by the database.</summary>
+public static class ChargeStore
+{
+    /// <summary>
+    /// Writes charges by binary COPY, each with how it was priced (<see cref="ChargeExplanation"/>) and
+    /// marked late when an issued invoice has billed its account cycle already (<see cref="InvoicedCycles"/>).
+    /// </summary>
+    public static void Insert(NpgsqlTransaction tx, IReadOnlyList<RatedUsage> rows)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        var conn = tx.Connection!;
+        var invoiced = InvoicedCycles(tx, rows.Select(r => (r.Usage.Subscriber!.AccountId, r.Cycle)));
+        using (var copy = conn.BeginBinaryImport("""
+            COPY rated_charges (usage_id, subscription_id, account_id, cycle_start, start_utc, plan_id, catalog_version, amount,
+                                currency, destination_group, matched_prefix, quantity, billed_quantity, allowance_id,
+                                allowance_used, explanation, service, late)
+            FROM STDIN (FORMAT BINARY)
+            """))
+        {
+            foreach (var r in rows)
+            {
+                var c = r.Charge;
+                copy.StartRow();
+                var subscriber = r.Usage.Subscriber!;
+                copy.Write(r.Usage.Id, NpgsqlDbType.Bigint);
+                copy.Write(subscriber.SubscriptionId, NpgsqlDbType.Bigint);
+                copy.Write(subscriber.AccountId, NpgsqlDbType.Text);
+                copy.Write(r.Cycle, NpgsqlDbType.Date);
+                copy.Write(r.Usage.Start, NpgsqlDbType.TimestampTz);
+                copy.Write(c.PlanId, NpgsqlDbType.Text);
+                copy.Write(r.CatalogVersion, NpgsqlDbType.Integer);
+                copy.Write(c.Amount, NpgsqlDbType.Numeric);
+                copy.Write(c.Currency, NpgsqlDbType.Char);
+                copy.WriteNullable(c.DestinationGroup);
+                copy.WriteNullable(c.MatchedPrefix);
+                copy.Write(c.Quantity, NpgsqlDbType.Bigint);
+                copy.Write(c.BilledQuantity, NpgsqlDbType.Bigint);
+                copy.WriteNullable(c.AllowanceId);
+                copy.Write(c.AllowanceUsed, NpgsqlDbType.Bigint);
+                copy.Write(ChargeExplanation.Json(c), NpgsqlDbType.Json);
+                copy.Write((short)r.Usage.Service, NpgsqlDbType.Smallint);
+                copy.Write(invoiced.Count > 0 && invoiced.Contains((subscriber.AccountId, r.Cycle)), NpgsqlDbType.Boolean);
+            }
+
+            copy.Complete();
+        }
+    }
+
+    /// <summary>
+    /// Which of these account cycles an issued invoice has billed already (invoiced_cycles): a charge
+    /// rated for one of them is late, billed by the next invoice as late usage. Usually none.
+    /// </summary>
+    public static HashSet<(string Account, LocalDate Cycle)> InvoicedCycles(NpgsqlTransaction tx, IEnumerable<(string Account, LocalDate Cycle)> keys)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        var distinct = keys.Distinct().ToList();
+        return tx.Connection!.Query<(string, LocalDate)>("""
+            SELECT i.account_id, i.cycle_start FROM invoiced_cycles i JOIN unnest(@accounts, @cycles) AS k(account, cycle)
+            ON i.account_id = k.account AND i.cycle_start = k.cycle
+            """, new { accounts = distinct.Select(k => k.Account).ToArray(), cycles = distinct.Select(k => k.Cycle.ToDateOnly()).ToArray() }, tx).ToHashSet();
+    }
+
+    /// <summary>
+    /// The SQL condition "charge r is invoiced": an issued invoice billed its whole account cycle
+    /// (invoiced_cycles) and it was rated before that (not late); or, late, its own invoice_id is set
+    /// (the next invoice billed it as late usage). Invoiced charges are never taken back or replaced.
+    /// </summary>
+    public const string IsInvoiced = """
+        (r.invoice_id IS NOT NULL OR (NOT r.late AND EXISTS (
+            SELECT 1 FROM invoiced_cycles ic WHERE ic.account_id = r.account_id AND ic.cycle_start = r.cycle_start)))
+        """;
+
+    /// <summary>
+    /// The last charge already rated per (subscription, cycle) in event-time order — start, then usage
+    /// id for events in the same instant — to tell an in-order batch from a late one.
+    /// </summary>
+    public static Dictionary<(long Sub, LocalDate Cycle), (Instant Start, long UsageId)> LatestRated(NpgsqlTransaction tx, IReadOnlyCollection<(long Sub, LocalDate Cycle)> keys)
+    {
+        var subs = keys.Select(k => k.Sub).ToArray();
+        var cycles = keys.Select(k => k.Cycle.ToDateOnly()).ToArray();
+        // One backward probe of the (subscription, cycle, start) index per key: the cost does not grow
+        // with the charges a cycle already has (DISTINCT ON over a join read all of them).
+        return tx.Connection!.Query<(long Sub, LocalDate Cycle, Instant Latest, long UsageId)>("""
+            SELECT k.sub, k.cycle, r.start_utc, r.usage_id
+            FROM unnest(@subs, @cycles) AS k(sub, cycle)
+            CROSS JOIN LATERAL (
+                SELECT r.start_utc, r.usage_id FROM rated_charges r
+                WHERE r.subscription_id = k.sub AND r.cycle_start = k.cycle
+                ORDER BY r.start_utc DESC, r.usage_id DESC LIMIT 1) r
+            """, new { subs, cycles }, tx).ToDictionary(x => (x.Sub, x.Cycle), x => (x.Latest, x.UsageId));
+    }
+
+    /// <summary>
+    /// Takes back the charges of a subscription's cycle that are on no invoice (so they are rated again,
+    /// in event-time order); returns their usage ids. Invoiced charges stay. The allowance they used is
+    /// given back by <see cref="AllowanceStore.Recount"/>.
+    /// </summary>
+    public static long[] TakeBack(NpgsqlTransaction tx, long sub, LocalDate cycle)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        return tx.Connection!.Query<long>($"""
+            DELETE FROM rated_charges r WHERE r.subscription_id = @sub AND r.cycle_start = @cycle AND NOT {IsInvoiced} RETURNING r.usage_id
+            """, new { sub, cycle }, tx).ToArray();
+    }
+
+    /// <summary>The usage ids <see cref="TakeBack"/> would take back, read without taking them: what a re-rate prices again.</summary>
+    public static long[] NotInvoiced(NpgsqlTransaction tx, long sub, LocalDate cycle)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        return tx.Connection!.Query<long>($"""
+            SELECT r.usage_id FROM rated_charges r WHERE r.subscription_id = @sub AND r.cycle_start = @cycle AND NOT {IsInvoiced}
+            """, new { sub, cycle }, tx).ToArray();
+    }
+}

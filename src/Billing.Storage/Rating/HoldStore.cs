@@ -1,0 +1,45 @@
+using Billing.Core.Rating;
+using Dapper;
+using Npgsql;
+
+namespace Billing.Storage.Rating;
+
+/// <summary>Usage held instead of charged (<c>rating_holds</c>), with the catalogue version that was tried, for later runs to try again.</summary>
+public static class HoldStore
+{
+    public static void Save(NpgsqlTransaction tx, IReadOnlyList<RatingHold> holds, int? catalogVersion)
+    {
+        if (holds.Count == 0)
+        {
+            return;
+        }
+
+        tx.Connection!.Execute("""
+            INSERT INTO rating_holds (usage_id, reason, detail, catalog_version)
+            SELECT id, reason, detail, @catalogVersion FROM unnest(@ids, @reasons, @details) AS h(id, reason, detail)
+            ON CONFLICT (usage_id) DO UPDATE SET reason = EXCLUDED.reason, detail = EXCLUDED.detail,
+                catalog_version = EXCLUDED.catalog_version, last_tried_at = now(), attempts = rating_holds.attempts + 1
+            """, new
+        {
+            ids = holds.Select(h => h.UsageId).ToArray(),
+            reasons = holds.Select(h => h.Reason).ToArray(),
+            details = holds.Select(h => h.Detail).ToArray(),
+            catalogVersion,
+        }, tx);
+    }
+
+    /// <summary>Clears the holds of records now charged; only records read with a hold (or not read by the candidate query) can have one.</summary>
+    public static void Release(NpgsqlTransaction tx, IReadOnlyList<RatedUsage> charged)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        ArgumentNullException.ThrowIfNull(charged);
+        var ids = charged.Where(r => r.Usage.MayBeHeld).Select(r => r.Usage.Id).ToArray();
+        if (ids.Length > 0)
+        {
+            tx.Connection!.Execute("DELETE FROM rating_holds WHERE usage_id = ANY(@ids)", new { ids }, tx);
+        }
+    }
+
+    public static IReadOnlyList<(string Reason, long Count, string Example)> ByReason(NpgsqlConnection conn) =>
+        conn.Query<(string, long, string)>("SELECT reason, count(*), min(detail) FROM rating_holds GROUP BY reason ORDER BY count(*) DESC").AsList();
+}

@@ -1,0 +1,117 @@
+using Billing.Core.Accounts;
+using Billing.Core.Money;
+using Billing.Core.Rating;
+using Billing.Core.Usage;
+using Dapper;
+using NodaTime;
+using Npgsql;
+
+namespace Billing.Storage.Rating;
+
+/// <summary>
+/// Usage records to rate, read with the subscriber in force at their event time (subscriptions and
+/// accounts joined): the unrated usage of an id range, or records taken back from their charges.
+/// </summary>
+public static class UsageToRateStore
+{
+    // Read by ordinal in ReadUsage, in this order; the query adds may_be_held as the last column.
+    private const string UsageColumns = """
+        u.id, u.msisdn, u.service, u.destination, u.start_utc, u.duration_s, u.volume_bytes,
+        s.id AS sub_id, s.plan_id, s.account_id, a.time_zone, a.bill_cycle_day, a.payment_type, a.currency
+        """;
+
+    // The period of the number that started last at or before the event, if it is still open then:
+    // a backward scan of the (msisdn, active_from) key, one index probe per usage record.
+    private const string SubscriptionJoin = """
+        LEFT JOIN LATERAL (
+            SELECT p.id, p.plan_id, p.account_id, p.active_to FROM subscriptions p
+            WHERE p.msisdn = u.msisdn AND p.active_from <= u.start_utc
+            ORDER BY p.active_from DESC LIMIT 1) s ON s.active_to IS NULL OR s.active_to > u.start_utc
+        LEFT JOIN accounts a ON a.id = s.account_id
+        """;
+
+    public static (long Min, long Max) UsageIdRange(NpgsqlConnection conn) =>
+        conn.QuerySingle<(long, long)>("SELECT coalesce(min(id), 0), coalesce(max(id), -1) FROM usage");
+
+    /// <summary>The usage ids of the archived files with this name (one name can arrive several times).</summary>
+    public static (long Min, long Max) UsageIdRangeOfFile(NpgsqlConnection conn, string source, string fileName) =>
+        conn.QuerySingle<(long, long)>("""
+            SELECT coalesce(min(u.id), 0), coalesce(max(u.id), -1)
+            FROM usage u JOIN cdr_files f ON f.id = u.file_id
+            WHERE f.source = @source AND f.file_name = @fileName AND f.status = 'archived'
+            """, new { source, fileName });
+
+    /// <summary>
+    /// Unrated usage in [from, to): not rated, and either never held or held for a cause that may be
+    /// gone (a subscriber now exists; a catalogue version newer than the one that failed).
+    /// </summary>
+    public static IReadOnlyList<UsageToRate> Unrated(NpgsqlTransaction tx, long from, long to, int latestCatalog, int partition)
+    {
+        using var cmd = new NpgsqlCommand($"""
+            SELECT {UsageColumns}, h.usage_id IS NOT NULL AS may_be_held
+            FROM usage u
+            LEFT JOIN msisdn_partitions mp ON mp.msisdn = u.msisdn
+            {SubscriptionJoin}
+            LEFT JOIN rating_holds h ON h.usage_id = u.id
+            WHERE u.id >= @from AND u.id < @to AND (hashtext(coalesce(mp.account_id, u.msisdn)) & @mask) = @partition
+              AND NOT EXISTS (SELECT 1 FROM rated_charges r WHERE r.usage_id = u.id AND r.usage_id >= @from AND r.usage_id < @to)
+              AND (h.usage_id IS NULL
+                   OR (h.reason = @unknownSubscriber AND s.id IS NOT NULL)
+                   OR (h.reason <> @unknownSubscriber AND h.catalog_version IS DISTINCT FROM @latestCatalog))
+            """, tx.Connection, tx);
+        cmd.Parameters.AddWithValue("from", from);
+        cmd.Parameters.AddWithValue("to", to);
+        cmd.Parameters.AddWithValue("latestCatalog", latestCatalog);
+        cmd.Parameters.AddWithValue("unknownSubscriber", HoldReasons.UnknownSubscriber);
+        cmd.Parameters.AddWithValue("partition", partition);
+        cmd.Parameters.AddWithValue("mask", RatingPartitions.Count - 1);
+        return ReadUsage(cmd);
+    }
+
+    /// <summary>The usage records of <paramref name="cmd"/>, which selects <see cref="UsageColumns"/> and may_be_held.</summary>
+    private static List<UsageToRate> ReadUsage(NpgsqlCommand cmd)
+    {
+        var list = new List<UsageToRate>();
+        using var reader = cmd.ExecuteReader();
+        while (reader.Read())
+        {
+            var subscriber = reader.IsDBNull(7) ? null : new Subscriber(
+                reader.GetInt64(7),
+                reader.GetString(8),
+                reader.GetString(9),
+                DateTimeZoneProviders.Tzdb[reader.GetString(10)],
+                reader.GetInt16(11),
+                PaymentTypes.Parse(reader.GetString(12)),
+                Currency.Of(reader.GetString(13)));
+            list.Add(new UsageToRate(
+                reader.GetInt64(0),
+                reader.GetString(1),
+                (ServiceType)reader.GetInt16(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.GetFieldValue<Instant>(4),
+                reader.GetInt64(5),
+                reader.GetInt64(6),
+                subscriber) { MayBeHeld = reader.GetBoolean(14) });
+        }
+
+        return list;
+    }
+
+    /// <summary>Usage records taken back from charges of one subscription (<see cref="UsageToRate.Retaken"/>), as they were rated under it, whatever was imported since.</summary>
+    public static List<UsageToRate> Retaken(NpgsqlTransaction tx, long sub, long[] ids) =>
+        ids.Length == 0 ? [] : UsageOf(tx, sub, ids).Select(u => u with { Retaken = true }).ToList();
+
+    /// <summary>These usage records of one subscription, as they were rated under it (whatever was imported since).</summary>
+    internal static List<UsageToRate> UsageOf(NpgsqlTransaction tx, long sub, long[] ids)
+    {
+        using var cmd = new NpgsqlCommand($"""
+            SELECT {UsageColumns}, true AS may_be_held FROM usage u
+            JOIN subscriptions s ON s.id = @sub
+            JOIN accounts a ON a.id = s.account_id
+            WHERE u.id = ANY(@ids)
+            """, tx.Connection, tx);
+        cmd.Parameters.AddWithValue("sub", sub);
+        cmd.Parameters.AddWithValue("ids", ids);
+        return ReadUsage(cmd);
+    }
+}

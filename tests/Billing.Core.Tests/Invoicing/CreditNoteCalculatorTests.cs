@@ -1,0 +1,137 @@
+using Billing.Core.Invoicing;
+using static Billing.Core.Tests.Invoicing.Bill;
+
+namespace Billing.Core.Tests.Invoicing;
+
+public sealed class CreditNoteCalculatorTests
+{
+    /// <summary>30.00 standard + 10.10 reduced − 3.00 standard discount; tax 5.40 (27.00 × 20 %) + 0.51 (10.10 × 5 % = 0.505); total 43.01.</summary>
+    private static IssuedInvoice Invoice(decimal credited = 0m) => new("INV-2026-000001", Eur, 43.01m,
+        [new(1, "Monthly charge", "standard", 30.00m), new(2, "Data – *any", "reduced", 10.10m), new(3, "Loyalty", "standard", -3.00m)],
+        [new("reduced", 0.05m, 10.10m, 0.51m), new("standard", 0.20m, 27.00m, 5.40m)],
+        credited);
+
+    private static IEnumerable<(string Category, decimal Net, decimal Tax)> Lines(CreditNoteDraft note) =>
+        note.Lines.Select(l => (l.TaxCategory, l.Net.Amount, l.Tax.Amount));
+
+    [Fact]
+    public void Crediting_a_line_gives_back_its_amount_and_its_tax_at_its_category_rate()
+    {
+        var note = CreditNoteCalculator.ForLine(Invoice(), 1).Note!;
+
+        Assert.Equal([("standard", -30.00m, -6.00m)], Lines(note));
+        Assert.Equal((-30.00m, -6.00m, -36.00m), (note.Subtotal.Amount, note.Tax.Amount, note.Total.Amount));
+        Assert.Equal(("INV-2026-000001", "Credit of line 1: Monthly charge", 0.20m), (note.InvoiceNumber, note.Lines[0].Description, note.Lines[0].Rate));
+    }
+
+    [Fact]
+    public void Crediting_a_line_rounds_its_tax_half_away_from_zero()
+    {
+        var note = CreditNoteCalculator.ForLine(Invoice(), 2).Note!;
+
+        Assert.Equal([("reduced", -10.10m, -0.51m)], Lines(note));
+        Assert.Equal(-10.61m, note.Total.Amount);
+    }
+
+    [Fact]
+    public void A_credit_by_gross_amount_is_split_over_tax_categories_by_their_gross_and_totals_exactly_minus_the_amount()
+    {
+        // Gross standard 32.40, reduced 10.61: 20.00 → 15.07 (15.066…) and 4.93 (4.933…);
+        // net 15.07 / 1.20 = 12.558… → 12.56, tax 2.51; 4.93 / 1.05 = 4.695… → 4.70, tax 0.23.
+        var note = CreditNoteCalculator.ForAmount(Invoice(), 20.00m).Note!;
+
+        Assert.Equal([("reduced", -4.70m, -0.23m), ("standard", -12.56m, -2.51m)], Lines(note));
+        Assert.Equal((-17.26m, -2.74m, -20.00m), (note.Subtotal.Amount, note.Tax.Amount, note.Total.Amount));
+        Assert.All(note.Lines, l => Assert.Equal("Credit on invoice INV-2026-000001", l.Description));
+    }
+
+    [Fact]
+    public void A_credit_of_the_whole_invoice_gives_back_each_category_net_and_tax()
+    {
+        var note = CreditNoteCalculator.ForAmount(Invoice(), 43.01m).Note!;
+
+        Assert.Equal([("reduced", -10.10m, -0.51m), ("standard", -27.00m, -5.40m)], Lines(note));
+        Assert.Equal(-43.01m, note.Total.Amount);
+    }
+
+    [Fact]
+    public void A_category_with_no_positive_gross_takes_no_part_of_a_credit_by_amount()
+    {
+        var invoice = new IssuedInvoice("INV-9", Eur, 12.00m, [new(1, "Fee", "standard", 10.00m), new(2, "Refund", "zero", -1.00m)],
+            [new("standard", 0.20m, 10.00m, 2.00m), new("zero", 0m, -1.00m, 0m), new("empty", 0m, 0m, 0m)], 0m);
+
+        var note = CreditNoteCalculator.ForAmount(invoice, 6.00m).Note!;
+
+        Assert.Equal([("standard", -5.00m, -1.00m)], Lines(note));
+    }
+
+    [Theory]
+    [InlineData(0, 43.02, "BeyondUncredited")]
+    [InlineData(0, 0, "NotPositive")]
+    [InlineData(0, -1.00, "NotPositive")]
+    [InlineData(0, 1.005, "FinerThanMinorUnit")]
+    [InlineData(36.00, 7.02, "BeyondUncredited")]
+    [InlineData(36.00, 7.01, "")]                     // exactly what is left
+    [InlineData(0, 43.01, "")]
+    public void A_credit_by_amount_is_refused_beyond_what_is_left_uncredited_or_at_zero_or_below(decimal credited, decimal amount, string refusal)
+    {
+        var decision = CreditNoteCalculator.ForAmount(Invoice(credited), amount);
+
+        Assert.Equal(refusal, decision.Refusal?.Code.ToString() ?? "");
+        Assert.Equal(refusal.Length == 0, decision.Note is not null);
+    }
+
+    [Fact]
+    public void Crediting_a_line_beyond_what_is_left_is_refused_with_the_reason()
+    {
+        var decision = CreditNoteCalculator.ForLine(Invoice(credited: 10.00m), 1);
+
+        Assert.Null(decision.Note);
+        Assert.Equal((CreditNoteRefusalCode.BeyondUncredited, "invoice INV-2026-000001 has 33.01 EUR left to credit, not 36.00"), (decision.Refusal!.Code, decision.Refusal.Reason));
+    }
+
+    [Fact]
+    public void Crediting_a_discount_line_is_refused_as_not_positive()
+    {
+        var decision = CreditNoteCalculator.ForLine(Invoice(), 3);
+
+        Assert.Equal((CreditNoteRefusalCode.NotPositive, "a credit note credits an amount > 0, not -3.60"), (decision.Refusal!.Code, decision.Refusal.Reason));
+    }
+
+    [Fact]
+    public void Crediting_a_line_the_invoice_does_not_have_is_refused()
+    {
+        var decision = CreditNoteCalculator.ForLine(Invoice(), 4);
+
+        Assert.Equal((CreditNoteRefusalCode.UnknownLine, "invoice INV-2026-000001 has no line 4"), (decision.Refusal!.Code, decision.Refusal.Reason));
+    }
+
+    [Fact]
+    public void A_line_whose_category_has_no_tax_on_the_invoice_is_a_bug()
+    {
+        var invoice = new IssuedInvoice("INV-9", Eur, 10.00m, [new(1, "Fee", "other", 10.00m)], [], 0m);
+
+        var ex = Assert.Throws<InvalidOperationException>(() => CreditNoteCalculator.ForLine(invoice, 1));
+
+        Assert.Equal("invoice INV-9 has no tax for category other", ex.Message);
+    }
+
+    [Fact]
+    public void A_credit_finer_than_the_minor_unit_says_so()
+    {
+        Assert.Equal("1.005 has more decimals than EUR allows", CreditNoteCalculator.ForAmount(Invoice(), 1.005m).Refusal!.Reason);
+    }
+
+    [Fact]
+    public void A_credit_note_needs_an_invoice()
+    {
+        Assert.Throws<ArgumentNullException>(() => CreditNoteCalculator.ForLine(null!, 1));
+        Assert.Throws<ArgumentNullException>(() => CreditNoteCalculator.ForAmount(null!, 1m));
+    }
+
+    [Fact]
+    public void An_invoice_cannot_have_a_negative_amount_credited()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => Invoice(credited: -0.01m));
+    }
+}

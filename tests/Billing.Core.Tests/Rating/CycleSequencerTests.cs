@@ -1,0 +1,141 @@
+using Billing.Core.Accounts;
+using Billing.Core.Money;
+using Billing.Core.Rating;
+using Billing.Core.Usage;
+using NodaTime;
+
+namespace Billing.Core.Tests.Rating;
+
+/// <summary>Rating's sequencing with plain values: event-time order per cycle, allowances, bundles, holds, catalogue versions.</summary>
+public class CycleSequencerTests
+{
+    private const string Plan = OnePlanCatalog.Plan;
+    private const long Sub = 7;
+    private static readonly DateTimeZone London = DateTimeZoneProviders.Tzdb["Europe/London"];
+    private static readonly LocalDate Nov1 = new(2026, 11, 1);
+
+    private static readonly IReadOnlyDictionary<(long, string, LocalDate), long> NoneUsed = new Dictionary<(long, string, LocalDate), long>();
+    private static readonly IReadOnlyDictionary<(long, LocalDate), IReadOnlyList<AllowancePurchase>> NoneBought = new Dictionary<(long, LocalDate), IReadOnlyList<AllowancePurchase>>();
+    private static readonly IReadOnlyDictionary<string, Currency> NoWallets = new Dictionary<string, Currency>();
+
+    /// <summary>0.60 a minute by the second in any band; 120 s of allowance "MIN" a cycle unless said otherwise.</summary>
+    private static CatalogVersion Version(int id, Instant effective, decimal perMinute = 0.60m, long minutes = 120) =>
+        OnePlanCatalog.Version(id, effective, perMinute, minutes);
+
+    private static Subscriber Subscriber(PaymentType paymentType = PaymentType.Postpaid, string currency = "GBP") =>
+        new(Sub, Plan, "A-1", London, 1, paymentType, Currency.Of(currency));
+
+    private static UsageInCycle Call(long id, int day, int hour, long seconds, Subscriber? subscriber = null) =>
+        new(new UsageToRate(id, "447700900100", ServiceType.Voice, "442079460001", Instant.FromUtc(2026, 11, day, hour, 0), seconds, 0, subscriber ?? Subscriber()), Nov1);
+
+    private static CatalogTimeline OneVersion => new([Version(1, Instant.FromUtc(2026, 1, 1, 0, 0))]);
+
+    [Fact]
+    public void The_allowance_goes_to_the_earliest_call_whatever_order_the_batch_arrives_in()
+    {
+        // 90 s at 10:00 and 90 s at 09:00, 120 s of allowance: the 09:00 call is covered, the 10:00 one has 30 s covered and pays 60 s = 0.60.
+        var rating = CycleSequencer.Rate([Call(2, 2, 10, 90), Call(1, 2, 9, 90)], new RatingInputs(OneVersion, NoneUsed, NoneBought, NoWallets));
+
+        Assert.Equal([(1L, 0.00m, 90L), (2L, 0.60m, 30L)], rating.Charges.Select(c => (c.Usage.Id, c.Charge.Amount, c.Charge.AllowanceUsed)));
+        Assert.Equal([new AllowanceBalance(Sub, "MIN", Nov1, 120, 120)], rating.Balances);
+        Assert.Empty(rating.Holds);
+    }
+
+    [Fact]
+    public void Allowance_already_used_in_the_cycle_is_not_given_again()
+    {
+        var used = new Dictionary<(long, string, LocalDate), long> { [(Sub, "MIN", Nov1)] = 100 };
+
+        var rating = CycleSequencer.Rate([Call(1, 2, 9, 60)], new RatingInputs(OneVersion, used, NoneBought, NoWallets));
+
+        // 20 s covered, 40 s at 0.01 a second.
+        Assert.Equal((0.40m, 20L), (rating.Charges[0].Charge.Amount, rating.Charges[0].Charge.AllowanceUsed));
+        Assert.Equal([new AllowanceBalance(Sub, "MIN", Nov1, 120, 120)], rating.Balances);
+    }
+
+    [Fact]
+    public void A_bundle_bought_between_two_calls_covers_only_the_later_one()
+    {
+        var bought = new Dictionary<(long, LocalDate), IReadOnlyList<AllowancePurchase>> { [(Sub, Nov1)] = [new AllowancePurchase(Instant.FromUtc(2026, 11, 3, 0, 0), "MIN", 60)] };
+        var none = Version(1, Instant.FromUtc(2026, 1, 1, 0, 0), minutes: 0);
+
+        var rating = CycleSequencer.Rate([Call(1, 2, 9, 60), Call(2, 4, 9, 60)], new RatingInputs(new CatalogTimeline([none]), NoneUsed, bought, NoWallets));
+
+        Assert.Equal([0.60m, 0.00m], rating.Charges.Select(c => c.Charge.Amount));
+        Assert.Equal([new AllowanceBalance(Sub, "MIN", Nov1, 60, 60)], rating.Balances);
+    }
+
+    [Fact]
+    public void Each_call_is_priced_by_the_catalogue_version_in_force_at_its_start()
+    {
+        var catalogs = new CatalogTimeline([Version(1, Instant.FromUtc(2026, 1, 1, 0, 0), minutes: 0), Version(2, Instant.FromUtc(2026, 11, 3, 0, 0), perMinute: 1.20m, minutes: 0)]);
+
+        var rating = CycleSequencer.Rate([Call(1, 2, 9, 60), Call(2, 4, 9, 60)], new RatingInputs(catalogs, NoneUsed, NoneBought, NoWallets));
+
+        Assert.Equal([(1, 0.60m), (2, 1.20m)], rating.Charges.Select(c => (c.CatalogVersion, c.Charge.Amount)));
+    }
+
+    [Fact]
+    public void A_call_before_any_catalogue_version_is_held_as_no_catalog()
+    {
+        var rating = CycleSequencer.Rate([Call(1, 2, 9, 60)], new RatingInputs(new CatalogTimeline([Version(1, Instant.FromUtc(2026, 12, 1, 0, 0))]), NoneUsed, NoneBought, NoWallets));
+
+        Assert.Empty(rating.Charges);
+        Assert.Equal(HoldReasons.NoCatalog, Assert.Single(rating.Holds).Reason);
+    }
+
+    [Theory]
+    [InlineData("EUR", null, "plan P prices in GBP but account A-1's wallet is in EUR")]
+    [InlineData("GBP", "EUR", "plan P prices in GBP but account A-1's wallet is in EUR")]
+    [InlineData("EUR", "GBP", "plan P prices in GBP but account A-1 is billed in EUR")]
+    public void A_prepaid_call_priced_in_another_currency_than_its_wallet_is_held(string account, string? wallet, string detail)
+    {
+        var wallets = wallet is null ? NoWallets : new Dictionary<string, Currency> { ["A-1"] = Currency.Of(wallet) };
+
+        var rating = CycleSequencer.Rate([Call(1, 2, 9, 60, Subscriber(PaymentType.Prepaid, account))], new RatingInputs(OneVersion, NoneUsed, NoneBought, wallets));
+
+        Assert.Empty(rating.Charges);
+        var hold = Assert.Single(rating.Holds);
+        Assert.Equal(HoldReasons.WalletCurrency, hold.Reason);
+        Assert.StartsWith(detail, hold.Detail, StringComparison.Ordinal);
+        Assert.Equal([new AllowanceBalance(Sub, "MIN", Nov1, 120, 0)], rating.Balances); // a held call uses no allowance
+    }
+
+    [Fact]
+    public void A_postpaid_call_is_priced_in_the_plans_currency_whatever_the_accounts() =>
+        Assert.Single(CycleSequencer.Rate([Call(1, 2, 9, 60, Subscriber(PaymentType.Postpaid, "EUR"))], new RatingInputs(OneVersion, NoneUsed, NoneBought, NoWallets)).Charges);
+
+    [Fact]
+    public void A_record_with_no_subscriber_is_held_as_unknown_subscriber()
+    {
+        var nobody = new UsageToRate(1, "447700900100", ServiceType.Voice, "442079460001", Instant.FromUtc(2026, 11, 2, 9, 0), 60, 0, null);
+
+        var (placed, holds) = CycleSequencer.Place([nobody, Call(2, 2, 9, 60).Usage]);
+
+        Assert.Equal([(2L, Nov1)], placed.Select(p => (p.Usage.Id, p.Cycle)));
+        Assert.Equal((1L, HoldReasons.UnknownSubscriber), (Assert.Single(holds).UsageId, holds[0].Reason));
+    }
+
+    [Theory]
+    [InlineData(9, 5L, true)]    // earlier than the last rated
+    [InlineData(10, 5L, true)]   // the same instant, a lower id
+    [InlineData(10, 20L, false)] // the same instant, a higher id
+    [InlineData(11, 5L, false)]  // later
+    public void A_cycle_is_late_when_a_new_event_comes_before_the_last_rated_one(int hour, long id, bool late)
+    {
+        var latest = new Dictionary<(long, LocalDate), (Instant, long)> { [(Sub, Nov1)] = (Instant.FromUtc(2026, 11, 2, 10, 0), 10) };
+
+        Assert.Equal(late ? [(Sub, Nov1)] : [], CycleSequencer.LateCycles([Call(id, 2, hour, 60)], latest));
+    }
+
+    [Fact]
+    public void Of_two_versions_effective_at_the_same_instant_the_later_load_is_in_force()
+    {
+        var at = Instant.FromUtc(2026, 1, 1, 0, 0);
+        var timeline = new CatalogTimeline([Version(5, at), Version(3, at)]);
+
+        Assert.Equal(5, timeline.InForce(at)!.Id);
+        Assert.Null(timeline.InForce(at - Duration.FromTicks(1)));
+        Assert.Equal(-1, CatalogTimeline.IndexInForce([], at));
+    }
+}

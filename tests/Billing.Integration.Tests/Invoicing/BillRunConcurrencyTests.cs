@@ -1,0 +1,199 @@
+using Billing.Integration.Tests.Infrastructure;
+using Billing.Jobs.Catalog;
+using Billing.Jobs.Invoicing;
+using Billing.Jobs.Rating;
+using Dapper;
+using Hangfire;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
+using NodaTime;
+using NodaTime.Testing;
+
+namespace Billing.Integration.Tests.Invoicing;
+
+/// <summary>
+/// The bill run shared between workers and processes, and killed half-way: the end state is always
+/// the one a single clean run gives — one issued invoice per account cycle, gapless numbers.
+/// </summary>
+public sealed class BillRunConcurrencyTests : IDisposable
+{
+    private static readonly LocalDate November = new(2026, 11, 1);
+    private readonly List<IDisposable> _cleanup = [];
+    private readonly FakeClock _clock = new(Instant.FromUtc(2026, 11, 2, 6, 0));
+
+    public void Dispose()
+    {
+        foreach (var d in _cleanup.AsEnumerable().Reverse())
+        {
+            d.Dispose();
+        }
+    }
+
+    /// <summary>A database with <paramref name="accounts"/> postpaid accounts (cycle day 1), each with a few October calls and SMS, rated.</summary>
+    private ScratchDatabase Database(int accounts)
+    {
+        var scratch = new ScratchDatabase();
+        _cleanup.Add(scratch);
+        using var c = scratch.Db.Open();
+        RatingData.SaveTemplateCatalog(c, Instant.FromUtc(2026, 1, 1, 0, 0));
+        var usage = new List<UsageSpec>();
+        for (var i = 0; i < accounts; i++)
+        {
+            var msisdn = $"4477009{i:00000}";
+            RatingData.AddSubscriber(c, $"C-{i:000}", msisdn, "uk_postpaid_300", Instant.FromUtc(2026, 1, 1, 0, 0), billCycleDay: 1);
+            for (var k = 0; k <= i % 4; k++)
+            {
+                usage.Add(UsageSpec.Sms($"s-{i}-{k}", msisdn, "447700900123", Instant.FromUtc(2026, 10, 3 + k, 10, 0)));
+                usage.Add(UsageSpec.Voice($"v-{i}-{k}", msisdn, "12025550123", Instant.FromUtc(2026, 10, 10 + k, 9, 0), 30 + (17 * i)));
+            }
+        }
+
+        RatingData.InsertUsage(c, usage);
+        new RateUsageJob(scratch.Db, new CatalogCache()).RateAll(100_000);
+        return scratch;
+    }
+
+    private BillRunJob Job(ScratchDatabase db, int batchSize) => new(db.Db, new CatalogCache(), new InvoicingOptions { BatchSize = batchSize }, _clock);
+
+    /// <summary>What a run issued, per account: number, total, amount due and the lines' kinds and amounts.</summary>
+    private static List<(string Account, string Number, decimal Total, decimal Due, string Lines)> Issued(ScratchDatabase db)
+    {
+        using var c = db.Db.Open();
+        return c.Query<(string, string, decimal, decimal, string)>("""
+            SELECT i.account_id, i.number, i.total, i.amount_due,
+                   string_agg(l.kind || ' ' || l.amount::text, '; ' ORDER BY l.line_no)
+            FROM invoices i JOIN invoice_lines l ON l.invoice_id = i.id
+            WHERE i.status = 'issued'
+            GROUP BY i.account_id, i.number, i.total, i.amount_due
+            ORDER BY i.account_id
+            """).AsList();
+    }
+
+    private static List<string> Numbers(int count) => [.. Enumerable.Range(1, count).Select(n => $"INV-2026-{n:000000}")];
+
+    [Fact]
+    public void Batches_approved_at_once_on_three_connections_take_every_number_once_with_no_gap()
+    {
+        var db = Database(12);
+        var job = Job(db, batchSize: 2);
+        var planned = job.Plan(November, null, "tests");
+        job.DraftAll(planned.Run.Id);
+
+        Parallel.ForEach(planned.Batches, new ParallelOptions { MaxDegreeOfParallelism = 3 }, b => job.ApproveBatch(planned.Run.Id, b.BatchNo));
+
+        var issued = Issued(db);
+        Assert.Equal(12, issued.Count);
+        Assert.Equal(Numbers(12), issued.Select(i => i.Number).Order(StringComparer.Ordinal));
+        using var c = db.Db.Open();
+        Assert.Equal(12, c.ExecuteScalar<long>("SELECT last_seq FROM document_counters WHERE series = 'invoice' AND year = 2026"));
+    }
+
+    [Fact]
+    public void A_fan_out_over_two_Hangfire_workers_issues_what_one_worker_issues()
+    {
+        var one = Database(8);
+        var oneJob = Job(one, batchSize: 3);
+        var planned = oneJob.Plan(November, null, "tests");
+        oneJob.DraftAll(planned.Run.Id);
+        oneJob.ApproveAll(planned.Run.Id);
+
+        var two = Database(8);
+        var options = new PostgreSqlStorageOptions { SchemaName = "hangfire", PrepareSchemaIfNecessary = true, QueuePollInterval = TimeSpan.FromMilliseconds(200) };
+        var storage = new PostgreSqlStorage(new NpgsqlConnectionFactory(two.Db.ConnectionString, options), options);
+        var client = new BackgroundJobClient(storage);
+        var twoJob = Job(two, batchSize: 3);
+        using (new BackgroundJobServer(
+            new BackgroundJobServerOptions
+            {
+                WorkerCount = 2,
+                ServerName = "bill-run-tests-" + Guid.NewGuid().ToString("N")[..8],
+                Activator = new Activator(() => new BillRunFanOut(two.Db, twoJob, client, new InvoicingOptions { BatchSize = 3 })),
+            },
+            storage))
+        {
+            client.Enqueue<BillRunFanOut>(f => f.Start("2026-11-01", null, true));
+            Wait.Until(() => Issued(two).Count == 8 && storage.GetMonitoringApi().GetStatistics() is { Enqueued: 0, Processing: 0 }, "8 invoices issued by the fan-out", TimeSpan.FromMinutes(3));
+            Assert.Equal(0, storage.GetMonitoringApi().GetStatistics().Failed);
+        }
+
+        // Which account got which number depends on which worker came first; everything else is equal.
+        var byOne = Issued(one);
+        var byTwo = Issued(two);
+        Assert.Equal(byOne.Select(i => (i.Account, i.Total, i.Due, i.Lines)), byTwo.Select(i => (i.Account, i.Total, i.Due, i.Lines)));
+        Assert.Equal(Numbers(8), byTwo.Select(i => i.Number).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void A_bill_run_killed_while_drafting_and_again_while_approving_ends_as_a_clean_run()
+    {
+        const int accounts = 40;
+        var clean = Database(accounts);
+        var killed = Database(accounts);
+        using var work = new TempDir();
+        File.WriteAllText(Path.Combine(work.Path, "billing.json"), """{ "invoicing": { "batchSize": 1 } }""");
+        string[] Args(ScratchDatabase db) => ["bill-run", "2026-11-01", "--approve", "--db", db.Db.ConnectionString];
+
+        var ok = BillingProcess.Run(TimeSpan.FromMinutes(5), work.Path, Args(clean));
+        Assert.True(ok.Exit == 0, ok.Err);
+
+        // Killed while drafting: the draft of C-020 waits on a row this test holds (a draft of the same cycle, uncommitted).
+        using (var blocker = killed.Db.Open())
+        using (var tx = blocker.BeginTransaction())
+        {
+            blocker.Execute("""
+                INSERT INTO invoices (account_id, cycle_start, cycle_end, status, currency, issue_date, due_date, subtotal, tax, total,
+                                      previous_balance, payments_and_credits, amount_due, fingerprint)
+                VALUES ('C-020', '2026-10-01', '2026-11-01', 'draft', 'GBP', '2026-11-01', '2026-11-15', 0, 0, 0, 0, 0, 0, 'blocker')
+                """, transaction: tx);
+            KillWhenBlocked(work.Path, Args(killed), killed);
+            using var c = killed.Db.Open();
+            Assert.Equal(20, c.ExecuteScalar<long>("SELECT count(*) FROM bill_run_batches WHERE drafted_at IS NOT NULL"));
+            tx.Rollback();
+        }
+
+        // Killed while approving: the approval of C-020 waits for its account row, which this test holds.
+        using (var blocker = killed.Db.Open())
+        using (var tx = blocker.BeginTransaction())
+        {
+            // FOR NO KEY UPDATE lets the drafts' foreign keys by (KEY SHARE) and stops the approval's account lock (FOR UPDATE).
+            blocker.Execute("SELECT 1 FROM accounts WHERE id = 'C-020' FOR NO KEY UPDATE", transaction: tx);
+            KillWhenBlocked(work.Path, Args(killed), killed);
+            Assert.Equal(20, Issued(killed).Count);
+            tx.Rollback();
+        }
+
+        var resumed = BillingProcess.Run(TimeSpan.FromMinutes(5), work.Path, Args(killed));
+        Assert.True(resumed.Exit == 0, resumed.Err);
+
+        Assert.Equal(Issued(clean), Issued(killed));
+        Assert.Equal(Numbers(accounts), Issued(killed).Select(i => i.Number));
+        using var check = killed.Db.Open();
+        Assert.Equal(0, check.ExecuteScalar<long>("SELECT count(*) FROM invoices WHERE status = 'draft'"));
+        Assert.Equal(accounts, check.ExecuteScalar<long>("SELECT last_seq FROM document_counters WHERE series = 'invoice'"));
+    }
+
+    /// <summary>Starts the run and SIGKILLs it once one of its connections waits for a lock this test holds (mid-transaction).</summary>
+    private static void KillWhenBlocked(string work, string[] args, ScratchDatabase db)
+    {
+        using var p = BillingProcess.Start(work, args);
+        using var c = db.Db.Open();
+        Wait.Until(
+            () => p.HasExited || c.ExecuteScalar<long>("""
+                SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()
+                """) > 0,
+            "billing to wait for the test's lock",
+            TimeSpan.FromMinutes(3));
+        if (p.HasExited)
+        {
+            Assert.Fail($"billing finished instead of waiting for the lock: {p.StandardError.ReadToEnd()}");
+        }
+
+        p.Kill(entireProcessTree: true);
+        p.WaitForExit();
+    }
+
+    private sealed class Activator(Func<object> build) : JobActivator
+    {
+        public override object ActivateJob(Type jobType) => build();
+    }
+}
