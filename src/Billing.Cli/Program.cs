@@ -54,6 +54,7 @@ public static class Program
         root.Subcommands.Add(CreditNoteCommands.Build(cli));
         root.Subcommands.Add(PaymentCommands.Build(cli));
         root.Subcommands.Add(ChargeCommands.Build(cli));
+        root.Subcommands.Add(ReconcileCommands.Build(cli));
         root.Subcommands.Add(ConfigCommand.Build(cli));
         root.Subcommands.Add(ServeCommand.Build(cli));
         root.Subcommands.Add(BenchCommand.Build(cli));

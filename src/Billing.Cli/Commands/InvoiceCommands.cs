@@ -19,7 +19,7 @@ public static class InvoiceCommands
         var account = new Option<string?>("--account") { Description = "Only this account's" };
         var run = new Option<string?>("--run") { Description = "Only this bill run's: its date (2026-12-01) or number" };
         var status = new Option<string?>("--status") { Description = "Only draft or issued invoices" };
-        var limit = new Option<int>("--limit") { Description = "How many, newest first", DefaultValueFactory = _ => 50 };
+        var limit = new Option<int>("--limit") { Description = "How many, newest first (at least 1)", DefaultValueFactory = _ => 50 }.AtLeast(1);
         var list = new Command("list", "Invoices, newest first: number, account, period, totals, amount due and what is still outstanding") { account, run, status, limit };
         list.SetAction(p => cli.Run(p, g => List(g, p.GetValue(account), p.GetValue(run), p.GetValue(status), p.GetValue(limit), Console.Out)));
         var number = new Argument<string?>("number") { Description = "The invoice number (INV-2026-000001)", Arity = ArgumentArity.ZeroOrOne };

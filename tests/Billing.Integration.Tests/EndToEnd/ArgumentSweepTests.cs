@@ -62,6 +62,11 @@ public sealed class ArgumentSweepTests : IDisposable
             (["bench", "engine", "--rows", "-1"], "--rows '-1'"),
             (["bench", "engine", "--prefixes", "1000001"], "--prefixes '1000001'"),
             (["bench", "engine", "--repeat", "101"], "--repeat '101'"),
+            (["bench", "bill-run", "--accounts", "0"], "--accounts '0'"),
+            (["bench", "bill-run", "--records", "100001"], "--records '100001'"),
+            (["bench", "bill-run", "--batch-size", "0"], "--batch-size '0'"),
+            (["bench", "bill-run", "--workers", "65"], "--workers '65'"),
+            (["invoices", "list", "--limit", "0"], "--limit '0'"),
         ];
 
         // The bounds themselves parse: the checks refuse what is out of range, not what is on its edge.
