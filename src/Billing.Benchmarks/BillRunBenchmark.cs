@@ -6,6 +6,7 @@ using Billing.Catalog.Native;
 using Billing.Core.Rating;
 using Billing.Core.Usage;
 using Billing.Jobs.Invoicing;
+using Billing.Jobs.Catalog;
 using Billing.Jobs.Rating;
 using Billing.Storage;
 using Dapper;
@@ -287,7 +288,7 @@ public static class BillRunBenchmark
                 charges.Write(charge.BilledQuantity, NpgsqlDbType.Bigint);
                 Nullable(charges, charge.AllowanceId);
                 charges.Write(charge.AllowanceUsed, NpgsqlDbType.Bigint);
-                charges.Write(RatingStore.Explain(charge), NpgsqlDbType.Json);
+                charges.Write(Billing.Storage.Rating.ChargeExplanation.Json(charge), NpgsqlDbType.Json);
                 charges.Write((short)request.Service, NpgsqlDbType.Smallint);
                 charges.Write(false, NpgsqlDbType.Boolean);
                 if (index % 1_000_000 == 0)

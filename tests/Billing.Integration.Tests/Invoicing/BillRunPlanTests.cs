@@ -1,4 +1,5 @@
 using Billing.Integration.Tests.Infrastructure;
+using Billing.Jobs.Catalog;
 using Billing.Jobs.Invoicing;
 using Billing.Jobs.Rating;
 using Billing.Storage.Invoicing;

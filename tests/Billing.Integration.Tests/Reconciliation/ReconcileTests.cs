@@ -2,6 +2,7 @@ using System.Text.Json;
 using Billing.Cli;
 using Billing.Cli.Commands;
 using Billing.Integration.Tests.Infrastructure;
+using Billing.Jobs.Catalog;
 using Billing.Jobs.Invoicing;
 using Billing.Jobs.Mediation;
 using Billing.Jobs.Rating;
@@ -66,10 +67,10 @@ public sealed class ReconcileTests : IDisposable
             """.Replace("\r", "", StringComparison.Ordinal));
         var ingest = new IngestDropFolderJob(_scratch.Db, Options(extensions: false), _clock);
         var first = Assert.Single(ingest.IngestAll());
-        Assert.Equal((6L, 3L, 2L, 0L, 1L), (first.Read, first.Accepted, first.Suspended, first.Duplicates, first.Filtered));
+        Assert.Equal((6L, 3L, 2L, 0L, 1L), (first.Manifest.Read, first.Manifest.Accepted, first.Manifest.Suspended, first.Manifest.Duplicates, first.Manifest.Filtered));
         Drops.Put(_drop.Path, "canonical", "b.csv", Drops.CanonicalHeader + "\nr1,sms,07700900950,07700900123,2026-11-03T10:00:00Z,,,\nr7,sms,07700900950,07700900123,2026-11-09T10:00:00Z,,,\n");
         var second = Assert.Single(ingest.IngestAll());
-        Assert.Equal((2L, 1L, 1L), (second.Read, second.Accepted, second.Duplicates));
+        Assert.Equal((2L, 1L, 1L), (second.Manifest.Read, second.Manifest.Accepted, second.Manifest.Duplicates));
         Assert.Equal(1, new RecycleSuspenseJob(_scratch.Db, Options(extensions: true)).Run().Recycled);
         Rate();
         if (!approve)
