@@ -14,7 +14,7 @@ public enum InvoiceSort
 }
 
 /// <summary>
-/// What finance searches invoices by (null = any): the number's start, the account id's start, part of
+/// What finance searches invoices by (null = any): the number's start, the account id, part of
 /// the customer's name (any case), the month the period ends in (its last day's month), a status
 /// (<c>draft</c>, <c>issued</c>, <c>unpaid</c> = issued with something outstanding, <c>paid</c>), a bill run.
 /// </summary>
@@ -41,7 +41,7 @@ public static partial class InvoiceStore
 
     private const string Matches = $"""
          WHERE (@number::text IS NULL OR i.number LIKE @number ESCAPE '\')
-           AND (@account::text IS NULL OR i.account_id LIKE @account ESCAPE '\')
+           AND (@account::text IS NULL OR i.account_id = @account)
            AND (@name::text IS NULL OR a.name ILIKE @name ESCAPE '\')
            AND (@periodFrom::date IS NULL OR (i.cycle_end > @periodFrom AND i.cycle_end <= @periodTo))
            AND (@runId::bigint IS NULL OR i.run_id = @runId)
@@ -72,7 +72,7 @@ public static partial class InvoiceStore
         var args = new
         {
             number = Starting(search.Number),
-            account = Starting(search.Account),
+            account = search.Account is { Length: > 0 } a ? a : null,
             name = search.Name is { Length: > 0 } n ? "%" + EscapeLike(n) + "%" : null,
             periodFrom = search.Period?.OnDayOfMonth(1),
             periodTo = search.Period?.OnDayOfMonth(1).PlusMonths(1),

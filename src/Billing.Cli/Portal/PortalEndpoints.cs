@@ -1,0 +1,154 @@
+using System.IO.Compression;
+using System.Reflection;
+using Billing.Storage;
+using Billing.Storage.Invoicing;
+using Microsoft.Net.Http.Headers;
+
+namespace Billing.Cli.Portal;
+
+/// <summary>
+/// The finance portal under /portal of <c>billing serve</c>: plain endpoints that read with the stores
+/// and answer server-rendered HTML (<see cref="PortalPages"/>), and the downloads. Every page needs a
+/// signed-in user of either role; the downloads need <c>finance</c>.
+/// </summary>
+public static class PortalEndpoints
+{
+    private static readonly Lazy<byte[]> Stylesheet = new(() =>
+    {
+        using var css = Assembly.GetExecutingAssembly().GetManifestResourceStream("portal.css") ?? throw new InvalidOperationException("portal.css is not embedded");
+        using var bytes = new MemoryStream();
+        css.CopyTo(bytes);
+        return bytes.ToArray();
+    });
+
+    public static void MapPortal(this WebApplication app, BillingDatabase db)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        // Every portal answer: no framing, no scripts, forms only to the portal, no caching of customers' data.
+        app.Use(async (ctx, next) =>
+        {
+            if (ctx.Request.Path.StartsWithSegments("/portal"))
+            {
+                var h = ctx.Response.Headers;
+                h.ContentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+                h.XContentTypeOptions = "nosniff";
+                h["Referrer-Policy"] = "same-origin";
+                h.CacheControl = "no-store";
+            }
+
+            await next(ctx);
+        });
+
+        app.MapGet("/portal/portal.css", () => Results.Bytes(Stylesheet.Value, "text/css; charset=utf-8"));
+        app.MapSignIn(db);
+
+        var portal = app.MapGroup("/portal").RequireAuthorization(PortalAuth.ViewPolicy);
+        portal.MapGet("", () => Results.Redirect("/portal/invoices"));
+        portal.MapGet("/invoices", (HttpContext ctx) =>
+        {
+            var query = InvoiceQuery.From(ctx.Request.Query);
+            using var conn = db.Open();
+            return PortalPages.Page(ctx, PortalPages.InvoiceList(query, InvoiceStore.Search(conn, query.Search)), "Invoices");
+        });
+        portal.MapGet("/invoices/{number}", (HttpContext ctx, string number) =>
+        {
+            using var conn = db.Open();
+            var invoice = InvoiceStore.Read(conn, number);
+            if (invoice is null)
+            {
+                return PortalPages.Page(ctx, PortalPages.NotFound($"No issued invoice {number}."), "Invoice not found", StatusCodes.Status404NotFound);
+            }
+
+            var page = PortalPages.Invoice(invoice, ReceivablesStore.AllocationsTo(conn, invoice.Id), CreditNoteStore.OfInvoice(conn, invoice.Id),
+                InvoiceFiles.Invoice(conn, number), ctx.User.MayDownload());
+            return PortalPages.Page(ctx, page, $"Invoice {number}");
+        });
+        portal.MapGet("/bill-runs", (HttpContext ctx) =>
+        {
+            using var conn = db.Open();
+            return PortalPages.Page(ctx, PortalPages.BillRuns(BillRunStore.Summaries(conn, 100)), "Bill runs");
+        });
+        portal.MapGet("/bill-runs/{run:long}", (HttpContext ctx, long run) =>
+        {
+            using var conn = db.Open();
+            if (BillRunReport.Read(conn, run) is not { } report)
+            {
+                return PortalPages.Page(ctx, PortalPages.NotFound($"No bill run #{run}."), "Bill run not found", StatusCodes.Status404NotFound);
+            }
+
+            var documents = ctx.User.MayDownload() ? InvoiceFiles.OfRun(conn, run).Count() : 0;
+            return PortalPages.Page(ctx, PortalPages.BillRun(report, documents, ctx.User.MayDownload()), $"Bill run {report.Run.RunDate:uuuu-MM-dd} (#{run})");
+        });
+        portal.MapGet("/accounts/{id}", (HttpContext ctx, string id) =>
+        {
+            using var conn = db.Open();
+            return AccountStatement.Read(conn, id) is { } statement
+                ? PortalPages.Page(ctx, PortalPages.Account(statement), $"Account {id}")
+                : PortalPages.Page(ctx, PortalPages.NotFound($"No account {id}."), "Account not found", StatusCodes.Status404NotFound);
+        });
+
+        var downloads = app.MapGroup("/portal").RequireAuthorization(PortalAuth.DownloadPolicy).WithMetadata(new DownloadEndpoint());
+        downloads.MapGet("/invoices/{number}.pdf", (string number) =>
+        {
+            // The file is the one the database records for this number: nothing of the request becomes a path.
+            using var conn = db.Open();
+            var file = InvoiceFiles.Invoice(conn, number);
+            if (file is null)
+            {
+                return PortalPages.Refused(StatusCodes.Status404NotFound, $"No PDF of invoice {number}: it is not issued or not rendered yet.");
+            }
+
+            return File.Exists(file.Path)
+                ? Results.File(file.Path, "application/pdf", file.Number + ".pdf")
+                : PortalPages.Refused(StatusCodes.Status404NotFound, $"The PDF of invoice {number} is recorded but missing from the document store: render it again (billing invoices render {number}).");
+        });
+        downloads.MapGet("/bill-runs/{run:long}/invoices.zip", async (HttpContext ctx, long run) =>
+        {
+            await using var conn = await db.OpenAsync(ctx.RequestAborted);
+            var found = BillRunStore.Find(conn, run.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (found is null)
+            {
+                await PortalPages.Refused(StatusCodes.Status404NotFound, $"No bill run #{run}.").ExecuteAsync(ctx);
+                return;
+            }
+
+            ctx.Response.ContentType = "application/zip";
+            ctx.Response.Headers.ContentDisposition = new ContentDispositionHeaderValue("attachment") { FileNameStar = $"bill-run-{found.RunDate:uuuu-MM-dd}-invoices.zip" }.ToString();
+            await WriteZip(ctx.Response.Body, InvoiceFiles.OfRun(conn, run), ctx.RequestAborted);
+        });
+    }
+
+    /// <summary>
+    /// The files as a ZIP written straight to <paramref name="output"/>, one file at a time: memory
+    /// stays at one copy buffer whatever the run's size. PDFs compress themselves, so entries are stored.
+    /// A file missing from the store is skipped, and listed in MISSING.txt at the end.
+    /// </summary>
+    public static async Task WriteZip(Stream output, IEnumerable<InvoiceFile> files, CancellationToken cancel)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        var missing = new List<string>();
+        await using (var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var file in files)
+            {
+                if (!File.Exists(file.Path))
+                {
+                    missing.Add(file.Number);
+                    continue;
+                }
+
+                var entry = zip.CreateEntry(file.Number + ".pdf", CompressionLevel.NoCompression);
+                await using var target = await entry.OpenAsync(cancel);
+                await using var source = new FileStream(file.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.Asynchronous | FileOptions.SequentialScan);
+                await source.CopyToAsync(target, cancel);
+            }
+
+            if (missing.Count > 0)
+            {
+                var entry = zip.CreateEntry("MISSING.txt", CompressionLevel.Optimal);
+                await using var target = new StreamWriter(await entry.OpenAsync(cancel));
+                await target.WriteAsync("Recorded but missing from the document store (render them again):\n" + string.Join('\n', missing) + "\n");
+            }
+        }
+    }
+}
