@@ -31,16 +31,7 @@ public sealed record EngineRounds(IReadOnlyList<EngineBenchmarkResult> Rounds)
     public decimal Best => Rounds.Max(r => r.EventsPerSecond);
 
     /// <summary>The middle rate (an even count: the mean of the two middle ones, half away from zero).</summary>
-    public decimal Median
-    {
-        get
-        {
-            var sorted = Rounds.Select(r => r.EventsPerSecond).Order().ToArray();
-            return sorted.Length % 2 == 1
-                ? sorted[sorted.Length / 2]
-                : Math.Round((sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2, MidpointRounding.AwayFromZero);
-        }
-    }
+    public decimal Median => BenchStats.Median(Rounds.Select(r => r.EventsPerSecond));
 }
 
 /// <summary>

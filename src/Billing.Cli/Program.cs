@@ -211,6 +211,7 @@ notificationsRetry.SetAction(p => Guarded(p, false, g => NotificationCommands.Re
 root.Subcommands.Add(new Command("notifications", "Prepaid notifications outbox (low balance, credit exhausted, top-up …): list, deliver, retry") { notificationsList, notificationsSend, notificationsRetry });
 
 root.Subcommands.Add(BillRunCommands.Build(cli));
+root.Subcommands.Add(ReconcileCommands.Build(cli));
 root.Subcommands.Add(InvoiceCommands.Build(cli));
 root.Subcommands.Add(CreditNoteCommands.Build(cli));
 root.Subcommands.Add(PaymentCommands.Build(cli));
@@ -247,6 +248,6 @@ var engineRowsOption = new Option<int>("--rows") { Description = "Events per rou
 var engineSubscribersOption = new Option<int>("--subscribers") { Description = "Subscribers whose allowances the events draw on", DefaultValueFactory = _ => 1_000 };
 var benchEngine = new Command("engine", "The pure rating engine alone on one thread, no database") { engineRowsOption, prefixesOption, engineSubscribersOption, engineRepeatOption };
 benchEngine.SetAction(p => Guarded(p, false, g => BenchEngineCommand.Run(g, p.GetValue(engineRowsOption), p.GetValue(prefixesOption), p.GetValue(engineSubscribersOption), p.GetValue(engineRepeatOption), Console.Out)));
-root.Subcommands.Add(new Command("bench", "Benchmarks that print measured figures") { benchIngest, benchRate, benchEngine });
+root.Subcommands.Add(new Command("bench", "Benchmarks that print measured figures") { benchIngest, benchRate, benchEngine, BenchBillRunCommand.Build(cli) });
 
 return root.Parse(args).Invoke();

@@ -13,7 +13,7 @@ namespace Billing.Jobs.Invoicing;
 public sealed record BatchOutcome(int BatchNo, int Accounts, int Drafts, int Issued, int Changed, int WithErrors, int NothingToBill);
 
 /// <summary>A planned run: its batches of accounts and the accounts left out because their cycle has not ended yet.</summary>
-public sealed record PlannedRun(BillRun Run, IReadOnlyList<BillRunBatch> Batches, IReadOnlyList<string> NotEnded);
+public sealed record PlannedRun(BillRun Run, IReadOnlyList<PlannedBatch> Batches, IReadOnlyList<string> NotEnded);
 
 /// <summary>
 /// The bill run at cycle close. <see cref="Plan"/> picks the accounts whose cycle ends on the run
@@ -39,20 +39,21 @@ public sealed class BillRunJob(BillingDatabase db, CatalogCache catalogs, Invoic
         using var conn = db.Open();
         var run = BillRunStore.Ensure(conn, runDate, by);
         var now = clock.GetCurrentInstant();
-        var candidates = BillRunStore.EligibleAccounts(conn, runDate, cycle.Start, account);
-        var zones = Billing.Storage.AccountStore.TimeZones(conn, candidates);
-        var ended = candidates.Where(a => DateTimeZoneProviders.Tzdb[zones[a]].AtStartOfDay(runDate).ToInstant() <= now).ToList();
-        var notEnded = candidates.Except(ended, StringComparer.Ordinal).ToList();
 
-        // The widest instants the accounts' cycles can cover, for one read of unrated usage.
-        var unrated = BillRunStore.UnratedUsage(conn, Instant.FromUtc(cycle.Start.Year, cycle.Start.Month, cycle.Start.Day, 0, 0) - Duration.FromDays(1),
-                Instant.FromUtc(cycle.End.Year, cycle.End.Month, cycle.End.Day, 0, 0) + Duration.FromDays(1))
-            .Where(u => zones.TryGetValue(u.Account, out var zone) && cycle.ToInterval(DateTimeZoneProviders.Tzdb[zone]).Contains(u.Start))
-            .GroupBy(u => u.Account, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.LongCount(), StringComparer.Ordinal);
-        var batches = BillRunStore.Plan(conn, run.Id, ended, options.BatchSize, unrated);
+        // Decided per time zone (a few), so that the accounts themselves never leave the database.
+        var zones = BillRunStore.EligibleZones(conn, runDate, cycle.Start, account);
+        var ended = zones.Where(z => DateTimeZoneProviders.Tzdb[z].AtStartOfDay(runDate).ToInstant() <= now).ToList();
+        var notEnded = BillRunStore.EligibleAccounts(conn, runDate, cycle.Start, account, [.. zones.Except(ended, StringComparer.Ordinal)]);
+        (string, Instant, Instant) CycleIn(string zone)
+        {
+            var interval = cycle.ToInterval(DateTimeZoneProviders.Tzdb[zone]);
+            return (zone, interval.Start, interval.End);
+        }
+
+        var unrated = BillRunStore.UnratedUsage(conn, runDate, cycle.Start, account, [.. zones.Select(CycleIn)]);
+        var batches = BillRunStore.Plan(conn, run.Id, runDate, cycle.Start, account, ended, options.BatchSize, unrated);
         _log.Information("Bill run {RunDate} (#{Run}): {Accounts} accounts in {Batches} batches; {NotEnded} not ended yet; {Unrated} accounts with unrated usage",
-            runDate, run.Id, ended.Count, batches.Count, notEnded.Count, unrated.Count);
+            runDate, run.Id, batches.Sum(b => b.Accounts), batches.Count, notEnded.Count, unrated.Count);
         return new PlannedRun(run with { PlannedAt = now }, batches, notEnded);
     }
 
@@ -74,7 +75,8 @@ public sealed class BillRunJob(BillingDatabase db, CatalogCache catalogs, Invoic
     }
 
     /// <summary>
-    /// Issues the batch's drafts. Rating is held off (its partition locks) and the accounts locked, so
+    /// Issues the batch's drafts. Rating is held off (its partition locks, shared with the approvals of
+    /// other batches, which then only queue for the invoice numbers) and the accounts locked, so
     /// what is recomputed is what is billed; a draft whose figures changed since it was computed is
     /// replaced and left for a person (changed since the draft), one with errors stays a draft, the
     /// others get their numbers and become immutable, with what they bill marked invoiced.
@@ -82,7 +84,7 @@ public sealed class BillRunJob(BillingDatabase db, CatalogCache catalogs, Invoic
     public BatchOutcome ApproveBatch(long runId, int batchNo)
     {
         using var conn = db.Open();
-        Billing.Storage.Rating.RatingPartitions.LockAll(conn);
+        Billing.Storage.Rating.RatingPartitions.ShareAll(conn);
         try
         {
             using var tx = conn.BeginTransaction();
@@ -118,7 +120,7 @@ public sealed class BillRunJob(BillingDatabase db, CatalogCache catalogs, Invoic
         }
         finally
         {
-            Billing.Storage.Rating.RatingPartitions.UnlockAll(conn);
+            Billing.Storage.Rating.RatingPartitions.UnshareAll(conn);
         }
     }
 
@@ -126,11 +128,11 @@ public sealed class BillRunJob(BillingDatabase db, CatalogCache catalogs, Invoic
     public IReadOnlyList<BatchOutcome> DraftAll(long runId, Action<int, int>? progress = null)
     {
         using var conn = db.Open();
-        var batches = BillRunStore.Batches(conn, runId);
+        var batches = BillRunStore.BatchNumbers(conn, runId);
         var outcomes = new List<BatchOutcome>();
         foreach (var b in batches)
         {
-            outcomes.Add(DraftBatch(runId, b.BatchNo));
+            outcomes.Add(DraftBatch(runId, b));
             progress?.Invoke(outcomes.Count, batches.Count);
         }
 
@@ -141,11 +143,11 @@ public sealed class BillRunJob(BillingDatabase db, CatalogCache catalogs, Invoic
     public IReadOnlyList<BatchOutcome> ApproveAll(long runId, Action<int, int>? progress = null)
     {
         using var conn = db.Open();
-        var batches = BillRunStore.Batches(conn, runId);
+        var batches = BillRunStore.BatchNumbers(conn, runId);
         var outcomes = new List<BatchOutcome>();
         foreach (var b in batches)
         {
-            outcomes.Add(ApproveBatch(runId, b.BatchNo));
+            outcomes.Add(ApproveBatch(runId, b));
             progress?.Invoke(outcomes.Count, batches.Count);
         }
 

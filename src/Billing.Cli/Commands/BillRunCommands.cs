@@ -121,17 +121,18 @@ public static class BillRunCommands
         return BillRunStore.Find(conn, run) ?? throw new UserErrorException($"No bill run '{run}' (give its number or its date, e.g. 2026-12-01; `billing bill-run list`).");
     }
 
-    private static LocalDate Date(string text)
+    /// <summary>A date bill cycles end on (day 1–28); <paramref name="name"/> and <paramref name="meaning"/> say in errors what it is.</summary>
+    internal static LocalDate Date(string text, string name = "DATE", string meaning = "the run closes the cycles that end at local midnight starting it")
     {
         var parsed = LocalDatePattern.Iso.Parse(text);
         if (!parsed.Success)
         {
-            throw new UserErrorException($"DATE '{text}' is not a date (yyyy-MM-dd): the run closes the cycles that end at local midnight starting it.");
+            throw new UserErrorException($"{name} '{text}' is not a date (yyyy-MM-dd): {meaning}.");
         }
 
         if (parsed.Value.Day > 28)
         {
-            throw new UserErrorException($"DATE '{text}': bill cycles start on day 1–28, so no cycle ends on day {parsed.Value.Day}.");
+            throw new UserErrorException($"{name} '{text}': bill cycles start on day 1–28, so no cycle ends on day {parsed.Value.Day}.");
         }
 
         return parsed.Value;

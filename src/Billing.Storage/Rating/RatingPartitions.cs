@@ -42,4 +42,25 @@ public static class RatingPartitions
             Release(conn, p);
         }
     }
+
+    /// <summary>
+    /// Blocks until this session shares every subscriber partition: rating (which claims a partition
+    /// exclusively) and re-rating are held off, but other sharers — bill-run approvals of other batches —
+    /// are not, so batches are approved side by side.
+    /// </summary>
+    public static void ShareAll(NpgsqlConnection conn)
+    {
+        for (var p = 0; p < Count; p++)
+        {
+            conn.Execute("SELECT pg_advisory_lock_shared(@space, @p)", new { space = PartitionLockSpace, p });
+        }
+    }
+
+    public static void UnshareAll(NpgsqlConnection conn)
+    {
+        for (var p = 0; p < Count; p++)
+        {
+            conn.Execute("SELECT pg_advisory_unlock_shared(@space, @p)", new { space = PartitionLockSpace, p });
+        }
+    }
 }

@@ -1,0 +1,51 @@
+using Billing.Integration.Tests.Infrastructure;
+using Billing.Jobs.Catalog;
+using Billing.Jobs.Invoicing;
+using Billing.Jobs.Rating;
+using Billing.Storage.Invoicing;
+using Dapper;
+using NodaTime;
+using NodaTime.Testing;
+
+namespace Billing.Integration.Tests.Invoicing;
+
+/// <summary>How a bill run is planned: which accounts, in which batches, and what it notes of unrated usage.</summary>
+public sealed class BillRunPlanTests : IDisposable
+{
+    private static readonly LocalDate December = new(2026, 12, 1);
+    private readonly ScratchDatabase _scratch = new();
+
+    public void Dispose() => _scratch.Dispose();
+
+    [Fact]
+    public void The_plan_batches_the_accounts_whose_cycle_ended_in_id_order_leaves_out_a_zone_still_before_midnight_and_counts_unrated_usage_per_account()
+    {
+        using var c = _scratch.Db.Open();
+        var from = Instant.FromUtc(2026, 1, 1, 0, 0);
+        RatingData.SaveTemplateCatalog(c, from);
+        RatingData.AddSubscriber(c, "B-4", "447700900954", "uk_postpaid_300", from, billCycleDay: 1);
+        RatingData.AddSubscriber(c, "B-1", "447700900951", "uk_postpaid_300", from, billCycleDay: 1);
+        RatingData.AddSubscriber(c, "B-2", "447700900952", "uk_postpaid_300", from, timeZone: "Pacific/Honolulu", billCycleDay: 1);
+        RatingData.AddSubscriber(c, "B-3", "447700900953", "uk_postpaid_300", from, billCycleDay: 5);
+        RatingData.InsertUsage(c, [UsageSpec.Sms("rated", "447700900951", "447700900123", Instant.FromUtc(2026, 11, 3, 10, 0))]);
+        new RateUsageJob(_scratch.Db, new CatalogCache()).RateAll(1000);
+        RatingData.InsertUsage(c, [
+            UsageSpec.Sms("b1-late", "447700900951", "447700900123", Instant.FromUtc(2026, 11, 20, 10, 0)),
+            UsageSpec.Sms("b1-before", "447700900951", "447700900123", Instant.FromUtc(2026, 10, 31, 23, 0)), // October, in London
+            UsageSpec.Sms("b2", "447700900952", "447700900123", Instant.FromUtc(2026, 12, 1, 5, 0)), // still 30 November in Honolulu
+        ]);
+        // 06:00 UTC on 1 December: midnight has passed in London, not in Honolulu (10:00 UTC).
+        var job = new BillRunJob(_scratch.Db, new CatalogCache(), new InvoicingOptions { BatchSize = 1 }, new FakeClock(Instant.FromUtc(2026, 12, 1, 6, 0)));
+
+        var planned = job.Plan(December, null, "tests");
+
+        Assert.Equal([(1, 1), (2, 1)], planned.Batches.Select(b => (b.BatchNo, b.Accounts)));
+        Assert.Equal([["B-1"], ["B-4"]], BillRunStore.Batches(c, planned.Run.Id).Select(b => b.Accounts));
+        Assert.Equal(["B-2"], planned.NotEnded);
+        Assert.Equal(new Dictionary<string, long> { ["B-1"] = 1, ["B-2"] = 1 }, BillRunStore.Unrated(c, planned.Run.Id));
+
+        job.DraftAll(planned.Run.Id);
+        Assert.Contains("1 usage records of the period are not rated yet", c.ExecuteScalar<string>("SELECT warnings::text FROM invoices WHERE account_id = 'B-1'"), StringComparison.Ordinal);
+        Assert.Equal(["B-1", "B-4"], c.Query<string>("SELECT account_id FROM invoices ORDER BY account_id"));
+    }
+}
