@@ -54,6 +54,7 @@ public static class ServeCommand
         builder.Services.AddTransient<Billing.Jobs.Prepaid.ExpireCreditJob>();
         builder.Services.AddSingleton(rt.Config.NotificationDelivery());
         builder.Services.AddTransient<DeliverNotificationsJob>();
+        builder.Services.AddSingleton(InvoiceCommands.Renderer(rt));
         builder.Services.AddHangfire(c => c
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
