@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Reflection;
+using System.Security.Cryptography;
 using Billing.Storage;
 using Billing.Storage.Invoicing;
 using Microsoft.Net.Http.Headers;
@@ -76,8 +77,9 @@ public static class PortalEndpoints
                 return PortalPages.Page(ctx, PortalPages.NotFound($"No bill run #{run}."), "Bill run not found", StatusCodes.Status404NotFound);
             }
 
-            var documents = ctx.User.MayDownload() ? InvoiceFiles.OfRun(conn, run).Count() : 0;
-            return PortalPages.Page(ctx, PortalPages.BillRun(report, documents, ctx.User.MayDownload()), $"Bill run {report.Run.RunDate:uuuu-MM-dd} (#{run})");
+            // Whether anything is rendered: the first rendered invoice answers it (the ZIP lists any left out).
+            var rendered = ctx.User.MayDownload() && InvoiceFiles.OfRun(conn, run).Any(f => f.File is not null);
+            return PortalPages.Page(ctx, PortalPages.BillRun(report, rendered, ctx.User.MayDownload()), $"Bill run {report.Run.RunDate:uuuu-MM-dd} (#{run})");
         });
         portal.MapGet("/accounts/{id}", (HttpContext ctx, string id) =>
         {
@@ -98,9 +100,12 @@ public static class PortalEndpoints
                 return PortalPages.Refused(StatusCodes.Status404NotFound, $"No PDF of invoice {number}: it is not issued or not rendered yet.");
             }
 
-            return File.Exists(file.Path)
-                ? Results.File(file.Path, "application/pdf", file.Number + ".pdf")
-                : PortalPages.Refused(StatusCodes.Status404NotFound, $"The PDF of invoice {number} is recorded but missing from the document store: render it again (billing invoices render {number}).");
+            // A PDF is a few dozen KiB: read whole and checked against its recorded SHA-256, so a file
+            // changed or cut short in the store is refused rather than sent as the invoice.
+            var bytes = File.Exists(file.Path) ? File.ReadAllBytes(file.Path) : null;
+            return bytes is not null && Convert.ToHexStringLower(SHA256.HashData(bytes)) == file.Sha256
+                ? Results.File(bytes, "application/pdf", file.Number + ".pdf")
+                : PortalPages.Refused(StatusCodes.Status404NotFound, $"The PDF of invoice {number} is missing from the document store or differs from what was rendered: render it again (billing invoices render {number}).");
         });
         downloads.MapGet("/bill-runs/{run:long}/invoices.zip", async (HttpContext ctx, long run) =>
         {
@@ -121,19 +126,19 @@ public static class PortalEndpoints
     /// <summary>
     /// The files as a ZIP written straight to <paramref name="output"/>, one file at a time: memory
     /// stays at one copy buffer whatever the run's size. PDFs compress themselves, so entries are stored.
-    /// A file missing from the store is skipped, and listed in MISSING.txt at the end.
+    /// An invoice not rendered (or whose file is gone) is left out and listed in MISSING.txt at the end.
     /// </summary>
-    public static async Task WriteZip(Stream output, IEnumerable<InvoiceFile> files, CancellationToken cancel)
+    public static async Task WriteZip(Stream output, IEnumerable<(string Number, InvoiceFile? File)> invoices, CancellationToken cancel)
     {
-        ArgumentNullException.ThrowIfNull(files);
+        ArgumentNullException.ThrowIfNull(invoices);
         var missing = new List<string>();
         await using (var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
         {
-            foreach (var file in files)
+            foreach (var (number, file) in invoices)
             {
-                if (!File.Exists(file.Path))
+                if (file is null || !File.Exists(file.Path))
                 {
-                    missing.Add(file.Number);
+                    missing.Add(number);
                     continue;
                 }
 
@@ -147,7 +152,7 @@ public static class PortalEndpoints
             {
                 var entry = zip.CreateEntry("MISSING.txt", CompressionLevel.Optimal);
                 await using var target = new StreamWriter(await entry.OpenAsync(cancel));
-                await target.WriteAsync("Recorded but missing from the document store (render them again):\n" + string.Join('\n', missing) + "\n");
+                await target.WriteAsync("Issued invoices of the run without a PDF in the document store (billing invoices render NUMBER):\n" + string.Join('\n', missing) + "\n");
             }
         }
     }
