@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Security.Cryptography;
 using Billing.Storage;
 using Billing.Storage.Invoicing;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 
 namespace Billing.Cli.Portal;
@@ -119,7 +120,10 @@ public static class PortalEndpoints
 
             ctx.Response.ContentType = "application/zip";
             ctx.Response.Headers.ContentDisposition = new ContentDispositionHeaderValue("attachment") { FileNameStar = $"bill-run-{found.RunDate:uuuu-MM-dd}-invoices.zip" }.ToString();
-            await WriteZip(ctx.Response.Body, InvoiceFiles.OfRun(conn, run), ctx.RequestAborted);
+            // ZipArchive writes each entry's sizes after its data, synchronously (also from DisposeAsync):
+            // this response, and only this one, may block its thread while it streams.
+            ctx.Features.GetRequiredFeature<IHttpBodyControlFeature>().AllowSynchronousIO = true;
+            WriteZip(ctx.Response.Body, InvoiceFiles.OfRun(conn, run));
         });
     }
 
@@ -128,32 +132,28 @@ public static class PortalEndpoints
     /// stays at one copy buffer whatever the run's size. PDFs compress themselves, so entries are stored.
     /// An invoice not rendered (or whose file is gone) is left out and listed in MISSING.txt at the end.
     /// </summary>
-    public static async Task WriteZip(Stream output, IEnumerable<(string Number, InvoiceFile? File)> invoices, CancellationToken cancel)
+    public static void WriteZip(Stream output, IEnumerable<(string Number, InvoiceFile? File)> invoices)
     {
         ArgumentNullException.ThrowIfNull(invoices);
         var missing = new List<string>();
-        await using (var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
+        using var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true);
+        foreach (var (number, file) in invoices)
         {
-            foreach (var (number, file) in invoices)
+            if (file is null || !File.Exists(file.Path))
             {
-                if (file is null || !File.Exists(file.Path))
-                {
-                    missing.Add(number);
-                    continue;
-                }
-
-                var entry = zip.CreateEntry(file.Number + ".pdf", CompressionLevel.NoCompression);
-                await using var target = await entry.OpenAsync(cancel);
-                await using var source = new FileStream(file.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.Asynchronous | FileOptions.SequentialScan);
-                await source.CopyToAsync(target, cancel);
+                missing.Add(number);
+                continue;
             }
 
-            if (missing.Count > 0)
-            {
-                var entry = zip.CreateEntry("MISSING.txt", CompressionLevel.Optimal);
-                await using var target = new StreamWriter(await entry.OpenAsync(cancel));
-                await target.WriteAsync("Issued invoices of the run without a PDF in the document store (billing invoices render NUMBER):\n" + string.Join('\n', missing) + "\n");
-            }
+            using var target = zip.CreateEntry(file.Number + ".pdf", CompressionLevel.NoCompression).Open();
+            using var source = new FileStream(file.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.SequentialScan);
+            source.CopyTo(target);
+        }
+
+        if (missing.Count > 0)
+        {
+            using var target = new StreamWriter(zip.CreateEntry("MISSING.txt", CompressionLevel.Optimal).Open());
+            target.Write("Issued invoices of the run without a PDF in the document store (billing invoices render NUMBER):\n" + string.Join('\n', missing) + "\n");
         }
     }
 }
