@@ -92,7 +92,7 @@ public static class PortalPages
             <tr>
               <td>{InvoiceLink(i.Number)}</td>
               <td><a href="/portal/accounts/{Uri.EscapeDataString(i.AccountId)}">{i.AccountId}</a></td>
-              <td>{i.AccountName}</td>
+              <td class="text">{i.AccountName}</td>
               <td>{Period(i.CycleStart, i.CycleEnd)}</td>
               <td>{Iso(i.IssueDate)}</td>
               <td>{Iso(i.DueDate)}</td>
@@ -142,7 +142,7 @@ public static class PortalPages
         ArgumentNullException.ThrowIfNull(credits);
         var c = i.Currency;
         var lines = Html.Join(i.Lines.Select(l => Html.Of($"""
-            <tr><td>{l.LineNo}</td><td>{l.Kind}</td><td>{l.Description}</td><td>{(l.Msisdn is { } m ? "+" + m : "")}</td><td class="num">{Quantity(l)}</td><td>{Period(l.PeriodStart, l.PeriodEnd)}</td><td>{l.TaxCategory}</td><td class="num">{Amount(l.Amount, c)}</td></tr>
+            <tr><td>{l.LineNo}</td><td>{l.Kind}</td><td class="text">{l.Description}</td><td>{(l.Msisdn is { } m ? "+" + m : "")}</td><td class="num">{Quantity(l)}</td><td>{Period(l.PeriodStart, l.PeriodEnd)}</td><td>{l.TaxCategory}</td><td class="num">{Amount(l.Amount, c)}</td></tr>
             """)));
         var taxes = Html.Join(i.Taxes.Select(t => Html.Of($"""
             <tr><td>{t.Name}</td><td>{t.Category}</td><td class="num">{(t.Rate * 100m).ToString("0.##", Inv)} %</td><td class="num">{Amount(t.Base, c)}</td><td class="num">{Amount(t.Amount, c)}</td></tr>
@@ -151,7 +151,7 @@ public static class PortalPages
             <tr><td>{a.Source}</td><td>{a.SourceReference}</td><td>{a.At.InUtc().ToString("uuuu-MM-dd HH:mm", Inv)} UTC</td><td class="num">{Amount(a.Amount, c)}</td></tr>
             """)));
         var notes = Html.Join(credits.Select(n => Html.Of($"""
-            <tr><td>{n.Number}</td><td>{Iso(n.IssueDate)}</td><td>{n.Reason}</td><td class="num">{Amount(n.Subtotal, c)}</td><td class="num">{Amount(n.Tax, c)}</td><td class="num">{Amount(n.Total, c)}</td><td>{n.CreatedBy}</td></tr>
+            <tr><td>{n.Number}</td><td>{Iso(n.IssueDate)}</td><td class="text">{n.Reason}</td><td class="num">{Amount(n.Subtotal, c)}</td><td class="num">{Amount(n.Tax, c)}</td><td class="num">{Amount(n.Total, c)}</td><td>{n.CreatedBy}</td></tr>
             """)));
         var document = !mayDownload ? Html.Of($"""<p class="hint">PDFs are downloaded by finance users.</p>""")
             : pdf is null ? Html.Of($"""<p class="hint">No PDF rendered yet: <code>billing invoices render {i.Number}</code>.</p>""")
@@ -220,7 +220,7 @@ public static class PortalPages
             BillRunReport.Messages(i.Warnings).Select(w => Html.Of($"""<li class="warning"><a href="/portal/accounts/{Uri.EscapeDataString(i.AccountId)}">{i.AccountId}</a>: {w}</li>"""))
             .Concat(BillRunReport.Messages(i.Errors).Select(e => Html.Of($"""<li class="error"><a href="/portal/accounts/{Uri.EscapeDataString(i.AccountId)}">{i.AccountId}</a>: {e} (not issued until fixed)</li>""")))));
         var rows = Html.Join(report.Invoices.Take(RunInvoicesShown).Select(i => Html.Of($"""
-            <tr><td><a href="/portal/accounts/{Uri.EscapeDataString(i.AccountId)}">{i.AccountId}</a></td><td>{i.Name}</td><td><span class="status {i.Status}">{i.Status}{(i.ChangedSinceDraft ? " (changed)" : "")}</span></td><td>{InvoiceLink(i.Number)}</td>
+            <tr><td><a href="/portal/accounts/{Uri.EscapeDataString(i.AccountId)}">{i.AccountId}</a></td><td class="text">{i.Name}</td><td><span class="status {i.Status}">{i.Status}{(i.ChangedSinceDraft ? " (changed)" : "")}</span></td><td>{InvoiceLink(i.Number)}</td>
                 <td class="num">{Amount(i.Total, i.Currency)} {i.Currency.Trim()}</td><td class="num">{Amount(i.AmountDue, i.Currency)}</td><td class="num">{(i.PreviousTotal is { } p ? Amount(p, i.Currency) : "")}</td><td class="num">{(i.PreviousTotal is { } q ? Signed(i.Total - q, i.Currency) : "")}</td></tr>
             """)));
         var zip = !mayDownload ? Html.Of($"""<p class="hint">PDFs are downloaded by finance users.</p>""")

@@ -8,8 +8,15 @@ using static Billing.Integration.Tests.Invoicing.ReceivablesWorld;
 
 namespace Billing.Integration.Tests.Portal;
 
+/// <summary>The portal's test classes share one <see cref="PortalWorld"/> (one database, one serve) and run one after the other.</summary>
+[CollectionDefinition(Name)]
+public sealed class PortalCollection : ICollectionFixture<PortalWorld>
+{
+    public const string Name = "portal";
+}
+
 /// <summary>
-/// One billed database and one <c>billing serve</c> for the portal's tests (a class fixture). Three
+/// One billed database and one <c>billing serve</c> for the portal's tests (a collection fixture). Three
 /// accounts billed for December (INV-2026-000001 Zoë Müller 36.00, paid in full; -000002 a name with
 /// markup in it, 36.00, a 12.00 credit note; -000003 São Paulo, 36.36 with a 90 s call to the USA)
 /// and January (INV-2027-000001..3, 18.00 each); December's PDFs rendered by
