@@ -70,11 +70,7 @@ public static class ServeCommand
         // Hangfire's dashboard checks IAntiforgery when it is registered. The keys that sign its
         // tokens live in memory: a page is good for this process only, and nothing is written to disk.
         builder.Services.Configure<KeyManagementOptions>(o => o.XmlRepository = new InMemoryKeyRing());
-        builder.Services.AddAntiforgery(o =>
-        {
-            o.Cookie.Name = "billing.antiforgery";
-            o.Cookie.SameSite = SameSiteMode.Strict;
-        });
+        builder.Services.AddAntiforgery();
         builder.Services.AddPortalAuth(rt.Db);
 
         var app = builder.Build();

@@ -56,6 +56,7 @@ public static class PortalAuth
     /// <summary>GET and POST /portal/sign-in, POST /portal/sign-out: the only portal endpoints open to anyone.</summary>
     public static void MapSignIn(this IEndpointRouteBuilder app, BillingDatabase db)
     {
+        var throttle = new SignInThrottle(TimeProvider.System);
         app.MapGet(SignInPath, (HttpContext ctx, string? returnUrl) => PortalPages.Page(ctx, PortalPages.SignIn(ctx, returnUrl, null), "Sign in"));
         app.MapPost(SignInPath, async (HttpContext ctx, IAntiforgery antiforgery) =>
         {
@@ -68,6 +69,11 @@ public static class PortalAuth
             var name = form["name"].ToString().Trim();
             var password = form["password"].ToString();
             var returnUrl = form["returnUrl"].ToString();
+            if (throttle.Blocked(name))
+            {
+                return PortalPages.Page(ctx, PortalPages.SignIn(ctx, returnUrl, $"Too many failed sign-ins as {name}: try again in {SignInThrottle.Window.TotalMinutes:0} minutes."), "Sign in", StatusCodes.Status429TooManyRequests);
+            }
+
             PortalUser? user;
             using (var conn = await db.OpenAsync(ctx.RequestAborted))
             {
@@ -84,9 +90,11 @@ public static class PortalAuth
 
             if (user is null)
             {
+                throttle.Failed(name);
                 return PortalPages.Page(ctx, PortalPages.SignIn(ctx, returnUrl, "The name or the password is wrong."), "Sign in", StatusCodes.Status401Unauthorized);
             }
 
+            throttle.Succeeded(name);
             var identity = new ClaimsIdentity(
                 [new Claim(ClaimTypes.Name, user.Name), new Claim(ClaimTypes.Role, user.Role), new Claim(PasswordSetClaim, user.PasswordSetAt.ToUnixTimeTicks().ToString(System.Globalization.CultureInfo.InvariantCulture))],
                 CookieAuthenticationDefaults.AuthenticationScheme);

@@ -191,4 +191,28 @@ public sealed class PortalEndpointTests(PortalWorld fx)
         using var reader = new StreamReader(missing.Open());
         Assert.EndsWith("INV-2027-000001\nINV-2027-000002\nINV-2027-000003\n", await reader.ReadToEndAsync(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task After_5_failed_sign_ins_a_name_is_refused_with_429_even_with_its_right_password_while_other_names_still_sign_in()
+    {
+        using (var c = fx.World.Open())
+        {
+            PortalUserStore.Add(c, "guessed", "finance", Billing.Cli.Portal.PortalPasswords.Hash("the right passphrase"), "tests");
+        }
+
+        using var http = fx.Serve.Client();
+        var failures = new List<HttpStatusCode>();
+        for (var i = 0; i < 5; i++)
+        {
+            using var wrong = await PortalWorld.SignIn(http, "guessed", $"guess number {i}");
+            failures.Add(wrong.StatusCode);
+        }
+
+        using var right = await PortalWorld.SignIn(http, "guessed", "the right passphrase");
+        using var other = await fx.SignedIn(PortalWorld.OperationsUser, PortalWorld.OperationsPassword);
+
+        Assert.All(failures, s => Assert.Equal(HttpStatusCode.Unauthorized, s));
+        Assert.Equal(HttpStatusCode.TooManyRequests, right.StatusCode);
+        Assert.Contains("Too many failed sign-ins as guessed", await right.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
 }
