@@ -9,7 +9,7 @@ namespace Billing.Integration.Tests.Portal;
 /// <see cref="Chromium"/> (never a browser download; `.ci/run` installs the package when missing).
 /// One browser for the whole test.
 /// </summary>
-[Collection(PortalCollection.Name)]
+[Collection(SharedPortalWorld.Name)]
 public sealed class PortalBrowserTests(PortalWorld fx)
 {
     public const string Chromium = "/usr/bin/chromium";

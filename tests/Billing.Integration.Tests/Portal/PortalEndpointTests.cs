@@ -4,7 +4,7 @@ using Billing.Storage.Portal;
 namespace Billing.Integration.Tests.Portal;
 
 /// <summary>The portal's endpoints over HTTP against a real `billing serve`: who is let in, what is refused and how, what is served.</summary>
-[Collection(PortalCollection.Name)]
+[Collection(SharedPortalWorld.Name)]
 public sealed class PortalEndpointTests(PortalWorld fx)
 {
     private static Uri U(string path) => new(path, UriKind.Relative);

@@ -7,7 +7,7 @@ using NodaTime;
 namespace Billing.Integration.Tests.Portal;
 
 /// <summary>What the portal reads, straight from the stores on the portal's billed database (see <see cref="PortalWorld"/>).</summary>
-[Collection(PortalCollection.Name)]
+[Collection(SharedPortalWorld.Name)]
 public sealed class PortalStoreTests(PortalWorld fx)
 {
     private IReadOnlyList<string?> Numbers(InvoiceSearch search)

@@ -10,7 +10,7 @@ namespace Billing.Integration.Tests.Portal;
 
 /// <summary>The portal's test classes share one <see cref="PortalWorld"/> (one database, one serve) and run one after the other.</summary>
 [CollectionDefinition(Name)]
-public sealed class PortalCollection : ICollectionFixture<PortalWorld>
+public sealed class SharedPortalWorld : ICollectionFixture<PortalWorld>
 {
     public const string Name = "portal";
 }
