@@ -280,8 +280,12 @@ public sealed class Rater
                     // the uncovered rest is priced pro rata; the run's later increments are priced in full.
                     var billed = n * inc;
                     var cost = rate.Cost(step, billed - allowanceLeft);
-                    cut.Watch(q, inc, 1, rate.Cost(step, inc - allowanceLeft));
-                    cut.Watch(q + inc, inc, n - 1, rate.IncrementsCost(step, 1));
+                    if (cut.Watching)
+                    {
+                        cut.Watch(q, inc, 1, rate.Cost(step, inc - allowanceLeft));
+                        cut.Watch(q + inc, inc, n - 1, rate.IncrementsCost(step, 1));
+                    }
+
                     parts.Add(start, timed, q, billed, entry, step, allowanceLeft, cost, isCovered: false);
                     increments.Add(rate, step, billed - allowanceLeft, cost, exact: false);
                     uncovered += billed - allowanceLeft;
@@ -295,7 +299,11 @@ public sealed class Rater
             {
                 var billed = n * inc;
                 var cost = rate.IncrementsCost(step, n);
-                cut.Watch(q, inc, n, rate.IncrementsCost(step, 1));
+                if (cut.Watching)
+                {
+                    cut.Watch(q, inc, n, rate.IncrementsCost(step, 1));
+                }
+
                 parts.Add(start, timed, q, billed, entry, step, 0, cost, isCovered: false);
                 increments.Add(rate, step, billed, cost, rate.HasExactIncrementCost(step));
                 uncovered += billed;
@@ -440,10 +448,13 @@ public sealed class Rater
 
         public long? At { get; private set; }
 
+        /// <summary>A disconnect MaxCost applies and the cut is not found yet (the common call skips the watch).</summary>
+        public readonly bool Watching => maxCost > 0 && At is null;
+
         /// <summary><paramref name="count"/> increments of <paramref name="increment"/> from <paramref name="offset"/>, each costing <paramref name="perIncrement"/>.</summary>
         public void Watch(long offset, long increment, long count, decimal perIncrement)
         {
-            if (maxCost <= 0 || At is not null || count <= 0)
+            if (!Watching || count <= 0)
             {
                 return;
             }
