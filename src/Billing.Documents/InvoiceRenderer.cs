@@ -110,10 +110,10 @@ public sealed class InvoiceRenderer
             if (d.Kind == DocumentKind.Invoice)
             {
                 Summary(f);
+                Chart(f);
                 Charges(f);
                 Taxes(f);
                 Payments(f);
-                Chart(f);
                 Annex(f);
             }
             else
