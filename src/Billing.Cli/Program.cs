@@ -248,6 +248,6 @@ var engineRowsOption = new Option<int>("--rows") { Description = "Events per rou
 var engineSubscribersOption = new Option<int>("--subscribers") { Description = "Subscribers whose allowances the events draw on", DefaultValueFactory = _ => 1_000 };
 var benchEngine = new Command("engine", "The pure rating engine alone on one thread, no database") { engineRowsOption, prefixesOption, engineSubscribersOption, engineRepeatOption };
 benchEngine.SetAction(p => Guarded(p, false, g => BenchEngineCommand.Run(g, p.GetValue(engineRowsOption), p.GetValue(prefixesOption), p.GetValue(engineSubscribersOption), p.GetValue(engineRepeatOption), Console.Out)));
-root.Subcommands.Add(new Command("bench", "Benchmarks that print measured figures") { benchIngest, benchRate, benchEngine, BenchBillRunCommand.Build(cli) });
+root.Subcommands.Add(new Command("bench", "Benchmarks that print measured figures") { benchIngest, benchRate, benchEngine, BenchBillRunCommand.Build(cli), BenchPdfCommand.Build(cli) });
 
 return root.Parse(args).Invoke();

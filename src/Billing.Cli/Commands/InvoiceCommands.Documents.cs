@@ -12,16 +12,15 @@ namespace Billing.Cli.Commands;
 /// <summary>billing invoices render | pdf: issued invoices and credit notes as PDFs in the document store, or one to a file.</summary>
 public static partial class InvoiceCommands
 {
-    /// <summary>The render job as configured: the brand's template, the fonts and the document store of <c>documents</c> in billing.json.</summary>
-    public static RenderDocumentsJob Renderer(Runtime rt, IClock? clock = null)
+    /// <summary>The render job as configured: the brand's template, the fonts and the document store (or <paramref name="folder"/>) of <c>documents</c> in billing.json.</summary>
+    public static RenderDocumentsJob Renderer(Runtime rt, IClock? clock = null, string? folder = null)
     {
         ArgumentNullException.ThrowIfNull(rt);
         var o = rt.Config.Documents;
-        InvoiceTemplate template;
         try
         {
-            template = InvoiceTemplate.Load(InvoiceTemplate.Locate(o.Templates, o.Brand));
-            return new RenderDocumentsJob(rt.Db, new InvoiceRenderer(template, DocumentFonts.Locate(o.Fonts)), new DocumentFolder(o.Folder!), o, clock ?? SystemClock.Instance);
+            var template = InvoiceTemplate.Load(InvoiceTemplate.Locate(o.Templates, o.Brand));
+            return new RenderDocumentsJob(rt.Db, new InvoiceRenderer(template, DocumentFonts.Locate(o.Fonts)), new DocumentFolder(folder ?? o.Folder!), o, clock ?? SystemClock.Instance);
         }
         catch (InvalidDataException e)
         {
