@@ -206,7 +206,7 @@ public static class PdfBenchmark
             void Header(string caption, string[] cells)
             {
                 Break();
-                y += 10.5;
+                y += 16;
                 Put(caption, _bold, 42);
                 y += 10.5;
                 for (var i = 0; i < cells.Length; i++)
@@ -215,6 +215,7 @@ public static class PdfBenchmark
                 }
             }
 
+            y += 22;
             Put(l["charges"], _bold, 42);
             string[] lineHeader = ["", l["col.description"], l["col.period"], l["col.quantity"], l["col.allowance"], l["col.amount"]];
             foreach (var group in d.Lines.GroupBy(x => x.Msisdn))
@@ -236,6 +237,7 @@ public static class PdfBenchmark
                 Put(l.Money(group.Sum(x => x.Amount), d.Currency), _bold, 500);
             }
 
+            y += 22;
             Header(l["taxes"], [l["col.tax"], l["col.rate"], l["col.base"], l["col.tax"]]);
             foreach (var tax in d.Taxes)
             {
