@@ -16,6 +16,12 @@ public static class Schedules
     /// <summary>Delivers due outbox messages; failed attempts wait for their own backoff.</summary>
     public const string DeliverNotifications = "notifications:deliver";
 
+    /// <summary>
+    /// The draft bill run of the cycles that ended (invoicing.daysAfterCycleEnd days ago), daily at 03:00 UTC, after
+    /// the night's rating sweep; a person approves it unless invoicing.autoApprove says otherwise.
+    /// </summary>
+    public const string DailyBillRun = "invoicing:daily-bill-run";
+
     public static void Register(IRecurringJobManager jobs)
     {
         ArgumentNullException.ThrowIfNull(jobs);
@@ -23,5 +29,6 @@ public static class Schedules
         jobs.AddOrUpdate<Rating.RateUsageJob>(RateAll, j => j.Run(), "*/15 * * * *");
         jobs.AddOrUpdate<Prepaid.ExpireCreditJob>(ExpireCredit, j => j.Run(), Cron.Daily(2));
         jobs.AddOrUpdate<Notifications.DeliverNotificationsJob>(DeliverNotifications, j => j.Run(), Cron.Minutely());
+        jobs.AddOrUpdate<Invoicing.BillRunFanOut>(DailyBillRun, j => j.Daily(), Cron.Daily(3));
     }
 }

@@ -22,6 +22,7 @@ public sealed class Runtime : IDisposable
         _embedded = embedded;
         _signals = signals;
         Where = where;
+        Jobs = new JobFactory(db, config, NodaTime.SystemClock.Instance);
     }
 
     public BillingConfig Config { get; }
@@ -29,6 +30,9 @@ public sealed class Runtime : IDisposable
     public BillingDatabase Db { get; }
 
     public string Where { get; }
+
+    /// <summary>The jobs, built against this runtime's database and configuration.</summary>
+    public JobFactory Jobs { get; }
 
     public Migrator.MigrationReport Migration { get; private init; } = new(0, 0, []);
 
@@ -84,7 +88,7 @@ public sealed class Runtime : IDisposable
             db.Dispose();
             signals?.Dispose();
             embedded?.Dispose();
-            throw new UserErrorException($"Cannot reach the database ({where}): {e.Message}");
+            throw new DatabaseUnavailableException($"Cannot reach the database ({where}): {e.Message}", e);
         }
 
         return new Runtime(config, db, embedded, signals, where) { Migration = migration };

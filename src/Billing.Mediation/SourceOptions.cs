@@ -41,11 +41,15 @@ public sealed record SourceOptions
     /// <summary>Unanswered or zero-billable calls are counted as filtered, not stored.</summary>
     public bool FilterUnanswered { get; init; } = true;
 
+    public const long DefaultMaxDurationSeconds = 86_400;
+
+    public const long DefaultMaxVolumeBytes = 1L << 40;
+
     /// <summary>Longer billable durations are absurd and go to suspense.</summary>
-    public long MaxDurationSeconds { get; init; } = 86_400;
+    public long MaxDurationSeconds { get; init; } = DefaultMaxDurationSeconds;
 
     /// <summary>Larger volumes for one data record are absurd and go to suspense (default 1 TiB).</summary>
-    public long MaxVolumeBytes { get; init; } = 1L << 40;
+    public long MaxVolumeBytes { get; init; } = DefaultMaxVolumeBytes;
 
     /// <summary>
     /// How far the switch's clock may run ahead of ours (and of the file's write time): a call that

@@ -184,7 +184,7 @@ public sealed class EmbeddedPostgres : IDisposable
             var (code, output) = Run("initdb", ["-D", _dataDir, "-U", "postgres", "--auth-local=peer", "--auth-host=reject", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"], check: false);
             if (code != 0)
             {
-                throw new InvalidOperationException($"initdb failed (exit {code}) in {_dataDir}:\n{output}");
+                throw new DatabaseUnavailableException($"initdb failed (exit {code}) in {_dataDir}:\n{output}");
             }
         }
 
@@ -209,7 +209,7 @@ public sealed class EmbeddedPostgres : IDisposable
         if (startCode != 0)
         {
             var tail = File.Exists(log) ? string.Join('\n', File.ReadLines(log).TakeLast(15)) : "";
-            throw new InvalidOperationException($"PostgreSQL did not start (pg_ctl exit {startCode}): {startOutput}\nLast lines of {log}:\n{tail}");
+            throw new DatabaseUnavailableException($"PostgreSQL did not start (pg_ctl exit {startCode}): {startOutput}\nLast lines of {log}:\n{tail}");
         }
 
         StartedNow = true;
@@ -278,7 +278,7 @@ public sealed class EmbeddedPostgres : IDisposable
         if (dir.Length > MaxSocketDirectoryLength || dir.Contains(',', StringComparison.Ordinal))
         {
             TryDelete(dir);
-            throw new InvalidOperationException($"No short enough folder for the embedded PostgreSQL's socket ({_runDir} and {dir} are too long): set TMPDIR to a short path, or use --db or BILLING_DB.");
+            throw new DatabaseUnavailableException($"No short enough folder for the embedded PostgreSQL's socket ({_runDir} and {dir} are too long): set TMPDIR to a short path, or use --db or BILLING_DB.");
         }
 
         if (_runAs is not null)
@@ -299,7 +299,7 @@ public sealed class EmbeddedPostgres : IDisposable
     {
         if (SocketDirectory.Contains(',', StringComparison.Ordinal))
         {
-            throw new InvalidOperationException($"The embedded PostgreSQL's socket folder {SocketDirectory} contains a comma; PostgreSQL reads it as a list. Use a state directory without one, or --db.");
+            throw new DatabaseUnavailableException($"The embedded PostgreSQL's socket folder {SocketDirectory} contains a comma; PostgreSQL reads it as a list. Use a state directory without one, or --db.");
         }
 
         var settings = new StringBuilder()
@@ -456,7 +456,7 @@ public sealed class EmbeddedPostgres : IDisposable
             }
         }
 
-        throw new InvalidOperationException(
+        throw new DatabaseUnavailableException(
             "No PostgreSQL server binaries (initdb, pg_ctl) were found on PATH or in /usr/lib/postgresql/*/bin. " +
             "Install them (Debian/Ubuntu: sudo apt-get install -y postgresql; Fedora: sudo dnf install postgresql-server; " +
             "macOS: brew install postgresql), or point billing at an existing server with --db or BILLING_DB.");

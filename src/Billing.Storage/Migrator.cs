@@ -35,7 +35,7 @@ public static partial class Migrator
             var current = conn.ExecuteScalar<int?>("SELECT max(version) FROM schema_migrations") ?? 0;
             if (current > Latest)
             {
-                throw new InvalidOperationException(
+                throw new DatabaseUnavailableException(
                     $"The database schema is at version {current}, newer than this build of billing knows ({Latest}). Upgrade billing before running it against this database.");
             }
 

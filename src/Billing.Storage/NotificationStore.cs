@@ -55,6 +55,18 @@ public static class NotificationStore
             """, filter).AsList();
     }
 
+    /// <summary>The account's latest messages of these kinds, newest (highest id) first.</summary>
+    public static IReadOnlyList<OutboxMessage> Latest(NpgsqlConnection conn, string accountId, IReadOnlyCollection<string> kinds, int limit)
+    {
+        ArgumentNullException.ThrowIfNull(kinds);
+        return conn.Query<OutboxMessage>($"""
+            {SelectMessages}
+            WHERE n.account_id = @accountId AND n.kind = ANY(@kinds)
+            ORDER BY n.id DESC
+            LIMIT @limit
+            """, new { accountId, kinds = kinds.ToArray(), limit }).AsList();
+    }
+
     private const string SelectMessages = """
         SELECT n.id, n.account_id, n.msisdn, n.kind, n.language, n.subject, n.body, n.dedupe_key, n.created_at, n.status, n.attempts,
                n.next_attempt_at, n.last_error, n.channel, n.sent_at, nullif(btrim(a.email), '') AS email

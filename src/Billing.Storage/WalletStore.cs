@@ -38,6 +38,9 @@ public sealed record TopUpResult(bool Added, string AccountId, long LedgerId, Mo
 /// <summary>Prepaid usage priced beyond a wallet's floor, per account: what collections is owed, over how many records, from when to when.</summary>
 public sealed record OverdraftOwed(string AccountId, long Records, Money Amount, Instant First, Instant Last);
 
+/// <summary>A wallet at a glance: its first number, balance, barring, overdraft owed and how many notifications its account has.</summary>
+public sealed record WalletSummary(string AccountId, string Msisdn, Money Balance, Instant? BarredSince, Money Overdraft, long Notifications);
+
 /// <summary>Wallets, their append-only ledger and overdraft: the prepaid SQL.</summary>
 public static class WalletStore
 {
@@ -360,6 +363,15 @@ public static class WalletStore
             FROM prepaid_overdraft WHERE (@accountId::text IS NULL OR account_id = @accountId)
             GROUP BY account_id, currency HAVING sum(amount) <> 0 ORDER BY account_id
             """, new { accountId }).Select(o => new OverdraftOwed(o.Account, o.Records, Money.Of(o.Amount, o.Currency), o.First, o.Last)).ToList();
+
+    /// <summary>Every wallet at a glance, in account order.</summary>
+    public static IReadOnlyList<WalletSummary> Summaries(NpgsqlConnection conn) =>
+        conn.Query<(string Account, string Msisdn, decimal Balance, string Currency, Instant? Barred, decimal Overdraft, long Notices)>("""
+            SELECT w.account_id, (SELECT min(s.msisdn) FROM subscriptions s WHERE s.account_id = w.account_id), w.balance, w.currency, w.barred_since,
+                   coalesce((SELECT sum(o.amount) FROM prepaid_overdraft o WHERE o.account_id = w.account_id), 0),
+                   (SELECT count(*) FROM notifications n WHERE n.account_id = w.account_id)
+            FROM wallets w ORDER BY w.account_id
+            """).Select(w => new WalletSummary(w.Account, w.Msisdn, Money.Of(w.Balance, w.Currency), w.Barred, Money.Of(w.Overdraft, w.Currency), w.Notices)).ToList();
 
     private static DateTime? Utc(Instant? i) => i?.ToDateTimeUtc();
 }

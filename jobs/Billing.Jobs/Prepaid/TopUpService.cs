@@ -1,3 +1,4 @@
+using System.Globalization;
 using Billing.Core.Accounts;
 using Billing.Core.Catalog;
 using Billing.Core.Cycles;
@@ -30,9 +31,10 @@ public sealed class TopUpException(string message) : Exception(message);
 /// <summary>
 /// Credits prepaid wallets and sells bundles from them: resolves the number to its prepaid account,
 /// appends the ledger row (a reference already used is not credited or charged again), and queues
-/// the top-up receipt — all or nothing per call.
+/// the top-up receipt — all or nothing per call. Amounts follow <see cref="WalletAmount"/>: within
+/// <paramref name="ceiling"/> per posting and no finer than the wallet currency's minor unit.
 /// </summary>
-public sealed class TopUpService(CatalogCache catalogs, Func<NotificationTemplates> templates)
+public sealed class TopUpService(CatalogCache catalogs, Func<NotificationTemplates> templates, decimal ceiling = WalletAmount.DefaultCeiling)
 {
     /// <summary>Credits the top-ups (and buys the bundles they name) in one transaction; throws <see cref="TopUpException"/> (nothing done) if one cannot be.</summary>
     public IReadOnlyList<TopUpResult> Credit(NpgsqlConnection conn, IReadOnlyList<TopUpRequest> requests)
@@ -48,15 +50,15 @@ public sealed class TopUpService(CatalogCache catalogs, Func<NotificationTemplat
         WalletStore.LockOpenings(tx, accounts, createMissing: true);
         foreach (var r in requests)
         {
-            if (r.Amount <= 0m)
-            {
-                throw new TopUpException($"top-up {r.Reference ?? r.Msisdn}: the amount must be positive, not {r.Amount}");
-            }
-
             var (account, holder, policy) = Prepaid(tx, r.Msisdn, r.At);
             if (r.Currency is { } currency && !string.Equals(currency, holder.Currency.Code, StringComparison.OrdinalIgnoreCase))
             {
                 throw new TopUpException($"top-up {r.Reference ?? r.Msisdn} is in {currency}, but account {account.AccountId}'s wallet is in {holder.Currency}");
+            }
+
+            if (WalletAmount.Problem(r.Amount, signed: false, ceiling, holder.Currency) is { } problem)
+            {
+                throw new TopUpException($"top-up {r.Reference ?? r.Msisdn}: the amount {r.Amount.ToString(CultureInfo.InvariantCulture)} {problem}");
             }
 
             var result = WalletStore.TopUp(tx, account.AccountId, r.Msisdn, r.Amount, r.At, r.Reference, r.Note, policy.Floor);
@@ -90,13 +92,18 @@ public sealed class TopUpService(CatalogCache catalogs, Func<NotificationTemplat
     public WalletAdjustment Adjust(NpgsqlConnection conn, string msisdn, decimal amount, Instant at, string reason, string actor)
     {
         ArgumentNullException.ThrowIfNull(conn);
-        if (amount == 0m || string.IsNullOrWhiteSpace(reason))
+        if (string.IsNullOrWhiteSpace(reason))
         {
-            throw new TopUpException("an adjustment needs a non-zero amount and a reason");
+            throw new TopUpException("an adjustment needs a reason");
         }
 
         using var tx = conn.BeginTransaction();
         var (account, holder, policy) = Prepaid(tx, msisdn, at);
+        if (WalletAmount.Problem(amount, signed: true, ceiling, holder.Currency) is { } problem)
+        {
+            throw new TopUpException($"adjustment of +{msisdn}: the amount {amount.ToString(CultureInfo.InvariantCulture)} {problem}");
+        }
+
         var (id, balance) = WalletStore.Adjust(tx, account.AccountId, msisdn, amount, at, reason, actor, policy.Floor);
         NotifyFall(tx, holder, policy, msisdn, balance.Amount - amount, balance.Amount, at, id);
         tx.Commit();

@@ -82,6 +82,8 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
     /// </summary>
     private RatingRunResult RateIds(Npgsql.NpgsqlConnection conn, long min, long max, int rangeSize, Action<long, long>? progress)
     {
+        // A range below 1 would never advance (or divide by zero): the command line refuses it, a caller here is a bug.
+        ArgumentOutOfRangeException.ThrowIfLessThan(rangeSize, 1);
         long rated = 0, held = 0, rerated = 0, skipped = 0, debits = 0, overdrafts = 0, notifications = 0;
         var heldByReason = new Dictionary<string, long>(StringComparer.Ordinal);
         min -= ((min % rangeSize) + rangeSize) % rangeSize;

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json;
 using Billing.Core.Accounts;
 using Billing.Mediation.Imports;
@@ -5,9 +6,23 @@ using Billing.Storage;
 
 namespace Billing.Cli.Commands;
 
-/// <summary>billing accounts import|show (and statement, in AccountCommands.Statement.cs).</summary>
+/// <summary>billing accounts import|show|statement (the statement in AccountCommands.Statement.cs).</summary>
 public static partial class AccountCommands
 {
+    public static Command Build(Cli cli)
+    {
+        ArgumentNullException.ThrowIfNull(cli);
+        var file = new Argument<string>("file") { Description = "Accounts CSV (columns in README: account_id,name,…,msisdn,plan,active_from,active_to)" };
+        var import = new Command("import", "Upsert accounts and subscriptions from a CSV file; all rows or none") { file };
+        import.SetAction(p => cli.Run(p, g => Import(g, p.GetValue(file)!, Console.Out)));
+        var id = new Argument<string>("id") { Description = "Account id" };
+        var show = new Command("show", "An account and its subscriptions") { id };
+        show.SetAction(p => cli.Run(p, g => Show(g, p.GetValue(id)!, Console.Out)));
+        var statement = new Command("statement", "The receivables ledger: invoices, credit notes, payments, allocations and the open balance") { id };
+        statement.SetAction(p => cli.Run(p, g => Statement(g, p.GetValue(id)!, Console.Out)));
+        return new Command("accounts", "Customer accounts and subscriptions") { import, show, statement };
+    }
+
     public static int Import(GlobalOptions g, string file, TextWriter output)
     {
         if (!File.Exists(file))

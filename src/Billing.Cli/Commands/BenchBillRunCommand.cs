@@ -10,11 +10,11 @@ public static class BenchBillRunCommand
     public static Command Build(Cli cli)
     {
         ArgumentNullException.ThrowIfNull(cli);
-        var accounts = new Option<int>("--accounts") { Description = "Postpaid accounts (cycle day 1; a quarter with a second number)", DefaultValueFactory = _ => 20_000 };
-        var records = new Option<int>("--records") { Description = "Rated usage records per account in the cycle", DefaultValueFactory = _ => 100 };
-        var workers = new Option<int>("--workers") { Description = "Batches drafted and approved at once (as Hangfire workers would)", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var repeat = new Option<int>("--repeat") { Description = "Rounds of the bill run on the same data (best and median are printed)", DefaultValueFactory = _ => 3 };
-        var batchSize = new Option<int>("--batch-size") { Description = "Accounts per batch (invoicing.batchSize)", DefaultValueFactory = _ => 1000 };
+        var accounts = new Option<int>("--accounts") { Description = "Postpaid accounts (cycle day 1; a quarter with a second number), 1 to 10,000,000", DefaultValueFactory = _ => 20_000 }.Within(1, 10_000_000);
+        var records = new Option<int>("--records") { Description = "Rated usage records per account in the cycle, 1 to 100,000", DefaultValueFactory = _ => 100 }.Within(1, 100_000);
+        var workers = BenchCommand.Workers("Batches drafted and approved at once (as Hangfire workers would)");
+        var repeat = BenchCommand.Repeat("Rounds of the bill run on the same data (best and median are printed)", 3);
+        var batchSize = new Option<int>("--batch-size") { Description = "Accounts per batch (invoicing.batchSize), 1 to 100,000", DefaultValueFactory = _ => 1000 }.Within(1, 100_000);
         var reuse = new Option<bool>("--reuse-data") { Description = "Keep the data an earlier run of the same size left in the database (the embedded one is not made afresh) instead of generating it again" };
         var command = new Command("bill-run", "Generate postpaid accounts with rated charges, time the bill run (plan + draft, approve) and the database floor") { accounts, records, workers, repeat, batchSize, reuse };
         command.SetAction(p => cli.Run(p, g => Run(g, new BillRunBenchSettings(p.GetValue(accounts), p.GetValue(records), p.GetValue(workers), p.GetValue(repeat), p.GetValue(batchSize), p.GetValue(reuse)), Console.Out)));
@@ -26,11 +26,6 @@ public static class BenchBillRunCommand
         ArgumentNullException.ThrowIfNull(g);
         ArgumentNullException.ThrowIfNull(s);
         ArgumentNullException.ThrowIfNull(output);
-        if (s.Accounts < 1 || s.Records < 1 || s.Workers < 1 || s.Repeat < 1 || s.BatchSize < 1)
-        {
-            throw new UserErrorException("--accounts, --records, --workers, --repeat and --batch-size must be at least 1.");
-        }
-
         void Say(string line)
         {
             if (!g.Json)

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Billing.Benchmarks;
@@ -12,13 +13,20 @@ namespace Billing.Cli.Commands;
 /// </summary>
 public static class BenchEngineCommand
 {
+    public static Command Build(Cli cli)
+    {
+        ArgumentNullException.ThrowIfNull(cli);
+        var rows = BenchCommand.Rows("Events per round", 2_000_000);
+        var prefixes = BenchCommand.Prefixes("Destination prefixes in the synthetic catalogue");
+        var subscribers = BenchCommand.Subscribers("Subscribers whose allowances the events draw on", 1_000);
+        var repeat = BenchCommand.Repeat("Timed rounds (the best and the median are printed)", 5);
+        var engine = new Command("engine", "The pure rating engine alone on one thread, no database") { rows, prefixes, subscribers, repeat };
+        engine.SetAction(p => cli.Run(p, g => Run(g, p.GetValue(rows), p.GetValue(prefixes), p.GetValue(subscribers), p.GetValue(repeat), Console.Out)));
+        return engine;
+    }
+
     public static int Run(GlobalOptions g, int events, int prefixes, int subscribers, int repeat, TextWriter output)
     {
-        if (events < 1 || subscribers < 1 || repeat < 1 || prefixes < 3)
-        {
-            throw new UserErrorException("--rows, --subscribers and --repeat must be at least 1, --prefixes at least 3.");
-        }
-
         if (!g.Json)
         {
             output.WriteLine($"Rating {events:N0} synthetic events ({prefixes:N0} prefixes, {subscribers:N0} subscribers' allowances) on one thread, {repeat} round(s) …");

@@ -41,7 +41,7 @@ public static class BenchPdfCommand
         Say($"Database: {rt.Where}");
 
         // The bench's document store: beside the state directory's others, emptied first.
-        var bench = InvoiceCommands.Renderer(rt, folder: Path.Combine(rt.Config.StateDirectory, "bench", "documents"));
+        var bench = rt.Jobs.RenderDocuments(Path.Combine(rt.Config.StateDirectory, "bench", "documents"));
         var r = PdfBenchmark.Run(rt.Db, bench, s, Say);
         var machine = BenchMachine.Description;
         if (g.Json)

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.Json;
 using Billing.Core.Cycles;
 using Billing.Jobs.Invoicing;
-using Billing.Jobs.Catalog;
 using Billing.Storage.Invoicing;
 using NodaTime;
 using NodaTime.Text;
@@ -22,7 +21,7 @@ public static class BillRunCommands
         var account = new Option<string?>("--account") { Description = "Only this account" };
         var approve = new Option<bool>("--approve") { Description = "Approve the drafts at once (for schedules): issue them with their numbers" };
         var run = new Argument<string>("run") { Description = "The run: its date (2026-12-01) or its number" };
-        var limit = new Option<int>("--limit") { Description = "How many runs, newest first", DefaultValueFactory = _ => 20 };
+        var limit = new Option<int>("--limit") { Description = "How many runs, newest first", DefaultValueFactory = _ => 20 }.AtLeast(1);
         var billRun = new Command("bill-run", "Close the bill cycles ending on DATE: compute draft invoices and print the run report (approve or discard it next)") { date, account, approve };
         billRun.SetAction(p => cli.Run(p, g => Run(g, p.GetValue(date)!, p.GetValue(account), p.GetValue(approve), Console.Out)));
         var approveCommand = new Command("approve", "Issue every draft of a run: recomputed first; gapless numbers; a draft that changed since it was computed waits for review") { run };
@@ -40,8 +39,7 @@ public static class BillRunCommands
         return billRun;
     }
 
-    public static BillRunJob Job(Runtime rt, IClock? clock = null) =>
-        new(rt.Db, new CatalogCache(), rt.Config.Invoicing, clock ?? SystemClock.Instance);
+    public static BillRunJob Job(Runtime rt, IClock? clock = null) => rt.Jobs.BillRun(clock);
 
     /// <summary>billing bill-run DATE [--account ID] [--approve]: plan, draft every batch, print the report; approve too with --approve.</summary>
     public static int Run(GlobalOptions g, string dateText, string? account, bool approve, TextWriter output, IClock? clock = null)
@@ -135,6 +133,11 @@ public static class BillRunCommands
             throw new UserErrorException($"{name} '{text}': bill cycles start on day 1–28, so no cycle ends on day {parsed.Value.Day}.");
         }
 
+        if (Checked.OutOfRange(parsed.Value.AtStartOfDayInZone(DateTimeZone.Utc).ToInstant()) is { } range)
+        {
+            throw new UserErrorException($"DATE '{text}' {range}.");
+        }
+
         return parsed.Value;
     }
 
@@ -153,7 +156,8 @@ public static class BillRunCommands
     private static IEnumerable<string> Messages(string json) =>
         JsonSerializer.Deserialize<List<JsonElement>>(json)?.Select(e => e.GetProperty("message").GetString() ?? "") ?? [];
 
-    private static int Report(GlobalOptions g, Runtime rt, long runId, TextWriter output, IReadOnlyList<string> notEnded, IReadOnlyList<BatchOutcome>? approval)
+    /// <summary>The run report (text, or JSON with --json): where the run stands, its invoices with the change against the previous one, totals per currency, warnings.</summary>
+    internal static int Report(GlobalOptions g, Runtime rt, long runId, TextWriter output, IReadOnlyList<string> notEnded, IReadOnlyList<BatchOutcome>? approval)
     {
         using var conn = rt.Db.Open();
         var run = BillRunStore.Find(conn, runId.ToString(Inv))!;

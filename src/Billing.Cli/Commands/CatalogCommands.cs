@@ -1,17 +1,37 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Billing.Catalog;
 using Billing.Core.Catalog;
 using Billing.Storage;
 using NodaTime;
-using NodaTime.Text;
 
 namespace Billing.Cli.Commands;
 
 /// <summary>billing catalog load|import-cgrates|show.</summary>
 public static class CatalogCommands
 {
-    public static int Load(GlobalOptions g, string kind, string path, string? effective, string? label, IReadOnlyDictionary<string, string> options, TextWriter output)
+    public static Command Build(Cli cli)
+    {
+        ArgumentNullException.ThrowIfNull(cli);
+        var path = new Argument<string>("path") { Description = "Catalogue folder" };
+        var effective = Checked.Time("--effective", "Usage from this date (UTC midnight) or ISO-8601 time on is priced by this version (default: now)");
+        var label = new Option<string?>("--label") { Description = "Version label stored with every rated charge (default: folder name + checksum)" };
+        var load = new Command("load", "Validate a native catalogue folder (every error with file and line) and store it as a new version") { path, effective, label };
+        load.SetAction(p => cli.Run(p, g => Load(g, CatalogSource.Native, p.GetValue(path)!, p.GetValue(effective), p.GetValue(label), new Dictionary<string, string>(), Console.Out)));
+        var dir = new Argument<string>("dir") { Description = "CGRateS tariff-plan folder (Destinations.csv, Timings.csv, Rates.csv, DestinationRates.csv, RatingPlans.csv, RatingProfiles.csv)" };
+        var cgrates = new CgratesOptions();
+        var import = cgrates.AddTo(new Command("import-cgrates", "Import a CGRateS tariff plan with CGRateS' semantics and store it as a new version") { dir });
+        import.Options.Add(effective);
+        import.Options.Add(label);
+        import.SetAction(p => cli.Run(p, g => Load(g, CatalogSource.Cgrates, p.GetValue(dir)!, p.GetValue(effective), p.GetValue(label), cgrates.Read(p), Console.Out)));
+        var version = new Option<int?>("--version") { Description = "Version to show (default: the one in force now)" }.AtLeast(1);
+        var show = new Command("show", "Stored catalogue versions and a summary of one") { version };
+        show.SetAction(p => cli.Run(p, g => Show(g, p.GetValue(version), Console.Out)));
+        return new Command("catalog", "Tariff catalogue versions") { load, import, show };
+    }
+
+    public static int Load(GlobalOptions g, string kind, string path, Instant? effective, string? label, IReadOnlyDictionary<string, string> options, TextWriter output)
     {
         if (!Directory.Exists(path))
         {
@@ -42,7 +62,7 @@ public static class CatalogCommands
             return 2;
         }
 
-        var from = Effective(effective);
+        var from = effective ?? SystemClock.Instance.GetCurrentInstant();
         using var rt = Runtime.Start(g);
         using var conn = rt.Db.Open();
         var (id, created) = CatalogStore.Save(conn, label, kind, checksum, from, CatalogSource.ReadFiles(path), options, Environment.UserName);
@@ -99,25 +119,5 @@ public static class CatalogCommands
         output.WriteLine($"Version {row.Id} ({row.Label}):");
         output.WriteLine(CatalogPrinter.Summary(catalog));
         return 0;
-    }
-
-    /// <summary>A date (midnight UTC) or an ISO-8601 instant; default now.</summary>
-    public static Instant Effective(string? text)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return SystemClock.Instance.GetCurrentInstant();
-        }
-
-        var date = LocalDatePattern.Iso.Parse(text);
-        if (date.Success)
-        {
-            return date.Value.AtStartOfDayInZone(DateTimeZone.Utc).ToInstant();
-        }
-
-        var instant = OffsetDateTimePattern.ExtendedIso.Parse(text);
-        return instant.Success
-            ? instant.Value.ToInstant()
-            : throw new UserErrorException($"--effective '{text}' is neither a date (2026-12-01) nor an ISO-8601 time with offset.");
     }
 }

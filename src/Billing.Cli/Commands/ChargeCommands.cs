@@ -67,7 +67,7 @@ public static class ChargeCommands
         }, output);
     }
 
-    private static AccountChargeService Service(Runtime rt) => new(rt.Db, new CatalogCache(), rt.Config.Invoicing, SystemClock.Instance);
+    private static AccountChargeService Service(Runtime rt) => rt.Jobs.AccountCharges();
 
     private static object Json(EntryResult<ChargeRecorded, AccountChargeRow> result) => new
     {

@@ -33,7 +33,7 @@ public static class CreditNoteCommands
         }
 
         using var rt = Runtime.Start(g);
-        var outcome = new ReceivablesService(rt.Db, rt.Config.Invoicing, SystemClock.Instance).IssueCreditNote(invoice, amount, line, reason, by ?? Environment.UserName);
+        var outcome = rt.Jobs.Receivables().IssueCreditNote(invoice, amount, line, reason, by ?? Environment.UserName);
         var issued = outcome.Issued ?? throw new UserErrorException($"No credit note issued: {outcome.Refusal}.");
         var note = issued.Note;
         var currency = note.Total.Currency.Code;

@@ -1,6 +1,6 @@
-using Billing.Jobs.Mediation;
+using System.CommandLine;
 using Billing.Storage;
-using Dapper;
+using Billing.Storage.Rating;
 using NodaTime;
 
 namespace Billing.Cli.Commands;
@@ -11,6 +11,15 @@ namespace Billing.Cli.Commands;
 /// </summary>
 public static class DemoCommand
 {
+    public static Command Build(Cli cli)
+    {
+        ArgumentNullException.ThrowIfNull(cli);
+        var samples = new Option<string?>("--samples") { Description = "Folder of sample CDRs (default: sample-cdrs/ of the repository)" };
+        var demo = new Command("demo", "Run the pipeline end to end on sample-cdrs/ into a fresh demo database and print a summary") { samples };
+        demo.SetAction(p => cli.Run(p, g => Run(g, p.GetValue(samples), Console.Out)));
+        return demo;
+    }
+
     public static int Run(GlobalOptions g, string? samples, TextWriter output)
     {
         var samplesDir = samples ?? FindSamples()
@@ -31,20 +40,17 @@ public static class DemoCommand
         output.WriteLine();
         output.WriteLine("Mediation (one line per file):");
         var options = rt.Config.Mediation with { DropFolder = drop, SettleSeconds = 0 };
-        var outcomes = new IngestDropFolderJob(rt.Db, options, SystemClock.Instance).IngestAll(o => output.WriteLine(MediationCommands.Line(o)));
+        var outcomes = rt.Jobs.IngestDropFolder(options).IngestAll(o => output.WriteLine(IngestCommand.Line(o)));
         output.WriteLine();
-        output.WriteLine(MediationCommands.Summary(outcomes));
+        output.WriteLine(IngestCommand.Summary(outcomes));
 
         using var conn = rt.Db.Open();
         output.WriteLine();
         output.WriteLine("Usage stored, by source and service:");
         var table = new TextTable("source", "service", "records", "seconds", "bytes", "first (UTC)", "last (UTC)");
-        foreach (var r in conn.Query<(string Source, short Service, long Records, long Seconds, long Bytes, Instant First, Instant Last)>("""
-            SELECT source, service, count(*), sum(duration_s)::bigint, sum(volume_bytes)::bigint, min(start_utc), max(start_utc)
-            FROM usage GROUP BY source, service ORDER BY source, service
-            """))
+        foreach (var r in UsageStore.BySource(conn))
         {
-            table.Add(r.Source, ((Billing.Core.Usage.ServiceType)r.Service).ToString().ToLowerInvariant(), r.Records, r.Seconds, r.Bytes,
+            table.Add(r.Source, r.Service.ToString().ToLowerInvariant(), r.Records, r.Seconds, r.Bytes,
                 r.First.ToString("uuuu-MM-dd HH:mm:ss", null), r.Last.ToString("uuuu-MM-dd HH:mm:ss", null));
         }
 
@@ -63,7 +69,10 @@ public static class DemoCommand
             output.Write(st.ToString());
         }
 
-        RateSamples(rt, samplesDir, output);
+        if (RateSamples(rt, samplesDir, output))
+        {
+            BillRunSamples(g, rt, samplesDir, output);
+        }
 
         output.WriteLine();
         output.WriteLine($"Archived files and their manifests: {Path.GetFullPath(Path.Combine(drop, "archive"))}");
@@ -72,16 +81,16 @@ public static class DemoCommand
         return 0;
     }
 
-    /// <summary>Imports the sample accounts, loads the example catalogue and rates the usage, then sums it up per account.</summary>
-    private static void RateSamples(Runtime rt, string samplesDir, TextWriter output)
+    /// <summary>Imports the sample accounts, loads the example catalogue and rates the usage, then sums it up per account; false when there are no sample accounts.</summary>
+    private static bool RateSamples(Runtime rt, string samplesDir, TextWriter output)
     {
         var accountsFile = Path.Combine(samplesDir, "accounts.csv");
         var catalogDir = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(samplesDir))!, "templates", "catalog");
         if (!File.Exists(accountsFile) || !Directory.Exists(catalogDir))
         {
             output.WriteLine();
-            output.WriteLine("(No sample accounts or example catalogue found: rating skipped.)");
-            return;
+            output.WriteLine("(No sample accounts or example catalogue found: rating and the bill run skipped.)");
+            return false;
         }
 
         using var conn = rt.Db.Open();
@@ -97,26 +106,66 @@ public static class DemoCommand
         var (version, _) = CatalogStore.Save(conn, "example", Billing.Catalog.CatalogSource.Native, Billing.Catalog.CatalogChecksum.Of(catalogDir),
             Instant.FromUtc(2026, 1, 1, 0, 0), Billing.Catalog.CatalogSource.ReadFiles(catalogDir), new Dictionary<string, string>(), "demo");
         var topUps = CreditSampleTopUps(rt, conn, samplesDir);
-        var result = new Billing.Jobs.Rating.RateUsageJob(rt.Db, new Billing.Jobs.Catalog.CatalogCache(), WalletCommands.Templates(rt)).RateAll(Billing.Jobs.Rating.RateUsageJob.DefaultRangeSize);
+        var result = rt.Jobs.RateUsage().RateAll(Billing.Jobs.Rating.RateUsageJob.DefaultRangeSize);
         output.WriteLine();
         output.WriteLine($"Rating: {imported.Accounts} sample accounts, example catalogue (templates/catalog) as version {version}: " +
             $"{result.Rated:N0} record(s) rated, {result.Held:N0} held" + (result.HeldByReason.Count == 0 ? "." : $" ({string.Join(", ", result.HeldByReason.Select(h => $"{h.Key} {h.Value}"))})."));
         var table = new TextTable("account", "plan", "cycle from", "calls", "billed s", "SMS", "data bytes", "allowance used", "amount");
-        foreach (var r in conn.Query<(string Account, string Plan, LocalDate Cycle, long Calls, long Seconds, long Sms, long Bytes, long Allowance, decimal Amount, string Currency)>("""
-            SELECT r.account_id, r.plan_id, r.cycle_start,
-                   count(*) FILTER (WHERE u.service = 1), coalesce(sum(r.billed_quantity) FILTER (WHERE u.service = 1), 0)::bigint,
-                   count(*) FILTER (WHERE u.service = 2), coalesce(sum(r.quantity) FILTER (WHERE u.service = 3), 0)::bigint,
-                   sum(r.allowance_used)::bigint, sum(r.amount), min(r.currency)
-            FROM rated_charges r JOIN usage u ON u.id = r.usage_id
-            GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-            """))
+        foreach (var r in ChargeStore.PerCycle(conn))
         {
-            table.Add(r.Account, r.Plan, r.Cycle.ToString("uuuu-MM-dd", null), r.Calls, r.Seconds, r.Sms, r.Bytes, r.Allowance, Billing.Core.Money.Money.Of(r.Amount, r.Currency).ToString());
+            table.Add(r.AccountId, r.PlanId, r.CycleStart.ToString("uuuu-MM-dd", null), r.Calls, r.BilledSeconds, r.Sms, r.Bytes, r.AllowanceUsed, r.Amount.ToString());
         }
 
         output.Write(table.ToString());
         ShowWallets(rt, conn, topUps, result, output);
         output.WriteLine("Why a charge costs what it does: billing price --catalog templates/catalog --plan uk_prepaid --service voice --destination 07700900123 --start 2026-11-02T18:59:30Z --usage 95");
+        return true;
+    }
+
+    /// <summary>The demo's clock for the bill run: the sample usage is of November 2026, and its cycles end at midnight starting 1 December.</summary>
+    public static readonly Instant BillRunAt = Instant.FromUtc(2026, 12, 2, 6, 0);
+
+    /// <summary>
+    /// Closes November: drafts the bill run of 2026-12-01 as the daily job would on 2 December (the demo's
+    /// clock, since the samples' cycles may not have ended yet), approves it, takes sample-cdrs/payments.csv,
+    /// lists the invoices and proves the chain with the reconcile.
+    /// </summary>
+    private static void BillRunSamples(GlobalOptions g, Runtime rt, string samplesDir, TextWriter output)
+    {
+        var runDate = new LocalDate(2026, 12, 1);
+        var job = rt.Jobs.BillRun(new Billing.Core.Cycles.FixedClock(BillRunAt));
+        var planned = job.Plan(runDate, null, "demo");
+        job.DraftAll(planned.Run.Id);
+        output.WriteLine();
+        output.WriteLine($"Bill run, as the daily job would make it on {BillRunAt:uuuu-MM-dd} (the demo's clock) — the draft first:");
+        BillRunCommands.Report(g with { Json = false }, rt, planned.Run.Id, output, planned.NotEnded, null);
+        var approval = job.ApproveAll(planned.Run.Id);
+        output.WriteLine();
+        output.WriteLine($"Approved: {approval.Sum(a => a.Issued)} invoice(s) issued with gapless numbers; issued invoices can no longer change.");
+
+        var payments = Path.Combine(samplesDir, "payments.csv");
+        if (File.Exists(payments))
+        {
+            var (rows, readErrors) = Billing.Mediation.Imports.PaymentCsvReader.Read(payments);
+            var result = rt.Jobs.Receivables().RecordPayments(rows, "demo", readErrors);
+            if (result.Errors.Count > 0)
+            {
+                throw new InvalidOperationException($"the demo's sample payments do not load: {string.Join("; ", result.Errors.Select(e => $"{payments}:{e.Line}: {e.Message}"))}");
+            }
+
+            output.WriteLine();
+            output.WriteLine("Payments:");
+            PaymentCommands.Print(payments, result, output);
+        }
+
+        using var conn = rt.Db.Open();
+        output.WriteLine();
+        output.WriteLine("Invoices:");
+        output.Write(InvoiceCommands.Table(Billing.Storage.Invoicing.InvoiceStore.List(conn, new Billing.Storage.Invoicing.InvoiceFilter(null, planned.Run.Id, "issued", 1000))
+            .OrderBy(i => i.Number, StringComparer.Ordinal)));
+        output.WriteLine();
+        output.Write(ReconcileCommands.Text(new Billing.Jobs.Reconciliation.ReconcileJob(rt.Db).Run(runDate)));
+        output.WriteLine("One invoice in full: BILLING_DATABASE=billing_demo billing invoices show INV-2026-000001 · a statement: BILLING_DATABASE=billing_demo billing accounts statement P-1008");
     }
 
     /// <summary>Credits sample-cdrs/topups.csv (a gateway export) before rating, so the prepaid samples have credit; idempotent on reference.</summary>
@@ -134,19 +183,14 @@ public static class DemoCommand
             throw new InvalidOperationException($"the demo's sample top-ups do not load: {string.Join("; ", errors.Select(e => $"{file}:{e.Line}: {e.Message}"))}");
         }
 
-        var credited = new Billing.Jobs.Prepaid.TopUpService(new Billing.Jobs.Catalog.CatalogCache(), WalletCommands.Templates(rt))
+        var credited = rt.Jobs.TopUps()
             .Credit(conn, rows.Select(r => new Billing.Jobs.Prepaid.TopUpRequest(r.Msisdn, r.Amount, r.PaidAt, r.Reference, r.Note, r.Currency)).ToList());
         return credited.Count(c => c.Added);
     }
 
     private static void ShowWallets(Runtime rt, Npgsql.NpgsqlConnection conn, int topUps, Billing.Jobs.Rating.RatingRunResult rating, TextWriter output)
     {
-        var wallets = conn.Query<(string Account, string Msisdn, decimal Balance, string Currency, Instant? Barred, decimal Overdraft, long Notices)>("""
-            SELECT w.account_id, (SELECT min(s.msisdn) FROM subscriptions s WHERE s.account_id = w.account_id), w.balance, w.currency, w.barred_since,
-                   coalesce((SELECT sum(o.amount) FROM prepaid_overdraft o WHERE o.account_id = w.account_id), 0),
-                   (SELECT count(*) FROM notifications n WHERE n.account_id = w.account_id)
-            FROM wallets w ORDER BY w.account_id
-            """).AsList();
+        var wallets = WalletStore.Summaries(conn);
         if (wallets.Count == 0)
         {
             return;
@@ -158,12 +202,12 @@ public static class DemoCommand
         var table = new TextTable("account", "msisdn", "balance", "barred since (UTC)", "overdraft", "notifications");
         foreach (var w in wallets)
         {
-            table.Add(w.Account, "+" + w.Msisdn, Billing.Core.Money.Money.Of(w.Balance, w.Currency).ToString(), w.Barred?.ToString("uuuu-MM-dd HH:mm", null) ?? "",
-                w.Overdraft == 0 ? "" : Billing.Core.Money.Money.Of(w.Overdraft, w.Currency).ToString(), w.Notices);
+            table.Add(w.AccountId, "+" + w.Msisdn, w.Balance.ToString(), w.BarredSince?.ToString("uuuu-MM-dd HH:mm", null) ?? "",
+                w.Overdraft.Amount == 0 ? "" : w.Overdraft.ToString(), w.Notifications);
         }
 
         output.Write(table.ToString());
-        var delivered = new Billing.Jobs.Notifications.DeliverNotificationsJob(rt.Db, rt.Config.NotificationDelivery(), SystemClock.Instance).Run();
+        var delivered = rt.Jobs.DeliverNotifications().Run();
         var folder = rt.Config.Notifications.Channel == Billing.Notifications.NotificationChannelKind.File
             ? Path.GetFullPath(rt.Config.Notifications.Folder ?? Path.Combine(rt.Config.StateDirectory, "notifications"))
             : $"{rt.Config.Notifications.Smtp.Host} (SMTP)";

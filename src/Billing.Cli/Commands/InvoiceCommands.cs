@@ -19,7 +19,7 @@ public static partial class InvoiceCommands
         var account = new Option<string?>("--account") { Description = "Only this account's" };
         var run = new Option<string?>("--run") { Description = "Only this bill run's: its date (2026-12-01) or number" };
         var status = new Option<string?>("--status") { Description = "Only draft or issued invoices" };
-        var limit = new Option<int>("--limit") { Description = "How many, newest first", DefaultValueFactory = _ => 50 };
+        var limit = new Option<int>("--limit") { Description = "How many, newest first (at least 1)", DefaultValueFactory = _ => 50 }.AtLeast(1);
         var list = new Command("list", "Invoices, newest first: number, account, period, totals, amount due and what is still outstanding") { account, run, status, limit };
         list.SetAction(p => cli.Run(p, g => List(g, p.GetValue(account), p.GetValue(run), p.GetValue(status), p.GetValue(limit), Console.Out)));
         var number = new Argument<string?>("number") { Description = "The invoice number (INV-2026-000001)", Arity = ArgumentArity.ZeroOrOne };
@@ -73,6 +73,14 @@ public static partial class InvoiceCommands
             return 0;
         }
 
+        output.Write(Table(invoices));
+        output.WriteLine($"Showing {invoices.Count}, newest first; periods are inclusive here (the JSON's periodEnd is exclusive).");
+        return 0;
+    }
+
+    /// <summary>The invoice list as a table: number, account, run, period (inclusive), dates, total, amount due, what is outstanding.</summary>
+    internal static string Table(IEnumerable<StoredInvoice> invoices)
+    {
         var table = new TextTable("number", "account", "run", "period", "issued", "due", "currency", "total", "amount due", "outstanding");
         foreach (var i in invoices)
         {
@@ -80,9 +88,7 @@ public static partial class InvoiceCommands
                 BillRunCommands.Amount(i.Total, i.Currency), BillRunCommands.Amount(i.AmountDue, i.Currency), i.Outstanding is { } o ? BillRunCommands.Amount(o, i.Currency) : "");
         }
 
-        output.Write(table.ToString());
-        output.WriteLine($"Showing {invoices.Count}, newest first; periods are inclusive here (the JSON's periodEnd is exclusive).");
-        return 0;
+        return table.ToString();
     }
 
     public static int Show(GlobalOptions g, string? number, string? account, string? cycleEndText, TextWriter output)

@@ -1,6 +1,6 @@
+using System.CommandLine;
 using System.Text.Json;
 using Billing.Core.Notifications;
-using Billing.Jobs.Notifications;
 using Billing.Storage;
 using NodaTime;
 
@@ -9,16 +9,29 @@ namespace Billing.Cli.Commands;
 /// <summary>billing notifications list|send|retry: the prepaid notifications outbox.</summary>
 public static class NotificationCommands
 {
+    public static Command Build(Cli cli)
+    {
+        ArgumentNullException.ThrowIfNull(cli);
+        var status = new Option<string?>("--status") { Description = "Only this status: pending, sent, failed or no-address" };
+        var account = new Option<string?>("--account") { Description = "Only this account" };
+        var kind = new Option<string?>("--kind") { Description = "Only this kind: low-balance, exhausted, credit-limit, expired or topup" };
+        var limit = new Option<int>("--limit") { Description = "How many, newest first (at least 1)", DefaultValueFactory = _ => 50 }.AtLeast(1);
+        var list = new Command("list", "Messages in the outbox, newest first, with the count in each status") { status, account, kind, limit };
+        list.SetAction(p => cli.Run(p, g => List(g, new NotificationFilter(p.GetValue(status), p.GetValue(account), p.GetValue(kind), p.GetValue(limit)), Console.Out)));
+        var send = new Command("send", "Deliver the messages that are due now through the configured channel (a folder, or SMTP); prints sent, failed and no-address counts");
+        send.SetAction(p => cli.Run(p, g => Send(g, Console.Out)));
+        var id = new Argument<long>("id") { Description = "Notification id (from billing notifications list)" }.AtLeast(1L);
+        var retry = new Command("retry", "Make a failed or no-address notification pending again with fresh attempts (after fixing the SMTP settings or the account's e-mail)") { id };
+        retry.SetAction(p => cli.Run(p, g => Retry(g, p.GetValue(id), Console.Out)));
+        return new Command("notifications", "Prepaid notifications outbox (low balance, credit exhausted, top-up …): list, deliver, retry") { list, send, retry };
+    }
+
     public static int List(GlobalOptions g, NotificationFilter filter, TextWriter output)
     {
+        ArgumentNullException.ThrowIfNull(filter);
         if (filter.Status is { } status && !NotificationStatuses.All.Contains(status))
         {
             throw new UserErrorException($"--status must be one of {string.Join(", ", NotificationStatuses.All)}, not '{status}'.");
-        }
-
-        if (filter.Limit < 1)
-        {
-            throw new UserErrorException("--limit must be at least 1.");
         }
 
         using var rt = Runtime.Start(g);
@@ -62,7 +75,7 @@ public static class NotificationCommands
     public static int Send(GlobalOptions g, TextWriter output)
     {
         using var rt = Runtime.Start(g);
-        var result = new DeliverNotificationsJob(rt.Db, rt.Config.NotificationDelivery(), SystemClock.Instance).Run();
+        var result = rt.Jobs.DeliverNotifications().Run();
         var channel = rt.Config.Notifications.Channel.ToString().ToLowerInvariant();
         if (g.Json)
         {

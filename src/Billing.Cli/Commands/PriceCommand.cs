@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Billing.Catalog;
@@ -26,6 +27,32 @@ public static class PriceCommand
         public string Category => CgratesOptions.GetValueOrDefault("category", "call");
     }
 
+    public static Command Build(Cli cli)
+    {
+        ArgumentNullException.ThrowIfNull(cli);
+        var catalog = new Option<string>("--catalog") { Description = "Catalogue folder (native, or CGRateS with --cgrates)", Required = true };
+        var isCgrates = new Option<bool>("--cgrates") { Description = "The folder is a CGRateS tariff plan" };
+        var plan = new Option<string?>("--plan") { Description = "Plan id" };
+        var subject = new Option<string?>("--subject") { Description = "CGRateS subject, resolved through RatingProfiles (with fallbacks)" };
+        var service = new Option<string>("--service") { Description = "voice, sms or data", Required = true };
+        var destination = new Option<string?>("--destination") { Description = "Called number (E.164, +…, 00… or national)" };
+        var start = new Option<string>("--start") { Description = "Event start, ISO-8601 with offset", Required = true };
+        var usage = new Option<string>("--usage") { Description = $"Seconds (95, 1m35s; at most {MaxUsage(ServiceType.Voice):N0}), SMS count (at most {MaxUsage(ServiceType.Sms):N0}), or bytes (5MB; at most 1TB)", Required = true };
+        var cgrates = new CgratesOptions();
+        var price = cgrates.AddTo(new Command("price", "Price one event from a catalogue folder, no database, and explain every part") { catalog, isCgrates, plan, subject, service, destination, start, usage });
+        price.SetAction(p => cli.Run(p, g => Run(g, new Request(p.GetValue(catalog)!, p.GetValue(isCgrates), p.GetValue(plan), p.GetValue(subject),
+            cgrates.Read(p), p.GetValue(service)!, p.GetValue(destination), p.GetValue(start)!, p.GetValue(usage)!), Console.Out)));
+        return price;
+    }
+
+    /// <summary>The most one event may carry: what mediation takes from a CDR by default (a day of voice, 1 TiB of data), and 1,000 messages.</summary>
+    public static long MaxUsage(ServiceType service) => service switch
+    {
+        ServiceType.Voice => SourceOptions.DefaultMaxDurationSeconds,
+        ServiceType.Data => SourceOptions.DefaultMaxVolumeBytes,
+        _ => 1_000,
+    };
+
     public static int Run(GlobalOptions g, Request r, TextWriter output)
     {
         ArgumentNullException.ThrowIfNull(r);
@@ -40,9 +67,19 @@ public static class PriceCommand
             throw new UserErrorException($"--start '{r.Start}' must be ISO-8601 with an offset, e.g. 2026-11-02T18:59:30Z or 2026-11-02T18:59:30+00:00.");
         }
 
+        if (Checked.OutOfRange(start.Value.ToInstant()) is { } range)
+        {
+            throw new UserErrorException($"--start '{r.Start}' {range}.");
+        }
+
         if (!CatalogUnits.TryParseQuantity(service, r.Usage, out var quantity))
         {
             throw new UserErrorException($"--usage '{r.Usage}' is not a {service.Code()} quantity (voice: 95 or 1m35s… seconds; sms: 1; data: bytes or 5MB).");
+        }
+
+        if (quantity > MaxUsage(service))
+        {
+            throw new UserErrorException($"--usage '{r.Usage}' is more than one {service.Code()} event carries: at most {MaxUsage(service):N0} {Unit(service)}.");
         }
 
         // The dialled number and a CGRateS plan's prefixes are read under the same numbering plan, so they meet in E.164.
@@ -125,7 +162,7 @@ public static class PriceCommand
         output.Write(table.ToString());
         output.WriteLine($"connect fee {charge.ConnectFee.ToString(CultureInfo.InvariantCulture)}; raw cost {charge.RawCost.ToString(CultureInfo.InvariantCulture)}" +
             (charge.MinimumApplied ? "; minimum charge applied" : "") + (charge.Capped ? "; capped at the maximum cost" : "") +
-            (charge.DisconnectReached ? "; maximum cost reached: the call should have been cut (disconnect strategy)" : ""));
+            (charge.DisconnectAt is { } cutAt ? $"; maximum cost reached: the call should have been cut at {cutAt} s (disconnect strategy)" : ""));
         output.WriteLine($"billed {charge.BilledQuantity:N0} of {charge.Quantity:N0} {Unit(service)}" + (charge.AllowanceId is null ? "" : $"; allowance {charge.AllowanceId} used {charge.AllowanceUsed:N0}"));
         output.WriteLine($"cost {charge.Amount.ToString(CultureInfo.InvariantCulture)} {charge.Currency}");
         return 0;
@@ -152,6 +189,7 @@ public static class PriceCommand
         minimumApplied = c.MinimumApplied,
         capped = c.Capped,
         disconnectReached = c.DisconnectReached,
+        disconnectAt = c.DisconnectAt,
         parts = c.Parts.Select(p => new
         {
             start = p.Start.ToString(),

@@ -1,16 +1,32 @@
+using System.CommandLine;
 using System.Text.Json;
-using Billing.Jobs.Catalog;
 using Billing.Jobs.Rating;
 
 namespace Billing.Cli.Commands;
 
+/// <summary>billing rate: all unrated usage, and held usage whose cause is gone.</summary>
 public static class RateCommand
 {
+    /// <summary>The largest id range per transaction: each of the 4 partitions' share of it is loaded at once.</summary>
+    public const int MaxRange = 10_000_000;
+
+    public static Command Build(Cli cli)
+    {
+        ArgumentNullException.ThrowIfNull(cli);
+        var range = new Option<int>("--range")
+        {
+            Description = $"Usage ids per transaction, 1 to {MaxRange:N0} (each of the 4 subscriber partitions finds about a quarter of them)",
+            DefaultValueFactory = _ => RateUsageJob.DefaultRangeSize,
+        }.Within(1, MaxRange);
+        var rate = new Command("rate", "Rate all unrated usage (and held usage whose cause is gone); safe to run from several processes") { range };
+        rate.SetAction(p => cli.Run(p, g => Run(g, p.GetValue(range), Console.Out)));
+        return rate;
+    }
+
     public static int Run(GlobalOptions g, int rangeSize, TextWriter output)
     {
         using var rt = Runtime.Start(g);
-        var job = new RateUsageJob(rt.Db, new CatalogCache(), WalletCommands.Templates(rt));
-        var result = job.RateAll(rangeSize, g.Json ? null : (done, total) => Console.Error.Write($"\rrating: {done:N0} / {total:N0} ranges × partitions"));
+        var result = rt.Jobs.RateUsage().RateAll(rangeSize, g.Json ? null : (done, total) => Console.Error.Write($"\rrating: {done:N0} / {total:N0} ranges × partitions"));
         if (!g.Json)
         {
             Console.Error.WriteLine();
@@ -22,54 +38,6 @@ public static class RateCommand
               (result.HeldByReason.Count == 0 ? "" : $" ({string.Join(", ", result.HeldByReason.Select(h => $"{h.Key} {h.Value:N0}"))})") +
               (result.PartitionsSkipped > 0 ? $"; {result.PartitionsSkipped} of {Billing.Storage.Rating.RatingPartitions.Count} subscriber partitions were being rated by another process" : "") + "." +
               (result.WalletDebits + result.Overdrafts > 0 ? $" Prepaid: {result.WalletDebits:N0} debited from wallets, {result.Overdrafts:N0} to overdraft, {result.Notifications:N0} notification(s) queued." : ""));
-        return 0;
-    }
-}
-
-public static class RerateCommand
-{
-    public static int Run(GlobalOptions g, string from, string to, string? account, bool dryRun, TextWriter output)
-    {
-        var start = CatalogCommands.Effective(from);
-        var end = CatalogCommands.Effective(to);
-        if (end <= start)
-        {
-            throw new UserErrorException("--to must be after --from (the period is [from, to)).");
-        }
-
-        using var rt = Runtime.Start(g);
-        var result = new RateUsageJob(rt.Db, new CatalogCache(), WalletCommands.Templates(rt)).Rerate(start, end, account, dryRun);
-        if (g.Json)
-        {
-            output.WriteLine(JsonSerializer.Serialize(new
-            {
-                result.DryRun,
-                result.Cycles,
-                result.Records,
-                result.Held,
-                accounts = result.Accounts.Select(a => new
-                {
-                    a.Account,
-                    currency = a.Before.Currency.Code,
-                    a.Records,
-                    before = a.Before.ToInvariantString(),
-                    after = a.After.ToInvariantString(),
-                    delta = a.Delta.ToInvariantString(),
-                    a.Adjustments,
-                }),
-            }, BillingConfig.Json));
-            return 0;
-        }
-
-        output.WriteLine($"{(dryRun ? "Dry run — nothing changed. " : "")}Re-rated {result.Records:N0} record(s) in {result.Cycles:N0} bill cycle(s) with usage in [{start}, {end})" +
-            (account is null ? "" : $" of account {account}") + (result.Held > 0 ? $"; {result.Held:N0} could not be priced now and are held" : "") + ".");
-        var table = new TextTable("account", "records", "before", "after", "delta", "adjustments (invoiced)");
-        foreach (var a in result.Accounts)
-        {
-            table.Add(a.Account, a.Records, a.Before.ToString(), a.After.ToString(), a.Delta.ToSignedString(), a.Adjustments);
-        }
-
-        output.Write(table.ToString());
         return 0;
     }
 }

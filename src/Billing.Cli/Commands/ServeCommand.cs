@@ -1,16 +1,11 @@
+using System.CommandLine;
 using System.Net;
 using System.Xml.Linq;
 using Billing.Jobs;
-using Billing.Jobs.Catalog;
-using Billing.Jobs.Mediation;
-using Billing.Jobs.Notifications;
-using Billing.Jobs.Rating;
-using Billing.Storage;
 using Hangfire;
 using Hangfire.PostgreSql;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
-using NodaTime;
 using Serilog;
 
 namespace Billing.Cli.Commands;
@@ -24,6 +19,19 @@ namespace Billing.Cli.Commands;
 public static class ServeCommand
 {
     public const string LoopbackOnly = "loopback only: the dashboard has no sign-in yet";
+
+    /// <summary>Hangfire workers each hold a database connection: PostgreSQL's default max_connections is 100.</summary>
+    public const int MaxWorkers = 100;
+
+    public static Command Build(Cli cli)
+    {
+        ArgumentNullException.ThrowIfNull(cli);
+        var urls = new Option<string>("--urls") { Description = "Where the web host listens", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
+        var workers = new Option<int>("--workers") { Description = $"Hangfire worker count, 1 to {MaxWorkers}", DefaultValueFactory = _ => Math.Min(Environment.ProcessorCount, MaxWorkers) }.Within(1, MaxWorkers);
+        var serve = new Command("serve", "Web host: Hangfire server and dashboard (/hangfire), drop-folder polling and notification delivery every minute") { urls, workers };
+        serve.SetAction(p => cli.Serve(p, g => Run(g, p.GetValue(urls)!, p.GetValue(workers))));
+        return serve;
+    }
 
     public static int Run(GlobalOptions g, string urls, int workers)
     {
@@ -42,19 +50,7 @@ public static class ServeCommand
         var builder = WebApplication.CreateBuilder();
         builder.Host.UseSerilog();
         builder.WebHost.UseUrls(urls);
-        builder.Services.AddSingleton(rt.Db);
-        builder.Services.AddSingleton(rt.Config.Mediation);
-        builder.Services.AddSingleton<IClock>(SystemClock.Instance);
-        builder.Services.AddTransient<IngestFileJob>();
-        builder.Services.AddTransient<IngestDropFolderJob>();
-        builder.Services.AddTransient<RecycleSuspenseJob>();
-        builder.Services.AddSingleton<CatalogCache>();
-        builder.Services.AddTransient<RateUsageJob>();
-        builder.Services.AddSingleton(WalletCommands.Templates(rt));
-        builder.Services.AddTransient<Billing.Jobs.Prepaid.ExpireCreditJob>();
-        builder.Services.AddSingleton(rt.Config.NotificationDelivery());
-        builder.Services.AddTransient<DeliverNotificationsJob>();
-        builder.Services.AddSingleton(InvoiceCommands.Renderer(rt));
+        rt.Jobs.Register(builder.Services);
         builder.Services.AddHangfire(c => c
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
@@ -66,7 +62,7 @@ public static class ServeCommand
                 PrepareSchemaIfNecessary = true,
                 QueuePollInterval = TimeSpan.FromMilliseconds(500),
             }));
-        builder.Services.AddHangfireServer(o => o.WorkerCount = Math.Max(1, workers));
+        builder.Services.AddHangfireServer(o => o.WorkerCount = workers);
 
         // Hangfire's dashboard checks IAntiforgery when it is registered. The keys that sign its
         // tokens live in memory: a page is good for this process only, and nothing is written to disk.

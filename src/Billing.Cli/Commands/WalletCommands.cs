@@ -1,103 +1,43 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Billing.Core.Accounts;
-using Billing.Core.Imports;
 using Billing.Core.Money;
 using Billing.Core.Notifications;
 using Billing.Core.Prepaid;
-using Billing.Jobs.Catalog;
 using Billing.Jobs.Prepaid;
-using Billing.Jobs.Rating;
 using Billing.Mediation;
-using Billing.Mediation.Imports;
-using Billing.Notifications;
 using Billing.Storage;
-using Dapper;
+using Billing.Storage.Rating;
 using NodaTime;
 
 namespace Billing.Cli.Commands;
 
-/// <summary>billing topup, topups import, wallets show|check|overdraft|expire.</summary>
+/// <summary>billing wallets show|check|overdraft|expire|adjust.</summary>
 public static class WalletCommands
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static int TopUp(GlobalOptions g, string msisdnText, string amountText, string? reference, string? atText, string? bundle, TextWriter output)
+    public static Command Build(Cli cli)
     {
-        if (!decimal.TryParse(amountText, NumberStyles.AllowDecimalPoint, Inv, out var amount) || amount <= 0)
-        {
-            throw new UserErrorException($"AMOUNT '{amountText}' must be a positive decimal, e.g. 10.00");
-        }
-
-        var at = atText is null ? SystemClock.Instance.GetCurrentInstant() : CatalogCommands.Effective(atText);
-        using var rt = Runtime.Start(g);
-        var msisdn = Number(rt, msisdnText);
-        using var conn = rt.Db.Open();
-        var result = Credit(rt, conn, [new TopUpRequest(msisdn, amount, at, reference, "billing topup", Bundle: bundle)])[0];
-        if (g.Json)
-        {
-            output.WriteLine(JsonSerializer.Serialize(Json(result, reference), BillingConfig.Json));
-        }
-        else if (result.Added)
-        {
-            output.WriteLine($"Credited {result.Amount} to {result.AccountId} (+{msisdn}) as ledger #{result.LedgerId}" +
-                (bundle is null ? $": balance {result.Balance}." : $", and bought bundle {bundle} with it: balance {WalletStore.Wallet(conn, result.AccountId)!.Funds}."));
-        }
-        else
-        {
-            output.WriteLine($"Reference {reference} was credited before (ledger #{result.LedgerId}, {result.Amount} to {result.AccountId}): nothing credited. Balance {result.Balance}.");
-        }
-
-        return 0;
-    }
-
-    public static int Import(GlobalOptions g, string file, TextWriter output)
-    {
-        if (!File.Exists(file))
-        {
-            throw new UserErrorException($"No such file: {file}");
-        }
-
-        using var rt = Runtime.Start(g);
-        var (rows, errors) = TopUpCsvReader.Read(file, rt.Config.Numbering);
-        if (errors.Count > 0)
-        {
-            if (g.Json)
-            {
-                output.WriteLine(JsonSerializer.Serialize(new { credited = 0, alreadyCredited = 0, errors }, BillingConfig.Json));
-            }
-            else
-            {
-                output.WriteLine($"Nothing credited: {errors.Count} row(s) of {file} need fixing:");
-                foreach (var e in errors)
-                {
-                    output.WriteLine($"  {file}:{e.Line}: {e.Message}");
-                }
-            }
-
-            return 2;
-        }
-
-        using var conn = rt.Db.Open();
-        var results = Credit(rt, conn, rows.Select(r => new TopUpRequest(r.Msisdn, r.Amount, r.PaidAt, r.Reference, r.Note.Length == 0 ? Path.GetFileName(file) : r.Note, r.Currency)).ToList());
-        var added = results.Where(r => r.Added).ToList();
-        if (g.Json)
-        {
-            output.WriteLine(JsonSerializer.Serialize(new
-            {
-                credited = added.Count,
-                alreadyCredited = results.Count - added.Count,
-                totals = Money.Totals(added.Select(r => r.Amount)).Select(t => new { currency = t.Currency.Code, amount = t.ToInvariantString() }),
-                errors = Array.Empty<ImportError>(),
-            }, BillingConfig.Json));
-        }
-        else
-        {
-            var totals = string.Join(", ", Money.Totals(added.Select(r => r.Amount)));
-            output.WriteLine($"{file}: credited {added.Count:N0} top-up(s){(added.Count > 0 ? $" ({totals})" : "")}; {results.Count - added.Count:N0} already credited by an earlier import (same reference): nothing credited twice.");
-        }
-
-        return 0;
+        ArgumentNullException.ThrowIfNull(cli);
+        var msisdn = new Argument<string>("msisdn") { Description = "The prepaid subscriber's number" };
+        var limit = new Option<int>("--limit") { Description = "How many movements and notifications to show (at least 1)", DefaultValueFactory = _ => 20 }.AtLeast(1);
+        var show = new Command("show", "A wallet: balance, barring, last movements, thresholds crossed, overdraft") { msisdn, limit };
+        show.SetAction(p => cli.Run(p, g => Show(g, p.GetValue(msisdn)!, p.GetValue(limit), Console.Out)));
+        var check = new Command("check", "Check that every wallet's balance equals the sum of its ledger (exit 1 if not)");
+        check.SetAction(p => cli.Run(p, g => Check(g, Console.Out)));
+        var account = new Option<string?>("--account") { Description = "Only this account" };
+        var overdraft = new Command("overdraft", "Prepaid usage priced after the wallet reached its floor, per account (for collections)") { account };
+        overdraft.SetAction(p => cli.Run(p, g => Overdraft(g, p.GetValue(account), Console.Out)));
+        var expire = new Command("expire", "Expire credit older than each plan's expiry_days now (the daily job does this at 02:00 UTC)");
+        expire.SetAction(p => cli.Run(p, g => Expire(g, Console.Out)));
+        var amount = Checked.Amount("amount", "Signed amount: positive credits the wallet, negative debits it; in its currency's minor unit, at most prepaid.topUpCeiling either way");
+        var reason = new Option<string>("--reason") { Description = "Why (kept on the ledger row and in audit_log)", Required = true }.NotBlank("say why; it is kept on the ledger row and in audit_log");
+        var by = new Option<string?>("--by") { Description = "Who (default: the OS user)" };
+        var adjust = new Command("adjust", "Post a manual correction (goodwill credit, charge taken back) to a wallet; recorded in audit_log") { msisdn, amount, reason, by };
+        adjust.SetAction(p => cli.Run(p, g => Adjust(g, p.GetValue(msisdn)!, p.GetValue(amount), p.GetValue(reason)!, p.GetValue(by), Console.Out)));
+        return new Command("wallets", "Prepaid wallets") { show, check, overdraft, expire, adjust };
     }
 
     public static int Show(GlobalOptions g, string msisdnText, int limit, TextWriter output)
@@ -113,18 +53,11 @@ public static class WalletCommands
         }
 
         var wallet = WalletStore.Wallet(conn, account.AccountId);
-        var policy = new CatalogCache().InForce(conn, now)?.Catalog.Plans.GetValueOrDefault(account.PlanId)?.Prepaid ?? PrepaidPolicy.Default;
+        var policy = rt.Jobs.Catalogs.InForce(conn, now)?.Catalog.Plans.GetValueOrDefault(account.PlanId)?.Prepaid ?? PrepaidPolicy.Default;
         var movements = wallet is null ? [] : WalletStore.LastMovements(conn, account.AccountId, limit);
         var overdraft = WalletStore.Overdraft(conn, account.AccountId);
-        var allowances = conn.Query<(string Allowance, LocalDate Cycle, long Granted, long Used)>("""
-            SELECT b.allowance_id, b.cycle_start, b.granted, b.used FROM allowance_balances b JOIN subscriptions s ON s.id = b.subscription_id
-            WHERE s.account_id = @a AND b.cycle_start = (SELECT max(cycle_start) FROM allowance_balances x WHERE x.subscription_id = b.subscription_id)
-            ORDER BY 1
-            """, new { a = account.AccountId }).AsList();
-        var crossed = conn.Query<(string Kind, Instant Created, string Subject, string Status)>("""
-            SELECT kind, created_at, subject, status FROM notifications
-            WHERE account_id = @a AND kind = ANY(@kinds) ORDER BY id DESC LIMIT @limit
-            """, new { a = account.AccountId, kinds = NotificationKinds.WalletEvents.ToArray(), limit }).AsList();
+        var allowances = AllowanceStore.LatestCycle(conn, account.AccountId);
+        var crossed = NotificationStore.Latest(conn, account.AccountId, NotificationKinds.WalletEvents, limit);
         if (g.Json)
         {
             output.WriteLine(JsonSerializer.Serialize(new
@@ -139,8 +72,8 @@ public static class WalletCommands
                 lastTopUp = wallet?.LastTopupAt?.ToString(),
                 overdraft = overdraft.Select(o => new { currency = o.Amount.Currency.Code, o.Records, amount = o.Amount.ToInvariantString() }),
                 movements = movements.Select(m => new { m.Id, m.Kind, amount = m.Amount.ToString(Inv), at = m.At.ToString(), m.UsageId, m.Reference, balanceAfter = m.BalanceAfter.ToString(Inv) }),
-                notifications = crossed.Select(n => new { n.Kind, created = n.Created.ToString(), n.Subject, n.Status }),
-                allowances = allowances.Select(a => new { a.Allowance, cycle = a.Cycle.ToString("uuuu-MM-dd", Inv), a.Granted, a.Used }),
+                notifications = crossed.Select(n => new { n.Kind, created = n.CreatedAt.ToString(), n.Subject, n.Status }),
+                allowances = allowances.Select(a => new { allowance = a.AllowanceId, cycle = a.CycleStart.ToString("uuuu-MM-dd", Inv), a.Granted, a.Used }),
             }, BillingConfig.Json));
             return 0;
         }
@@ -163,7 +96,7 @@ public static class WalletCommands
 
         foreach (var a in allowances)
         {
-            output.WriteLine($"  allowance {a.Allowance} (cycle from {a.Cycle.ToString("uuuu-MM-dd", Inv)}): {a.Used:N0} of {a.Granted:N0} used");
+            output.WriteLine($"  allowance {a.AllowanceId} (cycle from {a.CycleStart.ToString("uuuu-MM-dd", Inv)}): {a.Used:N0} of {a.Granted:N0} used");
         }
 
         output.WriteLine();
@@ -179,74 +112,22 @@ public static class WalletCommands
         output.WriteLine(crossed.Count == 0 ? "No thresholds crossed." : "Thresholds crossed (newest first):");
         foreach (var n in crossed)
         {
-            output.WriteLine($"  {n.Created.ToString("uuuu-MM-dd HH:mm", Inv)}  {n.Kind,-12}  {n.Subject}  [{n.Status}]");
+            output.WriteLine($"  {n.CreatedAt.ToString("uuuu-MM-dd HH:mm", Inv)}  {n.Kind,-12}  {n.Subject}  [{n.Status}]");
         }
 
         return 0;
     }
 
-    public static int Buy(GlobalOptions g, string msisdnText, string bundle, string? reference, string? atText, TextWriter output)
+    public static int Adjust(GlobalOptions g, string msisdnText, decimal amount, string reason, string? by, TextWriter output)
     {
-        var at = atText is null ? SystemClock.Instance.GetCurrentInstant() : CatalogCommands.Effective(atText);
-        using var rt = Runtime.Start(g);
-        var msisdn = Number(rt, msisdnText);
-        using var conn = rt.Db.Open();
-        BundleResult result;
-        try
-        {
-            result = new TopUpService(new CatalogCache(), Templates(rt)).BuyBundle(conn, msisdn, bundle, at, reference);
-        }
-        catch (TopUpException e)
-        {
-            throw new UserErrorException(e.Message + ". Nothing was bought.");
-        }
-
-        output.WriteLine(g.Json
-            ? JsonSerializer.Serialize(new { result.Added, account = result.AccountId, result.LedgerId, bundle = result.Bundle.Id, price = result.Price.ToInvariantString(), balance = result.Balance.ToInvariantString(), currency = result.Balance.Currency.Code }, BillingConfig.Json)
-            : result.Added
-                ? $"Bought {result.Bundle.Name} ({result.Bundle.Id}) for {result.Price} for +{msisdn} (ledger #{result.LedgerId}); usage from {at.ToString("uuuu-MM-dd HH:mm", Inv)} UTC to the end of the bill cycle uses it first. Balance {result.Balance}."
-                : $"Reference {reference} bought this before (ledger #{result.LedgerId}): nothing bought again.");
-        return 0;
-    }
-
-    public static int Bundles(GlobalOptions g, string? planId, TextWriter output)
-    {
-        using var rt = Runtime.Start(g);
-        using var conn = rt.Db.Open();
-        var catalog = new CatalogCache().InForce(conn, SystemClock.Instance.GetCurrentInstant())
-            ?? throw new UserErrorException("No catalogue version is in force: billing catalog load templates/catalog");
-        var bundles = catalog.Catalog.Plans.Values.Where(p => planId is null || p.Id == planId).SelectMany(p => p.Bundles.Select(b => (Plan: p, Bundle: b))).ToList();
-        if (g.Json)
-        {
-            output.WriteLine(JsonSerializer.Serialize(bundles.Select(x => new { plan = x.Plan.Id, bundle = x.Bundle.Id, x.Bundle.Name, service = x.Bundle.Allowance.Service.ToString().ToLowerInvariant(), x.Bundle.Allowance.Amount, price = x.Bundle.Price.ToString(Inv), x.Plan.Currency }), BillingConfig.Json));
-            return 0;
-        }
-
-        var table = new TextTable("plan", "bundle", "name", "service", "amount", "destinations", "price");
-        foreach (var (plan, b) in bundles)
-        {
-            table.Add(plan.Id, b.Id, b.Name, b.Allowance.Service.ToString().ToLowerInvariant(), b.Allowance.Amount, b.Allowance.DestinationGroups is null ? "all" : string.Join(";", b.Allowance.DestinationGroups.Order(StringComparer.Ordinal)), Money.Of(b.Price, plan.Currency).ToString());
-        }
-
-        output.Write(table.ToString());
-        output.WriteLine("Amounts in the service's unit: seconds, messages, bytes. A bundle lasts until the end of the bill cycle it is bought in.");
-        return 0;
-    }
-
-    public static int Adjust(GlobalOptions g, string msisdnText, string amountText, string reason, string? by, TextWriter output)
-    {
-        if (!decimal.TryParse(amountText, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, Inv, out var amount) || amount == 0m)
-        {
-            throw new UserErrorException($"AMOUNT '{amountText}' must be a non-zero decimal: positive credits the wallet, negative debits it (e.g. 2.50 or -1.20)");
-        }
-
+        CheckAmount(g, amount, signed: true);
         using var rt = Runtime.Start(g);
         var msisdn = Number(rt, msisdnText);
         using var conn = rt.Db.Open();
         WalletAdjustment r;
         try
         {
-            r = new TopUpService(new CatalogCache(), Templates(rt)).Adjust(conn, msisdn, amount, SystemClock.Instance.GetCurrentInstant(), reason, by ?? Environment.UserName);
+            r = rt.Jobs.TopUps().Adjust(conn, msisdn, amount, SystemClock.Instance.GetCurrentInstant(), reason, by ?? Environment.UserName);
         }
         catch (TopUpException e)
         {
@@ -315,55 +196,24 @@ public static class WalletCommands
     public static int Expire(GlobalOptions g, TextWriter output)
     {
         using var rt = Runtime.Start(g);
-        var result = new ExpireCreditJob(rt.Db, new CatalogCache(), SystemClock.Instance, Templates(rt)).Run();
+        var result = rt.Jobs.ExpireCredit().Run();
         output.WriteLine(g.Json
             ? JsonSerializer.Serialize(new { result.Wallets, result.Expired, amount = result.Amounts.Sum(a => a.Amount).ToString(Inv) }, BillingConfig.Json)
             : $"Expiry run: {result.Expired:N0} of {result.Wallets:N0} wallet(s) with old credit had it expire" + (result.Amounts.Count == 0 ? "." : $" ({string.Join(", ", result.Amounts)} in total)."));
         return 0;
     }
 
-    /// <summary>The notification layouts configured (else the shipped ones), checked once.</summary>
-    public static Func<NotificationTemplates> Templates(Runtime rt)
+    /// <summary>Before the database starts: the amount's sign and the configured ceiling (its minor unit is checked against the wallet's currency).</summary>
+    public static void CheckAmount(GlobalOptions g, decimal amount, bool signed)
     {
-        ArgumentNullException.ThrowIfNull(rt);
-        var folder = NotificationTemplates.Locate(rt.Config.Notifications.Templates);
-        var loaded = new Lazy<NotificationTemplates>(() =>
+        ArgumentNullException.ThrowIfNull(g);
+        if (WalletAmount.Problem(amount, signed, BillingConfig.Load(g.ConfigPath).Prepaid.TopUpCeiling) is { } problem)
         {
-            try
-            {
-                return NotificationTemplates.Load(folder);
-            }
-            catch (InvalidDataException e)
-            {
-                throw new UserErrorException(e.Message);
-            }
-        });
-        return () => loaded.Value;
-    }
-
-    private static IReadOnlyList<TopUpResult> Credit(Runtime rt, Npgsql.NpgsqlConnection conn, IReadOnlyList<TopUpRequest> requests)
-    {
-        try
-        {
-            return new TopUpService(new CatalogCache(), Templates(rt)).Credit(conn, requests);
-        }
-        catch (TopUpException e)
-        {
-            throw new UserErrorException(e.Message + ". Nothing was credited.");
+            throw new UserErrorException($"AMOUNT '{amount.ToString(CultureInfo.InvariantCulture)}' {problem}.");
         }
     }
 
-    private static string Number(Runtime rt, string text) =>
+    /// <summary>A subscriber's number as typed, in E.164 under the configured numbering plan; a bad one is the command's error.</summary>
+    public static string Number(Runtime rt, string text) =>
         new NumberNormaliser(rt.Config.Numbering).Normalise(text, out var problem) ?? throw new UserErrorException($"MSISDN '{text}': {problem}");
-
-    private static object Json(TopUpResult r, string? reference) => new
-    {
-        r.Added,
-        account = r.AccountId,
-        ledgerId = r.LedgerId,
-        amount = r.Amount.ToInvariantString(),
-        balance = r.Balance.ToInvariantString(),
-        currency = r.Balance.Currency.Code,
-        reference,
-    };
 }

@@ -3,13 +3,6 @@ using Billing.Core.Money;
 
 namespace Billing.Core.Invoicing;
 
-/// <summary>Which amounts an entry accepts: money in and charges are positive; an adjustment goes either way.</summary>
-public enum AmountSign
-{
-    Positive,
-    NonZero,
-}
-
 /// <summary>
 /// The rules for an amount a person or a file enters (a one-time charge, a manual adjustment, a
 /// payment): in the account's currency, no finer than its minor unit, not zero, of the sign its kind
@@ -25,27 +18,14 @@ public static class EnteredAmount
     {
         ArgumentNullException.ThrowIfNull(currency);
         var text = amount.ToString(CultureInfo.InvariantCulture);
-        if (amount == 0m)
+        return AmountCheck.Problem(amount, sign, ceiling, currency) switch
         {
-            return "amount is zero";
-        }
-
-        if (sign == AmountSign.Positive && amount < 0m)
-        {
-            return $"amount {text} must be positive";
-        }
-
-        if (Rounding.ToMinorUnit(amount, currency) != amount)
-        {
-            return $"amount {text} has more decimals than {currency.Code} allows ({currency.MinorUnit})";
-        }
-
-        if (Math.Abs(amount) > ceiling)
-        {
-            return $"amount {text} is beyond the ceiling of {ceiling.ToString(CultureInfo.InvariantCulture)} {currency.Code} (invoicing.amountCeiling)";
-        }
-
-        return null;
+            null => null,
+            AmountProblem.Zero => "amount is zero",
+            AmountProblem.NotPositive => $"amount {text} must be positive",
+            AmountProblem.AboveCeiling => $"amount {text} is beyond the ceiling of {ceiling.ToString(CultureInfo.InvariantCulture)} {currency.Code} (invoicing.amountCeiling)",
+            _ => $"amount {text} has more decimals than {currency.Code} allows ({currency.MinorUnit})",
+        };
     }
 
     /// <summary>A one-time charge is positive (a credit is an adjustment); an adjustment has either sign.</summary>

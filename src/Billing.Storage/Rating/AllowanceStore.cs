@@ -5,9 +5,20 @@ using Npgsql;
 
 namespace Billing.Storage.Rating;
 
+/// <summary>An allowance of an account's latest bill cycle: granted and used so far (seconds, messages or bytes).</summary>
+public sealed record AllowanceUse(string AllowanceId, LocalDate CycleStart, long Granted, long Used);
+
 /// <summary>Allowance balances per (subscription, allowance, cycle) and the bundles bought into them.</summary>
 public static class AllowanceStore
 {
+    /// <summary>The allowances of each of the account's subscriptions in that subscription's latest cycle, by allowance id.</summary>
+    public static IReadOnlyList<AllowanceUse> LatestCycle(NpgsqlConnection conn, string accountId) =>
+        conn.Query<(string Allowance, LocalDate Cycle, long Granted, long Used)>("""
+            SELECT b.allowance_id, b.cycle_start, b.granted, b.used FROM allowance_balances b JOIN subscriptions s ON s.id = b.subscription_id
+            WHERE s.account_id = @accountId AND b.cycle_start = (SELECT max(cycle_start) FROM allowance_balances x WHERE x.subscription_id = b.subscription_id)
+            ORDER BY 1
+            """, new { accountId }).Select(a => new AllowanceUse(a.Allowance, a.Cycle, a.Granted, a.Used)).ToList();
+
     /// <summary>Allowance used so far per (subscription, allowance, cycle).</summary>
     public static Dictionary<(long Sub, string Allowance, LocalDate Cycle), long> Used(NpgsqlTransaction tx, IReadOnlyCollection<long> subs) =>
         tx.Connection!.Query<(long Sub, string Allowance, LocalDate Cycle, long Used)>("""

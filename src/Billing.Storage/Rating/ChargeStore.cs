@@ -6,9 +6,23 @@ using NpgsqlTypes;
 
 namespace Billing.Storage.Rating;
 
+/// <summary>Rated usage of one account, plan and bill cycle: calls and their billed seconds, SMS, data bytes, allowance used, the amount.</summary>
+public sealed record RatedCycle(string AccountId, string PlanId, LocalDate CycleStart, long Calls, long BilledSeconds, long Sms, long Bytes, long AllowanceUsed, Billing.Core.Money.Money Amount);
+
 /// <summary>Rated charges (<c>rated_charges</c>): one per usage record, guaranteed by the database.</summary>
 public static class ChargeStore
 {
+    /// <summary>Every account's rated usage per plan and bill cycle, in account, plan and cycle order.</summary>
+    public static IReadOnlyList<RatedCycle> PerCycle(NpgsqlConnection conn) =>
+        conn.Query<(string Account, string Plan, LocalDate Cycle, long Calls, long Seconds, long Sms, long Bytes, long Allowance, decimal Amount, string Currency)>("""
+            SELECT r.account_id, r.plan_id, r.cycle_start,
+                   count(*) FILTER (WHERE u.service = 1), coalesce(sum(r.billed_quantity) FILTER (WHERE u.service = 1), 0)::bigint,
+                   count(*) FILTER (WHERE u.service = 2), coalesce(sum(r.quantity) FILTER (WHERE u.service = 3), 0)::bigint,
+                   sum(r.allowance_used)::bigint, sum(r.amount), min(r.currency)
+            FROM rated_charges r JOIN usage u ON u.id = r.usage_id
+            GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+            """).Select(r => new RatedCycle(r.Account, r.Plan, r.Cycle, r.Calls, r.Seconds, r.Sms, r.Bytes, r.Allowance, Billing.Core.Money.Money.Of(r.Amount, r.Currency))).ToList();
+
     /// <summary>
     /// Writes charges by binary COPY, each with how it was priced (<see cref="ChargeExplanation"/>) and
     /// marked late when an issued invoice has billed its account cycle already (<see cref="InvoicedCycles"/>).

@@ -22,6 +22,21 @@ public sealed class ConfigTests : IDisposable
         Assert.Equal(["9"], config.Mediation.Source("cucm")!.Numbering.AccessCodes);
         Assert.Equal((CdrFormat.FreeSwitch, 300), (config.Mediation.Source("freeswitch")!.Format, config.Mediation.Source("freeswitch")!.ClockSkewSeconds));
         Assert.Equal((Path.Combine(".billing", "documents"), "default", true, 200), (config.Documents.Folder, config.Documents.Brand, config.Documents.Annex, config.Documents.ChunkSize));
+        Assert.Equal(1000.00m, config.Prepaid.TopUpCeiling);
+    }
+
+    [Theory]
+    [InlineData("0", "prepaid.topUpCeiling must be more than 0 and at most 1000000000, not 0")]
+    [InlineData("-10", "prepaid.topUpCeiling must be more than 0 and at most 1000000000, not -10")]
+    [InlineData("1000000000.01", "prepaid.topUpCeiling must be more than 0 and at most 1000000000, not 1000000000.01")]
+    public void Load_RefusesATopUpCeilingThatIsNotPositive_OrBeyondWhatAWalletHolds(string ceiling, string problem)
+    {
+        var path = _tmp.File("billing.json");
+        File.WriteAllText(path, $$"""{ "prepaid": { "topUpCeiling": {{ceiling}} } }""");
+
+        var e = Assert.Throws<UserErrorException>(() => BillingConfig.Load(path));
+
+        Assert.Contains(problem, e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

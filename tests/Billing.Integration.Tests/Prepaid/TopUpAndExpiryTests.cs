@@ -188,6 +188,40 @@ public sealed class TopUpAndExpiryTests : IDisposable
         Assert.Contains("PP-0105: balance 1.010000, ledger 1.000000", tampered.Out, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_top_up_finer_than_a_penny_or_above_the_configured_ceiling_of_50_GBP_is_refused_whole_and_credits_nothing()
+    {
+        using var work = new TempDir();
+        var cs = _scratch.Db.ConnectionString;
+        using (var c = _scratch.Db.Open())
+        {
+            Prepare(c, Msisdn);
+        }
+
+        var config = work.File("billing.json");
+        File.WriteAllText(config, """{ "prepaid": { "topUpCeiling": 50 } }""");
+        var export = work.File("gateway.csv");
+        File.WriteAllText(export, "reference,msisdn,amount,paid_at\nGW-1,07700900105,10.00,2026-11-01T12:00:00Z\nGW-2,07700900105,0.0001,2026-11-01T13:00:00Z\n");
+        var large = work.File("large.csv");
+        File.WriteAllText(large, "reference,msisdn,amount,paid_at\nGW-3,07700900105,50.01,2026-11-01T12:00:00Z\n");
+
+        var tenth = BillingProcess.Run(work.Path, "topup", "07700900105", "0.001", "--db", cs);
+        var fraction = BillingProcess.Run(work.Path, "topups", "import", export, "--db", cs);
+        var above = BillingProcess.Run(work.Path, "topups", "import", large, "--config", config, "--db", cs);
+        var typed = BillingProcess.Run(work.Path, "topup", "07700900105", "50.01", "--config", config, "--db", cs);
+        var adjusted = BillingProcess.Run(work.Path, "wallets", "adjust", "07700900105", "-0.005", "--reason", "typo", "--db", cs);
+        var ceiling = Ok(BillingProcess.Run(work.Path, "topup", "07700900105", "50.00", "--reference", "CARE-1", "--config", config, "--db", cs));
+
+        Assert.Equal((2, "billing: top-up 447700900105: the amount 0.001 is finer than GBP's minor unit (at most 2 decimals). Nothing was credited.\n"), (tenth.Exit, tenth.Err));
+        Assert.Equal((2, "billing: top-up GW-2: the amount 0.0001 is finer than GBP's minor unit (at most 2 decimals). Nothing was credited.\n"), (fraction.Exit, fraction.Err));
+        Assert.Equal((2, "billing: top-up GW-3: the amount 50.01 is above the ceiling of 50 per top-up (prepaid.topUpCeiling). Nothing was credited.\n"), (above.Exit, above.Err));
+        Assert.Equal((2, "billing: AMOUNT '50.01' is above the ceiling of 50 per top-up (prepaid.topUpCeiling).\n"), (typed.Exit, typed.Err));
+        Assert.Equal((2, "billing: adjustment of +447700900105: the amount -0.005 is finer than GBP's minor unit (at most 2 decimals). Nothing was posted.\n"), (adjusted.Exit, adjusted.Err));
+        Assert.Contains("Credited 50.00 GBP", ceiling, StringComparison.Ordinal);
+        using var conn = _scratch.Db.Open();
+        Assert.Equal([("topup", 50.00m)], Ledger(conn, Msisdn).Select(l => (l.Kind, l.Amount)));
+    }
+
     private static string Ok((int Exit, string Out, string Err) run)
     {
         Assert.True(run.Exit == 0, $"exit {run.Exit}: {run.Err}\n{run.Out}");
