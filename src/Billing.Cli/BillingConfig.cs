@@ -40,10 +40,10 @@ public sealed record BillingConfig
     /// <summary>The bill run: payment terms, number series, batch size, the daily run's approval.</summary>
     public Billing.Jobs.Invoicing.InvoicingOptions Invoicing { get; init; } = new();
 
-    /// <summary>Prepaid wallets: the ceiling per top-up (and per manual adjustment).</summary>
-    public Billing.Jobs.Prepaid.PrepaidOptions Prepaid { get; init; } = new();
     /// <summary>Invoice and credit-note PDFs: the document store, the brand, the fonts, the itemised annex.</summary>
     public Billing.Jobs.Documents.DocumentOptions Documents { get; init; } = new();
+    /// <summary>Prepaid wallets: the ceiling per top-up (and per manual adjustment).</summary>
+    public Billing.Jobs.Prepaid.PrepaidOptions Prepaid { get; init; } = new();
 
     /// <summary>The notification settings with the state directory that places the default folder.</summary>
     public NotificationDeliveryOptions NotificationDelivery() => new(Notifications, StateDirectory);
@@ -113,8 +113,8 @@ public sealed record BillingConfig
 
         problems.AddRange(Notifications.Problems());
         problems.AddRange(Invoicing.Problems());
-        problems.AddRange(Prepaid.Problems());
         problems.AddRange(Documents.Problems());
+        problems.AddRange(Prepaid.Problems());
 
         return problems;
     }

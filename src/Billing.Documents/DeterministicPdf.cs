@@ -58,7 +58,7 @@ internal static class DeterministicPdf
                 var tag = Encoding.ASCII.GetString(pdf, start, 6);
                 if (!tags.TryGetValue(tag, out var fixedTag))
                 {
-                    fixedTag = Tag(tags.Count);
+                    fixedTag = Tag(SHA256.HashData(Encoding.UTF8.GetBytes($"{seed}#font{tags.Count}")));
                     tags[tag] = fixedTag;
                 }
 
@@ -67,14 +67,13 @@ internal static class DeterministicPdf
         }
     }
 
-    /// <summary>The nth subset tag: AAAAAA, AAAAAB, … (six capitals, as the PDF specification asks).</summary>
-    private static byte[] Tag(int n)
+    /// <summary>A subset tag of six capitals (as the PDF specification asks) from a hash: documents merged later keep distinct tags.</summary>
+    private static byte[] Tag(byte[] hash)
     {
         var tag = new byte[6];
-        for (var i = 5; i >= 0; i--)
+        for (var i = 0; i < 6; i++)
         {
-            tag[i] = (byte)('A' + (n % 26));
-            n /= 26;
+            tag[i] = (byte)('A' + (hash[i] % 26));
         }
 
         return tag;

@@ -16,6 +16,8 @@ internal sealed class DocumentStyle
         Italic = new XFont(DocumentFonts.Family, 8, XFontStyleEx.Italic);
         Large = new XFont(DocumentFonts.Family, 11, XFontStyleEx.Bold);
         Small = new XFont(DocumentFonts.Family, 6.5);
+        // Decoded once: each document still embeds it, but PDFsharp reads the PNG only here.
+        Logo = template.Logo is { } png ? XImage.FromStream(new MemoryStream(png, writable: false)) : null;
         PrimaryColour = Colour(template, "colour.primary");
         Primary = new XSolidBrush(PrimaryColour);
         Accent = new XSolidBrush(Colour(template, "colour.accent"));
@@ -31,6 +33,8 @@ internal sealed class DocumentStyle
             [ServiceType.Data] = new(Colour(template, "colour.data")),
         };
     }
+
+    public XImage? Logo { get; }
 
     public XFont Title { get; }
     public XFont Heading { get; }

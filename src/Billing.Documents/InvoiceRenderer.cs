@@ -110,10 +110,10 @@ public sealed class InvoiceRenderer
             if (d.Kind == DocumentKind.Invoice)
             {
                 Summary(f);
+                Chart(f);
                 Charges(f);
                 Taxes(f);
                 Payments(f);
-                Chart(f);
                 Annex(f);
             }
             else
@@ -128,10 +128,9 @@ public sealed class InvoiceRenderer
             var g = f.G;
             var top = f.Y;
             var textX = PageFlow.Left;
-            if (template.Logo is { } logo)
+            if (s.Logo is { } logo)
             {
-                using var image = XImage.FromStream(new MemoryStream(logo, writable: false));
-                g.DrawImage(image, PageFlow.Left, top, 44, 44);
+                g.DrawImage(logo, PageFlow.Left, top, 44, 44);
                 textX += 52;
             }
 

@@ -7,7 +7,7 @@ namespace Billing.Documents;
 /// <summary>Daily spend per service over the period as stacked bars, one per local day, drawn with PDFsharp.</summary>
 internal static class UsageChart
 {
-    public const double Height = 150;
+    public const double Height = 130;
 
     public static void Draw(PageFlow f, InvoiceDocument d, DocumentLanguage l, DocumentStyle s)
     {

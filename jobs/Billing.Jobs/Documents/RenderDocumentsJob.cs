@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Diagnostics;
 using Billing.Core.Documents;
 using Billing.Documents;
 using Billing.Storage;
@@ -9,8 +10,8 @@ using Serilog;
 
 namespace Billing.Jobs.Documents;
 
-/// <summary>How many documents a render wrote, and their bytes.</summary>
-public sealed record RenderOutcome(int Invoices, int CreditNotes, long Bytes);
+/// <summary>How many documents a render wrote, their bytes, and the seconds spent loading, drawing and writing (files and records).</summary>
+public sealed record RenderOutcome(int Invoices, int CreditNotes, long Bytes, double LoadSeconds = 0, double DrawSeconds = 0, double WriteSeconds = 0);
 
 /// <summary>
 /// Renders issued invoices and credit notes into the document store and records each file (path,
@@ -22,6 +23,8 @@ public sealed class RenderDocumentsJob(BillingDatabase db, InvoiceRenderer rende
     private static readonly ILogger Log = Serilog.Log.ForContext<RenderDocumentsJob>();
 
     public DocumentFolder Folder => folder;
+
+    public InvoiceTemplate Template => renderer.Template;
 
     [DisplayName("Bill run #{0} batch {1}: render PDFs")]
     public RenderOutcome RenderBatch(long runId, int batchNo)
@@ -64,23 +67,33 @@ public sealed class RenderDocumentsJob(BillingDatabase db, InvoiceRenderer rende
         ArgumentNullException.ThrowIfNull(creditNoteNumbers);
         using var conn = db.Open();
         long bytes = 0;
+        var (load, draw, write) = (new Stopwatch(), new Stopwatch(), new Stopwatch());
         foreach (var (numbers, kind) in new[] { (invoiceNumbers, DocumentKind.Invoice), (creditNoteNumbers, DocumentKind.CreditNote) })
         {
             foreach (var chunk in numbers.Chunk(options.ChunkSize))
             {
+                load.Start();
                 var documents = kind == DocumentKind.Invoice ? DocumentStore.LoadInvoices(conn, chunk, options.Annex) : DocumentStore.LoadCreditNotes(conn, chunk);
+                load.Stop();
                 var rendered = new List<RenderedDocument>(documents.Count);
                 foreach (var document in documents)
                 {
-                    var file = folder.Write(kind, document.Number, renderer.Render(document));
+                    draw.Start();
+                    var pdf = renderer.Render(document);
+                    draw.Stop();
+                    write.Start();
+                    var file = folder.Write(kind, document.Number, pdf);
+                    write.Stop();
                     rendered.Add(new RenderedDocument(kind, document.Number, file.Path, file.SizeBytes, file.Sha256, clock.GetCurrentInstant()));
                     bytes += file.SizeBytes;
                 }
 
+                write.Start();
                 DocumentStore.Record(conn, rendered);
+                write.Stop();
             }
         }
 
-        return new RenderOutcome(invoiceNumbers.Count, creditNoteNumbers.Count, bytes);
+        return new RenderOutcome(invoiceNumbers.Count, creditNoteNumbers.Count, bytes, load.Elapsed.TotalSeconds, draw.Elapsed.TotalSeconds, write.Elapsed.TotalSeconds);
     }
 }

@@ -1,34 +1,15 @@
 using System.CommandLine;
 using System.Text.Json;
 using Billing.Core.Documents;
-using Billing.Documents;
 using Billing.Jobs.Documents;
 using Billing.Storage.Documents;
 using Billing.Storage.Invoicing;
-using NodaTime;
 
 namespace Billing.Cli.Commands;
 
 /// <summary>billing invoices render | pdf: issued invoices and credit notes as PDFs in the document store, or one to a file.</summary>
 public static partial class InvoiceCommands
 {
-    /// <summary>The render job as configured: the brand's template, the fonts and the document store of <c>documents</c> in billing.json.</summary>
-    public static RenderDocumentsJob Renderer(Runtime rt, IClock? clock = null)
-    {
-        ArgumentNullException.ThrowIfNull(rt);
-        var o = rt.Config.Documents;
-        InvoiceTemplate template;
-        try
-        {
-            template = InvoiceTemplate.Load(InvoiceTemplate.Locate(o.Templates, o.Brand));
-            return new RenderDocumentsJob(rt.Db, new InvoiceRenderer(template, DocumentFonts.Locate(o.Fonts)), new DocumentFolder(o.Folder!), o, clock ?? SystemClock.Instance);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new UserErrorException(e.Message);
-        }
-    }
-
     private static Command RenderCommand(Cli cli)
     {
         var run = new Option<string?>("--run") { Description = "Every issued invoice of this bill run (its date or number) and the credit notes against them" };
@@ -55,7 +36,7 @@ public static partial class InvoiceCommands
         }
 
         using var rt = Runtime.Start(g);
-        var job = Renderer(rt);
+        var job = rt.Jobs.RenderDocuments();
         RenderOutcome outcome;
         using (var conn = rt.Db.Open())
         {
@@ -86,7 +67,7 @@ public static partial class InvoiceCommands
     public static int Pdf(GlobalOptions g, string number, string? outFile, TextWriter output)
     {
         using var rt = Runtime.Start(g);
-        var rendered = Renderer(rt).RenderOne(number) ?? throw new UserErrorException($"No issued invoice or credit note {number} (`billing invoices list`; a draft has no PDF).");
+        var rendered = rt.Jobs.RenderDocuments().RenderOne(number) ?? throw new UserErrorException($"No issued invoice or credit note {number} (`billing invoices list`; a draft has no PDF).");
         var path = Path.GetFullPath(outFile ?? string.Concat(number.Select(c => Path.GetInvalidFileNameChars().Contains(c) ? '_' : c)) + ".pdf");
         var temp = path + ".tmp";
         File.WriteAllBytes(temp, rendered.Pdf);

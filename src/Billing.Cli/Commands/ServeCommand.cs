@@ -53,7 +53,6 @@ public static class ServeCommand
         builder.Host.UseSerilog();
         builder.WebHost.UseUrls(urls);
         rt.Jobs.Register(builder.Services);
-        builder.Services.AddSingleton(InvoiceCommands.Renderer(rt));
         builder.Services.AddHangfire(c => c
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()

@@ -160,28 +160,6 @@ public class ArchitectureTests
     }
 
     [Fact]
-    public void CommandLine_HoldsNoSql_AndEveryGroupBuildsItsOwnCommands()
-    {
-        // Commands parse, call a job or a store, print: the SQL lives in the store that owns the table,
-        // and Program.cs only adds each group's Build(cli).
-        var cli = Path.Combine(RepositoryPath, "src", "Billing.Cli");
-        var sources = Directory.EnumerateFiles(cli, "*.cs", SearchOption.AllDirectories)
-            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)).ToList();
-        Assert.Contains(sources, f => f.EndsWith("WalletCommands.cs", StringComparison.Ordinal));
-
-        var sql = sources
-            .SelectMany(f => File.ReadLines(f).Select((line, i) => (File: Path.GetFileName(f), Line: i + 1, Text: line)))
-            .Where(l => Regex.IsMatch(l.Text, @"\busing Dapper;|\.(Query|QuerySingle|QueryFirstOrDefault|Execute|ExecuteScalar)(<[^>]*>)?\(|\b(SELECT|INSERT|UPDATE|DELETE)\s"))
-            .Select(l => $"{l.File}:{l.Line}: {l.Text.Trim()}")
-            .ToList();
-        var program = File.ReadAllText(Path.Combine(cli, "Program.cs"));
-
-        Assert.Empty(sql);
-        Assert.DoesNotContain("new Command(", program, StringComparison.Ordinal);
-        Assert.Contains("root.Subcommands.Add(WalletCommands.Build(cli));", program, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public void DocumentsAssembly_ReferencesNeitherStorageNorNpgsqlNorDapper()
     {
         // The document layer draws a plain InvoiceDocument: loading one is the store's job.
@@ -203,6 +181,28 @@ public class ArchitectureTests
 
         Assert.Equal(["PDFsharp"], packages);
         Assert.Equal(["Billing.Core"], projects);
+    }
+
+    [Fact]
+    public void CommandLine_HoldsNoSql_AndEveryGroupBuildsItsOwnCommands()
+    {
+        // Commands parse, call a job or a store, print: the SQL lives in the store that owns the table,
+        // and Program.cs only adds each group's Build(cli).
+        var cli = Path.Combine(RepositoryPath, "src", "Billing.Cli");
+        var sources = Directory.EnumerateFiles(cli, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)).ToList();
+        Assert.Contains(sources, f => f.EndsWith("WalletCommands.cs", StringComparison.Ordinal));
+
+        var sql = sources
+            .SelectMany(f => File.ReadLines(f).Select((line, i) => (File: Path.GetFileName(f), Line: i + 1, Text: line)))
+            .Where(l => Regex.IsMatch(l.Text, @"\busing Dapper;|\.(Query|QuerySingle|QueryFirstOrDefault|Execute|ExecuteScalar)(<[^>]*>)?\(|\b(SELECT|INSERT|UPDATE|DELETE)\s"))
+            .Select(l => $"{l.File}:{l.Line}: {l.Text.Trim()}")
+            .ToList();
+        var program = File.ReadAllText(Path.Combine(cli, "Program.cs"));
+
+        Assert.Empty(sql);
+        Assert.DoesNotContain("new Command(", program, StringComparison.Ordinal);
+        Assert.Contains("root.Subcommands.Add(WalletCommands.Build(cli));", program, StringComparison.Ordinal);
     }
 
     [Fact]

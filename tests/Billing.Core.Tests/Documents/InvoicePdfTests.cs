@@ -162,6 +162,18 @@ public partial class InvoicePdfTests
     }
 
     [Fact]
+    public void Invoices_rendered_on_four_threads_at_once_are_the_bytes_rendered_one_by_one()
+    {
+        var invoices = Enumerable.Range(1, 12).Select(i => SampleDocuments.Invoice(annex: 5 * i) with { Number = $"INV-2026-{i:000000}" }).ToList();
+        var alone = invoices.Select(Renderer.Render).ToList();
+
+        var together = new byte[invoices.Count][];
+        Parallel.For(0, invoices.Count, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => together[i] = Renderer.Render(invoices[i]));
+
+        Assert.Equal(alone, together);
+    }
+
+    [Fact]
     public void Two_invoices_get_different_document_ids()
     {
         var first = Renderer.Render(SampleDocuments.Invoice());
