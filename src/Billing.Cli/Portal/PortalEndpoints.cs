@@ -78,9 +78,7 @@ public static class PortalEndpoints
                 return PortalPages.Page(ctx, PortalPages.NotFound($"No bill run #{run}."), "Bill run not found", StatusCodes.Status404NotFound);
             }
 
-            // Whether anything is rendered: the first rendered invoice answers it (the ZIP lists any left out).
-            var rendered = ctx.User.MayDownload() && InvoiceFiles.OfRun(conn, run).Any(f => f.File is not null);
-            return PortalPages.Page(ctx, PortalPages.BillRun(report, rendered, ctx.User.MayDownload()), $"Bill run {report.Run.RunDate:uuuu-MM-dd} (#{run})");
+            return PortalPages.Page(ctx, PortalPages.BillRun(report, ctx.User.MayDownload()), $"Bill run {report.Run.RunDate:uuuu-MM-dd} (#{run})");
         });
         portal.MapGet("/accounts/{id}", (HttpContext ctx, string id) =>
         {

@@ -208,7 +208,7 @@ public static class PortalPages
     public const int RunInvoicesShown = 100;
 
     /// <summary>A run's report: where it stands, totals against the previous cycle, warnings and errors, its invoices, and its PDFs as a ZIP.</summary>
-    public static Html BillRun(BillRunReport report, bool rendered, bool mayDownload)
+    public static Html BillRun(BillRunReport report, bool mayDownload)
     {
         ArgumentNullException.ThrowIfNull(report);
         var run = report.Run;
@@ -224,8 +224,8 @@ public static class PortalPages
                 <td class="num">{Amount(i.Total, i.Currency)} {i.Currency.Trim()}</td><td class="num">{Amount(i.AmountDue, i.Currency)}</td><td class="num">{(i.PreviousTotal is { } p ? Amount(p, i.Currency) : "")}</td><td class="num">{(i.PreviousTotal is { } q ? Signed(i.Total - q, i.Currency) : "")}</td></tr>
             """)));
         var zip = !mayDownload ? Html.Of($"""<p class="hint">PDFs are downloaded by finance users.</p>""")
-            : !rendered ? Html.Of($"""<p class="hint">No PDFs rendered for this run yet: <code>billing invoices render --run {Iso(run.RunDate)}</code>.</p>""")
-            : Html.Of($"""<p><a class="download" href="/portal/bill-runs/{run.Id}/invoices.zip" download>Download the run's invoice PDFs as a ZIP</a> <span class="hint">(invoices not rendered yet are listed in its MISSING.txt)</span></p>""");
+            : !report.Invoices.Any(i => i.Status == "issued") ? Html.Of($"""<p class="hint">No issued invoices in this run yet, so no PDFs.</p>""")
+            : Html.Of($"""<p><a class="download" href="/portal/bill-runs/{run.Id}/invoices.zip" download>Download the run's invoice PDFs as a ZIP</a> <span class="hint">(invoices not rendered yet are listed in its MISSING.txt: <code>billing invoices render --run {Iso(run.RunDate)}</code> renders them)</span></p>""");
         return Html.Of($"""
             <p>Cycles {Period(report.Cycle.Start, report.Cycle.End)} of accounts with cycle day {run.RunDate.Day}; <span class="status {report.Status}">{report.Status}</span>;
                {report.Drafted}/{report.Batches} batch(es) drafted, {report.Approved} approved. Created by {run.CreatedBy}.</p>
