@@ -1,4 +1,6 @@
+using Billing.Documents;
 using Billing.Jobs.Catalog;
+using Billing.Jobs.Documents;
 using Billing.Jobs.Invoicing;
 using Billing.Jobs.Mediation;
 using Billing.Jobs.Notifications;
@@ -29,7 +31,10 @@ public sealed class JobFactory
         _config = config;
         Clock = clock;
         Templates = LoadTemplatesOnce(config);
+        _renderer = new Lazy<InvoiceRenderer>(() => LoadRenderer(config.Documents));
     }
+
+    private readonly Lazy<InvoiceRenderer> _renderer;
 
     public IClock Clock { get; }
 
@@ -67,6 +72,10 @@ public sealed class JobFactory
     /// <summary>Top-ups, bundle purchases and adjustments, within the configured ceiling per posting.</summary>
     public TopUpService TopUps() => new(Catalogs, Templates, _config.Prepaid.TopUpCeiling);
 
+    /// <summary>Invoice and credit-note PDFs into the configured document store (or <paramref name="folder"/>), with the brand's template loaded once.</summary>
+    public RenderDocumentsJob RenderDocuments(string? folder = null) =>
+        new(_db, _renderer.Value, new DocumentFolder(folder ?? _config.Documents.Folder!), _config.Documents, Clock);
+
     /// <summary>serve: every job Hangfire runs is built here, each time it runs.</summary>
     public void Register(IServiceCollection services)
     {
@@ -78,6 +87,19 @@ public sealed class JobFactory
         services.AddTransient(_ => DeliverNotifications());
         services.AddTransient(_ => BillRun());
         services.AddTransient(sp => BillRunFanOut(sp.GetRequiredService<IBackgroundJobClient>()));
+        services.AddTransient(_ => RenderDocuments());
+    }
+
+    private static InvoiceRenderer LoadRenderer(DocumentOptions o)
+    {
+        try
+        {
+            return new InvoiceRenderer(InvoiceTemplate.Load(InvoiceTemplate.Locate(o.Templates, o.Brand)), DocumentFonts.Locate(o.Fonts));
+        }
+        catch (InvalidDataException e)
+        {
+            throw new UserErrorException(e.Message);
+        }
     }
 
     private static Func<NotificationTemplates> LoadTemplatesOnce(BillingConfig config)
