@@ -1,4 +1,5 @@
 using Billing.Jobs.Catalog;
+using Billing.Jobs.Dunning;
 using Billing.Jobs.Invoicing;
 using Billing.Jobs.Mediation;
 using Billing.Jobs.Notifications;
@@ -67,6 +68,9 @@ public sealed class JobFactory
     /// <summary>Top-ups, bundle purchases and adjustments, within the configured ceiling per posting.</summary>
     public TopUpService TopUps() => new(Catalogs, Templates, _config.Prepaid.TopUpCeiling);
 
+    /// <summary>The dunning run: the ladder of the catalogue in force, messages in the configured layouts, hand-over files in the agency folder.</summary>
+    public DunningJob Dunning() => new(_db, Catalogs, Templates, _config.Dunning, _config.AgencyFolder(), Clock);
+
     /// <summary>serve: every job Hangfire runs is built here, each time it runs.</summary>
     public void Register(IServiceCollection services)
     {
@@ -78,6 +82,7 @@ public sealed class JobFactory
         services.AddTransient(_ => DeliverNotifications());
         services.AddTransient(_ => BillRun());
         services.AddTransient(sp => BillRunFanOut(sp.GetRequiredService<IBackgroundJobClient>()));
+        services.AddTransient(_ => Dunning());
     }
 
     private static Func<NotificationTemplates> LoadTemplatesOnce(BillingConfig config)
