@@ -38,6 +38,8 @@ public sealed class ReceivablesWorld : IDisposable
 
     public string ConnectionString => _scratch.Db.ConnectionString;
 
+    public Billing.Storage.BillingDatabase Db => _scratch.Db;
+
     public void Dispose() => _scratch.Dispose();
 
     public NpgsqlConnection Open() => _scratch.Db.Open();
