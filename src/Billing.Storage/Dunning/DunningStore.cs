@@ -139,6 +139,15 @@ public static class DunningStore
         return new DunningState(rows, invoices, recorded, unallocated, paused, suspended);
     }
 
+    /// <summary>What every issued invoice still has outstanding (of one account, or all), with its due date: the aging report's input.</summary>
+    public static IReadOnlyList<Billing.Core.Dunning.OwedItem> Owed(NpgsqlConnection conn, string? account) =>
+        conn.Query<(string Account, string Currency, LocalDate Due, decimal Outstanding)>("""
+            SELECT i.account_id, trim(i.currency), i.due_date, i.total - s.settled
+            FROM invoices i
+            CROSS JOIN LATERAL (SELECT coalesce(sum(x.amount), 0) AS settled FROM allocations x WHERE x.invoice_id = i.id) s
+            WHERE i.status = 'issued' AND i.total > s.settled AND (@account::text IS NULL OR i.account_id = @account)
+            """, new { account }).Select(o => new Billing.Core.Dunning.OwedItem(o.Account, o.Currency, o.Due, o.Outstanding)).AsList();
+
     /// <summary>Locks the account's row for the rest of <paramref name="tx"/>: two runs (and payments, which lock it too) queue on it.</summary>
     public static void Lock(NpgsqlTransaction tx, string account)
     {
