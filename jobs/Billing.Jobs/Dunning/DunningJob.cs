@@ -126,7 +126,7 @@ public sealed class DunningJob(BillingDatabase db, CatalogCache catalogs, Func<N
     {
         var currency = Currency.Of(row.Currency);
         var items = state.Invoices[row.Id]
-            .Select(i => new DunningItem(i.Id, i.Number, i.IssueDate, i.DueDate, Money.Of(i.Total, i.Currency), Money.Of(i.Settled, i.Currency), i.Held))
+            .Select(i => new DunningItem(i.Id, i.Number, i.IssueDate, i.DueDate, Money.Of(i.Total, i.Currency), Money.Of(i.Total - i.Outstanding, i.Currency), state.Held.Contains(i.Id)))
             .ToList();
         var recorded = state.Recorded[row.Id].Select(r => new StepRecorded(r.InvoiceId, r.Step)).ToList();
         var account = new DunningAccount(row.Id, row.Segment, currency, items, new Money(state.Unallocated.GetValueOrDefault(row.Id), currency), recorded,

@@ -1,3 +1,4 @@
+using Billing.Storage.Invoicing;
 using Dapper;
 using NodaTime;
 using Npgsql;
@@ -17,24 +18,11 @@ public sealed record DunningAccountRow
     public string Segment { get; init; } = "";
 }
 
-/// <summary>An issued invoice with something outstanding, what its allocations settled, and whether it is disputed.</summary>
-public sealed record DunningInvoiceRow
-{
-    public long Id { get; init; }
-    public string Number { get; init; } = "";
-    public string AccountId { get; init; } = "";
-    public LocalDate IssueDate { get; init; }
-    public LocalDate DueDate { get; init; }
-    public string Currency { get; init; } = "";
-    public decimal Total { get; init; }
-    public decimal Settled { get; init; }
-    public bool Held { get; init; }
-}
-
 /// <summary>Everything the ladder reads of a set of accounts, on one snapshot.</summary>
 public sealed record DunningState(
     IReadOnlyList<DunningAccountRow> Accounts,
-    ILookup<string, DunningInvoiceRow> Invoices,
+    ILookup<string, OpenInvoice> Invoices,
+    IReadOnlySet<long> Held,
     ILookup<string, (long InvoiceId, string Step)> Recorded,
     IReadOnlyDictionary<string, decimal> Unallocated,
     IReadOnlyDictionary<string, LocalDate> PausedUntil,
@@ -110,14 +98,16 @@ public static class DunningStore
             SELECT id, name, billing_address, nullif(btrim(email), '') AS email, language, trim(currency) AS currency, time_zone, segment
             FROM accounts WHERE id = ANY(@ids) ORDER BY id
             """, new { ids }, tx).AsList();
-        var invoices = conn.Query<DunningInvoiceRow>("""
-            SELECT i.id, i.number, i.account_id, i.issue_date, i.due_date, trim(i.currency) AS currency, i.total, s.settled,
-                   EXISTS (SELECT 1 FROM dunning_holds h WHERE h.invoice_id = i.id AND h.released_at IS NULL) AS held
+        var invoices = conn.Query<OpenInvoice>("""
+            SELECT i.id, i.number, i.account_id, i.issue_date, i.due_date, trim(i.currency) AS currency, i.total, i.total - s.settled AS outstanding
             FROM invoices i
             CROSS JOIN LATERAL (SELECT coalesce(sum(x.amount), 0) AS settled FROM allocations x WHERE x.invoice_id = i.id) s
             WHERE i.account_id = ANY(@ids) AND i.status = 'issued' AND i.total > s.settled
             ORDER BY i.account_id, i.due_date, i.number
             """, new { ids }, tx).ToLookup(i => i.AccountId, StringComparer.Ordinal);
+        var held = conn.Query<long>("""
+            SELECT h.invoice_id FROM dunning_holds h JOIN invoices i ON i.id = h.invoice_id WHERE i.account_id = ANY(@ids) AND h.released_at IS NULL
+            """, new { ids }, tx).ToHashSet();
         var recorded = conn.Query<(string Account, long Invoice, string Step)>(
             "SELECT account_id, invoice_id, step FROM dunning_actions WHERE account_id = ANY(@ids)", new { ids }, tx)
             .ToLookup(r => r.Account, r => (r.Invoice, r.Step), StringComparer.Ordinal);
@@ -136,7 +126,7 @@ public static class DunningStore
         var suspended = conn.Query<string>(
             "SELECT DISTINCT account_id FROM suspensions WHERE account_id = ANY(@ids) AND lifted_on IS NULL", new { ids }, tx)
             .ToHashSet(StringComparer.Ordinal);
-        return new DunningState(rows, invoices, recorded, unallocated, paused, suspended);
+        return new DunningState(rows, invoices, held, recorded, unallocated, paused, suspended);
     }
 
     /// <summary>What every issued invoice still has outstanding (of one account, or all), with its due date: the aging report's input.</summary>
