@@ -323,7 +323,7 @@ public static class BillRunBenchmark
             conn.Execute("CHECKPOINT", commandType: System.Data.CommandType.Text, commandTimeout: 0);
         }
 
-        var job = new BillRunJob(db, new CatalogCache(), new InvoicingOptions { BatchSize = s.BatchSize }, new FixedClock(RunAt));
+        var job = new BillRunJob(db, new CatalogCache(), new InvoicingOptions { BatchSize = s.BatchSize }, new Billing.Core.Cycles.FixedClock(RunAt));
         var draft = Timed(() =>
         {
             var planned = job.Plan(RunDate, null, "bench");
@@ -502,11 +502,6 @@ public static class BillRunBenchmark
     private static decimal Seconds(Stopwatch sw) => Math.Round((decimal)sw.Elapsed.TotalSeconds, 3, MidpointRounding.AwayFromZero);
 
     private static decimal Megabytes(long bytes) => Math.Round(bytes / 1048576m, 1, MidpointRounding.AwayFromZero);
-
-    private sealed class FixedClock(Instant now) : IClock
-    {
-        public Instant GetCurrentInstant() => now;
-    }
 
     /// <summary>A sink that only counts what it is given (the floor reads, and throws away).</summary>
     private sealed class CountingStream : Stream

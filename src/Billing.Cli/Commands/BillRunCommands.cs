@@ -156,7 +156,8 @@ public static class BillRunCommands
     private static IEnumerable<string> Messages(string json) =>
         JsonSerializer.Deserialize<List<JsonElement>>(json)?.Select(e => e.GetProperty("message").GetString() ?? "") ?? [];
 
-    private static int Report(GlobalOptions g, Runtime rt, long runId, TextWriter output, IReadOnlyList<string> notEnded, IReadOnlyList<BatchOutcome>? approval)
+    /// <summary>The run report (text, or JSON with --json): where the run stands, its invoices with the change against the previous one, totals per currency, warnings.</summary>
+    internal static int Report(GlobalOptions g, Runtime rt, long runId, TextWriter output, IReadOnlyList<string> notEnded, IReadOnlyList<BatchOutcome>? approval)
     {
         using var conn = rt.Db.Open();
         var run = BillRunStore.Find(conn, runId.ToString(Inv))!;

@@ -69,7 +69,10 @@ public static class DemoCommand
             output.Write(st.ToString());
         }
 
-        RateSamples(rt, samplesDir, output);
+        if (RateSamples(rt, samplesDir, output))
+        {
+            BillRunSamples(g, rt, samplesDir, output);
+        }
 
         output.WriteLine();
         output.WriteLine($"Archived files and their manifests: {Path.GetFullPath(Path.Combine(drop, "archive"))}");
@@ -78,16 +81,16 @@ public static class DemoCommand
         return 0;
     }
 
-    /// <summary>Imports the sample accounts, loads the example catalogue and rates the usage, then sums it up per account.</summary>
-    private static void RateSamples(Runtime rt, string samplesDir, TextWriter output)
+    /// <summary>Imports the sample accounts, loads the example catalogue and rates the usage, then sums it up per account; false when there are no sample accounts.</summary>
+    private static bool RateSamples(Runtime rt, string samplesDir, TextWriter output)
     {
         var accountsFile = Path.Combine(samplesDir, "accounts.csv");
         var catalogDir = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(samplesDir))!, "templates", "catalog");
         if (!File.Exists(accountsFile) || !Directory.Exists(catalogDir))
         {
             output.WriteLine();
-            output.WriteLine("(No sample accounts or example catalogue found: rating skipped.)");
-            return;
+            output.WriteLine("(No sample accounts or example catalogue found: rating and the bill run skipped.)");
+            return false;
         }
 
         using var conn = rt.Db.Open();
@@ -116,6 +119,53 @@ public static class DemoCommand
         output.Write(table.ToString());
         ShowWallets(rt, conn, topUps, result, output);
         output.WriteLine("Why a charge costs what it does: billing price --catalog templates/catalog --plan uk_prepaid --service voice --destination 07700900123 --start 2026-11-02T18:59:30Z --usage 95");
+        return true;
+    }
+
+    /// <summary>The demo's clock for the bill run: the sample usage is of November 2026, and its cycles end at midnight starting 1 December.</summary>
+    public static readonly Instant BillRunAt = Instant.FromUtc(2026, 12, 2, 6, 0);
+
+    /// <summary>
+    /// Closes November: drafts the bill run of 2026-12-01 as the daily job would on 2 December (the demo's
+    /// clock, since the samples' cycles may not have ended yet), approves it, takes sample-cdrs/payments.csv,
+    /// lists the invoices and proves the chain with the reconcile.
+    /// </summary>
+    private static void BillRunSamples(GlobalOptions g, Runtime rt, string samplesDir, TextWriter output)
+    {
+        var runDate = new LocalDate(2026, 12, 1);
+        var job = rt.Jobs.BillRun(new Billing.Core.Cycles.FixedClock(BillRunAt));
+        var planned = job.Plan(runDate, null, "demo");
+        job.DraftAll(planned.Run.Id);
+        output.WriteLine();
+        output.WriteLine($"Bill run, as the daily job would make it on {BillRunAt:uuuu-MM-dd} (the demo's clock) — the draft first:");
+        BillRunCommands.Report(g with { Json = false }, rt, planned.Run.Id, output, planned.NotEnded, null);
+        var approval = job.ApproveAll(planned.Run.Id);
+        output.WriteLine();
+        output.WriteLine($"Approved: {approval.Sum(a => a.Issued)} invoice(s) issued with gapless numbers; issued invoices can no longer change.");
+
+        var payments = Path.Combine(samplesDir, "payments.csv");
+        if (File.Exists(payments))
+        {
+            var (rows, readErrors) = Billing.Mediation.Imports.PaymentCsvReader.Read(payments);
+            var result = rt.Jobs.Receivables().RecordPayments(rows, "demo", readErrors);
+            if (result.Errors.Count > 0)
+            {
+                throw new InvalidOperationException($"the demo's sample payments do not load: {string.Join("; ", result.Errors.Select(e => $"{payments}:{e.Line}: {e.Message}"))}");
+            }
+
+            output.WriteLine();
+            output.WriteLine("Payments:");
+            PaymentCommands.Print(payments, result, output);
+        }
+
+        using var conn = rt.Db.Open();
+        output.WriteLine();
+        output.WriteLine("Invoices:");
+        output.Write(InvoiceCommands.Table(Billing.Storage.Invoicing.InvoiceStore.List(conn, new Billing.Storage.Invoicing.InvoiceFilter(null, planned.Run.Id, "issued", 1000))
+            .OrderBy(i => i.Number, StringComparer.Ordinal)));
+        output.WriteLine();
+        output.Write(ReconcileCommands.Text(new Billing.Jobs.Reconciliation.ReconcileJob(rt.Db).Run(runDate)));
+        output.WriteLine("One invoice in full: BILLING_DATABASE=billing_demo billing invoices show INV-2026-000001 · a statement: BILLING_DATABASE=billing_demo billing accounts statement P-1008");
     }
 
     /// <summary>Credits sample-cdrs/topups.csv (a gateway export) before rating, so the prepaid samples have credit; idempotent on reference.</summary>

@@ -73,6 +73,14 @@ public static class InvoiceCommands
             return 0;
         }
 
+        output.Write(Table(invoices));
+        output.WriteLine($"Showing {invoices.Count}, newest first; periods are inclusive here (the JSON's periodEnd is exclusive).");
+        return 0;
+    }
+
+    /// <summary>The invoice list as a table: number, account, run, period (inclusive), dates, total, amount due, what is outstanding.</summary>
+    internal static string Table(IEnumerable<StoredInvoice> invoices)
+    {
         var table = new TextTable("number", "account", "run", "period", "issued", "due", "currency", "total", "amount due", "outstanding");
         foreach (var i in invoices)
         {
@@ -80,9 +88,7 @@ public static class InvoiceCommands
                 BillRunCommands.Amount(i.Total, i.Currency), BillRunCommands.Amount(i.AmountDue, i.Currency), i.Outstanding is { } o ? BillRunCommands.Amount(o, i.Currency) : "");
         }
 
-        output.Write(table.ToString());
-        output.WriteLine($"Showing {invoices.Count}, newest first; periods are inclusive here (the JSON's periodEnd is exclusive).");
-        return 0;
+        return table.ToString();
     }
 
     public static int Show(GlobalOptions g, string? number, string? account, string? cycleEndText, TextWriter output)

@@ -50,20 +50,23 @@ public static class PaymentCommands
         using var rt = Runtime.Start(g);
         var (rows, readErrors) = PaymentCsvReader.Read(file);
         var result = Service(rt).RecordPayments(rows, Environment.UserName, readErrors);
-        return Entries.File(g, file, result.Errors, Json(result), () =>
-        {
-            var totals = string.Join(", ", result.Added.GroupBy(p => p.Currency).Select(x => $"{BillRunCommands.Amount(x.Sum(p => p.Row.Amount), x.Key)} {x.Key}"));
-            output.WriteLine($"{file}: recorded {result.Added.Count:N0} payment(s){(result.Added.Count > 0 ? $" ({totals})" : "")}; " +
-                $"{result.AlreadyRecorded.Count:N0} already recorded by an earlier import (same reference): nothing recorded twice.");
-            var table = new TextTable("reference", "account", "amount", "allocated to", "credit carried forward");
-            foreach (var p in result.Added)
-            {
-                table.Add(p.Row.Reference, p.Row.AccountId, BillRunCommands.Amount(p.Row.Amount, p.Currency),
-                    string.Join(", ", p.Allocations.Select(a => $"{a.Invoice} {BillRunCommands.Amount(a.Amount, p.Currency)}")), BillRunCommands.Amount(p.Credit, p.Currency));
-            }
+        return Entries.File(g, file, result.Errors, Json(result), () => Print(file, result, output), output);
+    }
 
-            output.Write(result.Added.Count > 0 ? table.ToString() : "");
-        }, output);
+    /// <summary>What an import recorded: the count and totals, then each payment with its allocations and the credit carried forward.</summary>
+    internal static void Print(string file, EntryResult<PaymentRecorded, PaymentRow> result, TextWriter output)
+    {
+        var totals = string.Join(", ", result.Added.GroupBy(p => p.Currency).Select(x => $"{BillRunCommands.Amount(x.Sum(p => p.Row.Amount), x.Key)} {x.Key}"));
+        output.WriteLine($"{file}: recorded {result.Added.Count:N0} payment(s){(result.Added.Count > 0 ? $" ({totals})" : "")}; " +
+            $"{result.AlreadyRecorded.Count:N0} already recorded by an earlier import (same reference): nothing recorded twice.");
+        var table = new TextTable("reference", "account", "amount", "allocated to", "credit carried forward");
+        foreach (var p in result.Added)
+        {
+            table.Add(p.Row.Reference, p.Row.AccountId, BillRunCommands.Amount(p.Row.Amount, p.Currency),
+                string.Join(", ", p.Allocations.Select(a => $"{a.Invoice} {BillRunCommands.Amount(a.Amount, p.Currency)}")), BillRunCommands.Amount(p.Credit, p.Currency));
+        }
+
+        output.Write(result.Added.Count > 0 ? table.ToString() : "");
     }
 
     private static string Settled(PaymentRecorded p)

@@ -75,7 +75,7 @@ public static class ReconcileCommands
         sums = new { invoices = r.Sums.Invoices, lines = r.Sums.Lines, total = Amounts(r.Sums.Total), amountDue = Amounts(r.Sums.AmountDue) },
     };
 
-    private static string Text(ReconcileReport r)
+    internal static string Text(ReconcileReport r)
     {
         var m = r.Mediation;
         var u = r.Rating;

@@ -41,7 +41,8 @@ public sealed class NativeCatalogReaderTests : IDisposable
         Assert.Equal(8, catalog.Holidays.Count);
         Assert.Contains(new LocalDate(2026, 12, 28), catalog.Holidays);
         Assert.Equal(15, catalog.Rates.Count);
-        Assert.Equal(2, catalog.Plans.Count);
+        Assert.Equal(3, catalog.Plans.Count);
+        Assert.Equal(new RecurringFee("monthly", "Postpaid 1000 monthly charge", 25.00m, "standard"), Assert.Single(catalog.Plans["uk_postpaid_1000"].RecurringFees));
 
         var postpaid = catalog.Plans["uk_postpaid_300"];
         Assert.Equal(("GBP", "Europe/London"), (postpaid.Currency, postpaid.TimeZone));

@@ -91,6 +91,29 @@ public sealed class ServeSmokeTests(DatabaseFixture fx) : IClassFixture<Database
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
     }
 
+    [Fact]
+    public async Task Serve_SchedulesTheDailyDraftBillRun_AndTriggeringItPlansTheRunOfTheCyclesThatEndedYesterday()
+    {
+        using var work = new TempDir();
+        await using var serve = ServeProcess.Start(fx.ConnectionString, work.Path);
+        using var http = serve.Client();
+        await serve.WaitUntilHealthy(http);
+
+        using var c = fx.Db.Open();
+        var recurring = c.Query<(string Field, string Value)>(
+            "SELECT field, value FROM hangfire.hash WHERE key = 'recurring-job:invoicing:daily-bill-run' AND field IN ('Cron', 'Job')").ToDictionary(r => r.Field, r => r.Value);
+        Assert.Equal("0 3 * * *", recurring["Cron"]);
+        Assert.Contains("\"t\":\"Billing.Jobs.Invoicing.BillRunFanOut", recurring["Job"], StringComparison.Ordinal);
+
+        using var trigger = await TriggerRecurringJob(http, "invoicing:daily-bill-run");
+        Assert.True(trigger.IsSuccessStatusCode, $"trigger answered {(int)trigger.StatusCode}\n{serve.Output}");
+
+        // invoicing.daysAfterCycleEnd is 1: the run of yesterday's date (UTC), made by the schedule. Either side of a midnight passing meanwhile.
+        var yesterday = DateTime.UtcNow.Date.AddDays(-1);
+        Wait.Until(() => c.ExecuteScalar<long>("SELECT count(*) FROM bill_runs WHERE run_date IN (@yesterday, @before) AND created_by = 'schedule'",
+            new { yesterday, before = yesterday.AddDays(-1) }) == 1, "the daily bill run to be planned\n" + serve.Output);
+    }
+
     /// <summary>The dashboard's "Trigger now" button.</summary>
     private static Task<HttpResponseMessage> TriggerRecurringJob(HttpClient http, string id) =>
         Dashboard.Press(http, "/hangfire/recurring/trigger", ("jobs[]", id));

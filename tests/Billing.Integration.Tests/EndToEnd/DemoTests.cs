@@ -1,0 +1,54 @@
+using Billing.Integration.Tests.Infrastructure;
+using Dapper;
+
+namespace Billing.Integration.Tests.EndToEnd;
+
+/// <summary>
+/// README's first command, `billing demo`, through the real executable on sample-cdrs/: ingest, rating,
+/// prepaid, then November closed by a bill run (draft, approve), the sample payments and the reconcile.
+/// </summary>
+public sealed class DemoTests : IDisposable
+{
+    private readonly ScratchDatabase _db = new();
+    private readonly TempDir _work = new();
+
+    public void Dispose()
+    {
+        _db.Dispose();
+        _work.Dispose();
+    }
+
+    [Fact]
+    public void The_demo_closes_November_with_one_invoice_per_billable_account_prorating_activation_termination_and_a_plan_change_takes_the_payments_and_reconciles()
+    {
+        var run = BillingProcess.Run(_work.Path, ["demo", "--samples", Repo.SampleCdrs, "--db", _db.Db.ConnectionString]);
+
+        Assert.True(run.Exit == 0, $"exit {run.Exit}: {run.Err}");
+        Assert.Contains("Reconciled: every record of every file is accounted for", run.Out, StringComparison.Ordinal);
+        using var c = _db.Db.Open();
+        var invoices = c.Query<(string Number, string Account, decimal Subtotal, decimal Tax, decimal Total)>(
+            "SELECT number, account_id, subtotal, tax, total FROM invoices WHERE status = 'issued' ORDER BY number").AsList();
+        // Cycle day 1 accounts billed by the run of 2026-12-01, numbered gaplessly in account order. Fees are 15.00 (Postpaid 300)
+        // and 25.00 (Postpaid 1000) a month in advance, prorated by days of the 30-day November; VAT 20 %.
+        Assert.Equal(
+            [
+                ("INV-2026-000001", "ACME-001", 229.62m, 45.92m, 275.54m), // 8 numbers × (15.00 + 15.00) = 240.00, − 10 % fleet discount 24.00, + usage 3.71 + 2.61 + 4.20 + 3.10
+                ("INV-2026-000002", "P-1003", 1.00m, 0.20m, 1.20m),        // prepaid: only the overdraft owed
+                ("INV-2026-000003", "P-1004", 30.00m, 6.00m, 36.00m),
+                ("INV-2026-000004", "P-1008", 30.00m, 6.00m, 36.00m),      // November's fee (none billed it) and December's in advance
+                ("INV-2026-000005", "P-1021", 30.00m, 6.00m, 36.00m),
+                ("INV-2026-000006", "P-1023", 42.00m, 8.40m, 50.40m),
+                ("INV-2026-000007", "P-1025", 288.00m, 57.60m, 345.60m),   // prepaid: overdraft
+                ("INV-2026-000008", "P-1031", 25.50m, 5.10m, 30.60m),      // activated 10 Nov: 21/30 × 15.00 = 10.50, + December 15.00
+                ("INV-2026-000009", "P-1032", 9.50m, 1.90m, 11.40m),       // terminated 20 Nov: 19/30 × 15.00, no December
+                ("INV-2026-000010", "P-1033", 45.00m, 9.00m, 54.00m),      // plan change 16 Nov: 7.50 + 15/30 × 25.00 = 12.50, + December 25.00
+            ],
+            invoices);
+        var outstanding = c.Query<(string Number, decimal Outstanding)>("""
+            SELECT i.number, i.total - coalesce((SELECT sum(a.amount) FROM allocations a WHERE a.invoice_id = i.id), 0)
+            FROM invoices i WHERE i.number IN ('INV-2026-000001', 'INV-2026-000004', 'INV-2026-000005') ORDER BY i.number
+            """).AsList();
+        Assert.Equal([("INV-2026-000001", 25.54m), ("INV-2026-000004", 0.00m), ("INV-2026-000005", 16.00m)], outstanding);
+        Assert.Equal(0, c.ExecuteScalar<long>("SELECT count(*) FROM invoices WHERE status = 'draft'"));
+    }
+}
