@@ -160,16 +160,28 @@ public static class DunningCommands
             text.Append(table.ToString());
         }
 
-        var actions = r.ActionsTaken.Count == 0 ? "none" : string.Join(", ", r.ActionsTaken.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => $"{a.Key} {a.Value}"));
-        var fees = r.Fees.Count == 0 ? "none" : string.Join(", ", r.Fees.Select(f => $"{BillRunCommands.Amount(f.Value, f.Key)} {f.Key}"));
-        text.AppendLine(Inv, $"Steps taken: {actions}; skipped: {r.Skipped}; late fees: {fees}.");
-        if (!r.DryRun)
+        return text.AppendLine(Summary(r)).ToString();
+    }
+
+    /// <summary>One line: the steps taken by action, skipped, fees, and (unless a dry run) suspensions, reactivations and the agency file.</summary>
+    public static string Summary(DunningReport r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        if (r.NoPolicy is { } none)
         {
-            var file = r.AgencyFile is { } path ? $" Agency hand-over file: {path}" : "";
-            text.AppendLine(Inv, $"Suspended: {r.Suspensions} account(s) ({r.SuspendedSubscriptions.Values.Sum()} subscription(s)); reactivated: {r.Reactivated.Count} account(s).{file}");
+            return none + ".";
         }
 
-        return text.ToString();
+        var actions = r.ActionsTaken.Count == 0 ? "none" : string.Join(", ", r.ActionsTaken.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => $"{a.Key} {a.Value}"));
+        var fees = r.Fees.Count == 0 ? "none" : string.Join(", ", r.Fees.Select(f => $"{BillRunCommands.Amount(f.Value, f.Key)} {f.Key}"));
+        var line = $"Steps taken: {actions}; skipped: {r.Skipped}; late fees: {fees}.";
+        if (r.DryRun)
+        {
+            return line;
+        }
+
+        var file = r.AgencyFile is { } path ? $" Agency hand-over file: {path}" : "";
+        return line + $" Suspended: {r.Suspensions} account(s) ({r.SuspendedSubscriptions.Values.Sum()} subscription(s)); reactivated: {r.Reactivated.Count} account(s).{file}";
     }
 
     public static int History(GlobalOptions g, string? account, int limit, TextWriter output)
@@ -205,6 +217,15 @@ public static class DunningCommands
             return 0;
         }
 
+        History(rows, output);
+        return 0;
+    }
+
+    /// <summary>History rows as a table.</summary>
+    public static void History(IReadOnlyList<DunningHistoryRow> rows, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(output);
         var table = new TextTable("date", "account", "event", "invoice", "step", "outcome", "days", "overdue", "fee", "detail");
         foreach (var h in rows)
         {
@@ -214,7 +235,6 @@ public static class DunningCommands
         }
 
         output.Write(table.ToString());
-        return 0;
     }
 
     public static int Runs(GlobalOptions g, int limit, TextWriter output)

@@ -138,6 +138,14 @@ public static class DunningStore
             WHERE i.status = 'issued' AND i.total > s.settled AND (@account::text IS NULL OR i.account_id = @account)
             """, new { account }).Select(o => new Billing.Core.Dunning.OwedItem(o.Account, o.Currency, o.Due, o.Outstanding)).AsList();
 
+    /// <summary>The earliest due date of an issued invoice still owing (null: nothing owed).</summary>
+    public static LocalDate? EarliestDue(NpgsqlConnection conn) =>
+        Owed(conn, null).Select(o => (LocalDate?)o.DueDate).Min();
+
+    /// <summary>The accounts dunning has suspended now, by id.</summary>
+    public static IReadOnlyList<string> SuspendedAccounts(NpgsqlConnection conn) =>
+        conn.Query<string>("SELECT DISTINCT account_id FROM suspensions WHERE lifted_on IS NULL ORDER BY 1").AsList();
+
     /// <summary>Locks the account's row for the rest of <paramref name="tx"/>: two runs (and payments, which lock it too) queue on it.</summary>
     public static void Lock(NpgsqlTransaction tx, string account)
     {
