@@ -38,12 +38,6 @@ public sealed class DunningJob(BillingDatabase db, CatalogCache catalogs, Func<N
     {
         using var conn = db.Open();
         var policies = catalogs.InForce(conn, asOf.AtStartOfDayInZone(DateTimeZone.Utc).ToInstant())?.Catalog.Dunning ?? DunningPolicies.None;
-        if (policies.IsEmpty)
-        {
-            return new DunningReport(asOf, dryRun, null, 0, [], new Dictionary<string, int>(), [], null,
-                "the catalogue in force has no dunning.csv: nobody is chased (load a catalogue with one, see README)");
-        }
-
         var layouts = templates();
         var missing = policies.Templates.Where(t => !layouts.Has(t)).Order(StringComparer.Ordinal).ToList();
         if (missing.Count > 0)
@@ -57,7 +51,7 @@ public sealed class DunningJob(BillingDatabase db, CatalogCache catalogs, Func<N
         var reactivated = new List<string>();
         var evaluated = 0;
         var after = "";
-        while (true)
+        while (!policies.IsEmpty)
         {
             var ids = DunningStore.Candidates(conn, asOf, after, options.BatchSize, account);
             if (ids.Count == 0)
@@ -99,7 +93,8 @@ public sealed class DunningJob(BillingDatabase db, CatalogCache catalogs, Func<N
         }
 
         var file = dryRun ? null : WriteAgencyFile(conn, asOf);
-        var report = new DunningReport(asOf, dryRun, runId, evaluated, applied, suspended, reactivated, file, null);
+        var report = new DunningReport(asOf, dryRun, runId, evaluated, applied, suspended, reactivated, file,
+            policies.IsEmpty ? "the catalogue in force has no dunning.csv: nobody is chased (load a catalogue with one, see README)" : null);
         if (runId is { } id)
         {
             DunningStore.FinishRun(conn, new DunningRunRow

@@ -114,6 +114,29 @@ public sealed class ServeSmokeTests(DatabaseFixture fx) : IClassFixture<Database
             new { yesterday, before = yesterday.AddDays(-1) }) == 1, "the daily bill run to be planned\n" + serve.Output);
     }
 
+    [Fact]
+    public async Task Serve_SchedulesTheDailyDunningRunAt0400_AndTriggeringItRecordsTheRunOfToday()
+    {
+        using var work = new TempDir();
+        await using var serve = ServeProcess.Start(fx.ConnectionString, work.Path);
+        using var http = serve.Client();
+        await serve.WaitUntilHealthy(http);
+
+        using var c = fx.Db.Open();
+        var recurring = c.Query<(string Field, string Value)>(
+            "SELECT field, value FROM hangfire.hash WHERE key = 'recurring-job:dunning:daily' AND field IN ('Cron', 'Job')").ToDictionary(r => r.Field, r => r.Value);
+        Assert.Equal("0 4 * * *", recurring["Cron"]);
+        Assert.Contains("\"t\":\"Billing.Jobs.Dunning.DunningJob", recurring["Job"], StringComparison.Ordinal);
+
+        using var trigger = await TriggerRecurringJob(http, "dunning:daily");
+        Assert.True(trigger.IsSuccessStatusCode, $"trigger answered {(int)trigger.StatusCode}\n{serve.Output}");
+
+        // The run of today's date (UTC), finished; either side of a midnight passing meanwhile.
+        var today = DateTime.UtcNow.Date;
+        Wait.Until(() => c.ExecuteScalar<long>("SELECT count(*) FROM dunning_runs WHERE as_of IN (@today, @before) AND started_by = 'serve' AND finished_at IS NOT NULL",
+            new { today, before = today.AddDays(-1) }) == 1, "the daily dunning run to finish\n" + serve.Output);
+    }
+
     /// <summary>The dashboard's "Trigger now" button.</summary>
     private static Task<HttpResponseMessage> TriggerRecurringJob(HttpClient http, string id) =>
         Dashboard.Press(http, "/hangfire/recurring/trigger", ("jobs[]", id));
