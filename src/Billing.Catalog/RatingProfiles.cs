@@ -9,20 +9,24 @@ public static class RatingProfiles
 {
     public const string AnySubject = "*any";
 
+    /// <summary>How deep CGRateS follows fallback subjects: the subject, its fallbacks and theirs (engine/calldesc.go RECURSION_MAX_DEPTH).</summary>
+    public const int MaxDepth = 3;
+
     /// <summary>
-    /// The plans tried for <paramref name="subject"/> at <paramref name="at"/>, in order: its profile
-    /// with the latest ActivationTime not after <paramref name="at"/>, then its fallback subjects in
-    /// order, each with its own fallbacks, and finally the "*any" subject (as CGRateS does); a subject
-    /// is never tried twice, so fallback cycles end, and a subject with no active profile adds
-    /// nothing (its fallbacks are its profile's). Empty when no profile applies.
+    /// The plans tried for <paramref name="subject"/> at <paramref name="at"/>, in order, as CGRateS'
+    /// CallDescriptor.LoadRatingPlans finds them: the subject's profile with the latest
+    /// ActivationTime not after <paramref name="at"/>, then its fallback subjects in order, each with
+    /// its own fallbacks, no deeper than <see cref="MaxDepth"/> subjects (so fallback cycles end). A
+    /// fallback subject with no active profile adds nothing. The "*any" subject stands in for a
+    /// subject that has no rating profile at all; a subject that has one (active or not) never falls
+    /// back to "*any" unless it names it. Empty when no profile applies.
     /// </summary>
     public static IReadOnlyList<string> Candidates(TariffCatalog catalog, string tenant, string category, string subject, Instant at)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        var tried = new HashSet<string>(StringComparer.Ordinal);
         var plans = new List<string>();
-        Visit(catalog, tenant, category, subject, at, tried, plans);
-        Visit(catalog, tenant, category, AnySubject, at, tried, plans);
+        var known = catalog.RatingProfiles.Any(p => p.Tenant == tenant && p.Category == category && p.Subject == subject);
+        Visit(catalog, tenant, category, known ? subject : AnySubject, at, 1, plans);
         return plans;
     }
 
@@ -37,10 +41,12 @@ public static class RatingProfiles
     /// <summary>
     /// The plan that prices <paramref name="request"/> for <paramref name="subject"/> and its
     /// charge, or why none does: <see cref="HoldReasons.NoRatingProfile"/> when no profile of the
-    /// subject, its fallbacks or "*any" is active at the event's start; otherwise the failure of the
-    /// subject's own plan (<see cref="HoldReasons.NoTariff"/>: no destination rate for the
-    /// number; <see cref="HoldReasons.NoTiming"/>: no timing covers the moment), with what each
-    /// fallback plan said in the detail.
+    /// subject (or "*any" for a subject without one) and its fallbacks is active at the event's
+    /// start. As in CGRateS, only a plan with no destination rate for the number
+    /// (<see cref="HoldReasons.NoTariff"/>) passes the event on to the next candidate; a plan that
+    /// prices the destination but has no timing covering the moment (<see cref="HoldReasons.NoTiming"/>)
+    /// is the answer. When no plan prices the number, the subject's own plan's failure, with the
+    /// fallback plans named in the detail.
     /// </summary>
     public static (string? PlanId, RatingOutcome Outcome) Price(TariffCatalog catalog, Rater rater, string tenant, string category, string subject, RatingRequest request)
     {
@@ -63,6 +69,11 @@ public static class RatingProfiles
                 return (plan, outcome);
             }
 
+            if (outcome.FailureReason != HoldReasons.NoTariff)
+            {
+                return (null, outcome); // this plan prices the destination: its failure is the answer
+            }
+
             failures.Add((plan, outcome));
         }
 
@@ -71,9 +82,9 @@ public static class RatingProfiles
         return (null, RatingOutcome.Failed(first.FailureReason!, first.FailureDetail + fallbacks));
     }
 
-    private static void Visit(TariffCatalog catalog, string tenant, string category, string subject, Instant at, HashSet<string> tried, List<string> plans)
+    private static void Visit(TariffCatalog catalog, string tenant, string category, string subject, Instant at, int depth, List<string> plans)
     {
-        if (!tried.Add(subject))
+        if (depth > MaxDepth)
         {
             return;
         }
@@ -96,7 +107,7 @@ public static class RatingProfiles
         plans.Add(active.PlanId);
         foreach (var fallback in active.FallbackSubjects)
         {
-            Visit(catalog, tenant, category, fallback, at, tried, plans);
+            Visit(catalog, tenant, category, fallback, at, depth + 1, plans);
         }
     }
 }

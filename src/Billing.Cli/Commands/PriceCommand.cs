@@ -162,7 +162,7 @@ public static class PriceCommand
         output.Write(table.ToString());
         output.WriteLine($"connect fee {charge.ConnectFee.ToString(CultureInfo.InvariantCulture)}; raw cost {charge.RawCost.ToString(CultureInfo.InvariantCulture)}" +
             (charge.MinimumApplied ? "; minimum charge applied" : "") + (charge.Capped ? "; capped at the maximum cost" : "") +
-            (charge.DisconnectReached ? "; maximum cost reached: the call should have been cut (disconnect strategy)" : ""));
+            (charge.DisconnectAt is { } cutAt ? $"; maximum cost reached: the call should have been cut at {cutAt} s (disconnect strategy)" : ""));
         output.WriteLine($"billed {charge.BilledQuantity:N0} of {charge.Quantity:N0} {Unit(service)}" + (charge.AllowanceId is null ? "" : $"; allowance {charge.AllowanceId} used {charge.AllowanceUsed:N0}"));
         output.WriteLine($"cost {charge.Amount.ToString(CultureInfo.InvariantCulture)} {charge.Currency}");
         return 0;
@@ -189,6 +189,7 @@ public static class PriceCommand
         minimumApplied = c.MinimumApplied,
         capped = c.Capped,
         disconnectReached = c.DisconnectReached,
+        disconnectAt = c.DisconnectAt,
         parts = c.Parts.Select(p => new
         {
             start = p.Start.ToString(),

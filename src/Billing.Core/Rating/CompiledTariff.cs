@@ -219,6 +219,9 @@ internal sealed class GroupTariff
 
     public CompiledEntry[] Entries { get; }
 
+    /// <summary>The highest weight among the group's entries: which group a prefix shared by several belongs to.</summary>
+    public decimal Weight => Entries.Length == 0 ? decimal.MinValue : Entries[0].Entry.Weight;
+
     public long[] Boundaries { get; }
 
     /// <summary>The plan's allowances of this service that cover this group, in plan order.</summary>

@@ -16,8 +16,8 @@ namespace Billing.Core.Rating;
 /// <remarks>
 /// <para><b>Plan.</b> An unknown plan id fails with <see cref="HoldReasons.UnknownPlan"/>.</para>
 /// <para><b>Destination</b> (voice, SMS). The number's prefixes are walked from the longest down;
-/// the first destination group (in the table's order for that prefix) that the plan prices for the
-/// service wins, and that prefix is <see cref="RatedCharge.MatchedPrefix"/>. Otherwise the plan's
+/// among the destination groups the plan prices for the service at the longest such prefix, the
+/// one with the highest entry weight wins (equal weight: the table's order), and that prefix is <see cref="RatedCharge.MatchedPrefix"/>. Otherwise the plan's
 /// "*any" entries apply (no matched prefix); otherwise the event fails with
 /// <see cref="HoldReasons.NoTariff"/>. A missing or empty number goes straight to "*any". Data
 /// has no destination: only "*any" entries apply and the charge's group is null.</para>
@@ -45,11 +45,14 @@ namespace Billing.Core.Rating;
 /// winning at Start, the steps still applying by offset along the quantity.</para>
 /// <para><b>Cost.</b> The connect fee of the rate winning at offset 0 (once) plus the increment
 /// costs is <see cref="RatedCharge.RawCost"/>. Then, with the options of that first rate: the
-/// minimum charge lifts a smaller cost; the cost is rounded to RoundingDecimals (Up = ceiling,
-/// Middle = half away from zero, Down = floor); a positive MaxCost caps it (Free) or is reported
-/// as <see cref="RatedCharge.DisconnectReached"/> when exceeded (Disconnect). The amount keeps
-/// <see cref="Money.Rounding.ChargeDecimals"/> decimals. A zero quantity has no increments and
-/// costs the connect fee (subject to minimum, rounding and cap); it touches no allowance.</para>
+/// minimum charge lifts a smaller cost; a positive MaxCost with strategy Free caps it; then the
+/// cost is rounded to RoundingDecimals (Up = ceiling, Middle = half away from zero, Down = floor),
+/// the cap included, as CGRateS does. With strategy Disconnect the cost is not capped:
+/// <see cref="RatedCharge.DisconnectAt"/> reports the offset of the first increment begun with the
+/// increments' cost so far at or above MaxCost (where CGRateS would have cut the call), if any.
+/// The amount keeps <see cref="Money.Rounding.ChargeDecimals"/> decimals. A zero quantity has no
+/// increments and costs the connect fee (subject to minimum, cap and rounding); it touches no
+/// allowance.</para>
 /// <para><b>Allowances.</b> The plan's allowances of the service whose destination groups are
 /// null or contain the priced group (data: "*any"), in plan order; the first with a remaining
 /// balance &gt; 0 in <c>allowanceRemaining</c> (a missing id counts as 0 — the caller seeds the
@@ -128,13 +131,20 @@ public sealed class Rater
                 {
                     if (catalog.Destinations.TryGetGroups(prefix, out var prefixGroups))
                     {
+                        // Several groups priced at one prefix: the highest entry weight wins (CGRateS'
+                        // GetRatingPlansForPrefix), equal weight the first in the table's order.
+                        GroupTariff? best = null;
                         foreach (var g in prefixGroups)
                         {
-                            if (g != AnyGroup && groups.TryGetValue(g, out var tariff))
+                            if (g != AnyGroup && groups.TryGetValue(g, out var tariff) && (best is null || tariff.Weight > best.Weight))
                             {
-                                byPrefix[prefix] = new PricedPrefix(prefix, tariff);
-                                break;
+                                best = tariff;
                             }
+                        }
+
+                        if (best is not null)
+                        {
+                            byPrefix[prefix] = new PricedPrefix(prefix, best);
                         }
                     }
                 }
@@ -233,6 +243,7 @@ public sealed class Rater
         var allowanceLeft = balance;
         var increments = new CostSum();
         var uncovered = 0L;
+        var cut = new CutWatch(first.Rate.Source is { MaxCost: > 0, MaxCostStrategy: MaxCostStrategy.Disconnect } r ? r.MaxCost : 0m);
         var q = 0L;
         while (q < quantity)
         {
@@ -269,6 +280,12 @@ public sealed class Rater
                     // the uncovered rest is priced pro rata; the run's later increments are priced in full.
                     var billed = n * inc;
                     var cost = rate.Cost(step, billed - allowanceLeft);
+                    if (cut.Watching)
+                    {
+                        cut.Watch(q, inc, 1, rate.Cost(step, inc - allowanceLeft));
+                        cut.Watch(q + inc, inc, n - 1, rate.IncrementsCost(step, 1));
+                    }
+
                     parts.Add(start, timed, q, billed, entry, step, allowanceLeft, cost, isCovered: false);
                     increments.Add(rate, step, billed - allowanceLeft, cost, exact: false);
                     uncovered += billed - allowanceLeft;
@@ -282,6 +299,11 @@ public sealed class Rater
             {
                 var billed = n * inc;
                 var cost = rate.IncrementsCost(step, n);
+                if (cut.Watching)
+                {
+                    cut.Watch(q, inc, n, rate.IncrementsCost(step, 1));
+                }
+
                 parts.Add(start, timed, q, billed, entry, step, 0, cost, isCovered: false);
                 increments.Add(rate, step, billed, cost, rate.HasExactIncrementCost(step));
                 uncovered += billed;
@@ -292,7 +314,8 @@ public sealed class Rater
         var used = balance - allowanceLeft;
         var options = first.Rate.Source;
         decimal connectFee = 0m, raw = 0m, cost0 = 0m;
-        bool minimumApplied = false, capped = false, disconnect = false;
+        bool minimumApplied = false, capped = false;
+        long? disconnectAt = null;
         var coveredEntirely = used > 0 && uncovered == 0;
         if (!coveredEntirely)
         {
@@ -305,7 +328,7 @@ public sealed class Rater
                 minimumApplied = true;
             }
 
-            cost0 = RoundCost(cost0, options.Rounding, options.RoundingDecimals);
+            // CGRateS caps before its rounding (CallDescriptor.GetCost), so a MaxCost finer than RoundingDecimals is rounded too.
             if (options.MaxCost > 0 && cost0 > options.MaxCost)
             {
                 switch (options.MaxCostStrategy)
@@ -315,12 +338,14 @@ public sealed class Rater
                         capped = true;
                         break;
                     case MaxCostStrategy.Disconnect:
-                        disconnect = true;
-                        break;
+                        break; // reported where the call should have been cut (CutWatch), not capped
                     default:
                         throw new InvalidOperationException($"Unknown max cost strategy {options.MaxCostStrategy}.");
                 }
             }
+
+            cost0 = RoundCost(cost0, options.Rounding, options.RoundingDecimals);
+            disconnectAt = cut.At;
         }
 
         if (allowance is not null && used > 0 && allowanceRemaining is not null)
@@ -345,7 +370,7 @@ public sealed class Rater
             RawCost = raw,
             MinimumApplied = minimumApplied,
             Capped = capped,
-            DisconnectReached = disconnect,
+            DisconnectAt = disconnectAt,
             Parts = parts.ToArray(),
         });
     }
@@ -410,6 +435,52 @@ public sealed class Rater
         RoundingMethod.Down => Math.Round(cost, decimals, MidpointRounding.ToNegativeInfinity),
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, null),
     };
+
+    /// <summary>
+    /// Where a call under a *disconnect MaxCost should have been cut, as CGRateS' debit does it
+    /// (Account.debitCreditBalance, the dry run behind GetMaxSessionDuration): before the first
+    /// increment that starts with the increments' cost so far (the connect fee not counted) at or
+    /// above MaxCost. Null while that never happens within the call.
+    /// </summary>
+    private struct CutWatch(decimal maxCost)
+    {
+        private decimal _spent;
+
+        public long? At { get; private set; }
+
+        /// <summary>A disconnect MaxCost applies and the cut is not found yet (the common call skips the watch).</summary>
+        public readonly bool Watching => maxCost > 0 && At is null;
+
+        /// <summary><paramref name="count"/> increments of <paramref name="increment"/> from <paramref name="offset"/>, each costing <paramref name="perIncrement"/>.</summary>
+        public void Watch(long offset, long increment, long count, decimal perIncrement)
+        {
+            if (!Watching || count <= 0)
+            {
+                return;
+            }
+
+            if (_spent >= maxCost)
+            {
+                At = offset;
+            }
+            else if (perIncrement > 0)
+            {
+                // The increments it takes to reach MaxCost; the cut comes before the one after them.
+                var needed = (long)Math.Min(Math.Ceiling((maxCost - _spent) / perIncrement), count);
+                while (needed > 1 && _spent + (perIncrement * (needed - 1)) >= maxCost)
+                {
+                    needed--;
+                }
+
+                if (needed < count)
+                {
+                    At = offset + (needed * increment);
+                }
+            }
+
+            _spent += perIncrement * count;
+        }
+    }
 
     /// <summary>
     /// Σ Price × quantity / Unit with one division per distinct unit (normally one per event): a

@@ -58,8 +58,15 @@ public sealed record RatedCharge
     /// <summary>The cost was capped at MaxCost (strategy free).</summary>
     public bool Capped { get; init; }
 
-    /// <summary>The cost reached MaxCost with strategy disconnect: the call should have been cut (reported, not capped).</summary>
-    public bool DisconnectReached { get; init; }
+    /// <summary>
+    /// Strategy disconnect: the offset (seconds into the call) where it should have been cut — the
+    /// start of the first increment begun with the increments' cost so far at or above MaxCost, as
+    /// CGRateS cuts it. Null when that never happened. Reported only: the cost is not capped.
+    /// </summary>
+    public long? DisconnectAt { get; init; }
+
+    /// <summary>The call ran past where a disconnect MaxCost should have cut it (<see cref="DisconnectAt"/>).</summary>
+    public bool DisconnectReached => DisconnectAt is not null;
 
     public IReadOnlyList<ChargePart> Parts { get; init; } = [];
 }

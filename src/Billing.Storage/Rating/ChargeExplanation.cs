@@ -31,9 +31,9 @@ public static class ChargeExplanation
             sb.Append(",\"capped\":true");
         }
 
-        if (c.DisconnectReached)
+        if (c.DisconnectAt is { } cutAt)
         {
-            sb.Append(",\"disconnectReached\":true");
+            sb.Append(inv, $",\"disconnectReached\":true,\"disconnectAt\":{cutAt}");
         }
 
         sb.Append(",\"parts\":[");

@@ -193,4 +193,43 @@ public class ArchitectureTests
         Assert.Contains("Billing.Core", projects);
         Assert.DoesNotContain("Billing.Mediation", projects);
     }
+
+    [Fact]
+    public void Jobs_HoldNoSql_TheStoresDo()
+    {
+        // A job loads through stores, computes in the core, saves through stores: no SQL of its own.
+        var jobs = Path.Combine(RepositoryPath, "jobs");
+        var sources = Directory.EnumerateFiles(jobs, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)).ToList();
+        Assert.Contains(sources, f => f.EndsWith("BillRunJob.cs", StringComparison.Ordinal));
+
+        var sql = sources
+            .SelectMany(f => File.ReadLines(f).Select((line, i) => (File: Path.GetFileName(f), Line: i + 1, Text: line)))
+            .Where(l => Regex.IsMatch(l.Text, @"\busing Dapper;|\.(Query|QuerySingle|QueryFirstOrDefault|Execute|ExecuteScalar)(<[^>]*>)?\(|\b(SELECT|INSERT|UPDATE|DELETE)\s"))
+            .Select(l => $"{l.File}:{l.Line}: {l.Text.Trim()}")
+            .ToList();
+
+        Assert.Empty(sql);
+    }
+
+    [Fact]
+    public void OnlyTheJobsTheExecutableAndTheBenchmarks_ReferenceTheDocumentsProject()
+    {
+        // PDFs are rendered by jobs (and measured by `billing bench pdf`); the core, the stores, the readers
+        // and the catalogue never lay out a page.
+        var allowed = new[] { "Billing.Jobs", "Billing.Cli", "Billing.Benchmarks", "Billing.Documents" };
+        var projects = Directory.EnumerateFiles(Path.Combine(RepositoryPath, "src"), "*.csproj", SearchOption.AllDirectories)
+            .Concat(Directory.EnumerateFiles(Path.Combine(RepositoryPath, "jobs"), "*.csproj", SearchOption.AllDirectories))
+            .ToList();
+        Assert.Contains(projects, p => p.EndsWith("Billing.Jobs.csproj", StringComparison.Ordinal));
+
+        var offenders = projects
+            .Where(p => !allowed.Contains(Path.GetFileNameWithoutExtension(p)))
+            .Where(p => XDocument.Load(p).Descendants().Any(e => e.Name.LocalName == "ProjectReference"
+                && Path.GetFileNameWithoutExtension(((string?)e.Attribute("Include") ?? "").Replace('\\', '/')) == "Billing.Documents"))
+            .Select(Path.GetFileName)
+            .ToList();
+
+        Assert.Empty(offenders);
+    }
 }

@@ -78,7 +78,7 @@ public class CgratesImporterTests
     }
 
     [Fact]
-    public void Resolve_TakesTheLatestActivation_ThenFallbacks_ThenAny_AndSurvivesCycles()
+    public void Resolve_TakesTheLatestActivation_ThenFallbacks_AnyOnlyForAnUnknownSubject_AndSurvivesCycles()
     {
         var catalog = Import();
         var y2015 = Instant.FromUtc(2015, 1, 1, 0, 0);
@@ -91,7 +91,7 @@ public class CgratesImporterTests
         Assert.Null(RatingProfiles.Resolve(catalog, "other.org", "call", "1001", y2015));
         Assert.Equal("RP_SPECIAL_1002", RatingProfiles.Resolve(catalog, "cgrates.org", "call", "SPECIAL_1002", y2015));
         Assert.Equal("RP_RETAIL2", RatingProfiles.Resolve(catalog, "cgrates.org", "call", "SPECIAL_1002", y2015, plan => plan != "RP_SPECIAL_1002"));
-        Assert.Equal("RP_RETAIL1", RatingProfiles.Resolve(catalog, "cgrates.org", "call", "LOOP_A", y2015, plan => plan != "RP_SPECIAL_1002"));
+        Assert.Null(RatingProfiles.Resolve(catalog, "cgrates.org", "call", "LOOP_A", y2015, plan => plan != "RP_SPECIAL_1002")); // a known subject never falls to *any
         Assert.Null(RatingProfiles.Resolve(catalog, "cgrates.org", "call", "LOOP_A", y2015, _ => false));
         var profile = catalog.RatingProfiles.Single(p => p.Subject == "SPECIAL_1002");
         Assert.Equal(["1001"], profile.FallbackSubjects);
@@ -277,13 +277,14 @@ public class CgratesImporterTests
     }
 
     [Fact]
-    public void Candidates_are_the_subjects_plan_then_its_fallbacks_then_any_each_subject_once()
+    public void Candidates_are_the_subjects_plan_then_its_fallbacks_three_subjects_deep_and_any_only_for_an_unknown_subject()
     {
         var catalog = Import();
         var y2015 = Instant.FromUtc(2015, 1, 1, 0, 0);
 
-        Assert.Equal(["RP_SPECIAL_1002", "RP_RETAIL2", "RP_RETAIL1"], RatingProfiles.Candidates(catalog, "cgrates.org", "call", "SPECIAL_1002", y2015));
-        Assert.Equal(["RP_SPECIAL_1002", "RP_SPECIAL_1002", "RP_RETAIL1"], RatingProfiles.Candidates(catalog, "cgrates.org", "call", "LOOP_A", y2015));
+        Assert.Equal(["RP_SPECIAL_1002", "RP_RETAIL2"], RatingProfiles.Candidates(catalog, "cgrates.org", "call", "SPECIAL_1002", y2015));
+        Assert.Equal(["RP_SPECIAL_1002", "RP_SPECIAL_1002", "RP_SPECIAL_1002"], RatingProfiles.Candidates(catalog, "cgrates.org", "call", "LOOP_A", y2015));
+        Assert.Equal(["RP_RETAIL1"], RatingProfiles.Candidates(catalog, "cgrates.org", "call", "9999", y2015));
         Assert.Empty(RatingProfiles.Candidates(catalog, "cgrates.org", "call", "9999", Instant.FromUtc(2012, 1, 1, 0, 0)));
     }
 
