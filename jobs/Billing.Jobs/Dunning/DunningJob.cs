@@ -132,7 +132,7 @@ public sealed class DunningJob(BillingDatabase db, CatalogCache catalogs, Func<N
     private sealed record Applied(AccountDunning Decision, int Suspended, bool Reactivated);
 
     /// <summary>One account in one transaction: lock, read again, decide again, record and perform. Null: nothing left to do.</summary>
-    private Applied? Apply(NpgsqlConnection conn, string accountId, DunningPolicies policies, LocalDate asOf, long runId, NotificationTemplates layouts)
+    private static Applied? Apply(NpgsqlConnection conn, string accountId, DunningPolicies policies, LocalDate asOf, long runId, NotificationTemplates layouts)
     {
         using var tx = conn.BeginTransaction();
         DunningStore.Lock(tx, accountId);

@@ -29,7 +29,7 @@ public sealed class DunningKillTests : IDisposable
         _work.Dispose();
     }
 
-    private string[] Args(ReceivablesWorld world) => ["dunning", "--as-of", "2027-01-14", "--db", world.ConnectionString];
+    private static string[] Args(ReceivablesWorld world) => ["dunning", "--as-of", "2027-01-14", "--db", world.ConnectionString];
 
     private static List<string> Recorded(ReceivablesWorld world)
     {
