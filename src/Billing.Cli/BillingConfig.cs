@@ -40,6 +40,8 @@ public sealed record BillingConfig
     /// <summary>The bill run: payment terms, number series, batch size, the daily run's approval.</summary>
     public Billing.Jobs.Invoicing.InvoicingOptions Invoicing { get; init; } = new();
 
+    /// <summary>Invoice and credit-note PDFs: the document store, the brand, the fonts, the itemised annex.</summary>
+    public Billing.Jobs.Documents.DocumentOptions Documents { get; init; } = new();
     /// <summary>Prepaid wallets: the ceiling per top-up (and per manual adjustment).</summary>
     public Billing.Jobs.Prepaid.PrepaidOptions Prepaid { get; init; } = new();
 
@@ -52,9 +54,13 @@ public sealed record BillingConfig
     /// <summary>The notification settings with the state directory that places the default folder.</summary>
     public NotificationDeliveryOptions NotificationDelivery() => new(Notifications, StateDirectory);
 
-    /// <summary>Folders under the state directory that are not configured otherwise: mediation's spill files in &lt;stateDirectory&gt;/tmp.</summary>
+    /// <summary>Folders under the state directory that are not configured otherwise: mediation's spill files in &lt;stateDirectory&gt;/tmp, the documents in &lt;stateDirectory&gt;/documents.</summary>
     private BillingConfig WithStateFolders() =>
-        this with { Mediation = Mediation with { TempFolder = Mediation.TempFolder ?? Path.Combine(StateDirectory, "tmp") } };
+        this with
+        {
+            Mediation = Mediation with { TempFolder = Mediation.TempFolder ?? Path.Combine(StateDirectory, "tmp") },
+            Documents = Documents with { Folder = Documents.Folder ?? Path.Combine(StateDirectory, "documents") },
+        };
 
     /// <summary>What is wrong with the configuration, in words an operator can act on.</summary>
     public IReadOnlyList<string> Problems()
@@ -113,6 +119,7 @@ public sealed record BillingConfig
 
         problems.AddRange(Notifications.Problems());
         problems.AddRange(Invoicing.Problems());
+        problems.AddRange(Documents.Problems());
         problems.AddRange(Prepaid.Problems());
         problems.AddRange(Dunning.Problems());
 

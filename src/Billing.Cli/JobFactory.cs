@@ -1,5 +1,7 @@
+using Billing.Documents;
 using Billing.Jobs.Catalog;
 using Billing.Jobs.Dunning;
+using Billing.Jobs.Documents;
 using Billing.Jobs.Invoicing;
 using Billing.Jobs.Mediation;
 using Billing.Jobs.Notifications;
@@ -30,7 +32,10 @@ public sealed class JobFactory
         _config = config;
         Clock = clock;
         Templates = LoadTemplatesOnce(config);
+        _renderer = new Lazy<InvoiceRenderer>(() => LoadRenderer(config.Documents));
     }
+
+    private readonly Lazy<InvoiceRenderer> _renderer;
 
     public IClock Clock { get; }
 
@@ -71,6 +76,10 @@ public sealed class JobFactory
     /// <summary>The dunning run: the ladder of the catalogue in force, messages in the configured layouts, hand-over files in the agency folder.</summary>
     public DunningJob Dunning() => new(_db, Catalogs, Templates, _config.Dunning, _config.AgencyFolder(), Clock);
 
+    /// <summary>Invoice and credit-note PDFs into the configured document store (or <paramref name="folder"/>), with the brand's template loaded once.</summary>
+    public RenderDocumentsJob RenderDocuments(string? folder = null) =>
+        new(_db, _renderer.Value, new DocumentFolder(folder ?? _config.Documents.Folder!), _config.Documents, Clock);
+
     /// <summary>serve: every job Hangfire runs is built here, each time it runs.</summary>
     public void Register(IServiceCollection services)
     {
@@ -83,6 +92,19 @@ public sealed class JobFactory
         services.AddTransient(_ => BillRun());
         services.AddTransient(sp => BillRunFanOut(sp.GetRequiredService<IBackgroundJobClient>()));
         services.AddTransient(_ => Dunning());
+        services.AddTransient(_ => RenderDocuments());
+    }
+
+    private static InvoiceRenderer LoadRenderer(DocumentOptions o)
+    {
+        try
+        {
+            return new InvoiceRenderer(InvoiceTemplate.Load(InvoiceTemplate.Locate(o.Templates, o.Brand)), DocumentFonts.Locate(o.Fonts));
+        }
+        catch (InvalidDataException e)
+        {
+            throw new UserErrorException(e.Message);
+        }
     }
 
     private static Func<NotificationTemplates> LoadTemplatesOnce(BillingConfig config)

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Billing.Jobs.Documents;
 using Billing.Storage;
 using Billing.Storage.Invoicing;
 using Hangfire;
@@ -12,7 +13,8 @@ namespace Billing.Jobs.Invoicing;
 /// daily job plans the run of the cycles that ended and enqueues its draft batches; with
 /// <see cref="InvoicingOptions.AutoApprove"/> the batch that finds every batch drafted asks for the
 /// approval (once: <see cref="BillRunStore.ClaimApproval"/>), else a person approves
-/// (`billing bill-run approve`, or <see cref="Approve"/> from the dashboard).
+/// (`billing bill-run approve`, or <see cref="Approve"/> from the dashboard). Each approved batch's PDFs
+/// are rendered by a <see cref="RenderDocumentsJob"/> continuation.
 /// </summary>
 public sealed class BillRunFanOut(BillingDatabase db, BillRunJob job, IBackgroundJobClient jobs, InvoicingOptions options)
 {
@@ -48,7 +50,9 @@ public sealed class BillRunFanOut(BillingDatabase db, BillRunJob job, IBackgroun
         var batches = BillRunStore.Batches(conn, runId);
         foreach (var b in batches)
         {
-            jobs.Enqueue<BillRunFanOut>(f => f.ApproveBatch(runId, b.BatchNo, batches.Count));
+            // The batch's PDFs are rendered once its approval succeeded (a continuation: any worker takes it).
+            var approval = jobs.Enqueue<BillRunFanOut>(f => f.ApproveBatch(runId, b.BatchNo, batches.Count));
+            jobs.ContinueJobWith<RenderDocumentsJob>(approval, r => r.RenderBatch(runId, b.BatchNo));
         }
     }
 

@@ -344,7 +344,7 @@ public static class DunningCommands
                       {l.BillingAddress}
             Invoice:  {l.Invoice} issued {Day(l.IssueDate)}, due {Day(l.DueDate)}, {l.DaysPastDue} days past due
             Overdue:  {BillRunCommands.Amount(l.Overdue, l.Currency)} {l.Currency} of {BillRunCommands.Amount(l.InvoiceTotal, l.Currency)}; the account owes {BillRunCommands.Amount(l.AccountOverdue, l.Currency)} {l.Currency} past due
-            PDF:      not rendered yet (the documents layer is not on this branch)
+            PDF:      not rendered yet (the documents layer has no letter layout yet)
             """);
         return 0;
     }

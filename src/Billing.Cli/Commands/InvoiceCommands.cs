@@ -8,8 +8,8 @@ using NodaTime.Text;
 
 namespace Billing.Cli.Commands;
 
-/// <summary>billing invoices list | show: invoices as finance reads them, or as JSON.</summary>
-public static class InvoiceCommands
+/// <summary>billing invoices list | show | render | pdf: invoices as finance reads them, as JSON, or as PDF documents.</summary>
+public static partial class InvoiceCommands
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
@@ -26,7 +26,7 @@ public static class InvoiceCommands
         var cycleEnd = new Option<string?>("--cycle-end") { Description = "With --account instead of NUMBER: the invoice (issued, else the draft) of the cycle ending on this date (exclusive, yyyy-MM-dd)" };
         var show = new Command("show", "One invoice: header, lines, taxes, totals and the account balance") { number, account, cycleEnd };
         show.SetAction(p => cli.Run(p, g => Show(g, p.GetValue(number), p.GetValue(account), p.GetValue(cycleEnd), Console.Out)));
-        return new Command("invoices", "Invoices, drafts and issued") { list, show };
+        return new Command("invoices", "Invoices, drafts and issued") { list, show, RenderCommand(cli), PdfCommand(cli) };
     }
 
     public static int List(GlobalOptions g, string? account, string? run, string? status, int limit, TextWriter output)

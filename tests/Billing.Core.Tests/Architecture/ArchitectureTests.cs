@@ -160,6 +160,30 @@ public class ArchitectureTests
     }
 
     [Fact]
+    public void DocumentsAssembly_ReferencesNeitherStorageNorNpgsqlNorDapper()
+    {
+        // The document layer draws a plain InvoiceDocument: loading one is the store's job.
+        var documents = typeof(Billing.Documents.InvoiceRenderer).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+        Assert.Contains("PdfSharp", documents);
+
+        var forbidden = documents.Where(a => Names(a, "Billing.Storage") || Names(a, "Npgsql") || Names(a, "Dapper") || Names(a, "Hangfire")).ToList();
+
+        Assert.Empty(forbidden);
+    }
+
+    [Fact]
+    public void DocumentsProject_ReferencesOnlyTheCoreAndPdfsharp()
+    {
+        var project = XDocument.Load(Path.Combine(RepositoryPath, "src", "Billing.Documents", "Billing.Documents.csproj"));
+        var packages = project.Descendants().Where(e => e.Name.LocalName == "PackageReference").Select(e => (string?)e.Attribute("Include")).ToList();
+        var projects = project.Descendants().Where(e => e.Name.LocalName == "ProjectReference")
+            .Select(e => Path.GetFileNameWithoutExtension(((string?)e.Attribute("Include") ?? "").Replace('\\', '/'))).ToList();
+
+        Assert.Equal(["PDFsharp"], packages);
+        Assert.Equal(["Billing.Core"], projects);
+    }
+
+    [Fact]
     public void CommandLine_HoldsNoSql_AndEveryGroupBuildsItsOwnCommands()
     {
         // Commands parse, call a job or a store, print: the SQL lives in the store that owns the table,

@@ -21,6 +21,7 @@ public sealed class ConfigTests : IDisposable
         Assert.Equal((CdrFormat.Asterisk, 18, "Europe/London"), (asterisk.Format, asterisk.AsteriskColumns, asterisk.TimeZone));
         Assert.Equal(["9"], config.Mediation.Source("cucm")!.Numbering.AccessCodes);
         Assert.Equal((CdrFormat.FreeSwitch, 300), (config.Mediation.Source("freeswitch")!.Format, config.Mediation.Source("freeswitch")!.ClockSkewSeconds));
+        Assert.Equal((Path.Combine(".billing", "documents"), "default", true, 200), (config.Documents.Folder, config.Documents.Brand, config.Documents.Annex, config.Documents.ChunkSize));
         Assert.Equal(1000.00m, config.Prepaid.TopUpCeiling);
     }
 

@@ -1,5 +1,6 @@
 using Billing.Integration.Tests.Infrastructure;
 using Billing.Jobs.Catalog;
+using Billing.Jobs.Documents;
 using Billing.Jobs.Invoicing;
 using Billing.Jobs.Rating;
 using Dapper;
@@ -98,6 +99,7 @@ public sealed class BillRunConcurrencyTests : IDisposable
         oneJob.ApproveAll(planned.Run.Id);
 
         var two = Database(8);
+        using var documents = new TempDir();
         var options = new PostgreSqlStorageOptions { SchemaName = "hangfire", PrepareSchemaIfNecessary = true, QueuePollInterval = TimeSpan.FromMilliseconds(200) };
         var storage = new PostgreSqlStorage(new NpgsqlConnectionFactory(two.Db.ConnectionString, options), options);
         var client = new BackgroundJobClient(storage);
@@ -107,14 +109,20 @@ public sealed class BillRunConcurrencyTests : IDisposable
             {
                 WorkerCount = 2,
                 ServerName = "bill-run-tests-" + Guid.NewGuid().ToString("N")[..8],
-                Activator = new Activator(() => new BillRunFanOut(two.Db, twoJob, client, new InvoicingOptions { BatchSize = 3 })),
+                Activator = new Activator(type => type == typeof(RenderDocumentsJob)
+                    ? Rendering.Job(two.Db, documents.Path)
+                    : new BillRunFanOut(two.Db, twoJob, client, new InvoicingOptions { BatchSize = 3 })),
             },
             storage))
         {
             client.Enqueue<BillRunFanOut>(f => f.Start("2026-11-01", null, true));
-            Wait.Until(() => Issued(two).Count == 8 && storage.GetMonitoringApi().GetStatistics() is { Enqueued: 0, Processing: 0 }, "8 invoices issued by the fan-out", TimeSpan.FromMinutes(3));
+            Wait.Until(() => Rendered(two) == 8 && storage.GetMonitoringApi().GetStatistics() is { Enqueued: 0, Processing: 0 }, "8 invoices issued and rendered by the fan-out", TimeSpan.FromMinutes(3));
             Assert.Equal(0, storage.GetMonitoringApi().GetStatistics().Failed);
         }
+
+        // Each approved batch's continuation rendered its invoices: one PDF per issued invoice, named by its number.
+        Assert.Equal(Issued(two).Select(i => i.Number + ".pdf").Order(StringComparer.Ordinal),
+            Directory.GetFiles(Path.Combine(documents.Path, "invoices")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
 
         // Which account got which number depends on which worker came first; everything else is equal.
         var byOne = Issued(one);
@@ -192,8 +200,14 @@ public sealed class BillRunConcurrencyTests : IDisposable
         p.WaitForExit();
     }
 
-    private sealed class Activator(Func<object> build) : JobActivator
+    private static long Rendered(ScratchDatabase db)
     {
-        public override object ActivateJob(Type jobType) => build();
+        using var c = db.Db.Open();
+        return c.ExecuteScalar<long>("SELECT count(*) FROM documents WHERE kind = 'invoice'");
+    }
+
+    private sealed class Activator(Func<Type, object> build) : JobActivator
+    {
+        public override object ActivateJob(Type jobType) => build(jobType);
     }
 }

@@ -1,0 +1,301 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using Billing.Core.Documents;
+using Billing.Core.Invoicing;
+using Billing.Core.Usage;
+using Billing.Documents;
+using Billing.Jobs.Documents;
+using Billing.Storage;
+using Billing.Storage.Documents;
+using Dapper;
+using NodaTime;
+using PdfSharp;
+using PdfSharp.Drawing;
+using PdfSharp.Pdf;
+
+namespace Billing.Benchmarks;
+
+public sealed record PdfBenchSettings(int Invoices, int Records, int Workers, bool ReuseData);
+
+/// <summary>One timed phase: invoices per second, the peak working set and managed heap while it ran.</summary>
+public sealed record PdfPhase(decimal Seconds, decimal InvoicesPerSecond, decimal PeakWorkingSetMegabytes, decimal PeakGcHeapMegabytes);
+
+public sealed record PdfBenchResult(
+    PdfBenchSettings Settings,
+    BillRunGeneration Generation,
+    decimal BillRunSeconds,
+    PdfPhase EndToEnd,
+    PdfPhase Floor,
+    long Bytes,
+    decimal AveragePages,
+    decimal FloorAveragePages,
+    string Folder,
+    decimal LoadSeconds,
+    decimal DrawSeconds,
+    decimal WriteSeconds)
+{
+    public decimal Ratio => Floor.InvoicesPerSecond == 0m ? 0m : Math.Round(EndToEnd.InvoicesPerSecond / Floor.InvoicesPerSecond, 3, MidpointRounding.AwayFromZero);
+}
+
+/// <summary>
+/// `billing bench pdf`: N postpaid accounts with R rated usage records each are generated and billed
+/// by the real bill run (<see cref="BillRunBenchmark"/>); their issued invoices are then rendered end
+/// to end (load from PostgreSQL, draw, write the file atomically, record size and SHA-256) by the render
+/// job on <c>workers</c> threads. The floor draws the same number of pages with the same text — header,
+/// summary, lines, annex rows with their headers, footers — straight onto PDFsharp pages saved to
+/// memory: no logo, chart, rules or bands, no data access, no layout decisions, no files. Prints
+/// measured figures only.
+/// </summary>
+public static class PdfBenchmark
+{
+    public static PdfBenchResult Run(BillingDatabase db, RenderDocumentsJob job, PdfBenchSettings s, Action<string> progress)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(s);
+        ArgumentNullException.ThrowIfNull(progress);
+
+        var billed = Stopwatch.StartNew();
+        var bill = BillRunBenchmark.Run(db, new BillRunBenchSettings(s.Invoices, s.Records, s.Workers, 1, 1000, s.ReuseData), progress);
+        billed.Stop();
+
+        IReadOnlyList<string> numbers;
+        using (var conn = db.Open())
+        {
+            numbers = conn.Query<string>("SELECT number FROM invoices WHERE status = 'issued' ORDER BY number").AsList();
+            conn.Execute("TRUNCATE documents");
+        }
+
+        if (Directory.Exists(job.Folder.Root))
+        {
+            Directory.Delete(job.Folder.Root, recursive: true);
+        }
+
+        progress($"Rendering {numbers.Count:N0} invoices end to end on {s.Workers} worker(s) into {job.Folder.Root} …");
+        // Chunks of up to 200 (the render job's default), small enough that every worker has a share.
+        var chunks = new ConcurrentQueue<string[]>(numbers.Chunk(Math.Clamp(numbers.Count / (s.Workers * 4), 1, 200)));
+        var parts = new ConcurrentBag<RenderOutcome>();
+        var endToEnd = Timed(numbers.Count, () => InWorkers(s.Workers, () =>
+        {
+            while (chunks.TryDequeue(out var chunk))
+            {
+                parts.Add(job.Render(chunk, []));
+            }
+        }));
+        var split = (Load: Math.Round((decimal)parts.Sum(p => p.LoadSeconds), 2), Draw: Math.Round((decimal)parts.Sum(p => p.DrawSeconds), 2), Write: Math.Round((decimal)parts.Sum(p => p.WriteSeconds), 2));
+
+        long bytes;
+        using (var conn = db.Open())
+        {
+            bytes = conn.ExecuteScalar<long>("SELECT coalesce(sum(size_bytes), 0)::bigint FROM documents");
+        }
+
+        // The floor draws what the documents show; they are loaded first (a sample, cycled), outside the timing.
+        List<InvoiceDocument> sample;
+        using (var conn = db.Open())
+        {
+            sample = [.. DocumentStore.LoadInvoices(conn, [.. numbers.Take(Math.Min(numbers.Count, 500))], annex: true)];
+        }
+
+        var pages = sample.Count == 0 ? 0m : Math.Round((decimal)sample.Take(50).Average(d => Pages(File.ReadAllBytes(job.Folder.PathOf(DocumentKind.Invoice, d.Number)))), 2);
+        progress($"Drawing the floor: the same {numbers.Count:N0} invoices' pages and text straight onto PDFsharp pages in memory …");
+        var floor = new Floor(job.Template);
+        var next = -1;
+        long floorPages = 0;
+        var drawn = Timed(numbers.Count, () => InWorkers(s.Workers, () =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < numbers.Count)
+            {
+                Interlocked.Add(ref floorPages, floor.Draw(sample[i % sample.Count]));
+            }
+        }));
+
+        return new PdfBenchResult(s, bill.Generation, Math.Round((decimal)billed.Elapsed.TotalSeconds, 2), endToEnd, drawn, bytes, pages, Math.Round(floorPages / (decimal)Math.Max(numbers.Count, 1), 2), job.Folder.Root, split.Load, split.Draw, split.Write);
+    }
+
+    private static int Pages(byte[] pdf)
+    {
+        var text = System.Text.Encoding.Latin1.GetString(pdf);
+        var at = text.IndexOf("/Type/Pages", StringComparison.Ordinal);
+        var count = text.IndexOf("/Count ", at, StringComparison.Ordinal) + 7;
+        var end = count;
+        while (char.IsAsciiDigit(text[end]))
+        {
+            end++;
+        }
+
+        return int.Parse(text.AsSpan(count, end - count), CultureInfo.InvariantCulture);
+    }
+
+    private static PdfPhase Timed(int invoices, Action phase)
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        using var sampler = new PeakMemorySampler();
+        var sw = Stopwatch.StartNew();
+        phase();
+        sw.Stop();
+        var peak = sampler.Stop();
+        var seconds = (decimal)sw.Elapsed.TotalSeconds;
+        return new PdfPhase(Math.Round(seconds, 2), Math.Round(invoices / seconds, MidpointRounding.AwayFromZero),
+            Math.Round(peak / 1048576m, 1), Math.Round(sampler.PeakGcHeap / 1048576m, 1));
+    }
+
+    private static void InWorkers(int workers, Action work) =>
+        Task.WaitAll([.. Enumerable.Range(0, workers).Select(_ => Task.Factory.StartNew(work, TaskCreationOptions.LongRunning))]);
+
+    /// <summary>The same text and shapes as the invoice, at fixed places: page 1 the letterhead, summary, chart bars and lines; then the annex rows, a page at a time.</summary>
+    private sealed class Floor
+    {
+        private readonly InvoiceTemplate _template;
+        private readonly XFont _body = new(DocumentFonts.Family, 8);
+        private readonly XFont _bold = new(DocumentFonts.Family, 8, XFontStyleEx.Bold);
+        private readonly XFont _title = new(DocumentFonts.Family, 20, XFontStyleEx.Bold);
+
+        public Floor(InvoiceTemplate template) => _template = template;
+
+        /// <summary>Draws the document's pages and saves them to memory; returns the number of pages.</summary>
+        public int Draw(InvoiceDocument d)
+        {
+            var l = _template.Language(d.Customer.Language);
+            using var pdf = new PdfDocument();
+            var page = NewPage(pdf);
+            var g = XGraphics.FromPdfPage(page);
+            var y = 40.0;
+            void Put(string text, XFont font, double x)
+            {
+                g.DrawString(text, font, XBrushes.Black, new XRect(x, y, 200, 10), XStringFormats.TopLeft);
+            }
+
+            Put(_template.Value("operator"), _bold, 42);
+            Put(l["title.invoice"], _title, 400);
+            foreach (var line in _template.AddressLines.Concat([d.Number, d.Customer.Name]).Concat(d.Customer.AddressLines))
+            {
+                y += 10;
+                Put(line, _body, 42);
+            }
+
+            var sm = d.Summary;
+            foreach (var (label, value) in new[]
+            {
+                ("previous-balance", sm.PreviousBalance), ("payments-and-credits", -sm.PaymentsAndCredits), ("current-charges", sm.CurrentCharges),
+                ("tax", sm.Tax), ("total", sm.Total), ("amount-due", sm.AmountDue),
+            })
+            {
+                y += 12;
+                Put(l[label], _body, 300);
+                Put(l.Money(value, d.Currency), _bold, 480);
+            }
+
+            // The text under the chart where the invoice has it: under the letterhead, customer and summary box.
+            y = Math.Max(y, 350);
+            y += 150;
+            void Break()
+            {
+                if (y > 775)
+                {
+                    g.Dispose();
+                    g = XGraphics.FromPdfPage(NewPage(pdf));
+                    y = 40;
+                    Put(d.Number, _bold, 42);
+                    y += 18;
+                }
+            }
+
+            void Header(string caption, string[] cells)
+            {
+                Break();
+                y += 16;
+                Put(caption, _bold, 42);
+                y += 10.5;
+                for (var i = 0; i < cells.Length; i++)
+                {
+                    Put(cells[i], _bold, 42 + (i * 90));
+                }
+            }
+
+            y += 22;
+            Put(l["charges"], _bold, 42);
+            string[] lineHeader = ["", l["col.description"], l["col.period"], l["col.quantity"], l["col.allowance"], l["col.amount"]];
+            foreach (var group in d.Lines.GroupBy(x => x.Msisdn))
+            {
+                Header(group.Key is null ? l["account-charges"] : l.Text("subscriber", ("msisdn", group.Key)), lineHeader);
+                foreach (var line in group)
+                {
+                    y += 10.5;
+                    Break();
+                    Put(l["kind." + line.Kind.Code()], _body, 42);
+                    Put(line.Description, _body, 114);
+                    Put($"{l.Date(line.PeriodStart)} – {l.Date(line.PeriodEnd)}", _body, 247);
+                    Put(line.Quantity?.ToString(CultureInfo.InvariantCulture) ?? "", _body, 380);
+                    Put(l.Money(line.Amount, d.Currency), _body, 500);
+                }
+
+                y += 10.5;
+                Put(l["subtotal"], _bold, 42);
+                Put(l.Money(group.Sum(x => x.Amount), d.Currency), _bold, 500);
+            }
+
+            y += 22;
+            Header(l["taxes"], [l["col.tax"], l["col.rate"], l["col.base"], l["col.tax"]]);
+            foreach (var tax in d.Taxes)
+            {
+                y += 10.5;
+                Put(tax.Name, _body, 42);
+                Put(l.Number(tax.Rate * 100m, 2), _body, 200);
+                Put(l.Money(tax.Base, d.Currency), _body, 300);
+                Put(l.Money(tax.Amount, d.Currency), _body, 500);
+            }
+
+            y = 1000;
+            Break();
+            Put(l["annex"], _bold, 42);
+            string[] annexHeader = [l["col.time"], l["col.service"], l["col.destination"], l["col.quantity"], l["col.amount"]];
+            foreach (var subscriber in d.Annex.GroupBy(a => a.Msisdn))
+            {
+                Header(l.Text("subscriber", ("msisdn", subscriber.Key)), annexHeader);
+                foreach (var a in subscriber)
+                {
+                    y += 10.5;
+                    if (y > 775)
+                    {
+                        Break();
+                        Header(l.Text("subscriber", ("msisdn", subscriber.Key)), annexHeader);
+                        y += 10.5;
+                    }
+
+                    Put(a.Start.ToString("uuuu-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), _body, 42);
+                    Put(l["service." + a.Service.Code()], _body, 152);
+                    Put(a.Destination ?? "", _body, 222);
+                    Put(a.Quantity.ToString(CultureInfo.InvariantCulture), _body, 420);
+                    Put(l.Exact(a.Amount, d.Currency), _body, 500);
+                }
+            }
+
+            g.Dispose();
+            var legal = l.Text("footer", [.. _template.Brand.Select(b => (b.Key, b.Value)), ("address", string.Join(", ", _template.AddressLines))]);
+            var contact = l.Text("contact", [.. _template.Brand.Select(b => (b.Key, b.Value))]);
+            for (var i = 0; i < pdf.PageCount; i++)
+            {
+                using var footer = XGraphics.FromPdfPage(pdf.Pages[i], XGraphicsPdfPageOptions.Append);
+                footer.DrawString(legal, _body, XBrushes.Gray, new XRect(42, 790, 500, 10), XStringFormats.TopLeft);
+                footer.DrawString(contact, _body, XBrushes.Gray, new XRect(42, 800, 400, 10), XStringFormats.TopLeft);
+                footer.DrawString(l.Text("page", ("page", (i + 1).ToString(CultureInfo.InvariantCulture)), ("pages", pdf.PageCount.ToString(CultureInfo.InvariantCulture))),
+                    _body, XBrushes.Black, new XRect(42, 800, 500, 10), XStringFormats.TopRight);
+            }
+
+            var pages = pdf.PageCount;
+            using var bytes = new MemoryStream();
+            pdf.Save(bytes, false);
+            return pages;
+        }
+
+        private static PdfPage NewPage(PdfDocument pdf)
+        {
+            var page = pdf.AddPage();
+            page.Size = PageSize.A4;
+            return page;
+        }
+    }
+}

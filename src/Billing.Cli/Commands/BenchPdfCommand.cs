@@ -1,0 +1,68 @@
+using System.CommandLine;
+using System.Text.Json;
+using Billing.Benchmarks;
+
+namespace Billing.Cli.Commands;
+
+/// <summary>billing bench pdf: invoices billed from generated data rendered end to end, against PDFsharp drawing the same pages (<see cref="PdfBenchmark"/>). Prints measured figures only.</summary>
+public static class BenchPdfCommand
+{
+    public static Command Build(Cli cli)
+    {
+        ArgumentNullException.ThrowIfNull(cli);
+        var invoices = new Option<int>("--invoices") { Description = "Postpaid accounts billed, one invoice each", DefaultValueFactory = _ => 1_000 };
+        var records = new Option<int>("--records") { Description = "Rated usage records per account (the annex: 60 make a two-page invoice)", DefaultValueFactory = _ => 60 };
+        var workers = new Option<int>("--workers") { Description = "Rendering threads (and bill-run batches at once)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var reuse = new Option<bool>("--reuse-data") { Description = "Keep the accounts and charges an earlier run of the same size left in the database" };
+        var command = new Command("pdf", "Bill generated accounts, render their invoice PDFs end to end into a document store, and time PDFsharp drawing the same pages alone") { invoices, records, workers, reuse };
+        command.SetAction(p => cli.Run(p, g => Run(g, new PdfBenchSettings(p.GetValue(invoices), p.GetValue(records), p.GetValue(workers), p.GetValue(reuse)), Console.Out)));
+        return command;
+    }
+
+    public static int Run(GlobalOptions g, PdfBenchSettings s, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        ArgumentNullException.ThrowIfNull(s);
+        ArgumentNullException.ThrowIfNull(output);
+        if (s.Invoices < 1 || s.Records < 1 || s.Workers < 1)
+        {
+            throw new UserErrorException("--invoices, --records and --workers must be at least 1.");
+        }
+
+        void Say(string line)
+        {
+            if (!g.Json)
+            {
+                output.WriteLine(line);
+            }
+        }
+
+        using var rt = Runtime.Start(g, database: "billing_bench", freshDatabase: !s.ReuseData && g.Db is null && Environment.GetEnvironmentVariable("BILLING_DB") is null);
+        Say($"Database: {rt.Where}");
+
+        // The bench's document store: beside the state directory's others, emptied first.
+        var bench = rt.Jobs.RenderDocuments(Path.Combine(rt.Config.StateDirectory, "bench", "documents"));
+        var r = PdfBenchmark.Run(rt.Db, bench, s, Say);
+        var machine = BenchMachine.Description;
+        if (g.Json)
+        {
+            output.WriteLine(JsonSerializer.Serialize(new
+            {
+                s.Invoices, s.Records, s.Workers, machine,
+                endToEnd = r.EndToEnd, floor = r.Floor, ratio = r.Ratio,
+                megabytes = Math.Round(r.Bytes / 1048576m, 1), averagePages = r.AveragePages, floorAveragePages = r.FloorAveragePages, folder = r.Folder,
+                billRunSeconds = r.BillRunSeconds,
+                threadSeconds = new { load = r.LoadSeconds, draw = r.DrawSeconds, write = r.WriteSeconds },
+            }, BillingConfig.Json));
+            return 0;
+        }
+
+        output.WriteLine();
+        output.WriteLine($"bench pdf: {s.Invoices:N0} invoices billed from {s.Invoices:N0} accounts × {s.Records} records ({r.BillRunSeconds:F1} s to generate and bill), {r.AveragePages} pages each, {s.Workers} worker(s); {machine}");
+        output.WriteLine($"  end to end (load, draw, write, record):  {r.EndToEnd.Seconds,8:F2} s  {r.EndToEnd.InvoicesPerSecond,8:N0} invoices/s  peak {r.EndToEnd.PeakWorkingSetMegabytes} MiB working set, {r.EndToEnd.PeakGcHeapMegabytes} MiB heap; {r.Bytes / 1048576m:F1} MiB of PDF in {r.Folder}");
+        output.WriteLine($"    thread-seconds: loading {r.LoadSeconds} s, drawing {r.DrawSeconds} s, writing files and records {r.WriteSeconds} s");
+        output.WriteLine($"  floor (PDFsharp, same pages and text):   {r.Floor.Seconds,8:F2} s  {r.Floor.InvoicesPerSecond,8:N0} invoices/s  peak {r.Floor.PeakWorkingSetMegabytes} MiB working set, {r.Floor.PeakGcHeapMegabytes} MiB heap; {r.FloorAveragePages} pages each");
+        output.WriteLine($"  ratio end to end / floor: {r.Ratio:F3}");
+        return 0;
+    }
+}

@@ -1,0 +1,112 @@
+using Billing.Core.Invoicing;
+using Billing.Core.Usage;
+using NodaTime;
+
+namespace Billing.Core.Documents;
+
+/// <summary>What a document is: an invoice, or a credit note against one.</summary>
+public enum DocumentKind
+{
+    Invoice,
+    CreditNote,
+}
+
+public static class DocumentKinds
+{
+    /// <summary>The code stored with a rendered document: <c>invoice</c> or <c>credit-note</c>.</summary>
+    public static string Code(this DocumentKind kind) => kind switch
+    {
+        DocumentKind.Invoice => "invoice",
+        DocumentKind.CreditNote => "credit-note",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+}
+
+/// <summary>The customer a document is addressed to, in the language its words and amounts are written in.</summary>
+public sealed record DocumentCustomer(string AccountId, string Name, IReadOnlyList<string> AddressLines, string Language);
+
+/// <summary>
+/// The summary box: <see cref="CurrentCharges"/> is the subtotal before tax; <see cref="AmountDue"/> =
+/// previous balance − payments and credits + total (negative: a credit carried forward).
+/// </summary>
+public sealed record DocumentSummary(decimal PreviousBalance, decimal PaymentsAndCredits, decimal CurrentCharges, decimal Tax, decimal Total, decimal AmountDue);
+
+/// <summary>
+/// One charge line as stored. <see cref="PeriodEnd"/> is exclusive. <see cref="Quantity"/> and
+/// <see cref="AllowanceUsed"/> are seconds, events or bytes (usage), days (recurring).
+/// </summary>
+public sealed record DocumentLine(
+    InvoiceLineKind Kind,
+    string Description,
+    string? Msisdn,
+    ServiceType? Service,
+    string? DestinationGroup,
+    long? Quantity,
+    long? AllowanceUsed,
+    LocalDate PeriodStart,
+    LocalDate PeriodEnd,
+    string TaxCategory,
+    decimal Amount);
+
+/// <summary>One row of the tax table; <see cref="Rate"/> is a fraction (0.23 = 23 %).</summary>
+public sealed record DocumentTax(string Name, decimal Rate, decimal Base, decimal Amount);
+
+/// <summary>A payment or credit note counted in the summary's "payments and credits".</summary>
+public sealed record DocumentPayment(LocalDate Date, string Reference, decimal Amount);
+
+/// <summary>What one service cost on one local day of the period (the usage chart).</summary>
+public sealed record DailySpend(LocalDate Day, ServiceType Service, decimal Amount);
+
+/// <summary>
+/// One rated usage record in the itemised annex: local start time, the number called (voice, SMS)
+/// or empty (data), seconds / events / bytes, and the rated amount (6 decimals as stored).
+/// </summary>
+public sealed record AnnexRecord(string Msisdn, LocalDateTime Start, ServiceType Service, string? Destination, long Quantity, decimal Amount, bool Late);
+
+/// <summary>
+/// A stored invoice or credit note with everything its PDF shows, as plain values: the document
+/// layer draws it and knows no database. <see cref="PeriodEnd"/> is exclusive. <see cref="IssuedAt"/>
+/// becomes the PDF's creation date, so a re-render gives the same bytes.
+/// </summary>
+public sealed record InvoiceDocument
+{
+    public required DocumentKind Kind { get; init; }
+
+    public required string Number { get; init; }
+
+    public required string Currency { get; init; }
+
+    public required LocalDate IssueDate { get; init; }
+
+    /// <summary>The invoice's due date; a credit note has none (its issue date is used).</summary>
+    public required LocalDate DueDate { get; init; }
+
+    public required LocalDate PeriodStart { get; init; }
+
+    public required LocalDate PeriodEnd { get; init; }
+
+    public required Instant IssuedAt { get; init; }
+
+    public required DocumentCustomer Customer { get; init; }
+
+    /// <summary>What the customer quotes when paying (the invoice number).</summary>
+    public required string PaymentReference { get; init; }
+
+    public required DocumentSummary Summary { get; init; }
+
+    public IReadOnlyList<DocumentLine> Lines { get; init; } = [];
+
+    public IReadOnlyList<DocumentTax> Taxes { get; init; } = [];
+
+    public IReadOnlyList<DocumentPayment> Payments { get; init; } = [];
+
+    public IReadOnlyList<DailySpend> DailySpend { get; init; } = [];
+
+    /// <summary>The itemised annex, ordered by subscriber then time; empty when the annex is off.</summary>
+    public IReadOnlyList<AnnexRecord> Annex { get; init; } = [];
+
+    /// <summary>A credit note: the invoice it credits, and why.</summary>
+    public string? CreditedInvoice { get; init; }
+
+    public string? Reason { get; init; }
+}

@@ -1,0 +1,40 @@
+using System.Security.Cryptography;
+using Billing.Core.Documents;
+
+namespace Billing.Documents;
+
+/// <summary>A file written to the document store: where, how big, and the SHA-256 of its bytes (hex).</summary>
+public sealed record WrittenFile(string Path, long SizeBytes, string Sha256);
+
+/// <summary>
+/// The document store: a folder with <c>invoices/NUMBER.pdf</c> and <c>credit-notes/NUMBER.pdf</c>.
+/// A file is written to a temporary name beside it and renamed over the old one, so a reader sees
+/// the whole old file or the whole new one, never half of either.
+/// </summary>
+public sealed class DocumentFolder(string root)
+{
+    public string Root { get; } = Path.GetFullPath(root);
+
+    /// <summary>Where the document <paramref name="number"/> of this kind is kept; characters a file name cannot hold become '_'.</summary>
+    public string PathOf(DocumentKind kind, string number)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(number);
+        var safe = string.Concat(number.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
+        return Path.Combine(Root, kind == DocumentKind.Invoice ? "invoices" : "credit-notes", safe + ".pdf");
+    }
+
+    public WrittenFile Write(DocumentKind kind, string number, byte[] pdf)
+    {
+        ArgumentNullException.ThrowIfNull(pdf);
+        var path = PathOf(kind, number);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temp = $"{path}.{Environment.ProcessId}.{Environment.CurrentManagedThreadId}.tmp";
+        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 81920, FileOptions.None))
+        {
+            file.Write(pdf);
+        }
+
+        File.Move(temp, path, overwrite: true);
+        return new WrittenFile(path, pdf.LongLength, Convert.ToHexStringLower(SHA256.HashData(pdf)));
+    }
+}

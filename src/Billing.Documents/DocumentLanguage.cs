@@ -1,0 +1,115 @@
+using System.Globalization;
+using System.Text;
+using Billing.Core.Money;
+using NodaTime;
+using NodaTime.Text;
+
+namespace Billing.Documents;
+
+/// <summary>
+/// One language's words and number and date formats. The program runs with invariant
+/// globalisation, so numbers are written by hand from the template's decimal and group separators.
+/// </summary>
+public sealed class DocumentLanguage
+{
+    /// <summary>Every key a strings.txt may hold; English must hold them all.</summary>
+    public static readonly IReadOnlySet<string> Keys = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "decimal-separator", "group-separator", "date-format", "amount-format",
+        "title.invoice", "title.credit-note", "number.invoice", "number.credit-note", "issue-date", "due-date", "account", "period", "bill-to",
+        "summary", "previous-balance", "payments-and-credits", "current-charges", "tax", "total", "amount-due", "credit-carried", "payment-reference",
+        "charges", "account-charges", "subscriber", "subtotal",
+        "col.description", "col.period", "col.quantity", "col.allowance", "col.amount", "col.tax", "col.rate", "col.base", "col.time", "col.service", "col.destination", "col.date", "col.reference",
+        "kind.recurring", "kind.usage", "kind.late-usage", "kind.overdraft", "kind.one-time", "kind.discount", "kind.adjustment", "prorated", "late",
+        "service.voice", "service.sms", "service.data", "unit.days", "unit.sms", "unit.data",
+        "taxes", "usage-chart", "annex", "annex-note", "payments", "credits-invoice", "reason", "page",
+        "payment-instructions", "credit-instructions", "nothing-to-pay", "footer", "contact",
+    };
+
+    private readonly IReadOnlyDictionary<string, string> _strings;
+
+    private readonly LocalDatePattern _date;
+
+    internal DocumentLanguage(string code, IReadOnlyDictionary<string, string> strings)
+    {
+        Code = code;
+        _strings = strings;
+        DecimalSeparator = strings["decimal-separator"];
+        GroupSeparator = strings["group-separator"];
+        _date = LocalDatePattern.CreateWithInvariantCulture(strings["date-format"]);
+    }
+
+    public string Code { get; }
+
+    public string DecimalSeparator { get; }
+
+    public string GroupSeparator { get; }
+
+    public string this[string key] => _strings[key];
+
+    /// <summary>The text of <paramref name="key"/> with its <c>{name}</c> placeholders filled.</summary>
+    public string Text(string key, params (string Name, string Value)[] values)
+    {
+        var text = new StringBuilder(_strings[key]);
+        foreach (var (name, value) in values)
+        {
+            text.Replace("{" + name + "}", value);
+        }
+
+        return text.ToString();
+    }
+
+    public string Date(LocalDate date) => _date.Format(date);
+
+    /// <summary>An amount rounded once to the currency's minor unit, with its currency as the language writes it.</summary>
+    public string Amount(decimal amount, string currency) =>
+        Text("amount-format", ("amount", Money(amount, currency)), ("currency", currency));
+
+    /// <summary>An amount rounded to the currency's minor unit, without the currency.</summary>
+    public string Money(decimal amount, string currency) =>
+        Number(Rounding.ToMinorUnit(amount, Currency.Of(currency)), Currency.Of(currency).MinorUnit);
+
+    /// <summary>A rated amount exactly as stored: the minor unit's decimals, more when the charge has them (up to 6).</summary>
+    public string Exact(decimal amount, string currency)
+    {
+        var minor = Currency.Of(currency).MinorUnit;
+        var decimals = minor;
+        while (decimals < Rounding.ChargeDecimals && Math.Round(amount, decimals, MidpointRounding.AwayFromZero) != amount)
+        {
+            decimals++;
+        }
+
+        return Number(amount, decimals);
+    }
+
+    /// <summary><paramref name="value"/> rounded half away from zero to <paramref name="decimals"/>, grouped by thousands.</summary>
+    public string Number(decimal value, int decimals)
+    {
+        var rounded = Math.Round(value, decimals, MidpointRounding.AwayFromZero);
+        var digits = Math.Abs(rounded).ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+        var point = digits.IndexOf('.', StringComparison.Ordinal);
+        var whole = point < 0 ? digits : digits[..point];
+        var text = new StringBuilder(digits.Length + 8);
+        if (rounded < 0m)
+        {
+            text.Append('-');
+        }
+
+        for (var i = 0; i < whole.Length; i++)
+        {
+            if (i > 0 && (whole.Length - i) % 3 == 0)
+            {
+                text.Append(GroupSeparator);
+            }
+
+            text.Append(whole[i]);
+        }
+
+        if (point >= 0)
+        {
+            text.Append(DecimalSeparator).Append(digits, point + 1, digits.Length - point - 1);
+        }
+
+        return text.ToString();
+    }
+}

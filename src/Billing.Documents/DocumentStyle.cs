@@ -1,0 +1,64 @@
+using System.Globalization;
+using Billing.Core.Usage;
+using PdfSharp.Drawing;
+
+namespace Billing.Documents;
+
+/// <summary>A brand's fonts, colours, pens and brushes, made once per template (PDFsharp's XFont needs the resolver installed first).</summary>
+internal sealed class DocumentStyle
+{
+    public DocumentStyle(InvoiceTemplate template)
+    {
+        Title = new XFont(DocumentFonts.Family, 20, XFontStyleEx.Bold);
+        Heading = new XFont(DocumentFonts.Family, 10.5, XFontStyleEx.Bold);
+        Body = new XFont(DocumentFonts.Family, 8);
+        Bold = new XFont(DocumentFonts.Family, 8, XFontStyleEx.Bold);
+        Italic = new XFont(DocumentFonts.Family, 8, XFontStyleEx.Italic);
+        Large = new XFont(DocumentFonts.Family, 11, XFontStyleEx.Bold);
+        Small = new XFont(DocumentFonts.Family, 6.5);
+        // Decoded once: each document still embeds it, but PDFsharp reads the PNG only here.
+        Logo = template.Logo is { } png ? XImage.FromStream(new MemoryStream(png, writable: false)) : null;
+        PrimaryColour = Colour(template, "colour.primary");
+        Primary = new XSolidBrush(PrimaryColour);
+        Accent = new XSolidBrush(Colour(template, "colour.accent"));
+        TextBrush = new XSolidBrush(Colour(template, "colour.text"));
+        Muted = new XSolidBrush(Colour(template, "colour.muted"));
+        Band = new XSolidBrush(Colour(template, "colour.band"));
+        PrimaryPen = new XPen(PrimaryColour, 1);
+        RulePen = new XPen(Colour(template, "colour.rule"), 0.5);
+        Services = new Dictionary<ServiceType, XSolidBrush>
+        {
+            [ServiceType.Voice] = new(Colour(template, "colour.voice")),
+            [ServiceType.Sms] = new(Colour(template, "colour.sms")),
+            [ServiceType.Data] = new(Colour(template, "colour.data")),
+        };
+    }
+
+    public XImage? Logo { get; }
+
+    public XFont Title { get; }
+    public XFont Heading { get; }
+    public XFont Body { get; }
+    public XFont Bold { get; }
+    public XFont Italic { get; }
+    public XFont Large { get; }
+    public XFont Small { get; }
+    public XColor PrimaryColour { get; }
+    public XBrush Primary { get; }
+    public XBrush Accent { get; }
+    public XBrush TextBrush { get; }
+    public XBrush Muted { get; }
+    public XBrush Band { get; }
+    public XPen PrimaryPen { get; }
+    public XPen RulePen { get; }
+    public IReadOnlyDictionary<ServiceType, XSolidBrush> Services { get; }
+
+    private static XColor Colour(InvoiceTemplate template, string key)
+    {
+        var hex = template.Value(key);
+        return XColor.FromArgb(
+            int.Parse(hex.AsSpan(1, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture),
+            int.Parse(hex.AsSpan(3, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture),
+            int.Parse(hex.AsSpan(5, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture));
+    }
+}

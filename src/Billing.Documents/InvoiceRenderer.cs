@@ -1,0 +1,381 @@
+using Billing.Core.Documents;
+using Billing.Core.Invoicing;
+using Billing.Core.Usage;
+using NodaTime;
+using PdfSharp.Drawing;
+using PdfSharp.Pdf;
+
+namespace Billing.Documents;
+
+/// <summary>
+/// Draws an invoice or a credit note as PDF bytes from its <see cref="InvoiceDocument"/> and a brand's
+/// <see cref="InvoiceTemplate"/>: header, customer, summary box, charges per subscriber, taxes, the
+/// usage chart, the itemised annex, and "page x of y" with the legal footer on every page. The bytes
+/// depend on the document and the template only (no clock, no random), so a re-render is identical.
+/// Safe to use from several threads.
+/// </summary>
+public sealed class InvoiceRenderer
+{
+    private readonly InvoiceTemplate _template;
+
+    private readonly DocumentStyle _style;
+
+    /// <param name="fontFolder">the DejaVu fonts (templates/fonts); installed as PDFsharp's resolver on first use.</param>
+    public InvoiceRenderer(InvoiceTemplate template, string fontFolder)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        DocumentFonts.Install(fontFolder);
+        _template = template;
+        _style = new DocumentStyle(template);
+    }
+
+    public InvoiceTemplate Template => _template;
+
+    public byte[] Render(InvoiceDocument document)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        var language = _template.Language(document.Customer.Language);
+        using var pdf = new PdfDocument();
+        var issued = document.IssuedAt.ToDateTimeUtc();
+        pdf.Info.CreationDate = issued;
+        pdf.Info.ModificationDate = issued;
+        pdf.Info.Title = $"{Title(document, language)} {document.Number}";
+        pdf.Info.Author = _template.Value("operator");
+        pdf.Info.Creator = "Billing.Batch";
+        pdf.Language = language.Code;
+
+        var draw = new Drawing(document, _template, language, _style);
+        using (var flow = new PageFlow(pdf, _style, draw.ContinuationHeader))
+        {
+            flow.NewPage();
+            draw.Body(flow);
+        }
+
+        Footers(pdf, language);
+        using var bytes = new MemoryStream();
+        pdf.Save(bytes, false);
+        var result = bytes.ToArray();
+        DeterministicPdf.Fix(result, $"{document.Kind.Code()}:{document.Number}");
+        return result;
+    }
+
+    internal static string Title(InvoiceDocument d, DocumentLanguage l) => l[d.Kind == DocumentKind.Invoice ? "title.invoice" : "title.credit-note"];
+
+    private void Footers(PdfDocument pdf, DocumentLanguage language)
+    {
+        var footer = FillBrand(language, "footer");
+        var contact = FillBrand(language, "contact");
+        var pages = pdf.PageCount;
+        for (var i = 0; i < pages; i++)
+        {
+            using var g = XGraphics.FromPdfPage(pdf.Pages[i], XGraphicsPdfPageOptions.Append);
+            var y = PageFlow.Bottom + 14;
+            g.DrawLine(_style.RulePen, PageFlow.Left, y, PageFlow.Left + PageFlow.Width, y);
+            g.DrawString(footer, _style.Small, _style.Muted, new XRect(PageFlow.Left, y + 4, PageFlow.Width, 9), XStringFormats.TopLeft);
+            g.DrawString(contact, _style.Small, _style.Muted, new XRect(PageFlow.Left, y + 13, PageFlow.Width - 90, 9), XStringFormats.TopLeft);
+            var page = language.Text("page", ("page", (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)), ("pages", pages.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            g.DrawString(page, _style.Body, _style.TextBrush, new XRect(PageFlow.Left, y + 13, PageFlow.Width, 10), XStringFormats.TopRight);
+        }
+    }
+
+    private string FillBrand(DocumentLanguage language, string key) =>
+        language.Text(key, [.. _template.Brand.Select(b => (b.Key, b.Value)), ("address", string.Join(", ", _template.AddressLines))]);
+
+    /// <summary>One document's drawing: the parts in page order.</summary>
+    private sealed class Drawing(InvoiceDocument d, InvoiceTemplate template, DocumentLanguage l, DocumentStyle s)
+    {
+        private string Amount(decimal amount) => l.Amount(amount, d.Currency);
+
+        private string Money(decimal amount) => l.Money(amount, d.Currency);
+
+        private string Period(LocalDate from, LocalDate toExclusive)
+        {
+            var last = toExclusive.PlusDays(-1);
+            return last <= from ? l.Date(from) : $"{l.Date(from)} – {l.Date(last)}";
+        }
+
+        /// <summary>The small header of every page after the first: operator, document and number.</summary>
+        public void ContinuationHeader(PageFlow f)
+        {
+            f.Text(template.Value("operator"), s.Bold, s.Primary, PageFlow.Left, f.Y, PageFlow.Width / 2);
+            f.Text($"{Title(d, l)} {d.Number} · {d.Customer.Name}", s.Body, s.TextBrush, PageFlow.Left, f.Y, PageFlow.Width, right: true);
+            f.Y += 12;
+            f.G.DrawLine(s.RulePen, PageFlow.Left, f.Y, PageFlow.Left + PageFlow.Width, f.Y);
+            f.Y += 6;
+        }
+
+        public void Body(PageFlow f)
+        {
+            Letterhead(f);
+            if (d.Kind == DocumentKind.Invoice)
+            {
+                Summary(f);
+                Chart(f);
+                Charges(f);
+                Taxes(f);
+                Payments(f);
+                Annex(f);
+            }
+            else
+            {
+                CreditNote(f);
+                Taxes(f);
+            }
+        }
+
+        private void Letterhead(PageFlow f)
+        {
+            var g = f.G;
+            var top = f.Y;
+            var textX = PageFlow.Left;
+            if (s.Logo is { } logo)
+            {
+                g.DrawImage(logo, PageFlow.Left, top, 44, 44);
+                textX += 52;
+            }
+
+            f.Text(template.Value("operator"), s.Large, s.Primary, textX, top + 2, 260);
+            var y = top + 17;
+            foreach (var line in template.AddressLines)
+            {
+                f.Text(line, s.Body, s.TextBrush, textX, y, 260);
+                y += 10;
+            }
+
+            f.Text(Title(d, l), s.Title, s.Primary, PageFlow.Left, top, PageFlow.Width, right: true);
+            f.Text(d.Number, s.Large, s.TextBrush, PageFlow.Left, top + 26, PageFlow.Width, right: true);
+            f.Y = Math.Max(y, top + 48) + 14;
+
+            // Customer on the left, the document's particulars on the right.
+            var blockTop = f.Y;
+            f.Text(l["bill-to"], s.Small, s.Muted, PageFlow.Left, blockTop, 250);
+            f.Text(d.Customer.Name, s.Large, s.TextBrush, PageFlow.Left, blockTop + 10, 260);
+            y = blockTop + 26;
+            foreach (var line in d.Customer.AddressLines)
+            {
+                f.Text(line, s.Body, s.TextBrush, PageFlow.Left, y, 260);
+                y += 10;
+            }
+
+            var facts = new List<(string, string)>
+            {
+                (l[d.Kind == DocumentKind.Invoice ? "number.invoice" : "number.credit-note"], d.Number),
+                (l["issue-date"], l.Date(d.IssueDate)),
+            };
+            if (d.Kind == DocumentKind.Invoice)
+            {
+                facts.Add((l["due-date"], l.Date(d.DueDate)));
+            }
+
+            facts.Add((l["account"], d.Customer.AccountId));
+            facts.Add((l["period"], Period(d.PeriodStart, d.PeriodEnd)));
+            var fy = blockTop;
+            foreach (var (label, value) in facts)
+            {
+                f.Text(label, s.Body, s.Muted, 330, fy, 100);
+                f.Text(value, s.Bold, s.TextBrush, 330, fy, PageFlow.Left + PageFlow.Width - 330, right: true);
+                fy += 11;
+            }
+
+            f.Y = Math.Max(y, fy) + 10;
+        }
+
+        private void Summary(PageFlow f)
+        {
+            var sm = d.Summary;
+            var rows = new List<(string Label, string Value, bool Strong)>
+            {
+                (l["previous-balance"], Money(sm.PreviousBalance), false),
+                (l["payments-and-credits"], Money(-sm.PaymentsAndCredits), false),
+                (l["current-charges"], Money(sm.CurrentCharges), false),
+                (l["tax"], Money(sm.Tax), false),
+                (l["total"], Money(sm.Total), false),
+                (l[sm.AmountDue < 0m ? "credit-carried" : "amount-due"], Amount(sm.AmountDue < 0m ? -sm.AmountDue : sm.AmountDue), true),
+                (l["due-date"], l.Date(d.DueDate), false),
+                (l["payment-reference"], d.PaymentReference, false),
+            };
+            var height = rows.Count * 13 + 24;
+            f.Need(height);
+            var g = f.G;
+            var x = 300.0;
+            var w = PageFlow.Left + PageFlow.Width - x;
+            var top = f.Y;
+            g.DrawRectangle(s.Band, x, top, w, height);
+            g.DrawRectangle(s.Primary, x, top, w, 16);
+            f.Text($"{l["summary"]} ({d.Currency})", s.Bold, XBrushes.White, x + 6, top + 4, w - 12);
+            var y = top + 21;
+            foreach (var (label, value, strong) in rows)
+            {
+                f.Text(label, strong ? s.Bold : s.Body, s.TextBrush, x + 6, y, w / 2);
+                f.Text(value, strong ? s.Large : s.Bold, strong ? s.Primary : s.TextBrush, x + 6, strong ? y - 1 : y, w - 12, right: true);
+                y += 13;
+            }
+
+            // Payment instructions beside the box.
+            var instructions = sm.AmountDue > 0m
+                ? l.Text("payment-instructions", [.. template.Brand.Select(b => (b.Key, b.Value)), ("amount", Amount(sm.AmountDue)), ("due", l.Date(d.DueDate)), ("reference", d.PaymentReference)])
+                : l.Text("nothing-to-pay", ("amount", Amount(-sm.AmountDue)));
+            Paragraph(f, instructions, PageFlow.Left, top + 4, 240, s.Body);
+            f.Y = top + height + 6;
+        }
+
+        private void Paragraph(PageFlow f, string text, double x, double y, double width, XFont font)
+        {
+            var line = "";
+            foreach (var word in text.Split(' '))
+            {
+                var candidate = line.Length == 0 ? word : line + " " + word;
+                if (line.Length > 0 && f.G.MeasureString(candidate, font).Width > width)
+                {
+                    f.Text(line, font, s.TextBrush, x, y, width);
+                    y += font.Height + 1;
+                    line = word;
+                }
+                else
+                {
+                    line = candidate;
+                }
+            }
+
+            if (line.Length > 0)
+            {
+                f.Text(line, font, s.TextBrush, x, y, width);
+            }
+        }
+
+        private static readonly Column[] ChargeShape = [new("", 72), new("", 133), new("", 120), new("", 62, true), new("", 62, true), new("", 62, true)];
+
+        private void Charges(PageFlow f)
+        {
+            var columns = new[] { "", l["col.description"], l["col.period"], l["col.quantity"], l["col.allowance"], $"{l["col.amount"]} {d.Currency}" }
+                .Select((h, i) => ChargeShape[i] with { Header = h }).ToArray();
+            f.Heading(l["charges"], PageFlow.RowHeight * 4);
+            foreach (var group in d.Lines.GroupBy(x => x.Msisdn).OrderBy(x => x.Key is null ? 1 : 0).ThenBy(x => x.Key, StringComparer.Ordinal))
+            {
+                var caption = group.Key is null ? l["account-charges"] : l.Text("subscriber", ("msisdn", group.Key));
+                var rows = group.OrderBy(x => x.Kind).ThenBy(x => x.Service).ThenBy(x => x.DestinationGroup, StringComparer.Ordinal)
+                    .Select(x => (Line(x), x.Kind == InvoiceLineKind.LateUsage ? RowStyle.Marked : RowStyle.Plain))
+                    .Append(([l["subtotal"], "", "", "", "", Money(group.Sum(x => x.Amount))], RowStyle.Subtotal));
+                f.Table(columns, rows, caption);
+            }
+        }
+
+        private string[] Line(DocumentLine x)
+        {
+            var kind = l["kind." + x.Kind.Code()];
+            var period = Period(x.PeriodStart, x.PeriodEnd);
+            var prorated = x.Kind == InvoiceLineKind.Recurring && (x.PeriodStart != d.PeriodStart || x.PeriodEnd != d.PeriodEnd);
+            var description = x.Kind == InvoiceLineKind.LateUsage ? $"{x.Description} ({l["late"]})" : prorated ? $"{x.Description} ({l["prorated"]})" : x.Description;
+            var quantity = x.Quantity is not { } q ? "" : x.Kind == InvoiceLineKind.Recurring ? l.Text("unit.days", ("n", q.ToString(System.Globalization.CultureInfo.InvariantCulture))) : Quantity(x.Service, q);
+            var allowance = x.AllowanceUsed is { } a && a > 0 ? Quantity(x.Service, a) : "";
+            return [kind, description, period, quantity, allowance, Money(x.Amount)];
+        }
+
+        /// <summary>Seconds as h:mm:ss or m:ss, SMS as a count, bytes as megabytes (10^6 bytes, two decimals).</summary>
+        private string Quantity(ServiceType? service, long q) => service switch
+        {
+            ServiceType.Voice => q >= 3600 ? $"{q / 3600}:{q / 60 % 60:00}:{q % 60:00}" : $"{q / 60}:{q % 60:00}",
+            ServiceType.Sms => l.Text("unit.sms", ("n", l.Number(q, 0))),
+            ServiceType.Data => l.Text("unit.data", ("n", l.Number(q / 1_000_000m, 2))),
+            _ => l.Number(q, 0),
+        };
+
+        private static readonly Column[] TaxShape = [new("", 200), new("", 80, true), new("", 116, true), new("", 115, true)];
+
+        private void Taxes(PageFlow f)
+        {
+            if (d.Taxes.Count == 0)
+            {
+                return;
+            }
+
+            var columns = new[] { l["col.tax"], l["col.rate"], $"{l["col.base"]} {d.Currency}", $"{l["col.tax"]} {d.Currency}" }
+                .Select((h, i) => TaxShape[i] with { Header = h }).ToArray();
+            f.Heading(l["taxes"], PageFlow.RowHeight * 3);
+            var rows = d.Taxes.Select(t => (new[] { t.Name, l.Number(t.Rate * 100m, 2) + " %", Money(t.Base), Money(t.Amount) }, RowStyle.Plain))
+                .Append(([l["total"], "", Money(d.Taxes.Sum(t => t.Base)), Money(d.Taxes.Sum(t => t.Amount))], RowStyle.Subtotal));
+            f.Table(columns, rows);
+        }
+
+        private static readonly Column[] PaymentShape = [new("", 120), new("", 276), new("", 115, true)];
+
+        private void Payments(PageFlow f)
+        {
+            if (d.Payments.Count == 0)
+            {
+                return;
+            }
+
+            var columns = new[] { l["col.date"], l["col.reference"], $"{l["col.amount"]} {d.Currency}" }.Select((h, i) => PaymentShape[i] with { Header = h }).ToArray();
+            f.Heading(l["payments"], PageFlow.RowHeight * 3);
+            f.Table(columns, d.Payments.Select(p => (new[] { l.Date(p.Date), p.Reference, Money(p.Amount) }, RowStyle.Plain)));
+        }
+
+        private void Chart(PageFlow f)
+        {
+            if (d.DailySpend.Count == 0)
+            {
+                return;
+            }
+
+            f.Heading(l["usage-chart"], UsageChart.Height);
+            UsageChart.Draw(f, d, l, s);
+        }
+
+        private static readonly Column[] AnnexShape = [new("", 110), new("", 70), new("", 165), new("", 80, true), new("", 86, true)];
+
+        private void Annex(PageFlow f)
+        {
+            if (d.Annex.Count == 0)
+            {
+                return;
+            }
+
+            var columns = new[] { l["col.time"], l["col.service"], l["col.destination"], l["col.quantity"], $"{l["col.amount"]} {d.Currency}" }
+                .Select((h, i) => AnnexShape[i] with { Header = h }).ToArray();
+            f.NewPage();
+            f.Heading(l["annex"], PageFlow.RowHeight * 4);
+            f.Text(l["annex-note"], s.Small, s.Muted, PageFlow.Left, f.Y, PageFlow.Width);
+            f.Y += 10;
+            foreach (var subscriber in d.Annex.GroupBy(a => a.Msisdn))
+            {
+                f.Table(columns, subscriber.Select(a => (new[]
+                {
+                    a.Start.ToString("uuuu-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture),
+                    l["service." + a.Service.Code()],
+                    a.Late ? $"{a.Destination} ({l["late"]})" : a.Destination ?? "",
+                    Quantity(a.Service, a.Quantity),
+                    l.Exact(a.Amount, d.Currency),
+                }, a.Late ? RowStyle.Marked : RowStyle.Plain)), l.Text("subscriber", ("msisdn", subscriber.Key)));
+            }
+        }
+
+        private static readonly Column[] CreditShape = [new("", 320), new("", 80), new("", 111, true)];
+
+        private void CreditNote(PageFlow f)
+        {
+            if (d.CreditedInvoice is { } invoice)
+            {
+                f.Text(l.Text("credits-invoice", ("invoice", invoice)), s.Bold, s.TextBrush, PageFlow.Left, f.Y, PageFlow.Width);
+                f.Y += 12;
+            }
+
+            if (d.Reason is { } reason)
+            {
+                f.Text($"{l["reason"]}: {reason}", s.Body, s.TextBrush, PageFlow.Left, f.Y, PageFlow.Width);
+                f.Y += 12;
+            }
+
+            var columns = new[] { l["col.description"], l["col.tax"], $"{l["col.amount"]} {d.Currency}" }.Select((h, i) => CreditShape[i] with { Header = h }).ToArray();
+            f.Heading(l["charges"], PageFlow.RowHeight * 3);
+            var sm = d.Summary;
+            var rows = d.Lines.Select(x => (new[] { x.Description, x.TaxCategory, Money(x.Amount) }, RowStyle.Plain))
+                .Append(([l["current-charges"], "", Money(sm.CurrentCharges)], RowStyle.Subtotal))
+                .Append(([l["tax"], "", Money(sm.Tax)], RowStyle.Plain))
+                .Append(([l["total"], "", Money(sm.Total)], RowStyle.Subtotal));
+            f.Table(columns, rows);
+            Paragraph(f, l.Text("credit-instructions", ("account", d.Customer.AccountId), ("amount", Amount(-sm.Total))), PageFlow.Left, f.Y, PageFlow.Width, s.Body);
+            f.Y += 16;
+        }
+    }
+}

@@ -1,0 +1,145 @@
+using PdfSharp;
+using PdfSharp.Drawing;
+using PdfSharp.Pdf;
+
+namespace Billing.Documents;
+
+/// <summary>A table column: its header, width in points and whether its text is right-aligned (amounts).</summary>
+internal sealed record Column(string Header, double Width, bool Right = false);
+
+/// <summary>How a table row is drawn: plain, a subtotal (bold, ruled), or marked (late usage, in italics).</summary>
+internal enum RowStyle
+{
+    Plain,
+    Subtotal,
+    Marked,
+}
+
+/// <summary>
+/// Content flowing down A4 pages: a cursor that starts a new page when the next block does not fit,
+/// and tables whose header is drawn again at the top of every page they continue on.
+/// </summary>
+internal sealed class PageFlow(PdfDocument document, DocumentStyle style, Action<PageFlow> continuationHeader) : IDisposable
+{
+    public const double Left = 42;
+    public const double Top = 40;
+    public const double Width = 595.28 - 2 * Left;
+    public const double Bottom = 841.89 - 56;
+    public const double RowHeight = 10.5;
+
+    public XGraphics G { get; private set; } = null!;
+
+    public double Y { get; set; }
+
+    public DocumentStyle Style { get; } = style;
+
+    public void NewPage()
+    {
+        G?.Dispose();
+        var page = document.AddPage();
+        page.Size = PageSize.A4;
+        G = XGraphics.FromPdfPage(page);
+        Y = Top;
+        if (document.PageCount > 1)
+        {
+            continuationHeader(this);
+        }
+    }
+
+    /// <summary>Starts a new page unless <paramref name="height"/> points fit below the cursor; true if it did.</summary>
+    public bool Need(double height)
+    {
+        if (Y + height <= Bottom)
+        {
+            return false;
+        }
+
+        NewPage();
+        return true;
+    }
+
+    public void Text(string text, XFont font, XBrush brush, double x, double y, double width, bool right = false) =>
+        G.DrawString(text, font, brush, new XRect(x, y, width, font.Height), right ? XStringFormats.TopRight : XStringFormats.TopLeft);
+
+    /// <summary>A section title kept with the first <paramref name="keepWith"/> points of what follows.</summary>
+    public void Heading(string title, double keepWith)
+    {
+        Need(22 + keepWith);
+        Y += 8;
+        Text(title, Style.Heading, Style.Primary, Left, Y, Width);
+        Y += Style.Heading.Height + 3;
+        G.DrawLine(Style.PrimaryPen, Left, Y, Left + Width, Y);
+        Y += 4;
+    }
+
+    /// <summary>Draws rows under a header; a row that does not fit goes to a new page, under the header drawn again.</summary>
+    public void Table(IReadOnlyList<Column> columns, IEnumerable<(string[] Cells, RowStyle Style)> rows, string? caption = null)
+    {
+        Need(RowHeight * 3 + (caption is null ? 0 : RowHeight));
+        Header(columns, caption);
+        foreach (var (cells, rowStyle) in rows)
+        {
+            if (Y + RowHeight > Bottom)
+            {
+                NewPage();
+                Header(columns, caption);
+            }
+
+            var font = rowStyle switch { RowStyle.Subtotal => Style.Bold, RowStyle.Marked => Style.Italic, _ => Style.Body };
+            if (rowStyle == RowStyle.Subtotal)
+            {
+                G.DrawLine(Style.RulePen, Left, Y, Left + Width, Y);
+            }
+
+            Row(columns, cells, font, Style.TextBrush);
+            Y += RowHeight;
+        }
+
+        Y += 4;
+    }
+
+    private void Header(IReadOnlyList<Column> columns, string? caption)
+    {
+        if (caption is not null)
+        {
+            Text(caption, Style.Bold, Style.TextBrush, Left, Y, Width);
+            Y += RowHeight + 1;
+        }
+
+        G.DrawRectangle(Style.Band, Left, Y - 1, Width, RowHeight + 1);
+        Row(columns, columns.Select(c => c.Header).ToArray(), Style.Bold, Style.Primary);
+        Y += RowHeight + 2;
+    }
+
+    private void Row(IReadOnlyList<Column> columns, string[] cells, XFont font, XBrush brush)
+    {
+        var x = Left;
+        for (var i = 0; i < columns.Count; i++)
+        {
+            var c = columns[i];
+            var text = Fit(cells[i], font, c.Width - 4);
+            Text(text, font, brush, c.Right ? x : x + 2, Y + 1, c.Width - 2, c.Right);
+            x += c.Width;
+        }
+    }
+
+    /// <summary>The text, cut with an ellipsis when it is wider than the column.</summary>
+    private string Fit(string text, XFont font, double width)
+    {
+        // Most cells are short: only measure those that could be too wide (a DejaVu glyph is at most ~1 em).
+        if (text.Length * font.Size * 0.62 <= width || G.MeasureString(text, font).Width <= width)
+        {
+            return text;
+        }
+
+        var cut = text.Length;
+        while (cut > 1 && G.MeasureString(string.Concat(text.AsSpan(0, cut), "…"), font).Width > width)
+        {
+            cut--;
+        }
+
+        return string.Concat(text.AsSpan(0, cut), "…");
+    }
+
+    public void Dispose() => G?.Dispose();
+}

@@ -1,0 +1,94 @@
+using Billing.Core.Documents;
+using Billing.Core.Usage;
+using PdfSharp.Drawing;
+
+namespace Billing.Documents;
+
+/// <summary>Daily spend per service over the period as stacked bars, one per local day, drawn with PDFsharp.</summary>
+internal static class UsageChart
+{
+    public const double Height = 130;
+
+    public static void Draw(PageFlow f, InvoiceDocument d, DocumentLanguage l, DocumentStyle s)
+    {
+        var g = f.G;
+        var days = NodaTime.Period.Between(d.PeriodStart, d.PeriodEnd, NodaTime.PeriodUnits.Days).Days;
+        var byDay = d.DailySpend.GroupBy(x => x.Day).ToDictionary(x => x.Key, x => x.ToList());
+        var highest = byDay.Values.Select(x => x.Where(v => v.Amount > 0m).Sum(v => v.Amount)).DefaultIfEmpty(0m).Max();
+        var top = NiceCeiling(highest);
+        var plotLeft = PageFlow.Left + 46;
+        var plotTop = f.Y + 6;
+        var plotWidth = PageFlow.Width - 46 - 4;
+        var plotHeight = Height - 44;
+        var bottom = plotTop + plotHeight;
+
+        // Four grid lines with the amounts they stand for.
+        for (var i = 0; i <= 4; i++)
+        {
+            var value = top * i / 4;
+            var y = bottom - plotHeight * i / 4;
+            g.DrawLine(s.RulePen, plotLeft, y, plotLeft + plotWidth, y);
+            f.Text(l.Money(value, d.Currency), s.Small, s.Muted, PageFlow.Left, y - 4, 42, right: true);
+        }
+
+        var slot = plotWidth / Math.Max(days, 1);
+        for (var i = 0; i < days; i++)
+        {
+            var day = d.PeriodStart.PlusDays(i);
+            var x = plotLeft + i * slot + slot * 0.15;
+            var y = bottom;
+            if (byDay.TryGetValue(day, out var spend) && top > 0m)
+            {
+                foreach (var v in spend.Where(v => v.Amount > 0m).OrderBy(v => v.Service))
+                {
+                    var h = (double)(v.Amount / top) * plotHeight;
+                    g.DrawRectangle(s.Services[v.Service], x, y - h, slot * 0.7, h);
+                    y -= h;
+                }
+            }
+
+            if (i % 5 == 0 || i == days - 1)
+            {
+                f.Text(day.Day.ToString(System.Globalization.CultureInfo.InvariantCulture), s.Small, s.Muted, plotLeft + i * slot, bottom + 2, slot, right: false);
+            }
+        }
+
+        // Legend: each service with its total over the period.
+        var lx = plotLeft;
+        var ly = bottom + 14;
+        foreach (var service in new[] { ServiceType.Voice, ServiceType.Sms, ServiceType.Data })
+        {
+            var total = d.DailySpend.Where(v => v.Service == service).Sum(v => v.Amount);
+            g.DrawRectangle(s.Services[service], lx, ly + 1, 8, 6);
+            f.Text($"{l["service." + service.Code()]} {l.Amount(total, d.Currency)}", s.Body, s.TextBrush, lx + 11, ly, 150);
+            lx += 160;
+        }
+
+        f.Y += Height;
+    }
+
+    /// <summary>The smallest 1, 2, 2.5 or 5 × 10^k at or above <paramref name="value"/> (the chart's top line).</summary>
+    private static decimal NiceCeiling(decimal value)
+    {
+        if (value <= 0m)
+        {
+            return 1m;
+        }
+
+        var scale = 0.01m;
+        while (scale * 10m <= value)
+        {
+            scale *= 10m;
+        }
+
+        foreach (var step in new[] { 1m, 2m, 2.5m, 5m, 10m })
+        {
+            if (scale * step >= value)
+            {
+                return scale * step;
+            }
+        }
+
+        return scale * 10m;
+    }
+}

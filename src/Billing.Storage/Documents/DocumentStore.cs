@@ -1,0 +1,315 @@
+using Billing.Core.Documents;
+using Billing.Core.Invoicing;
+using Billing.Core.Money;
+using Billing.Core.Usage;
+using Dapper;
+using NodaTime;
+using Npgsql;
+
+namespace Billing.Storage.Documents;
+
+/// <summary>A file written to the document store, as recorded.</summary>
+public sealed record RenderedDocument(DocumentKind Kind, string Number, string Path, long SizeBytes, string Sha256, Instant RenderedAt);
+
+/// <summary>
+/// What documents are drawn from: issued invoices and credit notes loaded with everything their PDF
+/// shows (lines, taxes, account name, address and language, payments and credits, daily spend per
+/// service, the itemised annex) in a few set-based queries per batch; and the record of each file
+/// written (<c>documents</c>: path, size, SHA-256).
+/// </summary>
+public static class DocumentStore
+{
+    /// <summary>The numbers of a bill run's issued invoices (of one batch's accounts when <paramref name="accounts"/> is given), in number order.</summary>
+    public static IReadOnlyList<string> InvoiceNumbers(NpgsqlConnection conn, long runId, IReadOnlyCollection<string>? accounts = null) =>
+        conn.Query<string>("""
+            SELECT number FROM invoices
+            WHERE run_id = @runId AND status = 'issued' AND (@accounts::text[] IS NULL OR account_id = ANY(@accounts))
+            ORDER BY number
+            """, new { runId, accounts = accounts?.ToArray() }).AsList();
+
+    /// <summary>The numbers of the credit notes against a bill run's invoices.</summary>
+    public static IReadOnlyList<string> CreditNoteNumbers(NpgsqlConnection conn, long runId) =>
+        conn.Query<string>("""
+            SELECT n.number FROM credit_notes n JOIN invoices i ON i.id = n.invoice_id WHERE i.run_id = @runId ORDER BY n.number
+            """, new { runId }).AsList();
+
+    /// <summary>Which kind of document <paramref name="number"/> is, or null if no issued invoice or credit note has it.</summary>
+    public static DocumentKind? KindOf(NpgsqlConnection conn, string number) =>
+        conn.ExecuteScalar<string?>("""
+            SELECT 'invoice' FROM invoices WHERE number = @number AND status = 'issued'
+            UNION ALL SELECT 'credit-note' FROM credit_notes WHERE number = @number
+            LIMIT 1
+            """, new { number }) switch
+        {
+            "invoice" => DocumentKind.Invoice,
+            "credit-note" => DocumentKind.CreditNote,
+            _ => null,
+        };
+
+    /// <summary>
+    /// The issued invoices with these numbers as documents, in the order asked (unknown numbers are
+    /// left out). The annex is loaded for accounts that have it on, when <paramref name="annex"/> is on.
+    /// </summary>
+    private const string Batch = """
+        WITH b AS (
+            SELECT i.id, a.itemised_annex AND @annex AS annex, a.time_zone AS zone
+            FROM invoices i JOIN accounts a ON a.id = i.account_id
+            WHERE i.number = ANY(@numbers) AND i.status = 'issued')
+        """;
+
+    public static IReadOnlyList<InvoiceDocument> LoadInvoices(NpgsqlConnection conn, IReadOnlyCollection<string> numbers, bool annex)
+    {
+        ArgumentNullException.ThrowIfNull(numbers);
+        if (numbers.Count == 0)
+        {
+            return [];
+        }
+
+        using var q = conn.QueryMultiple($$"""
+            {{Batch}}
+            SELECT i.id, i.number, i.account_id, a.name, a.billing_address, a.language, trim(i.currency) AS currency,
+                   i.cycle_start, i.cycle_end, i.issue_date, i.due_date, i.issued_at, i.subtotal, i.tax, i.total,
+                   i.previous_balance, i.payments_and_credits, i.amount_due
+            FROM b JOIN invoices i ON i.id = b.id JOIN accounts a ON a.id = i.account_id;
+
+            {{Batch}}
+            SELECT l.invoice_id, l.kind, l.description, l.msisdn, l.service, l.destination_group, l.quantity, l.allowance_used,
+                   l.period_start, l.period_end, l.tax_category, l.amount
+            FROM b JOIN invoice_lines l ON l.invoice_id = b.id ORDER BY l.invoice_id, l.line_no;
+
+            {{Batch}}
+            SELECT t.invoice_id, t.name, t.rate, t.base, t.amount
+            FROM b JOIN invoice_taxes t ON t.invoice_id = b.id ORDER BY t.invoice_id, t.category;
+
+            -- Payments and credit notes recorded after the account's previous issued invoice, up to this one.
+            {{Batch}}
+            SELECT i.id AS invoice_id, (p.at AT TIME ZONE b.zone)::date AS day, p.reference, p.amount
+            FROM b JOIN invoices i ON i.id = b.id
+            CROSS JOIN LATERAL (
+                SELECT max(prev.issued_at) AS since FROM invoices prev
+                WHERE prev.account_id = i.account_id AND prev.status = 'issued' AND prev.issued_at < i.issued_at) w
+            JOIN LATERAL (
+                SELECT pm.paid_at AS at, pm.reference, pm.amount FROM payments pm
+                WHERE pm.account_id = i.account_id AND pm.created_at <= i.issued_at AND (w.since IS NULL OR pm.created_at > w.since)
+                UNION ALL
+                SELECT n.created_at, n.number, -n.total FROM credit_notes n
+                WHERE n.account_id = i.account_id AND n.created_at <= i.issued_at AND (w.since IS NULL OR n.created_at > w.since)) p ON true
+            ORDER BY i.id, p.at, p.reference;
+
+            -- Daily spend per service over the cycle (the cycle's own charges, on the account's local days), by
+            -- subscription: rated_charges is indexed on (subscription_id, cycle_start, …), not on the account.
+            {{Batch}}
+            SELECT b.id AS invoice_id, (r.start_utc AT TIME ZONE b.zone)::date AS day, r.service, sum(r.amount) AS amount
+            FROM b JOIN invoices i ON i.id = b.id JOIN subscriptions s ON s.account_id = i.account_id
+            JOIN rated_charges r ON r.subscription_id = s.id AND r.cycle_start = i.cycle_start AND NOT r.late
+            GROUP BY b.id, 2, r.service ORDER BY b.id, 2, r.service;
+
+            -- The annex: the cycle's charges and the late ones this invoice bills, per subscriber then time.
+            {{Batch}}
+            SELECT b.id AS invoice_id, u.msisdn, (u.start_utc AT TIME ZONE b.zone) AS start, r.service, u.destination, r.quantity, r.amount, r.late
+            FROM b JOIN invoices i ON i.id = b.id JOIN subscriptions s ON s.account_id = i.account_id
+            JOIN rated_charges r ON r.subscription_id = s.id
+                AND ((r.cycle_start = i.cycle_start AND NOT r.late) OR (r.late AND r.invoice_id = i.id))
+            JOIN usage u ON u.id = r.usage_id
+            WHERE b.annex
+            ORDER BY b.id, u.msisdn, u.start_utc, u.id;
+            """, new { numbers = numbers.ToArray(), annex });
+
+        var heads = q.Read<InvoiceHead>().AsList();
+        var lines = q.Read<LineRow>().ToLookup(l => l.InvoiceId);
+        var taxes = q.Read<TaxRow>().ToLookup(t => t.InvoiceId);
+        var payments = q.Read<PaymentRow>().ToLookup(p => p.InvoiceId);
+        var spend = q.Read<SpendRow>().ToLookup(s => s.InvoiceId);
+        var records = q.Read<AnnexRow>().ToLookup(a => a.InvoiceId);
+        var byNumber = heads.ToDictionary(h => h.Number, StringComparer.Ordinal);
+        return numbers.Where(byNumber.ContainsKey).Select(n =>
+        {
+            var h = byNumber[n];
+            var M = Minor(h);
+            return Head(h, DocumentKind.Invoice) with
+            {
+                Lines = lines[h.Id].Select(l => new DocumentLine(
+                    InvoiceLineKinds.TryParse(l.Kind, out var kind) ? kind : throw new InvalidDataException($"invoice {h.Number}: unknown line kind '{l.Kind}'"),
+                    l.Description, l.Msisdn, (ServiceType?)l.Service, l.DestinationGroup, l.Quantity, l.AllowanceUsed, l.PeriodStart, l.PeriodEnd, l.TaxCategory, M(l.Amount))).ToList(),
+                Taxes = taxes[h.Id].Select(t => new DocumentTax(t.Name, t.Rate, M(t.Base), M(t.Amount))).ToList(),
+                Payments = payments[h.Id].Select(p => new DocumentPayment(p.Day, p.Reference, M(p.Amount))).ToList(),
+                DailySpend = spend[h.Id].Select(s => new DailySpend(s.Day, (ServiceType)s.Service, s.Amount)).ToList(),
+                Annex = records[h.Id].Select(a => new AnnexRecord(a.Msisdn, a.Start, (ServiceType)a.Service, a.Destination, a.Quantity, a.Amount, a.Late)).ToList(),
+            };
+        }).ToList();
+    }
+
+    /// <summary>The credit notes with these numbers as documents, in the order asked (unknown numbers are left out).</summary>
+    public static IReadOnlyList<InvoiceDocument> LoadCreditNotes(NpgsqlConnection conn, IReadOnlyCollection<string> numbers)
+    {
+        ArgumentNullException.ThrowIfNull(numbers);
+        using var q = conn.QueryMultiple("""
+            SELECT n.id, n.number, n.account_id, a.name, a.billing_address, a.language, trim(n.currency) AS currency,
+                   i.cycle_start, i.cycle_end, n.issue_date, n.issue_date AS due_date, n.created_at AS issued_at, n.subtotal, n.tax, n.total,
+                   0::numeric AS previous_balance, 0::numeric AS payments_and_credits, n.total AS amount_due, i.number AS credited, n.reason
+            FROM credit_notes n JOIN invoices i ON i.id = n.invoice_id JOIN accounts a ON a.id = n.account_id
+            WHERE n.number = ANY(@numbers);
+
+            SELECT l.credit_note_id, l.description, l.tax_category, l.rate, l.net, l.tax
+            FROM credit_note_lines l JOIN credit_notes n ON n.id = l.credit_note_id
+            WHERE n.number = ANY(@numbers) ORDER BY l.credit_note_id, l.line_no;
+            """, new { numbers = numbers.ToArray() });
+        var heads = q.Read<InvoiceHead>().AsList();
+        var lines = q.Read<(long NoteId, string Description, string Category, decimal Rate, decimal Net, decimal Tax)>().ToLookup(l => l.NoteId);
+        var byNumber = heads.ToDictionary(h => h.Number, StringComparer.Ordinal);
+        return numbers.Where(byNumber.ContainsKey).Select(n =>
+        {
+            var h = byNumber[n];
+            var M = Minor(h);
+            var noteLines = lines[h.Id].ToList();
+            return Head(h, DocumentKind.CreditNote) with
+            {
+                Lines = noteLines.Select(l => new DocumentLine(InvoiceLineKind.Adjustment, l.Description, null, null, null, null, null, h.CycleStart, h.CycleEnd, l.Category, M(l.Net))).ToList(),
+                Taxes = noteLines.GroupBy(l => (l.Category, l.Rate)).OrderBy(g => g.Key.Category, StringComparer.Ordinal)
+                    .Select(g => new DocumentTax($"{g.Key.Category} {g.Key.Rate * 100m:0.##} %", g.Key.Rate, M(g.Sum(l => l.Net)), M(g.Sum(l => l.Tax)))).ToList(),
+                CreditedInvoice = h.Credited,
+                Reason = h.Reason,
+            };
+        }).ToList();
+    }
+
+    /// <summary>Records (or, re-rendered, replaces the record of) files written to the document store.</summary>
+    public static void Record(NpgsqlConnection conn, IReadOnlyList<RenderedDocument> documents)
+    {
+        ArgumentNullException.ThrowIfNull(documents);
+        if (documents.Count == 0)
+        {
+            return;
+        }
+
+        conn.Execute("""
+            INSERT INTO documents (kind, number, path, size_bytes, sha256, rendered_at)
+            SELECT * FROM unnest(@kinds, @numbers, @paths, @sizes, @hashes, @at)
+            ON CONFLICT (kind, number) DO UPDATE
+            SET path = EXCLUDED.path, size_bytes = EXCLUDED.size_bytes, sha256 = EXCLUDED.sha256, rendered_at = EXCLUDED.rendered_at
+            """, new
+        {
+            kinds = documents.Select(d => d.Kind.Code()).ToArray(),
+            numbers = documents.Select(d => d.Number).ToArray(),
+            paths = documents.Select(d => d.Path).ToArray(),
+            sizes = documents.Select(d => d.SizeBytes).ToArray(),
+            hashes = documents.Select(d => d.Sha256).ToArray(),
+            at = documents.Select(d => d.RenderedAt).ToArray(),
+        });
+    }
+
+    /// <summary>The recorded file of a document, or null if it was never rendered.</summary>
+    public static RenderedDocument? Find(NpgsqlConnection conn, string number) =>
+        conn.Query<(string Kind, string Number, string Path, long Size, string Sha, Instant At)>(
+            "SELECT kind, number, path, size_bytes, sha256, rendered_at FROM documents WHERE number = @number ORDER BY kind LIMIT 1", new { number })
+            .Select(r => new RenderedDocument(r.Kind == "invoice" ? DocumentKind.Invoice : DocumentKind.CreditNote, r.Number, r.Path, r.Size, r.Sha, r.At))
+            .FirstOrDefault();
+
+    /// <summary>Stored with 6 decimals, issued amounts are whole minor units: shown as such.</summary>
+    private static Func<decimal, decimal> Minor(InvoiceHead h)
+    {
+        var currency = Currency.Of(h.Currency);
+        return amount => Rounding.ToMinorUnit(amount, currency);
+    }
+
+    /// <summary>What invoices and credit notes share: number, dates, customer, the summary's figures.</summary>
+    private static InvoiceDocument Head(InvoiceHead h, DocumentKind kind)
+    {
+        var M = Minor(h);
+        return new InvoiceDocument
+        {
+            Kind = kind,
+            Number = h.Number,
+            Currency = h.Currency,
+            IssueDate = h.IssueDate,
+            DueDate = h.DueDate,
+            PeriodStart = h.CycleStart,
+            PeriodEnd = h.CycleEnd,
+            IssuedAt = h.IssuedAt,
+            Customer = Customer(h.AccountId, h.Name, h.BillingAddress, h.Language),
+            PaymentReference = h.Number,
+            Summary = new DocumentSummary(M(h.PreviousBalance), M(h.PaymentsAndCredits), M(h.Subtotal), M(h.Tax), M(h.Total), M(h.AmountDue)),
+        };
+    }
+
+    /// <summary>Billing addresses are stored as one text: lines split at newlines (or, typed on one line, at ';').</summary>
+    private static DocumentCustomer Customer(string account, string name, string address, string language) =>
+        new(account, name, address.Split(address.Contains('\n', StringComparison.Ordinal) ? '\n' : ';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries), language);
+
+    private sealed record InvoiceHead
+    {
+        public long Id { get; init; }
+        public string Number { get; init; } = "";
+        public string AccountId { get; init; } = "";
+        public string Name { get; init; } = "";
+        public string BillingAddress { get; init; } = "";
+        public string Language { get; init; } = "";
+        public string Currency { get; init; } = "";
+        public LocalDate CycleStart { get; init; }
+        public LocalDate CycleEnd { get; init; }
+        public LocalDate IssueDate { get; init; }
+        public LocalDate DueDate { get; init; }
+        public Instant IssuedAt { get; init; }
+        public decimal Subtotal { get; init; }
+        public decimal Tax { get; init; }
+        public decimal Total { get; init; }
+        public decimal PreviousBalance { get; init; }
+        public decimal PaymentsAndCredits { get; init; }
+        public decimal AmountDue { get; init; }
+        public string? Credited { get; init; }
+        public string? Reason { get; init; }
+    }
+
+    private sealed record LineRow
+    {
+        public long InvoiceId { get; init; }
+        public string Kind { get; init; } = "";
+        public string Description { get; init; } = "";
+        public string? Msisdn { get; init; }
+        public short? Service { get; init; }
+        public string? DestinationGroup { get; init; }
+        public long? Quantity { get; init; }
+        public long? AllowanceUsed { get; init; }
+        public LocalDate PeriodStart { get; init; }
+        public LocalDate PeriodEnd { get; init; }
+        public string TaxCategory { get; init; } = "";
+        public decimal Amount { get; init; }
+    }
+
+    private sealed record TaxRow
+    {
+        public long InvoiceId { get; init; }
+        public string Name { get; init; } = "";
+        public decimal Rate { get; init; }
+        public decimal Base { get; init; }
+        public decimal Amount { get; init; }
+    }
+
+    private sealed record PaymentRow
+    {
+        public long InvoiceId { get; init; }
+        public LocalDate Day { get; init; }
+        public string Reference { get; init; } = "";
+        public decimal Amount { get; init; }
+    }
+
+    private sealed record SpendRow
+    {
+        public long InvoiceId { get; init; }
+        public LocalDate Day { get; init; }
+        public short Service { get; init; }
+        public decimal Amount { get; init; }
+    }
+
+    private sealed record AnnexRow
+    {
+        public long InvoiceId { get; init; }
+        public string Msisdn { get; init; } = "";
+        public LocalDateTime Start { get; init; }
+        public short Service { get; init; }
+        public string? Destination { get; init; }
+        public long Quantity { get; init; }
+        public decimal Amount { get; init; }
+        public bool Late { get; init; }
+    }
+}

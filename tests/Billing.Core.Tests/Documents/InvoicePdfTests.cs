@@ -1,0 +1,216 @@
+using System.Text.RegularExpressions;
+using Billing.Core.Documents;
+using Billing.Documents;
+using UglyToad.PdfPig;
+using UglyToad.PdfPig.DocumentLayoutAnalysis.TextExtractor;
+
+namespace Billing.Core.Tests.Documents;
+
+/// <summary>Invoice PDFs read back with PdfPig: what a customer reads equals the invoice as stored.</summary>
+public partial class InvoicePdfTests
+{
+    private const char Nbsp = '\u00A0';
+
+    private static readonly InvoiceRenderer Renderer = SampleDocuments.Renderer;
+
+    internal static IReadOnlyList<string> Pages(byte[] pdf)
+    {
+        using var document = PdfDocument.Open(pdf);
+        return document.GetPages().Select(p => ContentOrderTextExtractor.GetText(p)).ToList();
+    }
+
+    private static string Text(byte[] pdf) => string.Join("\n", Pages(pdf));
+
+    /// <summary>The line of the text that starts with <paramref name="label"/>.</summary>
+    private static string LineOf(string text, string label) =>
+        text.Split('\n').FirstOrDefault(l => l.StartsWith(label, StringComparison.Ordinal)) ?? $"(no line starting '{label}')";
+
+    [Fact]
+    public void The_invoice_number_name_every_total_and_the_amount_due_read_back_as_stored()
+    {
+        var invoice = SampleDocuments.Invoice();
+
+        var text = Text(Renderer.Render(invoice));
+
+        // Subtotal 1,303.40 + tax 299.78 = 1,603.18; previous balance 150.00 paid by 150.00.
+        Assert.Equal(1_303.40m, invoice.Summary.CurrentCharges);
+        Assert.Contains("INV-2026-000042", text, StringComparison.Ordinal);
+        Assert.Contains("Zoë Müller", text, StringComparison.Ordinal);
+        Assert.Equal("Previous balance 150.00", LineOf(text, "Previous balance"));
+        Assert.Equal("Payments and credits -150.00", LineOf(text, "Payments and credits"));
+        Assert.Equal("Current charges 1,303.40", LineOf(text, "Current charges"));
+        Assert.Equal("Tax 299.78", LineOf(text, "Tax 2"));
+        Assert.Equal("Total 1,603.18", LineOf(text, "Total 1,6"));
+        Assert.Equal("Amount due PLN 1,603.18", LineOf(text, "Amount due"));
+        Assert.Equal("VAT 23 % 23.00 % 1,303.40 299.78", LineOf(text, "VAT 23 %"));
+        Assert.Equal("Payment reference INV-2026-000042", LineOf(text, "Payment reference"));
+        Assert.Equal("Billing period 1 Nov 2026 – 30 Nov 2026", LineOf(text, "Billing period"));
+        Assert.Equal("Due date 15 Dec 2026", LineOf(text, "Due date"));
+    }
+
+    [Fact]
+    public void Every_charge_line_reads_back_with_its_kind_and_amount_and_late_usage_and_proration_are_marked()
+    {
+        var text = Text(Renderer.Render(SampleDocuments.Invoice()));
+
+        Assert.Equal("Usage Calls international 1 Nov 2026 – 30 Nov 2026 20:30 1,234.56", LineOf(text, "Usage Calls international"));
+        Assert.Equal("Usage Calls national 1 Nov 2026 – 30 Nov 2026 2:01:00 50:00 12.34", LineOf(text, "Usage Calls national"));
+        Assert.Equal("Late usage Calls national (October) (late) 1 Oct 2026 – 31 Oct 2026 2:00 0.40", LineOf(text, "Late usage"));
+        Assert.Equal("Usage Data 1 Nov 2026 – 30 Nov 2026 2,500.00 MB 2,000.00 MB 5.00", LineOf(text, "Usage Data"));
+        Assert.Equal("Recurring Plan Smart 30 (prorated) 15 Nov 2026 – 30 Nov 2026 16 days 16.00", LineOf(text, "Recurring Plan Smart 30 ("));
+        Assert.Equal("Recurring Plan Smart 30 1 Nov 2026 – 30 Nov 2026 30 days 30.00", LineOf(text, "Recurring Plan Smart 30 1 Nov"));
+        Assert.Equal("One-time charge SIM replacement 20 Nov 2026 10.00", LineOf(text, "One-time"));
+        Assert.Equal("Discount Loyalty 10 % 1 Nov 2026 – 30 Nov 2026 -4.60", LineOf(text, "Discount"));
+        Assert.Equal("Adjustment Goodwill credit 1 Nov 2026 – 30 Nov 2026 -2.00", LineOf(text, "Adjustment"));
+        // Subscriber subtotals: 30.00 + 1,234.56 + 12.34 + 0.40; 16.00 + 1.70 + 5.00 + 10.00; -2.00 - 4.60.
+        Assert.Equal(["Subtotal 1,277.30", "Subtotal 32.70", "Subtotal -6.60"], text.Split('\n').Where(l => l.StartsWith("Subtotal", StringComparison.Ordinal)));
+    }
+
+    [Theory]
+    [InlineData("pl", "Do zapłaty 1\u00A0603,18 PLN", "Bieżące opłaty 1\u00A0303,40", "Termin płatności 15.12.2026")]
+    [InlineData("pt", "Valor a pagar 1.603,18 PLN", "Encargos do período 1.303,40", "Data de vencimento 15/12/2026")]
+    [InlineData("en", "Amount due PLN 1,603.18", "Current charges 1,303.40", "Due date 15 Dec 2026")]
+    public void Amounts_and_dates_are_written_in_the_customers_language(string language, string due, string charges, string dueDate)
+    {
+        var lines = Text(Renderer.Render(SampleDocuments.Invoice(language: language))).Split('\n');
+
+        // Polish groups thousands with a no-break space; the PDF's text layer gives its glyph back as a space.
+        Assert.Contains(due.Replace(Nbsp, ' '), lines);
+        Assert.Contains(charges.Replace(Nbsp, ' '), lines);
+        Assert.Contains(dueDate, lines);
+    }
+
+    [Fact]
+    public void A_language_without_its_own_strings_falls_back_to_english()
+    {
+        var text = Text(Renderer.Render(SampleDocuments.Invoice(language: "de")));
+
+        Assert.Equal("Amount due PLN 1,603.18", LineOf(text, "Amount due"));
+    }
+
+    [Fact]
+    public void Non_ascii_names_and_addresses_come_back_unchanged()
+    {
+        var invoice = SampleDocuments.Invoice(name: "Zoë Müller-Łukasiewicz", address: ["Rua São Bento 5", "90-926 Łódź", "São Paulo, Brasil"]);
+
+        var text = Text(Renderer.Render(invoice));
+
+        Assert.Contains("Zoë Müller-Łukasiewicz", text.Split('\n'));
+        Assert.Contains("Rua São Bento 5", text.Split('\n'));
+        Assert.Contains("90-926 Łódź", text.Split('\n'));
+        Assert.Contains("São Paulo, Brasil", text.Split('\n'));
+    }
+
+    [Fact]
+    public void A_five_thousand_record_annex_paginates_with_page_x_of_y_and_its_header_on_every_page()
+    {
+        var pages = Pages(Renderer.Render(SampleDocuments.Invoice(annex: 5_000)));
+
+        // 5,000 rows of 10.5 pt on about 69 rows a page, two subscribers: far more than 70 pages.
+        Assert.InRange(pages.Count, 70, 90);
+        for (var i = 0; i < pages.Count; i++)
+        {
+            Assert.Contains($"Page {i + 1} of {pages.Count}", pages[i], StringComparison.Ordinal);
+        }
+
+        var annexStart = pages.ToList().FindIndex(p => p.Contains("Itemised usage", StringComparison.Ordinal));
+        Assert.True(annexStart > 0);
+        foreach (var page in pages.Skip(annexStart))
+        {
+            Assert.Contains("Date and time Service Number called Quantity Amount PLN", page, StringComparison.Ordinal);
+        }
+
+        var rows = pages.Skip(annexStart).Sum(p => AnnexRow().Count(p));
+        Assert.Equal(5_000, rows);
+    }
+
+    [Fact]
+    public void The_annex_lists_each_record_with_its_exact_rated_amount()
+    {
+        var invoice = SampleDocuments.Invoice(annex: 60);
+
+        var text = Text(Renderer.Render(invoice));
+
+        // Record 0: 61 s on 1 Nov 08:00:00 at 0.012345; record 7 (late) 1 SMS at 0.098760, written to its last non-zero decimal.
+        Assert.Contains("2026-11-01 08:00:00 Calls 48221000000 1:01 0.012345", text.Split('\n'));
+        Assert.Contains("2026-11-08 15:07:07 SMS 48221000007 (late) 1 SMS 0.09876", text.Split('\n'));
+        Assert.Equal(60, AnnexRow().Count(text));
+    }
+
+    [Fact]
+    public void With_the_annex_off_the_invoice_has_no_itemised_pages()
+    {
+        var invoice = SampleDocuments.Invoice() with { Annex = [] };
+
+        var pages = Pages(Renderer.Render(invoice));
+
+        Assert.DoesNotContain(pages, p => p.Contains("Itemised usage", StringComparison.Ordinal));
+        Assert.Equal(2, pages.Count);
+    }
+
+    [Fact]
+    public void A_re_render_is_byte_identical_and_dated_by_the_invoice_not_the_clock()
+    {
+        var invoice = SampleDocuments.Invoice();
+
+        var first = Renderer.Render(invoice);
+        var second = Renderer.Render(invoice);
+
+        Assert.Equal(first, second);
+        using var document = PdfDocument.Open(first);
+        Assert.StartsWith("D:20261201063000", document.Information.CreationDate, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Invoices_rendered_on_four_threads_at_once_are_the_bytes_rendered_one_by_one()
+    {
+        var invoices = Enumerable.Range(1, 12).Select(i => SampleDocuments.Invoice(annex: 5 * i) with { Number = $"INV-2026-{i:000000}" }).ToList();
+        var alone = invoices.Select(Renderer.Render).ToList();
+
+        var together = new byte[invoices.Count][];
+        Parallel.For(0, invoices.Count, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => together[i] = Renderer.Render(invoices[i]));
+
+        Assert.Equal(alone, together);
+    }
+
+    [Fact]
+    public void Two_invoices_get_different_document_ids()
+    {
+        var first = Renderer.Render(SampleDocuments.Invoice());
+        var second = Renderer.Render(SampleDocuments.Invoice() with { Number = "INV-2026-000043" });
+
+        Assert.NotEqual(DocumentId().Match(System.Text.Encoding.ASCII.GetString(first)).Value, DocumentId().Match(System.Text.Encoding.ASCII.GetString(second)).Value);
+    }
+
+    [Fact]
+    public void A_credit_note_names_the_invoice_it_credits_and_its_totals()
+    {
+        var text = Text(Renderer.Render(SampleDocuments.CreditNote()));
+
+        Assert.Contains("Credit note", text, StringComparison.Ordinal);
+        Assert.Equal("Credit note number CN-2026-000007", LineOf(text, "Credit note number"));
+        Assert.Equal("Credits invoice INV-2026-000042", LineOf(text, "Credits invoice"));
+        Assert.Equal("Current charges -10.00", LineOf(text, "Current charges"));
+        Assert.Equal("Total -12.30", LineOf(text, "Total -"));
+        Assert.Contains("São Paulo", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Amount due", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_second_brand_is_a_copied_folder_with_its_own_operator()
+    {
+        var root = Path.Combine(RepositoryRoot.Find(), "templates");
+        var aurora = new InvoiceRenderer(InvoiceTemplate.Load(InvoiceTemplate.Locate(Path.Combine(root, "invoices"), "aurora")), Path.Combine(root, "fonts"));
+
+        var text = Text(aurora.Render(SampleDocuments.Invoice(language: "pt")));
+
+        Assert.Contains("Aurora Telecom Lda.", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Northwind", text, StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex(@"^2026-1\d-\d\d \d\d:\d\d:\d\d ", RegexOptions.Multiline)]
+    private static partial Regex AnnexRow();
+
+    [GeneratedRegex(@"/ID\[<[0-9A-F]{32}>")]
+    private static partial Regex DocumentId();
+}

@@ -1,0 +1,80 @@
+using Billing.Documents;
+
+namespace Billing.Core.Tests.Documents;
+
+public class InvoiceTemplateTests
+{
+    private static DocumentLanguage Language(string code) =>
+        InvoiceTemplate.Load(Path.Combine(RepositoryRoot.Find(), "templates", "invoices", "default")).Language(code);
+
+    [Theory]
+    [InlineData("en", 1_234_567.891, "1,234,567.89")]
+    [InlineData("pl", 1_234_567.891, "1\u00A0234\u00A0567,89")]
+    [InlineData("pt", 1_234_567.891, "1.234.567,89")]
+    [InlineData("en", 0.005, "0.01")]
+    [InlineData("en", -0.005, "-0.01")]
+    [InlineData("en", 999.994, "999.99")]
+    [InlineData("en", 999.995, "1,000.00")]
+    [InlineData("pt", -1000, "-1.000,00")]
+    [InlineData("en", 0, "0.00")]
+    public void Money_is_rounded_half_away_from_zero_to_cents_and_grouped_by_thousands(string language, double amount, string expected) =>
+        Assert.Equal(expected, Language(language).Money((decimal)amount, "PLN"));
+
+    [Theory]
+    [InlineData(0.012345, "0.012345")]
+    [InlineData(0.1, "0.10")]
+    [InlineData(12.3456, "12.3456")]
+    public void A_rated_amount_is_written_exactly_as_stored(double amount, string expected) =>
+        Assert.Equal(expected, Language("en").Exact((decimal)amount, "EUR"));
+
+    [Fact]
+    public void Yen_amounts_have_no_decimals() =>
+        Assert.Equal("JPY 1,235", Language("en").Amount(1_234.5m, "JPY"));
+
+    [Fact]
+    public void A_template_without_a_complete_english_is_refused_naming_the_file_and_key()
+    {
+        using var copy = CopyOfDefault();
+        var english = Path.Combine(copy.Folder, "en", "strings.txt");
+        File.WriteAllLines(english, File.ReadAllLines(english).Where(l => !l.StartsWith("amount-due", StringComparison.Ordinal)));
+        File.AppendAllText(Path.Combine(copy.Folder, "pl", "strings.txt"), "no-such-key = x\n");
+
+        var error = Assert.Throws<InvalidDataException>(() => InvoiceTemplate.Load(copy.Folder));
+
+        Assert.Contains($"{english}: 'amount-due' is missing", error.Message, StringComparison.Ordinal);
+        Assert.Contains("unknown key 'no-such-key'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_colour_that_is_not_rrggbb_is_refused()
+    {
+        using var copy = CopyOfDefault();
+        var brand = Path.Combine(copy.Folder, "brand.txt");
+        File.WriteAllText(brand, File.ReadAllText(brand).Replace("colour.primary = #0B5394", "colour.primary = blue", StringComparison.Ordinal));
+
+        var error = Assert.Throws<InvalidDataException>(() => InvoiceTemplate.Load(copy.Folder));
+
+        Assert.Contains("colour.primary 'blue' is not a #RRGGBB colour", error.Message, StringComparison.Ordinal);
+    }
+
+    private static TempFolder CopyOfDefault()
+    {
+        var copy = new TempFolder();
+        var source = Path.Combine(RepositoryRoot.Find(), "templates", "invoices", "default");
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(copy.Folder, Path.GetRelativePath(source, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        return copy;
+    }
+
+    private sealed class TempFolder : IDisposable
+    {
+        public string Folder { get; } = Directory.CreateTempSubdirectory("billing-template-").FullName;
+
+        public void Dispose() => Directory.Delete(Folder, recursive: true);
+    }
+}

@@ -1,0 +1,63 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Billing.Integration.Tests.Infrastructure;
+using Billing.Integration.Tests.Invoicing;
+using Dapper;
+using static Billing.Integration.Tests.Invoicing.ReceivablesWorld;
+
+namespace Billing.Integration.Tests.EndToEnd;
+
+/// <summary>`billing invoices render` and `billing invoices pdf` through the real executable, with the templates shipped beside it.</summary>
+public sealed class DocumentCommandTests : IDisposable
+{
+    private readonly ReceivablesWorld _world = new(("B-1", "447700900970"), ("B-2", "447700900971"));
+    private readonly TempDir _work = new();
+
+    public void Dispose()
+    {
+        _world.Dispose();
+        _work.Dispose();
+    }
+
+    private (int Exit, string Out, string Err) Billing(params string[] args) =>
+        BillingProcess.Run(_work.Path, [.. args, "--db", _world.ConnectionString]);
+
+    private static string Ok((int Exit, string Out, string Err) run)
+    {
+        Assert.True(run.Exit == 0, $"exit {run.Exit}: {run.Err}");
+        return run.Out;
+    }
+
+    [Fact]
+    public void Render_of_a_run_fills_the_configured_folder_and_pdf_writes_the_same_bytes_to_a_file()
+    {
+        var numbers = _world.Bill(December);
+        File.WriteAllText(_work.File("billing.json"), """{ "documents": { "folder": "pdfs" } }""");
+
+        var rendered = JsonDocument.Parse(Ok(Billing("invoices", "render", "--run", "2026-12-01", "--json"))).RootElement;
+        var one = Ok(Billing("invoices", "pdf", numbers[0], "--out", _work.File("one.pdf")));
+
+        Assert.Equal(2, rendered.GetProperty("invoices").GetInt32());
+        Assert.Equal(numbers.Select(n => n + ".pdf").Order(StringComparer.Ordinal), Directory.GetFiles(_work.File("pdfs", "invoices")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        var stored = File.ReadAllBytes(_work.File("pdfs", "invoices", numbers[0] + ".pdf"));
+        Assert.Equal(stored, File.ReadAllBytes(_work.File("one.pdf")));
+        Assert.Contains(_work.File("one.pdf"), one, StringComparison.Ordinal);
+        using var c = _world.Open();
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(stored)), c.ExecuteScalar<string>("SELECT sha256 FROM documents WHERE number = @n", new { n = numbers[0] }));
+    }
+
+    [Fact]
+    public void Render_of_one_number_by_default_goes_under_the_state_directory_and_an_unknown_number_is_refused()
+    {
+        var number = _world.Bill(December)[0];
+
+        Ok(Billing("invoices", "render", number));
+        var unknown = Billing("invoices", "pdf", "INV-2099-999999");
+        var both = Billing("invoices", "render", number, "--run", "2026-12-01");
+
+        Assert.True(File.Exists(_work.File(".billing", "documents", "invoices", number + ".pdf")));
+        Assert.Equal(2, unknown.Exit);
+        Assert.Contains("No issued invoice or credit note INV-2099-999999", unknown.Err, StringComparison.Ordinal);
+        Assert.Equal(2, both.Exit);
+    }
+}
