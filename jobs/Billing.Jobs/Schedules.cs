@@ -22,6 +22,9 @@ public static class Schedules
     /// </summary>
     public const string DailyBillRun = "invoicing:daily-bill-run";
 
+    /// <summary>The dunning run of the day (UTC date), daily at 04:00 UTC: after the night's bill run, so that today's payments and credit notes count.</summary>
+    public const string DailyDunning = "dunning:daily";
+
     public static void Register(IRecurringJobManager jobs)
     {
         ArgumentNullException.ThrowIfNull(jobs);
@@ -30,5 +33,6 @@ public static class Schedules
         jobs.AddOrUpdate<Prepaid.ExpireCreditJob>(ExpireCredit, j => j.Run(), Cron.Daily(2));
         jobs.AddOrUpdate<Notifications.DeliverNotificationsJob>(DeliverNotifications, j => j.Run(), Cron.Minutely());
         jobs.AddOrUpdate<Invoicing.BillRunFanOut>(DailyBillRun, j => j.Daily(), Cron.Daily(3));
+        jobs.AddOrUpdate<Dunning.DunningJob>(DailyDunning, j => j.Daily(), Cron.Daily(4));
     }
 }

@@ -45,6 +45,12 @@ public sealed record BillingConfig
     /// <summary>Prepaid wallets: the ceiling per top-up (and per manual adjustment).</summary>
     public Billing.Jobs.Prepaid.PrepaidOptions Prepaid { get; init; } = new();
 
+    /// <summary>The dunning run: where the agency hand-over files go, accounts read per query.</summary>
+    public Billing.Jobs.Dunning.DunningOptions Dunning { get; init; } = new();
+
+    /// <summary>The folder of the agency hand-over files: dunning.agencyFolder, else &lt;stateDirectory&gt;/agency.</summary>
+    public string AgencyFolder() => Path.GetFullPath(Dunning.AgencyFolder ?? Path.Combine(StateDirectory, "agency"));
+
     /// <summary>The notification settings with the state directory that places the default folder.</summary>
     public NotificationDeliveryOptions NotificationDelivery() => new(Notifications, StateDirectory);
 
@@ -115,6 +121,7 @@ public sealed record BillingConfig
         problems.AddRange(Invoicing.Problems());
         problems.AddRange(Documents.Problems());
         problems.AddRange(Prepaid.Problems());
+        problems.AddRange(Dunning.Problems());
 
         return problems;
     }

@@ -73,6 +73,26 @@ public static class Checked
     public static Option<Instant?> Time(string name, string description, bool required = false) =>
         new(name) { Description = description, Required = required, CustomParser = r => Time(r, name) };
 
+    /// <summary>A date option (yyyy-MM-dd), from 1970 to the end of 2999.</summary>
+    public static Option<LocalDate?> Date(string name, string description, bool required = false) =>
+        new(name)
+        {
+            Description = description,
+            Required = required,
+            CustomParser = r =>
+            {
+                var text = Single(r);
+                var parsed = LocalDatePattern.Iso.Parse(text);
+                if (parsed.Success && OutOfRange(parsed.Value.AtStartOfDayInZone(DateTimeZone.Utc).ToInstant()) is null)
+                {
+                    return parsed.Value;
+                }
+
+                r.AddError($"{name} '{text}' is not a date from 1970-01-01 to 2999-12-31 (yyyy-MM-dd).");
+                return null;
+            },
+        };
+
     /// <summary>An amount argument: a plain decimal (12.50, -1.20); its range (sign, ceiling, the currency's minor unit) is the command's to check.</summary>
     public static Argument<decimal> Amount(string name, string description) =>
         new(name)

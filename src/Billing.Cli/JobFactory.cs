@@ -1,5 +1,6 @@
 using Billing.Documents;
 using Billing.Jobs.Catalog;
+using Billing.Jobs.Dunning;
 using Billing.Jobs.Documents;
 using Billing.Jobs.Invoicing;
 using Billing.Jobs.Mediation;
@@ -72,6 +73,9 @@ public sealed class JobFactory
     /// <summary>Top-ups, bundle purchases and adjustments, within the configured ceiling per posting.</summary>
     public TopUpService TopUps() => new(Catalogs, Templates, _config.Prepaid.TopUpCeiling);
 
+    /// <summary>The dunning run: the ladder of the catalogue in force, messages in the configured layouts, hand-over files in the agency folder.</summary>
+    public DunningJob Dunning() => new(_db, Catalogs, Templates, _config.Dunning, _config.AgencyFolder(), Clock);
+
     /// <summary>Invoice and credit-note PDFs into the configured document store (or <paramref name="folder"/>), with the brand's template loaded once.</summary>
     public RenderDocumentsJob RenderDocuments(string? folder = null) =>
         new(_db, _renderer.Value, new DocumentFolder(folder ?? _config.Documents.Folder!), _config.Documents, Clock);
@@ -87,6 +91,7 @@ public sealed class JobFactory
         services.AddTransient(_ => DeliverNotifications());
         services.AddTransient(_ => BillRun());
         services.AddTransient(sp => BillRunFanOut(sp.GetRequiredService<IBackgroundJobClient>()));
+        services.AddTransient(_ => Dunning());
         services.AddTransient(_ => RenderDocuments());
     }
 

@@ -55,6 +55,8 @@ public static class Program
         root.Subcommands.Add(PaymentCommands.Build(cli));
         root.Subcommands.Add(ChargeCommands.Build(cli));
         root.Subcommands.Add(ReconcileCommands.Build(cli));
+        root.Subcommands.Add(DunningCommands.Build(cli));
+        root.Subcommands.Add(AgingCommands.Build(cli));
         root.Subcommands.Add(ConfigCommand.Build(cli));
         root.Subcommands.Add(UserCommands.Build(cli));
         root.Subcommands.Add(ServeCommand.Build(cli));

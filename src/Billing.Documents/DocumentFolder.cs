@@ -9,7 +9,8 @@ public sealed record WrittenFile(string Path, long SizeBytes, string Sha256);
 /// <summary>
 /// The document store: a folder with <c>invoices/NUMBER.pdf</c> and <c>credit-notes/NUMBER.pdf</c>.
 /// A file is written to a temporary name beside it and renamed over the old one, so a reader sees
-/// the whole old file or the whole new one, never half of either.
+/// the whole old file or the whole new one, never half of either. Invoices name customers and what they
+/// owe: files are readable by their owner only (0600, folders 0700), like the notification files.
 /// </summary>
 public sealed class DocumentFolder(string root)
 {
@@ -27,9 +28,25 @@ public sealed class DocumentFolder(string root)
     {
         ArgumentNullException.ThrowIfNull(pdf);
         var path = PathOf(kind, number);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var folder = Path.GetDirectoryName(path)!;
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(folder);
+        }
+        else
+        {
+            Directory.CreateDirectory(Root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         var temp = $"{path}.{Environment.ProcessId}.{Environment.CurrentManagedThreadId}.tmp";
-        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 81920, FileOptions.None))
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 81920 };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var file = new FileStream(temp, options))
         {
             file.Write(pdf);
         }

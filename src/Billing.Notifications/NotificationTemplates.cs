@@ -16,7 +16,27 @@ public static class NotificationPlaceholders
         [NotificationKinds.CreditLimit] = Names("limit"),
         [NotificationKinds.Expired] = Names("amount"),
         [NotificationKinds.TopUp] = Names("amount", "reference"),
+        [NotificationKinds.DunningReminder] = DunningNames,
+        [NotificationKinds.DunningSecondReminder] = DunningNames,
+        [NotificationKinds.DunningFinalNotice] = DunningNames,
+        [NotificationKinds.DunningSuspended] = DunningNames,
+        [NotificationKinds.DunningReactivated] = DunningNames,
     };
+
+    /// <summary>
+    /// The placeholders of <paramref name="kind"/>: a known kind's, any other <c>dunning-…</c> layout the
+    /// dunning ones (an operator may add layouts for its own steps); null for an unknown kind.
+    /// </summary>
+    public static IReadOnlySet<string>? For(string kind) =>
+        ByKind.TryGetValue(kind, out var names) ? names
+        : kind.StartsWith(NotificationKinds.DunningPrefix, StringComparison.Ordinal) && kind.Length > NotificationKinds.DunningPrefix.Length ? DunningNames
+        : null;
+
+    /// <summary>
+    /// A dunning message's: the invoice chased, its due date, days past due and what it still owes;
+    /// the account's whole overdue amount (also as <c>balance</c>); a fee charged at the same step; the run's date as <c>at</c>.
+    /// </summary>
+    private static IReadOnlySet<string> DunningNames => Names("invoice", "due_date", "days_past_due", "overdue", "total_overdue", "fee");
 
     private static HashSet<string> Names(params string[] names) => new(Common.Concat(names), StringComparer.Ordinal);
 }
@@ -80,9 +100,9 @@ public sealed class NotificationTemplates
             foreach (var file in Directory.EnumerateFiles(dir, "*.txt").Order(StringComparer.Ordinal))
             {
                 var kind = Path.GetFileNameWithoutExtension(file);
-                if (!NotificationPlaceholders.ByKind.TryGetValue(kind, out var allowed))
+                if (NotificationPlaceholders.For(kind) is not { } allowed)
                 {
-                    problems.Add($"{file}: unknown kind '{kind}' (one of {string.Join(", ", NotificationPlaceholders.ByKind.Keys)})");
+                    problems.Add($"{file}: unknown kind '{kind}' (one of {string.Join(", ", NotificationPlaceholders.ByKind.Keys)}, or dunning-… for a dunning step)");
                     continue;
                 }
 
@@ -102,7 +122,8 @@ public sealed class NotificationTemplates
             }
         }
 
-        foreach (var kind in NotificationPlaceholders.ByKind.Keys.Where(k => !templates.ContainsKey((FallbackLanguage, k))))
+        var kinds = NotificationPlaceholders.ByKind.Keys.Concat(templates.Keys.Select(k => k.Item2)).Distinct(StringComparer.Ordinal);
+        foreach (var kind in kinds.Where(k => !templates.ContainsKey((FallbackLanguage, k))).Order(StringComparer.Ordinal))
         {
             problems.Add($"{Path.Combine(folder, FallbackLanguage, kind + ".txt")}: missing (English is the fallback for every language)");
         }
@@ -114,6 +135,9 @@ public sealed class NotificationTemplates
 
         return new NotificationTemplates(folder, templates);
     }
+
+    /// <summary>Whether there is a layout of <paramref name="kind"/> (in English, the fallback of every language).</summary>
+    public bool Has(string kind) => _templates.ContainsKey((FallbackLanguage, kind));
 
     /// <summary>Renders <paramref name="kind"/> in <paramref name="language"/> (else English).</summary>
     public RenderedMessage Render(string kind, string language, IReadOnlyDictionary<string, string> values)

@@ -23,6 +23,7 @@ public static class NativeCatalogReader
     public const string BundlesFile = "bundles.csv";
     public const string TaxesFile = "taxes.csv";
     public const string DiscountsFile = "discounts.csv";
+    public const string DunningFile = "dunning.csv";
 
     /// <summary>Reads the catalogue in <paramref name="folder"/> (its *.csv files, see <see cref="CatalogSource.ReadFiles"/>).</summary>
     public static CatalogLoadResult Load(string folder, string version)
@@ -57,6 +58,7 @@ public static class NativeCatalogReader
         BundlesReader.Read(files, problems, plans, groups);
         var taxes = TaxesReader.Read(files, problems);
         var discounts = DiscountsReader.Read(files, problems, plans);
+        var dunning = DunningReader.Read(files, problems);
 
         return problems.Result(() => new TariffCatalog
         {
@@ -68,6 +70,7 @@ public static class NativeCatalogReader
             Holidays = holidays,
             Taxes = taxes,
             Discounts = discounts,
+            Dunning = dunning,
         });
     }
 }

@@ -166,6 +166,45 @@ public static class DemoCommand
         output.WriteLine();
         output.Write(ReconcileCommands.Text(new Billing.Jobs.Reconciliation.ReconcileJob(rt.Db).Run(runDate)));
         output.WriteLine("One invoice in full: BILLING_DATABASE=billing_demo billing invoices show INV-2026-000001 · a statement: BILLING_DATABASE=billing_demo billing accounts statement P-1008");
+        DunningSamples(rt, conn, output);
+    }
+
+    /// <summary>
+    /// The dunning ladder (templates/catalog/dunning.csv) over simulated days after the invoices fall due:
+    /// reminders, fees, letters, suspension; then the first suspended account pays what it owes and the
+    /// next day's run reactivates it.
+    /// </summary>
+    private static void DunningSamples(Runtime rt, Npgsql.NpgsqlConnection conn, TextWriter output)
+    {
+        var due = Billing.Storage.Dunning.DunningStore.EarliestDue(conn);
+        if (due is not { } dueDate)
+        {
+            return;
+        }
+
+        var job = rt.Jobs.Dunning();
+        output.WriteLine();
+        output.WriteLine($"Dunning over simulated days (the ladder of templates/catalog/dunning.csv; the invoices fell due on {dueDate:uuuu-MM-dd}):");
+        foreach (var days in new[] { 7, 14, 21, 30 })
+        {
+            output.WriteLine($"  {dueDate.PlusDays(days):uuuu-MM-dd} (+{days}): {DunningCommands.Summary(job.Run(dueDate.PlusDays(days), false, "demo"))}");
+        }
+
+        var suspended = Billing.Storage.Dunning.DunningStore.SuspendedAccounts(conn) is [var first, ..] ? first : null;
+        if (suspended is null)
+        {
+            return;
+        }
+
+        var owed = Billing.Storage.Dunning.DunningStore.Owed(conn, suspended).Sum(o => o.Outstanding);
+        var paidAt = dueDate.PlusDays(31).AtStartOfDayInZone(DateTimeZone.Utc).ToInstant().Plus(Duration.FromHours(9));
+        var payment = rt.Jobs.Receivables().RecordPayments([new Billing.Mediation.Imports.PaymentRow(1, $"DEMO-DUNNING-{suspended}", suspended, owed, paidAt, null, null)], "demo");
+        output.WriteLine($"  {suspended} pays the {BillRunCommands.Amount(owed, "GBP")} it owes on {dueDate.PlusDays(31):uuuu-MM-dd}{(payment.Errors.Count > 0 ? $" (refused: {payment.Errors[0].Message})" : "")}.");
+        output.WriteLine($"  {dueDate.PlusDays(31):uuuu-MM-dd} (+31): {DunningCommands.Summary(job.Run(dueDate.PlusDays(31), false, "demo"))}");
+        output.WriteLine();
+        output.WriteLine($"Dunning history of {suspended}:");
+        DunningCommands.History(Billing.Storage.Dunning.DunningStore.History(conn, suspended, 50), output);
+        output.WriteLine($"The letter: BILLING_DATABASE=billing_demo billing dunning letter <INVOICE> · aging: BILLING_DATABASE=billing_demo billing aging --as-of {dueDate.PlusDays(31):uuuu-MM-dd}");
     }
 
     /// <summary>Credits sample-cdrs/topups.csv (a gateway export) before rating, so the prepaid samples have credit; idempotent on reference.</summary>

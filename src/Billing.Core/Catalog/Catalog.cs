@@ -32,6 +32,9 @@ public sealed record TariffCatalog
 
     /// <summary>Discounts per plan or per account (<c>discounts.csv</c>), applied by the bill run before tax.</summary>
     public IReadOnlyList<DiscountRule> Discounts { get; init; } = [];
+
+    /// <summary>The dunning ladders per customer segment and the default (<c>dunning.csv</c>); none: nobody is chased.</summary>
+    public Billing.Core.Dunning.DunningPolicies Dunning { get; init; } = Billing.Core.Dunning.DunningPolicies.None;
 }
 
 /// <summary>

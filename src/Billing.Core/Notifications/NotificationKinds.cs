@@ -18,8 +18,27 @@ public static class NotificationKinds
     /// <summary>A top-up receipt.</summary>
     public const string TopUp = "topup";
 
+    /// <summary>The first dunning reminder (<c>dunning.csv</c> names the layout of each e-mail and letter step; these are the shipped ones).</summary>
+    public const string DunningReminder = "dunning-reminder";
+
+    public const string DunningSecondReminder = "dunning-second-reminder";
+
+    /// <summary>The e-mail that goes with the final-notice letter.</summary>
+    public const string DunningFinalNotice = "dunning-final-notice";
+
+    /// <summary>Dunning suspended the account's service.</summary>
+    public const string DunningSuspended = "dunning-suspended";
+
+    /// <summary>A payment (or credit note) cleared what was overdue: service is back.</summary>
+    public const string DunningReactivated = "dunning-reactivated";
+
+    /// <summary>Layouts of dunning messages are named with this prefix; an operator may add more (dunning-business-reminder …).</summary>
+    public const string DunningPrefix = "dunning-";
+
+    public static readonly IReadOnlyList<string> Dunning = [DunningReminder, DunningSecondReminder, DunningFinalNotice, DunningSuspended, DunningReactivated];
+
     /// <summary>The kinds a wallet's balance or expiry causes (not a payment).</summary>
     public static readonly IReadOnlyList<string> WalletEvents = [LowBalance, Exhausted, CreditLimit, Expired];
 
-    public static readonly IReadOnlyList<string> All = [.. WalletEvents, TopUp];
+    public static readonly IReadOnlyList<string> All = [.. WalletEvents, TopUp, .. Dunning];
 }

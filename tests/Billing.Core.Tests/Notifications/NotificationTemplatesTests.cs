@@ -22,6 +22,7 @@ public sealed class NotificationTemplatesTests : IDisposable
     {
         ["name"] = "Ann Lee", ["msisdn"] = "447700900123", ["currency"] = "GBP", ["balance"] = "1,50", ["at"] = "2026-11-26 10:15",
         ["account"] = "A-1", ["threshold"] = "2,00", ["limit"] = "10,00", ["amount"] = "5,00", ["reference"] = "PAY-77",
+        ["invoice"] = "INV-2026-000001", ["due_date"] = "2026-12-15", ["days_past_due"] = "14", ["overdue"] = "36,00", ["total_overdue"] = "36,00", ["fee"] = "5,00",
     };
 
     private string CopyOfShipped()
@@ -146,4 +147,21 @@ public sealed class NotificationTemplatesTests : IDisposable
     [InlineData("1234567.891", "EUR", "en", "1234567.89")]
     public void Amount_RoundsHalfAwayFromZeroToTheMinorUnit_InTheLanguagesNumberFormat(string amount, string currency, string language, string expected) =>
         Assert.Equal(expected, NotificationTemplates.Amount(decimal.Parse(amount, System.Globalization.CultureInfo.InvariantCulture), currency, language));
+
+    [Fact]
+    public void An_operator_s_own_dunning_layout_loads_with_the_dunning_placeholders_but_needs_its_English_one()
+    {
+        var folder = CopyOfShipped();
+        File.WriteAllText(Path.Combine(folder, "en", "dunning-business-reminder.txt"), "Subject: {{invoice}} overdue\n\nDear {{name}}, {{overdue}} {{currency}} since {{due_date}}.\n");
+        File.WriteAllText(Path.Combine(folder, "pl", "dunning-gentle.txt"), "Subject: {{invoice}}\n\n{{name}}\n");
+
+        var e = Assert.Throws<InvalidDataException>(() => NotificationTemplates.Load(folder));
+
+        Assert.Contains($"{Path.Combine(folder, "en", "dunning-gentle.txt")}: missing (English is the fallback for every language)", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("dunning-business-reminder", e.Message, StringComparison.Ordinal);
+        File.Delete(Path.Combine(folder, "pl", "dunning-gentle.txt"));
+        var loaded = NotificationTemplates.Load(folder);
+        Assert.True(loaded.Has("dunning-business-reminder"));
+        Assert.Equal("Dear Ann Lee, 36,00 GBP since 2026-12-15.\n", loaded.Render("dunning-business-reminder", "pl", AllValues()).Body);
+    }
 }

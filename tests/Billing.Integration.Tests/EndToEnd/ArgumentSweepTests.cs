@@ -67,6 +67,12 @@ public sealed class ArgumentSweepTests : IDisposable
             (["bench", "bill-run", "--batch-size", "0"], "--batch-size '0'"),
             (["bench", "bill-run", "--workers", "65"], "--workers '65'"),
             (["invoices", "list", "--limit", "0"], "--limit '0'"),
+            (["dunning", "--as-of", "2026-13-01"], "--as-of '2026-13-01'"),
+            (["dunning", "--as-of", "3000-01-01"], "--as-of '3000-01-01'"),
+            (["dunning", "history", "--limit", "0"], "--limit '0'"),
+            (["dunning", "runs", "--limit", "-1"], "--limit '-1'"),
+            (["dunning", "pause", "A-1", "--until", "next-friday"], "--until 'next-friday'"),
+            (["dunning", "hold", "INV-2026-000001", "--reason", " "], "--reason must not be blank"),
         ];
 
         // The bounds themselves parse: the checks refuse what is out of range, not what is on its edge.
@@ -75,6 +81,7 @@ public sealed class ArgumentSweepTests : IDisposable
             ["ingest", "--settle", "0"], ["ingest", "--settle", "86400"], ["files", "list", "--limit", "1"], ["rate", "--range", "1"],
             ["rate", "--range", "10000000"], ["rerate", "--from", "1970-01-01", "--to", "2999-12-31T23:59:59Z"], ["topup", Msisdn, "-5"],
             ["serve", "--workers", "100"], ["bench", "rate", "--prepaid-share", "1", "--top-up", "0.01", "--prefixes", "3"], ["notifications", "retry", "1"],
+            ["dunning", "--as-of", "1970-01-01"], ["dunning", "pause", "A-1", "--until", "2999-12-31"],
         ];
 
         // Refused by the command before it starts a database, or by a database that cannot be reached: a real `billing` process each.

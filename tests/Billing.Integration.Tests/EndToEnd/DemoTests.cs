@@ -51,4 +51,23 @@ public sealed class DemoTests : IDisposable
         Assert.Equal([("INV-2026-000001", 25.54m), ("INV-2026-000004", 0.00m), ("INV-2026-000005", 16.00m)], outstanding);
         Assert.Equal(0, c.ExecuteScalar<long>("SELECT count(*) FROM invoices WHERE status = 'draft'"));
     }
+
+    [Fact]
+    public void The_demo_walks_the_overdue_accounts_up_the_dunning_ladder_and_brings_P_1004_back_when_it_pays()
+    {
+        var run = BillingProcess.Run(_work.Path, ["demo", "--samples", Repo.SampleCdrs, "--db", _db.Db.ConnectionString]);
+
+        Assert.True(run.Exit == 0, $"exit {run.Exit}: {run.Err}");
+        // Due 2026-12-15. Seven consumer accounts owe at least the 5.00 minimum (P-1003's 1.20 does not); ACME-001 (business, 25.54
+        // owing) starts on day 14 and pays a 2 % fee (0.51) on day 21. P-1032 has no subscription in force on day 30: nothing to bar.
+        Assert.Contains("2026-12-22 (+7): Steps taken: email 7; skipped: 0; late fees: none.", run.Out, StringComparison.Ordinal);
+        Assert.Contains("2026-12-29 (+14): Steps taken: email 8, fee 7; skipped: 0; late fees: 35.00 GBP.", run.Out, StringComparison.Ordinal);
+        Assert.Contains("2027-01-05 (+21): Steps taken: fee 1, letter 7; skipped: 0; late fees: 0.51 GBP.", run.Out, StringComparison.Ordinal);
+        Assert.Contains("2027-01-14 (+30): Steps taken: letter 1, suspend 7; skipped: 0; late fees: none. Suspended: 6 account(s) (6 subscription(s))", run.Out, StringComparison.Ordinal);
+        Assert.Contains("P-1004 pays the 36.00 it owes on 2027-01-15.", run.Out, StringComparison.Ordinal);
+        Assert.Contains("2027-01-15 (+31): Steps taken: none; skipped: 0; late fees: none. Suspended: 0 account(s) (0 subscription(s)); reactivated: 1 account(s).", run.Out, StringComparison.Ordinal);
+        using var c = _db.Db.Open();
+        Assert.Equal(5, c.ExecuteScalar<long>("SELECT count(*) FROM suspensions WHERE lifted_on IS NULL"));
+        Assert.Equal("P-1004", c.ExecuteScalar<string>("SELECT account_id FROM suspensions WHERE lifted_on IS NOT NULL"));
+    }
 }

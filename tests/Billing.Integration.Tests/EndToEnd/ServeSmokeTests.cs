@@ -100,8 +100,7 @@ public sealed class ServeSmokeTests(DatabaseFixture fx) : IClassFixture<Database
         await serve.WaitUntilHealthy(http);
 
         using var c = fx.Db.Open();
-        var recurring = c.Query<(string Field, string Value)>(
-            "SELECT field, value FROM hangfire.hash WHERE key = 'recurring-job:invoicing:daily-bill-run' AND field IN ('Cron', 'Job')").ToDictionary(r => r.Field, r => r.Value);
+        var recurring = Recurring(c, "invoicing:daily-bill-run");
         Assert.Equal("0 3 * * *", recurring["Cron"]);
         Assert.Contains("\"t\":\"Billing.Jobs.Invoicing.BillRunFanOut", recurring["Job"], StringComparison.Ordinal);
 
@@ -113,6 +112,33 @@ public sealed class ServeSmokeTests(DatabaseFixture fx) : IClassFixture<Database
         Wait.Until(() => c.ExecuteScalar<long>("SELECT count(*) FROM bill_runs WHERE run_date IN (@yesterday, @before) AND created_by = 'schedule'",
             new { yesterday, before = yesterday.AddDays(-1) }) == 1, "the daily bill run to be planned\n" + serve.Output);
     }
+
+    [Fact]
+    public async Task Serve_SchedulesTheDailyDunningRunAt0400_AndTriggeringItRecordsTheRunOfToday()
+    {
+        using var work = new TempDir();
+        await using var serve = ServeProcess.Start(fx.ConnectionString, work.Path);
+        using var http = serve.Client();
+        await serve.WaitUntilHealthy(http);
+
+        using var c = fx.Db.Open();
+        var recurring = Recurring(c, "dunning:daily");
+        Assert.Equal("0 4 * * *", recurring["Cron"]);
+        Assert.Contains("\"t\":\"Billing.Jobs.Dunning.DunningJob", recurring["Job"], StringComparison.Ordinal);
+
+        using var trigger = await TriggerRecurringJob(http, "dunning:daily");
+        Assert.True(trigger.IsSuccessStatusCode, $"trigger answered {(int)trigger.StatusCode}\n{serve.Output}");
+
+        // The run of today's date (UTC), finished; either side of a midnight passing meanwhile.
+        var today = DateTime.UtcNow.Date;
+        Wait.Until(() => c.ExecuteScalar<long>("SELECT count(*) FROM dunning_runs WHERE as_of IN (@today, @before) AND started_by = 'serve' AND finished_at IS NOT NULL",
+            new { today, before = today.AddDays(-1) }) == 1, "the daily dunning run to finish\n" + serve.Output);
+    }
+
+    /// <summary>A recurring job as Hangfire stored it: its Cron and Job fields.</summary>
+    private static Dictionary<string, string> Recurring(Npgsql.NpgsqlConnection c, string id) =>
+        c.Query<(string Field, string Value)>("SELECT field, value FROM hangfire.hash WHERE key = 'recurring-job:' || @id AND field IN ('Cron', 'Job')", new { id })
+            .ToDictionary(r => r.Field, r => r.Value);
 
     /// <summary>The dashboard's "Trigger now" button.</summary>
     private static Task<HttpResponseMessage> TriggerRecurringJob(HttpClient http, string id) =>

@@ -1,0 +1,283 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Billing.Core.Dunning;
+using Billing.Core.Money;
+using Billing.Core.Notifications;
+using Billing.Jobs.Catalog;
+using Billing.Notifications;
+using Billing.Storage;
+using Billing.Storage.Dunning;
+using Billing.Storage.Invoicing;
+using NodaTime;
+using NodaTime.Text;
+using Npgsql;
+using Serilog;
+
+namespace Billing.Jobs.Dunning;
+
+/// <summary>
+/// The daily dunning run (compute, then apply): reads the accounts with something overdue (or
+/// suspended) in batches, lets <see cref="DunningCalculator"/> decide, and applies each account's
+/// steps in its own transaction — the account's row locked, its state read again and decided again,
+/// then the steps recorded in <c>dunning_actions</c> (keyed by invoice and step) together with what
+/// they do: messages into the outbox, a late fee as a one-time charge, suspension or reactivation of
+/// its subscriptions, a letter's or hand-over's content. A run killed mid-way leaves whole accounts
+/// done or untouched; running it again, or two at once, takes each step once.
+/// </summary>
+public sealed class DunningJob(BillingDatabase db, CatalogCache catalogs, Func<NotificationTemplates> templates, DunningOptions options, string agencyFolder, IClock clock)
+{
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, Converters = { new IsoDate() } };
+    private static readonly LocalDatePattern Day = LocalDatePattern.Iso;
+
+    /// <summary>The recurring job: today's run (the UTC date).</summary>
+    public void Daily() => Run(clock.GetCurrentInstant().InUtc().Date, dryRun: false, "serve");
+
+    /// <summary>Decides (and unless <paramref name="dryRun"/>, applies) the ladder on <paramref name="asOf"/>; optionally for one account.</summary>
+    public DunningReport Run(LocalDate asOf, bool dryRun, string by, string? account = null)
+    {
+        using var conn = db.Open();
+        var policies = catalogs.InForce(conn, asOf.AtStartOfDayInZone(DateTimeZone.Utc).ToInstant())?.Catalog.Dunning ?? DunningPolicies.None;
+        var layouts = templates();
+        var missing = policies.Templates.Where(t => !layouts.Has(t)).Order(StringComparer.Ordinal).ToList();
+        if (missing.Count > 0)
+        {
+            throw new InvalidDataException($"dunning.csv names notification layouts that {layouts.Folder} lacks (in English, the fallback): {string.Join(", ", missing)}");
+        }
+
+        long? runId = dryRun ? null : DunningStore.StartRun(conn, asOf, by);
+        var applied = new List<AccountDunning>();
+        var suspended = new Dictionary<string, int>(StringComparer.Ordinal);
+        var reactivated = new List<string>();
+        var evaluated = 0;
+        var after = "";
+        while (!policies.IsEmpty)
+        {
+            var ids = DunningStore.Candidates(conn, asOf, after, options.BatchSize, account);
+            if (ids.Count == 0)
+            {
+                break;
+            }
+
+            after = ids[^1];
+            evaluated += ids.Count;
+            var state = DunningStore.Load(conn, ids);
+            foreach (var row in state.Accounts)
+            {
+                var decision = Decide(state, row, policies, asOf);
+                if (!decision.HasWork)
+                {
+                    continue;
+                }
+
+                if (dryRun)
+                {
+                    applied.Add(decision);
+                    continue;
+                }
+
+                if (Apply(conn, row.Id, policies, asOf, runId!.Value, layouts) is { } done)
+                {
+                    applied.Add(done.Decision);
+                    if (done.Suspended > 0)
+                    {
+                        suspended[row.Id] = done.Suspended;
+                    }
+
+                    if (done.Reactivated)
+                    {
+                        reactivated.Add(row.Id);
+                    }
+                }
+            }
+        }
+
+        var file = dryRun ? null : WriteAgencyFile(conn, asOf);
+        var report = new DunningReport(asOf, dryRun, runId, evaluated, applied, suspended, reactivated, file,
+            policies.IsEmpty ? "the catalogue in force has no dunning.csv: nobody is chased (load a catalogue with one, see README)" : null);
+        if (runId is { } id)
+        {
+            DunningStore.FinishRun(conn, new DunningRunRow
+            {
+                Id = id,
+                Accounts = evaluated,
+                AccountsMoved = applied.Count,
+                Actions = JsonSerializer.Serialize(report.ActionsTaken),
+                Skipped = report.Skipped,
+                Fees = JsonSerializer.Serialize(report.Fees.ToDictionary(f => f.Key, f => f.Value.ToString(CultureInfo.InvariantCulture))),
+                Suspensions = report.Suspensions,
+                Reactivations = reactivated.Count,
+                AgencyFile = file,
+            });
+        }
+
+        Log.ForContext<DunningJob>().Information(
+            "Dunning {AsOf}{Dry}: {Accounts} account(s) evaluated, {Moved} moved, {Taken} step(s) taken, {Skipped} skipped, {Suspended} suspended, {Reactivated} reactivated",
+            asOf, dryRun ? " (dry run)" : "", evaluated, applied.Count, report.ActionsTaken.Values.Sum(), report.Skipped, report.Suspensions, reactivated.Count);
+        return report;
+    }
+
+    private static AccountDunning Decide(DunningState state, DunningAccountRow row, DunningPolicies policies, LocalDate asOf)
+    {
+        var currency = Currency.Of(row.Currency);
+        var items = state.Invoices[row.Id]
+            .Select(i => new DunningItem(i.Id, i.Number, i.IssueDate, i.DueDate, Money.Of(i.Total, i.Currency), Money.Of(i.Total - i.Outstanding, i.Currency), state.Held.Contains(i.Id)))
+            .ToList();
+        var recorded = state.Recorded[row.Id].Select(r => new StepRecorded(r.InvoiceId, r.Step)).ToList();
+        var account = new DunningAccount(row.Id, row.Segment, currency, items, new Money(state.Unallocated.GetValueOrDefault(row.Id), currency), recorded,
+            state.PausedUntil.TryGetValue(row.Id, out var until) ? until : null, state.Suspended.Contains(row.Id));
+        return DunningCalculator.Decide(account, policies, asOf);
+    }
+
+    private sealed record Applied(AccountDunning Decision, int Suspended, bool Reactivated);
+
+    /// <summary>One account in one transaction: lock, read again, decide again, record and perform. Null: nothing left to do.</summary>
+    private static Applied? Apply(NpgsqlConnection conn, string accountId, DunningPolicies policies, LocalDate asOf, long runId, NotificationTemplates layouts)
+    {
+        using var tx = conn.BeginTransaction();
+        DunningStore.Lock(tx, accountId);
+        var state = DunningStore.Load(conn, [accountId], tx);
+        if (state.Accounts.Count == 0)
+        {
+            return null;
+        }
+
+        var row = state.Accounts[0];
+        var decision = Decide(state, row, policies, asOf);
+        if (!decision.HasWork)
+        {
+            tx.Commit();
+            return null;
+        }
+
+        var notices = new List<NewNotification>();
+        var charges = new List<AccountChargeIn>();
+        var suspendedCount = 0;
+        foreach (var s in decision.Steps.Where(s => s.Outcome == StepOutcome.Take))
+        {
+            switch (s.Step.Action)
+            {
+                case DunningActionKind.Email:
+                case DunningActionKind.Letter:
+                    notices.Add(Notice(layouts, row, decision, s, s.Step.Template!, StepKey(s)));
+                    break;
+                case DunningActionKind.Fee when s.Fee.Amount > 0m:
+                    charges.Add(new AccountChargeIn(row.Id, "one-time", s.Fee.Amount, s.Fee.Currency.Code, $"Late payment fee: invoice {s.Invoice.Number}",
+                        s.Step.TaxCategory, null, asOf, ChargeReference(s)));
+                    break;
+                case DunningActionKind.Suspend:
+                    var count = DunningStore.Suspend(tx, row.Id, s.Invoice.InvoiceId, s.Step.Id, asOf, $"dunning: invoice {s.Invoice.Number} {s.DaysPastDue} days overdue");
+                    if (count > 0)
+                    {
+                        suspendedCount += count;
+                        notices.Add(Notice(layouts, row, decision, s, NotificationKinds.DunningSuspended, $"dunning-suspended:{s.Invoice.InvoiceId}:{s.Step.Id}"));
+                    }
+
+                    break;
+            }
+        }
+
+        var chargeIds = AccountChargeStore.Add(tx, charges, "dunning").Where(c => c.Reference is not null).ToDictionary(c => c.Reference!, c => c.Id, StringComparer.Ordinal);
+        DunningStore.Record(tx, [.. decision.Steps.Select(s => new DunningActionIn(
+            s.Invoice.InvoiceId, s.Step.Id, row.Id, s.Step.Action.Code(), s.Outcome == StepOutcome.Take ? "taken" : "skipped", asOf, s.DaysPastDue, s.Overdue.Amount,
+            s.Overdue.Currency.Code, s.Step.Action == DunningActionKind.Fee && s.Outcome == StepOutcome.Take ? s.Fee.Amount : null,
+            chargeIds.TryGetValue(ChargeReference(s), out var charge) ? charge : null,
+            s.Outcome == StepOutcome.Take && s.Step.Action is DunningActionKind.Email or DunningActionKind.Letter ? StepKey(s) : null,
+            s.Outcome == StepOutcome.Take ? Content(row, decision, s) : null, runId))]);
+
+        var reactivated = false;
+        if (decision.Reactivate)
+        {
+            var lifted = DunningStore.Reactivate(tx, row.Id, asOf, "nothing overdue any more");
+            if (lifted.Count > 0)
+            {
+                reactivated = true;
+                notices.Add(DunningNoticeRenderer.Render(layouts, new DunningNotice(NotificationKinds.DunningReactivated, row.Id, row.Name, row.Language, row.Currency,
+                    asOf, 0m, $"dunning-reactivated:{lifted.Min()}")));
+            }
+        }
+
+        NotificationStore.Enqueue(tx, notices);
+        tx.Commit();
+        return new Applied(decision, suspendedCount, reactivated);
+    }
+
+    private static string StepKey(StepDue s) => $"dunning:{s.Invoice.InvoiceId}:{s.Step.Id}";
+
+    private static string ChargeReference(StepDue s) => $"dunning:{s.Invoice.Number}:{s.Step.Id}";
+
+    private static NewNotification Notice(NotificationTemplates layouts, DunningAccountRow row, AccountDunning decision, StepDue s, string kind, string key)
+    {
+        // A fee taken for the same invoice on the same day is named in the message that goes with it.
+        var fee = decision.Steps.Where(f => f.Invoice.InvoiceId == s.Invoice.InvoiceId && f.Outcome == StepOutcome.Take).Sum(f => f.Fee.Amount);
+        return DunningNoticeRenderer.Render(layouts, new DunningNotice(kind, row.Id, row.Name, row.Language, row.Currency, decision.AsOf, decision.Overdue.Amount, key,
+            s.Invoice.Number, s.Invoice.DueDate, s.DaysPastDue, s.Overdue.Amount, fee));
+    }
+
+    /// <summary>What a letter says or what the agency receives, as recorded with the step (JSON); null for other actions.</summary>
+    private static string? Content(DunningAccountRow row, AccountDunning decision, StepDue s) => s.Step.Action switch
+    {
+        DunningActionKind.Letter => JsonSerializer.Serialize(new DunningLetter(row.Id, row.Name, row.BillingAddress, row.Language, s.Step.Id, s.Step.Template!,
+            decision.AsOf, s.Invoice.Number, s.Invoice.IssueDate, s.Invoice.DueDate, s.DaysPastDue, s.Invoice.Total.Amount, s.Overdue.Amount, decision.Overdue.Amount,
+            s.Overdue.Currency.Code), Json),
+        DunningActionKind.Agency => JsonSerializer.Serialize(new AgencyHandOver(row.Id, row.Name, row.BillingAddress, row.Email, s.Invoice.Number, s.Invoice.IssueDate,
+            s.Invoice.DueDate, s.DaysPastDue, s.Overdue.Amount, s.Overdue.Currency.Code, decision.AsOf), Json),
+        _ => null,
+    };
+
+    /// <summary>Reads a letter recorded with its step (<see cref="DunningStore.Letter"/>).</summary>
+    public static DunningLetter ReadLetter(string json) => JsonSerializer.Deserialize<DunningLetter>(json, Json)
+        ?? throw new InvalidDataException("a recorded letter is empty");
+
+    /// <summary>Dates as ISO text (yyyy-MM-dd) in recorded content.</summary>
+    private sealed class IsoDate : System.Text.Json.Serialization.JsonConverter<LocalDate>
+    {
+        public override LocalDate Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => Day.Parse(reader.GetString()!).GetValueOrThrow();
+
+        public override void Write(Utf8JsonWriter writer, LocalDate value, JsonSerializerOptions options) => writer.WriteStringValue(Day.Format(value));
+    }
+
+    /// <summary>The recorded hand-over's fields, in the file's column order.</summary>
+    private static readonly string[] AgencyFields =
+        ["accountId", "name", "billingAddress", "email", "invoice", "issueDate", "dueDate", "daysPastDue", "overdue", "currency", "handedOverOn"];
+
+    public static readonly string[] AgencyColumns =
+        ["account_id", "name", "billing_address", "email", "invoice", "issue_date", "due_date", "days_past_due", "overdue", "currency", "handed_over_on"];
+
+    /// <summary>
+    /// The day's hand-over file, written whole from what is recorded for the day (so a rerun or a run
+    /// after a kill writes the complete file), atomically (a temporary file renamed). Null: none today.
+    /// </summary>
+    private string? WriteAgencyFile(NpgsqlConnection conn, LocalDate asOf)
+    {
+        var rows = DunningStore.AgencyHandOvers(conn, asOf);
+        if (rows.Count == 0)
+        {
+            return null;
+        }
+
+        Directory.CreateDirectory(agencyFolder);
+        var path = Path.Combine(agencyFolder, $"agency-{Day.Format(asOf)}.csv");
+        var text = new StringBuilder().AppendLine(string.Join(',', AgencyColumns));
+        foreach (var json in rows)
+        {
+            using var doc = JsonDocument.Parse(json);
+            var r = doc.RootElement;
+            string Field(string name) => r.GetProperty(name) switch
+            {
+                { ValueKind: JsonValueKind.Null } => "",
+                { ValueKind: JsonValueKind.Number } n => n.GetDecimal().ToString(CultureInfo.InvariantCulture),
+                var v => v.ToString(),
+            };
+            text.AppendLine(string.Join(',', AgencyFields.Select(f => Csv(Field(f)))));
+        }
+
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, text.ToString());
+        File.Move(temp, path, overwrite: true);
+        return path;
+    }
+
+    private static string Csv(string field) =>
+        field.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : field;
+}

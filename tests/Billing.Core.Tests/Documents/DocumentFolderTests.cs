@@ -1,0 +1,29 @@
+using System.Security.Cryptography;
+using Billing.Core.Documents;
+using Billing.Documents;
+
+namespace Billing.Core.Tests.Documents;
+
+public sealed class DocumentFolderTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "billing-docfolder-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void A_written_invoice_is_readable_by_its_owner_only_and_replaces_the_old_file_whole()
+    {
+        var folder = new DocumentFolder(_root);
+
+        folder.Write(DocumentKind.Invoice, "INV-2026-000001", [1, 2, 3]);
+        var written = folder.Write(DocumentKind.Invoice, "INV-2026-000001", "%PDF-1.7"u8.ToArray());
+
+        Assert.Equal(Path.Combine(_root, "invoices", "INV-2026-000001.pdf"), written.Path);
+        Assert.Equal("%PDF-1.7"u8.ToArray(), File.ReadAllBytes(written.Path));
+        Assert.Equal((8L, Convert.ToHexStringLower(SHA256.HashData("%PDF-1.7"u8.ToArray()))), (written.SizeBytes, written.Sha256));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(written.Path));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.Combine(_root, "invoices")));
+        Assert.Single(Directory.GetFiles(Path.Combine(_root, "invoices")));
+    }
+}
