@@ -58,6 +58,7 @@ public static class Program
         root.Subcommands.Add(DunningCommands.Build(cli));
         root.Subcommands.Add(AgingCommands.Build(cli));
         root.Subcommands.Add(ConfigCommand.Build(cli));
+        root.Subcommands.Add(UserCommands.Build(cli));
         root.Subcommands.Add(ServeCommand.Build(cli));
         root.Subcommands.Add(BenchCommand.Build(cli));
         return root;

@@ -1,6 +1,4 @@
 using System.Text.Json;
-using Billing.Storage;
-using Billing.Storage.Invoicing;
 
 namespace Billing.Cli.Commands;
 
@@ -12,12 +10,9 @@ public static partial class AccountCommands
     {
         using var rt = Runtime.Start(g);
         using var conn = rt.Db.Open();
-        var account = AccountStore.Find(conn, id) ?? throw new UserErrorException($"No account '{id}'. `billing accounts import FILE.csv` adds accounts.");
-        var currency = account.Currency.Code;
-        var entries = ReceivablesStore.Statement(conn, id);
-        var allocations = ReceivablesStore.Allocations(conn, id);
-        var balance = ReceivablesStore.OpenBalance(conn, id);
-        var credit = ReceivablesStore.Unallocated(conn, [id]).Sum(m => m.Left);
+        var statement = AccountStatement.Read(conn, id) ?? throw new UserErrorException($"No account '{id}'. `billing accounts import FILE.csv` adds accounts.");
+        var (account, currency, entries, allocations) = (statement.Account, statement.Currency, statement.Entries, statement.Allocations);
+        var (balance, credit) = (statement.OpenBalance, statement.UnallocatedCredit);
         string J(decimal amount) => MoneyText.Json(amount, currency);
         string A(decimal amount) => BillRunCommands.Amount(amount, currency);
         if (g.Json)

@@ -90,23 +90,17 @@ public static class BillRunCommands
     {
         using var rt = Runtime.Start(g);
         using var conn = rt.Db.Open();
-        var runs = BillRunStore.List(conn, limit).Select(r => (Run: r, Invoices: BillRunStore.Invoices(conn, r.Id))).ToList();
+        var runs = BillRunStore.Summaries(conn, limit);
         if (g.Json)
         {
-            output.WriteLine(JsonSerializer.Serialize(runs.Select(r => new
-            {
-                run = r.Run.Id,
-                runDate = Iso(r.Run.RunDate),
-                drafts = r.Invoices.Count(i => i.Status == "draft"),
-                issued = r.Invoices.Count(i => i.Status == "issued"),
-            }), BillingConfig.Json));
+            output.WriteLine(JsonSerializer.Serialize(runs.Select(r => new { run = r.Id, runDate = Iso(r.RunDate), drafts = r.Drafts, issued = r.Issued }), BillingConfig.Json));
             return 0;
         }
 
         var table = new TextTable("run", "date", "cycle", "drafts", "issued", "created by");
-        foreach (var (r, invoices) in runs)
+        foreach (var r in runs)
         {
-            table.Add($"#{r.Id}", Iso(r.RunDate), BillCycle.EndingOn(r.RunDate).ToString(), invoices.Count(i => i.Status == "draft"), invoices.Count(i => i.Status == "issued"), r.CreatedBy);
+            table.Add($"#{r.Id}", Iso(r.RunDate), BillCycle.EndingOn(r.RunDate).ToString(), r.Drafts, r.Issued, r.CreatedBy);
         }
 
         output.Write(runs.Count == 0 ? "No bill runs yet: `billing bill-run DATE` makes one.\n" : table.ToString());
@@ -153,29 +147,12 @@ public static class BillRunCommands
 
     private static string Decimal(decimal d) => d.ToString(Inv);
 
-    private static IEnumerable<string> Messages(string json) =>
-        JsonSerializer.Deserialize<List<JsonElement>>(json)?.Select(e => e.GetProperty("message").GetString() ?? "") ?? [];
-
     /// <summary>The run report (text, or JSON with --json): where the run stands, its invoices with the change against the previous one, totals per currency, warnings.</summary>
     internal static int Report(GlobalOptions g, Runtime rt, long runId, TextWriter output, IReadOnlyList<string> notEnded, IReadOnlyList<BatchOutcome>? approval)
     {
         using var conn = rt.Db.Open();
-        var run = BillRunStore.Find(conn, runId.ToString(Inv))!;
-        var batches = BillRunStore.Batches(conn, runId);
-        var invoices = BillRunStore.Invoices(conn, runId);
-        var cycle = BillCycle.EndingOn(run.RunDate);
-        var totals = invoices.GroupBy(i => (i.Currency.Trim(), i.Status)).OrderBy(t => t.Key.Item1, StringComparer.Ordinal).ThenBy(t => t.Key.Status, StringComparer.Ordinal)
-            .Select(t => new
-            {
-                currency = t.Key.Item1,
-                status = t.Key.Status,
-                invoices = t.Count(),
-                subtotal = t.Sum(i => i.Subtotal),
-                tax = t.Sum(i => i.Tax),
-                total = t.Sum(i => i.Total),
-                amountDue = t.Sum(i => i.AmountDue),
-            }).ToList();
-        var status = invoices.Count == 0 ? "empty" : invoices.All(i => i.Status == "issued") ? "issued" : invoices.Any(i => i.Status == "issued") ? "partly issued" : "draft";
+        var report = BillRunReport.Read(conn, runId)!;
+        var (run, cycle, status, invoices, totals) = (report.Run, report.Cycle, report.Status, report.Invoices, report.Totals);
         if (g.Json)
         {
             output.WriteLine(JsonSerializer.Serialize(new
@@ -185,10 +162,10 @@ public static class BillRunCommands
                 cycleStart = Iso(cycle.Start),
                 cycleEnd = Iso(cycle.End),
                 status,
-                batches = new { total = batches.Count, drafted = batches.Count(b => b.DraftedAt is not null), approved = batches.Count(b => b.ApprovedAt is not null) },
+                batches = new { total = report.Batches, drafted = report.Drafted, approved = report.Approved },
                 notEnded,
                 approval = approval is null ? null : new { issued = approval.Sum(a => a.Issued), changedSinceDraft = approval.Sum(a => a.Changed), withErrors = approval.Sum(a => a.WithErrors) },
-                totals = totals.Select(t => new { t.currency, t.status, t.invoices, subtotal = Decimal(t.subtotal), tax = Decimal(t.tax), total = Decimal(t.total), amountDue = Decimal(t.amountDue) }),
+                totals = totals.Select(t => new { currency = t.Currency, status = t.Status, invoices = t.Invoices, subtotal = Decimal(t.Subtotal), tax = Decimal(t.Tax), total = Decimal(t.Total), amountDue = Decimal(t.AmountDue) }),
                 invoices = invoices.Select(i => new
                 {
                     account = i.AccountId,
@@ -202,8 +179,8 @@ public static class BillRunCommands
                     amountDue = Decimal(i.AmountDue),
                     previousTotal = i.PreviousTotal is { } p ? Decimal(p) : null,
                     change = i.PreviousTotal is { } q ? Decimal(i.Total - q) : null,
-                    warnings = Messages(i.Warnings),
-                    errors = Messages(i.Errors),
+                    warnings = BillRunReport.Messages(i.Warnings),
+                    errors = BillRunReport.Messages(i.Errors),
                     changedSinceDraft = i.ChangedSinceDraft,
                 }),
             }, BillingConfig.Json));
@@ -211,7 +188,7 @@ public static class BillRunCommands
         }
 
         output.WriteLine($"Bill run {Iso(run.RunDate)} (#{run.Id}): cycles {cycle} of accounts with cycle day {run.RunDate.Day}; {status}; " +
-            $"{batches.Count(b => b.DraftedAt is not null)}/{batches.Count} batch(es) drafted.");
+            $"{report.Drafted}/{report.Batches} batch(es) drafted.");
         if (notEnded.Count > 0)
         {
             output.WriteLine($"Not billed yet — their cycle has not ended (local midnight of {Iso(run.RunDate)} is still to come): {string.Join(", ", notEnded)}.");
@@ -239,17 +216,17 @@ public static class BillRunCommands
         output.Write(table.ToString());
         foreach (var t in totals)
         {
-            output.WriteLine($"Total {t.status} {t.currency}: {t.invoices} invoice(s), subtotal {Amount(t.subtotal, t.currency)}, tax {Amount(t.tax, t.currency)}, total {Amount(t.total, t.currency)}, amount due {Amount(t.amountDue, t.currency)}.");
+            output.WriteLine($"Total {t.Status} {t.Currency}: {t.Invoices} invoice(s), subtotal {Amount(t.Subtotal, t.Currency)}, tax {Amount(t.Tax, t.Currency)}, total {Amount(t.Total, t.Currency)}, amount due {Amount(t.AmountDue, t.Currency)}.");
         }
 
         foreach (var i in invoices)
         {
-            foreach (var w in Messages(i.Warnings))
+            foreach (var w in BillRunReport.Messages(i.Warnings))
             {
                 output.WriteLine($"  warning {i.AccountId}: {w}");
             }
 
-            foreach (var e in Messages(i.Errors))
+            foreach (var e in BillRunReport.Messages(i.Errors))
             {
                 output.WriteLine($"  ERROR {i.AccountId}: {e} — not issued until fixed (then `billing bill-run {Iso(run.RunDate)}` again)");
             }

@@ -202,7 +202,7 @@ public static partial class InvoiceCommands
         }
     }
 
-    private static string Quantity(StoredInvoiceLine l) => l.Quantity is not { } q ? "" : l.Kind == "recurring" ? $"{q} days" : (ServiceType?)l.Service switch
+    internal static string Quantity(StoredInvoiceLine l) => l.Quantity is not { } q ? "" : l.Kind == "recurring" ? $"{q} days" : (ServiceType?)l.Service switch
     {
         ServiceType.Voice => $"{q:N0} s",
         ServiceType.Sms => $"{q:N0} SMS",
@@ -211,7 +211,7 @@ public static partial class InvoiceCommands
     };
 
     /// <summary>A half-open period of days as people read it: its first and last day.</summary>
-    private static string Period(LocalDate from, LocalDate toExclusive) =>
+    internal static string Period(LocalDate from, LocalDate toExclusive) =>
         toExclusive == from.PlusDays(1) ? Iso(from) : $"{Iso(from)} – {Iso(toExclusive.PlusDays(-1))}";
 
     private static string Iso(LocalDate d) => d.ToString("uuuu-MM-dd", Inv);

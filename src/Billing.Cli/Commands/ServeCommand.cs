@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using System.Xml.Linq;
+using Billing.Cli.Portal;
 using Billing.Jobs;
 using Hangfire;
 using Hangfire.PostgreSql;
@@ -12,7 +13,8 @@ namespace Billing.Cli.Commands;
 
 /// <summary>
 /// billing serve: the web host. Hangfire server and dashboard (/hangfire), with the recurring
-/// schedules of <see cref="Schedules"/>. Until sign-in exists the dashboard has no users, so the host
+/// schedules of <see cref="Schedules"/>, and the finance portal (/portal, behind its own sign-in:
+/// <see cref="PortalEndpoints"/>). Until sign-in exists the dashboard has no users, so the host
 /// listens on loopback addresses only, and every dashboard action needs the antiforgery token its
 /// own pages carry: a form posted from another site is refused.
 /// </summary>
@@ -68,10 +70,14 @@ public static class ServeCommand
         // tokens live in memory: a page is good for this process only, and nothing is written to disk.
         builder.Services.Configure<KeyManagementOptions>(o => o.XmlRepository = new InMemoryKeyRing());
         builder.Services.AddAntiforgery();
+        builder.Services.AddPortalAuth(rt.Db);
 
         var app = builder.Build();
         app.MapGet("/", () => Results.Redirect("/hangfire"));
         app.MapGet("/health", () => Results.Ok(new { status = "ok" }));
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapPortal(rt.Db);
         app.UseHangfireDashboard("/hangfire", new DashboardOptions { DashboardTitle = "Billing.Batch jobs" });
         Schedules.Register(app.Services.GetRequiredService<IRecurringJobManager>());
         rt.LeaveSignalsToHost();
@@ -84,7 +90,8 @@ public static class ServeCommand
             throw new UserErrorException(Refusal(bound));
         }
 
-        Log.Information("billing serve: {Where}; dashboard at {Urls}/hangfire ({LoopbackOnly}); drop folder {Drop}", rt.Where, string.Join(' ', app.Urls), LoopbackOnly, Path.GetFullPath(rt.Config.Mediation.DropFolder));
+        Log.Information("billing serve: {Where}; finance portal at {Portal}/portal (users: billing users add NAME --role finance); dashboard at {Urls}/hangfire ({LoopbackOnly}); drop folder {Drop}",
+            rt.Where, app.Urls.First(), string.Join(' ', app.Urls), LoopbackOnly, Path.GetFullPath(rt.Config.Mediation.DropFolder));
         app.WaitForShutdown();
         return 0;
     }

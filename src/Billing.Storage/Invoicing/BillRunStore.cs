@@ -14,6 +14,17 @@ public sealed record BillRun
     public Instant? PlannedAt { get; init; }
 }
 
+/// <summary>A run with how many of its invoices are drafts and how many issued.</summary>
+public sealed record BillRunSummary
+{
+    public long Id { get; init; }
+    public LocalDate RunDate { get; init; }
+    public Instant CreatedAt { get; init; }
+    public string CreatedBy { get; init; } = "";
+    public long Drafts { get; init; }
+    public long Issued { get; init; }
+}
+
 /// <summary>A batch as planned: its number and how many accounts it holds.</summary>
 public sealed record PlannedBatch(long RunId, int BatchNo, int Accounts);
 
@@ -78,6 +89,15 @@ public static class BillRunStore
 
     public static IReadOnlyList<BillRun> List(NpgsqlConnection conn, int limit) =>
         conn.Query<BillRun>("SELECT id, run_date, created_at, created_by, planned_at FROM bill_runs ORDER BY run_date DESC LIMIT @limit", new { limit }).AsList();
+
+    /// <summary>Runs, newest first, with their invoice counts (counted in the database, not read).</summary>
+    public static IReadOnlyList<BillRunSummary> Summaries(NpgsqlConnection conn, int limit) =>
+        conn.Query<BillRunSummary>("""
+            SELECT r.id, r.run_date, r.created_at, r.created_by,
+                   (SELECT count(*) FROM invoices i WHERE i.run_id = r.id AND i.status = 'draft') AS drafts,
+                   (SELECT count(*) FROM invoices i WHERE i.run_id = r.id AND i.status = 'issued') AS issued
+            FROM bill_runs r ORDER BY r.run_date DESC LIMIT @limit
+            """, new { limit }).AsList();
 
     // The accounts a run on @day's date bills: cycle day = the date's day, no issued invoice for the cycle
     // starting @cycleStart yet (optionally only one account).

@@ -12,6 +12,19 @@ public sealed record CreditableInvoice(long Id, string AccountId, string TimeZon
 /// <summary>A computed credit note with its number, ready to store.</summary>
 public sealed record CreditNoteToIssue(long InvoiceId, string AccountId, string Number, LocalDate IssueDate, string Reason, string By, CreditNoteDraft Note);
 
+/// <summary>A credit note as the invoice it credits lists it (amounts negative).</summary>
+public sealed record StoredCreditNote
+{
+    public string Number { get; init; } = "";
+    public LocalDate IssueDate { get; init; }
+    public string Reason { get; init; } = "";
+    public string Currency { get; init; } = "";
+    public decimal Subtotal { get; init; }
+    public decimal Tax { get; init; }
+    public decimal Total { get; init; }
+    public string CreatedBy { get; init; } = "";
+}
+
 /// <summary>
 /// Credit notes: issued against an issued invoice, append-only (the database refuses changes), their
 /// lines per tax category. The caller numbers them from the <c>credit-note</c> series of
@@ -103,4 +116,11 @@ public static class CreditNoteStore
         }, tx);
         return id;
     }
+
+    /// <summary>The credit notes issued against an invoice, in number order.</summary>
+    public static IReadOnlyList<StoredCreditNote> OfInvoice(NpgsqlConnection conn, long invoiceId) =>
+        conn.Query<StoredCreditNote>("""
+            SELECT number, issue_date, reason, trim(currency) AS currency, subtotal, tax, total, created_by
+            FROM credit_notes WHERE invoice_id = @invoiceId ORDER BY number
+            """, new { invoiceId }).AsList();
 }

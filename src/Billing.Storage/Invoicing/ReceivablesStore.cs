@@ -232,12 +232,18 @@ public static class ReceivablesStore
             ORDER BY s.date, s.kind DESC, s.reference
             """, new { account }).AsList();
 
+    private const string AllocationRows = """
+        SELECT CASE WHEN a.payment_id IS NOT NULL THEN 'payment' ELSE 'credit-note' END AS source,
+               coalesce(p.reference, n.number) AS source_reference, i.number AS invoice, a.amount, a.created_at AS at
+        FROM allocations a JOIN invoices i ON i.id = a.invoice_id
+        LEFT JOIN payments p ON p.id = a.payment_id LEFT JOIN credit_notes n ON n.id = a.credit_note_id
+        """;
+
+    /// <summary>What settles what on the account, in allocation order.</summary>
     public static IReadOnlyList<AllocationEntry> Allocations(NpgsqlConnection conn, string account) =>
-        conn.Query<AllocationEntry>("""
-            SELECT CASE WHEN a.payment_id IS NOT NULL THEN 'payment' ELSE 'credit-note' END AS source,
-                   coalesce(p.reference, n.number) AS source_reference, i.number AS invoice, a.amount, a.created_at AS at
-            FROM allocations a JOIN invoices i ON i.id = a.invoice_id
-            LEFT JOIN payments p ON p.id = a.payment_id LEFT JOIN credit_notes n ON n.id = a.credit_note_id
-            WHERE a.account_id = @account ORDER BY a.id
-            """, new { account }).AsList();
+        conn.Query<AllocationEntry>(AllocationRows + " WHERE a.account_id = @account ORDER BY a.id", new { account }).AsList();
+
+    /// <summary>The payments and credit notes put against one invoice, in allocation order.</summary>
+    public static IReadOnlyList<AllocationEntry> AllocationsTo(NpgsqlConnection conn, long invoiceId) =>
+        conn.Query<AllocationEntry>(AllocationRows + " WHERE a.invoice_id = @invoiceId ORDER BY a.id", new { invoiceId }).AsList();
 }

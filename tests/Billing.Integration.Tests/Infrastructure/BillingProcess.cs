@@ -35,6 +35,39 @@ public static class BillingProcess
         return Process.Start(psi) ?? throw new InvalidOperationException("cannot start billing");
     }
 
+    /// <summary>Runs billing with <paramref name="input"/> on its standard input (then closed).</summary>
+    public static (int Exit, string Out, string Err) RunWithInput(string input, string workingDirectory, params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in (string[])[Dll, .. args])
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        psi.Environment.Remove("BILLING_DB");
+        psi.Environment.Remove("BILLING_CONFIG");
+        psi.Environment.Remove("BILLING_PASSWORD");
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException("cannot start billing");
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        p.StandardInput.Write(input);
+        p.StandardInput.Close();
+        if (!p.WaitForExit(TimeSpan.FromMinutes(3)))
+        {
+            p.Kill(entireProcessTree: true);
+            throw new TimeoutException($"billing {string.Join(' ', args)} did not finish in 3 minutes");
+        }
+
+        return (p.ExitCode, stdout.Result, stderr.Result);
+    }
+
     public static (int Exit, string Out, string Err) Run(string workingDirectory, params string[] args) =>
         Run(TimeSpan.FromMinutes(3), workingDirectory, args);
 
