@@ -167,6 +167,21 @@ public static class DemoCommand
         output.Write(ReconcileCommands.Text(new Billing.Jobs.Reconciliation.ReconcileJob(rt.Db).Run(runDate)));
         output.WriteLine("One invoice in full: BILLING_DATABASE=billing_demo billing invoices show INV-2026-000001 · a statement: BILLING_DATABASE=billing_demo billing accounts statement P-1008");
         DunningSamples(rt, conn, output);
+        PortalSamples(rt, conn, planned.Run.Id, output);
+    }
+
+    /// <summary>Renders the run's invoice PDFs into the document store and makes a finance user for the portal, with a password shown once.</summary>
+    private static void PortalSamples(Runtime rt, Npgsql.NpgsqlConnection conn, long runId, TextWriter output)
+    {
+        var rendered = rt.Jobs.RenderDocuments().RenderRun(runId);
+        output.WriteLine();
+        output.WriteLine($"PDFs: {rendered.Invoices} invoice(s) and {rendered.CreditNotes} credit note(s) rendered into {Path.GetFullPath(rt.Config.Documents.Folder!)}; " +
+            "one of them: BILLING_DATABASE=billing_demo billing invoices pdf INV-2026-000001 --out invoice.pdf");
+        var password = System.Security.Cryptography.RandomNumberGenerator.GetString("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789", 16);
+        var added = Billing.Storage.Portal.PortalUserStore.Add(conn, "demo", "finance", Billing.Cli.Portal.PortalPasswords.Hash(password), "demo");
+        output.WriteLine(added
+            ? $"Finance portal: BILLING_DATABASE=billing_demo billing serve, then open http://127.0.0.1:5080/portal and sign in as demo with the password {password} (made for this demo database only)."
+            : "Finance portal: BILLING_DATABASE=billing_demo billing serve, then http://127.0.0.1:5080/portal (the user demo exists already; `billing users add NAME --role finance` makes another).");
     }
 
     /// <summary>

@@ -50,6 +50,14 @@ public sealed class DemoTests : IDisposable
             """).AsList();
         Assert.Equal([("INV-2026-000001", 25.54m), ("INV-2026-000004", 0.00m), ("INV-2026-000005", 16.00m)], outstanding);
         Assert.Equal(0, c.ExecuteScalar<long>("SELECT count(*) FROM invoices WHERE status = 'draft'"));
+
+        // Then the run's PDFs in the document store, and a finance user for the portal whose password the demo printed once.
+        var pdfs = c.Query<string>("SELECT path FROM documents WHERE kind = 'invoice' ORDER BY number").AsList();
+        Assert.Equal(10, pdfs.Count);
+        Assert.All(pdfs, p => Assert.StartsWith("%PDF", System.Text.Encoding.ASCII.GetString(File.ReadAllBytes(p), 0, 4), StringComparison.Ordinal));
+        Assert.Equal("finance", c.ExecuteScalar<string>("SELECT role FROM portal_users WHERE name = 'demo'"));
+        var password = System.Text.RegularExpressions.Regex.Match(run.Out, "sign in as demo with the password ([A-Za-z0-9]{16})").Groups[1].Value;
+        Assert.True(Billing.Cli.Portal.PortalPasswords.Verify(Billing.Storage.Portal.PortalUserStore.Find(c, "demo"), password, out _));
     }
 
     [Fact]
