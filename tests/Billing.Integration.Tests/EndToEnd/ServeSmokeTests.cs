@@ -107,10 +107,12 @@ public sealed class ServeSmokeTests(DatabaseFixture fx) : IClassFixture<Database
         using var trigger = await TriggerRecurringJob(http, "invoicing:daily-bill-run");
         Assert.True(trigger.IsSuccessStatusCode, $"trigger answered {(int)trigger.StatusCode}\n{serve.Output}");
 
-        // invoicing.daysAfterCycleEnd is 1: the run of yesterday's date (UTC), made by the schedule. Either side of a midnight passing meanwhile.
-        var yesterday = DateTime.UtcNow.Date.AddDays(-1);
-        Wait.Until(() => c.ExecuteScalar<long>("SELECT count(*) FROM bill_runs WHERE run_date IN (@yesterday, @before) AND created_by = 'schedule'",
-            new { yesterday, before = yesterday.AddDays(-1) }) == 1, "the daily bill run to be planned\n" + serve.Output);
+        // invoicing.daysAfterCycleEnd is 1: the run of the day before the server's own today (UTC), made by the schedule — judged
+        // by the server's clock as the run records it, not this test's (a midnight between reading the clock and the insert allows one more day).
+        Wait.Until(() => c.ExecuteScalar<long>("""
+            SELECT count(*) FROM bill_runs WHERE created_by = 'schedule'
+               AND run_date BETWEEN (created_at AT TIME ZONE 'UTC')::date - 2 AND (created_at AT TIME ZONE 'UTC')::date - 1
+            """) == 1, "the daily bill run to be planned\n" + serve.Output);
     }
 
     [Fact]
@@ -129,10 +131,12 @@ public sealed class ServeSmokeTests(DatabaseFixture fx) : IClassFixture<Database
         using var trigger = await TriggerRecurringJob(http, "dunning:daily");
         Assert.True(trigger.IsSuccessStatusCode, $"trigger answered {(int)trigger.StatusCode}\n{serve.Output}");
 
-        // The run of today's date (UTC), finished; either side of a midnight passing meanwhile.
-        var today = DateTime.UtcNow.Date;
-        Wait.Until(() => c.ExecuteScalar<long>("SELECT count(*) FROM dunning_runs WHERE as_of IN (@today, @before) AND started_by = 'serve' AND finished_at IS NOT NULL",
-            new { today, before = today.AddDays(-1) }) == 1, "the daily dunning run to finish\n" + serve.Output);
+        // The run of the server's today (UTC), finished — judged by the server's clock as the run records it, not this test's
+        // (a midnight between reading the clock and the insert allows the day before).
+        Wait.Until(() => c.ExecuteScalar<long>("""
+            SELECT count(*) FROM dunning_runs WHERE started_by = 'serve' AND finished_at IS NOT NULL
+               AND as_of BETWEEN (started_at AT TIME ZONE 'UTC')::date - 1 AND (started_at AT TIME ZONE 'UTC')::date
+            """) == 1, "the daily dunning run to finish\n" + serve.Output);
     }
 
     /// <summary>A recurring job as Hangfire stored it: its Cron and Job fields.</summary>
