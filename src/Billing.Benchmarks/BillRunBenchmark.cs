@@ -421,7 +421,7 @@ public static class BillRunBenchmark
             {
                 using var conn = ds.OpenConnection();
                 var from = minInvoice + (part * invoiceShare);
-                payload[part] = Pieces(conn, $"COPY (SELECT * FROM invoice_lines WHERE invoice_id >= {from} AND invoice_id < {from + invoiceShare}) TO STDOUT (FORMAT BINARY)");
+                payload[part] = FloorCopy.Pieces(conn, $"COPY (SELECT * FROM invoice_lines WHERE invoice_id >= {from} AND invoice_id < {from + invoiceShare}) TO STDOUT (FORMAT BINARY)");
             });
             using (var conn = ds.OpenConnection())
             {
@@ -445,22 +445,7 @@ public static class BillRunBenchmark
             });
             read.Stop();
 
-            var write = Stopwatch.StartNew();
-            Parallel.For(0, connections, new ParallelOptions { MaxDegreeOfParallelism = connections }, part =>
-            {
-                using var conn = ds.OpenConnection();
-                using var tx = conn.BeginTransaction();
-                using (var raw = conn.BeginRawBinaryCopy("COPY bench_invoice_lines_floor FROM STDIN (FORMAT BINARY)"))
-                {
-                    foreach (var piece in payload[part])
-                    {
-                        raw.Write(piece);
-                    }
-                }
-
-                tx.Commit();
-            });
-            write.Stop();
+            var write = FloorCopy.Write(ds, "bench_invoice_lines_floor", payload);
 
             long copied, cycleCharges;
             using (var conn = ds.OpenConnection())
@@ -475,7 +460,7 @@ public static class BillRunBenchmark
             }
 
             return new BillRunFloor(cycleCharges, lines, Seconds(read), Seconds(write),
-                Math.Round(accounts / (decimal)(read.Elapsed + write.Elapsed).TotalSeconds, MidpointRounding.AwayFromZero));
+                Math.Round(accounts / (decimal)(read.Elapsed + write).TotalSeconds, MidpointRounding.AwayFromZero));
         }
         finally
         {
@@ -484,22 +469,9 @@ public static class BillRunBenchmark
         }
     }
 
-    /// <summary>What a COPY TO STDOUT sends, in 1 MiB pieces.</summary>
-    private static List<byte[]> Pieces(NpgsqlConnection conn, string copy)
-    {
-        using var raw = conn.BeginRawBinaryCopy(copy);
-        var pieces = new List<byte[]>();
-        var piece = new byte[1 << 20];
-        int got;
-        while ((got = raw.ReadAtLeast(piece, piece.Length, throwOnEndOfStream: false)) > 0)
-        {
-            pieces.Add(piece[..got]);
-        }
+    private static decimal Seconds(Stopwatch sw) => Seconds(sw.Elapsed);
 
-        return pieces;
-    }
-
-    private static decimal Seconds(Stopwatch sw) => Math.Round((decimal)sw.Elapsed.TotalSeconds, 3, MidpointRounding.AwayFromZero);
+    private static decimal Seconds(TimeSpan t) => Math.Round((decimal)t.TotalSeconds, 3, MidpointRounding.AwayFromZero);
 
     private static decimal Megabytes(long bytes) => Math.Round(bytes / 1048576m, 1, MidpointRounding.AwayFromZero);
 

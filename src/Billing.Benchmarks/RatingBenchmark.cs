@@ -233,16 +233,7 @@ public static class RatingBenchmark
             {
                 var (from, to) = Share(part);
                 using var conn = ds.OpenConnection();
-                using var raw = conn.BeginRawBinaryCopy($"COPY (SELECT * FROM rated_charges WHERE usage_id >= {from} AND usage_id < {to}) TO STDOUT (FORMAT BINARY)");
-                var pieces = new List<byte[]>();
-                var piece = new byte[1 << 20];
-                int got;
-                while ((got = raw.ReadAtLeast(piece, piece.Length, throwOnEndOfStream: false)) > 0)
-                {
-                    pieces.Add(piece[..got]);
-                }
-
-                payload[part] = pieces;
+                payload[part] = FloorCopy.Pieces(conn, $"COPY (SELECT * FROM rated_charges WHERE usage_id >= {from} AND usage_id < {to}) TO STDOUT (FORMAT BINARY)");
             });
 
             using (var conn = ds.OpenConnection())
@@ -263,22 +254,7 @@ public static class RatingBenchmark
             });
             read.Stop();
 
-            var write = Stopwatch.StartNew();
-            Parallel.For(0, connections, new ParallelOptions { MaxDegreeOfParallelism = connections }, part =>
-            {
-                using var conn = ds.OpenConnection();
-                using var tx = conn.BeginTransaction();
-                using (var raw = conn.BeginRawBinaryCopy("COPY bench_charges_floor FROM STDIN (FORMAT BINARY)"))
-                {
-                    foreach (var piece in payload[part])
-                    {
-                        raw.Write(piece);
-                    }
-                }
-
-                tx.Commit();
-            });
-            write.Stop();
+            var write = FloorCopy.Write(ds, "bench_charges_floor", payload);
 
             using (var conn = ds.OpenConnection())
             {
@@ -290,7 +266,7 @@ public static class RatingBenchmark
             }
 
             var readSeconds = read.ElapsedTicks / (decimal)Stopwatch.Frequency;
-            var writeSeconds = write.ElapsedTicks / (decimal)Stopwatch.Frequency;
+            var writeSeconds = (decimal)write.Ticks / TimeSpan.TicksPerSecond;
             return new FloorFigures(
                 rows,
                 Math.Round(readSeconds, 3, MidpointRounding.AwayFromZero),
