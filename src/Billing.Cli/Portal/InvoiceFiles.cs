@@ -14,10 +14,12 @@ public sealed record InvoiceFile(string Number, string Path, long SizeBytes, str
 public static class InvoiceFiles
 {
     /// <summary>The recorded PDF of the issued invoice <paramref name="number"/>, or null if it has none.</summary>
-    public static InvoiceFile? Invoice(NpgsqlConnection conn, string number) =>
-        DocumentStore.Find(conn, number) is { Kind: DocumentKind.Invoice } d ? new InvoiceFile(d.Number, d.Path, d.SizeBytes, d.Sha256) : null;
+    public static InvoiceFile? Invoice(NpgsqlConnection conn, string number) => Of(DocumentStore.Find(conn, number));
 
-    /// <summary>The run's issued invoices in number order, each with its recorded PDF (null: not rendered). Read one by one, as a ZIP is written.</summary>
+    /// <summary>The run's issued invoices in number order, each with its recorded PDF (null: not rendered), read in one query.</summary>
     public static IEnumerable<(string Number, InvoiceFile? File)> OfRun(NpgsqlConnection conn, long runId) =>
-        DocumentStore.InvoiceNumbers(conn, runId).Select(n => (n, Invoice(conn, n)));
+        DocumentStore.InvoiceFilesOfRun(conn, runId).Select(r => (r.Number, Of(r.File)));
+
+    private static InvoiceFile? Of(RenderedDocument? d) =>
+        d is { Kind: DocumentKind.Invoice } ? new InvoiceFile(d.Number, d.Path, d.SizeBytes, d.Sha256) : null;
 }

@@ -205,6 +205,17 @@ public static class DocumentStore
             .Select(r => new RenderedDocument(r.Kind == "invoice" ? DocumentKind.Invoice : DocumentKind.CreditNote, r.Number, r.Path, r.Size, r.Sha, r.At))
             .FirstOrDefault();
 
+    /// <summary>A bill run's issued invoices in number order, each with its recorded file (null: not rendered yet), in one read.</summary>
+    public static IReadOnlyList<(string Number, RenderedDocument? File)> InvoiceFilesOfRun(NpgsqlConnection conn, long runId) =>
+        conn.Query<(string Number, string? Path, long? Size, string? Sha, Instant? At)>("""
+            SELECT i.number, d.path, d.size_bytes, d.sha256, d.rendered_at
+            FROM invoices i LEFT JOIN documents d ON d.kind = 'invoice' AND d.number = i.number
+            WHERE i.run_id = @runId AND i.status = 'issued'
+            ORDER BY i.number
+            """, new { runId })
+            .Select(r => (r.Number, r.Path is null ? null : new RenderedDocument(DocumentKind.Invoice, r.Number, r.Path, r.Size!.Value, r.Sha!, r.At!.Value)))
+            .AsList();
+
     /// <summary>Stored with 6 decimals, issued amounts are whole minor units: shown as such.</summary>
     private static Func<decimal, decimal> Minor(InvoiceHead h)
     {
