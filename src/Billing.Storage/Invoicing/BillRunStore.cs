@@ -201,16 +201,23 @@ public static class BillRunStore
         }
 
         using var tx = conn.BeginTransaction();
-        // One read of a month of usage: compiling it (JIT) took a second and a half of its eight at 10 M records.
-        conn.Execute("SET LOCAL jit = off", transaction: tx);
+        // One read of a month of usage, compared with the charges whole: the usage ids of the window against
+        // the charges' key in one merge or hash anti-join (about a second at 2 M records), not one probe of the
+        // charges' key per record (2 M probes: six seconds and more). Only what is left — the unrated, usually
+        // few — is then matched to its subscriber. Compiling the read (JIT) took a second and a half of eight
+        // at 10 M records.
+        conn.Execute("SET LOCAL jit = off; SET LOCAL enable_nestloop = off", transaction: tx);
         var counts = conn.Query<(string Account, long Count)>($"""
-            SELECT s.account_id, count(*) FROM usage u
+            WITH unrated AS MATERIALIZED (
+                SELECT u.id, u.msisdn, u.start_utc FROM usage u
+                WHERE u.start_utc >= @from AND u.start_utc < @to
+                  AND NOT EXISTS (SELECT 1 FROM rated_charges r WHERE r.usage_id = u.id)
+                  AND NOT EXISTS (SELECT 1 FROM rating_holds h WHERE h.usage_id = u.id))
+            SELECT s.account_id, count(*) FROM unrated u
             JOIN subscriptions s ON s.msisdn = u.msisdn AND s.active_from <= u.start_utc AND (s.active_to IS NULL OR s.active_to > u.start_utc)
             JOIN accounts a ON a.id = s.account_id
             JOIN unnest(@zones, @froms, @tos) AS z(zone, f, t) ON z.zone = a.time_zone AND u.start_utc >= z.f AND u.start_utc < z.t
-            WHERE u.start_utc >= @from AND u.start_utc < @to AND {Eligible}
-              AND NOT EXISTS (SELECT 1 FROM rated_charges r WHERE r.usage_id = u.id)
-              AND NOT EXISTS (SELECT 1 FROM rating_holds h WHERE h.usage_id = u.id)
+            WHERE {Eligible}
             GROUP BY s.account_id
             """, new
         {
