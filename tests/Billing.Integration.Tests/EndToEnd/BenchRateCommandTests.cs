@@ -97,21 +97,32 @@ public sealed class BenchRateCommandTests(DatabaseFixture fx) : IClassFixture<Da
     }
 
     [Fact]
-    public void BenchIngest_Json_IngestsEveryGeneratedCdr_TimesThePlainCopy_AndRemovesItsFiles()
+    public void BenchIngest_Json_IngestsEveryGeneratedCdr_InEachRound_TimesTheTextCopyReferenceAndThePlainCopy_AndRemovesItsFilesAndTables()
     {
-        var (exit, stdout, stderr) = BillingProcess.Run(_work.Path, "bench", "ingest", "--json", "--rows", "3000", "--files", "3", "--workers", "2", "--db", fx.ConnectionString);
+        var (exit, stdout, stderr) = BillingProcess.Run(_work.Path, "bench", "ingest", "--json", "--rows", "3000", "--files", "3", "--workers", "2", "--repeat", "2", "--db", fx.ConnectionString);
 
         Assert.True(exit == 0, $"exit {exit}: {stderr}");
         using var doc = JsonDocument.Parse(stdout);
         var root = doc.RootElement;
         Assert.Equal((3000, 3, 2), (root.GetProperty("rows").GetInt32(), root.GetProperty("files").GetInt32(), root.GetProperty("workers").GetInt32()));
-        var ingest = root.GetProperty("ingestRowsPerSecond").GetDecimal();
-        var copy = root.GetProperty("plainCopyRowsPerSecond").GetDecimal();
-        Assert.True(ingest > 0m && copy > 0m && root.GetProperty("fileMegabytes").GetDecimal() > 0m, stdout);
+        var rounds = root.GetProperty("rounds").EnumerateArray().ToList();
+        Assert.Equal([1, 2], rounds.Select(r => r.GetProperty("round").GetInt32()));
+        foreach (var r in rounds)
+        {
+            var ingest = r.GetProperty("ingestRowsPerSecond").GetDecimal();
+            var text = r.GetProperty("textCopyRowsPerSecond").GetDecimal();
+            var copy = r.GetProperty("plainCopyRowsPerSecond").GetDecimal();
+            Assert.True(ingest > 0m && text > 0m && copy > 0m, stdout);
+            // The ratio printed is the two rates printed (each rounded to a whole row a second), not a figure of its own.
+            Assert.InRange(Math.Abs(ingest / text - r.GetProperty("ratioToTextCopy").GetDecimal()), 0m, 0.005m);
+        }
+
+        Assert.Equal(0.8m, root.GetProperty("target").GetDecimal());
+        Assert.True(root.GetProperty("fileMegabytes").GetDecimal() > 0m, stdout);
         using var conn = fx.Db.Open();
         Assert.Equal(3000L, conn.ExecuteScalar<long>("SELECT count(*) FROM usage"));
         Assert.Equal(["archived", "archived", "archived"], conn.Query<string>("SELECT status FROM cdr_files ORDER BY file_name"));
-        Assert.False(conn.ExecuteScalar<bool>("SELECT to_regclass('bench_plain_copy') IS NOT NULL"));
+        Assert.False(conn.ExecuteScalar<bool>("SELECT to_regclass('bench_plain_copy') IS NOT NULL OR to_regclass('bench_text_copy') IS NOT NULL"));
         Assert.False(Directory.Exists(Path.Combine(_work.Path, ".billing", "bench")));
     }
 
