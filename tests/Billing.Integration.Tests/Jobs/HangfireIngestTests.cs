@@ -31,6 +31,7 @@ public sealed class HangfireIngestTests : IClassFixture<DatabaseFixture>, IDispo
     private readonly CapturingSink _log = new();
     private readonly ILogger _previousLogger;
     private BackgroundJobServer? _server;
+    private BackgroundJobServer? _secondServer;
 
     public HangfireIngestTests(DatabaseFixture fx)
     {
@@ -50,6 +51,7 @@ public sealed class HangfireIngestTests : IClassFixture<DatabaseFixture>, IDispo
     public void Dispose()
     {
         _server?.Dispose();
+        _secondServer?.Dispose();
         Log.Logger = _previousLogger;
         _drop.Dispose();
     }
@@ -57,14 +59,17 @@ public sealed class HangfireIngestTests : IClassFixture<DatabaseFixture>, IDispo
     private MediationOptions Mediation => Drops.Options(_drop.Path, settleSeconds: 0);
 
     /// <summary>Starts the server: 2 workers, the jobs built on the test database, the log scope filter on top of Hangfire's own.</summary>
-    private void StartServer()
+    private void StartServer() => _server = Server(workers: 2, "hangfire-ingest-tests-" + Guid.NewGuid().ToString("N")[..8]);
+
+    /// <summary>A Hangfire server on the test database with its own name, as each `billing serve` process is.</summary>
+    private BackgroundJobServer Server(int workers, string name)
     {
         var clock = new FakeClock(Instant.FromUtc(2026, 11, 26, 12, 0));
-        _server = new BackgroundJobServer(
+        return new BackgroundJobServer(
             new BackgroundJobServerOptions
             {
-                WorkerCount = 2,
-                ServerName = "hangfire-ingest-tests-" + Guid.NewGuid().ToString("N")[..8],
+                WorkerCount = workers,
+                ServerName = name,
                 SchedulePollingInterval = TimeSpan.FromMilliseconds(500),
                 Activator = new TestActivator(t =>
                     t == typeof(IngestDropFolderJob) ? new IngestDropFolderJob(_fx.Db, Mediation, clock, _client)
@@ -139,6 +144,41 @@ public sealed class HangfireIngestTests : IClassFixture<DatabaseFixture>, IDispo
         var enqueued = Assert.Single(_log.Events, e => e.MessageTemplate.Text.StartsWith("Enqueued {Count}", StringComparison.Ordinal)
             && CapturingSink.Scalar(e, "JobId") == pollId);
         Assert.Equal("IngestDropFolderJob.Poll", CapturingSink.Scalar(enqueued, "JobName"));
+    }
+
+    [Fact]
+    public void Two_servers_on_one_database_split_the_files_of_one_drop_between_them_and_store_each_file_once()
+    {
+        // Two `billing serve` processes sharing one PostgreSQL and one drop folder: the poll (run by either)
+        // queues one job per file, and whichever server's worker is free takes the next. Nothing else is shared.
+        const int files = 12;
+        for (var f = 0; f < files; f++)
+        {
+            Drops.Put(_drop.Path, "canonical", $"split-{f:00}.csv", Drops.Canonical(300_000 + f * 1_000, 500));
+        }
+
+        var names = new[] { "serve-a-" + Guid.NewGuid().ToString("N")[..6], "serve-b-" + Guid.NewGuid().ToString("N")[..6] };
+        _server = Server(workers: 1, names[0]);
+        _secondServer = Server(workers: 1, names[1]);
+        _client.Enqueue<IngestDropFolderJob>(j => j.Poll());
+        _client.Enqueue<IngestDropFolderJob>(j => j.Poll()); // a second poll, from the other server as likely as not
+        Wait.Until(() => Count("SELECT count(*) FROM cdr_files WHERE file_name LIKE 'split-%' AND status = 'archived'") == files, $"{files} archived files");
+        WaitUntilDrained("the polls, ingests and ratings to finish");
+
+        // Each file once: one archived row, its 500 records once each, whatever each server's poll queued.
+        Assert.Equal(files, Count("SELECT count(DISTINCT file_name) FROM cdr_files WHERE file_name LIKE 'split-%' AND status = 'archived'"));
+        Assert.Equal(files, Count("SELECT count(*) FROM cdr_files WHERE file_name LIKE 'split-%'"));
+        Assert.Equal(files * 500, Count("SELECT count(*) FROM usage WHERE record_key BETWEEN 'r300000' AND 'r311499'"));
+        Assert.Equal(files * 500, Count("SELECT count(DISTINCT (source, record_key)) FROM usage WHERE record_key BETWEEN 'r300000' AND 'r311499'"));
+        Assert.Equal(0, _storage.GetMonitoringApi().GetStatistics().Failed);
+
+        // Every ingest job ran on one of the two servers; the split is whatever their free workers took.
+        var monitoring = _storage.GetMonitoringApi();
+        var ranOn = SucceededJobs().Where(j => j.Job.Type == typeof(IngestFileJob) && ((string)j.Job.Args[1]).StartsWith("split-", StringComparison.Ordinal))
+            .Select(j => monitoring.JobDetails(j.Id).History.First(h => h.StateName == "Processing").Data["ServerId"])
+            .ToList();
+        Assert.InRange(ranOn.Count, files, 2 * files); // the second poll may queue a file again: that job finds it handled
+        Assert.All(ranOn, server => Assert.Contains(names, n => server.StartsWith(n, StringComparison.Ordinal)));
     }
 
     [Fact]
