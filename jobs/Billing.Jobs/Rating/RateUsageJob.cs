@@ -35,7 +35,7 @@ public sealed record RatingRunResult(long Rated, long Held, long ReRated, long P
 /// </summary>
 public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func<NotificationTemplates>? templates = null)
 {
-    /// <summary>Usage ids per transaction; a partition's pass finds about 1/<see cref="RatingPartitions.Count"/> of them.</summary>
+    /// <summary>Usage ids per transaction; a round's pass finds about <see cref="RatingPartitions.PerRound"/>/<see cref="RatingPartitions.Count"/> of them.</summary>
     public const int DefaultRangeSize = 200_000;
 
     private readonly ILogger _log = Log.ForContext<RateUsageJob>();
@@ -76,9 +76,12 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
 
     /// <summary>
     /// Work is split by subscriber: usage falls into <see cref="RatingPartitions.Count"/> partitions by
-    /// a hash of its MSISDN, and a process claims a whole partition (a session lock) before rating
-    /// it, range after range in id order. So two processes never rate the same subscriber, each
-    /// subscriber's usage is rated in the order it arrived, and the processes share the work.
+    /// a hash of its account, and a process claims whole partitions (session locks) before rating
+    /// them, range after range in id order. So two processes never rate the same subscriber, each
+    /// subscriber's usage is rated in the order it arrived, and the processes share the work. A process
+    /// claims up to <see cref="RatingPartitions.PerRound"/> partitions at a time and reads each range once
+    /// for all of them: alone it reads the usage twice, two processes at once read it once each (one
+    /// partition at a time, the usage was read once per partition: four times).
     /// </summary>
     private RatingRunResult RateIds(Npgsql.NpgsqlConnection conn, long min, long max, int rangeSize, Action<long, long>? progress)
     {
@@ -88,14 +91,17 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
         var heldByReason = new Dictionary<string, long>(StringComparer.Ordinal);
         min -= ((min % rangeSize) + rangeSize) % rangeSize;
         var ranges = max < min ? 0 : ((max - min) / rangeSize) + 1;
+        var rounds = (RatingPartitions.Count + RatingPartitions.PerRound - 1) / RatingPartitions.PerRound;
         var done = 0L;
         var first = Environment.ProcessId % RatingPartitions.Count; // processes start apart
-        for (var i = 0; i < RatingPartitions.Count; i++)
+        var order = Enumerable.Range(0, RatingPartitions.Count).Select(i => (first + i) % RatingPartitions.Count).ToList();
+        foreach (var round in order.Chunk(RatingPartitions.PerRound))
         {
-            var partition = (first + i) % RatingPartitions.Count;
-            if (!RatingPartitions.TryClaim(conn, partition))
+            var claimed = round.Where(p => RatingPartitions.TryClaim(conn, p)).ToList();
+            skipped += round.Length - claimed.Count;
+            if (claimed.Count == 0)
             {
-                skipped++;
+                done += ranges;
                 continue;
             }
 
@@ -104,7 +110,7 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
                 for (var from = min; from <= max; from += rangeSize)
                 {
                     using var tx = conn.BeginTransaction();
-                    var r = RateRange(tx, from, from + rangeSize, partition);
+                    var r = RateRange(tx, from, from + rangeSize, claimed);
                     tx.Commit();
                     rated += r.Rated;
                     held += r.Held;
@@ -117,12 +123,15 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
                         heldByReason[reason] = heldByReason.GetValueOrDefault(reason) + count;
                     }
 
-                    progress?.Invoke(++done, ranges * RatingPartitions.Count);
+                    progress?.Invoke(++done, ranges * rounds);
                 }
             }
             finally
             {
-                RatingPartitions.Release(conn, partition);
+                foreach (var p in claimed)
+                {
+                    RatingPartitions.Release(conn, p);
+                }
             }
         }
 
@@ -132,12 +141,12 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
         return result;
     }
 
-    private RatingRunResult RateRange(Npgsql.NpgsqlTransaction tx, long from, long to, int partition)
+    private RatingRunResult RateRange(Npgsql.NpgsqlTransaction tx, long from, long to, IReadOnlyCollection<int> partitions)
     {
         var conn = tx.Connection!;
         var sw = System.Diagnostics.Stopwatch.StartNew();
         var latest = catalogs.LatestVersionId(conn);
-        var batch = UsageToRateStore.Unrated(tx, from, to, latest ?? 0, partition);
+        var batch = UsageToRateStore.Unrated(tx, from, to, latest ?? 0, partitions);
         var tQuery = sw.Elapsed;
         if (batch.Count == 0)
         {

@@ -11,11 +11,17 @@ public static class RatingPartitions
 {
     /// <summary>
     /// Subscriber partitions: usage of one account's numbers always falls into the same one (by a hash
-    /// of the account, from msisdn_partitions; a number of no account yet by its own hash). Each partition's
-    /// pass reads every usage row of its id span, so more partitions mean more parallel processes
-    /// but more reading: four suit the one-to-four workers of a small operator.
+    /// of the account, from msisdn_partitions; a number of no account yet by its own hash). Four suit the
+    /// one-to-four workers of a small operator: at most four processes rate at once.
     /// </summary>
     public const int Count = 4;
+
+    /// <summary>
+    /// How many partitions a rating run claims and reads together (each read of an id range reads every
+    /// usage row of it, whatever the partitions asked for): half, so that two processes at once each read
+    /// the usage once, and one alone reads it twice, not once per partition.
+    /// </summary>
+    public const int PerRound = Count / 2;
 
     private const int PartitionLockSpace = 1381253457;
 

@@ -42,10 +42,11 @@ public static class UsageToRateStore
             """, new { source, fileName });
 
     /// <summary>
-    /// Unrated usage in [from, to): not rated, and either never held or held for a cause that may be
-    /// gone (a subscriber now exists; a catalogue version newer than the one that failed).
+    /// Unrated usage in [from, to) of the subscriber partitions <paramref name="partitions"/> (those the caller
+    /// holds, read together: one read of the range whatever their number): not rated, and either never held or
+    /// held for a cause that may be gone (a subscriber now exists; a catalogue version newer than the one that failed).
     /// </summary>
-    public static IReadOnlyList<UsageToRate> Unrated(NpgsqlTransaction tx, long from, long to, int latestCatalog, int partition)
+    public static IReadOnlyList<UsageToRate> Unrated(NpgsqlTransaction tx, long from, long to, int latestCatalog, IReadOnlyCollection<int> partitions)
     {
         using var cmd = new NpgsqlCommand($"""
             SELECT {UsageColumns}, h.usage_id IS NOT NULL AS may_be_held
@@ -53,7 +54,7 @@ public static class UsageToRateStore
             LEFT JOIN msisdn_partitions mp ON mp.msisdn = u.msisdn
             {SubscriptionJoin}
             LEFT JOIN rating_holds h ON h.usage_id = u.id
-            WHERE u.id >= @from AND u.id < @to AND (hashtext(coalesce(mp.account_id, u.msisdn)) & @mask) = @partition
+            WHERE u.id >= @from AND u.id < @to AND (hashtext(coalesce(mp.account_id, u.msisdn)) & @mask) = ANY(@partitions)
               AND NOT EXISTS (SELECT 1 FROM rated_charges r WHERE r.usage_id = u.id AND r.usage_id >= @from AND r.usage_id < @to)
               AND (h.usage_id IS NULL
                    OR (h.reason = @unknownSubscriber AND s.id IS NOT NULL)
@@ -63,7 +64,7 @@ public static class UsageToRateStore
         cmd.Parameters.AddWithValue("to", to);
         cmd.Parameters.AddWithValue("latestCatalog", latestCatalog);
         cmd.Parameters.AddWithValue("unknownSubscriber", HoldReasons.UnknownSubscriber);
-        cmd.Parameters.AddWithValue("partition", partition);
+        cmd.Parameters.AddWithValue("partitions", partitions.ToArray());
         cmd.Parameters.AddWithValue("mask", RatingPartitions.Count - 1);
         return ReadUsage(cmd);
     }
