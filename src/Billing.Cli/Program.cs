@@ -60,6 +60,7 @@ public static class Program
         root.Subcommands.Add(ConfigCommand.Build(cli));
         root.Subcommands.Add(UserCommands.Build(cli));
         root.Subcommands.Add(ServeCommand.Build(cli));
+        root.Subcommands.Add(ScheduleCommands.Build(cli));
         root.Subcommands.Add(BenchCommand.Build(cli));
         return root;
     }
