@@ -51,6 +51,9 @@ public sealed record BillingConfig
     /// <summary>Recurring jobs under serve: id → cron and time zone, over the defaults of <see cref="Billing.Jobs.Scheduling.Schedules"/>.</summary>
     public IReadOnlyDictionary<string, Billing.Jobs.Scheduling.ScheduleSetting> Schedules { get; init; } = new Dictionary<string, Billing.Jobs.Scheduling.ScheduleSetting>();
 
+    /// <summary>Logging: subscriber numbers masked unless unmaskMsisdns says otherwise.</summary>
+    public LoggingOptions Logging { get; init; } = new();
+
     /// <summary>The web host: which reverse proxies' forwarded headers are believed.</summary>
     public Hosting.ServeOptions Serve { get; init; } = new();
 
@@ -168,6 +171,13 @@ public sealed record BillingConfig
             throw new UserErrorException($"Configuration file '{path}' is not valid: {e.Message}");
         }
     }
+}
+
+/// <summary>The <c>logging</c> section of billing.json.</summary>
+public sealed record LoggingOptions
+{
+    /// <summary>True: subscriber numbers appear whole in the logs (for debugging a number's path; turn it off again).</summary>
+    public bool UnmaskMsisdns { get; init; }
 }
 
 /// <summary>A mistake the user can fix: printed without a stack trace, exit code 2.</summary>

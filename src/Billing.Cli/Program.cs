@@ -89,7 +89,7 @@ public static class Program
         try
         {
             var config = BillingConfig.Load(g.ConfigPath);
-            Runtime.ConfigureLogging(g.Verbose, server, config.StateDirectory);
+            Runtime.ConfigureLogging(g.Verbose, server, config.StateDirectory, config.Logging.UnmaskMsisdns);
             return action(g);
         }
         catch (UserErrorException e)

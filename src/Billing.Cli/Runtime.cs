@@ -112,7 +112,7 @@ public sealed class Runtime : IDisposable
         _embedded?.Dispose();
     }
 
-    public static void ConfigureLogging(bool verbose, bool server, string stateDirectory)
+    public static void ConfigureLogging(bool verbose, bool server, string stateDirectory, bool unmaskMsisdns = false)
     {
         Log.Logger = new LoggerConfiguration()
             .MinimumLevel.Is(Environment.GetEnvironmentVariable("BILLING_LOG_LEVEL") is { } level && Enum.TryParse<LogEventLevel>(level, true, out var l) ? l : LogEventLevel.Information)
@@ -121,6 +121,8 @@ public sealed class Runtime : IDisposable
             // serve keeps its antiforgery keys in memory (InMemoryKeyRing): the warning that they are not encrypted at rest does not apply.
             .MinimumLevel.Override("Microsoft.AspNetCore.DataProtection", LogEventLevel.Error)
             .Enrich.FromLogContext()
+            // After the log context: its properties are masked too.
+            .Enrich.With(unmaskMsisdns ? [] : [new MsisdnMasking()])
             .WriteTo.Console(
                 restrictedToMinimumLevel: verbose || server ? LogEventLevel.Verbose : LogEventLevel.Error,
                 standardErrorFromLevel: LogEventLevel.Verbose,
