@@ -20,11 +20,17 @@ public sealed record ServeOptions
 
     /// <summary>
     /// Forwarded headers honoured from the configured proxies only. ASP.NET's own default believes
-    /// loopback: cleared, so that with no proxy configured a local process cannot claim another address.
+    /// loopback, and with both of its lists empty it believes everyone: so with no proxy configured
+    /// no header is read at all, and otherwise the lists hold exactly the configured ones.
     /// </summary>
     public ForwardedHeadersOptions ForwardedHeaders()
     {
-        var o = new ForwardedHeadersOptions { ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto };
+        var o = new ForwardedHeadersOptions
+        {
+            ForwardedHeaders = KnownProxies.Count == 0
+                ? Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.None
+                : Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto,
+        };
         o.KnownIPNetworks.Clear();
         o.KnownProxies.Clear();
         foreach (var p in KnownProxies)
