@@ -68,6 +68,7 @@ public sealed class Runtime : IDisposable
         else
         {
             where = "PostgreSQL from " + (global.Db is null ? "BILLING_DB" : "--db");
+            connectionString = WithPasswordFile(connectionString, Environment.GetEnvironmentVariable(DbPasswordFileVariable));
         }
 
         var db = BillingDatabase.Connect(connectionString);
@@ -92,6 +93,39 @@ public sealed class Runtime : IDisposable
         }
 
         return new Runtime(config, db, embedded, signals, where) { Migration = migration };
+    }
+
+    /// <summary>The environment variable naming a file that holds the database password (its first line), for a connection string without one.</summary>
+    public const string DbPasswordFileVariable = "BILLING_DB_PASSWORD_FILE";
+
+    /// <summary>
+    /// The connection string with the password of <paramref name="passwordFile"/> (its first line) when it has none
+    /// of its own: the password then lives in a file outside the repository and out of the process list.
+    /// </summary>
+    public static string WithPasswordFile(string connectionString, string? passwordFile)
+    {
+        if (string.IsNullOrEmpty(passwordFile))
+        {
+            return connectionString;
+        }
+
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (!string.IsNullOrEmpty(builder.Password))
+        {
+            return connectionString;
+        }
+
+        try
+        {
+            builder.Password = File.ReadLines(passwordFile).FirstOrDefault()?.TrimEnd('\r')
+                ?? throw new UserErrorException($"{DbPasswordFileVariable}: {passwordFile} is empty");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UserErrorException($"{DbPasswordFileVariable}: cannot read {passwordFile}: {e.Message}");
+        }
+
+        return builder.ConnectionString;
     }
 
     /// <summary>

@@ -164,4 +164,19 @@ public sealed class ConfigTests : IDisposable
 
         Assert.Contains("notifications.smtp.passwordFile: no file /nonexistent/smtp-password", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_database_password_is_taken_from_the_first_line_of_BILLING_DB_PASSWORD_FILE_only_when_the_connection_string_has_none()
+    {
+        var file = _tmp.File("db-password");
+        File.WriteAllText(file, "from-a-file-44\n");
+
+        var added = new Npgsql.NpgsqlConnectionStringBuilder(Runtime.WithPasswordFile("Host=db.example;Username=billing", file));
+        var kept = new Npgsql.NpgsqlConnectionStringBuilder(Runtime.WithPasswordFile("Host=db.example;Username=billing;Password=own", file));
+
+        Assert.Equal(("db.example", "from-a-file-44"), (added.Host, added.Password));
+        Assert.Equal("own", kept.Password);
+        Assert.Equal("Host=db.example", Runtime.WithPasswordFile("Host=db.example", null));
+        Assert.Throws<UserErrorException>(() => Runtime.WithPasswordFile("Host=db.example", _tmp.File("missing")));
+    }
 }
