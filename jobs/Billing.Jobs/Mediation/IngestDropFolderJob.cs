@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using Billing.Mediation;
 using Billing.Storage;
 using Hangfire;
@@ -18,7 +17,6 @@ public sealed class IngestDropFolderJob(BillingDatabase db, MediationOptions opt
 
     /// <summary>Recurring entry point: fan out one job per ready file.</summary>
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
-    [DisplayName("Poll the drop folder")]
     public int Poll()
     {
         if (jobs is null)
