@@ -1,7 +1,6 @@
 using Billing.Jobs.Scheduling;
 using Billing.Mediation;
 using Billing.Storage;
-using Dapper;
 using Hangfire;
 
 namespace Billing.Cli.Hosting;
@@ -43,7 +42,7 @@ public static class HealthEndpoint
         {
             await using var conn = await db.OpenAsync(cancel);
             reachable = true;
-            current = await conn.ExecuteScalarAsync<int?>("SELECT max(version) FROM schema_migrations") == Migrator.Latest;
+            current = await Migrator.CurrentVersionAsync(conn) == Migrator.Latest;
         }
         catch (Exception e) when (e is Npgsql.NpgsqlException or DatabaseUnavailableException or TimeoutException)
         {

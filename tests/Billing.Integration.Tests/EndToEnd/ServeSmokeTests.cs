@@ -65,8 +65,11 @@ public sealed class ServeSmokeTests : IClassFixture<DatabaseFixture>
 
         // The ingest job as the dashboard lists it: its name says which file, its succeeded state holds the counts.
         var storage = Billing.Cli.Hosting.HangfireStorage.Reader(fx.ConnectionString);
-        var ingest = storage.GetMonitoringApi().SucceededJobs(0, 100)
-            .Single(j => j.Value.Job?.Type == typeof(Billing.Jobs.Mediation.IngestFileJob) && j.Value.Job.Args[1] as string == "smoke.csv");
+        // The file is archived inside the job; its succeeded state is written just after.
+        KeyValuePair<string, Hangfire.Storage.Monitoring.SucceededJobDto> ingest = default;
+        Wait.Until(() => (ingest = storage.GetMonitoringApi().SucceededJobs(0, 100)
+            .SingleOrDefault(j => j.Value.Job?.Type == typeof(Billing.Jobs.Mediation.IngestFileJob) && j.Value.Job.Args[1] as string == "smoke.csv")).Key is not null,
+            "the ingest job to succeed\n" + serve.Output);
         Assert.Matches("\"Status\":\\s*\"archived\"", ingest.Value.Result.ToString());
         Assert.Matches("\"Accepted\":\\s*25,", ingest.Value.Result.ToString());
         var listed = await operations.GetStringAsync(new Uri("/hangfire/jobs/succeeded", UriKind.Relative));
