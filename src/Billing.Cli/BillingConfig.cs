@@ -48,6 +48,18 @@ public sealed record BillingConfig
     /// <summary>The dunning run: where the agency hand-over files go, accounts read per query.</summary>
     public Billing.Jobs.Dunning.DunningOptions Dunning { get; init; } = new();
 
+    /// <summary>Recurring jobs under serve: id → cron and time zone, over the defaults of <see cref="Billing.Jobs.Scheduling.Schedules"/>.</summary>
+    public IReadOnlyDictionary<string, Billing.Jobs.Scheduling.ScheduleSetting> Schedules { get; init; } = new Dictionary<string, Billing.Jobs.Scheduling.ScheduleSetting>();
+
+    /// <summary>Logging: subscriber numbers masked unless unmaskMsisdns says otherwise.</summary>
+    public LoggingOptions Logging { get; init; } = new();
+
+    /// <summary>The web host: which reverse proxies' forwarded headers are believed.</summary>
+    public Hosting.ServeOptions Serve { get; init; } = new();
+
+    /// <summary>The recurring jobs as they run: the configured schedules over the defaults.</summary>
+    public IReadOnlyList<Billing.Jobs.Scheduling.Schedule> RecurringJobs() => Billing.Jobs.Scheduling.Schedules.Resolve(Schedules);
+
     /// <summary>The folder of the agency hand-over files: dunning.agencyFolder, else &lt;stateDirectory&gt;/agency.</summary>
     public string AgencyFolder() => Path.GetFullPath(Dunning.AgencyFolder ?? Path.Combine(StateDirectory, "agency"));
 
@@ -122,6 +134,8 @@ public sealed record BillingConfig
         problems.AddRange(Documents.Problems());
         problems.AddRange(Prepaid.Problems());
         problems.AddRange(Dunning.Problems());
+        problems.AddRange(Billing.Jobs.Scheduling.Schedules.Problems(Schedules));
+        problems.AddRange(Serve.Problems());
 
         return problems;
     }
@@ -157,6 +171,13 @@ public sealed record BillingConfig
             throw new UserErrorException($"Configuration file '{path}' is not valid: {e.Message}");
         }
     }
+}
+
+/// <summary>The <c>logging</c> section of billing.json.</summary>
+public sealed record LoggingOptions
+{
+    /// <summary>True: subscriber numbers appear whole in the logs (for debugging a number's path; turn it off again).</summary>
+    public bool UnmaskMsisdns { get; init; }
 }
 
 /// <summary>A mistake the user can fix: printed without a stack trace, exit code 2.</summary>

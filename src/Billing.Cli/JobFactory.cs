@@ -74,7 +74,7 @@ public sealed class JobFactory
     public TopUpService TopUps() => new(Catalogs, Templates, _config.Prepaid.TopUpCeiling);
 
     /// <summary>The dunning run: the ladder of the catalogue in force, messages in the configured layouts, hand-over files in the agency folder.</summary>
-    public DunningJob Dunning() => new(_db, Catalogs, Templates, _config.Dunning, _config.AgencyFolder(), Clock);
+    public DunningJob Dunning(IBackgroundJobClient? client = null) => new(_db, Catalogs, Templates, _config.Dunning, _config.AgencyFolder(), Clock, client);
 
     /// <summary>Invoice and credit-note PDFs into the configured document store (or <paramref name="folder"/>), with the brand's template loaded once.</summary>
     public RenderDocumentsJob RenderDocuments(string? folder = null) =>
@@ -91,7 +91,7 @@ public sealed class JobFactory
         services.AddTransient(_ => DeliverNotifications());
         services.AddTransient(_ => BillRun());
         services.AddTransient(sp => BillRunFanOut(sp.GetRequiredService<IBackgroundJobClient>()));
-        services.AddTransient(_ => Dunning());
+        services.AddTransient(sp => Dunning(sp.GetRequiredService<IBackgroundJobClient>()));
         services.AddTransient(_ => RenderDocuments());
     }
 

@@ -60,6 +60,7 @@ public static class Program
         root.Subcommands.Add(ConfigCommand.Build(cli));
         root.Subcommands.Add(UserCommands.Build(cli));
         root.Subcommands.Add(ServeCommand.Build(cli));
+        root.Subcommands.Add(ScheduleCommands.Build(cli));
         root.Subcommands.Add(BenchCommand.Build(cli));
         return root;
     }
@@ -88,7 +89,7 @@ public static class Program
         try
         {
             var config = BillingConfig.Load(g.ConfigPath);
-            Runtime.ConfigureLogging(g.Verbose, server, config.StateDirectory);
+            Runtime.ConfigureLogging(g.Verbose, server, config.StateDirectory, config.Logging.UnmaskMsisdns);
             return action(g);
         }
         catch (UserErrorException e)

@@ -68,6 +68,7 @@ public sealed class Runtime : IDisposable
         else
         {
             where = "PostgreSQL from " + (global.Db is null ? "BILLING_DB" : "--db");
+            connectionString = WithPasswordFile(connectionString, Environment.GetEnvironmentVariable(DbPasswordFileVariable));
         }
 
         var db = BillingDatabase.Connect(connectionString);
@@ -94,6 +95,39 @@ public sealed class Runtime : IDisposable
         return new Runtime(config, db, embedded, signals, where) { Migration = migration };
     }
 
+    /// <summary>The environment variable naming a file that holds the database password (its first line), for a connection string without one.</summary>
+    public const string DbPasswordFileVariable = "BILLING_DB_PASSWORD_FILE";
+
+    /// <summary>
+    /// The connection string with the password of <paramref name="passwordFile"/> (its first line) when it has none
+    /// of its own: the password then lives in a file outside the repository and out of the process list.
+    /// </summary>
+    public static string WithPasswordFile(string connectionString, string? passwordFile)
+    {
+        if (string.IsNullOrEmpty(passwordFile))
+        {
+            return connectionString;
+        }
+
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (!string.IsNullOrEmpty(builder.Password))
+        {
+            return connectionString;
+        }
+
+        try
+        {
+            builder.Password = File.ReadLines(passwordFile).FirstOrDefault()?.TrimEnd('\r')
+                ?? throw new UserErrorException($"{DbPasswordFileVariable}: {passwordFile} is empty");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UserErrorException($"{DbPasswordFileVariable}: cannot read {passwordFile}: {e.Message}");
+        }
+
+        return builder.ConnectionString;
+    }
+
     /// <summary>
     /// For a host that stops gracefully on SIGINT and SIGTERM itself (the web host) and then disposes
     /// this runtime: from now on the signals are its to handle.
@@ -112,7 +146,7 @@ public sealed class Runtime : IDisposable
         _embedded?.Dispose();
     }
 
-    public static void ConfigureLogging(bool verbose, bool server, string stateDirectory)
+    public static void ConfigureLogging(bool verbose, bool server, string stateDirectory, bool unmaskMsisdns = false)
     {
         Log.Logger = new LoggerConfiguration()
             .MinimumLevel.Is(Environment.GetEnvironmentVariable("BILLING_LOG_LEVEL") is { } level && Enum.TryParse<LogEventLevel>(level, true, out var l) ? l : LogEventLevel.Information)
@@ -121,6 +155,8 @@ public sealed class Runtime : IDisposable
             // serve keeps its antiforgery keys in memory (InMemoryKeyRing): the warning that they are not encrypted at rest does not apply.
             .MinimumLevel.Override("Microsoft.AspNetCore.DataProtection", LogEventLevel.Error)
             .Enrich.FromLogContext()
+            // After the log context: its properties are masked too.
+            .Enrich.With(unmaskMsisdns ? [] : [new MsisdnMasking()])
             .WriteTo.Console(
                 restrictedToMinimumLevel: verbose || server ? LogEventLevel.Verbose : LogEventLevel.Error,
                 standardErrorFromLevel: LogEventLevel.Verbose,

@@ -41,8 +41,11 @@ public sealed record SmtpOptions
     /// <summary>Log in with this user name (none: no authentication).</summary>
     public string? Username { get; init; }
 
-    /// <summary>Its password; else the environment variable <c>BILLING_SMTP_PASSWORD</c>.</summary>
+    /// <summary>Its password (better not in a file that may be committed: see <see cref="PasswordFile"/>); else <see cref="EffectivePassword"/>'s other sources.</summary>
     public string? Password { get; init; }
+
+    /// <summary>A file holding the password (its first line), outside the repository, e.g. /etc/billing/smtp-password, readable by billing's user only.</summary>
+    public string? PasswordFile { get; init; }
 
     /// <summary>The sender, e.g. <c>"Billing &lt;billing@example.com&gt;"</c>; its domain is the right-hand side of every Message-ID.</summary>
     public string? From { get; init; }
@@ -51,7 +54,21 @@ public sealed record SmtpOptions
 
     public const string PasswordVariable = "BILLING_SMTP_PASSWORD";
 
-    public string? EffectivePassword() => Password ?? Environment.GetEnvironmentVariable(PasswordVariable);
+    /// <summary>The environment variable naming a file that holds the password (as <see cref="PasswordFile"/>).</summary>
+    public const string PasswordFileVariable = "BILLING_SMTP_PASSWORD_FILE";
+
+    /// <summary>The password: <see cref="Password"/>, else BILLING_SMTP_PASSWORD, else the first line of <see cref="PasswordFile"/> or of the file BILLING_SMTP_PASSWORD_FILE names.</summary>
+    public string? EffectivePassword()
+    {
+        if ((Password ?? Environment.GetEnvironmentVariable(PasswordVariable)) is { Length: > 0 } set)
+        {
+            return set;
+        }
+
+        return (PasswordFile ?? Environment.GetEnvironmentVariable(PasswordFileVariable)) is { Length: > 0 } file
+            ? File.ReadLines(file).FirstOrDefault()?.TrimEnd('\r')
+            : null;
+    }
 }
 
 /// <summary>The <c>notifications</c> section of billing.json.</summary>
@@ -96,6 +113,11 @@ public sealed record NotificationOptions
         if (Smtp.From is { } from && !MailboxAddress.TryParse(from, out _))
         {
             problems.Add($"notifications.smtp.from '{from}' is not an e-mail address (e.g. \"Billing <billing@example.com>\")");
+        }
+
+        if (Smtp.PasswordFile is { Length: > 0 } passwordFile && !File.Exists(passwordFile))
+        {
+            problems.Add($"notifications.smtp.passwordFile: no file {passwordFile}");
         }
 
         if (Channel == NotificationChannelKind.Smtp)

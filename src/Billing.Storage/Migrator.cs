@@ -19,6 +19,10 @@ public static partial class Migrator
 
     public static int Latest => All[^1].Version;
 
+    /// <summary>The schema version the database records (0 when none is), for a check that it is this build's <see cref="Latest"/>.</summary>
+    public static async Task<int> CurrentVersionAsync(Npgsql.NpgsqlConnection conn) =>
+        await conn.ExecuteScalarAsync<int?>("SELECT max(version) FROM schema_migrations") ?? 0;
+
     public static MigrationReport Migrate(BillingDatabase db)
     {
         ArgumentNullException.ThrowIfNull(db);

@@ -26,8 +26,9 @@ public sealed class RenderDocumentsJob(BillingDatabase db, InvoiceRenderer rende
 
     public InvoiceTemplate Template => renderer.Template;
 
-    [DisplayName("Bill run #{0} batch {1}: render PDFs")]
-    public RenderOutcome RenderBatch(long runId, int batchNo)
+    /// <summary>The PDFs of one approved batch; <paramref name="runDate"/> and <paramref name="batches"/> are there for the job's name on the dashboard.</summary>
+    [DisplayName("Bill run {1} batch {2}/{3}: render PDFs")]
+    public RenderOutcome RenderBatch(long runId, string runDate, int batchNo, int batches)
     {
         using var conn = db.Open();
         var batch = BillRunStore.Batches(conn, runId).SingleOrDefault(b => b.BatchNo == batchNo)

@@ -1,3 +1,5 @@
+using Hangfire;
+using System.ComponentModel;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -25,13 +27,35 @@ namespace Billing.Jobs.Dunning;
 /// its subscriptions, a letter's or hand-over's content. A run killed mid-way leaves whole accounts
 /// done or untouched; running it again, or two at once, takes each step once.
 /// </summary>
-public sealed class DunningJob(BillingDatabase db, CatalogCache catalogs, Func<NotificationTemplates> templates, DunningOptions options, string agencyFolder, IClock clock)
+public sealed class DunningJob(BillingDatabase db, CatalogCache catalogs, Func<NotificationTemplates> templates, DunningOptions options, string agencyFolder, IClock clock, IBackgroundJobClient? jobs = null)
 {
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, Converters = { new IsoDate() } };
     private static readonly LocalDatePattern Day = LocalDatePattern.Iso;
 
-    /// <summary>The recurring job: today's run (the UTC date).</summary>
-    public void Daily() => Run(clock.GetCurrentInstant().InUtc().Date, dryRun: false, "serve");
+    /// <summary>
+    /// The recurring job: enqueues the run of today (the UTC date) as a job of its own, named by its
+    /// date — a retry or a requeue from the dashboard on a later day re-runs that date, not the new
+    /// today. Without a job client (the command line) it runs at once.
+    /// </summary>
+    [DisplayName("Dunning of the day")]
+    public string Daily()
+    {
+        var today = Day.Format(clock.GetCurrentInstant().InUtc().Date);
+        if (jobs is null)
+        {
+            Of(today);
+        }
+        else
+        {
+            jobs.Enqueue<DunningJob>(j => j.Of(today));
+        }
+
+        return today;
+    }
+
+    /// <summary>The dunning run of <paramref name="asOf"/> (yyyy-MM-dd) under serve; its counts stay on the job's succeeded state.</summary>
+    [DisplayName("Dunning {0}")]
+    public DunningCounts Of(string asOf) => Run(Day.Parse(asOf).GetValueOrThrow(), dryRun: false, "serve").Counts();
 
     /// <summary>Decides (and unless <paramref name="dryRun"/>, applies) the ladder on <paramref name="asOf"/>; optionally for one account.</summary>
     public DunningReport Run(LocalDate asOf, bool dryRun, string by, string? account = null)

@@ -30,4 +30,10 @@ public sealed record DunningReport(
         Steps.Where(s => s.Fee.Amount > 0m).GroupBy(s => s.Fee.Currency.Code).ToDictionary(g => g.Key, g => g.Sum(s => s.Fee.Amount), StringComparer.Ordinal);
 
     public int Suspensions => SuspendedSubscriptions.Count;
+
+    /// <summary>The run's counts, as the dashboard shows them on the job.</summary>
+    public DunningCounts Counts() => new(AsOf.ToString("uuuu-MM-dd", System.Globalization.CultureInfo.InvariantCulture), RunId, Accounts, ActionsTaken, Skipped, Suspensions, Reactivated.Count, AgencyFile is not null);
 }
+
+/// <summary>A dunning run in numbers: accounts evaluated, steps taken by action, steps skipped, subscriptions suspended, accounts reactivated.</summary>
+public sealed record DunningCounts(string AsOf, long? RunId, int Accounts, IReadOnlyDictionary<string, int> ActionsTaken, int Skipped, int Suspensions, int Reactivated, bool AgencyFile);

@@ -28,34 +28,37 @@ public sealed class BillRunFanOut(BillingDatabase db, BillRunJob job, IBackgroun
         var planned = job.Plan(LocalDatePattern.Iso.Parse(runDate).GetValueOrThrow(), account, "schedule");
         foreach (var b in planned.Batches)
         {
-            jobs.Enqueue<BillRunFanOut>(f => f.DraftBatch(planned.Run.Id, b.BatchNo, planned.Batches.Count, approve));
+            jobs.Enqueue<BillRunFanOut>(f => f.DraftBatch(planned.Run.Id, runDate, b.BatchNo, planned.Batches.Count, approve));
         }
     }
 
-    [DisplayName("Bill run #{0} batch {1}/{2}: draft")]
-    public void DraftBatch(long runId, int batchNo, int batches, bool approve)
+    /// <summary>One batch's drafts; <paramref name="runDate"/> is there for the job's name on the dashboard.</summary>
+    [DisplayName("Bill run {1} batch {2}/{3}: draft")]
+    public BatchOutcome DraftBatch(long runId, string runDate, int batchNo, int batches, bool approve)
     {
-        job.DraftBatch(runId, batchNo);
+        var outcome = job.DraftBatch(runId, batchNo);
         using var conn = db.Open();
         if (approve && BillRunStore.ClaimApproval(conn, runId))
         {
-            Approve(runId);
+            Approve(runId, runDate);
         }
+
+        return outcome;
     }
 
-    [DisplayName("Bill run #{0}: approve")]
-    public void Approve(long runId)
+    [DisplayName("Bill run {1}: approve")]
+    public void Approve(long runId, string runDate)
     {
         using var conn = db.Open();
         var batches = BillRunStore.Batches(conn, runId);
         foreach (var b in batches)
         {
             // The batch's PDFs are rendered once its approval succeeded (a continuation: any worker takes it).
-            var approval = jobs.Enqueue<BillRunFanOut>(f => f.ApproveBatch(runId, b.BatchNo, batches.Count));
-            jobs.ContinueJobWith<RenderDocumentsJob>(approval, r => r.RenderBatch(runId, b.BatchNo));
+            var approval = jobs.Enqueue<BillRunFanOut>(f => f.ApproveBatch(runId, runDate, b.BatchNo, batches.Count));
+            jobs.ContinueJobWith<RenderDocumentsJob>(approval, r => r.RenderBatch(runId, runDate, b.BatchNo, batches.Count));
         }
     }
 
-    [DisplayName("Bill run #{0} batch {1}/{2}: approve")]
-    public void ApproveBatch(long runId, int batchNo, int batches) => job.ApproveBatch(runId, batchNo);
+    [DisplayName("Bill run {1} batch {2}/{3}: approve")]
+    public BatchOutcome ApproveBatch(long runId, string runDate, int batchNo, int batches) => job.ApproveBatch(runId, batchNo);
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Billing.Core.Mediation;
@@ -27,13 +28,17 @@ public sealed class IngestFileJob(BillingDatabase db, MediationOptions options, 
     /// The Hangfire entry point: arguments are names, never entities. A file that could not be moved
     /// fails the job, so Hangfire tries again (the database work is done once either way).
     /// </summary>
-    public void Run(string source, string fileName)
+    [DisplayName("Ingest {0}/{1}")]
+    public IngestOutcome Run(string source, string fileName)
     {
         var outcome = Ingest(source, fileName);
         if (outcome.Status == Statuses.Failed)
         {
             throw new IOException($"{source}/{DropFolder.Printable(fileName)}: {outcome.Reason}");
         }
+
+        // Returned: Hangfire keeps it on the job's succeeded state, where the dashboard shows it.
+        return outcome;
     }
 
     public IngestOutcome Ingest(string sourceName, string fileName)

@@ -1,12 +1,20 @@
 using Billing.Core.Mediation;
 using Billing.Mediation;
 using Billing.Mediation.Readers;
+using System.ComponentModel;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
 using Billing.Storage;
+using Hangfire.Server;
 using Serilog;
 
 namespace Billing.Jobs.Mediation;
 
 public sealed record RecycleResult(long Examined, long Recycled, long Duplicates, long Filtered, long StillSuspended, long UnknownSource);
+
+/// <summary>The scheduled recycle's outcome: whether the sources' configuration had changed, and if so what the recycle did.</summary>
+public sealed record ConfigurationRecycle(bool Changed, string Sources, RecycleResult? Recycled);
 
 /// <summary>
 /// Runs open suspense rows through mediation again with today's configuration (after a fix):
@@ -16,6 +24,35 @@ public sealed record RecycleResult(long Examined, long Recycled, long Duplicates
 public sealed class RecycleSuspenseJob(BillingDatabase db, MediationOptions options)
 {
     private const int BatchSize = 1000;
+
+    /// <summary>Where the scheduled recycle keeps the fingerprint of the sources it last recycled with (Hangfire's storage).</summary>
+    public const string MarkHash = "billing:recycle-suspense";
+
+    /// <summary>
+    /// The recurring entry point: recycles open suspense when the sources' configuration (formats,
+    /// numbering plans, zones, limits) differs from the one of the last scheduled recycle — a fix
+    /// made in billing.json then reaches the rows it suspended without anyone running `billing
+    /// suspense recycle`. Unchanged: nothing is read. Hangfire passes <paramref name="context"/>.
+    /// </summary>
+    [DisplayName("Recycle suspense after a configuration change")]
+    public ConfigurationRecycle AfterConfigurationChange(PerformContext? context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var sources = SourcesFingerprint(options.Sources);
+        var last = context.Connection.GetAllEntriesFromHash(MarkHash)?.GetValueOrDefault("sources");
+        if (last == sources)
+        {
+            return new ConfigurationRecycle(false, sources, null);
+        }
+
+        var recycled = Run();
+        context.Connection.SetRangeInHash(MarkHash, [new KeyValuePair<string, string>("sources", sources)]);
+        return new ConfigurationRecycle(true, sources, recycled);
+    }
+
+    /// <summary>The SHA-256 of the sources' configuration as JSON: equal when nothing mediation reads has changed.</summary>
+    public static string SourcesFingerprint(IReadOnlyList<SourceOptions> sources) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(sources))))[..16];
 
     public RecycleResult Run(string? reason = null, string? source = null)
     {

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Billing.Notifications;
 using Billing.Storage;
 using Hangfire;
@@ -16,6 +17,7 @@ public sealed class DeliverNotificationsJob(BillingDatabase db, NotificationDeli
     /// that fails (the database was away) is not retried by Hangfire: the next minute's run is.
     /// </summary>
     [AutomaticRetry(Attempts = 0)]
+    [DisplayName("Deliver notifications")]
     public DeliveryResult Run()
     {
         using var channel = options.Options.OpenChannel(options.StateDirectory);

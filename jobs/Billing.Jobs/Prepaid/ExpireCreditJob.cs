@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Billing.Core.Money;
 using Billing.Core.Prepaid;
 using Billing.Jobs.Catalog;
@@ -27,6 +28,7 @@ public sealed class ExpireCreditJob(BillingDatabase db, CatalogCache catalogs, I
 
     private readonly ILogger _log = Log.ForContext<ExpireCreditJob>();
 
+    [DisplayName("Expire prepaid credit")]
     public ExpiryRunResult Run()
     {
         var now = clock.GetCurrentInstant() - LateCdrAllowance;

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Billing.Core.Rating;
 using Billing.Jobs.Catalog;
 using Billing.Jobs.Prepaid;
@@ -43,9 +44,11 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
     private readonly WalletPoster _wallets = new(templates ?? NotificationTemplates.Shipped);
 
     /// <summary>The Hangfire entry point (a continuation after each ingest, and `billing rate`).</summary>
+    [DisplayName("Rate usage sweep")]
     public RatingRunResult Run() => RateAll(DefaultRangeSize);
 
     /// <summary>Hangfire continuation entry point after one file's ingest.</summary>
+    [DisplayName("Rate usage of {0}/{1}")]
     public RatingRunResult RunAfterIngest(string source, string fileName) => RateIngested(source, fileName);
 
     /// <summary>

@@ -32,7 +32,8 @@ public static class PortalAuth
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o =>
         {
             o.Cookie.Name = CookieName;
-            o.Cookie.Path = "/portal";
+            // "/": the dashboard (/hangfire) signs in with the same cookie.
+            o.Cookie.Path = "/";
             o.Cookie.HttpOnly = true;
             o.Cookie.SameSite = SameSiteMode.Strict;
             o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
@@ -57,6 +58,9 @@ public static class PortalAuth
     public static void MapSignIn(this IEndpointRouteBuilder app, BillingDatabase db)
     {
         var throttle = new SignInThrottle(TimeProvider.System);
+        // Per client address too (as forwarded by a configured proxy, else the connection's): one
+        // address guessing many names' passwords is stopped as well.
+        var addresses = new SignInThrottle(TimeProvider.System, SignInThrottle.MaxFailuresPerAddress);
         app.MapGet(SignInPath, (HttpContext ctx, string? returnUrl) => PortalPages.Page(ctx, PortalPages.SignIn(ctx, returnUrl, null), "Sign in"));
         app.MapPost(SignInPath, async (HttpContext ctx, IAntiforgery antiforgery) =>
         {
@@ -69,6 +73,13 @@ public static class PortalAuth
             var name = form["name"].ToString().Trim();
             var password = form["password"].ToString();
             var returnUrl = form["returnUrl"].ToString();
+            var address = ctx.Connection.RemoteIpAddress?.ToString() ?? "?";
+            if (addresses.Blocked(address))
+            {
+                Serilog.Log.Warning("Sign-in refused: too many failures from {RemoteAddress}", address);
+                return PortalPages.Page(ctx, PortalPages.SignIn(ctx, returnUrl, $"Too many failed sign-ins from this address: try again in {SignInThrottle.Window.TotalMinutes:0} minutes."), "Sign in", StatusCodes.Status429TooManyRequests);
+            }
+
             if (throttle.Blocked(name))
             {
                 return PortalPages.Page(ctx, PortalPages.SignIn(ctx, returnUrl, $"Too many failed sign-ins as {name}: try again in {SignInThrottle.Window.TotalMinutes:0} minutes."), "Sign in", StatusCodes.Status429TooManyRequests);
@@ -91,6 +102,8 @@ public static class PortalAuth
             if (user is null)
             {
                 throttle.Failed(name);
+                addresses.Failed(address);
+                Serilog.Log.Warning("Sign-in failed as {User} from {RemoteAddress}", name, address);
                 return PortalPages.Page(ctx, PortalPages.SignIn(ctx, returnUrl, "The name or the password is wrong."), "Sign in", StatusCodes.Status401Unauthorized);
             }
 
@@ -129,7 +142,7 @@ public static class PortalAuth
 
     /// <summary>Where to go after signing in: only a path of this portal (never another site, never a scheme-relative //host).</summary>
     public static string? LocalPortalUrl(string? returnUrl) =>
-        returnUrl is { Length: > 0 } u && u.StartsWith("/portal", StringComparison.Ordinal) && !u.StartsWith("//", StringComparison.Ordinal) && !u.Contains('\\', StringComparison.Ordinal)
+        returnUrl is { Length: > 0 } u && (u.StartsWith("/portal", StringComparison.Ordinal) || u.StartsWith("/hangfire", StringComparison.Ordinal)) && !u.StartsWith("//", StringComparison.Ordinal) && !u.Contains('\\', StringComparison.Ordinal)
             && !u.StartsWith(SignInPath, StringComparison.Ordinal)
             ? u
             : null;

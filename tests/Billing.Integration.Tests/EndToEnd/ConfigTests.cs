@@ -125,4 +125,58 @@ public sealed class ConfigTests : IDisposable
         Assert.Contains("\"security\": \"none\"", stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("ffectivePassword", stdout, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ConfigShow_prints_neither_the_database_password_of_the_connection_string_nor_the_smtp_password_only_that_they_are_set()
+    {
+        File.WriteAllText(_tmp.File("billing.json"), """{ "notifications": { "smtp": { "username": "u", "password": "smtp-secret-41" } } }""");
+
+        var (exit, stdout, stderr) = BillingProcess.Run(_tmp.Path, "config", "show", "--db", "Host=db.example;Username=billing;Password=db-secret-42;Database=billing");
+
+        Assert.True(exit == 0, stderr);
+        Assert.DoesNotContain("db-secret-42", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("smtp-secret-41", stdout, StringComparison.Ordinal);
+        using var json = System.Text.Json.JsonDocument.Parse(stdout);
+        var database = json.RootElement.GetProperty("database").GetString()!;
+        Assert.Contains("Host=db.example", database, StringComparison.Ordinal);
+        Assert.Contains("Password=(set)", database, StringComparison.Ordinal);
+        Assert.Equal("(set)", json.RootElement.GetProperty("notifications").GetProperty("smtp").GetProperty("password").GetString());
+    }
+
+    [Fact]
+    public void The_smtp_password_is_read_from_the_first_line_of_its_password_file_when_not_given_otherwise()
+    {
+        var file = _tmp.File("smtp-password");
+        File.WriteAllText(file, "from-a-file-43\nsecond line ignored\n");
+        var smtp = new SmtpOptions { Username = "u", PasswordFile = file };
+
+        Assert.Equal("from-a-file-43", smtp.EffectivePassword());
+        Assert.Equal("given", (smtp with { Password = "given" }).EffectivePassword());
+    }
+
+    [Fact]
+    public void A_password_file_that_does_not_exist_is_a_configuration_problem()
+    {
+        var path = _tmp.File("billing.json");
+        File.WriteAllText(path, """{ "notifications": { "smtp": { "passwordFile": "/nonexistent/smtp-password" } } }""");
+
+        var e = Assert.Throws<UserErrorException>(() => BillingConfig.Load(path));
+
+        Assert.Contains("notifications.smtp.passwordFile: no file /nonexistent/smtp-password", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_database_password_is_taken_from_the_first_line_of_BILLING_DB_PASSWORD_FILE_only_when_the_connection_string_has_none()
+    {
+        var file = _tmp.File("db-password");
+        File.WriteAllText(file, "from-a-file-44\n");
+
+        var added = new Npgsql.NpgsqlConnectionStringBuilder(Runtime.WithPasswordFile("Host=db.example;Username=billing", file));
+        var kept = new Npgsql.NpgsqlConnectionStringBuilder(Runtime.WithPasswordFile("Host=db.example;Username=billing;Password=own", file));
+
+        Assert.Equal(("db.example", "from-a-file-44"), (added.Host, added.Password));
+        Assert.Equal("own", kept.Password);
+        Assert.Equal("Host=db.example", Runtime.WithPasswordFile("Host=db.example", null));
+        Assert.Throws<UserErrorException>(() => Runtime.WithPasswordFile("Host=db.example", _tmp.File("missing")));
+    }
 }

@@ -7,8 +7,16 @@ namespace Billing.Integration.Tests.EndToEnd;
 /// <summary>
 /// <c>billing serve</c> as an operator starts it (<see cref="ServeProcess"/>) against the test database.
 /// </summary>
-public sealed class ServeSmokeTests(DatabaseFixture fx) : IClassFixture<DatabaseFixture>
+public sealed class ServeSmokeTests : IClassFixture<DatabaseFixture>
 {
+    private readonly DatabaseFixture fx;
+
+    public ServeSmokeTests(DatabaseFixture fx)
+    {
+        this.fx = fx;
+        DashboardUsers.Ensure(fx.Db);
+    }
+
     [Fact]
     public async Task Serve_RunsTheDashboardAndTheSchedule_AndIngestsADroppedFileWhenThePollIsTriggered()
     {
@@ -18,7 +26,8 @@ public sealed class ServeSmokeTests(DatabaseFixture fx) : IClassFixture<Database
 
         await serve.WaitUntilHealthy(http);
 
-        using var dashboard = await http.GetAsync(new Uri("/hangfire", UriKind.Relative));
+        using var operations = await DashboardUsers.SignedIn(serve, DashboardUsers.Operations);
+        using var dashboard = await operations.GetAsync(new Uri("/hangfire", UriKind.Relative));
         var html = await dashboard.Content.ReadAsStringAsync();
         Assert.Equal(HttpStatusCode.OK, dashboard.StatusCode);
         Assert.Contains("Billing.Batch jobs", html, StringComparison.Ordinal);
@@ -36,7 +45,7 @@ public sealed class ServeSmokeTests(DatabaseFixture fx) : IClassFixture<Database
         var dropped = Drops.Put(Path.Combine(work.Path, "drop"), "canonical", "smoke.csv", Drops.Canonical(900_000, 25));
 
         // The schedule polls once a minute: trigger it now, as an operator would from the dashboard.
-        using var trigger = await TriggerRecurringJob(http, "mediation:poll-drop-folder");
+        using var trigger = await TriggerRecurringJob(serve, "mediation:poll-drop-folder");
         Assert.True(trigger.IsSuccessStatusCode, $"trigger answered {(int)trigger.StatusCode}\n{serve.Output}");
 
         Wait.Until(() => !File.Exists(dropped) && File.Exists(Path.Combine(work.Path, "drop", "archive", "canonical", "smoke.csv.manifest.json")),
@@ -53,6 +62,35 @@ public sealed class ServeSmokeTests(DatabaseFixture fx) : IClassFixture<Database
             && l.Contains("Archived", StringComparison.Ordinal))) is not null, "the ingest log line\n" + serve.Output);
         Assert.Matches("\"JobId\":\"\\d+\"", archivedLine);
         Assert.Contains("\"JobName\":\"IngestFileJob.Run\"", archivedLine, StringComparison.Ordinal);
+
+        // The ingest job as the dashboard lists it: its name says which file, its succeeded state holds the counts.
+        var storage = Billing.Cli.Hosting.HangfireStorage.Reader(fx.ConnectionString);
+        // The file is archived inside the job; its succeeded state is written just after.
+        KeyValuePair<string, Hangfire.Storage.Monitoring.SucceededJobDto> ingest = default;
+        Wait.Until(() => (ingest = storage.GetMonitoringApi().SucceededJobs(0, 100)
+            .SingleOrDefault(j => j.Value.Job?.Type == typeof(Billing.Jobs.Mediation.IngestFileJob) && j.Value.Job.Args[1] as string == "smoke.csv")).Key is not null,
+            "the ingest job to succeed\n" + serve.Output);
+        Assert.Matches("\"Status\":\\s*\"archived\"", ingest.Value.Result.ToString());
+        Assert.Matches("\"Accepted\":\\s*25,", ingest.Value.Result.ToString());
+        var listed = await operations.GetStringAsync(new Uri("/hangfire/jobs/succeeded", UriKind.Relative));
+        Assert.Contains("Ingest canonical/smoke.csv", listed, StringComparison.Ordinal);
+        var details = System.Net.WebUtility.HtmlDecode(await operations.GetStringAsync(new Uri($"/hangfire/jobs/details/{ingest.Key}", UriKind.Relative)));
+        Assert.Contains("Ingest canonical/smoke.csv", details, StringComparison.Ordinal);
+        Assert.Matches("\"Accepted\":\\s*25,", details);
+
+        // The poll's success is recorded: /health and `billing schedules list` tell when.
+        using (var health = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri("/health", UriKind.Relative))))
+        {
+            var poll = health.RootElement.GetProperty("recurringJobs").EnumerateArray().Single(j => j.GetProperty("id").GetString() == "mediation:poll-drop-folder");
+            Assert.Equal(System.Text.Json.JsonValueKind.String, poll.GetProperty("lastSuccess").ValueKind);
+        }
+
+        var (exit, listing, err) = BillingProcess.Run(work.Path, "schedules", "list", "--json", "--db", fx.ConnectionString);
+        Assert.True(exit == 0, err);
+        using var schedules = System.Text.Json.JsonDocument.Parse(listing);
+        var polled = schedules.RootElement.EnumerateArray().Single(j => j.GetProperty("id").GetString() == "mediation:poll-drop-folder");
+        Assert.Equal(System.Text.Json.JsonValueKind.String, polled.GetProperty("lastSuccess").ValueKind);
+        Assert.Equal("* * * * *", polled.GetProperty("cron").GetString());
     }
 
     [Fact]
@@ -79,7 +117,7 @@ public sealed class ServeSmokeTests(DatabaseFixture fx) : IClassFixture<Database
         }
 
         // Due every minute; trigger it now (the minute may also come first: either run delivers it once).
-        using var trigger = await TriggerRecurringJob(http, "notifications:deliver");
+        using var trigger = await TriggerRecurringJob(serve, "notifications:deliver");
         Assert.True(trigger.IsSuccessStatusCode, $"trigger answered {(int)trigger.StatusCode}\n{serve.Output}");
 
         var folder = Path.Combine(work.Path, ".billing", "notifications");
@@ -104,7 +142,7 @@ public sealed class ServeSmokeTests(DatabaseFixture fx) : IClassFixture<Database
         Assert.Equal("0 3 * * *", recurring["Cron"]);
         Assert.Contains("\"t\":\"Billing.Jobs.Invoicing.BillRunFanOut", recurring["Job"], StringComparison.Ordinal);
 
-        using var trigger = await TriggerRecurringJob(http, "invoicing:daily-bill-run");
+        using var trigger = await TriggerRecurringJob(serve, "invoicing:daily-bill-run");
         Assert.True(trigger.IsSuccessStatusCode, $"trigger answered {(int)trigger.StatusCode}\n{serve.Output}");
 
         // invoicing.daysAfterCycleEnd is 1: the run of the day before the server's own today (UTC), made by the schedule — judged
@@ -128,7 +166,7 @@ public sealed class ServeSmokeTests(DatabaseFixture fx) : IClassFixture<Database
         Assert.Equal("0 4 * * *", recurring["Cron"]);
         Assert.Contains("\"t\":\"Billing.Jobs.Dunning.DunningJob", recurring["Job"], StringComparison.Ordinal);
 
-        using var trigger = await TriggerRecurringJob(http, "dunning:daily");
+        using var trigger = await TriggerRecurringJob(serve, "dunning:daily");
         Assert.True(trigger.IsSuccessStatusCode, $"trigger answered {(int)trigger.StatusCode}\n{serve.Output}");
 
         // The run of the server's today (UTC), finished — judged by the server's clock as the run records it, not this test's
@@ -144,9 +182,12 @@ public sealed class ServeSmokeTests(DatabaseFixture fx) : IClassFixture<Database
         c.Query<(string Field, string Value)>("SELECT field, value FROM hangfire.hash WHERE key = 'recurring-job:' || @id AND field IN ('Cron', 'Job')", new { id })
             .ToDictionary(r => r.Field, r => r.Value);
 
-    /// <summary>The dashboard's "Trigger now" button.</summary>
-    private static Task<HttpResponseMessage> TriggerRecurringJob(HttpClient http, string id) =>
-        Dashboard.Press(http, "/hangfire/recurring/trigger", ("jobs[]", id));
+    /// <summary>The dashboard's "Trigger now" button, pressed by an operations user.</summary>
+    private static async Task<HttpResponseMessage> TriggerRecurringJob(ServeProcess serve, string id)
+    {
+        using var operations = await DashboardUsers.SignedIn(serve, DashboardUsers.Operations);
+        return await Dashboard.Press(operations, "/hangfire/recurring/trigger", ("jobs[]", id));
+    }
 
     private static List<string> LogLines(string workDir)
     {

@@ -37,7 +37,8 @@ public sealed class ServeProcess : IAsyncDisposable
     }
 
     /// <param name="connectionString">The database; null: the embedded cluster under the work folder's .billing/.</param>
-    public static ServeProcess Start(string? connectionString, string workDir)
+    /// <param name="config">A billing.json to pass as --config; null: the defaults.</param>
+    public static ServeProcess Start(string? connectionString, string workDir, string? config = null)
     {
         var url = $"http://127.0.0.1:{FreePort()}";
         var psi = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
@@ -48,7 +49,8 @@ public sealed class ServeProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         string[] db = connectionString is null ? [] : ["--db", connectionString];
-        string[] args = [BillingProcess.Dll, "serve", .. db, "--urls", url, "--workers", "2"];
+        string[] configured = config is null ? [] : ["--config", config];
+        string[] args = [BillingProcess.Dll, "serve", .. db, .. configured, "--urls", url, "--workers", "2"];
         foreach (var arg in args)
         {
             psi.ArgumentList.Add(arg);

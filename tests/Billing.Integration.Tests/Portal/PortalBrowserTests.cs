@@ -29,6 +29,11 @@ public sealed class PortalBrowserTests(PortalWorld fx)
         Assert.EndsWith("/portal/sign-in?returnUrl=%2Fportal%2Fbill-runs%2F1", anonymous.Url, StringComparison.Ordinal);
         Assert.Equal(401, (await stranger.APIRequest.GetAsync("/portal/invoices/INV-2026-000001.pdf")).Status);
 
+        // The jobs dashboard too, though this browser is on the same machine: the sign-in form, then the dashboard.
+        await anonymous.GotoAsync("/hangfire");
+        Assert.EndsWith("/portal/sign-in?returnUrl=%2Fhangfire", anonymous.Url, StringComparison.Ordinal);
+        await Expect(anonymous.Locator("h1")).ToHaveTextAsync("Sign in");
+
         // Finance signs in and searches by customer name, any case, then by number.
         await using var finance = await browser.NewContextAsync(options);
         var page = await finance.NewPageAsync();
@@ -86,6 +91,11 @@ public sealed class PortalBrowserTests(PortalWorld fx)
         await Expect(other.Locator("a.download")).ToHaveCountAsync(0);
         Assert.Equal(403, (await operations.APIRequest.GetAsync("/portal/invoices/INV-2026-000003.pdf")).Status);
         Assert.Equal(403, (await operations.APIRequest.GetAsync("/portal/bill-runs/1/invoices.zip")).Status);
+
+        // Operations, signed in, opens the jobs dashboard with the same session.
+        await other.GotoAsync("/hangfire");
+        Assert.EndsWith("/hangfire", other.Url, StringComparison.Ordinal);
+        await Expect(other.Locator("body")).ToContainTextAsync("Billing.Batch jobs");
 
         // Signing out through the page's own form works.
         await page.ClickAsync("nav button");

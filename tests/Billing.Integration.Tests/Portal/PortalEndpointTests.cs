@@ -215,4 +215,26 @@ public sealed class PortalEndpointTests(PortalWorld fx)
         Assert.Equal(HttpStatusCode.TooManyRequests, right.StatusCode);
         Assert.Contains("Too many failed sign-ins as guessed", await right.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Portal_pages_carry_a_content_security_policy_and_the_session_cookie_is_http_only_strict_and_for_the_whole_site()
+    {
+        using var anonymous = fx.Serve.Client();
+        using (var page = await anonymous.GetAsync(U("/portal/sign-in")))
+        {
+            Assert.Equal(
+                "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+                string.Join(", ", page.Headers.GetValues("Content-Security-Policy")));
+        }
+
+        using var http = fx.Serve.Client();
+        using var signIn = await PortalWorld.SignIn(http, PortalWorld.FinanceUser, PortalWorld.FinancePassword);
+        var session = Assert.Single(signIn.Headers.GetValues("Set-Cookie"), c => c.StartsWith(Billing.Cli.Portal.PortalAuth.CookieName + "=", StringComparison.Ordinal)).ToLowerInvariant();
+
+        Assert.Contains("; path=/;", session + ";", StringComparison.Ordinal);
+        Assert.Contains("; httponly", session, StringComparison.Ordinal);
+        Assert.Contains("; samesite=strict", session, StringComparison.Ordinal);
+        // Served over plain HTTP here: Secure follows the request (SameAsRequest), so HTTPS through a proxy sets it.
+        Assert.DoesNotContain("; secure", session, StringComparison.Ordinal);
+    }
 }
