@@ -27,7 +27,10 @@ public static partial class ChargeCommands
         using var conn = rt.Db.Open();
         var account = AccountStore.Find(conn, accountId) ?? throw new UserErrorException($"No account '{accountId}'. `billing accounts import FILE.csv` adds accounts.");
         var cycleStart = ChargeStore.CycleOf(conn, accountId, day);
-        var charges = cycleStart is { } start ? ChargeStore.OfCycle(conn, accountId, start) : [];
+        var prepaid = account.PaymentType == Billing.Core.Accounts.PaymentType.Prepaid;
+        // A prepaid charge is paid from the wallet when rated: the cycle's invoice bills only the overdraft, not these charges.
+        var charges = (cycleStart is { } start ? ChargeStore.OfCycle(conn, accountId, start) : [])
+            .Select(c => prepaid ? c with { InvoiceNumber = null } : c).ToList();
         var currency = account.Currency.Code;
         var total = charges.Sum(c => c.Amount);
         var invoices = charges.Select(c => c.InvoiceNumber).Distinct().ToList();
@@ -68,7 +71,7 @@ public static partial class ChargeCommands
             return 0;
         }
 
-        var billed = invoices switch
+        var billed = prepaid ? "debited from the wallet as rated (billing wallets show; an invoice bills only the overdraft)" : invoices switch
         {
             [null] => "not invoiced yet",
             [{ } one] => $"billed on {one}",

@@ -77,7 +77,7 @@ public static class DemoCommand
         output.WriteLine();
         output.WriteLine($"Archived files and their manifests: {Path.GetFullPath(Path.Combine(drop, "archive"))}");
         output.WriteLine($"Rejected files and their reasons:   {Path.GetFullPath(Path.Combine(drop, "rejected"))}");
-        output.WriteLine("Look at the demo's database with BILLING_DATABASE=billing_demo, e.g. BILLING_DATABASE=billing_demo billing files list · billing suspense list · billing catalog show; billing serve runs the Hangfire dashboard at /hangfire");
+        output.WriteLine("Look at the demo's database with BILLING_DATABASE=billing_demo, e.g. BILLING_DATABASE=billing_demo billing files list · billing suspense list · billing suspense show ID · billing charges list --account ACME-001 · billing catalog show; billing serve runs the Hangfire dashboard at /hangfire (from a checkout, billing is ./billing)");
         return 0;
     }
 

@@ -106,7 +106,7 @@ public sealed class FirstHourTests : IDisposable
     }
 
     [Fact]
-    public void After_the_demo_charges_list_shows_a_postpaid_accounts_charges_with_their_invoice_and_suspense_show_a_rows_raw_line()
+    public void After_the_demo_charges_list_shows_a_postpaid_accounts_charges_with_their_invoice_a_prepaid_accounts_as_paid_from_the_wallet_and_suspense_show_a_rows_raw_line()
     {
         var demo = Billing("demo", "--samples", Repo.SampleCdrs);
         Assert.True(demo.Exit == 0, $"exit {demo.Exit}: {demo.Err}");
@@ -124,6 +124,14 @@ public sealed class FirstHourTests : IDisposable
         Assert.Equal(("2026-11-02T08:17:41Z", 312L, "1.660000"), (europe.GetProperty("start").GetString(), europe.GetProperty("billedQuantity").GetInt64(), europe.GetProperty("amount").GetString()));
         Assert.Contains("ACME-001 (postpaid, GBP), bill cycle 1 Nov – 30 Nov 2026: 20 rated charge(s), billed on INV-2026-000001 (the latest cycle with charges", text.Out, StringComparison.Ordinal);
         Assert.Contains("charge (GBP, 6 dp)", text.Out, StringComparison.Ordinal);
+
+        // A prepaid account's charges were paid from its wallet when rated: no invoice claims them.
+        var prepaid = Billing("charges", "list", "--account", "P-1002", "--json");
+        using var wallet = JsonDocument.Parse(prepaid.Out);
+        var call = Assert.Single(wallet.RootElement.GetProperty("charges").EnumerateArray());
+        Assert.Equal(("prepaid", 360L, "9.000000", JsonValueKind.Null),
+            (wallet.RootElement.GetProperty("paymentType").GetString(), call.GetProperty("billedQuantity").GetInt64(), call.GetProperty("amount").GetString(), call.GetProperty("invoice").ValueKind));
+        Assert.Contains("debited from the wallet as rated", Billing("charges", "list", "--account", "P-1002").Out, StringComparison.Ordinal);
 
         using var c = _db.Db.Open();
         var id = Dapper.SqlMapper.ExecuteScalar<long>(c, "SELECT id FROM suspense WHERE reason = 'unknown-service'");
