@@ -23,7 +23,7 @@ public enum QuantityKind
 
 /// <summary>
 /// Quantities, prices and times as operators write them in the native catalogue. Voice in
-/// seconds (`90`, `90s`, `1m`, `5min`, `1h`), data in bytes with binary multiples
+/// seconds (`90`, `90s`, `1m`, `5min`, `1h`, and compounds `1m30s`, `1h2m3s`), data in bytes with binary multiples
 /// (`1KB` = 1024, `1MB` = 1024², `1GB` = 1024³; `KiB`/`MiB`/`GiB` mean the same), SMS in events
 /// (`100`, `100sms`). Prices are exact decimals in the invariant culture (`.` separator, no
 /// thousands separators, no exponent).
@@ -45,43 +45,85 @@ public static class CatalogUnits
 
     private static readonly LocalTimePattern HourMinuteSecond = LocalTimePattern.CreateWithInvariantCulture("HH:mm:ss");
 
-    /// <summary>A non-negative whole quantity with an optional unit suffix (case-insensitive).</summary>
+    /// <summary>
+    /// A non-negative whole quantity with an optional unit suffix (case-insensitive), or a compound duration whose
+    /// parts go from hours down to seconds, each at most once (`1h2m3s`, `1m35s`, `2h30m`).
+    /// </summary>
     public static bool TryParseQuantity(string? text, out long value, out QuantityKind kind)
     {
         value = 0;
         kind = QuantityKind.Plain;
-        var t = (text ?? "").Trim();
+        var rest = (text ?? "").Trim();
+        var parts = 0;
+        var smallestFactor = long.MaxValue;
+        long total = 0;
+        while (rest.Length > 0)
+        {
+            if (!TryReadPart(ref rest, out var number, out var factor, out var partKind))
+            {
+                return false;
+            }
+
+            parts++;
+            // A later part must be a smaller time unit: `1m35s`, never `35s1m`, `1m1m` or `1KB1B`.
+            if (parts > 1 && (partKind != QuantityKind.Time || kind != QuantityKind.Time || factor >= smallestFactor))
+            {
+                return false;
+            }
+
+            try
+            {
+                total = checked(total + checked(number * factor));
+            }
+            catch (OverflowException)
+            {
+                return false;
+            }
+
+            kind = partKind;
+            smallestFactor = factor;
+        }
+
+        value = total;
+        return parts > 0;
+    }
+
+    /// <summary>One number and its suffix from the start of <paramref name="rest"/>; a bare number must be the whole of what is left.</summary>
+    private static bool TryReadPart(ref string rest, out long number, out long factor, out QuantityKind kind)
+    {
+        factor = 1;
+        kind = QuantityKind.Plain;
         var digits = 0;
-        while (digits < t.Length && char.IsAsciiDigit(t[digits]))
+        while (digits < rest.Length && char.IsAsciiDigit(rest[digits]))
         {
             digits++;
         }
 
-        if (digits == 0 || !long.TryParse(t.AsSpan(0, digits), NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+        if (digits == 0 || !long.TryParse(rest.AsSpan(0, digits), NumberStyles.None, CultureInfo.InvariantCulture, out number))
         {
+            number = 0;
             return false;
         }
 
-        var suffix = t[digits..].Trim();
-        if (suffix.Length == 0)
+        var after = rest[digits..].TrimStart();
+        var letters = 0;
+        while (letters < after.Length && char.IsAsciiLetter(after[letters]))
         {
-            value = number;
-            return true;
+            letters++;
         }
 
-        foreach (var (s, factor, k) in Suffixes)
+        var suffix = after[..letters];
+        rest = after[letters..].TrimStart();
+        if (suffix.Length == 0)
+        {
+            return rest.Length == 0;
+        }
+
+        foreach (var (s, f, k) in Suffixes)
         {
             if (suffix.Equals(s, StringComparison.OrdinalIgnoreCase))
             {
-                try
-                {
-                    value = checked(number * factor);
-                }
-                catch (OverflowException)
-                {
-                    return false;
-                }
-
+                factor = f;
                 kind = k;
                 return true;
             }

@@ -6,7 +6,27 @@ using Npgsql;
 
 namespace Billing.Storage;
 
-public sealed record SuspenseGroup(string Source, string Reason, long Count, long Files, string ExampleDetail);
+public sealed record SuspenseGroup(string Source, string Reason, long Count, long Files, string ExampleDetail, long FirstId);
+
+/// <summary>One suspended row with its file and what became of it: what `billing suspense show` prints.</summary>
+public sealed record SuspenseEntry
+{
+    public long Id { get; init; }
+    public string Source { get; init; } = "";
+    public long FileId { get; init; }
+    public string FileName { get; init; } = "";
+    public string? Header { get; init; }
+    public long LineNo { get; init; }
+    public string RawLine { get; init; } = "";
+    public string Reason { get; init; } = "";
+    public string Detail { get; init; } = "";
+    public string Status { get; init; } = "";
+    public int Attempts { get; init; }
+    public Instant CreatedAt { get; init; }
+    public Instant? ResolvedAt { get; init; }
+    public string? Resolution { get; init; }
+    public long? UsageId { get; init; }
+}
 
 public sealed record SuspenseRow
 {
@@ -29,10 +49,19 @@ public static class SuspenseStore
 {
     public static IReadOnlyList<SuspenseGroup> OpenByReason(NpgsqlConnection conn) =>
         conn.Query<SuspenseGroup>("""
-            SELECT source, reason, count(*) AS count, count(DISTINCT file_id) AS files, min(detail) AS example_detail
+            SELECT source, reason, count(*) AS count, count(DISTINCT file_id) AS files, min(detail) AS example_detail, min(id) AS first_id
             FROM suspense WHERE status = 'open'
             GROUP BY source, reason ORDER BY count(*) DESC, source, reason
             """).AsList();
+
+    /// <summary>One suspense row, open or closed, with its file's name and header; null when there is none with that id.</summary>
+    public static SuspenseEntry? Find(NpgsqlConnection conn, long id) =>
+        conn.QuerySingleOrDefault<SuspenseEntry>("""
+            SELECT s.id, s.source, s.file_id, f.file_name, f.header, s.line_no, s.raw_line, s.reason, s.detail, s.status, s.attempts,
+                   s.created_at, s.resolved_at, s.resolution, s.usage_id
+            FROM suspense s JOIN cdr_files f ON f.id = s.file_id
+            WHERE s.id = @id
+            """, new { id });
 
     public static IReadOnlyList<SuspenseRow> OpenRows(NpgsqlConnection conn, string? reason, string? source, long afterId, int limit, NpgsqlTransaction? tx = null) =>
         conn.Query<SuspenseRow>("""

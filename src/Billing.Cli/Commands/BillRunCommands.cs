@@ -136,7 +136,7 @@ public static class BillRunCommands
     }
 
     private static Action<int, int>? Progress(GlobalOptions g, string what) =>
-        g.Json || Console.IsErrorRedirected ? null : (done, total) => Console.Error.Write($"\r{what}: batch {done}/{total}" + (done == total ? "\n" : ""));
+        ProgressLine.For(g, what, "batches") is { } line ? (done, total) => line.Report(done, total) : null;
 
     private static string Iso(LocalDate d) => d.ToString("uuuu-MM-dd", Inv);
 

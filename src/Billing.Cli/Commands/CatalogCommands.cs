@@ -4,6 +4,7 @@ using System.Text.Json;
 using Billing.Catalog;
 using Billing.Core.Catalog;
 using Billing.Storage;
+using Billing.Storage.Rating;
 using NodaTime;
 
 namespace Billing.Cli.Commands;
@@ -66,10 +67,20 @@ public static class CatalogCommands
         using var rt = Runtime.Start(g);
         using var conn = rt.Db.Open();
         var (id, created) = CatalogStore.Save(conn, label, kind, checksum, from, CatalogSource.ReadFiles(path), options, Environment.UserName);
+        var uncovered = UncoveredUsage(conn, effective is null);
         if (g.Json)
         {
-            output.WriteLine(JsonSerializer.Serialize(new { version = id, created, label, kind, checksum, effectiveFrom = from.ToString(), warnings = result.Warnings.Select(w => w.ToString()) }, BillingConfig.Json));
+            output.WriteLine(JsonSerializer.Serialize(new
+            {
+                version = id, created, label, kind, checksum, effectiveFrom = from.ToString(),
+                warnings = result.Warnings.Select(w => w.ToString()).Concat(uncovered is null ? [] : [uncovered]),
+            }, BillingConfig.Json));
             return 0;
+        }
+
+        if (uncovered is not null)
+        {
+            output.WriteLine($"warning: {uncovered}");
         }
 
         output.WriteLine(created
@@ -77,6 +88,25 @@ public static class CatalogCommands
             : $"Unchanged: the same files with the same effective date are already version {id}.");
         output.WriteLine(CatalogPrinter.Summary(result.Catalog!));
         return 0;
+    }
+
+    /// <summary>
+    /// Usage waiting for rating that no stored version can price, because it starts before the earliest effective date:
+    /// rating would hold it as no-catalog. Said at load time, with the --effective date that would price it.
+    /// </summary>
+    private static string? UncoveredUsage(Npgsql.NpgsqlConnection conn, bool effectiveDefaulted)
+    {
+        var earliest = CatalogStore.List(conn).Min(v => v.EffectiveFrom);
+        var (count, first) = UsageToRateStore.NotRatedBefore(conn, earliest);
+        if (count == 0 || first is not { } from)
+        {
+            return null;
+        }
+
+        return $"{count:N0} usage record(s) not rated yet start before {earliest}, when the earliest catalogue version takes effect " +
+            $"(the first at {from}): no version prices them, so rating holds them as no-catalog" +
+            (effectiveDefaulted ? " (without --effective a version takes effect when it is loaded)" : "") +
+            $". Load the catalogue with --effective {from.InUtc().Date:uuuu-MM-dd} (or earlier) to price them.";
     }
 
     public static int Show(GlobalOptions g, int? version, TextWriter output)

@@ -10,8 +10,8 @@ using NodaTime;
 
 namespace Billing.Cli.Commands;
 
-/// <summary>billing charges add | import: one-time charges and manual adjustments for the next invoice.</summary>
-public static class ChargeCommands
+/// <summary>billing charges add | import: one-time charges and manual adjustments for the next invoice; list: an account's rated charges.</summary>
+public static partial class ChargeCommands
 {
     public static Command Build(Cli cli)
     {
@@ -39,7 +39,7 @@ public static class ChargeCommands
         var file = new Argument<string>("file") { Description = "Charges CSV: reference,account_id,amount,description[,tax_category][,msisdn][,date][,kind]" };
         var import = new Command("import", "Record every charge of a CSV file; idempotent on reference; every bad row with its line; all rows or none") { file };
         import.SetAction(p => cli.Run(p, g => Import(g, p.GetValue(file)!, Console.Out)));
-        return new Command("charges", "One-time charges and manual adjustments, billed on the account's next invoice") { add, import };
+        return new Command("charges", "One-time charges and manual adjustments, billed on the account's next invoice; an account's rated charges") { add, import, ListCommand(cli) };
     }
 
     public static int Add(GlobalOptions g, IReadOnlyDictionary<string, string?> fields, TextWriter output)

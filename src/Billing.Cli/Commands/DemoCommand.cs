@@ -77,7 +77,7 @@ public static class DemoCommand
         output.WriteLine();
         output.WriteLine($"Archived files and their manifests: {Path.GetFullPath(Path.Combine(drop, "archive"))}");
         output.WriteLine($"Rejected files and their reasons:   {Path.GetFullPath(Path.Combine(drop, "rejected"))}");
-        output.WriteLine("Look at the demo's database with BILLING_DATABASE=billing_demo, e.g. BILLING_DATABASE=billing_demo billing files list · billing suspense list · billing catalog show; billing serve runs the Hangfire dashboard at /hangfire");
+        output.WriteLine("Look at the demo's database with BILLING_DATABASE=billing_demo, e.g. BILLING_DATABASE=billing_demo billing files list · billing suspense list · billing suspense show ID · billing charges list --account ACME-001 · billing catalog show; billing serve runs the Hangfire dashboard at /hangfire (from a checkout, billing is ./billing)");
         return 0;
     }
 
@@ -251,7 +251,10 @@ public static class DemoCommand
         }
 
         output.WriteLine();
-        output.WriteLine($"Prepaid: {topUps} top-up(s) credited from sample-cdrs/topups.csv; rating debited {rating.WalletDebits:N0} record(s), " +
+        // Every notice in the outbox so far: a receipt per top-up, then rating's; the delivery line below counts the same messages.
+        var receipts = NotificationStore.CountByStatus(conn, kind: Billing.Core.Notifications.NotificationKinds.TopUp).Values.Sum();
+        var queued = NotificationStore.CountByStatus(conn)[Billing.Core.Notifications.NotificationStatuses.Pending];
+        output.WriteLine($"Prepaid: {topUps} top-up(s) credited from sample-cdrs/topups.csv, {receipts:N0} receipt(s) queued; rating debited {rating.WalletDebits:N0} record(s), " +
             $"{rating.Overdrafts:N0} went to overdraft, {rating.Notifications:N0} notification(s) queued.");
         var table = new TextTable("account", "msisdn", "balance", "barred since (UTC)", "overdraft", "notifications");
         foreach (var w in wallets)
@@ -265,7 +268,8 @@ public static class DemoCommand
         var folder = rt.Config.Notifications.Channel == Billing.Notifications.NotificationChannelKind.File
             ? Path.GetFullPath(rt.Config.Notifications.Folder ?? Path.Combine(rt.Config.StateDirectory, "notifications"))
             : $"{rt.Config.Notifications.Smtp.Host} (SMTP)";
-        output.WriteLine($"Notifications delivered: {delivered.Sent:N0} to {folder}" + (delivered.NoAddress > 0 ? $", {delivered.NoAddress:N0} without an e-mail address" : "") + ".");
+        output.WriteLine($"Notifications delivered: {delivered.Sent:N0} of the {queued:N0} queued ({receipts:N0} top-up receipt(s), {rating.Notifications:N0} from rating) to {folder}" +
+            (delivered.NoAddress > 0 ? $", {delivered.NoAddress:N0} without an e-mail address" : "") + ".");
         output.WriteLine("A wallet's movements: BILLING_DATABASE=billing_demo billing wallets show 07700900103 · the outbox: BILLING_DATABASE=billing_demo billing notifications list");
     }
 

@@ -153,7 +153,7 @@ public static class PriceCommand
             output.WriteLine($"priced as the first event of a cycle, allowances full: {string.Join(", ", opening.Select(a => $"{a.Key} {a.Value:N0}"))} (what a cycle has used is known to `billing rate`, not here)");
         }
 
-        var table = new TextTable("from", "offset", "billed", "timing", "rate", "step", "allowance", "cost");
+        var table = new TextTable("from", "offset", "billed", "timing", "rate", "step", "allowance", "cost (6 dp)");
         foreach (var p in charge.Parts)
         {
             table.Add(p.Start.InZone(zone).ToString("HH:mm:ss", CultureInfo.InvariantCulture), p.Offset, p.BilledQuantity, p.TimingId, p.RateId, p.StepIndex + 1, p.AllowanceQuantity, p.Cost.ToString("0.000000", CultureInfo.InvariantCulture));
@@ -164,7 +164,7 @@ public static class PriceCommand
             (charge.MinimumApplied ? "; minimum charge applied" : "") + (charge.Capped ? "; capped at the maximum cost" : "") +
             (charge.DisconnectAt is { } cutAt ? $"; maximum cost reached: the call should have been cut at {cutAt} s (disconnect strategy)" : ""));
         output.WriteLine($"billed {charge.BilledQuantity:N0} of {charge.Quantity:N0} {Unit(service)}" + (charge.AllowanceId is null ? "" : $"; allowance {charge.AllowanceId} used {charge.AllowanceUsed:N0}"));
-        output.WriteLine($"cost {charge.Amount.ToString(CultureInfo.InvariantCulture)} {charge.Currency}");
+        output.WriteLine($"cost {charge.Amount.ToString("0.000000", CultureInfo.InvariantCulture)} {charge.Currency} (the charge as stored, 6 decimals; an invoice rounds each of its lines once to the currency's minor unit)");
         return 0;
     }
 
@@ -197,7 +197,7 @@ public static class PriceCommand
             billed = p.BilledQuantity,
             timing = p.TimingId,
             rate = p.RateId,
-            step = p.StepIndex,
+            step = p.StepIndex + 1, // 1-based, as the text table numbers a rate's steps (the stored explanation keeps the index)
             allowance = p.AllowanceQuantity,
             cost = p.Cost.ToString(CultureInfo.InvariantCulture),
         }),

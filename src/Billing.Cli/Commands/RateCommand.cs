@@ -26,11 +26,9 @@ public static class RateCommand
     public static int Run(GlobalOptions g, int rangeSize, TextWriter output)
     {
         using var rt = Runtime.Start(g);
-        var result = rt.Jobs.RateUsage().RateAll(rangeSize, g.Json ? null : (done, total) => Console.Error.Write($"\rrating: {done:N0} / {total:N0} ranges × partitions"));
-        if (!g.Json)
-        {
-            Console.Error.WriteLine();
-        }
+        var progress = ProgressLine.For(g, "rating", "ranges × partitions");
+        var result = rt.Jobs.RateUsage().RateAll(rangeSize, progress is null ? null : progress.Report);
+        progress?.End();
 
         output.WriteLine(g.Json
             ? JsonSerializer.Serialize(result, BillingConfig.Json)

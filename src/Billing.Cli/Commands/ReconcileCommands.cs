@@ -47,8 +47,10 @@ public static class ReconcileCommands
     private static Dictionary<string, string> Amounts(IReadOnlyDictionary<string, decimal> byCurrency) =>
         byCurrency.ToDictionary(a => a.Key, a => a.Value.ToString(Inv), StringComparer.Ordinal);
 
+    /// <summary>Sums for people to the currency's minor unit; sums of charges (<paramref name="exact"/>) to their 6 stored decimals, labelled so.</summary>
     private static string Money(IReadOnlyDictionary<string, decimal> byCurrency, bool exact) =>
-        byCurrency.Count == 0 ? "0" : string.Join(", ", byCurrency.Select(a => $"{a.Key} {(exact ? a.Value.ToString(Inv) : BillRunCommands.Amount(a.Value, a.Key))}"));
+        byCurrency.Count == 0 ? "0" : string.Join(", ", byCurrency.Select(a => $"{a.Key} {(exact ? a.Value.ToString("0.000000", Inv) : BillRunCommands.Amount(a.Value, a.Key))}")) +
+        (exact ? " as rated, 6 dp" : "");
 
     private static object Json(ReconcileReport r) => new
     {

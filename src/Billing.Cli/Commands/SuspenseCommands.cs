@@ -5,7 +5,7 @@ using Billing.Storage.Rating;
 
 namespace Billing.Cli.Commands;
 
-/// <summary>billing suspense list|recycle|write-off: rows that could not be mediated, and usage held for rating.</summary>
+/// <summary>billing suspense list|show|recycle|write-off: rows that could not be mediated, and usage held for rating.</summary>
 public static class SuspenseCommands
 {
     public static Command Build(Cli cli)
@@ -21,7 +21,10 @@ public static class SuspenseCommands
         var by = new Option<string?>("--by") { Description = "Who writes them off (default: the OS user)" };
         var writeOff = new Command("write-off", "Close open suspense rows without usage, with an audit entry") { reason, source, note, by };
         writeOff.SetAction(p => cli.Run(p, g => WriteOff(g, p.GetValue(reason), p.GetValue(source), p.GetValue(note)!, p.GetValue(by), Console.Out)));
-        return new Command("suspense", "Rows that could not be mediated, with their reasons") { list, recycle, writeOff };
+        var id = new Argument<long>("id") { Description = "The suspense row's id (`billing suspense list` names the first of each reason)" }.AtLeast(1);
+        var show = new Command("show", "One suspended row: its file and line, the raw line as received, the reason and what became of it") { id };
+        show.SetAction(p => cli.Run(p, g => Show(g, p.GetValue(id), Console.Out)));
+        return new Command("suspense", "Rows that could not be mediated, with their reasons") { list, show, recycle, writeOff };
     }
 
     public static int List(GlobalOptions g, TextWriter output)
@@ -55,14 +58,48 @@ public static class SuspenseCommands
             return 0;
         }
 
-        var table = new TextTable("source", "reason", "rows", "files", "example");
+        var table = new TextTable("source", "reason", "rows", "files", "first id", "example");
         foreach (var grp in groups)
         {
-            table.Add(grp.Source, grp.Reason, grp.Count, grp.Files, grp.ExampleDetail);
+            table.Add(grp.Source, grp.Reason, grp.Count, grp.Files, grp.FirstId, grp.ExampleDetail);
         }
 
         output.Write(table.ToString());
-        output.WriteLine($"{groups.Sum(x => x.Count):N0} open row(s). After fixing the configuration: billing suspense recycle [--reason R]; to close them: billing suspense write-off --reason R --note \"why\"");
+        output.WriteLine($"{groups.Sum(x => x.Count):N0} open row(s). A row as it came: billing suspense show ID. After fixing the configuration: billing suspense recycle [--reason R]; to close them: billing suspense write-off --reason R --note \"why\"");
+        return 0;
+    }
+
+    public static int Show(GlobalOptions g, long id, TextWriter output)
+    {
+        using var rt = Runtime.Start(g);
+        using var conn = rt.Db.Open();
+        var row = SuspenseStore.Find(conn, id) ?? throw new UserErrorException($"No suspense row #{id}. `billing suspense list` names the first row of each reason.");
+        if (g.Json)
+        {
+            output.WriteLine(JsonSerializer.Serialize(new
+            {
+                id = row.Id, source = row.Source, fileId = row.FileId, file = row.FileName, line = row.LineNo, header = row.Header, rawLine = row.RawLine,
+                reason = row.Reason, detail = row.Detail, status = row.Status, attempts = row.Attempts, suspendedAt = row.CreatedAt.ToString(),
+                resolvedAt = row.ResolvedAt?.ToString(), resolution = row.Resolution, usageId = row.UsageId,
+            }, BillingConfig.Json));
+            return 0;
+        }
+
+        output.WriteLine($"Suspense row #{row.Id}: {row.Status}, tried {row.Attempts} time(s), suspended {row.CreatedAt.InUtc():uuuu-MM-dd HH:mm:ss} UTC");
+        output.WriteLine($"file     {row.Source}/{row.FileName} (file #{row.FileId}), line {row.LineNo:N0}");
+        output.WriteLine($"reason   {row.Reason}: {row.Detail}");
+        if (row.Header is { } header)
+        {
+            output.WriteLine($"header   {header}");
+        }
+
+        output.WriteLine($"raw line {row.RawLine}");
+        output.WriteLine(row.Status switch
+        {
+            "open" => $"After fixing the configuration: billing suspense recycle --reason {row.Reason} --source {row.Source}; to close it: billing suspense write-off --reason {row.Reason} --source {row.Source} --note \"why\"",
+            "recycled" => $"Recycled {row.ResolvedAt?.InUtc().ToString("uuuu-MM-dd HH:mm:ss", null)} UTC: {row.Resolution}" + (row.UsageId is { } u ? $" (usage #{u})." : "."),
+            _ => $"Written off {row.ResolvedAt?.InUtc().ToString("uuuu-MM-dd HH:mm:ss", null)} UTC: \"{row.Resolution}\" (the audit log has who).",
+        });
         return 0;
     }
 

@@ -101,10 +101,11 @@ public static class WalletCommands
 
         output.WriteLine();
         output.WriteLine($"Last {movements.Count} movement(s):");
-        var table = new TextTable("#", "kind", "at (UTC)", "amount", "balance after", "usage / reference");
+        // The ledger as stored: a usage debit is a charge, whose 6 decimals the balance above is the rounded sum of.
+        var table = new TextTable("#", "kind", "at (UTC)", "amount (6 dp)", "balance after (6 dp)", "usage / reference");
         foreach (var m in movements)
         {
-            table.Add(m.Id, m.Kind, m.At.ToString("uuuu-MM-dd HH:mm:ss", Inv), m.Amount.ToString(Inv), m.BalanceAfter.ToString(Inv), m.UsageId?.ToString(Inv) ?? m.Reference ?? "");
+            table.Add(m.Id, m.Kind, m.At.ToString("uuuu-MM-dd HH:mm:ss", Inv), m.Amount.ToString("0.000000", Inv), m.BalanceAfter.ToString("0.000000", Inv), m.UsageId?.ToString(Inv) ?? m.Reference ?? "");
         }
 
         output.Write(table.ToString());

@@ -99,6 +99,14 @@ public static class CycleSequencer
     }
 
     /// <summary>
+    /// Why usage before every catalogue version is held, and the fix: a version loaded without --effective takes effect when
+    /// it is loaded, so yesterday's usage is older than it; the date to give is the event's (UTC).
+    /// </summary>
+    public static string NoCatalogDetail(Instant start) =>
+        $"no catalogue version is in force at {start}: load the catalogue with --effective {start.InUtc().Date:uuuu-MM-dd} or earlier " +
+        "(a version loaded without --effective takes effect when it is loaded, later than this usage)";
+
+    /// <summary>
     /// Rates each (subscription, cycle) group in event-time order, starting from the allowance already
     /// used in that cycle; a bundle bought in the cycle counts from the moment it was bought. Each record
     /// is priced by the catalogue version in force at its start. A prepaid record whose plan prices in
@@ -149,7 +157,7 @@ public static class CycleSequencer
             var version = catalogs.InForce(u.Start);
             if (version is null)
             {
-                holds.Add(new RatingHold(u.Id, HoldReasons.NoCatalog, $"no catalogue version is in force at {u.Start}: load one with `billing catalog load`"));
+                holds.Add(new RatingHold(u.Id, HoldReasons.NoCatalog, NoCatalogDetail(u.Start)));
                 continue;
             }
 

@@ -9,6 +9,10 @@ namespace Billing.Storage.Rating;
 /// <summary>Rated usage of one account, plan and bill cycle: calls and their billed seconds, SMS, data bytes, allowance used, the amount.</summary>
 public sealed record RatedCycle(string AccountId, string PlanId, LocalDate CycleStart, long Calls, long BilledSeconds, long Sms, long Bytes, long AllowanceUsed, Billing.Core.Money.Money Amount);
 
+/// <summary>One rated charge as `billing charges list` shows it: the event, what was billed, the 6-decimal amount, and the invoice that billed it.</summary>
+public sealed record AccountCharge(long UsageId, Instant Start, string Msisdn, short Service, string? DestinationGroup, string? MatchedPrefix,
+    long Quantity, long BilledQuantity, long AllowanceUsed, decimal Amount, string Currency, bool Late, string? InvoiceNumber);
+
 /// <summary>Rated charges (<c>rated_charges</c>): one per usage record, guaranteed by the database.</summary>
 public static class ChargeStore
 {
@@ -22,6 +26,42 @@ public static class ChargeStore
             FROM rated_charges r JOIN usage u ON u.id = r.usage_id
             GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
             """).Select(r => new RatedCycle(r.Account, r.Plan, r.Cycle, r.Calls, r.Seconds, r.Sms, r.Bytes, r.Allowance, Billing.Core.Money.Money.Of(r.Amount, r.Currency))).ToList();
+
+    /// <summary>
+    /// The subscription periods of every number the account has had: a charge is found by its subscription (the charges'
+    /// index), and a number's period that moved to another account keeps the charges rated to this one.
+    /// </summary>
+    private const string OfItsNumbers = "SELECT o.id FROM subscriptions o WHERE o.msisdn IN (SELECT n.msisdn FROM subscriptions n WHERE n.account_id = @accountId)";
+
+    /// <summary>
+    /// The bill cycle start of <paramref name="accountId"/>'s cycle that holds <paramref name="day"/> (cycles are a month from
+    /// their start), or, with no day, of its latest cycle with charges; null when it has none.
+    /// </summary>
+    public static LocalDate? CycleOf(NpgsqlConnection conn, string accountId, LocalDate? day) =>
+        conn.QuerySingleOrDefault<LocalDate?>($$"""
+            SELECT max(r.cycle_start) FROM rated_charges r
+            WHERE r.subscription_id IN ({{OfItsNumbers}}) AND r.account_id = @accountId
+              AND (@day::date IS NULL OR (r.cycle_start <= @day::date AND @day::date < (r.cycle_start + interval '1 month')::date))
+            """, new { accountId, day });
+
+    /// <summary>
+    /// An account's rated charges of one bill cycle in event-time order, with the issued invoice that billed each: its cycle's
+    /// (<c>invoiced_cycles</c>), or for a charge rated after that invoice (late) the next invoice that stamped it. Found through
+    /// the account's subscriptions (the charges' index), never by scanning usage.
+    /// </summary>
+    public static IReadOnlyList<AccountCharge> OfCycle(NpgsqlConnection conn, string accountId, LocalDate cycleStart) =>
+        conn.Query<AccountCharge>($$"""
+            SELECT r.usage_id, r.start_utc AS start, s.msisdn, r.service, r.destination_group, r.matched_prefix, r.quantity, r.billed_quantity,
+                   r.allowance_used, r.amount, r.currency, r.late,
+                   CASE WHEN r.late THEN li.number ELSE ci.number END AS invoice_number
+            FROM rated_charges r
+            JOIN subscriptions s ON s.id = r.subscription_id
+            LEFT JOIN invoiced_cycles ic ON ic.account_id = r.account_id AND ic.cycle_start = r.cycle_start
+            LEFT JOIN invoices ci ON ci.id = ic.invoice_id
+            LEFT JOIN invoices li ON li.id = r.invoice_id AND li.status = 'issued'
+            WHERE r.subscription_id IN ({{OfItsNumbers}}) AND r.account_id = @accountId AND r.cycle_start = @cycleStart
+            ORDER BY r.start_utc, r.usage_id
+            """, new { accountId, cycleStart }).AsList();
 
     /// <summary>
     /// Writes charges by binary COPY, each with how it was priced (<see cref="ChargeExplanation"/>) and

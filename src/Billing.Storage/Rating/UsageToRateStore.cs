@@ -33,6 +33,16 @@ public static class UsageToRateStore
     public static (long Min, long Max) UsageIdRange(NpgsqlConnection conn) =>
         conn.QuerySingle<(long, long)>("SELECT coalesce(min(id), 0), coalesce(max(id), -1) FROM usage");
 
+    /// <summary>
+    /// Usage with no charge yet (unrated, or held) that starts before <paramref name="before"/>: what no catalogue version
+    /// effective from then on can price. One pass over usage — run when a catalogue is loaded, not per rating run.
+    /// </summary>
+    public static (long Count, Instant? First) NotRatedBefore(NpgsqlConnection conn, Instant before) =>
+        conn.QuerySingle<(long, Instant?)>("""
+            SELECT count(*), min(u.start_utc) FROM usage u
+            WHERE u.start_utc < @before AND NOT EXISTS (SELECT 1 FROM rated_charges r WHERE r.usage_id = u.id)
+            """, new { before });
+
     /// <summary>The usage ids of the archived files with this name (one name can arrive several times).</summary>
     public static (long Min, long Max) UsageIdRangeOfFile(NpgsqlConnection conn, string source, string fileName) =>
         conn.QuerySingle<(long, long)>("""

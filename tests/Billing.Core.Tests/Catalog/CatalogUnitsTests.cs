@@ -13,6 +13,13 @@ public class CatalogUnitsTests
     [InlineData(ServiceType.Voice, "300min", 18000L)]
     [InlineData(ServiceType.Voice, "18000s", 18000L)]
     [InlineData(ServiceType.Voice, "1h", 3600L)]
+    [InlineData(ServiceType.Voice, "1m35s", 95L)]
+    [InlineData(ServiceType.Voice, "95s", 95L)]
+    [InlineData(ServiceType.Voice, "95", 95L)]
+    [InlineData(ServiceType.Voice, "1h2m3s", 3723L)]
+    [InlineData(ServiceType.Voice, "2h30m", 9000L)]
+    [InlineData(ServiceType.Voice, "1min 30s", 90L)]
+    [InlineData(ServiceType.Voice, "1H0M1S", 3601L)]
     [InlineData(ServiceType.Voice, "0", 0L)]
     [InlineData(ServiceType.Sms, "100sms", 100L)]
     [InlineData(ServiceType.Sms, "1", 1L)]
@@ -39,6 +46,12 @@ public class CatalogUnitsTests
     [InlineData(ServiceType.Data, "1PB")]
     [InlineData(ServiceType.Sms, "60s")]
     [InlineData(ServiceType.Data, "99999999999999999999GB")]
+    [InlineData(ServiceType.Voice, "35s1m")]
+    [InlineData(ServiceType.Voice, "1m1m")]
+    [InlineData(ServiceType.Voice, "1m30")]
+    [InlineData(ServiceType.Voice, "1h5GB")]
+    [InlineData(ServiceType.Data, "1KB1B")]
+    [InlineData(ServiceType.Voice, "9223372036854775807s1s")]
     public void TryParseQuantity_RefusesBadUnits(ServiceType service, string text)
     {
         Assert.False(CatalogUnits.TryParseQuantity(service, text, out _));

@@ -76,12 +76,17 @@ public class CycleSequencerTests
     }
 
     [Fact]
-    public void A_call_before_any_catalogue_version_is_held_as_no_catalog()
+    public void A_call_before_any_catalogue_version_is_held_as_no_catalog_with_the_effective_date_that_would_price_it()
     {
         var rating = CycleSequencer.Rate([Call(1, 2, 9, 60)], new RatingInputs(new CatalogTimeline([Version(1, Instant.FromUtc(2026, 12, 1, 0, 0))]), NoneUsed, NoneBought, NoWallets));
 
         Assert.Empty(rating.Charges);
-        Assert.Equal(HoldReasons.NoCatalog, Assert.Single(rating.Holds).Reason);
+        var hold = Assert.Single(rating.Holds);
+        Assert.Equal(HoldReasons.NoCatalog, hold.Reason);
+        Assert.Equal(
+            "no catalogue version is in force at 2026-11-02T09:00:00Z: load the catalogue with --effective 2026-11-02 or earlier " +
+            "(a version loaded without --effective takes effect when it is loaded, later than this usage)",
+            hold.Detail);
     }
 
     [Theory]

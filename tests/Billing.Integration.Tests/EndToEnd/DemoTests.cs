@@ -25,6 +25,10 @@ public sealed class DemoTests : IDisposable
 
         Assert.True(run.Exit == 0, $"exit {run.Exit}: {run.Err}");
         Assert.Contains("Reconciled: every record of every file is accounted for", run.Out, StringComparison.Ordinal);
+        // What is queued is what is delivered: a receipt for each of the 4 sample top-ups, and the 2 notices rating queued.
+        Assert.Contains("4 top-up(s) credited from sample-cdrs/topups.csv, 4 receipt(s) queued;", run.Out, StringComparison.Ordinal);
+        Assert.Contains("2 notification(s) queued.", run.Out, StringComparison.Ordinal);
+        Assert.Contains("Notifications delivered: 6 of the 6 queued (4 top-up receipt(s), 2 from rating)", run.Out, StringComparison.Ordinal);
         using var c = _db.Db.Open();
         var invoices = c.Query<(string Number, string Account, decimal Subtotal, decimal Tax, decimal Total)>(
             "SELECT number, account_id, subtotal, tax, total FROM invoices WHERE status = 'issued' ORDER BY number").AsList();

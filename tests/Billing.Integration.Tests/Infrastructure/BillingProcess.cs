@@ -75,17 +75,6 @@ public static class BillingProcess
     public static (int Exit, string Out, string Err) Run(TimeSpan timeout, string workingDirectory, params string[] args) =>
         Run(timeout, null, workingDirectory, args);
 
-    public static (int Exit, string Out, string Err) Run(TimeSpan timeout, IReadOnlyDictionary<string, string>? environment, string workingDirectory, params string[] args)
-    {
-        using var p = Start(environment, workingDirectory, args);
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(timeout))
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"billing {string.Join(' ', args)} did not finish in {timeout.TotalSeconds:F0} s");
-        }
-
-        return (p.ExitCode, stdout.Result, stderr.Result);
-    }
+    public static (int Exit, string Out, string Err) Run(TimeSpan timeout, IReadOnlyDictionary<string, string>? environment, string workingDirectory, params string[] args) =>
+        ProgramRun.Run("dotnet", [Dll, .. args], workingDirectory, timeout, environment);
 }

@@ -147,7 +147,7 @@ public sealed class ReconcileTests : IDisposable
         Assert.Equal("0 2 0", Figures(invoicing, "invoicesIssued", "draftsWaiting", "chargesBilled"));
         Assert.Equal("2 4", Figures(invoicing.GetProperty("notBilled"), "accounts", "charges"));
         Assert.Equal("0.600000", invoicing.GetProperty("notBilled").GetProperty("amount").GetProperty("GBP").GetString());
-        Assert.Contains("not billed yet: 4 charge(s) of 2 account(s) (GBP 0.600000)", text, StringComparison.Ordinal);
+        Assert.Contains("not billed yet: 4 charge(s) of 2 account(s) (GBP 0.600000 as rated, 6 dp)", text, StringComparison.Ordinal);
     }
 
     [Fact]
