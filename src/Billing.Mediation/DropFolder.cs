@@ -80,28 +80,45 @@ public sealed class DropFolder(string root)
             var known = configuredSources.Contains(source);
             foreach (var path in Directory.EnumerateFileSystemEntries(dir).Order(StringComparer.Ordinal))
             {
-                var name = Path.GetFileName(path);
-                if (name.StartsWith('_') || name.StartsWith('.'))
+                if (Judge(source, Path.GetFileName(path), known, now, settle) is { } waiting)
                 {
-                    continue;
+                    result.Add(waiting);
                 }
-
-                var kind = EntryKinds.Of(path);
-                if (kind is null)
-                {
-                    continue; // gone since the listing
-                }
-
-                var state = !known ? WaitingState.NoSource
-                    : kind != EntryKind.RegularFile ? WaitingState.NotRegular
-                    : now - Instant.FromDateTimeUtc(File.GetLastWriteTimeUtc(path)) < settle ? WaitingState.StillWriting
-                    : WaitingState.Ready;
-                result.Add(new WaitingFile(source, name, path, state, kind.Value));
             }
         }
 
         return result;
     }
+
+    /// <summary>
+    /// One entry of <c>incoming/&lt;source&gt;/</c> judged as <see cref="Waiting"/> judges it (the drop-folder
+    /// watcher asks about the one file it saw written), or null when it is not a file to report: a
+    /// name starting with '_' or '.', or an entry gone since it was seen.
+    /// </summary>
+    public WaitingFile? Judge(string source, string name, bool knownSource, Instant now, Duration settle)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (name.Length == 0 || name.StartsWith('_') || name.StartsWith('.'))
+        {
+            return null;
+        }
+
+        var path = IncomingFile(source, name);
+        var kind = EntryKinds.Of(path);
+        if (kind is null)
+        {
+            return null;
+        }
+
+        var state = !knownSource ? WaitingState.NoSource
+            : kind != EntryKind.RegularFile ? WaitingState.NotRegular
+            : now - LastWrite(path) < settle ? WaitingState.StillWriting
+            : WaitingState.Ready;
+        return new WaitingFile(source, name, path, state, kind.Value);
+    }
+
+    /// <summary>A file's last write time (the settle check's clock).</summary>
+    public static Instant LastWrite(string path) => Instant.FromDateTimeUtc(File.GetLastWriteTimeUtc(path));
 
     /// <summary>
     /// A file name as it may be shown on a terminal or in a log line: control and format characters
@@ -214,6 +231,12 @@ public sealed record MediationOptions
 
     /// <summary>A file modified more recently than this is assumed still being written.</summary>
     public int SettleSeconds { get; init; } = 5;
+
+    /// <summary>
+    /// Under serve, the drop-folder watcher's settle window: it sees every write as it happens, so it
+    /// takes a file once it has stood unwritten this long; the minute poll keeps <see cref="SettleSeconds"/>.
+    /// </summary>
+    public int WatchSettleMilliseconds { get; init; } = 1000;
 
     public long MaxFileBytes { get; init; } = Readers.CdrReaders.DefaultMaxFileBytes;
 

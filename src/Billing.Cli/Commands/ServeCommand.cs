@@ -80,6 +80,8 @@ public static class ServeCommand
         app.MapPortal(rt.Db);
         app.UseHangfireDashboard("/hangfire", new DashboardOptions { DashboardTitle = "Billing.Batch jobs" });
         Schedules.Register(app.Services.GetRequiredService<IRecurringJobManager>());
+        using var watcher = rt.Jobs.DropFolderWatcher(app.Services.GetRequiredService<IBackgroundJobClient>());
+        watcher.Start();
         rt.LeaveSignalsToHost();
         app.Start();
 
