@@ -28,7 +28,7 @@ public static class BenchCommand
         var workers = Workers("Files ingested in parallel (as Hangfire workers would)");
         var ingest = new Command("ingest", "Generate canonical CDRs, ingest them, and compare with a plain binary COPY") { rows, files, workers };
         ingest.SetAction(p => cli.Run(p, g => Ingest(g, p.GetValue(rows), p.GetValue(files), p.GetValue(workers), Console.Out)));
-        return new Command("bench", "Benchmarks that print measured figures") { ingest, BenchRateCommand.Build(cli), BenchEngineCommand.Build(cli), BenchBillRunCommand.Build(cli), BenchPdfCommand.Build(cli), BenchDunningCommand.Build(cli) };
+        return new Command("bench", "Benchmarks that print measured figures") { ingest, BenchRateCommand.Build(cli), BenchEngineCommand.Build(cli), BenchBillRunCommand.Build(cli), BenchPdfCommand.Build(cli), BenchDunningCommand.Build(cli), BenchLatencyCommand.Build(cli) };
     }
 
     /// <summary>--rows: 1 to <see cref="MaxRows"/>.</summary>
