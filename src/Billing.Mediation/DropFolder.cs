@@ -158,33 +158,23 @@ public sealed class DropFolder(string root)
             or System.Globalization.UnicodeCategory.LineSeparator or System.Globalization.UnicodeCategory.ParagraphSeparator;
 
     /// <summary>
-    /// Moves a processed file to archive/ and writes its manifest beside it. Returns the new path, or
+    /// Moves a processed file to archive/ with its manifest beside it. Returns the new path, or
     /// null when the file had already left incoming/ (another run of the same job moved it first).
     /// </summary>
-    public string? Archive(string source, string fileName, long fileId, string manifestJson)
-    {
-        var target = MoveOut("archive", source, fileName, fileId);
-        if (target is not null)
-        {
-            File.WriteAllText(target + ".manifest.json", manifestJson);
-        }
-
-        return target;
-    }
+    public string? Archive(string source, string fileName, long fileId, string manifestJson) =>
+        MoveOut("archive", source, fileName, fileId, ".manifest.json", manifestJson);
 
     /// <summary>Moves an unreadable file to rejected/ with a .reason file beside it. Returns the new path, or null as for <see cref="Archive"/>.</summary>
-    public string? Reject(string source, string fileName, long fileId, string reason)
-    {
-        var target = MoveOut("rejected", source, fileName, fileId);
-        if (target is not null)
-        {
-            File.WriteAllText(target + ".reason", reason + Environment.NewLine);
-        }
+    public string? Reject(string source, string fileName, long fileId, string reason) =>
+        MoveOut("rejected", source, fileName, fileId, ".reason", reason + Environment.NewLine);
 
-        return target;
-    }
-
-    private string? MoveOut(string area, string source, string fileName, long fileId)
+    /// <summary>
+    /// The companion (manifest or reason) first, whole under its final name (written beside it, then
+    /// renamed), and the file after it: a process killed in between leaves the file in incoming/, and
+    /// the rerun, which knows its checksum, writes both again. So no file ever lies in archive/ or
+    /// rejected/ without its companion, and no half-written companion is left.
+    /// </summary>
+    private string? MoveOut(string area, string source, string fileName, long fileId, string suffix, string companion)
     {
         var dir = Path.Combine(Root, area, source);
         Directory.CreateDirectory(dir);
@@ -195,6 +185,18 @@ public sealed class DropFolder(string root)
             target = Path.Combine(dir, $"{fileName}.{fileId}");
         }
 
+        var companionPath = target + suffix;
+        var temp = companionPath + ".tmp";
+        File.WriteAllText(temp, companion);
+        try
+        {
+            File.Move(temp, companionPath, overwrite: true);
+        }
+        catch (FileNotFoundException)
+        {
+            // A second run of the same file renamed the same companion a moment before.
+        }
+
         try
         {
             File.Move(IncomingFile(source, fileName), target, overwrite: true);
@@ -202,7 +204,13 @@ public sealed class DropFolder(string root)
         catch (FileNotFoundException)
         {
             // Two runs of the same file (a re-run from the dashboard) both finish: the rename is
-            // atomic, so exactly one moves it; the other has nothing left to move.
+            // atomic, so exactly one moves it; the other has nothing left to move, and takes back
+            // a companion it wrote beside no file.
+            if (!File.Exists(target))
+            {
+                File.Delete(companionPath);
+            }
+
             return null;
         }
 
