@@ -65,7 +65,7 @@ public sealed class ChaosTests(ITestOutputHelper output) : IDisposable
 
         var random = new Random(seed);
         var plan = Enumerable.Range(0, points)
-            .Select(n => (Phase: n % Phases.Length, Units: random.NextInt64(Math.Max(1, totals[n % Phases.Length])), Jitter: random.Next(0, 40)))
+            .Select(n => (Phase: n % Phases.Length, Units: random.NextInt64(Math.Max(1, totals[n % Phases.Length])), Jitter: random.Next(0, 16)))
             .ToList();
         var killed = 0;
         var number = 0;

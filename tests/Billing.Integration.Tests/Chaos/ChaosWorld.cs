@@ -12,7 +12,7 @@ namespace Billing.Integration.Tests.Chaos;
 /// <summary>
 /// One database and one working folder (drop folder, document store, billing.json) with the same
 /// generated data as every other world: postpaid accounts C-… (cycle day 1, billed in a run of one account
-/// per batch), prepaid accounts W-… topped up with little credit (thresholds, barring, overdraft), and
+/// per batch; PDFs recorded one at a time, so a kill can land between one document and the next), prepaid accounts W-… topped up with little credit (thresholds, barring, overdraft), and
 /// canonical CDR files of October 2026 with a few bad rows and a record repeated across files.
 /// </summary>
 public sealed class ChaosWorld : IDisposable
@@ -39,7 +39,8 @@ public sealed class ChaosWorld : IDisposable
             {
               "mediation": { "dropFolder": "drop", "settleSeconds": 0 },
               "invoicing": { "batchSize": 1 },
-              "dunning": { "batchSize": 1 }
+              "dunning": { "batchSize": 1 },
+              "documents": { "chunkSize": 1 }
             }
             """);
         using var c = _db.Db.Open();
@@ -134,12 +135,12 @@ public sealed class ChaosWorld : IDisposable
             ("wallets", "wallets t", "'{}'"),
             ("wallet_ledger", "wallet_ledger t LEFT JOIN usage u ON u.id = t.usage_id", "jsonb_build_object('record', u.record_key)"),
             ("prepaid_overdraft", "prepaid_overdraft t LEFT JOIN usage u ON u.id = t.usage_id", "jsonb_build_object('record', u.record_key)"),
-            ("notifications", "notifications t", "'{}'"),
+            ("notifications", "notifications t", $"jsonb_build_object('dedupe_key', {InvoiceNumberIn("t.dedupe_key")})"),
             ("invoices", "invoices t LEFT JOIN bill_runs b ON b.id = t.run_id", "jsonb_build_object('run', b.run_date)"),
             ("invoice_lines", "invoice_lines t JOIN invoices i ON i.id = t.invoice_id", "jsonb_build_object('invoice', i.number, 'account', i.account_id)"),
             ("invoice_taxes", "invoice_taxes t JOIN invoices i ON i.id = t.invoice_id", "jsonb_build_object('invoice', i.number, 'account', i.account_id)"),
             ("documents", "documents t", "jsonb_build_object('file', regexp_replace(t.path, '^.*/', ''))"),
-            ("dunning_actions", "dunning_actions t JOIN invoices i ON i.id = t.invoice_id LEFT JOIN account_charges c ON c.id = t.charge_id", "jsonb_build_object('invoice', i.number, 'charge', c.reference)"),
+            ("dunning_actions", "dunning_actions t JOIN invoices i ON i.id = t.invoice_id LEFT JOIN account_charges c ON c.id = t.charge_id", $"jsonb_build_object('invoice', i.number, 'charge', c.reference, 'notification_key', {InvoiceNumberIn("t.notification_key")})"),
             // A killed dunning run stays recorded as unfinished, and the run after it reports only what was left to do: the days run to the end compare.
             ("dunning days finished", "(SELECT DISTINCT as_of FROM dunning_runs WHERE finished_at IS NOT NULL) t", "'{}'"),
             ("suspensions", "suspensions t LEFT JOIN invoices i ON i.id = t.invoice_id", "jsonb_build_object('invoice', i.number)"),
@@ -155,6 +156,13 @@ public sealed class ChaosWorld : IDisposable
         state["pdf files"] = [.. PdfFiles().Select(f => $"{Path.GetFileName(f)} {Sha256(f)}")];
         return state;
     }
+
+    /// <summary>Dunning's message keys (<c>dunning:INVOICE-ID:STEP</c>) with the invoice's number for its id, which differs between databases.</summary>
+    private static string InvoiceNumberIn(string key) => $"""
+        CASE WHEN {key} ~ '^dunning[a-z-]*:[0-9]+:'
+             THEN split_part({key}, ':', 1) || ':' || (SELECT number FROM invoices WHERE id = split_part({key}, ':', 2)::bigint) || ':' || split_part({key}, ':', 3)
+             ELSE {key} END
+        """;
 
     /// <summary>The invoice PDFs in the document store, by name.</summary>
     public IReadOnlyList<string> PdfFiles() =>

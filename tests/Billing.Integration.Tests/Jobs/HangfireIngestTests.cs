@@ -167,6 +167,28 @@ public sealed class HangfireIngestTests : IClassFixture<DatabaseFixture>, IDispo
         Assert.Empty(RetriedJobs());
     }
 
+    [Fact]
+    public void A_file_written_under_the_watcher_is_ingested_and_rated_with_no_poll_and_a_name_starting_with_underscore_is_left_alone()
+    {
+        StartServer();
+        using var watcher = new DropFolderWatcher(Mediation with { WatchSettleMilliseconds = 200 }, SystemClock.Instance, _client);
+        watcher.Start();
+
+        Drops.Put(_drop.Path, "canonical", "_still-writing.csv", Drops.Canonical(300_100, 3));
+        Drops.Put(_drop.Path, "canonical", "watched.csv", Drops.Canonical(300_000, 7));
+        Wait.Until(() => Count("SELECT count(*) FROM cdr_files WHERE file_name = 'watched.csv' AND status = 'archived'") == 1, "watched.csv archived");
+        Wait.Until(() => SucceededJobs().Any(j => j.Job.Type == typeof(RateUsageJob)), "the rating continuation to run");
+        WaitUntilDrained("the watcher's jobs to finish");
+
+        Assert.Equal(7, Count("SELECT count(*) FROM usage WHERE record_key BETWEEN 'r300000' AND 'r300006'"));
+        var jobs = SucceededJobs();
+        Assert.Equal([("IngestFileJob", "watched.csv"), ("RateUsageJob", "watched.csv")],
+            jobs.Select(j => (j.Job.Type.Name, (string)j.Job.Args[1])).Order());
+        Assert.Equal(1, watcher.Enqueued);
+        Assert.True(File.Exists(Path.Combine(_drop.Path, "incoming", "canonical", "_still-writing.csv")));
+        Assert.Equal(0, Count("SELECT count(*) FROM usage WHERE record_key BETWEEN 'r300100' AND 'r300102'"));
+    }
+
     private List<string> RetriedJobs()
     {
         using var c = _fx.Db.Open();
