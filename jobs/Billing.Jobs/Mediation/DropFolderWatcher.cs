@@ -142,7 +142,7 @@ public sealed class DropFolderWatcher(MediationOptions options, IClock clock, IB
                     break; // gone, hidden, not a regular file or no such source: the poll reports what needs reporting
             }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or Npgsql.NpgsqlException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or Npgsql.NpgsqlException or BackgroundJobClientException)
         {
             _log.Warning("Drop-folder watcher could not enqueue {Source}/{File} ({Message}); the minute poll will", file.Source, DropFolder.Printable(file.Name), e.Message);
         }
