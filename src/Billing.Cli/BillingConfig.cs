@@ -116,6 +116,11 @@ public sealed record BillingConfig
             problems.Add("mediation.settleSeconds must not be negative");
         }
 
+        if (Mediation.WatchSettleMilliseconds is < 0 or > 3_600_000)
+        {
+            problems.Add("mediation.watchSettleMilliseconds must be 0 to 3,600,000");
+        }
+
         foreach (var (name, value) in new[]
         {
             ("maxFileBytes", Mediation.MaxFileBytes),

@@ -49,6 +49,9 @@ public sealed class JobFactory
     public IngestDropFolderJob IngestDropFolder(MediationOptions? mediation = null, IBackgroundJobClient? client = null) =>
         new(_db, mediation ?? _config.Mediation, Clock, client);
 
+    /// <summary>serve's drop-folder watcher: a settled file gets its ingest job (and rating) without waiting for the poll.</summary>
+    public DropFolderWatcher DropFolderWatcher(IBackgroundJobClient client) => new(_config.Mediation, Clock, client);
+
     public IngestFileJob IngestFile() => new(_db, _config.Mediation, Clock);
 
     public RecycleSuspenseJob RecycleSuspense() => new(_db, _config.Mediation);

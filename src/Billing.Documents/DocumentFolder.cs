@@ -24,6 +24,45 @@ public sealed class DocumentFolder(string root)
         return Path.Combine(Root, kind == DocumentKind.Invoice ? "invoices" : "credit-notes", safe + ".pdf");
     }
 
+    private static readonly DocumentKind[] Kinds = [DocumentKind.Invoice, DocumentKind.CreditNote];
+
+    /// <summary>
+    /// Removes the temporary files (NAME.pdf.PID.THREAD.tmp) of writers that are gone — a process killed
+    /// between writing and renaming — and returns how many. A file whose process still runs on this host
+    /// is some writer's work in progress and stays.
+    /// </summary>
+    public int SweepTemporary()
+    {
+        var swept = 0;
+        foreach (var sub in Kinds.Select(k => Path.GetDirectoryName(PathOf(k, "x"))!).Where(Directory.Exists))
+        {
+            foreach (var temp in Directory.EnumerateFiles(sub, "*.pdf.*.*.tmp"))
+            {
+                var parts = Path.GetFileName(temp).Split('.');
+                if (int.TryParse(parts[^3], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid) && !Running(pid))
+                {
+                    File.Delete(temp);
+                    swept++;
+                }
+            }
+        }
+
+        return swept;
+    }
+
+    private static bool Running(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false; // no such process
+        }
+    }
+
     public WrittenFile Write(DocumentKind kind, string number, byte[] pdf)
     {
         ArgumentNullException.ThrowIfNull(pdf);

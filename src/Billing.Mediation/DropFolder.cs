@@ -80,28 +80,45 @@ public sealed class DropFolder(string root)
             var known = configuredSources.Contains(source);
             foreach (var path in Directory.EnumerateFileSystemEntries(dir).Order(StringComparer.Ordinal))
             {
-                var name = Path.GetFileName(path);
-                if (name.StartsWith('_') || name.StartsWith('.'))
+                if (Judge(source, Path.GetFileName(path), known, now, settle) is { } waiting)
                 {
-                    continue;
+                    result.Add(waiting);
                 }
-
-                var kind = EntryKinds.Of(path);
-                if (kind is null)
-                {
-                    continue; // gone since the listing
-                }
-
-                var state = !known ? WaitingState.NoSource
-                    : kind != EntryKind.RegularFile ? WaitingState.NotRegular
-                    : now - Instant.FromDateTimeUtc(File.GetLastWriteTimeUtc(path)) < settle ? WaitingState.StillWriting
-                    : WaitingState.Ready;
-                result.Add(new WaitingFile(source, name, path, state, kind.Value));
             }
         }
 
         return result;
     }
+
+    /// <summary>
+    /// One entry of <c>incoming/&lt;source&gt;/</c> judged as <see cref="Waiting"/> judges it (the drop-folder
+    /// watcher asks about the one file it saw written), or null when it is not a file to report: a
+    /// name starting with '_' or '.', or an entry gone since it was seen.
+    /// </summary>
+    public WaitingFile? Judge(string source, string name, bool knownSource, Instant now, Duration settle)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (name.Length == 0 || name.StartsWith('_') || name.StartsWith('.'))
+        {
+            return null;
+        }
+
+        var path = IncomingFile(source, name);
+        var kind = EntryKinds.Of(path);
+        if (kind is null)
+        {
+            return null;
+        }
+
+        var state = !knownSource ? WaitingState.NoSource
+            : kind != EntryKind.RegularFile ? WaitingState.NotRegular
+            : now - LastWrite(path) < settle ? WaitingState.StillWriting
+            : WaitingState.Ready;
+        return new WaitingFile(source, name, path, state, kind.Value);
+    }
+
+    /// <summary>A file's last write time (the settle check's clock).</summary>
+    public static Instant LastWrite(string path) => Instant.FromDateTimeUtc(File.GetLastWriteTimeUtc(path));
 
     /// <summary>
     /// A file name as it may be shown on a terminal or in a log line: control and format characters
@@ -141,33 +158,23 @@ public sealed class DropFolder(string root)
             or System.Globalization.UnicodeCategory.LineSeparator or System.Globalization.UnicodeCategory.ParagraphSeparator;
 
     /// <summary>
-    /// Moves a processed file to archive/ and writes its manifest beside it. Returns the new path, or
+    /// Moves a processed file to archive/ with its manifest beside it. Returns the new path, or
     /// null when the file had already left incoming/ (another run of the same job moved it first).
     /// </summary>
-    public string? Archive(string source, string fileName, long fileId, string manifestJson)
-    {
-        var target = MoveOut("archive", source, fileName, fileId);
-        if (target is not null)
-        {
-            File.WriteAllText(target + ".manifest.json", manifestJson);
-        }
-
-        return target;
-    }
+    public string? Archive(string source, string fileName, long fileId, string manifestJson) =>
+        MoveOut("archive", source, fileName, fileId, ".manifest.json", manifestJson);
 
     /// <summary>Moves an unreadable file to rejected/ with a .reason file beside it. Returns the new path, or null as for <see cref="Archive"/>.</summary>
-    public string? Reject(string source, string fileName, long fileId, string reason)
-    {
-        var target = MoveOut("rejected", source, fileName, fileId);
-        if (target is not null)
-        {
-            File.WriteAllText(target + ".reason", reason + Environment.NewLine);
-        }
+    public string? Reject(string source, string fileName, long fileId, string reason) =>
+        MoveOut("rejected", source, fileName, fileId, ".reason", reason + Environment.NewLine);
 
-        return target;
-    }
-
-    private string? MoveOut(string area, string source, string fileName, long fileId)
+    /// <summary>
+    /// The companion (manifest or reason) first, whole under its final name (written beside it, then
+    /// renamed), and the file after it: a process killed in between leaves the file in incoming/, and
+    /// the rerun, which knows its checksum, writes both again. So no file ever lies in archive/ or
+    /// rejected/ without its companion, and no half-written companion is left.
+    /// </summary>
+    private string? MoveOut(string area, string source, string fileName, long fileId, string suffix, string companion)
     {
         var dir = Path.Combine(Root, area, source);
         Directory.CreateDirectory(dir);
@@ -178,6 +185,18 @@ public sealed class DropFolder(string root)
             target = Path.Combine(dir, $"{fileName}.{fileId}");
         }
 
+        var companionPath = target + suffix;
+        var temp = companionPath + ".tmp";
+        File.WriteAllText(temp, companion);
+        try
+        {
+            File.Move(temp, companionPath, overwrite: true);
+        }
+        catch (FileNotFoundException)
+        {
+            // A second run of the same file renamed the same companion a moment before.
+        }
+
         try
         {
             File.Move(IncomingFile(source, fileName), target, overwrite: true);
@@ -185,7 +204,13 @@ public sealed class DropFolder(string root)
         catch (FileNotFoundException)
         {
             // Two runs of the same file (a re-run from the dashboard) both finish: the rename is
-            // atomic, so exactly one moves it; the other has nothing left to move.
+            // atomic, so exactly one moves it; the other has nothing left to move, and takes back
+            // a companion it wrote beside no file.
+            if (!File.Exists(target))
+            {
+                File.Delete(companionPath);
+            }
+
             return null;
         }
 
@@ -214,6 +239,12 @@ public sealed record MediationOptions
 
     /// <summary>A file modified more recently than this is assumed still being written.</summary>
     public int SettleSeconds { get; init; } = 5;
+
+    /// <summary>
+    /// Under serve, the drop-folder watcher's settle window: it sees every write as it happens, so it
+    /// takes a file once it has stood unwritten this long; the minute poll keeps <see cref="SettleSeconds"/>.
+    /// </summary>
+    public int WatchSettleMilliseconds { get; init; } = 1000;
 
     public long MaxFileBytes { get; init; } = Readers.CdrReaders.DefaultMaxFileBytes;
 

@@ -66,6 +66,11 @@ public sealed class RenderDocumentsJob(BillingDatabase db, InvoiceRenderer rende
     {
         ArgumentNullException.ThrowIfNull(invoiceNumbers);
         ArgumentNullException.ThrowIfNull(creditNoteNumbers);
+        if (folder.SweepTemporary() is > 0 and var swept)
+        {
+            Log.Information("Removed {Count} temporary file(s) a killed render left in {Folder}", swept, folder.Root);
+        }
+
         using var conn = db.Open();
         long bytes = 0;
         var (load, draw, write) = (new Stopwatch(), new Stopwatch(), new Stopwatch());

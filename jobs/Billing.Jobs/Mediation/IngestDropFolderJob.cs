@@ -28,8 +28,7 @@ public sealed class IngestDropFolderJob(BillingDatabase db, MediationOptions opt
         var ready = Waiting().Where(f => f.State == WaitingState.Ready).ToList();
         foreach (var f in ready)
         {
-            var ingest = jobs.Enqueue<IngestFileJob>(j => j.Run(f.Source, f.FileName));
-            jobs.ContinueJobWith<Rating.RateUsageJob>(ingest, j => j.RunAfterIngest(f.Source, f.FileName));
+            Enqueue(jobs, f.Source, f.FileName);
         }
 
         if (ready.Count > 0)
@@ -38,6 +37,19 @@ public sealed class IngestDropFolderJob(BillingDatabase db, MediationOptions opt
         }
 
         return ready.Count;
+    }
+
+    /// <summary>
+    /// One file's ingest job and, as its continuation, the rating of what it stored (prepaid debits and
+    /// their notices with it). The poll and the drop-folder watcher both call this; a file enqueued
+    /// twice is claimed by its checksum once, and the second run finds it handled.
+    /// </summary>
+    public static string Enqueue(IBackgroundJobClient jobs, string source, string fileName)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        var ingest = jobs.Enqueue<IngestFileJob>(j => j.Run(source, fileName));
+        jobs.ContinueJobWith<Rating.RateUsageJob>(ingest, j => j.RunAfterIngest(source, fileName));
+        return ingest;
     }
 
     /// <summary>Ingests every ready file now, in order; reports files left alone too.</summary>

@@ -30,7 +30,7 @@ public static class BenchCommand
         var repeat = Repeat("Timed rounds (the files are generated again for each)", 1);
         var ingest = new Command("ingest", "Generate canonical CDRs, ingest them, and compare with a text COPY of the same files (psql \\copy) and a plain binary COPY") { rows, files, workers, repeat };
         ingest.SetAction(p => cli.Run(p, g => Ingest(g, p.GetValue(rows), p.GetValue(files), p.GetValue(workers), p.GetValue(repeat), Console.Out)));
-        return new Command("bench", "Benchmarks that print measured figures") { ingest, BenchRateCommand.Build(cli), BenchEngineCommand.Build(cli), BenchBillRunCommand.Build(cli), BenchPdfCommand.Build(cli), BenchDunningCommand.Build(cli) };
+        return new Command("bench", "Benchmarks that print measured figures") { ingest, BenchRateCommand.Build(cli), BenchEngineCommand.Build(cli), BenchBillRunCommand.Build(cli), BenchPdfCommand.Build(cli), BenchDunningCommand.Build(cli), BenchLatencyCommand.Build(cli) };
     }
 
     /// <summary>--rows: 1 to <see cref="MaxRows"/>.</summary>

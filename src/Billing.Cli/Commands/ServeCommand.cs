@@ -87,6 +87,8 @@ public static class ServeCommand
         Schedules.Register(recurring, schedules);
         // A changed sources' configuration takes effect now: its recycle need not wait for the hour.
         recurring.Trigger(Schedules.RecycleSuspense);
+        using var watcher = rt.Jobs.DropFolderWatcher(app.Services.GetRequiredService<IBackgroundJobClient>());
+        watcher.Start();
         rt.LeaveSignalsToHost();
         app.Start();
 

@@ -26,4 +26,20 @@ public sealed class DocumentFolderTests : IDisposable
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.Combine(_root, "invoices")));
         Assert.Single(Directory.GetFiles(Path.Combine(_root, "invoices")));
     }
+
+    [Fact]
+    public void A_temporary_file_left_by_a_writer_that_is_gone_is_swept_and_one_of_a_running_writer_stays()
+    {
+        var folder = new DocumentFolder(_root);
+        folder.Write(DocumentKind.Invoice, "INV-2026-000001", [1, 2, 3]);
+        var invoices = Path.Combine(_root, "invoices");
+        var gone = Path.Combine(invoices, "INV-2026-000002.pdf.2147483646.9.tmp"); // above Linux's pid_max: no such process
+        var running = Path.Combine(invoices, $"INV-2026-000003.pdf.{Environment.ProcessId}.9.tmp");
+        File.WriteAllBytes(gone, [1]);
+        File.WriteAllBytes(running, [1]);
+
+        Assert.Equal(1, folder.SweepTemporary());
+
+        Assert.Equal(["INV-2026-000001.pdf", Path.GetFileName(running)], Directory.GetFiles(invoices).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
 }

@@ -127,7 +127,8 @@ public sealed class HangfireIngestTests : IClassFixture<DatabaseFixture>, IDispo
         }
 
         // One ingest job per file, fanned out by the poll; all succeeded, none failed or retried.
-        var ingestJobs = SucceededJobs().Where(j => j.Job.Type == typeof(IngestFileJob)).ToList();
+        // (The class's database is shared: other tests' jobs are in it too.)
+        var ingestJobs = SucceededJobs().Where(j => j.Job.Type == typeof(IngestFileJob) && ((string)j.Job.Args[1]).StartsWith("fan-", StringComparison.Ordinal)).ToList();
         Assert.Equal(["fan-1.csv", "fan-2.csv", "fan-3.csv"], ingestJobs.Select(j => (string)j.Job.Args[1]).Order());
         Assert.Contains(SucceededJobs(), j => j.Id == pollId);
         Assert.Equal(0, _storage.GetMonitoringApi().GetStatistics().Failed);
@@ -205,6 +206,28 @@ public sealed class HangfireIngestTests : IClassFixture<DatabaseFixture>, IDispo
         Assert.Equal(0, _storage.GetMonitoringApi().GetStatistics().Failed);
         // A re-run that found nothing to do finished quietly instead of failing into a retry.
         Assert.Empty(RetriedJobs());
+    }
+
+    [Fact]
+    public void A_file_written_under_the_watcher_is_ingested_and_rated_with_no_poll_and_a_name_starting_with_underscore_is_left_alone()
+    {
+        StartServer();
+        using var watcher = new DropFolderWatcher(Mediation with { WatchSettleMilliseconds = 200 }, SystemClock.Instance, _client);
+        watcher.Start();
+
+        Drops.Put(_drop.Path, "canonical", "_still-writing.csv", Drops.Canonical(300_100, 3));
+        Drops.Put(_drop.Path, "canonical", "watched.csv", Drops.Canonical(300_000, 7));
+        Wait.Until(() => Count("SELECT count(*) FROM cdr_files WHERE file_name = 'watched.csv' AND status = 'archived'") == 1, "watched.csv archived");
+        Wait.Until(() => SucceededJobs().Any(j => j.Job.Type == typeof(RateUsageJob) && j.Job.Args.Count == 2 && (string)j.Job.Args[1] == "watched.csv"), "the rating continuation to run");
+        WaitUntilDrained("the watcher's jobs to finish");
+
+        Assert.Equal(7, Count("SELECT count(*) FROM usage WHERE record_key BETWEEN 'r300000' AND 'r300006'"));
+        var jobs = SucceededJobs().Where(j => j.Job.Args.Count == 2 && (string)j.Job.Args[1] is "watched.csv" or "_still-writing.csv");
+        Assert.Equal([("IngestFileJob", "watched.csv"), ("RateUsageJob", "watched.csv")],
+            jobs.Select(j => (j.Job.Type.Name, (string)j.Job.Args[1])).Order());
+        Assert.Equal(1, watcher.Enqueued);
+        Assert.True(File.Exists(Path.Combine(_drop.Path, "incoming", "canonical", "_still-writing.csv")));
+        Assert.Equal(0, Count("SELECT count(*) FROM usage WHERE record_key BETWEEN 'r300100' AND 'r300102'"));
     }
 
     private List<string> RetriedJobs()
