@@ -33,9 +33,12 @@ public sealed class JobFactory
         Clock = clock;
         Templates = LoadTemplatesOnce(config);
         _renderer = new Lazy<InvoiceRenderer>(() => LoadRenderer(config.Documents));
+        _letterRenderer = new Lazy<LetterRenderer>(() => new LetterRenderer(_renderer.Value));
     }
 
     private readonly Lazy<InvoiceRenderer> _renderer;
+
+    private readonly Lazy<LetterRenderer> _letterRenderer;
 
     public IClock Clock { get; }
 
@@ -73,8 +76,11 @@ public sealed class JobFactory
     /// <summary>Top-ups, bundle purchases and adjustments, within the configured ceiling per posting.</summary>
     public TopUpService TopUps() => new(Catalogs, Templates, _config.Prepaid.TopUpCeiling);
 
-    /// <summary>The dunning run: the ladder of the catalogue in force, messages in the configured layouts, hand-over files in the agency folder.</summary>
-    public DunningJob Dunning() => new(_db, Catalogs, Templates, _config.Dunning, _config.AgencyFolder(), Clock);
+    /// <summary>The dunning run: the ladder of the catalogue in force, messages in the configured layouts, letters into the document store, hand-over files in the agency folder.</summary>
+    public DunningJob Dunning() => new(_db, Catalogs, Templates, _config.Dunning, _config.AgencyFolder(), Letters(), Clock);
+
+    /// <summary>Dunning letters drawn with the configured brand (the invoices' template) into the configured document store (or <paramref name="folder"/>).</summary>
+    public LetterWriter Letters(string? folder = null) => new(() => _letterRenderer.Value, new DocumentFolder(folder ?? _config.Documents.Folder!), Clock);
 
     /// <summary>Invoice and credit-note PDFs into the configured document store (or <paramref name="folder"/>), with the brand's template loaded once.</summary>
     public RenderDocumentsJob RenderDocuments(string? folder = null) =>

@@ -77,7 +77,7 @@ public static class ServeCommand
         app.MapGet("/health", () => Results.Ok(new { status = "ok" }));
         app.UseAuthentication();
         app.UseAuthorization();
-        app.MapPortal(rt.Db);
+        app.MapPortal(rt.Db, rt.Jobs.Clock);
         app.UseHangfireDashboard("/hangfire", new DashboardOptions { DashboardTitle = "Billing.Batch jobs" });
         Schedules.Register(app.Services.GetRequiredService<IRecurringJobManager>());
         rt.LeaveSignalsToHost();

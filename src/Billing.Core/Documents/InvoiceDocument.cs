@@ -4,21 +4,32 @@ using NodaTime;
 
 namespace Billing.Core.Documents;
 
-/// <summary>What a document is: an invoice, or a credit note against one.</summary>
+/// <summary>What a document is: an invoice, a credit note against one, or a dunning letter about one.</summary>
 public enum DocumentKind
 {
     Invoice,
     CreditNote,
+    Letter,
 }
 
 public static class DocumentKinds
 {
-    /// <summary>The code stored with a rendered document: <c>invoice</c> or <c>credit-note</c>.</summary>
+    /// <summary>The code stored with a rendered document: <c>invoice</c>, <c>credit-note</c> or <c>letter</c>.</summary>
     public static string Code(this DocumentKind kind) => kind switch
     {
         DocumentKind.Invoice => "invoice",
         DocumentKind.CreditNote => "credit-note",
+        DocumentKind.Letter => "letter",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    /// <summary>The kind of a stored code (<see cref="Code"/>); throws on an unknown one.</summary>
+    public static DocumentKind Parse(string code) => code switch
+    {
+        "invoice" => DocumentKind.Invoice,
+        "credit-note" => DocumentKind.CreditNote,
+        "letter" => DocumentKind.Letter,
+        _ => throw new InvalidDataException($"unknown document kind '{code}'"),
     };
 }
 

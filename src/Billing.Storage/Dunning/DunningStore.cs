@@ -33,7 +33,7 @@ public sealed record DunningActionIn(
     long InvoiceId, string Step, string AccountId, string Action, string Outcome, LocalDate AsOf, int DaysPastDue, decimal Overdue, string Currency,
     decimal? Fee, long? ChargeId, string? NotificationKey, string? Content, long? RunId);
 
-/// <summary>A row of an account's dunning history: a step of an invoice, or a suspension or its lifting.</summary>
+/// <summary>A row of an account's dunning history: a step of an invoice, a suspension or its lifting, a promise to pay or a dispute and their ends.</summary>
 public sealed record DunningHistoryRow
 {
     public string AccountId { get; init; } = "";
@@ -302,7 +302,11 @@ public static class DunningStore
             WHERE i.number = @invoiceNumber AND d.step = @step AND d.action = 'letter' AND d.outcome = 'taken'
             """, new { invoiceNumber, step });
 
-    /// <summary>Steps, suspensions and reactivations, newest first; of one account or all.</summary>
+    /// <summary>
+    /// Steps taken and skipped, suspensions and reactivations, promises to pay (paused, resumed — a promise
+    /// replaced by a new one counts as resumed) and disputes (held, released), newest first; of one account
+    /// or all. Promises and disputes are dated by when they were entered (UTC), steps by their run's date.
+    /// </summary>
     public static IReadOnlyList<DunningHistoryRow> History(NpgsqlConnection conn, string? account, int limit) =>
         conn.Query<DunningHistoryRow>("""
             SELECT * FROM (
@@ -317,7 +321,21 @@ public static class DunningStore
                 UNION ALL
                 SELECT x.account_id, x.lifted_on, 'reactivated', NULL, NULL, NULL, NULL, NULL, NULL, NULL, '+' || s.msisdn || ': ' || x.lifted_reason, false, x.lifted_at, 3
                 FROM suspensions x JOIN subscriptions s ON s.id = x.subscription_id
-                WHERE x.lifted_on IS NOT NULL AND (@account::text IS NULL OR x.account_id = @account)) h
+                WHERE x.lifted_on IS NOT NULL AND (@account::text IS NULL OR x.account_id = @account)
+                UNION ALL
+                SELECT p.account_id, (p.created_at AT TIME ZONE 'UTC')::date, 'paused', NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                       'promise to pay until ' || to_char(p.until, 'YYYY-MM-DD') || ' by ' || p.created_by || CASE WHEN p.note <> '' THEN ': ' || p.note ELSE '' END, false, p.created_at, 4
+                FROM dunning_pauses p WHERE @account::text IS NULL OR p.account_id = @account
+                UNION ALL
+                SELECT p.account_id, (p.ended_at AT TIME ZONE 'UTC')::date, 'resumed', NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                       'promise to pay until ' || to_char(p.until, 'YYYY-MM-DD') || ' ended by ' || p.ended_by, false, p.ended_at, 5
+                FROM dunning_pauses p WHERE p.ended_at IS NOT NULL AND (@account::text IS NULL OR p.account_id = @account)
+                UNION ALL
+                SELECT i.account_id, (d.created_at AT TIME ZONE 'UTC')::date, 'held', i.number, NULL, NULL, NULL, NULL, NULL, NULL, 'dispute: ' || d.reason || ' (by ' || d.created_by || ')', false, d.created_at, 6
+                FROM dunning_holds d JOIN invoices i ON i.id = d.invoice_id WHERE @account::text IS NULL OR i.account_id = @account
+                UNION ALL
+                SELECT i.account_id, (d.released_at AT TIME ZONE 'UTC')::date, 'released', i.number, NULL, NULL, NULL, NULL, NULL, NULL, 'released by ' || d.released_by, false, d.released_at, 7
+                FROM dunning_holds d JOIN invoices i ON i.id = d.invoice_id WHERE d.released_at IS NOT NULL AND (@account::text IS NULL OR i.account_id = @account)) h
             ORDER BY h.date DESC, h.at DESC, h.o DESC, h.invoice DESC, h.step DESC
             LIMIT @limit
             """, new { account, limit }).AsList();
