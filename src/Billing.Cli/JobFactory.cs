@@ -56,7 +56,8 @@ public sealed class JobFactory
 
     public RecycleSuspenseJob RecycleSuspense() => new(_db, _config.Mediation);
 
-    public RateUsageJob RateUsage() => new(_db, Catalogs, Templates);
+    /// <summary>Rating, with suspended subscribers' usage rated or held as dunning.suspendedUsage says.</summary>
+    public RateUsageJob RateUsage() => new(_db, Catalogs, Templates, _config.Dunning.SuspendedUsageMode());
 
     public ExpireCreditJob ExpireCredit() => new(_db, Catalogs, Clock, Templates);
 

@@ -27,6 +27,7 @@ public sealed class DocumentLanguage
         "title.letter", "letter.to", "letter.date", "letter.days-overdue", "letter.subject", "letter.body", "letter.overdue-invoices", "letter.col.overdue",
         "letter.total-overdue", "letter.next-heading", "letter.next.email", "letter.next.letter", "letter.next.fee", "letter.next.suspend", "letter.next.agency",
         "letter.next.none", "letter.payment-heading", "letter.payment", "letter.closing",
+        "suspensions", "suspension.open", "suspension.lifted",
     };
 
     private readonly IReadOnlyDictionary<string, string> _strings;

@@ -80,6 +80,7 @@ public sealed class InvoiceRenderer
             if (d.Kind == DocumentKind.Invoice)
             {
                 Summary(f);
+                Suspensions(f);
                 Chart(f);
                 Charges(f);
                 Taxes(f);
@@ -154,7 +155,28 @@ public sealed class InvoiceRenderer
             f.Y = top + height + 6;
         }
 
-        private void Paragraph(PageFlow f, string text, double x, double y, double width, XFont font) => DocumentFrame.Paragraph(f, s, text, x, y, width, font);
+        private double Paragraph(PageFlow f, string text, double x, double y, double width, XFont font) => DocumentFrame.Paragraph(f, s, text, x, y, width, font);
+
+        /// <summary>Subscribers whose outgoing service dunning suspended in the period.</summary>
+        private void Suspensions(PageFlow f)
+        {
+            if (d.Suspensions.Count == 0)
+            {
+                return;
+            }
+
+            f.Heading(l["suspensions"], 12);
+            foreach (var x in d.Suspensions)
+            {
+                var text = x.Until is { } until
+                    ? l.Text("suspension.lifted", ("msisdn", x.Msisdn), ("since", l.Date(x.Since)), ("until", l.Date(until)), ("reason", x.Reason))
+                    : l.Text("suspension.open", ("msisdn", x.Msisdn), ("since", l.Date(x.Since)), ("reason", x.Reason));
+                f.Need(12);
+                f.Y = Paragraph(f, text, PageFlow.Left, f.Y, PageFlow.Width, s.Body);
+            }
+
+            f.Y += 4;
+        }
 
         private static readonly Column[] ChargeShape = [new("", 72), new("", 133), new("", 120), new("", 62, true), new("", 62, true), new("", 62, true)];
 

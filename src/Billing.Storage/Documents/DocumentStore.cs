@@ -122,12 +122,14 @@ public static class DocumentStore
         var spend = q.Read<SpendRow>().ToLookup(s => s.InvoiceId);
         var records = q.Read<AnnexRow>().ToLookup(a => a.InvoiceId);
         var byNumber = heads.ToDictionary(h => h.Number, StringComparer.Ordinal);
+        var suspensions = Dunning.DunningStore.OnInvoices(conn, [.. heads.Select(h => h.Id)]);
         return numbers.Where(byNumber.ContainsKey).Select(n =>
         {
             var h = byNumber[n];
             var M = Minor(h);
             return Head(h, DocumentKind.Invoice) with
             {
+                Suspensions = [.. suspensions[h.Id]],
                 Lines = lines[h.Id].Select(l => new DocumentLine(
                     InvoiceLineKinds.TryParse(l.Kind, out var kind) ? kind : throw new InvalidDataException($"invoice {h.Number}: unknown line kind '{l.Kind}'"),
                     l.Description, l.Msisdn, (ServiceType?)l.Service, l.DestinationGroup, l.Quantity, l.AllowanceUsed, l.PeriodStart, l.PeriodEnd, l.TaxCategory, M(l.Amount))).ToList(),

@@ -216,6 +216,23 @@ public static class DunningStore
             """, new { account, asOf, reason }, tx).AsList();
     }
 
+    /// <summary>
+    /// The suspensions an invoice shows: of its account's subscriptions, in force at some point of its period
+    /// and begun by its issue date; lifted only if lifted by then (so a later reactivation does not change
+    /// what a re-render of the invoice says). By invoice id, in msisdn and date order.
+    /// </summary>
+    public static ILookup<long, Billing.Core.Documents.DocumentSuspension> OnInvoices(NpgsqlConnection conn, IReadOnlyCollection<long> invoiceIds, NpgsqlTransaction? tx = null) =>
+        conn.Query<(long InvoiceId, string Msisdn, LocalDate Since, LocalDate? Until, string Reason)>("""
+            SELECT i.id, s.msisdn, x.suspended_on, CASE WHEN x.lifted_on <= i.issue_date THEN x.lifted_on END, x.reason
+            FROM invoices i
+            JOIN suspensions x ON x.account_id = i.account_id
+                AND x.suspended_on < i.cycle_end AND x.suspended_on <= i.issue_date AND (x.lifted_on IS NULL OR x.lifted_on > i.cycle_start)
+            JOIN subscriptions s ON s.id = x.subscription_id
+            WHERE i.id = ANY(@ids)
+            ORDER BY i.id, s.msisdn, x.suspended_on
+            """, new { ids = invoiceIds.ToArray() }, tx)
+            .ToLookup(r => r.InvoiceId, r => new Billing.Core.Documents.DocumentSuspension(r.Msisdn, r.Since, r.Until, r.Reason));
+
     /// <summary>The open suspensions of the account: (msisdn, since, reason).</summary>
     public static IReadOnlyList<(string Msisdn, LocalDate Since, string Reason)> OpenSuspensions(NpgsqlConnection conn, string account) =>
         conn.Query<(string, LocalDate, string)>("""
