@@ -140,8 +140,7 @@ public sealed class DunningJob(BillingDatabase db, CatalogCache catalogs, Func<N
     private static Applied? Apply(NpgsqlConnection conn, string accountId, DunningPolicies policies, LocalDate asOf, long runId, NotificationTemplates layouts, LetterWriter letters)
     {
         using var tx = conn.BeginTransaction();
-        DunningStore.Lock(tx, accountId);
-        var state = DunningStore.Load(conn, [accountId], tx);
+        var state = DunningStore.LockAndLoad(tx, accountId);
         if (state.Accounts.Count == 0)
         {
             return null;
