@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Billing.Catalog;
 using Billing.Catalog.Native;
 using Billing.Jobs.Catalog;
+using Billing.Jobs.Documents;
 using Billing.Jobs.Dunning;
 using Billing.Notifications;
 using Billing.Storage;
@@ -11,7 +12,8 @@ using NodaTime;
 namespace Billing.Benchmarks;
 
 /// <summary>One timed dunning run: accounts in the database, the accounts it moved, the steps and letters it recorded.</summary>
-public sealed record DunningBenchPhase(string Name, decimal Seconds, int Candidates, int Moved, int Steps, int Letters, decimal AccountsPerSecond, decimal LettersPerSecond);
+/// <param name="DryRun">letters decided, not drawn; otherwise each letter is drawn as PDF, written and recorded.</param>
+public sealed record DunningBenchPhase(string Name, bool DryRun, decimal Seconds, int Candidates, int Moved, int Steps, int Letters, decimal AccountsPerSecond, decimal LettersPerSecond);
 
 public sealed record DunningBenchResult(int Accounts, int Overdue, decimal GenerationSeconds, IReadOnlyList<DunningBenchPhase> Phases);
 
@@ -19,7 +21,8 @@ public sealed record DunningBenchResult(int Accounts, int Overdue, decimal Gener
 /// `billing bench dunning`: N postpaid accounts with one issued invoice of 36.00 each; a quarter of them
 /// overdue on the run's date by 7, 14, 21, 30 or 60 days (in turn), the rest not yet due. Times the dry
 /// run (evaluation only), the run that takes the steps (one transaction per account moved), and the
-/// same day again (nothing new). Letters are recorded, not rendered (no PDF layer yet).
+/// same day again (nothing new). The letters due are drawn as PDFs into <paramref name="letters"/>' folder
+/// (a scratch one: the command deletes it afterwards) and recorded in <c>documents</c>, as a real run does.
 /// </summary>
 public static class DunningBenchmark
 {
@@ -27,7 +30,7 @@ public static class DunningBenchmark
 
     private static readonly int[] DaysPastDue = [7, 14, 21, 30, 60];
 
-    public static DunningBenchResult Run(BillingDatabase db, int accounts, Action<string> progress)
+    public static DunningBenchResult Run(BillingDatabase db, int accounts, LetterWriter letters, Action<string> progress)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(progress);
@@ -35,7 +38,7 @@ public static class DunningBenchmark
         var sw = Stopwatch.StartNew();
         var overdue = Generate(db, accounts);
         var generation = Seconds(sw);
-        var job = new DunningJob(db, new CatalogCache(), NotificationTemplates.Shipped, new DunningOptions(), Path.Combine(Path.GetTempPath(), "billing-bench-agency"), SystemClock.Instance);
+        var job = new DunningJob(db, new CatalogCache(), NotificationTemplates.Shipped, new DunningOptions(), Path.Combine(Path.GetTempPath(), "billing-bench-agency"), letters, SystemClock.Instance);
         var phases = new List<DunningBenchPhase>();
         foreach (var (name, dry) in new[] { ("dry run (evaluate)", true), ("run (take the steps)", false), ("same day again", false) })
         {
@@ -43,9 +46,9 @@ public static class DunningBenchmark
             sw.Restart();
             var report = job.Run(AsOf, dry, "bench");
             var seconds = Seconds(sw);
-            var letters = report.Steps.Count(s => s.Outcome == Billing.Core.Dunning.StepOutcome.Take && s.Step.Action == Billing.Core.Dunning.DunningActionKind.Letter);
-            phases.Add(new DunningBenchPhase(name, seconds, report.Accounts, report.Applied.Count, report.Steps.Count(), letters,
-                Rate(accounts, seconds), Rate(letters, seconds)));
+            var lettersTaken = report.Steps.Count(s => s.Outcome == Billing.Core.Dunning.StepOutcome.Take && s.Step.Action == Billing.Core.Dunning.DunningActionKind.Letter);
+            phases.Add(new DunningBenchPhase(name, dry, seconds, report.Accounts, report.Applied.Count, report.Steps.Count(), lettersTaken,
+                Rate(accounts, seconds), Rate(lettersTaken, seconds)));
         }
 
         return new DunningBenchResult(accounts, overdue, generation, phases);
@@ -59,7 +62,7 @@ public static class DunningBenchmark
     {
         using var conn = db.Open();
         conn.Execute("""
-            TRUNCATE dunning_actions, dunning_runs, dunning_pauses, dunning_holds, suspensions, notifications, account_charges, allocations, payments,
+            TRUNCATE documents, dunning_actions, dunning_runs, dunning_pauses, dunning_holds, suspensions, notifications, account_charges, allocations, payments,
                      invoices, accounts, catalog_versions RESTART IDENTITY CASCADE
             """, commandTimeout: 0);
         var files = new Dictionary<string, string>(SyntheticCatalog.Files(50), StringComparer.Ordinal)

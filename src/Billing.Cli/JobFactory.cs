@@ -33,9 +33,12 @@ public sealed class JobFactory
         Clock = clock;
         Templates = LoadTemplatesOnce(config);
         _renderer = new Lazy<InvoiceRenderer>(() => LoadRenderer(config.Documents));
+        _letterRenderer = new Lazy<LetterRenderer>(() => new LetterRenderer(_renderer.Value));
     }
 
     private readonly Lazy<InvoiceRenderer> _renderer;
+
+    private readonly Lazy<LetterRenderer> _letterRenderer;
 
     public IClock Clock { get; }
 
@@ -56,7 +59,8 @@ public sealed class JobFactory
 
     public RecycleSuspenseJob RecycleSuspense() => new(_db, _config.Mediation);
 
-    public RateUsageJob RateUsage() => new(_db, Catalogs, Templates);
+    /// <summary>Rating, with suspended subscribers' usage rated or held as dunning.suspendedUsage says.</summary>
+    public RateUsageJob RateUsage() => new(_db, Catalogs, Templates, _config.Dunning.SuspendedUsageMode());
 
     public ExpireCreditJob ExpireCredit() => new(_db, Catalogs, Clock, Templates);
 
@@ -76,8 +80,11 @@ public sealed class JobFactory
     /// <summary>Top-ups, bundle purchases and adjustments, within the configured ceiling per posting.</summary>
     public TopUpService TopUps() => new(Catalogs, Templates, _config.Prepaid.TopUpCeiling);
 
-    /// <summary>The dunning run: the ladder of the catalogue in force, messages in the configured layouts, hand-over files in the agency folder.</summary>
-    public DunningJob Dunning(IBackgroundJobClient? client = null) => new(_db, Catalogs, Templates, _config.Dunning, _config.AgencyFolder(), Clock, client);
+    /// <summary>The dunning run: the ladder of the catalogue in force, messages in the configured layouts, letters into the document store, hand-over files in the agency folder.</summary>
+    public DunningJob Dunning(IBackgroundJobClient? client = null) => new(_db, Catalogs, Templates, _config.Dunning, _config.AgencyFolder(), Letters(), Clock, client);
+
+    /// <summary>Dunning letters drawn with the configured brand (the invoices' template) into the configured document store (or <paramref name="folder"/>).</summary>
+    public LetterWriter Letters(string? folder = null) => new(() => _letterRenderer.Value, new DocumentFolder(folder ?? _config.Documents.Folder!), Clock);
 
     /// <summary>Invoice and credit-note PDFs into the configured document store (or <paramref name="folder"/>), with the brand's template loaded once.</summary>
     public RenderDocumentsJob RenderDocuments(string? folder = null) =>

@@ -7,7 +7,8 @@ namespace Billing.Documents;
 public sealed record WrittenFile(string Path, long SizeBytes, string Sha256);
 
 /// <summary>
-/// The document store: a folder with <c>invoices/NUMBER.pdf</c> and <c>credit-notes/NUMBER.pdf</c>.
+/// The document store: a folder with <c>invoices/NUMBER.pdf</c>, <c>credit-notes/NUMBER.pdf</c> and
+/// <c>letters/INVOICE.STEP.pdf</c> (dunning letters).
 /// A file is written to a temporary name beside it and renamed over the old one, so a reader sees
 /// the whole old file or the whole new one, never half of either. Invoices name customers and what they
 /// owe: files are readable by their owner only (0600, folders 0700), like the notification files.
@@ -21,7 +22,14 @@ public sealed class DocumentFolder(string root)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(number);
         var safe = string.Concat(number.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
-        return Path.Combine(Root, kind == DocumentKind.Invoice ? "invoices" : "credit-notes", safe + ".pdf");
+        var folder = kind switch
+        {
+            DocumentKind.Invoice => "invoices",
+            DocumentKind.CreditNote => "credit-notes",
+            DocumentKind.Letter => "letters",
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+        };
+        return Path.Combine(Root, folder, safe + ".pdf");
     }
 
     private static readonly DocumentKind[] Kinds = [DocumentKind.Invoice, DocumentKind.CreditNote];

@@ -24,6 +24,10 @@ public sealed class DocumentLanguage
         "service.voice", "service.sms", "service.data", "unit.days", "unit.sms", "unit.data",
         "taxes", "usage-chart", "annex", "annex-note", "payments", "credits-invoice", "reason", "page",
         "payment-instructions", "credit-instructions", "nothing-to-pay", "footer", "contact",
+        "title.letter", "letter.to", "letter.date", "letter.days-overdue", "letter.subject", "letter.body", "letter.overdue-invoices", "letter.col.overdue",
+        "letter.total-overdue", "letter.next-heading", "letter.next.email", "letter.next.letter", "letter.next.fee", "letter.next.suspend", "letter.next.agency",
+        "letter.next.none", "letter.payment-heading", "letter.payment", "letter.closing",
+        "suspensions", "suspension.open", "suspension.lifted",
     };
 
     private readonly IReadOnlyDictionary<string, string> _strings;

@@ -31,19 +31,14 @@ public sealed class InvoiceRenderer
 
     public InvoiceTemplate Template => _template;
 
+    /// <summary>The brand's fonts, colours and logo, made once: letters drawn with this brand share them.</summary>
+    internal DocumentStyle Style => _style;
+
     public byte[] Render(InvoiceDocument document)
     {
         ArgumentNullException.ThrowIfNull(document);
         var language = _template.Language(document.Customer.Language);
-        using var pdf = new PdfDocument();
-        var issued = document.IssuedAt.ToDateTimeUtc();
-        pdf.Info.CreationDate = issued;
-        pdf.Info.ModificationDate = issued;
-        pdf.Info.Title = $"{Title(document, language)} {document.Number}";
-        pdf.Info.Author = _template.Value("operator");
-        pdf.Info.Creator = "Billing.Batch";
-        pdf.Language = language.Code;
-
+        using var pdf = DocumentFrame.Open(_template, language, $"{Title(document, language)} {document.Number}", document.IssuedAt);
         var draw = new Drawing(document, _template, language, _style);
         using (var flow = new PageFlow(pdf, _style, draw.ContinuationHeader))
         {
@@ -51,35 +46,10 @@ public sealed class InvoiceRenderer
             draw.Body(flow);
         }
 
-        Footers(pdf, language);
-        using var bytes = new MemoryStream();
-        pdf.Save(bytes, false);
-        var result = bytes.ToArray();
-        DeterministicPdf.Fix(result, $"{document.Kind.Code()}:{document.Number}");
-        return result;
+        return DocumentFrame.Save(pdf, _template, _style, language, $"{document.Kind.Code()}:{document.Number}");
     }
 
     internal static string Title(InvoiceDocument d, DocumentLanguage l) => l[d.Kind == DocumentKind.Invoice ? "title.invoice" : "title.credit-note"];
-
-    private void Footers(PdfDocument pdf, DocumentLanguage language)
-    {
-        var footer = FillBrand(language, "footer");
-        var contact = FillBrand(language, "contact");
-        var pages = pdf.PageCount;
-        for (var i = 0; i < pages; i++)
-        {
-            using var g = XGraphics.FromPdfPage(pdf.Pages[i], XGraphicsPdfPageOptions.Append);
-            var y = PageFlow.Bottom + 14;
-            g.DrawLine(_style.RulePen, PageFlow.Left, y, PageFlow.Left + PageFlow.Width, y);
-            g.DrawString(footer, _style.Small, _style.Muted, new XRect(PageFlow.Left, y + 4, PageFlow.Width, 9), XStringFormats.TopLeft);
-            g.DrawString(contact, _style.Small, _style.Muted, new XRect(PageFlow.Left, y + 13, PageFlow.Width - 90, 9), XStringFormats.TopLeft);
-            var page = language.Text("page", ("page", (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)), ("pages", pages.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-            g.DrawString(page, _style.Body, _style.TextBrush, new XRect(PageFlow.Left, y + 13, PageFlow.Width, 10), XStringFormats.TopRight);
-        }
-    }
-
-    private string FillBrand(DocumentLanguage language, string key) =>
-        language.Text(key, [.. _template.Brand.Select(b => (b.Key, b.Value)), ("address", string.Join(", ", _template.AddressLines))]);
 
     /// <summary>One document's drawing: the parts in page order.</summary>
     private sealed class Drawing(InvoiceDocument d, InvoiceTemplate template, DocumentLanguage l, DocumentStyle s)
@@ -110,6 +80,7 @@ public sealed class InvoiceRenderer
             if (d.Kind == DocumentKind.Invoice)
             {
                 Summary(f);
+                Suspensions(f);
                 Chart(f);
                 Charges(f);
                 Taxes(f);
@@ -125,38 +96,11 @@ public sealed class InvoiceRenderer
 
         private void Letterhead(PageFlow f)
         {
-            var g = f.G;
-            var top = f.Y;
-            var textX = PageFlow.Left;
-            if (s.Logo is { } logo)
-            {
-                g.DrawImage(logo, PageFlow.Left, top, 44, 44);
-                textX += 52;
-            }
-
-            f.Text(template.Value("operator"), s.Large, s.Primary, textX, top + 2, 260);
-            var y = top + 17;
-            foreach (var line in template.AddressLines)
-            {
-                f.Text(line, s.Body, s.TextBrush, textX, y, 260);
-                y += 10;
-            }
-
-            f.Text(Title(d, l), s.Title, s.Primary, PageFlow.Left, top, PageFlow.Width, right: true);
-            f.Text(d.Number, s.Large, s.TextBrush, PageFlow.Left, top + 26, PageFlow.Width, right: true);
-            f.Y = Math.Max(y, top + 48) + 14;
+            f.Y = DocumentFrame.Letterhead(f, template, s, Title(d, l), d.Number);
 
             // Customer on the left, the document's particulars on the right.
             var blockTop = f.Y;
-            f.Text(l["bill-to"], s.Small, s.Muted, PageFlow.Left, blockTop, 250);
-            f.Text(d.Customer.Name, s.Large, s.TextBrush, PageFlow.Left, blockTop + 10, 260);
-            y = blockTop + 26;
-            foreach (var line in d.Customer.AddressLines)
-            {
-                f.Text(line, s.Body, s.TextBrush, PageFlow.Left, y, 260);
-                y += 10;
-            }
-
+            var y = DocumentFrame.Addressee(f, s, l["bill-to"], d.Customer.Name, d.Customer.AddressLines, blockTop);
             var facts = new List<(string, string)>
             {
                 (l[d.Kind == DocumentKind.Invoice ? "number.invoice" : "number.credit-note"], d.Number),
@@ -169,15 +113,7 @@ public sealed class InvoiceRenderer
 
             facts.Add((l["account"], d.Customer.AccountId));
             facts.Add((l["period"], Period(d.PeriodStart, d.PeriodEnd)));
-            var fy = blockTop;
-            foreach (var (label, value) in facts)
-            {
-                f.Text(label, s.Body, s.Muted, 330, fy, 100);
-                f.Text(value, s.Bold, s.TextBrush, 330, fy, PageFlow.Left + PageFlow.Width - 330, right: true);
-                fy += 11;
-            }
-
-            f.Y = Math.Max(y, fy) + 10;
+            f.Y = Math.Max(y, DocumentFrame.Facts(f, s, facts, blockTop)) + 10;
         }
 
         private void Summary(PageFlow f)
@@ -213,34 +149,33 @@ public sealed class InvoiceRenderer
 
             // Payment instructions beside the box.
             var instructions = sm.AmountDue > 0m
-                ? l.Text("payment-instructions", [.. template.Brand.Select(b => (b.Key, b.Value)), ("amount", Amount(sm.AmountDue)), ("due", l.Date(d.DueDate)), ("reference", d.PaymentReference)])
+                ? DocumentFrame.BrandText(template, l, "payment-instructions", ("amount", Amount(sm.AmountDue)), ("due", l.Date(d.DueDate)), ("reference", d.PaymentReference))
                 : l.Text("nothing-to-pay", ("amount", Amount(-sm.AmountDue)));
             Paragraph(f, instructions, PageFlow.Left, top + 4, 240, s.Body);
             f.Y = top + height + 6;
         }
 
-        private void Paragraph(PageFlow f, string text, double x, double y, double width, XFont font)
+        private double Paragraph(PageFlow f, string text, double x, double y, double width, XFont font) => DocumentFrame.Paragraph(f, s, text, x, y, width, font);
+
+        /// <summary>Subscribers whose outgoing service dunning suspended in the period.</summary>
+        private void Suspensions(PageFlow f)
         {
-            var line = "";
-            foreach (var word in text.Split(' '))
+            if (d.Suspensions.Count == 0)
             {
-                var candidate = line.Length == 0 ? word : line + " " + word;
-                if (line.Length > 0 && f.G.MeasureString(candidate, font).Width > width)
-                {
-                    f.Text(line, font, s.TextBrush, x, y, width);
-                    y += font.Height + 1;
-                    line = word;
-                }
-                else
-                {
-                    line = candidate;
-                }
+                return;
             }
 
-            if (line.Length > 0)
+            f.Heading(l["suspensions"], 12);
+            foreach (var x in d.Suspensions)
             {
-                f.Text(line, font, s.TextBrush, x, y, width);
+                var text = x.Until is { } until
+                    ? l.Text("suspension.lifted", ("msisdn", x.Msisdn), ("since", l.Date(x.Since)), ("until", l.Date(until)), ("reason", x.Reason))
+                    : l.Text("suspension.open", ("msisdn", x.Msisdn), ("since", l.Date(x.Since)), ("reason", x.Reason));
+                f.Need(12);
+                f.Y = Paragraph(f, text, PageFlow.Left, f.Y, PageFlow.Width, s.Body);
             }
+
+            f.Y += 4;
         }
 
         private static readonly Column[] ChargeShape = [new("", 72), new("", 133), new("", 120), new("", 62, true), new("", 62, true), new("", 62, true)];

@@ -1,14 +1,17 @@
 using Hangfire;
 using System.ComponentModel;
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Billing.Core.Dunning;
 using Billing.Core.Money;
 using Billing.Core.Notifications;
 using Billing.Jobs.Catalog;
+using Billing.Jobs.Documents;
 using Billing.Notifications;
 using Billing.Storage;
+using Billing.Storage.Documents;
 using Billing.Storage.Dunning;
 using Billing.Storage.Invoicing;
 using NodaTime;
@@ -24,10 +27,12 @@ namespace Billing.Jobs.Dunning;
 /// steps in its own transaction — the account's row locked, its state read again and decided again,
 /// then the steps recorded in <c>dunning_actions</c> (keyed by invoice and step) together with what
 /// they do: messages into the outbox, a late fee as a one-time charge, suspension or reactivation of
-/// its subscriptions, a letter's or hand-over's content. A run killed mid-way leaves whole accounts
-/// done or untouched; running it again, or two at once, takes each step once.
+/// its subscriptions, a letter's or hand-over's content. A letter is also drawn as PDF into the document
+/// store and recorded in <c>documents</c> in the same transaction (the file is written before the commit:
+/// a run killed in between leaves a file that the rerun writes again, byte for byte). A run killed
+/// mid-way leaves whole accounts done or untouched; running it again, or two at once, takes each step once.
 /// </summary>
-public sealed class DunningJob(BillingDatabase db, CatalogCache catalogs, Func<NotificationTemplates> templates, DunningOptions options, string agencyFolder, IClock clock, IBackgroundJobClient? jobs = null)
+public sealed class DunningJob(BillingDatabase db, CatalogCache catalogs, Func<NotificationTemplates> templates, DunningOptions options, string agencyFolder, LetterWriter letters, IClock clock, IBackgroundJobClient? jobs = null)
 {
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, Converters = { new IsoDate() } };
     private static readonly LocalDatePattern Day = LocalDatePattern.Iso;
@@ -88,7 +93,7 @@ public sealed class DunningJob(BillingDatabase db, CatalogCache catalogs, Func<N
             var state = DunningStore.Load(conn, ids);
             foreach (var row in state.Accounts)
             {
-                var decision = Decide(state, row, policies, asOf);
+                var (_, decision) = Decide(state, row, policies, asOf);
                 if (!decision.HasWork)
                 {
                     continue;
@@ -100,7 +105,7 @@ public sealed class DunningJob(BillingDatabase db, CatalogCache catalogs, Func<N
                     continue;
                 }
 
-                if (Apply(conn, row.Id, policies, asOf, runId!.Value, layouts) is { } done)
+                if (Apply(conn, row.Id, policies, asOf, runId!.Value, layouts, letters) is { } done)
                 {
                     applied.Add(done.Decision);
                     if (done.Suspended > 0)
@@ -141,7 +146,7 @@ public sealed class DunningJob(BillingDatabase db, CatalogCache catalogs, Func<N
         return report;
     }
 
-    private static AccountDunning Decide(DunningState state, DunningAccountRow row, DunningPolicies policies, LocalDate asOf)
+    private static (DunningAccount Account, AccountDunning Decision) Decide(DunningState state, DunningAccountRow row, DunningPolicies policies, LocalDate asOf)
     {
         var currency = Currency.Of(row.Currency);
         var items = state.Invoices[row.Id]
@@ -150,24 +155,23 @@ public sealed class DunningJob(BillingDatabase db, CatalogCache catalogs, Func<N
         var recorded = state.Recorded[row.Id].Select(r => new StepRecorded(r.InvoiceId, r.Step)).ToList();
         var account = new DunningAccount(row.Id, row.Segment, currency, items, new Money(state.Unallocated.GetValueOrDefault(row.Id), currency), recorded,
             state.PausedUntil.TryGetValue(row.Id, out var until) ? until : null, state.Suspended.Contains(row.Id));
-        return DunningCalculator.Decide(account, policies, asOf);
+        return (account, DunningCalculator.Decide(account, policies, asOf));
     }
 
     private sealed record Applied(AccountDunning Decision, int Suspended, bool Reactivated);
 
     /// <summary>One account in one transaction: lock, read again, decide again, record and perform. Null: nothing left to do.</summary>
-    private static Applied? Apply(NpgsqlConnection conn, string accountId, DunningPolicies policies, LocalDate asOf, long runId, NotificationTemplates layouts)
+    private static Applied? Apply(NpgsqlConnection conn, string accountId, DunningPolicies policies, LocalDate asOf, long runId, NotificationTemplates layouts, LetterWriter letters)
     {
         using var tx = conn.BeginTransaction();
-        DunningStore.Lock(tx, accountId);
-        var state = DunningStore.Load(conn, [accountId], tx);
+        var state = DunningStore.LockAndLoad(tx, accountId);
         if (state.Accounts.Count == 0)
         {
             return null;
         }
 
         var row = state.Accounts[0];
-        var decision = Decide(state, row, policies, asOf);
+        var (account, decision) = Decide(state, row, policies, asOf);
         if (!decision.HasWork)
         {
             tx.Commit();
@@ -176,14 +180,21 @@ public sealed class DunningJob(BillingDatabase db, CatalogCache catalogs, Func<N
 
         var notices = new List<NewNotification>();
         var charges = new List<AccountChargeIn>();
+        var documents = new List<RenderedDocument>();
+        var contents = decision.Steps.Where(s => s.Outcome == StepOutcome.Take)
+            .ToDictionary(s => (s.Invoice.InvoiceId, s.Step.Id), s => Content(row, account, decision, policies, s));
         var suspendedCount = 0;
         foreach (var s in decision.Steps.Where(s => s.Outcome == StepOutcome.Take))
         {
             switch (s.Step.Action)
             {
                 case DunningActionKind.Email:
-                case DunningActionKind.Letter:
                     notices.Add(Notice(layouts, row, decision, s, s.Step.Template!, StepKey(s)));
+                    break;
+                case DunningActionKind.Letter:
+                    // The e-mail goes with the letter; the PDF is in the document store, for the post and the portal.
+                    notices.Add(Notice(layouts, row, decision, s, s.Step.Template!, StepKey(s)));
+                    documents.Add(letters.Write((DunningLetter)contents[(s.Invoice.InvoiceId, s.Step.Id)]!));
                     break;
                 case DunningActionKind.Fee when s.Fee.Amount > 0m:
                     charges.Add(new AccountChargeIn(row.Id, "one-time", s.Fee.Amount, s.Fee.Currency.Code, $"Late payment fee: invoice {s.Invoice.Number}",
@@ -207,7 +218,8 @@ public sealed class DunningJob(BillingDatabase db, CatalogCache catalogs, Func<N
             s.Overdue.Currency.Code, s.Step.Action == DunningActionKind.Fee && s.Outcome == StepOutcome.Take ? s.Fee.Amount : null,
             chargeIds.TryGetValue(ChargeReference(s), out var charge) ? charge : null,
             s.Outcome == StepOutcome.Take && s.Step.Action is DunningActionKind.Email or DunningActionKind.Letter ? StepKey(s) : null,
-            s.Outcome == StepOutcome.Take ? Content(row, decision, s) : null, runId))]);
+            contents.GetValueOrDefault((s.Invoice.InvoiceId, s.Step.Id)) is { } content ? JsonSerializer.Serialize(content, content.GetType(), Json) : null, runId))]);
+        DocumentStore.Record(conn, documents, tx);
 
         var reactivated = false;
         if (decision.Reactivate)
@@ -238,16 +250,59 @@ public sealed class DunningJob(BillingDatabase db, CatalogCache catalogs, Func<N
             s.Invoice.Number, s.Invoice.DueDate, s.DaysPastDue, s.Overdue.Amount, fee));
     }
 
-    /// <summary>What a letter says or what the agency receives, as recorded with the step (JSON); null for other actions.</summary>
-    private static string? Content(DunningAccountRow row, AccountDunning decision, StepDue s) => s.Step.Action switch
+    /// <summary>What a letter says or what the agency receives, as recorded with the step; null for other actions.</summary>
+    private static object? Content(DunningAccountRow row, DunningAccount account, AccountDunning decision, DunningPolicies policies, StepDue s) => s.Step.Action switch
     {
-        DunningActionKind.Letter => JsonSerializer.Serialize(new DunningLetter(row.Id, row.Name, row.BillingAddress, row.Language, s.Step.Id, s.Step.Template!,
-            decision.AsOf, s.Invoice.Number, s.Invoice.IssueDate, s.Invoice.DueDate, s.DaysPastDue, s.Invoice.Total.Amount, s.Overdue.Amount, decision.Overdue.Amount,
-            s.Overdue.Currency.Code), Json),
-        DunningActionKind.Agency => JsonSerializer.Serialize(new AgencyHandOver(row.Id, row.Name, row.BillingAddress, row.Email, s.Invoice.Number, s.Invoice.IssueDate,
-            s.Invoice.DueDate, s.DaysPastDue, s.Overdue.Amount, s.Overdue.Currency.Code, decision.AsOf), Json),
+        DunningActionKind.Letter => Letter(row, account, decision, policies, s),
+        DunningActionKind.Agency => new AgencyHandOver(row.Id, row.Name, row.BillingAddress, row.Email, s.Invoice.Number, s.Invoice.IssueDate,
+            s.Invoice.DueDate, s.DaysPastDue, s.Overdue.Amount, s.Overdue.Currency.Code, decision.AsOf),
         _ => null,
     };
+
+    /// <summary>The letter of a step: the account's overdue invoices as the ladder sees them, and the invoice's next step on the ladder and its date.</summary>
+    private static DunningLetter Letter(DunningAccountRow row, DunningAccount account, AccountDunning decision, DunningPolicies policies, StepDue s)
+    {
+        var overdue = account.Items.Where(i => !i.Held && i.DueDate < decision.AsOf && i.Outstanding.Amount > 0m)
+            .OrderBy(i => i.DueDate).ThenBy(i => i.Number, StringComparer.Ordinal)
+            .Select(i => new LetterInvoice(i.Number, i.IssueDate, i.DueDate, Period.Between(i.DueDate, decision.AsOf, PeriodUnits.Days).Days, i.Outstanding.Amount))
+            .ToList();
+        var next = policies.For(account.Segment)?.Steps.FirstOrDefault(n => n.Days > s.DaysPastDue);
+        return new DunningLetter(row.Id, row.Name, row.BillingAddress, row.Language, s.Step.Id, s.Step.Template!, decision.AsOf, s.Invoice.Number,
+            s.Invoice.IssueDate, s.Invoice.DueDate, s.DaysPastDue, s.Invoice.Total.Amount, s.Overdue.Amount, decision.Overdue.Amount, s.Overdue.Currency.Code,
+            overdue, next?.Action.Code(), next is null ? null : s.Invoice.DueDate.PlusDays(next.Days));
+    }
+
+    /// <summary>A recorded letter and its PDF: the bytes drawn from the record, and the document store's file (<paramref name="Rewritten"/>: written and recorded again now).</summary>
+    public sealed record LetterPdf(DunningLetter Letter, byte[] Pdf, RenderedDocument File, bool Rewritten);
+
+    /// <summary>
+    /// The letter recorded for an invoice's step, drawn again from its record, and its file in the document
+    /// store — written and recorded again when the store lacks it or holds other bytes. Null: no such letter.
+    /// </summary>
+    public LetterPdf? Letter(string invoice, string step)
+    {
+        using var conn = db.Open();
+        if (DunningStore.Letter(conn, invoice, step) is not { } json)
+        {
+            return null;
+        }
+
+        var letter = ReadLetter(json);
+        var pdf = letters.Render(letter);
+        var sha = Convert.ToHexStringLower(SHA256.HashData(pdf));
+        if (DocumentStore.Find(conn, DunningLetter.NumberOf(invoice, step), Core.Documents.DocumentKind.Letter) is { } stored && stored.Sha256 == sha
+            && File.Exists(stored.Path) && Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(stored.Path))) == sha)
+        {
+            return new LetterPdf(letter, pdf, stored, false);
+        }
+
+        var written = letters.Write(letter);
+        DocumentStore.Record(conn, [written]);
+        return new LetterPdf(letter, pdf, written, true);
+    }
+
+    /// <summary>A letter as it is recorded with its step (JSON).</summary>
+    public static string WriteLetter(DunningLetter letter) => JsonSerializer.Serialize(letter, Json);
 
     /// <summary>Reads a letter recorded with its step (<see cref="DunningStore.Letter"/>).</summary>
     public static DunningLetter ReadLetter(string json) => JsonSerializer.Deserialize<DunningLetter>(json, Json)

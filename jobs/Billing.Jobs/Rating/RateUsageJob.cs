@@ -32,9 +32,10 @@ public sealed record RatingRunResult(long Rated, long Held, long ReRated, long P
 /// range holds events earlier than ones already rated in the same cycle (a late file), the
 /// cycle's not-invoiced charges are taken back and rated again in order. One charge per usage
 /// record is guaranteed by the database. Usage with no subscriber or no tariff is held, and
-/// tried again by later runs once the cause may be gone.
+/// tried again by later runs once the cause may be gone; so is the usage of a subscriber dunning has
+/// suspended when <paramref name="suspended"/> is <see cref="SuspendedUsage.Hold"/> (until reactivation).
 /// </summary>
-public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func<NotificationTemplates>? templates = null)
+public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func<NotificationTemplates>? templates = null, SuspendedUsage suspended = SuspendedUsage.Rate)
 {
     /// <summary>Usage ids per transaction; a round's pass finds about <see cref="RatingPartitions.PerRound"/>/<see cref="RatingPartitions.Count"/> of them.</summary>
     public const int DefaultRangeSize = 200_000;
@@ -149,14 +150,14 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
         var conn = tx.Connection!;
         var sw = System.Diagnostics.Stopwatch.StartNew();
         var latest = catalogs.LatestVersionId(conn);
-        var batch = UsageToRateStore.Unrated(tx, from, to, latest ?? 0, partitions);
+        var batch = UsageToRateStore.Unrated(tx, from, to, latest ?? 0, partitions, suspended);
         var tQuery = sw.Elapsed;
         if (batch.Count == 0)
         {
             return new RatingRunResult(0, 0, 0, 0, new Dictionary<string, long>());
         }
 
-        var (work, unknown) = CycleSequencer.Place(batch);
+        var (work, unknown) = CycleSequencer.Place(batch, suspended);
         var placed = work.Count;
         var keys = work.Select(x => (x.SubscriptionId, x.Cycle)).ToHashSet();
         foreach (var (sub, cycle) in CycleSequencer.LateCycles(work, ChargeStore.LatestRated(tx, keys)))

@@ -20,13 +20,16 @@ public static class AgingCommands
         return aging;
     }
 
+    /// <summary>The aging report on <paramref name="asOf"/> of every account (or one): what this command prints and the portal's aging page shows.</summary>
+    public static AgingReport Read(Npgsql.NpgsqlConnection conn, LocalDate asOf, string? account = null) => Aging.Of(DunningStore.Owed(conn, account), asOf);
+
     public static int Run(GlobalOptions g, LocalDate asOf, string? account, TextWriter output)
     {
         ArgumentNullException.ThrowIfNull(g);
         ArgumentNullException.ThrowIfNull(output);
         using var rt = Runtime.Start(g);
         using var conn = rt.Db.Open();
-        var report = Aging.Of(DunningStore.Owed(conn, account), asOf);
+        var report = Read(conn, asOf, account);
         if (g.Json)
         {
             object Line(AgingLine l) => new

@@ -21,13 +21,23 @@ public static class BenchDunningCommand
         ArgumentNullException.ThrowIfNull(g);
         ArgumentNullException.ThrowIfNull(output);
         using var rt = Runtime.Start(g, database: "billing_bench", freshDatabase: g.Db is null && Environment.GetEnvironmentVariable("BILLING_DB") is null);
-        var r = DunningBenchmark.Run(rt.Db, accounts, line =>
+        var letters = Directory.CreateTempSubdirectory("billing-bench-letters-").FullName;
+        DunningBenchResult r;
+        try
         {
-            if (!g.Json)
+            r = DunningBenchmark.Run(rt.Db, accounts, rt.Jobs.Letters(letters), line =>
             {
-                output.WriteLine(line);
-            }
-        });
+                if (!g.Json)
+                {
+                    output.WriteLine(line);
+                }
+            });
+        }
+        finally
+        {
+            Directory.Delete(letters, recursive: true);
+        }
+
         if (g.Json)
         {
             output.WriteLine(JsonSerializer.Serialize(new { r.Accounts, r.Overdue, r.GenerationSeconds, machine = BenchMachine.Description, phases = r.Phases }, BillingConfig.Json));
@@ -39,7 +49,7 @@ public static class BenchDunningCommand
         foreach (var p in r.Phases)
         {
             output.WriteLine($"  {p.Name,-22} {p.Seconds,8:F2} s = {p.AccountsPerSecond,9:N0} accounts/s; {p.Candidates:N0} overdue evaluated, {p.Moved:N0} moved, {p.Steps:N0} steps, " +
-                $"{p.Letters:N0} letters recorded ({p.LettersPerSecond:N0}/s, content only: no PDF yet)");
+                $"{p.Letters:N0} letters {(p.DryRun ? "due (not drawn)" : "drawn as PDF and stored")} ({p.LettersPerSecond:N0}/s)");
         }
 
         return 0;

@@ -219,7 +219,10 @@ public static class DemoCommand
         output.WriteLine();
         output.WriteLine($"Dunning history of {suspended}:");
         DunningCommands.History(Billing.Storage.Dunning.DunningStore.History(conn, suspended, 50), output);
-        output.WriteLine($"The letter: BILLING_DATABASE=billing_demo billing dunning letter <INVOICE> · aging: BILLING_DATABASE=billing_demo billing aging --as-of {dueDate.PlusDays(31):uuuu-MM-dd}");
+        var letter = Billing.Storage.Dunning.DunningStore.History(conn, suspended, 50).FirstOrDefault(h => h.Letter);
+        output.WriteLine($"Letters: {Billing.Storage.Documents.DocumentStore.Count(conn, Billing.Core.Documents.DocumentKind.Letter)} final-notice PDF(s) in {Path.GetFullPath(Path.Combine(rt.Config.Documents.Folder!, "letters"))}"
+            + (letter is null ? "" : $"; {suspended}'s: BILLING_DATABASE=billing_demo billing dunning letter {letter.Invoice} --step {letter.Step}"));
+        output.WriteLine($"Aging: BILLING_DATABASE=billing_demo billing aging --as-of {dueDate.PlusDays(31):uuuu-MM-dd}");
     }
 
     /// <summary>Credits sample-cdrs/topups.csv (a gateway export) before rating, so the prepaid samples have credit; idempotent on reference.</summary>

@@ -61,8 +61,12 @@ public static class DunningCommands
 
         var letterInvoice = new Argument<string>("invoice") { Description = "Invoice number" };
         var letterStep = new Option<string>("--step") { Description = "The letter step (default: final-notice)", DefaultValueFactory = _ => "final-notice" };
-        var letter = new Command("letter", "The letter recorded for an invoice's step: to whom, which invoice, how much overdue") { letterInvoice, letterStep };
-        letter.SetAction(p => cli.Run(p, g => Letter(g, p.GetValue(letterInvoice)!, p.GetValue(letterStep)!, Console.Out)));
+        var letterOut = new Option<string?>("--out") { Description = "Also write the letter's PDF to this file" };
+        var letter = new Command("letter", """
+            The letter recorded for an invoice's step: to whom, which invoice, how much overdue, and its PDF in the document store
+            (written again if the store lacks it or holds other bytes; drawing it again gives the same bytes)
+            """) { letterInvoice, letterStep, letterOut };
+        letter.SetAction(p => cli.Run(p, g => Letter(g, p.GetValue(letterInvoice)!, p.GetValue(letterStep)!, p.GetValue(letterOut), Console.Out)));
 
         dunning.Subcommands.Add(history);
         dunning.Subcommands.Add(runs);
@@ -324,28 +328,48 @@ public static class DunningCommands
         return 0;
     }
 
-    public static int Letter(GlobalOptions g, string invoice, string step, TextWriter output)
+    public static int Letter(GlobalOptions g, string invoice, string step, string? outFile, TextWriter output)
     {
         ArgumentNullException.ThrowIfNull(g);
         ArgumentNullException.ThrowIfNull(output);
         using var rt = Runtime.Start(g);
-        using var conn = rt.Db.Open();
-        var json = DunningStore.Letter(conn, invoice, step) ?? throw new UserErrorException($"no letter recorded for invoice {invoice} at step {step}");
-        var l = DunningJob.ReadLetter(json);
+        var found = rt.Jobs.Dunning().Letter(invoice, step) ?? throw new UserErrorException($"no letter recorded for invoice {invoice} at step {step}");
+        string? written = null;
+        if (outFile is not null)
+        {
+            written = Path.GetFullPath(outFile);
+            var temp = written + ".tmp";
+            File.WriteAllBytes(temp, found.Pdf);
+            File.Move(temp, written, overwrite: true);
+        }
+
+        var l = found.Letter;
+        var file = found.File;
         if (g.Json)
         {
-            output.WriteLine(json);
+            output.WriteLine(JsonSerializer.Serialize(new
+            {
+                letter = JsonSerializer.Deserialize<JsonElement>(DunningJob.WriteLetter(l)),
+                pdf = new { number = file.Number, path = file.Path, bytes = file.SizeBytes, sha256 = file.Sha256, rewritten = found.Rewritten, @out = written },
+            }, BillingConfig.Json));
             return 0;
         }
 
+        var next = l.NextAction is { } action && l.NextDate is { } date ? $"{action} on {Day(date)}" : "nothing further";
         output.WriteLine($"""
             Letter ({l.Template}, {l.Language}) of {Day(l.AsOf)}, step {l.Step}
             To:       {l.Name} (account {l.AccountId})
                       {l.BillingAddress}
             Invoice:  {l.Invoice} issued {Day(l.IssueDate)}, due {Day(l.DueDate)}, {l.DaysPastDue} days past due
             Overdue:  {BillRunCommands.Amount(l.Overdue, l.Currency)} {l.Currency} of {BillRunCommands.Amount(l.InvoiceTotal, l.Currency)}; the account owes {BillRunCommands.Amount(l.AccountOverdue, l.Currency)} {l.Currency} past due
-            PDF:      not rendered yet (the documents layer has no letter layout yet)
+            Next:     {next}
+            PDF:      {file.Path} ({file.SizeBytes:N0} bytes, SHA-256 {file.Sha256}){(found.Rewritten ? " — written again now: the store lacked it or held other bytes" : "")}
             """);
+        if (written is not null)
+        {
+            output.WriteLine($"Written to {written}");
+        }
+
         return 0;
     }
 }

@@ -114,19 +114,21 @@ public static partial class InvoiceCommands
             invoice = InvoiceStore.ReadForCycle(conn, account!, cycleEnd) ?? throw new UserErrorException($"Account {account} has no invoice for the cycle ending {cycleEndText}.");
         }
 
+        var suspensions = Billing.Storage.Dunning.DunningStore.OnInvoices(conn, [invoice.Id])[invoice.Id].ToList();
         if (g.Json)
         {
-            output.WriteLine(JsonSerializer.Serialize(Json(invoice), BillingConfig.Json));
+            output.WriteLine(JsonSerializer.Serialize(Json(invoice, suspensions), BillingConfig.Json));
             return 0;
         }
 
-        Print(invoice, output);
+        Print(invoice, suspensions, output);
         return 0;
     }
 
     /// <summary>The JSON of one invoice, as README documents it: amounts as decimal strings, dates ISO, periodEnd exclusive.</summary>
-    public static object Json(StoredInvoice invoice)
+    public static object Json(StoredInvoice invoice, IReadOnlyList<Billing.Core.Documents.DocumentSuspension> suspensions)
     {
+        ArgumentNullException.ThrowIfNull(suspensions);
         ArgumentNullException.ThrowIfNull(invoice);
         var c = invoice.Currency;
         return new
@@ -160,16 +162,22 @@ public static partial class InvoiceCommands
             previousBalance = MoneyText.Json(invoice.PreviousBalance, c),
             paymentsAndCredits = MoneyText.Json(invoice.PaymentsAndCredits, c),
             amountDue = MoneyText.Json(invoice.AmountDue, c),
+            suspensions = suspensions.Select(x => new { msisdn = x.Msisdn, since = Iso(x.Since), until = x.Until is { } u ? Iso(u) : null, reason = x.Reason }),
         };
     }
 
-    private static void Print(StoredInvoice i, TextWriter output)
+    private static void Print(StoredInvoice i, IReadOnlyList<Billing.Core.Documents.DocumentSuspension> suspensions, TextWriter output)
     {
         string A(decimal amount) => BillRunCommands.Amount(amount, i.Currency);
         output.WriteLine(i.Number is { } n ? $"Invoice {n}" : "DRAFT invoice (not issued: no number yet)");
         output.WriteLine($"  account   {i.AccountId}  {i.AccountName}");
         output.WriteLine($"  period    {Period(i.CycleStart, i.CycleEnd)}");
         output.WriteLine($"  issued    {Iso(i.IssueDate)}   due {Iso(i.DueDate)}   bill run {(i.RunId is { } r ? $"#{r}" : "-")}   {i.Status}");
+        foreach (var x in suspensions)
+        {
+            output.WriteLine($"  suspended +{x.Msisdn} {(x.Until is { } until ? $"from {Iso(x.Since)} to {Iso(until)}" : $"since {Iso(x.Since)}")}: {x.Reason}");
+        }
+
         output.WriteLine();
         var lines = new TextTable("#", "kind", "description", "number", "quantity", "period", "tax", $"amount {i.Currency}");
         foreach (var l in i.Lines)

@@ -81,7 +81,7 @@ public static class ServeCommand
         app.MapHealth(rt.Db, rt.Config.Mediation.DropFolder, schedules);
         app.UseAuthentication();
         app.UseAuthorization();
-        app.MapPortal(rt.Db);
+        app.MapPortal(rt.Db, rt.Jobs.Clock);
         app.MapDashboard();
         var recurring = app.Services.GetRequiredService<IRecurringJobManager>();
         Schedules.Register(recurring, schedules);

@@ -1,15 +1,17 @@
 using Billing.Core.Documents;
+using Billing.Core.Dunning;
 using Billing.Storage.Documents;
 using Npgsql;
 
 namespace Billing.Cli.Portal;
 
-/// <summary>A rendered invoice's file as the database records it: where it is, its size and SHA-256.</summary>
+/// <summary>A rendered invoice's (or dunning letter's) file as the database records it: where it is, its size and SHA-256.</summary>
 public sealed record InvoiceFile(string Number, string Path, long SizeBytes, string Sha256);
 
 /// <summary>
-/// The files of rendered invoices, found by invoice number or bill run in the database
-/// (<see cref="DocumentStore"/>): a path is only ever what the document store recorded.
+/// The files of rendered invoices, found by invoice number or bill run, and of dunning letters, found by
+/// invoice number and step, in the database (<see cref="DocumentStore"/>): a path is only ever what the
+/// document store recorded.
 /// </summary>
 public static class InvoiceFiles
 {
@@ -20,6 +22,18 @@ public static class InvoiceFiles
     public static IEnumerable<(string Number, InvoiceFile? File)> OfRun(NpgsqlConnection conn, long runId) =>
         DocumentStore.InvoiceFilesOfRun(conn, runId).Select(r => (r.Number, Of(r.File)));
 
-    private static InvoiceFile? Of(RenderedDocument? d) =>
-        d is { Kind: DocumentKind.Invoice } ? new InvoiceFile(d.Number, d.Path, d.SizeBytes, d.Sha256) : null;
+    /// <summary>The recorded PDF of the letter of invoice <paramref name="invoice"/>'s step <paramref name="step"/>, or null.</summary>
+    public static InvoiceFile? Letter(NpgsqlConnection conn, string invoice, string step) =>
+        Of(DocumentStore.Find(conn, DunningLetter.NumberOf(invoice, step), DocumentKind.Letter), DocumentKind.Letter);
+
+    /// <summary>Of these (invoice, step) letters, those with a recorded PDF, in one read.</summary>
+    public static IReadOnlySet<(string Invoice, string Step)> LettersStored(NpgsqlConnection conn, IEnumerable<(string Invoice, string Step)> letters)
+    {
+        var asked = letters.Distinct().ToList();
+        var stored = DocumentStore.Recorded(conn, DocumentKind.Letter, [.. asked.Select(l => DunningLetter.NumberOf(l.Invoice, l.Step))]);
+        return asked.Where(l => stored.ContainsKey(DunningLetter.NumberOf(l.Invoice, l.Step))).ToHashSet();
+    }
+
+    private static InvoiceFile? Of(RenderedDocument? d, DocumentKind kind = DocumentKind.Invoice) =>
+        d is not null && d.Kind == kind ? new InvoiceFile(d.Number, d.Path, d.SizeBytes, d.Sha256) : null;
 }

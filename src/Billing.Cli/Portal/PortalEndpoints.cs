@@ -1,17 +1,21 @@
 using System.IO.Compression;
 using System.Reflection;
 using System.Security.Cryptography;
+using Billing.Cli.Commands;
 using Billing.Storage;
+using Billing.Storage.Dunning;
 using Billing.Storage.Invoicing;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
+using NodaTime;
+using NodaTime.Text;
 
 namespace Billing.Cli.Portal;
 
 /// <summary>
 /// The finance portal under /portal of <c>billing serve</c>: plain endpoints that read with the stores
-/// and answer server-rendered HTML (<see cref="PortalPages"/>), and the downloads. Every page needs a
-/// signed-in user of either role; the downloads need <c>finance</c>.
+/// and answer server-rendered HTML (<see cref="PortalPages"/>), and the downloads (invoice and letter
+/// PDFs, a run's ZIP). Every page needs a signed-in user of either role; the downloads need <c>finance</c>.
 /// </summary>
 public static class PortalEndpoints
 {
@@ -23,7 +27,7 @@ public static class PortalEndpoints
         return bytes.ToArray();
     });
 
-    public static void MapPortal(this WebApplication app, BillingDatabase db)
+    public static void MapPortal(this WebApplication app, BillingDatabase db, IClock clock)
     {
         ArgumentNullException.ThrowIfNull(app);
         // Every portal answer: no framing, no scripts, forms only to the portal, no caching of customers' data.
@@ -83,9 +87,24 @@ public static class PortalEndpoints
         portal.MapGet("/accounts/{id}", (HttpContext ctx, string id) =>
         {
             using var conn = db.Open();
-            return AccountStatement.Read(conn, id) is { } statement
-                ? PortalPages.Page(ctx, PortalPages.Account(statement), $"Account {id}")
-                : PortalPages.Page(ctx, PortalPages.NotFound($"No account {id}."), "Account not found", StatusCodes.Status404NotFound);
+            if (AccountStatement.Read(conn, id) is not { } statement)
+            {
+                return PortalPages.Page(ctx, PortalPages.NotFound($"No account {id}."), "Account not found", StatusCodes.Status404NotFound);
+            }
+
+            var history = DunningStore.History(conn, id, PortalPages.DunningRowsShown);
+            var letters = InvoiceFiles.LettersStored(conn, history.Where(h => h.Letter).Select(h => (h.Invoice!, h.Step!)));
+            return PortalPages.Page(ctx, PortalPages.Account(statement, history, letters, ctx.User.MayDownload()), $"Account {id}");
+        });
+        portal.MapGet("/aging", (HttpContext ctx) =>
+        {
+            // The date asked for, else today (UTC); one that does not parse is said so, never guessed at.
+            var asked = ctx.Request.Query["asOf"].ToString().Trim();
+            var parsed = asked.Length is > 0 and <= 10 ? LocalDatePattern.Iso.Parse(asked) : null;
+            var asOf = parsed is { Success: true } ? parsed.Value : clock.GetCurrentInstant().InUtc().Date;
+            var problem = asked.Length > 0 && parsed is not { Success: true } ? $"'{asked}' is not a date (yyyy-MM-dd): aged on today, {asOf:uuuu-MM-dd}, instead." : null;
+            using var conn = db.Open();
+            return PortalPages.Page(ctx, PortalPages.Aging(AgingCommands.Read(conn, asOf), problem), $"Aging on {asOf:uuuu-MM-dd}");
         });
 
         var downloads = app.MapGroup("/portal").RequireAuthorization(PortalAuth.DownloadPolicy).WithMetadata(new DownloadEndpoint());
@@ -93,18 +112,14 @@ public static class PortalEndpoints
         {
             // The file is the one the database records for this number: nothing of the request becomes a path.
             using var conn = db.Open();
-            var file = InvoiceFiles.Invoice(conn, number);
-            if (file is null)
-            {
-                return PortalPages.Refused(StatusCodes.Status404NotFound, $"No PDF of invoice {number}: it is not issued or not rendered yet.");
-            }
-
-            // A PDF is a few dozen KiB: read whole and checked against its recorded SHA-256, so a file
-            // changed or cut short in the store is refused rather than sent as the invoice.
-            var bytes = File.Exists(file.Path) ? File.ReadAllBytes(file.Path) : null;
-            return bytes is not null && Convert.ToHexStringLower(SHA256.HashData(bytes)) == file.Sha256
-                ? Results.File(bytes, "application/pdf", file.Number + ".pdf")
-                : PortalPages.Refused(StatusCodes.Status404NotFound, $"The PDF of invoice {number} is missing from the document store or differs from what was rendered: render it again (billing invoices render {number}).");
+            return Checked(InvoiceFiles.Invoice(conn, number), $"No PDF of invoice {number}: it is not issued or not rendered yet.",
+                $"The PDF of invoice {number} is missing from the document store or differs from what was rendered: render it again (billing invoices render {number}).");
+        });
+        downloads.MapGet("/letters/{invoice}/{step}.pdf", (string invoice, string step) =>
+        {
+            using var conn = db.Open();
+            return Checked(InvoiceFiles.Letter(conn, invoice, step), $"No letter of invoice {invoice} at step {step}.",
+                $"The letter of invoice {invoice} at step {step} is missing from the document store or differs from what was rendered: draw it again (billing dunning letter {invoice} --step {step}).");
         });
         downloads.MapGet("/bill-runs/{run:long}/invoices.zip", async (HttpContext ctx, long run) =>
         {
@@ -123,6 +138,24 @@ public static class PortalEndpoints
             ctx.Features.GetRequiredFeature<IHttpBodyControlFeature>().AllowSynchronousIO = true;
             WriteZip(ctx.Response.Body, InvoiceFiles.OfRun(conn, run));
         });
+    }
+
+    /// <summary>
+    /// A recorded PDF as the download, or a 404 with <paramref name="notRecorded"/> or <paramref name="changed"/>.
+    /// A PDF is a few dozen KiB: read whole and checked against its recorded SHA-256, so a file changed or cut
+    /// short in the store is refused rather than sent as the document.
+    /// </summary>
+    private static IResult Checked(InvoiceFile? file, string notRecorded, string changed)
+    {
+        if (file is null)
+        {
+            return PortalPages.Refused(StatusCodes.Status404NotFound, notRecorded);
+        }
+
+        var bytes = File.Exists(file.Path) ? File.ReadAllBytes(file.Path) : null;
+        return bytes is not null && Convert.ToHexStringLower(SHA256.HashData(bytes)) == file.Sha256
+            ? Results.File(bytes, "application/pdf", file.Number + ".pdf")
+            : PortalPages.Refused(StatusCodes.Status404NotFound, changed);
     }
 
     /// <summary>

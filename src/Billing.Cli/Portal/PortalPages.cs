@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Security.Claims;
 using Billing.Cli.Commands;
 using Billing.Core.Accounts;
+using Billing.Core.Dunning;
 using Billing.Core.Usage;
+using Billing.Storage.Dunning;
 using Billing.Storage.Invoicing;
 using Microsoft.AspNetCore.Antiforgery;
 using NodaTime;
@@ -30,6 +32,7 @@ public static class PortalPages
                   <a class="brand" href="/portal/invoices">Billing.Batch · finance</a>
                   <a href="/portal/invoices">Invoices</a>
                   <a href="/portal/bill-runs">Bill runs</a>
+                  <a href="/portal/aging">Aging</a>
                   <span class="who">{user.Identity.Name} · {user.FindFirst(ClaimTypes.Role)?.Value}</span>
                   <form method="post" action="{PortalAuth.SignOutPath}">{Token(ctx)}<button type="submit">Sign out</button></form>
                 </nav>
@@ -244,10 +247,57 @@ public static class PortalPages
             """);
     }
 
-    /// <summary>An account with its statement: ledger, allocations, open balance and unallocated credit.</summary>
-    public static Html Account(AccountStatement s)
+    /// <summary>How many rows of an account's dunning history its page shows, newest first.</summary>
+    public const int DunningRowsShown = 200;
+
+    /// <summary>How many accounts the aging page lists (the totals are over all of them).</summary>
+    public const int AgingAccountsShown = 1000;
+
+    /// <summary>
+    /// The aging report (<see cref="AgingCommands.Read"/>, as `billing aging` prints it): the as-of date field,
+    /// the totals per currency, then each account's amounts by days past due.
+    /// </summary>
+    public static Html Aging(AgingReport report, string? problem)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var heads = Html.Join(Billing.Core.Dunning.Aging.Buckets.Select(b => Html.Of($"""<th class="num">{BucketLabel(b)}</th>""")));
+        Html Row(AgingLine l, Html first) => Html.Of($"""
+            <tr><td>{first}</td><td>{l.Currency}</td>{Html.Join(Billing.Core.Dunning.Aging.Buckets.Select(b => Html.Of($"""<td class="num">{Amount(l.Buckets[b], l.Currency)}</td>""")))}<td class="num">{Amount(l.Overdue, l.Currency)}</td><td class="num">{Amount(l.Total, l.Currency)}</td></tr>
+            """);
+        var totals = Html.Join(report.Totals.Select(t => Row(t, Html.Of($"<strong>Total</strong>"))));
+        var accounts = Html.Join(report.Accounts.Take(AgingAccountsShown).Select(a => Row(a, Html.Of($"""<a href="/portal/accounts/{Uri.EscapeDataString(a.AccountId)}">{a.AccountId}</a>"""))));
+        var table = (Html rows) => Html.Of($"""
+            <table><thead><tr><th>Account</th><th>Currency</th>{heads}<th class="num">Overdue</th><th class="num">Total owed</th></tr></thead><tbody>{rows}</tbody></table>
+            """);
+        return Html.Of($"""
+            <form method="get" action="/portal/aging" class="search">
+              <label>As of <input name="asOf" type="date" value="{Iso(report.AsOf)}"></label>
+              <button type="submit">Age</button>
+            </form>
+            {(problem is null ? Html.Empty : Html.Of($"""<p class="problem">{problem}</p>"""))}
+            <p class="hint">What issued invoices still owe on {Iso(report.AsOf)}, by days past their due date; disputed invoices included. The same figures as <code>billing aging --as-of {Iso(report.AsOf)}</code>.</p>
+            {(report.Accounts.Count == 0 ? Html.Of($"""<p class="empty">Nothing is owed.</p>""") : Html.Of($"""
+            <h2>Totals</h2>
+            {table(totals)}
+            <h2>Accounts ({report.Accounts.Count:N0} owing{(report.Accounts.Count > AgingAccountsShown ? $", the first {AgingAccountsShown:N0} by account shown; billing aging --json lists all" : "")})</h2>
+            {table(accounts)}
+            """))}
+            """);
+    }
+
+    private static string BucketLabel(AgingBucket b) => b switch
+    {
+        AgingBucket.Current => "Current",
+        AgingBucket.Over90 => "Over 90 days",
+        _ => b.Code() + " days",
+    };
+
+    /// <summary>An account with its statement: ledger, allocations, open balance and unallocated credit; and its dunning history with its letters.</summary>
+    public static Html Account(AccountStatement s, IReadOnlyList<DunningHistoryRow> dunning, IReadOnlySet<(string Invoice, string Step)> letters, bool mayDownload)
     {
         ArgumentNullException.ThrowIfNull(s);
+        ArgumentNullException.ThrowIfNull(dunning);
+        ArgumentNullException.ThrowIfNull(letters);
         var a = s.Account;
         var c = s.Currency;
         var ledger = Html.Join(s.Entries.Select(e => Html.Of($"""
@@ -279,6 +329,31 @@ public static class PortalPages
             {(s.Allocations.Count == 0 ? Html.Of($"""<p class="empty">None.</p>""") : Html.Of($"""
             <table><thead><tr><th>From</th><th>Reference</th><th>To invoice</th><th class="num">Amount</th></tr></thead><tbody>{allocations}</tbody></table>
             """))}
+            <h2 id="dunning">Dunning</h2>
+            {Dunning(a.Id, dunning, letters, mayDownload)}
+            """);
+    }
+
+    /// <summary>The account's dunning history, newest first: steps taken and skipped, fees, suspensions, reactivations, promises to pay, disputes, and its letters.</summary>
+    private static Html Dunning(string account, IReadOnlyList<DunningHistoryRow> rows, IReadOnlySet<(string Invoice, string Step)> letters, bool mayDownload)
+    {
+        if (rows.Count == 0)
+        {
+            return Html.Of($"""<p class="empty">Nothing yet: no dunning step, suspension, promise to pay or dispute.</p>""");
+        }
+
+        Html Letter(DunningHistoryRow h) =>
+            !h.Letter ? Html.Empty
+            : !letters.Contains((h.Invoice!, h.Step!)) ? Html.Of($"""<span class="hint">letter not rendered: <code>billing dunning letter {h.Invoice} --step {h.Step}</code></span>""")
+            : !mayDownload ? Html.Of($"""<span class="hint">letter PDF (finance users)</span>""")
+            : Html.Of($"""<a class="download" href="/portal/letters/{Uri.EscapeDataString(h.Invoice!)}/{Uri.EscapeDataString(h.Step!)}.pdf" download>Letter PDF</a>""");
+        var body = Html.Join(rows.Select(h => Html.Of($"""
+            <tr><td>{Iso(h.Date)}</td><td>{h.Event}</td><td>{(h.Invoice is { } n ? InvoiceLink(n) : Html.Empty)}</td><td>{h.Step}</td><td>{h.Outcome}</td><td class="num">{h.DaysPastDue}</td>
+                <td class="num">{(h.Overdue is { } o && h.Currency is { } c ? Amount(o, c) : "")}</td><td class="num">{(h.Fee is { } f && h.Currency is { } fc ? Amount(f, fc) : "")}</td><td class="text">{h.Detail}</td><td>{Letter(h)}</td></tr>
+            """)));
+        return Html.Of($"""
+            <p class="hint">Newest first{(rows.Count == DunningRowsShown ? $", the latest {DunningRowsShown}; billing dunning history --account {account} lists all" : "")}.</p>
+            <table><thead><tr><th>Date</th><th>Event</th><th>Invoice</th><th>Step</th><th>Outcome</th><th class="num">Days past due</th><th class="num">Overdue</th><th class="num">Fee</th><th>Detail</th><th>Letter</th></tr></thead><tbody>{body}</tbody></table>
             """);
     }
 

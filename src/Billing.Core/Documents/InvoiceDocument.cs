@@ -4,21 +4,32 @@ using NodaTime;
 
 namespace Billing.Core.Documents;
 
-/// <summary>What a document is: an invoice, or a credit note against one.</summary>
+/// <summary>What a document is: an invoice, a credit note against one, or a dunning letter about one.</summary>
 public enum DocumentKind
 {
     Invoice,
     CreditNote,
+    Letter,
 }
 
 public static class DocumentKinds
 {
-    /// <summary>The code stored with a rendered document: <c>invoice</c> or <c>credit-note</c>.</summary>
+    /// <summary>The code stored with a rendered document: <c>invoice</c>, <c>credit-note</c> or <c>letter</c>.</summary>
     public static string Code(this DocumentKind kind) => kind switch
     {
         DocumentKind.Invoice => "invoice",
         DocumentKind.CreditNote => "credit-note",
+        DocumentKind.Letter => "letter",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    /// <summary>The kind of a stored code (<see cref="Code"/>); throws on an unknown one.</summary>
+    public static DocumentKind Parse(string code) => code switch
+    {
+        "invoice" => DocumentKind.Invoice,
+        "credit-note" => DocumentKind.CreditNote,
+        "letter" => DocumentKind.Letter,
+        _ => throw new InvalidDataException($"unknown document kind '{code}'"),
     };
 }
 
@@ -50,6 +61,12 @@ public sealed record DocumentLine(
 
 /// <summary>One row of the tax table; <see cref="Rate"/> is a fraction (0.23 = 23 %).</summary>
 public sealed record DocumentTax(string Name, decimal Rate, decimal Base, decimal Amount);
+
+/// <summary>
+/// A subscriber's outgoing service suspended by dunning during an invoice's period: since when, until
+/// when if it was lifted by the invoice's issue date (null: still suspended then), and why.
+/// </summary>
+public sealed record DocumentSuspension(string Msisdn, LocalDate Since, LocalDate? Until, string Reason);
 
 /// <summary>A payment or credit note counted in the summary's "payments and credits".</summary>
 public sealed record DocumentPayment(LocalDate Date, string Reference, decimal Amount);
@@ -101,6 +118,9 @@ public sealed record InvoiceDocument
     public IReadOnlyList<DocumentPayment> Payments { get; init; } = [];
 
     public IReadOnlyList<DailySpend> DailySpend { get; init; } = [];
+
+    /// <summary>Suspensions by dunning in the period (its usage is on the invoice or held, as dunning.suspendedUsage says).</summary>
+    public IReadOnlyList<DocumentSuspension> Suspensions { get; init; } = [];
 
     /// <summary>The itemised annex, ordered by subscriber then time; empty when the annex is off.</summary>
     public IReadOnlyList<AnnexRecord> Annex { get; init; } = [];

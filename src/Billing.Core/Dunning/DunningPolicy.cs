@@ -8,7 +8,7 @@ public enum DunningActionKind
     /// <summary>An e-mail through the notification outbox, in the account's language.</summary>
     Email,
 
-    /// <summary>A letter (its content recorded; a PDF once the documents layer renders it), also e-mailed.</summary>
+    /// <summary>A letter: a PDF from the document templates, stored like invoices, with its e-mail through the outbox.</summary>
     Letter,
 
     /// <summary>A late fee: a one-time charge on the account's next invoice.</summary>

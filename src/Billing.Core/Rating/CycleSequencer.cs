@@ -44,9 +44,10 @@ public static class CycleSequencer
 {
     /// <summary>
     /// Places each record of a batch in its subscriber's bill cycle; a record with no subscriber at
-    /// its time is held (<see cref="HoldReasons.UnknownSubscriber"/>).
+    /// its time is held (<see cref="HoldReasons.UnknownSubscriber"/>); so is one of a subscriber that dunning
+    /// has suspended when <paramref name="suspended"/> says to hold such usage (<see cref="HoldReasons.Suspended"/>).
     /// </summary>
-    public static (List<UsageInCycle> Placed, List<RatingHold> Holds) Place(IReadOnlyCollection<UsageToRate> batch)
+    public static (List<UsageInCycle> Placed, List<RatingHold> Holds) Place(IReadOnlyCollection<UsageToRate> batch, SuspendedUsage suspended = SuspendedUsage.Rate)
     {
         ArgumentNullException.ThrowIfNull(batch);
         var placed = new List<UsageInCycle>(batch.Count);
@@ -56,6 +57,13 @@ public static class CycleSequencer
             if (u.Subscriber is not { } subscriber)
             {
                 holds.Add(new RatingHold(u.Id, HoldReasons.UnknownSubscriber, $"no subscription for {u.Msisdn} at {u.Start}"));
+                continue;
+            }
+
+            if (suspended == SuspendedUsage.Hold && u.SuspendedSince is { } since)
+            {
+                holds.Add(new RatingHold(u.Id, HoldReasons.Suspended,
+                    $"+{u.Msisdn} suspended by dunning since {since.ToString("uuuu-MM-dd", System.Globalization.CultureInfo.InvariantCulture)} (dunning.suspendedUsage = hold): rated once reactivated"));
                 continue;
             }
 

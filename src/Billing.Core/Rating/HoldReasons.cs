@@ -27,5 +27,8 @@ public static class HoldReasons
     /// <summary>No rating profile of the subject, its fallback subjects or "*any" is active at the event's time (CGRateS catalogues).</summary>
     public const string NoRatingProfile = "no-rating-profile";
 
-    public static readonly IReadOnlyList<string> All = [UnknownSubscriber, NoCatalog, WalletCurrency, UnknownPlan, NoTariff, NoTiming, NoRatingProfile];
+    /// <summary>Dunning has the subscription suspended and <c>dunning.suspendedUsage</c> is <c>hold</c>: tried again once it is reactivated (or the setting is <c>rate</c>).</summary>
+    public const string Suspended = "suspended";
+
+    public static readonly IReadOnlyList<string> All = [UnknownSubscriber, NoCatalog, WalletCurrency, UnknownPlan, NoTariff, NoTiming, NoRatingProfile, Suspended];
 }

@@ -101,6 +101,12 @@ public sealed record UsageToRate
     /// <summary>False only when the read saw no hold on this record (so rating it has none to clear).</summary>
     public bool MayBeHeld { get; init; } = true;
 
+    /// <summary>
+    /// The day dunning suspended the subscription, when a suspension not lifted yet was in force at the
+    /// event (read only where usage of suspended subscribers is held: <see cref="SuspendedUsage.Hold"/>).
+    /// </summary>
+    public LocalDate? SuspendedSince { get; init; }
+
     /// <summary>What is priced: seconds of a call, one message, bytes of data.</summary>
     public long Quantity => Service switch
     {

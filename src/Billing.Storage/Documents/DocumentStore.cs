@@ -122,12 +122,14 @@ public static class DocumentStore
         var spend = q.Read<SpendRow>().ToLookup(s => s.InvoiceId);
         var records = q.Read<AnnexRow>().ToLookup(a => a.InvoiceId);
         var byNumber = heads.ToDictionary(h => h.Number, StringComparer.Ordinal);
+        var suspensions = Dunning.DunningStore.OnInvoices(conn, [.. heads.Select(h => h.Id)]);
         return numbers.Where(byNumber.ContainsKey).Select(n =>
         {
             var h = byNumber[n];
             var M = Minor(h);
             return Head(h, DocumentKind.Invoice) with
             {
+                Suspensions = [.. suspensions[h.Id]],
                 Lines = lines[h.Id].Select(l => new DocumentLine(
                     InvoiceLineKinds.TryParse(l.Kind, out var kind) ? kind : throw new InvalidDataException($"invoice {h.Number}: unknown line kind '{l.Kind}'"),
                     l.Description, l.Msisdn, (ServiceType?)l.Service, l.DestinationGroup, l.Quantity, l.AllowanceUsed, l.PeriodStart, l.PeriodEnd, l.TaxCategory, M(l.Amount))).ToList(),
@@ -173,8 +175,8 @@ public static class DocumentStore
         }).ToList();
     }
 
-    /// <summary>Records (or, re-rendered, replaces the record of) files written to the document store.</summary>
-    public static void Record(NpgsqlConnection conn, IReadOnlyList<RenderedDocument> documents)
+    /// <summary>Records (or, re-rendered, replaces the record of) files written to the document store; in <paramref name="tx"/> when given.</summary>
+    public static void Record(NpgsqlConnection conn, IReadOnlyList<RenderedDocument> documents, NpgsqlTransaction? tx = null)
     {
         ArgumentNullException.ThrowIfNull(documents);
         if (documents.Count == 0)
@@ -195,15 +197,28 @@ public static class DocumentStore
             sizes = documents.Select(d => d.SizeBytes).ToArray(),
             hashes = documents.Select(d => d.Sha256).ToArray(),
             at = documents.Select(d => d.RenderedAt).ToArray(),
-        });
+        }, tx);
     }
 
-    /// <summary>The recorded file of a document, or null if it was never rendered.</summary>
-    public static RenderedDocument? Find(NpgsqlConnection conn, string number) =>
-        conn.Query<(string Kind, string Number, string Path, long Size, string Sha, Instant At)>(
-            "SELECT kind, number, path, size_bytes, sha256, rendered_at FROM documents WHERE number = @number ORDER BY kind LIMIT 1", new { number })
-            .Select(r => new RenderedDocument(r.Kind == "invoice" ? DocumentKind.Invoice : DocumentKind.CreditNote, r.Number, r.Path, r.Size, r.Sha, r.At))
+    /// <summary>The recorded file of a document (of <paramref name="kind"/> when given), or null if it was never rendered.</summary>
+    public static RenderedDocument? Find(NpgsqlConnection conn, string number, DocumentKind? kind = null) =>
+        conn.Query<(string Kind, string Number, string Path, long Size, string Sha, Instant At)>("""
+            SELECT kind, number, path, size_bytes, sha256, rendered_at FROM documents
+            WHERE number = @number AND (@kind::text IS NULL OR kind = @kind) ORDER BY kind LIMIT 1
+            """, new { number, kind = kind?.Code() })
+            .Select(r => new RenderedDocument(DocumentKinds.Parse(r.Kind), r.Number, r.Path, r.Size, r.Sha, r.At))
             .FirstOrDefault();
+
+    /// <summary>The recorded files of these documents of one kind, by number (a number not rendered is not in it), in one read.</summary>
+    public static IReadOnlyDictionary<string, RenderedDocument> Recorded(NpgsqlConnection conn, DocumentKind kind, IReadOnlyCollection<string> numbers) =>
+        conn.Query<(string Number, string Path, long Size, string Sha, Instant At)>(
+            "SELECT number, path, size_bytes, sha256, rendered_at FROM documents WHERE kind = @kind AND number = ANY(@numbers)",
+            new { kind = kind.Code(), numbers = numbers.ToArray() })
+            .ToDictionary(r => r.Number, r => new RenderedDocument(kind, r.Number, r.Path, r.Size, r.Sha, r.At), StringComparer.Ordinal);
+
+    /// <summary>How many documents of this kind the store has recorded.</summary>
+    public static long Count(NpgsqlConnection conn, DocumentKind kind) =>
+        conn.ExecuteScalar<long>("SELECT count(*) FROM documents WHERE kind = @kind", new { kind = kind.Code() });
 
     /// <summary>A bill run's issued invoices in number order, each with its recorded file (null: not rendered yet), in one read.</summary>
     public static IReadOnlyList<(string Number, RenderedDocument? File)> InvoiceFilesOfRun(NpgsqlConnection conn, long runId) =>

@@ -33,7 +33,7 @@ public sealed record DunningActionIn(
     long InvoiceId, string Step, string AccountId, string Action, string Outcome, LocalDate AsOf, int DaysPastDue, decimal Overdue, string Currency,
     decimal? Fee, long? ChargeId, string? NotificationKey, string? Content, long? RunId);
 
-/// <summary>A row of an account's dunning history: a step of an invoice, or a suspension or its lifting.</summary>
+/// <summary>A row of an account's dunning history: a step of an invoice, a suspension or its lifting, a promise to pay or a dispute and their ends.</summary>
 public sealed record DunningHistoryRow
 {
     public string AccountId { get; init; } = "";
@@ -91,41 +91,60 @@ public static class DunningStore
             """, new { asOf, after, limit, account }, tx).AsList();
 
     /// <summary>The ladder's view of these accounts: their invoices still owing, steps recorded, unallocated credit, promise in force, suspension.</summary>
-    public static DunningState Load(NpgsqlConnection conn, IReadOnlyCollection<string> accounts, NpgsqlTransaction? tx = null)
+    public static DunningState Load(NpgsqlConnection conn, IReadOnlyCollection<string> accounts, NpgsqlTransaction? tx = null) => Read(conn, accounts, tx, "");
+
+    /// <summary>
+    /// Locks one account's row for the rest of <paramref name="tx"/> (two runs, and payments, which lock it
+    /// too, queue on it) and reads its state after the lock: one round trip, the lock's statement first.
+    /// </summary>
+    public static DunningState LockAndLoad(NpgsqlTransaction tx, string account)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        return Read(tx.Connection!, [account], tx, "SELECT id FROM accounts WHERE id = ANY(@ids) FOR UPDATE;");
+    }
+
+    /// <summary>The reads of <see cref="Load"/> as one batch (one round trip), after <paramref name="first"/>, whose rows are not read.</summary>
+    private static DunningState Read(NpgsqlConnection conn, IReadOnlyCollection<string> accounts, NpgsqlTransaction? tx, string first)
     {
         var ids = accounts.ToArray();
-        var rows = conn.Query<DunningAccountRow>("""
+        using var q = conn.QueryMultiple(first + """
             SELECT id, name, billing_address, nullif(btrim(email), '') AS email, language, trim(currency) AS currency, time_zone, segment
-            FROM accounts WHERE id = ANY(@ids) ORDER BY id
-            """, new { ids }, tx).AsList();
-        var invoices = conn.Query<OpenInvoice>("""
+            FROM accounts WHERE id = ANY(@ids) ORDER BY id;
+
             SELECT i.id, i.number, i.account_id, i.issue_date, i.due_date, trim(i.currency) AS currency, i.total, i.total - s.settled AS outstanding
             FROM invoices i
             CROSS JOIN LATERAL (SELECT coalesce(sum(x.amount), 0) AS settled FROM allocations x WHERE x.invoice_id = i.id) s
             WHERE i.account_id = ANY(@ids) AND i.status = 'issued' AND i.total > s.settled
-            ORDER BY i.account_id, i.due_date, i.number
-            """, new { ids }, tx).ToLookup(i => i.AccountId, StringComparer.Ordinal);
-        var held = conn.Query<long>("""
-            SELECT h.invoice_id FROM dunning_holds h JOIN invoices i ON i.id = h.invoice_id WHERE i.account_id = ANY(@ids) AND h.released_at IS NULL
-            """, new { ids }, tx).ToHashSet();
-        var recorded = conn.Query<(string Account, long Invoice, string Step)>(
-            "SELECT account_id, invoice_id, step FROM dunning_actions WHERE account_id = ANY(@ids)", new { ids }, tx)
-            .ToLookup(r => r.Account, r => (r.Invoice, r.Step), StringComparer.Ordinal);
-        var unallocated = conn.Query<(string Account, decimal Left)>("""
+            ORDER BY i.account_id, i.due_date, i.number;
+
+            SELECT h.invoice_id FROM dunning_holds h JOIN invoices i ON i.id = h.invoice_id WHERE i.account_id = ANY(@ids) AND h.released_at IS NULL;
+
+            SELECT account_id, invoice_id, step FROM dunning_actions WHERE account_id = ANY(@ids);
+
             SELECT account_id, sum(left_over) FROM (
                 SELECT p.account_id, p.amount - coalesce((SELECT sum(x.amount) FROM allocations x WHERE x.payment_id = p.id), 0) AS left_over
                 FROM payments p WHERE p.account_id = ANY(@ids)
                 UNION ALL
                 SELECT n.account_id, -n.total - coalesce((SELECT sum(x.amount) FROM allocations x WHERE x.credit_note_id = n.id), 0)
                 FROM credit_notes n WHERE n.account_id = ANY(@ids)) m
-            GROUP BY account_id HAVING sum(left_over) > 0
-            """, new { ids }, tx).ToDictionary(x => x.Account, x => x.Left, StringComparer.Ordinal);
-        var paused = conn.Query<(string Account, LocalDate Until)>(
-            "SELECT account_id, until FROM dunning_pauses WHERE account_id = ANY(@ids) AND ended_at IS NULL", new { ids }, tx)
-            .ToDictionary(x => x.Account, x => x.Until, StringComparer.Ordinal);
-        var suspended = conn.Query<string>(
-            "SELECT DISTINCT account_id FROM suspensions WHERE account_id = ANY(@ids) AND lifted_on IS NULL", new { ids }, tx)
-            .ToHashSet(StringComparer.Ordinal);
+            GROUP BY account_id HAVING sum(left_over) > 0;
+
+            SELECT account_id, until FROM dunning_pauses WHERE account_id = ANY(@ids) AND ended_at IS NULL;
+
+            SELECT DISTINCT account_id FROM suspensions WHERE account_id = ANY(@ids) AND lifted_on IS NULL;
+            """, new { ids }, tx);
+        if (first.Length > 0)
+        {
+            q.Read<string>().AsList();
+        }
+
+        var rows = q.Read<DunningAccountRow>().AsList();
+        var invoices = q.Read<OpenInvoice>().ToLookup(i => i.AccountId, StringComparer.Ordinal);
+        var held = q.Read<long>().ToHashSet();
+        var recorded = q.Read<(string Account, long Invoice, string Step)>().ToLookup(r => r.Account, r => (r.Invoice, r.Step), StringComparer.Ordinal);
+        var unallocated = q.Read<(string Account, decimal Left)>().ToDictionary(x => x.Account, x => x.Left, StringComparer.Ordinal);
+        var paused = q.Read<(string Account, LocalDate Until)>().ToDictionary(x => x.Account, x => x.Until, StringComparer.Ordinal);
+        var suspended = q.Read<string>().ToHashSet(StringComparer.Ordinal);
         return new DunningState(rows, invoices, held, recorded, unallocated, paused, suspended);
     }
 
@@ -145,13 +164,6 @@ public static class DunningStore
     /// <summary>The accounts dunning has suspended now, by id.</summary>
     public static IReadOnlyList<string> SuspendedAccounts(NpgsqlConnection conn) =>
         conn.Query<string>("SELECT DISTINCT account_id FROM suspensions WHERE lifted_on IS NULL ORDER BY 1").AsList();
-
-    /// <summary>Locks the account's row for the rest of <paramref name="tx"/>: two runs (and payments, which lock it too) queue on it.</summary>
-    public static void Lock(NpgsqlTransaction tx, string account)
-    {
-        ArgumentNullException.ThrowIfNull(tx);
-        tx.Connection!.Execute("SELECT id FROM accounts WHERE id = @account FOR UPDATE", new { account }, tx);
-    }
 
     /// <summary>Records the steps; a (invoice, step) recorded before records nothing. Returns the keys recorded now.</summary>
     public static IReadOnlySet<(long InvoiceId, string Step)> Record(NpgsqlTransaction tx, IReadOnlyList<DunningActionIn> actions)
@@ -215,6 +227,23 @@ public static class DunningStore
             RETURNING id
             """, new { account, asOf, reason }, tx).AsList();
     }
+
+    /// <summary>
+    /// The suspensions an invoice shows: of its account's subscriptions, in force at some point of its period
+    /// and begun by its issue date; lifted only if lifted by then (so a later reactivation does not change
+    /// what a re-render of the invoice says). By invoice id, in msisdn and date order.
+    /// </summary>
+    public static ILookup<long, Billing.Core.Documents.DocumentSuspension> OnInvoices(NpgsqlConnection conn, IReadOnlyCollection<long> invoiceIds, NpgsqlTransaction? tx = null) =>
+        conn.Query<(long InvoiceId, string Msisdn, LocalDate Since, LocalDate? Until, string Reason)>("""
+            SELECT i.id, s.msisdn, x.suspended_on, CASE WHEN x.lifted_on <= i.issue_date THEN x.lifted_on END, x.reason
+            FROM invoices i
+            JOIN suspensions x ON x.account_id = i.account_id
+                AND x.suspended_on < i.cycle_end AND x.suspended_on <= i.issue_date AND (x.lifted_on IS NULL OR x.lifted_on > i.cycle_start)
+            JOIN subscriptions s ON s.id = x.subscription_id
+            WHERE i.id = ANY(@ids)
+            ORDER BY i.id, s.msisdn, x.suspended_on
+            """, new { ids = invoiceIds.ToArray() }, tx)
+            .ToLookup(r => r.InvoiceId, r => new Billing.Core.Documents.DocumentSuspension(r.Msisdn, r.Since, r.Until, r.Reason));
 
     /// <summary>The open suspensions of the account: (msisdn, since, reason).</summary>
     public static IReadOnlyList<(string Msisdn, LocalDate Since, string Reason)> OpenSuspensions(NpgsqlConnection conn, string account) =>
@@ -302,7 +331,11 @@ public static class DunningStore
             WHERE i.number = @invoiceNumber AND d.step = @step AND d.action = 'letter' AND d.outcome = 'taken'
             """, new { invoiceNumber, step });
 
-    /// <summary>Steps, suspensions and reactivations, newest first; of one account or all.</summary>
+    /// <summary>
+    /// Steps taken and skipped, suspensions and reactivations, promises to pay (paused, resumed — a promise
+    /// replaced by a new one counts as resumed) and disputes (held, released), newest first; of one account
+    /// or all. Promises and disputes are dated by when they were entered (UTC), steps by their run's date.
+    /// </summary>
     public static IReadOnlyList<DunningHistoryRow> History(NpgsqlConnection conn, string? account, int limit) =>
         conn.Query<DunningHistoryRow>("""
             SELECT * FROM (
@@ -317,7 +350,21 @@ public static class DunningStore
                 UNION ALL
                 SELECT x.account_id, x.lifted_on, 'reactivated', NULL, NULL, NULL, NULL, NULL, NULL, NULL, '+' || s.msisdn || ': ' || x.lifted_reason, false, x.lifted_at, 3
                 FROM suspensions x JOIN subscriptions s ON s.id = x.subscription_id
-                WHERE x.lifted_on IS NOT NULL AND (@account::text IS NULL OR x.account_id = @account)) h
+                WHERE x.lifted_on IS NOT NULL AND (@account::text IS NULL OR x.account_id = @account)
+                UNION ALL
+                SELECT p.account_id, (p.created_at AT TIME ZONE 'UTC')::date, 'paused', NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                       'promise to pay until ' || to_char(p.until, 'YYYY-MM-DD') || ' by ' || p.created_by || CASE WHEN p.note <> '' THEN ': ' || p.note ELSE '' END, false, p.created_at, 4
+                FROM dunning_pauses p WHERE @account::text IS NULL OR p.account_id = @account
+                UNION ALL
+                SELECT p.account_id, (p.ended_at AT TIME ZONE 'UTC')::date, 'resumed', NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                       'promise to pay until ' || to_char(p.until, 'YYYY-MM-DD') || ' ended by ' || p.ended_by, false, p.ended_at, 5
+                FROM dunning_pauses p WHERE p.ended_at IS NOT NULL AND (@account::text IS NULL OR p.account_id = @account)
+                UNION ALL
+                SELECT i.account_id, (d.created_at AT TIME ZONE 'UTC')::date, 'held', i.number, NULL, NULL, NULL, NULL, NULL, NULL, 'dispute: ' || d.reason || ' (by ' || d.created_by || ')', false, d.created_at, 6
+                FROM dunning_holds d JOIN invoices i ON i.id = d.invoice_id WHERE @account::text IS NULL OR i.account_id = @account
+                UNION ALL
+                SELECT i.account_id, (d.released_at AT TIME ZONE 'UTC')::date, 'released', i.number, NULL, NULL, NULL, NULL, NULL, NULL, 'released by ' || d.released_by, false, d.released_at, 7
+                FROM dunning_holds d JOIN invoices i ON i.id = d.invoice_id WHERE d.released_at IS NOT NULL AND (@account::text IS NULL OR i.account_id = @account)) h
             ORDER BY h.date DESC, h.at DESC, h.o DESC, h.invoice DESC, h.step DESC
             LIMIT @limit
             """, new { account, limit }).AsList();

@@ -54,12 +54,17 @@ public static class UsageToRateStore
     /// <summary>
     /// Unrated usage in [from, to) of the subscriber partitions <paramref name="partitions"/> (those the caller
     /// holds, read together: one read of the range whatever their number): not rated, and either never held or
-    /// held for a cause that may be gone (a subscriber now exists; a catalogue version newer than the one that failed).
+    /// held for a cause that may be gone (a subscriber now exists; a catalogue version newer than the one that failed;
+    /// the subscription's suspension lifted, or suspended usage no longer held). Where <paramref name="suspended"/>
+    /// holds suspended subscribers' usage, each record carries the day its subscription's open suspension
+    /// began if the event falls in it (<see cref="UsageToRate.SuspendedSince"/>).
     /// </summary>
-    public static IReadOnlyList<UsageToRate> Unrated(NpgsqlTransaction tx, long from, long to, int latestCatalog, IReadOnlyCollection<int> partitions)
+    public static IReadOnlyList<UsageToRate> Unrated(NpgsqlTransaction tx, long from, long to, int latestCatalog, IReadOnlyCollection<int> partitions, SuspendedUsage suspended = SuspendedUsage.Rate)
     {
         using var cmd = new NpgsqlCommand($"""
-            SELECT {UsageColumns}, h.usage_id IS NOT NULL AS may_be_held
+            SELECT {UsageColumns}, h.usage_id IS NOT NULL AS may_be_held,
+                   CASE WHEN @holdSuspended THEN (SELECT x.suspended_on FROM suspensions x
+                        WHERE x.subscription_id = s.id AND x.lifted_on IS NULL AND x.suspended_on <= (u.start_utc AT TIME ZONE 'UTC')::date) END AS suspended_since
             FROM usage u
             LEFT JOIN msisdn_partitions mp ON mp.msisdn = u.msisdn
             {SubscriptionJoin}
@@ -68,18 +73,22 @@ public static class UsageToRateStore
               AND NOT EXISTS (SELECT 1 FROM rated_charges r WHERE r.usage_id = u.id AND r.usage_id >= @from AND r.usage_id < @to)
               AND (h.usage_id IS NULL
                    OR (h.reason = @unknownSubscriber AND s.id IS NOT NULL)
-                   OR (h.reason <> @unknownSubscriber AND h.catalog_version IS DISTINCT FROM @latestCatalog))
+                   OR (h.reason = @suspendedReason
+                       AND (NOT @holdSuspended OR NOT EXISTS (SELECT 1 FROM suspensions x WHERE x.subscription_id = s.id AND x.lifted_on IS NULL)))
+                   OR (h.reason NOT IN (@unknownSubscriber, @suspendedReason) AND h.catalog_version IS DISTINCT FROM @latestCatalog))
             """, tx.Connection, tx);
         cmd.Parameters.AddWithValue("from", from);
         cmd.Parameters.AddWithValue("to", to);
         cmd.Parameters.AddWithValue("latestCatalog", latestCatalog);
         cmd.Parameters.AddWithValue("unknownSubscriber", HoldReasons.UnknownSubscriber);
+        cmd.Parameters.AddWithValue("suspendedReason", HoldReasons.Suspended);
+        cmd.Parameters.AddWithValue("holdSuspended", suspended == SuspendedUsage.Hold);
         cmd.Parameters.AddWithValue("partitions", partitions.ToArray());
         cmd.Parameters.AddWithValue("mask", RatingPartitions.Count - 1);
         return ReadUsage(cmd);
     }
 
-    /// <summary>The usage records of <paramref name="cmd"/>, which selects <see cref="UsageColumns"/> and may_be_held.</summary>
+    /// <summary>The usage records of <paramref name="cmd"/>, which selects <see cref="UsageColumns"/>, may_be_held and optionally suspended_since.</summary>
     private static List<UsageToRate> ReadUsage(NpgsqlCommand cmd)
     {
         var list = new List<UsageToRate>();
@@ -102,7 +111,11 @@ public static class UsageToRateStore
                 reader.GetFieldValue<Instant>(4),
                 reader.GetInt64(5),
                 reader.GetInt64(6),
-                subscriber) { MayBeHeld = reader.GetBoolean(14) });
+                subscriber)
+            {
+                MayBeHeld = reader.GetBoolean(14),
+                SuspendedSince = reader.FieldCount > 15 && !reader.IsDBNull(15) ? reader.GetFieldValue<LocalDate>(15) : null,
+            });
         }
 
         return list;

@@ -122,6 +122,20 @@ public class CycleSequencerTests
     }
 
     [Theory]
+    [InlineData(SuspendedUsage.Rate, new long[] { 1, 2 }, new long[0])]
+    [InlineData(SuspendedUsage.Hold, new long[] { 2 }, new long[] { 1 })]
+    public void A_suspended_subscribers_record_is_placed_to_be_charged_under_rate_and_held_as_suspended_under_hold(SuspendedUsage mode, long[] placedIds, long[] heldIds)
+    {
+        var suspended = Call(1, 2, 9, 60).Usage with { SuspendedSince = new LocalDate(2026, 11, 1) };
+
+        var (placed, holds) = CycleSequencer.Place([suspended, Call(2, 2, 9, 60).Usage], mode);
+
+        Assert.Equal(placedIds, placed.Select(p => p.Usage.Id));
+        Assert.Equal(heldIds, holds.Select(h => h.UsageId));
+        Assert.All(holds, h => Assert.Equal((HoldReasons.Suspended, "+447700900100 suspended by dunning since 2026-11-01 (dunning.suspendedUsage = hold): rated once reactivated"), (h.Reason, h.Detail)));
+    }
+
+    [Theory]
     [InlineData(9, 5L, true)]    // earlier than the last rated
     [InlineData(10, 5L, true)]   // the same instant, a lower id
     [InlineData(10, 20L, false)] // the same instant, a higher id

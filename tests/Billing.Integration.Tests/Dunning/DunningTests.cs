@@ -22,6 +22,7 @@ public sealed class DunningTests : IDisposable
 
     private readonly ReceivablesWorld _world = new(("B-1", "447700900950"), ("B-2", "447700900951"));
     private readonly TempDir _agency = new();
+    private readonly TempDir _documents = new();
 
     public DunningTests()
     {
@@ -32,10 +33,11 @@ public sealed class DunningTests : IDisposable
     {
         _world.Dispose();
         _agency.Dispose();
+        _documents.Dispose();
     }
 
     private DunningJob Job() => new(_world.Db, new CatalogCache(), () => NotificationTemplates.Load(Path.Combine(Repo.Root, "templates", "notifications")),
-        new DunningOptions { BatchSize = 1 }, _agency.Path, _world.Clock);
+        new DunningOptions { BatchSize = 1 }, _agency.Path, Rendering.Letters(_documents.Path), _world.Clock);
 
     private DunningReport Run(int daysPastDue, bool dryRun = false) => Job().Run(Due.PlusDays(daysPastDue), dryRun, "tests");
 
@@ -115,6 +117,59 @@ public sealed class DunningTests : IDisposable
             "B-1,Customer B-1,,,INV-2026-000001,2026-12-01,2026-12-15,60,36.000000,GBP,2027-02-13",
             "B-2,Customer B-2,,,INV-2026-000002,2026-12-01,2026-12-15,60,36.000000,GBP,2027-02-13",
         ], File.ReadAllLines(file));
+    }
+
+    private List<(string Number, string Path, long Size, string Sha, Instant At)> Letters()
+    {
+        using var c = _world.Open();
+        return c.Query<(string, string, long, string, Instant)>("SELECT number, path, size_bytes, sha256, rendered_at FROM documents WHERE kind = 'letter' ORDER BY number").AsList();
+    }
+
+    [Fact]
+    public void A_run_on_day_21_stores_one_letter_pdf_per_invoice_naming_the_invoice_the_overdue_36_00_and_the_customer_and_a_rerun_adds_none()
+    {
+        Run(21);
+        var stored = Letters();
+
+        Run(21);
+        Run(22);
+
+        Assert.Equal(["INV-2026-000001.final-notice", "INV-2026-000002.final-notice"], stored.Select(l => l.Number));
+        Assert.Equal(stored, Letters()); // nothing drawn, written or recorded again
+        foreach (var (number, path, size, sha, _) in stored)
+        {
+            Assert.Equal(Path.Combine(_documents.Path, "letters", number + ".pdf"), path);
+            var bytes = File.ReadAllBytes(path);
+            Assert.Equal((size, sha), (bytes.LongLength, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes))));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        }
+
+        Assert.Empty(Directory.GetFiles(Path.Combine(_documents.Path, "letters"), "*.tmp"));
+        using var pdf = UglyToad.PdfPig.PdfDocument.Open(stored[0].Path);
+        var text = string.Join("\n", pdf.GetPages().Select(p => UglyToad.PdfPig.DocumentLayoutAnalysis.TextExtractor.ContentOrderTextExtractor.GetText(p)));
+        Assert.Contains("Customer B-1", text, StringComparison.Ordinal);
+        Assert.Contains($"Invoice {Invoice}: GBP 36.00 overdue", text, StringComparison.Ordinal);
+        Assert.Contains("If we have not received payment by 14 Jan 2027, your outgoing service will be suspended", text, StringComparison.Ordinal);
+
+        // Drawn again from its record, the letter is the stored bytes: the store is left as it is.
+        var again = Job().Letter(Invoice, "final-notice")!;
+        Assert.False(again.Rewritten);
+        Assert.Equal(File.ReadAllBytes(stored[0].Path), again.Pdf);
+    }
+
+    [Fact]
+    public void A_letter_whose_file_was_changed_in_the_store_is_written_again_with_the_same_bytes_as_before()
+    {
+        Run(21);
+        var before = Letters()[0];
+        var original = File.ReadAllBytes(before.Path);
+        File.WriteAllBytes(before.Path, [1, 2, 3]);
+
+        var again = Job().Letter(Invoice, "final-notice")!;
+
+        Assert.True(again.Rewritten);
+        Assert.Equal(original, File.ReadAllBytes(before.Path));
+        Assert.Equal((before.Number, before.Path, before.Size, before.Sha), (Letters()[0].Number, Letters()[0].Path, Letters()[0].Size, Letters()[0].Sha));
     }
 
     [Fact]

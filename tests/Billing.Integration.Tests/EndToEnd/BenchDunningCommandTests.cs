@@ -23,10 +23,11 @@ public sealed class BenchDunningCommandTests : IDisposable
         Assert.True(exit == 0, $"exit {exit}: {stderr}");
         // Ten overdue, two each at 7, 14, 21, 30 and 60 days: 2 × (1 + 3 + 4 + 5 + 6) steps recorded, taken or skipped; the letter taken at 21 days.
         Assert.Matches(@"bench dunning: 40 accounts, 10 overdue \(7, 14, 21, 30, 60 days in turn\) on 2027-02-13", stdout);
-        Assert.Matches(@"dry run \(evaluate\) +[\d.]+ s = +[\d,]+ accounts/s; 10 overdue evaluated, 10 moved, 38 steps, 2 letters recorded", stdout);
-        Assert.Matches(@"run \(take the steps\) +[\d.]+ s = +[\d,]+ accounts/s; 10 overdue evaluated, 10 moved, 38 steps, 2 letters recorded", stdout);
-        Assert.Matches(@"same day again +[\d.]+ s = +[\d,]+ accounts/s; 10 overdue evaluated, 0 moved, 0 steps, 0 letters recorded", stdout);
+        Assert.Matches(@"dry run \(evaluate\) +[\d.]+ s = +[\d,]+ accounts/s; 10 overdue evaluated, 10 moved, 38 steps, 2 letters due \(not drawn\)", stdout);
+        Assert.Matches(@"run \(take the steps\) +[\d.]+ s = +[\d,]+ accounts/s; 10 overdue evaluated, 10 moved, 38 steps, 2 letters drawn as PDF and stored", stdout);
+        Assert.Matches(@"same day again +[\d.]+ s = +[\d,]+ accounts/s; 10 overdue evaluated, 0 moved, 0 steps, 0 letters drawn as PDF and stored", stdout);
         using var c = _db.Db.Open();
+        Assert.Equal(2, c.ExecuteScalar<long>("SELECT count(*) FROM documents WHERE kind = 'letter'"));
         // Suspended: the two at 30 days; the two at 60 days skip the suspension (only the highest step, the agency, is taken).
         Assert.Equal((38L, 2L, 2L), c.QuerySingle<(long, long, long)>("""
             SELECT count(*), count(*) FILTER (WHERE action = 'letter' AND outcome = 'taken'), (SELECT count(*) FROM suspensions) FROM dunning_actions

@@ -23,6 +23,26 @@ public sealed class ConfigTests : IDisposable
         Assert.Equal((CdrFormat.FreeSwitch, 300), (config.Mediation.Source("freeswitch")!.Format, config.Mediation.Source("freeswitch")!.ClockSkewSeconds));
         Assert.Equal((Path.Combine(".billing", "documents"), "default", true, 200), (config.Documents.Folder, config.Documents.Brand, config.Documents.Annex, config.Documents.ChunkSize));
         Assert.Equal(1000.00m, config.Prepaid.TopUpCeiling);
+        Assert.Equal(Billing.Core.Rating.SuspendedUsage.Rate, config.Dunning.SuspendedUsageMode());
+    }
+
+    [Theory]
+    [InlineData("hold", null)]
+    [InlineData("rate", null)]
+    [InlineData("charge", "dunning.suspendedUsage must be \"rate\" or \"hold\", not \"charge\"")]
+    public void Load_TakesRateOrHoldForASuspendedSubscribersUsage_AndRefusesAnythingElse(string setting, string? problem)
+    {
+        var path = _tmp.File("billing.json");
+        File.WriteAllText(path, $$"""{ "dunning": { "suspendedUsage": "{{setting}}" } }""");
+
+        if (problem is null)
+        {
+            Assert.Equal(setting, Billing.Core.Rating.SuspendedUsageCodes.Code(BillingConfig.Load(path).Dunning.SuspendedUsageMode()));
+        }
+        else
+        {
+            Assert.Contains(problem, Assert.Throws<UserErrorException>(() => BillingConfig.Load(path)).Message, StringComparison.Ordinal);
+        }
     }
 
     [Theory]

@@ -81,5 +81,12 @@ public sealed class DemoTests : IDisposable
         using var c = _db.Db.Open();
         Assert.Equal(5, c.ExecuteScalar<long>("SELECT count(*) FROM suspensions WHERE lifted_on IS NULL"));
         Assert.Equal("P-1004", c.ExecuteScalar<string>("SELECT account_id FROM suspensions WHERE lifted_on IS NOT NULL"));
+
+        // The eight letters (seven on day 21, ACME-001's on day 30) are PDFs in the document store, as recorded.
+        var letters = c.Query<(string Number, string Path, string Sha)>("SELECT number, path, sha256 FROM documents WHERE kind = 'letter' ORDER BY number").AsList();
+        Assert.Equal(8, letters.Count);
+        Assert.Contains(letters, l => l.Number == "INV-2026-000003.final-notice"); // P-1004's
+        Assert.All(letters, l => Assert.Equal(l.Sha, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(l.Path)))));
+        Assert.Contains($"Letters: 8 final-notice PDF(s) in {Path.Combine(_work.Path, ".billing", "documents", "letters")}", run.Out, StringComparison.Ordinal);
     }
 }

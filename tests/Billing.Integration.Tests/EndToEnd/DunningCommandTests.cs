@@ -70,6 +70,13 @@ public sealed class DunningCommandTests : IDisposable
         Assert.Contains("To:       Customer B-1 (account B-1)", letter, StringComparison.Ordinal);
         Assert.Contains("Invoice:  INV-2026-000001 issued 2026-12-01, due 2026-12-15, 21 days past due", letter, StringComparison.Ordinal);
         Assert.Contains("Overdue:  36.00 GBP of 36.00", letter, StringComparison.Ordinal);
+        Assert.Contains("Next:     suspend on 2027-01-14", letter, StringComparison.Ordinal);
+        var stored = Path.Combine(_work.Path, ".billing", "documents", "letters", "INV-2026-000001.final-notice.pdf");
+        Assert.Contains($"PDF:      {stored} (", letter, StringComparison.Ordinal);
+        Assert.DoesNotContain("written again", letter, StringComparison.Ordinal);
+        var copy = Path.Combine(_work.Path, "letter.pdf");
+        Assert.Contains($"Written to {copy}", Ok("dunning", "letter", "INV-2026-000001", "--out", copy), StringComparison.Ordinal);
+        Assert.Equal(File.ReadAllBytes(stored), File.ReadAllBytes(copy));
 
         Assert.Contains("no dunning step through 2027-02-01; from 2027-02-02", Ok("dunning", "pause", "B-1", "--until", "2027-02-01", "--note", "salary on the 1st"), StringComparison.Ordinal);
         Assert.Contains("(until 2027-02-01) ended", Ok("dunning", "resume", "B-1"), StringComparison.Ordinal);

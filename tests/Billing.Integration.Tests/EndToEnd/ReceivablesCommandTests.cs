@@ -152,7 +152,8 @@ public sealed class ReceivablesCommandTests : IDisposable
               "total": "61.72",
               "previousBalance": "0.00",
               "paymentsAndCredits": "0.00",
-              "amountDue": "61.72"
+              "amountDue": "61.72",
+              "suspensions": []
             }
             """".ReplaceLineEndings(), json.Trim().ReplaceLineEndings());
         Assert.StartsWith("Invoice INV-2026-000001\n  account   B-1  Customer B-1\n  period    2026-11-01 – 2026-11-30\n", text.ReplaceLineEndings("\n"), StringComparison.Ordinal);

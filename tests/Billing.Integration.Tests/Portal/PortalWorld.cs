@@ -20,7 +20,8 @@ public sealed class SharedPortalWorld : ICollectionFixture<PortalWorld>
 /// accounts billed for December (INV-2026-000001 Zoë Müller 36.00, paid in full; -000002 a name with
 /// markup in it, 36.00, a 12.00 credit note; -000003 São Paulo, 36.36 with a 90 s call to the USA)
 /// and January (INV-2027-000001..3, 18.00 each); December's PDFs rendered by
-/// `billing invoices render`, January's not; a finance user and an operations user added by
+/// `billing invoices render`, January's not; `billing dunning --as-of 2027-01-05` (B-2's and B-3's final-notice
+/// letters), INV-2026-000002 held and B-3 paused until 2027-01-20 (<see cref="PortalDunningTests"/>); a finance user and an operations user added by
 /// `billing users add` with the password in BILLING_PASSWORD.
 /// </summary>
 public sealed partial class PortalWorld : IAsyncLifetime, IDisposable
@@ -56,6 +57,10 @@ public sealed partial class PortalWorld : IAsyncLifetime, IDisposable
         World.Bill(January);
 
         Ok(Billing(null, "invoices", "render", "--run", "2026-12-01"));
+        // December's invoices are 21 days past due on 5 January: the final-notice letters of B-2 and B-3; then a dispute and a promise.
+        Ok(Billing(null, "dunning", "--as-of", "2027-01-05"));
+        Ok(Billing(null, "dunning", "hold", "INV-2026-000002", "--reason", "disputes the roaming charges"));
+        Ok(Billing(null, "dunning", "pause", "B-3", "--until", "2027-01-20", "--note", "pays on the 20th"));
         Ok(Billing(new Dictionary<string, string> { ["BILLING_PASSWORD"] = FinancePassword }, "users", "add", FinanceUser, "--role", "finance"));
         Ok(Billing(new Dictionary<string, string> { ["BILLING_PASSWORD"] = OperationsPassword }, "users", "add", OperationsUser, "--role", "operations"));
 

@@ -1,0 +1,144 @@
+using System.Globalization;
+using NodaTime;
+using PdfSharp.Drawing;
+using PdfSharp.Pdf;
+
+namespace Billing.Documents;
+
+/// <summary>
+/// What every document of a brand shares, whatever it says: the file's metadata (dated by the document,
+/// never the clock), the letterhead, word-wrapped paragraphs, the legal footer with "page x of y" on
+/// every page, and the deterministic save.
+/// </summary>
+internal static class DocumentFrame
+{
+    /// <summary>A new PDF dated <paramref name="dated"/> (its creation and modification dates), titled and in <paramref name="language"/>.</summary>
+    public static PdfDocument Open(InvoiceTemplate template, DocumentLanguage language, string title, Instant dated)
+    {
+        var pdf = new PdfDocument();
+        var at = dated.ToDateTimeUtc();
+        pdf.Info.CreationDate = at;
+        pdf.Info.ModificationDate = at;
+        pdf.Info.Title = title;
+        pdf.Info.Author = template.Value("operator");
+        pdf.Info.Creator = "Billing.Batch";
+        pdf.Language = language.Code;
+        return pdf;
+    }
+
+    /// <summary>The footers, then the bytes, with PDFsharp's random values replaced by ones derived from <paramref name="seed"/>.</summary>
+    public static byte[] Save(PdfDocument pdf, InvoiceTemplate template, DocumentStyle style, DocumentLanguage language, string seed)
+    {
+        Footers(pdf, template, style, language);
+        using var bytes = new MemoryStream();
+        pdf.Save(bytes, false);
+        var result = bytes.ToArray();
+        DeterministicPdf.Fix(result, seed);
+        return result;
+    }
+
+    /// <summary>
+    /// The operator's logo, name and address on the left, <paramref name="title"/> and <paramref name="number"/>
+    /// on the right; returns where the content below it starts.
+    /// </summary>
+    public static double Letterhead(PageFlow f, InvoiceTemplate template, DocumentStyle s, string title, string number)
+    {
+        var top = f.Y;
+        var textX = PageFlow.Left;
+        if (s.Logo is { } logo)
+        {
+            f.G.DrawImage(logo, PageFlow.Left, top, 44, 44);
+            textX += 52;
+        }
+
+        f.Text(template.Value("operator"), s.Large, s.Primary, textX, top + 2, 260);
+        var y = top + 17;
+        foreach (var line in template.AddressLines)
+        {
+            f.Text(line, s.Body, s.TextBrush, textX, y, 260);
+            y += 10;
+        }
+
+        f.Text(title, s.Title, s.Primary, PageFlow.Left, top, PageFlow.Width, right: true);
+        f.Text(number, s.Large, s.TextBrush, PageFlow.Left, top + 26, PageFlow.Width, right: true);
+        return Math.Max(y, top + 48) + 14;
+    }
+
+    /// <summary>The customer's name and address lines under <paramref name="label"/> at the left; returns the y below them.</summary>
+    public static double Addressee(PageFlow f, DocumentStyle s, string label, string name, IEnumerable<string> addressLines, double top)
+    {
+        f.Text(label, s.Small, s.Muted, PageFlow.Left, top, 250);
+        f.Text(name, s.Large, s.TextBrush, PageFlow.Left, top + 10, 260);
+        var y = top + 26;
+        foreach (var line in addressLines)
+        {
+            f.Text(line, s.Body, s.TextBrush, PageFlow.Left, y, 260);
+            y += 10;
+        }
+
+        return y;
+    }
+
+    /// <summary>Label and value pairs right of the addressee; returns the y below them.</summary>
+    public static double Facts(PageFlow f, DocumentStyle s, IEnumerable<(string Label, string Value)> facts, double top)
+    {
+        var y = top;
+        foreach (var (label, value) in facts)
+        {
+            f.Text(label, s.Body, s.Muted, 330, y, 100);
+            f.Text(value, s.Bold, s.TextBrush, 330, y, PageFlow.Left + PageFlow.Width - 330, right: true);
+            y += 11;
+        }
+
+        return y;
+    }
+
+    /// <summary><paramref name="text"/> wrapped at word boundaries to <paramref name="width"/>; returns the y below its last line.</summary>
+    public static double Paragraph(PageFlow f, DocumentStyle s, string text, double x, double y, double width, XFont font)
+    {
+        var line = "";
+        foreach (var word in text.Split(' '))
+        {
+            var candidate = line.Length == 0 ? word : line + " " + word;
+            if (line.Length > 0 && f.G.MeasureString(candidate, font).Width > width)
+            {
+                f.Text(line, font, s.TextBrush, x, y, width);
+                y += font.Height + 1;
+                line = word;
+            }
+            else
+            {
+                line = candidate;
+            }
+        }
+
+        if (line.Length > 0)
+        {
+            f.Text(line, font, s.TextBrush, x, y, width);
+            y += font.Height + 1;
+        }
+
+        return y;
+    }
+
+    /// <summary>A language's text with the brand's values (operator, iban, bic …) and any others filled in.</summary>
+    public static string BrandText(InvoiceTemplate template, DocumentLanguage language, string key, params (string Name, string Value)[] values) =>
+        language.Text(key, [.. template.Brand.Select(b => (b.Key, b.Value)), ("address", string.Join(", ", template.AddressLines)), .. values]);
+
+    private static void Footers(PdfDocument pdf, InvoiceTemplate template, DocumentStyle style, DocumentLanguage language)
+    {
+        var footer = BrandText(template, language, "footer");
+        var contact = BrandText(template, language, "contact");
+        var pages = pdf.PageCount;
+        for (var i = 0; i < pages; i++)
+        {
+            using var g = XGraphics.FromPdfPage(pdf.Pages[i], XGraphicsPdfPageOptions.Append);
+            var y = PageFlow.Bottom + 14;
+            g.DrawLine(style.RulePen, PageFlow.Left, y, PageFlow.Left + PageFlow.Width, y);
+            g.DrawString(footer, style.Small, style.Muted, new XRect(PageFlow.Left, y + 4, PageFlow.Width, 9), XStringFormats.TopLeft);
+            g.DrawString(contact, style.Small, style.Muted, new XRect(PageFlow.Left, y + 13, PageFlow.Width - 90, 9), XStringFormats.TopLeft);
+            var page = language.Text("page", ("page", (i + 1).ToString(CultureInfo.InvariantCulture)), ("pages", pages.ToString(CultureInfo.InvariantCulture)));
+            g.DrawString(page, style.Body, style.TextBrush, new XRect(PageFlow.Left, y + 13, PageFlow.Width, 10), XStringFormats.TopRight);
+        }
+    }
+}
