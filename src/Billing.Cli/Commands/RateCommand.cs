@@ -26,7 +26,7 @@ public static class RateCommand
     public static int Run(GlobalOptions g, int rangeSize, TextWriter output)
     {
         using var rt = Runtime.Start(g);
-        var progress = ProgressLine.For(g, "rating", "ranges × partitions");
+        var progress = ProgressLine.For(g, "rating", "id ranges × rounds of partitions");
         var result = rt.Jobs.RateUsage().RateAll(rangeSize, progress is null ? null : progress.Report);
         progress?.End();
 

@@ -62,9 +62,9 @@ public sealed class FirstHourTests : IDisposable
             late.Out, StringComparison.Ordinal);
         Assert.Contains("held 2 (no-catalog 2)", rate.Out, StringComparison.Ordinal);
         Assert.Contains("load the catalogue with --effective 2026-11-02 or earlier", held.Out, StringComparison.Ordinal);
-        // Piped stderr gets whole lines, no carriage returns: one range of usage ids in each of the 4 subscriber partitions.
+        // Piped stderr gets whole lines, no carriage returns: one range of usage ids in each of the 2 rounds of 2 subscriber partitions.
         Assert.Equal(
-            ["rating: 1 / 4 ranges × partitions", "rating: 2 / 4 ranges × partitions", "rating: 3 / 4 ranges × partitions", "rating: 4 / 4 ranges × partitions", ""],
+            ["rating: 1 / 2 id ranges × rounds of partitions", "rating: 2 / 2 id ranges × rounds of partitions", ""],
             rate.Err.Split('\n'));
 
         var onTime = Billing("catalog", "load", RatingData.TemplateCatalog, "--effective", "2026-11-01");
