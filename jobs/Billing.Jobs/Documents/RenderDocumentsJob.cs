@@ -73,6 +73,8 @@ public sealed class RenderDocumentsJob(BillingDatabase db, InvoiceRenderer rende
 
         using var conn = db.Open();
         long bytes = 0;
+        var done = 0L;
+        var progress = JobProgress.Counter("documents rendered");
         var (load, draw, write) = (new Stopwatch(), new Stopwatch(), new Stopwatch());
         foreach (var (numbers, kind) in new[] { (invoiceNumbers, DocumentKind.Invoice), (creditNoteNumbers, DocumentKind.CreditNote) })
         {
@@ -97,6 +99,7 @@ public sealed class RenderDocumentsJob(BillingDatabase db, InvoiceRenderer rende
                 write.Start();
                 DocumentStore.Record(conn, rendered);
                 write.Stop();
+                progress(done += rendered.Count, invoiceNumbers.Count + creditNoteNumbers.Count);
             }
         }
 

@@ -90,6 +90,7 @@ public sealed class DunningJob(BillingDatabase db, CatalogCache catalogs, Func<N
 
             after = ids[^1];
             evaluated += ids.Count;
+            JobProgress.Report(string.Create(CultureInfo.InvariantCulture, $"{evaluated:N0} accounts evaluated, {applied.Count:N0} with steps due"));
             var state = DunningStore.Load(conn, ids);
             foreach (var row in state.Accounts)
             {

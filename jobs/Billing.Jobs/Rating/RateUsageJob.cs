@@ -46,7 +46,7 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
 
     /// <summary>The Hangfire entry point (a continuation after each ingest, and `billing rate`).</summary>
     [DisplayName("Rate usage sweep")]
-    public RatingRunResult Run() => RateAll(DefaultRangeSize);
+    public RatingRunResult Run() => RateAll(DefaultRangeSize, JobProgress.Counter("id ranges × rounds of partitions"));
 
     /// <summary>Hangfire continuation entry point after one file's ingest.</summary>
     [DisplayName("Rate usage of {0}/{1}")]
@@ -61,7 +61,7 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
     {
         using var conn = db.Open();
         var (min, max) = UsageToRateStore.UsageIdRangeOfFile(conn, source, fileName);
-        return RateIds(conn, min, max, DefaultRangeSize, null);
+        return RateIds(conn, min, max, DefaultRangeSize, JobProgress.Counter("id ranges × rounds of partitions"));
     }
 
     public RatingRunResult RateAll(int rangeSize, Action<long, long>? progress = null)

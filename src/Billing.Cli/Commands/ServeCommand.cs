@@ -58,6 +58,7 @@ public static class ServeCommand
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
             .UseFilter(new JobLogScopeFilter())
+            .UseFilter(new JobProgress.Filter())
             .UseFilter(new LastSuccessFilter(rt.Jobs.Clock))
             .UsePostgreSqlStorage(o => o.UseNpgsqlConnection(rt.Db.ConnectionString), HangfireStorage.Options(prepareSchema: true)));
         builder.Services.AddHangfireServer(o => o.WorkerCount = workers);

@@ -15,13 +15,16 @@ public static class DashboardAccess
 {
     public const string Path = "/hangfire";
 
-    public static IEndpointConventionBuilder MapDashboard(this IEndpointRouteBuilder app) =>
-        app.MapHangfireDashboardWithAuthorizationPolicy(PortalAuth.ViewPolicy, Path, new DashboardOptions
+    public static IEndpointConventionBuilder MapDashboard(this IEndpointRouteBuilder app)
+    {
+        ProgressPage.Register();
+        return app.MapHangfireDashboardWithAuthorizationPolicy(PortalAuth.ViewPolicy, Path, new DashboardOptions
         {
             DashboardTitle = "Billing.Batch jobs",
             AppPath = "/portal",
             IsReadOnlyFunc = ReadOnly,
         });
+    }
 
     /// <summary>Only operations may change what the jobs do.</summary>
     public static bool ReadOnly(DashboardContext context) =>

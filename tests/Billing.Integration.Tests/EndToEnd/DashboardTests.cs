@@ -31,7 +31,7 @@ public sealed class DashboardTests : IClassFixture<DatabaseFixture>
         using var anonymous = serve.Client();
         await serve.WaitUntilHealthy(anonymous);
 
-        foreach (var page in new[] { "/hangfire", "/hangfire/recurring", "/hangfire/jobs/succeeded" })
+        foreach (var page in new[] { "/hangfire", "/hangfire/recurring", "/hangfire/jobs/succeeded", "/hangfire/progress" })
         {
             using var response = await anonymous.GetAsync(new Uri(page, UriKind.Relative));
             Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
@@ -51,6 +51,9 @@ public sealed class DashboardTests : IClassFixture<DatabaseFixture>
         Assert.Contains(Dunning, recurring, StringComparison.Ordinal);
         Assert.DoesNotContain("js-jobs-list-command", recurring, StringComparison.Ordinal);
         Assert.NotNull(await Dashboard.Token(finance));
+        // The Progress page is in the dashboard's menu, behind the same sign-in (what it lists: JobProgressTests).
+        Assert.Contains("href=\"/hangfire/progress\"", recurring, StringComparison.Ordinal);
+        Assert.Contains("<h1>Progress of the running jobs</h1>", await finance.GetStringAsync(new Uri("/hangfire/progress", UriKind.Relative)), StringComparison.Ordinal);
         using (var trigger = await Dashboard.Press(finance, "/hangfire/recurring/trigger", ("jobs[]", Dunning)))
         {
             Assert.True(trigger.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden, $"finance's trigger answered {(int)trigger.StatusCode}");
