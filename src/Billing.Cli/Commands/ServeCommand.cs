@@ -83,6 +83,7 @@ public static class ServeCommand
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapPortal(rt.Db, rt.Jobs.Clock);
+        app.UseDashboardHeaders();
         app.MapDashboard();
         var recurring = app.Services.GetRequiredService<IRecurringJobManager>();
         Schedules.Register(recurring, schedules);

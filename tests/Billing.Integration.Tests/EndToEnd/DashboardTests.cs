@@ -51,6 +51,15 @@ public sealed class DashboardTests : IClassFixture<DatabaseFixture>
         Assert.Contains(Dunning, recurring, StringComparison.Ordinal);
         Assert.DoesNotContain("js-jobs-list-command", recurring, StringComparison.Ordinal);
         Assert.NotNull(await Dashboard.Token(finance));
+        using (var page = await finance.GetAsync(new Uri("/hangfire/recurring", UriKind.Relative)))
+        {
+            // Scripts from the dashboard itself only, never framed, forms only to itself.
+            var csp = string.Join(";", page.Headers.GetValues("Content-Security-Policy"));
+            Assert.Contains("script-src 'self';", csp, StringComparison.Ordinal);
+            Assert.Contains("frame-ancestors 'none'", csp, StringComparison.Ordinal);
+            Assert.Contains("form-action 'self'", csp, StringComparison.Ordinal);
+        }
+
         // The Progress page is in the dashboard's menu, behind the same sign-in (what it lists: JobProgressTests).
         Assert.Contains("href=\"/hangfire/progress\"", recurring, StringComparison.Ordinal);
         Assert.Contains("<h1>Progress of the running jobs</h1>", await finance.GetStringAsync(new Uri("/hangfire/progress", UriKind.Relative)), StringComparison.Ordinal);

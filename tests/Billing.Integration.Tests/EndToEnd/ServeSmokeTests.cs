@@ -67,8 +67,10 @@ public sealed class ServeSmokeTests : IClassFixture<DatabaseFixture>
         var storage = Billing.Cli.Hosting.HangfireStorage.Reader(fx.ConnectionString);
         // The file is archived inside the job; its succeeded state is written just after.
         KeyValuePair<string, Hangfire.Storage.Monitoring.SucceededJobDto> ingest = default;
+        // The drop-folder watcher may have queued the file too: that job found it taken and says so; the one that archived it is the one to look at.
         Wait.Until(() => (ingest = storage.GetMonitoringApi().SucceededJobs(0, 100)
-            .SingleOrDefault(j => j.Value.Job?.Type == typeof(Billing.Jobs.Mediation.IngestFileJob) && j.Value.Job.Args[1] as string == "smoke.csv")).Key is not null,
+            .SingleOrDefault(j => j.Value.Job?.Type == typeof(Billing.Jobs.Mediation.IngestFileJob) && j.Value.Job.Args[1] as string == "smoke.csv"
+                && System.Text.RegularExpressions.Regex.IsMatch(j.Value.Result?.ToString() ?? "", "\"Status\":\\s*\"archived\""))).Key is not null,
             "the ingest job to succeed\n" + serve.Output);
         Assert.Matches("\"Status\":\\s*\"archived\"", ingest.Value.Result.ToString());
         Assert.Matches("\"Accepted\":\\s*25,", ingest.Value.Result.ToString());
@@ -79,11 +81,13 @@ public sealed class ServeSmokeTests : IClassFixture<DatabaseFixture>
         Assert.Matches("\"Accepted\":\\s*25,", details);
 
         // The poll's success is recorded: /health and `billing schedules list` tell when.
-        using (var health = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri("/health", UriKind.Relative))))
+        // (The watcher may have taken the file before the triggered poll ran: the poll's own success is then recorded a moment later.)
+        await Wait.UntilAsync(async () =>
         {
+            using var health = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri("/health", UriKind.Relative)));
             var poll = health.RootElement.GetProperty("recurringJobs").EnumerateArray().Single(j => j.GetProperty("id").GetString() == "mediation:poll-drop-folder");
-            Assert.Equal(System.Text.Json.JsonValueKind.String, poll.GetProperty("lastSuccess").ValueKind);
-        }
+            return poll.GetProperty("lastSuccess").ValueKind == System.Text.Json.JsonValueKind.String;
+        }, "/health to tell the poll's last success\n" + serve.Output);
 
         var (exit, listing, err) = BillingProcess.Run(work.Path, "schedules", "list", "--json", "--db", fx.ConnectionString);
         Assert.True(exit == 0, err);
