@@ -64,7 +64,7 @@ public static class PdfBenchmark
         using (var conn = db.Open())
         {
             numbers = conn.Query<string>("SELECT number FROM invoices WHERE status = 'issued' ORDER BY number").AsList();
-            conn.Execute("TRUNCATE documents");
+            conn.Execute("TRUNCATE documents, notifications"); // together: a message may name a document (its attachment)
         }
 
         if (Directory.Exists(job.Folder.Root))

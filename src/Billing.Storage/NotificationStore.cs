@@ -27,8 +27,8 @@ public static class NotificationStore
         }
 
         return tx.Connection!.Execute("""
-            INSERT INTO notifications (account_id, msisdn, kind, language, subject, body, dedupe_key)
-            SELECT * FROM unnest(@accounts, @msisdns, @kinds, @languages, @subjects, @bodies, @keys)
+            INSERT INTO notifications (account_id, msisdn, kind, language, subject, body, dedupe_key, attachment_kind, attachment_number)
+            SELECT * FROM unnest(@accounts, @msisdns, @kinds, @languages, @subjects, @bodies, @keys, @attachmentKinds, @attachmentNumbers)
             ON CONFLICT (dedupe_key) DO NOTHING
             """, new
         {
@@ -39,6 +39,8 @@ public static class NotificationStore
             subjects = rows.Select(r => r.Subject).ToArray(),
             bodies = rows.Select(r => r.Body).ToArray(),
             keys = rows.Select(r => r.DedupeKey).ToArray(),
+            attachmentKinds = rows.Select(r => r.Attachment?.Kind).ToArray(),
+            attachmentNumbers = rows.Select(r => r.Attachment?.Number).ToArray(),
         }, tx);
     }
 
@@ -69,8 +71,10 @@ public static class NotificationStore
 
     private const string SelectMessages = """
         SELECT n.id, n.account_id, n.msisdn, n.kind, n.language, n.subject, n.body, n.dedupe_key, n.created_at, n.status, n.attempts,
-               n.next_attempt_at, n.last_error, n.channel, n.sent_at, nullif(btrim(a.email), '') AS email
+               n.next_attempt_at, n.last_error, n.channel, n.sent_at, nullif(btrim(a.email), '') AS email,
+               d.path AS attachment_path, CASE WHEN d.path IS NOT NULL THEN n.attachment_number || '.pdf' END AS attachment_name, d.sha256 AS attachment_sha256
         FROM notifications n JOIN accounts a ON a.id = n.account_id
+        LEFT JOIN documents d ON d.kind = n.attachment_kind AND d.number = n.attachment_number
         """;
 
     /// <summary>How many messages are in each status (every status, zero included), optionally of one account and kind.</summary>

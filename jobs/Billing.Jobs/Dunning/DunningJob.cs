@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Billing.Core.Documents;
 using Billing.Core.Dunning;
 using Billing.Core.Money;
 using Billing.Core.Notifications;
@@ -28,7 +29,7 @@ namespace Billing.Jobs.Dunning;
 /// then the steps recorded in <c>dunning_actions</c> (keyed by invoice and step) together with what
 /// they do: messages into the outbox, a late fee as a one-time charge, suspension or reactivation of
 /// its subscriptions, a letter's or hand-over's content. A letter is also drawn as PDF into the document
-/// store and recorded in <c>documents</c> in the same transaction (the file is written before the commit:
+/// store and recorded in <c>documents</c> in the same transaction, before the e-mail that carries it as attachment (the file is written before the commit:
 /// a run killed in between leaves a file that the rerun writes again, byte for byte). A run killed
 /// mid-way leaves whole accounts done or untouched; running it again, or two at once, takes each step once.
 /// </summary>
@@ -193,9 +194,11 @@ public sealed class DunningJob(BillingDatabase db, CatalogCache catalogs, Func<N
                     notices.Add(Notice(layouts, row, decision, s, s.Step.Template!, StepKey(s)));
                     break;
                 case DunningActionKind.Letter:
-                    // The e-mail goes with the letter; the PDF is in the document store, for the post and the portal.
-                    notices.Add(Notice(layouts, row, decision, s, s.Step.Template!, StepKey(s)));
-                    documents.Add(letters.Write((DunningLetter)contents[(s.Invoice.InvoiceId, s.Step.Id)]!));
+                    // The PDF is in the document store, for the post and the portal, and goes with the e-mail as its attachment
+                    // (recorded in documents below, before the outbox row that refers to it).
+                    var letter = letters.Write((DunningLetter)contents[(s.Invoice.InvoiceId, s.Step.Id)]!);
+                    documents.Add(letter);
+                    notices.Add(Notice(layouts, row, decision, s, s.Step.Template!, StepKey(s)) with { Attachment = new AttachmentRef(letter.Kind.Code(), letter.Number) });
                     break;
                 case DunningActionKind.Fee when s.Fee.Amount > 0m:
                     charges.Add(new AccountChargeIn(row.Id, "one-time", s.Fee.Amount, s.Fee.Currency.Code, $"Late payment fee: invoice {s.Invoice.Number}",

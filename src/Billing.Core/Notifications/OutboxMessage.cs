@@ -15,7 +15,12 @@ public static class NotificationStatuses
 
 /// <summary>A message to put in the outbox, already rendered in the account's language.</summary>
 /// <param name="DedupeKey">what the message is about (e.g. <c>threshold:USAGE_ID</c>): the outbox holds one message per key.</param>
-public sealed record NewNotification(string AccountId, string? Msisdn, string Kind, string Language, string Subject, string Body, string DedupeKey);
+/// <param name="Attachment">a recorded document that goes with the message (recorded before it, in the same transaction), or null.</param>
+public sealed record NewNotification(string AccountId, string? Msisdn, string Kind, string Language, string Subject, string Body, string DedupeKey,
+    AttachmentRef? Attachment = null);
+
+/// <summary>A document in the <c>documents</c> table, by its kind's code (<c>letter</c>, …) and number.</summary>
+public sealed record AttachmentRef(string Kind, string Number);
 
 /// <summary>
 /// A message in the outbox (a row of <c>notifications</c>): what was rendered when it was created,
@@ -57,4 +62,13 @@ public sealed record OutboxMessage
     public Instant? SentAt { get; init; }
 
     public string? Email { get; init; }
+
+    /// <summary>The attached document's file (absolute, as recorded in <c>documents</c>), or null when nothing is attached.</summary>
+    public string? AttachmentPath { get; init; }
+
+    /// <summary>The name the attachment goes by (<c>INVOICE.STEP.pdf</c>).</summary>
+    public string? AttachmentName { get; init; }
+
+    /// <summary>The attached file's SHA-256 as recorded (hex): what is sent must have it.</summary>
+    public string? AttachmentSha256 { get; init; }
 }

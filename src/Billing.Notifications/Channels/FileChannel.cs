@@ -10,7 +10,9 @@ namespace Billing.Notifications.Channels;
 /// Writes each message as a text file in a folder: headers (To, Subject, Date, Message-ID, …), a blank
 /// line, the body. The name comes from the message alone (<c>20261126T101500Z-000042-low-balance.txt</c>),
 /// and a file is written under a temporary name and then linked into place without replacing, so a
-/// message delivered again finds its file there and counts as delivered: one file per message.
+/// message delivered again finds its file there and counts as delivered: one file per message. An
+/// attached document (checked against its recorded SHA-256) is copied beside it under the same name
+/// with <c>.pdf</c>, written the same way before the message, and named in an <c>Attachment:</c> line.
 /// Messages carry names, numbers and balances: a file is readable by its owner only (0600), and a
 /// folder this channel creates is 0700.
 /// </summary>
@@ -43,6 +45,9 @@ public sealed class FileChannel : INotificationChannel
 
     public string PathOf(OutboxMessage message) => Path.Combine(Folder, FileName(message));
 
+    /// <summary>Where the copy of the message's attachment goes: the message file's name with <c>.pdf</c>.</summary>
+    public string AttachmentPathOf(OutboxMessage message) => Path.ChangeExtension(PathOf(message), ".pdf");
+
     public void Send(OutboxMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -52,7 +57,24 @@ public sealed class FileChannel : INotificationChannel
             return;
         }
 
+        var attachment = MessageAttachment.Read(message);
         CreateFolder();
+        if (attachment is not null)
+        {
+            // Before the message: its file is what says the message was delivered.
+            WriteOnce(AttachmentPathOf(message), stream => stream.Write(attachment));
+        }
+
+        WriteOnce(path, stream =>
+        {
+            using var writer = new StreamWriter(stream, new UTF8Encoding(false));
+            writer.Write(Render(message));
+        });
+    }
+
+    /// <summary>Writes a file under a temporary name (0600) and links it into place without replacing: a file already there is kept.</summary>
+    private void WriteOnce(string path, Action<Stream> write)
+    {
         var temp = Path.Combine(Folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
         try
         {
@@ -62,9 +84,9 @@ public sealed class FileChannel : INotificationChannel
                 options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
             }
 
-            using (var writer = new StreamWriter(temp, new UTF8Encoding(false), options))
+            using (var stream = new FileStream(temp, options))
             {
-                writer.Write(Render(message));
+                write(stream);
             }
 
             try
@@ -109,6 +131,10 @@ public sealed class FileChannel : INotificationChannel
 
         sb.Append("X-Billing-Kind: ").Append(m.Kind).Append('\n');
         sb.Append("Content-Language: ").Append(m.Language).Append('\n');
+        if (m.AttachmentPath is not null)
+        {
+            sb.Append("Attachment: ").Append(Path.GetFileName(AttachmentPathOf(m))).Append(" (").Append(m.AttachmentName).Append(", application/pdf)\n");
+        }
         sb.Append('\n').Append(m.Body);
         return sb.ToString();
     }

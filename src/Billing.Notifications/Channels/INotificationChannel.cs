@@ -38,3 +38,35 @@ public static class MessageHeaders
         return mailbox.Domain is { Length: > 0 } domain ? domain : "localhost";
     }
 }
+
+/// <summary>The document a message carries, read from the document store for a channel to send.</summary>
+public static class MessageAttachment
+{
+    /// <summary>
+    /// The attached file's bytes, or null when the message has none. Throws when the file is missing or its
+    /// SHA-256 is not the one recorded: the message is not sent without it, and delivery tries again later.
+    /// </summary>
+    public static byte[]? Read(OutboxMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (message.AttachmentPath is not { } path)
+        {
+            return null;
+        }
+
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"notification {message.Id}: its attachment {message.AttachmentName} is missing from the document store ({path})", path);
+        }
+
+        var bytes = File.ReadAllBytes(path);
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+        if (!string.Equals(sha, message.AttachmentSha256, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidDataException(
+                $"notification {message.Id}: its attachment {message.AttachmentName} ({path}) has SHA-256 {sha}, not the recorded {message.AttachmentSha256}: the file was changed");
+        }
+
+        return bytes;
+    }
+}

@@ -10,7 +10,8 @@ namespace Billing.Notifications.Channels;
 /// for the run; after a failure the next message connects afresh. Every message carries
 /// <c>Message-ID: &lt;notification-ID@from-domain&gt;</c>: delivery is at least once (a crash between the
 /// server's acceptance and the database commit sends it again), and the stable id lets a receiver
-/// drop the copy.
+/// drop the copy. A message with an attached document is multipart/mixed: the text, then the PDF
+/// read from the document store and checked against its recorded SHA-256.
 /// </summary>
 public sealed class SmtpChannel : INotificationChannel
 {
@@ -60,8 +61,27 @@ public sealed class SmtpChannel : INotificationChannel
             Subject = message.Subject,
             Date = message.CreatedAt.ToDateTimeOffset(),
             MessageId = MessageHeaders.MessageId(message.Id, _domain),
-            Body = new TextPart("plain") { Text = message.Body },
         };
+        var text = new TextPart("plain") { Text = message.Body };
+        if (MessageAttachment.Read(message) is { } pdf)
+        {
+            mime.Body = new Multipart("mixed")
+            {
+                text,
+                new MimePart("application", "pdf")
+                {
+                    Content = new MimeContent(new MemoryStream(pdf)),
+                    ContentDisposition = new ContentDisposition(ContentDisposition.Attachment),
+                    ContentTransferEncoding = ContentEncoding.Base64,
+                    FileName = message.AttachmentName,
+                },
+            };
+        }
+        else
+        {
+            mime.Body = text;
+        }
+
         mime.From.Add(_from);
         mime.To.Add(MailboxAddress.Parse(message.Email!));
         mime.Headers.Add("Content-Language", message.Language);

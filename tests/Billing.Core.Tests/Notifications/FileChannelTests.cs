@@ -92,6 +92,39 @@ public sealed class FileChannelTests : IDisposable
     }
 
     [Fact]
+    public void Send_WithALetterAttached_WritesItsBytesBesideTheMessageAsDotPdf_0600_AndNamesItInAnAttachmentLine()
+    {
+        using var channel = new FileChannel(Path.Combine(_folder, "outbox"));
+        var message = Attached.Letter(Message(), Path.Combine(_folder, "letters"));
+
+        channel.Send(message);
+
+        Assert.Equal(["20261126T101500Z-000042-low-balance.pdf", "20261126T101500Z-000042-low-balance.txt"],
+            Directory.GetFiles(channel.Folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(Attached.Pdf, File.ReadAllBytes(channel.AttachmentPathOf(message)));
+        Assert.Contains("Content-Language: pl\nAttachment: 20261126T101500Z-000042-low-balance.pdf (INV-2026-000001.final-notice.pdf, application/pdf)\n\nDzień dobry",
+            File.ReadAllText(channel.PathOf(message)), StringComparison.Ordinal);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(channel.AttachmentPathOf(message)));
+        }
+    }
+
+    [Fact]
+    public void Send_WhenTheAttachedFileWasChanged_Throws_AndWritesNeitherFile()
+    {
+        using var channel = new FileChannel(Path.Combine(_folder, "outbox"));
+        var message = Attached.Letter(Message(), Path.Combine(_folder, "letters"));
+        File.AppendAllText(message.AttachmentPath!, "tampered");
+
+        var e = Assert.Throws<InvalidDataException>(() => channel.Send(message));
+
+        Assert.Contains("its attachment INV-2026-000001.final-notice.pdf", e.Message, StringComparison.Ordinal);
+        Assert.Contains("the file was changed", e.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(channel.Folder));
+    }
+
+    [Fact]
     public void Options_OpenTheFileChannel_InTheStateDirectory_ByDefault()
     {
         using var channel = new NotificationOptions().OpenChannel(_folder);

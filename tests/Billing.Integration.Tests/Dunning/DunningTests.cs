@@ -1,8 +1,12 @@
 using Billing.Integration.Tests.Infrastructure;
 using Billing.Integration.Tests.Invoicing;
 using Billing.Jobs.Catalog;
+using Billing.Core.Notifications;
 using Billing.Jobs.Dunning;
+using Billing.Jobs.Notifications;
 using Billing.Notifications;
+using Billing.Notifications.Channels;
+using Billing.Storage;
 using Billing.Storage.Dunning;
 using Dapper;
 using NodaTime;
@@ -155,6 +159,35 @@ public sealed class DunningTests : IDisposable
         var again = Job().Letter(Invoice, "final-notice")!;
         Assert.False(again.Rewritten);
         Assert.Equal(File.ReadAllBytes(stored[0].Path), again.Pdf);
+    }
+
+    [Fact]
+    public void The_day_21_final_notice_email_carries_the_letter_and_the_file_channel_delivers_a_copy_equal_to_the_stored_pdf()
+    {
+        Run(7);
+        Run(14);
+        Run(21);
+
+        using var c = _world.Open();
+        Assert.Equal(
+        [
+            ("dunning-reminder", null, null),
+            ("dunning-second-reminder", null, null),
+            ("dunning-final-notice", "letter", $"{Invoice}.final-notice"),
+        ], c.Query<(string, string?, string?)>("SELECT kind, attachment_kind, attachment_number FROM notifications WHERE account_id = 'B-1' ORDER BY id").AsList());
+        var finalNotice = Assert.Single(NotificationStore.List(c, new NotificationFilter(AccountId: "B-1", Kind: "dunning-final-notice")));
+        var stored = Letters()[0];
+        Assert.Equal((stored.Path, $"{Invoice}.final-notice.pdf", stored.Sha), (finalNotice.AttachmentPath, finalNotice.AttachmentName, finalNotice.AttachmentSha256));
+
+        using var outbox = new TempDir();
+        using var channel = new FileChannel(outbox.Path);
+        var delivered = new NotificationDelivery(_world.Db, channel, DeliveryRetry.DefaultMaxAttempts, SystemClock.Instance).DeliverDue();
+
+        Assert.Equal(new DeliveryResult(Sent: 6, Retrying: 0, Failed: 0, NoAddress: 0), delivered); // three messages for each of B-1 and B-2
+        Assert.Equal(File.ReadAllBytes(stored.Path), File.ReadAllBytes(channel.AttachmentPathOf(finalNotice)));
+        Assert.Equal(2, Directory.GetFiles(outbox.Path, "*.pdf").Length); // the two final notices' letters, no other message has one
+        Assert.Contains($"Attachment: {Path.GetFileName(channel.AttachmentPathOf(finalNotice))} ({Invoice}.final-notice.pdf, application/pdf)\n",
+            File.ReadAllText(channel.PathOf(finalNotice)), StringComparison.Ordinal);
     }
 
     [Fact]
