@@ -111,6 +111,7 @@ public sealed class ChaosTests(ITestOutputHelper output) : IDisposable
 
         if (!p.HasExited)
         {
+            // The kill point's seeded 0–15 ms past its unit (not a wait for anything): where in the next unit the kill lands.
             Thread.Sleep(jitter);
         }
 

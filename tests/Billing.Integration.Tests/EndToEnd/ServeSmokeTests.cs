@@ -136,29 +136,33 @@ public sealed class ServeSmokeTests : IClassFixture<DatabaseFixture>
     [Fact]
     public async Task Serve_SchedulesTheDailyDraftBillRun_AndTriggeringItPlansTheRunOfTheCyclesThatEndedYesterday()
     {
-        using var work = new TempDir();
-        await using var serve = ServeProcess.Start(fx.ConnectionString, work.Path);
-        using var http = serve.Client();
-        await serve.WaitUntilHealthy(http);
-
-        using var c = fx.Db.Open();
-        var recurring = Recurring(c, "invoicing:daily-bill-run");
-        Assert.Equal("0 3 * * *", recurring["Cron"]);
-        Assert.Contains("\"t\":\"Billing.Jobs.Invoicing.BillRunFanOut", recurring["Job"], StringComparison.Ordinal);
-
-        using var trigger = await TriggerRecurringJob(serve, "invoicing:daily-bill-run");
-        Assert.True(trigger.IsSuccessStatusCode, $"trigger answered {(int)trigger.StatusCode}\n{serve.Output}");
-
-        // invoicing.daysAfterCycleEnd is 1: the run of the day before the server's own today (UTC), made by the schedule — judged
-        // by the server's clock as the run records it, not this test's (a midnight between reading the clock and the insert allows one more day).
-        Wait.Until(() => c.ExecuteScalar<long>("""
-            SELECT count(*) FROM bill_runs WHERE created_by = 'schedule'
-               AND run_date BETWEEN (created_at AT TIME ZONE 'UTC')::date - 2 AND (created_at AT TIME ZONE 'UTC')::date - 1
-            """) == 1, "the daily bill run to be planned\n" + serve.Output);
+        await TriggerTheScheduledJob("invoicing:daily-bill-run", "0 3 * * *", "Billing.Jobs.Invoicing.BillRunFanOut", (c, output) =>
+            // invoicing.daysAfterCycleEnd is 1: the run of the day before the server's own today (UTC), made by the schedule — judged
+            // by the server's clock as the run records it, not this test's (a midnight between reading the clock and the insert allows one more day).
+            Wait.Until(() => c.ExecuteScalar<long>("""
+                SELECT count(*) FROM bill_runs WHERE created_by = 'schedule'
+                   AND run_date BETWEEN (created_at AT TIME ZONE 'UTC')::date - 2 AND (created_at AT TIME ZONE 'UTC')::date - 1
+                """) == 1, "the daily bill run to be planned\n" + output()));
     }
 
     [Fact]
     public async Task Serve_SchedulesTheDailyDunningRunAt0400_AndTriggeringItRecordsTheRunOfToday()
+    {
+        await TriggerTheScheduledJob("dunning:daily", "0 4 * * *", "Billing.Jobs.Dunning.DunningJob", (c, output) =>
+            // The run of the server's today (UTC), finished — judged by the server's clock as the run records it, not this test's
+            // (a midnight between reading the clock and the insert allows the day before).
+            Wait.Until(() => c.ExecuteScalar<long>("""
+                SELECT count(*) FROM dunning_runs WHERE started_by = 'serve' AND finished_at IS NOT NULL
+                   AND as_of BETWEEN (started_at AT TIME ZONE 'UTC')::date - 1 AND (started_at AT TIME ZONE 'UTC')::date
+                """) == 1, "the daily dunning run to finish\n" + output()));
+    }
+
+    /// <summary>
+    /// Starts serve, checks the recurring job is registered with its default cron and job class, presses
+    /// "Trigger now" as operations, then waits for what the job makes (<paramref name="waitFor"/>, given the
+    /// database and serve's output so far).
+    /// </summary>
+    private async Task TriggerTheScheduledJob(string id, string cron, string jobType, Action<Npgsql.NpgsqlConnection, Func<string>> waitFor)
     {
         using var work = new TempDir();
         await using var serve = ServeProcess.Start(fx.ConnectionString, work.Path);
@@ -166,19 +170,13 @@ public sealed class ServeSmokeTests : IClassFixture<DatabaseFixture>
         await serve.WaitUntilHealthy(http);
 
         using var c = fx.Db.Open();
-        var recurring = Recurring(c, "dunning:daily");
-        Assert.Equal("0 4 * * *", recurring["Cron"]);
-        Assert.Contains("\"t\":\"Billing.Jobs.Dunning.DunningJob", recurring["Job"], StringComparison.Ordinal);
+        var recurring = Recurring(c, id);
+        Assert.Equal(cron, recurring["Cron"]);
+        Assert.Contains($"\"t\":\"{jobType}", recurring["Job"], StringComparison.Ordinal);
 
-        using var trigger = await TriggerRecurringJob(serve, "dunning:daily");
+        using var trigger = await TriggerRecurringJob(serve, id);
         Assert.True(trigger.IsSuccessStatusCode, $"trigger answered {(int)trigger.StatusCode}\n{serve.Output}");
-
-        // The run of the server's today (UTC), finished — judged by the server's clock as the run records it, not this test's
-        // (a midnight between reading the clock and the insert allows the day before).
-        Wait.Until(() => c.ExecuteScalar<long>("""
-            SELECT count(*) FROM dunning_runs WHERE started_by = 'serve' AND finished_at IS NOT NULL
-               AND as_of BETWEEN (started_at AT TIME ZONE 'UTC')::date - 1 AND (started_at AT TIME ZONE 'UTC')::date
-            """) == 1, "the daily dunning run to finish\n" + serve.Output);
+        waitFor(c, () => serve.Output);
     }
 
     /// <summary>A recurring job as Hangfire stored it: its Cron and Job fields.</summary>

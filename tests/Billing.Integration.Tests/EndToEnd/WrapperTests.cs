@@ -31,7 +31,9 @@ public sealed class WrapperTests : IDisposable
         // It runs where it is called: nothing of the program's state lands in the repository copy.
         Assert.False(Directory.Exists(_copy.File(".billing")));
 
-        File.SetLastWriteTimeUtc(_copy.File("src", "Billing.Cli", "Program.cs"), DateTime.UtcNow.AddMinutes(1));
+        // A source edited after the build: newer than the built program, whatever the clock says now.
+        var built = File.GetLastWriteTimeUtc(_copy.File("src", "Billing.Cli", "bin", "Release", "net10.0", "billing.dll"));
+        File.SetLastWriteTimeUtc(_copy.File("src", "Billing.Cli", "Program.cs"), built.AddMinutes(1));
         var third = Wrapper(elsewhere, "config", "show");
 
         Assert.True(third.Exit == 0, $"exit {third.Exit}: {third.Err}");

@@ -23,7 +23,7 @@ public sealed class RecycleAfterConfigurationTests(DatabaseFixture fx) : IClassF
         ConfigurationRecycle Run(MediationOptions o)
         {
             using var connection = storage.GetConnection();
-            var context = new PerformContext(storage, connection, new BackgroundJob("1", null, DateTime.UtcNow), new JobCancellationToken(false));
+            var context = new PerformContext(storage, connection, new BackgroundJob("1", null, new DateTime(2026, 11, 29, 0, 0, 0, DateTimeKind.Utc)), new JobCancellationToken(false));
             return new RecycleSuspenseJob(fx.Db, o).AfterConfigurationChange(context);
         }
 
