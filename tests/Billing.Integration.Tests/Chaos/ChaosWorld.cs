@@ -135,12 +135,12 @@ public sealed class ChaosWorld : IDisposable
             ("wallets", "wallets t", "'{}'"),
             ("wallet_ledger", "wallet_ledger t LEFT JOIN usage u ON u.id = t.usage_id", "jsonb_build_object('record', u.record_key)"),
             ("prepaid_overdraft", "prepaid_overdraft t LEFT JOIN usage u ON u.id = t.usage_id", "jsonb_build_object('record', u.record_key)"),
-            ("notifications", "notifications t", $"jsonb_build_object('dedupe_key', {InvoiceNumberIn("t.dedupe_key")})"),
+            ("notifications", "notifications t", $"jsonb_build_object('dedupe_key', {NaturalKeysIn("t.dedupe_key")})"),
             ("invoices", "invoices t LEFT JOIN bill_runs b ON b.id = t.run_id", "jsonb_build_object('run', b.run_date)"),
             ("invoice_lines", "invoice_lines t JOIN invoices i ON i.id = t.invoice_id", "jsonb_build_object('invoice', i.number, 'account', i.account_id)"),
             ("invoice_taxes", "invoice_taxes t JOIN invoices i ON i.id = t.invoice_id", "jsonb_build_object('invoice', i.number, 'account', i.account_id)"),
             ("documents", "documents t", "jsonb_build_object('file', regexp_replace(t.path, '^.*/', ''))"),
-            ("dunning_actions", "dunning_actions t JOIN invoices i ON i.id = t.invoice_id LEFT JOIN account_charges c ON c.id = t.charge_id", $"jsonb_build_object('invoice', i.number, 'charge', c.reference, 'notification_key', {InvoiceNumberIn("t.notification_key")})"),
+            ("dunning_actions", "dunning_actions t JOIN invoices i ON i.id = t.invoice_id LEFT JOIN account_charges c ON c.id = t.charge_id", $"jsonb_build_object('invoice', i.number, 'charge', c.reference, 'notification_key', {NaturalKeysIn("t.notification_key")})"),
             // A killed dunning run stays recorded as unfinished, and the run after it reports only what was left to do: the days run to the end compare.
             ("dunning days finished", "(SELECT DISTINCT as_of FROM dunning_runs WHERE finished_at IS NOT NULL) t", "'{}'"),
             ("suspensions", "suspensions t LEFT JOIN invoices i ON i.id = t.invoice_id", "jsonb_build_object('invoice', i.number)"),
@@ -157,10 +157,17 @@ public sealed class ChaosWorld : IDisposable
         return state;
     }
 
-    /// <summary>Dunning's message keys (<c>dunning:INVOICE-ID:STEP</c>) with the invoice's number for its id, which differs between databases.</summary>
-    private static string InvoiceNumberIn(string key) => $"""
+    /// <summary>
+    /// Message keys with natural keys for the surrogate ids in them, which differ between databases: dunning's
+    /// (<c>dunning:INVOICE-ID:STEP</c>) get the invoice's number; a wallet notice's (<c>usage:USAGE-ID</c>,
+    /// <c>rerate:USAGE-ID</c>) the usage record's source and key — a killed ingest leaves a gap in the usage ids
+    /// (its transaction took them), so the same record has another id than in the clean run.
+    /// </summary>
+    private static string NaturalKeysIn(string key) => $"""
         CASE WHEN {key} ~ '^dunning[a-z-]*:[0-9]+:'
              THEN split_part({key}, ':', 1) || ':' || (SELECT number FROM invoices WHERE id = split_part({key}, ':', 2)::bigint) || ':' || split_part({key}, ':', 3)
+             WHEN {key} ~ '^(usage|rerate):[0-9]+$'
+             THEN split_part({key}, ':', 1) || ':' || (SELECT u.source || '/' || u.record_key FROM usage u WHERE u.id = split_part({key}, ':', 2)::bigint)
              ELSE {key} END
         """;
 
