@@ -9,6 +9,7 @@ using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
 using NodaTime;
 using NodaTime.Testing;
+using Npgsql;
 
 namespace Billing.Integration.Tests.Invoicing;
 
@@ -153,11 +154,13 @@ public sealed class BillRunConcurrencyTests : IDisposable
                                       previous_balance, payments_and_credits, amount_due, fingerprint)
                 VALUES ('C-020', '2026-10-01', '2026-11-01', 'draft', 'GBP', '2026-11-01', '2026-11-15', 0, 0, 0, 0, 0, 0, 'blocker')
                 """, transaction: tx);
-            KillWhenBlocked(work.Path, Args(killed), killed);
+            KillWhenBlocked(work.Path, Args(killed), killed, blocker);
             using var c = killed.Db.Open();
             Assert.Equal(20, c.ExecuteScalar<long>("SELECT count(*) FROM bill_run_batches WHERE drafted_at IS NOT NULL"));
             tx.Rollback();
         }
+
+        WaitForKilledBackends(killed);
 
         // Killed while approving: the approval of C-020 waits for its account row, which this test holds.
         using (var blocker = killed.Db.Open())
@@ -165,10 +168,12 @@ public sealed class BillRunConcurrencyTests : IDisposable
         {
             // FOR NO KEY UPDATE lets the drafts' foreign keys by (KEY SHARE) and stops the approval's account lock (FOR UPDATE).
             blocker.Execute("SELECT 1 FROM accounts WHERE id = 'C-020' FOR NO KEY UPDATE", transaction: tx);
-            KillWhenBlocked(work.Path, Args(killed), killed);
+            KillWhenBlocked(work.Path, Args(killed), killed, blocker);
             Assert.Equal(20, Issued(killed).Count);
             tx.Rollback();
         }
+
+        WaitForKilledBackends(killed);
 
         var resumed = BillingProcess.Run(TimeSpan.FromMinutes(5), work.Path, Args(killed));
         Assert.True(resumed.Exit == 0, resumed.Err);
@@ -180,15 +185,22 @@ public sealed class BillRunConcurrencyTests : IDisposable
         Assert.Equal(accounts, check.ExecuteScalar<long>("SELECT last_seq FROM document_counters WHERE series = 'invoice'"));
     }
 
-    /// <summary>Starts the run and SIGKILLs it once one of its connections waits for a lock this test holds (mid-transaction).</summary>
-    private static void KillWhenBlocked(string work, string[] args, ScratchDatabase db)
+    /// <summary>
+    /// Starts the run and SIGKILLs it once one of its connections waits for the lock <paramref name="blocker"/> holds
+    /// (mid-transaction) — that lock and no other: the backend of a run killed before may still hold its batch's lock
+    /// for a moment, and a wait for that one is not the point to kill at. Then waits until the killed run's backends
+    /// are gone, so the next run meets none of their locks.
+    /// </summary>
+    private static void KillWhenBlocked(string work, string[] args, ScratchDatabase db, NpgsqlConnection blocker)
     {
+        var blockerPid = blocker.ProcessID;
         using var p = BillingProcess.Start(work, args);
         using var c = db.Db.Open();
         Wait.Until(
             () => p.HasExited || c.ExecuteScalar<long>("""
-                SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()
-                """) > 0,
+                SELECT count(*) FROM pg_stat_activity
+                WHERE datname = current_database() AND pid NOT IN (pg_backend_pid(), @blockerPid) AND @blockerPid = ANY(pg_blocking_pids(pid))
+                """, new { blockerPid }) > 0,
             "billing to wait for the test's lock",
             TimeSpan.FromMinutes(3));
         if (p.HasExited)
@@ -198,6 +210,22 @@ public sealed class BillRunConcurrencyTests : IDisposable
 
         p.Kill(entireProcessTree: true);
         p.WaitForExit();
+    }
+
+    /// <summary>
+    /// Waits until no backend of <paramref name="db"/> but this check's own is busy (the test's pooled connections are
+    /// idle): a killed run's backends end once they notice their client is gone.
+    /// </summary>
+    private static void WaitForKilledBackends(ScratchDatabase db)
+    {
+        using var c = db.Db.Open();
+        Wait.Until(
+            () => c.ExecuteScalar<long>("""
+                SELECT count(*) FROM pg_stat_activity
+                WHERE datname = current_database() AND pid <> pg_backend_pid() AND state IS DISTINCT FROM 'idle'
+                """) == 0,
+            "the killed run's backends to end",
+            TimeSpan.FromMinutes(1));
     }
 
     private static long Rendered(ScratchDatabase db)
