@@ -219,11 +219,7 @@ public static class BillRunBenchmark
         using var usage = usageConn.BeginBinaryImport("""
             COPY usage (source, record_key, service, msisdn, destination, start_utc, duration_s, volume_bytes, cell_id, file_id, line_no) FROM STDIN (FORMAT BINARY)
             """);
-        using var charges = chargeConn.BeginBinaryImport("""
-            COPY rated_charges (usage_id, subscription_id, account_id, cycle_start, start_utc, plan_id, catalog_version, amount, currency, destination_group,
-                                matched_prefix, quantity, billed_quantity, allowance_id, allowance_used, explanation, service, late)
-            FROM STDIN (FORMAT BINARY)
-            """);
+        using var charges = chargeConn.BeginBinaryImport(Billing.Storage.Rating.ChargeStore.CopyCommand);
         long index = 0;
         for (var r = 0; r < s.Records; r++)
         {
@@ -272,25 +268,7 @@ public static class BillRunBenchmark
                 usage.Write(fileIds[(int)((index - 1) / RecordsPerFile)], NpgsqlDbType.Bigint);
                 usage.Write(((index - 1) % RecordsPerFile) + 1, NpgsqlDbType.Bigint);
 
-                charges.StartRow();
-                charges.Write(index, NpgsqlDbType.Bigint);
-                charges.Write(subscription, NpgsqlDbType.Bigint);
-                charges.Write(account, NpgsqlDbType.Text);
-                charges.Write(CycleStart, NpgsqlDbType.Date);
-                charges.Write(at, NpgsqlDbType.TimestampTz);
-                charges.Write(charge.PlanId, NpgsqlDbType.Text);
-                charges.Write(version, NpgsqlDbType.Integer);
-                charges.Write(charge.Amount, NpgsqlDbType.Numeric);
-                charges.Write(charge.Currency, NpgsqlDbType.Char);
-                Nullable(charges, charge.DestinationGroup);
-                Nullable(charges, charge.MatchedPrefix);
-                charges.Write(charge.Quantity, NpgsqlDbType.Bigint);
-                charges.Write(charge.BilledQuantity, NpgsqlDbType.Bigint);
-                Nullable(charges, charge.AllowanceId);
-                charges.Write(charge.AllowanceUsed, NpgsqlDbType.Bigint);
-                charges.Write(Billing.Storage.Rating.ChargeExplanation.Json(charge), NpgsqlDbType.Json);
-                charges.Write((short)request.Service, NpgsqlDbType.Smallint);
-                charges.Write(false, NpgsqlDbType.Boolean);
+                Billing.Storage.Rating.ChargeStore.WriteRow(charges, index, subscription, account, CycleStart, at, version, charge, request.Service, late: false);
                 if (index % 1_000_000 == 0)
                 {
                     progress($"  {index:N0} stored …");

@@ -290,7 +290,7 @@ public static class RatingBenchmark
     /// Then VACUUM (hint bits, visibility map), fresh statistics of what is not empty and a CHECKPOINT,
     /// so each timed run starts from the same state.
     /// </summary>
-    private static void Prepare(NpgsqlConnection conn, decimal share, decimal credit)
+    public static void Prepare(NpgsqlConnection conn, decimal share, decimal credit)
     {
         conn.Execute("""
             TRUNCATE rated_charges, rating_holds, allowance_balances, allowance_purchases, wallet_ledger, prepaid_overdraft, notifications, wallets RESTART IDENTITY;
@@ -305,7 +305,12 @@ public static class RatingBenchmark
         conn.Execute("CHECKPOINT", commandType: System.Data.CommandType.Text); // one word: Dapper would take it for a procedure
     }
 
-    private static void Setup(NpgsqlConnection conn, int rows, int subscribers, int prefixes)
+    /// <summary>
+    /// Empties the database's usage, accounts and catalogues and stores the bench's: <paramref name="subscribers"/> accounts
+    /// B-0 … (postpaid, bill cycle days 1–28), the synthetic catalogue with <paramref name="prefixes"/> prefixes, and
+    /// <paramref name="rows"/> usage records of <see cref="SyntheticCatalog.Events"/> spread over the subscribers.
+    /// </summary>
+    public static void Setup(NpgsqlConnection conn, int rows, int subscribers, int prefixes)
     {
         conn.Execute("TRUNCATE usage, suspense, cdr_files, rated_charges, rating_holds, allowance_balances, subscriptions, msisdn_partitions, accounts, catalog_versions RESTART IDENTITY CASCADE");
         // The catalogue is stored as what it is, a native catalogue's files, and rated through the catalogue cache like any other.

@@ -62,6 +62,9 @@ public sealed class JobFactory
     /// <summary>Rating, with suspended subscribers' usage rated or held as dunning.suspendedUsage says.</summary>
     public RateUsageJob RateUsage() => new(_db, Catalogs, Templates, _config.Dunning.SuspendedUsageMode());
 
+    /// <summary>Stored charges priced again and explained (`billing charges explain`).</summary>
+    public ChargeExplainService ChargeExplanations() => new(_db, Catalogs);
+
     public ExpireCreditJob ExpireCredit() => new(_db, Catalogs, Clock, Templates);
 
     public DeliverNotificationsJob DeliverNotifications() => new(_db, _config.NotificationDelivery(), Clock);

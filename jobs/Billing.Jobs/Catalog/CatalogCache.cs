@@ -48,6 +48,10 @@ public sealed class CatalogCache
     /// <summary>The version in force at one instant, loaded (null: none yet).</summary>
     public CatalogVersion? InForce(NpgsqlConnection conn, Instant at) => Timeline(conn, [at]).InForce(at);
 
+    /// <summary>Stored version <paramref name="id"/>, loaded (null: no such version, e.g. a benchmark's deleted by V0005).</summary>
+    public CatalogVersion? Version(NpgsqlConnection conn, int id) =>
+        _loaded.TryGetValue(id, out var known) ? known : CatalogStore.Get(conn, id) is { } row ? Loaded(conn, row) : null;
+
     private Listing Refresh(NpgsqlConnection conn)
     {
         // Listed in (effective_from, id) order, the timeline's.

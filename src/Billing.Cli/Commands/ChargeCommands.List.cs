@@ -91,7 +91,7 @@ public static partial class ChargeCommands
 
         output.Write(table.ToString());
         output.WriteLine($"Sum of the charges: {BillRunCommands.Amount(total, currency)} {currency} ({total.ToString("0.000000", CultureInfo.InvariantCulture)} before rounding; " +
-            "an invoice rounds each usage line once, per number, service and destination). Why a charge costs what it does: billing price.");
+            "an invoice rounds each usage line once, per number, service and destination). Why a charge costs what it does: billing charges explain USAGE_ID (usageId in --json).");
         return 0;
     }
 

@@ -10,7 +10,7 @@ using NodaTime;
 
 namespace Billing.Cli.Commands;
 
-/// <summary>billing charges add | import: one-time charges and manual adjustments for the next invoice; list: an account's rated charges.</summary>
+/// <summary>billing charges add | import: one-time charges and manual adjustments for the next invoice; list: an account's rated charges; explain: one priced again.</summary>
 public static partial class ChargeCommands
 {
     public static Command Build(Cli cli)
@@ -39,7 +39,7 @@ public static partial class ChargeCommands
         var file = new Argument<string>("file") { Description = "Charges CSV: reference,account_id,amount,description[,tax_category][,msisdn][,date][,kind]" };
         var import = new Command("import", "Record every charge of a CSV file; idempotent on reference; every bad row with its line; all rows or none") { file };
         import.SetAction(p => cli.Run(p, g => Import(g, p.GetValue(file)!, Console.Out)));
-        return new Command("charges", "One-time charges and manual adjustments, billed on the account's next invoice; an account's rated charges") { add, import, ListCommand(cli) };
+        return new Command("charges", "One-time charges and manual adjustments, billed on the account's next invoice; an account's rated charges") { add, import, ListCommand(cli), ExplainCommand(cli) };
     }
 
     public static int Add(GlobalOptions g, IReadOnlyDictionary<string, string?> fields, TextWriter output)

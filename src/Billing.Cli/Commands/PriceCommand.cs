@@ -153,6 +153,19 @@ public static class PriceCommand
             output.WriteLine($"priced as the first event of a cycle, allowances full: {string.Join(", ", opening.Select(a => $"{a.Key} {a.Value:N0}"))} (what a cycle has used is known to `billing rate`, not here)");
         }
 
+        WriteBreakdown(output, charge, zone, service);
+        output.WriteLine($"cost {charge.Amount.ToString("0.000000", CultureInfo.InvariantCulture)} {charge.Currency} (the charge as stored, 6 decimals; an invoice rounds each of its lines once to the currency's minor unit)");
+        return 0;
+    }
+
+    /// <summary>
+    /// How the engine priced a charge, as `price` and `charges explain` print it: each part (band, rate, 1-based step,
+    /// billed, allowance, cost), the connect fee and raw cost with minimum, cap or disconnect, and what was billed.
+    /// </summary>
+    public static void WriteBreakdown(TextWriter output, RatedCharge charge, DateTimeZone zone, ServiceType service)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(charge);
         var table = new TextTable("from", "offset", "billed", "timing", "rate", "step", "allowance", "cost (6 dp)");
         foreach (var p in charge.Parts)
         {
@@ -164,14 +177,12 @@ public static class PriceCommand
             (charge.MinimumApplied ? "; minimum charge applied" : "") + (charge.Capped ? "; capped at the maximum cost" : "") +
             (charge.DisconnectAt is { } cutAt ? $"; maximum cost reached: the call should have been cut at {cutAt} s (disconnect strategy)" : ""));
         output.WriteLine($"billed {charge.BilledQuantity:N0} of {charge.Quantity:N0} {Unit(service)}" + (charge.AllowanceId is null ? "" : $"; allowance {charge.AllowanceId} used {charge.AllowanceUsed:N0}"));
-        output.WriteLine($"cost {charge.Amount.ToString("0.000000", CultureInfo.InvariantCulture)} {charge.Currency} (the charge as stored, 6 decimals; an invoice rounds each of its lines once to the currency's minor unit)");
-        return 0;
     }
 
-    private static string Unit(ServiceType service) => service switch { ServiceType.Voice => "s", ServiceType.Sms => "SMS", _ => "bytes" };
+    public static string Unit(ServiceType service) => service switch { ServiceType.Voice => "s", ServiceType.Sms => "SMS", _ => "bytes" };
 
     /// <summary>The documented JSON: cost as a decimal string, plus the breakdown.</summary>
-    private static object Json(RatedCharge c, string planId) => new
+    public static object Json(RatedCharge c, string planId) => new
     {
         rated = true,
         cost = c.Amount.ToString(CultureInfo.InvariantCulture),
@@ -184,6 +195,7 @@ public static class PriceCommand
         billedQuantity = c.BilledQuantity,
         allowanceId = c.AllowanceId,
         allowanceUsed = c.AllowanceUsed,
+        timeBand = c.TimeBand,
         connectFee = c.ConnectFee.ToString(CultureInfo.InvariantCulture),
         rawCost = c.RawCost.ToString(CultureInfo.InvariantCulture),
         minimumApplied = c.MinimumApplied,

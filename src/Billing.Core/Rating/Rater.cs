@@ -366,6 +366,8 @@ public sealed class Rater
             BilledQuantity = q,
             AllowanceId = used > 0 ? allowance?.Id : null,
             AllowanceUsed = used,
+            AllowanceBefore = used > 0 ? balance : 0,
+            TimeBand = first.Entry.TimingId,
             ConnectFee = connectFee,
             RawCost = raw,
             MinimumApplied = minimumApplied,

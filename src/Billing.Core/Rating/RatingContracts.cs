@@ -48,6 +48,15 @@ public sealed record RatedCharge
     /// <summary>How much of the allowance this event consumed (in the allowance's unit).</summary>
     public long AllowanceUsed { get; init; }
 
+    /// <summary>
+    /// What <see cref="AllowanceId"/> had left before this event (0 when no allowance was used): the one input of
+    /// the engine that neither the usage record nor the catalogue holds, so the charge can be priced again.
+    /// </summary>
+    public long AllowanceBefore { get; init; }
+
+    /// <summary>The timing (time band) in force at the event's start: its rate gave the connect fee, minimum, cap and rounding.</summary>
+    public string? TimeBand { get; init; }
+
     public decimal ConnectFee { get; init; }
 
     /// <summary>Cost before minimum, rounding and cap.</summary>

@@ -13,6 +13,13 @@ public sealed record RatedCycle(string AccountId, string PlanId, LocalDate Cycle
 public sealed record AccountCharge(long UsageId, Instant Start, string Msisdn, short Service, string? DestinationGroup, string? MatchedPrefix,
     long Quantity, long BilledQuantity, long AllowanceUsed, decimal Amount, string Currency, bool Late, string? InvoiceNumber);
 
+/// <summary>
+/// A stored charge with its usage record as rating read it (<see cref="UsageToRate.Request"/> is what was priced), the
+/// record's source and key, the account (prepaid: paid from its wallet) and the invoice that billed the charge, if any.
+/// </summary>
+public sealed record ChargeOfUsage(UsageToRate Usage, string Source, string RecordKey, long SubscriptionId, string AccountId, bool Prepaid,
+    LocalDate CycleStart, bool Late, string? InvoiceNumber, StoredRating Rating);
+
 /// <summary>Rated charges (<c>rated_charges</c>): one per usage record, guaranteed by the database.</summary>
 public static class ChargeStore
 {
@@ -64,7 +71,7 @@ public static class ChargeStore
             """, new { accountId, cycleStart }).AsList();
 
     /// <summary>
-    /// Writes charges by binary COPY, each with how it was priced (<see cref="ChargeExplanation"/>) and
+    /// Writes charges by binary COPY, each with what it needs to be priced again (<see cref="CopyColumns"/>) and
     /// marked late when an issued invoice has billed its account cycle already (<see cref="InvoicedCycles"/>).
     /// </summary>
     public static void Insert(NpgsqlTransaction tx, IReadOnlyList<RatedUsage> rows)
@@ -76,40 +83,129 @@ public static class ChargeStore
 
         var conn = tx.Connection!;
         var invoiced = InvoicedCycles(tx, rows.Select(r => (r.Usage.Subscriber!.AccountId, r.Cycle)));
-        using (var copy = conn.BeginBinaryImport("""
-            COPY rated_charges (usage_id, subscription_id, account_id, cycle_start, start_utc, plan_id, catalog_version, amount,
-                                currency, destination_group, matched_prefix, quantity, billed_quantity, allowance_id,
-                                allowance_used, explanation, service, late)
-            FROM STDIN (FORMAT BINARY)
-            """))
+        using (var copy = conn.BeginBinaryImport(CopyCommand))
         {
             foreach (var r in rows)
             {
-                var c = r.Charge;
-                copy.StartRow();
                 var subscriber = r.Usage.Subscriber!;
-                copy.Write(r.Usage.Id, NpgsqlDbType.Bigint);
-                copy.Write(subscriber.SubscriptionId, NpgsqlDbType.Bigint);
-                copy.Write(subscriber.AccountId, NpgsqlDbType.Text);
-                copy.Write(r.Cycle, NpgsqlDbType.Date);
-                copy.Write(r.Usage.Start, NpgsqlDbType.TimestampTz);
-                copy.Write(c.PlanId, NpgsqlDbType.Text);
-                copy.Write(r.CatalogVersion, NpgsqlDbType.Integer);
-                copy.Write(c.Amount, NpgsqlDbType.Numeric);
-                copy.Write(c.Currency, NpgsqlDbType.Char);
-                copy.WriteNullable(c.DestinationGroup);
-                copy.WriteNullable(c.MatchedPrefix);
-                copy.Write(c.Quantity, NpgsqlDbType.Bigint);
-                copy.Write(c.BilledQuantity, NpgsqlDbType.Bigint);
-                copy.WriteNullable(c.AllowanceId);
-                copy.Write(c.AllowanceUsed, NpgsqlDbType.Bigint);
-                copy.Write(ChargeExplanation.Json(c), NpgsqlDbType.Json);
-                copy.Write((short)r.Usage.Service, NpgsqlDbType.Smallint);
-                copy.Write(invoiced.Count > 0 && invoiced.Contains((subscriber.AccountId, r.Cycle)), NpgsqlDbType.Boolean);
+                WriteRow(copy, r.Usage.Id, subscriber.SubscriptionId, subscriber.AccountId, r.Cycle, r.Usage.Start, r.CatalogVersion, r.Charge,
+                    r.Usage.Service, invoiced.Count > 0 && invoiced.Contains((subscriber.AccountId, r.Cycle)));
             }
 
             copy.Complete();
         }
+    }
+
+    /// <summary>The COPY that <see cref="WriteRow"/> writes rows of (the bill-run benchmark writes its charges with it too).</summary>
+    public const string CopyCommand = """
+        COPY rated_charges (usage_id, subscription_id, account_id, cycle_start, start_utc, plan_id, catalog_version, amount,
+                            currency, destination_group, matched_prefix, quantity, billed_quantity, allowance_id,
+                            allowance_used, allowance_before, time_band, service, late)
+        FROM STDIN (FORMAT BINARY)
+        """;
+
+    /// <summary>
+    /// One charge of a <see cref="CopyCommand"/>: the engine's result and the inputs that neither the usage record nor
+    /// catalogue version <paramref name="catalogVersion"/> holds (plan, the allowance's balance before) — all
+    /// <see cref="Billing.Core.Rating.ChargeExplainer"/> needs to compute its breakdown again.
+    /// </summary>
+    public static void WriteRow(NpgsqlBinaryImporter copy, long usageId, long subscriptionId, string accountId, LocalDate cycle, Instant start,
+        int catalogVersion, RatedCharge c, Billing.Core.Usage.ServiceType service, bool late)
+    {
+        ArgumentNullException.ThrowIfNull(copy);
+        ArgumentNullException.ThrowIfNull(c);
+        copy.StartRow();
+        copy.Write(usageId, NpgsqlDbType.Bigint);
+        copy.Write(subscriptionId, NpgsqlDbType.Bigint);
+        copy.Write(accountId, NpgsqlDbType.Text);
+        copy.Write(cycle, NpgsqlDbType.Date);
+        copy.Write(start, NpgsqlDbType.TimestampTz);
+        copy.Write(c.PlanId, NpgsqlDbType.Text);
+        copy.Write(catalogVersion, NpgsqlDbType.Integer);
+        copy.Write(c.Amount, NpgsqlDbType.Numeric);
+        copy.Write(c.Currency, NpgsqlDbType.Char);
+        copy.WriteNullable(c.DestinationGroup);
+        copy.WriteNullable(c.MatchedPrefix);
+        copy.Write(c.Quantity, NpgsqlDbType.Bigint);
+        copy.Write(c.BilledQuantity, NpgsqlDbType.Bigint);
+        copy.WriteNullable(c.AllowanceId);
+        copy.Write(c.AllowanceUsed, NpgsqlDbType.Bigint);
+        copy.Write(c.AllowanceBefore, NpgsqlDbType.Bigint);
+        copy.WriteNullable(c.TimeBand);
+        copy.Write((short)service, NpgsqlDbType.Smallint);
+        copy.Write(late, NpgsqlDbType.Boolean);
+    }
+
+    /// <summary>
+    /// The stored charges of these usage records with their usage as rating read it, in usage id order (records
+    /// with no charge are left out): what <see cref="Billing.Core.Rating.ChargeExplainer"/> prices again.
+    /// </summary>
+    public static IReadOnlyList<ChargeOfUsage> OfUsage(NpgsqlConnection conn, IReadOnlyCollection<long> usageIds)
+    {
+        ArgumentNullException.ThrowIfNull(usageIds);
+        return conn.Query<ChargeRow>("""
+            SELECT r.usage_id, u.msisdn, u.service, u.destination, u.start_utc, u.duration_s, u.volume_bytes, u.source, u.record_key,
+                   r.subscription_id, r.account_id, a.payment_type, r.cycle_start, r.late,
+                   CASE WHEN r.late THEN li.number ELSE ci.number END AS invoice_number,
+                   r.catalog_version, r.plan_id, r.amount, r.currency, r.destination_group, r.matched_prefix, r.quantity, r.billed_quantity,
+                   r.allowance_id, r.allowance_used, r.allowance_before, r.time_band
+            FROM rated_charges r
+            JOIN usage u ON u.id = r.usage_id
+            JOIN accounts a ON a.id = r.account_id
+            LEFT JOIN invoiced_cycles ic ON ic.account_id = r.account_id AND ic.cycle_start = r.cycle_start
+            LEFT JOIN invoices ci ON ci.id = ic.invoice_id
+            LEFT JOIN invoices li ON li.id = r.invoice_id AND li.status = 'issued'
+            WHERE r.usage_id = ANY(@ids)
+            ORDER BY r.usage_id
+            """, new { ids = usageIds.ToArray() }).Select(r => new ChargeOfUsage(
+                new UsageToRate(r.UsageId, r.Msisdn, (Billing.Core.Usage.ServiceType)r.Service, r.Destination, r.StartUtc, r.DurationS, r.VolumeBytes, null),
+                r.Source, r.RecordKey, r.SubscriptionId, r.AccountId, r.PaymentType == "prepaid", r.CycleStart, r.Late, r.InvoiceNumber,
+                new StoredRating
+                {
+                    CatalogVersion = r.CatalogVersion,
+                    PlanId = r.PlanId,
+                    Amount = r.Amount,
+                    Currency = r.Currency,
+                    DestinationGroup = r.DestinationGroup,
+                    MatchedPrefix = r.MatchedPrefix,
+                    Quantity = r.Quantity,
+                    BilledQuantity = r.BilledQuantity,
+                    AllowanceId = r.AllowanceId,
+                    AllowanceUsed = r.AllowanceUsed,
+                    AllowanceBefore = r.AllowanceBefore,
+                    TimeBand = r.TimeBand,
+                })).ToList();
+    }
+
+    private sealed record ChargeRow
+    {
+        public long UsageId { get; init; }
+        public string Msisdn { get; init; } = "";
+        public short Service { get; init; }
+        public string? Destination { get; init; }
+        public Instant StartUtc { get; init; }
+        public long DurationS { get; init; }
+        public long VolumeBytes { get; init; }
+        public string Source { get; init; } = "";
+        public string RecordKey { get; init; } = "";
+        public long SubscriptionId { get; init; }
+        public string AccountId { get; init; } = "";
+        public string PaymentType { get; init; } = "";
+        public LocalDate CycleStart { get; init; }
+        public bool Late { get; init; }
+        public string? InvoiceNumber { get; init; }
+        public int CatalogVersion { get; init; }
+        public string PlanId { get; init; } = "";
+        public decimal Amount { get; init; }
+        public string Currency { get; init; } = "";
+        public string? DestinationGroup { get; init; }
+        public string? MatchedPrefix { get; init; }
+        public long Quantity { get; init; }
+        public long BilledQuantity { get; init; }
+        public string? AllowanceId { get; init; }
+        public long AllowanceUsed { get; init; }
+        public long? AllowanceBefore { get; init; }
+        public string? TimeBand { get; init; }
     }
 
     /// <summary>

@@ -42,4 +42,11 @@ public static class HoldStore
 
     public static IReadOnlyList<(string Reason, long Count, string Example)> ByReason(NpgsqlConnection conn) =>
         conn.Query<(string, long, string)>("SELECT reason, count(*), min(detail) FROM rating_holds GROUP BY reason ORDER BY count(*) DESC").AsList();
+
+    /// <summary>Whether usage record <paramref name="usageId"/> exists, and why it is held if it is (null: not held).</summary>
+    public static (bool Exists, string? Reason, string? Detail) Find(NpgsqlConnection conn, long usageId) =>
+        conn.QuerySingle<(bool, string?, string?)>("""
+            SELECT EXISTS (SELECT 1 FROM usage WHERE id = @usageId), (SELECT reason FROM rating_holds WHERE usage_id = @usageId),
+                   (SELECT detail FROM rating_holds WHERE usage_id = @usageId)
+            """, new { usageId });
 }

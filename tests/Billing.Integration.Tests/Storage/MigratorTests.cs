@@ -104,4 +104,44 @@ public sealed class MigratorTests
             TestCluster.Instance.DropDatabase(name);
         }
     }
+
+    [Fact]
+    public void V0014_keeps_an_old_charges_band_from_its_json_explanation_leaves_its_balance_unknown_and_drops_the_json()
+    {
+        var (db, name) = TestCluster.CreateDatabase(migrate: false);
+        try
+        {
+            using var c = db.Open();
+            c.Execute("CREATE TABLE schema_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
+            foreach (var m in Migrator.All.Where(m => m.Version < 14))
+            {
+                c.Execute(m.Sql);
+                c.Execute("INSERT INTO schema_migrations (version, name) VALUES (@Version, @Name)", new { m.Version, m.Name });
+            }
+
+            // Two charges as V0013's rating wrote them: a call that crossed from peak to off-peak, and a zero-second call (no parts).
+            c.Execute("""
+                INSERT INTO rated_charges (usage_id, subscription_id, account_id, cycle_start, start_utc, plan_id, catalog_version, amount, currency,
+                                           destination_group, matched_prefix, quantity, billed_quantity, allowance_id, allowance_used, explanation, service)
+                VALUES (1, 1, 'A', '2026-11-01', '2026-11-02T18:59:30Z', 'P', 1, 0.40, 'GBP', 'UK', '44', 95, 120, 'MIN', 30,
+                        '{"connectFee":0,"rawCost":0.4,"parts":[["2026-11-02T18:59:30Z",0,60,"PEAK","R_PEAK",0,30,0.2],["2026-11-02T19:00:30Z",60,60,"*any","R_OFF",0,0,0.2]]}', 1),
+                       (2, 1, 'A', '2026-11-01', '2026-11-02T20:00:00Z', 'P', 1, 0.05, 'GBP', 'UK', '44', 0, 0, NULL, 0,
+                        '{"connectFee":0.05,"rawCost":0.05,"parts":[]}', 1)
+                """);
+
+            var report = Migrator.Migrate(db);
+
+            Assert.Equal(13, report.From);
+            Assert.Contains("V0014__charge_columns", report.Applied);
+            Assert.Equal(
+                [(1L, "PEAK", (long?)null), (2L, null, null)],
+                c.Query<(long, string?, long?)>("SELECT usage_id, time_band, allowance_before FROM rated_charges ORDER BY usage_id"));
+            Assert.False(c.ExecuteScalar<bool>("SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'rated_charges' AND column_name = 'explanation')"));
+        }
+        finally
+        {
+            db.Dispose();
+            TestCluster.Instance.DropDatabase(name);
+        }
+    }
 }
