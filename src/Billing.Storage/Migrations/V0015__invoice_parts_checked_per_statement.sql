@@ -6,6 +6,11 @@
 -- invoices locked FOR KEY SHARE as the foreign key locked them, so no other transaction deletes them
 -- meanwhile), deleting an invoice deletes its lines and taxes (only drafts are ever deleted: the
 -- issued ones refuse it), truncating invoices truncates them, and an invoice's id never changes.
+-- One case the foreign key caught and this does not: lines added to an existing invoice by one
+-- transaction while a REPEATABLE READ transaction that started before it committed deletes that
+-- invoice (the foreign key's cascade fails to serialize; here the deletion misses the new lines).
+-- Lines and taxes are only ever written in the transaction that writes their invoice, so no
+-- other transaction's snapshot holds their invoice without them.
 ALTER TABLE invoice_lines DROP CONSTRAINT invoice_lines_invoice_id_fkey;
 ALTER TABLE invoice_taxes DROP CONSTRAINT invoice_taxes_invoice_id_fkey;
 
