@@ -176,10 +176,16 @@ public sealed class BillRunJob(BillingDatabase db, CatalogCache catalogs, Invoic
         var inputs = InvoiceInputStore.Load(tx, accounts, cycle.Start, cycle.End, cycle.Next.End);
         var drafts = new List<(DraftToSave, IssuedInputs)>();
         var nothing = 0;
+        // The catalogue in force when the cycle closes: once per time zone, not per account.
+        var catalogIn = new Dictionary<string, Billing.Core.Catalog.TariffCatalog?>(StringComparer.Ordinal);
         foreach (var account in inputs.Accounts)
         {
-            var closes = DateTimeZoneProviders.Tzdb[account.TimeZone].AtStartOfDay(runDate).ToInstant();
-            var catalog = catalogs.InForce(tx.Connection!, closes)?.Catalog;
+            if (!catalogIn.TryGetValue(account.TimeZone, out var catalog))
+            {
+                var closes = DateTimeZoneProviders.Tzdb[account.TimeZone].AtStartOfDay(runDate).ToInstant();
+                catalog = catalogIn[account.TimeZone] = catalogs.InForce(tx.Connection!, closes)?.Catalog;
+            }
+
             var request = InvoiceRequests.For(account, inputs, catalog, runDate, unrated.GetValueOrDefault(account.Id), options);
             var draft = InvoiceCalculator.Calculate(request.Request);
             if (draft.Lines.Count == 0 && request.Errors.Count == 0)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Billing.Core.Money;
 
 namespace Billing.Core.Invoicing;
@@ -53,5 +54,36 @@ internal static class InvoiceInvariants
         {
             throw new InvoiceInvariantException($"invoice invariant broken: {breach}");
         }
+    }
+
+    // The breach is formatted only when the invariant does not hold: formatting every message of every
+    // draft (amounts, currencies, counts) cost a good part of the calculation of a bill run.
+    private static void Hold(bool holds, [InterpolatedStringHandlerArgument(nameof(holds))] ref BreachText breach)
+    {
+        if (!holds)
+        {
+            throw new InvoiceInvariantException($"invoice invariant broken: {breach.ToStringAndClear()}");
+        }
+    }
+
+    /// <summary>A breach message, formatted only when its invariant does not hold (as Debug.Assert's messages).</summary>
+    [InterpolatedStringHandler]
+    private ref struct BreachText
+    {
+        private DefaultInterpolatedStringHandler _text;
+
+        public BreachText(int literalLength, int formattedCount, bool holds, out bool format)
+        {
+            format = !holds;
+            _text = format ? new DefaultInterpolatedStringHandler(literalLength, formattedCount) : default;
+        }
+
+        public void AppendLiteral(string value) => _text.AppendLiteral(value);
+
+        public void AppendFormatted<T>(T value) => _text.AppendFormatted(value);
+
+        public void AppendFormatted<T>(T value, string? format) => _text.AppendFormatted(value, format);
+
+        public string ToStringAndClear() => _text.ToStringAndClear();
     }
 }

@@ -119,6 +119,31 @@ public sealed class BillRunTests : IDisposable
     }
 
     [Fact]
+    public void A_line_or_tax_of_no_invoice_is_refused_and_discarding_a_draft_deletes_its_lines_and_taxes()
+    {
+        using var c = Setup();
+        var job = Job();
+        var planned = job.Plan(December, null, "tests");
+        job.DraftBatch(planned.Run.Id, 1);
+        var draft = c.ExecuteScalar<long>("SELECT id FROM invoices WHERE status = 'draft'");
+        var (lines, taxes) = c.QuerySingle<(long, long)>("SELECT (SELECT count(*) FROM invoice_lines), (SELECT count(*) FROM invoice_taxes)");
+
+        var line = Assert.Throws<Npgsql.PostgresException>(() => c.Execute("""
+            INSERT INTO invoice_lines (invoice_id, line_no, kind, description, period_start, period_end, tax_category, amount)
+            VALUES (@draft + 1, 1, 'one-time', 'orphan', '2026-11-01', '2026-11-02', 'standard', 1.00)
+            """, new { draft }));
+        var tax = Assert.Throws<Npgsql.PostgresException>(() => c.Execute(
+            "INSERT INTO invoice_taxes (invoice_id, category, name, rate, base, amount) VALUES (@draft + 1, 'other', 'VAT', 0.2, 1, 0.2)", new { draft }));
+        var moved = Assert.Throws<Npgsql.PostgresException>(() => c.Execute("UPDATE invoice_lines SET invoice_id = @draft + 1", new { draft }));
+        Assert.Equal(["23503", "23503", "23503"], new[] { line.SqlState, tax.SqlState, moved.SqlState });
+        Assert.Throws<Npgsql.PostgresException>(() => c.Execute("UPDATE invoices SET id = DEFAULT WHERE id = @draft", new { draft }));
+        Assert.True(lines > 0 && taxes > 0, $"the draft has {lines} lines and {taxes} taxes");
+
+        Assert.Equal(1, job.Discard(planned.Run.Id));
+        Assert.Equal((0L, 0L), c.QuerySingle<(long, long)>("SELECT (SELECT count(*) FROM invoice_lines), (SELECT count(*) FROM invoice_taxes)"));
+    }
+
+    [Fact]
     public void A_draft_whose_charges_changed_before_approval_is_left_for_review_not_issued()
     {
         using var c = Setup();
