@@ -41,8 +41,8 @@ public static class CdrFileStore
     /// </summary>
     public static long? Claim(NpgsqlTransaction tx, string source, string fileName, string checksum, long size, string format) =>
         tx.Connection!.ExecuteScalar<long?>("""
-            INSERT INTO cdr_files (source, file_name, checksum, size_bytes, format, status)
-            VALUES (@source, @fileName, @checksum, @size, @format, 'processing')
+            INSERT INTO cdr_files (source, file_name, checksum, size_bytes, format, status, usage_ids_from)
+            VALUES (@source, @fileName, @checksum, @size, @format, 'processing', nextval(pg_get_serial_sequence('usage', 'id')))
             ON CONFLICT (source, checksum) WHERE status <> 'rejected' DO NOTHING
             RETURNING id
             """, new { source, fileName, checksum, size, format }, tx);
@@ -58,7 +58,7 @@ public static class CdrFileStore
             UPDATE cdr_files SET status = 'archived', header = @header, read_count = @Read, accepted = @Accepted,
                 suspended = @Suspended, duplicates = @Duplicates, filtered = @Filtered,
                 suspended_by_reason = @suspendedByReason::jsonb, filtered_by_reason = @filteredByReason::jsonb,
-                finished_at = now()
+                finished_at = now(), usage_ids_to = nextval(pg_get_serial_sequence('usage', 'id'))
             WHERE id = @id
             """, new
         {

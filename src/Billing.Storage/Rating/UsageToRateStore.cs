@@ -43,12 +43,15 @@ public static class UsageToRateStore
             WHERE u.start_utc < @before AND NOT EXISTS (SELECT 1 FROM rated_charges r WHERE r.usage_id = u.id)
             """, new { before });
 
-    /// <summary>The usage ids of the archived files with this name (one name can arrive several times).</summary>
+    /// <summary>
+    /// A range of usage ids that holds the usage of the archived files with this name (one name can arrive several
+    /// times): the bounds each file's ingest took from the usage sequence before and after writing its rows. Ids of
+    /// other files written at the same time may lie in it too.
+    /// </summary>
     public static (long Min, long Max) UsageIdRangeOfFile(NpgsqlConnection conn, string source, string fileName) =>
         conn.QuerySingle<(long, long)>("""
-            SELECT coalesce(min(u.id), 0), coalesce(max(u.id), -1)
-            FROM usage u JOIN cdr_files f ON f.id = u.file_id
-            WHERE f.source = @source AND f.file_name = @fileName AND f.status = 'archived'
+            SELECT coalesce(min(usage_ids_from), 0), coalesce(max(usage_ids_to), -1)
+            FROM cdr_files WHERE source = @source AND file_name = @fileName AND status = 'archived'
             """, new { source, fileName });
 
     /// <summary>

@@ -115,7 +115,7 @@ public sealed class ChaosWorld : IDisposable
     /// <summary>Surrogate ids and the instants of when things happened, which differ between two runs of the same work; compared through natural keys instead.</summary>
     private static readonly string[] Volatile =
     [
-        "id", "usage_id", "file_id", "invoice_id", "run_id", "charge_id", "source_ids", "watermark", "overdraft_through", "path",
+        "id", "usage_id", "file_id", "invoice_id", "run_id", "charge_id", "source_ids", "usage_ids_from", "usage_ids_to", "watermark", "overdraft_through", "path",
         "created_at", "updated_at", "posted_at", "rated_at", "started_at", "finished_at", "computed_at", "rendered_at",
         "first_held_at", "last_tried_at", "next_attempt_at", "resolved_at", "suspended_at", "lifted_at", "planned_at",
         "drafted_at", "approved_at", "approval_requested_at", "started_by", "created_by", "attempts",

@@ -2,6 +2,7 @@ using Billing.Integration.Tests.Infrastructure;
 using Billing.Jobs.Mediation;
 using Billing.Mediation;
 using Billing.Storage;
+using Billing.Storage.Rating;
 using Dapper;
 using NodaTime;
 using NodaTime.Testing;
@@ -10,6 +11,7 @@ namespace Billing.Integration.Tests.Mediation;
 
 public sealed class IngestFileJobTests(DatabaseFixture fx) : IClassFixture<DatabaseFixture>, IDisposable
 {
+    private static readonly string[] RangeFiles = ["range-a.csv", "range-b.csv", "range-c.csv"];
     private readonly TempDir _tmp = new();
 
     public void Dispose() => _tmp.Dispose();
@@ -36,6 +38,29 @@ public sealed class IngestFileJobTests(DatabaseFixture fx) : IClassFixture<Datab
         Assert.Equal((100L, 100L, 0L), (outcomes[0].Manifest.Read, outcomes[0].Manifest.Accepted, outcomes[0].Manifest.Duplicates));
         Assert.Equal((100L, 50L, 50L), (outcomes[1].Manifest.Read, outcomes[1].Manifest.Accepted, outcomes[1].Manifest.Duplicates));
         Assert.Equal(150, Count("SELECT count(*) FROM usage WHERE record_key BETWEEN 'r10000' AND 'r10149'"));
+    }
+
+    [Fact]
+    public void The_usage_id_range_of_a_file_holds_every_row_it_stored_and_none_of_the_file_ingested_before_or_after_it()
+    {
+        // b repeats 50 records of a, so it is written the staged way (the direct COPY meets a unique violation).
+        Drops.Put(_tmp.Path, "canonical", "range-a.csv", Drops.Canonical(600_000, 100));
+        Drops.Put(_tmp.Path, "canonical", "range-b.csv", Drops.Canonical(600_050, 100));
+        Drops.Put(_tmp.Path, "canonical", "range-c.csv", Drops.Canonical(600_150, 100));
+
+        var outcomes = Folder().IngestAll();
+
+        Assert.Equal(["archived", "archived", "archived"], outcomes.Select(o => o.Status));
+        Assert.Equal([100L, 50L, 100L], outcomes.Select(o => o.Manifest.Accepted));
+        using var c = fx.Db.Open();
+        foreach (var (name, fileId) in RangeFiles.Zip(outcomes.Select(o => o.FileId!.Value)))
+        {
+            var (min, max) = UsageToRateStore.UsageIdRangeOfFile(c, "canonical", name);
+            var inside = c.QuerySingle<(long Own, long Others)>(
+                "SELECT count(*) FILTER (WHERE file_id = @fileId), count(*) FILTER (WHERE file_id <> @fileId) FROM usage WHERE id BETWEEN @min AND @max",
+                new { fileId, min, max });
+            Assert.Equal((Count("SELECT count(*) FROM usage WHERE file_id = @fileId", new { fileId }), 0L), inside);
+        }
     }
 
     [Fact]

@@ -144,4 +144,50 @@ public sealed class MigratorTests
             TestCluster.Instance.DropDatabase(name);
         }
     }
+
+    [Fact]
+    public void The_lean_usage_indexes_migration_gives_archived_files_the_bounds_of_their_usage_ids_and_drops_the_two_brin_indexes()
+    {
+        var (db, name) = TestCluster.CreateDatabase(migrate: false);
+        try
+        {
+            using var c = db.Open();
+            var lean = Migrator.All.Single(m => m.Name == "usage_lean_indexes").Version;
+            c.Execute("CREATE TABLE schema_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
+            foreach (var m in Migrator.All.Where(m => m.Version < lean))
+            {
+                c.Execute(m.Sql);
+                c.Execute("INSERT INTO schema_migrations (version, name) VALUES (@Version, @Name)", new { m.Version, m.Name });
+            }
+
+            // Two files written before the migration, their rows interleaved; a third with no usage (all suspended).
+            var files = c.Query<long>("""
+                INSERT INTO cdr_files (source, file_name, checksum, size_bytes, format, status)
+                VALUES ('canonical', 'a.csv', 'a', 1, 'canonical', 'archived'), ('canonical', 'b.csv', 'b', 1, 'canonical', 'archived'),
+                       ('canonical', 'c.csv', 'c', 1, 'canonical', 'archived')
+                RETURNING id
+                """).AsList();
+            c.Execute("""
+                INSERT INTO usage (source, record_key, service, msisdn, start_utc, duration_s, volume_bytes, file_id, line_no)
+                SELECT 'canonical', 'k' || i, 1, '447700900001', '2026-11-01T00:00:00Z', 60, 0, CASE WHEN i % 3 = 0 THEN @b ELSE @a END, i
+                FROM generate_series(1, 30) i
+                """, new { a = files[0], b = files[1] });
+
+            Migrator.Migrate(db);
+
+            var bounds = c.Query<(string, long?, long?)>("SELECT file_name, usage_ids_from, usage_ids_to FROM cdr_files ORDER BY file_name").AsList();
+            var expected = c.Query<(string, long?, long?)>("""
+                SELECT f.file_name, min(u.id), max(u.id) FROM cdr_files f LEFT JOIN usage u ON u.file_id = f.id
+                GROUP BY f.file_name ORDER BY f.file_name
+                """).AsList();
+            Assert.Equal(expected, bounds);
+            Assert.Equal((null, null), (bounds[2].Item2, bounds[2].Item3));
+            Assert.Equal(["usage_id_key", "usage_identity", "usage_start"], c.Query<string>("SELECT indexname FROM pg_indexes WHERE tablename = 'usage' ORDER BY indexname"));
+        }
+        finally
+        {
+            db.Dispose();
+            TestCluster.Instance.DropDatabase(name);
+        }
+    }
 }
