@@ -52,15 +52,52 @@ public sealed class DocumentLanguage
     public string this[string key] => _strings[key];
 
     /// <summary>The text of <paramref name="key"/> with its <c>{name}</c> placeholders filled.</summary>
+    /// <remarks>One pass over the text: a placeholder named twice takes the first value; one not named stays as written.</remarks>
     public string Text(string key, params (string Name, string Value)[] values)
     {
-        var text = new StringBuilder(_strings[key]);
-        foreach (var (name, value) in values)
+        var template = _strings[key];
+        var open = template.IndexOf('{', StringComparison.Ordinal);
+        if (open < 0)
         {
-            text.Replace("{" + name + "}", value);
+            return template;
         }
 
-        return text.ToString();
+        var text = new StringBuilder(template.Length + 32);
+        var from = 0;
+        while (open >= 0)
+        {
+            var close = template.IndexOf('}', open + 1);
+            if (close < 0)
+            {
+                break;
+            }
+
+            var value = Value(values, template.AsSpan(open + 1, close - open - 1));
+            if (value is null)
+            {
+                open = template.IndexOf('{', open + 1);
+                continue;
+            }
+
+            text.Append(template, from, open - from).Append(value);
+            from = close + 1;
+            open = template.IndexOf('{', from);
+        }
+
+        return text.Append(template, from, template.Length - from).ToString();
+    }
+
+    private static string? Value((string Name, string Value)[] values, ReadOnlySpan<char> name)
+    {
+        foreach (var (n, v) in values)
+        {
+            if (name.SequenceEqual(n))
+            {
+                return v;
+            }
+        }
+
+        return null;
     }
 
     public string Date(LocalDate date) => _date.Format(date);

@@ -28,6 +28,15 @@ public class InvoiceTemplateTests
         Assert.Equal(expected, Language("en").Exact((decimal)amount, "EUR"));
 
     [Fact]
+    public void A_text_fills_each_named_placeholder_with_its_first_value_and_keeps_an_unnamed_one() =>
+        Assert.Equal("Please pay GBP 12.50 by {due} to Northwind, IBAN {iban} (BIC {bic}), quoting the reference R-1 {x}.",
+            Language("en").Text("payment-instructions", ("amount", "GBP 12.50"), ("operator", "Northwind"), ("operator", "ignored"), ("reference", "R-1 {x}"), ("x", "not filled in a value")));
+
+    [Fact]
+    public void Placeholders_are_filled_whatever_order_the_values_come_in() =>
+        Assert.Equal("Page 3 of 4", Language("en").Text("page", ("pages", "4"), ("page", "3")));
+
+    [Fact]
     public void Yen_amounts_have_no_decimals() =>
         Assert.Equal("JPY 1,235", Language("en").Amount(1_234.5m, "JPY"));
 
