@@ -172,6 +172,7 @@ public static class PdfBenchmark
         {
             var l = _template.Language(d.Customer.Language);
             using var pdf = new PdfDocument();
+            DocumentSettings.Apply(pdf);
             var page = NewPage(pdf);
             var g = XGraphics.FromPdfPage(page);
             var y = 40.0;
@@ -182,22 +183,74 @@ public static class PdfBenchmark
 
             Put(_template.Value("operator"), _bold, 42);
             Put(l["title.invoice"], _title, 400);
-            foreach (var line in _template.AddressLines.Concat([d.Number, d.Customer.Name]).Concat(d.Customer.AddressLines))
+            foreach (var line in _template.AddressLines.Concat([d.Number, l["bill-to"], d.Customer.Name]).Concat(d.Customer.AddressLines))
             {
                 y += 10;
                 Put(line, _body, 42);
             }
 
-            var sm = d.Summary;
+            var period = $"{l.Date(d.PeriodStart)} – {l.Date(d.PeriodEnd)}";
             foreach (var (label, value) in new[]
             {
-                ("previous-balance", sm.PreviousBalance), ("payments-and-credits", -sm.PaymentsAndCredits), ("current-charges", sm.CurrentCharges),
-                ("tax", sm.Tax), ("total", sm.Total), ("amount-due", sm.AmountDue),
+                (l["number.invoice"], d.Number), (l["issue-date"], l.Date(d.IssueDate)), (l["due-date"], l.Date(d.DueDate)),
+                (l["account"], d.Customer.AccountId), (l["period"], period),
+            })
+            {
+                y += 10;
+                Put(label, _body, 300);
+                Put(value, _body, 400);
+            }
+
+            var sm = d.Summary;
+            y += 12;
+            Put($"{l["summary"]} ({d.Currency})", _bold, 300);
+            foreach (var (label, value) in new[]
+            {
+                ("previous-balance", l.Money(sm.PreviousBalance, d.Currency)), ("payments-and-credits", l.Money(-sm.PaymentsAndCredits, d.Currency)),
+                ("current-charges", l.Money(sm.CurrentCharges, d.Currency)), ("tax", l.Money(sm.Tax, d.Currency)), ("total", l.Money(sm.Total, d.Currency)),
+                (sm.AmountDue < 0m ? "credit-carried" : "amount-due", l.Amount(Math.Abs(sm.AmountDue), d.Currency)),
+                ("due-date", l.Date(d.DueDate)), ("payment-reference", d.PaymentReference),
             })
             {
                 y += 12;
                 Put(l[label], _body, 300);
-                Put(l.Money(value, d.Currency), _bold, 480);
+                Put(value, _bold, 480);
+            }
+
+            // The payment instructions beside the summary box (one string here; the invoice wraps it).
+            y += 12;
+            Put(sm.AmountDue > 0m
+                ? l.Text("payment-instructions", [.. _template.Brand.Select(b => (b.Key, b.Value)), ("amount", l.Amount(sm.AmountDue, d.Currency)), ("due", l.Date(d.DueDate)), ("reference", d.PaymentReference)])
+                : l.Text("nothing-to-pay", ("amount", l.Amount(-sm.AmountDue, d.Currency))), _body, 42);
+            foreach (var x in d.Suspensions)
+            {
+                y += 10;
+                Put(l.Text("suspension.open", ("msisdn", x.Msisdn), ("since", l.Date(x.Since)), ("reason", x.Reason)), _body, 42);
+            }
+
+            // The chart's texts: its heading, the amounts of its five grid lines, a day number every five days, the legend.
+            y += 12;
+            Put(l["usage-chart"], _bold, 42);
+            var highest = d.DailySpend.GroupBy(x => x.Day).Select(x => x.Where(v => v.Amount > 0m).Sum(v => v.Amount)).DefaultIfEmpty(0m).Max();
+            for (var i = 0; i <= 4; i++)
+            {
+                y += 10;
+                Put(l.Money(highest * i / 4, d.Currency), _body, 42);
+            }
+
+            var days = NodaTime.Period.Between(d.PeriodStart, d.PeriodEnd, NodaTime.PeriodUnits.Days).Days;
+            for (var i = 0; i < days; i++)
+            {
+                if (i % 5 == 0 || i == days - 1)
+                {
+                    Put(d.PeriodStart.PlusDays(i).Day.ToString(CultureInfo.InvariantCulture), _body, 100 + (i * 14));
+                }
+            }
+
+            foreach (var service in new[] { ServiceType.Voice, ServiceType.Sms, ServiceType.Data })
+            {
+                y += 10;
+                Put($"{l["service." + service.Code()]} {l.Amount(d.DailySpend.Where(v => v.Service == service).Sum(v => v.Amount), d.Currency)}", _body, 42);
             }
 
             // The text under the chart where the invoice has it: under the letterhead, customer and summary box.
@@ -210,7 +263,10 @@ public static class PdfBenchmark
                     g.Dispose();
                     g = XGraphics.FromPdfPage(NewPage(pdf));
                     y = 40;
-                    Put(d.Number, _bold, 42);
+                    Put(_template.Value("operator"), _bold, 42);
+                    Put(l["title.invoice"], _bold, 200);
+                    Put(d.Number, _bold, 300);
+                    Put(d.Customer.Name, _body, 400);
                     y += 18;
                 }
             }
@@ -238,9 +294,10 @@ public static class PdfBenchmark
                     y += 10.5;
                     Break();
                     Put(l["kind." + line.Kind.Code()], _body, 42);
-                    Put(line.Description, _body, 114);
+                    Put(line.Kind == InvoiceLineKind.LateUsage ? $"{line.Description} ({l["late"]})" : line.Description, _body, 114);
                     Put($"{l.Date(line.PeriodStart)} – {l.Date(line.PeriodEnd)}", _body, 247);
                     Put(line.Quantity?.ToString(CultureInfo.InvariantCulture) ?? "", _body, 380);
+                    Put(line.AllowanceUsed is { } used && used > 0 ? used.ToString(CultureInfo.InvariantCulture) : "", _body, 440);
                     Put(l.Money(line.Amount, d.Currency), _body, 500);
                 }
 
@@ -260,9 +317,25 @@ public static class PdfBenchmark
                 Put(l.Money(tax.Amount, d.Currency), _body, 500);
             }
 
+            if (d.Payments.Count > 0)
+            {
+                y += 22;
+                Header(l["payments"], [l["col.date"], l["col.reference"], l["col.amount"]]);
+                foreach (var p in d.Payments)
+                {
+                    y += 10.5;
+                    Break();
+                    Put(l.Date(p.Date), _body, 42);
+                    Put(p.Reference, _body, 160);
+                    Put(l.Money(p.Amount, d.Currency), _body, 500);
+                }
+            }
+
             y = 1000;
             Break();
             Put(l["annex"], _bold, 42);
+            y += 10;
+            Put(l["annex-note"], _body, 42);
             string[] annexHeader = [l["col.time"], l["col.service"], l["col.destination"], l["col.quantity"], l["col.amount"]];
             foreach (var subscriber in d.Annex.GroupBy(a => a.Msisdn))
             {
@@ -279,7 +352,7 @@ public static class PdfBenchmark
 
                     Put(a.Start.ToString("uuuu-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), _body, 42);
                     Put(l["service." + a.Service.Code()], _body, 152);
-                    Put(a.Destination ?? "", _body, 222);
+                    Put(a.Late ? $"{a.Destination} ({l["late"]})" : a.Destination ?? "", _body, 222);
                     Put(a.Quantity.ToString(CultureInfo.InvariantCulture), _body, 420);
                     Put(l.Exact(a.Amount, d.Currency), _body, 500);
                 }

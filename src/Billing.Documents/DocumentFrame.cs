@@ -23,9 +23,7 @@ internal static class DocumentFrame
         pdf.Info.Author = template.Value("operator");
         pdf.Info.Creator = "Billing.Batch";
         pdf.Language = language.Code;
-        // zlib's fastest level: the font subsets and page streams are small and repetitive, so the
-        // file grows by a few per cent while the save (most of a render) takes about a third less.
-        pdf.Options.FlateEncodeMode = PdfFlateEncodeMode.BestSpeed;
+        DocumentSettings.Apply(pdf);
         return pdf;
     }
 
