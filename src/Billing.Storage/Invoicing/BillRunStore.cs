@@ -200,13 +200,22 @@ public static class BillRunStore
             return new Dictionary<string, long>(StringComparer.Ordinal);
         }
 
-        using var tx = conn.BeginTransaction();
+        var from = cycles.Min(c => c.From);
+        var to = cycles.Max(c => c.To);
+        using var tx = conn.BeginTransaction(System.Data.IsolationLevel.RepeatableRead);
+        conn.Execute("SET LOCAL jit = off", transaction: tx);
+        if (EveryUsageIsRatedOrHeld(tx, from, to))
+        {
+            tx.Commit();
+            return new Dictionary<string, long>(StringComparer.Ordinal);
+        }
+
         // One read of a month of usage, compared with the charges whole: the usage ids of the window against
         // the charges' key in one merge or hash anti-join (about a second at 2 M records), not one probe of the
         // charges' key per record (2 M probes: six seconds and more). Only what is left — the unrated, usually
         // few — is then matched to its subscriber. Compiling the read (JIT) took a second and a half of eight
         // at 10 M records.
-        conn.Execute("SET LOCAL jit = off; SET LOCAL enable_nestloop = off", transaction: tx);
+        conn.Execute("SET LOCAL enable_nestloop = off", transaction: tx);
         var counts = conn.Query<(string Account, long Count)>($"""
             WITH unrated AS MATERIALIZED (
                 SELECT u.id, u.msisdn, u.start_utc FROM usage u
@@ -227,12 +236,26 @@ public static class BillRunStore
             zones = cycles.Select(c => c.Zone).ToArray(),
             froms = cycles.Select(c => c.From).ToArray(),
             tos = cycles.Select(c => c.To).ToArray(),
-            from = cycles.Min(c => c.From),
-            to = cycles.Max(c => c.To),
+            from,
+            to,
         }, tx, commandTimeout: 0).ToDictionary(c => c.Account, c => c.Count, StringComparer.Ordinal);
         tx.Commit();
         return counts;
     }
+
+    /// <summary>
+    /// Whether every usage record of [<paramref name="from"/>, <paramref name="to"/>) has a charge or a hold, told by
+    /// counting (a fifth of the anti-join's time at 2 M records): each charge is of one usage record and carries its
+    /// event time, so when the window's usage numbers exactly its charges plus its held records that have no charge,
+    /// none is left unrated. Any other count — more usage, or fewer — sends the caller to the exact read.
+    /// </summary>
+    private static bool EveryUsageIsRatedOrHeld(NpgsqlTransaction tx, Instant from, Instant to) =>
+        tx.Connection!.QuerySingle<bool>("""
+            SELECT (SELECT count(*) FROM usage u WHERE u.start_utc >= @from AND u.start_utc < @to)
+                 = (SELECT count(*) FROM rated_charges r WHERE r.start_utc >= @from AND r.start_utc < @to)
+                 + (SELECT count(*) FROM rating_holds h JOIN usage u ON u.id = h.usage_id
+                    WHERE u.start_utc >= @from AND u.start_utc < @to AND NOT EXISTS (SELECT 1 FROM rated_charges r WHERE r.usage_id = h.usage_id))
+            """, new { from, to }, tx);
 
     /// <summary>The run's invoices with the figures of its report.</summary>
     public static IReadOnlyList<RunInvoice> Invoices(NpgsqlConnection conn, long runId) =>

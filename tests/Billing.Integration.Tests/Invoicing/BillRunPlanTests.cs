@@ -48,4 +48,36 @@ public sealed class BillRunPlanTests : IDisposable
         Assert.Contains("1 usage records of the period are not rated yet", c.ExecuteScalar<string>("SELECT warnings::text FROM invoices WHERE account_id = 'B-1'"), StringComparison.Ordinal);
         Assert.Equal(["B-1", "B-4"], c.Query<string>("SELECT account_id FROM invoices ORDER BY account_id"));
     }
+
+    [Fact]
+    public void The_plan_counts_no_unrated_usage_when_every_record_is_rated_and_is_not_fooled_by_a_stale_hold_on_a_rated_record()
+    {
+        using var c = _scratch.Db.Open();
+        var from = Instant.FromUtc(2026, 1, 1, 0, 0);
+        RatingData.SaveTemplateCatalog(c, from);
+        RatingData.AddSubscriber(c, "S-1", "447700900961", "uk_postpaid_300", from, billCycleDay: 1);
+        RatingData.InsertUsage(c, [
+            UsageSpec.Sms("s1-a", "447700900961", "447700900123", Instant.FromUtc(2026, 11, 3, 10, 0)),
+            UsageSpec.Sms("s1-b", "447700900961", "447700900123", Instant.FromUtc(2026, 11, 4, 10, 0)),
+        ]);
+        new RateUsageJob(_scratch.Db, new CatalogCache()).RateAll(1000);
+        var clock = new FakeClock(Instant.FromUtc(2026, 12, 1, 6, 0));
+
+        var allRated = new BillRunJob(_scratch.Db, new CatalogCache(), new InvoicingOptions(), clock).Plan(December, null, "tests");
+
+        Assert.Equal(2, c.ExecuteScalar<long>("SELECT count(*) FROM rated_charges"));
+        Assert.Empty(BillRunStore.Unrated(c, allRated.Run.Id));
+
+        // A hold left on a rated record beside a record nobody rated: by count, 3 usage = 2 charges + 1 hold; only the
+        // held record without a charge may stand for an unrated one, so the plan reads exactly and finds s1-c.
+        c.Execute("""
+            INSERT INTO rating_holds (usage_id, reason, detail)
+            SELECT id, 'no-tariff', 'stale' FROM usage WHERE record_key = 's1-a'
+            """);
+        RatingData.InsertUsage(c, [UsageSpec.Sms("s1-c", "447700900961", "447700900123", Instant.FromUtc(2026, 11, 5, 10, 0))]);
+
+        var replanned = new BillRunJob(_scratch.Db, new CatalogCache(), new InvoicingOptions(), clock).Plan(December, null, "tests");
+
+        Assert.Equal(new Dictionary<string, long> { ["S-1"] = 1 }, BillRunStore.Unrated(c, replanned.Run.Id));
+    }
 }
