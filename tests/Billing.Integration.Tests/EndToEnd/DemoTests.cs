@@ -62,6 +62,12 @@ public sealed class DemoTests : IDisposable
         Assert.Equal("finance", c.ExecuteScalar<string>("SELECT role FROM portal_users WHERE name = 'demo'"));
         var password = System.Text.RegularExpressions.Regex.Match(run.Out, "sign in as demo with the password ([A-Za-z0-9]{16})").Groups[1].Value;
         Assert.True(Billing.Cli.Portal.PortalPasswords.Verify(Billing.Storage.Portal.PortalUserStore.Find(c, "demo"), password, out _));
+
+        // README's tour explains usage record 2 (the first file's claim takes id 1 from the sequence as its lower bound).
+        Assert.Equal(2, c.ExecuteScalar<long>("SELECT min(id) FROM usage"));
+        var explain = BillingProcess.Run(_work.Path, ["charges", "explain", "2", "--db", _db.Db.ConnectionString]);
+        Assert.True(explain.Exit == 0, $"exit {explain.Exit}: {explain.Err}");
+        Assert.Contains("equals the stored one", explain.Out, StringComparison.Ordinal);
     }
 
     [Fact]
