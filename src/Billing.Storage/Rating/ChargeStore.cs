@@ -143,7 +143,8 @@ public static class ChargeStore
     public static IReadOnlyList<ChargeOfUsage> OfUsage(NpgsqlConnection conn, IReadOnlyCollection<long> usageIds)
     {
         ArgumentNullException.ThrowIfNull(usageIds);
-        return conn.Query<ChargeRow>("""
+        // The rating's columns, from catalog_version on, are read straight into the core's StoredRating.
+        return conn.Query<ChargeRow, StoredRating, ChargeOfUsage>("""
             SELECT r.usage_id, u.msisdn, u.service, u.destination, u.start_utc, u.duration_s, u.volume_bytes, u.source, u.record_key,
                    r.subscription_id, r.account_id, a.payment_type, r.cycle_start, r.late,
                    CASE WHEN r.late THEN li.number ELSE ci.number END AS invoice_number,
@@ -157,24 +158,10 @@ public static class ChargeStore
             LEFT JOIN invoices li ON li.id = r.invoice_id AND li.status = 'issued'
             WHERE r.usage_id = ANY(@ids)
             ORDER BY r.usage_id
-            """, new { ids = usageIds.ToArray() }).Select(r => new ChargeOfUsage(
+            """, (r, rating) => new ChargeOfUsage(
                 new UsageToRate(r.UsageId, r.Msisdn, (Billing.Core.Usage.ServiceType)r.Service, r.Destination, r.StartUtc, r.DurationS, r.VolumeBytes, null),
-                r.Source, r.RecordKey, r.SubscriptionId, r.AccountId, r.PaymentType == "prepaid", r.CycleStart, r.Late, r.InvoiceNumber,
-                new StoredRating
-                {
-                    CatalogVersion = r.CatalogVersion,
-                    PlanId = r.PlanId,
-                    Amount = r.Amount,
-                    Currency = r.Currency,
-                    DestinationGroup = r.DestinationGroup,
-                    MatchedPrefix = r.MatchedPrefix,
-                    Quantity = r.Quantity,
-                    BilledQuantity = r.BilledQuantity,
-                    AllowanceId = r.AllowanceId,
-                    AllowanceUsed = r.AllowanceUsed,
-                    AllowanceBefore = r.AllowanceBefore,
-                    TimeBand = r.TimeBand,
-                })).ToList();
+                r.Source, r.RecordKey, r.SubscriptionId, r.AccountId, r.PaymentType == "prepaid", r.CycleStart, r.Late, r.InvoiceNumber, rating),
+            new { ids = usageIds.ToArray() }, splitOn: "catalog_version").AsList();
     }
 
     private sealed record ChargeRow
@@ -194,18 +181,6 @@ public static class ChargeStore
         public LocalDate CycleStart { get; init; }
         public bool Late { get; init; }
         public string? InvoiceNumber { get; init; }
-        public int CatalogVersion { get; init; }
-        public string PlanId { get; init; } = "";
-        public decimal Amount { get; init; }
-        public string Currency { get; init; } = "";
-        public string? DestinationGroup { get; init; }
-        public string? MatchedPrefix { get; init; }
-        public long Quantity { get; init; }
-        public long BilledQuantity { get; init; }
-        public string? AllowanceId { get; init; }
-        public long AllowanceUsed { get; init; }
-        public long? AllowanceBefore { get; init; }
-        public string? TimeBand { get; init; }
     }
 
     /// <summary>
