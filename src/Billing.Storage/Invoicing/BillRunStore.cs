@@ -202,7 +202,7 @@ public static class BillRunStore
 
         var from = cycles.Min(c => c.From);
         var to = cycles.Max(c => c.To);
-        using var tx = conn.BeginTransaction(System.Data.IsolationLevel.RepeatableRead);
+        using var tx = conn.BeginTransaction();
         conn.Execute("SET LOCAL jit = off", transaction: tx);
         if (EveryUsageIsRatedOrHeld(tx, from, to))
         {
