@@ -25,10 +25,11 @@ public sealed record BillRunGeneration(long Subscriptions, long Charges, decimal
 
 /// <summary>
 /// One timed phase of the bill run: its time, accounts/s, the ratio to the database floor of the same
-/// round, the peaks of memory while it ran, what it allocated per account and the collections it caused.
+/// round, the peaks of memory while it ran, what it allocated per account and the collections it caused,
+/// and the CPU seconds it took in this process and in PostgreSQL.
 /// </summary>
 public sealed record BillRunPhase(decimal Seconds, decimal AccountsPerSecond, decimal RatioToFloor, decimal PeakWorkingSetMegabytes, decimal PeakGcHeapMegabytes,
-    long AllocatedBytesPerAccount, int Gen0Collections, int Gen2Collections);
+    long AllocatedBytesPerAccount, int Gen0Collections, int Gen2Collections, CpuSeconds Cpu);
 
 /// <summary>
 /// The database floor of a round: reading the cycle's charges (the columns the bill run sums) by
@@ -302,13 +303,13 @@ public static class BillRunBenchmark
         }
 
         var job = new BillRunJob(db, new CatalogCache(), new InvoicingOptions { BatchSize = s.BatchSize }, new Billing.Core.Cycles.FixedClock(RunAt));
-        var draft = Timed(() =>
+        var draft = Timed(db, () =>
         {
             var planned = job.Plan(RunDate, null, "bench");
             InWorkers(planned.Batches.Select(b => b.BatchNo), s.Workers, b => job.DraftBatch(planned.Run.Id, b));
             return planned.Run.Id;
         }, out var runId);
-        var approve = Timed(() =>
+        var approve = Timed(db, () =>
         {
             using var conn = db.Open();
             InWorkers(Billing.Storage.Invoicing.BillRunStore.BatchNumbers(conn, runId), s.Workers, b => job.ApproveBatch(runId, b));
@@ -340,24 +341,32 @@ public static class BillRunBenchmark
             Megabytes(m.PeakGcHeap),
             m.Allocated / s.Accounts,
             m.Gen0,
-            m.Gen2);
+            m.Gen2,
+            m.Cpu);
         return new BillRunRound(Phase(draft), Phase(approve), floor, c.Issued, c.Lines, c.UsageLines);
     }
 
-    private sealed record PhaseMeasure(decimal Seconds, long PeakWorkingSet, long PeakGcHeap, long Allocated, int Gen0, int Gen2);
+    private sealed record PhaseMeasure(decimal Seconds, long PeakWorkingSet, long PeakGcHeap, long Allocated, int Gen0, int Gen2, CpuSeconds Cpu);
 
-    /// <summary>Runs <paramref name="phase"/> after a full collection, timing it, sampling the peaks of memory and counting what it allocated.</summary>
-    private static PhaseMeasure Timed(Func<long> phase, out long result)
+    /// <summary>Runs <paramref name="phase"/> after a full collection, timing it, sampling the peaks of memory, counting what it allocated and the CPU it took here and in PostgreSQL.</summary>
+    private static PhaseMeasure Timed(BillingDatabase db, Func<long> phase, out long result)
     {
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         var (allocated, gen0, gen2) = (GC.GetTotalAllocatedBytes(precise: true), GC.CollectionCount(0), GC.CollectionCount(2));
         using var sampler = new PeakMemorySampler();
+        CpuMeter cpu;
+        using (var conn = db.Open())
+        {
+            cpu = CpuMeter.Start(conn);
+        }
+
         var sw = Stopwatch.StartNew();
         result = phase();
         sw.Stop();
+        var used = cpu.Stop();
         var peak = sampler.Stop();
         return new PhaseMeasure(Seconds(sw), peak, sampler.PeakGcHeap, GC.GetTotalAllocatedBytes(precise: true) - allocated,
-            GC.CollectionCount(0) - gen0, GC.CollectionCount(2) - gen2);
+            GC.CollectionCount(0) - gen0, GC.CollectionCount(2) - gen2, used);
     }
 
     /// <summary>The batches taken one at a time by <paramref name="workers"/> threads, as Hangfire workers take queued jobs.</summary>

@@ -74,6 +74,7 @@ public static class BenchBillRunCommand
                 $"approve {x.Approve.Seconds:F2} s = {x.Approve.AccountsPerSecond:N0} accounts/s ({x.Approve.RatioToFloor:F2} × floor); " +
                 $"floor {x.Floor.AccountsPerSecond:N0} accounts/s (read {x.Floor.Charges:N0} charges {x.Floor.ReadSeconds:F2} s, write {x.Floor.Lines:N0} lines {x.Floor.WriteSeconds:F2} s); " +
                 $"peak working set / GC heap {x.PlanAndDraft.PeakWorkingSetMegabytes} / {x.PlanAndDraft.PeakGcHeapMegabytes} MiB drafting, {x.Approve.PeakWorkingSetMegabytes} / {x.Approve.PeakGcHeapMegabytes} MiB approving; " +
+                $"CPU (billing / PostgreSQL) {Cpu(x.PlanAndDraft.Cpu)} drafting, {Cpu(x.Approve.Cpu)} approving; " +
                 $"allocated {x.PlanAndDraft.AllocatedBytesPerAccount:N0} / {x.Approve.AllocatedBytesPerAccount:N0} bytes an account, {x.PlanAndDraft.Gen0Collections} / {x.Approve.Gen0Collections} gen0 and {x.PlanAndDraft.Gen2Collections} / {x.Approve.Gen2Collections} gen2 collections");
         }
 
@@ -84,4 +85,9 @@ public static class BenchBillRunCommand
         output.WriteLine($"  peak memory while the bill run ran: working set {r.PeakWorkingSetMegabytes} MiB, GC heap {r.PeakGcHeapMegabytes} MiB");
         return 0;
     }
+
+    /// <summary>"3.10 / 2.45 s", or the client's alone when PostgreSQL is not on this machine.</summary>
+    private static string Cpu(Billing.Benchmarks.CpuSeconds c) => c.Server is { } server
+        ? $"{c.Client:F2} / {server:F2} s"
+        : $"{c.Client:F2} s / (server not on this machine)";
 }

@@ -50,38 +50,64 @@ internal static class RecurringFeeProration
 
     private static List<Run> Runs(BillCycle cycle, List<SubscriptionPeriod> periods, List<IssuedRecurringLine> billed)
     {
+        // A day at a time (a cycle has at most 31), without allocating per day: a bill run does this for
+        // every subscription and fee, for two cycles.
         var runs = new List<Run>();
-        Run? open = null;
+        DayAction? open = null;
+        var from = cycle.Start;
         for (var day = cycle.Start; day < cycle.End; day = day.PlusDays(1))
         {
-            var due = periods.Find(p => p.Covers(day));
-            var earlier = billed.Find(l => l.Covers(day));
-            DayAction? action = (due, earlier) switch
+            var action = Action(day, periods, billed);
+            if (action == open)
             {
-                ({ } period, null) => new DayAction(period.Msisdn, null),
-                (null, { } line) => new DayAction(null, line),
-                _ => null,
-            };
-            if (open is not null && action == open.Action)
-            {
-                open = open with { To = day.PlusDays(1) };
                 continue;
             }
 
-            if (open is not null)
+            if (open is { } closed)
             {
-                runs.Add(open);
+                runs.Add(new Run(closed, from, day));
             }
 
-            open = action is { } a ? new Run(a, day, day.PlusDays(1)) : null;
+            (open, from) = (action, day);
         }
 
-        if (open is not null)
+        if (open is { } last)
         {
-            runs.Add(open);
+            runs.Add(new Run(last, from, cycle.End));
         }
 
         return runs;
+    }
+
+    /// <summary>Charged under the period's MSISDN when due and not billed, credited against the earlier line when billed and no longer due, else nothing.</summary>
+    private static DayAction? Action(LocalDate day, List<SubscriptionPeriod> periods, List<IssuedRecurringLine> billed)
+    {
+        SubscriptionPeriod? due = null;
+        foreach (var p in periods)
+        {
+            if (p.Covers(day))
+            {
+                due = p;
+                break;
+            }
+        }
+
+        IssuedRecurringLine? earlier = null;
+        foreach (var l in billed)
+        {
+            if (l.Covers(day))
+            {
+                earlier = l;
+                break;
+            }
+        }
+
+        return (due, earlier) switch
+        {
+            ({ } period, null) => new DayAction(period.Msisdn, null),
+            (null, { } line) => new DayAction(null, line),
+            _ => null,
+        };
     }
 
     private static InvoiceLine Line(InvoiceRequest request, Currency currency, string subscriptionId, string planId, string feeId, RecurringFee? fee, BillCycle cycle, Run run)
