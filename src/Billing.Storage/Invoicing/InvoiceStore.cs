@@ -87,8 +87,8 @@ public static partial class InvoiceStore
                 copy.Write(d.AmountDue.Amount, NpgsqlDbType.Numeric);
                 Nullable(copy, previousTotal, NpgsqlDbType.Numeric);
                 Nullable(copy, overdraftThrough, NpgsqlDbType.Bigint);
-                copy.Write(JsonSerializer.Serialize(d.Warnings.Select(w => new { code = Code(w.Code), message = w.Message })), NpgsqlDbType.Jsonb);
-                copy.Write(JsonSerializer.Serialize(d.Errors.Select(e => new { code = Code(e.Code), message = e.Message })), NpgsqlDbType.Jsonb);
+                copy.Write(d.Warnings.Count == 0 ? "[]" : JsonSerializer.Serialize(d.Warnings.Select(w => new { code = Code(w.Code), message = w.Message })), NpgsqlDbType.Jsonb);
+                copy.Write(d.Errors.Count == 0 ? "[]" : JsonSerializer.Serialize(d.Errors.Select(e => new { code = Code(e.Code), message = e.Message })), NpgsqlDbType.Jsonb);
                 copy.Write(InvoiceFingerprint.Of(d), NpgsqlDbType.Text);
             }
 
