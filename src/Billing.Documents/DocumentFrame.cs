@@ -32,9 +32,9 @@ internal static class DocumentFrame
     private static MemoryStream? _saveBuffer;
 
     /// <summary>The footers, then the bytes, with PDFsharp's random values replaced by ones derived from <paramref name="seed"/>.</summary>
-    public static byte[] Save(PdfDocument pdf, InvoiceTemplate template, DocumentStyle style, DocumentLanguage language, string seed)
+    public static byte[] Save(PdfDocument pdf, DocumentStyle style, DocumentLanguage language, string seed)
     {
-        Footers(pdf, template, style, language);
+        Footers(pdf, style, language);
         var bytes = _saveBuffer ??= new MemoryStream();
         bytes.SetLength(0);
         pdf.Save(bytes, false);
@@ -131,10 +131,9 @@ internal static class DocumentFrame
     public static string BrandText(InvoiceTemplate template, DocumentLanguage language, string key, params (string Name, string Value)[] values) =>
         language.Text(key, [.. template.Brand.Select(b => (b.Key, b.Value)), ("address", string.Join(", ", template.AddressLines)), .. values]);
 
-    private static void Footers(PdfDocument pdf, InvoiceTemplate template, DocumentStyle style, DocumentLanguage language)
+    private static void Footers(PdfDocument pdf, DocumentStyle style, DocumentLanguage language)
     {
-        var footer = BrandText(template, language, "footer");
-        var contact = BrandText(template, language, "contact");
+        var (footer, contact) = style.FooterTexts(language);
         var pages = pdf.PageCount;
         for (var i = 0; i < pages; i++)
         {

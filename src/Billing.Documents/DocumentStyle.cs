@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Billing.Core.Usage;
 using PdfSharp.Drawing;
@@ -7,8 +8,13 @@ namespace Billing.Documents;
 /// <summary>A brand's fonts, colours, pens and brushes, made once per template (PDFsharp's XFont needs the resolver installed first).</summary>
 internal sealed class DocumentStyle
 {
+    private readonly InvoiceTemplate _template;
+
+    private readonly ConcurrentDictionary<DocumentLanguage, (string Footer, string Contact)> _footers = new();
+
     public DocumentStyle(InvoiceTemplate template)
     {
+        _template = template;
         Title = new XFont(DocumentFonts.Family, 20, XFontStyleEx.Bold);
         Heading = new XFont(DocumentFonts.Family, 10.5, XFontStyleEx.Bold);
         Body = new XFont(DocumentFonts.Family, 8);
@@ -52,6 +58,10 @@ internal sealed class DocumentStyle
     public XPen PrimaryPen { get; }
     public XPen RulePen { get; }
     public IReadOnlyDictionary<ServiceType, XSolidBrush> Services { get; }
+
+    /// <summary>The legal footer and the contact line in <paramref name="language"/>: the same on every page of the brand's documents, so filled in once.</summary>
+    public (string Footer, string Contact) FooterTexts(DocumentLanguage language) =>
+        _footers.GetOrAdd(language, l => (DocumentFrame.BrandText(_template, l, "footer"), DocumentFrame.BrandText(_template, l, "contact")));
 
     private static XColor Colour(InvoiceTemplate template, string key)
     {

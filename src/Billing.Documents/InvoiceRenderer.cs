@@ -46,7 +46,7 @@ public sealed class InvoiceRenderer
             draw.Body(flow);
         }
 
-        return DocumentFrame.Save(pdf, _template, _style, language, $"{document.Kind.Code()}:{document.Number}");
+        return DocumentFrame.Save(pdf, _style, language, $"{document.Kind.Code()}:{document.Number}");
     }
 
     internal static string Title(InvoiceDocument d, DocumentLanguage l) => l[d.Kind == DocumentKind.Invoice ? "title.invoice" : "title.credit-note"];

@@ -38,7 +38,7 @@ public sealed class LetterRenderer
             draw.Body(flow);
         }
 
-        return DocumentFrame.Save(pdf, _template, _style, l, $"{DocumentKind.Letter.Code()}:{number}");
+        return DocumentFrame.Save(pdf, _style, l, $"{DocumentKind.Letter.Code()}:{number}");
     }
 
     private sealed class Drawing(DunningLetter d, InvoiceTemplate template, DocumentLanguage l, DocumentStyle s)

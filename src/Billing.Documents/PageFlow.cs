@@ -76,13 +76,14 @@ internal sealed class PageFlow(PdfDocument document, DocumentStyle style, Action
     public void Table(IReadOnlyList<Column> columns, IEnumerable<(string[] Cells, RowStyle Style)> rows, string? caption = null)
     {
         Need(RowHeight * 3 + (caption is null ? 0 : RowHeight));
-        Header(columns, caption);
+        var headers = columns.Select(c => c.Header).ToArray();
+        Header(columns, headers, caption);
         foreach (var (cells, rowStyle) in rows)
         {
             if (Y + RowHeight > Bottom)
             {
                 NewPage();
-                Header(columns, caption);
+                Header(columns, headers, caption);
             }
 
             var font = rowStyle switch { RowStyle.Subtotal => Style.Bold, RowStyle.Marked => Style.Italic, _ => Style.Body };
@@ -98,7 +99,7 @@ internal sealed class PageFlow(PdfDocument document, DocumentStyle style, Action
         Y += 4;
     }
 
-    private void Header(IReadOnlyList<Column> columns, string? caption)
+    private void Header(IReadOnlyList<Column> columns, string[] headers, string? caption)
     {
         if (caption is not null)
         {
@@ -107,7 +108,7 @@ internal sealed class PageFlow(PdfDocument document, DocumentStyle style, Action
         }
 
         G.DrawRectangle(Style.Band, Left, Y - 1, Width, RowHeight + 1);
-        Row(columns, columns.Select(c => c.Header).ToArray(), Style.Bold, Style.Primary);
+        Row(columns, headers, Style.Bold, Style.Primary);
         Y += RowHeight + 2;
     }
 

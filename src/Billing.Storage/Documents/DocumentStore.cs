@@ -98,10 +98,12 @@ public static class DocumentStore
 
             -- Daily spend per service over the cycle (the cycle's own charges, on the account's local days), by
             -- subscription: rated_charges is indexed on (subscription_id, cycle_start, …), not on the account.
+            -- Only for invoices without the annex: the annex below holds the same charges, summed here in C#.
             {{Batch}}
             SELECT b.id AS invoice_id, (r.start_utc AT TIME ZONE b.zone)::date AS day, r.service, sum(r.amount) AS amount
             FROM b JOIN invoices i ON i.id = b.id JOIN subscriptions s ON s.account_id = i.account_id
             JOIN rated_charges r ON r.subscription_id = s.id AND r.cycle_start = i.cycle_start AND NOT r.late
+            WHERE NOT b.annex
             GROUP BY b.id, 2, r.service ORDER BY b.id, 2, r.service;
 
             -- The annex: the cycle's charges and the late ones this invoice bills, per subscriber then time.
@@ -135,11 +137,23 @@ public static class DocumentStore
                     l.Description, l.Msisdn, (ServiceType?)l.Service, l.DestinationGroup, l.Quantity, l.AllowanceUsed, l.PeriodStart, l.PeriodEnd, l.TaxCategory, M(l.Amount))).ToList(),
                 Taxes = taxes[h.Id].Select(t => new DocumentTax(t.Name, t.Rate, M(t.Base), M(t.Amount))).ToList(),
                 Payments = payments[h.Id].Select(p => new DocumentPayment(p.Day, p.Reference, M(p.Amount))).ToList(),
-                DailySpend = spend[h.Id].Select(s => new DailySpend(s.Day, (ServiceType)s.Service, s.Amount)).ToList(),
+                DailySpend = spend.Contains(h.Id)
+                    ? spend[h.Id].Select(s => new DailySpend(s.Day, (ServiceType)s.Service, s.Amount)).ToList()
+                    : SpendOf(records[h.Id]),
                 Annex = records[h.Id].Select(a => new AnnexRecord(a.Msisdn, a.Start, (ServiceType)a.Service, a.Destination, a.Quantity, a.Amount, a.Late)).ToList(),
             };
         }).ToList();
     }
+
+    /// <summary>
+    /// The daily spend of an invoice whose annex was loaded: its records of the cycle (not the late ones), summed per
+    /// local day and service — what the spend query sums for an invoice without the annex.
+    /// </summary>
+    private static List<DailySpend> SpendOf(IEnumerable<AnnexRow> annex) =>
+        [.. annex.Where(a => !a.Late)
+            .GroupBy(a => (a.Start.Date, a.Service))
+            .OrderBy(g => g.Key.Date).ThenBy(g => g.Key.Service)
+            .Select(g => new DailySpend(g.Key.Date, (ServiceType)g.Key.Service, g.Sum(a => a.Amount)))];
 
     /// <summary>The credit notes with these numbers as documents, in the order asked (unknown numbers are left out).</summary>
     public static IReadOnlyList<InvoiceDocument> LoadCreditNotes(NpgsqlConnection conn, IReadOnlyCollection<string> numbers)

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Billing.Core.Documents;
+using Billing.Core.Usage;
 using Billing.Integration.Tests.Infrastructure;
 using Billing.Integration.Tests.Invoicing;
 using Billing.Jobs.Documents;
@@ -76,6 +77,32 @@ public sealed class DocumentRenderTests : IDisposable
             [("447700900123", 1L, 0.10m), ("447700900123", 1L, 0.10m), ("447700900123", 1L, 0.10m), ("12025550123", 90L, 0.30m)],
             invoice.Annex.Select(a => (a.Destination!, a.Quantity, a.Amount)));
         Assert.All(invoice.Annex, a => Assert.Equal(Msisdn, a.Msisdn));
+    }
+
+    [Fact]
+    public void The_daily_spend_is_the_same_with_or_without_the_annex_and_leaves_out_the_late_record_the_annex_lists()
+    {
+        _world.Bill(December);
+        _world.Usage(
+            UsageSpec.Sms("late", Msisdn, "447700900123", Instant.FromUtc(2026, 11, 20, 10, 0)),
+            UsageSpec.Sms("d1", Msisdn, "447700900123", Instant.FromUtc(2026, 12, 2, 10, 0)),
+            UsageSpec.Sms("d2", Msisdn, "447700900123", Instant.FromUtc(2026, 12, 2, 11, 0)),
+            UsageSpec.Voice("d3", Msisdn, "12025550123", Instant.FromUtc(2026, 12, 3, 10, 0), 60));
+        var number = _world.Bill(January)[0];
+
+        var withAnnex = Load(number);
+        var without = Load(number, annex: false);
+
+        // December's own charges: two SMS at 0.10 on the 2nd, 60 s to the USA at 0.20 a minute on the 3rd; the late
+        // SMS of 20 November is in the annex but not in December's chart.
+        Assert.Equal(
+            [(new LocalDate(2026, 12, 2), ServiceType.Sms, 0.20m), (new LocalDate(2026, 12, 3), ServiceType.Voice, 0.20m)],
+            withAnnex.DailySpend.Select(d => (d.Day, d.Service, d.Amount)));
+        Assert.Equal(without.DailySpend, withAnnex.DailySpend);
+        Assert.Equal(
+            [(new LocalDate(2026, 11, 20), true, 0.10m), (new LocalDate(2026, 12, 2), false, 0.10m), (new LocalDate(2026, 12, 2), false, 0.10m), (new LocalDate(2026, 12, 3), false, 0.20m)],
+            withAnnex.Annex.Select(a => (a.Start.Date, a.Late, a.Amount)));
+        Assert.Empty(without.Annex);
     }
 
     [Fact]
