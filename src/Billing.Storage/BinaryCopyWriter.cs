@@ -102,6 +102,19 @@ public sealed class BinaryCopyWriter : IDisposable
         }
     }
 
+    /// <summary>A bigint column that may be null.</summary>
+    public void WriteNullable(long? value)
+    {
+        if (value is { } v)
+        {
+            Write(v);
+        }
+        else
+        {
+            WriteNull();
+        }
+    }
+
     /// <summary>date: days since 2000-01-01.</summary>
     public void Write(LocalDate value) => Write(Period.DaysBetween(EpochDate, value));
 
