@@ -220,7 +220,7 @@ public static class BillRunBenchmark
         using var usage = usageConn.BeginBinaryImport("""
             COPY usage (source, record_key, service, msisdn, destination, start_utc, duration_s, volume_bytes, cell_id, file_id, line_no) FROM STDIN (FORMAT BINARY)
             """);
-        using var charges = chargeConn.BeginBinaryImport(Billing.Storage.Rating.ChargeStore.CopyCommand);
+        using var charges = Billing.Storage.BinaryCopyWriter.Begin(chargeConn, Billing.Storage.Rating.ChargeStore.CopyCommand);
         long index = 0;
         for (var r = 0; r < s.Records; r++)
         {

@@ -23,11 +23,28 @@ public sealed class BillingDatabase : IDisposable, IAsyncDisposable
 
     public NpgsqlDataSource DataSource { get; }
 
+    /// <summary>The read and write buffer of each connection, in bytes, unless its connection string sets them.</summary>
+    public const int BulkBufferSize = 64 * 1024;
+
     public string ConnectionString { get; }
 
     public static BillingDatabase Connect(string connectionString)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
+        // Bulk reads and COPYs (rating reads ~15 MB of usage and writes ~10 MB of charges per range) went through 8 KiB
+        // buffers: a socket call, and in Npgsql a timer reset under a process-wide lock, per 8 KiB. 64 KiB each unless the
+        // connection string sets its own (a pool of 50 connections then holds 6 MiB).
+        var settings = builder.ConnectionStringBuilder;
+        if (!settings.ContainsKey("Read Buffer Size"))
+        {
+            settings.ReadBufferSize = BulkBufferSize;
+        }
+
+        if (!settings.ContainsKey("Write Buffer Size"))
+        {
+            settings.WriteBufferSize = BulkBufferSize;
+        }
+
         builder.UseNodaTime();
         return new BillingDatabase(builder.Build(), connectionString);
     }

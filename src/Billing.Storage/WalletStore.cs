@@ -144,19 +144,19 @@ public static class WalletStore
         var conn = tx.Connection!;
         if (walks.Any(w => w.Result.Postings.Count > 0))
         {
-            using var copy = conn.BeginBinaryImport("COPY wallet_ledger (account_id, kind, amount, at, usage_id, msisdn, balance_after) FROM STDIN (FORMAT BINARY)");
+            using var copy = BinaryCopyWriter.Begin(conn, "COPY wallet_ledger (account_id, kind, amount, at, usage_id, msisdn, balance_after) FROM STDIN (FORMAT BINARY)");
             foreach (var (account, _, result) in walks)
             {
                 foreach (var p in result.Postings)
                 {
-                    copy.StartRow();
-                    copy.Write(account, NpgsqlDbType.Text);
-                    copy.Write(p.Kind, NpgsqlDbType.Text);
-                    copy.Write(p.Amount, NpgsqlDbType.Numeric);
-                    copy.Write(p.At, NpgsqlDbType.TimestampTz);
+                    copy.StartRow(7);
+                    copy.Write(account);
+                    copy.Write(p.Kind);
+                    copy.Write(p.Amount);
+                    copy.Write(p.At);
                     copy.WriteNullable(p.UsageId);
                     copy.WriteNullable(p.Msisdn);
-                    copy.Write(p.BalanceAfter, NpgsqlDbType.Numeric);
+                    copy.Write(p.BalanceAfter);
                 }
             }
 
@@ -165,19 +165,19 @@ public static class WalletStore
 
         if (walks.Any(w => w.Result.Overdraft.Count > 0))
         {
-            using var copy = conn.BeginBinaryImport("COPY prepaid_overdraft (usage_id, account_id, msisdn, amount, currency, at, reason) FROM STDIN (FORMAT BINARY)");
+            using var copy = BinaryCopyWriter.Begin(conn, "COPY prepaid_overdraft (usage_id, account_id, msisdn, amount, currency, at, reason) FROM STDIN (FORMAT BINARY)");
             foreach (var (account, currency, result) in walks)
             {
                 foreach (var o in result.Overdraft)
                 {
-                    copy.StartRow();
-                    copy.Write(o.UsageId, NpgsqlDbType.Bigint);
-                    copy.Write(account, NpgsqlDbType.Text);
-                    copy.Write(o.Msisdn, NpgsqlDbType.Text);
-                    copy.Write(o.Amount, NpgsqlDbType.Numeric);
-                    copy.Write(currency, NpgsqlDbType.Char);
-                    copy.Write(o.At, NpgsqlDbType.TimestampTz);
-                    copy.Write(o.Reason, NpgsqlDbType.Text);
+                    copy.StartRow(7);
+                    copy.Write(o.UsageId);
+                    copy.Write(account);
+                    copy.Write(o.Msisdn);
+                    copy.Write(o.Amount);
+                    copy.Write(currency);
+                    copy.Write(o.At);
+                    copy.Write(o.Reason);
                 }
             }
 

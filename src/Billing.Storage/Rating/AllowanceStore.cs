@@ -37,6 +37,11 @@ public static class AllowanceStore
             .ToDictionary(g => g.Key, g => (IReadOnlyList<AllowancePurchase>)g.Select(p => new AllowancePurchase(p.At, p.Allowance, p.Amount)).ToList());
     }
 
+    /// <summary>
+    /// Stores the balances a batch leaves. A batch gives every allowance of each subscription cycle it rated, also those still
+    /// where they stood (a used-up allowance, a service the batch did not use): such rows are left alone, not written again as
+    /// new row versions.
+    /// </summary>
     public static void Save(NpgsqlTransaction tx, IReadOnlyList<AllowanceBalance> list)
     {
         if (list.Count == 0)
@@ -48,6 +53,7 @@ public static class AllowanceStore
             INSERT INTO allowance_balances (subscription_id, allowance_id, cycle_start, granted, used)
             SELECT * FROM unnest(@subs, @allowances, @cycles, @granted, @used)
             ON CONFLICT (subscription_id, allowance_id, cycle_start) DO UPDATE SET granted = EXCLUDED.granted, used = EXCLUDED.used
+            WHERE (allowance_balances.granted, allowance_balances.used) IS DISTINCT FROM (EXCLUDED.granted, EXCLUDED.used)
             """, new
         {
             subs = list.Select(b => b.SubscriptionId).ToArray(),

@@ -83,17 +83,15 @@ public static class ChargeStore
 
         var conn = tx.Connection!;
         var invoiced = InvoicedCycles(tx, rows.Select(r => (r.Usage.Subscriber!.AccountId, r.Cycle)));
-        using (var copy = conn.BeginBinaryImport(CopyCommand))
+        using var copy = BinaryCopyWriter.Begin(conn, CopyCommand);
+        foreach (var r in rows)
         {
-            foreach (var r in rows)
-            {
-                var subscriber = r.Usage.Subscriber!;
-                WriteRow(copy, r.Usage.Id, subscriber.SubscriptionId, subscriber.AccountId, r.Cycle, r.Usage.Start, r.CatalogVersion, r.Charge,
-                    r.Usage.Service, invoiced.Count > 0 && invoiced.Contains((subscriber.AccountId, r.Cycle)));
-            }
-
-            copy.Complete();
+            var subscriber = r.Usage.Subscriber!;
+            WriteRow(copy, r.Usage.Id, subscriber.SubscriptionId, subscriber.AccountId, r.Cycle, r.Usage.Start, r.CatalogVersion, r.Charge,
+                r.Usage.Service, invoiced.Count > 0 && invoiced.Contains((subscriber.AccountId, r.Cycle)));
         }
+
+        copy.Complete();
     }
 
     /// <summary>The COPY that <see cref="WriteRow"/> writes rows of (the bill-run benchmark writes its charges with it too).</summary>
@@ -104,36 +102,38 @@ public static class ChargeStore
         FROM STDIN (FORMAT BINARY)
         """;
 
+    private const short Columns = 19;
+
     /// <summary>
     /// One charge of a <see cref="CopyCommand"/>: the engine's result and the inputs that neither the usage record nor
     /// catalogue version <paramref name="catalogVersion"/> holds (plan, the allowance's balance before) — all
     /// <see cref="Billing.Core.Rating.ChargeExplainer"/> needs to compute its breakdown again.
     /// </summary>
-    public static void WriteRow(NpgsqlBinaryImporter copy, long usageId, long subscriptionId, string accountId, LocalDate cycle, Instant start,
+    public static void WriteRow(BinaryCopyWriter copy, long usageId, long subscriptionId, string accountId, LocalDate cycle, Instant start,
         int catalogVersion, RatedCharge c, Billing.Core.Usage.ServiceType service, bool late)
     {
         ArgumentNullException.ThrowIfNull(copy);
         ArgumentNullException.ThrowIfNull(c);
-        copy.StartRow();
-        copy.Write(usageId, NpgsqlDbType.Bigint);
-        copy.Write(subscriptionId, NpgsqlDbType.Bigint);
-        copy.Write(accountId, NpgsqlDbType.Text);
-        copy.Write(cycle, NpgsqlDbType.Date);
-        copy.Write(start, NpgsqlDbType.TimestampTz);
-        copy.Write(c.PlanId, NpgsqlDbType.Text);
-        copy.Write(catalogVersion, NpgsqlDbType.Integer);
-        copy.Write(c.Amount, NpgsqlDbType.Numeric);
-        copy.Write(c.Currency, NpgsqlDbType.Char);
+        copy.StartRow(Columns);
+        copy.Write(usageId);
+        copy.Write(subscriptionId);
+        copy.Write(accountId);
+        copy.Write(cycle);
+        copy.Write(start);
+        copy.Write(c.PlanId);
+        copy.Write(catalogVersion);
+        copy.Write(c.Amount);
+        copy.Write(c.Currency);
         copy.WriteNullable(c.DestinationGroup);
         copy.WriteNullable(c.MatchedPrefix);
-        copy.Write(c.Quantity, NpgsqlDbType.Bigint);
-        copy.Write(c.BilledQuantity, NpgsqlDbType.Bigint);
+        copy.Write(c.Quantity);
+        copy.Write(c.BilledQuantity);
         copy.WriteNullable(c.AllowanceId);
-        copy.Write(c.AllowanceUsed, NpgsqlDbType.Bigint);
-        copy.Write(c.AllowanceBefore, NpgsqlDbType.Bigint);
+        copy.Write(c.AllowanceUsed);
+        copy.Write(c.AllowanceBefore);
         copy.WriteNullable(c.TimeBand);
-        copy.Write((short)service, NpgsqlDbType.Smallint);
-        copy.Write(late, NpgsqlDbType.Boolean);
+        copy.Write((short)service);
+        copy.Write(late);
     }
 
     /// <summary>

@@ -91,21 +91,36 @@ public static class UsageToRateStore
         return ReadUsage(cmd);
     }
 
-    /// <summary>The usage records of <paramref name="cmd"/>, which selects <see cref="UsageColumns"/>, may_be_held and optionally suspended_since.</summary>
+    /// <summary>
+    /// The usage records of <paramref name="cmd"/>, which selects <see cref="UsageColumns"/>, may_be_held and optionally suspended_since.
+    /// A subscription's columns are the same on each of its records: they are read once per subscription, and its records share one
+    /// <see cref="Subscriber"/> (a range holds about twenty records per subscription).
+    /// </summary>
     private static List<UsageToRate> ReadUsage(NpgsqlCommand cmd)
     {
         var list = new List<UsageToRate>();
+        var subscribers = new Dictionary<long, Subscriber>();
         using var reader = cmd.ExecuteReader();
         while (reader.Read())
         {
-            var subscriber = reader.IsDBNull(7) ? null : new Subscriber(
-                reader.GetInt64(7),
-                reader.GetString(8),
-                reader.GetString(9),
-                DateTimeZoneProviders.Tzdb[reader.GetString(10)],
-                reader.GetInt16(11),
-                PaymentTypes.Parse(reader.GetString(12)),
-                Currency.Of(reader.GetString(13)));
+            Subscriber? subscriber = null;
+            if (!reader.IsDBNull(7))
+            {
+                var id = reader.GetInt64(7);
+                if (!subscribers.TryGetValue(id, out subscriber))
+                {
+                    subscriber = new Subscriber(
+                        id,
+                        reader.GetString(8),
+                        reader.GetString(9),
+                        DateTimeZoneProviders.Tzdb[reader.GetString(10)],
+                        reader.GetInt16(11),
+                        PaymentTypes.Parse(reader.GetString(12)),
+                        Currency.Of(reader.GetString(13)));
+                    subscribers.Add(id, subscriber);
+                }
+            }
+
             list.Add(new UsageToRate(
                 reader.GetInt64(0),
                 reader.GetString(1),
