@@ -115,6 +115,78 @@ public sealed class BinaryCopyWriter : IDisposable
         }
     }
 
+    /// <summary>A smallint column that may be null.</summary>
+    public void WriteNullable(short? value)
+    {
+        if (value is { } v)
+        {
+            Write(v);
+        }
+        else
+        {
+            WriteNull();
+        }
+    }
+
+    /// <summary>A numeric column that may be null.</summary>
+    public void WriteNullable(decimal? value)
+    {
+        if (value is { } v)
+        {
+            Write(v);
+        }
+        else
+        {
+            WriteNull();
+        }
+    }
+
+    /// <summary>jsonb: its format version (1), then the JSON text in UTF-8.</summary>
+    public void WriteJsonb(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        Ensure(5 + Encoding.UTF8.GetMaxByteCount(json.Length));
+        _buffer[_position + 4] = 1;
+        var length = Encoding.UTF8.GetBytes(json, _buffer.AsSpan(_position + 5));
+        BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(_position), length + 1);
+        _position += 5 + length;
+    }
+
+    /// <summary>text[]: one dimension from 1 (none when empty), no nulls, elements of type text (oid 25).</summary>
+    public void WriteTextArray(IReadOnlyList<string> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        const int TextOid = 25;
+        var bytes = 12 + (values.Count == 0 ? 0 : 8);
+        foreach (var v in values)
+        {
+            bytes += 4 + Encoding.UTF8.GetByteCount(v);
+        }
+
+        Length(bytes);
+        Int32(values.Count == 0 ? 0 : 1);
+        Int32(0);
+        Int32(TextOid);
+        if (values.Count > 0)
+        {
+            Int32(values.Count);
+            Int32(1);
+        }
+
+        foreach (var v in values)
+        {
+            var length = Encoding.UTF8.GetBytes(v, _buffer.AsSpan(_position + 4));
+            Int32(length);
+            _position += length;
+        }
+    }
+
+    private void Int32(int value)
+    {
+        BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(_position), value);
+        _position += 4;
+    }
+
     /// <summary>date: days since 2000-01-01.</summary>
     public void Write(LocalDate value) => Write(Period.DaysBetween(EpochDate, value));
 

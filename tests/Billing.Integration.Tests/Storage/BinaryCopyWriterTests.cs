@@ -86,6 +86,58 @@ public sealed class BinaryCopyWriterTests : IDisposable
     }
 
     [Fact]
+    public void Json_text_arrays_and_nullable_small_and_exact_numbers_written_by_the_writer_are_stored_as_Npgsqls_importer_stores_them()
+    {
+        using var conn = _db.Db.Open();
+        const string Shape = "(k int, j jsonb, a text[], s smallint, x numeric)";
+        conn.Execute($"CREATE TABLE parts_by_npgsql {Shape}; CREATE TABLE parts_by_writer {Shape};");
+        (string Json, string[] Ids, short? Service, decimal? Exact)[] rows =
+        [
+            ("[]", [], null, null),
+            ("""[{"code":"no-usage","message":"no usage in [2026-11-01, 2026-12-01) — Zoë, Łódź"}]""", ["41"], 2, -0.125000m),
+            ("""{"b":[1,2.50,null],"a":"São Paulo"}""", ["rerate-7", "8", "ü€"], 0, 0.000000m),
+        ];
+
+        using (var copy = conn.BeginBinaryImport("COPY parts_by_npgsql FROM STDIN (FORMAT BINARY)"))
+        {
+            for (var k = 0; k < rows.Length; k++)
+            {
+                copy.StartRow();
+                copy.Write(k, NpgsqlDbType.Integer);
+                copy.Write(rows[k].Json, NpgsqlDbType.Jsonb);
+                copy.Write(rows[k].Ids, NpgsqlDbType.Array | NpgsqlDbType.Text);
+                if (rows[k].Service is { } s) { copy.Write(s, NpgsqlDbType.Smallint); } else { copy.WriteNull(); }
+                if (rows[k].Exact is { } x) { copy.Write(x, NpgsqlDbType.Numeric); } else { copy.WriteNull(); }
+            }
+
+            copy.Complete();
+        }
+
+        using (var copy = BinaryCopyWriter.Begin(conn, "COPY parts_by_writer FROM STDIN (FORMAT BINARY)"))
+        {
+            for (var k = 0; k < rows.Length; k++)
+            {
+                copy.StartRow(5);
+                copy.Write(k);
+                copy.WriteJsonb(rows[k].Json);
+                copy.WriteTextArray(rows[k].Ids);
+                copy.WriteNullable(rows[k].Service);
+                copy.WriteNullable(rows[k].Exact);
+            }
+
+            copy.Complete();
+        }
+
+        const string Read = "SELECT k, j::text, a::text, cardinality(a), s, x::text FROM {0} ORDER BY k";
+        var expected = conn.Query(string.Format(System.Globalization.CultureInfo.InvariantCulture, Read, "parts_by_npgsql")).Select(r => string.Join("|", ((IDictionary<string, object?>)r).Values)).ToList();
+        var actual = conn.Query(string.Format(System.Globalization.CultureInfo.InvariantCulture, Read, "parts_by_writer")).Select(r => string.Join("|", ((IDictionary<string, object?>)r).Values)).ToList();
+        Assert.Equal(3, expected.Count);
+        Assert.Equal(expected, actual);
+        Assert.Equal("0|[]|{}|0||", actual[0]);
+        Assert.Equal("2|{\"a\": \"São Paulo\", \"b\": [1, 2.50, null]}|{rerate-7,8,ü€}|3|0|0.000000", actual[2]);
+    }
+
+    [Fact]
     public void A_writer_disposed_before_it_completes_cancels_its_copy_and_the_connection_stays_usable()
     {
         using var conn = _db.Db.Open();
