@@ -2,7 +2,6 @@ using Billing.Core.Mediation;
 using Billing.Core.Usage;
 using Dapper;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Billing.Storage;
 
@@ -25,7 +24,7 @@ public sealed class UsageWriter : IMediatedRowSink, IDisposable
     private readonly long _fileId;
     private readonly bool _direct;
     private readonly SuspenseBuffer? _suspense;
-    private NpgsqlBinaryImporter? _copy;
+    private BinaryCopyWriter? _copy;
     private bool _hasLowPriority;
     private long _staged;
 
@@ -49,7 +48,7 @@ public sealed class UsageWriter : IMediatedRowSink, IDisposable
         ArgumentNullException.ThrowIfNull(spillFolder);
         return new UsageWriter(tx, source, fileId, spillFolder)
         {
-            _copy = tx.Connection!.BeginBinaryImport("""
+            _copy = new BinaryCopyWriter(tx.Connection!, """
                 COPY usage (source, record_key, service, msisdn, destination, start_utc, duration_s,
                             volume_bytes, cell_id, file_id, line_no)
                 FROM STDIN (FORMAT BINARY)
@@ -70,7 +69,7 @@ public sealed class UsageWriter : IMediatedRowSink, IDisposable
             """, transaction: tx);
         return new UsageWriter(tx, source, fileId, spillFolder: null)
         {
-            _copy = conn.BeginBinaryImport("""
+            _copy = new BinaryCopyWriter(conn, """
                 COPY stage_rows (kind, record_key, service, msisdn, destination, start_utc, duration_s,
                                  volume_bytes, cell_id, line_no, priority, raw_line, reason, detail)
                 FROM STDIN (FORMAT BINARY)
@@ -82,36 +81,37 @@ public sealed class UsageWriter : IMediatedRowSink, IDisposable
     {
         ArgumentNullException.ThrowIfNull(usage);
         var c = _copy!;
-        c.StartRow();
         if (_direct)
         {
-            c.Write(_source, NpgsqlDbType.Text);
+            c.StartRow(11);
+            c.Text(_source);
         }
         else
         {
-            c.Write((short)0, NpgsqlDbType.Smallint);
+            c.StartRow(14);
+            c.Int16(0);
         }
 
-        c.Write(usage.RecordKey, NpgsqlDbType.Text);
-        c.Write((short)usage.Service, NpgsqlDbType.Smallint);
-        c.Write(usage.Msisdn, NpgsqlDbType.Text);
-        WriteNullable(c, usage.Destination);
-        c.Write(usage.Start, NpgsqlDbType.TimestampTz);
-        c.Write(usage.DurationSeconds, NpgsqlDbType.Bigint);
-        c.Write(usage.VolumeBytes, NpgsqlDbType.Bigint);
-        WriteNullable(c, usage.CellId);
+        c.Text(usage.RecordKey);
+        c.Int16((short)usage.Service);
+        c.Text(usage.Msisdn);
+        c.TextOrNull(usage.Destination);
+        c.TimestampTz(usage.Start);
+        c.Int64(usage.DurationSeconds);
+        c.Int64(usage.VolumeBytes);
+        c.TextOrNull(usage.CellId);
         if (_direct)
         {
-            c.Write(_fileId, NpgsqlDbType.Bigint);
-            c.Write(lineNumber, NpgsqlDbType.Bigint);
+            c.Int64(_fileId);
+            c.Int64(lineNumber);
         }
         else
         {
-            c.Write(lineNumber, NpgsqlDbType.Bigint);
-            c.Write((short)priority, NpgsqlDbType.Smallint);
-            c.WriteNull();
-            c.WriteNull();
-            c.WriteNull();
+            c.Int64(lineNumber);
+            c.Int16((short)priority);
+            c.Null();
+            c.Null();
+            c.Null();
             _hasLowPriority |= priority != 0;
         }
 
@@ -128,25 +128,24 @@ public sealed class UsageWriter : IMediatedRowSink, IDisposable
         }
 
         var c = _copy!;
-        c.StartRow();
-        c.Write((short)1, NpgsqlDbType.Smallint);
+        c.StartRow(14);
+        c.Int16(1);
         for (var i = 0; i < 8; i++)
         {
-            c.WriteNull();
+            c.Null();
         }
 
-        c.Write(clean.LineNumber, NpgsqlDbType.Bigint);
-        c.Write((short)0, NpgsqlDbType.Smallint);
-        c.Write(clean.RawLine, NpgsqlDbType.Text);
-        c.Write(clean.Reason, NpgsqlDbType.Text);
-        c.Write(clean.Detail, NpgsqlDbType.Text);
+        c.Int64(clean.LineNumber);
+        c.Int16(0);
+        c.Text(clean.RawLine);
+        c.Text(clean.Reason);
+        c.Text(clean.Detail);
     }
 
     /// <summary>Ends the COPY and stores the rows. Returns how many usage rows were new.</summary>
     public long Finish()
     {
         _copy!.Complete();
-        _copy.Dispose();
         _copy = null;
         var conn = _tx.Connection!;
         if (_direct)
@@ -190,31 +189,19 @@ public sealed class UsageWriter : IMediatedRowSink, IDisposable
             return;
         }
 
-        using var copy = conn.BeginBinaryImport("COPY suspense (file_id, source, line_no, raw_line, reason, detail) FROM STDIN (FORMAT BINARY)");
+        using var copy = new BinaryCopyWriter(conn, "COPY suspense (file_id, source, line_no, raw_line, reason, detail) FROM STDIN (FORMAT BINARY)");
         foreach (var row in _suspense.Rows())
         {
-            copy.StartRow();
-            copy.Write(_fileId, NpgsqlDbType.Bigint);
-            copy.Write(_source, NpgsqlDbType.Text);
-            copy.Write(row.LineNumber, NpgsqlDbType.Bigint);
-            copy.Write(row.RawLine, NpgsqlDbType.Text);
-            copy.Write(row.Reason, NpgsqlDbType.Text);
-            copy.Write(row.Detail, NpgsqlDbType.Text);
+            copy.StartRow(6);
+            copy.Int64(_fileId);
+            copy.Text(_source);
+            copy.Int64(row.LineNumber);
+            copy.Text(row.RawLine);
+            copy.Text(row.Reason);
+            copy.Text(row.Detail);
         }
 
         copy.Complete();
-    }
-
-    private static void WriteNullable(NpgsqlBinaryImporter c, string? value)
-    {
-        if (value is null)
-        {
-            c.WriteNull();
-        }
-        else
-        {
-            c.Write(value, NpgsqlDbType.Text);
-        }
     }
 
     /// <summary>PostgreSQL text cannot hold NUL; a raw line is evidence, so keep it otherwise intact.</summary>
