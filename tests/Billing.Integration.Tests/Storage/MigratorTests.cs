@@ -190,4 +190,60 @@ public sealed class MigratorTests
             TestCluster.Instance.DropDatabase(name);
         }
     }
+
+    [Fact]
+    public void The_record_key_first_migration_keeps_every_usage_row_and_id_continues_the_identity_and_still_refuses_a_record_twice()
+    {
+        var (db, name) = TestCluster.CreateDatabase(migrate: false);
+        try
+        {
+            using var c = db.Open();
+            var rewrite = Migrator.All.Single(m => m.Name == "usage_record_key_first").Version;
+            c.Execute("CREATE TABLE schema_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
+            foreach (var m in Migrator.All.Where(m => m.Version < rewrite))
+            {
+                c.Execute(m.Sql);
+                c.Execute("INSERT INTO schema_migrations (version, name) VALUES (@Version, @Name)", new { m.Version, m.Name });
+            }
+
+            // The same record key from two sources, a data record with no destination, and the identity moved past the last row
+            // (as a file's claim moves it since V0016).
+            c.Execute("""
+                INSERT INTO usage (source, record_key, service, msisdn, destination, start_utc, duration_s, volume_bytes, cell_id, file_id, line_no)
+                VALUES ('canonical', 'k-1', 1, '447700900001', '442079460123', '2026-11-01T08:00:00Z', 60, 0, 'cell-7', 1, 2),
+                       ('cucm', 'k-1', 2, '447700900002', '447700900001', '2026-11-01T09:00:00Z', 0, 0, NULL, 2, 3),
+                       ('canonical', 'k-2', 3, '447700900001', NULL, '2026-11-01T10:00:00.123456Z', 0, 5242880, NULL, 1, 3)
+                """);
+            var lastBefore = c.ExecuteScalar<long>("SELECT nextval(pg_get_serial_sequence('usage', 'id'))");
+            const string Rows = """
+                SELECT id || ' ' || source || ' ' || record_key || ' ' || service || ' ' || msisdn || ' ' || coalesce(destination, '-') || ' '
+                       || start_utc || ' ' || duration_s || ' ' || volume_bytes || ' ' || coalesce(cell_id, '-') || ' ' || file_id || ' ' || line_no
+                FROM usage ORDER BY id
+                """;
+            var before = c.Query<string>(Rows).AsList();
+
+            Migrator.Migrate(db);
+
+            Assert.Equal(3, before.Count);
+            Assert.Equal(before, c.Query<string>(Rows));
+            Assert.Equal(lastBefore + 1, c.ExecuteScalar<long>("SELECT nextval(pg_get_serial_sequence('usage', 'id'))"));
+            Assert.Equal(
+                ["CREATE UNIQUE INDEX usage_id_key ON public.usage USING btree (id)",
+                 "CREATE UNIQUE INDEX usage_identity ON public.usage USING btree (record_key, source)",
+                 "CREATE INDEX usage_start ON public.usage USING brin (start_utc)"],
+                c.Query<string>("SELECT indexdef FROM pg_indexes WHERE tablename = 'usage' ORDER BY indexname"));
+            const string Insert = """
+                INSERT INTO usage (source, record_key, service, msisdn, start_utc, duration_s, volume_bytes, file_id, line_no)
+                VALUES ('cucm', 'k-1', 1, '447700900003', '2026-11-02T08:00:00Z', 30, 0, 3, 2)
+                """;
+            Assert.Equal(0, c.Execute(Insert + " ON CONFLICT (source, record_key) DO NOTHING"));
+            var twice = Assert.Throws<Npgsql.PostgresException>(() => c.Execute(Insert));
+            Assert.Equal(("23505", "usage_identity"), (twice.SqlState, twice.ConstraintName));
+        }
+        finally
+        {
+            db.Dispose();
+            TestCluster.Instance.DropDatabase(name);
+        }
+    }
 }
