@@ -74,12 +74,7 @@ public sealed class MigratorTests
         try
         {
             using var c = db.Open();
-            c.Execute("CREATE TABLE schema_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
-            foreach (var m in Migrator.All.Where(m => m.Version < 5))
-            {
-                c.Execute(m.Sql);
-                c.Execute("INSERT INTO schema_migrations (version, name) VALUES (@Version, @Name)", new { m.Version, m.Name });
-            }
+            ApplyMigrationsBefore(c, 5);
 
             // What a database where `bench rate` ran before looks like: its catalogue as kind synthetic, beside a real one.
             const string Insert = """
@@ -112,12 +107,7 @@ public sealed class MigratorTests
         try
         {
             using var c = db.Open();
-            c.Execute("CREATE TABLE schema_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
-            foreach (var m in Migrator.All.Where(m => m.Version < 14))
-            {
-                c.Execute(m.Sql);
-                c.Execute("INSERT INTO schema_migrations (version, name) VALUES (@Version, @Name)", new { m.Version, m.Name });
-            }
+            ApplyMigrationsBefore(c, 14);
 
             // Two charges as V0013's rating wrote them: a call that crossed from peak to off-peak, and a zero-second call (no parts).
             c.Execute("""
@@ -153,12 +143,7 @@ public sealed class MigratorTests
         {
             using var c = db.Open();
             var lean = Migrator.All.Single(m => m.Name == "usage_lean_indexes").Version;
-            c.Execute("CREATE TABLE schema_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
-            foreach (var m in Migrator.All.Where(m => m.Version < lean))
-            {
-                c.Execute(m.Sql);
-                c.Execute("INSERT INTO schema_migrations (version, name) VALUES (@Version, @Name)", new { m.Version, m.Name });
-            }
+            ApplyMigrationsBefore(c, lean);
 
             // Two files written before the migration, their rows interleaved; a third with no usage (all suspended).
             var files = c.Query<long>("""
@@ -199,12 +184,7 @@ public sealed class MigratorTests
         {
             using var c = db.Open();
             var rewrite = Migrator.All.Single(m => m.Name == "usage_record_key_first").Version;
-            c.Execute("CREATE TABLE schema_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
-            foreach (var m in Migrator.All.Where(m => m.Version < rewrite))
-            {
-                c.Execute(m.Sql);
-                c.Execute("INSERT INTO schema_migrations (version, name) VALUES (@Version, @Name)", new { m.Version, m.Name });
-            }
+            ApplyMigrationsBefore(c, rewrite);
 
             // The same record key from two sources, a data record with no destination, and the identity moved past the last row
             // (as a file's claim moves it since V0016).
@@ -244,6 +224,17 @@ public sealed class MigratorTests
         {
             db.Dispose();
             TestCluster.Instance.DropDatabase(name);
+        }
+    }
+
+    /// <summary>Brings a database to the schema just before <paramref name="version"/>, recorded as the Migrator records it.</summary>
+    private static void ApplyMigrationsBefore(Npgsql.NpgsqlConnection c, int version)
+    {
+        c.Execute("CREATE TABLE schema_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
+        foreach (var m in Migrator.All.Where(m => m.Version < version))
+        {
+            c.Execute(m.Sql);
+            c.Execute("INSERT INTO schema_migrations (version, name) VALUES (@Version, @Name)", new { m.Version, m.Name });
         }
     }
 }
