@@ -194,7 +194,9 @@ public sealed class MigratorTests
                        ('cucm', 'k-1', 2, '447700900002', '447700900001', '2026-11-01T09:00:00Z', 0, 0, NULL, 2, 3),
                        ('canonical', 'k-2', 3, '447700900001', NULL, '2026-11-01T10:00:00.123456Z', 0, 5242880, NULL, 1, 3)
                 """);
-            var lastBefore = c.ExecuteScalar<long>("SELECT nextval(pg_get_serial_sequence('usage', 'id'))");
+            var lastTaken = c.ExecuteScalar<long>("SELECT nextval(pg_get_serial_sequence('usage', 'id'))");
+            // A session takes ids 1,000 at a time (CACHE 1000): the sequence itself stands at the end of that block.
+            var sequenceAt = c.ExecuteScalar<long>("SELECT last_value FROM usage_id_seq");
             const string Rows = """
                 SELECT id || ' ' || source || ' ' || record_key || ' ' || service || ' ' || msisdn || ' ' || coalesce(destination, '-') || ' '
                        || start_utc || ' ' || duration_s || ' ' || volume_bytes || ' ' || coalesce(cell_id, '-') || ' ' || file_id || ' ' || line_no
@@ -206,7 +208,12 @@ public sealed class MigratorTests
 
             Assert.Equal(3, before.Count);
             Assert.Equal(before, c.Query<string>(Rows));
-            Assert.Equal(lastBefore + 1, c.ExecuteScalar<long>("SELECT nextval(pg_get_serial_sequence('usage', 'id'))"));
+            Assert.Equal((4L, 1000L), (lastTaken, sequenceAt));
+            using (var other = db.Open())
+            {
+                Assert.Equal(sequenceAt + 1, other.ExecuteScalar<long>("SELECT nextval(pg_get_serial_sequence('usage', 'id'))"));
+            }
+
             Assert.Equal(
                 ["CREATE UNIQUE INDEX usage_id_key ON public.usage USING btree (id)",
                  "CREATE UNIQUE INDEX usage_identity ON public.usage USING btree (record_key, source)",
