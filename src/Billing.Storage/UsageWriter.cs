@@ -2,7 +2,6 @@ using Billing.Core.Mediation;
 using Billing.Core.Usage;
 using Dapper;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Billing.Storage;
 
@@ -25,7 +24,7 @@ public sealed class UsageWriter : IMediatedRowSink, IDisposable
     private readonly long _fileId;
     private readonly bool _direct;
     private readonly SuspenseBuffer? _suspense;
-    private NpgsqlBinaryImporter? _copy;
+    private BinaryCopyWriter? _copy;
     private bool _hasLowPriority;
     private long _staged;
 
@@ -49,7 +48,7 @@ public sealed class UsageWriter : IMediatedRowSink, IDisposable
         ArgumentNullException.ThrowIfNull(spillFolder);
         return new UsageWriter(tx, source, fileId, spillFolder)
         {
-            _copy = tx.Connection!.BeginBinaryImport("""
+            _copy = BinaryCopyWriter.Begin(tx.Connection!, """
                 COPY usage (source, record_key, service, msisdn, destination, start_utc, duration_s,
                             volume_bytes, cell_id, file_id, line_no)
                 FROM STDIN (FORMAT BINARY)
@@ -70,7 +69,7 @@ public sealed class UsageWriter : IMediatedRowSink, IDisposable
             """, transaction: tx);
         return new UsageWriter(tx, source, fileId, spillFolder: null)
         {
-            _copy = conn.BeginBinaryImport("""
+            _copy = BinaryCopyWriter.Begin(conn, """
                 COPY stage_rows (kind, record_key, service, msisdn, destination, start_utc, duration_s,
                                  volume_bytes, cell_id, line_no, priority, raw_line, reason, detail)
                 FROM STDIN (FORMAT BINARY)
@@ -82,33 +81,34 @@ public sealed class UsageWriter : IMediatedRowSink, IDisposable
     {
         ArgumentNullException.ThrowIfNull(usage);
         var c = _copy!;
-        c.StartRow();
         if (_direct)
         {
-            c.Write(_source, NpgsqlDbType.Text);
+            c.StartRow(11);
+            c.Write(_source);
         }
         else
         {
-            c.Write((short)0, NpgsqlDbType.Smallint);
+            c.StartRow(14);
+            c.Write((short)0);
         }
 
-        c.Write(usage.RecordKey, NpgsqlDbType.Text);
-        c.Write((short)usage.Service, NpgsqlDbType.Smallint);
-        c.Write(usage.Msisdn, NpgsqlDbType.Text);
-        WriteNullable(c, usage.Destination);
-        c.Write(usage.Start, NpgsqlDbType.TimestampTz);
-        c.Write(usage.DurationSeconds, NpgsqlDbType.Bigint);
-        c.Write(usage.VolumeBytes, NpgsqlDbType.Bigint);
-        WriteNullable(c, usage.CellId);
+        c.Write(usage.RecordKey);
+        c.Write((short)usage.Service);
+        c.Write(usage.Msisdn);
+        c.WriteNullable(usage.Destination);
+        c.Write(usage.Start);
+        c.Write(usage.DurationSeconds);
+        c.Write(usage.VolumeBytes);
+        c.WriteNullable(usage.CellId);
         if (_direct)
         {
-            c.Write(_fileId, NpgsqlDbType.Bigint);
-            c.Write(lineNumber, NpgsqlDbType.Bigint);
+            c.Write(_fileId);
+            c.Write(lineNumber);
         }
         else
         {
-            c.Write(lineNumber, NpgsqlDbType.Bigint);
-            c.Write((short)priority, NpgsqlDbType.Smallint);
+            c.Write(lineNumber);
+            c.Write((short)priority);
             c.WriteNull();
             c.WriteNull();
             c.WriteNull();
@@ -128,25 +128,24 @@ public sealed class UsageWriter : IMediatedRowSink, IDisposable
         }
 
         var c = _copy!;
-        c.StartRow();
-        c.Write((short)1, NpgsqlDbType.Smallint);
+        c.StartRow(14);
+        c.Write((short)1);
         for (var i = 0; i < 8; i++)
         {
             c.WriteNull();
         }
 
-        c.Write(clean.LineNumber, NpgsqlDbType.Bigint);
-        c.Write((short)0, NpgsqlDbType.Smallint);
-        c.Write(clean.RawLine, NpgsqlDbType.Text);
-        c.Write(clean.Reason, NpgsqlDbType.Text);
-        c.Write(clean.Detail, NpgsqlDbType.Text);
+        c.Write(clean.LineNumber);
+        c.Write((short)0);
+        c.Write(clean.RawLine);
+        c.Write(clean.Reason);
+        c.Write(clean.Detail);
     }
 
     /// <summary>Ends the COPY and stores the rows. Returns how many usage rows were new.</summary>
     public long Finish()
     {
         _copy!.Complete();
-        _copy.Dispose();
         _copy = null;
         var conn = _tx.Connection!;
         if (_direct)
@@ -190,31 +189,19 @@ public sealed class UsageWriter : IMediatedRowSink, IDisposable
             return;
         }
 
-        using var copy = conn.BeginBinaryImport("COPY suspense (file_id, source, line_no, raw_line, reason, detail) FROM STDIN (FORMAT BINARY)");
+        using var copy = BinaryCopyWriter.Begin(conn, "COPY suspense (file_id, source, line_no, raw_line, reason, detail) FROM STDIN (FORMAT BINARY)");
         foreach (var row in _suspense.Rows())
         {
-            copy.StartRow();
-            copy.Write(_fileId, NpgsqlDbType.Bigint);
-            copy.Write(_source, NpgsqlDbType.Text);
-            copy.Write(row.LineNumber, NpgsqlDbType.Bigint);
-            copy.Write(row.RawLine, NpgsqlDbType.Text);
-            copy.Write(row.Reason, NpgsqlDbType.Text);
-            copy.Write(row.Detail, NpgsqlDbType.Text);
+            copy.StartRow(6);
+            copy.Write(_fileId);
+            copy.Write(_source);
+            copy.Write(row.LineNumber);
+            copy.Write(row.RawLine);
+            copy.Write(row.Reason);
+            copy.Write(row.Detail);
         }
 
         copy.Complete();
-    }
-
-    private static void WriteNullable(NpgsqlBinaryImporter c, string? value)
-    {
-        if (value is null)
-        {
-            c.WriteNull();
-        }
-        else
-        {
-            c.Write(value, NpgsqlDbType.Text);
-        }
     }
 
     /// <summary>PostgreSQL text cannot hold NUL; a raw line is evidence, so keep it otherwise intact.</summary>

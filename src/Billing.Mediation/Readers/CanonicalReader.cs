@@ -70,11 +70,16 @@ public sealed class CanonicalReader : CsvCdrReader
             return ReaderRow.Problem(line, SuspenseReasons.UnknownService, $"service '{serviceText}' is not voice, sms or data");
         }
 
-        var startText = Field(_start).Trim();
-        var start = StartPattern.Parse(startText);
-        if (!start.Success)
+        if (!LocalStamps.TryParseUtc(Csv.GetSpan(_start), out var startUtc))
         {
-            return ReaderRow.Problem(line, SuspenseReasons.BadTimestamp, $"start_time '{startText}' is not ISO-8601 with an offset");
+            var startText = Field(_start).Trim();
+            var start = StartPattern.Parse(startText);
+            if (!start.Success)
+            {
+                return ReaderRow.Problem(line, SuspenseReasons.BadTimestamp, $"start_time '{startText}' is not ISO-8601 with an offset");
+            }
+
+            startUtc = LocalStamps.ToInstant(start.Value);
         }
 
         long duration = 0, volume = 0;
@@ -95,7 +100,7 @@ public sealed class CanonicalReader : CsvCdrReader
             Service = service,
             Calling = Field(_msisdn),
             Called = service == ServiceType.Data ? null : Field(_destination),
-            Start = LocalStamps.ToInstant(start.Value),
+            Start = startUtc,
             BillableSeconds = duration,
             VolumeBytes = volume,
             CellId = cell.Length == 0 ? null : cell,

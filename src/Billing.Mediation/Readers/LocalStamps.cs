@@ -22,10 +22,30 @@ internal static class LocalStamps
     private static readonly LocalDateTime LastConvertible = new(9999, 12, 30, 0, 0);
 
     /// <summary>Parses exactly <c>YYYY-MM-DD HH:MM:SS</c>; any other text, or an impossible date, fails.</summary>
-    public static bool TryParse(ReadOnlySpan<byte> text, out LocalDateTime value)
+    public static bool TryParse(ReadOnlySpan<byte> text, out LocalDateTime value) => TryParse(text, (byte)' ', out value);
+
+    /// <summary>
+    /// Parses exactly <c>YYYY-MM-DDTHH:MM:SSZ</c>, the form nearly every canonical <c>start_time</c> takes, to the
+    /// instant that <c>OffsetDateTimePattern.ExtendedIso</c> and <see cref="ToInstant(OffsetDateTime)"/> give it.
+    /// Anything else fails, for the caller to read with the pattern: this only saves the pattern's cost (a fifth
+    /// of a canonical row's parse).
+    /// </summary>
+    public static bool TryParseUtc(ReadOnlySpan<byte> text, out Instant value)
     {
         value = default;
-        if (text.Length != Length || text[4] != '-' || text[7] != '-' || text[10] != ' ' || text[13] != ':' || text[16] != ':')
+        if (text.Length != Length + 1 || text[Length] != 'Z' || !TryParse(text[..Length], (byte)'T', out var local))
+        {
+            return false;
+        }
+
+        value = ToInstant(local.WithOffset(Offset.Zero));
+        return true;
+    }
+
+    private static bool TryParse(ReadOnlySpan<byte> text, byte separator, out LocalDateTime value)
+    {
+        value = default;
+        if (text.Length != Length || text[4] != '-' || text[7] != '-' || text[10] != separator || text[13] != ':' || text[16] != ':')
         {
             return false;
         }

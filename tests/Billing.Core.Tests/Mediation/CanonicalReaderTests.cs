@@ -135,6 +135,49 @@ public class CanonicalReaderTests
         Assert.Equal(Instant.FromUtc(y, mo, d, h, mi).PlusNanoseconds(nanos), cdr.Start);
     }
 
+    /// <summary>
+    /// The form nearly every file uses (YYYY-MM-DDTHH:MM:SSZ) is read without the pattern; whatever that fast
+    /// reading refuses goes to the pattern, so both readings must agree on every stamp, valid or not.
+    /// </summary>
+    [Theory]
+    [InlineData("2028-02-29T23:59:59Z")]
+    [InlineData("2027-02-29T10:00:00Z")]
+    [InlineData("2026-11-02T24:00:00Z")]
+    [InlineData("2026-11-02T08:60:00Z")]
+    [InlineData("2026-11-02T08:15:60Z")]
+    [InlineData("0000-01-01T00:00:00Z")]
+    [InlineData("9999-12-29T23:59:59Z")]
+    [InlineData("9999-12-30T00:00:00Z")]
+    [InlineData("9999-12-31T23:59:59Z")]
+    [InlineData("2026-11-02T08:15:00z")]
+    [InlineData("2026-11-02t08:15:00Z")]
+    [InlineData(" 2026-11-02T08:15:00Z")]
+    [InlineData("2026-11-02T08:15:0AZ")]
+    public void ReadRows_ReadsAUtcStartAsTheIsoPatternDoes_WhenTheFastReadingTakesOrRefusesIt(string text)
+    {
+        var pattern = NodaTime.Text.OffsetDateTimePattern.ExtendedIso.Parse(text.Trim());
+        var row = Assert.Single(Read($"{Header}\nc-1,voice,07700900123,02079460123,{text},10,,\n")).Reader;
+
+        if (pattern.Success)
+        {
+            var local = pattern.Value.LocalDateTime;
+            Assert.Equal(local < new LocalDateTime(9999, 12, 30, 0, 0) ? pattern.Value.ToInstant() : Instant.MaxValue, row.Cdr!.Start);
+        }
+        else
+        {
+            Assert.Equal(SuspenseReasons.BadTimestamp, row.ProblemCode);
+        }
+    }
+
+    [Fact]
+    public void ReadRows_ReadsALeapDayAndTheLastConvertibleSecond_WhenTheStartIsUtc()
+    {
+        Assert.Equal(Instant.FromUtc(2028, 2, 29, 23, 59, 59), SingleCdr($"{Header}\nc-1,voice,07700900123,02079460123,2028-02-29T23:59:59Z,10,,\n").Start);
+        Assert.Equal(Instant.FromUtc(9999, 12, 29, 23, 59, 59), SingleCdr($"{Header}\nc-1,voice,07700900123,02079460123,9999-12-29T23:59:59Z,10,,\n").Start);
+        Assert.Equal(Instant.MaxValue, SingleCdr($"{Header}\nc-1,voice,07700900123,02079460123,9999-12-30T00:00:00Z,10,,\n").Start);
+        SingleProblem($"{Header}\nc-1,voice,07700900123,02079460123,2027-02-29T10:00:00Z,10,,\n", SuspenseReasons.BadTimestamp);
+    }
+
     [Theory]
     [InlineData("mms")]
     [InlineData("")]

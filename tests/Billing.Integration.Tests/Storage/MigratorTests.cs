@@ -74,12 +74,7 @@ public sealed class MigratorTests
         try
         {
             using var c = db.Open();
-            c.Execute("CREATE TABLE schema_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
-            foreach (var m in Migrator.All.Where(m => m.Version < 5))
-            {
-                c.Execute(m.Sql);
-                c.Execute("INSERT INTO schema_migrations (version, name) VALUES (@Version, @Name)", new { m.Version, m.Name });
-            }
+            ApplyMigrationsBefore(c, 5);
 
             // What a database where `bench rate` ran before looks like: its catalogue as kind synthetic, beside a real one.
             const string Insert = """
@@ -112,12 +107,7 @@ public sealed class MigratorTests
         try
         {
             using var c = db.Open();
-            c.Execute("CREATE TABLE schema_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
-            foreach (var m in Migrator.All.Where(m => m.Version < 14))
-            {
-                c.Execute(m.Sql);
-                c.Execute("INSERT INTO schema_migrations (version, name) VALUES (@Version, @Name)", new { m.Version, m.Name });
-            }
+            ApplyMigrationsBefore(c, 14);
 
             // Two charges as V0013's rating wrote them: a call that crossed from peak to off-peak, and a zero-second call (no parts).
             c.Execute("""
@@ -153,12 +143,7 @@ public sealed class MigratorTests
         {
             using var c = db.Open();
             var lean = Migrator.All.Single(m => m.Name == "usage_lean_indexes").Version;
-            c.Execute("CREATE TABLE schema_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
-            foreach (var m in Migrator.All.Where(m => m.Version < lean))
-            {
-                c.Execute(m.Sql);
-                c.Execute("INSERT INTO schema_migrations (version, name) VALUES (@Version, @Name)", new { m.Version, m.Name });
-            }
+            ApplyMigrationsBefore(c, lean);
 
             // Two files written before the migration, their rows interleaved; a third with no usage (all suspended).
             var files = c.Query<long>("""
@@ -188,6 +173,75 @@ public sealed class MigratorTests
         {
             db.Dispose();
             TestCluster.Instance.DropDatabase(name);
+        }
+    }
+
+    [Fact]
+    public void The_record_key_first_migration_keeps_every_usage_row_and_id_continues_the_identity_and_still_refuses_a_record_twice()
+    {
+        var (db, name) = TestCluster.CreateDatabase(migrate: false);
+        try
+        {
+            using var c = db.Open();
+            var rewrite = Migrator.All.Single(m => m.Name == "usage_record_key_first").Version;
+            ApplyMigrationsBefore(c, rewrite);
+
+            // The same record key from two sources, a data record with no destination, and the identity moved past the last row
+            // (as a file's claim moves it since V0016).
+            c.Execute("""
+                INSERT INTO usage (source, record_key, service, msisdn, destination, start_utc, duration_s, volume_bytes, cell_id, file_id, line_no)
+                VALUES ('canonical', 'k-1', 1, '447700900001', '442079460123', '2026-11-01T08:00:00Z', 60, 0, 'cell-7', 1, 2),
+                       ('cucm', 'k-1', 2, '447700900002', '447700900001', '2026-11-01T09:00:00Z', 0, 0, NULL, 2, 3),
+                       ('canonical', 'k-2', 3, '447700900001', NULL, '2026-11-01T10:00:00.123456Z', 0, 5242880, NULL, 1, 3)
+                """);
+            var lastTaken = c.ExecuteScalar<long>("SELECT nextval(pg_get_serial_sequence('usage', 'id'))");
+            // A session takes ids 1,000 at a time (CACHE 1000): the sequence itself stands at the end of that block.
+            var sequenceAt = c.ExecuteScalar<long>("SELECT last_value FROM usage_id_seq");
+            const string Rows = """
+                SELECT id || ' ' || source || ' ' || record_key || ' ' || service || ' ' || msisdn || ' ' || coalesce(destination, '-') || ' '
+                       || start_utc || ' ' || duration_s || ' ' || volume_bytes || ' ' || coalesce(cell_id, '-') || ' ' || file_id || ' ' || line_no
+                FROM usage ORDER BY id
+                """;
+            var before = c.Query<string>(Rows).AsList();
+
+            Migrator.Migrate(db);
+
+            Assert.Equal(3, before.Count);
+            Assert.Equal(before, c.Query<string>(Rows));
+            Assert.Equal((4L, 1000L), (lastTaken, sequenceAt));
+            using (var other = db.Open())
+            {
+                Assert.Equal(sequenceAt + 1, other.ExecuteScalar<long>("SELECT nextval(pg_get_serial_sequence('usage', 'id'))"));
+            }
+
+            Assert.Equal(
+                ["CREATE UNIQUE INDEX usage_id_key ON public.usage USING btree (id)",
+                 "CREATE UNIQUE INDEX usage_identity ON public.usage USING btree (record_key, source)",
+                 "CREATE INDEX usage_start ON public.usage USING brin (start_utc)"],
+                c.Query<string>("SELECT indexdef FROM pg_indexes WHERE tablename = 'usage' ORDER BY indexname"));
+            const string Insert = """
+                INSERT INTO usage (source, record_key, service, msisdn, start_utc, duration_s, volume_bytes, file_id, line_no)
+                VALUES ('cucm', 'k-1', 1, '447700900003', '2026-11-02T08:00:00Z', 30, 0, 3, 2)
+                """;
+            Assert.Equal(0, c.Execute(Insert + " ON CONFLICT (source, record_key) DO NOTHING"));
+            var twice = Assert.Throws<Npgsql.PostgresException>(() => c.Execute(Insert));
+            Assert.Equal(("23505", "usage_identity"), (twice.SqlState, twice.ConstraintName));
+        }
+        finally
+        {
+            db.Dispose();
+            TestCluster.Instance.DropDatabase(name);
+        }
+    }
+
+    /// <summary>Brings a database to the schema just before <paramref name="version"/>, recorded as the Migrator records it.</summary>
+    private static void ApplyMigrationsBefore(Npgsql.NpgsqlConnection c, int version)
+    {
+        c.Execute("CREATE TABLE schema_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
+        foreach (var m in Migrator.All.Where(m => m.Version < version))
+        {
+            c.Execute(m.Sql);
+            c.Execute("INSERT INTO schema_migrations (version, name) VALUES (@Version, @Name)", new { m.Version, m.Name });
         }
     }
 }
