@@ -145,16 +145,23 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
         return result;
     }
 
+    private static RatingRunResult Nothing() => new(0, 0, 0, 0, new Dictionary<string, long>());
+
     private RatingRunResult RateRange(Npgsql.NpgsqlTransaction tx, long from, long to, IReadOnlyCollection<int> partitions)
     {
         var conn = tx.Connection!;
+        if (!UsageToRateStore.AnyWithoutCharge(tx, from, to))
+        {
+            return Nothing();
+        }
+
         var sw = System.Diagnostics.Stopwatch.StartNew();
         var latest = catalogs.LatestVersionId(conn);
         var batch = UsageToRateStore.Unrated(tx, from, to, latest ?? 0, partitions, suspended);
         var tQuery = sw.Elapsed;
         if (batch.Count == 0)
         {
-            return new RatingRunResult(0, 0, 0, 0, new Dictionary<string, long>());
+            return Nothing();
         }
 
         var (work, unknown) = CycleSequencer.Place(batch, suspended);

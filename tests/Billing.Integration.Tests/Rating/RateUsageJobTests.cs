@@ -56,6 +56,40 @@ public sealed class RateUsageJobTests : IDisposable
     private static (long Rated, long Held, long ReRated) Counts(RatingRunResult r) => (r.Rated, r.Held, r.ReRated);
 
     [Fact]
+    public void A_range_is_read_for_candidates_only_while_a_record_in_it_has_no_charge_rated_or_held_alike()
+    {
+        var db = NewDatabase();
+        using var c = db.Open();
+        const string msisdn = "447700900001";
+        RatingData.AddSubscriber(c, "T1", msisdn, Postpaid, SubscribedFrom);
+        var rated = RatingData.InsertUsage(c, [
+            UsageSpec.Sms("r-1", msisdn, "447700900456", Utc(10, 5, 9)),
+            UsageSpec.Sms("r-2", msisdn, "447700900456", Utc(10, 5, 10)),
+        ]);
+        bool Any(long from, long to)
+        {
+            using var tx = c.BeginTransaction();
+            return Billing.Storage.Rating.UsageToRateStore.AnyWithoutCharge(tx, from, to);
+        }
+
+        Assert.True(Any(rated.Min(), rated.Max() + 1));
+        var job = new RateUsageJob(db, new CatalogCache());
+        Assert.Equal((2L, 0L, 0L), Counts(job.Run()));
+        Assert.False(Any(rated.Min(), rated.Max() + 1));
+
+        // A number nobody has: held, still without a charge — its range is read again on every run, as before.
+        var held = RatingData.InsertUsage(c, [UsageSpec.Sms("h-1", "447700900999", "447700900456", Utc(10, 5, 11))]).Single();
+        Assert.Equal((0L, 1L, 0L), Counts(job.Run()));
+        Assert.True(Any(rated.Min(), held + 1));
+        Assert.False(Any(rated.Min(), held));
+
+        // Rated once the number is known: the range has nothing left.
+        RatingData.AddSubscriber(c, "T2", "447700900999", Postpaid, SubscribedFrom);
+        Assert.Equal((1L, 0L, 0L), Counts(job.Run()));
+        Assert.False(Any(rated.Min(), held + 1));
+    }
+
+    [Fact]
     public void RateAll_StoresOneChargePerUsage_WithAccountPlanVersionCycleAndAllowance_AndARerunRatesNothing()
     {
         var db = NewDatabase();
