@@ -88,8 +88,8 @@ public static partial class InvoiceStore
                 copy.Write(d.AmountDue.Amount);
                 copy.WriteNullable(previousTotal);
                 copy.WriteNullable(overdraftThrough);
-                copy.WriteJsonb(d.Warnings.Count == 0 ? "[]" : JsonSerializer.Serialize(d.Warnings.Select(w => new { code = Code(w.Code), message = w.Message })));
-                copy.WriteJsonb(d.Errors.Count == 0 ? "[]" : JsonSerializer.Serialize(d.Errors.Select(e => new { code = Code(e.Code), message = e.Message })));
+                copy.WriteJsonb(Notes(d.Warnings.Select(w => (Code(w.Code), w.Message))));
+                copy.WriteJsonb(Notes(d.Errors.Select(e => (Code(e.Code), e.Message))));
                 copy.Write(InvoiceFingerprint.Of(d));
             }
 
@@ -260,6 +260,13 @@ public static partial class InvoiceStore
     /// <summary>Deletes the drafts of a run (issued invoices stay as they are).</summary>
     public static int DiscardDrafts(NpgsqlConnection conn, long runId) =>
         conn.Execute("DELETE FROM invoices WHERE run_id = @runId AND status = 'draft'", new { runId });
+
+    /// <summary>A draft's warnings or errors as stored: [{"code", "message"}, …]; most drafts have none, stored without serialising.</summary>
+    private static string Notes(IEnumerable<(string Code, string Message)> notes)
+    {
+        var list = notes.Select(n => new { code = n.Code, message = n.Message }).ToList();
+        return list.Count == 0 ? "[]" : JsonSerializer.Serialize(list);
+    }
 
     private static string Code<T>(T value) where T : struct, Enum =>
         JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString());

@@ -58,8 +58,8 @@ public static class UsageToRateStore
     /// Whether any usage record in [from, to) has no charge — whatever its partition or hold. Every record
     /// <see cref="Unrated"/> can return has none, so when this is false that read (a subscription lookup per
     /// record, about half a second for 200,000 ids) would find nothing: a range rated in full by another worker
-    /// since this one claimed its partitions, or by an earlier run. Stops at the first such record, so a range
-    /// with work left costs nothing more; both sides are read in id order (a merge of two index scans).
+    /// since this one claimed its partitions, or by an earlier run. It stops at the first such record, so a range
+    /// with work left costs little more than the probe of its first few ids.
     /// </summary>
     public static bool AnyWithoutCharge(NpgsqlTransaction tx, long from, long to)
     {
