@@ -303,18 +303,18 @@ public static class BillRunBenchmark
         }
 
         var job = new BillRunJob(db, new CatalogCache(), new InvoicingOptions { BatchSize = s.BatchSize }, new Billing.Core.Cycles.FixedClock(RunAt));
-        var draft = Timed(db, () =>
+        var runId = 0L;
+        var draft = PhaseMeasure.Of(db, () =>
         {
             var planned = job.Plan(RunDate, null, "bench");
             InWorkers(planned.Batches.Select(b => b.BatchNo), s.Workers, b => job.DraftBatch(planned.Run.Id, b));
-            return planned.Run.Id;
-        }, out var runId);
-        var approve = Timed(db, () =>
+            runId = planned.Run.Id;
+        });
+        var approve = PhaseMeasure.Of(db, () =>
         {
             using var conn = db.Open();
             InWorkers(Billing.Storage.Invoicing.BillRunStore.BatchNumbers(conn, runId), s.Workers, b => job.ApproveBatch(runId, b));
-            return 0;
-        }, out _);
+        });
 
         using var check = db.Open();
         var c = check.QuerySingle<(long Issued, long Lines, long UsageLines, long Carried, decimal Billed, long Charges, decimal Rated)>("""
@@ -344,29 +344,6 @@ public static class BillRunBenchmark
             m.Gen2,
             m.Cpu);
         return new BillRunRound(Phase(draft), Phase(approve), floor, c.Issued, c.Lines, c.UsageLines);
-    }
-
-    private sealed record PhaseMeasure(decimal Seconds, long PeakWorkingSet, long PeakGcHeap, long Allocated, int Gen0, int Gen2, CpuSeconds Cpu);
-
-    /// <summary>Runs <paramref name="phase"/> after a full collection, timing it, sampling the peaks of memory, counting what it allocated and the CPU it took here and in PostgreSQL.</summary>
-    private static PhaseMeasure Timed(BillingDatabase db, Func<long> phase, out long result)
-    {
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        var (allocated, gen0, gen2) = (GC.GetTotalAllocatedBytes(precise: true), GC.CollectionCount(0), GC.CollectionCount(2));
-        using var sampler = new PeakMemorySampler();
-        CpuMeter cpu;
-        using (var conn = db.Open())
-        {
-            cpu = CpuMeter.Start(conn);
-        }
-
-        var sw = Stopwatch.StartNew();
-        result = phase();
-        sw.Stop();
-        var used = cpu.Stop();
-        var peak = sampler.Stop();
-        return new PhaseMeasure(Seconds(sw), peak, sampler.PeakGcHeap, GC.GetTotalAllocatedBytes(precise: true) - allocated,
-            GC.CollectionCount(0) - gen0, GC.CollectionCount(2) - gen2, used);
     }
 
     /// <summary>The batches taken one at a time by <paramref name="workers"/> threads, as Hangfire workers take queued jobs.</summary>

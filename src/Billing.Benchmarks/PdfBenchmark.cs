@@ -18,8 +18,12 @@ namespace Billing.Benchmarks;
 
 public sealed record PdfBenchSettings(int Invoices, int Records, int Workers, bool ReuseData);
 
-/// <summary>One timed phase: invoices per second, the peak working set and managed heap while it ran.</summary>
-public sealed record PdfPhase(decimal Seconds, decimal InvoicesPerSecond, decimal PeakWorkingSetMegabytes, decimal PeakGcHeapMegabytes);
+/// <summary>
+/// One timed phase: invoices per second, the peak working set and managed heap while it ran, what it allocated per
+/// invoice and the collections that caused, and the CPU seconds it took in this process and in PostgreSQL.
+/// </summary>
+public sealed record PdfPhase(decimal Seconds, decimal InvoicesPerSecond, decimal PeakWorkingSetMegabytes, decimal PeakGcHeapMegabytes,
+    decimal AllocatedKilobytesPerInvoice, int Gen0, int Gen2, CpuSeconds Cpu);
 
 public sealed record PdfBenchResult(
     PdfBenchSettings Settings,
@@ -83,7 +87,7 @@ public static class PdfBenchmark
         // Chunks of up to 200 (the render job's default), small enough that every worker has a share.
         var chunks = new ConcurrentQueue<string[]>(numbers.Chunk(Math.Clamp(numbers.Count / (s.Workers * 4), 1, 200)));
         var parts = new ConcurrentBag<RenderOutcome>();
-        var endToEnd = Timed(numbers.Count, () => InWorkers(s.Workers, () =>
+        var endToEnd = Timed(db, numbers.Count, () => InWorkers(s.Workers, () =>
         {
             while (chunks.TryDequeue(out var chunk))
             {
@@ -115,7 +119,7 @@ public static class PdfBenchmark
 
         var next = -1;
         long floorPages = 0;
-        var drawn = Timed(numbers.Count, () => InWorkers(s.Workers, () =>
+        var drawn = Timed(db, numbers.Count, () => InWorkers(s.Workers, () =>
         {
             int i;
             while ((i = Interlocked.Increment(ref next)) < numbers.Count)
@@ -141,17 +145,12 @@ public static class PdfBenchmark
         return int.Parse(text.AsSpan(count, end - count), CultureInfo.InvariantCulture);
     }
 
-    private static PdfPhase Timed(int invoices, Action phase)
+    private static PdfPhase Timed(BillingDatabase db, int invoices, Action phase)
     {
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        using var sampler = new PeakMemorySampler();
-        var sw = Stopwatch.StartNew();
-        phase();
-        sw.Stop();
-        var peak = sampler.Stop();
-        var seconds = (decimal)sw.Elapsed.TotalSeconds;
-        return new PdfPhase(Math.Round(seconds, 2), Math.Round(invoices / seconds, MidpointRounding.AwayFromZero),
-            Math.Round(peak / 1048576m, 1), Math.Round(sampler.PeakGcHeap / 1048576m, 1));
+        var m = PhaseMeasure.Of(db, phase);
+        return new PdfPhase(Math.Round(m.Seconds, 2), Math.Round(invoices / m.Seconds, MidpointRounding.AwayFromZero),
+            Math.Round(m.PeakWorkingSet / 1048576m, 1), Math.Round(m.PeakGcHeap / 1048576m, 1),
+            Math.Round(m.Allocated / 1024m / Math.Max(invoices, 1), 1, MidpointRounding.AwayFromZero), m.Gen0, m.Gen2, m.Cpu);
     }
 
     private static void InWorkers(int workers, Action work) =>

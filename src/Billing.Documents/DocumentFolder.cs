@@ -75,7 +75,37 @@ public sealed class DocumentFolder(string root)
     {
         ArgumentNullException.ThrowIfNull(pdf);
         var path = PathOf(kind, number);
-        var folder = Path.GetDirectoryName(path)!;
+        var temp = $"{path}.{Environment.ProcessId}.{Environment.CurrentManagedThreadId}.tmp";
+        // Unbuffered: the file is written from the array in one call, not copied through a buffer first.
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 0 };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        FileStream file;
+        try
+        {
+            file = new FileStream(temp, options);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // The first file of its year (or of the store): the folders are made once, not looked up for every file.
+            CreateFolders(Path.GetDirectoryName(path)!);
+            file = new FileStream(temp, options);
+        }
+
+        using (file)
+        {
+            file.Write(pdf);
+        }
+
+        File.Move(temp, path, overwrite: true);
+        return new WrittenFile(path, pdf.LongLength, Convert.ToHexStringLower(SHA256.HashData(pdf)));
+    }
+
+    private void CreateFolders(string folder)
+    {
         if (OperatingSystem.IsWindows())
         {
             Directory.CreateDirectory(folder);
@@ -85,20 +115,5 @@ public sealed class DocumentFolder(string root)
             Directory.CreateDirectory(Root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
-
-        var temp = $"{path}.{Environment.ProcessId}.{Environment.CurrentManagedThreadId}.tmp";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 81920 };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using (var file = new FileStream(temp, options))
-        {
-            file.Write(pdf);
-        }
-
-        File.Move(temp, path, overwrite: true);
-        return new WrittenFile(path, pdf.LongLength, Convert.ToHexStringLower(SHA256.HashData(pdf)));
     }
 }

@@ -51,7 +51,12 @@ internal static class DocumentFrame
     {
         var top = f.Y;
         var textX = PageFlow.Left;
-        if (s.Logo is { } logo)
+        if (s.EncodedLogo is { } encoded)
+        {
+            encoded.Draw(f.G.PdfPage!, PageFlow.Left, top, 44, 44);
+            textX += 52;
+        }
+        else if (s.Logo is { } logo)
         {
             f.G.DrawImage(logo, PageFlow.Left, top, 44, 44);
             textX += 52;

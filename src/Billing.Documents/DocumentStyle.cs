@@ -24,6 +24,7 @@ internal sealed class DocumentStyle
         Small = new XFont(DocumentFonts.Family, 6.5);
         // Decoded once: each document still embeds it, but PDFsharp reads the PNG only here.
         Logo = template.Logo is { } png ? XImage.FromStream(new MemoryStream(png, writable: false)) : null;
+        EncodedLogo = Logo is null ? null : EncodedImage.TryEncode(Logo);
         PrimaryColour = Colour(template, "colour.primary");
         Primary = new XSolidBrush(PrimaryColour);
         Accent = new XSolidBrush(Colour(template, "colour.accent"));
@@ -41,6 +42,9 @@ internal sealed class DocumentStyle
     }
 
     public XImage? Logo { get; }
+
+    /// <summary>The logo encoded for PDF once, when it can be shared by documents (<see cref="EncodedImage"/>).</summary>
+    public EncodedImage? EncodedLogo { get; }
 
     public XFont Title { get; }
     public XFont Heading { get; }

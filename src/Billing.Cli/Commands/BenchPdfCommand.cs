@@ -63,6 +63,14 @@ public static class BenchPdfCommand
         output.WriteLine($"    thread-seconds: loading {r.LoadSeconds} s, drawing {r.DrawSeconds} s, writing files and records {r.WriteSeconds} s");
         output.WriteLine($"  floor (PDFsharp, same pages and text):   {r.Floor.Seconds,8:F2} s  {r.Floor.InvoicesPerSecond,8:N0} invoices/s  peak {r.Floor.PeakWorkingSetMegabytes} MiB working set, {r.Floor.PeakGcHeapMegabytes} MiB heap; {r.FloorAveragePages} pages each");
         output.WriteLine($"  ratio end to end / floor: {r.Ratio:F3}");
+        output.WriteLine($"  CPU: end to end {Cpu(r.EndToEnd)}; floor {Cpu(r.Floor)}");
         return 0;
+    }
+
+    /// <summary>"12.30 s here + 1.20 s in PostgreSQL, 310.5 KiB allocated an invoice, 120 gen0 / 2 gen2 collections".</summary>
+    private static string Cpu(PdfPhase p)
+    {
+        var server = p.Cpu.Server is { } s ? $" + {s:F2} s in PostgreSQL" : "";
+        return $"{p.Cpu.Client:F2} s here{server}, {p.AllocatedKilobytesPerInvoice:N1} KiB allocated an invoice, {p.Gen0} gen0 / {p.Gen2} gen2 collections";
     }
 }

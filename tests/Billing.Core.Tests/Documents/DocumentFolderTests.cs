@@ -28,6 +28,19 @@ public sealed class DocumentFolderTests : IDisposable
     }
 
     [Fact]
+    public void A_store_whose_folders_were_removed_after_its_first_file_makes_them_again_on_the_next_write()
+    {
+        var folder = new DocumentFolder(_root);
+        folder.Write(DocumentKind.Invoice, "INV-2026-000001", [1, 2, 3]);
+        Directory.Delete(_root, recursive: true);
+
+        var written = folder.Write(DocumentKind.CreditNote, "CN-2026-000001", [4, 5]);
+
+        Assert.Equal(Path.Combine(_root, "credit-notes", "CN-2026-000001.pdf"), written.Path);
+        Assert.Equal([4, 5], File.ReadAllBytes(written.Path));
+    }
+
+    [Fact]
     public void A_temporary_file_left_by_a_writer_that_is_gone_is_swept_and_one_of_a_running_writer_stays()
     {
         var folder = new DocumentFolder(_root);

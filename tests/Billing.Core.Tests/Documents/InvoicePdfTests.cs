@@ -149,6 +149,46 @@ public partial class InvoicePdfTests
     }
 
     [Fact]
+    public void The_logo_is_embedded_once_on_page_one_exactly_as_pdfsharp_encodes_it_at_its_place_in_the_letterhead()
+    {
+        var logo = File.ReadAllBytes(Path.Combine(RepositoryRoot.Find(), "templates", "invoices", "default", "logo.png"));
+        // PDFsharp's own way: the PNG drawn with XGraphics at the letterhead's place (42, 40), 44 points square.
+        using var reference = new PdfSharp.Pdf.PdfDocument();
+        DocumentSettings.Apply(reference);
+        var page = reference.AddPage();
+        page.Size = PdfSharp.PageSize.A4;
+        using (var g = PdfSharp.Drawing.XGraphics.FromPdfPage(page))
+        {
+            g.DrawImage(PdfSharp.Drawing.XImage.FromStream(new MemoryStream(logo)), 42, 40, 44, 44);
+        }
+
+        using var expected = new MemoryStream();
+        reference.Save(expected, false);
+
+        var invoice = Renderer.Render(SampleDocuments.Invoice());
+
+        // The image's encoded pixels and its transparency mask's, its size in samples and its box on the page.
+        static (int Width, int Height, byte[] Bytes, byte[] Mask, double Left, double Bottom, double Right, double Top) Image(UglyToad.PdfPig.Content.Page p)
+        {
+            var image = Assert.Single(p.GetImages());
+            var box = image.BoundingBox;
+            var mask = Assert.IsAssignableFrom<UglyToad.PdfPig.Content.IPdfImage>(image.MaskImage);
+            return (image.WidthInSamples, image.HeightInSamples, image.RawBytes.ToArray(), mask.RawBytes.ToArray(),
+                Math.Round(box.Left, 2), Math.Round(box.Bottom, 2), Math.Round(box.Right, 2), Math.Round(box.Top, 2));
+        }
+
+        using var want = PdfDocument.Open(expected.ToArray());
+        using var got = PdfDocument.Open(invoice);
+        var wanted = Image(want.GetPage(1));
+        Assert.Equal((96, 96, 42.0, 758.0, 86.0, 802.0), (wanted.Width, wanted.Height, wanted.Left, wanted.Bottom, wanted.Right, wanted.Top));
+        var drawn = Image(got.GetPage(1));
+        Assert.Equal(wanted with { Bytes = [], Mask = [] }, drawn with { Bytes = [], Mask = [] });
+        Assert.Equal(wanted.Bytes, drawn.Bytes);
+        Assert.Equal(wanted.Mask, drawn.Mask);
+        Assert.All(got.GetPages().Skip(1), p => Assert.Empty(p.GetImages()));
+    }
+
+    [Fact]
     public void A_re_render_is_byte_identical_and_dated_by_the_invoice_not_the_clock()
     {
         var invoice = SampleDocuments.Invoice();
