@@ -63,11 +63,24 @@ internal sealed class EncodedImage
 
         xObjects.Elements.SetReference(ResourceName, image);
 
-        // PDF space: the origin at the bottom left of the page.
+        // PDF space: the origin at the bottom left of the page. Compressed here (a few bytes), as PDFsharp would.
         var bottom = page.Height.Point - y - height;
+        var operators = Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"q {width:0.###} 0 0 {height:0.###} {x:0.###} {bottom:0.###} cm {ResourceName} Do Q\n"));
         var content = page.Contents.AppendContent();
-        content.CreateStream(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture,
-            $"q {width:0.###} 0 0 {height:0.###} {x:0.###} {bottom:0.###} cm {ResourceName} Do Q\n")));
+        content.CreateStream(operators);
+        content.Elements.SetName("/Filter", "/FlateDecode");
+        content.Stream.Value = Deflate(operators);
+    }
+
+    private static byte[] Deflate(byte[] bytes)
+    {
+        using var output = new MemoryStream();
+        using (var zlib = new System.IO.Compression.ZLibStream(output, System.IO.Compression.CompressionLevel.Fastest))
+        {
+            zlib.Write(bytes);
+        }
+
+        return output.ToArray();
     }
 
     /// <summary>One encoded object: its dictionary's entries (the mask reference left out) and its stream's bytes.</summary>
