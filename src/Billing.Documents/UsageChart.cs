@@ -31,25 +31,38 @@ internal static class UsageChart
             f.Text(l.Money(value, d.Currency), s.Small, s.Muted, PageFlow.Left, y - 4, 42, right: true);
         }
 
+        // The bars one service at a time, each day's stacked in service order (voice at the bottom): the same
+        // rectangles as day by day, with one change of fill colour per service instead of one per bar.
         var slot = plotWidth / Math.Max(days, 1);
-        for (var i = 0; i < days; i++)
+        var stacked = new double[Math.Max(days, 0)];
+        if (top > 0m)
         {
-            var day = d.PeriodStart.PlusDays(i);
-            var x = plotLeft + i * slot + slot * 0.15;
-            var y = bottom;
-            if (byDay.TryGetValue(day, out var spend) && top > 0m)
+            foreach (var service in new[] { ServiceType.Voice, ServiceType.Sms, ServiceType.Data })
             {
-                foreach (var v in spend.Where(v => v.Amount > 0m).OrderBy(v => v.Service))
+                var brush = s.Services[service];
+                for (var i = 0; i < days; i++)
                 {
-                    var h = (double)(v.Amount / top) * plotHeight;
-                    g.DrawRectangle(s.Services[v.Service], x, y - h, slot * 0.7, h);
-                    y -= h;
+                    if (byDay.TryGetValue(d.PeriodStart.PlusDays(i), out var spend))
+                    {
+                        foreach (var v in spend)
+                        {
+                            if (v.Service == service && v.Amount > 0m)
+                            {
+                                var h = (double)(v.Amount / top) * plotHeight;
+                                g.DrawRectangle(brush, plotLeft + i * slot + slot * 0.15, bottom - stacked[i] - h, slot * 0.7, h);
+                                stacked[i] += h;
+                            }
+                        }
+                    }
                 }
             }
+        }
 
+        for (var i = 0; i < days; i++)
+        {
             if (i % 5 == 0 || i == days - 1)
             {
-                f.Text(day.Day.ToString(System.Globalization.CultureInfo.InvariantCulture), s.Small, s.Muted, plotLeft + i * slot, bottom + 2, slot, right: false);
+                f.Text(d.PeriodStart.PlusDays(i).Day.ToString(System.Globalization.CultureInfo.InvariantCulture), s.Small, s.Muted, plotLeft + i * slot, bottom + 2, slot, right: false);
             }
         }
 

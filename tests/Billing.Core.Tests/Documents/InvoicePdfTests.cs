@@ -189,6 +189,34 @@ public partial class InvoicePdfTests
     }
 
     [Fact]
+    public void The_usage_chart_stacks_each_days_spend_voice_sms_data_from_the_bottom_in_the_brands_colours_scaled_to_its_top_line()
+    {
+        // 30 days; voice every day, SMS on the 20 days with i % 3 > 0, data every day: 80 bars. The highest day is
+        // 21 Nov (i = 20): voice 7.50 + SMS 0.60 + data 2.00 = 10.10, so the top line is 20 and the plot 86 points high.
+        using var pdf = PdfDocument.Open(Renderer.Render(SampleDocuments.Invoice()));
+        var slot = (PageFlowWidth - 50) / 30;
+        var bars = pdf.GetPage(1).Paths
+            .Where(p => p.IsFilled && Math.Abs(p.GetBoundingRectangle()!.Value.Width - slot * 0.7) < 0.01)
+            .Select(p => (Box: p.GetBoundingRectangle()!.Value, Colour: p.FillColor!.ToRGBValues()))
+            .ToList();
+        Assert.Equal(80, bars.Count);
+
+        var day21 = bars.Where(b => Math.Abs(b.Box.Left - (42 + 46 + 20 * slot + slot * 0.15)) < 0.01).OrderBy(b => b.Box.Bottom).ToList();
+        Assert.Equal(3, day21.Count);
+        Assert.Equal([7.50 / 20 * 86, 0.60 / 20 * 86, 2.00 / 20 * 86], day21.Select(b => Math.Round(b.Box.Height, 2)));
+        Assert.Equal(day21[0].Box.Top, day21[1].Box.Bottom, 3);
+        Assert.Equal(day21[1].Box.Top, day21[2].Box.Bottom, 3);
+        Assert.Equal([Rgb(0x0B, 0x53, 0x94), Rgb(0xE6, 0x91, 0x38), Rgb(0x6A, 0xA8, 0x4F)], day21.Select(b => Round(b.Colour)));
+        Assert.All(bars, b => Assert.Equal(day21[0].Box.Bottom, bars.Where(o => Math.Abs(o.Box.Left - b.Box.Left) < 0.01).Min(o => o.Box.Bottom), 3));
+    }
+
+    private const double PageFlowWidth = 595.28 - 2 * 42;
+
+    private static (double R, double G, double B) Rgb(int r, int g, int b) => (Math.Round(r / 255.0, 3), Math.Round(g / 255.0, 3), Math.Round(b / 255.0, 3));
+
+    private static (double R, double G, double B) Round((double R, double G, double B) c) => (Math.Round(c.R, 3), Math.Round(c.G, 3), Math.Round(c.B, 3));
+
+    [Fact]
     public void A_re_render_is_byte_identical_and_dated_by_the_invoice_not_the_clock()
     {
         var invoice = SampleDocuments.Invoice();
