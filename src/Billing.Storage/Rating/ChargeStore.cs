@@ -146,7 +146,9 @@ public static class ChargeStore
     public static IReadOnlyList<ChargeOfUsage> OfUsage(NpgsqlConnection conn, IReadOnlyCollection<long> usageIds)
     {
         ArgumentNullException.ThrowIfNull(usageIds);
-        // The rating's columns, from catalog_version on, are read straight into the core's StoredRating.
+        // The rating's columns, from catalog_version on, are read straight into the core's StoredRating. The ids are
+        // given to usage too: its BRIN index on id then reads the block range of each, where the join alone read all of usage
+        // (a hash join over a sequential scan, for 20 ids of 2,000,000 records).
         return conn.Query<ChargeRow, StoredRating, ChargeOfUsage>("""
             SELECT r.usage_id, u.msisdn, u.service, u.destination, u.start_utc, u.duration_s, u.volume_bytes, u.source, u.record_key,
                    r.subscription_id, r.account_id, a.payment_type, r.cycle_start, r.late,
@@ -159,7 +161,7 @@ public static class ChargeStore
             LEFT JOIN invoiced_cycles ic ON ic.account_id = r.account_id AND ic.cycle_start = r.cycle_start
             LEFT JOIN invoices ci ON ci.id = ic.invoice_id
             LEFT JOIN invoices li ON li.id = r.invoice_id AND li.status = 'issued'
-            WHERE r.usage_id = ANY(@ids)
+            WHERE r.usage_id = ANY(@ids) AND u.id = ANY(@ids)
             ORDER BY r.usage_id
             """, (r, rating) => new ChargeOfUsage(
                 new UsageToRate(r.UsageId, r.Msisdn, (Billing.Core.Usage.ServiceType)r.Service, r.Destination, r.StartUtc, r.DurationS, r.VolumeBytes, null),

@@ -46,9 +46,24 @@ public static class UsageToRateStore
     /// Summarises the block ranges of usage that its BRIN on id has not summarised yet (rows written since the last
     /// VACUUM): a range read takes every page of an unsummarised block range, so without this each id range rated
     /// after an ingest would read all the pages the ingest wrote. One pass over those pages; nothing when there are none.
+    /// A VACUUM of usage (which summarises them itself) or another process summarising holds the lock it needs: after two
+    /// seconds it leaves them to that one rather than wait.
     /// </summary>
-    public static void SummariseNewRanges(NpgsqlConnection conn) =>
-        conn.Execute("SELECT brin_summarize_new_values('usage_id')");
+    public static void SummariseNewRanges(NpgsqlConnection conn)
+    {
+        ArgumentNullException.ThrowIfNull(conn);
+        using var tx = conn.BeginTransaction();
+        conn.Execute("SET LOCAL lock_timeout = '2s'", transaction: tx);
+        try
+        {
+            conn.Execute("SELECT brin_summarize_new_values('usage_id')", transaction: tx);
+            tx.Commit();
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
+        {
+            tx.Rollback();
+        }
+    }
 
     /// <summary>
     /// Usage with no charge yet (unrated, or held) that starts before <paramref name="before"/>: what no catalogue version
@@ -76,17 +91,24 @@ public static class UsageToRateStore
     /// <see cref="Unrated"/> can return has none, so when this is false that read (a subscription lookup per
     /// record, about half a second for 200,000 ids) would find nothing: a range rated in full by another worker
     /// since this one claimed its partitions, or by an earlier run. It stops at the first such record, so a range
-    /// with work left costs little more than the probe of its first few ids.
+    /// with work left costs little more than the probe of its first few ids. Sequential scans are off for it: for a query
+    /// that stops at its first row the planner takes a sequential scan, expecting the range's rows anywhere in the table,
+    /// but ids follow the physical order, so it read every row before the range (204 ms for the range at 1,000,000 of
+    /// 2,000,000 records, where the BRIN index on id finds the range's block ranges in under a millisecond).
     /// </summary>
     public static bool AnyWithoutCharge(NpgsqlTransaction tx, long from, long to)
     {
         ArgumentNullException.ThrowIfNull(tx);
-        return tx.Connection!.ExecuteScalar<bool>("""
+        var conn = tx.Connection!;
+        conn.Execute("SET LOCAL enable_seqscan = off", transaction: tx);
+        var any = conn.ExecuteScalar<bool>("""
             SELECT EXISTS (
                 SELECT 1 FROM usage u
                 WHERE u.id >= @from AND u.id < @to
                   AND NOT EXISTS (SELECT 1 FROM rated_charges r WHERE r.usage_id = u.id AND r.usage_id >= @from AND r.usage_id < @to))
             """, new { from, to }, tx);
+        conn.Execute("RESET enable_seqscan", transaction: tx);
+        return any;
     }
 
     /// <summary>
