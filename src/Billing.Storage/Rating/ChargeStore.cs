@@ -109,7 +109,7 @@ public static class ChargeStore
     /// catalogue version <paramref name="catalogVersion"/> holds (plan, the allowance's balance before) — all
     /// <see cref="Billing.Core.Rating.ChargeExplainer"/> needs to compute its breakdown again — and the usage record's
     /// <paramref name="destination"/>: with start, service and quantity the charge holds its record as rating read it
-    /// (<see cref="UsageToRateStore.TakeBack"/>, the invoice annex), never looked up in usage by id.
+    /// (<see cref="TakeBack"/>, the invoice annex), never looked up in usage by id.
     /// </summary>
     public static void WriteRow(BinaryCopyWriter copy, long usageId, long subscriptionId, string accountId, LocalDate cycle, Instant start,
         int catalogVersion, RatedCharge c, Billing.Core.Usage.ServiceType service, string? destination, bool late)
