@@ -269,7 +269,7 @@ public static class BillRunBenchmark
                 usage.Write(fileIds[(int)((index - 1) / RecordsPerFile)], NpgsqlDbType.Bigint);
                 usage.Write(((index - 1) % RecordsPerFile) + 1, NpgsqlDbType.Bigint);
 
-                Billing.Storage.Rating.ChargeStore.WriteRow(charges, index, subscription, account, CycleStart, at, version, charge, request.Service, late: false);
+                Billing.Storage.Rating.ChargeStore.WriteRow(charges, index, subscription, account, CycleStart, at, version, charge, request.Service, request.Destination, late: false);
                 if (index % 1_000_000 == 0)
                 {
                     progress($"  {index:N0} stored …");

@@ -91,6 +91,7 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
     {
         // A range below 1 would never advance (or divide by zero): the command line refuses it, a caller here is a bug.
         ArgumentOutOfRangeException.ThrowIfLessThan(rangeSize, 1);
+        UsageToRateStore.SummariseNewRanges(conn);
         long rated = 0, held = 0, rerated = 0, skipped = 0, debits = 0, overdrafts = 0, notifications = 0;
         var heldByReason = new Dictionary<string, long>(StringComparer.Ordinal);
         min -= ((min % rangeSize) + rangeSize) % rangeSize;
@@ -169,7 +170,7 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
         var keys = work.Select(x => (x.SubscriptionId, x.Cycle)).ToHashSet();
         foreach (var (sub, cycle) in CycleSequencer.LateCycles(work, ChargeStore.LatestRated(tx, keys)))
         {
-            work.AddRange(UsageToRateStore.Retaken(tx, sub, TakeBack(tx, sub, cycle)).Select(u => new UsageInCycle(u, cycle)));
+            work.AddRange(TakeBack(tx, sub, cycle).Select(u => new UsageInCycle(u, cycle)));
         }
 
         var tLate = sw.Elapsed;
@@ -178,7 +179,7 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
         var rating = CycleSequencer.Rate(work, inputs);
         var tRate = sw.Elapsed;
         var holds = unknown.Concat(rating.Holds).ToList();
-        var wallets = Save(tx, rating with { Holds = holds }, work, inputs.Catalogs, latest ?? 0);
+        var wallets = Save(tx, rating with { Holds = holds }, batch, work, inputs.Catalogs, latest ?? 0);
         _log.Debug("Rating range phases (s): query {Q} late {La} load {Lo} rate {R} save {S}; {Candidates} candidates, {Debits} wallet debits, {Overdrafts} overdraft",
             tQuery.TotalSeconds, (tLate - tQuery).TotalSeconds, (tLoad - tLate).TotalSeconds, (tRate - tLoad).TotalSeconds, (sw.Elapsed - tRate).TotalSeconds,
             batch.Count, wallets.Debited, wallets.Overdrawn);
@@ -207,24 +208,25 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
 
     /// <summary>
     /// Stores what rating came to: takes the prepaid charges from their wallets (giving back what records
-    /// rated before and held now were charged), then writes the charges, the allowance balances and the holds.
+    /// rated before and held now were charged), then writes the charges, the allowance balances and the holds
+    /// (each held record is in <paramref name="read"/>, the records read, or in <paramref name="work"/>).
     /// </summary>
-    private WalletBatchResult Save(Npgsql.NpgsqlTransaction tx, CycleRating rating, IEnumerable<UsageInCycle> work, CatalogTimeline catalogs, int? latestCatalog)
+    private WalletBatchResult Save(Npgsql.NpgsqlTransaction tx, CycleRating rating, IEnumerable<UsageToRate> read, IEnumerable<UsageInCycle> work, CatalogTimeline catalogs, int? latestCatalog)
     {
         var wallets = _wallets.Post(tx, rating.Charges, work.Where(w => w.Usage.Retaken).Select(w => w.Usage).ToList(), catalogs);
         ChargeStore.Insert(tx, rating.Charges);
         HoldStore.Release(tx, rating.Charges);
         AllowanceStore.Save(tx, rating.Balances);
-        HoldStore.Save(tx, rating.Holds, latestCatalog);
+        HoldStore.Save(tx, rating.Holds, read.Concat(work.Select(w => w.Usage)), latestCatalog);
         return wallets;
     }
 
-    /// <summary>Takes back the not-invoiced charges of a subscription's cycle and the allowance they used; returns their usage ids.</summary>
-    private static long[] TakeBack(Npgsql.NpgsqlTransaction tx, long sub, LocalDate cycle)
+    /// <summary>Takes back the not-invoiced charges of a subscription's cycle and the allowance they used; returns their usage records.</summary>
+    private static List<UsageToRate> TakeBack(Npgsql.NpgsqlTransaction tx, long sub, LocalDate cycle)
     {
-        var ids = ChargeStore.TakeBack(tx, sub, cycle);
+        var usage = ChargeStore.TakeBack(tx, sub, cycle);
         AllowanceStore.Recount(tx, sub, cycle);
-        return ids;
+        return usage;
     }
 
     private static Dictionary<string, long> CountByReason(IEnumerable<RatingHold> holds) =>
@@ -250,7 +252,7 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
             var cycles = RerateStore.CyclesWithChargesIn(tx, from, to, account);
             var before = RerateStore.BilledAmounts(tx, cycles);
             var invoiced = cycles.SelectMany(k => RerateStore.InvoicedCharges(tx, k.Sub, k.Cycle)).ToList();
-            var work = cycles.SelectMany(k => UsageToRateStore.Retaken(tx, k.Sub, ChargeStore.NotInvoiced(tx, k.Sub, k.Cycle)).Select(u => new UsageInCycle(u, k.Cycle))).ToList();
+            var work = cycles.SelectMany(k => ChargeStore.NotInvoiced(tx, k.Sub, k.Cycle).Select(u => new UsageInCycle(u, k.Cycle))).ToList();
             var inputs = Load(tx, work, cycles.Select(k => k.Sub), invoiced.Select(i => i.Usage.Start));
 
             var difference = RerateCalculator.Compute(cycles, work, invoiced, before, inputs);
@@ -262,7 +264,7 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
                     TakeBack(tx, sub, cycle);
                 }
 
-                Save(tx, difference.Rating, work, inputs.Catalogs, latest);
+                Save(tx, difference.Rating, [], work, inputs.Catalogs, latest);
                 RerateStore.Insert(tx, difference.Adjustments);
                 tx.Commit();
             }

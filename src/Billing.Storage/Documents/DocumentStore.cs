@@ -106,15 +106,15 @@ public static class DocumentStore
             WHERE NOT b.annex
             GROUP BY b.id, 2, r.service ORDER BY b.id, 2, r.service;
 
-            -- The annex: the cycle's charges and the late ones this invoice bills, per subscriber then time.
+            -- The annex: the cycle's charges and the late ones this invoice bills, per subscriber then time. From the
+            -- charges alone: each holds its record's event time and destination, and its subscription the number.
             {{Batch}}
-            SELECT b.id AS invoice_id, u.msisdn, (u.start_utc AT TIME ZONE b.zone) AS start, r.service, u.destination, r.quantity, r.amount, r.late
+            SELECT b.id AS invoice_id, s.msisdn, (r.start_utc AT TIME ZONE b.zone) AS start, r.service, r.destination, r.quantity, r.amount, r.late
             FROM b JOIN invoices i ON i.id = b.id JOIN subscriptions s ON s.account_id = i.account_id
             JOIN rated_charges r ON r.subscription_id = s.id
                 AND ((r.cycle_start = i.cycle_start AND NOT r.late) OR (r.late AND r.invoice_id = i.id))
-            JOIN usage u ON u.id = r.usage_id
             WHERE b.annex
-            ORDER BY b.id, u.msisdn, u.start_utc, u.id;
+            ORDER BY b.id, s.msisdn, r.start_utc, r.usage_id;
             """, new { numbers = numbers.ToArray(), annex });
 
         var heads = q.Read<InvoiceHead>().AsList();

@@ -246,15 +246,15 @@ public static class BillRunStore
     /// <summary>
     /// Whether every usage record of [<paramref name="from"/>, <paramref name="to"/>) has a charge or a hold, told by
     /// counting (a fifth of the anti-join's time at 2 M records): each charge is of one usage record and carries its
-    /// event time, so when the window's usage numbers exactly its charges plus its held records that have no charge,
+    /// event time, as each hold does, so when the window's usage numbers exactly its charges plus its held records that have no charge,
     /// none is left unrated. Any other count — more usage, or fewer — sends the caller to the exact read.
     /// </summary>
     private static bool EveryUsageIsRatedOrHeld(NpgsqlTransaction tx, Instant from, Instant to) =>
         tx.Connection!.QuerySingle<bool>("""
             SELECT (SELECT count(*) FROM usage u WHERE u.start_utc >= @from AND u.start_utc < @to)
                  = (SELECT count(*) FROM rated_charges r WHERE r.start_utc >= @from AND r.start_utc < @to)
-                 + (SELECT count(*) FROM rating_holds h JOIN usage u ON u.id = h.usage_id
-                    WHERE u.start_utc >= @from AND u.start_utc < @to AND NOT EXISTS (SELECT 1 FROM rated_charges r WHERE r.usage_id = h.usage_id))
+                 + (SELECT count(*) FROM rating_holds h
+                    WHERE h.start_utc >= @from AND h.start_utc < @to AND NOT EXISTS (SELECT 1 FROM rated_charges r WHERE r.usage_id = h.usage_id))
             """, new { from, to }, tx);
 
     /// <summary>The run's invoices with the figures of its report.</summary>

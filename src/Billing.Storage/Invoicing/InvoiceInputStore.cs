@@ -254,14 +254,17 @@ public static class InvoiceInputStore
             r.GetString(5), r.GetFieldValue<LocalDate>(6), r.GetInt64(7), r.GetInt64(8), r.GetInt64(9), r.GetDecimal(10));
     }
 
-    /// <summary>Usage of the accounts' numbers in the cycle that rating holds (no tariff, no catalogue …): holds are few, so read them.</summary>
+    /// <summary>
+    /// Usage of the accounts' numbers in the cycle that rating holds (no tariff, no catalogue …): holds are few, so read them,
+    /// each with the number and event time it was held with (not looked up in usage by id).
+    /// </summary>
     private static Dictionary<string, long> HeldUsage(NpgsqlTransaction tx, string[] accounts, LocalDate cycleStart, LocalDate cycleEnd, IReadOnlyList<BilledAccount> accountRows)
     {
         var zones = accountRows.ToDictionary(a => a.Id, a => DateTimeZoneProviders.Tzdb[a.TimeZone], StringComparer.Ordinal);
         var rows = tx.Connection!.Query<(string Account, Instant Start)>("""
-            SELECT s.account_id, u.start_utc
-            FROM rating_holds h JOIN usage u ON u.id = h.usage_id
-            JOIN subscriptions s ON s.msisdn = u.msisdn AND s.active_from <= u.start_utc AND (s.active_to IS NULL OR s.active_to > u.start_utc)
+            SELECT s.account_id, h.start_utc
+            FROM rating_holds h
+            JOIN subscriptions s ON s.msisdn = h.msisdn AND s.active_from <= h.start_utc AND (s.active_to IS NULL OR s.active_to > h.start_utc)
             WHERE s.account_id = ANY(@accounts)
             """, new { accounts }, tx);
         return rows.Where(r => new BillCycle(cycleStart, cycleEnd).ToInterval(zones[r.Account]).Contains(r.Start))

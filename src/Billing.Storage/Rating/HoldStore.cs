@@ -7,23 +7,48 @@ namespace Billing.Storage.Rating;
 /// <summary>Usage held instead of charged (<c>rating_holds</c>), with the catalogue version that was tried, for later runs to try again.</summary>
 public static class HoldStore
 {
-    public static void Save(NpgsqlTransaction tx, IReadOnlyList<RatingHold> holds, int? catalogVersion)
+    /// <summary>
+    /// Holds <paramref name="holds"/>, each with its usage record's number and event time (found in <paramref name="usage"/>, which
+    /// holds every held record): what the bill run counts held usage by, without looking usage up by id.
+    /// </summary>
+    public static void Save(NpgsqlTransaction tx, IReadOnlyList<RatingHold> holds, IEnumerable<UsageToRate> usage, int? catalogVersion)
     {
+        ArgumentNullException.ThrowIfNull(holds);
+        ArgumentNullException.ThrowIfNull(usage);
         if (holds.Count == 0)
         {
             return;
         }
 
+        var held = new Dictionary<long, UsageToRate?>(holds.Count);
+        foreach (var h in holds)
+        {
+            held[h.UsageId] = null;
+        }
+
+        foreach (var u in usage)
+        {
+            if (held.ContainsKey(u.Id))
+            {
+                held[u.Id] = u;
+            }
+        }
+
+        UsageToRate Of(RatingHold h) => held[h.UsageId] ?? throw new ArgumentException($"held usage record {h.UsageId} is not among the records given", nameof(usage));
         tx.Connection!.Execute("""
-            INSERT INTO rating_holds (usage_id, reason, detail, catalog_version)
-            SELECT id, reason, detail, @catalogVersion FROM unnest(@ids, @reasons, @details) AS h(id, reason, detail)
+            INSERT INTO rating_holds (usage_id, reason, detail, catalog_version, msisdn, start_utc)
+            SELECT id, reason, detail, @catalogVersion, msisdn, start_utc
+            FROM unnest(@ids, @reasons, @details, @msisdns, @starts) AS h(id, reason, detail, msisdn, start_utc)
             ON CONFLICT (usage_id) DO UPDATE SET reason = EXCLUDED.reason, detail = EXCLUDED.detail,
-                catalog_version = EXCLUDED.catalog_version, last_tried_at = now(), attempts = rating_holds.attempts + 1
+                catalog_version = EXCLUDED.catalog_version, msisdn = EXCLUDED.msisdn, start_utc = EXCLUDED.start_utc,
+                last_tried_at = now(), attempts = rating_holds.attempts + 1
             """, new
         {
             ids = holds.Select(h => h.UsageId).ToArray(),
             reasons = holds.Select(h => h.Reason).ToArray(),
             details = holds.Select(h => h.Detail).ToArray(),
+            msisdns = holds.Select(h => Of(h).Msisdn).ToArray(),
+            starts = holds.Select(h => Of(h).Start.ToDateTimeUtc()).ToArray(),
             catalogVersion,
         }, tx);
     }

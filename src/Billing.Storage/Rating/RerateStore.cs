@@ -39,7 +39,7 @@ public static class RerateStore
             return [];
         }
 
-        return UsageToRateStore.UsageOf(tx, sub, rows.Keys.ToArray())
+        return ChargeStore.Invoiced(tx, sub, cycle)
             .Select(u => rows[u.Id] is var r ? new InvoicedCharge(u, cycle, r.InvoiceId, r.Currency, r.AllowanceId, r.AllowanceUsed, r.Billed) : null!)
             .ToList();
     }

@@ -71,8 +71,8 @@ public sealed class BillRunPlanTests : IDisposable
         // A hold left on a rated record beside a record nobody rated: by count, 3 usage = 2 charges + 1 hold; only the
         // held record without a charge may stand for an unrated one, so the plan reads exactly and finds s1-c.
         c.Execute("""
-            INSERT INTO rating_holds (usage_id, reason, detail)
-            SELECT id, 'no-tariff', 'stale' FROM usage WHERE record_key = 's1-a'
+            INSERT INTO rating_holds (usage_id, reason, detail, msisdn, start_utc)
+            SELECT id, 'no-tariff', 'stale', msisdn, start_utc FROM usage WHERE record_key = 's1-a'
             """);
         RatingData.InsertUsage(c, [UsageSpec.Sms("s1-c", "447700900961", "447700900123", Instant.FromUtc(2026, 11, 5, 10, 0))]);
 

@@ -148,6 +148,43 @@ public sealed class RateUsageJobTests : IDisposable
     }
 
     [Fact]
+    public void Records_taken_back_from_their_charges_come_back_exactly_as_rating_read_them_from_usage_a_call_an_sms_and_a_data_session()
+    {
+        var db = NewDatabase();
+        using var c = db.Open();
+        const string msisdn = "447700900003";
+        RatingData.AddSubscriber(c, "T3", msisdn, Postpaid, SubscribedFrom);
+        RatingData.InsertUsage(c, [
+            UsageSpec.Voice("b-1", msisdn, "442079460123", Utc(11, 6, 9, 0, 1), 61),
+            UsageSpec.Sms("b-2", msisdn, "447700900456", Utc(11, 6, 10)),
+            UsageSpec.Data("b-3", msisdn, Utc(11, 6, 11), 5_242_881),
+        ]);
+        var partitions = Enumerable.Range(0, Billing.Storage.Rating.RatingPartitions.Count).ToArray();
+        var latest = c.ExecuteScalar<int>("SELECT max(id) FROM catalog_versions");
+        List<UsageToRate> read;
+        using (var tx = c.BeginTransaction())
+        {
+            read = [.. Billing.Storage.Rating.UsageToRateStore.Unrated(tx, 0, long.MaxValue, latest, partitions)];
+        }
+
+        Assert.Equal((3L, 0L, 0L), Counts(new RateUsageJob(db, new CatalogCache()).Run()));
+        var sub = RatingData.SubscriptionId(c, msisdn, Utc(11, 6, 9));
+        var cycle = new LocalDate(2026, 11, 5);
+        var expected = read.Select(u => u with { Retaken = true, MayBeHeld = true }).ToList();
+        using (var tx = c.BeginTransaction())
+        {
+            var notInvoiced = Billing.Storage.Rating.ChargeStore.NotInvoiced(tx, sub, cycle);
+            var takenBack = Billing.Storage.Rating.ChargeStore.TakeBack(tx, sub, cycle);
+
+            Assert.Equal(3, read.Count);
+            Assert.Equal([(61L, 0L), (0L, 0L), (0L, 5_242_881L)], read.Select(u => (u.DurationSeconds, u.VolumeBytes)));
+            Assert.Equal(expected, notInvoiced);
+            Assert.Equal(expected, takenBack);
+            Assert.Equal(0, c.ExecuteScalar<long>("SELECT count(*) FROM rated_charges", transaction: tx));
+        }
+    }
+
+    [Fact]
     public void RateAll_HoldsUsageWithoutASubscriber_AndRatesItOnceTheSubscriberIsImported()
     {
         var db = NewDatabase();
@@ -165,6 +202,7 @@ public sealed class RateUsageJobTests : IDisposable
         var hold = c.QuerySingle<(long UsageId, string Reason, string Detail)>("SELECT usage_id, reason, detail FROM rating_holds");
         Assert.Equal((id, "unknown-subscriber"), (hold.UsageId, hold.Reason));
         Assert.Contains(msisdn, hold.Detail, StringComparison.Ordinal);
+        Assert.Equal((msisdn, Utc(11, 10, 9)), c.QuerySingle<(string, Instant)>("SELECT msisdn, start_utc FROM rating_holds"));
         Assert.Empty(RatingData.Charges(c));
 
         RatingData.AddSubscriber(c, "T2", msisdn, Prepaid, Utc(11, 1, 0), billCycleDay: 1, paymentType: PaymentType.Prepaid);

@@ -167,7 +167,7 @@ public sealed class MigratorTests
                 """).AsList();
             Assert.Equal(expected, bounds);
             Assert.Equal((null, null), (bounds[2].Item2, bounds[2].Item3));
-            Assert.Equal(["usage_id_key", "usage_identity", "usage_start"], c.Query<string>("SELECT indexname FROM pg_indexes WHERE tablename = 'usage' ORDER BY indexname"));
+            Assert.Equal(["usage_id", "usage_identity", "usage_start"], c.Query<string>("SELECT indexname FROM pg_indexes WHERE tablename = 'usage' ORDER BY indexname"));
         }
         finally
         {
@@ -215,7 +215,7 @@ public sealed class MigratorTests
             }
 
             Assert.Equal(
-                ["CREATE UNIQUE INDEX usage_id_key ON public.usage USING btree (id)",
+                ["CREATE INDEX usage_id ON public.usage USING brin (id)",
                  "CREATE UNIQUE INDEX usage_identity ON public.usage USING btree (record_key, source)",
                  "CREATE INDEX usage_start ON public.usage USING brin (start_utc)"],
                 c.Query<string>("SELECT indexdef FROM pg_indexes WHERE tablename = 'usage' ORDER BY indexname"));
@@ -226,6 +226,48 @@ public sealed class MigratorTests
             Assert.Equal(0, c.Execute(Insert + " ON CONFLICT (source, record_key) DO NOTHING"));
             var twice = Assert.Throws<Npgsql.PostgresException>(() => c.Execute(Insert));
             Assert.Equal(("23505", "usage_identity"), (twice.SqlState, twice.ConstraintName));
+        }
+        finally
+        {
+            db.Dispose();
+            TestCluster.Instance.DropDatabase(name);
+        }
+    }
+
+    [Fact]
+    public void The_usage_id_brin_migration_gives_each_charge_its_records_destination_and_each_hold_its_records_number_and_time_and_drops_the_btree_on_id()
+    {
+        var (db, name) = TestCluster.CreateDatabase(migrate: false);
+        try
+        {
+            using var c = db.Open();
+            var brin = Migrator.All.Single(m => m.Name == "usage_id_brin").Version;
+            ApplyMigrationsBefore(c, brin);
+
+            // A call and a data session, both charged; an SMS held; a hold whose usage record is gone.
+            var ids = c.Query<long>("""
+                INSERT INTO usage (source, record_key, service, msisdn, destination, start_utc, duration_s, volume_bytes, file_id, line_no)
+                VALUES ('canonical', 'k-1', 1, '447700900001', '442079460123', '2026-11-01T08:00:00Z', 60, 0, 1, 2),
+                       ('canonical', 'k-2', 3, '447700900001', NULL, '2026-11-01T09:00:00Z', 0, 5242880, 1, 3),
+                       ('canonical', 'k-3', 2, '447700900002', '447700900001', '2026-11-01T10:00:00.123456Z', 0, 0, 1, 4)
+                RETURNING id
+                """).AsList();
+            c.Execute("""
+                INSERT INTO rated_charges (usage_id, subscription_id, account_id, cycle_start, start_utc, plan_id, catalog_version, amount, currency,
+                                           quantity, billed_quantity, service)
+                VALUES (@a, 1, 'ACC-1', '2026-11-01', '2026-11-01T08:00:00Z', 'p', 1, 0.1, 'GBP', 60, 60, 1),
+                       (@b, 1, 'ACC-1', '2026-11-01', '2026-11-01T09:00:00Z', 'p', 1, 0.2, 'GBP', 5242880, 5242880, 3);
+                INSERT INTO rating_holds (usage_id, reason, detail) VALUES (@c, 'no-tariff', 'none'), (@c + 1000, 'no-tariff', 'gone');
+                """, new { a = ids[0], b = ids[1], c = ids[2] });
+
+            Migrator.Migrate(db);
+
+            Assert.Equal([(ids[0], "442079460123"), (ids[1], (string?)null)],
+                c.Query<(long, string?)>("SELECT usage_id, destination FROM rated_charges ORDER BY usage_id"));
+            Assert.Equal([(ids[2], "447700900002", "2026-11-01 10:00:00.123456"), (ids[2] + 1000, null, null)],
+                c.Query<(long, string?, string?)>("SELECT usage_id, msisdn, (start_utc AT TIME ZONE 'UTC')::text FROM rating_holds ORDER BY usage_id"));
+            Assert.Equal(["CREATE INDEX usage_id ON public.usage USING brin (id)"],
+                c.Query<string>("SELECT indexdef FROM pg_indexes WHERE tablename = 'usage' AND indexdef LIKE '%(id)'"));
         }
         finally
         {
