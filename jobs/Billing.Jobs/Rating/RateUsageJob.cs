@@ -111,10 +111,12 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
 
             try
             {
+                // Read once for the round's ranges: as many rows as subscriptions, instead of a lookup per usage record.
+                var periods = UsageToRateStore.Periods(conn);
                 for (var from = min; from <= max; from += rangeSize)
                 {
                     using var tx = conn.BeginTransaction();
-                    var r = RateRange(tx, from, from + rangeSize, claimed);
+                    var r = RateRange(tx, from, from + rangeSize, claimed, periods);
                     tx.Commit();
                     rated += r.Rated;
                     held += r.Held;
@@ -147,7 +149,7 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
 
     private static RatingRunResult Nothing() => new(0, 0, 0, 0, new Dictionary<string, long>());
 
-    private RatingRunResult RateRange(Npgsql.NpgsqlTransaction tx, long from, long to, IReadOnlyCollection<int> partitions)
+    private RatingRunResult RateRange(Npgsql.NpgsqlTransaction tx, long from, long to, IReadOnlyCollection<int> partitions, SubscriptionPeriods periods)
     {
         var conn = tx.Connection!;
         if (!UsageToRateStore.AnyWithoutCharge(tx, from, to))
@@ -157,7 +159,7 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
 
         var sw = System.Diagnostics.Stopwatch.StartNew();
         var latest = catalogs.LatestVersionId(conn);
-        var batch = UsageToRateStore.Unrated(tx, from, to, latest ?? 0, partitions, suspended);
+        var batch = UsageToRateStore.Unrated(tx, from, to, latest ?? 0, partitions, periods, suspended);
         var tQuery = sw.Elapsed;
         if (batch.Count == 0)
         {
