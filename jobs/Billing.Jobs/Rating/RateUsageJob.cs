@@ -111,8 +111,9 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
 
             try
             {
-                // Read once for the round's ranges: as many rows as subscriptions, instead of a lookup per usage record.
-                var periods = UsageToRateStore.Periods(conn);
+                // Read once for the round's ranges (as many rows as subscriptions, instead of a lookup per usage record);
+                // a run of one range, as after a file's ingest, reads only the periods of the numbers in that range.
+                var periods = UsageToRateStore.Periods(conn, max - min < rangeSize ? (min, min + rangeSize - 1) : null);
                 for (var from = min; from <= max; from += rangeSize)
                 {
                     using var tx = conn.BeginTransaction();

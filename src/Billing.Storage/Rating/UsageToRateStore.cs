@@ -144,10 +144,13 @@ public static class UsageToRateStore
     }
 
     /// <summary>
-    /// Every subscription period, each with its account and the start of its suspension not lifted yet (<see cref="SubscriptionPeriods"/>):
-    /// as many rows as subscriptions, whatever the usage. A rating run reads them once per round of partitions.
+    /// The subscription periods of every number (<paramref name="ofUsage"/> null), or of the numbers with usage in those ids (both
+    /// included), each with its account and the start of its suspension not lifted yet (<see cref="SubscriptionPeriods"/>): at most as
+    /// many rows as subscriptions, whatever the usage. A rating run reads them once per round of partitions — all of them, or for a
+    /// run of no more than one range (the rating after a file's ingest) only its numbers', so that a small file does not read every
+    /// subscriber.
     /// </summary>
-    public static SubscriptionPeriods Periods(NpgsqlConnection conn)
+    public static SubscriptionPeriods Periods(NpgsqlConnection conn, (long Min, long Max)? ofUsage = null)
     {
         ArgumentNullException.ThrowIfNull(conn);
         using var cmd = new NpgsqlCommand("""
@@ -155,7 +158,11 @@ public static class UsageToRateStore
             FROM subscriptions s
             JOIN accounts a ON a.id = s.account_id
             LEFT JOIN suspensions x ON x.subscription_id = s.id AND x.lifted_on IS NULL
+            WHERE NOT @some OR s.msisdn IN (SELECT u.msisdn FROM usage u WHERE u.id >= @min AND u.id <= @max)
             """, conn);
+        cmd.Parameters.AddWithValue("some", ofUsage is not null);
+        cmd.Parameters.AddWithValue("min", ofUsage?.Min ?? 0);
+        cmd.Parameters.AddWithValue("max", ofUsage?.Max ?? -1);
         var periods = new List<SubscriptionPeriod>();
         using var reader = cmd.ExecuteReader();
         while (reader.Read())

@@ -182,6 +182,28 @@ public sealed class RateUsageJobTests : IDisposable
     }
 
     [Fact]
+    public void Rating_the_ids_of_one_file_rates_the_other_usage_of_its_range_under_its_own_subscribers_too()
+    {
+        var db = NewDatabase();
+        using var c = db.Open();
+        const string filed = "447700900005";
+        const string other = "447700900006";
+        RatingData.AddSubscriber(c, "F-1", filed, Postpaid, SubscribedFrom);
+        RatingData.AddSubscriber(c, "F-2", other, Postpaid, SubscribedFrom);
+        var ids = RatingData.InsertUsage(c, [
+            UsageSpec.Sms("filed", filed, "447700900456", Utc(10, 5, 9)),
+            UsageSpec.Sms("other", other, "447700900456", Utc(10, 5, 10)),
+        ]);
+
+        // The first id alone, as after the ingest of a file that holds only it: its range holds the other record too.
+        var result = new RateUsageJob(db, new CatalogCache()).RateIdRange(ids[0], ids[0], RateUsageJob.DefaultRangeSize);
+
+        Assert.Equal((2L, 0L, 0L), Counts(result));
+        Assert.Equal("F-1", RatingData.Charge(c, "filed").AccountId);
+        Assert.Equal("F-2", RatingData.Charge(c, "other").AccountId);
+    }
+
+    [Fact]
     public void RateAll_HoldsUsageWithoutASubscriber_AndRatesItOnceTheSubscriberIsImported()
     {
         var db = NewDatabase();
