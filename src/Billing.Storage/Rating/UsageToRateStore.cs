@@ -153,16 +153,21 @@ public static class UsageToRateStore
     public static SubscriptionPeriods Periods(NpgsqlConnection conn, (long Min, long Max)? ofUsage = null)
     {
         ArgumentNullException.ThrowIfNull(conn);
-        using var cmd = new NpgsqlCommand("""
+        const string All = """
             SELECT s.msisdn, s.active_from, s.active_to, s.id, s.plan_id, s.account_id, a.time_zone, a.bill_cycle_day, a.payment_type, a.currency, x.suspended_on
             FROM subscriptions s
             JOIN accounts a ON a.id = s.account_id
             LEFT JOIN suspensions x ON x.subscription_id = s.id AND x.lifted_on IS NULL
-            WHERE NOT @some OR s.msisdn IN (SELECT u.msisdn FROM usage u WHERE u.id >= @min AND u.id <= @max)
-            """, conn);
-        cmd.Parameters.AddWithValue("some", ofUsage is not null);
-        cmd.Parameters.AddWithValue("min", ofUsage?.Min ?? 0);
-        cmd.Parameters.AddWithValue("max", ofUsage?.Max ?? -1);
+            """;
+        // Its own statement, not a switch in one: a semi-join the planner can start from the range's numbers.
+        const string OfUsage = All + " WHERE s.msisdn IN (SELECT u.msisdn FROM usage u WHERE u.id >= @min AND u.id <= @max)";
+        using var cmd = ofUsage is null ? new NpgsqlCommand(All, conn) : new NpgsqlCommand(OfUsage, conn);
+        if (ofUsage is { } ids)
+        {
+            cmd.Parameters.AddWithValue("min", ids.Min);
+            cmd.Parameters.AddWithValue("max", ids.Max);
+        }
+
         var periods = new List<SubscriptionPeriod>();
         using var reader = cmd.ExecuteReader();
         while (reader.Read())
