@@ -112,10 +112,13 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
 
             try
             {
+                // Read once for the round's ranges (as many rows as subscriptions, instead of a lookup per usage record);
+                // a run of one range, as after a file's ingest, reads only the periods of the numbers in that range.
+                var periods = UsageToRateStore.Periods(conn, max - min < rangeSize ? (min, min + rangeSize - 1) : null);
                 for (var from = min; from <= max; from += rangeSize)
                 {
                     using var tx = conn.BeginTransaction();
-                    var r = RateRange(tx, from, from + rangeSize, claimed);
+                    var r = RateRange(tx, from, from + rangeSize, claimed, periods);
                     tx.Commit();
                     rated += r.Rated;
                     held += r.Held;
@@ -148,7 +151,7 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
 
     private static RatingRunResult Nothing() => new(0, 0, 0, 0, new Dictionary<string, long>());
 
-    private RatingRunResult RateRange(Npgsql.NpgsqlTransaction tx, long from, long to, IReadOnlyCollection<int> partitions)
+    private RatingRunResult RateRange(Npgsql.NpgsqlTransaction tx, long from, long to, IReadOnlyCollection<int> partitions, SubscriptionPeriods periods)
     {
         var conn = tx.Connection!;
         if (!UsageToRateStore.AnyWithoutCharge(tx, from, to))
@@ -158,7 +161,7 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
 
         var sw = System.Diagnostics.Stopwatch.StartNew();
         var latest = catalogs.LatestVersionId(conn);
-        var batch = UsageToRateStore.Unrated(tx, from, to, latest ?? 0, partitions, suspended);
+        var batch = UsageToRateStore.Unrated(tx, from, to, latest ?? 0, partitions, periods, suspended);
         var tQuery = sw.Elapsed;
         if (batch.Count == 0)
         {

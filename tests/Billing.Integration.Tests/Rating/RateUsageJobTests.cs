@@ -164,7 +164,7 @@ public sealed class RateUsageJobTests : IDisposable
         List<UsageToRate> read;
         using (var tx = c.BeginTransaction())
         {
-            read = [.. Billing.Storage.Rating.UsageToRateStore.Unrated(tx, 0, long.MaxValue, latest, partitions)];
+            read = [.. Billing.Storage.Rating.UsageToRateStore.Unrated(tx, 0, long.MaxValue, latest, partitions, Billing.Storage.Rating.UsageToRateStore.Periods(c)).OrderBy(u => u.Id)];
         }
 
         Assert.Equal((3L, 0L, 0L), Counts(new RateUsageJob(db, new CatalogCache()).Run()));
@@ -182,6 +182,62 @@ public sealed class RateUsageJobTests : IDisposable
             Assert.Equal(expected, takenBack);
             Assert.Equal(0, c.ExecuteScalar<long>("SELECT count(*) FROM rated_charges", transaction: tx));
         }
+    }
+
+    [Fact]
+    public void A_number_moved_to_another_account_after_a_gap_is_rated_to_each_account_within_its_period_and_held_in_the_gap()
+    {
+        var db = NewDatabase();
+        using var c = db.Open();
+        const string moved = "447700900003";
+        const string unlisted = "447700900004";
+        // M-1 over [1 Mar, 1 Jun), then M-2 from 1 Sep on; the number's partition is its latest account's (M-2).
+        RatingData.AddSubscriber(c, "M-1", moved, Postpaid, Instant.FromUtc(2026, 3, 1, 0, 0), Instant.FromUtc(2026, 6, 1, 0, 0));
+        RatingData.AddSubscriber(c, "M-2", moved, Postpaid, Instant.FromUtc(2026, 9, 1, 0, 0));
+        // A subscription whose number msisdn_partitions does not list: it falls in the partition of its own hash.
+        RatingData.AddSubscriber(c, "M-3", unlisted, Postpaid, SubscribedFrom);
+        c.Execute("DELETE FROM msisdn_partitions WHERE msisdn = @unlisted", new { unlisted });
+        RatingData.InsertUsage(c, [
+            UsageSpec.Sms("at-start", moved, "447700900456", Instant.FromUtc(2026, 3, 1, 0, 0)),
+            UsageSpec.Sms("last-second", moved, "447700900456", Instant.FromUtc(2026, 5, 31, 23, 59, 59)),
+            UsageSpec.Sms("at-end", moved, "447700900456", Instant.FromUtc(2026, 6, 1, 0, 0)),
+            UsageSpec.Sms("in-gap", moved, "447700900456", Instant.FromUtc(2026, 7, 15, 12, 0)),
+            UsageSpec.Sms("at-move", moved, "447700900456", Instant.FromUtc(2026, 9, 1, 0, 0)),
+            UsageSpec.Sms("unlisted", unlisted, "447700900456", Utc(10, 5, 9)),
+        ]);
+
+        var result = new RateUsageJob(db, new CatalogCache()).RateAll(RateUsageJob.DefaultRangeSize);
+
+        Assert.Equal((4L, 2L, 0L), Counts(result));
+        Assert.Equal("M-1", RatingData.Charge(c, "at-start").AccountId);
+        Assert.Equal("M-1", RatingData.Charge(c, "last-second").AccountId);
+        Assert.Equal("M-2", RatingData.Charge(c, "at-move").AccountId);
+        Assert.Equal("M-3", RatingData.Charge(c, "unlisted").AccountId);
+        Assert.Equal(
+            [("at-end", "unknown-subscriber"), ("in-gap", "unknown-subscriber")],
+            c.Query<(string, string)>("SELECT u.record_key, h.reason FROM rating_holds h JOIN usage u ON u.id = h.usage_id ORDER BY u.id").AsList());
+    }
+
+    [Fact]
+    public void Rating_the_ids_of_one_file_rates_the_other_usage_of_its_range_under_its_own_subscribers_too()
+    {
+        var db = NewDatabase();
+        using var c = db.Open();
+        const string filed = "447700900005";
+        const string other = "447700900006";
+        RatingData.AddSubscriber(c, "F-1", filed, Postpaid, SubscribedFrom);
+        RatingData.AddSubscriber(c, "F-2", other, Postpaid, SubscribedFrom);
+        var ids = RatingData.InsertUsage(c, [
+            UsageSpec.Sms("filed", filed, "447700900456", Utc(10, 5, 9)),
+            UsageSpec.Sms("other", other, "447700900456", Utc(10, 5, 10)),
+        ]);
+
+        // The first id alone, as after the ingest of a file that holds only it: its range holds the other record too.
+        var result = new RateUsageJob(db, new CatalogCache()).RateIdRange(ids[0], ids[0], RateUsageJob.DefaultRangeSize);
+
+        Assert.Equal((2L, 0L, 0L), Counts(result));
+        Assert.Equal("F-1", RatingData.Charge(c, "filed").AccountId);
+        Assert.Equal("F-2", RatingData.Charge(c, "other").AccountId);
     }
 
     [Fact]
