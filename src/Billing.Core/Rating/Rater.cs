@@ -461,6 +461,14 @@ public sealed class Rater
                 return;
             }
 
+            // Most runs stay under MaxCost: the division below finds where a run crosses it, and would find none.
+            var after = _spent + (perIncrement * count);
+            if (_spent < maxCost && after < maxCost)
+            {
+                _spent = after;
+                return;
+            }
+
             if (_spent >= maxCost)
             {
                 At = offset;
