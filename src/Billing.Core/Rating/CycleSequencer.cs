@@ -118,7 +118,8 @@ public static class CycleSequencer
     /// Rates each (subscription, cycle) group in event-time order, starting from the allowance already
     /// used in that cycle; a bundle bought in the cycle counts from the moment it was bought. Each record
     /// is priced by the catalogue version in force at its start. A prepaid record whose plan prices in
-    /// another currency than its wallet is held (<see cref="WalletCurrency"/>).
+    /// another currency than its wallet is held (<see cref="WalletCurrency"/>). The charges carry no parts (what is
+    /// stored lets an explanation compute them again).
     /// </summary>
     public static CycleRating Rate(IReadOnlyCollection<UsageInCycle> work, RatingInputs inputs)
     {
@@ -200,7 +201,7 @@ public static class CycleSequencer
                 continue;
             }
 
-            var outcome = version.Rater.Rate(subscriber.PlanId, u.Request, remaining);
+            var outcome = version.Rater.Rate(subscriber.PlanId, u.Request, remaining, withParts: false);
             if (outcome.Charge is { } charge)
             {
                 charges.Add(new RatedUsage(u, cycle, version.Id, charge));
@@ -226,17 +227,25 @@ public static class CycleSequencer
     private static UsageInCycle[] InEventOrder(IReadOnlyCollection<UsageInCycle> work)
     {
         var ordered = new UsageInCycle[work.Count];
-        var keys = new EventOrder[work.Count];
-        var n = 0;
-        foreach (var w in work)
+        // Rented: a batch's keys are megabytes, and a new array that size each batch is garbage for a full collection.
+        var keys = System.Buffers.ArrayPool<EventOrder>.Shared.Rent(work.Count);
+        try
         {
-            ordered[n] = w;
-            keys[n] = new EventOrder(w.SubscriptionId, w.Cycle, w.Usage.Start, w.Usage.Id);
-            n++;
-        }
+            var n = 0;
+            foreach (var w in work)
+            {
+                ordered[n] = w;
+                keys[n] = new EventOrder(w.SubscriptionId, w.Cycle, w.Usage.Start, w.Usage.Id);
+                n++;
+            }
 
-        Array.Sort(keys, ordered);
-        return ordered;
+            keys.AsSpan(0, n).Sort(ordered.AsSpan(0, n));
+            return ordered;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<EventOrder>.Shared.Return(keys);
+        }
     }
 
     /// <summary>Where a record falls in a batch's rating order: subscription, cycle, start, usage id.</summary>
