@@ -34,6 +34,16 @@ public sealed record RatingRunFigures
     public decimal PrepaidCharges { get; init; }
     public decimal Debited { get; init; }
     public decimal Overdrawn { get; init; }
+
+    /// <summary>CPU seconds of this process and of PostgreSQL during the timed run: on two shared cores, what says whether a change saved work.</summary>
+    public CpuSeconds? Cpu { get; init; }
+
+    /// <summary>Bytes this process allocated during the timed run, and its gen-0 and gen-2 collections.</summary>
+    public long AllocatedBytes { get; init; }
+
+    public int Gen0Collections { get; init; }
+
+    public int Gen2Collections { get; init; }
 }
 
 /// <summary>What reading the usage and writing its charges cost with no rating in between: the write alone is a ceiling for bulk rating here.</summary>
@@ -132,11 +142,20 @@ public static class RatingBenchmark
 
         GC.Collect();
         using var sampler = new PeakMemorySampler();
+        CpuMeter cpu;
+        using (var conn = db.Open())
+        {
+            cpu = CpuMeter.Start(conn);
+        }
+
+        var (allocated, gen0, gen2) = (GC.GetTotalAllocatedBytes(precise: true), GC.CollectionCount(0), GC.CollectionCount(2));
         var sw = Stopwatch.StartNew();
         var results = new RatingRunResult[workers];
         Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers },
             w => results[w] = new RateUsageJob(db, new CatalogCache()).RateAll(RateUsageJob.DefaultRangeSize));
         sw.Stop();
+        var used = cpu.Stop();
+        var (allocatedAfter, gen0After, gen2After) = (GC.GetTotalAllocatedBytes(precise: true), GC.CollectionCount(0), GC.CollectionCount(2));
         var peak = sampler.Stop();
         var held = results.Sum(r => r.Held);
         var debits = results.Sum(r => r.WalletDebits);
@@ -202,6 +221,10 @@ public static class RatingBenchmark
             PrepaidCharges = t.PrepaidCharges,
             Debited = t.Debited,
             Overdrawn = t.Overdrawn,
+            Cpu = used,
+            AllocatedBytes = allocatedAfter - allocated,
+            Gen0Collections = gen0After - gen0,
+            Gen2Collections = gen2After - gen2,
         };
     }
 

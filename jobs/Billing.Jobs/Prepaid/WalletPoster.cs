@@ -41,14 +41,14 @@ public sealed class WalletPoster(Func<NotificationTemplates> templates)
             return new WalletBatchResult(0, 0, 0);
         }
 
-        var records = prepaid.Select(c => c.Usage).Concat(retaken).GroupBy(u => u.Id).ToDictionary(g => g.Key, g => g.First());
-        var chargedTo = prepaid.ToDictionary(c => c.Usage.Id, c => c.Usage.Subscriber!.AccountId);
-
         // What a record's earlier charges left on wallets other than the one charging it now (on every wallet, when
-        // it has no charge now: held, or postpaid now) is given back there.
+        // it has no charge now: held, or postpaid now) is given back there. Only records charged before have any
+        // (usually none: the lookups are built only then).
+        var chargedTo = charged.Count == 0 ? [] : prepaid.ToDictionary(c => c.Usage.Id, c => c.Usage.Subscriber!.AccountId);
         var givenBack = charged.Values.SelectMany(list => list)
             .Where(e => !(chargedTo.TryGetValue(e.UsageId, out var account) && account == e.AccountId) && (e.Debited != 0m || e.Overdrawn != 0m))
             .ToList();
+        var records = givenBack.Count == 0 ? [] : prepaid.Select(c => c.Usage).Concat(retaken).GroupBy(u => u.Id).ToDictionary(g => g.Key, g => g.First());
         var accounts = prepaid.Select(c => c.Usage.Subscriber!.AccountId).Concat(givenBack.Select(e => e.AccountId)).Distinct(StringComparer.Ordinal).ToList();
         var openings = WalletStore.LockOpenings(tx, accounts, createMissing: true);
         var tLock = sw.Elapsed;

@@ -93,8 +93,13 @@ public static class BenchRateCommand
         output.WriteLine($"  checked: every wallet balance equals its ledger sum ({prepaid.LedgerRows:N0} ledger rows); prepaid charges {prepaid.PrepaidCharges.ToString("F2", CultureInfo.InvariantCulture)} = debits {prepaid.Debited.ToString("F2", CultureInfo.InvariantCulture)} + overdraft {prepaid.Overdrawn.ToString("F2", CultureInfo.InvariantCulture)} GBP");
         output.WriteLine($"  the pure engine alone, one core:  {postpaid.EngineEventsPerSecondOneCore,12:N0} events/s before the all-postpaid run, {prepaid.EngineEventsPerSecondOneCore:N0} before the prepaid one");
         output.WriteLine($"  peak working set while rating:    {postpaid.PeakWorkingSetMegabytes} MiB all postpaid, {prepaid.PeakWorkingSetMegabytes} MiB prepaid");
+        output.WriteLine($"  CPU while rating (this process / PostgreSQL): {CpuText(postpaid)} all postpaid, {CpuText(prepaid)} prepaid");
+        output.WriteLine($"  allocated while rating:           {postpaid.AllocatedBytes / 1048576m:N0} MiB all postpaid ({postpaid.Gen0Collections} gen-0, {postpaid.Gen2Collections} gen-2 collections), {prepaid.AllocatedBytes / 1048576m:N0} MiB prepaid");
         output.WriteLine($"  database floor, no rating, {workers} connection(s): reading the usage {floor.ReadSeconds:F2} s, writing the same {floor.Rows:N0} charges by plain binary COPY {floor.WriteSeconds:F2} s");
         output.WriteLine($"    the write alone caps any rating on this machine at {floor.WriteRowsPerSecond:N0} records/s; read then write: {floor.RecordsPerSecond:N0} records/s (read {floor.ReadRowsPerSecond:N0} rows/s)");
         return 0;
     }
+
+    private static string CpuText(RatingRunFigures r) =>
+        r.Cpu is not { } c ? "n/a" : $"{c.Client.ToString("F2", CultureInfo.InvariantCulture)} s / {(c.Server is { } s ? s.ToString("F2", CultureInfo.InvariantCulture) + " s" : "n/a")}";
 }

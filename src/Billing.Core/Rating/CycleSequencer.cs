@@ -118,7 +118,8 @@ public static class CycleSequencer
     /// Rates each (subscription, cycle) group in event-time order, starting from the allowance already
     /// used in that cycle; a bundle bought in the cycle counts from the moment it was bought. Each record
     /// is priced by the catalogue version in force at its start. A prepaid record whose plan prices in
-    /// another currency than its wallet is held (<see cref="WalletCurrency"/>).
+    /// another currency than its wallet is held (<see cref="WalletCurrency"/>). The charges carry no parts (what is
+    /// stored lets an explanation compute them again).
     /// </summary>
     public static CycleRating Rate(IReadOnlyCollection<UsageInCycle> work, RatingInputs inputs)
     {
@@ -127,24 +128,11 @@ public static class CycleSequencer
         var (catalogs, used, bought, wallets) = inputs;
         var charges = new List<RatedUsage>(work.Count);
         var holds = new List<RatingHold>();
-        var balances = new Dictionary<(long Sub, string Allowance, LocalDate Cycle), (long Granted, long Used)>();
-        // One sort into (subscription, cycle) groups, each in event-time order (start, then usage id).
-        var ordered = work.ToArray();
-        Array.Sort(ordered, static (x, y) =>
-        {
-            var c = x.SubscriptionId.CompareTo(y.SubscriptionId);
-            if (c == 0)
-            {
-                c = x.Cycle.CompareTo(y.Cycle);
-            }
-
-            if (c == 0)
-            {
-                c = x.Usage.Start.CompareTo(y.Usage.Start);
-            }
-
-            return c != 0 ? c : x.Usage.Id.CompareTo(y.Usage.Id);
-        });
+        var balances = new List<AllowanceBalance>();
+        var ordered = InEventOrder(work);
+        // A (subscription, cycle) group is one run of the ordered records: its balances are kept here and added to the
+        // batch's when the run ends, in the order they were first set, as a dictionary of the whole batch would list them.
+        var cycleBalances = new CycleBalances();
         var remaining = new Dictionary<string, long>(StringComparer.Ordinal);
         Plan? plan = null;
         IReadOnlyList<AllowancePurchase>? purchases = null;
@@ -156,6 +144,8 @@ public static class CycleSequencer
             var sub = subscriber.SubscriptionId;
             if (i == 0 || ordered[i - 1].SubscriptionId != sub || ordered[i - 1].Cycle != cycle)
             {
+                cycleBalances.MoveTo(balances);
+                cycleBalances.Start(sub, cycle);
                 remaining = new Dictionary<string, long>(StringComparer.Ordinal);
                 plan = null;
                 purchases = bought.GetValueOrDefault((sub, cycle));
@@ -172,21 +162,22 @@ public static class CycleSequencer
             if (plan is null && version.Catalog.Plans.TryGetValue(subscriber.PlanId, out plan))
             {
                 // Bundles bought up to this first event count from the start; later ones as the events reach them.
-                var boughtSoFar = new Dictionary<string, long>(StringComparer.Ordinal);
+                Dictionary<string, long>? boughtSoFar = null;
                 for (; purchases is not null && nextPurchase < purchases.Count && purchases[nextPurchase].At <= u.Start; nextPurchase++)
                 {
+                    boughtSoFar ??= new Dictionary<string, long>(StringComparer.Ordinal);
                     boughtSoFar[purchases[nextPurchase].AllowanceId] = boughtSoFar.GetValueOrDefault(purchases[nextPurchase].AllowanceId) + purchases[nextPurchase].Amount;
                 }
 
                 foreach (var a in plan.Allowances)
                 {
                     var spent = used.GetValueOrDefault((sub, a.Id, cycle));
-                    var granted = a.Amount + boughtSoFar.GetValueOrDefault(a.Id);
+                    var granted = a.Amount + (boughtSoFar?.GetValueOrDefault(a.Id) ?? 0);
                     remaining[a.Id] = Math.Max(0, granted - spent);
                     // A newer catalogue may grant less than the cycle has already used: granted never drops below used.
                     if (granted > 0 || spent > 0)
                     {
-                        balances[(sub, a.Id, cycle)] = (Math.Max(granted, spent), spent);
+                        cycleBalances.Set(a.Id, Math.Max(granted, spent), spent);
                     }
                 }
             }
@@ -198,8 +189,7 @@ public static class CycleSequencer
                     if (remaining.ContainsKey(allowance))
                     {
                         remaining[allowance] += amount;
-                        var b = balances.GetValueOrDefault((sub, allowance, cycle));
-                        balances[(sub, allowance, cycle)] = (b.Granted + amount, b.Used);
+                        cycleBalances.Buy(allowance, amount);
                     }
                 }
             }
@@ -211,13 +201,13 @@ public static class CycleSequencer
                 continue;
             }
 
-            var outcome = version.Rater.Rate(subscriber.PlanId, u.Request, remaining);
+            var outcome = version.Rater.Rate(subscriber.PlanId, u.Request, remaining, withParts: false);
             if (outcome.Charge is { } charge)
             {
                 charges.Add(new RatedUsage(u, cycle, version.Id, charge));
-                if (charge.AllowanceId is { } aid && balances.TryGetValue((sub, aid, cycle), out var b))
+                if (charge.AllowanceId is { } aid)
                 {
-                    balances[(sub, aid, cycle)] = (b.Granted, b.Used + charge.AllowanceUsed);
+                    cycleBalances.Use(aid, charge.AllowanceUsed);
                 }
             }
             else
@@ -226,9 +216,136 @@ public static class CycleSequencer
             }
         }
 
-        return new CycleRating(
-            charges,
-            balances.Select(b => new AllowanceBalance(b.Key.Sub, b.Key.Allowance, b.Key.Cycle, b.Value.Granted, b.Value.Used)).ToList(),
-            holds);
+        cycleBalances.MoveTo(balances);
+        return new CycleRating(charges, balances, holds);
+    }
+
+    /// <summary>
+    /// The records in (subscription, cycle) groups, each in event-time order (start, then usage id): sorted by a key
+    /// copied out of each record, so the comparisons read no record (a batch is a few hundred thousand).
+    /// </summary>
+    private static UsageInCycle[] InEventOrder(IReadOnlyCollection<UsageInCycle> work)
+    {
+        var ordered = new UsageInCycle[work.Count];
+        // Rented: a batch's keys are megabytes, and a new array that size each batch is garbage for a full collection.
+        var keys = System.Buffers.ArrayPool<EventOrder>.Shared.Rent(work.Count);
+        try
+        {
+            var n = 0;
+            foreach (var w in work)
+            {
+                ordered[n] = w;
+                keys[n] = new EventOrder(w.SubscriptionId, w.Cycle, w.Usage.Start, w.Usage.Id);
+                n++;
+            }
+
+            keys.AsSpan(0, n).Sort(ordered.AsSpan(0, n));
+            return ordered;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<EventOrder>.Shared.Return(keys);
+        }
+    }
+
+    /// <summary>Where a record falls in a batch's rating order: subscription, cycle, start, usage id.</summary>
+    private readonly record struct EventOrder(long Sub, LocalDate Cycle, Instant Start, long Id) : IComparable<EventOrder>
+    {
+        public int CompareTo(EventOrder other)
+        {
+            var c = Sub.CompareTo(other.Sub);
+            if (c == 0)
+            {
+                c = Cycle.CompareTo(other.Cycle);
+            }
+
+            if (c == 0)
+            {
+                c = Start.CompareTo(other.Start);
+            }
+
+            return c != 0 ? c : Id.CompareTo(other.Id);
+        }
+    }
+
+    /// <summary>
+    /// The allowance balances of one (subscription, cycle) group while it is rated, in the order each was first set
+    /// (a plan has a few allowances: a list searched by id beats hashing a key per charge).
+    /// </summary>
+    private sealed class CycleBalances
+    {
+        private readonly List<(string Allowance, long Granted, long Used)> _entries = [];
+        private long _sub;
+        private LocalDate _cycle;
+
+        public void Start(long sub, LocalDate cycle)
+        {
+            _sub = sub;
+            _cycle = cycle;
+        }
+
+        /// <summary>Sets an allowance's balance (added after the others when it has none yet).</summary>
+        public void Set(string allowance, long granted, long used)
+        {
+            var i = IndexOf(allowance);
+            if (i < 0)
+            {
+                _entries.Add((allowance, granted, used));
+            }
+            else
+            {
+                _entries[i] = (allowance, granted, used);
+            }
+        }
+
+        /// <summary>A bundle bought: <paramref name="amount"/> more granted (from nothing when the allowance has no balance yet).</summary>
+        public void Buy(string allowance, long amount)
+        {
+            var i = IndexOf(allowance);
+            if (i < 0)
+            {
+                _entries.Add((allowance, amount, 0));
+            }
+            else
+            {
+                var (_, granted, used) = _entries[i];
+                _entries[i] = (allowance, granted + amount, used);
+            }
+        }
+
+        /// <summary>A charge used <paramref name="amount"/> of an allowance that has a balance (one with none keeps none).</summary>
+        public void Use(string allowance, long amount)
+        {
+            var i = IndexOf(allowance);
+            if (i >= 0)
+            {
+                var (_, granted, used) = _entries[i];
+                _entries[i] = (allowance, granted, used + amount);
+            }
+        }
+
+        /// <summary>Adds the group's balances to <paramref name="balances"/> and empties it.</summary>
+        public void MoveTo(List<AllowanceBalance> balances)
+        {
+            foreach (var (allowance, granted, used) in _entries)
+            {
+                balances.Add(new AllowanceBalance(_sub, allowance, _cycle, granted, used));
+            }
+
+            _entries.Clear();
+        }
+
+        private int IndexOf(string allowance)
+        {
+            for (var i = 0; i < _entries.Count; i++)
+            {
+                if (string.Equals(_entries[i].Allowance, allowance, StringComparison.Ordinal))
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
     }
 }

@@ -171,7 +171,9 @@ public sealed class Rater
     /// in the subscriber's current bill cycle and is decremented by what the event consumed; the
     /// caller rates a subscriber's events in event-time order and persists the balances.
     /// </summary>
-    public RatingOutcome Rate(string planId, RatingRequest request, Dictionary<string, long>? allowanceRemaining)
+    /// <param name="withParts">false leaves <see cref="RatedCharge.Parts"/> empty: bulk rating stores no parts (an
+    /// explanation computes them again), and a parts array per charge was a large share of what rating allocated.</param>
+    public RatingOutcome Rate(string planId, RatingRequest request, Dictionary<string, long>? allowanceRemaining, bool withParts = true)
     {
         ArgumentNullException.ThrowIfNull(planId);
         ArgumentNullException.ThrowIfNull(request);
@@ -217,7 +219,7 @@ public sealed class Rater
             }
         }
 
-        return Walk(plan, group, matchedPrefix, request, allowance, balance, allowanceRemaining);
+        return Walk(plan, group, matchedPrefix, request, allowance, balance, allowanceRemaining, withParts);
     }
 
     private RatingOutcome Walk(
@@ -227,7 +229,8 @@ public sealed class Rater
         RatingRequest request,
         Allowance? allowance,
         long balance,
-        Dictionary<string, long>? allowanceRemaining)
+        Dictionary<string, long>? allowanceRemaining,
+        bool withParts)
     {
         var timed = request.Service == ServiceType.Voice;
         var start = request.Start;
@@ -373,7 +376,7 @@ public sealed class Rater
             MinimumApplied = minimumApplied,
             Capped = capped,
             DisconnectAt = disconnectAt,
-            Parts = parts.ToArray(),
+            Parts = withParts ? parts.ToArray() : [],
         });
     }
 
@@ -458,6 +461,14 @@ public sealed class Rater
         {
             if (!Watching || count <= 0)
             {
+                return;
+            }
+
+            // Most runs stay under MaxCost: the division below finds where a run crosses it, and would find none.
+            var after = _spent + (perIncrement * count);
+            if (_spent < maxCost && after < maxCost)
+            {
+                _spent = after;
                 return;
             }
 

@@ -82,7 +82,7 @@ public static class ChargeStore
         }
 
         var conn = tx.Connection!;
-        var invoiced = InvoicedCycles(tx, rows.Select(r => (r.Usage.Subscriber!.AccountId, r.Cycle)));
+        var invoiced = InvoicedCycles(tx, AccountCycles(rows));
         using var copy = BinaryCopyWriter.Begin(conn, CopyCommand);
         foreach (var r in rows)
         {
@@ -92,6 +92,25 @@ public static class ChargeStore
         }
 
         copy.Complete();
+    }
+
+    /// <summary>
+    /// The account cycles of <paramref name="rows"/>, each once per run of rows in it: rating lists a cycle's charges
+    /// together, so the set of them is built from a few thousand keys, not one per charge.
+    /// </summary>
+    private static IEnumerable<(string Account, LocalDate Cycle)> AccountCycles(IReadOnlyList<RatedUsage> rows)
+    {
+        string? account = null;
+        var cycle = default(LocalDate);
+        foreach (var r in rows)
+        {
+            var a = r.Usage.Subscriber!.AccountId;
+            if (!string.Equals(a, account, StringComparison.Ordinal) || r.Cycle != cycle)
+            {
+                (account, cycle) = (a, r.Cycle);
+                yield return (a, r.Cycle);
+            }
+        }
     }
 
     /// <summary>The COPY that <see cref="WriteRow"/> writes rows of (the bill-run benchmark writes its charges with it too).</summary>

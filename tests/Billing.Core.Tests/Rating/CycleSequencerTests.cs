@@ -42,6 +42,51 @@ public class CycleSequencerTests
     }
 
     [Fact]
+    public void Two_subscriptions_and_two_cycles_in_one_batch_each_spend_their_own_allowance_in_event_order()
+    {
+        // 120 s a cycle each. Sub 7, November: 90 s at 09:00 covered, 90 s at 10:00 has 30 s covered and pays 60 s = 0.60;
+        // sub 7, December: 90 s covered; sub 8, November: 90 s covered, then 60 s with 30 s covered pays 30 s = 0.30.
+        var other = new Subscriber(8, Plan, "A-2", London, 1, PaymentType.Postpaid, Currency.Of("GBP"));
+        var dec1 = new LocalDate(2026, 12, 1);
+        UsageInCycle december = new(new UsageToRate(3, "447700900100", ServiceType.Voice, "442079460001", Instant.FromUtc(2026, 12, 2, 9, 0), 90, 0, Subscriber()), dec1);
+
+        var rating = CycleSequencer.Rate(
+            [Call(11, 2, 11, 60, other), Call(2, 2, 10, 90), december, Call(10, 2, 9, 90, other), Call(1, 2, 9, 90)],
+            new RatingInputs(OneVersion, NoneUsed, NoneBought, NoWallets));
+
+        Assert.Equal(
+            [(1L, 0.00m, 90L), (2L, 0.60m, 30L), (3L, 0.00m, 90L), (10L, 0.00m, 90L), (11L, 0.30m, 30L)],
+            rating.Charges.Select(c => (c.Usage.Id, c.Charge.Amount, c.Charge.AllowanceUsed)));
+        Assert.Equal(
+            [new AllowanceBalance(Sub, "MIN", Nov1, 120, 120), new AllowanceBalance(Sub, "MIN", dec1, 120, 90), new AllowanceBalance(8, "MIN", Nov1, 120, 120)],
+            rating.Balances);
+    }
+
+    [Fact]
+    public void Of_two_calls_starting_in_the_same_instant_the_lower_usage_id_takes_the_allowance_first()
+    {
+        // 90 s each at 09:00, 120 s of allowance: id 3 is covered, id 5 has 30 s covered and pays 60 s = 0.60.
+        var rating = CycleSequencer.Rate([Call(5, 2, 9, 90), Call(3, 2, 9, 90)], new RatingInputs(OneVersion, NoneUsed, NoneBought, NoWallets));
+
+        Assert.Equal([(3L, 0.00m, 90L), (5L, 0.60m, 30L)], rating.Charges.Select(c => (c.Usage.Id, c.Charge.Amount, c.Charge.AllowanceUsed)));
+    }
+
+    [Fact]
+    public void A_batch_charges_a_record_as_the_engine_alone_prices_it_but_keeps_no_parts()
+    {
+        var call = Call(1, 2, 9, 150);
+        var alone = OneVersion.Versions[0].Rater.Rate(Plan, call.Usage.Request, new Dictionary<string, long>(StringComparer.Ordinal) { ["MIN"] = 120 }).Charge!;
+
+        var charge = CycleSequencer.Rate([call], new RatingInputs(OneVersion, NoneUsed, NoneBought, NoWallets)).Charges.Single().Charge;
+
+        // 120 s covered, 30 s at 0.01 = 0.30: the same charge, without the two parts (covered, paid) the engine lists.
+        Assert.Equal((0.30m, 120L, 2), (alone.Amount, alone.AllowanceUsed, alone.Parts.Count));
+        Assert.Empty(charge.Parts);
+        ChargePart[] none = [];
+        Assert.Equal(alone with { Parts = none }, charge with { Parts = none });
+    }
+
+    [Fact]
     public void Allowance_already_used_in_the_cycle_is_not_given_again()
     {
         var used = new Dictionary<(long, string, LocalDate), long> { [(Sub, "MIN", Nov1)] = 100 };
