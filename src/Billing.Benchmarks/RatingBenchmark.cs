@@ -63,6 +63,16 @@ public sealed record RatingBenchResult(IReadOnlyList<RatingRound> Rounds, FloorF
     public RatingRunFigures BestPrepaid => Rounds.Select(r => r.Prepaid).MaxBy(r => r.RecordsPerSecond)!;
 
     public decimal PrepaidPercent => RatingBenchmark.Percent(BestPrepaid, BestPostpaid);
+
+    /// <summary>A run's rate as a share of the floor's read-then-write rate (the throughput issue's measure), to three decimals.</summary>
+    public decimal RatioToFloor(RatingRunFigures run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return Floor.RecordsPerSecond == 0m ? 0m : Math.Round(run.RecordsPerSecond / Floor.RecordsPerSecond, 3, MidpointRounding.AwayFromZero);
+    }
+
+    /// <summary>The all-postpaid runs' median ratio to the floor.</summary>
+    public decimal MedianPostpaidRatio => BenchStats.Median(Rounds.Select(r => RatioToFloor(r.Postpaid)), 3);
 }
 
 /// <summary>
@@ -76,6 +86,9 @@ public static class RatingBenchmark
 {
     /// <summary>What the prepaid run should keep of the all-postpaid rate (the prepaid issue's target).</summary>
     public const int TargetPercent = 70;
+
+    /// <summary>What all-postpaid rating should reach of the database floor (read the usage, then write the same charges).</summary>
+    public const decimal TargetRatio = 0.6m;
 
     /// <summary>Top-up per usage record a subscriber has: the synthetic usage costs about 3.00 a record (heavy-tailed: international calls), so about a third of wallets reach zero.</summary>
     public const decimal TopUpPerRecord = 3.25m;

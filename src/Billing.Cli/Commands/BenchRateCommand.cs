@@ -64,9 +64,10 @@ public static class BenchRateCommand
                 prepaid,
                 prepaidPercentOfAllPostpaid = percent,
                 databaseFloor = floor,
+                ratioToFloor = new { median = result.MedianPostpaidRatio, best = result.RatioToFloor(postpaid), target = RatingBenchmark.TargetRatio },
                 targetPercent = RatingBenchmark.TargetPercent,
                 meetsTarget = percent >= RatingBenchmark.TargetPercent,
-                rounds = rounds.Select(r => new { allPostpaid = r.Postpaid, prepaid = r.Prepaid, prepaidPercentOfAllPostpaid = r.PrepaidPercent }),
+                rounds = rounds.Select(r => new { allPostpaid = r.Postpaid, prepaid = r.Prepaid, prepaidPercentOfAllPostpaid = r.PrepaidPercent, ratioToFloor = result.RatioToFloor(r.Postpaid) }),
             }, BillingConfig.Json));
             return 0;
         }
@@ -81,7 +82,7 @@ public static class BenchRateCommand
             for (var i = 0; i < rounds.Count; i++)
             {
                 var (p, q) = rounds[i];
-                output.WriteLine($"  round {i + 1}: all postpaid {p.RecordsPerSecond:N0} records/s, {RatingBenchmark.ShareLabel(prepaidShare)} {q.RecordsPerSecond:N0} records/s = {rounds[i].PrepaidPercent:F1} %; engine alone {p.EngineEventsPerSecondOneCore:N0} / {q.EngineEventsPerSecondOneCore:N0} events/s");
+                output.WriteLine($"  round {i + 1}: all postpaid {p.RecordsPerSecond:N0} records/s = {result.RatioToFloor(p):F3} × the floor, {RatingBenchmark.ShareLabel(prepaidShare)} {q.RecordsPerSecond:N0} records/s = {rounds[i].PrepaidPercent:F1} %; engine alone {p.EngineEventsPerSecondOneCore:N0} / {q.EngineEventsPerSecondOneCore:N0} events/s");
             }
 
             output.WriteLine($"  the best of {repeat} rounds each:");
@@ -97,6 +98,7 @@ public static class BenchRateCommand
         output.WriteLine($"  allocated while rating:           {postpaid.AllocatedBytes / 1048576m:N0} MiB all postpaid ({postpaid.Gen0Collections} gen-0, {postpaid.Gen2Collections} gen-2 collections), {prepaid.AllocatedBytes / 1048576m:N0} MiB prepaid");
         output.WriteLine($"  database floor, no rating, {workers} connection(s): reading the usage {floor.ReadSeconds:F2} s, writing the same {floor.Rows:N0} charges by plain binary COPY {floor.WriteSeconds:F2} s");
         output.WriteLine($"    the write alone caps any rating on this machine at {floor.WriteRowsPerSecond:N0} records/s; read then write: {floor.RecordsPerSecond:N0} records/s (read {floor.ReadRowsPerSecond:N0} rows/s)");
+        output.WriteLine($"  all postpaid / the floor (read then write): median {result.MedianPostpaidRatio:F3}, best {result.RatioToFloor(postpaid):F3} of {rounds.Count} round(s) (target ≥ {RatingBenchmark.TargetRatio:F1})");
         return 0;
     }
 
