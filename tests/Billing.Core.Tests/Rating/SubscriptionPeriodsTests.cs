@@ -22,8 +22,40 @@ public class SubscriptionPeriodsTests
         new SubscriptionPeriod(Number, March, June, First),
     ]);
 
+    private static readonly int[] Shuffled = [7, 2, 11, 0, 5, 9, 1, 4, 10, 3, 8, 6];
+
     private static Subscriber Of(long id, string account) =>
         new(id, "uk_postpaid", account, DateTimeZoneProviders.Tzdb["Europe/London"], 1, PaymentType.Postpaid, Currency.Of("GBP"));
+
+    [Fact]
+    public void Of_a_number_with_twelve_monthly_subscriptions_each_event_gets_the_one_whose_month_holds_it()
+    {
+        // Twelve back-to-back periods of one number, [1st of month m, 1st of m + 1), given in a shuffled order.
+        var months = Enumerable.Range(1, 12).Select(m => Instant.FromUtc(2026, m, 1, 0, 0)).ToArray();
+        var subscribers = months.Select((_, i) => Of(100 + i, $"M-{i + 1}")).ToArray();
+        var periods = new SubscriptionPeriods(Shuffled.Select(i =>
+            new SubscriptionPeriod(Number, months[i], i == 11 ? Instant.FromUtc(2027, 1, 1, 0, 0) : months[i + 1], subscribers[i])));
+
+        for (var i = 0; i < 12; i++)
+        {
+            Assert.Same(subscribers[i], periods.At(Number, months[i])?.Subscriber);
+            Assert.Same(subscribers[i], periods.At(Number, months[i] + Duration.FromDays(20))?.Subscriber);
+        }
+
+        Assert.Null(periods.At(Number, months[0] - Duration.Epsilon));
+        Assert.Null(periods.At(Number, Instant.FromUtc(2027, 1, 1, 0, 0)));
+    }
+
+    [Fact]
+    public void Two_subscriptions_of_one_number_starting_at_the_same_instant_are_refused_naming_the_number_and_the_instant()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new SubscriptionPeriods([
+            new SubscriptionPeriod(Number, March, June, First),
+            new SubscriptionPeriod(Number, March, null, Moved),
+        ]));
+
+        Assert.StartsWith($"two subscriptions of {Number} start at 2026-03-01T00:00:00Z", e.Message, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void An_event_at_the_instant_a_subscription_starts_is_that_subscriptions() =>
@@ -68,13 +100,6 @@ public class SubscriptionPeriodsTests
     [Fact]
     public void A_number_with_no_subscription_here_has_no_subscriber() =>
         Assert.Null(MovedAfterAGap.At("447700900199", June));
-
-    [Fact]
-    public void Two_subscriptions_of_one_number_starting_at_the_same_instant_are_refused() =>
-        Assert.Throws<ArgumentException>(() => new SubscriptionPeriods([
-            new SubscriptionPeriod(Number, March, June, First),
-            new SubscriptionPeriod(Number, March, null, Moved),
-        ]));
 
     [Theory]
     [InlineData(null, null, true, true)]                                    // never held
