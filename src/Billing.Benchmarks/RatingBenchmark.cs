@@ -153,23 +153,9 @@ public static class RatingBenchmark
             Prepare(conn, share, credit);
         }
 
-        GC.Collect();
-        using var sampler = new PeakMemorySampler();
-        CpuMeter cpu;
-        using (var conn = db.Open())
-        {
-            cpu = CpuMeter.Start(conn);
-        }
-
-        var (allocated, gen0, gen2) = (GC.GetTotalAllocatedBytes(precise: true), GC.CollectionCount(0), GC.CollectionCount(2));
-        var sw = Stopwatch.StartNew();
         var results = new RatingRunResult[workers];
-        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers },
-            w => results[w] = new RateUsageJob(db, new CatalogCache()).RateAll(RateUsageJob.DefaultRangeSize));
-        sw.Stop();
-        var used = cpu.Stop();
-        var (allocatedAfter, gen0After, gen2After) = (GC.GetTotalAllocatedBytes(precise: true), GC.CollectionCount(0), GC.CollectionCount(2));
-        var peak = sampler.Stop();
+        var m = PhaseMeasure.Of(db, () => Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers },
+            w => results[w] = new RateUsageJob(db, new CatalogCache()).RateAll(RateUsageJob.DefaultRangeSize)));
         var held = results.Sum(r => r.Held);
         var debits = results.Sum(r => r.WalletDebits);
         var overdrafts = results.Sum(r => r.Overdrafts);
@@ -221,9 +207,9 @@ public static class RatingBenchmark
             PrepaidShare = share,
             RatedRecords = stored,
             HeldRecords = held,
-            Seconds = Math.Round((decimal)sw.Elapsed.TotalSeconds, 3, MidpointRounding.AwayFromZero),
-            RecordsPerSecond = Math.Round(rows / (decimal)sw.Elapsed.TotalSeconds, MidpointRounding.AwayFromZero),
-            PeakWorkingSetMegabytes = Math.Round(peak / 1048576m, 1, MidpointRounding.AwayFromZero),
+            Seconds = m.Seconds,
+            RecordsPerSecond = Math.Round(rows / m.Seconds, MidpointRounding.AwayFromZero),
+            PeakWorkingSetMegabytes = Math.Round(m.PeakWorkingSet / 1048576m, 1, MidpointRounding.AwayFromZero),
             EngineEventsPerSecondOneCore = engine.EventsPerSecond,
             Wallets = t.Wallets,
             WalletDebits = debits,
@@ -234,10 +220,10 @@ public static class RatingBenchmark
             PrepaidCharges = t.PrepaidCharges,
             Debited = t.Debited,
             Overdrawn = t.Overdrawn,
-            Cpu = used,
-            AllocatedBytes = allocatedAfter - allocated,
-            Gen0Collections = gen0After - gen0,
-            Gen2Collections = gen2After - gen2,
+            Cpu = m.Cpu,
+            AllocatedBytes = m.Allocated,
+            Gen0Collections = m.Gen0,
+            Gen2Collections = m.Gen2,
         };
     }
 

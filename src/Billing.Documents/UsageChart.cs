@@ -48,7 +48,7 @@ internal static class UsageChart
                         {
                             if (v.Service == service && v.Amount > 0m)
                             {
-                                var h = (double)(v.Amount / top) * plotHeight;
+                                var h = Points(v.Amount, top, plotHeight);
                                 g.DrawRectangle(brush, plotLeft + i * slot + slot * 0.15, bottom - stacked[i] - h, slot * 0.7, h);
                                 stacked[i] += h;
                             }
@@ -79,6 +79,13 @@ internal static class UsageChart
 
         f.Y += Height;
     }
+
+    /// <summary>
+    /// The height in points of <paramref name="amount"/> on a plot <paramref name="height"/> points high whose top line
+    /// is <paramref name="top"/>: the share is worked out in decimal, like every amount; only the length on the page is a
+    /// double, as PDFsharp draws in doubles. No figure shown or summed comes from it.
+    /// </summary>
+    private static double Points(decimal amount, decimal top, double height) => (double)(amount / top) * height;
 
     /// <summary>The smallest 1, 2, 2.5 or 5 × 10^k at or above <paramref name="value"/> (the chart's top line).</summary>
     private static decimal NiceCeiling(decimal value)

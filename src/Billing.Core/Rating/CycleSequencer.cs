@@ -285,32 +285,14 @@ public static class CycleSequencer
         }
 
         /// <summary>Sets an allowance's balance (added after the others when it has none yet).</summary>
-        public void Set(string allowance, long granted, long used)
-        {
-            var i = IndexOf(allowance);
-            if (i < 0)
-            {
-                _entries.Add((allowance, granted, used));
-            }
-            else
-            {
-                _entries[i] = (allowance, granted, used);
-            }
-        }
+        public void Set(string allowance, long granted, long used) => Put(IndexOf(allowance), allowance, granted, used);
 
         /// <summary>A bundle bought: <paramref name="amount"/> more granted (from nothing when the allowance has no balance yet).</summary>
         public void Buy(string allowance, long amount)
         {
             var i = IndexOf(allowance);
-            if (i < 0)
-            {
-                _entries.Add((allowance, amount, 0));
-            }
-            else
-            {
-                var (_, granted, used) = _entries[i];
-                _entries[i] = (allowance, granted + amount, used);
-            }
+            var (granted, used) = i < 0 ? (0L, 0L) : (_entries[i].Granted, _entries[i].Used);
+            Put(i, allowance, granted + amount, used);
         }
 
         /// <summary>A charge used <paramref name="amount"/> of an allowance that has a balance (one with none keeps none).</summary>
@@ -319,8 +301,7 @@ public static class CycleSequencer
             var i = IndexOf(allowance);
             if (i >= 0)
             {
-                var (_, granted, used) = _entries[i];
-                _entries[i] = (allowance, granted, used + amount);
+                Put(i, allowance, _entries[i].Granted, _entries[i].Used + amount);
             }
         }
 
@@ -333,6 +314,19 @@ public static class CycleSequencer
             }
 
             _entries.Clear();
+        }
+
+        /// <summary>The balance at <paramref name="i"/> replaced, or (at -1) added after the others.</summary>
+        private void Put(int i, string allowance, long granted, long used)
+        {
+            if (i < 0)
+            {
+                _entries.Add((allowance, granted, used));
+            }
+            else
+            {
+                _entries[i] = (allowance, granted, used);
+            }
         }
 
         private int IndexOf(string allowance)

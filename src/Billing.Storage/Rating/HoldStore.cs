@@ -20,21 +20,14 @@ public static class HoldStore
             return;
         }
 
-        var held = new Dictionary<long, UsageToRate?>(holds.Count);
-        foreach (var h in holds)
+        var ids = holds.Select(h => h.UsageId).ToHashSet();
+        var held = new Dictionary<long, UsageToRate>(ids.Count);
+        foreach (var u in usage.Where(u => ids.Contains(u.Id)))
         {
-            held[h.UsageId] = null;
+            held[u.Id] = u;
         }
 
-        foreach (var u in usage)
-        {
-            if (held.ContainsKey(u.Id))
-            {
-                held[u.Id] = u;
-            }
-        }
-
-        UsageToRate Of(RatingHold h) => held[h.UsageId] ?? throw new ArgumentException($"held usage record {h.UsageId} is not among the records given", nameof(usage));
+        UsageToRate Of(RatingHold h) => held.TryGetValue(h.UsageId, out var u) ? u : throw new ArgumentException($"held usage record {h.UsageId} is not among the records given", nameof(usage));
         tx.Connection!.Execute("""
             INSERT INTO rating_holds (usage_id, reason, detail, catalog_version, msisdn, start_utc)
             SELECT id, reason, detail, @catalogVersion, msisdn, start_utc
