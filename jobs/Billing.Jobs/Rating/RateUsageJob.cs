@@ -12,7 +12,7 @@ namespace Billing.Jobs.Rating;
 
 public sealed record RerateResult(bool DryRun, long Cycles, long Records, long Held, IReadOnlyList<RerateAccountDelta> Accounts);
 
-/// <param name="PartitionsSkipped">subscriber partitions another process was rating: it rates them itself.</param>
+/// <param name="PartitionsSkipped">subscriber partitions another process was rating (it rates them itself) or rated since this run began.</param>
 public sealed record RatingRunResult(long Rated, long Held, long ReRated, long PartitionsSkipped, IReadOnlyDictionary<string, long> HeldByReason)
 {
     /// <summary>Prepaid usage records debited from their wallets.</summary>
@@ -39,6 +39,8 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
 {
     /// <summary>Usage ids per transaction; a round's pass finds about <see cref="RatingPartitions.PerRound"/>/<see cref="RatingPartitions.Count"/> of them.</summary>
     public const int DefaultRangeSize = 200_000;
+
+    private static int s_runs;
 
     private readonly ILogger _log = Log.ForContext<RateUsageJob>();
 
@@ -85,24 +87,34 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
     /// subscriber's usage is rated in the order it arrived, and the processes share the work. A process
     /// claims up to <see cref="RatingPartitions.PerRound"/> partitions at a time and reads each range once
     /// for all of them: alone it reads the usage twice, two processes at once read it once each (one
-    /// partition at a time, the usage was read once per partition: four times).
+    /// partition at a time, the usage was read once per partition: four times). A partition another process swept to the end
+    /// since this run began (<see cref="RatingPartitions.SweptSince"/>) is not read again: the first of two processes to finish
+    /// its round would otherwise claim the other's as soon as it is let go, and scan every range of it for nothing.
     /// </summary>
     private RatingRunResult RateIds(Npgsql.NpgsqlConnection conn, long min, long max, int rangeSize, Action<long, long>? progress)
     {
         // A range below 1 would never advance (or divide by zero): the command line refuses it, a caller here is a bug.
         ArgumentOutOfRangeException.ThrowIfLessThan(rangeSize, 1);
+        // After the caller read the range: a sweep begun since then saw all of it, and every hold's lifted cause this run would see.
+        var startedAt = RatingPartitions.Clock(conn);
         UsageToRateStore.SummariseNewRanges(conn);
         long rated = 0, held = 0, rerated = 0, skipped = 0, debits = 0, overdrafts = 0, notifications = 0;
         var heldByReason = new Dictionary<string, long>(StringComparer.Ordinal);
         min -= ((min % rangeSize) + rangeSize) % rangeSize;
         var ranges = max < min ? 0 : ((max - min) / rangeSize) + 1;
-        var rounds = (RatingPartitions.Count + RatingPartitions.PerRound - 1) / RatingPartitions.PerRound;
+        const int rounds = RatingPartitions.Count / RatingPartitions.PerRound;
         var done = 0L;
-        var first = Environment.ProcessId % RatingPartitions.Count; // processes start apart
-        var order = Enumerable.Range(0, RatingPartitions.Count).Select(i => (first + i) % RatingPartitions.Count).ToList();
-        foreach (var round in order.Chunk(RatingPartitions.PerRound))
+        // Processes by their id, the runs of one process (the benchmark's workers, Hangfire's) by their count: two at once start a round apart.
+        foreach (var round in RatingPartitions.Rounds(unchecked(Environment.ProcessId + Interlocked.Increment(ref s_runs))))
         {
             var claimed = round.Where(p => RatingPartitions.TryClaim(conn, p)).ToList();
+            // Rated by another process since this run began (it took them first, and is done): let go, not read again.
+            foreach (var p in RatingPartitions.SweptSince(conn, claimed, startedAt, min, max, suspended))
+            {
+                RatingPartitions.Release(conn, p);
+                claimed.Remove(p);
+            }
+
             skipped += round.Length - claimed.Count;
             if (claimed.Count == 0)
             {
@@ -112,6 +124,7 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
 
             try
             {
+                var sweepStarted = RatingPartitions.Clock(conn);
                 // Read once for the round's ranges (as many rows as subscriptions, instead of a lookup per usage record);
                 // a run of one range, as after a file's ingest, reads only the periods of the numbers in that range.
                 var periods = UsageToRateStore.Periods(conn, max - min < rangeSize ? (min, min + rangeSize - 1) : null);
@@ -133,6 +146,8 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
 
                     progress?.Invoke(++done, ranges * rounds);
                 }
+
+                RatingPartitions.MarkSwept(conn, claimed, min, max, sweepStarted, suspended);
             }
             finally
             {

@@ -90,6 +90,67 @@ public sealed class RateUsageJobTests : IDisposable
     }
 
     [Fact]
+    public void A_partition_swept_to_the_end_by_a_run_begun_after_this_one_is_not_read_again_any_other_sweep_is()
+    {
+        var db = NewDatabase();
+        using var c = db.Open();
+        const string msisdn = "447700900011";
+        RatingData.AddSubscriber(c, "T11", msisdn, Postpaid, SubscribedFrom);
+        RatingData.InsertUsage(c, [
+            UsageSpec.Sms("w-1", msisdn, "447700900456", Utc(10, 5, 9)),
+            UsageSpec.Sms("w-2", msisdn, "447700900456", Utc(10, 5, 10)),
+        ]);
+        var max = Billing.Storage.Rating.UsageToRateStore.UsageIdRange(c).Max; // what a run reads up to
+        // Every partition's last sweep: began `offset` from now, over ids [0, through] (a run of ranges of 100 reads from 0).
+        void Swept(string offset, long through, SuspendedUsage mode = SuspendedUsage.Rate) => c.Execute("""
+            INSERT INTO rating_sweeps (partition, from_id, through_id, suspended_usage, started_at, finished_at)
+            SELECT p, 0, @through, @mode, now() + @offset::interval, now() + @offset::interval FROM generate_series(0, 3) AS p
+            ON CONFLICT (partition) DO UPDATE SET through_id = EXCLUDED.through_id, suspended_usage = EXCLUDED.suspended_usage,
+                started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at
+            """, new { offset, through, mode = mode.ToString() });
+        RatingRunResult Run() => new RateUsageJob(db, new CatalogCache()).RateAll(100);
+
+        // Swept by a run that began after this one (as if it had taken the partitions first and finished): nothing read.
+        Swept("1 hour", max);
+        var skipped = Run();
+        Assert.Equal((0L, 0L, 0L, 4L), (skipped.Rated, skipped.Held, skipped.ReRated, skipped.PartitionsSkipped));
+        Assert.Empty(RatingData.Charges(c));
+
+        // Not up to this run's last id: read, and rated.
+        Swept("1 hour", max - 1);
+        var rated = Run();
+        Assert.Equal((2L, 0L, 0L, 0L), (rated.Rated, rated.Held, rated.ReRated, rated.PartitionsSkipped));
+
+        // Begun before this run (a cause of a hold may have gone since), or holding suspended usage where this run rates it: read.
+        Swept("-1 hour", max);
+        Assert.Equal(0L, Run().PartitionsSkipped);
+        Swept("1 hour", max, SuspendedUsage.Hold);
+        Assert.Equal(0L, Run().PartitionsSkipped);
+
+        // Each run records its sweeps: every partition over [0, max], begun before it finished.
+        var marks = c.Query<(int Partition, long From, long Through, string Mode, bool InOrder)>(
+            "SELECT partition, from_id, through_id, suspended_usage, started_at <= finished_at AND finished_at <= now() FROM rating_sweeps ORDER BY partition").AsList();
+        Assert.Equal([0, 1, 2, 3], marks.Select(m => m.Partition));
+        Assert.All(marks, m => Assert.Equal((0L, max, "Rate", true), (m.From, m.Through, m.Mode, m.InOrder)));
+    }
+
+    [Fact]
+    public void Runs_given_consecutive_starts_claim_every_partition_once_beginning_a_whole_round_apart()
+    {
+        for (var start = -3; start < 8; start++)
+        {
+            var rounds = Billing.Storage.Rating.RatingPartitions.Rounds(start);
+            var next = Billing.Storage.Rating.RatingPartitions.Rounds(start + 1);
+            Assert.Equal([0, 1, 2, 3], rounds.SelectMany(r => r).Order());
+            Assert.All(rounds, r => Assert.Equal(Billing.Storage.Rating.RatingPartitions.PerRound, r.Length));
+            Assert.Empty(rounds[0].Intersect(next[0]));
+        }
+
+        Assert.Equal([[0, 1], [2, 3]], Billing.Storage.Rating.RatingPartitions.Rounds(0));
+        Assert.Equal([[2, 3], [0, 1]], Billing.Storage.Rating.RatingPartitions.Rounds(int.MaxValue));
+    }
+
+    [Fact]
     public void RateAll_StoresOneChargePerUsage_WithAccountPlanVersionCycleAndAllowance_AndARerunRatesNothing()
     {
         var db = NewDatabase();
