@@ -128,10 +128,11 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
                 // Read once for the round's ranges (as many rows as subscriptions, instead of a lookup per usage record);
                 // a run of one range, as after a file's ingest, reads only the periods of the numbers in that range.
                 var periods = UsageToRateStore.Periods(conn, max - min < rangeSize ? (min, min + rangeSize - 1) : null);
+                var soFar = new RatedSoFar();
                 for (var from = min; from <= max; from += rangeSize)
                 {
                     using var tx = conn.BeginTransaction();
-                    var r = RateRange(tx, from, from + rangeSize, claimed, periods);
+                    var r = RateRange(tx, from, from + rangeSize, claimed, periods, soFar);
                     tx.Commit();
                     rated += r.Rated;
                     held += r.Held;
@@ -166,7 +167,12 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
 
     private static RatingRunResult Nothing() => new(0, 0, 0, 0, new Dictionary<string, long>());
 
-    private RatingRunResult RateRange(Npgsql.NpgsqlTransaction tx, long from, long to, IReadOnlyCollection<int> partitions, SubscriptionPeriods periods)
+    /// <summary>
+    /// Rates the unrated usage of [<paramref name="from"/>, <paramref name="to"/>) in <paramref name="partitions"/> (held by this
+    /// session for the whole round, so that <paramref name="soFar"/> — the round's latest charges — stays true between ranges;
+    /// a failure here ends the run, and the round's knowledge with it).
+    /// </summary>
+    private RatingRunResult RateRange(Npgsql.NpgsqlTransaction tx, long from, long to, IReadOnlyCollection<int> partitions, SubscriptionPeriods periods, RatedSoFar soFar)
     {
         var conn = tx.Connection!;
         if (!UsageToRateStore.AnyWithoutCharge(tx, from, to))
@@ -186,7 +192,13 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
         var (work, unknown) = CycleSequencer.Place(batch, suspended);
         var placed = work.Count;
         var keys = work.Select(x => (x.SubscriptionId, x.Cycle)).ToHashSet();
-        foreach (var (sub, cycle) in CycleSequencer.LateCycles(work, ChargeStore.LatestRated(tx, keys)))
+        var toRead = soFar.Unknown(keys);
+        if (toRead.Count > 0)
+        {
+            soFar.Learn(toRead, ChargeStore.LatestRated(tx, toRead));
+        }
+
+        foreach (var (sub, cycle) in CycleSequencer.LateCycles(work, soFar.Of(keys)))
         {
             work.AddRange(TakeBack(tx, sub, cycle).Select(u => new UsageInCycle(u, cycle)));
         }
@@ -198,6 +210,7 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
         var tRate = sw.Elapsed;
         var holds = unknown.Concat(rating.Holds).ToList();
         var wallets = Save(tx, rating with { Holds = holds }, batch, work, inputs.Catalogs, latest ?? 0);
+        soFar.Stored(rating.Charges);
         _log.Debug("Rating range phases (s): query {Q} late {La} load {Lo} rate {R} save {S}; {Candidates} candidates, {Debits} wallet debits, {Overdrafts} overdraft",
             tQuery.TotalSeconds, (tLate - tQuery).TotalSeconds, (tLoad - tLate).TotalSeconds, (tRate - tLoad).TotalSeconds, (sw.Elapsed - tRate).TotalSeconds,
             batch.Count, wallets.Debited, wallets.Overdrawn);
