@@ -70,6 +70,28 @@ public sealed class BenchRateCommandTests(DatabaseFixture fx) : IClassFixture<Da
     }
 
     [Fact]
+    public void BenchRate_Json_TimesTheFloorInEveryRound_AndEachRoundsRatioIsToItsOwnFloor()
+    {
+        var (exit, stdout, stderr) = BillingProcess.Run(_work.Path, "bench", "rate", "--json", "--rows", "1000", "--subscribers", "40", "--workers", "1", "--repeat", "3", "--db", fx.ConnectionString);
+
+        Assert.True(exit == 0, $"exit {exit}: {stderr}");
+        using var doc = JsonDocument.Parse(stdout);
+        var root = doc.RootElement;
+        var rounds = root.GetProperty("rounds").EnumerateArray().Select(r => (
+            Rate: r.GetProperty("allPostpaid").GetProperty("recordsPerSecond").GetDecimal(),
+            Floor: r.GetProperty("databaseFloor").GetProperty("recordsPerSecond").GetDecimal(),
+            Rows: r.GetProperty("databaseFloor").GetProperty("rows").GetInt64(),
+            Ratio: r.GetProperty("ratioToFloor").GetDecimal())).ToList();
+        Assert.Equal(3, rounds.Count);
+        Assert.All(rounds, r => Assert.Equal((1000L, Math.Round(r.Rate / r.Floor, 3, MidpointRounding.AwayFromZero)), (r.Rows, r.Ratio)));
+        var ratios = rounds.Select(r => r.Ratio).Order().ToList();
+        var summary = root.GetProperty("ratioToFloor");
+        Assert.Equal((ratios[1], ratios[2]), (summary.GetProperty("median").GetDecimal(), summary.GetProperty("best").GetDecimal()));
+        // The summary's floor is the median round's.
+        Assert.Equal(rounds.Select(r => r.Floor).Order().ElementAt(1), root.GetProperty("databaseFloor").GetProperty("recordsPerSecond").GetDecimal());
+    }
+
+    [Fact]
     public void BenchEngine_Json_GivesEveryRoundTheBestTheMedianAndOneTotal_WithNoDatabase()
     {
         var (exit, stdout, stderr) = BillingProcess.Run(_work.Path, "bench", "engine", "--json", "--rows", "20000", "--prefixes", "500", "--repeat", "3", "--db", "Host=127.0.0.1;Port=1;Database=none");
