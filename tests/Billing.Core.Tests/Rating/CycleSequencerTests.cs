@@ -31,6 +31,33 @@ public class CycleSequencerTests
     private static CatalogTimeline OneVersion => new([Version(1, Instant.FromUtc(2026, 1, 1, 0, 0))]);
 
     [Fact]
+    public void A_shuffled_batch_is_rated_by_subscription_then_cycle_then_event_time_then_usage_id()
+    {
+        var random = new Random(20261129);
+        long[] ids = [9, 3, 7];
+        var subscribers = ids.Select(id => new Subscriber(id, Plan, $"A-{id}", London, 1, PaymentType.Postpaid, Currency.Of("GBP"))).ToArray();
+        var calls = new List<UsageInCycle>();
+        for (var id = 1L; id <= 600; id++)
+        {
+            // One subscriber takes most records (a long group); few distinct instants, so many ties fall to the usage id.
+            var s = subscribers[random.Next(10) < 6 ? 0 : 1 + random.Next(2)];
+            var month = random.Next(11, 13);
+            var start = Instant.FromUtc(2026, month, 1 + random.Next(3), random.Next(3), 0);
+            calls.Add(new UsageInCycle(new UsageToRate(id, "447700900100", ServiceType.Voice, "442079460001", start, 30, 0, s), new LocalDate(2026, month, 1)));
+        }
+
+        var rating = CycleSequencer.Rate([.. calls.OrderBy(_ => random.Next())], new RatingInputs(OneVersion, NoneUsed, NoneBought, NoWallets));
+
+        Assert.Empty(rating.Holds);
+        Assert.Equal(
+            calls.OrderBy(c => c.SubscriptionId).ThenBy(c => c.Cycle).ThenBy(c => c.Usage.Start).ThenBy(c => c.Usage.Id).Select(c => c.Usage.Id),
+            rating.Charges.Select(c => c.Usage.Id));
+        // Each (subscription, cycle) spends its 120 s of allowance on its first four 30 s calls in that order.
+        Assert.All(rating.Charges.GroupBy(c => (c.Usage.Subscriber!.SubscriptionId, c.Cycle)), g =>
+            Assert.Equal(g.Select((_, k) => k < 4 ? 30L : 0L), g.Select(c => c.Charge.AllowanceUsed)));
+    }
+
+    [Fact]
     public void The_allowance_goes_to_the_earliest_call_whatever_order_the_batch_arrives_in()
     {
         // 90 s at 10:00 and 90 s at 09:00, 120 s of allowance: the 09:00 call is covered, the 10:00 one has 30 s covered and pays 60 s = 0.60.
