@@ -34,7 +34,7 @@ public static class RateCommand
             ? JsonSerializer.Serialize(result, BillingConfig.Json)
             : $"Rated {result.Rated:N0} usage record(s) ({result.ReRated:N0} of them again, in event-time order after a late file); held {result.Held:N0}" +
               (result.HeldByReason.Count == 0 ? "" : $" ({string.Join(", ", result.HeldByReason.Select(h => $"{h.Key} {h.Value:N0}"))})") +
-              (result.PartitionsSkipped > 0 ? $"; {result.PartitionsSkipped} of {Billing.Storage.Rating.RatingPartitions.Count} subscriber partitions were being rated by another process" : "") + "." +
+              (result.PartitionsSkipped > 0 ? $"; {result.PartitionsSkipped} of {Billing.Storage.Rating.RatingPartitions.Count} subscriber partitions were being rated, or had just been rated, by another run" : "") + "." +
               (result.WalletDebits + result.Overdrafts > 0 ? $" Prepaid: {result.WalletDebits:N0} debited from wallets, {result.Overdrafts:N0} to overdraft, {result.Notifications:N0} notification(s) queued." : ""));
         return 0;
     }
