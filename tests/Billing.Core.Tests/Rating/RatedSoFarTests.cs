@@ -69,6 +69,18 @@ public class RatedSoFarTests
     }
 
     [Fact]
+    public void Missing_arguments_are_refused_by_name()
+    {
+        var soFar = new RatedSoFar();
+        var none = new Dictionary<(long, LocalDate), (Instant, long)>();
+        Assert.Equal("keys", Assert.Throws<ArgumentNullException>(() => soFar.Unknown(null!)).ParamName);
+        Assert.Equal("asked", Assert.Throws<ArgumentNullException>(() => soFar.Learn(null!, none)).ParamName);
+        Assert.Equal("found", Assert.Throws<ArgumentNullException>(() => soFar.Learn([November], null!)).ParamName);
+        Assert.Equal("keys", Assert.Throws<ArgumentNullException>(() => soFar.Of(null!)).ParamName);
+        Assert.Equal("charges", Assert.Throws<ArgumentNullException>(() => soFar.Stored(null!)).ParamName);
+    }
+
+    [Fact]
     public void Charges_alone_never_make_a_key_known_and_past_its_capacity_it_forgets_every_key()
     {
         var soFar = new RatedSoFar();
