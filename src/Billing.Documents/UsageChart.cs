@@ -34,7 +34,7 @@ internal static class UsageChart
         // The bars one service at a time, each day's stacked in service order (voice at the bottom): the same
         // rectangles as day by day, with one change of fill colour per service instead of one per bar.
         var slot = plotWidth / Math.Max(days, 1);
-        var stacked = new double[Math.Max(days, 0)];
+        var stacked = new decimal[Math.Max(days, 0)];
         if (top > 0m)
         {
             foreach (var service in new[] { ServiceType.Voice, ServiceType.Sms, ServiceType.Data })
@@ -49,7 +49,7 @@ internal static class UsageChart
                             if (v.Service == service && v.Amount > 0m)
                             {
                                 var h = Points(v.Amount, top, plotHeight);
-                                g.DrawRectangle(brush, plotLeft + i * slot + slot * 0.15, bottom - stacked[i] - h, slot * 0.7, h);
+                                g.DrawRectangle(brush, plotLeft + i * slot + slot * 0.15, bottom - (double)(stacked[i] + h), slot * 0.7, (double)h);
                                 stacked[i] += h;
                             }
                         }
@@ -81,11 +81,13 @@ internal static class UsageChart
     }
 
     /// <summary>
-    /// The height in points of <paramref name="amount"/> on a plot <paramref name="height"/> points high whose top line
-    /// is <paramref name="top"/>: the share is worked out in decimal, like every amount; only the length on the page is a
-    /// double, as PDFsharp draws in doubles. No figure shown or summed comes from it.
+    /// The height in points, to a thousandth, of <paramref name="amount"/> on a plot <paramref name="height"/> points high
+    /// whose top line is <paramref name="top"/>, worked out in decimal like every amount; a day's bars are stacked in
+    /// decimal too, so only the coordinates handed to PDFsharp (which draws in doubles) are doubles. No figure shown or
+    /// summed comes from it.
     /// </summary>
-    private static double Points(decimal amount, decimal top, double height) => (double)(amount / top) * height;
+    private static decimal Points(decimal amount, decimal top, double height) =>
+        Math.Round(amount / top * (decimal)height, 3, MidpointRounding.AwayFromZero);
 
     /// <summary>The smallest 1, 2, 2.5 or 5 × 10^k at or above <paramref name="value"/> (the chart's top line).</summary>
     private static decimal NiceCeiling(decimal value)
