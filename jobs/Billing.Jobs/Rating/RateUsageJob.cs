@@ -102,7 +102,6 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
         var heldByReason = new Dictionary<string, long>(StringComparer.Ordinal);
         min -= ((min % rangeSize) + rangeSize) % rangeSize;
         var ranges = max < min ? 0 : ((max - min) / rangeSize) + 1;
-        const int rounds = RatingPartitions.Count / RatingPartitions.PerRound;
         var done = 0L;
         // Processes by their id, the runs of one process (the benchmark's workers, Hangfire's) by their count: two at once start a round apart.
         foreach (var round in RatingPartitions.Rounds(unchecked(Environment.ProcessId + Interlocked.Increment(ref s_runs))))
@@ -145,7 +144,7 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
                         heldByReason[reason] = heldByReason.GetValueOrDefault(reason) + count;
                     }
 
-                    progress?.Invoke(++done, ranges * rounds);
+                    progress?.Invoke(++done, ranges * RatingPartitions.RoundsPerRun);
                 }
 
                 RatingPartitions.MarkSwept(conn, claimed, min, max, sweepStarted, suspended);

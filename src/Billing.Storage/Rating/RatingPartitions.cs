@@ -25,6 +25,9 @@ public static class RatingPartitions
     /// </summary>
     public const int PerRound = Count / 2;
 
+    /// <summary>Rounds of <see cref="PerRound"/> partitions that cover them all: how many times a run alone reads each id range.</summary>
+    public const int RoundsPerRun = Count / PerRound;
+
     private const int PartitionLockSpace = 1381253457;
 
     /// <summary>
@@ -36,8 +39,7 @@ public static class RatingPartitions
     /// </summary>
     public static IReadOnlyList<int[]> Rounds(int start)
     {
-        const int rounds = Count / PerRound;
-        var first = (int)(unchecked((uint)start) % rounds) * PerRound;
+        var first = (int)(unchecked((uint)start) % RoundsPerRun) * PerRound;
         return Enumerable.Range(0, Count).Select(i => (first + i) % Count).Chunk(PerRound).ToList();
     }
 
