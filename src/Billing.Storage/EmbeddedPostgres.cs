@@ -314,7 +314,8 @@ public sealed class EmbeddedPostgres : IDisposable
             .AppendLine("work_mem = 32MB")
             .AppendLine("maintenance_work_mem = 256MB")
             .AppendLine("max_wal_size = 4GB")
-            .AppendLine("checkpoint_timeout = 15min");
+            .AppendLine("checkpoint_timeout = 15min")
+            .AppendLine("wal_buffers = 64MB");
         if (throwaway)
         {
             settings.AppendLine("fsync = off").AppendLine("synchronous_commit = off").AppendLine("full_page_writes = off");
