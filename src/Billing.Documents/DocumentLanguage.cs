@@ -30,6 +30,16 @@ public sealed class DocumentLanguage
         "suspensions", "suspension.open", "suspension.lifted",
     };
 
+    /// <summary>
+    /// Optional keys beside <see cref="Keys"/>: <c>title.dunning-NAME</c>, the title of a dunning letter whose step's template is
+    /// <c>dunning-NAME</c> (<see cref="LetterTitle"/>).
+    /// </summary>
+    public const string LetterTitlePrefix = "title.dunning-";
+
+    /// <summary>Whether <paramref name="key"/> may be given in a strings.txt: one of <see cref="Keys"/>, or a letter's title (<see cref="LetterTitlePrefix"/>).</summary>
+    public static bool IsKey(string key) =>
+        Keys.Contains(key) || (key.StartsWith(LetterTitlePrefix, StringComparison.Ordinal) && key.Length > LetterTitlePrefix.Length);
+
     private readonly IReadOnlyDictionary<string, string> _strings;
 
     private readonly LocalDatePattern _date;
@@ -50,6 +60,15 @@ public sealed class DocumentLanguage
     public string GroupSeparator { get; }
 
     public string this[string key] => _strings[key];
+
+    /// <summary>
+    /// The title of a dunning letter whose step's template is <paramref name="template"/> (<c>dunning-…</c>): its own
+    /// <c>title.TEMPLATE</c> where the language (or English) gives one — "Final notice" for dunning-final-notice, "Payment
+    /// reminder" for a letter on dunning-reminder — else the neutral <c>title.letter</c>: a ladder with two letters calls only
+    /// the one on dunning-final-notice final.
+    /// </summary>
+    public string LetterTitle(string template) =>
+        _strings.TryGetValue("title." + template, out var title) ? title : _strings["title.letter"];
 
     /// <summary>The text of <paramref name="key"/> with its <c>{name}</c> placeholders filled.</summary>
     /// <remarks>One pass over the text: a placeholder named twice takes the first value; one not named stays as written.</remarks>

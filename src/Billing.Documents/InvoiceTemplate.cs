@@ -117,7 +117,7 @@ public sealed partial class InvoiceTemplate
             var values = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var (key, value) in ReadPairs(file, problems))
             {
-                if (!DocumentLanguage.Keys.Contains(key))
+                if (!DocumentLanguage.IsKey(key))
                 {
                     problems.Add($"{file}: unknown key '{key}'");
                 }
@@ -147,9 +147,21 @@ public sealed partial class InvoiceTemplate
 
         var languages = strings.ToDictionary(
             s => s.Key,
-            s => new DocumentLanguage(s.Key, english!.ToDictionary(e => e.Key, e => s.Value.GetValueOrDefault(e.Key, e.Value), StringComparer.Ordinal)),
+            s => new DocumentLanguage(s.Key, Merged(english!, s.Value)),
             StringComparer.Ordinal);
         return new InvoiceTemplate(folder, brand, address, logo, languages);
+    }
+
+    /// <summary>A language's strings with English's for every key it leaves out (an optional key only English gives included).</summary>
+    private static Dictionary<string, string> Merged(Dictionary<string, string> english, Dictionary<string, string> language)
+    {
+        var merged = new Dictionary<string, string>(english, StringComparer.Ordinal);
+        foreach (var (key, value) in language)
+        {
+            merged[key] = value;
+        }
+
+        return merged;
     }
 
     private static readonly string[] BrandKeys = ["operator", "iban", "bic", "tax-id", "registration", "email", "web", "phone", "colour.primary", "colour.accent", "colour.text", "colour.muted", "colour.rule", "colour.band", "colour.voice", "colour.sms", "colour.data"];

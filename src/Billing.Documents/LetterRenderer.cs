@@ -30,7 +30,7 @@ public sealed class LetterRenderer
         ArgumentNullException.ThrowIfNull(letter);
         var l = _template.Language(letter.Language);
         var number = DunningLetter.NumberOf(letter.Invoice, letter.Step);
-        using var pdf = DocumentFrame.Open(_template, l, $"{l["title.letter"]} {letter.Invoice}", letter.AsOf.AtStartOfDayInZone(DateTimeZone.Utc).ToInstant());
+        using var pdf = DocumentFrame.Open(_template, l, $"{l.LetterTitle(letter.Template)} {letter.Invoice}", letter.AsOf.AtStartOfDayInZone(DateTimeZone.Utc).ToInstant());
         var draw = new Drawing(letter, _template, l, _style);
         using (var flow = new PageFlow(pdf, _style, draw.ContinuationHeader))
         {
@@ -50,7 +50,7 @@ public sealed class LetterRenderer
         public void ContinuationHeader(PageFlow f)
         {
             f.Text(template.Value("operator"), s.Bold, s.Primary, PageFlow.Left, f.Y, PageFlow.Width / 2);
-            f.Text($"{l["title.letter"]} {d.Invoice} · {d.Name}", s.Body, s.TextBrush, PageFlow.Left, f.Y, PageFlow.Width, right: true);
+            f.Text($"{l.LetterTitle(d.Template)} {d.Invoice} · {d.Name}", s.Body, s.TextBrush, PageFlow.Left, f.Y, PageFlow.Width, right: true);
             f.Y += 12;
             f.G.DrawLine(s.RulePen, PageFlow.Left, f.Y, PageFlow.Left + PageFlow.Width, f.Y);
             f.Y += 6;
@@ -58,7 +58,7 @@ public sealed class LetterRenderer
 
         public void Body(PageFlow f)
         {
-            f.Y = DocumentFrame.Letterhead(f, template, s, l["title.letter"], d.Invoice);
+            f.Y = DocumentFrame.Letterhead(f, template, s, l.LetterTitle(d.Template), d.Invoice);
             var top = f.Y;
             var address = d.BillingAddress.Split(d.BillingAddress.Contains('\n', StringComparison.Ordinal) ? '\n' : ';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
             var y = DocumentFrame.Addressee(f, s, l["letter.to"], d.Name, address, top);

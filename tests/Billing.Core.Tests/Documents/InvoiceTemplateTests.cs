@@ -55,6 +55,31 @@ public class InvoiceTemplateTests
     }
 
     [Fact]
+    public void A_letter_title_for_a_template_of_ones_own_may_be_given_in_one_language_and_the_others_use_the_neutral_title()
+    {
+        using var copy = CopyOfDefault();
+        File.AppendAllText(Path.Combine(copy.Folder, "pl", "strings.txt"), "title.dunning-pre-legal = Wezwanie przedsądowe\n");
+
+        var template = InvoiceTemplate.Load(copy.Folder);
+
+        Assert.Equal("Wezwanie przedsądowe", template.Language("pl").LetterTitle("dunning-pre-legal"));
+        Assert.Equal("Overdue notice", template.Language("en").LetterTitle("dunning-pre-legal"));
+        Assert.Equal("Aviso de pagamento em atraso", template.Language("pt").LetterTitle("dunning-pre-legal"));
+        Assert.Equal("Ostateczne wezwanie do zapłaty", template.Language("pl").LetterTitle("dunning-final-notice"));
+    }
+
+    [Fact]
+    public void A_letter_title_key_without_a_template_name_is_refused()
+    {
+        using var copy = CopyOfDefault();
+        File.AppendAllText(Path.Combine(copy.Folder, "pl", "strings.txt"), "title.dunning- = x\n");
+
+        var error = Assert.Throws<InvalidDataException>(() => InvoiceTemplate.Load(copy.Folder));
+
+        Assert.Contains("unknown key 'title.dunning-'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_colour_that_is_not_rrggbb_is_refused()
     {
         using var copy = CopyOfDefault();

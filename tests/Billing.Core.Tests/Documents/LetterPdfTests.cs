@@ -56,6 +56,27 @@ public class LetterPdfTests
         Assert.Contains("Faktura INV-2026-000007: zaległość 1\u00A0204,56 PLN", text, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("en", "dunning-final-notice", "Final notice")]
+    [InlineData("en", "dunning-reminder", "Payment reminder")]
+    [InlineData("en", "dunning-second-reminder", "Second reminder")]
+    [InlineData("en", "dunning-pre-legal", "Overdue notice")]
+    [InlineData("pl", "dunning-reminder", "Przypomnienie o płatności")]
+    [InlineData("pt", "dunning-pre-legal", "Aviso de pagamento em atraso")]
+    public void A_letter_is_titled_by_its_steps_template_so_only_the_final_notice_is_called_final(string language, string template, string title)
+    {
+        var pdf = Shipped.Value.Render(Letter(language) with { Template = template });
+        var text = Text(pdf);
+
+        Assert.Contains(title, text, StringComparison.Ordinal);
+        using var document = PdfDocument.Open(pdf);
+        Assert.Equal($"{title} INV-2026-000007", document.Information.Title);
+        if (template != "dunning-final-notice")
+        {
+            Assert.DoesNotContain(language == "en" ? "Final notice" : language == "pl" ? "Ostateczne" : "Último aviso", text, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void A_letter_with_no_further_step_says_to_pay_without_delay_and_one_recorded_without_its_invoice_list_shows_its_own_invoice()
     {
