@@ -11,6 +11,14 @@ public sealed class BenchRateCommandTests(DatabaseFixture fx) : IClassFixture<Da
 
     public void Dispose() => _work.Dispose();
 
+    /// <summary>Runs billing with <paramref name="args"/> (a `--json` command), which must exit 0, and parses what it printed.</summary>
+    private JsonDocument RunJson(out string stdout, params string[] args)
+    {
+        (var exit, stdout, var stderr) = BillingProcess.Run(_work.Path, args);
+        Assert.True(exit == 0, $"exit {exit}: {stderr}");
+        return JsonDocument.Parse(stdout);
+    }
+
     [Fact]
     public void BenchRate_PrintsTheAllPostpaidAndTheHalfPrepaidFigure_WithTheRatioAndTheWalletChecks()
     {
@@ -34,10 +42,7 @@ public sealed class BenchRateCommandTests(DatabaseFixture fx) : IClassFixture<Da
     [Fact]
     public void BenchRate_Json_HoldsBothFiguresTheRatioAndWhatThePrepaidRunDid()
     {
-        var (exit, stdout, stderr) = BillingProcess.Run(_work.Path, "bench", "rate", "--json", "--rows", "2000", "--subscribers", "80", "--workers", "1", "--prepaid-share", "0.25", "--top-up", "4.00", "--db", fx.ConnectionString);
-
-        Assert.True(exit == 0, $"exit {exit}: {stderr}");
-        using var doc = JsonDocument.Parse(stdout);
+        using var doc = RunJson(out var stdout, "bench", "rate", "--json", "--rows", "2000", "--subscribers", "80", "--workers", "1", "--prepaid-share", "0.25", "--top-up", "4.00", "--db", fx.ConnectionString);
         var root = doc.RootElement;
         var postpaid = root.GetProperty("allPostpaid");
         var prepaid = root.GetProperty("prepaid");
@@ -72,10 +77,7 @@ public sealed class BenchRateCommandTests(DatabaseFixture fx) : IClassFixture<Da
     [Fact]
     public void BenchRate_Json_TimesTheFloorInEveryRound_AndEachRoundsRatioIsToItsOwnFloor()
     {
-        var (exit, stdout, stderr) = BillingProcess.Run(_work.Path, "bench", "rate", "--json", "--rows", "1000", "--subscribers", "40", "--workers", "1", "--repeat", "3", "--db", fx.ConnectionString);
-
-        Assert.True(exit == 0, $"exit {exit}: {stderr}");
-        using var doc = JsonDocument.Parse(stdout);
+        using var doc = RunJson(out _, "bench", "rate", "--json", "--rows", "1000", "--subscribers", "40", "--workers", "1", "--repeat", "3", "--db", fx.ConnectionString);
         var root = doc.RootElement;
         var rounds = root.GetProperty("rounds").EnumerateArray().Select(r => (
             Rate: r.GetProperty("allPostpaid").GetProperty("recordsPerSecond").GetDecimal(),
@@ -94,10 +96,7 @@ public sealed class BenchRateCommandTests(DatabaseFixture fx) : IClassFixture<Da
     [Fact]
     public void BenchEngine_Json_GivesEveryRoundTheBestTheMedianAndOneTotal_WithNoDatabase()
     {
-        var (exit, stdout, stderr) = BillingProcess.Run(_work.Path, "bench", "engine", "--json", "--rows", "20000", "--prefixes", "500", "--repeat", "3", "--db", "Host=127.0.0.1;Port=1;Database=none");
-
-        Assert.True(exit == 0, $"exit {exit}: {stderr}");
-        using var doc = JsonDocument.Parse(stdout);
+        using var doc = RunJson(out var stdout, "bench", "engine", "--json", "--rows", "20000", "--prefixes", "500", "--repeat", "3", "--db", "Host=127.0.0.1;Port=1;Database=none");
         var root = doc.RootElement;
         var rounds = root.GetProperty("rounds").EnumerateArray().Select(r => r.GetDecimal()).Order().ToArray();
         Assert.Equal(3, rounds.Length);
@@ -121,10 +120,7 @@ public sealed class BenchRateCommandTests(DatabaseFixture fx) : IClassFixture<Da
     [Fact]
     public void BenchIngest_Json_IngestsEveryGeneratedCdr_InEachRound_TimesTheTextCopyReferenceAndThePlainCopy_AndRemovesItsFilesAndTables()
     {
-        var (exit, stdout, stderr) = BillingProcess.Run(_work.Path, "bench", "ingest", "--json", "--rows", "3000", "--files", "3", "--workers", "2", "--repeat", "2", "--db", fx.ConnectionString);
-
-        Assert.True(exit == 0, $"exit {exit}: {stderr}");
-        using var doc = JsonDocument.Parse(stdout);
+        using var doc = RunJson(out var stdout, "bench", "ingest", "--json", "--rows", "3000", "--files", "3", "--workers", "2", "--repeat", "2", "--db", fx.ConnectionString);
         var root = doc.RootElement;
         Assert.Equal((3000, 3, 2), (root.GetProperty("rows").GetInt32(), root.GetProperty("files").GetInt32(), root.GetProperty("workers").GetInt32()));
         var rounds = root.GetProperty("rounds").EnumerateArray().ToList();
