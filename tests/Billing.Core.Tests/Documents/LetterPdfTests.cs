@@ -23,6 +23,14 @@ public class LetterPdfTests
         ],
         "suspend", new LocalDate(2027, 1, 14));
 
+    /// <summary>The shipped final notice's title in each language.</summary>
+    private static readonly Dictionary<string, string> FinalNotice = new(StringComparer.Ordinal)
+    {
+        ["en"] = "Final notice",
+        ["pl"] = "Ostateczne wezwanie do zapłaty",
+        ["pt"] = "Último aviso",
+    };
+
     private static string Text(byte[] pdf)
     {
         using var document = PdfDocument.Open(pdf);
@@ -73,7 +81,7 @@ public class LetterPdfTests
         Assert.Equal($"{title} INV-2026-000007", document.Information.Title);
         if (template != "dunning-final-notice")
         {
-            Assert.DoesNotContain(language == "en" ? "Final notice" : language == "pl" ? "Ostateczne" : "Último aviso", text, StringComparison.Ordinal);
+            Assert.DoesNotContain(FinalNotice[language], text, StringComparison.Ordinal);
         }
     }
 
