@@ -33,11 +33,14 @@ public static class SuspenseReasons
     /// <summary>More billable seconds than the call lasted: Asterisk/FreeSWITCH billsec above duration, CUCM duration above disconnect − origination.</summary>
     public const string BillableExceedsDuration = "billable-exceeds-duration";
 
+    /// <summary>A record key longer than <c>CdrNormaliser.MaxRecordKeyBytes</c>: too long to be an identity PostgreSQL can index.</summary>
+    public const string RecordKeyTooLong = "record-key-too-long";
+
     public static IReadOnlyList<string> All { get; } =
     [
         MalformedRow, BadEncoding, MissingKey, BadTimestamp, EndBeforeStart, NegativeDuration,
         AbsurdDuration, BadVolume, UnknownService, BadNumber, BadDestination, UnclosedQuote, RecordTooLong, NulByte,
-        FutureStart, AnswerBeforeStart, BillableExceedsDuration,
+        FutureStart, AnswerBeforeStart, BillableExceedsDuration, RecordKeyTooLong,
     ];
 
     /// <summary>
