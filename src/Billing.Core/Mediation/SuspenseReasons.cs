@@ -48,6 +48,13 @@ public static class SuspenseReasons
     /// bad rows but the wrong file (or no CDR file): it is rejected whole.
     /// </summary>
     public static bool IsUnreadable(string reason) => reason is MalformedRow or BadEncoding or UnclosedQuote or RecordTooLong or NulByte;
+
+    /// <summary>
+    /// Rows whose kept raw line is not what the file held: bytes that are not UTF-8 and NULs are kept as
+    /// U+FFFD, a record too long as its first 64 KiB. Read again they would be another record (two keys
+    /// that differ in such a byte become one), so recycling leaves them in suspense.
+    /// </summary>
+    public static bool KeepsAlteredText(string reason) => reason is BadEncoding or NulByte or RecordTooLong;
 }
 
 /// <summary>Why a row was filtered (counted, not stored, not an error).</summary>
