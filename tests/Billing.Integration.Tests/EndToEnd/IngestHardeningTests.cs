@@ -136,6 +136,30 @@ public sealed class IngestHardeningTests(DatabaseFixture fx) : IClassFixture<Dat
     }
 
     [Fact]
+    public void A_file_whose_name_is_not_UTF_8_is_reported_skipped_with_that_reason_instead_of_waiting_unseen_and_the_file_beside_it_is_ingested()
+    {
+        Drops.Put(Drop, "canonical", "good.csv", Drops.CanonicalHeader + "\n" + Row("u1", 1));
+        // "caf\xE9.csv": a Latin-1 name, which .NET can neither write nor delete itself.
+        Shell(Incoming, "printf 'x' > \"$(printf 'caf\\351.csv')\"");
+        try
+        {
+            var (exit, outcomes) = IngestWithExit("--settle", "0");
+
+            Assert.Equal(0, exit);
+            Assert.Equal(
+                [
+                    ("caf\uFFFD.csv", "skipped", "its name is not valid UTF-8, so it cannot be opened: left alone, never read; rename it (convmv -f latin1 -t utf8)"),
+                    ("good.csv", "archived", null),
+                ],
+                outcomes.Select(o => (o.File, o.Status, o.Reason)));
+        }
+        finally
+        {
+            Shell(Incoming, "rm -f \"$(printf 'caf\\351.csv')\"");
+        }
+    }
+
+    [Fact]
     public void A_file_above_the_size_limit_is_rejected_before_it_is_read_so_no_checksum_is_recorded()
     {
         var config = Config("""{ "mediation": { "maxFileBytes": 100 } }""");
@@ -236,6 +260,13 @@ public sealed class IngestHardeningTests(DatabaseFixture fx) : IClassFixture<Dat
     /// <summary>Spill files as the code before issue 11 made them (Path.GetTempFileName) or as it makes them now.</summary>
     private static IEnumerable<string> SpillFiles(string folder) =>
         Directory.EnumerateFiles(folder, "*.tmp").Concat(Directory.EnumerateFiles(folder, "*.spill"));
+
+    private static void Shell(string folder, string script)
+    {
+        using var sh = Process.Start(new ProcessStartInfo("sh", ["-c", script]) { WorkingDirectory = folder })!;
+        sh.WaitForExit();
+        Assert.Equal(0, sh.ExitCode);
+    }
 
     private static void MakeFifo(string path)
     {
