@@ -193,6 +193,32 @@ public sealed class IngestHardeningTests(DatabaseFixture fx) : IClassFixture<Dat
     }
 
     [Fact]
+    public void Control_characters_in_a_suspended_row_and_its_file_name_are_shown_escaped_by_suspense_list_and_show()
+    {
+        // A caller sets the dialled number and the caller name: a terminal's escape sequences can arrive in any field.
+        var name = "evil\u001b[2Jrow.csv";
+        Drops.Put(Drop, "canonical", name, Drops.CanonicalHeader + "\n" + "t1,voice,07700900123,\u001b]0;pwned\u0007,2026-11-02T08:00:01Z,60,,\n");
+        var ingest = BillingProcess.Run(IngestRuns.Bound, _work.Path, "ingest", "--drop", Drop, "--db", fx.ConnectionString);
+        Assert.True(ingest.Exit == 0, ingest.Err);
+        long id;
+        using (var conn = fx.Db.Open())
+        {
+            id = conn.ExecuteScalar<long>("SELECT s.id FROM suspense s JOIN cdr_files f ON f.id = s.file_id WHERE f.file_name = @name", new { name });
+        }
+
+        var list = BillingProcess.Run(IngestRuns.Bound, _work.Path, "suspense", "list", "--db", fx.ConnectionString);
+        var show = BillingProcess.Run(IngestRuns.Bound, _work.Path, "suspense", "show", $"{id}", "--db", fx.ConnectionString);
+
+        Assert.True(list.Exit == 0 && show.Exit == 0, list.Err + show.Err);
+        Assert.DoesNotContain('\u001b', list.Out + show.Out);
+        Assert.DoesNotContain('\u0007', list.Out + show.Out);
+        Assert.Contains(@"called number: '\x1b]0;pwned\x07' is not a telephone number", list.Out, StringComparison.Ordinal);
+        Assert.Contains(@"file     canonical/evil\x1b[2Jrow.csv", show.Out, StringComparison.Ordinal);
+        Assert.Contains(@"reason   bad-destination: called number: '\x1b]0;pwned\x07' is not a telephone number", show.Out, StringComparison.Ordinal);
+        Assert.Contains(@"raw line t1,voice,07700900123,\x1b]0;pwned\x07,2026-11-02T08:00:01Z,60,,", show.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_file_that_cannot_be_moved_is_reported_failed_the_others_go_on_and_a_rerun_records_no_second_rejection()
     {
         Drops.Put(Drop, "canonical", "a.csv", Drops.CanonicalHeader + "\n" + Row("mv1", 1));
