@@ -172,6 +172,20 @@ public sealed class IngestFileJobTests(DatabaseFixture fx) : IClassFixture<Datab
     }
 
     [Fact]
+    public void A_file_whose_every_row_is_not_UTF_8_is_rejected_with_bad_encoding_named_in_its_reason()
+    {
+        // An Asterisk or a switch writing Latin-1: every row carries a caller's name such as "José".
+        Drops.PutBytes(_tmp.Path, "canonical", "latin1.csv", System.Text.Encoding.Latin1.GetBytes(Drops.CanonicalHeader + "\n" +
+            "j1,voice,07700900123,02079460001,2026-11-02T08:00:00Z,60,,Jos\u00E9\n" +
+            "j2,voice,07700900123,02079460002,2026-11-02T08:01:00Z,61,,Jos\u00E9\n"));
+
+        var o = Assert.Single(Folder().IngestAll());
+
+        Assert.Equal(("rejected", "no row could be read as canonical: all 2 rows are unreadable (bad-encoding 2): is this file in the right source folder, and is it UTF-8?"),
+            (o.Status, o.Reason));
+    }
+
+    [Fact]
     public void Ingest_RejectsAnOversizedFile()
     {
         Drops.Put(_tmp.Path, "canonical", "big.csv", Drops.Canonical(50_000, 50));
