@@ -38,6 +38,12 @@ public sealed class CdrNormaliser(SourceOptions source, Instant writtenAt)
     /// <summary>The most a configuration may allow a switch's clock to run ahead: a day.</summary>
     public const int MaxClockSkewSeconds = 86_400;
 
+    /// <summary>
+    /// The longest record key stored, in UTF-8 bytes: a key is half of <c>usage</c>'s primary key, and
+    /// PostgreSQL cannot index a row of more than 2,704 bytes; real keys are well under 200.
+    /// </summary>
+    public const int MaxRecordKeyBytes = 1024;
+
     private readonly NumberNormaliser _numbers = new(source.Numbering);
 
     // Instant.MaxValue is 9999-12-31: a write time in its last day plus the tolerance would overflow,
@@ -49,6 +55,12 @@ public sealed class CdrNormaliser(SourceOptions source, Instant writtenAt)
     public MediationOutcome Normalise(RawCdr cdr)
     {
         ArgumentNullException.ThrowIfNull(cdr);
+        if (System.Text.Encoding.UTF8.GetByteCount(cdr.RecordKey) is var keyBytes and > MaxRecordKeyBytes)
+        {
+            return MediationOutcome.Suspend(SuspenseReasons.RecordKeyTooLong,
+                $"the record key is {keyBytes:N0} bytes long, above the limit of {MaxRecordKeyBytes:N0}");
+        }
+
         if (cdr.Start < EarliestPlausible)
         {
             return MediationOutcome.Suspend(SuspenseReasons.BadTimestamp, $"start {cdr.Start} is before {EarliestPlausible}");

@@ -55,9 +55,9 @@ public sealed class DropFolder(string root)
     /// <summary>
     /// Files waiting in incoming/, by source then name. Files still being written are left alone:
     /// names starting with '_' (CUCM writes these) or '.', and files modified within the settle window.
-    /// Folders with no configured source, files directly in incoming/, and entries that are not
+    /// Folders with no configured source, files directly in incoming/, entries that are not
     /// regular files (links, FIFOs, devices, sockets, folders: judged without opening or following
-    /// them) are reported, not read.
+    /// them) and names that are not UTF-8 are reported, not read.
     /// </summary>
     public IReadOnlyList<WaitingFile> Waiting(IReadOnlyCollection<string> configuredSources, Instant now, Duration settle)
     {
@@ -93,7 +93,8 @@ public sealed class DropFolder(string root)
     /// <summary>
     /// One entry of <c>incoming/&lt;source&gt;/</c> judged as <see cref="Waiting"/> judges it (the drop-folder
     /// watcher asks about the one file it saw written), or null when it is not a file to report: a
-    /// name starting with '_' or '.', or an entry gone since it was seen.
+    /// name starting with '_' or '.', or an entry gone since it was seen (a name that is not UTF-8
+    /// cannot be looked at, so it is reported as such).
     /// </summary>
     public WaitingFile? Judge(string source, string name, bool knownSource, Instant now, Duration settle)
     {
@@ -107,7 +108,11 @@ public sealed class DropFolder(string root)
         var kind = EntryKinds.Of(path);
         if (kind is null)
         {
-            return null;
+            // .NET reads a name that is not UTF-8 with U+FFFD for its bad bytes, and that name opens
+            // nothing: said, or the file would wait unseen for ever.
+            return name.Contains('\uFFFD', StringComparison.Ordinal)
+                ? new WaitingFile(source, name, path, WaitingState.UnreadableName, EntryKind.Unknown)
+                : null;
         }
 
         var state = !knownSource ? WaitingState.NoSource
@@ -226,6 +231,9 @@ public enum WaitingState
 
     /// <summary>A link, FIFO, device, socket or folder: never opened, never moved.</summary>
     NotRegular,
+
+    /// <summary>A name that is not UTF-8: .NET cannot open it, so it is reported, never read.</summary>
+    UnreadableName,
 }
 
 public sealed record WaitingFile(string Source, string FileName, string Path, WaitingState State, EntryKind Kind = EntryKind.RegularFile);

@@ -69,6 +69,13 @@ public sealed class NumberNormaliser(NumberingPlan plan)
             e164 = National(StripAccessCode(number));
         }
 
+        if (e164.Length == 0)
+        {
+            // Only an international prefix ("00", "011"): nothing is left once it is taken off.
+            problem = $"'{dialled}' has no digits after its international prefix";
+            return null;
+        }
+
         var national = e164.StartsWith(plan.CountryCode, StringComparison.Ordinal) ? e164.Length - plan.CountryCode.Length : e164.Length;
         if (e164.Length > MaxE164Digits)
         {

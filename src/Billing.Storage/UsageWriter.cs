@@ -209,8 +209,9 @@ public sealed class UsageWriter : IMediatedRowSink, IDisposable
 }
 
 /// <summary>
-/// Suspended rows of a file being written directly: kept in memory up to a limit, then spilled to a
-/// file in the spill folder, so a file of nothing but bad rows does not grow memory. The spill file is
+/// Suspended rows of a file being written directly: kept in memory up to a limit (10,000 rows, or
+/// 16 MiB of text when the rows are long), then spilled to a file in the spill folder, so a file of
+/// nothing but bad rows does not grow memory. The spill file is
 /// unlinked as soon as it is open (on Unix): the open handle keeps it, and no exit path — a crash, a
 /// kill — can leave it behind. <see cref="Sweep"/> removes any left by a system that cannot do that.
 /// </summary>
@@ -223,7 +224,15 @@ public sealed class SuspenseBuffer(string spillFolder) : IDisposable
     private readonly List<SuspendedRecord> _memory = [];
     private BinaryWriter? _spill;
 
+    /// <summary>Rows are kept in memory while they hold no more than this (as .NET holds text: two bytes a character).</summary>
+    public const long InMemoryBytesLimit = 16L * 1024 * 1024;
+
+    private long _memoryBytes;
+
     public long Count { get; private set; }
+
+    /// <summary>How many rows are held in memory; the others wait in the spill file.</summary>
+    public int InMemoryRows => _memory.Count;
 
     /// <summary>Deletes the spill files left in <paramref name="folder"/>; returns how many. Run at the start of an ingest.</summary>
     public static int Sweep(string folder)
@@ -253,9 +262,11 @@ public sealed class SuspenseBuffer(string spillFolder) : IDisposable
     public void Add(SuspendedRecord record)
     {
         Count++;
-        if (_spill is null && _memory.Count < InMemoryLimit)
+        var bytes = 2L * (record.RawLine.Length + record.Detail.Length);
+        if (_spill is null && _memory.Count < InMemoryLimit && _memoryBytes + bytes <= InMemoryBytesLimit)
         {
             _memory.Add(record);
+            _memoryBytes += bytes;
             return;
         }
 

@@ -68,10 +68,11 @@ public sealed class IngestDropFolderJob(BillingDatabase db, MediationOptions opt
                     File = f.FileName, Source = f.Source, Format = options.Source(f.Source)?.Format.ToString().ToLowerInvariant() ?? "?",
                     Status = Statuses.Skipped, Reason = $"modified less than {options.SettleSeconds} s ago: still being written?",
                 },
-                WaitingState.NotRegular => new IngestOutcome
+                WaitingState.NotRegular or WaitingState.UnreadableName => new IngestOutcome
                 {
                     File = f.FileName, Source = f.Source, Format = options.Source(f.Source)?.Format.ToString().ToLowerInvariant() ?? "?",
-                    Status = Statuses.Skipped, Reason = IngestFileJob.NotRegular(f.Kind),
+                    Status = Statuses.Skipped,
+                    Reason = f.State == WaitingState.UnreadableName ? UnreadableName : IngestFileJob.NotRegular(f.Kind),
                 },
                 _ => new IngestOutcome
                 {
@@ -87,6 +88,9 @@ public sealed class IngestDropFolderJob(BillingDatabase db, MediationOptions opt
 
         return outcomes;
     }
+
+    /// <summary>Why a file whose name is not UTF-8 is left where it is.</summary>
+    public const string UnreadableName = "its name is not valid UTF-8, so it cannot be opened: left alone, never read; rename it (convmv -f latin1 -t utf8)";
 
     /// <summary>Spill files a crashed ingest could leave (where they cannot be unlinked while open).</summary>
     private void SweepSpillFiles()

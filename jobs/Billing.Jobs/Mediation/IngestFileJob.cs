@@ -137,7 +137,7 @@ public sealed class IngestFileJob(BillingDatabase db, MediationOptions options, 
                     if (run.Manifest is { } read && IsGarbage(read))
                     {
                         run = MediationRun.Rejected(
-                            $"no row could be read as {format}: all {read.Read} rows are malformed (is this file in the right source folder?)");
+                            $"no row could be read as {format}: all {read.Read} rows are unreadable ({ByReason(read)}): is this file in the right source folder, and is it UTF-8?");
                     }
 
                     if (run.Rejection is null)
@@ -191,6 +191,10 @@ public sealed class IngestFileJob(BillingDatabase db, MediationOptions options, 
     /// <summary>Not one row could be read as the format: the file is garbage, not a file with bad rows.</summary>
     private static bool IsGarbage(FileManifest read) =>
         read.Read > 0 && read.Accepted == 0 && read.Filtered == 0 && read.SuspendedByReason.Keys.All(SuspenseReasons.IsUnreadable);
+
+    /// <summary>"bad-encoding 2, malformed-row 1": the reasons of a file's suspended rows, the most frequent first.</summary>
+    private static string ByReason(FileManifest read) =>
+        string.Join(", ", read.SuspendedByReason.OrderByDescending(r => r.Value).ThenBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Key} {r.Value:N0}"));
 
     /// <summary>The checksum of a file rejected before it was read (empty, or too large to read).</summary>
     public const string NotRead = "";

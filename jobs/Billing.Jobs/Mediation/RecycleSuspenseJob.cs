@@ -19,7 +19,8 @@ public sealed record ConfigurationRecycle(bool Changed, string Sources, RecycleR
 /// <summary>
 /// Runs open suspense rows through mediation again with today's configuration (after a fix):
 /// rows that now pass become usage (never twice: the (source, record key) rule still holds),
-/// rows that still fail keep their new reason. One transaction per batch.
+/// rows that still fail keep their new reason. Rows whose kept text is not the file's
+/// (<see cref="SuspenseReasons.KeepsAlteredText"/>) stay as they are. One transaction per batch.
 /// </summary>
 public sealed class RecycleSuspenseJob(BillingDatabase db, MediationOptions options)
 {
@@ -81,7 +82,10 @@ public sealed class RecycleSuspenseJob(BillingDatabase db, MediationOptions opti
 
                 // Judged as when its file was taken in: a call from the future then is not made right by time passing.
                 var normaliser = new CdrNormaliser(src, row.FileReceivedAt);
-                switch (Mediate(src, normaliser, row))
+                var outcome = SuspenseReasons.KeepsAlteredText(row.Reason)
+                    ? MediationOutcome.Suspend(row.Reason, row.Detail)
+                    : Mediate(src, normaliser, row);
+                switch (outcome)
                 {
                     case { Kind: OutcomeKind.Accepted, Usage: { } usage }:
                         var usageId = SuspenseStore.InsertRecycledUsage(tx, row, usage);

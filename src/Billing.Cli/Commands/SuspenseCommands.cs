@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Billing.Mediation;
 using Billing.Storage;
 using Billing.Storage.Rating;
 
@@ -61,7 +62,8 @@ public static class SuspenseCommands
         var table = new TextTable("source", "reason", "rows", "files", "first id", "example");
         foreach (var grp in groups)
         {
-            table.Add(grp.Source, grp.Reason, grp.Count, grp.Files, grp.FirstId, grp.ExampleDetail);
+            // A detail quotes the field it judged: whatever a caller put there, it must not drive the terminal.
+            table.Add(grp.Source, grp.Reason, grp.Count, grp.Files, grp.FirstId, DropFolder.Printable(grp.ExampleDetail));
         }
 
         output.Write(table.ToString());
@@ -86,14 +88,15 @@ public static class SuspenseCommands
         }
 
         output.WriteLine($"Suspense row #{row.Id}: {row.Status}, tried {row.Attempts} time(s), suspended {row.CreatedAt.InUtc():uuuu-MM-dd HH:mm:ss} UTC");
-        output.WriteLine($"file     {row.Source}/{row.FileName} (file #{row.FileId}), line {row.LineNo:N0}");
-        output.WriteLine($"reason   {row.Reason}: {row.Detail}");
+        // The file's name and text as a switch wrote them, control characters escaped: they cannot drive the terminal.
+        output.WriteLine($"file     {row.Source}/{DropFolder.Printable(row.FileName)} (file #{row.FileId}), line {row.LineNo:N0}");
+        output.WriteLine($"reason   {row.Reason}: {DropFolder.Printable(row.Detail)}");
         if (row.Header is { } header)
         {
-            output.WriteLine($"header   {header}");
+            output.WriteLine($"header   {DropFolder.Printable(header)}");
         }
 
-        output.WriteLine($"raw line {row.RawLine}");
+        output.WriteLine($"raw line {DropFolder.Printable(row.RawLine)}");
         output.WriteLine(row.Status switch
         {
             "open" => $"After fixing the configuration: billing suspense recycle --reason {row.Reason} --source {row.Source}; to close it: billing suspense write-off --reason {row.Reason} --source {row.Source} --note \"why\"",

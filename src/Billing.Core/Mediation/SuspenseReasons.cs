@@ -33,11 +33,14 @@ public static class SuspenseReasons
     /// <summary>More billable seconds than the call lasted: Asterisk/FreeSWITCH billsec above duration, CUCM duration above disconnect − origination.</summary>
     public const string BillableExceedsDuration = "billable-exceeds-duration";
 
+    /// <summary>A record key longer than <c>CdrNormaliser.MaxRecordKeyBytes</c>: too long to be an identity PostgreSQL can index.</summary>
+    public const string RecordKeyTooLong = "record-key-too-long";
+
     public static IReadOnlyList<string> All { get; } =
     [
         MalformedRow, BadEncoding, MissingKey, BadTimestamp, EndBeforeStart, NegativeDuration,
         AbsurdDuration, BadVolume, UnknownService, BadNumber, BadDestination, UnclosedQuote, RecordTooLong, NulByte,
-        FutureStart, AnswerBeforeStart, BillableExceedsDuration,
+        FutureStart, AnswerBeforeStart, BillableExceedsDuration, RecordKeyTooLong,
     ];
 
     /// <summary>
@@ -45,6 +48,13 @@ public static class SuspenseReasons
     /// bad rows but the wrong file (or no CDR file): it is rejected whole.
     /// </summary>
     public static bool IsUnreadable(string reason) => reason is MalformedRow or BadEncoding or UnclosedQuote or RecordTooLong or NulByte;
+
+    /// <summary>
+    /// Rows whose kept raw line is not what the file held: bytes that are not UTF-8 and NULs are kept as
+    /// U+FFFD, a record too long as its first 64 KiB. Read again they would be another record (two keys
+    /// that differ in such a byte become one), so recycling leaves them in suspense.
+    /// </summary>
+    public static bool KeepsAlteredText(string reason) => reason is BadEncoding or NulByte or RecordTooLong;
 }
 
 /// <summary>Why a row was filtered (counted, not stored, not an error).</summary>

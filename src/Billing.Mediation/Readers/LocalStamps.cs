@@ -21,6 +21,13 @@ internal static class LocalStamps
     /// </summary>
     private static readonly LocalDateTime LastConvertible = new(9999, 12, 30, 0, 0);
 
+    /// <summary>
+    /// Likewise at the other end: times before this (an ISO stamp can say -9998) can lie before
+    /// <see cref="Instant.MinValue"/> once a positive offset is taken off; they are read as that first
+    /// instant, which the normaliser suspends as a clock error.
+    /// </summary>
+    private static readonly LocalDateTime FirstConvertible = new(-9998, 1, 2, 0, 0);
+
     /// <summary>Parses exactly <c>YYYY-MM-DD HH:MM:SS</c>; any other text, or an impossible date, fails.</summary>
     public static bool TryParse(ReadOnlySpan<byte> text, out LocalDateTime value) => TryParse(text, (byte)' ', out value);
 
@@ -76,8 +83,11 @@ internal static class LocalStamps
     public static Instant ToInstant(LocalDateTime local, DateTimeZone zone) =>
         local < LastConvertible ? local.InZoneLeniently(zone).ToInstant() : Instant.MaxValue;
 
-    /// <summary>The instant of a time with its offset (canonical <c>start_time</c>), as safe at the end of time as <see cref="ToInstant(LocalDateTime, DateTimeZone)"/>.</summary>
-    public static Instant ToInstant(OffsetDateTime time) => time.LocalDateTime < LastConvertible ? time.ToInstant() : Instant.MaxValue;
+    /// <summary>The instant of a time with its offset (canonical <c>start_time</c>), as safe at either end of time as <see cref="ToInstant(LocalDateTime, DateTimeZone)"/>.</summary>
+    public static Instant ToInstant(OffsetDateTime time) =>
+        time.LocalDateTime >= LastConvertible ? Instant.MaxValue
+        : time.LocalDateTime < FirstConvertible ? Instant.MinValue
+        : time.ToInstant();
 
     /// <summary>
     /// The instant of an end stamp: as <see cref="ToInstant(LocalDateTime, DateTimeZone)"/>, except that an end time in the

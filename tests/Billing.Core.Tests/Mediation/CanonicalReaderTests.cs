@@ -431,6 +431,24 @@ public class CanonicalReaderTests
         Assert.Equal("c-3", Assert.Single(sink.Accepted).Usage.RecordKey);
     }
 
+    [Fact]
+    public void A_start_in_the_year_minus_9998_ahead_of_a_positive_offset_is_suspended_as_bad_timestamp_without_overflowing()
+    {
+        var file = $"""
+            {Header}
+            c-1,voice,07700900123,02079460123,-9998-01-01T00:00:00+18:00,60,,
+            c-2,voice,07700900123,02079460123,0001-01-01T00:00:00+18:00,60,,
+            c-3,voice,07700900123,02079460123,2026-11-02T08:17:00Z,60,,
+
+            """;
+
+        var (manifest, sink) = Mediate(file);
+
+        Assert.Equal((3L, 1L, 2L), (manifest.Read, manifest.Accepted, manifest.Suspended));
+        Assert.Equal(new Dictionary<string, long> { [SuspenseReasons.BadTimestamp] = 2 }, manifest.SuspendedByReason);
+        Assert.Equal("c-3", Assert.Single(sink.Accepted).Usage.RecordKey);
+    }
+
     private static (FileManifest Manifest, RecordingSink Sink) Mediate(string content)
     {
         using var file = new TempFile(content.Replace("\r\n", "\n", StringComparison.Ordinal));

@@ -164,6 +164,25 @@ public class NumberNormaliserTests
     }
 
     [Theory]
+    [InlineData("uk", "00")]
+    [InlineData("uk", "0 0")]
+    [InlineData("nanp", "011")]
+    [InlineData("uk-access-9", "900")]
+    public void A_number_that_is_only_an_international_prefix_is_reported_as_having_no_digits_after_it(string plan, string dialled)
+    {
+        var numbering = plan switch
+        {
+            "uk" => Uk,
+            "nanp" => Nanp,
+            _ => Uk with { AccessCodes = ["9"] },
+        };
+
+        var problem = AssertProblem(numbering, dialled);
+
+        Assert.Equal($"'{dialled}' has no digits after its international prefix", problem);
+    }
+
+    [Theory]
     [InlineData("+442079460123456", "442079460123456")]
     [InlineData("00442079460123456", "442079460123456")]
     public void Normalise_Accepts_WhenNumberHasExactlyFifteenDigits(string dialled, string expected) =>

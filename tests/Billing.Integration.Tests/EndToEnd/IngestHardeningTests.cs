@@ -136,6 +136,30 @@ public sealed class IngestHardeningTests(DatabaseFixture fx) : IClassFixture<Dat
     }
 
     [Fact]
+    public void A_file_whose_name_is_not_UTF_8_is_reported_skipped_with_that_reason_instead_of_waiting_unseen_and_the_file_beside_it_is_ingested()
+    {
+        Drops.Put(Drop, "canonical", "good.csv", Drops.CanonicalHeader + "\n" + Row("u1", 1));
+        // "caf\xE9.csv": a Latin-1 name, which .NET can neither write nor delete itself.
+        Shell(Incoming, "printf 'x' > \"$(printf 'caf\\351.csv')\"");
+        try
+        {
+            var (exit, outcomes) = IngestWithExit("--settle", "0");
+
+            Assert.Equal(0, exit);
+            Assert.Equal(
+                [
+                    ("caf\uFFFD.csv", "skipped", "its name is not valid UTF-8, so it cannot be opened: left alone, never read; rename it (convmv -f latin1 -t utf8)"),
+                    ("good.csv", "archived", null),
+                ],
+                outcomes.Select(o => (o.File, o.Status, o.Reason)));
+        }
+        finally
+        {
+            Shell(Incoming, "rm -f \"$(printf 'caf\\351.csv')\"");
+        }
+    }
+
+    [Fact]
     public void A_file_above_the_size_limit_is_rejected_before_it_is_read_so_no_checksum_is_recorded()
     {
         var config = Config("""{ "mediation": { "maxFileBytes": 100 } }""");
@@ -166,6 +190,32 @@ public sealed class IngestHardeningTests(DatabaseFixture fx) : IClassFixture<Dat
         Assert.Contains(@"canonical/evil\x1b]0;pwned\x07\x0asecond line.csv: read 1 = accepted 1", line, StringComparison.Ordinal);
         Assert.Contains(@"evil\x1b]0;pwned\x07\x0asecond line.csv", files.Out, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(Drop, "archive", "canonical", name)));
+    }
+
+    [Fact]
+    public void Control_characters_in_a_suspended_row_and_its_file_name_are_shown_escaped_by_suspense_list_and_show()
+    {
+        // A caller sets the dialled number and the caller name: a terminal's escape sequences can arrive in any field.
+        var name = "evil\u001b[2Jrow.csv";
+        Drops.Put(Drop, "canonical", name, Drops.CanonicalHeader + "\n" + "t1,voice,07700900123,\u001b]0;pwned\u0007,2026-11-02T08:00:01Z,60,,\n");
+        var ingest = BillingProcess.Run(IngestRuns.Bound, _work.Path, "ingest", "--drop", Drop, "--db", fx.ConnectionString);
+        Assert.True(ingest.Exit == 0, ingest.Err);
+        long id;
+        using (var conn = fx.Db.Open())
+        {
+            id = conn.ExecuteScalar<long>("SELECT s.id FROM suspense s JOIN cdr_files f ON f.id = s.file_id WHERE f.file_name = @name", new { name });
+        }
+
+        var list = BillingProcess.Run(IngestRuns.Bound, _work.Path, "suspense", "list", "--db", fx.ConnectionString);
+        var show = BillingProcess.Run(IngestRuns.Bound, _work.Path, "suspense", "show", $"{id}", "--db", fx.ConnectionString);
+
+        Assert.True(list.Exit == 0 && show.Exit == 0, list.Err + show.Err);
+        Assert.DoesNotContain('\u001b', list.Out + show.Out);
+        Assert.DoesNotContain('\u0007', list.Out + show.Out);
+        Assert.Contains(@"called number: '\x1b]0;pwned\x07' is not a telephone number", list.Out, StringComparison.Ordinal);
+        Assert.Contains(@"file     canonical/evil\x1b[2Jrow.csv", show.Out, StringComparison.Ordinal);
+        Assert.Contains(@"reason   bad-destination: called number: '\x1b]0;pwned\x07' is not a telephone number", show.Out, StringComparison.Ordinal);
+        Assert.Contains(@"raw line t1,voice,07700900123,\x1b]0;pwned\x07,2026-11-02T08:00:01Z,60,,", show.Out, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -236,6 +286,13 @@ public sealed class IngestHardeningTests(DatabaseFixture fx) : IClassFixture<Dat
     /// <summary>Spill files as the code before issue 11 made them (Path.GetTempFileName) or as it makes them now.</summary>
     private static IEnumerable<string> SpillFiles(string folder) =>
         Directory.EnumerateFiles(folder, "*.tmp").Concat(Directory.EnumerateFiles(folder, "*.spill"));
+
+    private static void Shell(string folder, string script)
+    {
+        using var sh = Process.Start(new ProcessStartInfo("sh", ["-c", script]) { WorkingDirectory = folder })!;
+        sh.WaitForExit();
+        Assert.Equal(0, sh.ExitCode);
+    }
 
     private static void MakeFifo(string path)
     {

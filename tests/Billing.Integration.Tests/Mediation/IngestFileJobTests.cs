@@ -143,6 +143,49 @@ public sealed class IngestFileJobTests(DatabaseFixture fx) : IClassFixture<Datab
     }
 
     [Fact]
+    public void A_record_id_of_3000_characters_is_suspended_as_record_key_too_long_and_its_other_rows_and_the_next_file_are_stored()
+    {
+        // Random letters: PostgreSQL cannot compress them below its index row limit of 2,704 bytes.
+        var random = new Random(3000);
+        var longKey = new string([.. Enumerable.Range(0, 3000).Select(_ => (char)('a' + random.Next(26)))]);
+        Drops.Put(_tmp.Path, "canonical", "1-long-key.csv", Drops.CanonicalHeader + "\n" +
+            "k1,voice,07700900123,02079460001,2026-11-02T08:00:00Z,60,,\n" +
+            longKey + ",voice,07700900123,02079460002,2026-11-02T08:01:00Z,61,,\n" +
+            "k3,voice,07700900123,02079460003,2026-11-02T08:02:00Z,62,,\n");
+        Drops.Put(_tmp.Path, "canonical", "2-next.csv", Drops.Canonical(45_000, 2));
+
+        var outcomes = Folder().IngestAll();
+
+        Assert.Equal([("archived", 3L, 2L, 1L), ("archived", 2L, 2L, 0L)],
+            outcomes.Select(o => (o.Status, o.Manifest.Read, o.Manifest.Accepted, o.Manifest.Suspended)));
+        Assert.Equal([("1-long-key.csv", 3L, "record-key-too-long", "the record key is 3,000 bytes long, above the limit of 1,024")],
+            Suspended(outcomes[0].FileId!.Value));
+        Assert.Equal(4, Count("SELECT count(*) FROM usage WHERE record_key IN ('k1', 'k3', 'r45000', 'r45001')"));
+    }
+
+    private IEnumerable<(string File, long Line, string Reason, string Detail)> Suspended(long fileId)
+    {
+        using var c = fx.Db.Open();
+        return c.Query<(string, long, string, string)>(
+            "SELECT f.file_name, s.line_no, s.reason, s.detail FROM suspense s JOIN cdr_files f ON f.id = s.file_id WHERE s.file_id = @fileId ORDER BY s.line_no",
+            new { fileId }).AsList();
+    }
+
+    [Fact]
+    public void A_file_whose_every_row_is_not_UTF_8_is_rejected_with_bad_encoding_named_in_its_reason()
+    {
+        // An Asterisk or a switch writing Latin-1: every row carries a caller's name such as "José".
+        Drops.PutBytes(_tmp.Path, "canonical", "latin1.csv", System.Text.Encoding.Latin1.GetBytes(Drops.CanonicalHeader + "\n" +
+            "j1,voice,07700900123,02079460001,2026-11-02T08:00:00Z,60,,Jos\u00E9\n" +
+            "j2,voice,07700900123,02079460002,2026-11-02T08:01:00Z,61,,Jos\u00E9\n"));
+
+        var o = Assert.Single(Folder().IngestAll());
+
+        Assert.Equal(("rejected", "no row could be read as canonical: all 2 rows are unreadable (bad-encoding 2): is this file in the right source folder, and is it UTF-8?"),
+            (o.Status, o.Reason));
+    }
+
+    [Fact]
     public void Ingest_RejectsAnOversizedFile()
     {
         Drops.Put(_tmp.Path, "canonical", "big.csv", Drops.Canonical(50_000, 50));

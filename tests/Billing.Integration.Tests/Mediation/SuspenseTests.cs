@@ -70,6 +70,32 @@ public sealed class SuspenseTests(DatabaseFixture fx) : IClassFixture<DatabaseFi
     }
 
     [Fact]
+    public void Recycle_leaves_rows_whose_stored_text_is_not_the_files_bytes_in_suspense_so_keys_caf_e9_and_caf_e8_do_not_become_one_record()
+    {
+        // Suspended as bad-encoding (two Latin-1 keys), nul-byte and record-too-long: the raw line kept is
+        // the file's text with U+FFFD for the bytes it could not hold, or its first 64 KiB only.
+        var options = Drops.Options(_tmp.Path) with { Sources = [new SourceOptions { Name = "canon-" + _tmp.Path[^6..], Format = CdrFormat.Canonical }] };
+        var source = options.Sources[0].Name;
+        var content = Drops.CanonicalHeader + "\n"
+            + "caf\u00E9,voice,07700900123,02079460001,2026-11-02T10:01:00Z,60,,\n"
+            + "caf\u00E8,voice,07700900123,02079460002,2026-11-02T10:05:00Z,120,,\n"
+            + "n\0ul,voice,07700900123,02079460003,2026-11-02T10:07:00Z,30,,\n"
+            + $"long,voice,07700900123,02079460004,2026-11-02T10:08:00Z,40,,{new string('c', 70_000)}\n"
+            + "fine,voice,07700900123,02079460005,2026-11-02T10:09:00Z,50,,\n";
+        Drops.PutBytes(_tmp.Path, source, "latin1.csv", System.Text.Encoding.Latin1.GetBytes(content));
+        var ingest = Assert.Single(new IngestDropFolderJob(fx.Db, options, new FakeClock(Instant.FromUtc(2026, 11, 26, 0, 0))).IngestAll());
+        Assert.Equal((5L, 1L, 4L), (ingest.Manifest.Read, ingest.Manifest.Accepted, ingest.Manifest.Suspended));
+
+        var result = new RecycleSuspenseJob(fx.Db, options).Run(source: source);
+
+        Assert.Equal(new RecycleResult(4, 0, 0, 0, 4, 0), result);
+        using var c = fx.Db.Open();
+        Assert.Equal(["fine"], c.Query<string>("SELECT record_key FROM usage WHERE source = @source", new { source }));
+        Assert.Equal([("bad-encoding", "open"), ("bad-encoding", "open"), ("nul-byte", "open"), ("record-too-long", "open")],
+            c.Query<(string, string)>("SELECT reason, status FROM suspense WHERE source = @source ORDER BY line_no", new { source }));
+    }
+
+    [Fact]
     public void WriteOff_ClosesOnlyTheChosenReason_WithAnAuditEntry()
     {
         var options = Options(extensionsConfigured: false);

@@ -31,6 +31,23 @@ public sealed class SuspenseBufferTests : IDisposable
     }
 
     [Fact]
+    public void Rows_of_64_KiB_spill_once_those_in_memory_hold_16_MiB_so_128_of_200_stay_in_memory_and_all_200_come_back_in_order()
+    {
+        using var buffer = new SuspenseBuffer(SpillFolder);
+        var raw = new string('x', 65_536); // 128 KiB as .NET holds it
+        for (var line = 1; line <= 200; line++)
+        {
+            buffer.Add(new SuspendedRecord(line, raw, "record-too-long", ""));
+        }
+
+        var rows = buffer.Rows().ToList();
+
+        Assert.Equal((200L, 128), (buffer.Count, buffer.InMemoryRows));
+        Assert.Equal(Enumerable.Range(1, 200).Select(i => (long)i), rows.Select(r => r.LineNumber));
+        Assert.All(rows, r => Assert.Equal(raw, r.RawLine));
+    }
+
+    [Fact]
     public void A_sweep_deletes_the_spill_files_left_in_the_folder_and_nothing_else()
     {
         Directory.CreateDirectory(SpillFolder);
