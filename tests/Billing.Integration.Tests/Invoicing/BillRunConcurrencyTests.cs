@@ -132,6 +132,34 @@ public sealed class BillRunConcurrencyTests : IDisposable
         Assert.Equal(Numbers(8), byTwo.Select(i => i.Number).Order(StringComparer.Ordinal));
     }
 
+    /// <summary>
+    /// The dashboard's Requeue of a succeeded "Bill run … batch 1/2: draft" job after the run was approved (or a draft
+    /// job of a run whose batch was approved by a second run at the same time): the batch's accounts are issued, so it
+    /// drafts nothing — no second invoice of their cycle beside the issued one, and a later approval has nothing to issue.
+    /// </summary>
+    [Fact]
+    public void A_draft_batch_run_again_after_its_batch_was_approved_drafts_nothing_beside_the_four_issued_invoices()
+    {
+        var db = Database(4);
+        var job = Job(db, batchSize: 2);
+        var planned = job.Plan(November, null, "tests");
+        job.DraftAll(planned.Run.Id);
+        job.ApproveAll(planned.Run.Id);
+        var issued = Issued(db);
+
+        var again = job.DraftBatch(planned.Run.Id, 1);
+
+        Assert.Equal(0, again.Drafts);
+        using (var c = db.Db.Open())
+        {
+            Assert.Equal(0, c.ExecuteScalar<long>("SELECT count(*) FROM invoices WHERE status = 'draft'"));
+        }
+
+        Assert.Equal(0, job.ApproveAll(planned.Run.Id).Sum(o => o.Issued));
+        Assert.Equal(issued, Issued(db));
+        Assert.Equal(Numbers(4), Issued(db).Select(i => i.Number));
+    }
+
     [Fact]
     public void A_bill_run_killed_while_drafting_and_again_while_approving_ends_as_a_clean_run()
     {
