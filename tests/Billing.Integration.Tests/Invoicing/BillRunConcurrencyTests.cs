@@ -160,6 +160,48 @@ public sealed class BillRunConcurrencyTests : IDisposable
         Assert.Equal(Numbers(4), Issued(db).Select(i => i.Number));
     }
 
+    /// <summary>
+    /// Under `serve` with auto-approval, the last batch's draft job asks for the approval. Killed after deciding to ask
+    /// and before the approval's jobs were enqueued, the job is run again (fetched again by Hangfire, or requeued from
+    /// the dashboard): the run again must enqueue the approval of both batches, or nobody would approve the run.
+    /// </summary>
+    [Fact]
+    public void A_last_draft_job_killed_before_it_enqueued_the_approval_enqueues_the_approval_of_both_batches_when_run_again()
+    {
+        var db = Database(4);
+        var options = new InvoicingOptions { BatchSize = 2, AutoApprove = true };
+        var job = Job(db, batchSize: 2);
+        var planned = job.Plan(November, null, "tests");
+        job.DraftBatch(planned.Run.Id, 1);
+
+        var dying = new RecordingJobClient(dieOnCreate: true);
+        Assert.Throws<IOException>(() => new BillRunFanOut(db.Db, job, dying, options).DraftBatch(planned.Run.Id, "2026-11-01", 2, 2, approve: true));
+        var again = new RecordingJobClient(dieOnCreate: false);
+        new BillRunFanOut(db.Db, job, again, options).DraftBatch(planned.Run.Id, "2026-11-01", 2, 2, approve: true);
+
+        Assert.Equal([(nameof(BillRunFanOut.ApproveBatch), 1), (nameof(BillRunFanOut.ApproveBatch), 2)],
+            again.Created.Where(j => j.Method.Name == nameof(BillRunFanOut.ApproveBatch)).Select(j => (j.Method.Name, (int)j.Args[2]!)));
+    }
+
+    /// <summary>A job client that records the jobs it is given, or dies (as the process would) at the first.</summary>
+    private sealed class RecordingJobClient(bool dieOnCreate) : IBackgroundJobClient
+    {
+        public List<Hangfire.Common.Job> Created { get; } = [];
+
+        public string Create(Hangfire.Common.Job job, Hangfire.States.IState state)
+        {
+            if (dieOnCreate)
+            {
+                throw new IOException("killed");
+            }
+
+            Created.Add(job);
+            return Created.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        public bool ChangeState(string jobId, Hangfire.States.IState state, string expectedState) => true;
+    }
+
     [Fact]
     public void A_bill_run_killed_while_drafting_and_again_while_approving_ends_as_a_clean_run()
     {
