@@ -32,7 +32,7 @@ public sealed class DocumentFolder(string root)
         return Path.Combine(Root, folder, safe + ".pdf");
     }
 
-    private static readonly DocumentKind[] Kinds = [DocumentKind.Invoice, DocumentKind.CreditNote];
+    private static readonly DocumentKind[] Kinds = [DocumentKind.Invoice, DocumentKind.CreditNote, DocumentKind.Letter];
 
     /// <summary>
     /// Removes the temporary files (NAME.pdf.PID.THREAD.tmp) of writers that are gone — a process killed

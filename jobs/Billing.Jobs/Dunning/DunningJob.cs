@@ -76,6 +76,11 @@ public sealed class DunningJob(BillingDatabase db, CatalogCache catalogs, Func<N
         }
 
         long? runId = dryRun ? null : DunningStore.StartRun(conn, asOf, by);
+        if (!dryRun && letters.Folder.SweepTemporary() is > 0 and var swept)
+        {
+            Log.ForContext<DunningJob>().Information("Removed {Count} temporary file(s) a killed run left in {Folder}", swept, letters.Folder.Root);
+        }
+
         var applied = new List<AccountDunning>();
         var suspended = new Dictionary<string, int>(StringComparer.Ordinal);
         var reactivated = new List<string>();

@@ -38,11 +38,14 @@ public sealed class BillRunFanOut(BillingDatabase db, BillRunJob job, IBackgroun
     {
         var outcome = job.DraftBatch(runId, batchNo);
         using var conn = db.Open();
-        if (approve && BillRunStore.ClaimApproval(conn, runId))
+        // The claim commits once the approval's jobs are enqueued: a job killed in between claimed nothing, and its run again asks.
+        using var tx = conn.BeginTransaction();
+        if (approve && BillRunStore.ClaimApproval(tx, runId))
         {
             Approve(runId, runDate);
         }
 
+        tx.Commit();
         return outcome;
     }
 

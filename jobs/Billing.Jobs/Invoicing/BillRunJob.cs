@@ -64,7 +64,10 @@ public sealed class BillRunJob(BillingDatabase db, CatalogCache catalogs, Invoic
         using var tx = conn.BeginTransaction(IsolationLevel.RepeatableRead);
         var batch = BillRunStore.LockBatch(tx, runId, batchNo);
         var run = RunOf(conn, runId);
-        var (drafts, nothing) = Compute(tx, run.RunDate, batch.Accounts, BillRunStore.Unrated(conn, runId));
+        // Planned before some of its accounts were issued (the job run again after the approval, or a second run at
+        // the same time): those are billed, and a draft beside their issued invoice would bill the cycle twice.
+        var accounts = InvoiceStore.NotIssued(tx, batch.Accounts, BillCycle.EndingOn(run.RunDate).Start);
+        var (drafts, nothing) = Compute(tx, run.RunDate, accounts, BillRunStore.Unrated(conn, runId));
         InvoiceStore.SaveDrafts(tx, runId, [.. drafts.Select(d => d.Save)]);
         BillRunStore.MarkDrafted(tx, runId, batchNo);
         tx.Commit();

@@ -10,7 +10,8 @@ namespace Billing.Notifications.Channels;
 /// Writes each message as a text file in a folder: headers (To, Subject, Date, Message-ID, …), a blank
 /// line, the body. The name comes from the message alone (<c>20261126T101500Z-000042-low-balance.txt</c>),
 /// and a file is written under a temporary name and then linked into place without replacing, so a
-/// message delivered again finds its file there and counts as delivered: one file per message. An
+/// message delivered again finds its file there and counts as delivered: one file per message, and no
+/// temporary file of a delivery killed before its link is left once the message is delivered. An
 /// attached document (checked against its recorded SHA-256) is copied beside it under the same name
 /// with <c>.pdf</c>, written the same way before the message, and named in an <c>Attachment:</c> line.
 /// Messages carry names, numbers and balances: a file is readable by its owner only (0600), and a
@@ -72,10 +73,15 @@ public sealed class FileChannel : INotificationChannel
         });
     }
 
-    /// <summary>Writes a file under a temporary name (0600) and links it into place without replacing: a file already there is kept.</summary>
+    /// <summary>
+    /// Writes a file under a temporary name (0600) and links it into place without replacing: a file already there is kept.
+    /// The temporary name is the file's own (.NAME.tmp): only the delivery holding the message's lock writes it, so one
+    /// found there is what a delivery killed before linking it left behind, and goes.
+    /// </summary>
     private void WriteOnce(string path, Action<Stream> write)
     {
-        var temp = Path.Combine(Folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        var temp = Path.Combine(Folder, $".{Path.GetFileName(path)}.tmp");
+        File.Delete(temp);
         try
         {
             var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };

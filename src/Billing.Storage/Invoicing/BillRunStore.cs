@@ -168,15 +168,17 @@ public static class BillRunStore
 
     /// <summary>
     /// True once, for the caller that finds every batch drafted first: it then asks for the approval
-    /// (the daily run with auto-approval), so the approval is requested exactly once per plan.
+    /// (the daily run with auto-approval), so the approval is requested exactly once per plan. The run's
+    /// row stays locked until <paramref name="tx"/> ends, so the caller commits once it has asked; rolled
+    /// back (the caller died before asking), the next caller that finds every batch drafted claims it.
     /// </summary>
-    public static bool ClaimApproval(NpgsqlConnection conn, long runId) =>
-        conn.ExecuteScalar<long?>("""
+    public static bool ClaimApproval(NpgsqlTransaction tx, long runId) =>
+        tx.Connection!.ExecuteScalar<long?>("""
             UPDATE bill_runs SET approval_requested_at = now()
             WHERE id = @runId AND approval_requested_at IS NULL
               AND NOT EXISTS (SELECT 1 FROM bill_run_batches WHERE run_id = @runId AND drafted_at IS NULL)
             RETURNING id
-            """, new { runId }) is not null;
+            """, new { runId }, tx) is not null;
 
     public static void ResetDrafted(NpgsqlConnection conn, long runId) =>
         conn.Execute("UPDATE bill_run_batches SET drafted_at = NULL WHERE run_id = @runId", new { runId });

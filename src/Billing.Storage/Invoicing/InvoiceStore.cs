@@ -157,6 +157,14 @@ public static partial class InvoiceStore
         return ids;
     }
 
+    /// <summary>Those of <paramref name="accounts"/> with no issued invoice for the cycle starting <paramref name="cycleStart"/>, in id order.</summary>
+    public static IReadOnlyList<string> NotIssued(NpgsqlTransaction tx, IReadOnlyCollection<string> accounts, LocalDate cycleStart) =>
+        tx.Connection!.Query<string>("""
+            SELECT k.id FROM unnest(@accounts) AS k(id)
+            WHERE NOT EXISTS (SELECT 1 FROM invoices i WHERE i.account_id = k.id AND i.cycle_start = @cycleStart AND i.status = 'issued')
+            ORDER BY k.id COLLATE "C"
+            """, new { accounts = accounts.ToArray(), cycleStart }, tx).AsList();
+
     /// <summary>The drafts of these accounts for the cycle starting <paramref name="cycleStart"/>, locked for the approval.</summary>
     public static IReadOnlyList<StoredDraft> LockDrafts(NpgsqlTransaction tx, IReadOnlyCollection<string> accounts, LocalDate cycleStart) =>
         tx.Connection!.Query<StoredDraft>("""

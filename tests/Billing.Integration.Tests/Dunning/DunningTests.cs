@@ -161,6 +161,26 @@ public sealed class DunningTests : IDisposable
         Assert.Equal(File.ReadAllBytes(stored[0].Path), again.Pdf);
     }
 
+    /// <summary>
+    /// A run killed between writing a letter and renaming it into place leaves NUMBER.pdf.PID.THREAD.tmp (its
+    /// transaction rolled back); the run after it takes the step again and must not leave that file for ever.
+    /// </summary>
+    [Fact]
+    public void A_run_after_a_killed_one_removes_the_temporary_letter_the_killed_run_left_and_keeps_that_of_a_running_writer()
+    {
+        var letters = Path.Combine(_documents.Path, "letters");
+        Directory.CreateDirectory(letters);
+        var killed = Path.Combine(letters, $"{Invoice}.final-notice.pdf.2147483646.1.tmp"); // above Linux's pid_max: no such process
+        var running = Path.Combine(letters, $"INV-2026-000002.final-notice.pdf.{Environment.ProcessId}.9.tmp");
+        File.WriteAllBytes(killed, [1]);
+        File.WriteAllBytes(running, [1]);
+
+        Run(21);
+
+        Assert.Equal([$"{Invoice}.final-notice.pdf", "INV-2026-000002.final-notice.pdf", Path.GetFileName(running)],
+            Directory.GetFiles(letters).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public void The_day_21_final_notice_email_carries_the_letter_and_the_file_channel_delivers_a_copy_equal_to_the_stored_pdf()
     {

@@ -132,6 +132,113 @@ public sealed class BillRunConcurrencyTests : IDisposable
         Assert.Equal(Numbers(8), byTwo.Select(i => i.Number).Order(StringComparer.Ordinal));
     }
 
+    /// <summary>
+    /// The dashboard's Requeue of a succeeded "Bill run … batch 1/2: draft" job after the run was approved (or a draft
+    /// job of a run whose batch was approved by a second run at the same time): the batch's accounts are issued, so it
+    /// drafts nothing — no second invoice of their cycle beside the issued one, and a later approval has nothing to issue.
+    /// </summary>
+    [Fact]
+    public void A_draft_batch_run_again_after_its_batch_was_approved_drafts_nothing_beside_the_four_issued_invoices()
+    {
+        var db = Database(4);
+        var job = Job(db, batchSize: 2);
+        var planned = job.Plan(November, null, "tests");
+        job.DraftAll(planned.Run.Id);
+        job.ApproveAll(planned.Run.Id);
+        var issued = Issued(db);
+
+        var again = job.DraftBatch(planned.Run.Id, 1);
+
+        Assert.Equal(0, again.Drafts);
+        using (var c = db.Db.Open())
+        {
+            Assert.Equal(0, c.ExecuteScalar<long>("SELECT count(*) FROM invoices WHERE status = 'draft'"));
+        }
+
+        Assert.Equal(0, job.ApproveAll(planned.Run.Id).Sum(o => o.Issued));
+        Assert.Equal(issued, Issued(db));
+        Assert.Equal(Numbers(4), Issued(db).Select(i => i.Number));
+    }
+
+    /// <summary>
+    /// A run started again while the first is still at work (the dashboard's Trigger now beside the schedule's run):
+    /// the second plans again, so the first may stop on a batch that is gone ("planned again") or on a draft that the
+    /// other run changed under it (serialization); whatever the interleaving, once a run has finished, each account's
+    /// cycle is issued once, with the twelve numbers and no gap, and no draft is left beside an issued invoice.
+    /// </summary>
+    [Fact]
+    public async Task Two_whole_bill_runs_of_the_same_date_at_once_issue_each_of_twelve_accounts_once_with_no_gap()
+    {
+        var db = Database(12);
+        string? Whole()
+        {
+            try
+            {
+                var job = Job(db, batchSize: 1);
+                var planned = job.Plan(November, null, "tests");
+                job.DraftAll(planned.Run.Id);
+                job.ApproveAll(planned.Run.Id);
+                return null;
+            }
+            catch (Exception e) when (e is InvalidOperationException or PostgresException { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected })
+            {
+                return e.Message;
+            }
+        }
+
+        await Task.WhenAll(Task.Run(Whole), Task.Run(Whole));
+        Assert.Null(Whole()); // a run after them finishes whatever a stopped one left
+
+        var issued = Issued(db);
+        Assert.Equal(Enumerable.Range(0, 12).Select(i => $"C-{i:000}"), issued.Select(i => i.Account));
+        Assert.Equal(Numbers(12), issued.Select(i => i.Number).Order(StringComparer.Ordinal));
+        using var c = db.Db.Open();
+        Assert.Equal(0, c.ExecuteScalar<long>("SELECT count(*) FROM invoices WHERE status = 'draft'"));
+        Assert.Equal(12, c.ExecuteScalar<long>("SELECT last_seq FROM document_counters WHERE series = 'invoice'"));
+    }
+
+    /// <summary>
+    /// Under `serve` with auto-approval, the last batch's draft job asks for the approval. Killed after deciding to ask
+    /// and before the approval's jobs were enqueued, the job is run again (fetched again by Hangfire, or requeued from
+    /// the dashboard): the run again must enqueue the approval of both batches, or nobody would approve the run.
+    /// </summary>
+    [Fact]
+    public void A_last_draft_job_killed_before_it_enqueued_the_approval_enqueues_the_approval_of_both_batches_when_run_again()
+    {
+        var db = Database(4);
+        var options = new InvoicingOptions { BatchSize = 2, AutoApprove = true };
+        var job = Job(db, batchSize: 2);
+        var planned = job.Plan(November, null, "tests");
+        job.DraftBatch(planned.Run.Id, 1);
+
+        var dying = new RecordingJobClient(dieOnCreate: true);
+        Assert.Throws<IOException>(() => new BillRunFanOut(db.Db, job, dying, options).DraftBatch(planned.Run.Id, "2026-11-01", 2, 2, approve: true));
+        var again = new RecordingJobClient(dieOnCreate: false);
+        new BillRunFanOut(db.Db, job, again, options).DraftBatch(planned.Run.Id, "2026-11-01", 2, 2, approve: true);
+
+        Assert.Equal([(nameof(BillRunFanOut.ApproveBatch), 1), (nameof(BillRunFanOut.ApproveBatch), 2)],
+            again.Created.Where(j => j.Method.Name == nameof(BillRunFanOut.ApproveBatch)).Select(j => (j.Method.Name, (int)j.Args[2]!)));
+    }
+
+    /// <summary>A job client that records the jobs it is given, or dies (as the process would) at the first.</summary>
+    private sealed class RecordingJobClient(bool dieOnCreate) : IBackgroundJobClient
+    {
+        public List<Hangfire.Common.Job> Created { get; } = [];
+
+        public string Create(Hangfire.Common.Job job, Hangfire.States.IState state)
+        {
+            if (dieOnCreate)
+            {
+                throw new IOException("killed");
+            }
+
+            Created.Add(job);
+            return Created.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        public bool ChangeState(string jobId, Hangfire.States.IState state, string expectedState) => true;
+    }
+
     [Fact]
     public void A_bill_run_killed_while_drafting_and_again_while_approving_ends_as_a_clean_run()
     {

@@ -96,6 +96,23 @@ public sealed class NotificationDeliveryTests : IDisposable
     }
 
     [Fact]
+    public void FileChannel_DeliveringAMessageAgainAfterAKillBetweenWritingAndLinkingItsFile_LeavesOnlyTheMessageFile()
+    {
+        using var conn = Db.Open();
+        OutboxData.AddAccount(conn, "A-1", "ann@example.org");
+        var id = Assert.Single(OutboxData.Enqueue(conn, "A-1", 1));
+        var name = FileChannel.FileName(Assert.Single(NotificationStore.List(conn, new NotificationFilter()), m => m.Id == id));
+
+        // The process died after writing the temporary file, before linking it into place: its transaction rolled back.
+        Directory.CreateDirectory(_tmp.File("outbox"));
+        File.WriteAllText(Path.Combine(_tmp.File("outbox"), $".{name}.tmp"), "To: ann@exa");
+        var again = DeliverByFile();
+
+        Assert.Equal(new DeliveryResult(1, 0, 0, 0), again);
+        Assert.Equal([name], OutboxFiles().Select(Path.GetFileName));
+    }
+
+    [Fact]
     public void Smtp_DeliversExactlyOneMailPerNotification_WithToSubjectBodyAndStableMessageId()
     {
         using var conn = Db.Open();
