@@ -77,7 +77,33 @@ public sealed class IngestFileJob(BillingDatabase db, MediationOptions options, 
             _log.Error("{Source}/{File} failed: {Message}", sourceName, shown, e.Message);
             return new IngestOutcome { File = fileName, Source = sourceName, Format = format, Status = Statuses.Failed, Reason = e.Message };
         }
+        catch (Exception e) when (IsThisFiles(e))
+        {
+            // A fault of ours that this file's content found (a bug, not bad input: bad input is suspended or rejected with its reason).
+            // Its transaction is rolled back and the file stays in incoming/: the other files go on, and this one is read again by the
+            // next run, once the program is fixed. Logged with the stack, for the report.
+            _log.Error(e, "{Source}/{File} failed on an unexpected error; the file stays in incoming/ and the other files go on", sourceName, shown);
+            return new IngestOutcome
+            {
+                File = fileName, Source = sourceName, Format = format, Status = Statuses.Failed,
+                Reason = $"unexpected error ({e.GetType().Name}: {e.Message}); the file stays in incoming/ and is read again by the next run — please report it with the log",
+            };
+        }
     }
+
+    /// <summary>
+    /// Whether an error while ingesting one file is that file's, so that the other files go on: anything but the database
+    /// being unreachable or shutting down (then every file would fail alike, and the run stops), a cancellation, or memory
+    /// running out.
+    /// </summary>
+    private static bool IsThisFiles(Exception e) => e switch
+    {
+        OperationCanceledException or OutOfMemoryException => false,
+        Npgsql.PostgresException pg => !(pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("53", StringComparison.Ordinal)
+            || pg.SqlState.StartsWith("57", StringComparison.Ordinal)),
+        Npgsql.NpgsqlException => false,
+        _ => true,
+    };
 
     /// <summary>Why an entry that is not a regular file is left where it is.</summary>
     public static string NotRegular(EntryKind kind) => $"{EntryKinds.Describe(kind)}, not a regular file: left alone, never read";

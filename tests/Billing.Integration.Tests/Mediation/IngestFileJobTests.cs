@@ -215,6 +215,31 @@ public sealed class IngestFileJobTests(DatabaseFixture fx) : IClassFixture<Datab
     }
 
     [Fact]
+    public void An_unexpected_error_while_ingesting_a_file_fails_that_file_with_its_reason_stores_nothing_and_leaves_it_in_incoming_for_the_next_run()
+    {
+        // The fault is injected (a clock that throws, read while the file is being ingested): bad input is suspended or
+        // rejected with its own reason, and this stands for a bug of ours that some file's content would meet.
+        Drops.Put(_tmp.Path, "canonical", "unlucky.csv", Drops.Canonical(810_000, 30));
+
+        var failed = new IngestFileJob(fx.Db, Drops.Options(_tmp.Path), new ThrowingClock()).Ingest("canonical", "unlucky.csv");
+
+        Assert.Equal(("failed", true), (failed.Status, failed.Reason!.StartsWith("unexpected error (InvalidOperationException: the clock is broken)", StringComparison.Ordinal)));
+        Assert.True(File.Exists(Path.Combine(_tmp.Path, "incoming", "canonical", "unlucky.csv")));
+        var keys = new { keys = Enumerable.Range(810_000, 30).Select(i => $"r{i}").ToArray() };
+        Assert.Equal((0L, 0L), (Count("SELECT count(*) FROM usage WHERE record_key = ANY(@keys)", keys),
+            Count("SELECT count(*) FROM cdr_files WHERE file_name = 'unlucky.csv'")));
+
+        var again = Folder().IngestAll();
+
+        Assert.Equal([("unlucky.csv", "archived", 30L)], again.Select(o => (o.File, o.Status, o.Manifest.Accepted)));
+    }
+
+    private sealed class ThrowingClock : IClock
+    {
+        public Instant GetCurrentInstant() => throw new InvalidOperationException("the clock is broken");
+    }
+
+    [Fact]
     public async Task Ingest_ProcessesAFileOnce_WhenTwoWorkersTakeItAtTheSameTime()
     {
         // Two workers with their own drop folders receive the same file (same source, same bytes).
