@@ -113,6 +113,7 @@ public sealed class IngestFileJob(BillingDatabase db, MediationOptions options, 
         var elapsed = System.Diagnostics.Stopwatch.StartNew();
         var info = new FileInfo(path);
         var size = info.Length;
+        var lastWrite = info.LastWriteTimeUtc;
         using var conn = db.Open();
         if (CdrReaders.SizeProblem(size, options.MaxFileBytes) is { } sizeProblem)
         {
@@ -121,12 +122,12 @@ public sealed class IngestFileJob(BillingDatabase db, MediationOptions options, 
         }
 
         // A call cannot start after its file was written; nor after now, whatever the file's clock says.
-        var writtenAt = Instant.Min(Instant.FromDateTimeUtc(info.LastWriteTimeUtc), clock.GetCurrentInstant());
+        var writtenAt = Instant.Min(Instant.FromDateTimeUtc(lastWrite), clock.GetCurrentInstant());
         var checksum = Checksum(path);
         var opening = CdrReaders.OpenFile(path, source, options.MaxFileBytes);
         if (opening.Rejection is { } rejection)
         {
-            return Reject(conn, source, fileName, checksum, size, format, rejection);
+            return StillBeingWritten(path, size, lastWrite, source.Name, fileName, format) ?? Reject(conn, source, fileName, checksum, size, format, rejection);
         }
 
         var reader = opening.Reader!;
@@ -181,6 +182,14 @@ public sealed class IngestFileJob(BillingDatabase db, MediationOptions options, 
                 reader = CdrReaders.OpenFile(path, source, options.MaxFileBytes).Reader
                     ?? throw new InvalidOperationException($"{path} changed while being ingested");
             }
+        }
+
+        // Written to since it was first looked at (a writer that paused longer than the settle time): what was read is not the
+        // whole file, and moved now, the rest would land in archive/ unread. Nothing is kept; the next run reads it again.
+        if (StillBeingWritten(path, size, lastWrite, source.Name, fileName, format) is { } unsettled)
+        {
+            tx.Rollback();
+            return unsettled;
         }
 
         if (run.Rejection is { } unreadable)
@@ -298,6 +307,25 @@ public sealed class IngestFileJob(BillingDatabase db, MediationOptions options, 
             _log.Error("{Source}/{File}: {Reason}", recorded.Source, DropFolder.Printable(recorded.File), reason);
             return recorded with { Status = Statuses.Failed, Reason = reason };
         }
+    }
+
+    /// <summary>Skipped if the file's size or time of last write moved since they were read first (or it is gone); null if not.</summary>
+    private IngestOutcome? StillBeingWritten(string path, long size, DateTime lastWrite, string source, string fileName, string format)
+    {
+        var now = new FileInfo(path);
+        if (!now.Exists)
+        {
+            return Skipped(source, fileName, format, "no longer in incoming/ (already handled by another run)");
+        }
+
+        if (now.Length == size && now.LastWriteTimeUtc == lastWrite)
+        {
+            return null;
+        }
+
+        _log.Warning("{Source}/{File} changed while it was read ({Before} → {After} bytes): left in incoming/ for the next run", source, DropFolder.Printable(fileName), size, now.Length);
+        return Skipped(source, fileName, format, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"still being written: it changed while it was read ({size:N0} → {now.Length:N0} bytes); left in incoming/ and read again by the next run"));
     }
 
     private static IngestOutcome Skipped(string source, string fileName, string format, string reason) =>

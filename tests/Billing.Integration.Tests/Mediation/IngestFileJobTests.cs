@@ -234,6 +234,48 @@ public sealed class IngestFileJobTests(DatabaseFixture fx) : IClassFixture<Datab
         Assert.Equal([("unlucky.csv", "archived", 30L)], again.Select(o => (o.File, o.Status, o.Manifest.Accepted)));
     }
 
+    [Fact]
+    public void A_file_written_to_while_it_is_read_is_skipped_as_still_being_written_keeping_nothing_and_the_next_run_takes_all_of_it()
+    {
+        // The writer appends ten more records between the first look at the file and its read (when the job asks the time):
+        // a writer that paused longer than the settle time. What was looked at is not what is there; moved now, any later
+        // write would land in archive/ unread.
+        var path = Drops.Put(_tmp.Path, "canonical", "growing.csv", Drops.Canonical(820_000, 30));
+        var appending = new AppendingClock(() => File.AppendAllText(path, Drops.Canonical(820_030, 10).Split('\n', 2)[1]));
+
+        var first = new IngestFileJob(fx.Db, Drops.Options(_tmp.Path), appending).Ingest("canonical", "growing.csv");
+
+        Assert.Equal("skipped", first.Status);
+        Assert.StartsWith("still being written: it changed while it was read (", first.Reason, StringComparison.Ordinal);
+        Assert.True(File.Exists(path));
+        var keys = new { keys = Enumerable.Range(820_000, 40).Select(i => $"r{i}").ToArray() };
+        Assert.Equal((0L, 0L), (Count("SELECT count(*) FROM usage WHERE record_key = ANY(@keys)", keys),
+            Count("SELECT count(*) FROM cdr_files WHERE file_name = 'growing.csv'")));
+
+        File.SetLastWriteTimeUtc(path, Drops.WrittenAt); // the writer done long since
+        var again = Folder().IngestAll();
+
+        Assert.Equal([("growing.csv", "archived", 40L)], again.Select(o => (o.File, o.Status, o.Manifest.Accepted)));
+        Assert.Equal(40L, Count("SELECT count(*) FROM usage WHERE record_key = ANY(@keys)", keys));
+    }
+
+    /// <summary>Appends to the file the first time the job asks the time (after it first looked at the file, before it reads it).</summary>
+    private sealed class AppendingClock(Action append) : IClock
+    {
+        private bool _appended;
+
+        public Instant GetCurrentInstant()
+        {
+            if (!_appended)
+            {
+                _appended = true;
+                append();
+            }
+
+            return Instant.FromUtc(2026, 11, 26, 12, 0);
+        }
+    }
+
     private sealed class ThrowingClock : IClock
     {
         public Instant GetCurrentInstant() => throw new InvalidOperationException("the clock is broken");
