@@ -1,0 +1,45 @@
+using Billing.Integration.Tests.Infrastructure;
+using Dapper;
+using NodaTime;
+
+namespace Billing.Integration.Tests.Invoicing;
+
+/// <summary>
+/// Bill runs that were not made for a cycle (a skipped date, an account's history before its first
+/// invoice): what the later invoices bill, and that no charge of such a cycle is left unbilled.
+/// </summary>
+public sealed class SkippedCycleTests : IDisposable
+{
+    private const string Msisdn = "447700900950";
+    private static readonly LocalDate November = new(2026, 11, 1);
+    private static readonly LocalDate February = new(2027, 2, 1);
+    private readonly ReceivablesWorld _world = new(("B-1", Msisdn));
+
+    public void Dispose() => _world.Dispose();
+
+    [Fact]
+    public void A_charge_rated_after_a_later_invoice_for_a_cycle_whose_run_was_skipped_is_late_usage_on_the_next_invoice()
+    {
+        _world.Clock.Reset(Instant.FromUtc(2026, 11, 2, 6, 0));
+        Assert.Single(_world.Bill(November));
+        // The run of 1 December is never made; January's invoice catches up December's fee. November had no usage then.
+        _world.Clock.Reset(Instant.FromUtc(2027, 1, 2, 6, 0));
+        Assert.Single(_world.Bill(ReceivablesWorld.January));
+
+        // A delayed file brings an SMS of 20 November, rated after January's invoice was issued.
+        _world.Usage(UsageSpec.Sms("late-nov", Msisdn, "447700900123", Instant.FromUtc(2026, 11, 20, 10, 0)));
+        _world.Clock.Reset(Instant.FromUtc(2027, 2, 2, 6, 0));
+        var february = Assert.Single(_world.Bill(February));
+
+        // February's fee in advance 15.00 and the SMS 0.10 with November's dates: 15.10 + VAT 3.02 = 18.12.
+        Assert.Equal(
+            [("recurring", 15.00m), ("late-usage", 0.10m)],
+            _world.Lines(february).Select(l => (l.Kind, l.Amount)));
+        Assert.Equal((15.10m, 3.02m, 18.12m), _world.Totals(february) is var t ? (t.Subtotal, t.Tax, t.Total) : default);
+        using var c = _world.Open();
+        Assert.Equal(0, c.ExecuteScalar<int>("""
+            SELECT count(*) FROM rated_charges r
+            WHERE r.invoice_id IS NULL AND NOT EXISTS (SELECT 1 FROM invoiced_cycles ic WHERE ic.account_id = r.account_id AND ic.cycle_start = r.cycle_start)
+            """));
+    }
+}
