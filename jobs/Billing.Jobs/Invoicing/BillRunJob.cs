@@ -17,7 +17,7 @@ public sealed record PlannedRun(BillRun Run, IReadOnlyList<PlannedBatch> Batches
 
 /// <summary>
 /// The bill run at cycle close. <see cref="Plan"/> picks the accounts whose cycle ends on the run
-/// date (cycle day = its day, no issued invoice for the cycle) and splits them into batches;
+/// date (cycle day = its day, no issued invoice that billed the cycle or a later one) and splits them into batches;
 /// <see cref="DraftBatch"/> computes a batch's invoices (load, pure calculation, save) as drafts;
 /// <see cref="ApproveBatch"/> recomputes them while rating is held off, issues the unchanged ones
 /// with gapless numbers and leaves the changed ones as drafts for a person. Every step is one

@@ -42,4 +42,23 @@ public sealed class SkippedCycleTests : IDisposable
             WHERE r.invoice_id IS NULL AND NOT EXISTS (SELECT 1 FROM invoiced_cycles ic WHERE ic.account_id = r.account_id AND ic.cycle_start = r.cycle_start)
             """));
     }
+
+    [Fact]
+    public void A_run_of_a_skipped_date_made_after_a_later_invoice_billed_its_cycle_bills_nothing_again_and_issues_nothing()
+    {
+        _world.Usage(
+            UsageSpec.Sms("oct", Msisdn, "447700900123", Instant.FromUtc(2026, 10, 10, 10, 0)),
+            UsageSpec.Sms("nov", Msisdn, "447700900123", Instant.FromUtc(2026, 11, 10, 10, 0)));
+        // The run of 1 November is skipped: December's invoice bills October's SMS (0.10) with its own dates.
+        var december = Assert.Single(_world.Bill(ReceivablesWorld.December));
+        Assert.Equal(
+            [("recurring", 15.00m), ("recurring", 15.00m), ("usage", 0.10m), ("late-usage", 0.10m)],
+            _world.Lines(december).Select(l => (l.Kind, l.Amount)));
+
+        // Made late, the run of 1 November finds October billed already: no account to bill, no second invoice.
+        Assert.Empty(_world.Bill(November));
+
+        using var c = _world.Open();
+        Assert.Equal([december], c.Query<string>("SELECT coalesce(number, 'draft') FROM invoices ORDER BY id"));
+    }
 }
