@@ -1,4 +1,5 @@
 using Billing.Core.Invoicing;
+using Billing.Jobs.Reconciliation;
 using Billing.Mediation.Imports;
 using Billing.Storage.Dunning;
 using Billing.Storage.Invoicing;
@@ -32,5 +33,6 @@ public sealed class NegativeInvoiceTests : IDisposable
         Assert.Equal(-6.00m, ReceivablesStore.OpenBalance(c, "B-1"));
         Assert.Equal([("invoice", december, january, 18.00m)], ReceivablesStore.Allocations(c, "B-1").Select(a => (a.Source, a.SourceReference, a.Invoice, a.Amount)));
         Assert.Empty(DunningStore.Candidates(c, new LocalDate(2027, 3, 1), "", 10));
+        Assert.True(new ReconcileJob(_world.Db).Run(ReceivablesWorld.January).Reconciled);
     }
 }

@@ -1,4 +1,5 @@
 using Billing.Integration.Tests.Infrastructure;
+using Billing.Jobs.Reconciliation;
 using Dapper;
 using NodaTime;
 
@@ -41,6 +42,8 @@ public sealed class SkippedCycleTests : IDisposable
             SELECT count(*) FROM rated_charges r
             WHERE r.invoice_id IS NULL AND NOT EXISTS (SELECT 1 FROM invoiced_cycles ic WHERE ic.account_id = r.account_id AND ic.cycle_start = r.cycle_start)
             """));
+        var reconciled = new ReconcileJob(_world.Db).Run(new LocalDate(2026, 12, 1));
+        Assert.Equal((0L, 1L), (reconciled.DifferenceCount, reconciled.Invoicing.LateBilled));
     }
 
     [Fact]
