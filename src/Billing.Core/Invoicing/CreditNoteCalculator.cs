@@ -5,8 +5,15 @@ namespace Billing.Core.Invoicing;
 /// <summary>A line of an issued invoice, as a credit note sees it.</summary>
 public sealed record IssuedInvoiceLine(int Number, string Description, string TaxCategory, decimal Amount);
 
-/// <summary>The tax of one category on an issued invoice, at the rate in force on its issue date.</summary>
-public sealed record IssuedInvoiceTax(string Category, decimal Rate, decimal Base, decimal Amount);
+/// <summary>
+/// The tax of one category on an issued invoice, at the rate in force on its issue date, and what earlier credit
+/// notes gave back of that category (<paramref name="CreditedNet"/>, <paramref name="CreditedTax"/>, as positive amounts).
+/// </summary>
+public sealed record IssuedInvoiceTax(string Category, decimal Rate, decimal Base, decimal Amount, decimal CreditedNet = 0m, decimal CreditedTax = 0m)
+{
+    /// <summary>The category's gross not credited yet.</summary>
+    public decimal UncreditedGross => Base + Amount - CreditedNet - CreditedTax;
+}
 
 /// <summary>
 /// An issued invoice and what earlier credit notes already took from it (<paramref name="Credited"/>,
@@ -55,7 +62,8 @@ public sealed record CreditNoteDecision(CreditNoteDraft? Note, CreditNoteRefusal
 /// <list type="bullet">
 /// <item>By line: the line in full; net = −amount, tax = −round(amount × its category's rate).</item>
 /// <item>By amount: X is the gross credited, tax included. It is split over the invoice's tax
-/// categories in proportion to their gross (base + tax; categories with a gross ≤ 0 take no part),
+/// categories in proportion to the gross earlier credit notes left of them (base + tax − credited;
+/// categories with none left take no part),
 /// the remainder on the largest; per category net = round(gross / (1 + rate)), tax = gross − net,
 /// so the note's total is exactly −X.</item>
 /// </list>
@@ -89,7 +97,7 @@ public static class CreditNoteCalculator
         return Decide(invoice, gross, () =>
         {
             var categories = invoice.Taxes
-                .Select(t => (Tax: t, Gross: t.Base + t.Amount))
+                .Select(t => (Tax: t, Gross: t.UncreditedGross))
                 .Where(c => c.Gross > 0m)
                 .OrderBy(c => c.Tax.Category, StringComparer.Ordinal)
                 .ToList();

@@ -63,8 +63,11 @@ public static class CreditNoteStore
             SELECT l.line_no, l.description, l.tax_category, l.amount
             FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id WHERE i.number = @number ORDER BY l.line_no;
 
-            SELECT t.category, t.rate, t.base, t.amount
-            FROM invoice_taxes t JOIN invoices i ON i.id = t.invoice_id WHERE i.number = @number ORDER BY t.category;
+            SELECT t.category, t.rate, t.base, t.amount, -coalesce(c.net, 0), -coalesce(c.tax, 0)
+            FROM invoice_taxes t JOIN invoices i ON i.id = t.invoice_id
+            LEFT JOIN LATERAL (SELECT sum(l.net) AS net, sum(l.tax) AS tax FROM credit_notes n JOIN credit_note_lines l ON l.credit_note_id = n.id
+                               WHERE n.invoice_id = i.id AND l.tax_category = t.category) c ON true
+            WHERE i.number = @number ORDER BY t.category;
             """, new { number }, tx);
         var head = results.ReadSingle<(long Id, string Account, string Zone, string Currency, decimal Total, decimal Credited)>();
         var currency = Currency.Of(head.Currency);
@@ -73,8 +76,8 @@ public static class CreditNoteStore
         decimal M(decimal amount) => Rounding.ToMinorUnit(amount, currency);
         var lines = results.Read<(int No, string Description, string Category, decimal Amount)>()
             .Select(l => new IssuedInvoiceLine(l.No, l.Description, l.Category, M(l.Amount))).ToList();
-        var taxes = results.Read<(string Category, decimal Rate, decimal Base, decimal Amount)>()
-            .Select(t => new IssuedInvoiceTax(t.Category, t.Rate, M(t.Base), M(t.Amount))).ToList();
+        var taxes = results.Read<(string Category, decimal Rate, decimal Base, decimal Amount, decimal CreditedNet, decimal CreditedTax)>()
+            .Select(t => new IssuedInvoiceTax(t.Category, t.Rate, M(t.Base), M(t.Amount), M(t.CreditedNet), M(t.CreditedTax))).ToList();
         return new CreditableInvoice(head.Id, head.Account, head.Zone, new IssuedInvoice(number, currency, M(head.Total), lines, taxes, M(head.Credited)));
     }
 

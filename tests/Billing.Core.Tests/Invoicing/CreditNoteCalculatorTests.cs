@@ -55,6 +55,20 @@ public sealed class CreditNoteCalculatorTests
     }
 
     [Fact]
+    public void After_the_zero_rated_handset_of_25_00_is_credited_a_credit_of_the_36_00_left_comes_from_the_standard_category_alone()
+    {
+        // Fee 30.00 at 20 % (gross 36.00) and a zero-rated handset 25.00: 61.00. The handset was credited in full already:
+        // what is left is the fee and its VAT, not a share of the handset again and too little of the VAT.
+        var invoice = new IssuedInvoice("INV-7", Eur, 61.00m, [new(1, "Fee", "standard", 30.00m), new(2, "Handset", "zero", 25.00m)],
+            [new("standard", 0.20m, 30.00m, 6.00m), new("zero", 0m, 25.00m, 0.00m, CreditedNet: 25.00m)], 25.00m);
+
+        var note = CreditNoteCalculator.ForAmount(invoice, 36.00m).Note!;
+
+        Assert.Equal([("standard", -30.00m, -6.00m)], Lines(note));
+        Assert.Equal(-36.00m, note.Total.Amount);
+    }
+
+    [Fact]
     public void A_category_with_no_positive_gross_takes_no_part_of_a_credit_by_amount()
     {
         var invoice = new IssuedInvoice("INV-9", Eur, 12.00m, [new(1, "Fee", "standard", 10.00m), new(2, "Refund", "zero", -1.00m)],
