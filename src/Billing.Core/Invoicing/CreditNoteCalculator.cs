@@ -60,7 +60,9 @@ public sealed record CreditNoteDecision(CreditNoteDraft? Note, CreditNoteRefusal
 /// invoice's own rates — those in force on its issue date — so tax comes back at the rate it was
 /// charged.
 /// <list type="bullet">
-/// <item>By line: the line in full; net = −amount, tax = −round(amount × its category's rate).</item>
+/// <item>By line: the line in full; net = −amount, tax = −(round((the category's net credited before + amount) ×
+/// its rate) − the category's tax credited before): round(amount × rate) on a first credit, and crediting every
+/// line one by one gives back exactly the tax the invoice charged on the category.</item>
 /// <item>By amount: X is the gross credited, tax included. It is split over the invoice's tax
 /// categories in proportion to the gross earlier credit notes left of them (base + tax − credited;
 /// categories with none left take no part),
@@ -80,9 +82,12 @@ public static class CreditNoteCalculator
             return Refuse(CreditNoteRefusalCode.UnknownLine, $"invoice {invoice.Number} has no line {lineNumber}");
         }
 
-        var rate = RateOf(invoice, line.TaxCategory);
+        var category = CategoryOf(invoice, line.TaxCategory);
+        var rate = category.Rate;
         var net = line.Amount;
-        var tax = Rounding.ToMinorUnit(net * rate, invoice.Currency);
+        // The category's tax on all of it credited so far, less the tax given back already: line by line, the credits add up
+        // to the category's tax exactly, as the invoice rounded it once on the category's subtotal.
+        var tax = Rounding.ToMinorUnit((category.CreditedNet + net) * rate, invoice.Currency) - category.CreditedTax;
         return Decide(invoice, net + tax, () => [new CreditNoteLine($"Credit of line {line.Number}: {line.Description}", line.TaxCategory, rate, Negative(net, invoice), Negative(tax, invoice))]);
     }
 
@@ -129,8 +134,8 @@ public static class CreditNoteCalculator
         return new CreditNoteDecision(new CreditNoteDraft(invoice.Number, noteLines, subtotal, tax, subtotal + tax), null);
     }
 
-    private static decimal RateOf(IssuedInvoice invoice, string category) =>
-        invoice.Taxes.FirstOrDefault(t => t.Category == category)?.Rate
+    private static IssuedInvoiceTax CategoryOf(IssuedInvoice invoice, string category) =>
+        invoice.Taxes.FirstOrDefault(t => t.Category == category)
         ?? throw new InvalidOperationException($"invoice {invoice.Number} has no tax for category {category}");
 
     private static Money.Money Negative(decimal amount, IssuedInvoice invoice) => new(-amount, invoice.Currency);

@@ -34,6 +34,23 @@ public sealed class CreditNoteCalculatorTests
     }
 
     [Fact]
+    public void Crediting_two_lines_of_10_03_one_after_the_other_gives_back_the_invoice_total_of_24_07_not_a_cent_more()
+    {
+        // 20.06 at 20 %: VAT 4.012 → 4.01, total 24.07. The first line takes 10.03 × 20 % = 2.006 → 2.01 of VAT back; the
+        // second what is left of the category's VAT, 2.00 — at 2.01 it would be 12.04 against 12.03 left, and refused.
+        var invoice = new IssuedInvoice("INV-8", Eur, 24.07m, [new(1, "Roaming pack", "standard", 10.03m), new(2, "Roaming pack", "standard", 10.03m)],
+            [new("standard", 0.20m, 20.06m, 4.01m)]);
+        var first = CreditNoteCalculator.ForLine(invoice, 1).Note!;
+        var credited = new IssuedInvoice("INV-8", Eur, 24.07m, invoice.Lines, [new("standard", 0.20m, 20.06m, 4.01m, CreditedNet: 10.03m, CreditedTax: 2.01m)], 12.04m);
+
+        var second = CreditNoteCalculator.ForLine(credited, 2).Note!;
+
+        Assert.Equal([("standard", -10.03m, -2.01m)], Lines(first));
+        Assert.Equal([("standard", -10.03m, -2.00m)], Lines(second));
+        Assert.Equal(-24.07m, first.Total.Amount + second.Total.Amount);
+    }
+
+    [Fact]
     public void A_credit_by_gross_amount_is_split_over_tax_categories_by_their_gross_and_totals_exactly_minus_the_amount()
     {
         // Gross standard 32.40, reduced 10.61: 20.00 → 15.07 (15.066…) and 4.93 (4.933…);
