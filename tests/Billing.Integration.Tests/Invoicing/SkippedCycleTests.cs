@@ -1,4 +1,6 @@
 using Billing.Integration.Tests.Infrastructure;
+using Billing.Jobs.Catalog;
+using Billing.Jobs.Invoicing;
 using Billing.Jobs.Reconciliation;
 using Dapper;
 using NodaTime;
@@ -63,5 +65,24 @@ public sealed class SkippedCycleTests : IDisposable
 
         using var c = _world.Open();
         Assert.Equal([december], c.Query<string>("SELECT coalesce(number, 'draft') FROM invoices ORDER BY id"));
+    }
+
+    [Fact]
+    public void Approving_a_draft_whose_cycle_a_later_invoice_billed_meanwhile_issues_nothing_and_fails_no_batch()
+    {
+        _world.Usage(UsageSpec.Sms("nov", Msisdn, "447700900123", Instant.FromUtc(2026, 11, 10, 10, 0)));
+        var job = new BillRunJob(_world.Db, new CatalogCache(), new InvoicingOptions(), _world.Clock);
+        var december = job.Plan(ReceivablesWorld.December, null, "tests");
+        job.DraftAll(december.Run.Id);
+        // December's drafts wait; January's run is made and approved first, billing November's SMS with its own dates.
+        var january = Assert.Single(_world.Bill(ReceivablesWorld.January));
+
+        // The first approval finds the draft changed (December's fee is billed now); a person approves it again.
+        var approved = job.ApproveAll(december.Run.Id).Concat(job.ApproveAll(december.Run.Id)).ToList();
+
+        Assert.Equal(0, approved.Sum(b => b.Issued));
+        using var c = _world.Open();
+        Assert.Equal([january], c.Query<string>("SELECT number FROM invoices WHERE status = 'issued'"));
+        Assert.Equal(1, c.ExecuteScalar<int>("SELECT count(*) FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id WHERE i.status = 'issued' AND l.service IS NOT NULL"));
     }
 }
