@@ -164,8 +164,11 @@ public sealed class BillRunJob(BillingDatabase db, CatalogCache catalogs, Invoic
         return dropped;
     }
 
-    /// <summary>The date whose run the daily job makes: today (UTC) less the configured days, so every zone's cycle has ended.</summary>
-    public LocalDate DailyRunDate() => clock.GetCurrentInstant().InUtc().Date.PlusDays(-options.DaysAfterCycleEnd);
+    /// <summary>
+    /// The date whose run the daily job makes: today (UTC) less the configured days, so every zone's cycle has ended; null
+    /// after a 28th, on which no cycle ends (cycle days are 1–28), so that the job has nothing to do rather than fail.
+    /// </summary>
+    public LocalDate? DailyRunDate() => clock.GetCurrentInstant().InUtc().Date.PlusDays(-options.DaysAfterCycleEnd) is { Day: <= 28 } date ? date : null;
 
     private static BillRun RunOf(Npgsql.NpgsqlConnection conn, long runId) =>
         BillRunStore.Find(conn, runId.ToString(System.Globalization.CultureInfo.InvariantCulture)) ?? throw new InvalidOperationException($"no bill run #{runId}");
