@@ -17,10 +17,13 @@ public sealed record IssuedInvoiceTax(string Category, decimal Rate, decimal Bas
 
 /// <summary>
 /// An issued invoice and what earlier credit notes already took from it (<paramref name="Credited"/>,
-/// the sum of their totals as a positive amount).
+/// the sum of their totals as a positive amount; <paramref name="CreditedLines"/>, the numbers of the lines credited in full).
 /// </summary>
-public sealed record IssuedInvoice(string Number, Currency Currency, decimal Total, IReadOnlyList<IssuedInvoiceLine> Lines, IReadOnlyList<IssuedInvoiceTax> Taxes, decimal Credited = 0m)
+public sealed record IssuedInvoice(string Number, Currency Currency, decimal Total, IReadOnlyList<IssuedInvoiceLine> Lines, IReadOnlyList<IssuedInvoiceTax> Taxes, decimal Credited = 0m,
+    IReadOnlyCollection<int>? CreditedLines = null)
 {
+    public IReadOnlyCollection<int> CreditedLines { get; } = CreditedLines ?? [];
+
     public string Number { get; } = Require.Text(Number, nameof(Number));
 
     public decimal Credited { get; } = Require.NotNegative(Credited, nameof(Credited));
@@ -29,8 +32,8 @@ public sealed record IssuedInvoice(string Number, Currency Currency, decimal Tot
     public decimal Uncredited => Total - Credited;
 }
 
-/// <summary>One tax category of a credit note: net and tax, both negative.</summary>
-public sealed record CreditNoteLine(string Description, string TaxCategory, decimal Rate, Money.Money Net, Money.Money Tax);
+/// <summary>One tax category of a credit note: net and tax, both negative; <paramref name="InvoiceLine"/> the invoice's line it credits in full, if any.</summary>
+public sealed record CreditNoteLine(string Description, string TaxCategory, decimal Rate, Money.Money Net, Money.Money Tax, int? InvoiceLine = null);
 
 /// <summary>A credit note to issue against <see cref="InvoiceNumber"/>; its total is negative.</summary>
 public sealed record CreditNoteDraft(string InvoiceNumber, IReadOnlyList<CreditNoteLine> Lines, Money.Money Subtotal, Money.Money Tax, Money.Money Total);
@@ -48,6 +51,9 @@ public enum CreditNoteRefusalCode
 
     /// <summary>The amount has more decimals than the currency's minor unit.</summary>
     FinerThanMinorUnit,
+
+    /// <summary>The line was credited in full by an earlier credit note.</summary>
+    AlreadyCredited,
 }
 
 public sealed record CreditNoteRefusal(CreditNoteRefusalCode Code, string Reason);
@@ -69,7 +75,8 @@ public sealed record CreditNoteDecision(CreditNoteDraft? Note, CreditNoteRefusal
 /// the remainder on the largest; per category net = round(gross / (1 + rate)), tax = gross − net,
 /// so the note's total is exactly −X.</item>
 /// </list>
-/// Refused: a credit ≤ 0, finer than the minor unit, or beyond what the invoice still has uncredited.
+/// Refused: a credit ≤ 0, finer than the minor unit, beyond what the invoice still has uncredited, or of a line
+/// credited in full already.
 /// </summary>
 public static class CreditNoteCalculator
 {
@@ -82,13 +89,18 @@ public static class CreditNoteCalculator
             return Refuse(CreditNoteRefusalCode.UnknownLine, $"invoice {invoice.Number} has no line {lineNumber}");
         }
 
+        if (invoice.CreditedLines.Contains(lineNumber))
+        {
+            return Refuse(CreditNoteRefusalCode.AlreadyCredited, $"line {lineNumber} of invoice {invoice.Number} is credited already");
+        }
+
         var category = CategoryOf(invoice, line.TaxCategory);
         var rate = category.Rate;
         var net = line.Amount;
         // The category's tax on all of it credited so far, less the tax given back already: line by line, the credits add up
         // to the category's tax exactly, as the invoice rounded it once on the category's subtotal.
         var tax = Rounding.ToMinorUnit((category.CreditedNet + net) * rate, invoice.Currency) - category.CreditedTax;
-        return Decide(invoice, net + tax, () => [new CreditNoteLine($"Credit of line {line.Number}: {line.Description}", line.TaxCategory, rate, Negative(net, invoice), Negative(tax, invoice))]);
+        return Decide(invoice, net + tax, () => [new CreditNoteLine($"Credit of line {line.Number}: {line.Description}", line.TaxCategory, rate, Negative(net, invoice), Negative(tax, invoice), line.Number)]);
     }
 
     public static CreditNoteDecision ForAmount(IssuedInvoice invoice, decimal gross)

@@ -68,6 +68,9 @@ public static class CreditNoteStore
             LEFT JOIN LATERAL (SELECT sum(l.net) AS net, sum(l.tax) AS tax FROM credit_notes n JOIN credit_note_lines l ON l.credit_note_id = n.id
                                WHERE n.invoice_id = i.id AND l.tax_category = t.category) c ON true
             WHERE i.number = @number ORDER BY t.category;
+
+            SELECT DISTINCT l.invoice_line_no FROM credit_notes n JOIN invoices i ON i.id = n.invoice_id JOIN credit_note_lines l ON l.credit_note_id = n.id
+            WHERE i.number = @number AND l.invoice_line_no IS NOT NULL;
             """, new { number }, tx);
         var head = results.ReadSingle<(long Id, string Account, string Zone, string Currency, decimal Total, decimal Credited)>();
         var currency = Currency.Of(head.Currency);
@@ -78,7 +81,8 @@ public static class CreditNoteStore
             .Select(l => new IssuedInvoiceLine(l.No, l.Description, l.Category, M(l.Amount))).ToList();
         var taxes = results.Read<(string Category, decimal Rate, decimal Base, decimal Amount, decimal CreditedNet, decimal CreditedTax)>()
             .Select(t => new IssuedInvoiceTax(t.Category, t.Rate, M(t.Base), M(t.Amount), M(t.CreditedNet), M(t.CreditedTax))).ToList();
-        return new CreditableInvoice(head.Id, head.Account, head.Zone, new IssuedInvoice(number, currency, M(head.Total), lines, taxes, M(head.Credited)));
+        var creditedLines = results.Read<int>().ToList();
+        return new CreditableInvoice(head.Id, head.Account, head.Zone, new IssuedInvoice(number, currency, M(head.Total), lines, taxes, M(head.Credited), creditedLines));
     }
 
     /// <summary>Stores the credit note and its lines; returns its id.</summary>
@@ -106,8 +110,8 @@ public static class CreditNoteStore
             issue.By,
         }, tx);
         conn.Execute("""
-            INSERT INTO credit_note_lines (credit_note_id, line_no, description, tax_category, rate, net, tax)
-            SELECT @id, n, d, c, r, net, tax FROM unnest(@descriptions, @categories, @rates, @nets, @taxes) WITH ORDINALITY AS x(d, c, r, net, tax, n)
+            INSERT INTO credit_note_lines (credit_note_id, line_no, description, tax_category, rate, net, tax, invoice_line_no)
+            SELECT @id, n, d, c, r, net, tax, il FROM unnest(@descriptions, @categories, @rates, @nets, @taxes, @invoiceLines) WITH ORDINALITY AS x(d, c, r, net, tax, il, n)
             """, new
         {
             id,
@@ -116,6 +120,7 @@ public static class CreditNoteStore
             rates = note.Lines.Select(l => l.Rate).ToArray(),
             nets = note.Lines.Select(l => l.Net.Amount).ToArray(),
             taxes = note.Lines.Select(l => l.Tax.Amount).ToArray(),
+            invoiceLines = note.Lines.Select(l => l.InvoiceLine).ToArray(),
         }, tx);
         return id;
     }

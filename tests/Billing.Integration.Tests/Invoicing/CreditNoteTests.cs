@@ -63,6 +63,21 @@ public sealed class CreditNoteTests : IDisposable
     }
 
     [Fact]
+    public void A_fee_line_of_15_00_credited_once_is_refused_a_second_time_without_taking_a_number()
+    {
+        _world.Bill(December);
+
+        var first = Issued("INV-2026-000001", line: 1);
+        var again = Credit("INV-2026-000001", line: 1);
+
+        Assert.Equal(-18.00m, first.Note.Total.Amount);
+        Assert.Null(again.Issued);
+        Assert.Equal("line 1 of invoice INV-2026-000001 is credited already", again.Refusal);
+        Assert.Equal((1, 1L), Counted());
+        Assert.Equal(18.00m, _world.Outstanding("INV-2026-000001"));
+    }
+
+    [Fact]
     public void A_line_is_credited_in_full_and_a_credit_beyond_what_is_left_is_refused_without_taking_a_number()
     {
         _world.Bill(December);
