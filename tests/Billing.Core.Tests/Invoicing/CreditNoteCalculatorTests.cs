@@ -132,7 +132,7 @@ public sealed class CreditNoteCalculatorTests
     [Fact]
     public void A_line_credited_in_full_already_is_not_credited_a_second_time()
     {
-        // Line 1 (30.00 + VAT 6.00) was credited by an earlier note; 7.01 are left on the invoice, and line 2 can still be credited.
+        // Line 1 (30.00 + VAT 6.00) was credited by an earlier note; 7.01 are left on the invoice: too little for line 2 (10.61).
         var invoice = new IssuedInvoice("INV-2026-000001", Eur, 43.01m, Invoice().Lines,
             [new("reduced", 0.05m, 10.10m, 0.51m), new("standard", 0.20m, 27.00m, 5.40m, CreditedNet: 30.00m, CreditedTax: 6.00m)], 36.00m, CreditedLines: [1]);
 
@@ -140,7 +140,7 @@ public sealed class CreditNoteCalculatorTests
 
         Assert.Equal((CreditNoteRefusalCode.AlreadyCredited, "line 1 of invoice INV-2026-000001 is credited already"), (again.Refusal!.Code, again.Refusal.Reason));
         Assert.Equal([1], CreditNoteCalculator.ForLine(Invoice(), 1).Note!.Lines.Select(l => l.InvoiceLine!.Value));
-        Assert.NotNull(CreditNoteCalculator.ForLine(invoice, 2).Note);
+        Assert.Equal(CreditNoteRefusalCode.BeyondUncredited, CreditNoteCalculator.ForLine(invoice, 2).Refusal!.Code);
     }
 
     [Fact]
