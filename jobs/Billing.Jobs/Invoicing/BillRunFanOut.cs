@@ -18,9 +18,15 @@ namespace Billing.Jobs.Invoicing;
 /// </summary>
 public sealed class BillRunFanOut(BillingDatabase db, BillRunJob job, IBackgroundJobClient jobs, InvoicingOptions options)
 {
-    /// <summary>The daily recurring job: drafts the run of the cycles that ended <see cref="InvoicingOptions.DaysAfterCycleEnd"/> days ago.</summary>
+    /// <summary>The daily recurring job: drafts the run of the cycles that ended <see cref="InvoicingOptions.DaysAfterCycleEnd"/> days ago (none after a 28th).</summary>
     [DisplayName("Bill run, daily drafts")]
-    public void Daily() => Start(LocalDatePattern.Iso.Format(job.DailyRunDate()), null, options.AutoApprove);
+    public void Daily()
+    {
+        if (job.DailyRunDate() is { } runDate)
+        {
+            Start(LocalDatePattern.Iso.Format(runDate), null, options.AutoApprove);
+        }
+    }
 
     [DisplayName("Bill run {0}: plan")]
     public void Start(string runDate, string? account, bool approve)

@@ -17,7 +17,7 @@ public sealed record PlannedRun(BillRun Run, IReadOnlyList<PlannedBatch> Batches
 
 /// <summary>
 /// The bill run at cycle close. <see cref="Plan"/> picks the accounts whose cycle ends on the run
-/// date (cycle day = its day, no issued invoice for the cycle) and splits them into batches;
+/// date (cycle day = its day, no issued invoice that billed the cycle or a later one) and splits them into batches;
 /// <see cref="DraftBatch"/> computes a batch's invoices (load, pure calculation, save) as drafts;
 /// <see cref="ApproveBatch"/> recomputes them while rating is held off, issues the unchanged ones
 /// with gapless numbers and leaves the changed ones as drafts for a person. Every step is one
@@ -167,8 +167,11 @@ public sealed class BillRunJob(BillingDatabase db, CatalogCache catalogs, Invoic
         return dropped;
     }
 
-    /// <summary>The date whose run the daily job makes: today (UTC) less the configured days, so every zone's cycle has ended.</summary>
-    public LocalDate DailyRunDate() => clock.GetCurrentInstant().InUtc().Date.PlusDays(-options.DaysAfterCycleEnd);
+    /// <summary>
+    /// The date whose run the daily job makes: today (UTC) less the configured days, so every zone's cycle has ended; null
+    /// after a 28th, on which no cycle ends (cycle days are 1–28), so that the job has nothing to do rather than fail.
+    /// </summary>
+    public LocalDate? DailyRunDate() => clock.GetCurrentInstant().InUtc().Date.PlusDays(-options.DaysAfterCycleEnd) is { Day: <= 28 } date ? date : null;
 
     private static BillRun RunOf(Npgsql.NpgsqlConnection conn, long runId) =>
         BillRunStore.Find(conn, runId.ToString(System.Globalization.CultureInfo.InvariantCulture)) ?? throw new InvalidOperationException($"no bill run #{runId}");

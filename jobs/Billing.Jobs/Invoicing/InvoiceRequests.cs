@@ -102,6 +102,16 @@ public static class InvoiceRequests
             cycles.UnionWith(unbilled);
         }
 
+        // The earlier cycles no invoice closed that have no charges now (a run not made; the account's history before its first
+        // invoice) are billed by this invoice too: a charge rated for one of them later is then late usage on the next invoice.
+        // Not recorded, it would be in a cycle before the last one invoiced, where no bill run looks for charges again.
+        var firstDay = inputs.Subscriptions[account.Id].Select(s => Day(s.ActiveFrom)).DefaultIfEmpty(cycle.Start).Min();
+        bool NotClosed(LocalDate start) => inputs.LastInvoicedCycle.TryGetValue(account.Id, out var last) ? start > last : start.PlusMonths(1) > firstDay;
+        for (var start = cycle.Start.PlusMonths(-1); NotClosed(start); start = start.PlusMonths(-1))
+        {
+            cycles.Add(start);
+        }
+
         var lateIds = new List<long>();
         foreach (var (c, ids) in inputs.LateUsage[account.Id].Where(l => SameCurrency(l.Summary.Currency, $"late usage of {l.Summary.Msisdn}")))
         {

@@ -5,15 +5,25 @@ namespace Billing.Core.Invoicing;
 /// <summary>A line of an issued invoice, as a credit note sees it.</summary>
 public sealed record IssuedInvoiceLine(int Number, string Description, string TaxCategory, decimal Amount);
 
-/// <summary>The tax of one category on an issued invoice, at the rate in force on its issue date.</summary>
-public sealed record IssuedInvoiceTax(string Category, decimal Rate, decimal Base, decimal Amount);
+/// <summary>
+/// The tax of one category on an issued invoice, at the rate in force on its issue date, and what earlier credit
+/// notes gave back of that category (<paramref name="CreditedNet"/>, <paramref name="CreditedTax"/>, as positive amounts).
+/// </summary>
+public sealed record IssuedInvoiceTax(string Category, decimal Rate, decimal Base, decimal Amount, decimal CreditedNet = 0m, decimal CreditedTax = 0m)
+{
+    /// <summary>The category's gross not credited yet.</summary>
+    public decimal UncreditedGross => Base + Amount - CreditedNet - CreditedTax;
+}
 
 /// <summary>
 /// An issued invoice and what earlier credit notes already took from it (<paramref name="Credited"/>,
-/// the sum of their totals as a positive amount).
+/// the sum of their totals as a positive amount; <paramref name="CreditedLines"/>, the numbers of the lines credited in full).
 /// </summary>
-public sealed record IssuedInvoice(string Number, Currency Currency, decimal Total, IReadOnlyList<IssuedInvoiceLine> Lines, IReadOnlyList<IssuedInvoiceTax> Taxes, decimal Credited = 0m)
+public sealed record IssuedInvoice(string Number, Currency Currency, decimal Total, IReadOnlyList<IssuedInvoiceLine> Lines, IReadOnlyList<IssuedInvoiceTax> Taxes, decimal Credited = 0m,
+    IReadOnlyCollection<int>? CreditedLines = null)
 {
+    public IReadOnlyCollection<int> CreditedLines { get; } = CreditedLines ?? [];
+
     public string Number { get; } = Require.Text(Number, nameof(Number));
 
     public decimal Credited { get; } = Require.NotNegative(Credited, nameof(Credited));
@@ -22,8 +32,8 @@ public sealed record IssuedInvoice(string Number, Currency Currency, decimal Tot
     public decimal Uncredited => Total - Credited;
 }
 
-/// <summary>One tax category of a credit note: net and tax, both negative.</summary>
-public sealed record CreditNoteLine(string Description, string TaxCategory, decimal Rate, Money.Money Net, Money.Money Tax);
+/// <summary>One tax category of a credit note: net and tax, both negative; <paramref name="InvoiceLine"/> the invoice's line it credits in full, if any.</summary>
+public sealed record CreditNoteLine(string Description, string TaxCategory, decimal Rate, Money.Money Net, Money.Money Tax, int? InvoiceLine = null);
 
 /// <summary>A credit note to issue against <see cref="InvoiceNumber"/>; its total is negative.</summary>
 public sealed record CreditNoteDraft(string InvoiceNumber, IReadOnlyList<CreditNoteLine> Lines, Money.Money Subtotal, Money.Money Tax, Money.Money Total);
@@ -41,6 +51,9 @@ public enum CreditNoteRefusalCode
 
     /// <summary>The amount has more decimals than the currency's minor unit.</summary>
     FinerThanMinorUnit,
+
+    /// <summary>The line was credited in full by an earlier credit note.</summary>
+    AlreadyCredited,
 }
 
 public sealed record CreditNoteRefusal(CreditNoteRefusalCode Code, string Reason);
@@ -53,13 +66,17 @@ public sealed record CreditNoteDecision(CreditNoteDraft? Note, CreditNoteRefusal
 /// invoice's own rates — those in force on its issue date — so tax comes back at the rate it was
 /// charged.
 /// <list type="bullet">
-/// <item>By line: the line in full; net = −amount, tax = −round(amount × its category's rate).</item>
+/// <item>By line: the line in full; net = −amount, tax = −(round((the category's net credited before + amount) ×
+/// its rate) − the category's tax credited before): round(amount × rate) on a first credit, and crediting every
+/// line one by one gives back exactly the tax the invoice charged on the category.</item>
 /// <item>By amount: X is the gross credited, tax included. It is split over the invoice's tax
-/// categories in proportion to their gross (base + tax; categories with a gross ≤ 0 take no part),
+/// categories in proportion to the gross earlier credit notes left of them (base + tax − credited;
+/// categories with none left take no part),
 /// the remainder on the largest; per category net = round(gross / (1 + rate)), tax = gross − net,
 /// so the note's total is exactly −X.</item>
 /// </list>
-/// Refused: a credit ≤ 0, finer than the minor unit, or beyond what the invoice still has uncredited.
+/// Refused: a credit ≤ 0, finer than the minor unit, beyond what the invoice still has uncredited, or of a line
+/// credited in full already.
 /// </summary>
 public static class CreditNoteCalculator
 {
@@ -72,10 +89,18 @@ public static class CreditNoteCalculator
             return Refuse(CreditNoteRefusalCode.UnknownLine, $"invoice {invoice.Number} has no line {lineNumber}");
         }
 
-        var rate = RateOf(invoice, line.TaxCategory);
+        if (invoice.CreditedLines.Contains(lineNumber))
+        {
+            return Refuse(CreditNoteRefusalCode.AlreadyCredited, $"line {lineNumber} of invoice {invoice.Number} is credited already");
+        }
+
+        var category = CategoryOf(invoice, line.TaxCategory);
+        var rate = category.Rate;
         var net = line.Amount;
-        var tax = Rounding.ToMinorUnit(net * rate, invoice.Currency);
-        return Decide(invoice, net + tax, () => [new CreditNoteLine($"Credit of line {line.Number}: {line.Description}", line.TaxCategory, rate, Negative(net, invoice), Negative(tax, invoice))]);
+        // The category's tax on all of it credited so far, less the tax given back already: line by line, the credits add up
+        // to the category's tax exactly, as the invoice rounded it once on the category's subtotal.
+        var tax = Rounding.ToMinorUnit((category.CreditedNet + net) * rate, invoice.Currency) - category.CreditedTax;
+        return Decide(invoice, net + tax, () => [new CreditNoteLine($"Credit of line {line.Number}: {line.Description}", line.TaxCategory, rate, Negative(net, invoice), Negative(tax, invoice), line.Number)]);
     }
 
     public static CreditNoteDecision ForAmount(IssuedInvoice invoice, decimal gross)
@@ -89,7 +114,7 @@ public static class CreditNoteCalculator
         return Decide(invoice, gross, () =>
         {
             var categories = invoice.Taxes
-                .Select(t => (Tax: t, Gross: t.Base + t.Amount))
+                .Select(t => (Tax: t, Gross: t.UncreditedGross))
                 .Where(c => c.Gross > 0m)
                 .OrderBy(c => c.Tax.Category, StringComparer.Ordinal)
                 .ToList();
@@ -121,8 +146,8 @@ public static class CreditNoteCalculator
         return new CreditNoteDecision(new CreditNoteDraft(invoice.Number, noteLines, subtotal, tax, subtotal + tax), null);
     }
 
-    private static decimal RateOf(IssuedInvoice invoice, string category) =>
-        invoice.Taxes.FirstOrDefault(t => t.Category == category)?.Rate
+    private static IssuedInvoiceTax CategoryOf(IssuedInvoice invoice, string category) =>
+        invoice.Taxes.FirstOrDefault(t => t.Category == category)
         ?? throw new InvalidOperationException($"invoice {invoice.Number} has no tax for category {category}");
 
     private static Money.Money Negative(decimal amount, IssuedInvoice invoice) => new(-amount, invoice.Currency);

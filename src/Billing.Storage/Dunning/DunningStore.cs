@@ -126,7 +126,10 @@ public static class DunningStore
                 FROM payments p WHERE p.account_id = ANY(@ids)
                 UNION ALL
                 SELECT n.account_id, -n.total - coalesce((SELECT sum(x.amount) FROM allocations x WHERE x.credit_note_id = n.id), 0)
-                FROM credit_notes n WHERE n.account_id = ANY(@ids)) m
+                FROM credit_notes n WHERE n.account_id = ANY(@ids)
+                UNION ALL
+                SELECT c.account_id, -c.total - coalesce((SELECT sum(x.amount) FROM allocations x WHERE x.credit_invoice_id = c.id), 0)
+                FROM invoices c WHERE c.account_id = ANY(@ids) AND c.status = 'issued' AND c.total < 0) m
             GROUP BY account_id HAVING sum(left_over) > 0;
 
             SELECT account_id, until FROM dunning_pauses WHERE account_id = ANY(@ids) AND ended_at IS NULL;

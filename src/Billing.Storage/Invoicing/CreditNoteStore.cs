@@ -63,8 +63,14 @@ public static class CreditNoteStore
             SELECT l.line_no, l.description, l.tax_category, l.amount
             FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id WHERE i.number = @number ORDER BY l.line_no;
 
-            SELECT t.category, t.rate, t.base, t.amount
-            FROM invoice_taxes t JOIN invoices i ON i.id = t.invoice_id WHERE i.number = @number ORDER BY t.category;
+            SELECT t.category, t.rate, t.base, t.amount, -coalesce(c.net, 0), -coalesce(c.tax, 0)
+            FROM invoice_taxes t JOIN invoices i ON i.id = t.invoice_id
+            LEFT JOIN LATERAL (SELECT sum(l.net) AS net, sum(l.tax) AS tax FROM credit_notes n JOIN credit_note_lines l ON l.credit_note_id = n.id
+                               WHERE n.invoice_id = i.id AND l.tax_category = t.category) c ON true
+            WHERE i.number = @number ORDER BY t.category;
+
+            SELECT DISTINCT l.invoice_line_no FROM credit_notes n JOIN invoices i ON i.id = n.invoice_id JOIN credit_note_lines l ON l.credit_note_id = n.id
+            WHERE i.number = @number AND l.invoice_line_no IS NOT NULL;
             """, new { number }, tx);
         var head = results.ReadSingle<(long Id, string Account, string Zone, string Currency, decimal Total, decimal Credited)>();
         var currency = Currency.Of(head.Currency);
@@ -73,9 +79,10 @@ public static class CreditNoteStore
         decimal M(decimal amount) => Rounding.ToMinorUnit(amount, currency);
         var lines = results.Read<(int No, string Description, string Category, decimal Amount)>()
             .Select(l => new IssuedInvoiceLine(l.No, l.Description, l.Category, M(l.Amount))).ToList();
-        var taxes = results.Read<(string Category, decimal Rate, decimal Base, decimal Amount)>()
-            .Select(t => new IssuedInvoiceTax(t.Category, t.Rate, M(t.Base), M(t.Amount))).ToList();
-        return new CreditableInvoice(head.Id, head.Account, head.Zone, new IssuedInvoice(number, currency, M(head.Total), lines, taxes, M(head.Credited)));
+        var taxes = results.Read<(string Category, decimal Rate, decimal Base, decimal Amount, decimal CreditedNet, decimal CreditedTax)>()
+            .Select(t => new IssuedInvoiceTax(t.Category, t.Rate, M(t.Base), M(t.Amount), M(t.CreditedNet), M(t.CreditedTax))).ToList();
+        var creditedLines = results.Read<int>().ToList();
+        return new CreditableInvoice(head.Id, head.Account, head.Zone, new IssuedInvoice(number, currency, M(head.Total), lines, taxes, M(head.Credited), creditedLines));
     }
 
     /// <summary>Stores the credit note and its lines; returns its id.</summary>
@@ -103,8 +110,8 @@ public static class CreditNoteStore
             issue.By,
         }, tx);
         conn.Execute("""
-            INSERT INTO credit_note_lines (credit_note_id, line_no, description, tax_category, rate, net, tax)
-            SELECT @id, n, d, c, r, net, tax FROM unnest(@descriptions, @categories, @rates, @nets, @taxes) WITH ORDINALITY AS x(d, c, r, net, tax, n)
+            INSERT INTO credit_note_lines (credit_note_id, line_no, description, tax_category, rate, net, tax, invoice_line_no)
+            SELECT @id, n, d, c, r, net, tax, il FROM unnest(@descriptions, @categories, @rates, @nets, @taxes, @invoiceLines) WITH ORDINALITY AS x(d, c, r, net, tax, il, n)
             """, new
         {
             id,
@@ -113,6 +120,7 @@ public static class CreditNoteStore
             rates = note.Lines.Select(l => l.Rate).ToArray(),
             nets = note.Lines.Select(l => l.Net.Amount).ToArray(),
             taxes = note.Lines.Select(l => l.Tax.Amount).ToArray(),
+            invoiceLines = note.Lines.Select(l => l.InvoiceLine).ToArray(),
         }, tx);
         return id;
     }

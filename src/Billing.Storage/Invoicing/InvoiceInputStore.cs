@@ -60,7 +60,8 @@ public sealed record BatchInputs(
     ILookup<string, PendingOverdraft> Overdraft,
     IReadOnlyDictionary<string, AccountBalance> Balances,
     IReadOnlyDictionary<string, long> HeldUsage,
-    IReadOnlyDictionary<string, IReadOnlyList<LocalDate>> UnbilledCycles);
+    IReadOnlyDictionary<string, IReadOnlyList<LocalDate>> UnbilledCycles,
+    IReadOnlyDictionary<string, LocalDate> LastInvoicedCycle);
 
 /// <summary>A subscription period as stored (instants); the job turns it into local days in the account's zone.</summary>
 public sealed record SubscriptionPeriodRow
@@ -157,7 +158,8 @@ public static class InvoiceInputStore
             overdraft,
             balances,
             held,
-            unbilled);
+            unbilled,
+            lastInvoiced);
     }
 
     /// <summary>

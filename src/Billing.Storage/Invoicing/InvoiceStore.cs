@@ -157,20 +157,29 @@ public static partial class InvoiceStore
         return ids;
     }
 
-    /// <summary>Those of <paramref name="accounts"/> with no issued invoice for the cycle starting <paramref name="cycleStart"/>, in id order.</summary>
+    /// <summary>
+    /// Those of <paramref name="accounts"/> with no issued invoice for the cycle starting <paramref name="cycleStart"/>, and whose
+    /// cycle, or a later one, no invoice billed (as <see cref="BillRunStore"/> plans a run), in id order.
+    /// </summary>
     public static IReadOnlyList<string> NotIssued(NpgsqlTransaction tx, IReadOnlyCollection<string> accounts, LocalDate cycleStart) =>
         tx.Connection!.Query<string>("""
             SELECT k.id FROM unnest(@accounts) AS k(id)
             WHERE NOT EXISTS (SELECT 1 FROM invoices i WHERE i.account_id = k.id AND i.cycle_start = @cycleStart AND i.status = 'issued')
+              AND NOT EXISTS (SELECT 1 FROM invoiced_cycles c WHERE c.account_id = k.id AND c.cycle_start >= @cycleStart)
             ORDER BY k.id COLLATE "C"
             """, new { accounts = accounts.ToArray(), cycleStart }, tx).AsList();
 
-    /// <summary>The drafts of these accounts for the cycle starting <paramref name="cycleStart"/>, locked for the approval.</summary>
+    /// <summary>
+    /// The drafts of these accounts for the cycle starting <paramref name="cycleStart"/>, locked for the approval; not those
+    /// whose cycle, or a later one, an invoice issued since has billed (they would bill its charges again): they stay drafts,
+    /// for `bill-run discard`.
+    /// </summary>
     public static IReadOnlyList<StoredDraft> LockDrafts(NpgsqlTransaction tx, IReadOnlyCollection<string> accounts, LocalDate cycleStart) =>
         tx.Connection!.Query<StoredDraft>("""
-            SELECT id, account_id, cycle_start, fingerprint FROM invoices
-            WHERE account_id = ANY(@accounts) AND cycle_start = @cycleStart AND status = 'draft'
-            ORDER BY account_id FOR UPDATE
+            SELECT d.id, d.account_id, d.cycle_start, d.fingerprint FROM invoices d
+            WHERE d.account_id = ANY(@accounts) AND d.cycle_start = @cycleStart AND d.status = 'draft'
+              AND NOT EXISTS (SELECT 1 FROM invoiced_cycles c WHERE c.account_id = d.account_id AND c.cycle_start >= @cycleStart)
+            ORDER BY d.account_id FOR UPDATE OF d
             """, new { accounts = accounts.ToArray(), cycleStart }, tx).AsList();
 
     /// <summary>Marks drafts the approval found changed since they were computed (they wait for a person).</summary>

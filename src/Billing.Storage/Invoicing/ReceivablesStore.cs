@@ -132,7 +132,7 @@ public static class ReceivablesStore
             ORDER BY i.account_id, i.issue_date, i.number
             """, new { accounts = accounts.ToArray() }, tx).AsList();
 
-    /// <summary>Payments and credit notes of the accounts with money not yet allocated, oldest first.</summary>
+    /// <summary>Payments, credit notes and issued invoices of a negative total of the accounts with money not yet allocated, oldest first.</summary>
     public static IReadOnlyList<UnallocatedMoney> Unallocated(NpgsqlConnection conn, IReadOnlyCollection<string> accounts, NpgsqlTransaction? tx = null) =>
         conn.Query<UnallocatedMoney>("""
             SELECT * FROM (
@@ -144,7 +144,12 @@ public static class ReceivablesStore
                 SELECT 'credit-note', n.id, n.account_id, n.currency,
                        -n.total - coalesce((SELECT sum(a.amount) FROM allocations a WHERE a.credit_note_id = n.id), 0),
                        i.number, n.created_at
-                FROM credit_notes n JOIN invoices i ON i.id = n.invoice_id WHERE n.account_id = ANY(@accounts)) m
+                FROM credit_notes n JOIN invoices i ON i.id = n.invoice_id WHERE n.account_id = ANY(@accounts)
+                UNION ALL
+                SELECT 'invoice', c.id, c.account_id, c.currency,
+                       -c.total - coalesce((SELECT sum(a.amount) FROM allocations a WHERE a.credit_invoice_id = c.id), 0),
+                       NULL, c.issued_at
+                FROM invoices c WHERE c.account_id = ANY(@accounts) AND c.status = 'issued' AND c.total < 0) m
             WHERE m.left > 0
             ORDER BY m.account_id, m.at, m.kind, m.id
             """, new { accounts = accounts.ToArray() }, tx).AsList();
@@ -166,7 +171,7 @@ public static class ReceivablesStore
         var conn = tx.Connection!;
         conn.Execute("SELECT id FROM accounts WHERE id = ANY(@ids) ORDER BY id FOR UPDATE", new { ids = accounts.ToArray() }, tx);
         var open = OpenInvoices(conn, accounts, tx).ToLookup(i => i.AccountId, StringComparer.Ordinal);
-        var rows = new List<(string Account, long Invoice, long? Payment, long? CreditNote, decimal Amount)>();
+        var rows = new List<(string Account, long Invoice, long? Payment, long? CreditNote, long? CreditInvoice, decimal Amount)>();
         foreach (var money in Unallocated(conn, accounts, tx).GroupBy(m => m.AccountId, StringComparer.Ordinal))
         {
             var items = open[money.Key].Where(i => i.Outstanding > 0m).ToDictionary(i => i.Number, StringComparer.Ordinal);
@@ -184,7 +189,8 @@ public static class ReceivablesStore
                 foreach (var a in result.Allocations)
                 {
                     var invoice = items[a.InvoiceNumber];
-                    rows.Add((money.Key, invoice.Id, source.Kind == "payment" ? source.Id : null, source.Kind == "credit-note" ? source.Id : null, a.Amount.Amount));
+                    rows.Add((money.Key, invoice.Id, source.Kind == "payment" ? source.Id : null, source.Kind == "credit-note" ? source.Id : null,
+                        source.Kind == "invoice" ? source.Id : null, a.Amount.Amount));
                     items[a.InvoiceNumber] = invoice with { Outstanding = invoice.Outstanding - a.Amount.Amount };
                 }
             }
@@ -193,14 +199,15 @@ public static class ReceivablesStore
         if (rows.Count > 0)
         {
             conn.Execute("""
-                INSERT INTO allocations (account_id, invoice_id, payment_id, credit_note_id, amount)
-                SELECT * FROM unnest(@accounts, @invoices, @payments, @notes, @amounts)
+                INSERT INTO allocations (account_id, invoice_id, payment_id, credit_note_id, credit_invoice_id, amount)
+                SELECT * FROM unnest(@accounts, @invoices, @payments, @notes, @creditInvoices, @amounts)
                 """, new
             {
                 accounts = rows.Select(r => r.Account).ToArray(),
                 invoices = rows.Select(r => r.Invoice).ToArray(),
                 payments = rows.Select(r => r.Payment).ToArray(),
                 notes = rows.Select(r => r.CreditNote).ToArray(),
+                creditInvoices = rows.Select(r => r.CreditInvoice).ToArray(),
                 amounts = rows.Select(r => r.Amount).ToArray(),
             }, tx);
         }
@@ -233,10 +240,10 @@ public static class ReceivablesStore
             """, new { account }).AsList();
 
     private const string AllocationRows = """
-        SELECT CASE WHEN a.payment_id IS NOT NULL THEN 'payment' ELSE 'credit-note' END AS source,
-               coalesce(p.reference, n.number) AS source_reference, i.number AS invoice, a.amount, a.created_at AS at
+        SELECT CASE WHEN a.payment_id IS NOT NULL THEN 'payment' WHEN a.credit_note_id IS NOT NULL THEN 'credit-note' ELSE 'invoice' END AS source,
+               coalesce(p.reference, n.number, ci.number) AS source_reference, i.number AS invoice, a.amount, a.created_at AS at
         FROM allocations a JOIN invoices i ON i.id = a.invoice_id
-        LEFT JOIN payments p ON p.id = a.payment_id LEFT JOIN credit_notes n ON n.id = a.credit_note_id
+        LEFT JOIN payments p ON p.id = a.payment_id LEFT JOIN credit_notes n ON n.id = a.credit_note_id LEFT JOIN invoices ci ON ci.id = a.credit_invoice_id
         """;
 
     /// <summary>What settles what on the account, in allocation order.</summary>

@@ -34,6 +34,23 @@ public sealed class CreditNoteCalculatorTests
     }
 
     [Fact]
+    public void Crediting_two_lines_of_10_03_one_after_the_other_gives_back_the_invoice_total_of_24_07_not_a_cent_more()
+    {
+        // 20.06 at 20 %: VAT 4.012 → 4.01, total 24.07. The first line takes 10.03 × 20 % = 2.006 → 2.01 of VAT back; the
+        // second what is left of the category's VAT, 2.00 — at 2.01 it would be 12.04 against 12.03 left, and refused.
+        var invoice = new IssuedInvoice("INV-8", Eur, 24.07m, [new(1, "Roaming pack", "standard", 10.03m), new(2, "Roaming pack", "standard", 10.03m)],
+            [new("standard", 0.20m, 20.06m, 4.01m)]);
+        var first = CreditNoteCalculator.ForLine(invoice, 1).Note!;
+        var credited = new IssuedInvoice("INV-8", Eur, 24.07m, invoice.Lines, [new("standard", 0.20m, 20.06m, 4.01m, CreditedNet: 10.03m, CreditedTax: 2.01m)], 12.04m);
+
+        var second = CreditNoteCalculator.ForLine(credited, 2).Note!;
+
+        Assert.Equal([("standard", -10.03m, -2.01m)], Lines(first));
+        Assert.Equal([("standard", -10.03m, -2.00m)], Lines(second));
+        Assert.Equal(-24.07m, first.Total.Amount + second.Total.Amount);
+    }
+
+    [Fact]
     public void A_credit_by_gross_amount_is_split_over_tax_categories_by_their_gross_and_totals_exactly_minus_the_amount()
     {
         // Gross standard 32.40, reduced 10.61: 20.00 → 15.07 (15.066…) and 4.93 (4.933…);
@@ -52,6 +69,20 @@ public sealed class CreditNoteCalculatorTests
 
         Assert.Equal([("reduced", -10.10m, -0.51m), ("standard", -27.00m, -5.40m)], Lines(note));
         Assert.Equal(-43.01m, note.Total.Amount);
+    }
+
+    [Fact]
+    public void After_the_zero_rated_handset_of_25_00_is_credited_a_credit_of_the_36_00_left_comes_from_the_standard_category_alone()
+    {
+        // Fee 30.00 at 20 % (gross 36.00) and a zero-rated handset 25.00: 61.00. The handset was credited in full already:
+        // what is left is the fee and its VAT, not a share of the handset again and too little of the VAT.
+        var invoice = new IssuedInvoice("INV-7", Eur, 61.00m, [new(1, "Fee", "standard", 30.00m), new(2, "Handset", "zero", 25.00m)],
+            [new("standard", 0.20m, 30.00m, 6.00m), new("zero", 0m, 25.00m, 0.00m, CreditedNet: 25.00m)], 25.00m);
+
+        var note = CreditNoteCalculator.ForAmount(invoice, 36.00m).Note!;
+
+        Assert.Equal([("standard", -30.00m, -6.00m)], Lines(note));
+        Assert.Equal(-36.00m, note.Total.Amount);
     }
 
     [Fact]
@@ -96,6 +127,20 @@ public sealed class CreditNoteCalculatorTests
         var decision = CreditNoteCalculator.ForLine(Invoice(), 3);
 
         Assert.Equal((CreditNoteRefusalCode.NotPositive, "a credit note credits an amount > 0, not -3.60"), (decision.Refusal!.Code, decision.Refusal.Reason));
+    }
+
+    [Fact]
+    public void A_line_credited_in_full_already_is_not_credited_a_second_time()
+    {
+        // Line 1 (30.00 + VAT 6.00) was credited by an earlier note; 7.01 are left on the invoice: too little for line 2 (10.61).
+        var invoice = new IssuedInvoice("INV-2026-000001", Eur, 43.01m, Invoice().Lines,
+            [new("reduced", 0.05m, 10.10m, 0.51m), new("standard", 0.20m, 27.00m, 5.40m, CreditedNet: 30.00m, CreditedTax: 6.00m)], 36.00m, CreditedLines: [1]);
+
+        var again = CreditNoteCalculator.ForLine(invoice, 1);
+
+        Assert.Equal((CreditNoteRefusalCode.AlreadyCredited, "line 1 of invoice INV-2026-000001 is credited already"), (again.Refusal!.Code, again.Refusal.Reason));
+        Assert.Equal([1], CreditNoteCalculator.ForLine(Invoice(), 1).Note!.Lines.Select(l => l.InvoiceLine!.Value));
+        Assert.Equal(CreditNoteRefusalCode.BeyondUncredited, CreditNoteCalculator.ForLine(invoice, 2).Refusal!.Code);
     }
 
     [Fact]

@@ -49,6 +49,34 @@ public sealed class BillRunPlanTests : IDisposable
         Assert.Equal(["B-1", "B-4"], c.Query<string>("SELECT account_id FROM invoices ORDER BY account_id"));
     }
 
+    [Theory]
+    [InlineData("2026-12-02T03:00:00Z", "2026-12-01")]
+    [InlineData("2026-03-01T03:00:00Z", "2026-02-28")]
+    [InlineData("2026-11-30T03:00:00Z", null)] // yesterday was the 29th: no cycle ends on it (cycle days are 1–28)
+    [InlineData("2026-12-01T03:00:00Z", null)] // the 30th
+    [InlineData("2027-01-01T03:00:00Z", null)] // the 31st
+    [InlineData("2028-03-01T03:00:00Z", null)] // 29 February of a leap year
+    public void The_daily_bill_run_closes_the_cycles_that_ended_yesterday_and_has_none_to_close_after_a_28th(string now, string? runDate)
+    {
+        var clock = new FakeClock(NodaTime.Text.InstantPattern.General.Parse(now).Value);
+        var job = new BillRunJob(_scratch.Db, new CatalogCache(), new InvoicingOptions(), clock);
+
+        // Nothing to enqueue: no account, or no run at all (so no job client is needed).
+        new BillRunFanOut(_scratch.Db, job, new Hangfire.BackgroundJobClient(new NoStorage()), new InvoicingOptions()).Daily();
+
+        Assert.Equal(runDate, job.DailyRunDate() is { } d ? NodaTime.Text.LocalDatePattern.Iso.Format(d) : null);
+        using var c = _scratch.Db.Open();
+        Assert.Equal(runDate is null ? [] : [runDate], c.Query<string>("SELECT run_date::text FROM bill_runs"));
+    }
+
+    /// <summary>Job storage the daily run must not touch when it has nothing to enqueue.</summary>
+    private sealed class NoStorage : Hangfire.JobStorage
+    {
+        public override Hangfire.Storage.IMonitoringApi GetMonitoringApi() => throw new InvalidOperationException("no job storage in this test");
+
+        public override Hangfire.Storage.IStorageConnection GetConnection() => throw new InvalidOperationException("no job storage in this test");
+    }
+
     [Fact]
     public void The_plan_counts_no_unrated_usage_when_every_record_is_rated_and_is_not_fooled_by_a_stale_hold_on_a_rated_record()
     {

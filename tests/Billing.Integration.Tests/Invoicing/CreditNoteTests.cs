@@ -44,6 +44,40 @@ public sealed class CreditNoteTests : IDisposable
     }
 
     [Fact]
+    public void After_a_zero_rated_handset_line_is_credited_the_36_00_left_of_the_invoice_comes_back_as_30_00_of_fees_and_6_00_of_VAT()
+    {
+        var handset = _world.Charges().Record([new Billing.Mediation.Imports.AccountChargeRow(1, "H-1", "B-1", Billing.Core.Invoicing.InvoiceLineKind.OneTime, 25.00m, "Handset", "zero", null, new NodaTime.LocalDate(2026, 11, 20))], "tests");
+        Assert.Empty(handset.Errors);
+        _world.Bill(December);
+        // November's and December's fees 30.00 + VAT 6.00, the handset 25.00 at 0 %: 61.00.
+        Assert.Equal((30.00m, 61.00m), _world.Totals("INV-2026-000001") is var t ? (t.Subtotal - 25.00m, t.Total) : default);
+
+        Issued("INV-2026-000001", line: 3);
+        var rest = Issued("INV-2026-000001", amount: 36.00m);
+
+        Assert.Equal([("standard", -30.00m, -6.00m)], rest.Note.Lines.Select(l => (l.TaxCategory, l.Net.Amount, l.Tax.Amount)));
+        using var c = _world.Open();
+        Assert.Equal(
+            [("standard", -30.00m, -6.00m), ("zero", -25.00m, 0.00m)],
+            c.Query<(string, decimal, decimal)>("SELECT tax_category, sum(net), sum(tax) FROM credit_note_lines GROUP BY tax_category ORDER BY tax_category"));
+    }
+
+    [Fact]
+    public void A_fee_line_of_15_00_credited_once_is_refused_a_second_time_without_taking_a_number()
+    {
+        _world.Bill(December);
+
+        var first = Issued("INV-2026-000001", line: 1);
+        var again = Credit("INV-2026-000001", line: 1);
+
+        Assert.Equal(-18.00m, first.Note.Total.Amount);
+        Assert.Null(again.Issued);
+        Assert.Equal("line 1 of invoice INV-2026-000001 is credited already", again.Refusal);
+        Assert.Equal((1, 1L), Counted());
+        Assert.Equal(18.00m, _world.Outstanding("INV-2026-000001"));
+    }
+
+    [Fact]
     public void A_line_is_credited_in_full_and_a_credit_beyond_what_is_left_is_refused_without_taking_a_number()
     {
         _world.Bill(December);
