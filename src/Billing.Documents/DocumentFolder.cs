@@ -35,9 +35,22 @@ public sealed class DocumentFolder(string root)
     private static readonly DocumentKind[] Kinds = [DocumentKind.Invoice, DocumentKind.CreditNote, DocumentKind.Letter];
 
     /// <summary>
-    /// Removes the temporary files (NAME.pdf.PID.THREAD.tmp) of writers that are gone — a process killed
-    /// between writing and renaming — and returns how many. A file whose process still runs on this host
-    /// is some writer's work in progress and stays.
+    /// This machine's name as temporary files carry it: letters, digits and '-', anything else '_' (so it
+    /// holds no '.', which separates the parts of a temporary name).
+    /// </summary>
+    public static string Host { get; } = string.Concat(Environment.MachineName.Select(c => char.IsAsciiLetterOrDigit(c) || c == '-' ? c : '_'));
+
+    /// <summary>Where a writer (this machine, process <paramref name="pid"/>, thread <paramref name="thread"/>) writes <paramref name="path"/> before renaming it into place.</summary>
+    public static string TemporaryPath(string path, int pid, int thread) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{path}.{Host}.{pid}.{thread}.tmp");
+
+    /// <summary>
+    /// Removes the temporary files (NAME.pdf.HOST.PID.THREAD.tmp) that writers on this machine left when they
+    /// were gone — a process killed between writing and renaming — and returns how many. A file whose process
+    /// still runs here is some writer's work in progress and stays; so does one of another machine's (a document
+    /// store shared by several, as docs/operations.md describes): a process id says nothing across machines, and
+    /// that machine's own sweep removes it. A name without a host (NAME.pdf.PID.THREAD.tmp, written before hosts
+    /// were named) is judged as this machine's.
     /// </summary>
     public int SweepTemporary()
     {
@@ -47,7 +60,8 @@ public sealed class DocumentFolder(string root)
             foreach (var temp in Directory.EnumerateFiles(sub, "*.pdf.*.*.tmp"))
             {
                 var parts = Path.GetFileName(temp).Split('.');
-                if (int.TryParse(parts[^3], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid) && !Running(pid))
+                var ours = parts[^4] == "pdf" || (parts.Length > 5 && parts[^5] == "pdf" && parts[^4] == Host);
+                if (ours && int.TryParse(parts[^3], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid) && !Running(pid))
                 {
                     File.Delete(temp);
                     swept++;
@@ -75,7 +89,7 @@ public sealed class DocumentFolder(string root)
     {
         ArgumentNullException.ThrowIfNull(pdf);
         var path = PathOf(kind, number);
-        var temp = $"{path}.{Environment.ProcessId}.{Environment.CurrentManagedThreadId}.tmp";
+        var temp = TemporaryPath(path, Environment.ProcessId, Environment.CurrentManagedThreadId);
         // Unbuffered: the file is written from the array in one call, not copied through a buffer first.
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 0 };
         if (!OperatingSystem.IsWindows())

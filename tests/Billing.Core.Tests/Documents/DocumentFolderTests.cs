@@ -46,13 +46,31 @@ public sealed class DocumentFolderTests : IDisposable
         var folder = new DocumentFolder(_root);
         folder.Write(DocumentKind.Invoice, "INV-2026-000001", [1, 2, 3]);
         var invoices = Path.Combine(_root, "invoices");
-        var gone = Path.Combine(invoices, "INV-2026-000002.pdf.2147483646.9.tmp"); // above Linux's pid_max: no such process
-        var running = Path.Combine(invoices, $"INV-2026-000003.pdf.{Environment.ProcessId}.9.tmp");
+        var gone = DocumentFolder.TemporaryPath(Path.Combine(invoices, "INV-2026-000002.pdf"), 2147483646, 9); // above Linux's pid_max: no such process
+        var goneBeforeHosts = Path.Combine(invoices, "INV-2026-000004.pdf.2147483646.9.tmp"); // the name without a host: this machine's
+        var running = DocumentFolder.TemporaryPath(Path.Combine(invoices, "INV-2026-000003.pdf"), Environment.ProcessId, 9);
         File.WriteAllBytes(gone, [1]);
+        File.WriteAllBytes(goneBeforeHosts, [1]);
         File.WriteAllBytes(running, [1]);
 
-        Assert.Equal(1, folder.SweepTemporary());
+        Assert.Equal(2, folder.SweepTemporary());
 
         Assert.Equal(["INV-2026-000001.pdf", Path.GetFileName(running)], Directory.GetFiles(invoices).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void A_temporary_file_of_another_machine_sharing_the_store_stays_whatever_its_process_id_says_here()
+    {
+        var folder = new DocumentFolder(_root);
+        folder.Write(DocumentKind.Invoice, "INV-2026-000001", [1, 2, 3]);
+        var invoices = Path.Combine(_root, "invoices");
+        // A writer on another machine at work now: its process id means nothing here (here no such process runs).
+        var other = DocumentFolder.Host == "billing-2" ? "billing-3" : "billing-2";
+        var elsewhere = Path.Combine(invoices, $"INV-2026-000002.pdf.{other}.2147483646.9.tmp");
+        File.WriteAllBytes(elsewhere, [1]);
+
+        Assert.Equal(0, folder.SweepTemporary());
+
+        Assert.True(File.Exists(elsewhere));
     }
 }
