@@ -338,7 +338,10 @@ public sealed class DunningJob(BillingDatabase db, CatalogCache catalogs, Func<N
     /// </summary>
     private string? WriteAgencyFile(NpgsqlConnection conn, LocalDate asOf)
     {
-        var rows = DunningStore.AgencyHandOvers(conn, asOf);
+        // One writer of the day's file at a time (its temporary name is fixed): the second reads the hand-overs after the first is done.
+        using var tx = conn.BeginTransaction();
+        DunningStore.LockAgencyFile(tx, asOf);
+        var rows = DunningStore.AgencyHandOvers(conn, asOf, tx);
         if (rows.Count == 0)
         {
             return null;
@@ -363,6 +366,7 @@ public sealed class DunningJob(BillingDatabase db, CatalogCache catalogs, Func<N
         var temp = path + ".tmp";
         File.WriteAllText(temp, text.ToString());
         File.Move(temp, path, overwrite: true);
+        tx.Commit();
         return path;
     }
 

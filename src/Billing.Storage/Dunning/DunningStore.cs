@@ -321,11 +321,24 @@ public static class DunningStore
             """, new { limit }).AsList();
 
     /// <summary>The hand-overs taken on <paramref name="asOf"/> (their recorded content, JSON), by account and invoice.</summary>
-    public static IReadOnlyList<string> AgencyHandOvers(NpgsqlConnection conn, LocalDate asOf) =>
+    public static IReadOnlyList<string> AgencyHandOvers(NpgsqlConnection conn, LocalDate asOf, NpgsqlTransaction? tx = null) =>
         conn.Query<string>("""
             SELECT d.content::text FROM dunning_actions d JOIN invoices i ON i.id = d.invoice_id
             WHERE d.action = 'agency' AND d.outcome = 'taken' AND d.as_of = @asOf ORDER BY d.account_id, i.number
-            """, new { asOf }).AsList();
+            """, new { asOf }, tx).AsList();
+
+    /// <summary>The advisory-lock space of the day's hand-over file (the day is the lock's second key).</summary>
+    public const int AgencyFileLockSpace = 1094862660;
+
+    /// <summary>
+    /// Holds the hand-over file of <paramref name="asOf"/> until <paramref name="tx"/> ends: two runs of one date (a
+    /// re-run from the dashboard beside the scheduled one) write it one after the other, each whole, not at once.
+    /// </summary>
+    public static void LockAgencyFile(NpgsqlTransaction tx, LocalDate asOf)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        tx.Connection!.Execute("SELECT pg_advisory_xact_lock(@space, @day)", new { space = AgencyFileLockSpace, day = asOf.ToDateOnly().DayNumber }, tx);
+    }
 
     /// <summary>The letter recorded for a step (its content, JSON), or null.</summary>
     public static string? Letter(NpgsqlConnection conn, string invoiceNumber, string step) =>

@@ -69,6 +69,35 @@ public sealed class DunningTests : IDisposable
     }
 
     [Fact]
+    public async Task A_run_writes_the_days_hand_over_file_only_when_no_other_writer_of_that_date_holds_it_and_then_whole()
+    {
+        foreach (var day in new[] { 7, 14, 21, 30 })
+        {
+            Run(day);
+        }
+
+        // Another run of 13 February writing the file: the test holds the day's lock as it would.
+        using var other = _world.Open();
+        using (var holding = other.BeginTransaction())
+        {
+            DunningStore.LockAgencyFile(holding, Due.PlusDays(60));
+            var run = Task.Run(() => Run(60));
+            Wait.Until(() =>
+            {
+                using var c = _world.Open();
+                return c.ExecuteScalar<long>("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = @space AND NOT granted",
+                    new { space = DunningStore.AgencyFileLockSpace }) == 1;
+            }, "the run to wait for the day's hand-over file");
+
+            Assert.False(File.Exists(Path.Combine(_agency.Path, "agency-2027-02-13.csv")));
+            holding.Commit();
+            await run;
+        }
+
+        Assert.Equal(3, File.ReadAllLines(Path.Combine(_agency.Path, "agency-2027-02-13.csv")).Length); // the header and both hand-overs
+    }
+
+    [Fact]
     public void The_December_invoice_is_due_on_15_December_and_both_accounts_owe_36_00()
     {
         using var c = _world.Open();
