@@ -146,15 +146,21 @@ public static class AccountCsvReader
         }
 
         var date = DatePattern.Parse(text);
-        if (date.Success)
+        var instant = date.Success ? null : InstantPattern.Parse(text);
+        if (date.Success && zone is null)
         {
-            return zone is null ? null : zone.AtStartOfDay(date.Value).ToInstant();
+            return null;
         }
 
-        var instant = InstantPattern.Parse(text);
-        if (instant.Success)
+        if (date.Success || instant!.Success)
         {
-            return instant.Value.ToInstant();
+            var at = date.Success ? ImportTimes.StartOfDay(date.Value, zone!) : ImportTimes.ToInstant(instant!.Value);
+            if (at is null)
+            {
+                problems.Add(ImportTimes.OutOfRange(column, text));
+            }
+
+            return at;
         }
 
         problems.Add($"{column} '{text}' is neither a date (2026-11-01) nor an ISO-8601 time with offset");

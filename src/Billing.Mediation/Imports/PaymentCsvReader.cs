@@ -43,15 +43,16 @@ public static class PaymentCsvReader
     private static Instant? PaidAt(string text, List<string> problems)
     {
         var instant = InstantPattern.Parse(text);
-        if (instant.Success)
+        var date = instant.Success ? null : LocalDatePattern.Iso.Parse(text);
+        if (instant.Success || date!.Success)
         {
-            return instant.Value.ToInstant();
-        }
+            var at = instant.Success ? ImportTimes.ToInstant(instant.Value) : ImportTimes.StartOfDay(date!.Value, DateTimeZone.Utc);
+            if (at is null)
+            {
+                problems.Add(ImportTimes.OutOfRange("paid_at", text));
+            }
 
-        var date = LocalDatePattern.Iso.Parse(text);
-        if (date.Success)
-        {
-            return date.Value.AtStartOfDayInZone(DateTimeZone.Utc).ToInstant();
+            return at;
         }
 
         problems.Add($"paid_at '{text}' is neither an ISO-8601 time with offset (2026-12-10T09:30:00Z) nor a date (2026-12-10)");

@@ -79,9 +79,14 @@ public static class TopUpCsvReader
             }
 
             var paid = InstantPattern.Parse(F("paid_at"));
+            var paidAt = paid.Success ? ImportTimes.ToInstant(paid.Value) : null;
             if (!paid.Success)
             {
                 problems.Add($"paid_at '{F("paid_at")}' is not an ISO-8601 time with offset (e.g. 2026-11-02T10:10:00Z)");
+            }
+            else if (paidAt is null)
+            {
+                problems.Add(ImportTimes.OutOfRange("paid_at", F("paid_at")));
             }
 
             if (problems.Count > 0)
@@ -90,7 +95,7 @@ public static class TopUpCsvReader
                 continue;
             }
 
-            rows.Add(new TopUpRow(line, reference, msisdn!, amount, currency, paid.Value.ToInstant(), F("note")));
+            rows.Add(new TopUpRow(line, reference, msisdn!, amount, currency, paidAt!.Value, F("note")));
         }
 
         return (rows, errors);

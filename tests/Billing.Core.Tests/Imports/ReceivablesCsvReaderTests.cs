@@ -82,6 +82,17 @@ public sealed class ReceivablesCsvReaderTests : IDisposable
             rows.Select(r => (r.Line, r.Reference, r.AccountId, r.Amount, r.PaidAt, r.Currency, r.Invoice)));
     }
 
+    [Theory]
+    [InlineData("-9998-01-01T00:00:00+18:00")]
+    [InlineData("9999-12-31T23:00:00-05:00")]
+    public void A_payment_time_that_its_offset_takes_past_the_first_or_last_instant_is_a_bad_row_not_an_overflow(string paidAt)
+    {
+        var (rows, errors) = Payments($"reference,account_id,amount,paid_at\nBANK-1,B-1,10.00,{paidAt}\nBANK-2,B-1,5.00,2026-12-10\n");
+
+        Assert.Equal(["BANK-2"], rows.Select(r => r.Reference));
+        Assert.Equal((2L, $"paid_at '{paidAt}' is outside the years a time can be held in"), (Assert.Single(errors).Line, errors[0].Message));
+    }
+
     [Fact]
     public void Reports_every_bad_payment_row_with_its_line_and_a_missing_column_on_the_header()
     {

@@ -54,6 +54,17 @@ public sealed class TopUpCsvReaderTests : IDisposable
         Assert.Contains("paid_at '2026-11-01'", errors[2].Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("-9998-01-01T00:00:00+18:00")]
+    [InlineData("9999-12-31T23:00:00-05:00")]
+    public void A_paid_at_that_its_offset_takes_past_the_first_or_last_instant_is_a_bad_row_not_an_overflow(string paidAt)
+    {
+        var (rows, errors) = Read($"paid_at,reference,msisdn,amount\n{paidAt},GW-1,07700900102,10.00\n2026-11-01T12:00:00Z,GW-2,07700900102,1.00\n");
+
+        Assert.Equal(["GW-2"], rows.Select(r => r.Reference));
+        Assert.Equal((2L, $"paid_at '{paidAt}' is outside the years a time can be held in"), (Assert.Single(errors).Line, errors[0].Message));
+    }
+
     [Fact]
     public void A_missing_required_column_is_reported_on_the_header()
     {
