@@ -138,22 +138,23 @@ public sealed class ServeSmokeTests : IClassFixture<DatabaseFixture>
     {
         await TriggerTheScheduledJob("invoicing:daily-bill-run", "0 3 * * *", "Billing.Jobs.Invoicing.BillRunFanOut", (c, output) =>
         {
-            // invoicing.daysAfterCycleEnd is 1: the run of the day before the server's own today (UTC), made by the schedule — judged
-            // by the server's clock as the run records it, not this test's (a midnight between reading the clock and the insert allows one more day).
-            // After a 28th no cycle ends (cycle days are 1–28): the job then succeeds and plans no run.
-            const string planned = """
-                SELECT count(*) FROM bill_runs WHERE created_by = 'schedule'
-                   AND run_date BETWEEN (created_at AT TIME ZONE 'UTC')::date - 2 AND (created_at AT TIME ZONE 'UTC')::date - 1
-                """;
-            if (DateTime.UtcNow.AddDays(-1).Day > 28)
-            {
-                Wait.Until(() => c.ExecuteScalar<long>("SELECT count(*) FROM hangfire.job WHERE invocationdata::text LIKE '%BillRunFanOut%' AND statename = 'Succeeded'") >= 1,
-                    "the daily bill run to finish with nothing to close\n" + output());
-                Assert.Equal(0, c.ExecuteScalar<long>("SELECT count(*) FROM bill_runs WHERE created_by = 'schedule'"));
-                return;
-            }
+            // invoicing.daysAfterCycleEnd is 1: the run of the day before the server's own today (UTC). Judged by the server's clock
+            // as Hangfire records it — the job ran between its creation and its success, so "yesterday" is the day before either
+            // (they differ only across a midnight) — never this test's. After a 28th no cycle ends (cycle days are 1–28): the job
+            // then succeeds and plans no run.
+            const string daily = "j.invocationdata->>'Type' LIKE 'Billing.Jobs.Invoicing.BillRunFanOut,%' AND j.invocationdata->>'Method' = 'Daily'";
+            Wait.Until(() => c.ExecuteScalar<long>($"SELECT count(*) FROM hangfire.job j WHERE {daily} AND j.statename = 'Succeeded'") == 1,
+                "the daily bill run to finish\n" + output());
+            var (created, succeeded) = c.QuerySingle<(string, string)>($"""
+                SELECT ((j.createdat AT TIME ZONE 'UTC')::date - 1)::text, ((s.createdat AT TIME ZONE 'UTC')::date - 1)::text
+                FROM hangfire.job j JOIN hangfire.state s ON s.jobid = j.id AND s.name = 'Succeeded'
+                WHERE {daily}
+                """);
+            NodaTime.LocalDate[] yesterdays = [Day(created), Day(succeeded)];
+            var planned = c.Query<string>("SELECT run_date::text FROM bill_runs WHERE created_by = 'schedule'").Select(Day).ToList();
 
-            Wait.Until(() => c.ExecuteScalar<long>(planned) == 1, "the daily bill run to be planned\n" + output());
+            // One run, of yesterday, when yesterday could close a cycle; none when it could not.
+            Assert.Contains(yesterdays, y => planned.SequenceEqual(y.Day <= 28 ? [y] : []));
         });
     }
 
@@ -190,6 +191,8 @@ public sealed class ServeSmokeTests : IClassFixture<DatabaseFixture>
         Assert.True(trigger.IsSuccessStatusCode, $"trigger answered {(int)trigger.StatusCode}\n{serve.Output}");
         waitFor(c, () => serve.Output);
     }
+
+    private static NodaTime.LocalDate Day(string iso) => NodaTime.Text.LocalDatePattern.Iso.Parse(iso).GetValueOrThrow();
 
     /// <summary>A recurring job as Hangfire stored it: its Cron and Job fields.</summary>
     private static Dictionary<string, string> Recurring(Npgsql.NpgsqlConnection c, string id) =>
