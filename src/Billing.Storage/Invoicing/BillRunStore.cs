@@ -99,13 +99,20 @@ public static class BillRunStore
             FROM bill_runs r ORDER BY r.run_date DESC LIMIT @limit
             """, new { limit }).AsList();
 
-    // The accounts a run on @day's date bills: cycle day = the date's day, no issued invoice for the cycle
-    // starting @cycleStart yet, and no invoice that billed it or a later cycle — a skipped date's run made after
-    // the next invoice would bill that invoice's charges again and break the chain of balances (optionally only one account).
-    private const string Eligible = """
-        a.bill_cycle_day = @day AND (@account::text IS NULL OR a.id = @account)
-        AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.account_id = a.id AND i.cycle_start = @cycleStart AND i.status = 'issued')
+    /// <summary>
+    /// The account <c>a.id</c> is not billed for the cycle starting <c>@cycleStart</c>: no issued invoice for it yet, and no
+    /// invoice that billed it or a later cycle — a skipped date's run made after the next invoice would bill that invoice's
+    /// charges again and break the chain of balances. The plan's rule, and a draft batch's again when it runs.
+    /// </summary>
+    internal const string NotBilled = """
+        NOT EXISTS (SELECT 1 FROM invoices i WHERE i.account_id = a.id AND i.cycle_start = @cycleStart AND i.status = 'issued')
         AND NOT EXISTS (SELECT 1 FROM invoiced_cycles c WHERE c.account_id = a.id AND c.cycle_start >= @cycleStart)
+        """;
+
+    // The accounts a run on @day's date bills: cycle day = the date's day, not billed for the cycle (optionally only one account).
+    private const string Eligible = $"""
+        a.bill_cycle_day = @day AND (@account::text IS NULL OR a.id = @account)
+        AND {NotBilled}
         """;
 
     /// <summary>The time zones of the accounts a run on <paramref name="runDate"/> bills (a few, whatever the number of accounts).</summary>

@@ -158,15 +158,14 @@ public static partial class InvoiceStore
     }
 
     /// <summary>
-    /// Those of <paramref name="accounts"/> with no issued invoice for the cycle starting <paramref name="cycleStart"/>, and whose
-    /// cycle, or a later one, no invoice billed (as <see cref="BillRunStore"/> plans a run), in id order.
+    /// Those of <paramref name="accounts"/> not billed for the cycle starting <paramref name="cycleStart"/>, by the rule a run's
+    /// plan applies (<see cref="BillRunStore.NotBilled"/>), in id order.
     /// </summary>
     public static IReadOnlyList<string> NotIssued(NpgsqlTransaction tx, IReadOnlyCollection<string> accounts, LocalDate cycleStart) =>
-        tx.Connection!.Query<string>("""
-            SELECT k.id FROM unnest(@accounts) AS k(id)
-            WHERE NOT EXISTS (SELECT 1 FROM invoices i WHERE i.account_id = k.id AND i.cycle_start = @cycleStart AND i.status = 'issued')
-              AND NOT EXISTS (SELECT 1 FROM invoiced_cycles c WHERE c.account_id = k.id AND c.cycle_start >= @cycleStart)
-            ORDER BY k.id COLLATE "C"
+        tx.Connection!.Query<string>($"""
+            SELECT a.id FROM unnest(@accounts) AS a(id)
+            WHERE {BillRunStore.NotBilled}
+            ORDER BY a.id COLLATE "C"
             """, new { accounts = accounts.ToArray(), cycleStart }, tx).AsList();
 
     /// <summary>
