@@ -45,17 +45,17 @@ public sealed class DocumentFolder(string root)
         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{path}.{Host}.{pid}.{thread}.tmp");
 
     /// <summary>
-    /// Removes the temporary files (NAME.pdf.HOST.PID.THREAD.tmp) that writers on this machine left when they
+    /// Removes the temporary files (NAME.pdf.HOST.PID.THREAD.tmp) of <paramref name="kinds"/> (all, by default) that writers on this machine left when they
     /// were gone — a process killed between writing and renaming — and returns how many. A file whose process
     /// still runs here is some writer's work in progress and stays; so does one of another machine's (a document
     /// store shared by several, as docs/operations.md describes): a process id says nothing across machines, and
     /// that machine's own sweep removes it. A name without a host (NAME.pdf.PID.THREAD.tmp, written before hosts
     /// were named) is judged as this machine's.
     /// </summary>
-    public int SweepTemporary()
+    public int SweepTemporary(IReadOnlyCollection<DocumentKind>? kinds = null)
     {
         var swept = 0;
-        foreach (var sub in Kinds.Select(k => Path.GetDirectoryName(PathOf(k, "x"))!).Where(Directory.Exists))
+        foreach (var sub in (kinds ?? Kinds).Select(k => Path.GetDirectoryName(PathOf(k, "x"))!).Where(Directory.Exists))
         {
             foreach (var temp in Directory.EnumerateFiles(sub, "*.pdf.*.*.tmp"))
             {

@@ -76,7 +76,7 @@ public sealed class DunningJob(BillingDatabase db, CatalogCache catalogs, Func<N
         }
 
         long? runId = dryRun ? null : DunningStore.StartRun(conn, asOf, by);
-        if (!dryRun && letters.Folder.SweepTemporary() is > 0 and var swept)
+        if (!dryRun && letters.Folder.SweepTemporary([Core.Documents.DocumentKind.Letter]) is > 0 and var swept)
         {
             Log.ForContext<DunningJob>().Information("Removed {Count} temporary file(s) a killed run left in {Folder}", swept, letters.Folder.Root);
         }

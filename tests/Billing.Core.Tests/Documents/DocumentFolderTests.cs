@@ -73,4 +73,20 @@ public sealed class DocumentFolderTests : IDisposable
 
         Assert.True(File.Exists(elsewhere));
     }
+
+    [Fact]
+    public void A_sweep_of_letters_only_leaves_the_invoices_folder_alone()
+    {
+        var folder = new DocumentFolder(_root);
+        folder.Write(DocumentKind.Invoice, "INV-2026-000001", [1]);
+        folder.Write(DocumentKind.Letter, "INV-2026-000001.final-notice", [2]);
+        var invoice = DocumentFolder.TemporaryPath(folder.PathOf(DocumentKind.Invoice, "INV-2026-000002"), 2147483646, 9); // no such process
+        var letter = DocumentFolder.TemporaryPath(folder.PathOf(DocumentKind.Letter, "INV-2026-000002.final-notice"), 2147483646, 9);
+        File.WriteAllBytes(invoice, [1]);
+        File.WriteAllBytes(letter, [1]);
+
+        Assert.Equal(1, folder.SweepTemporary([DocumentKind.Letter]));
+
+        Assert.Equal((true, false), (File.Exists(invoice), File.Exists(letter)));
+    }
 }
