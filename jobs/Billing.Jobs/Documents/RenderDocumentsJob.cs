@@ -31,9 +31,13 @@ public sealed class RenderDocumentsJob(BillingDatabase db, InvoiceRenderer rende
     public RenderOutcome RenderBatch(long runId, string runDate, int batchNo, int batches)
     {
         using var conn = db.Open();
-        var batch = BillRunStore.Batches(conn, runId).SingleOrDefault(b => b.BatchNo == batchNo)
-            ?? throw new InvalidOperationException($"bill run #{runId} has no batch {batchNo}");
-        var outcome = Render(DocumentStore.InvoiceNumbers(conn, runId, batch.Accounts), []);
+        // The batch as planned now: planned again since its approval (into fewer batches, or other accounts under its number),
+        // the invoices its approval issued are in no batch any more, and are rendered here (those with no PDF yet).
+        var accounts = BillRunStore.Batches(conn, runId).SingleOrDefault(b => b.BatchNo == batchNo)?.Accounts ?? [];
+        IReadOnlyList<string> numbers = BillRunStore.PlannedAfterIssue(conn, runId)
+            ? [.. DocumentStore.InvoiceNumbers(conn, runId, accounts).Union(DocumentStore.UnplannedUnrendered(conn, runId)).Order(StringComparer.Ordinal)]
+            : DocumentStore.InvoiceNumbers(conn, runId, accounts);
+        var outcome = Render(numbers, []);
         Log.Information("Bill run #{Run} batch {Batch}: {Invoices} invoice PDFs ({Bytes} bytes) in {Folder}", runId, batchNo, outcome.Invoices, outcome.Bytes, folder.Root);
         return outcome;
     }

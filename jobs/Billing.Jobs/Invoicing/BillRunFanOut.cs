@@ -46,7 +46,8 @@ public sealed class BillRunFanOut(BillingDatabase db, BillRunJob job, IBackgroun
         using var conn = db.Open();
         // The claim commits once the approval's jobs are enqueued: a job killed in between claimed nothing, and its run again asks.
         using var tx = conn.BeginTransaction();
-        if (approve && BillRunStore.ClaimApproval(tx, runId))
+        // A batch gone from the plan asks for nothing: the new plan was made by another start, which decides on its approval.
+        if (approve && !outcome.Gone && BillRunStore.ClaimApproval(tx, runId))
         {
             Approve(runId, runDate);
         }

@@ -10,7 +10,20 @@ using Serilog;
 namespace Billing.Jobs.Invoicing;
 
 /// <summary>What one batch did.</summary>
-public sealed record BatchOutcome(int BatchNo, int Accounts, int Drafts, int Issued, int Changed, int WithErrors, int NothingToBill);
+public sealed record BatchOutcome(int BatchNo, int Accounts, int Drafts, int Issued, int Changed, int WithErrors, int NothingToBill)
+{
+    /// <summary>
+    /// The run has no such batch any more — planned again since, into fewer batches — so nothing was done: the new
+    /// plan's batches hold every account still to bill.
+    /// </summary>
+    public bool Gone { get; init; }
+
+    internal static BatchOutcome GoneFrom(long runId, int batchNo, string step)
+    {
+        Log.ForContext<BillRunJob>().Warning("Bill run #{Run} has no batch {Batch} any more (it was planned again): nothing to {Step}; the new plan's batches hold its accounts", runId, batchNo, step);
+        return new BatchOutcome(batchNo, 0, 0, 0, 0, 0, 0) { Gone = true };
+    }
+}
 
 /// <summary>A planned run: its batches of accounts and the accounts left out because their cycle has not ended yet.</summary>
 public sealed record PlannedRun(BillRun Run, IReadOnlyList<PlannedBatch> Batches, IReadOnlyList<string> NotEnded);
@@ -62,7 +75,11 @@ public sealed class BillRunJob(BillingDatabase db, CatalogCache catalogs, Invoic
     {
         using var conn = db.Open();
         using var tx = conn.BeginTransaction(IsolationLevel.RepeatableRead);
-        var batch = BillRunStore.LockBatch(tx, runId, batchNo);
+        if (BillRunStore.LockBatch(tx, runId, batchNo) is not { } batch)
+        {
+            return BatchOutcome.GoneFrom(runId, batchNo, "draft");
+        }
+
         var run = RunOf(conn, runId);
         // Planned before some of its accounts were issued (the job run again after the approval, or a second run at
         // the same time): those are billed, and a draft beside their issued invoice would bill the cycle twice.
@@ -91,7 +108,11 @@ public sealed class BillRunJob(BillingDatabase db, CatalogCache catalogs, Invoic
         try
         {
             using var tx = conn.BeginTransaction();
-            var batch = BillRunStore.LockBatch(tx, runId, batchNo);
+            if (BillRunStore.LockBatch(tx, runId, batchNo) is not { } batch)
+            {
+                return BatchOutcome.GoneFrom(runId, batchNo, "approve");
+            }
+
             var run = RunOf(conn, runId);
             var cycle = BillCycle.EndingOn(run.RunDate);
             var stored = InvoiceStore.LockDrafts(tx, batch.Accounts, cycle.Start).ToDictionary(d => d.AccountId, StringComparer.Ordinal);

@@ -27,6 +27,19 @@ public static class DocumentStore
             ORDER BY number
             """, new { runId, accounts = accounts?.ToArray() }).AsList();
 
+    /// <summary>
+    /// A bill run's issued invoices with no PDF recorded whose account is in none of its batches: issued under an earlier
+    /// plan of the run, which a later plan (of the accounts still to issue) replaced.
+    /// </summary>
+    public static IReadOnlyList<string> UnplannedUnrendered(NpgsqlConnection conn, long runId) =>
+        conn.Query<string>("""
+            SELECT i.number FROM invoices i
+            WHERE i.run_id = @runId AND i.status = 'issued'
+              AND i.account_id NOT IN (SELECT unnest(b.accounts) FROM bill_run_batches b WHERE b.run_id = @runId)
+              AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.kind = 'invoice' AND d.number = i.number)
+            ORDER BY i.number
+            """, new { runId }).AsList();
+
     /// <summary>The numbers of the credit notes against a bill run's invoices.</summary>
     public static IReadOnlyList<string> CreditNoteNumbers(NpgsqlConnection conn, long runId) =>
         conn.Query<string>("""

@@ -148,7 +148,11 @@ public static class BillRunStore
             RETURNING run_id AS runid, batch_no AS batchno, cardinality(accounts) AS accounts
             """, new { runId, day = runDate.Day, cycleStart, account, zones = zones.ToArray(), batchSize }, tx, commandTimeout: 0)
             .OrderBy(b => b.BatchNo).ToList();
-        conn.Execute("UPDATE bill_runs SET planned_at = now(), approval_requested_at = NULL, unrated = @unrated::jsonb WHERE id = @runId",
+        conn.Execute("""
+            UPDATE bill_runs SET planned_at = now(), approval_requested_at = NULL, unrated = @unrated::jsonb,
+                planned_after_issue = planned_after_issue OR EXISTS (SELECT 1 FROM invoices WHERE run_id = @runId AND status = 'issued')
+            WHERE id = @runId
+            """,
             new { runId, unrated = JsonSerializer.Serialize(unrated) }, tx);
         tx.Commit();
         return batches;
@@ -163,11 +167,15 @@ public static class BillRunStore
             SELECT run_id, batch_no, accounts, drafted_at, approved_at FROM bill_run_batches WHERE run_id = @runId ORDER BY batch_no
             """, new { runId }).AsList();
 
-    public static BillRunBatch LockBatch(NpgsqlTransaction tx, long runId, int batchNo) =>
+    /// <summary>The batch, locked; null when the run has no such batch any more (planned again since, into fewer batches).</summary>
+    public static BillRunBatch? LockBatch(NpgsqlTransaction tx, long runId, int batchNo) =>
         tx.Connection!.QuerySingleOrDefault<BillRunBatch>("""
             SELECT run_id, batch_no, accounts, drafted_at, approved_at FROM bill_run_batches WHERE run_id = @runId AND batch_no = @batchNo FOR UPDATE
-            """, new { runId, batchNo }, tx)
-        ?? throw new InvalidOperationException($"bill run {runId} has no batch {batchNo} (it was planned again: run the batches of the new plan)");
+            """, new { runId, batchNo }, tx);
+
+    /// <summary>Whether the run was planned again after it had issued invoices (<c>bill_runs.planned_after_issue</c>).</summary>
+    public static bool PlannedAfterIssue(NpgsqlConnection conn, long runId) =>
+        conn.ExecuteScalar<bool>("SELECT coalesce((SELECT planned_after_issue FROM bill_runs WHERE id = @runId), false)", new { runId });
 
     public static void MarkDrafted(NpgsqlTransaction tx, long runId, int batchNo) =>
         tx.Connection!.Execute("UPDATE bill_run_batches SET drafted_at = now() WHERE run_id = @runId AND batch_no = @batchNo", new { runId, batchNo }, tx);

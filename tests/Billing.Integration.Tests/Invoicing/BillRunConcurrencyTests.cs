@@ -162,7 +162,7 @@ public sealed class BillRunConcurrencyTests : IDisposable
 
     /// <summary>
     /// A run started again while the first is still at work (the dashboard's Trigger now beside the schedule's run):
-    /// the second plans again, so the first may stop on a batch that is gone ("planned again") or on a draft that the
+    /// the second plans again, so the first may find a batch gone (it does nothing for it) or stop on a draft that the
     /// other run changed under it (serialization); whatever the interleaving, once a run has finished, each account's
     /// cycle is issued once, with the twelve numbers and no gap, and no draft is left beside an issued invoice.
     /// </summary>
@@ -218,6 +218,42 @@ public sealed class BillRunConcurrencyTests : IDisposable
 
         Assert.Equal([(nameof(BillRunFanOut.ApproveBatch), 1), (nameof(BillRunFanOut.ApproveBatch), 2)],
             again.Created.Where(j => j.Method.Name == nameof(BillRunFanOut.ApproveBatch)).Select(j => (j.Method.Name, (int)j.Args[2]!)));
+    }
+
+    /// <summary>
+    /// The run planned again (the dashboard's Trigger now of "Bill run …: plan", or `billing bill-run DATE`) after its batch 1
+    /// of two was approved: the new plan has one batch, the two accounts still to issue. The first plan's jobs still queued
+    /// (or retried) name batches of the old plan: the draft and the approval of batch 2 find no such batch and do nothing —
+    /// they do not fail (ten retries, then a failed job on the dashboard) nor ask for an approval the new plan may not want —
+    /// and the render job of batch 1 renders the two invoices batch 1's approval issued, which the new batch 1 (the other two
+    /// accounts, not issued) does not hold: no issued invoice is left without its PDF.
+    /// </summary>
+    [Fact]
+    public void Jobs_of_a_plan_replaced_after_batch_1_was_approved_do_nothing_for_a_batch_that_is_gone_and_batch_1_still_renders_the_two_invoices_it_issued()
+    {
+        var db = Database(4);
+        var job = Job(db, batchSize: 2);
+        var first = job.Plan(November, null, "tests");
+        job.DraftAll(first.Run.Id);
+        Assert.Equal(2, job.ApproveBatch(first.Run.Id, 1).Issued);
+        var issuedByBatch1 = Issued(db).Select(i => i.Number + ".pdf").ToList();
+
+        var again = job.Plan(November, null, "tests");
+        Assert.Equal([(1, 2)], again.Batches.Select(b => (b.BatchNo, b.Accounts)));
+
+        var jobs = new RecordingJobClient(dieOnCreate: false);
+        var fanOut = new BillRunFanOut(db.Db, job, jobs, new InvoicingOptions { BatchSize = 2, AutoApprove = true });
+        Assert.Equal(0, fanOut.DraftBatch(first.Run.Id, "2026-11-01", 2, 2, approve: true).Drafts);
+        Assert.Empty(jobs.Created);
+        Assert.Equal(0, fanOut.ApproveBatch(first.Run.Id, "2026-11-01", 2, 2).Issued);
+
+        using var documents = new TempDir();
+        var render = Rendering.Job(db.Db, documents.Path);
+        Assert.Equal(2, render.RenderBatch(first.Run.Id, "2026-11-01", 1, 2).Invoices);
+        Assert.Equal(0, render.RenderBatch(first.Run.Id, "2026-11-01", 2, 2).Invoices); // rendered by batch 1's job: not again
+        Assert.Equal(issuedByBatch1.Order(StringComparer.Ordinal),
+            Directory.GetFiles(Path.Combine(documents.Path, "invoices")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(2, Issued(db).Count); // nothing else was issued
     }
 
     /// <summary>A job client that records the jobs it is given, or dies (as the process would) at the first.</summary>
