@@ -18,11 +18,14 @@ namespace Billing.Jobs.Invoicing;
 /// </summary>
 public sealed class BillRunFanOut(BillingDatabase db, BillRunJob job, IBackgroundJobClient jobs, InvoicingOptions options)
 {
-    /// <summary>The daily recurring job: drafts the run of the cycles that ended <see cref="InvoicingOptions.DaysAfterCycleEnd"/> days ago (none after a 28th).</summary>
+    /// <summary>
+    /// The daily recurring job: drafts the run of the cycles that ended <see cref="InvoicingOptions.DaysAfterCycleEnd"/> days ago
+    /// (none after a 28th), and first those of the dates of the month before that have no run (the schedule missed them).
+    /// </summary>
     [DisplayName("Bill run, daily drafts")]
     public void Daily()
     {
-        if (job.DailyRunDate() is { } runDate)
+        foreach (var runDate in job.DailyRunDates())
         {
             Start(LocalDatePattern.Iso.Format(runDate), null, options.AutoApprove);
         }

@@ -189,10 +189,23 @@ public sealed class BillRunJob(BillingDatabase db, CatalogCache catalogs, Invoic
     }
 
     /// <summary>
-    /// The date whose run the daily job makes: today (UTC) less the configured days, so every zone's cycle has ended; null
-    /// after a 28th, on which no cycle ends (cycle days are 1–28), so that the job has nothing to do rather than fail.
+    /// The dates whose runs the daily job makes (<see cref="DailyBillRuns"/>): today (UTC) less the configured days, so every
+    /// zone's cycle has ended — none after a 28th, on which no cycle ends (cycle days are 1–28) — after the dates of the
+    /// month before it that the schedule missed, oldest first.
     /// </summary>
-    public LocalDate? DailyRunDate() => clock.GetCurrentInstant().InUtc().Date.PlusDays(-options.DaysAfterCycleEnd) is { Day: <= 28 } date ? date : null;
+    public IReadOnlyList<LocalDate> DailyRunDates()
+    {
+        var target = clock.GetCurrentInstant().InUtc().Date.PlusDays(-options.DaysAfterCycleEnd);
+        using var conn = db.Open();
+        var (first, made) = BillRunStore.RunDates(conn, target.PlusDays(-DailyBillRuns.CatchUpDays));
+        var dates = DailyBillRuns.Dates(target, first, made);
+        if (dates.Count > 1 || (dates.Count == 1 && dates[0] != target))
+        {
+            _log.Warning("Daily bill run: {Missed} date(s) the schedule missed are planned now: {Dates}", dates.Count(d => d != target), dates.Where(d => d != target));
+        }
+
+        return dates;
+    }
 
     private static BillRun RunOf(Npgsql.NpgsqlConnection conn, long runId) =>
         BillRunStore.Find(conn, runId.ToString(System.Globalization.CultureInfo.InvariantCulture)) ?? throw new InvalidOperationException($"no bill run #{runId}");

@@ -158,6 +158,11 @@ public static class BillRunStore
         return batches;
     }
 
+    /// <summary>The earliest date any bill run was made for (null before the first), and the dates from <paramref name="from"/> on that have one.</summary>
+    public static (LocalDate? First, IReadOnlySet<LocalDate> Since) RunDates(NpgsqlConnection conn, LocalDate from) =>
+        (conn.ExecuteScalar<LocalDate?>("SELECT min(run_date) FROM bill_runs"),
+         conn.Query<LocalDate>("SELECT run_date FROM bill_runs WHERE run_date >= @from", new { from }).ToHashSet());
+
     /// <summary>The numbers of the run's batches, in order (not their accounts).</summary>
     public static IReadOnlyList<int> BatchNumbers(NpgsqlConnection conn, long runId) =>
         conn.Query<int>("SELECT batch_no FROM bill_run_batches WHERE run_id = @runId ORDER BY batch_no", new { runId }).AsList();

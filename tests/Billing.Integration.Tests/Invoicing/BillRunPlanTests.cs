@@ -64,9 +64,34 @@ public sealed class BillRunPlanTests : IDisposable
         // Nothing to enqueue: no account, or no run at all (so no job client is needed).
         new BillRunFanOut(_scratch.Db, job, new Hangfire.BackgroundJobClient(new NoStorage()), new InvoicingOptions()).Daily();
 
-        Assert.Equal(runDate, job.DailyRunDate() is { } d ? NodaTime.Text.LocalDatePattern.Iso.Format(d) : null);
         using var c = _scratch.Db.Open();
         Assert.Equal(runDate is null ? [] : [runDate], c.Query<string>("SELECT run_date::text FROM bill_runs"));
+    }
+
+    /// <summary>
+    /// `serve` was down from the 12th to the 15th of November at 02:00 UTC: the daily runs of the 11th, 12th and 13th never
+    /// happened (the runs of the 9th and 10th did). Hangfire fires the missed schedule once when the server is back, and that
+    /// one run plans the three missed dates as well as the 14th — each with its own run, oldest first — so no account with
+    /// cycle day 11, 12 or 13 waits a month for its invoice; a second run the same day plans only the 14th again.
+    /// </summary>
+    [Fact]
+    public void The_daily_bill_run_after_a_server_outage_also_plans_the_dates_it_missed_and_only_those()
+    {
+        var job = new BillRunJob(_scratch.Db, new CatalogCache(), new InvoicingOptions(), new FakeClock(Instant.FromUtc(2026, 11, 15, 2, 0)));
+        using var c = _scratch.Db.Open();
+        BillRunStore.Ensure(c, new LocalDate(2026, 11, 9), "schedule");
+        BillRunStore.Ensure(c, new LocalDate(2026, 11, 10), "schedule");
+        var fanOut = new BillRunFanOut(_scratch.Db, job, new Hangfire.BackgroundJobClient(new NoStorage()), new InvoicingOptions());
+
+        fanOut.Daily();
+        Assert.Equal(["2026-11-09", "2026-11-10", "2026-11-11", "2026-11-12", "2026-11-13", "2026-11-14"],
+            c.Query<string>("SELECT run_date::text FROM bill_runs ORDER BY id"));
+        Assert.Equal(["2026-11-11", "2026-11-12", "2026-11-13", "2026-11-14"],
+            c.Query<string>("SELECT run_date::text FROM bill_runs WHERE planned_at IS NOT NULL ORDER BY planned_at, id"));
+
+        c.Execute("UPDATE bill_runs SET planned_at = NULL");
+        fanOut.Daily();
+        Assert.Equal(["2026-11-14"], c.Query<string>("SELECT run_date::text FROM bill_runs WHERE planned_at IS NOT NULL"));
     }
 
     /// <summary>Job storage the daily run must not touch when it has nothing to enqueue.</summary>
