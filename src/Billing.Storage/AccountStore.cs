@@ -111,6 +111,7 @@ public static class AccountStore
             ORDER BY msisdn, active_from DESC
             ON CONFLICT (msisdn) DO UPDATE SET account_id = EXCLUDED.account_id WHERE msisdn_partitions.account_id <> EXCLUDED.account_id
             """, new { numbers }, tx);
+        Rating.HoldStore.TryAgainFor(tx, numbers);
         tx.Commit();
         return new AccountImportResult(accounts.Count, added, updated, closed, errors);
     }

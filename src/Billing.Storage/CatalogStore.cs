@@ -21,19 +21,36 @@ public static class CatalogStore
 {
     private const string Columns = "id, label, kind, checksum, effective_from, loaded_at, loaded_by";
 
-    /// <summary>Stores a version; returns its id and whether it was new (the same files and date again are one version).</summary>
+    /// <summary>
+    /// Stores a version; returns its id and whether it was new. A load is unchanged — no new version — only when the
+    /// latest load at the same effective date has the same kind, files (<paramref name="checksum"/>) and options: the same
+    /// load again. Files loaded before at that date but replaced since by a later load are stored again, so that they win.
+    /// </summary>
     public static (int Id, bool Created) Save(NpgsqlConnection conn, string label, string kind, string checksum, Instant effectiveFrom,
         IReadOnlyDictionary<string, string> files, IReadOnlyDictionary<string, string> options, string loadedBy)
     {
-        var id = conn.ExecuteScalar<int?>("""
+        ArgumentNullException.ThrowIfNull(conn);
+        using var tx = conn.BeginTransaction();
+        // One load at a time (readers are not blocked): two loads of the same files at once store one version.
+        conn.Execute("LOCK TABLE catalog_versions IN SHARE ROW EXCLUSIVE MODE", transaction: tx);
+        var optionsJson = JsonSerializer.Serialize(options);
+        var unchanged = conn.ExecuteScalar<int?>("""
+            SELECT id FROM (SELECT id, kind, checksum, options FROM catalog_versions WHERE effective_from = @effectiveFrom ORDER BY id DESC LIMIT 1) v
+            WHERE v.kind = @kind AND v.checksum = @checksum AND v.options = @optionsJson::jsonb
+            """, new { kind, checksum, effectiveFrom, optionsJson }, tx);
+        if (unchanged is { } id)
+        {
+            tx.Commit();
+            return (id, false);
+        }
+
+        var created = conn.ExecuteScalar<int>("""
             INSERT INTO catalog_versions (label, kind, checksum, effective_from, files, options, loaded_by)
-            VALUES (@label, @kind, @checksum, @effectiveFrom, @files::jsonb, @options::jsonb, @loadedBy)
-            ON CONFLICT (checksum, effective_from) DO NOTHING
+            VALUES (@label, @kind, @checksum, @effectiveFrom, @files::jsonb, @optionsJson::jsonb, @loadedBy)
             RETURNING id
-            """, new { label, kind, checksum, effectiveFrom, files = JsonSerializer.Serialize(files), options = JsonSerializer.Serialize(options), loadedBy });
-        return id is { } created
-            ? (created, true)
-            : (conn.ExecuteScalar<int>("SELECT id FROM catalog_versions WHERE checksum = @checksum AND effective_from = @effectiveFrom", new { checksum, effectiveFrom }), false);
+            """, new { label, kind, checksum, effectiveFrom, files = JsonSerializer.Serialize(files), optionsJson, loadedBy }, tx);
+        tx.Commit();
+        return (created, true);
     }
 
     public static IReadOnlyList<CatalogVersionRow> List(NpgsqlConnection conn) =>

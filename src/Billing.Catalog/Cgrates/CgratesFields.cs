@@ -31,14 +31,15 @@ internal static class CgratesFields
         return values;
     }
 
-    public static decimal Decimal(CsvRow row, int index, string column, CatalogProblems problems, ref bool ok)
+    /// <param name="nonNegative">a price or fee: below zero is an error too (the engine refuses a negative one).</param>
+    public static decimal Decimal(CsvRow row, int index, string column, CatalogProblems problems, ref bool ok, bool nonNegative = false)
     {
-        if (CatalogUnits.TryParseDecimal(row.At(index), out var value))
+        if (CatalogUnits.TryParseDecimal(row.At(index), out var value) && (!nonNegative || value >= 0))
         {
             return value;
         }
 
-        problems.Error(row.File, row.Line, $"{column} '{row.At(index)}' is not a decimal number");
+        problems.Error(row.File, row.Line, $"{column} '{row.At(index)}' is not a {(nonNegative ? "non-negative " : "")}decimal number");
         ok = false;
         return 0;
     }

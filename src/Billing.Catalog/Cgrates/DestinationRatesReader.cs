@@ -46,7 +46,8 @@ internal static class DestinationRatesReader
             RoundingMethod? rounding = row.At(3) switch
             {
                 "*up" => RoundingMethod.Up,
-                "*middle" or "" => RoundingMethod.Middle,
+                "*middle" => RoundingMethod.Middle,
+                "" => RoundingMethod.Middle, // at the charge's own 6 decimals (below): no rounding
                 "*down" => RoundingMethod.Down,
                 _ => null,
             };
@@ -61,6 +62,13 @@ internal static class DestinationRatesReader
             {
                 problems.Error(row.File, row.Line, $"RoundingDecimals '{row.At(4)}' must be a whole number from 0 to 6");
                 ok = false;
+            }
+
+            if (row.At(3).Length == 0)
+            {
+                // utils.Round leaves a cost alone under any other method than the three, so an empty one rounds
+                // nothing; RoundingDecimals 0 (an empty column) would otherwise take a 0.35 call to 0.
+                decimals = Billing.Core.Money.Rounding.ChargeDecimals;
             }
 
             var maxCost = 0m;

@@ -20,8 +20,8 @@ internal static class RatesReader
                 problems.Error(row.File, row.Line, "the rate id is empty");
             }
 
-            var connectFee = Decimal(row, 1, "ConnectFee", problems, ref ok);
-            var price = Decimal(row, 2, "Rate", problems, ref ok);
+            var connectFee = Decimal(row, 1, "ConnectFee", problems, ref ok, nonNegative: true);
+            var price = Decimal(row, 2, "Rate", problems, ref ok, nonNegative: true);
             var unit = Duration(row, 3, "RateUnit", positive: true, problems, ref ok);
             var increment = Duration(row, 4, "RateIncrement", positive: true, problems, ref ok);
             var from = Duration(row, 5, "GroupIntervalStart", positive: false, problems, ref ok);

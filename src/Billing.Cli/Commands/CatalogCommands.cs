@@ -85,7 +85,7 @@ public static class CatalogCommands
 
         output.WriteLine(created
             ? $"Stored catalogue version {id} ({label}, {kind}), effective from {from}."
-            : $"Unchanged: the same files with the same effective date are already version {id}.");
+            : $"Unchanged: version {id}, the latest load with this effective date, has the same files and options.");
         output.WriteLine(CatalogPrinter.Summary(result.Catalog!));
         return 0;
     }

@@ -135,8 +135,10 @@ public static class CycleSequencer
         var cycleBalances = new CycleBalances();
         var remaining = new Dictionary<string, long>(StringComparer.Ordinal);
         Plan? plan = null;
+        var planVersion = 0;
         IReadOnlyList<AllowancePurchase>? purchases = null;
         var nextPurchase = 0;
+        Dictionary<string, long>? boughtSoFar = null;
         for (var i = 0; i < ordered.Length; i++)
         {
             var (u, cycle) = ordered[i];
@@ -150,6 +152,7 @@ public static class CycleSequencer
                 plan = null;
                 purchases = bought.GetValueOrDefault((sub, cycle));
                 nextPurchase = 0;
+                boughtSoFar = null;
             }
 
             var version = catalogs.InForce(u.Start);
@@ -159,19 +162,24 @@ public static class CycleSequencer
                 continue;
             }
 
-            if (plan is null && version.Catalog.Plans.TryGetValue(subscriber.PlanId, out plan))
+            // The group's first event, or the first under a newer version (whose plan may grant otherwise): the grant of the
+            // version in force, less what the cycle has used so far — the same whether the events before it were rated in
+            // this batch or an earlier one.
+            if ((plan is null || planVersion != version.Id) && version.Catalog.Plans.TryGetValue(subscriber.PlanId, out var inForce))
             {
-                // Bundles bought up to this first event count from the start; later ones as the events reach them.
-                Dictionary<string, long>? boughtSoFar = null;
+                // Bundles bought up to this event count from the start; later ones as the events reach them.
                 for (; purchases is not null && nextPurchase < purchases.Count && purchases[nextPurchase].At <= u.Start; nextPurchase++)
                 {
                     boughtSoFar ??= new Dictionary<string, long>(StringComparer.Ordinal);
                     boughtSoFar[purchases[nextPurchase].AllowanceId] = boughtSoFar.GetValueOrDefault(purchases[nextPurchase].AllowanceId) + purchases[nextPurchase].Amount;
                 }
 
+                plan = inForce;
+                planVersion = version.Id;
+                remaining = new Dictionary<string, long>(StringComparer.Ordinal);
                 foreach (var a in plan.Allowances)
                 {
-                    var spent = used.GetValueOrDefault((sub, a.Id, cycle));
+                    var spent = cycleBalances.UsedOf(a.Id) ?? used.GetValueOrDefault((sub, a.Id, cycle));
                     var granted = a.Amount + (boughtSoFar?.GetValueOrDefault(a.Id) ?? 0);
                     remaining[a.Id] = Math.Max(0, granted - spent);
                     // A newer catalogue may grant less than the cycle has already used: granted never drops below used.
@@ -186,6 +194,8 @@ public static class CycleSequencer
                 for (; purchases is not null && nextPurchase < purchases.Count && purchases[nextPurchase].At <= u.Start; nextPurchase++)
                 {
                     var (_, allowance, amount) = purchases[nextPurchase];
+                    boughtSoFar ??= new Dictionary<string, long>(StringComparer.Ordinal);
+                    boughtSoFar[allowance] = boughtSoFar.GetValueOrDefault(allowance) + amount;
                     if (remaining.ContainsKey(allowance))
                     {
                         remaining[allowance] += amount;
@@ -286,6 +296,9 @@ public static class CycleSequencer
 
         /// <summary>Sets an allowance's balance (added after the others when it has none yet).</summary>
         public void Set(string allowance, long granted, long used) => Put(IndexOf(allowance), allowance, granted, used);
+
+        /// <summary>What the cycle has used of an allowance so far, if it has a balance here.</summary>
+        public long? UsedOf(string allowance) => IndexOf(allowance) is var i and >= 0 ? _entries[i].Used : null;
 
         /// <summary>A bundle bought: <paramref name="amount"/> more granted (from nothing when the allowance has no balance yet).</summary>
         public void Buy(string allowance, long amount)

@@ -61,7 +61,8 @@ public static class RerateCalculator
             var version = catalogs.InForce(inv.Usage.Start);
             var covered = inv.AllowanceId is null ? null : new Dictionary<string, long>(StringComparer.Ordinal) { [inv.AllowanceId] = inv.AllowanceUsed };
             var outcome = version?.Rater.Rate(inv.Usage.Subscriber!.PlanId, inv.Usage.Request, covered);
-            var price = outcome?.Charge?.Amount ?? inv.BilledAmount;
+            // Priced in another currency now (its plan's changed): no difference in the invoice's currency, so none is recorded.
+            var price = outcome?.Charge is { } charge && string.Equals(charge.Currency, inv.Currency, StringComparison.Ordinal) ? charge.Amount : inv.BilledAmount;
             after[inv.Usage.Id] = Money.Of(price, inv.Currency);
             if (price != inv.BilledAmount)
             {

@@ -58,6 +58,27 @@ public static class HoldStore
         }
     }
 
+    /// <summary>
+    /// Marks the holds of these numbers to be tried again by the next run: an accounts import that rewrites a subscription
+    /// (its plan, its account) may have lifted a cause that rating otherwise tries again only under another catalogue
+    /// version (<see cref="HeldUsage.MayRate"/>): an unknown plan, no tariff or timing in the old plan, a wallet's currency.
+    /// A record held again keeps its hold, stamped with the catalogue it was tried under, so it is tried once more, not in every run.
+    /// </summary>
+    public static void TryAgainFor(NpgsqlTransaction tx, IReadOnlyCollection<string> msisdns)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        ArgumentNullException.ThrowIfNull(msisdns);
+        if (msisdns.Count == 0)
+        {
+            return;
+        }
+
+        tx.Connection!.Execute("""
+            UPDATE rating_holds SET catalog_version = NULL
+            WHERE msisdn = ANY(@msisdns) AND catalog_version IS NOT NULL AND reason <> ALL(@retriedAnyway)
+            """, new { msisdns = msisdns.ToArray(), retriedAnyway = new[] { HoldReasons.UnknownSubscriber, HoldReasons.Suspended } }, tx);
+    }
+
     public static IReadOnlyList<(string Reason, long Count, string Example)> ByReason(NpgsqlConnection conn) =>
         conn.Query<(string, long, string)>("SELECT reason, count(*), min(detail) FROM rating_holds GROUP BY reason ORDER BY count(*) DESC").AsList();
 

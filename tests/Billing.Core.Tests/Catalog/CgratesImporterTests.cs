@@ -129,6 +129,30 @@ public class CgratesImporterTests
         Assert.Equal(expected, result.Errors.Select(e => e.ToString()));
     }
 
+    /// <summary>
+    /// The engine refuses a negative connect fee or price as a loader's bug (Rater's constructor throws): the import reports
+    /// them as errors with their lines, so no such version is stored for every rating run to fail on.
+    /// </summary>
+    [Fact]
+    public void Load_NegativeConnectFeeOrRate_IsAnErrorWithItsLine_NotAVersionTheEngineRefuses()
+    {
+        var files = new Dictionary<string, string>
+        {
+            ["Destinations.csv"] = "DST_A,49\n",
+            ["Timings.csv"] = "",
+            ["Rates.csv"] = "RT_A,-0.10,0.1,60s,1s,0s\nRT_B,0,-0.1,60s,1s,0s\n",
+            ["DestinationRates.csv"] = "DR_A,DST_A,RT_A,*up,4,0,\nDR_B,DST_A,RT_B,*up,4,0,\n",
+            ["RatingPlans.csv"] = "RP_A,DR_A,*any,10\nRP_B,DR_B,*any,10\n",
+        };
+
+        var result = CgratesImporter.Load(files, new CgratesImportOptions { Version = "x" });
+
+        Assert.Null(result.Catalog);
+        Assert.Equal(
+            ["Rates.csv:1: ConnectFee '-0.10' is not a non-negative decimal number", "Rates.csv:2: Rate '-0.1' is not a non-negative decimal number"],
+            result.Errors.Where(e => e.ToString().StartsWith("Rates.csv", StringComparison.Ordinal)).Select(e => e.ToString()));
+    }
+
     [Fact]
     public void Load_TimingEndingDifferentlyInTwoPlaces_BecomesTwoTimings()
     {

@@ -496,6 +496,24 @@ public class CgratesSemanticsTests
         Assert.Equal(Dec(amount), charge.Amount);
     }
 
+    /// <summary>
+    /// utils.Round (utils/coreutils.go): a RoundingMethod that is none of *up, *middle, *down — an empty column
+    /// — falls to its default case and leaves the cost as it is, whatever RoundingDecimals says (empty reads as 0).
+    /// 0.35 a minute for 60 s costs 0.35 and 1.2345 a minute 1.2345 — not 0 and 1 rounded to whole units.
+    /// </summary>
+    [Theory]
+    [InlineData("0.35", "", "0.35")]
+    [InlineData("1.2345", "", "1.2345")]
+    [InlineData("1.2345", "2", "1.2345")]
+    public void An_empty_RoundingMethod_leaves_the_cost_unrounded_as_CGRateS_does(string price, string decimals, string amount)
+    {
+        var catalog = Germany($"RT,0,{price},60s,60s,0s\n", $"DR,DST_DE,RT,,{decimals},0,\n");
+
+        var charge = Rated(catalog, "cgrates.org", "call", "1001", "4930123", "2015-03-02T09:00:00Z", 60);
+
+        Assert.Equal(Dec(amount), charge.Amount);
+    }
+
     // ---- ConnectFee and timings within a call ---------------------------------------------------
 
     /// <summary>

@@ -137,6 +137,32 @@ public class CycleSequencerTests
         Assert.Equal([new AllowanceBalance(Sub, "MIN", Nov1, 60, 60)], rating.Balances);
     }
 
+    /// <summary>
+    /// 120 s of allowance until a version from 15 November grants <paramref name="minutesFrom15th"/> s: a 90 s call on the 2nd uses
+    /// 90, and a 60 s call on the 20th finds what the new grant leaves of the 90 used — whether the two are rated in one batch
+    /// (a late file, a re-rate of the cycle) or one batch each (as they arrived).
+    /// </summary>
+    [Theory]
+    [InlineData(60, "0.60", 0)]   // 60 granted, 90 used: nothing left
+    [InlineData(300, "0", 60)]    // 300 granted, 90 used: 210 left
+    public void A_call_after_a_version_that_changes_the_allowance_finds_the_new_grant_less_what_the_cycle_used_in_one_batch_or_two(
+        long minutesFrom15th, string amount, long allowanceUsed)
+    {
+        var catalogs = new CatalogTimeline([Version(1, Instant.FromUtc(2026, 1, 1, 0, 0)), Version(2, Instant.FromUtc(2026, 11, 15, 0, 0), minutes: minutesFrom15th)]);
+        var early = Call(1, 2, 9, 90);
+        var late = Call(2, 20, 9, 60);
+
+        var together = CycleSequencer.Rate([early, late], new RatingInputs(catalogs, NoneUsed, NoneBought, NoWallets));
+        var first = CycleSequencer.Rate([early], new RatingInputs(catalogs, NoneUsed, NoneBought, NoWallets));
+        var used = first.Balances.ToDictionary(b => (b.SubscriptionId, b.AllowanceId, b.Cycle), b => b.Used);
+        var apart = CycleSequencer.Rate([late], new RatingInputs(catalogs, used, NoneBought, NoWallets));
+
+        var expected = (decimal.Parse(amount, System.Globalization.CultureInfo.InvariantCulture), allowanceUsed);
+        Assert.Equal(expected, (apart.Charges.Single().Charge.Amount, apart.Charges.Single().Charge.AllowanceUsed));
+        Assert.Equal(expected, (together.Charges.Single(c => c.Usage.Id == 2).Charge.Amount, together.Charges.Single(c => c.Usage.Id == 2).Charge.AllowanceUsed));
+        Assert.Equal(apart.Balances.Single(), together.Balances.Single());
+    }
+
     [Fact]
     public void Each_call_is_priced_by_the_catalogue_version_in_force_at_its_start()
     {

@@ -56,6 +56,24 @@ public class RerateCalculatorTests
             difference.Accounts);
     }
 
+    /// <summary>
+    /// An invoice billed the call in GBP; its plan now prices in EUR (0.30 EUR). The difference is no amount of either currency:
+    /// no adjustment (0.30 EUR − 0.20 GBP posted as 0.10 GBP would be), and the call stays at what it was billed.
+    /// </summary>
+    [Fact]
+    public void An_invoiced_call_repriced_in_another_currency_records_no_adjustment_mixing_the_two()
+    {
+        var euros = new CatalogTimeline([OnePlanCatalog.Version(2, Instant.FromUtc(2026, 1, 1, 0, 0), perMinute: 0.30m, minutes: 0, currency: "EUR")]);
+        var invoiced = new InvoicedCharge(Call(1, 9, 60), Nov1, 77, "GBP", null, 0, 0.20m);
+        var before = new Dictionary<long, (string, Money)> { [1] = ("A-1", Gbp(0.20m)) };
+
+        var difference = RerateCalculator.Compute([(Sub, Nov1)], [], [invoiced], before,
+            new RatingInputs(euros, new Dictionary<(long, string, LocalDate), long>(), new Dictionary<(long, LocalDate), IReadOnlyList<AllowancePurchase>>(), new Dictionary<string, Currency>()));
+
+        Assert.Empty(difference.Adjustments);
+        Assert.Equal([new RerateAccountDelta("A-1", 1, Gbp(0.20m), Gbp(0.20m), 0)], difference.Accounts);
+    }
+
     [Fact]
     public void Allowance_used_in_a_re_rated_cycle_counts_only_its_invoiced_charges_and_other_cycles_keep_theirs()
     {

@@ -333,6 +333,29 @@ public sealed class RateUsageJobTests : IDisposable
     }
 
     [Fact]
+    public void Usage_held_for_a_plan_the_catalogue_lacks_is_rated_once_the_accounts_import_corrects_the_subscriptions_plan_with_the_same_catalogue()
+    {
+        var db = NewDatabase();
+        using var c = db.Open();
+        const string msisdn = "447700900003";
+        RatingData.AddSubscriber(c, "T3", msisdn, "uk_prepay", Utc(11, 1, 0), billCycleDay: 1, paymentType: PaymentType.Prepaid); // a typo
+        RatingData.InsertUsage(c, [UsageSpec.Voice("t3-a", msisdn, "442079460000", Utc(11, 10, 9), 60)]);
+        var job = new RateUsageJob(db, new CatalogCache());
+        var first = job.RateAll(RateUsageJob.DefaultRangeSize);
+        Assert.Equal(new Dictionary<string, long> { ["unknown-plan"] = 1 }, first.HeldByReason);
+
+        RatingData.AddSubscriber(c, "T3", msisdn, Prepaid, Utc(11, 1, 0), billCycleDay: 1, paymentType: PaymentType.Prepaid); // the same period, corrected
+        var second = job.RateAll(RateUsageJob.DefaultRangeSize);
+        var third = job.RateAll(RateUsageJob.DefaultRangeSize);
+
+        Assert.Equal((1L, 0L, 0L), Counts(second));
+        Assert.Equal((0L, 0L, 0L), Counts(third));
+        // pp_voice 0.20 per 60 s in 1 s increments: 60 s = 0.20.
+        Assert.Equal((Prepaid, 0.20m), (RatingData.Charge(c, "t3-a").PlanId, RatingData.Charge(c, "t3-a").Amount));
+        Assert.Equal(0, c.ExecuteScalar<long>("SELECT count(*) FROM rating_holds"));
+    }
+
+    [Fact]
     public void RateAll_ConsumesAllowancesInEventTimeOrder_EvenWhenEventsArriveOutOfOrderAndLate()
     {
         var db = NewDatabase();
