@@ -86,7 +86,9 @@ public sealed class DunningJob(BillingDatabase db, CatalogCache catalogs, Func<N
         var reactivated = new List<string>();
         var evaluated = 0;
         var after = "";
-        while (!policies.IsEmpty)
+        // Without a ladder nobody is chased, but an account that paid still gets its service back: the calculator reactivates
+        // it whatever the policies, so the accounts are read even then.
+        while (true)
         {
             var ids = DunningStore.Candidates(conn, asOf, after, options.BatchSize, account);
             if (ids.Count == 0)

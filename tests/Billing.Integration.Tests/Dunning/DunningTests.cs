@@ -1,3 +1,4 @@
+using Billing.Catalog;
 using Billing.Integration.Tests.Infrastructure;
 using Billing.Integration.Tests.Invoicing;
 using Billing.Jobs.Catalog;
@@ -393,6 +394,28 @@ public sealed class DunningTests : IDisposable
         var january = _world.Bill(January);
 
         Assert.Contains(("one-time", $"Late payment fee: invoice {Invoice}", 5.00m), _world.Lines(january[0]));
+    }
+
+    [Fact]
+    public void A_suspended_account_that_pays_in_full_is_reactivated_even_when_the_catalogue_in_force_has_no_ladder_any_more()
+    {
+        Run(30);
+        using (var c = _world.Open())
+        {
+            // From 1 February 2027 a catalogue without dunning.csv: nobody is chased any more, but nobody is kept barred either.
+            var files = CatalogSource.ReadFiles(RatingData.TemplateCatalog).Where(f => f.Key != "dunning.csv").ToDictionary(f => f.Key, f => f.Value);
+            CatalogStore.Save(c, "no-ladder", CatalogSource.Native, "no-ladder", Instant.FromUtc(2027, 2, 1, 0, 0), files, new Dictionary<string, string>(), "tests");
+        }
+
+        _world.Pay("B-1", 36.00m, "BANK-1");
+        var report = Run(50);
+
+        Assert.Equal(["B-1"], report.Reactivated);
+        using var conn = _world.Open();
+        Assert.Empty(DunningStore.OpenSuspensions(conn, "B-1"));
+        Assert.Single(DunningStore.OpenSuspensions(conn, "B-2")); // B-2 did not pay: it stays suspended, and no step is taken for it
+        Assert.DoesNotContain(Actions("B-2"), a => a.AsOf == Due.PlusDays(50));
+        Assert.Equal(["dunning-suspended", "dunning-reactivated"], Notifications().Select(n => n.Kind));
     }
 
     private long InvoiceId(string number)
