@@ -151,14 +151,23 @@ public static class DunningStore
         return new DunningState(rows, invoices, held, recorded, unallocated, paused, suspended);
     }
 
-    /// <summary>What every issued invoice still has outstanding (of one account, or all), with its due date: the aging report's input.</summary>
-    public static IReadOnlyList<Billing.Core.Dunning.OwedItem> Owed(NpgsqlConnection conn, string? account) =>
+    /// <summary>
+    /// What every issued invoice still has outstanding (of one account, or all), with its due date: the aging report's input.
+    /// On <paramref name="asOf"/>: only invoices issued by then, less only what payments (by their UTC date, as the statement dates
+    /// them), credit notes and invoices of a negative total (by their issue dates) of that date or earlier settled of them.
+    /// </summary>
+    public static IReadOnlyList<Billing.Core.Dunning.OwedItem> Owed(NpgsqlConnection conn, string? account, LocalDate? asOf = null) =>
         conn.Query<(string Account, string Currency, LocalDate Due, decimal Outstanding)>("""
             SELECT i.account_id, trim(i.currency), i.due_date, i.total - s.settled
             FROM invoices i
-            CROSS JOIN LATERAL (SELECT coalesce(sum(x.amount), 0) AS settled FROM allocations x WHERE x.invoice_id = i.id) s
+            CROSS JOIN LATERAL (
+                SELECT coalesce(sum(x.amount), 0) AS settled FROM allocations x
+                LEFT JOIN payments p ON p.id = x.payment_id LEFT JOIN credit_notes n ON n.id = x.credit_note_id LEFT JOIN invoices c ON c.id = x.credit_invoice_id
+                WHERE x.invoice_id = i.id
+                  AND (@asOf::date IS NULL OR coalesce((p.paid_at AT TIME ZONE 'UTC')::date, n.issue_date, c.issue_date) <= @asOf)) s
             WHERE i.status = 'issued' AND i.total > s.settled AND (@account::text IS NULL OR i.account_id = @account)
-            """, new { account }).Select(o => new Billing.Core.Dunning.OwedItem(o.Account, o.Currency, o.Due, o.Outstanding)).AsList();
+              AND (@asOf::date IS NULL OR i.issue_date <= @asOf)
+            """, new { account, asOf }).Select(o => new Billing.Core.Dunning.OwedItem(o.Account, o.Currency, o.Due, o.Outstanding)).AsList();
 
     /// <summary>The earliest due date of an issued invoice still owing (null: nothing owed).</summary>
     public static LocalDate? EarliestDue(NpgsqlConnection conn) =>

@@ -1,4 +1,6 @@
 using Billing.Catalog;
+using Billing.Cli.Commands;
+using Billing.Core.Dunning;
 using Billing.Integration.Tests.Infrastructure;
 using Billing.Integration.Tests.Invoicing;
 using Billing.Jobs.Catalog;
@@ -416,6 +418,21 @@ public sealed class DunningTests : IDisposable
         Assert.Single(DunningStore.OpenSuspensions(conn, "B-2")); // B-2 did not pay: it stays suspended, and no step is taken for it
         Assert.DoesNotContain(Actions("B-2"), a => a.AsOf == Due.PlusDays(50));
         Assert.Equal(["dunning-suspended", "dunning-reactivated"], Notifications().Select(n => n.Kind));
+    }
+
+    [Fact]
+    public void Aging_on_31_December_shows_the_36_00_December_debts_as_they_stood_then_not_January_s_invoices_or_a_payment_of_2_January()
+    {
+        _world.Bill(January);                  // 18.00 each, issued on 1 January
+        _world.Pay("B-1", 36.00m, "BANK-1");   // paid on 2 January: settles December's
+
+        using var c = _world.Open();
+        string Line(AgingLine l) => $"{l.AccountId} {string.Join(' ', Aging.Buckets.Select(b => l.Buckets[b].ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)))}";
+        var december = AgingCommands.Read(c, new LocalDate(2026, 12, 31));
+        var january = AgingCommands.Read(c, new LocalDate(2027, 1, 5));
+
+        Assert.Equal(["B-1 0.00 36.00 0.00 0.00 0.00", "B-2 0.00 36.00 0.00 0.00 0.00", " 0.00 72.00 0.00 0.00 0.00"], december.Accounts.Concat(december.Totals).Select(Line));
+        Assert.Equal(["B-1 18.00 0.00 0.00 0.00 0.00", "B-2 18.00 36.00 0.00 0.00 0.00", " 36.00 36.00 0.00 0.00 0.00"], january.Accounts.Concat(january.Totals).Select(Line));
     }
 
     private long InvoiceId(string number)
