@@ -413,6 +413,7 @@ public sealed class DunningTests : IDisposable
         var report = Run(50);
 
         Assert.Equal(["B-1"], report.Reactivated);
+        Assert.EndsWith("nobody is chased (load a catalogue with one, see README); reactivated: 1 account(s).", DunningCommands.Summary(report), StringComparison.Ordinal);
         using var conn = _world.Open();
         Assert.Empty(DunningStore.OpenSuspensions(conn, "B-1"));
         Assert.Single(DunningStore.OpenSuspensions(conn, "B-2")); // B-2 did not pay: it stays suspended, and no step is taken for it
