@@ -349,7 +349,16 @@ public sealed class DunningJob(BillingDatabase db, CatalogCache catalogs, Func<N
             return null;
         }
 
-        Directory.CreateDirectory(agencyFolder);
+        // Names, addresses and debts: readable by the owner only (0600, the folder 0700), like the letters and the notification files.
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(agencyFolder);
+        }
+        else
+        {
+            Directory.CreateDirectory(agencyFolder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         var path = Path.Combine(agencyFolder, $"agency-{Day.Format(asOf)}.csv");
         var text = new StringBuilder().AppendLine(string.Join(',', AgencyColumns));
         foreach (var json in rows)
@@ -366,7 +375,18 @@ public sealed class DunningJob(BillingDatabase db, CatalogCache catalogs, Func<N
         }
 
         var temp = path + ".tmp";
-        File.WriteAllText(temp, text.ToString());
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        File.Delete(temp); // one a killed run left keeps its mode when opened again; the mode is set only on creation
+        using (var writer = new StreamWriter(temp, new UTF8Encoding(false), options))
+        {
+            writer.Write(text.ToString());
+        }
+
         File.Move(temp, path, overwrite: true);
         tx.Commit();
         return path;

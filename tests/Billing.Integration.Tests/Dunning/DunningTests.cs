@@ -155,6 +155,20 @@ public sealed class DunningTests : IDisposable
         ], File.ReadAllLines(file));
     }
 
+    [Fact]
+    public void The_agency_hand_over_file_with_names_addresses_and_debts_is_readable_by_its_owner_only_like_the_letters()
+    {
+        var folder = Path.Combine(_agency.Path, "agency");
+        var job = new DunningJob(_world.Db, new CatalogCache(), () => NotificationTemplates.Load(Path.Combine(Repo.Root, "templates", "notifications")),
+            new DunningOptions { BatchSize = 1 }, folder, Rendering.Letters(_documents.Path), _world.Clock);
+
+        var file = job.Run(Due.PlusDays(60), false, "tests").AgencyFile!;
+
+        Assert.Equal(Path.Combine(folder, "agency-2027-02-13.csv"), file);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(folder));
+    }
+
     private List<(string Number, string Path, long Size, string Sha, Instant At)> Letters()
     {
         using var c = _world.Open();
