@@ -99,7 +99,7 @@ public sealed class DunningJob(BillingDatabase db, CatalogCache catalogs, Func<N
             after = ids[^1];
             evaluated += ids.Count;
             JobProgress.Report(string.Create(CultureInfo.InvariantCulture, $"{evaluated:N0} accounts evaluated, {applied.Count:N0} with steps due"));
-            var state = DunningStore.Load(conn, ids);
+            var state = DunningStore.Load(conn, ids, asOf);
             foreach (var row in state.Accounts)
             {
                 var (_, decision) = Decide(state, row, policies, asOf);
@@ -173,7 +173,7 @@ public sealed class DunningJob(BillingDatabase db, CatalogCache catalogs, Func<N
     private static Applied? Apply(NpgsqlConnection conn, string accountId, DunningPolicies policies, LocalDate asOf, long runId, NotificationTemplates layouts, LetterWriter letters)
     {
         using var tx = conn.BeginTransaction();
-        var state = DunningStore.LockAndLoad(tx, accountId);
+        var state = DunningStore.LockAndLoad(tx, accountId, asOf);
         if (state.Accounts.Count == 0)
         {
             return null;

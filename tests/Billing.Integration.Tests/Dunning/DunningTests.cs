@@ -338,6 +338,24 @@ public sealed class DunningTests : IDisposable
     }
 
     [Fact]
+    public void A_run_of_an_earlier_date_requeued_after_the_suspension_does_not_lift_it_on_a_day_before_it_began()
+    {
+        Run(30);                               // suspended on 14 January
+        _world.Pay("B-1", 36.00m, "BANK-1");
+
+        var requeued = Run(20);                // the failed run of 4 January, run again from the dashboard
+        Assert.Empty(requeued.Reactivated);
+        using (var c = _world.Open())
+        {
+            Assert.Equal(0L, c.ExecuteScalar<long>("SELECT count(*) FROM suspensions WHERE account_id = 'B-1' AND lifted_on IS NOT NULL"));
+        }
+
+        Assert.Equal(["B-1"], Run(31).Reactivated);
+        using var conn = _world.Open();
+        Assert.Equal((Due.PlusDays(30), Due.PlusDays(31)), conn.QuerySingle<(LocalDate, LocalDate)>("SELECT suspended_on, lifted_on FROM suspensions WHERE account_id = 'B-1'"));
+    }
+
+    [Fact]
     public void A_partial_payment_of_30_00_keeps_the_account_suspended_and_a_credit_note_for_the_6_00_left_reactivates_it()
     {
         Run(30);
