@@ -39,6 +39,20 @@ public static class AccountStore
                 continue;
             }
 
+            // Issued invoices, payments and charges are in the account's currency: a second one would leave a ledger that
+            // payments cannot settle and dunning and the statement cannot add up.
+            var billedIn = conn.ExecuteScalar<string?>("""
+                SELECT c FROM (SELECT trim(currency) AS c FROM invoices WHERE account_id = @AccountId AND status = 'issued'
+                               UNION ALL SELECT trim(currency) FROM payments WHERE account_id = @AccountId
+                               UNION ALL SELECT trim(currency) FROM account_charges WHERE account_id = @AccountId) x
+                WHERE c <> @Currency LIMIT 1
+                """, new { AccountId = account.Id, Currency = account.Currency.Code }, tx);
+            if (billedIn is not null)
+            {
+                errors.Add(new ImportError(row.Line, $"account {account.Id} has invoices, payments or charges in {billedIn}: its currency cannot change to {account.Currency} (open a new account for the new currency)"));
+                continue;
+            }
+
             tx.Save("row");
             try
             {

@@ -86,7 +86,9 @@ public sealed class DunningJob(BillingDatabase db, CatalogCache catalogs, Func<N
         var reactivated = new List<string>();
         var evaluated = 0;
         var after = "";
-        while (!policies.IsEmpty)
+        // Without a ladder nobody is chased, but an account that paid still gets its service back: the calculator reactivates
+        // it whatever the policies, so the accounts are read even then.
+        while (true)
         {
             var ids = DunningStore.Candidates(conn, asOf, after, options.BatchSize, account);
             if (ids.Count == 0)
@@ -97,7 +99,7 @@ public sealed class DunningJob(BillingDatabase db, CatalogCache catalogs, Func<N
             after = ids[^1];
             evaluated += ids.Count;
             JobProgress.Report(string.Create(CultureInfo.InvariantCulture, $"{evaluated:N0} accounts evaluated, {applied.Count:N0} with steps due"));
-            var state = DunningStore.Load(conn, ids);
+            var state = DunningStore.Load(conn, ids, asOf);
             foreach (var row in state.Accounts)
             {
                 var (_, decision) = Decide(state, row, policies, asOf);
@@ -171,7 +173,7 @@ public sealed class DunningJob(BillingDatabase db, CatalogCache catalogs, Func<N
     private static Applied? Apply(NpgsqlConnection conn, string accountId, DunningPolicies policies, LocalDate asOf, long runId, NotificationTemplates layouts, LetterWriter letters)
     {
         using var tx = conn.BeginTransaction();
-        var state = DunningStore.LockAndLoad(tx, accountId);
+        var state = DunningStore.LockAndLoad(tx, accountId, asOf);
         if (state.Accounts.Count == 0)
         {
             return null;
@@ -347,7 +349,16 @@ public sealed class DunningJob(BillingDatabase db, CatalogCache catalogs, Func<N
             return null;
         }
 
-        Directory.CreateDirectory(agencyFolder);
+        // Names, addresses and debts: readable by the owner only (0600, the folder 0700), like the letters and the notification files.
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(agencyFolder);
+        }
+        else
+        {
+            Directory.CreateDirectory(agencyFolder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         var path = Path.Combine(agencyFolder, $"agency-{Day.Format(asOf)}.csv");
         var text = new StringBuilder().AppendLine(string.Join(',', AgencyColumns));
         foreach (var json in rows)
@@ -364,7 +375,18 @@ public sealed class DunningJob(BillingDatabase db, CatalogCache catalogs, Func<N
         }
 
         var temp = path + ".tmp";
-        File.WriteAllText(temp, text.ToString());
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        File.Delete(temp); // one a killed run left keeps its mode when opened again; the mode is set only on creation
+        using (var writer = new StreamWriter(temp, new UTF8Encoding(false), options))
+        {
+            writer.Write(text.ToString());
+        }
+
         File.Move(temp, path, overwrite: true);
         tx.Commit();
         return path;

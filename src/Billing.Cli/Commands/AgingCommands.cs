@@ -21,7 +21,7 @@ public static class AgingCommands
     }
 
     /// <summary>The aging report on <paramref name="asOf"/> of every account (or one): what this command prints and the portal's aging page shows.</summary>
-    public static AgingReport Read(Npgsql.NpgsqlConnection conn, LocalDate asOf, string? account = null) => Aging.Of(DunningStore.Owed(conn, account), asOf);
+    public static AgingReport Read(Npgsql.NpgsqlConnection conn, LocalDate asOf, string? account = null) => Aging.Of(DunningStore.Owed(conn, account, asOf), asOf);
 
     public static int Run(GlobalOptions g, LocalDate asOf, string? account, TextWriter output)
     {

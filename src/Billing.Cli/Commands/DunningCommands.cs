@@ -137,7 +137,7 @@ public static class DunningCommands
     private static string Text(DunningReport r)
     {
         var text = new StringBuilder();
-        if (r.NoPolicy is { } none)
+        if (r.NoPolicy is { } none && r.Applied.Count == 0)
         {
             return text.AppendLine(CultureInfo.InvariantCulture, $"Dunning on {Day(r.AsOf)}: {none}.").ToString();
         }
@@ -173,7 +173,8 @@ public static class DunningCommands
         ArgumentNullException.ThrowIfNull(r);
         if (r.NoPolicy is { } none)
         {
-            return none + ".";
+            // Without a ladder the run only reactivates the accounts that paid.
+            return r.Reactivated.Count == 0 || r.DryRun ? none + "." : $"{none}; reactivated: {r.Reactivated.Count} account(s).";
         }
 
         var actions = r.ActionsTaken.Count == 0 ? "none" : string.Join(", ", r.ActionsTaken.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => $"{a.Key} {a.Value}"));

@@ -17,7 +17,7 @@ public sealed record AllocationResult(IReadOnlyList<Allocation> Allocations, Mon
 
 /// <summary>
 /// Allocates money in to open items: the named invoice first, up to what it has outstanding, then
-/// the others oldest first (issue date, then number); what is left is unallocated credit. A named
+/// the others oldest first (issue date, then number in issue order); what is left is unallocated credit. A named
 /// invoice that is not open (paid already, unknown) gets nothing and the money goes oldest first.
 /// </summary>
 public static class PaymentAllocator
@@ -39,6 +39,9 @@ public static class PaymentAllocator
         var order = openItems
             .OrderBy(i => i.InvoiceNumber == namedInvoice ? 0 : 1)
             .ThenBy(i => i.IssueDate)
+            // Numbers of one series and year differ only in the sequence, which an unpadded {seq} (or one outgrowing its
+            // padding) writes with more digits as it grows: the shorter is the earlier, "…-9" before "…-10".
+            .ThenBy(i => i.InvoiceNumber.Length)
             .ThenBy(i => i.InvoiceNumber, StringComparer.Ordinal);
         var left = amount;
         var allocations = new List<Allocation>();

@@ -90,21 +90,24 @@ public static class DunningStore
             LIMIT @limit
             """, new { asOf, after, limit, account }, tx).AsList();
 
-    /// <summary>The ladder's view of these accounts: their invoices still owing, steps recorded, unallocated credit, promise in force, suspension.</summary>
-    public static DunningState Load(NpgsqlConnection conn, IReadOnlyCollection<string> accounts, NpgsqlTransaction? tx = null) => Read(conn, accounts, tx, "");
+    /// <summary>
+    /// The ladder's view of these accounts on <paramref name="asOf"/>: their invoices still owing, steps recorded, unallocated credit,
+    /// promise in force, suspension (begun by that date: a run of an earlier date, requeued, neither sees nor lifts a later one).
+    /// </summary>
+    public static DunningState Load(NpgsqlConnection conn, IReadOnlyCollection<string> accounts, LocalDate asOf, NpgsqlTransaction? tx = null) => Read(conn, accounts, asOf, tx, "");
 
     /// <summary>
     /// Locks one account's row for the rest of <paramref name="tx"/> (two runs, and payments, which lock it
     /// too, queue on it) and reads its state after the lock: one round trip, the lock's statement first.
     /// </summary>
-    public static DunningState LockAndLoad(NpgsqlTransaction tx, string account)
+    public static DunningState LockAndLoad(NpgsqlTransaction tx, string account, LocalDate asOf)
     {
         ArgumentNullException.ThrowIfNull(tx);
-        return Read(tx.Connection!, [account], tx, "SELECT id FROM accounts WHERE id = ANY(@ids) FOR UPDATE;");
+        return Read(tx.Connection!, [account], asOf, tx, "SELECT id FROM accounts WHERE id = ANY(@ids) FOR UPDATE;");
     }
 
     /// <summary>The reads of <see cref="Load"/> as one batch (one round trip), after <paramref name="first"/>, whose rows are not read.</summary>
-    private static DunningState Read(NpgsqlConnection conn, IReadOnlyCollection<string> accounts, NpgsqlTransaction? tx, string first)
+    private static DunningState Read(NpgsqlConnection conn, IReadOnlyCollection<string> accounts, LocalDate asOf, NpgsqlTransaction? tx, string first)
     {
         var ids = accounts.ToArray();
         using var q = conn.QueryMultiple(first + """
@@ -134,8 +137,8 @@ public static class DunningStore
 
             SELECT account_id, until FROM dunning_pauses WHERE account_id = ANY(@ids) AND ended_at IS NULL;
 
-            SELECT DISTINCT account_id FROM suspensions WHERE account_id = ANY(@ids) AND lifted_on IS NULL;
-            """, new { ids }, tx);
+            SELECT DISTINCT account_id FROM suspensions WHERE account_id = ANY(@ids) AND lifted_on IS NULL AND suspended_on <= @asOf;
+            """, new { ids, asOf }, tx);
         if (first.Length > 0)
         {
             q.Read<string>().AsList();
@@ -151,14 +154,23 @@ public static class DunningStore
         return new DunningState(rows, invoices, held, recorded, unallocated, paused, suspended);
     }
 
-    /// <summary>What every issued invoice still has outstanding (of one account, or all), with its due date: the aging report's input.</summary>
-    public static IReadOnlyList<Billing.Core.Dunning.OwedItem> Owed(NpgsqlConnection conn, string? account) =>
+    /// <summary>
+    /// What every issued invoice still has outstanding (of one account, or all), with its due date: the aging report's input.
+    /// On <paramref name="asOf"/>: only invoices issued by then, less only what payments (by their UTC date, as the statement dates
+    /// them), credit notes and invoices of a negative total (by their issue dates) of that date or earlier settled of them.
+    /// </summary>
+    public static IReadOnlyList<Billing.Core.Dunning.OwedItem> Owed(NpgsqlConnection conn, string? account, LocalDate? asOf = null) =>
         conn.Query<(string Account, string Currency, LocalDate Due, decimal Outstanding)>("""
             SELECT i.account_id, trim(i.currency), i.due_date, i.total - s.settled
             FROM invoices i
-            CROSS JOIN LATERAL (SELECT coalesce(sum(x.amount), 0) AS settled FROM allocations x WHERE x.invoice_id = i.id) s
+            CROSS JOIN LATERAL (
+                SELECT coalesce(sum(x.amount), 0) AS settled FROM allocations x
+                LEFT JOIN payments p ON p.id = x.payment_id LEFT JOIN credit_notes n ON n.id = x.credit_note_id LEFT JOIN invoices c ON c.id = x.credit_invoice_id
+                WHERE x.invoice_id = i.id
+                  AND (@asOf::date IS NULL OR coalesce((p.paid_at AT TIME ZONE 'UTC')::date, n.issue_date, c.issue_date) <= @asOf)) s
             WHERE i.status = 'issued' AND i.total > s.settled AND (@account::text IS NULL OR i.account_id = @account)
-            """, new { account }).Select(o => new Billing.Core.Dunning.OwedItem(o.Account, o.Currency, o.Due, o.Outstanding)).AsList();
+              AND (@asOf::date IS NULL OR i.issue_date <= @asOf)
+            """, new { account, asOf }).Select(o => new Billing.Core.Dunning.OwedItem(o.Account, o.Currency, o.Due, o.Outstanding)).AsList();
 
     /// <summary>The earliest due date of an issued invoice still owing (null: nothing owed).</summary>
     public static LocalDate? EarliestDue(NpgsqlConnection conn) =>
@@ -220,13 +232,13 @@ public static class DunningStore
             """, new { account, invoiceId, step, asOf, reason, from, to }, tx);
     }
 
-    /// <summary>Lifts the account's open suspensions; returns the ids lifted (none: nothing was suspended).</summary>
+    /// <summary>Lifts the account's open suspensions begun by <paramref name="asOf"/>; returns the ids lifted (none: nothing was suspended).</summary>
     public static IReadOnlyList<long> Reactivate(NpgsqlTransaction tx, string account, LocalDate asOf, string reason)
     {
         ArgumentNullException.ThrowIfNull(tx);
         return tx.Connection!.Query<long>("""
             UPDATE suspensions SET lifted_on = @asOf, lifted_at = now(), lifted_reason = @reason
-            WHERE account_id = @account AND lifted_on IS NULL
+            WHERE account_id = @account AND lifted_on IS NULL AND suspended_on <= @asOf
             RETURNING id
             """, new { account, asOf, reason }, tx).AsList();
     }

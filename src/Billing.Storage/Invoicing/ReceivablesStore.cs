@@ -228,7 +228,8 @@ public static class ReceivablesStore
         conn.Query<StatementEntry>("""
             SELECT * FROM (
                 SELECT 'invoice' AS kind, i.number AS reference, i.issue_date AS date, i.total AS amount, i.currency, i.number AS invoice,
-                       i.total - coalesce((SELECT sum(a.amount) FROM allocations a WHERE a.invoice_id = i.id), 0) AS outstanding
+                       -- an invoice of a negative total owes nothing: it is credit (its unallocated part is in Unallocated)
+                       greatest(i.total - coalesce((SELECT sum(a.amount) FROM allocations a WHERE a.invoice_id = i.id), 0), 0) AS outstanding
                 FROM invoices i WHERE i.account_id = @account AND i.status = 'issued'
                 UNION ALL
                 SELECT 'credit-note', n.number, n.issue_date, n.total, n.currency, i.number, NULL

@@ -75,6 +75,15 @@ public sealed class PaymentAllocatorTests
     }
 
     [Fact]
+    public void Invoices_issued_the_same_day_under_an_unpadded_sequence_are_settled_9_before_10()
+    {
+        // invoicing.invoiceNumbers "INV-{yyyy}-{seq}": number 10 was issued after number 9, though "…-10" sorts first as text.
+        OpenItem[] sameDay = [new("INV-2026-10", D("2026-11-01"), Euros(10.00m)), new("INV-2026-9", D("2026-11-01"), Euros(10.00m))];
+
+        Assert.Equal([("INV-2026-9", 10.00m), ("INV-2026-10", 5.00m)], Shape(PaymentAllocator.Allocate(Euros(15.00m), sameDay)));
+    }
+
+    [Fact]
     public void Credit_carried_forward_settles_a_newly_issued_invoice()
     {
         OpenItem[] open = [new("INV-2026-000004", D("2027-01-01"), Euros(36.00m))];

@@ -1,3 +1,6 @@
+using Billing.Catalog;
+using Billing.Cli.Commands;
+using Billing.Core.Dunning;
 using Billing.Integration.Tests.Infrastructure;
 using Billing.Integration.Tests.Invoicing;
 using Billing.Jobs.Catalog;
@@ -150,6 +153,20 @@ public sealed class DunningTests : IDisposable
             "B-1,Customer B-1,,,INV-2026-000001,2026-12-01,2026-12-15,60,36.000000,GBP,2027-02-13",
             "B-2,Customer B-2,,,INV-2026-000002,2026-12-01,2026-12-15,60,36.000000,GBP,2027-02-13",
         ], File.ReadAllLines(file));
+    }
+
+    [Fact]
+    public void The_agency_hand_over_file_with_names_addresses_and_debts_is_readable_by_its_owner_only_like_the_letters()
+    {
+        var folder = Path.Combine(_agency.Path, "agency");
+        var job = new DunningJob(_world.Db, new CatalogCache(), () => NotificationTemplates.Load(Path.Combine(Repo.Root, "templates", "notifications")),
+            new DunningOptions { BatchSize = 1 }, folder, Rendering.Letters(_documents.Path), _world.Clock);
+
+        var file = job.Run(Due.PlusDays(60), false, "tests").AgencyFile!;
+
+        Assert.Equal(Path.Combine(folder, "agency-2027-02-13.csv"), file);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(folder));
     }
 
     private List<(string Number, string Path, long Size, string Sha, Instant At)> Letters()
@@ -321,6 +338,24 @@ public sealed class DunningTests : IDisposable
     }
 
     [Fact]
+    public void A_run_of_an_earlier_date_requeued_after_the_suspension_does_not_lift_it_on_a_day_before_it_began()
+    {
+        Run(30);                               // suspended on 14 January
+        _world.Pay("B-1", 36.00m, "BANK-1");
+
+        var requeued = Run(20);                // the failed run of 4 January, run again from the dashboard
+        Assert.Empty(requeued.Reactivated);
+        using (var c = _world.Open())
+        {
+            Assert.Equal(0L, c.ExecuteScalar<long>("SELECT count(*) FROM suspensions WHERE account_id = 'B-1' AND lifted_on IS NOT NULL"));
+        }
+
+        Assert.Equal(["B-1"], Run(31).Reactivated);
+        using var conn = _world.Open();
+        Assert.Equal((Due.PlusDays(30), Due.PlusDays(31)), conn.QuerySingle<(LocalDate, LocalDate)>("SELECT suspended_on, lifted_on FROM suspensions WHERE account_id = 'B-1'"));
+    }
+
+    [Fact]
     public void A_partial_payment_of_30_00_keeps_the_account_suspended_and_a_credit_note_for_the_6_00_left_reactivates_it()
     {
         Run(30);
@@ -393,6 +428,44 @@ public sealed class DunningTests : IDisposable
         var january = _world.Bill(January);
 
         Assert.Contains(("one-time", $"Late payment fee: invoice {Invoice}", 5.00m), _world.Lines(january[0]));
+    }
+
+    [Fact]
+    public void A_suspended_account_that_pays_in_full_is_reactivated_even_when_the_catalogue_in_force_has_no_ladder_any_more()
+    {
+        Run(30);
+        using (var c = _world.Open())
+        {
+            // From 1 February 2027 a catalogue without dunning.csv: nobody is chased any more, but nobody is kept barred either.
+            var files = CatalogSource.ReadFiles(RatingData.TemplateCatalog).Where(f => f.Key != "dunning.csv").ToDictionary(f => f.Key, f => f.Value);
+            CatalogStore.Save(c, "no-ladder", CatalogSource.Native, "no-ladder", Instant.FromUtc(2027, 2, 1, 0, 0), files, new Dictionary<string, string>(), "tests");
+        }
+
+        _world.Pay("B-1", 36.00m, "BANK-1");
+        var report = Run(50);
+
+        Assert.Equal(["B-1"], report.Reactivated);
+        Assert.EndsWith("nobody is chased (load a catalogue with one, see README); reactivated: 1 account(s).", DunningCommands.Summary(report), StringComparison.Ordinal);
+        using var conn = _world.Open();
+        Assert.Empty(DunningStore.OpenSuspensions(conn, "B-1"));
+        Assert.Single(DunningStore.OpenSuspensions(conn, "B-2")); // B-2 did not pay: it stays suspended, and no step is taken for it
+        Assert.DoesNotContain(Actions("B-2"), a => a.AsOf == Due.PlusDays(50));
+        Assert.Equal(["dunning-suspended", "dunning-reactivated"], Notifications().Select(n => n.Kind));
+    }
+
+    [Fact]
+    public void Aging_on_31_December_shows_the_36_00_December_debts_as_they_stood_then_not_January_s_invoices_or_a_payment_of_2_January()
+    {
+        _world.Bill(January);                  // 18.00 each, issued on 1 January
+        _world.Pay("B-1", 36.00m, "BANK-1");   // paid on 2 January: settles December's
+
+        using var c = _world.Open();
+        string Line(AgingLine l) => $"{l.AccountId} {string.Join(' ', Aging.Buckets.Select(b => l.Buckets[b].ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)))}";
+        var december = AgingCommands.Read(c, new LocalDate(2026, 12, 31));
+        var january = AgingCommands.Read(c, new LocalDate(2027, 1, 5));
+
+        Assert.Equal(["B-1 0.00 36.00 0.00 0.00 0.00", "B-2 0.00 36.00 0.00 0.00 0.00", " 0.00 72.00 0.00 0.00 0.00"], december.Accounts.Concat(december.Totals).Select(Line));
+        Assert.Equal(["B-1 18.00 0.00 0.00 0.00 0.00", "B-2 18.00 36.00 0.00 0.00 0.00", " 36.00 36.00 0.00 0.00 0.00"], january.Accounts.Concat(january.Totals).Select(Line));
     }
 
     private long InvoiceId(string number)

@@ -33,6 +33,10 @@ public sealed class NegativeInvoiceTests : IDisposable
         Assert.Equal(-6.00m, ReceivablesStore.OpenBalance(c, "B-1"));
         Assert.Equal([("invoice", december, january, 18.00m)], ReceivablesStore.Allocations(c, "B-1").Select(a => (a.Source, a.SourceReference, a.Invoice, a.Amount)));
         Assert.Empty(DunningStore.Candidates(c, new LocalDate(2027, 3, 1), "", 10));
+        // The −24.00 invoice owes nothing: the statement and `invoices show` say 0.00 outstanding, not −24.00 (its credit left is the 6.00 above).
+        Assert.Equal([(december, -24.00m, (decimal?)0m), (january, 18.00m, 0m)],
+            ReceivablesStore.Statement(c, "B-1").Where(e => e.Kind == "invoice").Select(e => (e.Reference, e.Amount, e.Outstanding)));
+        Assert.Equal(0m, InvoiceStore.Read(c, december)!.Outstanding);
         Assert.True(new ReconcileJob(_world.Db).Run(ReceivablesWorld.January).Reconciled);
     }
 }

@@ -1,6 +1,9 @@
+using Billing.Core.Accounts;
+using Billing.Core.Money;
 using Billing.Integration.Tests.Infrastructure;
 using Billing.Jobs.Invoicing;
 using Billing.Mediation.Imports;
+using Billing.Storage;
 using Billing.Storage.Invoicing;
 using Dapper;
 using static Billing.Integration.Tests.Invoicing.ReceivablesWorld;
@@ -35,6 +38,21 @@ public sealed class PaymentTests : IDisposable
     }
 
     private static IEnumerable<(string Invoice, decimal Amount)> Settled(PaymentRecorded p) => p.Allocations.Select(a => (a.Invoice, a.Amount));
+
+    [Fact]
+    public void An_accounts_import_refuses_to_move_an_account_with_a_36_00_GBP_invoice_to_EUR_so_its_receivables_stay_in_one_currency()
+    {
+        _world.Bill(December);
+        using var c = _world.Open();
+
+        var result = AccountStore.Import(c, [new AccountImportLine(4, new Account("B-1", "Customer B-1", "", null, "en", Currency.Of("EUR"), "Europe/London", PaymentType.Postpaid, 1, "UK", ""), null)]);
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(4, error.Line);
+        Assert.Contains("account B-1 has invoices, payments or charges in GBP: its currency cannot change to EUR", error.Message, StringComparison.Ordinal);
+        Assert.Equal("GBP", c.ExecuteScalar<string>("SELECT trim(currency) FROM accounts WHERE id = 'B-1'"));
+        Assert.Empty(AccountStore.Import(c, [new AccountImportLine(5, new Account("B-2", "Renamed B-2", "", null, "en", Currency.Of("GBP"), "Europe/London", PaymentType.Postpaid, 1, "UK", ""), null)]).Errors);
+    }
 
     [Fact]
     public void A_payment_of_40_00_settles_the_oldest_invoice_first_and_one_naming_the_newer_settles_it_first_and_leaves_6_00_credit()
