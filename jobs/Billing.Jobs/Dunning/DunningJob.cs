@@ -365,11 +365,14 @@ public sealed class DunningJob(BillingDatabase db, CatalogCache catalogs, Func<N
         {
             using var doc = JsonDocument.Parse(json);
             var r = doc.RootElement;
+            var currency = Billing.Core.Money.Currency.Of(r.GetProperty("currency").GetString()!);
             string Field(string name) => r.GetProperty(name) switch
             {
                 { ValueKind: JsonValueKind.Null } => "",
+                // The debt to the currency's minor unit (36.00), as the invoice and the letter show it.
+                { ValueKind: JsonValueKind.Number } n when name == "overdue" => n.GetDecimal().ToString("F" + currency.MinorUnit.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture),
                 { ValueKind: JsonValueKind.Number } n => n.GetDecimal().ToString(CultureInfo.InvariantCulture),
-                var v => v.ToString(),
+                var v => AsText(v.ToString()),
             };
             text.AppendLine(string.Join(',', AgencyFields.Select(f => Csv(Field(f)))));
         }
@@ -391,6 +394,12 @@ public sealed class DunningJob(BillingDatabase db, CatalogCache catalogs, Func<N
         tx.Commit();
         return path;
     }
+
+    /// <summary>
+    /// A text field a spreadsheet would take for a formula (it begins with =, +, - or @, or a tab or carriage return before
+    /// one) starts with an apostrophe, which the agency's spreadsheet reads as "this is text" (CSV injection).
+    /// </summary>
+    private static string AsText(string field) => field.Length > 0 && field[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + field : field;
 
     private static string Csv(string field) =>
         field.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : field;

