@@ -118,10 +118,30 @@ internal sealed class PageFlow(PdfDocument document, DocumentStyle style, Action
         for (var i = 0; i < columns.Count; i++)
         {
             var c = columns[i];
-            var text = Fit(cells[i], font, c.Width - 4);
-            Text(text, font, brush, c.Right ? x : x + 2, Y + 1, c.Width - 2, c.Right);
+            if (c.Right)
+            {
+                // A right-aligned column holds figures: one cut short would not read as stored, so it is drawn smaller instead.
+                Text(cells[i], Shrunk(cells[i], font, c.Width - 4), brush, x, Y + 1, c.Width - 2, right: true);
+            }
+            else
+            {
+                Text(Fit(cells[i], font, c.Width - 4), font, brush, x + 2, Y + 1, c.Width - 2);
+            }
+
             x += c.Width;
         }
+    }
+
+    /// <summary>The font, or a smaller size of it, in which the text is no wider than <paramref name="width"/>.</summary>
+    private XFont Shrunk(string text, XFont font, double width)
+    {
+        if (text.Length * font.Size * 0.62 <= width)
+        {
+            return font;
+        }
+
+        var measured = G.MeasureString(text, font).Width;
+        return measured <= width ? font : new XFont(DocumentFonts.Family, Math.Floor(font.Size * width / measured * 100) / 100, font.Style);
     }
 
     /// <summary>The text, cut with an ellipsis when it is wider than the column.</summary>

@@ -80,6 +80,42 @@ public partial class InvoicePdfTests
         Assert.Contains(dueDate, lines);
     }
 
+    [Theory]
+    [InlineData("en", "Usage Calls international 1 Nov 2026 – 30 Nov 2026 20:30 1,234,567.89", "Subtotal 1,234,610.63", "Adjustment Goodwill credit 1 Nov 2026 – 30 Nov 2026 -12,345,678.90", "Subtotal -12,345,683.50")]
+    [InlineData("pl", "Usługi Calls international 01.11.2026 – 30.11.2026 20:30 1 234 567,89", "Suma 1 234 610,63", "Korekta Goodwill credit 01.11.2026 – 30.11.2026 -12 345 678,90", "Suma -12 345 683,50")]
+    [InlineData("pt", "Consumos Calls international 01/11/2026 – 30/11/2026 20:30 1.234.567,89", "Subtotal 1.234.610,63", "Acerto Goodwill credit 01/11/2026 – 30/11/2026 -12.345.678,90", "Subtotal -12.345.683,50")]
+    public void Amounts_of_millions_are_written_whole_inside_their_column_never_cut(string language, string usage, string subscriberSubtotal, string adjustment, string accountSubtotal)
+    {
+        // Calls international 1,234,567.89 instead of 1,234.56; the goodwill credit -12,345,678.90 instead of -2.00. Subtotals:
+        // 30.00 + 1,234,567.89 + 12.34 + 0.40 = 1,234,610.63 for +48600100200; -12,345,678.90 - 4.60 = -12,345,683.50 for the account.
+        var sample = SampleDocuments.Invoice(annex: 0, language: language);
+        var invoice = sample with
+        {
+            Lines = [.. sample.Lines.Select(l => l.Description switch
+            {
+                "Calls international" => l with { Amount = 1_234_567.89m },
+                "Goodwill credit" => l with { Amount = -12_345_678.90m },
+                _ => l,
+            })],
+        };
+        var pdf = Renderer.Render(invoice);
+
+        var lines = Text(pdf).Split('\n');
+        Assert.Contains(usage, lines);
+        Assert.Contains(subscriberSubtotal, lines);
+        Assert.Contains(adjustment, lines);
+        Assert.Contains(accountSubtotal, lines);
+        // On both subtotal rows the amount stays in its column, the last 62 points of the table: x from 42 + 72 + 133 + 120 + 62 + 62 = 491 to 553.28.
+        using var document = PdfDocument.Open(pdf);
+        var page = document.GetPage(1);
+        var label = subscriberSubtotal.Split(' ')[0];
+        var rows = page.GetWords().Where(w => w.Text == label).Select(w => w.Letters[0].StartBaseLine.Y).ToList();
+        Assert.Equal(3, rows.Count);
+        var figures = page.Letters.Where(l => l.BoundingBox.Left > 300 && rows.Any(y => Math.Abs(l.StartBaseLine.Y - y) < 0.5) && !string.IsNullOrWhiteSpace(l.Value)).ToList();
+        Assert.NotEmpty(figures);
+        Assert.All(figures, l => Assert.True(l.BoundingBox.Left >= 491.0 && l.BoundingBox.Right <= 553.28, $"'{l.Value}' drawn from {l.BoundingBox.Left:0.0} to {l.BoundingBox.Right:0.0}"));
+    }
+
     [Fact]
     public void A_language_without_its_own_strings_falls_back_to_english()
     {
