@@ -117,6 +117,24 @@ public partial class InvoicePdfTests
     }
 
     [Fact]
+    public void A_description_in_capitals_too_wide_for_its_column_is_cut_with_an_ellipsis_not_drawn_over_the_period()
+    {
+        // 25 characters, 16.9 em of DejaVu Sans (W is 0.99 em): 135 points at 8 pt, in a column of 133 (129 inside its margins).
+        var sample = SampleDocuments.Invoice(annex: 0);
+        var invoice = sample with { Lines = [.. sample.Lines.Select(l => l.Description == "SMS" ? l with { Description = "WORLDWIDE ROAMING MMS WAP" } : l)] };
+
+        var pdf = Renderer.Render(invoice);
+
+        Assert.Equal("Usage WORLDWIDE ROAMING MMS … 1 Nov 2026 – 30 Nov 2026 37 SMS 20 SMS 1.70", LineOf(Text(pdf), "Usage WORLDWIDE"));
+        // The description column ends at x = 42 + 72 + 133 = 247, where the period's column starts.
+        using var document = PdfDocument.Open(pdf);
+        var page = document.GetPage(1);
+        var row = page.GetWords().Single(w => w.Text == "WORLDWIDE").Letters[0].StartBaseLine.Y;
+        var description = page.Letters.Where(l => Math.Abs(l.StartBaseLine.Y - row) < 0.5 && l.BoundingBox.Left < 247 && !string.IsNullOrWhiteSpace(l.Value)).ToList();
+        Assert.All(description, l => Assert.True(l.BoundingBox.Right <= 247, $"'{l.Value}' drawn from {l.BoundingBox.Left:0.0} to {l.BoundingBox.Right:0.0}"));
+    }
+
+    [Fact]
     public void A_language_without_its_own_strings_falls_back_to_english()
     {
         var text = Text(Renderer.Render(SampleDocuments.Invoice(language: "de")));
