@@ -75,16 +75,17 @@ internal static class DocumentFrame
         return Math.Max(y, top + 48) + 14;
     }
 
+    private const double AddresseeWidth = 260;
+
     /// <summary>The customer's name and address lines under <paramref name="label"/> at the left; returns the y below them.</summary>
     public static double Addressee(PageFlow f, DocumentStyle s, string label, string name, IEnumerable<string> addressLines, double top)
     {
+        // Wrapped, not cut or drawn on over the facts at x = 330: a company's name and street can be long.
         f.Text(label, s.Small, s.Muted, PageFlow.Left, top, 250);
-        f.Text(name, s.Large, s.TextBrush, PageFlow.Left, top + 10, 260);
-        var y = top + 26;
+        var y = Paragraph(f, s, name, PageFlow.Left, top + 10, AddresseeWidth, s.Large, 14) + 2;
         foreach (var line in addressLines)
         {
-            f.Text(line, s.Body, s.TextBrush, PageFlow.Left, y, 260);
-            y += 10;
+            y = Paragraph(f, s, line, PageFlow.Left, y, AddresseeWidth, s.Body, 10);
         }
 
         return y;
@@ -104,9 +105,13 @@ internal static class DocumentFrame
         return y;
     }
 
-    /// <summary><paramref name="text"/> wrapped at word boundaries to <paramref name="width"/>; returns the y below its last line.</summary>
-    public static double Paragraph(PageFlow f, DocumentStyle s, string text, double x, double y, double width, XFont font)
+    /// <summary>
+    /// <paramref name="text"/> wrapped at word boundaries to <paramref name="width"/>, a line every <paramref name="lineHeight"/>
+    /// points (default: the font's height and one); returns the y below its last line.
+    /// </summary>
+    public static double Paragraph(PageFlow f, DocumentStyle s, string text, double x, double y, double width, XFont font, double? lineHeight = null)
     {
+        var step = lineHeight ?? font.Height + 1;
         var line = "";
         foreach (var word in text.Split(' '))
         {
@@ -114,7 +119,7 @@ internal static class DocumentFrame
             if (line.Length > 0 && f.G.MeasureString(candidate, font).Width > width)
             {
                 f.Text(line, font, s.TextBrush, x, y, width);
-                y += font.Height + 1;
+                y += step;
                 line = word;
             }
             else
@@ -126,7 +131,7 @@ internal static class DocumentFrame
         if (line.Length > 0)
         {
             f.Text(line, font, s.TextBrush, x, y, width);
-            y += font.Height + 1;
+            y += step;
         }
 
         return y;

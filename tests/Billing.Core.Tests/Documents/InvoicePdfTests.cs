@@ -156,6 +156,24 @@ public partial class InvoicePdfTests
     }
 
     [Fact]
+    public void A_long_customer_name_and_address_wrap_inside_the_addressee_block_never_over_the_invoice_facts()
+    {
+        const string name = "Przedsiębiorstwo Handlowo-Usługowe Kowalski i Wspólnicy Spółka z ograniczoną odpowiedzialnością";
+        const string street = "ul. Generała Władysława Andersa 1234 lokal 56, Centrum Biznesowe Warszawa Śródmieście";
+        var pdf = Renderer.Render(SampleDocuments.Invoice(annex: 0, name: name, address: [street, "00-001 Warszawa"]));
+
+        // The addressee block is 260 points wide from the left margin (x = 42 to 302); the facts (number, dates, account) start at x = 330.
+        using var document = PdfDocument.Open(pdf);
+        var words = document.GetPage(1).GetWords().ToList();
+        foreach (var part in name.Split(' ').Concat(street.Split(' ')))
+        {
+            Assert.Contains(words, w => w.Text == part && w.BoundingBox.Left >= 42 && w.BoundingBox.Right <= 302);
+        }
+
+        Assert.Contains("Invoice number INV-2026-000042", Pages(pdf)[0].Split('\n'));
+    }
+
+    [Fact]
     public void A_five_thousand_record_annex_paginates_with_page_x_of_y_and_its_header_on_every_page()
     {
         var pages = Pages(Renderer.Render(SampleDocuments.Invoice(annex: 5_000)));
