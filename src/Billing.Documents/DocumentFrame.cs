@@ -75,6 +75,20 @@ internal static class DocumentFrame
         return Math.Max(y, top + 48) + 14;
     }
 
+    /// <summary>
+    /// The small header of every page after the first: the operator in the left half, what the document is and whose
+    /// (<paramref name="document"/>) right-aligned in the right half, cut with an ellipsis rather than drawn over the operator.
+    /// </summary>
+    public static void ContinuationHeader(PageFlow f, InvoiceTemplate template, DocumentStyle s, string document)
+    {
+        const double half = PageFlow.Width / 2;
+        f.Text(template.Value("operator"), s.Bold, s.Primary, PageFlow.Left, f.Y, half);
+        f.Text(f.Fit(document, s.Body, half), s.Body, s.TextBrush, PageFlow.Left + half, f.Y, half, right: true);
+        f.Y += 12;
+        f.G.DrawLine(s.RulePen, PageFlow.Left, f.Y, PageFlow.Left + PageFlow.Width, f.Y);
+        f.Y += 6;
+    }
+
     private const double AddresseeWidth = 260;
 
     /// <summary>The customer's name and address lines under <paramref name="label"/> at the left; returns the y below them.</summary>

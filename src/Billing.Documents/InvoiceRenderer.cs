@@ -65,14 +65,7 @@ public sealed class InvoiceRenderer
         }
 
         /// <summary>The small header of every page after the first: operator, document and number.</summary>
-        public void ContinuationHeader(PageFlow f)
-        {
-            f.Text(template.Value("operator"), s.Bold, s.Primary, PageFlow.Left, f.Y, PageFlow.Width / 2);
-            f.Text($"{Title(d, l)} {d.Number} · {d.Customer.Name}", s.Body, s.TextBrush, PageFlow.Left, f.Y, PageFlow.Width, right: true);
-            f.Y += 12;
-            f.G.DrawLine(s.RulePen, PageFlow.Left, f.Y, PageFlow.Left + PageFlow.Width, f.Y);
-            f.Y += 6;
-        }
+        public void ContinuationHeader(PageFlow f) => DocumentFrame.ContinuationHeader(f, template, s, $"{Title(d, l)} {d.Number} · {d.Customer.Name}");
 
         public void Body(PageFlow f)
         {

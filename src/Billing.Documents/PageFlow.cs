@@ -151,7 +151,7 @@ internal sealed class PageFlow(PdfDocument document, DocumentStyle style, Action
     private static bool MayBeWider(string text, XFont font, double width) => text.Length * font.Size * 2.02 > width;
 
     /// <summary>The text, cut with an ellipsis when it is wider than the column.</summary>
-    private string Fit(string text, XFont font, double width)
+    public string Fit(string text, XFont font, double width)
     {
         if (!MayBeWider(text, font, width) || G.MeasureString(text, font).Width <= width)
         {

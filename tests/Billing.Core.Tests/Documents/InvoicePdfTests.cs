@@ -174,6 +174,27 @@ public partial class InvoicePdfTests
     }
 
     [Fact]
+    public void The_header_of_later_pages_shortens_a_long_customer_name_into_its_half_never_over_the_operators_name()
+    {
+        const string name = "Przedsiębiorstwo Handlowo-Usługowe Kowalski i Wspólnicy Spółka z ograniczoną odpowiedzialnością";
+        var pdf = Renderer.Render(SampleDocuments.Invoice(annex: 60, name: name));
+
+        // The operator's name at the left half (x = 42 to 297.64), "Invoice NUMBER · name" right-aligned in the right half.
+        using var document = PdfDocument.Open(pdf);
+        Assert.True(document.NumberOfPages > 1);
+        foreach (var page in document.GetPages().Skip(1))
+        {
+            var top = page.Letters.Max(l => l.StartBaseLine.Y);
+            var header = page.Letters.Where(l => Math.Abs(l.StartBaseLine.Y - top) < 0.5 && !string.IsNullOrWhiteSpace(l.Value)).OrderBy(l => l.BoundingBox.Left).ToList();
+            const double middle = 42 + 511.28 / 2;
+            Assert.All(header, l => Assert.True(l.BoundingBox.Right <= middle || l.BoundingBox.Left >= middle, $"page {page.Number}: '{l.Value}' drawn from {l.BoundingBox.Left:0.0} to {l.BoundingBox.Right:0.0}"));
+            Assert.StartsWith("Northwind", string.Concat(header.Where(l => l.BoundingBox.Right <= middle).Select(l => l.Value)), StringComparison.Ordinal);
+            Assert.StartsWith("InvoiceINV-2026-000042·Przedsiębiorstwo", string.Concat(header.Where(l => l.BoundingBox.Left >= middle).Select(l => l.Value)), StringComparison.Ordinal);
+            Assert.Equal("…", header[^1].Value);
+        }
+    }
+
+    [Fact]
     public void A_five_thousand_record_annex_paginates_with_page_x_of_y_and_its_header_on_every_page()
     {
         var pages = Pages(Renderer.Render(SampleDocuments.Invoice(annex: 5_000)));
