@@ -148,7 +148,8 @@ public sealed class InvoiceRenderer
             f.Y = top + height + 6;
         }
 
-        private double Paragraph(PageFlow f, string text, double x, double y, double width, XFont font) => DocumentFrame.Paragraph(f, s, text, x, y, width, font);
+        private double Paragraph(PageFlow f, string text, double x, double y, double width, XFont font, double? lineHeight = null) =>
+            DocumentFrame.Paragraph(f, s, text, x, y, width, font, lineHeight);
 
         /// <summary>Subscribers whose outgoing service dunning suspended in the period.</summary>
         private void Suspensions(PageFlow f)
@@ -290,8 +291,8 @@ public sealed class InvoiceRenderer
 
             if (d.Reason is { } reason)
             {
-                f.Text($"{l["reason"]}: {reason}", s.Body, s.TextBrush, PageFlow.Left, f.Y, PageFlow.Width);
-                f.Y += 12;
+                // Free text typed with the credit note: wrapped, not run off the page.
+                f.Y = Paragraph(f, $"{l["reason"]}: {reason}", PageFlow.Left, f.Y, PageFlow.Width, s.Body, 12);
             }
 
             var columns = new[] { l["col.description"], l["col.tax"], $"{l["col.amount"]} {d.Currency}" }.Select((h, i) => CreditShape[i] with { Header = h }).ToArray();

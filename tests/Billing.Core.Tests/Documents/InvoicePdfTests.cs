@@ -358,6 +358,26 @@ public partial class InvoicePdfTests
     }
 
     [Fact]
+    public void A_credit_notes_long_reason_wraps_inside_the_margins_above_its_charges()
+    {
+        const string reason = "The customer was charged twice for the SIM replacement on 20 November and complained by phone on 22 November; goodwill agreed by the team lead";
+        var pdf = Renderer.Render(SampleDocuments.CreditNote() with { Reason = reason });
+
+        // The text is 511.28 points wide from the left margin: x = 42 to 553.28.
+        using var document = PdfDocument.Open(pdf);
+        var page = document.GetPage(1);
+        var words = page.GetWords().ToList();
+        foreach (var part in reason.Split(' '))
+        {
+            Assert.Contains(words, w => w.Text == part && w.BoundingBox.Left >= 42 && w.BoundingBox.Right <= 553.28);
+        }
+
+        var reasonBottom = words.Where(w => w.Text == "lead").Min(w => w.BoundingBox.Bottom);
+        var charges = words.Single(w => w.Text == "Charges").BoundingBox.Top;
+        Assert.True(charges < reasonBottom, $"the Charges heading (top at {charges:0.0}) is drawn over the reason (its last line's bottom at {reasonBottom:0.0})");
+    }
+
+    [Fact]
     public void A_second_brand_is_a_copied_folder_with_its_own_operator()
     {
         var root = Path.Combine(RepositoryRoot.Find(), "templates");
