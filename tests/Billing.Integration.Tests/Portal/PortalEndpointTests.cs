@@ -193,6 +193,32 @@ public sealed class PortalEndpointTests(PortalWorld fx)
     }
 
     [Fact]
+    public async Task A_runs_zip_leaves_out_a_pdf_changed_in_the_store_since_it_was_rendered_and_lists_it_in_MISSING_txt()
+    {
+        using var http = await fx.SignedIn(PortalWorld.FinanceUser, PortalWorld.FinancePassword);
+        var path = fx.StoredPath("INV-2026-000002");
+        var original = await File.ReadAllBytesAsync(path);
+        List<string> names;
+        string missing;
+        try
+        {
+            // Cut short, as the single download refuses it (its SHA-256 no longer matches the record).
+            await File.WriteAllBytesAsync(path, [.. original.Take(original.Length - 10)]);
+            using var zip = new System.IO.Compression.ZipArchive(await http.GetStreamAsync(U("/portal/bill-runs/1/invoices.zip")));
+            names = [.. zip.Entries.Select(e => e.FullName)];
+            using var reader = new StreamReader(zip.GetEntry("MISSING.txt")?.Open() ?? Stream.Null);
+            missing = await reader.ReadToEndAsync();
+        }
+        finally
+        {
+            await File.WriteAllBytesAsync(path, original);
+        }
+
+        Assert.Equal(["INV-2026-000001.pdf", "INV-2026-000003.pdf", "MISSING.txt"], names);
+        Assert.EndsWith("\nINV-2026-000002\n", missing, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task After_5_failed_sign_ins_a_name_is_refused_with_429_even_with_its_right_password_while_other_names_still_sign_in()
     {
         using (var c = fx.World.Open())
