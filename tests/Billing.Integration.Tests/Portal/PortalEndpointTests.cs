@@ -122,6 +122,16 @@ public sealed class PortalEndpointTests(PortalWorld fx)
     }
 
     [Fact]
+    public async Task A_search_text_too_long_to_search_by_is_said_to_be_ignored_not_silently_dropped()
+    {
+        using var http = await fx.SignedIn(PortalWorld.FinanceUser, PortalWorld.FinancePassword);
+
+        var list = await http.GetStringAsync(U("/portal/invoices?name=" + new string('x', 201)));
+
+        Assert.Contains("Customer name &#x27;xxxxxxxxxx…&#x27; is longer than 200 characters: ignored.", list, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_removed_user_is_signed_out_at_the_next_request()
     {
         PortalWorld.Ok(fx.Billing(new Dictionary<string, string> { ["BILLING_PASSWORD"] = "temporary passphrase" }, "users", "add", "temp", "--role", "finance"));
