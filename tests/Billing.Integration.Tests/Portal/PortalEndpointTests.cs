@@ -132,6 +132,23 @@ public sealed class PortalEndpointTests(PortalWorld fx)
     }
 
     [Fact]
+    public async Task A_page_past_the_last_says_how_many_match_and_links_to_the_last_page_instead_of_showing_101_to_100()
+    {
+        using var http = await fx.SignedIn(PortalWorld.FinanceUser, PortalWorld.FinancePassword);
+
+        var all = await http.GetStringAsync(U("/portal/invoices"));
+        var past = await http.GetStringAsync(U("/portal/invoices?page=5"));
+
+        var matching = System.Text.RegularExpressions.Regex.Match(all, "Showing 1–([0-9]+) of ([0-9]+)");
+        Assert.True(matching.Success);
+        Assert.Equal(matching.Groups[1].Value, matching.Groups[2].Value);
+        Assert.DoesNotContain("Showing 101", past, StringComparison.Ordinal);
+        Assert.DoesNotContain("No invoice matches.", past, StringComparison.Ordinal);
+        Assert.Contains($"Page 5 is past the last: {matching.Groups[2].Value} invoice(s) match, on page 1.", past, StringComparison.Ordinal);
+        Assert.Contains("href=\"/portal/invoices?sort=date-desc&amp;page=1\"", past, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_removed_user_is_signed_out_at_the_next_request()
     {
         PortalWorld.Ok(fx.Billing(new Dictionary<string, string> { ["BILLING_PASSWORD"] = "temporary passphrase" }, "users", "add", "temp", "--role", "finance"));
