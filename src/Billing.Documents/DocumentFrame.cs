@@ -75,16 +75,31 @@ internal static class DocumentFrame
         return Math.Max(y, top + 48) + 14;
     }
 
+    /// <summary>
+    /// The small header of every page after the first: the operator in the left half, what the document is and whose
+    /// (<paramref name="document"/>) right-aligned in the right half, cut with an ellipsis rather than drawn over the operator.
+    /// </summary>
+    public static void ContinuationHeader(PageFlow f, InvoiceTemplate template, DocumentStyle s, string document)
+    {
+        const double half = PageFlow.Width / 2;
+        f.Text(template.Value("operator"), s.Bold, s.Primary, PageFlow.Left, f.Y, half);
+        f.Text(f.Fit(document, s.Body, half), s.Body, s.TextBrush, PageFlow.Left + half, f.Y, half, right: true);
+        f.Y += 12;
+        f.G.DrawLine(s.RulePen, PageFlow.Left, f.Y, PageFlow.Left + PageFlow.Width, f.Y);
+        f.Y += 6;
+    }
+
+    private const double AddresseeWidth = 260;
+
     /// <summary>The customer's name and address lines under <paramref name="label"/> at the left; returns the y below them.</summary>
     public static double Addressee(PageFlow f, DocumentStyle s, string label, string name, IEnumerable<string> addressLines, double top)
     {
+        // Wrapped, not cut or drawn on over the facts at x = 330: a company's name and street can be long.
         f.Text(label, s.Small, s.Muted, PageFlow.Left, top, 250);
-        f.Text(name, s.Large, s.TextBrush, PageFlow.Left, top + 10, 260);
-        var y = top + 26;
+        var y = Paragraph(f, s, name, PageFlow.Left, top + 10, AddresseeWidth, s.Large, 14) + 2;
         foreach (var line in addressLines)
         {
-            f.Text(line, s.Body, s.TextBrush, PageFlow.Left, y, 260);
-            y += 10;
+            y = Paragraph(f, s, line, PageFlow.Left, y, AddresseeWidth, s.Body, 10);
         }
 
         return y;
@@ -104,9 +119,13 @@ internal static class DocumentFrame
         return y;
     }
 
-    /// <summary><paramref name="text"/> wrapped at word boundaries to <paramref name="width"/>; returns the y below its last line.</summary>
-    public static double Paragraph(PageFlow f, DocumentStyle s, string text, double x, double y, double width, XFont font)
+    /// <summary>
+    /// <paramref name="text"/> wrapped at word boundaries to <paramref name="width"/>, a line every <paramref name="lineHeight"/>
+    /// points (default: the font's height and one); returns the y below its last line.
+    /// </summary>
+    public static double Paragraph(PageFlow f, DocumentStyle s, string text, double x, double y, double width, XFont font, double? lineHeight = null)
     {
+        var step = lineHeight ?? font.Height + 1;
         var line = "";
         foreach (var word in text.Split(' '))
         {
@@ -114,7 +133,7 @@ internal static class DocumentFrame
             if (line.Length > 0 && f.G.MeasureString(candidate, font).Width > width)
             {
                 f.Text(line, font, s.TextBrush, x, y, width);
-                y += font.Height + 1;
+                y += step;
                 line = word;
             }
             else
@@ -126,7 +145,7 @@ internal static class DocumentFrame
         if (line.Length > 0)
         {
             f.Text(line, font, s.TextBrush, x, y, width);
-            y += font.Height + 1;
+            y += step;
         }
 
         return y;

@@ -65,14 +65,7 @@ public sealed class InvoiceRenderer
         }
 
         /// <summary>The small header of every page after the first: operator, document and number.</summary>
-        public void ContinuationHeader(PageFlow f)
-        {
-            f.Text(template.Value("operator"), s.Bold, s.Primary, PageFlow.Left, f.Y, PageFlow.Width / 2);
-            f.Text($"{Title(d, l)} {d.Number} · {d.Customer.Name}", s.Body, s.TextBrush, PageFlow.Left, f.Y, PageFlow.Width, right: true);
-            f.Y += 12;
-            f.G.DrawLine(s.RulePen, PageFlow.Left, f.Y, PageFlow.Left + PageFlow.Width, f.Y);
-            f.Y += 6;
-        }
+        public void ContinuationHeader(PageFlow f) => DocumentFrame.ContinuationHeader(f, template, s, $"{Title(d, l)} {d.Number} · {d.Customer.Name}");
 
         public void Body(PageFlow f)
         {
@@ -155,7 +148,8 @@ public sealed class InvoiceRenderer
             f.Y = top + height + 6;
         }
 
-        private double Paragraph(PageFlow f, string text, double x, double y, double width, XFont font) => DocumentFrame.Paragraph(f, s, text, x, y, width, font);
+        private double Paragraph(PageFlow f, string text, double x, double y, double width, XFont font, double? lineHeight = null) =>
+            DocumentFrame.Paragraph(f, s, text, x, y, width, font, lineHeight);
 
         /// <summary>Subscribers whose outgoing service dunning suspended in the period.</summary>
         private void Suspensions(PageFlow f)
@@ -297,8 +291,8 @@ public sealed class InvoiceRenderer
 
             if (d.Reason is { } reason)
             {
-                f.Text($"{l["reason"]}: {reason}", s.Body, s.TextBrush, PageFlow.Left, f.Y, PageFlow.Width);
-                f.Y += 12;
+                // Free text typed with the credit note: wrapped, not run off the page.
+                f.Y = Paragraph(f, $"{l["reason"]}: {reason}", PageFlow.Left, f.Y, PageFlow.Width, s.Body, 12);
             }
 
             var columns = new[] { l["col.description"], l["col.tax"], $"{l["col.amount"]} {d.Currency}" }.Select((h, i) => CreditShape[i] with { Header = h }).ToArray();

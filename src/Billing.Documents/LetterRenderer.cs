@@ -47,14 +47,7 @@ public sealed class LetterRenderer
 
         private string Amount(decimal amount) => l.Amount(amount, d.Currency);
 
-        public void ContinuationHeader(PageFlow f)
-        {
-            f.Text(template.Value("operator"), s.Bold, s.Primary, PageFlow.Left, f.Y, PageFlow.Width / 2);
-            f.Text($"{l.LetterTitle(d.Template)} {d.Invoice} · {d.Name}", s.Body, s.TextBrush, PageFlow.Left, f.Y, PageFlow.Width, right: true);
-            f.Y += 12;
-            f.G.DrawLine(s.RulePen, PageFlow.Left, f.Y, PageFlow.Left + PageFlow.Width, f.Y);
-            f.Y += 6;
-        }
+        public void ContinuationHeader(PageFlow f) => DocumentFrame.ContinuationHeader(f, template, s, $"{l.LetterTitle(d.Template)} {d.Invoice} · {d.Name}");
 
         public void Body(PageFlow f)
         {

@@ -118,17 +118,42 @@ internal sealed class PageFlow(PdfDocument document, DocumentStyle style, Action
         for (var i = 0; i < columns.Count; i++)
         {
             var c = columns[i];
-            var text = Fit(cells[i], font, c.Width - 4);
-            Text(text, font, brush, c.Right ? x : x + 2, Y + 1, c.Width - 2, c.Right);
+            if (c.Right)
+            {
+                // A right-aligned column holds figures: one cut short would not read as stored, so it is drawn smaller instead.
+                Text(cells[i], Shrunk(cells[i], font, c.Width - 4), brush, x, Y + 1, c.Width - 2, right: true);
+            }
+            else
+            {
+                Text(Fit(cells[i], font, c.Width - 4), font, brush, x + 2, Y + 1, c.Width - 2);
+            }
+
             x += c.Width;
         }
     }
 
-    /// <summary>The text, cut with an ellipsis when it is wider than the column.</summary>
-    private string Fit(string text, XFont font, double width)
+    /// <summary>The font, or a smaller size of it, in which the text is no wider than <paramref name="width"/>.</summary>
+    private XFont Shrunk(string text, XFont font, double width)
     {
-        // Most cells are short: only measure those that could be too wide (a DejaVu glyph is at most ~1 em).
-        if (text.Length * font.Size * 0.62 <= width || G.MeasureString(text, font).Width <= width)
+        if (!MayBeWider(text, font, width))
+        {
+            return font;
+        }
+
+        var measured = G.MeasureString(text, font).Width;
+        return measured <= width ? font : new XFont(DocumentFonts.Family, Math.Floor(font.Size * width / measured * 100) / 100, font.Style);
+    }
+
+    /// <summary>
+    /// False when the text cannot be wider than <paramref name="width"/> whatever its characters, so it need not be measured:
+    /// no DejaVu glyph is wider than 2.02 em (the bold face's widest advance, 4129 of 2048 units; a capital W is 0.99 em).
+    /// </summary>
+    private static bool MayBeWider(string text, XFont font, double width) => text.Length * font.Size * 2.02 > width;
+
+    /// <summary>The text, cut with an ellipsis when it is wider than the column.</summary>
+    public string Fit(string text, XFont font, double width)
+    {
+        if (!MayBeWider(text, font, width) || G.MeasureString(text, font).Width <= width)
         {
             return text;
         }

@@ -22,6 +22,14 @@ public sealed record InvoiceQuery(InvoiceSearch Search, int Page, string SortKey
         ("amount-asc", "smallest total first", InvoiceSort.AmountAscending),
     ];
 
+    /// <summary>The longest text searched by: longer is ignored, and said so.</summary>
+    public const int MaxText = 200;
+
+    private static readonly Dictionary<string, string> Labels = new(StringComparer.Ordinal)
+    {
+        ["number"] = "Number", ["account"] = "Account", ["name"] = "Customer name", ["period"] = "Period", ["status"] = "Status", ["run"] = "Bill run", ["sort"] = "Sort", ["page"] = "Page",
+    };
+
     private static readonly YearMonthPattern Month = YearMonthPattern.CreateWithInvariantCulture("uuuu-MM");
 
     public string PeriodText => Search.Period is { } p ? Month.Format(p) : "";
@@ -30,7 +38,17 @@ public sealed record InvoiceQuery(InvoiceSearch Search, int Page, string SortKey
     {
         ArgumentNullException.ThrowIfNull(q);
         var problems = new List<string>();
-        string? Text(string key) => q[key].ToString().Trim() is { Length: > 0 and <= 200 } t ? t : null;
+        string? Text(string key)
+        {
+            var t = q[key].ToString().Trim();
+            if (t.Length > MaxText)
+            {
+                problems.Add($"{Labels.GetValueOrDefault(key, key)} '{t[..10]}…' is longer than {MaxText} characters: ignored.");
+                return null;
+            }
+
+            return t.Length > 0 ? t : null;
+        }
 
         YearMonth? period = null;
         if (Text("period") is { } periodText)
@@ -66,7 +84,8 @@ public sealed record InvoiceQuery(InvoiceSearch Search, int Page, string SortKey
             }
         }
 
-        var sort = Sorts.FirstOrDefault(s => s.Key == Text("sort"));
+        var sortKey = Text("sort");
+        var sort = Sorts.FirstOrDefault(s => s.Key == sortKey);
         if (sort.Key is null)
         {
             sort = Sorts[0];

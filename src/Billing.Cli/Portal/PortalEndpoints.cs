@@ -152,16 +152,35 @@ public static class PortalEndpoints
             return PortalPages.Refused(StatusCodes.Status404NotFound, notRecorded);
         }
 
-        var bytes = File.Exists(file.Path) ? File.ReadAllBytes(file.Path) : null;
-        return bytes is not null && Convert.ToHexStringLower(SHA256.HashData(bytes)) == file.Sha256
+        return AsRendered(file) is { } bytes
             ? Results.File(bytes, "application/pdf", file.Number + ".pdf")
             : PortalPages.Refused(StatusCodes.Status404NotFound, changed);
     }
 
     /// <summary>
+    /// The file's bytes if they are still those rendered (their SHA-256 as recorded), else null: gone, or changed or cut short
+    /// in the store. A PDF is a few dozen KiB, read whole: what is checked is what is sent.
+    /// </summary>
+    private static byte[]? AsRendered(InvoiceFile file)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(file.Path);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(bytes)) == file.Sha256 ? bytes : null;
+    }
+
+    /// <summary>
     /// The files as a ZIP written straight to <paramref name="output"/>, one file at a time: memory
-    /// stays at one copy buffer whatever the run's size. PDFs compress themselves, so entries are stored.
-    /// An invoice not rendered (or whose file is gone) is left out and listed in MISSING.txt at the end.
+    /// stays at one PDF whatever the run's size. PDFs compress themselves, so entries are stored.
+    /// An invoice not rendered, or whose file is gone or no longer the one rendered (as the single download
+    /// checks it), is left out and listed in MISSING.txt at the end.
     /// </summary>
     public static void WriteZip(Stream output, IEnumerable<(string Number, InvoiceFile? File)> invoices)
     {
@@ -170,21 +189,20 @@ public static class PortalEndpoints
         using var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true);
         foreach (var (number, file) in invoices)
         {
-            if (file is null || !File.Exists(file.Path))
+            if (file is null || AsRendered(file) is not { } bytes)
             {
                 missing.Add(number);
                 continue;
             }
 
             using var target = zip.CreateEntry(file.Number + ".pdf", CompressionLevel.NoCompression).Open();
-            using var source = new FileStream(file.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.SequentialScan);
-            source.CopyTo(target);
+            target.Write(bytes);
         }
 
         if (missing.Count > 0)
         {
             using var target = new StreamWriter(zip.CreateEntry("MISSING.txt", CompressionLevel.Optimal).Open());
-            target.Write("Issued invoices of the run without a PDF in the document store (billing invoices render NUMBER):\n" + string.Join('\n', missing) + "\n");
+            target.Write("Issued invoices of the run without their PDF as rendered in the document store (billing invoices render NUMBER):\n" + string.Join('\n', missing) + "\n");
         }
     }
 }

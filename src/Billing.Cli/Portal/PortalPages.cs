@@ -107,7 +107,11 @@ public static class PortalPages
             """)));
         var first = found.Matching == 0 ? 0 : s.Offset + 1;
         var last = s.Offset + found.Invoices.Count;
-        var pager = found.Matching == 0 ? Html.Empty : Html.Of($"""
+        var lastPage = (int)Math.Min(int.MaxValue / InvoiceQuery.PageSize, (found.Matching + InvoiceQuery.PageSize - 1) / InvoiceQuery.PageSize);
+        // A page past the last (an old link, an edited URL) shows none of the invoices that match: it says so, not "101–100 of 3".
+        var none = found.Matching == 0 ? Html.Of($"""<p class="empty">No invoice matches.</p>""")
+            : Html.Of($"""<p class="empty">Page {query.Page:N0} is past the last: {found.Matching:N0} invoice(s) match, on {(lastPage == 1 ? "page 1" : $"pages 1–{lastPage:N0}")}. <a href="{query.Url(lastPage)}">The last page</a></p>""");
+        var pager = found.Invoices.Count == 0 ? Html.Empty : Html.Of($"""
             <p class="pager">
               {(query.Page > 1 ? Html.Of($"""<a rel="prev" href="{query.Url(query.Page - 1)}">← Previous</a>""") : Html.Empty)}
               <span>Showing {first:N0}–{last:N0} of {found.Matching:N0}</span>
@@ -127,7 +131,7 @@ public static class PortalPages
             </form>
             {(query.Problem is { } p ? Html.Of($"""<p class="problem">{p}</p>""") : Html.Empty)}
             {(s.RunId is { } r ? Html.Of($"""<p>Invoices of <a href="/portal/bill-runs/{r}">bill run #{r}</a>. <a href="/portal/invoices">All invoices</a></p>""") : Html.Empty)}
-            {(found.Invoices.Count == 0 ? Html.Of($"""<p class="empty">No invoice matches.</p>""") : Html.Of($"""
+            {(found.Invoices.Count == 0 ? none : Html.Of($"""
             <table class="invoices">
               <thead><tr><th>Number</th><th>Account</th><th>Customer</th><th>Period</th><th>Issued</th><th>Due</th><th>Status</th><th class="num">Total</th><th class="num">Amount due</th><th class="num">Outstanding</th></tr></thead>
               <tbody>{rows}</tbody>

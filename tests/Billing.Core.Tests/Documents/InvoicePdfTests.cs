@@ -80,6 +80,60 @@ public partial class InvoicePdfTests
         Assert.Contains(dueDate, lines);
     }
 
+    [Theory]
+    [InlineData("en", "Usage Calls international 1 Nov 2026 – 30 Nov 2026 20:30 1,234,567.89", "Subtotal 1,234,610.63", "Adjustment Goodwill credit 1 Nov 2026 – 30 Nov 2026 -12,345,678.90", "Subtotal -12,345,683.50")]
+    [InlineData("pl", "Usługi Calls international 01.11.2026 – 30.11.2026 20:30 1 234 567,89", "Suma 1 234 610,63", "Korekta Goodwill credit 01.11.2026 – 30.11.2026 -12 345 678,90", "Suma -12 345 683,50")]
+    [InlineData("pt", "Consumos Calls international 01/11/2026 – 30/11/2026 20:30 1.234.567,89", "Subtotal 1.234.610,63", "Acerto Goodwill credit 01/11/2026 – 30/11/2026 -12.345.678,90", "Subtotal -12.345.683,50")]
+    public void Amounts_of_millions_are_written_whole_inside_their_column_never_cut(string language, string usage, string subscriberSubtotal, string adjustment, string accountSubtotal)
+    {
+        // Calls international 1,234,567.89 instead of 1,234.56; the goodwill credit -12,345,678.90 instead of -2.00. Subtotals:
+        // 30.00 + 1,234,567.89 + 12.34 + 0.40 = 1,234,610.63 for +48600100200; -12,345,678.90 - 4.60 = -12,345,683.50 for the account.
+        var sample = SampleDocuments.Invoice(annex: 0, language: language);
+        var invoice = sample with
+        {
+            Lines = [.. sample.Lines.Select(l => l.Description switch
+            {
+                "Calls international" => l with { Amount = 1_234_567.89m },
+                "Goodwill credit" => l with { Amount = -12_345_678.90m },
+                _ => l,
+            })],
+        };
+        var pdf = Renderer.Render(invoice);
+
+        var lines = Text(pdf).Split('\n');
+        Assert.Contains(usage, lines);
+        Assert.Contains(subscriberSubtotal, lines);
+        Assert.Contains(adjustment, lines);
+        Assert.Contains(accountSubtotal, lines);
+        // On both subtotal rows the amount stays in its column, the last 62 points of the table: x from 42 + 72 + 133 + 120 + 62 + 62 = 491 to 553.28.
+        using var document = PdfDocument.Open(pdf);
+        var page = document.GetPage(1);
+        var label = subscriberSubtotal.Split(' ')[0];
+        var rows = page.GetWords().Where(w => w.Text == label).Select(w => w.Letters[0].StartBaseLine.Y).ToList();
+        Assert.Equal(3, rows.Count);
+        var figures = page.Letters.Where(l => l.BoundingBox.Left > 300 && rows.Any(y => Math.Abs(l.StartBaseLine.Y - y) < 0.5) && !string.IsNullOrWhiteSpace(l.Value)).ToList();
+        Assert.NotEmpty(figures);
+        Assert.All(figures, l => Assert.True(l.BoundingBox.Left >= 491.0 && l.BoundingBox.Right <= 553.28, $"'{l.Value}' drawn from {l.BoundingBox.Left:0.0} to {l.BoundingBox.Right:0.0}"));
+    }
+
+    [Fact]
+    public void A_description_in_capitals_too_wide_for_its_column_is_cut_with_an_ellipsis_not_drawn_over_the_period()
+    {
+        // 25 characters, 16.9 em of DejaVu Sans (W is 0.99 em): 135 points at 8 pt, in a column of 133 (129 inside its margins).
+        var sample = SampleDocuments.Invoice(annex: 0);
+        var invoice = sample with { Lines = [.. sample.Lines.Select(l => l.Description == "SMS" ? l with { Description = "WORLDWIDE ROAMING MMS WAP" } : l)] };
+
+        var pdf = Renderer.Render(invoice);
+
+        Assert.Equal("Usage WORLDWIDE ROAMING MMS … 1 Nov 2026 – 30 Nov 2026 37 SMS 20 SMS 1.70", LineOf(Text(pdf), "Usage WORLDWIDE"));
+        // The description column ends at x = 42 + 72 + 133 = 247, where the period's column starts.
+        using var document = PdfDocument.Open(pdf);
+        var page = document.GetPage(1);
+        var row = page.GetWords().Single(w => w.Text == "WORLDWIDE").Letters[0].StartBaseLine.Y;
+        var description = page.Letters.Where(l => Math.Abs(l.StartBaseLine.Y - row) < 0.5 && l.BoundingBox.Left < 247 && !string.IsNullOrWhiteSpace(l.Value)).ToList();
+        Assert.All(description, l => Assert.True(l.BoundingBox.Right <= 247, $"'{l.Value}' drawn from {l.BoundingBox.Left:0.0} to {l.BoundingBox.Right:0.0}"));
+    }
+
     [Fact]
     public void A_language_without_its_own_strings_falls_back_to_english()
     {
@@ -99,6 +153,45 @@ public partial class InvoicePdfTests
         Assert.Contains("Rua São Bento 5", text.Split('\n'));
         Assert.Contains("90-926 Łódź", text.Split('\n'));
         Assert.Contains("São Paulo, Brasil", text.Split('\n'));
+    }
+
+    [Fact]
+    public void A_long_customer_name_and_address_wrap_inside_the_addressee_block_never_over_the_invoice_facts()
+    {
+        const string name = "Przedsiębiorstwo Handlowo-Usługowe Kowalski i Wspólnicy Spółka z ograniczoną odpowiedzialnością";
+        const string street = "ul. Generała Władysława Andersa 1234 lokal 56, Centrum Biznesowe Warszawa Śródmieście";
+        var pdf = Renderer.Render(SampleDocuments.Invoice(annex: 0, name: name, address: [street, "00-001 Warszawa"]));
+
+        // The addressee block is 260 points wide from the left margin (x = 42 to 302); the facts (number, dates, account) start at x = 330.
+        using var document = PdfDocument.Open(pdf);
+        var words = document.GetPage(1).GetWords().ToList();
+        foreach (var part in name.Split(' ').Concat(street.Split(' ')))
+        {
+            Assert.Contains(words, w => w.Text == part && w.BoundingBox.Left >= 42 && w.BoundingBox.Right <= 302);
+        }
+
+        Assert.Contains("Invoice number INV-2026-000042", Pages(pdf)[0].Split('\n'));
+    }
+
+    [Fact]
+    public void The_header_of_later_pages_shortens_a_long_customer_name_into_its_half_never_over_the_operators_name()
+    {
+        const string name = "Przedsiębiorstwo Handlowo-Usługowe Kowalski i Wspólnicy Spółka z ograniczoną odpowiedzialnością";
+        var pdf = Renderer.Render(SampleDocuments.Invoice(annex: 60, name: name));
+
+        // The operator's name at the left half (x = 42 to 297.64), "Invoice NUMBER · name" right-aligned in the right half.
+        using var document = PdfDocument.Open(pdf);
+        Assert.True(document.NumberOfPages > 1);
+        foreach (var page in document.GetPages().Skip(1))
+        {
+            var top = page.Letters.Max(l => l.StartBaseLine.Y);
+            var header = page.Letters.Where(l => Math.Abs(l.StartBaseLine.Y - top) < 0.5 && !string.IsNullOrWhiteSpace(l.Value)).OrderBy(l => l.BoundingBox.Left).ToList();
+            const double middle = 42 + 511.28 / 2;
+            Assert.All(header, l => Assert.True(l.BoundingBox.Right <= middle || l.BoundingBox.Left >= middle, $"page {page.Number}: '{l.Value}' drawn from {l.BoundingBox.Left:0.0} to {l.BoundingBox.Right:0.0}"));
+            Assert.StartsWith("Northwind", string.Concat(header.Where(l => l.BoundingBox.Right <= middle).Select(l => l.Value)), StringComparison.Ordinal);
+            Assert.StartsWith("InvoiceINV-2026-000042·Przedsiębiorstwo", string.Concat(header.Where(l => l.BoundingBox.Left >= middle).Select(l => l.Value)), StringComparison.Ordinal);
+            Assert.Equal("…", header[^1].Value);
+        }
     }
 
     [Fact]
@@ -262,6 +355,26 @@ public partial class InvoicePdfTests
         Assert.Equal("Total -12.30", LineOf(text, "Total -"));
         Assert.Contains("São Paulo", text, StringComparison.Ordinal);
         Assert.DoesNotContain("Amount due", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_credit_notes_long_reason_wraps_inside_the_margins_above_its_charges()
+    {
+        const string reason = "The customer was charged twice for the SIM replacement on 20 November and complained by phone on 22 November; goodwill agreed by the team lead";
+        var pdf = Renderer.Render(SampleDocuments.CreditNote() with { Reason = reason });
+
+        // The text is 511.28 points wide from the left margin: x = 42 to 553.28.
+        using var document = PdfDocument.Open(pdf);
+        var page = document.GetPage(1);
+        var words = page.GetWords().ToList();
+        foreach (var part in reason.Split(' '))
+        {
+            Assert.Contains(words, w => w.Text == part && w.BoundingBox.Left >= 42 && w.BoundingBox.Right <= 553.28);
+        }
+
+        var reasonBottom = words.Where(w => w.Text == "lead").Min(w => w.BoundingBox.Bottom);
+        var charges = words.Single(w => w.Text == "Charges").BoundingBox.Top;
+        Assert.True(charges < reasonBottom, $"the Charges heading (top at {charges:0.0}) is drawn over the reason (its last line's bottom at {reasonBottom:0.0})");
     }
 
     [Fact]

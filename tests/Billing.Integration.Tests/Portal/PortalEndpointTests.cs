@@ -122,6 +122,33 @@ public sealed class PortalEndpointTests(PortalWorld fx)
     }
 
     [Fact]
+    public async Task A_search_text_too_long_to_search_by_is_said_to_be_ignored_not_silently_dropped()
+    {
+        using var http = await fx.SignedIn(PortalWorld.FinanceUser, PortalWorld.FinancePassword);
+
+        var list = await http.GetStringAsync(U("/portal/invoices?name=" + new string('x', 201)));
+
+        Assert.Contains("Customer name &#x27;xxxxxxxxxx…&#x27; is longer than 200 characters: ignored.", list, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_page_past_the_last_says_how_many_match_and_links_to_the_last_page_instead_of_showing_101_to_100()
+    {
+        using var http = await fx.SignedIn(PortalWorld.FinanceUser, PortalWorld.FinancePassword);
+
+        var all = await http.GetStringAsync(U("/portal/invoices"));
+        var past = await http.GetStringAsync(U("/portal/invoices?page=5"));
+
+        var matching = System.Text.RegularExpressions.Regex.Match(all, "Showing 1–([0-9]+) of ([0-9]+)");
+        Assert.True(matching.Success);
+        Assert.Equal(matching.Groups[1].Value, matching.Groups[2].Value);
+        Assert.DoesNotContain("Showing 101", past, StringComparison.Ordinal);
+        Assert.DoesNotContain("No invoice matches.", past, StringComparison.Ordinal);
+        Assert.Contains($"Page 5 is past the last: {matching.Groups[2].Value} invoice(s) match, on page 1.", past, StringComparison.Ordinal);
+        Assert.Contains("href=\"/portal/invoices?sort=date-desc&amp;page=1\"", past, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_removed_user_is_signed_out_at_the_next_request()
     {
         PortalWorld.Ok(fx.Billing(new Dictionary<string, string> { ["BILLING_PASSWORD"] = "temporary passphrase" }, "users", "add", "temp", "--role", "finance"));
@@ -190,6 +217,32 @@ public sealed class PortalEndpointTests(PortalWorld fx)
         Assert.Equal("MISSING.txt", missing.FullName);
         using var reader = new StreamReader(missing.Open());
         Assert.EndsWith("INV-2027-000001\nINV-2027-000002\nINV-2027-000003\n", await reader.ReadToEndAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_runs_zip_leaves_out_a_pdf_changed_in_the_store_since_it_was_rendered_and_lists_it_in_MISSING_txt()
+    {
+        using var http = await fx.SignedIn(PortalWorld.FinanceUser, PortalWorld.FinancePassword);
+        var path = fx.StoredPath("INV-2026-000002");
+        var original = await File.ReadAllBytesAsync(path);
+        List<string> names;
+        string missing;
+        try
+        {
+            // Cut short, as the single download refuses it (its SHA-256 no longer matches the record).
+            await File.WriteAllBytesAsync(path, [.. original.Take(original.Length - 10)]);
+            using var zip = new System.IO.Compression.ZipArchive(await http.GetStreamAsync(U("/portal/bill-runs/1/invoices.zip")));
+            names = [.. zip.Entries.Select(e => e.FullName)];
+            using var reader = new StreamReader(zip.GetEntry("MISSING.txt")?.Open() ?? Stream.Null);
+            missing = await reader.ReadToEndAsync();
+        }
+        finally
+        {
+            await File.WriteAllBytesAsync(path, original);
+        }
+
+        Assert.Equal(["INV-2026-000001.pdf", "INV-2026-000003.pdf", "MISSING.txt"], names);
+        Assert.EndsWith("\nINV-2026-000002\n", missing, StringComparison.Ordinal);
     }
 
     [Fact]

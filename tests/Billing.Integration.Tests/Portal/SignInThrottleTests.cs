@@ -47,4 +47,29 @@ public sealed class SignInThrottleTests
         throttle.Failed("otto");
         Assert.False(throttle.Blocked("otto"));
     }
+
+    [Fact]
+    public void Failures_older_than_15_minutes_are_forgotten_and_a_name_longer_than_any_users_is_not_kept_so_guessing_cannot_grow_memory()
+    {
+        var time = new ManualTime();
+        var throttle = new SignInThrottle(time);
+
+        for (var i = 0; i < 10_000; i++)
+        {
+            throttle.Failed("guess-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        var guessed = throttle.Tracked;
+        time.Now = time.Now.AddMinutes(15);
+        for (var i = 0; i < 100; i++)
+        {
+            throttle.Failed("later-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        // 4 MB (a form value's limit) as a name: no user's name is longer than 64 characters, so it is never one that signs in.
+        throttle.Failed(new string('x', 4 * 1024 * 1024));
+
+        Assert.Equal(10_000, guessed);
+        Assert.Equal(100, throttle.Tracked);
+    }
 }
