@@ -130,7 +130,7 @@ internal static class DocumentFrame
         foreach (var word in text.Split(' '))
         {
             var candidate = line.Length == 0 ? word : line + " " + word;
-            if (line.Length > 0 && f.G.MeasureString(candidate, font).Width > width)
+            if (line.Length > 0 && f.WidthOf(candidate, font) > width)
             {
                 f.Text(line, font, s.TextBrush, x, y, width);
                 y += step;

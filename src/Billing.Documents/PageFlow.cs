@@ -135,31 +135,23 @@ internal sealed class PageFlow(PdfDocument document, DocumentStyle style, Action
     /// <summary>The font, or a smaller size of it, in which the text is no wider than <paramref name="width"/>.</summary>
     private XFont Shrunk(string text, XFont font, double width)
     {
-        if (!MayBeWider(text, font, width))
-        {
-            return font;
-        }
-
-        var measured = G.MeasureString(text, font).Width;
+        var measured = WidthOf(text, font);
         return measured <= width ? font : new XFont(DocumentFonts.Family, Math.Floor(font.Size * width / measured * 100) / 100, font.Style);
     }
 
-    /// <summary>
-    /// False when the text cannot be wider than <paramref name="width"/> whatever its characters, so it need not be measured:
-    /// no DejaVu glyph is wider than 2.02 em (the bold face's widest advance, 4129 of 2048 units; a capital W is 0.99 em).
-    /// </summary>
-    private static bool MayBeWider(string text, XFont font, double width) => text.Length * font.Size * 2.02 > width;
+    /// <summary>How wide the text is drawn in the font (<see cref="GlyphWidths"/>: every cell is measured, so cheaply).</summary>
+    public double WidthOf(string text, XFont font) => GlyphWidths.Of(G, text, font) ?? G.MeasureString(text, font).Width;
 
     /// <summary>The text, cut with an ellipsis when it is wider than the column.</summary>
     public string Fit(string text, XFont font, double width)
     {
-        if (!MayBeWider(text, font, width) || G.MeasureString(text, font).Width <= width)
+        if (WidthOf(text, font) <= width)
         {
             return text;
         }
 
         var cut = text.Length;
-        while (cut > 1 && G.MeasureString(string.Concat(text.AsSpan(0, cut), "…"), font).Width > width)
+        while (cut > 1 && WidthOf(string.Concat(text.AsSpan(0, cut), "…"), font) > width)
         {
             cut--;
         }
