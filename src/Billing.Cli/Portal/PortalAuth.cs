@@ -140,9 +140,10 @@ public static class PortalAuth
         }
     }
 
-    /// <summary>Where to go after signing in: only a path of this portal (never another site, never a scheme-relative //host).</summary>
+    /// <summary>Where to go after signing in: only a path of this portal (never another site, never a scheme-relative //host, nothing a header cannot hold).</summary>
     public static string? LocalPortalUrl(string? returnUrl) =>
         returnUrl is { Length: > 0 } u && (u.StartsWith("/portal", StringComparison.Ordinal) || u.StartsWith("/hangfire", StringComparison.Ordinal)) && !u.StartsWith("//", StringComparison.Ordinal) && !u.Contains('\\', StringComparison.Ordinal)
+            && !u.Any(char.IsControl)
             && !u.StartsWith(SignInPath, StringComparison.Ordinal)
             ? u
             : null;

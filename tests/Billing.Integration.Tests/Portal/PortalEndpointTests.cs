@@ -103,6 +103,18 @@ public sealed class PortalEndpointTests(PortalWorld fx)
         Assert.Equal("/portal/invoices", elsewhere.Headers.Location?.OriginalString);
     }
 
+    /// <summary>A return address with a line break (a crafted sign-in link) failed the redirect with a 500; it is ignored like one off the portal.</summary>
+    [Fact]
+    public async Task A_return_address_with_a_control_character_is_ignored_and_the_sign_in_goes_to_the_invoices()
+    {
+        using var http = fx.Serve.Client();
+
+        using var broken = await PortalWorld.SignIn(http, PortalWorld.FinanceUser, PortalWorld.FinancePassword, "/portal/accounts\r\nSet-Cookie: x=1");
+
+        Assert.Equal(HttpStatusCode.Redirect, broken.StatusCode);
+        Assert.Equal("/portal/invoices", broken.Headers.Location?.OriginalString);
+    }
+
     [Fact]
     public async Task A_customer_name_with_markup_is_shown_as_text_never_as_markup()
     {
