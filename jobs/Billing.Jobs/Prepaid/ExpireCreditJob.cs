@@ -33,15 +33,15 @@ public sealed class ExpireCreditJob(BillingDatabase db, CatalogCache catalogs, I
     {
         var now = clock.GetCurrentInstant() - LateCdrAllowance;
         using var conn = db.Open();
-        // Only wallets not topped up for at least the shortest expiry any plan has can have credit to expire.
-        var shortest = catalogs.InForce(conn, now)?.Catalog.Plans.Values.Select(p => p.Prepaid.ExpiryDays).Where(d => d is not null).Min();
-        if (shortest is null)
+        // Only wallets with a top-up followed by none for at least the shortest expiry any plan has can have credit to expire.
+        var days = catalogs.InForce(conn, now)?.Catalog.Plans.Values.Select(p => p.Prepaid.ExpiryDays).OfType<int>().ToList() ?? [];
+        if (days.Count == 0)
         {
             _log.Information("Expiry run: no plan in force lets credit expire");
             return new ExpiryRunResult(0, 0, []);
         }
 
-        var candidates = WalletStore.ExpiryCandidates(conn, now - Duration.FromDays(shortest.Value));
+        var candidates = WalletStore.ExpiryCandidates(conn, now, Duration.FromDays(days.Min()), Duration.FromDays(days.Max()));
         long expired = 0;
         var amounts = new List<Money>();
         foreach (var (account, planId) in candidates)

@@ -120,6 +120,27 @@ public sealed class TopUpAndExpiryTests : IDisposable
     }
 
     [Fact]
+    public void The_expiry_run_forfeits_7_25_that_expired_before_a_later_top_up_and_keeps_the_5_00_of_that_top_up()
+    {
+        using var c = _scratch.Db.Open();
+        Prepare(c, Msisdn); // uk_prepaid: credit expires 180 days after the last top-up
+        TopUp(_scratch.Db, Msisdn, 7.25m, Instant.FromUtc(2026, 1, 10, 9, 0), "GW-1");
+        // The 7.25 expires at 2026-07-09 09:00; the subscriber tops up the next day, before the run's two days are over.
+        TopUp(_scratch.Db, Msisdn, 5.00m, Instant.FromUtc(2026, 7, 10, 9, 0), "GW-2");
+        var job = new ExpireCreditJob(_scratch.Db, new CatalogCache(), new FakeClock(Instant.FromUtc(2026, 7, 11, 10, 0)));
+
+        var run = job.Run();
+
+        Assert.Equal(1L, run.Expired);
+        Assert.Equal([Money.Of(7.25m, "GBP")], run.Amounts);
+        var expiry = Assert.Single(Ledger(c, Msisdn), l => l.Kind == "expiry");
+        Assert.Equal((Instant.FromUtc(2026, 7, 9, 9, 0), -7.25m), (expiry.At, expiry.Amount));
+        Assert.Equal(5.00m, Balance(c, Msisdn));
+        Assert.Equal(["topup", "topup", "expired"], Notices(c, Msisdn));
+        Assert.Empty(WalletStore.Check(c));
+    }
+
+    [Fact]
     public void Rating_expires_credit_itself_when_it_meets_usage_after_the_expiry_moment()
     {
         using var c = _scratch.Db.Open();
