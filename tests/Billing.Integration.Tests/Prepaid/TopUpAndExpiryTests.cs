@@ -141,6 +141,30 @@ public sealed class TopUpAndExpiryTests : IDisposable
     }
 
     [Fact]
+    public void Wallets_expire_json_gives_what_expired_per_currency_3_00_EUR_and_7_25_GBP_not_a_sum_of_both()
+    {
+        using var work = new TempDir();
+        const string Irish = "353870000001";
+        using (var c = _scratch.Db.Open())
+        {
+            Prepare(c, Msisdn);
+            var euro = new Account("PP-EUR", "Customer PP-EUR", "", null, "en", Currency.Of("EUR"), "Europe/Dublin", PaymentType.Prepaid, 1, "IE", "");
+            Assert.Empty(AccountStore.Import(c, [new AccountImportLine(1, euro, new Subscription(0, "PP-EUR", Irish, "uk_prepaid", Subscribed, null))]).Errors);
+        }
+
+        // Both expire 180 days later, in July 2026: long before the run (the machine's clock).
+        TopUp(_scratch.Db, Msisdn, 7.25m, Instant.FromUtc(2026, 1, 10, 9, 0), "GW-1");
+        TopUp(_scratch.Db, Irish, 3.00m, Instant.FromUtc(2026, 1, 10, 9, 0), "GW-2");
+
+        var run = Ok(BillingProcess.Run(work.Path, "wallets", "expire", "--json", "--db", _scratch.Db.ConnectionString));
+
+        using var doc = JsonDocument.Parse(run);
+        Assert.Equal(2, doc.RootElement.GetProperty("expired").GetInt32());
+        Assert.Equal([("EUR", 3.00m), ("GBP", 7.25m)],
+            doc.RootElement.GetProperty("totals").EnumerateArray().Select(t => (t.GetProperty("currency").GetString(), decimal.Parse(t.GetProperty("amount").GetString()!, System.Globalization.CultureInfo.InvariantCulture))));
+    }
+
+    [Fact]
     public void Rating_expires_credit_itself_when_it_meets_usage_after_the_expiry_moment()
     {
         using var c = _scratch.Db.Open();
