@@ -44,6 +44,25 @@ public sealed class TopUpAndExpiryTests : IDisposable
     }
 
     [Fact]
+    public void A_top_up_dated_a_year_ahead_by_a_slip_is_refused_whole_while_one_5_minutes_ahead_of_our_clock_is_credited()
+    {
+        using var c = _scratch.Db.Open();
+        Prepare(c, Msisdn);
+        var now = Instant.FromUtc(2026, 11, 2, 12, 0);
+        var service = new TopUpService(new CatalogCache(), NotificationTemplates.Shipped, clock: new FakeClock(now));
+
+        // 2027 for 2026: credited, the 10.00 would be in the balance and lift the barring, yet pay for no call for a year.
+        var e = Assert.Throws<TopUpException>(() => service.Credit(c, [new TopUpRequest(Msisdn, 5.00m, now, "GW-1"), new TopUpRequest(Msisdn, 10.00m, now.Plus(Duration.FromDays(365)), "GW-2")]));
+        Assert.Contains("top-up GW-2: its time 2027-11-02T12:00:00Z is later than now", e.Message, StringComparison.Ordinal);
+        Assert.Throws<TopUpException>(() => service.BuyBundle(c, Msisdn, "pp_minutes_100", now.Plus(Duration.FromDays(1)), null));
+        Assert.Empty(Ledger(c, Msisdn));
+
+        var skewed = service.Credit(c, [new TopUpRequest(Msisdn, 5.00m, now.Plus(TopUpService.ClockSkew), "GW-3")]);
+        Assert.Equal([true], skewed.Select(r => r.Added));
+        Assert.Equal(5.00m, Balance(c, Msisdn));
+    }
+
+    [Fact]
     public void A_manual_adjustment_is_a_ledger_row_with_its_reason_in_the_audit_log_and_the_ledger_cannot_be_rewritten()
     {
         using var c = _scratch.Db.Open();
