@@ -85,8 +85,8 @@ public static class WalletStore
         // batch for as long as the wallet lives. OFFSET 0 keeps the planner from flattening the
         // lateral subquery into a hash join over the whole ledger.
         using var results = tx.Connection!.QueryMultiple((createMissing ? EnsureSql : "") + """
-            SELECT account_id, currency, balance, watermark, last_topup_at, last_expiry_at, barred_since
-            FROM wallets WHERE account_id = ANY(@ids) ORDER BY account_id FOR UPDATE;
+            SELECT w.account_id, w.currency, w.balance, w.watermark, w.last_topup_at, w.last_expiry_at, w.barred_since, a.time_zone
+            FROM wallets w JOIN accounts a ON a.id = w.account_id WHERE w.account_id = ANY(@ids) ORDER BY w.account_id FOR UPDATE OF w;
             SELECT w.account_id, l.at, l.amount, l.kind
             FROM wallets w CROSS JOIN LATERAL (
                 SELECT l.id, l.at, l.amount, l.kind FROM wallet_ledger l
@@ -99,7 +99,7 @@ public static class WalletStore
         return wallets.ToDictionary(
             w => w.AccountId,
             w => (new WalletOpening(w.AccountId, w.Balance, w.Watermark, w.LastTopupAt, w.LastExpiryAt, w.BarredSince,
-                pending[w.AccountId].Select(p => new WalletMovement(p.At, p.Amount, p.Kind)).ToList()), w.Currency),
+                pending[w.AccountId].Select(p => new WalletMovement(p.At, p.Amount, p.Kind)).ToList(), DateTimeZoneProviders.Tzdb[w.TimeZone]), w.Currency),
             StringComparer.Ordinal);
     }
 

@@ -112,9 +112,9 @@ public sealed class TopUpAndExpiryTests : IDisposable
         TopUp(_scratch.Db, Msisdn, 3.00m, Instant.FromUtc(2026, 2, 1, 9, 0), "GW-2");
         RatingData.InsertUsage(c, [Call("e-1", Msisdn, Instant.FromUtc(2026, 2, 2, 9, 0), 75)]); // 0.25
         new RateUsageJob(_scratch.Db, new CatalogCache()).RateAll(100);
-        // The credit expires at 2026-07-31 09:00, 180 days after the last top-up; the run waits two more
-        // days for late CDRs of calls made before that moment.
-        var clock = new FakeClock(Instant.FromUtc(2026, 8, 2, 8, 0));
+        // The credit expires at 2026-07-31 09:00 London time (08:00 UTC in summer), 180 calendar days after the last
+        // top-up at 09:00 London time; the run waits two more days for late CDRs of calls made before that moment.
+        var clock = new FakeClock(Instant.FromUtc(2026, 8, 2, 7, 0));
         var job = new ExpireCreditJob(_scratch.Db, new CatalogCache(), clock);
 
         Assert.Equal(0, job.Run().Expired);
@@ -125,10 +125,10 @@ public sealed class TopUpAndExpiryTests : IDisposable
         Assert.Equal(0, job.Run().Expired);
 
         var expiry = Assert.Single(Ledger(c, Msisdn), l => l.Kind == "expiry");
-        Assert.Equal((Instant.FromUtc(2026, 7, 31, 9, 0), -10.00m, 0m), (expiry.At, expiry.Amount, expiry.BalanceAfter));
+        Assert.Equal((Instant.FromUtc(2026, 7, 31, 8, 0), -10.00m, 0m), (expiry.At, expiry.Amount, expiry.BalanceAfter));
         Assert.Equal(["topup", "topup", "expired"], Notices(c, Msisdn));
         Assert.Contains("10.00 GBP of unused credit", c.ExecuteScalar<string>("SELECT body FROM notifications WHERE kind = 'expired'"), StringComparison.Ordinal);
-        Assert.Equal(Instant.FromUtc(2026, 7, 31, 9, 0), BarredSince(c, Msisdn));
+        Assert.Equal(Instant.FromUtc(2026, 7, 31, 8, 0), BarredSince(c, Msisdn));
 
         // Usage after the expiry is overdraft; rating does not expire the credit a second time.
         RatingData.InsertUsage(c, [Call("e-2", Msisdn, Instant.FromUtc(2026, 8, 2, 9, 0), 60)]);
@@ -144,7 +144,7 @@ public sealed class TopUpAndExpiryTests : IDisposable
         using var c = _scratch.Db.Open();
         Prepare(c, Msisdn); // uk_prepaid: credit expires 180 days after the last top-up
         TopUp(_scratch.Db, Msisdn, 7.25m, Instant.FromUtc(2026, 1, 10, 9, 0), "GW-1");
-        // The 7.25 expires at 2026-07-09 09:00; the subscriber tops up the next day, before the run's two days are over.
+        // The 7.25 expires at 2026-07-09 09:00 London time (08:00 UTC); the subscriber tops up the next day, before the run's two days are over.
         TopUp(_scratch.Db, Msisdn, 5.00m, Instant.FromUtc(2026, 7, 10, 9, 0), "GW-2");
         var job = new ExpireCreditJob(_scratch.Db, new CatalogCache(), new FakeClock(Instant.FromUtc(2026, 7, 11, 10, 0)));
 
@@ -153,7 +153,7 @@ public sealed class TopUpAndExpiryTests : IDisposable
         Assert.Equal(1L, run.Expired);
         Assert.Equal([Money.Of(7.25m, "GBP")], run.Amounts);
         var expiry = Assert.Single(Ledger(c, Msisdn), l => l.Kind == "expiry");
-        Assert.Equal((Instant.FromUtc(2026, 7, 9, 9, 0), -7.25m), (expiry.At, expiry.Amount));
+        Assert.Equal((Instant.FromUtc(2026, 7, 9, 8, 0), -7.25m), (expiry.At, expiry.Amount));
         Assert.Equal(5.00m, Balance(c, Msisdn));
         Assert.Equal(["topup", "topup", "expired"], Notices(c, Msisdn));
         Assert.Empty(WalletStore.Check(c));
@@ -194,7 +194,7 @@ public sealed class TopUpAndExpiryTests : IDisposable
         new RateUsageJob(_scratch.Db, new CatalogCache()).RateAll(100);
 
         Assert.Equal([("topup", 4.00m), ("usage", -0.20m), ("expiry", -3.80m)], Ledger(c, Msisdn).Select(l => (l.Kind, l.Amount)));
-        Assert.Equal(Instant.FromUtc(2026, 7, 9, 9, 0), Ledger(c, Msisdn)[2].At);
+        Assert.Equal(Instant.FromUtc(2026, 7, 9, 8, 0), Ledger(c, Msisdn)[2].At); // 09:00 London time, as the top-up
         Assert.Equal(0.20m, Overdraft(c, Msisdn).Single().Amount);
         Assert.Equal(["topup", "expired"], Notices(c, Msisdn));
     }
