@@ -277,25 +277,26 @@ public static class WalletStore
     /// <summary>
     /// Wallets that may have credit to expire by <paramref name="until"/>: a positive balance and a top-up the walk has not gone
     /// past yet (the wallet's last applied one, or a later one) followed by no other for <paramref name="shortest"/>, at least that
-    /// long before <paramref name="until"/>, whose credit has not expired already (<paramref name="longest"/> after it is later than
-    /// the last expiry) — a top-up made after an expiry moment does not hide it; with the plan of the account's latest
-    /// subscription (whose prepaid settings decide).
+    /// long before <paramref name="until"/>, whose credit has not expired already (<paramref name="longestDays"/> calendar days
+    /// after it, in the account's zone, is later than the last expiry) — a top-up made after an expiry moment does not hide it;
+    /// with the plan of the account's latest subscription (whose prepaid settings decide).
     /// </summary>
-    public static IReadOnlyList<(string AccountId, string PlanId)> ExpiryCandidates(NpgsqlConnection conn, Instant until, Duration shortest, Duration longest) =>
+    public static IReadOnlyList<(string AccountId, string PlanId)> ExpiryCandidates(NpgsqlConnection conn, Instant until, Duration shortest, int longestDays) =>
         conn.Query<(string, string)>("""
             SELECT w.account_id,
                    (SELECT s.plan_id FROM subscriptions s WHERE s.account_id = w.account_id ORDER BY s.active_from DESC, s.msisdn LIMIT 1)
-            FROM wallets w
+            FROM wallets w JOIN accounts a ON a.id = w.account_id
             WHERE w.balance > 0
               AND EXISTS (
                   SELECT 1 FROM wallet_ledger t
                   WHERE t.account_id = w.account_id AND t.kind = 'topup'
                     AND t.at >= coalesce(w.last_topup_at, '-infinity'::timestamptz) AND t.at <= @until - @shortest
-                    AND t.at + @longest > coalesce(w.last_expiry_at, '-infinity'::timestamptz)
+                    AND ((t.at AT TIME ZONE a.time_zone) + make_interval(days => @longestDays)) AT TIME ZONE a.time_zone
+                        > coalesce(w.last_expiry_at, '-infinity'::timestamptz)
                     AND NOT EXISTS (SELECT 1 FROM wallet_ledger n
                                     WHERE n.account_id = w.account_id AND n.kind = 'topup' AND n.at > t.at AND n.at < t.at + @shortest))
             ORDER BY w.account_id
-            """, new { until, shortest = shortest.ToTimeSpan(), longest = longest.ToTimeSpan() }).Where(x => x.Item2 is not null).AsList();
+            """, new { until, shortest = shortest.ToTimeSpan(), longestDays }).Where(x => x.Item2 is not null).AsList();
 
     /// <summary>
     /// Buys a bundle from the wallet: a 'bundle' ledger row for its price (a reference already used buys

@@ -41,8 +41,8 @@ public sealed class ExpireCreditJob(BillingDatabase db, CatalogCache catalogs, I
             return new ExpiryRunResult(0, 0, []);
         }
 
-        // Credit lasts calendar days in the account's zone, 23 to 25 hours each: a day's slack either way keeps every wallet due.
-        var candidates = WalletStore.ExpiryCandidates(conn, now, Duration.FromDays(days.Min() - 1), Duration.FromDays(days.Max() + 1));
+        // Credit lasts calendar days in the account's zone, 23 to 25 hours each: a day's slack keeps every wallet due.
+        var candidates = WalletStore.ExpiryCandidates(conn, now, Duration.FromDays(days.Min() - 1), days.Max());
         long expired = 0;
         var amounts = new List<Money>();
         foreach (var (account, planId) in candidates)

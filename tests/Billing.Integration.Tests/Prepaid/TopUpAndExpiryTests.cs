@@ -160,6 +160,24 @@ public sealed class TopUpAndExpiryTests : IDisposable
     }
 
     [Fact]
+    public void Credit_rating_forfeited_and_a_2_00_top_up_since_leave_the_wallet_no_candidate_of_the_expiry_run_until_that_top_up_has_expired()
+    {
+        using var c = _scratch.Db.Open();
+        Prepare(c, Msisdn);
+        TopUp(_scratch.Db, Msisdn, 4.00m, Instant.FromUtc(2026, 1, 10, 9, 0), "GW-1");
+        RatingData.InsertUsage(c, [Call("r-1", Msisdn, Instant.FromUtc(2026, 1, 11, 9, 0), 60), Call("r-2", Msisdn, Instant.FromUtc(2026, 8, 1, 9, 0), 60)]);
+        new RateUsageJob(_scratch.Db, new CatalogCache()).RateAll(100); // forfeits the 3.80 left at 2026-07-09 09:00 London time
+        TopUp(_scratch.Db, Msisdn, 2.00m, Instant.FromUtc(2026, 8, 5, 9, 0), "GW-2");
+
+        var september = new ExpireCreditJob(_scratch.Db, new CatalogCache(), new FakeClock(Instant.FromUtc(2026, 9, 1, 9, 0))).Run();
+        var february = new ExpireCreditJob(_scratch.Db, new CatalogCache(), new FakeClock(Instant.FromUtc(2027, 2, 4, 9, 0))).Run();
+
+        Assert.Equal((0L, 0L), (september.Wallets, september.Expired));
+        Assert.Equal((1L, 1L), (february.Wallets, february.Expired)); // 180 days after 5 August, 10:00 London time
+        Assert.Equal([Money.Of(2.00m, "GBP")], february.Amounts);
+    }
+
+    [Fact]
     public void Wallets_expire_json_gives_what_expired_per_currency_3_00_EUR_and_7_25_GBP_not_a_sum_of_both()
     {
         using var work = new TempDir();
