@@ -163,10 +163,7 @@ public sealed class TopUpAndExpiryTests : IDisposable
     public void Credit_rating_forfeited_and_a_2_00_top_up_since_leave_the_wallet_no_candidate_of_the_expiry_run_until_that_top_up_has_expired()
     {
         using var c = _scratch.Db.Open();
-        Prepare(c, Msisdn);
-        TopUp(_scratch.Db, Msisdn, 4.00m, Instant.FromUtc(2026, 1, 10, 9, 0), "GW-1");
-        RatingData.InsertUsage(c, [Call("r-1", Msisdn, Instant.FromUtc(2026, 1, 11, 9, 0), 60), Call("r-2", Msisdn, Instant.FromUtc(2026, 8, 1, 9, 0), 60)]);
-        new RateUsageJob(_scratch.Db, new CatalogCache()).RateAll(100); // forfeits the 3.80 left at 2026-07-09 09:00 London time
+        RateCallsOnEitherSideOfTheExpiryOfA4_00TopUp(c); // forfeits the 3.80 left at 2026-07-09 09:00 London time
         TopUp(_scratch.Db, Msisdn, 2.00m, Instant.FromUtc(2026, 8, 5, 9, 0), "GW-2");
 
         var september = new ExpireCreditJob(_scratch.Db, new CatalogCache(), new FakeClock(Instant.FromUtc(2026, 9, 1, 9, 0))).Run();
@@ -205,11 +202,8 @@ public sealed class TopUpAndExpiryTests : IDisposable
     public void Rating_expires_credit_itself_when_it_meets_usage_after_the_expiry_moment()
     {
         using var c = _scratch.Db.Open();
-        Prepare(c, Msisdn);
-        TopUp(_scratch.Db, Msisdn, 4.00m, Instant.FromUtc(2026, 1, 10, 9, 0), "GW-1");
-        RatingData.InsertUsage(c, [Call("r-1", Msisdn, Instant.FromUtc(2026, 1, 11, 9, 0), 60), Call("r-2", Msisdn, Instant.FromUtc(2026, 8, 1, 9, 0), 60)]);
 
-        new RateUsageJob(_scratch.Db, new CatalogCache()).RateAll(100);
+        RateCallsOnEitherSideOfTheExpiryOfA4_00TopUp(c);
 
         Assert.Equal([("topup", 4.00m), ("usage", -0.20m), ("expiry", -3.80m)], Ledger(c, Msisdn).Select(l => (l.Kind, l.Amount)));
         Assert.Equal(Instant.FromUtc(2026, 7, 9, 8, 0), Ledger(c, Msisdn)[2].At); // 09:00 London time, as the top-up
@@ -302,6 +296,15 @@ public sealed class TopUpAndExpiryTests : IDisposable
         Assert.Contains("Credited 50.00 GBP", ceiling, StringComparison.Ordinal);
         using var conn = _scratch.Db.Open();
         Assert.Equal([("topup", 50.00m)], Ledger(conn, Msisdn).Select(l => (l.Kind, l.Amount)));
+    }
+
+    /// <summary>4.00 topped up on 10 January, a 0.20 call the next day and one on 1 August, after the credit's 180 days: rated.</summary>
+    private void RateCallsOnEitherSideOfTheExpiryOfA4_00TopUp(Npgsql.NpgsqlConnection c)
+    {
+        Prepare(c, Msisdn);
+        TopUp(_scratch.Db, Msisdn, 4.00m, Instant.FromUtc(2026, 1, 10, 9, 0), "GW-1");
+        RatingData.InsertUsage(c, [Call("r-1", Msisdn, Instant.FromUtc(2026, 1, 11, 9, 0), 60), Call("r-2", Msisdn, Instant.FromUtc(2026, 8, 1, 9, 0), 60)]);
+        new RateUsageJob(_scratch.Db, new CatalogCache()).RateAll(100);
     }
 
     private static string Ok((int Exit, string Out, string Err) run)
