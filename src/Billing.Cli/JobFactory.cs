@@ -81,7 +81,7 @@ public sealed class JobFactory
     public AccountChargeService AccountCharges() => new(_db, Catalogs, _config.Invoicing, Clock);
 
     /// <summary>Top-ups, bundle purchases and adjustments, within the configured ceiling per posting.</summary>
-    public TopUpService TopUps() => new(Catalogs, Templates, _config.Prepaid.TopUpCeiling);
+    public TopUpService TopUps() => new(Catalogs, Templates, _config.Prepaid.TopUpCeiling, Clock);
 
     /// <summary>The dunning run: the ladder of the catalogue in force, messages in the configured layouts, letters into the document store, hand-over files in the agency folder.</summary>
     public DunningJob Dunning(IBackgroundJobClient? client = null) => new(_db, Catalogs, Templates, _config.Dunning, _config.AgencyFolder(), Letters(), Clock, client);

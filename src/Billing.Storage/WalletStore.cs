@@ -85,8 +85,8 @@ public static class WalletStore
         // batch for as long as the wallet lives. OFFSET 0 keeps the planner from flattening the
         // lateral subquery into a hash join over the whole ledger.
         using var results = tx.Connection!.QueryMultiple((createMissing ? EnsureSql : "") + """
-            SELECT account_id, currency, balance, watermark, last_topup_at, last_expiry_at, barred_since
-            FROM wallets WHERE account_id = ANY(@ids) ORDER BY account_id FOR UPDATE;
+            SELECT w.account_id, w.currency, w.balance, w.watermark, w.last_topup_at, w.last_expiry_at, w.barred_since, a.time_zone
+            FROM wallets w JOIN accounts a ON a.id = w.account_id WHERE w.account_id = ANY(@ids) ORDER BY w.account_id FOR UPDATE OF w;
             SELECT w.account_id, l.at, l.amount, l.kind
             FROM wallets w CROSS JOIN LATERAL (
                 SELECT l.id, l.at, l.amount, l.kind FROM wallet_ledger l
@@ -99,7 +99,7 @@ public static class WalletStore
         return wallets.ToDictionary(
             w => w.AccountId,
             w => (new WalletOpening(w.AccountId, w.Balance, w.Watermark, w.LastTopupAt, w.LastExpiryAt, w.BarredSince,
-                pending[w.AccountId].Select(p => new WalletMovement(p.At, p.Amount, p.Kind)).ToList()), w.Currency),
+                pending[w.AccountId].Select(p => new WalletMovement(p.At, p.Amount, p.Kind)).ToList(), DateTimeZoneProviders.Tzdb[w.TimeZone]), w.Currency),
             StringComparer.Ordinal);
     }
 
@@ -275,18 +275,28 @@ public static class WalletStore
     }
 
     /// <summary>
-    /// Wallets that may have credit to expire: a positive balance and no top-up since <paramref name="toppedUpBefore"/>;
+    /// Wallets that may have credit to expire by <paramref name="until"/>: a positive balance and a top-up the walk has not gone
+    /// past yet (the wallet's last applied one, or a later one) followed by no other for <paramref name="shortest"/>, at least that
+    /// long before <paramref name="until"/>, whose credit has not expired already (<paramref name="longestDays"/> calendar days
+    /// after it, in the account's zone, is later than the last expiry) — a top-up made after an expiry moment does not hide it;
     /// with the plan of the account's latest subscription (whose prepaid settings decide).
     /// </summary>
-    public static IReadOnlyList<(string AccountId, string PlanId)> ExpiryCandidates(NpgsqlConnection conn, Instant toppedUpBefore) =>
+    public static IReadOnlyList<(string AccountId, string PlanId)> ExpiryCandidates(NpgsqlConnection conn, Instant until, Duration shortest, int longestDays) =>
         conn.Query<(string, string)>("""
             SELECT w.account_id,
                    (SELECT s.plan_id FROM subscriptions s WHERE s.account_id = w.account_id ORDER BY s.active_from DESC, s.msisdn LIMIT 1)
-            FROM wallets w
+            FROM wallets w JOIN accounts a ON a.id = w.account_id
             WHERE w.balance > 0
-              AND NOT EXISTS (SELECT 1 FROM wallet_ledger l WHERE l.account_id = w.account_id AND l.kind = 'topup' AND l.at >= @toppedUpBefore)
+              AND EXISTS (
+                  SELECT 1 FROM wallet_ledger t
+                  WHERE t.account_id = w.account_id AND t.kind = 'topup'
+                    AND t.at >= coalesce(w.last_topup_at, '-infinity'::timestamptz) AND t.at <= @until - @shortest
+                    AND ((t.at AT TIME ZONE a.time_zone) + make_interval(days => @longestDays)) AT TIME ZONE a.time_zone
+                        > coalesce(w.last_expiry_at, '-infinity'::timestamptz)
+                    AND NOT EXISTS (SELECT 1 FROM wallet_ledger n
+                                    WHERE n.account_id = w.account_id AND n.kind = 'topup' AND n.at > t.at AND n.at < t.at + @shortest))
             ORDER BY w.account_id
-            """, new { toppedUpBefore }).Where(x => x.Item2 is not null).AsList();
+            """, new { until, shortest = shortest.ToTimeSpan(), longestDays }).Where(x => x.Item2 is not null).AsList();
 
     /// <summary>
     /// Buys a bundle from the wallet: a 'bundle' ledger row for its price (a reference already used buys

@@ -33,15 +33,16 @@ public sealed class ExpireCreditJob(BillingDatabase db, CatalogCache catalogs, I
     {
         var now = clock.GetCurrentInstant() - LateCdrAllowance;
         using var conn = db.Open();
-        // Only wallets not topped up for at least the shortest expiry any plan has can have credit to expire.
-        var shortest = catalogs.InForce(conn, now)?.Catalog.Plans.Values.Select(p => p.Prepaid.ExpiryDays).Where(d => d is not null).Min();
-        if (shortest is null)
+        // Only wallets with a top-up followed by none for at least the shortest expiry any plan has can have credit to expire.
+        var days = catalogs.InForce(conn, now)?.Catalog.Plans.Values.Select(p => p.Prepaid.ExpiryDays).OfType<int>().ToList() ?? [];
+        if (days.Count == 0)
         {
             _log.Information("Expiry run: no plan in force lets credit expire");
             return new ExpiryRunResult(0, 0, []);
         }
 
-        var candidates = WalletStore.ExpiryCandidates(conn, now - Duration.FromDays(shortest.Value));
+        // Credit lasts calendar days in the account's zone, 23 to 25 hours each: a day's slack keeps every wallet due.
+        var candidates = WalletStore.ExpiryCandidates(conn, now, Duration.FromDays(days.Min() - 1), days.Max());
         long expired = 0;
         var amounts = new List<Money>();
         foreach (var (account, planId) in candidates)

@@ -32,10 +32,16 @@ public sealed class TopUpException(string message) : Exception(message);
 /// Credits prepaid wallets and sells bundles from them: resolves the number to its prepaid account,
 /// appends the ledger row (a reference already used is not credited or charged again), and queues
 /// the top-up receipt — all or nothing per call. Amounts follow <see cref="WalletAmount"/>: within
-/// <paramref name="ceiling"/> per posting and no finer than the wallet currency's minor unit.
+/// <paramref name="ceiling"/> per posting and no finer than the wallet currency's minor unit. A payment or a purchase
+/// is not taken later than <paramref name="clock"/>'s now (give or take <see cref="ClockSkew"/>): one dated ahead
+/// would be in the balance but pay for no usage before its date.
 /// </summary>
-public sealed class TopUpService(CatalogCache catalogs, Func<NotificationTemplates> templates, decimal ceiling = WalletAmount.DefaultCeiling)
+public sealed class TopUpService(CatalogCache catalogs, Func<NotificationTemplates> templates, decimal ceiling = WalletAmount.DefaultCeiling, IClock? clock = null)
 {
+    /// <summary>How far a gateway's clock may run ahead of ours.</summary>
+    public static readonly Duration ClockSkew = Duration.FromMinutes(5);
+
+
     /// <summary>Credits the top-ups (and buys the bundles they name) in one transaction; throws <see cref="TopUpException"/> (nothing done) if one cannot be.</summary>
     public IReadOnlyList<TopUpResult> Credit(NpgsqlConnection conn, IReadOnlyList<TopUpRequest> requests)
     {
@@ -50,6 +56,7 @@ public sealed class TopUpService(CatalogCache catalogs, Func<NotificationTemplat
         WalletStore.LockOpenings(tx, accounts, createMissing: true);
         foreach (var r in requests)
         {
+            NotAhead(r.At, $"top-up {r.Reference ?? r.Msisdn}");
             var (account, holder, policy) = Prepaid(tx, r.Msisdn, r.At);
             if (r.Currency is { } currency && !string.Equals(currency, holder.Currency.Code, StringComparison.OrdinalIgnoreCase))
             {
@@ -112,6 +119,7 @@ public sealed class TopUpService(CatalogCache catalogs, Func<NotificationTemplat
 
     private BundleResult Buy(NpgsqlTransaction tx, string msisdn, string bundleId, Instant at, string? reference)
     {
+        NotAhead(at, $"bundle {bundleId} for +{msisdn}");
         var conn = tx.Connection!;
         var (account, holder, policy) = Prepaid(tx, msisdn, at);
         var plan = catalogs.InForce(conn, at)?.Catalog.Plans.GetValueOrDefault(account.PlanId)
@@ -129,6 +137,15 @@ public sealed class TopUpService(CatalogCache catalogs, Func<NotificationTemplat
         }
 
         return new BundleResult(bought.Added, account.AccountId, bought.LedgerId, bundle, bought.Balance);
+    }
+
+    private void NotAhead(Instant at, string what)
+    {
+        var now = (clock ?? SystemClock.Instance).GetCurrentInstant();
+        if (at > now + ClockSkew)
+        {
+            throw new TopUpException($"{what}: its time {at} is later than now ({now}): a payment is credited from when it was made, and one dated ahead would pay for no usage before then");
+        }
     }
 
     /// <summary>A purchase or a correction that takes the balance through a threshold tells, as a charge would.</summary>

@@ -57,13 +57,14 @@ internal static class PrepaidReader
             int? expiry = null;
             if (row["expiry_days"].Length > 0)
             {
-                if (int.TryParse(row["expiry_days"], NumberStyles.None, CultureInfo.InvariantCulture, out var days) && days > 0)
+                if (int.TryParse(row["expiry_days"], NumberStyles.None, CultureInfo.InvariantCulture, out var days) && days is > 0 and <= PrepaidPolicy.MaxExpiryDays)
                 {
                     expiry = days;
                 }
                 else
                 {
-                    problems.Error(row.File, row.Line, $"expiry_days '{row["expiry_days"]}' must be a positive whole number of days (empty: credit never expires)");
+                    problems.Error(row.File, row.Line,
+                        $"expiry_days '{row["expiry_days"]}' must be a positive whole number of days, at most {PrepaidPolicy.MaxExpiryDays} (empty: credit never expires)");
                     ok = false;
                 }
             }

@@ -20,7 +20,7 @@ public static class BundleCommands
         list.SetAction(p => cli.Run(p, g => List(g, p.GetValue(plan), Console.Out)));
         var msisdn = new Argument<string>("msisdn") { Description = "The prepaid subscriber's number" };
         var bundle = new Argument<string>("bundle") { Description = "Bundle id (catalogue bundles.csv)" };
-        var reference = new Option<string?>("--reference") { Description = "The payment's reference: a second top-up with it credits nothing" };
+        var reference = new Option<string?>("--reference") { Description = "The purchase's reference: a second purchase with it buys nothing again" };
         var at = Checked.Time("--at", "When it was paid: ISO-8601 time (default: now)");
         var buy = new Command("buy", "Buy a bundle from the wallet: an allowance used before money until the end of the bill cycle") { msisdn, bundle, reference, at };
         buy.SetAction(p => cli.Run(p, g => Buy(g, p.GetValue(msisdn)!, p.GetValue(bundle)!, p.GetValue(reference), p.GetValue(at), Console.Out)));

@@ -30,7 +30,7 @@ public static class WalletCommands
         var account = new Option<string?>("--account") { Description = "Only this account" };
         var overdraft = new Command("overdraft", "Prepaid usage priced after the wallet reached its floor, per account (for collections)") { account };
         overdraft.SetAction(p => cli.Run(p, g => Overdraft(g, p.GetValue(account), Console.Out)));
-        var expire = new Command("expire", "Expire credit older than each plan's expiry_days now (the daily job does this at 02:00 UTC)");
+        var expire = new Command("expire", "Expire credit left each plan's expiry_days after the last top-up, two days on (the daily job does this at 02:00 UTC)");
         expire.SetAction(p => cli.Run(p, g => Expire(g, Console.Out)));
         var amount = Checked.Amount("amount", "Signed amount: positive credits the wallet, negative debits it; in its currency's minor unit, at most prepaid.topUpCeiling either way");
         var reason = new Option<string>("--reason") { Description = "Why (kept on the ledger row and in audit_log)", Required = true }.NotBlank("say why; it is kept on the ledger row and in audit_log");
@@ -199,7 +199,7 @@ public static class WalletCommands
         using var rt = Runtime.Start(g);
         var result = rt.Jobs.ExpireCredit().Run();
         output.WriteLine(g.Json
-            ? JsonSerializer.Serialize(new { result.Wallets, result.Expired, amount = result.Amounts.Sum(a => a.Amount).ToString(Inv) }, BillingConfig.Json)
+            ? JsonSerializer.Serialize(new { result.Wallets, result.Expired, totals = result.Amounts.Select(a => new { currency = a.Currency.Code, amount = a.ToInvariantString() }) }, BillingConfig.Json)
             : $"Expiry run: {result.Expired:N0} of {result.Wallets:N0} wallet(s) with old credit had it expire" + (result.Amounts.Count == 0 ? "." : $" ({string.Join(", ", result.Amounts)} in total)."));
         return 0;
     }

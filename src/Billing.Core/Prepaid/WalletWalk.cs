@@ -12,6 +12,7 @@ public sealed record WalletMovement(Instant At, decimal Amount, string Kind);
 /// <param name="LastTopUp">the latest top-up at or before the watermark (for expiry).</param>
 /// <param name="LastExpiry">when credit last expired.</param>
 /// <param name="Pending">movements later than the watermark, in time order.</param>
+/// <param name="Zone">the account's time zone, whose calendar days credit lasts for; null: UTC.</param>
 public sealed record WalletOpening(
     string AccountId,
     decimal Balance,
@@ -19,7 +20,8 @@ public sealed record WalletOpening(
     Instant? LastTopUp,
     Instant? LastExpiry,
     Instant? BarredSince,
-    IReadOnlyList<WalletMovement> Pending);
+    IReadOnlyList<WalletMovement> Pending,
+    DateTimeZone? Zone = null);
 
 /// <summary>
 /// A priced usage record to take from a wallet. <paramref name="Amount"/> is the charge, or for a
@@ -103,7 +105,7 @@ public static class WalletWalk
                 return;
             }
 
-            var at = topUp + Duration.FromDays(days);
+            var at = ExpiryOf(topUp, days, opening.Zone ?? DateTimeZone.Utc);
             if (at > until || (lastExpiry is { } e && e >= at))
             {
                 return;
@@ -228,6 +230,17 @@ public static class WalletWalk
         }
 
         return new WalletWalkResult(postings, overdraft, notices, actual, watermark, lastTopUp, lastExpiry, barredSince);
+    }
+
+    /// <summary>
+    /// When credit topped up at <paramref name="topUp"/> expires: <paramref name="days"/> calendar days later at the same
+    /// local time in <paramref name="zone"/> (the account's), so a change of the clocks in between neither lengthens nor
+    /// shortens it by an hour; a local time the clocks skip is taken forward.
+    /// </summary>
+    public static Instant ExpiryOf(Instant topUp, int days, DateTimeZone zone)
+    {
+        ArgumentNullException.ThrowIfNull(zone);
+        return topUp.InZone(zone).LocalDateTime.PlusDays(days).InZoneLeniently(zone).ToInstant();
     }
 
     /// <summary>The notice a fall through <paramref name="threshold"/> gives: low balance above the floor; at it, exhausted (barred at zero) or credit limit reached.</summary>

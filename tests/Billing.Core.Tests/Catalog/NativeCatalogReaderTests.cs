@@ -170,6 +170,7 @@ public sealed class NativeCatalogReaderTests : IDisposable
         var noLimit = Append("prepaid.csv", "uk_prepaid,5;x,credit,,0");
         var unknown = Append("prepaid.csv", "no_such_plan,,sometimes,,");
         var limitOnBar = Append("prepaid.csv", "uk_postpaid_300,-5,bar,3.00,");
+        var tenMillionDays = Append("prepaid.csv", "uk_postpaid_1000,0,bar,,10000000");
 
         var result = NativeCatalogReader.Load(_folder, "broken");
 
@@ -180,7 +181,8 @@ public sealed class NativeCatalogReaderTests : IDisposable
         AssertError(result, "prepaid.csv", unknown, "at_zero 'sometimes'");
         AssertError(result, "prepaid.csv", limitOnBar, "credit_limit is only for at_zero = credit");
         AssertError(result, "prepaid.csv", limitOnBar, "threshold -5 is below what the balance can reach (0)");
-        Assert.True(result.Errors.Count == 7, string.Join("\n", result.Errors));
+        AssertError(result, "prepaid.csv", tenMillionDays, "expiry_days '10000000' must be a positive whole number of days, at most 36500");
+        Assert.True(result.Errors.Count == 8, string.Join("\n", result.Errors));
     }
 
     [Fact]

@@ -78,6 +78,23 @@ public sealed class WalletWalkScenarioTests
     }
 
     [Fact]
+    public void Credit_topped_up_at_09_00_London_time_in_March_expires_30_days_on_at_09_00_London_time_an_hour_sooner_in_UTC_after_the_clocks_go_forward()
+    {
+        // 20 March 09:00 GMT (09:00 UTC); the clocks go forward on 29 March: 19 April 09:00 BST is 08:00 UTC.
+        var topUp = Instant.FromUtc(2026, 3, 20, 9, 0);
+        var london = new WalletOpening("ACC", 5.00m, topUp, topUp, null, null, [], DateTimeZoneProviders.Tzdb["Europe/London"]);
+
+        var early = WalletWalk.Walk(london, [Charge(1, Instant.FromUtc(2026, 4, 19, 8, 30), 0.40m, ThirtyDayCredit)]);
+
+        var expiry = early.Postings[0];
+        Assert.Equal((WalletWalk.Expiry, Instant.FromUtc(2026, 4, 19, 8, 0), -5.00m), (expiry.Kind, expiry.At, expiry.Amount));
+        Assert.Equal(0.40m, Assert.Single(early.Overdraft).Amount);
+        // Without a zone (UTC) the days are 24 hours: the same call is paid from the credit.
+        var utc = WalletWalk.Walk(london with { Zone = null }, [Charge(1, Instant.FromUtc(2026, 4, 19, 8, 30), 0.40m, ThirtyDayCredit)]);
+        Assert.Equal([(WalletWalk.Usage, -0.40m)], utc.Postings.Select(p => (p.Kind, p.Amount)));
+    }
+
+    [Fact]
     public void A_re_rate_that_lowers_a_charge_by_0_25_with_no_overdraft_credits_the_wallet_0_25()
     {
         var r = WalletWalk.Walk(Opening(2.00m, At(10)), [Rerate(1, At(10), -0.25m)]);

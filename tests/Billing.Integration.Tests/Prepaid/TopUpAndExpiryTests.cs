@@ -44,6 +44,25 @@ public sealed class TopUpAndExpiryTests : IDisposable
     }
 
     [Fact]
+    public void A_top_up_dated_a_year_ahead_by_a_slip_is_refused_whole_while_one_5_minutes_ahead_of_our_clock_is_credited()
+    {
+        using var c = _scratch.Db.Open();
+        Prepare(c, Msisdn);
+        var now = Instant.FromUtc(2026, 11, 2, 12, 0);
+        var service = new TopUpService(new CatalogCache(), NotificationTemplates.Shipped, clock: new FakeClock(now));
+
+        // 2027 for 2026: credited, the 10.00 would be in the balance and lift the barring, yet pay for no call for a year.
+        var e = Assert.Throws<TopUpException>(() => service.Credit(c, [new TopUpRequest(Msisdn, 5.00m, now, "GW-1"), new TopUpRequest(Msisdn, 10.00m, now.Plus(Duration.FromDays(365)), "GW-2")]));
+        Assert.Contains("top-up GW-2: its time 2027-11-02T12:00:00Z is later than now", e.Message, StringComparison.Ordinal);
+        Assert.Throws<TopUpException>(() => service.BuyBundle(c, Msisdn, "pp_minutes_100", now.Plus(Duration.FromDays(1)), null));
+        Assert.Empty(Ledger(c, Msisdn));
+
+        var skewed = service.Credit(c, [new TopUpRequest(Msisdn, 5.00m, now.Plus(TopUpService.ClockSkew), "GW-3")]);
+        Assert.Equal([true], skewed.Select(r => r.Added));
+        Assert.Equal(5.00m, Balance(c, Msisdn));
+    }
+
+    [Fact]
     public void A_manual_adjustment_is_a_ledger_row_with_its_reason_in_the_audit_log_and_the_ledger_cannot_be_rewritten()
     {
         using var c = _scratch.Db.Open();
@@ -93,9 +112,9 @@ public sealed class TopUpAndExpiryTests : IDisposable
         TopUp(_scratch.Db, Msisdn, 3.00m, Instant.FromUtc(2026, 2, 1, 9, 0), "GW-2");
         RatingData.InsertUsage(c, [Call("e-1", Msisdn, Instant.FromUtc(2026, 2, 2, 9, 0), 75)]); // 0.25
         new RateUsageJob(_scratch.Db, new CatalogCache()).RateAll(100);
-        // The credit expires at 2026-07-31 09:00, 180 days after the last top-up; the run waits two more
-        // days for late CDRs of calls made before that moment.
-        var clock = new FakeClock(Instant.FromUtc(2026, 8, 2, 8, 0));
+        // The credit expires at 2026-07-31 09:00 London time (08:00 UTC in summer), 180 calendar days after the last
+        // top-up at 09:00 London time; the run waits two more days for late CDRs of calls made before that moment.
+        var clock = new FakeClock(Instant.FromUtc(2026, 8, 2, 7, 0));
         var job = new ExpireCreditJob(_scratch.Db, new CatalogCache(), clock);
 
         Assert.Equal(0, job.Run().Expired);
@@ -106,10 +125,10 @@ public sealed class TopUpAndExpiryTests : IDisposable
         Assert.Equal(0, job.Run().Expired);
 
         var expiry = Assert.Single(Ledger(c, Msisdn), l => l.Kind == "expiry");
-        Assert.Equal((Instant.FromUtc(2026, 7, 31, 9, 0), -10.00m, 0m), (expiry.At, expiry.Amount, expiry.BalanceAfter));
+        Assert.Equal((Instant.FromUtc(2026, 7, 31, 8, 0), -10.00m, 0m), (expiry.At, expiry.Amount, expiry.BalanceAfter));
         Assert.Equal(["topup", "topup", "expired"], Notices(c, Msisdn));
         Assert.Contains("10.00 GBP of unused credit", c.ExecuteScalar<string>("SELECT body FROM notifications WHERE kind = 'expired'"), StringComparison.Ordinal);
-        Assert.Equal(Instant.FromUtc(2026, 7, 31, 9, 0), BarredSince(c, Msisdn));
+        Assert.Equal(Instant.FromUtc(2026, 7, 31, 8, 0), BarredSince(c, Msisdn));
 
         // Usage after the expiry is overdraft; rating does not expire the credit a second time.
         RatingData.InsertUsage(c, [Call("e-2", Msisdn, Instant.FromUtc(2026, 8, 2, 9, 0), 60)]);
@@ -120,17 +139,74 @@ public sealed class TopUpAndExpiryTests : IDisposable
     }
 
     [Fact]
+    public void The_expiry_run_forfeits_7_25_that_expired_before_a_later_top_up_and_keeps_the_5_00_of_that_top_up()
+    {
+        using var c = _scratch.Db.Open();
+        Prepare(c, Msisdn); // uk_prepaid: credit expires 180 days after the last top-up
+        TopUp(_scratch.Db, Msisdn, 7.25m, Instant.FromUtc(2026, 1, 10, 9, 0), "GW-1");
+        // The 7.25 expires at 2026-07-09 09:00 London time (08:00 UTC); the subscriber tops up the next day, before the run's two days are over.
+        TopUp(_scratch.Db, Msisdn, 5.00m, Instant.FromUtc(2026, 7, 10, 9, 0), "GW-2");
+        var job = new ExpireCreditJob(_scratch.Db, new CatalogCache(), new FakeClock(Instant.FromUtc(2026, 7, 11, 10, 0)));
+
+        var run = job.Run();
+
+        Assert.Equal(1L, run.Expired);
+        Assert.Equal([Money.Of(7.25m, "GBP")], run.Amounts);
+        var expiry = Assert.Single(Ledger(c, Msisdn), l => l.Kind == "expiry");
+        Assert.Equal((Instant.FromUtc(2026, 7, 9, 8, 0), -7.25m), (expiry.At, expiry.Amount));
+        Assert.Equal(5.00m, Balance(c, Msisdn));
+        Assert.Equal(["topup", "topup", "expired"], Notices(c, Msisdn));
+        Assert.Empty(WalletStore.Check(c));
+    }
+
+    [Fact]
+    public void Credit_rating_forfeited_and_a_2_00_top_up_since_leave_the_wallet_no_candidate_of_the_expiry_run_until_that_top_up_has_expired()
+    {
+        using var c = _scratch.Db.Open();
+        RateCallsOnEitherSideOfTheExpiryOfA4_00TopUp(c); // forfeits the 3.80 left at 2026-07-09 09:00 London time
+        TopUp(_scratch.Db, Msisdn, 2.00m, Instant.FromUtc(2026, 8, 5, 9, 0), "GW-2");
+
+        var september = new ExpireCreditJob(_scratch.Db, new CatalogCache(), new FakeClock(Instant.FromUtc(2026, 9, 1, 9, 0))).Run();
+        var february = new ExpireCreditJob(_scratch.Db, new CatalogCache(), new FakeClock(Instant.FromUtc(2027, 2, 4, 9, 0))).Run();
+
+        Assert.Equal((0L, 0L), (september.Wallets, september.Expired));
+        Assert.Equal((1L, 1L), (february.Wallets, february.Expired)); // 180 days after 5 August, 10:00 London time
+        Assert.Equal([Money.Of(2.00m, "GBP")], february.Amounts);
+    }
+
+    [Fact]
+    public void Wallets_expire_json_gives_what_expired_per_currency_3_00_EUR_and_7_25_GBP_not_a_sum_of_both()
+    {
+        using var work = new TempDir();
+        const string Irish = "353870000001";
+        using (var c = _scratch.Db.Open())
+        {
+            Prepare(c, Msisdn);
+            var euro = new Account("PP-EUR", "Customer PP-EUR", "", null, "en", Currency.Of("EUR"), "Europe/Dublin", PaymentType.Prepaid, 1, "IE", "");
+            Assert.Empty(AccountStore.Import(c, [new AccountImportLine(1, euro, new Subscription(0, "PP-EUR", Irish, "uk_prepaid", Subscribed, null))]).Errors);
+        }
+
+        // Both expire 180 days later, in July 2026: long before the run (the machine's clock).
+        TopUp(_scratch.Db, Msisdn, 7.25m, Instant.FromUtc(2026, 1, 10, 9, 0), "GW-1");
+        TopUp(_scratch.Db, Irish, 3.00m, Instant.FromUtc(2026, 1, 10, 9, 0), "GW-2");
+
+        var run = Ok(BillingProcess.Run(work.Path, "wallets", "expire", "--json", "--db", _scratch.Db.ConnectionString));
+
+        using var doc = JsonDocument.Parse(run);
+        Assert.Equal(2, doc.RootElement.GetProperty("expired").GetInt32());
+        Assert.Equal([("EUR", 3.00m), ("GBP", 7.25m)],
+            doc.RootElement.GetProperty("totals").EnumerateArray().Select(t => (t.GetProperty("currency").GetString(), decimal.Parse(t.GetProperty("amount").GetString()!, System.Globalization.CultureInfo.InvariantCulture))));
+    }
+
+    [Fact]
     public void Rating_expires_credit_itself_when_it_meets_usage_after_the_expiry_moment()
     {
         using var c = _scratch.Db.Open();
-        Prepare(c, Msisdn);
-        TopUp(_scratch.Db, Msisdn, 4.00m, Instant.FromUtc(2026, 1, 10, 9, 0), "GW-1");
-        RatingData.InsertUsage(c, [Call("r-1", Msisdn, Instant.FromUtc(2026, 1, 11, 9, 0), 60), Call("r-2", Msisdn, Instant.FromUtc(2026, 8, 1, 9, 0), 60)]);
 
-        new RateUsageJob(_scratch.Db, new CatalogCache()).RateAll(100);
+        RateCallsOnEitherSideOfTheExpiryOfA4_00TopUp(c);
 
         Assert.Equal([("topup", 4.00m), ("usage", -0.20m), ("expiry", -3.80m)], Ledger(c, Msisdn).Select(l => (l.Kind, l.Amount)));
-        Assert.Equal(Instant.FromUtc(2026, 7, 9, 9, 0), Ledger(c, Msisdn)[2].At);
+        Assert.Equal(Instant.FromUtc(2026, 7, 9, 8, 0), Ledger(c, Msisdn)[2].At); // 09:00 London time, as the top-up
         Assert.Equal(0.20m, Overdraft(c, Msisdn).Single().Amount);
         Assert.Equal(["topup", "expired"], Notices(c, Msisdn));
     }
@@ -220,6 +296,15 @@ public sealed class TopUpAndExpiryTests : IDisposable
         Assert.Contains("Credited 50.00 GBP", ceiling, StringComparison.Ordinal);
         using var conn = _scratch.Db.Open();
         Assert.Equal([("topup", 50.00m)], Ledger(conn, Msisdn).Select(l => (l.Kind, l.Amount)));
+    }
+
+    /// <summary>4.00 topped up on 10 January, a 0.20 call the next day and one on 1 August, after the credit's 180 days: rated.</summary>
+    private void RateCallsOnEitherSideOfTheExpiryOfA4_00TopUp(Npgsql.NpgsqlConnection c)
+    {
+        Prepare(c, Msisdn);
+        TopUp(_scratch.Db, Msisdn, 4.00m, Instant.FromUtc(2026, 1, 10, 9, 0), "GW-1");
+        RatingData.InsertUsage(c, [Call("r-1", Msisdn, Instant.FromUtc(2026, 1, 11, 9, 0), 60), Call("r-2", Msisdn, Instant.FromUtc(2026, 8, 1, 9, 0), 60)]);
+        new RateUsageJob(_scratch.Db, new CatalogCache()).RateAll(100);
     }
 
     private static string Ok((int Exit, string Out, string Err) run)
