@@ -32,8 +32,9 @@ public sealed class JobFactory
         _config = config;
         Clock = clock;
         Templates = LoadTemplatesOnce(config);
-        _renderer = new Lazy<InvoiceRenderer>(() => LoadRenderer(config.Documents));
-        _letterRenderer = new Lazy<LetterRenderer>(() => new LetterRenderer(_renderer.Value));
+        // Loaded when first needed and kept; a failure is not kept (PublicationOnly): once the files are put right, the next job loads them.
+        _renderer = new Lazy<InvoiceRenderer>(() => LoadRenderer(config.Documents), LazyThreadSafetyMode.PublicationOnly);
+        _letterRenderer = new Lazy<LetterRenderer>(() => new LetterRenderer(_renderer.Value), LazyThreadSafetyMode.PublicationOnly);
     }
 
     private readonly Lazy<InvoiceRenderer> _renderer;
@@ -45,7 +46,7 @@ public sealed class JobFactory
     /// <summary>The catalogue versions read so far: rating, prepaid and the bill run share them.</summary>
     public CatalogCache Catalogs { get; } = new();
 
-    /// <summary>The notification layouts configured (else the shipped ones), loaded and checked once, when first needed.</summary>
+    /// <summary>The notification layouts configured (else the shipped ones), loaded and checked when first needed, and again after a failure.</summary>
     public Func<NotificationTemplates> Templates { get; }
 
     /// <summary>Ingest of the drop folder; <paramref name="mediation"/> overrides the configured folder or settle time, <paramref name="client"/> is serve's (to fan out one job per file).</summary>
@@ -133,7 +134,7 @@ public sealed class JobFactory
             {
                 throw new UserErrorException(e.Message);
             }
-        });
+        }, LazyThreadSafetyMode.PublicationOnly);
         return () => loaded.Value;
     }
 }
