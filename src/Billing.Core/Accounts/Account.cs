@@ -87,6 +87,19 @@ public sealed record Account
     {
         ArgumentNullException.ThrowIfNull(text);
         var at = text.IndexOf('@', StringComparison.Ordinal);
-        return at > 0 && text.LastIndexOf('@') < text.Length - 1;
+        // No space or control character: an address goes into header lines (a notification file's To:, SMTP's).
+        return at > 0 && text.LastIndexOf('@') < text.Length - 1 && !text.Any(c => char.IsWhiteSpace(c) || char.IsControl(c));
+    }
+
+    /// <summary>
+    /// A language tag as an import accepts it: two or three letters, then subtags of one to eight letters or digits after
+    /// '-' (en, pl, pt-br, zh-hant-tw), in any case. It goes into header lines (Content-Language:), so nothing else.
+    /// </summary>
+    public static bool IsLanguage(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var parts = text.Split('-');
+        return parts[0].Length is 2 or 3 && parts[0].All(char.IsAsciiLetter)
+            && parts.Skip(1).All(p => p.Length is >= 1 and <= 8 && p.All(char.IsAsciiLetterOrDigit));
     }
 }

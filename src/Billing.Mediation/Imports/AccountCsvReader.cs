@@ -87,6 +87,12 @@ public static class AccountCsvReader
                 problems.Add($"email '{email}' is not an e-mail address");
             }
 
+            var language = F("language");
+            if (language.Length > 0 && !Account.IsLanguage(language))
+            {
+                problems.Add($"language '{language}' is not a language tag (en, pl, pt-br …)");
+            }
+
             (string Msisdn, string Plan, Instant From, Instant? To)? subscription = null;
             var msisdnText = F("msisdn");
             if (msisdnText.Length > 0 || F("plan").Length > 0)
@@ -127,7 +133,6 @@ public static class AccountCsvReader
                 continue;
             }
 
-            var language = F("language");
             var account = new Account(id, name, F("billing_address"), email.Length == 0 ? null : email,
                 language.Length == 0 ? "en" : language.ToLowerInvariant(), currency!, zoneId, paymentType, cycleDay,
                 F("tax_region"), F("segment"));

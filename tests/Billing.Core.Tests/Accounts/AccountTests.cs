@@ -39,6 +39,31 @@ public class AccountTests
     public void An_e_mail_address_has_something_on_both_sides_of_its_at(string email, bool valid) =>
         Assert.Equal(valid, Account.IsEmail(email));
 
+    /// <summary>
+    /// The address and the language go into the header lines of the notification files (To:, Content-Language:) and of
+    /// SMTP: a line break in either would start a header of the importer's choosing there, so an import refuses them.
+    /// </summary>
+    [Theory]
+    [InlineData("ann@example.com\nBcc: all@example.com")]
+    [InlineData("ann@example.com\r")]
+    [InlineData("ann smith@example.com")]
+    public void An_e_mail_address_with_a_line_break_or_a_space_is_none(string email) =>
+        Assert.False(Account.IsEmail(email));
+
+    [Theory]
+    [InlineData("en", true)]
+    [InlineData("pl", true)]
+    [InlineData("pt-br", true)]
+    [InlineData("PT-BR", true)]
+    [InlineData("zh-hant-tw", true)]
+    [InlineData("en\nX-Evil: 1", false)]
+    [InlineData("english", false)]
+    [InlineData("e", false)]
+    [InlineData("en-", false)]
+    [InlineData("en_GB", false)]
+    public void A_language_is_a_tag_of_two_or_three_letters_and_its_subtags(string language, bool valid) =>
+        Assert.Equal(valid, Account.IsLanguage(language));
+
     [Theory]
     [InlineData("prepaid", PaymentType.Prepaid)]
     [InlineData(" Postpaid ", PaymentType.Postpaid)]

@@ -29,4 +29,23 @@ public sealed class AccountCsvReaderTests : IDisposable
         Assert.Equal(["ACME-002"], rows.Select(r => r.Account.Id));
         Assert.Equal((2L, $"{column} '{at}' is outside the years a time can be held in"), (Assert.Single(errors).Line, errors[0].Message));
     }
+
+    [Fact]
+    public void A_language_with_a_line_break_is_a_bad_row_and_a_language_in_capitals_is_kept_in_small_letters()
+    {
+        File.WriteAllText(_file, $"""
+            {Header}
+            ACME-001,Acme Widgets Ltd,"1 Dock Road",a@acme.example,"en
+            X-Evil: 1",GBP,Europe/London,postpaid,1,UK,business,,,,
+            ACME-002,Acme Two Ltd,"2 Dock Road",b@acme.example,PT-BR,GBP,Europe/London,postpaid,1,UK,business,,,,
+
+            """);
+
+        var (rows, errors) = AccountCsvReader.Read(_file, DefaultSources.OperatorPlan);
+
+        Assert.Equal([("ACME-002", "pt-br")], rows.Select(r => (r.Account.Id, r.Account.Language)));
+        Assert.Equal(2L, Assert.Single(errors).Line);
+        Assert.StartsWith("language 'en", errors[0].Message, StringComparison.Ordinal);
+        Assert.EndsWith("is not a language tag (en, pl, pt-br …)", errors[0].Message, StringComparison.Ordinal);
+    }
 }
