@@ -60,12 +60,11 @@ public sealed record InvoiceFilter(string? AccountId = null, long? RunId = null,
 /// <summary>Invoices read back for people and documents: one with its lines and taxes, or a list.</summary>
 public static partial class InvoiceStore
 {
-    private const string Head = """
+    private const string Head = $"""
         SELECT i.id, i.number, i.account_id, a.name AS account_name, i.run_id, i.status, trim(i.currency) AS currency,
                i.cycle_start, i.cycle_end, i.issue_date, i.due_date, i.subtotal, i.tax, i.total,
                i.previous_balance, i.payments_and_credits, i.amount_due,
-               CASE WHEN i.status = 'issued' -- an invoice of a negative total owes nothing: it is credit
-                    THEN greatest(i.total - coalesce((SELECT sum(x.amount) FROM allocations x WHERE x.invoice_id = i.id), 0), 0) END AS outstanding
+               CASE WHEN i.status = 'issued' THEN {Outstanding} END AS outstanding
         FROM invoices i JOIN accounts a ON a.id = i.account_id
         """;
 

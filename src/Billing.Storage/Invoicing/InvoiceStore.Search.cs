@@ -37,7 +37,11 @@ public sealed record InvoicePage(IReadOnlyList<StoredInvoice> Invoices, long Mat
 
 public static partial class InvoiceStore
 {
-    private const string Allocated = "coalesce((SELECT sum(x.amount) FROM allocations x WHERE x.invoice_id = i.id), 0)";
+    /// <summary>What payments, credit notes and credit invoices have settled of the invoice <c>i</c>.</summary>
+    internal const string Allocated = "coalesce((SELECT sum(x.amount) FROM allocations x WHERE x.invoice_id = i.id), 0)";
+
+    /// <summary>What the issued invoice <c>i</c> still owes: its total less what is settled, never below zero (an invoice of a negative total is credit and owes nothing).</summary>
+    internal const string Outstanding = $"greatest(i.total - {Allocated}, 0)";
 
     private const string Matches = $"""
          WHERE (@number::text IS NULL OR i.number LIKE @number ESCAPE '\')

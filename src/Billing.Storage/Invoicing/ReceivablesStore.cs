@@ -225,11 +225,10 @@ public static class ReceivablesStore
 
     /// <summary>Invoices, credit notes and payments of the account in date order.</summary>
     public static IReadOnlyList<StatementEntry> Statement(NpgsqlConnection conn, string account) =>
-        conn.Query<StatementEntry>("""
+        conn.Query<StatementEntry>($"""
             SELECT * FROM (
                 SELECT 'invoice' AS kind, i.number AS reference, i.issue_date AS date, i.total AS amount, i.currency, i.number AS invoice,
-                       -- an invoice of a negative total owes nothing: it is credit (its unallocated part is in Unallocated)
-                       greatest(i.total - coalesce((SELECT sum(a.amount) FROM allocations a WHERE a.invoice_id = i.id), 0), 0) AS outstanding
+                       {InvoiceStore.Outstanding} AS outstanding -- a negative invoice's credit left is in Unallocated
                 FROM invoices i WHERE i.account_id = @account AND i.status = 'issued'
                 UNION ALL
                 SELECT 'credit-note', n.number, n.issue_date, n.total, n.currency, i.number, NULL
