@@ -28,25 +28,24 @@ public static class AccountStore
         foreach (var row in rows)
         {
             var account = row.Account;
-            // A prepaid wallet holds money in one currency: the account's cannot change under it.
-            // The account row is locked first: a wallet cannot be created for it (its foreign key waits) between this check and the commit.
-            var walletCurrency = conn.ExecuteScalar<string?>("""
-                SELECT w.currency FROM accounts a LEFT JOIN wallets w ON w.account_id = a.id WHERE a.id = @AccountId FOR UPDATE OF a
-                """, new { AccountId = account.Id }, tx);
+            // Money the account already holds is in its currency, which cannot change under it: a prepaid wallet, and issued
+            // invoices, payments and charges (a second currency would leave a ledger payments cannot settle and dunning and the
+            // statement cannot add up). One read per row; the account row is locked by it, so no wallet can be created for the
+            // account (its foreign key waits) between this check and the commit. A new account has no row: nothing is held.
+            var (walletCurrency, billedIn) = conn.QuerySingleOrDefault<(string?, string?)>("""
+                SELECT w.currency,
+                       (SELECT c FROM (SELECT trim(currency) AS c FROM invoices WHERE account_id = a.id AND status = 'issued'
+                                       UNION ALL SELECT trim(currency) FROM payments WHERE account_id = a.id
+                                       UNION ALL SELECT trim(currency) FROM account_charges WHERE account_id = a.id) x
+                        WHERE c <> @Currency LIMIT 1)
+                FROM accounts a LEFT JOIN wallets w ON w.account_id = a.id WHERE a.id = @AccountId FOR UPDATE OF a
+                """, new { AccountId = account.Id, Currency = account.Currency.Code }, tx);
             if (walletCurrency is not null && !string.Equals(walletCurrency, account.Currency.Code, StringComparison.Ordinal))
             {
                 errors.Add(new ImportError(row.Line, $"account {account.Id} has a prepaid wallet in {walletCurrency}: its currency cannot change to {account.Currency} (open a new account for the new currency)"));
                 continue;
             }
 
-            // Issued invoices, payments and charges are in the account's currency: a second one would leave a ledger that
-            // payments cannot settle and dunning and the statement cannot add up.
-            var billedIn = conn.ExecuteScalar<string?>("""
-                SELECT c FROM (SELECT trim(currency) AS c FROM invoices WHERE account_id = @AccountId AND status = 'issued'
-                               UNION ALL SELECT trim(currency) FROM payments WHERE account_id = @AccountId
-                               UNION ALL SELECT trim(currency) FROM account_charges WHERE account_id = @AccountId) x
-                WHERE c <> @Currency LIMIT 1
-                """, new { AccountId = account.Id, Currency = account.Currency.Code }, tx);
             if (billedIn is not null)
             {
                 errors.Add(new ImportError(row.Line, $"account {account.Id} has invoices, payments or charges in {billedIn}: its currency cannot change to {account.Currency} (open a new account for the new currency)"));
