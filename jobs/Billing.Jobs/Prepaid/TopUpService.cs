@@ -41,7 +41,6 @@ public sealed class TopUpService(CatalogCache catalogs, Func<NotificationTemplat
     /// <summary>How far a gateway's clock may run ahead of ours.</summary>
     public static readonly Duration ClockSkew = Duration.FromMinutes(5);
 
-
     /// <summary>Credits the top-ups (and buys the bundles they name) in one transaction; throws <see cref="TopUpException"/> (nothing done) if one cannot be.</summary>
     public IReadOnlyList<TopUpResult> Credit(NpgsqlConnection conn, IReadOnlyList<TopUpRequest> requests)
     {
