@@ -231,51 +231,90 @@ public static class CycleSequencer
     }
 
     /// <summary>
-    /// The records in (subscription, cycle) groups, each in event-time order (start, then usage id): sorted by a key
-    /// copied out of each record, so the comparisons read no record (a batch is a few hundred thousand).
+    /// The records in (subscription, cycle) groups, each in event-time order (start, then usage id). A batch is a few
+    /// hundred thousand records of a few thousand groups, read in usage id order, which follows event time within a
+    /// number: so the records are dealt into their groups, keeping the order they came in, the groups are put in
+    /// (subscription, cycle) order, and only a group found out of event-time order is sorted — in the usual batch,
+    /// none, where sorting the whole batch compared each record some seventeen times.
     /// </summary>
     private static UsageInCycle[] InEventOrder(IReadOnlyCollection<UsageInCycle> work)
     {
-        var ordered = new UsageInCycle[work.Count];
-        // Rented: a batch's keys are megabytes, and a new array that size each batch is garbage for a full collection.
-        var keys = System.Buffers.ArrayPool<EventOrder>.Shared.Rent(work.Count);
+        var groupOf = new Dictionary<(long Sub, LocalDate Cycle), int>();
+        var keys = new List<(long Sub, LocalDate Cycle)>();
+        var sizes = new List<int>();
+        // Rented: a batch's group numbers are megabytes, and a new array that size each batch is garbage for a full collection.
+        var groupOfRecord = System.Buffers.ArrayPool<int>.Shared.Rent(work.Count);
         try
         {
             var n = 0;
             foreach (var w in work)
             {
-                ordered[n] = w;
-                keys[n] = new EventOrder(w.SubscriptionId, w.Cycle, w.Usage.Start, w.Usage.Id);
-                n++;
+                var key = (w.SubscriptionId, w.Cycle);
+                if (!groupOf.TryGetValue(key, out var g))
+                {
+                    g = keys.Count;
+                    groupOf.Add(key, g);
+                    keys.Add(key);
+                    sizes.Add(0);
+                }
+
+                sizes[g]++;
+                groupOfRecord[n++] = g;
             }
 
-            keys.AsSpan(0, n).Sort(ordered.AsSpan(0, n));
+            var groups = new int[keys.Count];
+            for (var g = 0; g < groups.Length; g++)
+            {
+                groups[g] = g;
+            }
+
+            Array.Sort(groups, (a, b) => keys[a].Sub != keys[b].Sub ? keys[a].Sub.CompareTo(keys[b].Sub) : keys[a].Cycle.CompareTo(keys[b].Cycle));
+            var next = new int[keys.Count];
+            var at = 0;
+            foreach (var g in groups)
+            {
+                next[g] = at;
+                at += sizes[g];
+            }
+
+            var ordered = new UsageInCycle[n];
+            var i = 0;
+            foreach (var w in work)
+            {
+                ordered[next[groupOfRecord[i++]]++] = w;
+            }
+
+            // next[g] is now where group g ends.
+            foreach (var g in groups)
+            {
+                var group = ordered.AsSpan(next[g] - sizes[g], sizes[g]);
+                if (!InOrder(group))
+                {
+                    group.Sort(static (a, b) => a.Usage.Start != b.Usage.Start ? a.Usage.Start.CompareTo(b.Usage.Start) : a.Usage.Id.CompareTo(b.Usage.Id));
+                }
+            }
+
             return ordered;
         }
         finally
         {
-            System.Buffers.ArrayPool<EventOrder>.Shared.Return(keys);
+            System.Buffers.ArrayPool<int>.Shared.Return(groupOfRecord);
         }
     }
 
-    /// <summary>Where a record falls in a batch's rating order: subscription, cycle, start, usage id.</summary>
-    private readonly record struct EventOrder(long Sub, LocalDate Cycle, Instant Start, long Id) : IComparable<EventOrder>
+    /// <summary>Whether a group's records are in event-time order already: start, then usage id.</summary>
+    private static bool InOrder(ReadOnlySpan<UsageInCycle> group)
     {
-        public int CompareTo(EventOrder other)
+        for (var k = 1; k < group.Length; k++)
         {
-            var c = Sub.CompareTo(other.Sub);
-            if (c == 0)
+            var (a, b) = (group[k - 1].Usage, group[k].Usage);
+            if (a.Start > b.Start || (a.Start == b.Start && a.Id > b.Id))
             {
-                c = Cycle.CompareTo(other.Cycle);
+                return false;
             }
-
-            if (c == 0)
-            {
-                c = Start.CompareTo(other.Start);
-            }
-
-            return c != 0 ? c : Id.CompareTo(other.Id);
         }
+
+        return true;
     }
 
     /// <summary>

@@ -58,6 +58,29 @@ public class CycleSequencerTests
     }
 
     [Fact]
+    public void A_batch_in_usage_id_order_is_rated_in_event_time_order_also_where_a_late_record_or_a_tie_breaks_it()
+    {
+        // As rating reads a range: usage id order, which is event order per number but for a late record, the subscribers
+        // interleaved and given out of their id order; subscriber 9 has a record whose start is before its earlier-numbered
+        // ones (late), subscriber 3 two records of one instant, and subscriber 5 spans two cycles.
+        Subscriber S(long id) => new(id, Plan, $"A-{id}", London, 1, PaymentType.Postpaid, Currency.Of("GBP"));
+        UsageInCycle At(long id, Subscriber s, int month, int day, int hour) =>
+            new(new UsageToRate(id, "447700900100", ServiceType.Voice, "442079460001", Instant.FromUtc(2026, month, day, hour, 0), 30, 0, s), new LocalDate(2026, month, 1));
+        var (s9, s3, s5) = (S(9), S(3), S(5));
+        UsageInCycle[] batch =
+        [
+            At(1, s9, 11, 2, 8), At(2, s3, 11, 2, 9), At(3, s5, 11, 3, 9), At(4, s9, 11, 4, 8), At(5, s3, 11, 5, 7),
+            At(6, s5, 12, 1, 9), At(7, s3, 11, 5, 7), At(8, s9, 11, 1, 8), At(9, s5, 11, 20, 9), At(10, s9, 11, 6, 8),
+        ];
+
+        var rating = CycleSequencer.Rate(batch, new RatingInputs(OneVersion, NoneUsed, NoneBought, NoWallets));
+
+        // 3: 2, 5, 7 (5 and 7 tie, by id); 5's November: 3, 9, then its December: 6; 9: 8 (the late one), 1, 4, 10.
+        Assert.Equal([2L, 5, 7, 3, 9, 6, 8, 1, 4, 10], rating.Charges.Select(c => c.Usage.Id));
+        Assert.Equal([30L, 30, 30, 30, 30, 30, 30, 30, 30, 30], rating.Charges.Select(c => c.Charge.AllowanceUsed));
+    }
+
+    [Fact]
     public void The_allowance_goes_to_the_earliest_call_whatever_order_the_batch_arrives_in()
     {
         // 90 s at 10:00 and 90 s at 09:00, 120 s of allowance: the 09:00 call is covered, the 10:00 one has 30 s covered and pays 60 s = 0.60.
