@@ -183,11 +183,14 @@ public sealed class DropFolder(string root)
     {
         var dir = Path.Combine(Root, area, source);
         Directory.CreateDirectory(dir);
+        // Switches reuse names (Asterisk's Master.csv): keep both, told apart by the manifest id. A name is
+        // taken by a file already there, or by one whose companion this one's would overwrite (a file named
+        // X.manifest.json archived before X), known by the companion it has of its own; a companion alone
+        // is this file's own, left by a run killed before the move, and is written again.
         var target = Path.Combine(dir, fileName);
-        if (File.Exists(target))
+        for (var n = 0; File.Exists(target) || File.Exists(target + suffix + suffix); n++)
         {
-            // Switches reuse names (Asterisk's Master.csv): keep both, told apart by the manifest id.
-            target = Path.Combine(dir, $"{fileName}.{fileId}");
+            target = Path.Combine(dir, n == 0 ? $"{fileName}.{fileId}" : $"{fileName}.{fileId}.{n}");
         }
 
         var companionPath = target + suffix;

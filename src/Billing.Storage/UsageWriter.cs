@@ -26,6 +26,7 @@ public sealed class UsageWriter : IMediatedRowSink, IDisposable
     private readonly SuspenseBuffer? _suspense;
     private BinaryCopyWriter? _copy;
     private bool _hasLowPriority;
+    private bool _preferredReplacesEarlier;
     private long _staged;
 
     private UsageWriter(NpgsqlTransaction tx, string source, long fileId, string? spillFolder)
@@ -56,7 +57,11 @@ public sealed class UsageWriter : IMediatedRowSink, IDisposable
         };
     }
 
-    public static UsageWriter BeginStaged(NpgsqlTransaction tx, string source, long fileId)
+    /// <param name="preferredReplacesEarlier">
+    /// The source's files carry rows that lose to another row of the same key (a FreeSWITCH b-leg to its a-leg): a priority 0
+    /// row replaces what an earlier file stored under its key, while that is not rated yet (a b-leg whose a-leg came later).
+    /// </param>
+    public static UsageWriter BeginStaged(NpgsqlTransaction tx, string source, long fileId, bool preferredReplacesEarlier = false)
     {
         ArgumentNullException.ThrowIfNull(tx);
         var conn = tx.Connection!;
@@ -69,6 +74,7 @@ public sealed class UsageWriter : IMediatedRowSink, IDisposable
             """, transaction: tx);
         return new UsageWriter(tx, source, fileId, spillFolder: null)
         {
+            _preferredReplacesEarlier = preferredReplacesEarlier,
             _copy = BinaryCopyWriter.Begin(conn, """
                 COPY stage_rows (kind, record_key, service, msisdn, destination, start_utc, duration_s,
                                  volume_bytes, cell_id, line_no, priority, raw_line, reason, detail)
@@ -166,6 +172,21 @@ public sealed class UsageWriter : IMediatedRowSink, IDisposable
                 FROM stage_rows WHERE kind = 0 AND priority = @priority
                 ON CONFLICT (source, record_key) DO NOTHING
                 """, new { source = _source, fileId = _fileId, priority }, _tx);
+        }
+
+        if (_preferredReplacesEarlier)
+        {
+            // The call's own fields only: the row stays its file's (file_id, line_no, id), so every file's count still holds.
+            conn.Execute("""
+                UPDATE usage u
+                SET service = p.service, msisdn = p.msisdn, destination = p.destination, start_utc = p.start_utc,
+                    duration_s = p.duration_s, volume_bytes = p.volume_bytes, cell_id = p.cell_id
+                FROM (SELECT DISTINCT ON (record_key) * FROM stage_rows WHERE kind = 0 AND priority = 0 ORDER BY record_key, line_no) p
+                WHERE u.source = @source AND u.record_key = p.record_key AND u.file_id <> @fileId
+                  AND (u.service, u.msisdn, u.destination, u.start_utc, u.duration_s, u.volume_bytes, u.cell_id)
+                      IS DISTINCT FROM (p.service, p.msisdn, p.destination, p.start_utc, p.duration_s, p.volume_bytes, p.cell_id)
+                  AND NOT EXISTS (SELECT 1 FROM rated_charges r WHERE r.usage_id = u.id)
+                """, new { source = _source, fileId = _fileId }, _tx);
         }
 
         conn.Execute("""

@@ -155,7 +155,7 @@ public sealed class IngestFileJob(BillingDatabase db, MediationOptions options, 
             {
                 using (reader)
                 using (var writer = staged
-                    ? UsageWriter.BeginStaged(tx, source.Name, fileId.Value)
+                    ? UsageWriter.BeginStaged(tx, source.Name, fileId.Value, preferredReplacesEarlier: source.Format == CdrFormat.FreeSwitch)
                     : UsageWriter.BeginDirect(tx, source.Name, fileId.Value, options.SpillFolder()))
                 {
                     var streamStart = elapsed.Elapsed;

@@ -50,6 +50,42 @@ public sealed class DropFolderTests : IDisposable
     }
 
     [Fact]
+    public void A_file_named_like_an_earlier_archived_files_manifest_keeps_that_file_and_gets_a_manifest_of_its_own()
+    {
+        var drop = new DropFolder(_folder);
+        Archive(drop, "canonical", "calls.manifest.json", "first drop's records", 7);
+
+        var archived = Archive(drop, "canonical", "calls", "second drop's records", 8);
+
+        var archive = Path.Combine(_folder, "archive", "canonical");
+        Assert.Equal("first drop's records", File.ReadAllText(Path.Combine(archive, "calls.manifest.json")));
+        Assert.Equal(Path.Combine(archive, "calls.8"), archived);
+        Assert.Equal(("second drop's records", "#8"), (File.ReadAllText(archived), File.ReadAllText(archived + ".manifest.json")));
+    }
+
+    [Fact]
+    public void A_file_named_like_an_earlier_archived_files_numbered_name_keeps_that_file()
+    {
+        var drop = new DropFolder(_folder);
+        Archive(drop, "asterisk", "Master.csv.9", "rotated copy", 3);
+        Archive(drop, "asterisk", "Master.csv", "first Master.csv", 4);
+
+        var archived = Archive(drop, "asterisk", "Master.csv", "second Master.csv", 9);
+
+        var kept = Path.Combine(_folder, "archive", "asterisk", "Master.csv.9");
+        Assert.Equal(("rotated copy", "#3"), (File.ReadAllText(kept), File.ReadAllText(kept + ".manifest.json")));
+        Assert.Equal(("second Master.csv", "#9"), (File.ReadAllText(archived), File.ReadAllText(archived + ".manifest.json")));
+    }
+
+    /// <summary>Drops a file into incoming/ and archives it with "#id" as its manifest; returns where it went.</summary>
+    private static string Archive(DropFolder drop, string source, string name, string content, long id)
+    {
+        Directory.CreateDirectory(drop.Incoming(source));
+        File.WriteAllText(drop.IncomingFile(source, name), content);
+        return drop.Archive(source, name, id, $"#{id}")!;
+    }
+
+    [Fact]
     public void A_missing_drop_folder_is_a_problem_and_is_not_created_unless_asked()
     {
         var drop = new DropFolder(Path.Combine(_folder, "drop"));

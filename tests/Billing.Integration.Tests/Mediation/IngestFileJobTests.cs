@@ -77,6 +77,25 @@ public sealed class IngestFileJobTests(DatabaseFixture fx) : IClassFixture<Datab
     }
 
     [Fact]
+    public void A_FreeSWITCH_call_whose_b_leg_arrives_in_a_file_before_its_a_leg_is_billed_from_its_a_leg()
+    {
+        const string aLeg = "5b7e0c1a-0001-4c2e-9f3a-a1e900000001", bLeg = "5b7e0c1a-0002-4c2e-9f3a-b1e900000002";
+        static string Row(string caller, string destination, string uuid, string bleg) =>
+            string.Join(',', new[] { "Alice", caller, destination, "default", "2026-11-02 09:00:00", "2026-11-02 09:00:07", "2026-11-02 09:02:07", "127", "120", "NORMAL_CLEARING", uuid, bleg, "", "PCMA", "PCMA" }
+                .Select(v => "\"" + v + "\""));
+        // The b-leg presents the company's number to the carrier; the a-leg is the extension that called.
+        Drops.Put(_tmp.Path, "freeswitch", "fs-1.csv", Row("02079460000", "07700900123", bLeg, "") + "\n");
+        Drops.Put(_tmp.Path, "freeswitch", "fs-2.csv", Row("1001", "907700900123", aLeg, bLeg) + "\n");
+
+        var outcomes = Folder().IngestAll();
+
+        Assert.Equal(["archived", "archived"], outcomes.Select(o => o.Status));
+        using var c = fx.Db.Open();
+        Assert.Equal([("44207941001", "447700900123", 120L)],
+            c.Query<(string, string, long)>("SELECT msisdn, destination, duration_s FROM usage WHERE source = 'freeswitch' AND record_key = @bLeg", new { bLeg }));
+    }
+
+    [Fact]
     public void Ingest_IsANoOpWithAClearMessage_WhenTheSameFileIsDroppedAgain()
     {
         var content = Drops.Canonical(30_000, 20);
