@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Billing.Core.Dunning;
+using Billing.Documents;
 using Billing.Jobs.Dunning;
 using Billing.Storage.Dunning;
 using NodaTime;
@@ -339,9 +340,7 @@ public static class DunningCommands
         if (outFile is not null)
         {
             written = Path.GetFullPath(outFile);
-            var temp = written + ".tmp";
-            File.WriteAllBytes(temp, found.Pdf);
-            File.Move(temp, written, overwrite: true);
+            DocumentFolder.WriteCopy(written, found.Pdf);
         }
 
         var l = found.Letter;
