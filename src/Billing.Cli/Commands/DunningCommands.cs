@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Billing.Core.Dunning;
-using Billing.Documents;
 using Billing.Jobs.Dunning;
 using Billing.Storage.Dunning;
 using NodaTime;
@@ -340,7 +339,7 @@ public static class DunningCommands
         if (outFile is not null)
         {
             written = Path.GetFullPath(outFile);
-            DocumentFolder.WriteCopy(written, found.Pdf);
+            InvoiceCommands.WriteOut(written, found.Pdf);
         }
 
         var l = found.Letter;

@@ -70,7 +70,7 @@ public static partial class InvoiceCommands
         using var rt = Runtime.Start(g);
         var rendered = rt.Jobs.RenderDocuments().RenderOne(number) ?? throw new UserErrorException($"No issued invoice or credit note {number} (`billing invoices list`; a draft has no PDF).");
         var path = Path.GetFullPath(outFile ?? string.Concat(number.Select(c => Path.GetInvalidFileNameChars().Contains(c) ? '_' : c)) + ".pdf");
-        DocumentFolder.WriteCopy(path, rendered.Pdf);
+        WriteOut(path, rendered.Pdf);
         if (g.Json)
         {
             output.WriteLine(JsonSerializer.Serialize(new { number, kind = rendered.Kind.Code(), path, bytes = rendered.Pdf.Length }, BillingConfig.Json));
@@ -81,5 +81,18 @@ public static partial class InvoiceCommands
         }
 
         return 0;
+    }
+
+    /// <summary>A PDF to the file a person named (--out): a folder missing or not writable is said in one line (exit 2), not a stack trace.</summary>
+    internal static void WriteOut(string path, byte[] pdf)
+    {
+        try
+        {
+            DocumentFolder.WriteCopy(path, pdf);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UserErrorException($"cannot write {path}: {e.Message}");
+        }
     }
 }

@@ -62,6 +62,20 @@ public sealed class DocumentCommandTests : IDisposable
         Assert.Equal(File.ReadAllBytes(_work.File("new.pdf")), File.ReadAllBytes(_work.File("old.pdf")));
     }
 
+    /// <summary>A --out in a folder that does not exist ended `billing invoices pdf` with an unhandled exception's stack trace (exit 1).</summary>
+    [Fact]
+    public void Pdf_into_a_folder_that_does_not_exist_says_which_file_it_cannot_write_in_one_line_with_exit_2()
+    {
+        var number = _world.Bill(December)[0];
+        var path = _work.File("missing", "x.pdf");
+
+        var run = Billing("invoices", "pdf", number, "--out", path);
+
+        Assert.Equal(2, run.Exit);
+        Assert.StartsWith($"billing: cannot write {path}: ", run.Err, StringComparison.Ordinal);
+        Assert.Single(run.Err.Trim().Split('\n'));
+    }
+
     [Fact]
     public void Render_of_one_number_by_default_goes_under_the_state_directory_and_an_unknown_number_is_refused()
     {
