@@ -90,13 +90,7 @@ public sealed class DocumentFolder(string root)
         ArgumentNullException.ThrowIfNull(pdf);
         var path = PathOf(kind, number);
         var temp = TemporaryPath(path, Environment.ProcessId, Environment.CurrentManagedThreadId);
-        // Unbuffered: the file is written from the array in one call, not copied through a buffer first.
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 0 };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
+        var options = OwnerOnly(FileMode.Create);
         FileStream file;
         try
         {
@@ -116,6 +110,35 @@ public sealed class DocumentFolder(string root)
 
         File.Move(temp, path, overwrite: true);
         return new WrittenFile(path, pdf.LongLength, Convert.ToHexStringLower(SHA256.HashData(pdf)));
+    }
+
+    /// <summary>
+    /// A copy of a PDF where a person asked for it (<c>billing invoices pdf</c>, <c>billing dunning letter --out</c>): readable
+    /// by its owner only like the store's, also when it replaces a file readable by others; whole or not at all.
+    /// </summary>
+    public static void WriteCopy(string path, byte[] pdf)
+    {
+        ArgumentNullException.ThrowIfNull(pdf);
+        var temp = path + ".tmp";
+        File.Delete(temp); // one a killed run left keeps its mode when opened again; the mode is set only on creation
+        using (var file = new FileStream(temp, OwnerOnly(FileMode.CreateNew)))
+        {
+            file.Write(pdf);
+        }
+
+        File.Move(temp, path, overwrite: true);
+    }
+
+    /// <summary>Unbuffered (the file is written from the array in one call, not copied through a buffer first), created 0600.</summary>
+    private static FileStreamOptions OwnerOnly(FileMode mode)
+    {
+        var options = new FileStreamOptions { Mode = mode, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 0 };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        return options;
     }
 
     private void CreateFolders(string folder)

@@ -339,9 +339,7 @@ public static class DunningCommands
         if (outFile is not null)
         {
             written = Path.GetFullPath(outFile);
-            var temp = written + ".tmp";
-            File.WriteAllBytes(temp, found.Pdf);
-            File.Move(temp, written, overwrite: true);
+            InvoiceCommands.WriteOut(written, found.Pdf);
         }
 
         var l = found.Letter;

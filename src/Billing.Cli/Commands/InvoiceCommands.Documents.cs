@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Billing.Core.Documents;
+using Billing.Documents;
 using Billing.Jobs.Documents;
 using Billing.Storage.Documents;
 using Billing.Storage.Invoicing;
@@ -69,9 +70,7 @@ public static partial class InvoiceCommands
         using var rt = Runtime.Start(g);
         var rendered = rt.Jobs.RenderDocuments().RenderOne(number) ?? throw new UserErrorException($"No issued invoice or credit note {number} (`billing invoices list`; a draft has no PDF).");
         var path = Path.GetFullPath(outFile ?? string.Concat(number.Select(c => Path.GetInvalidFileNameChars().Contains(c) ? '_' : c)) + ".pdf");
-        var temp = path + ".tmp";
-        File.WriteAllBytes(temp, rendered.Pdf);
-        File.Move(temp, path, overwrite: true);
+        WriteOut(path, rendered.Pdf);
         if (g.Json)
         {
             output.WriteLine(JsonSerializer.Serialize(new { number, kind = rendered.Kind.Code(), path, bytes = rendered.Pdf.Length }, BillingConfig.Json));
@@ -82,5 +81,18 @@ public static partial class InvoiceCommands
         }
 
         return 0;
+    }
+
+    /// <summary>A PDF to the file a person named (--out): a folder missing or not writable is said in one line (exit 2), not a stack trace.</summary>
+    internal static void WriteOut(string path, byte[] pdf)
+    {
+        try
+        {
+            DocumentFolder.WriteCopy(path, pdf);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UserErrorException($"cannot write {path}: {e.Message}");
+        }
     }
 }

@@ -103,7 +103,7 @@ public static class PortalAuth
             {
                 throttle.Failed(name);
                 addresses.Failed(address);
-                Serilog.Log.Warning("Sign-in failed as {User} from {RemoteAddress}", name, address);
+                Serilog.Log.Warning("Sign-in failed as {User} from {RemoteAddress}", Logged(name), address);
                 return PortalPages.Page(ctx, PortalPages.SignIn(ctx, returnUrl, "The name or the password is wrong."), "Sign in", StatusCodes.Status401Unauthorized);
             }
 
@@ -125,6 +125,13 @@ public static class PortalAuth
             return Results.Redirect(SignInPath);
         });
     }
+
+    /// <summary>
+    /// A submitted name as a log line shows it: at most a user name's length (the field may hold megabytes) and its
+    /// control characters escaped, so a line break cannot start a forged line of its own.
+    /// </summary>
+    private static string Logged(string name) =>
+        Billing.Mediation.DropFolder.Printable(name.Length > SignInThrottle.MaxKeyLength ? name[..SignInThrottle.MaxKeyLength] + "…" : name);
 
     /// <summary>True when the POST lacks a valid antiforgery token (a form another site made the browser send, or a stale one).</summary>
     private static async Task<bool> Forged(HttpContext ctx, IAntiforgery antiforgery)

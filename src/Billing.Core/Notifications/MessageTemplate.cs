@@ -72,8 +72,18 @@ public sealed class MessageTemplate
     public RenderedMessage Render(IReadOnlyDictionary<string, string> values)
     {
         ArgumentNullException.ThrowIfNull(values);
-        return new RenderedMessage(Fill(_subject, values), Fill(_body, values));
+        return new RenderedMessage(OneLine(Fill(_subject, values)), Fill(_body, values));
     }
+
+    /// <summary>
+    /// The subject goes into a header line (the file channel's Subject:, SMTP's): a line break (or another control
+    /// character) a value brings, e.g. from an account's name, is a space, so it cannot start a header of its own.
+    /// </summary>
+    private static string OneLine(string subject) =>
+        subject.Any(IsBreak) ? string.Concat(subject.Select(c => IsBreak(c) ? ' ' : c)) : subject;
+
+    private static bool IsBreak(char c) =>
+        char.IsControl(c) || char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.LineSeparator or System.Globalization.UnicodeCategory.ParagraphSeparator;
 
     private static string Fill(string text, IReadOnlyDictionary<string, string> values)
     {

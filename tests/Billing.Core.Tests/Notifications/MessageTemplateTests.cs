@@ -60,4 +60,15 @@ public class MessageTemplateTests
 
         Assert.Equal(new RenderedMessage("{{balance}}", "{{balance}}\n"), message);
     }
+
+    /// <summary>A name with a line break in the subject made the file channel's Subject: header two headers, the second of the account's choosing.</summary>
+    [Fact]
+    public void Render_KeepsTheSubjectOnOneLine_WhenAValueHoldsALineBreak_AndTheBodyAsItIs()
+    {
+        var template = MessageTemplate.TryParse("Subject: Invoice for {{name}}\n\n{{name}}", out _)!;
+
+        var message = template.Render(new Dictionary<string, string>(StringComparer.Ordinal) { ["name"] = "Ann Smith\r\nBcc: all@example.com\u2028x" });
+
+        Assert.Equal(new RenderedMessage("Invoice for Ann Smith  Bcc: all@example.com x", "Ann Smith\r\nBcc: all@example.com\u2028x\n"), message);
+    }
 }

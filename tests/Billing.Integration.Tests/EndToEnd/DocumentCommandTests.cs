@@ -46,6 +46,36 @@ public sealed class DocumentCommandTests : IDisposable
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(stored)), c.ExecuteScalar<string>("SELECT sha256 FROM documents WHERE number = @n", new { n = numbers[0] }));
     }
 
+    /// <summary>The copy `billing invoices pdf` wrote (a customer's name, address and calls) was readable by everyone (0644 under the usual umask), unlike the document store's.</summary>
+    [Fact]
+    public void Pdf_writes_its_copy_readable_by_its_owner_only_also_over_a_file_readable_by_all()
+    {
+        var number = _world.Bill(December)[0];
+        File.WriteAllText(_work.File("old.pdf"), "an older copy");
+        File.SetUnixFileMode(_work.File("old.pdf"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        Ok(Billing("invoices", "pdf", number, "--out", _work.File("new.pdf")));
+        Ok(Billing("invoices", "pdf", number, "--out", _work.File("old.pdf")));
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_work.File("new.pdf")));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_work.File("old.pdf")));
+        Assert.Equal(File.ReadAllBytes(_work.File("new.pdf")), File.ReadAllBytes(_work.File("old.pdf")));
+    }
+
+    /// <summary>A --out in a folder that does not exist ended `billing invoices pdf` with an unhandled exception's stack trace (exit 1).</summary>
+    [Fact]
+    public void Pdf_into_a_folder_that_does_not_exist_says_which_file_it_cannot_write_in_one_line_with_exit_2()
+    {
+        var number = _world.Bill(December)[0];
+        var path = _work.File("missing", "x.pdf");
+
+        var run = Billing("invoices", "pdf", number, "--out", path);
+
+        Assert.Equal(2, run.Exit);
+        Assert.StartsWith($"billing: cannot write {path}: ", run.Err, StringComparison.Ordinal);
+        Assert.Single(run.Err.Trim().Split('\n'));
+    }
+
     [Fact]
     public void Render_of_one_number_by_default_goes_under_the_state_directory_and_an_unknown_number_is_refused()
     {

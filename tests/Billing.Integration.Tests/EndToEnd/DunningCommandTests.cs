@@ -77,6 +77,7 @@ public sealed class DunningCommandTests : IDisposable
         var copy = Path.Combine(_work.Path, "letter.pdf");
         Assert.Contains($"Written to {copy}", Ok("dunning", "letter", "INV-2026-000001", "--out", copy), StringComparison.Ordinal);
         Assert.Equal(File.ReadAllBytes(stored), File.ReadAllBytes(copy));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(copy));
 
         Assert.Contains("no dunning step through 2027-02-01; from 2027-02-02", Ok("dunning", "pause", "B-1", "--until", "2027-02-01", "--note", "salary on the 1st"), StringComparison.Ordinal);
         Assert.Contains("(until 2027-02-01) ended", Ok("dunning", "resume", "B-1"), StringComparison.Ordinal);

@@ -1,4 +1,5 @@
 using System.Net;
+using Billing.Integration.Tests.Infrastructure;
 using Billing.Storage.Portal;
 
 namespace Billing.Integration.Tests.Portal;
@@ -113,6 +114,22 @@ public sealed class PortalEndpointTests(PortalWorld fx)
 
         Assert.Equal(HttpStatusCode.Redirect, broken.StatusCode);
         Assert.Equal("/portal/invoices", broken.Headers.Location?.OriginalString);
+    }
+
+    /// <summary>The submitted name went into serve's log whole: a line break in it forged a log line, and a form field of megabytes went in as is.</summary>
+    [Fact]
+    public async Task A_failed_sign_in_logs_the_name_cut_to_64_characters_with_its_line_breaks_escaped()
+    {
+        using var http = fx.Serve.Client();
+        var forged = "mallory\n[12:00:00 INF] Sign-in as anna succeeded " + new string('x', 100_000);
+
+        using var failed = await PortalWorld.SignIn(http, forged, "a guess");
+        await Wait.UntilAsync(() => Task.FromResult(fx.Serve.Output.Contains("Sign-in failed as mallory", StringComparison.Ordinal)), "the failed sign-in in serve's log\n" + fx.Serve.Output);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, failed.StatusCode);
+        var logged = fx.Serve.Output.Split('\n').Single(l => l.Contains("Sign-in failed as mallory", StringComparison.Ordinal));
+        Assert.Contains(@"Sign-in failed as mallory\x0a[12:00:00 INF] Sign-in as anna succeeded xxxxxxxxxxxxxxx… from ", logged, StringComparison.Ordinal);
+        Assert.DoesNotContain("\n[12:00:00 INF] Sign-in as anna", fx.Serve.Output, StringComparison.Ordinal);
     }
 
     [Fact]
