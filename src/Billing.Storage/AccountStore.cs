@@ -109,6 +109,18 @@ public static class AccountStore
                             """, args, tx);
                         added++;
                     }
+
+                    // Dunning bars every subscription of the account: a number added to it (or a new period of one of its
+                    // numbers, a plan change) while it is suspended is barred with the rest, and reactivated with them.
+                    conn.Execute("""
+                        INSERT INTO suspensions (subscription_id, account_id, reason, invoice_id, step, suspended_on)
+                        SELECT s.id, s.account_id, o.reason, o.invoice_id, o.step, o.suspended_on
+                        FROM subscriptions s
+                        CROSS JOIN LATERAL (SELECT x.reason, x.invoice_id, x.step, x.suspended_on FROM suspensions x
+                                            WHERE x.account_id = s.account_id AND x.lifted_on IS NULL ORDER BY x.suspended_on, x.id LIMIT 1) o
+                        WHERE s.msisdn = @Msisdn AND s.active_from = @ActiveFrom
+                          AND NOT EXISTS (SELECT 1 FROM suspensions y WHERE y.subscription_id = s.id AND y.lifted_on IS NULL)
+                        """, args, tx);
                 }
 
                 tx.Release("row");
