@@ -32,14 +32,22 @@ public static class AccountStore
             // invoices, payments and charges (a second currency would leave a ledger payments cannot settle and dunning and the
             // statement cannot add up). One read per row; the account row is locked by it, so no wallet can be created for the
             // account (its foreign key waits) between this check and the commit. A new account has no row: nothing is held.
-            var (walletCurrency, billedIn) = conn.QuerySingleOrDefault<(string?, string?)>("""
+            // Its cycle day cannot change either once usage is rated in its cycles (allowances are per cycle) or a cycle is invoiced:
+            // a cycle of the new day would overlap one of the old, each with a full allowance.
+            var (walletCurrency, billedIn, cycleDayInUse) = conn.QuerySingleOrDefault<(string?, string?, int?)>("""
                 SELECT w.currency,
                        (SELECT c FROM (SELECT trim(currency) AS c FROM invoices WHERE account_id = a.id AND status = 'issued'
                                        UNION ALL SELECT trim(currency) FROM payments WHERE account_id = a.id
                                        UNION ALL SELECT trim(currency) FROM account_charges WHERE account_id = a.id) x
-                        WHERE c <> @Currency LIMIT 1)
+                        WHERE c <> @Currency LIMIT 1),
+                       CASE WHEN a.bill_cycle_day <> @BillCycleDay AND (
+                                EXISTS (SELECT 1 FROM invoiced_cycles ic WHERE ic.account_id = a.id)
+                                OR EXISTS (SELECT 1 FROM rated_charges r WHERE r.account_id = a.id
+                                           AND r.subscription_id IN (SELECT s.id FROM subscriptions s WHERE s.msisdn IN (
+                                               SELECT n.msisdn FROM subscriptions n WHERE n.account_id = a.id))))
+                            THEN a.bill_cycle_day END
                 FROM accounts a LEFT JOIN wallets w ON w.account_id = a.id WHERE a.id = @AccountId FOR UPDATE OF a
-                """, new { AccountId = account.Id, Currency = account.Currency.Code }, tx);
+                """, new { AccountId = account.Id, Currency = account.Currency.Code, account.BillCycleDay }, tx);
             if (walletCurrency is not null && !string.Equals(walletCurrency, account.Currency.Code, StringComparison.Ordinal))
             {
                 errors.Add(new ImportError(row.Line, $"account {account.Id} has a prepaid wallet in {walletCurrency}: its currency cannot change to {account.Currency} (open a new account for the new currency)"));
@@ -49,6 +57,12 @@ public static class AccountStore
             if (billedIn is not null)
             {
                 errors.Add(new ImportError(row.Line, $"account {account.Id} has invoices, payments or charges in {billedIn}: its currency cannot change to {account.Currency} (open a new account for the new currency)"));
+                continue;
+            }
+
+            if (cycleDayInUse is { } day)
+            {
+                errors.Add(new ImportError(row.Line, $"account {account.Id} has usage rated or an invoice issued in bill cycles from day {day}: its cycle day cannot change to {account.BillCycleDay} (a cycle of the new day would overlap one of the old, each with its allowances)"));
                 continue;
             }
 
@@ -95,6 +109,18 @@ public static class AccountStore
                             """, args, tx);
                         added++;
                     }
+
+                    // Dunning bars every subscription of the account: a number added to it (or a new period of one of its
+                    // numbers, a plan change) while it is suspended is barred with the rest, and reactivated with them.
+                    conn.Execute("""
+                        INSERT INTO suspensions (subscription_id, account_id, reason, invoice_id, step, suspended_on)
+                        SELECT s.id, s.account_id, o.reason, o.invoice_id, o.step, o.suspended_on
+                        FROM subscriptions s
+                        CROSS JOIN LATERAL (SELECT x.reason, x.invoice_id, x.step, x.suspended_on FROM suspensions x
+                                            WHERE x.account_id = s.account_id AND x.lifted_on IS NULL ORDER BY x.suspended_on, x.id LIMIT 1) o
+                        WHERE s.msisdn = @Msisdn AND s.active_from = @ActiveFrom
+                          AND NOT EXISTS (SELECT 1 FROM suspensions y WHERE y.subscription_id = s.id AND y.lifted_on IS NULL)
+                        """, args, tx);
                 }
 
                 tx.Release("row");

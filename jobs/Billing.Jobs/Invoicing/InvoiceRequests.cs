@@ -59,9 +59,11 @@ public static class InvoiceRequests
         {
             var from = Day(s.ActiveFrom);
             var to = s.ActiveTo is { } end ? Day(end) : (LocalDate?)null;
-            if ((to is { } t && (t <= from || t <= window.Start)) || from >= window.End)
+            // A period that ended before the window still counts where an earlier invoice billed days past its end (to credit them).
+            bool BilledPast(LocalDate end) => inputs.IssuedRecurring[account.Id].Any(l => l.SubscriptionId == Id(s.Id) && l.To > end);
+            if ((to is { } t && (t <= from || (t <= window.Start && !BilledPast(t)))) || from >= window.End)
             {
-                continue; // no local day of it in the window
+                continue; // no local day of it in the window, nor billed past its end
             }
 
             if (catalog is not null && PlanOf(s.PlanId) is null)

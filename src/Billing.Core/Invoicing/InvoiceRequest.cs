@@ -189,7 +189,12 @@ public sealed class InvoiceRequest
         Balance = balance ?? BalanceInputs.None;
 
         RefuseOverlaps(Subscriptions.GroupBy(p => p.SubscriptionId), p => p.From, p => p.To, "subscription periods");
-        RefuseOverlaps(IssuedRecurring.GroupBy(l => (l.SubscriptionId, l.PlanId, l.FeeId)), l => l.From, l => l.To, "issued recurring lines");
+        // A credit line (a termination's, a plan change's) covers days a charge line billed: charges never overlap charges, nor credits credits.
+        foreach (var credits in IssuedRecurring.GroupBy(l => l.Amount < 0m))
+        {
+            RefuseOverlaps(credits.GroupBy(l => (l.SubscriptionId, l.PlanId, l.FeeId)), l => l.From, l => l.To, "issued recurring lines");
+        }
+
         var finer = OneTimeCharges.FirstOrDefault(c => Rounding.ToMinorUnit(c.Amount, Account.Currency) != c.Amount);
         if (finer is not null)
         {
@@ -210,7 +215,10 @@ public sealed class InvoiceRequest
 
     public IReadOnlyDictionary<string, IReadOnlyList<RecurringFee>> FeesByPlan { get; }
 
-    /// <summary>Recurring lines of earlier invoices that overlap the cycle closed or the next one.</summary>
+    /// <summary>
+    /// Recurring lines of earlier invoices that overlap the cycle closed or the next one; and, of a subscription period that
+    /// ended before the cycle, those (charges and credits) of days from its end on, so a termination backdated past them is credited.
+    /// </summary>
     public IReadOnlyList<IssuedRecurringLine> IssuedRecurring { get; }
 
     public IReadOnlyList<UsageSummary> Usage { get; }

@@ -30,6 +30,15 @@ internal static class RecurringFeeProration
             var periods = fee is null ? [] : request.Subscriptions.Where(p => p.SubscriptionId == subscriptionId && p.PlanId == planId).ToList();
             var billed = request.IssuedRecurring.Where(l => l.SubscriptionId == subscriptionId && l.PlanId == planId && l.FeeId == feeId).ToList();
             var window = fee?.Billing == FeeBilling.Arrears ? [request.Cycle] : new[] { request.Cycle, request.Cycle.Next };
+            // Days before the window that earlier invoices billed and that are no longer due (a termination or plan change
+            // backdated past them) are credited now: no later window holds them. Nothing before the window is charged.
+            var earliest = billed.Select(l => l.From).DefaultIfEmpty(request.Cycle.Start).Min();
+            var before = earliest < request.Cycle.Start ? Runs(new BillCycle(earliest, request.Cycle.Start), periods, billed).Where(r => r.Action.Credited is not null) : [];
+            foreach (var run in before)
+            {
+                yield return Line(request, currency, subscriptionId, planId, feeId, fee, request.Cycle, run);
+            }
+
             foreach (var cycle in window)
             {
                 foreach (var run in Runs(cycle, periods, billed))
@@ -93,14 +102,18 @@ internal static class RecurringFeeProration
         }
 
         IssuedRecurringLine? earlier = null;
+        var credited = false;
         foreach (var l in billed)
         {
             if (l.Covers(day))
             {
-                earlier = l;
-                break;
+                credited |= l.Amount < 0m;
+                earlier = l.Amount < 0m ? earlier : earlier ?? l;
             }
         }
+
+        // A day an earlier credit gave back is billed no more.
+        earlier = credited ? null : earlier;
 
         return (due, earlier) switch
         {

@@ -101,7 +101,16 @@ public static class InvoiceInputStore
             FROM invoices i JOIN invoice_lines l ON l.invoice_id = i.id
             WHERE i.account_id = ANY(@ids) AND i.status = 'issued' AND l.kind = 'recurring'
               AND l.subscription_id IN (SELECT s.id FROM subscriptions s WHERE s.account_id = ANY(@ids))  -- the (subscription, period_end) index, not every account's lines
-              AND l.period_end > @cycleStart AND l.period_start < @nextCycleEnd;
+              AND l.period_end > @cycleStart AND l.period_start < @nextCycleEnd
+            UNION ALL
+            -- A subscription period that ended before the cycle (a termination or plan change imported late): its lines, charges and
+            -- credits, of days from its end on that no later window holds, so the days billed past the end are credited once.
+            SELECT i.account_id, l.subscription_id, l.msisdn, l.plan_id, l.fee_id, l.period_start, l.period_end, l.amount, l.tax_category
+            FROM subscriptions s
+            JOIN invoice_lines l ON l.subscription_id = s.id AND l.kind = 'recurring'
+                AND l.period_end <= @cycleStart AND l.period_end > (s.active_to AT TIME ZONE 'UTC')::date - 1
+            JOIN invoices i ON i.id = l.invoice_id AND i.status = 'issued' AND i.account_id = ANY(@ids)
+            WHERE s.account_id = ANY(@ids) AND s.active_to < (@cycleStart::date + 1)::timestamp AT TIME ZONE 'UTC';
 
             SELECT a.account_id, a.id, c.plan_id, c.service, i.number, a.delta, a.currency, a.created_at
             FROM rerate_adjustments a JOIN rated_charges c ON c.usage_id = a.usage_id JOIN invoices i ON i.id = a.invoice_id

@@ -108,6 +108,28 @@ public sealed class RecurringFeeTests
     }
 
     [Fact]
+    public void A_termination_backdated_before_the_window_credits_the_days_earlier_invoices_billed_after_it()
+    {
+        // Known only at the close of December: terminated on 21 November, when November and December were billed.
+        // 10 days of November's 30 (10.00) and the whole of December (30.00) come back.
+        var draft = Calculate(Closing("2027-01-01"), subscriptions: [On("P1", "2026-10-01", "2026-11-21")], fees: Plans(("P1", Fee(30.00m))),
+            issued: [Billed("P1", "2026-11-01", "2026-12-01", 30.00m), Billed("P1", "2026-12-01", "2027-01-01", 30.00m)]);
+
+        Assert.Equal([("recurring", "2026-11-21", "2026-12-01", -10.00m), ("recurring", "2026-12-01", "2027-01-01", -30.00m)], draft.Shape().Order());
+        Assert.Contains("Monthly charge, 21 Nov – 30 Nov 2026 (credit)", draft.Lines.Select(l => l.Description));
+    }
+
+    [Fact]
+    public void Days_before_the_window_credited_by_an_earlier_invoice_are_not_credited_again()
+    {
+        var draft = Calculate(Closing("2027-02-01"), subscriptions: [On("P1", "2026-10-01", "2026-11-21")], fees: Plans(("P1", Fee(30.00m))),
+            issued: [Billed("P1", "2026-11-01", "2026-12-01", 30.00m), Billed("P1", "2026-12-01", "2027-01-01", 30.00m),
+                     Billed("P1", "2026-11-21", "2026-12-01", -10.00m), Billed("P1", "2026-12-01", "2027-01-01", -30.00m)]);
+
+        Assert.Empty(draft.Lines);
+    }
+
+    [Fact]
     public void A_credit_gives_back_the_price_charged_not_todays_price()
     {
         // Charged 25.00 for December under an older price; the plan now costs 30.00. 11 days of 31 of 25.00 = 8.870…

@@ -104,4 +104,34 @@ public sealed class SuspendedUsageTests : IDisposable
         Assert.Equal((1L, 0L), (run.Rated, run.Held));
         Assert.Equal((1L, (string?)null), State());
     }
+
+    [Fact]
+    public void A_number_added_to_a_suspended_account_and_a_plan_change_of_a_suspended_number_are_suspended_too_and_reactivated_with_the_account()
+    {
+        const string added = "447700900961";
+        using (var c = _world.Open())
+        {
+            RatingData.AddSubscriber(c, "B-1", added, "uk_postpaid_300", Instant.FromUtc(2027, 1, 16, 0, 0), billCycleDay: 1);
+            RatingData.AddSubscriber(c, "B-1", Msisdn, "uk_postpaid_300", Instant.FromUtc(2027, 1, 18, 0, 0), billCycleDay: 1); // a new period of the suspended number
+            RatingData.InsertUsage(c, [UsageSpec.Voice("added", added, "12025550123", Instant.FromUtc(2027, 1, 20, 11, 0), 90)]);
+        }
+
+        var held = Rate(SuspendedUsage.Hold);
+
+        Assert.Equal((0L, 2L), (held.Rated, held.HeldByReason.GetValueOrDefault(HoldReasons.Suspended)));
+        using (var c = _world.Open())
+        {
+            Assert.Equal([(Msisdn, Due.PlusDays(30)), (Msisdn, Due.PlusDays(30)), (added, Due.PlusDays(30))],
+                DunningStore.OpenSuspensions(c, "B-1").Select(s => (s.Msisdn, s.Since)).Order());
+        }
+
+        _world.Pay("B-1", 36.00m, "BANK-1");
+        Dunning(31);
+
+        Assert.Equal(2L, Rate(SuspendedUsage.Hold).Rated);
+        using (var c = _world.Open())
+        {
+            Assert.Empty(DunningStore.OpenSuspensions(c, "B-1"));
+        }
+    }
 }

@@ -106,6 +106,24 @@ public sealed class BillRunTests : IDisposable
     }
 
     [Fact]
+    public void A_termination_imported_after_the_invoice_that_billed_past_it_is_credited_on_the_next_invoice_once()
+    {
+        using var c = Setup();
+        RunAndApprove(December); // November's and December's fees, 15.00 each
+        // Only now known: the number was terminated on 21 November (midnight in London).
+        RatingData.AddSubscriber(c, "B-1", Msisdn, "uk_postpaid_300", Instant.FromUtc(2026, 1, 1, 0, 0), Instant.FromUtc(2026, 11, 21, 0, 0), billCycleDay: 1);
+
+        RunAndApprove(January);
+        _clock.Reset(Instant.FromUtc(2027, 2, 2, 6, 0));
+        RunAndApprove(new LocalDate(2027, 2, 1));
+
+        // 10 days of November's 30 (5.00) and the whole of December (15.00) come back; February's invoice credits nothing again.
+        Assert.Equal([("recurring", "Postpaid 300 monthly charge, 21 Nov – 30 Nov 2026 (credit)", -5.00m), ("recurring", "Postpaid 300 monthly charge, 1 Dec – 31 Dec 2026 (credit)", -15.00m)],
+            Lines(c, "INV-2027-000001"));
+        Assert.DoesNotContain(Lines(c, "INV-2027-000002"), l => l.Kind == "recurring");
+    }
+
+    [Fact]
     public void Issued_invoices_and_their_lines_cannot_be_changed_or_deleted()
     {
         using var c = Setup();

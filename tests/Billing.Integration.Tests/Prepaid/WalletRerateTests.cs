@@ -2,9 +2,12 @@ using Billing.Catalog;
 using Billing.Core.Money;
 using Billing.Integration.Tests.Infrastructure;
 using Billing.Jobs.Catalog;
+using Billing.Jobs.Invoicing;
 using Billing.Jobs.Rating;
 using Billing.Storage;
+using Dapper;
 using NodaTime;
+using NodaTime.Testing;
 using static Billing.Integration.Tests.Prepaid.PrepaidData;
 
 namespace Billing.Integration.Tests.Prepaid;
@@ -19,6 +22,44 @@ public sealed class WalletRerateTests : IDisposable
     {
         _scratch.Dispose();
         _tmp.Dispose();
+    }
+
+    private void SaveCatalogWithMinuteAt(Npgsql.NpgsqlConnection c, string price)
+    {
+        var folder = _tmp.File("fixed-" + price);
+        Directory.CreateDirectory(folder);
+        foreach (var (name, content) in CatalogSource.ReadFiles(RatingData.TemplateCatalog))
+        {
+            File.WriteAllText(Path.Combine(folder, name), name == "rates.csv" ? content.Replace("pp_voice,0,0.20,", $"pp_voice,0,{price},", StringComparison.Ordinal) : content);
+        }
+
+        CatalogStore.Save(c, "fixed-" + price, CatalogSource.Native, CatalogChecksum.Of(folder), Instant.FromUtc(2026, 11, 1, 0, 0), CatalogSource.ReadFiles(folder), new Dictionary<string, string>(), "tests");
+    }
+
+    [Fact]
+    public void A_re_rate_of_prepaid_usage_in_a_cycle_a_prepaid_invoice_closed_goes_back_to_the_wallet_and_its_overdraft_not_to_an_adjustment()
+    {
+        using var c = _scratch.Db.Open();
+        Prepare(c, Msisdn);
+        TopUp(_scratch.Db, Msisdn, 1.00m, Instant.FromUtc(2026, 11, 1, 8, 0), "GW-1");
+        RatingData.InsertUsage(c, [Call("f-1", Msisdn, Instant.FromUtc(2026, 11, 2, 9, 0), 600)]); // 10 min at 0.20 = 2.00: 1.00 debited, 1.00 overdraft
+        new RateUsageJob(_scratch.Db, new CatalogCache()).RateAll(100);
+        // November's prepaid invoice bills the 1.00 overdraft (and closes the cycle).
+        var bills = new BillRunJob(_scratch.Db, new CatalogCache(), new InvoicingOptions(), new FakeClock(Instant.FromUtc(2026, 12, 2, 6, 0)));
+        var planned = bills.Plan(new LocalDate(2026, 12, 1), null, "tests");
+        var batch = Assert.Single(planned.Batches);
+        bills.DraftBatch(planned.Run.Id, batch.BatchNo);
+        Assert.Equal(1, bills.ApproveBatch(planned.Run.Id, batch.BatchNo).Issued);
+
+        // The minute was meant to cost 0.05: 10 min = 0.50, which the 1.00 paid from the wallet covers.
+        SaveCatalogWithMinuteAt(c, "0.05");
+        new RateUsageJob(_scratch.Db, new CatalogCache()).Rerate(Instant.FromUtc(2026, 11, 1, 0, 0), Instant.FromUtc(2026, 12, 1, 0, 0), null, dryRun: false);
+
+        Assert.Equal([("topup", 1.00m), ("usage", -1.00m), ("rerate", 0.50m)], Ledger(c, Msisdn).Select(l => (l.Kind, l.Amount)));
+        Assert.Equal([(1.00m, "barred"), (-1.00m, "rerate")], Overdraft(c, Msisdn).Select(o => (o.Amount, o.Reason)));
+        Assert.Equal(0, c.ExecuteScalar<long>("SELECT count(*) FROM rerate_adjustments"));
+        Assert.Equal(0.500000m, c.ExecuteScalar<decimal>("SELECT amount FROM rated_charges"));
+        Assert.Empty(WalletStore.Check(c));
     }
 
     [Fact]

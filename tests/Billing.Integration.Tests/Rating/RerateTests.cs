@@ -44,7 +44,8 @@ public sealed class RerateTests : IDisposable
         using var c = _scratch.Db.Open();
         var v1 = RatingData.SaveTemplateCatalog(c, Instant.FromUtc(2026, 1, 1, 0, 0));
         const string msisdn = "447700900901";
-        RatingData.AddSubscriber(c, "R-1", msisdn, "uk_prepaid", Instant.FromUtc(2026, 1, 1, 0, 0), billCycleDay: 1, paymentType: PaymentType.Prepaid);
+        // A postpaid account (on the prepaid plan's prices): a prepaid account's usage is never on an invoice, its wallet paid it.
+        RatingData.AddSubscriber(c, "R-1", msisdn, "uk_prepaid", Instant.FromUtc(2026, 1, 1, 0, 0), billCycleDay: 1);
         var ids = RatingData.InsertUsage(c, [
             UsageSpec.Voice("r-a", msisdn, "447700900123", Instant.FromUtc(2026, 11, 10, 10, 0), 90),
             UsageSpec.Voice("r-b", msisdn, "447700900123", Instant.FromUtc(2026, 11, 11, 10, 0), 61),
