@@ -225,13 +225,16 @@ public static class ChargeStore
     /// The SQL condition "charge r is invoiced": an issued invoice billed its whole account cycle
     /// (invoiced_cycles) and it was rated before that (not late); or, late, its own invoice_id is set
     /// (the next invoice billed it as late usage). Invoiced charges are never taken back or replaced.
-    /// A prepaid account's charge never is: its invoice bills the overdraft and fees, not usage, which its
-    /// wallet paid — so a re-rate of it posts to the wallet (and its overdraft), not an invoice adjustment.
+    /// A charge a wallet paid (or its overdraft took) never is: a prepaid invoice bills the overdraft and fees, not
+    /// usage — so a re-rate of it posts to the wallet (and its overdraft), not an invoice adjustment. That is told by
+    /// the charge's own postings, not by the account's payment type now: an account turned prepaid keeps the usage its
+    /// postpaid invoices billed as billed.
     /// </summary>
     public const string IsInvoiced = """
         ((r.invoice_id IS NOT NULL OR (NOT r.late AND EXISTS (
             SELECT 1 FROM invoiced_cycles ic WHERE ic.account_id = r.account_id AND ic.cycle_start = r.cycle_start)))
-         AND NOT EXISTS (SELECT 1 FROM accounts pa WHERE pa.id = r.account_id AND pa.payment_type = 'prepaid'))
+         AND NOT EXISTS (SELECT 1 FROM wallet_ledger wl WHERE wl.usage_id = r.usage_id AND wl.kind = 'usage')
+         AND NOT EXISTS (SELECT 1 FROM prepaid_overdraft po WHERE po.usage_id = r.usage_id))
         """;
 
     /// <summary>

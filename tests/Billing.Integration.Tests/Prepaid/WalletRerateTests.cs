@@ -63,6 +63,31 @@ public sealed class WalletRerateTests : IDisposable
     }
 
     [Fact]
+    public void A_re_rate_of_usage_a_postpaid_invoice_billed_stays_an_adjustment_after_the_account_turned_prepaid()
+    {
+        using var c = _scratch.Db.Open();
+        RatingData.SaveTemplateCatalog(c, Subscribed);
+        RatingData.AddSubscriber(c, Account(Msisdn), Msisdn, "uk_prepaid", Subscribed, billCycleDay: 1, paymentType: Billing.Core.Accounts.PaymentType.Postpaid);
+        RatingData.InsertUsage(c, [Call("f-1", Msisdn, Instant.FromUtc(2026, 11, 2, 9, 0), 600)]); // 10 min at 0.20 = 2.00, billed on November's invoice
+        new RateUsageJob(_scratch.Db, new CatalogCache()).RateAll(100);
+        var bills = new BillRunJob(_scratch.Db, new CatalogCache(), new InvoicingOptions(), new FakeClock(Instant.FromUtc(2026, 12, 2, 6, 0)));
+        var planned = bills.Plan(new LocalDate(2026, 12, 1), null, "tests");
+        var batch = Assert.Single(planned.Batches);
+        bills.DraftBatch(planned.Run.Id, batch.BatchNo);
+        Assert.Equal(1, bills.ApproveBatch(planned.Run.Id, batch.BatchNo).Issued);
+
+        // The account turns prepaid; then the minute is found to cost 0.05.
+        c.Execute("UPDATE accounts SET payment_type = 'prepaid' WHERE id = @id", new { id = Account(Msisdn) });
+        SaveCatalogWithMinuteAt(c, "0.05");
+        new RateUsageJob(_scratch.Db, new CatalogCache()).Rerate(Instant.FromUtc(2026, 11, 1, 0, 0), Instant.FromUtc(2026, 12, 1, 0, 0), null, dryRun: false);
+
+        // The charge stays as the invoice billed it; the difference waits for the next invoice, not for a wallet.
+        Assert.Equal(2.000000m, c.ExecuteScalar<decimal>("SELECT amount FROM rated_charges"));
+        Assert.Equal(-1.500000m, c.ExecuteScalar<decimal>("SELECT delta FROM rerate_adjustments"));
+        Assert.Empty(Ledger(c, Msisdn));
+    }
+
+    [Fact]
     public void A_re_rate_that_lowers_a_prepaid_charge_cancels_its_overdraft_first_then_credits_the_wallet_once()
     {
         using var c = _scratch.Db.Open();
