@@ -25,6 +25,7 @@ public static class AccountStore
         var errors = new List<ImportError>();
         int added = 0, updated = 0, closed = 0;
         var accounts = new HashSet<string>(StringComparer.Ordinal);
+        var periods = new List<(string Msisdn, DateTime ActiveFrom)>();
         foreach (var row in rows)
         {
             var account = row.Account;
@@ -110,17 +111,7 @@ public static class AccountStore
                         added++;
                     }
 
-                    // Dunning bars every subscription of the account: a number added to it (or a new period of one of its
-                    // numbers, a plan change) while it is suspended is barred with the rest, and reactivated with them.
-                    conn.Execute("""
-                        INSERT INTO suspensions (subscription_id, account_id, reason, invoice_id, step, suspended_on)
-                        SELECT s.id, s.account_id, o.reason, o.invoice_id, o.step, o.suspended_on
-                        FROM subscriptions s
-                        CROSS JOIN LATERAL (SELECT x.reason, x.invoice_id, x.step, x.suspended_on FROM suspensions x
-                                            WHERE x.account_id = s.account_id AND x.lifted_on IS NULL ORDER BY x.suspended_on, x.id LIMIT 1) o
-                        WHERE s.msisdn = @Msisdn AND s.active_from = @ActiveFrom
-                          AND NOT EXISTS (SELECT 1 FROM suspensions y WHERE y.subscription_id = s.id AND y.lifted_on IS NULL)
-                        """, args, tx);
+                    periods.Add((s.Msisdn, s.ActiveFrom.ToDateTimeUtc()));
                 }
 
                 tx.Release("row");
@@ -151,6 +142,17 @@ public static class AccountStore
             ON CONFLICT (msisdn) DO UPDATE SET account_id = EXCLUDED.account_id WHERE msisdn_partitions.account_id <> EXCLUDED.account_id
             """, new { numbers }, tx);
         Rating.HoldStore.TryAgainFor(tx, numbers);
+        // Dunning bars every subscription of the account: a number added to it (or a new period of one of its numbers, a
+        // plan change) while it is suspended is barred with the rest, and reactivated with them. One statement for the import.
+        conn.Execute("""
+            INSERT INTO suspensions (subscription_id, account_id, reason, invoice_id, step, suspended_on)
+            SELECT s.id, s.account_id, o.reason, o.invoice_id, o.step, o.suspended_on
+            FROM unnest(@msisdns, @froms) AS p(msisdn, active_from)
+            JOIN subscriptions s ON s.msisdn = p.msisdn AND s.active_from = p.active_from
+            CROSS JOIN LATERAL (SELECT x.reason, x.invoice_id, x.step, x.suspended_on FROM suspensions x
+                                WHERE x.account_id = s.account_id AND x.lifted_on IS NULL ORDER BY x.suspended_on, x.id LIMIT 1) o
+            WHERE NOT EXISTS (SELECT 1 FROM suspensions y WHERE y.subscription_id = s.id AND y.lifted_on IS NULL)
+            """, new { msisdns = periods.Select(p => p.Msisdn).ToArray(), froms = periods.Select(p => p.ActiveFrom).ToArray() }, tx);
         tx.Commit();
         return new AccountImportResult(accounts.Count, added, updated, closed, errors);
     }
