@@ -36,6 +36,16 @@ public sealed class WalletRerateTests : IDisposable
         CatalogStore.Save(c, "fixed-" + price, CatalogSource.Native, CatalogChecksum.Of(folder), Instant.FromUtc(2026, 11, 1, 0, 0), CatalogSource.ReadFiles(folder), new Dictionary<string, string>(), "tests");
     }
 
+    /// <summary>The daily bill run of 2 December 2026, planned, drafted and approved in one batch; how many invoices it issued.</summary>
+    private int IssueNovembersInvoices()
+    {
+        var bills = new BillRunJob(_scratch.Db, new CatalogCache(), new InvoicingOptions(), new FakeClock(Instant.FromUtc(2026, 12, 2, 6, 0)));
+        var planned = bills.Plan(new LocalDate(2026, 12, 1), null, "tests");
+        var batch = Assert.Single(planned.Batches);
+        bills.DraftBatch(planned.Run.Id, batch.BatchNo);
+        return bills.ApproveBatch(planned.Run.Id, batch.BatchNo).Issued;
+    }
+
     [Fact]
     public void A_re_rate_of_prepaid_usage_in_a_cycle_a_prepaid_invoice_closed_goes_back_to_the_wallet_and_its_overdraft_not_to_an_adjustment()
     {
@@ -45,11 +55,7 @@ public sealed class WalletRerateTests : IDisposable
         RatingData.InsertUsage(c, [Call("f-1", Msisdn, Instant.FromUtc(2026, 11, 2, 9, 0), 600)]); // 10 min at 0.20 = 2.00: 1.00 debited, 1.00 overdraft
         new RateUsageJob(_scratch.Db, new CatalogCache()).RateAll(100);
         // November's prepaid invoice bills the 1.00 overdraft (and closes the cycle).
-        var bills = new BillRunJob(_scratch.Db, new CatalogCache(), new InvoicingOptions(), new FakeClock(Instant.FromUtc(2026, 12, 2, 6, 0)));
-        var planned = bills.Plan(new LocalDate(2026, 12, 1), null, "tests");
-        var batch = Assert.Single(planned.Batches);
-        bills.DraftBatch(planned.Run.Id, batch.BatchNo);
-        Assert.Equal(1, bills.ApproveBatch(planned.Run.Id, batch.BatchNo).Issued);
+        Assert.Equal(1, IssueNovembersInvoices());
 
         // The minute was meant to cost 0.05: 10 min = 0.50, which the 1.00 paid from the wallet covers.
         SaveCatalogWithMinuteAt(c, "0.05");
@@ -70,11 +76,7 @@ public sealed class WalletRerateTests : IDisposable
         RatingData.AddSubscriber(c, Account(Msisdn), Msisdn, "uk_prepaid", Subscribed, billCycleDay: 1, paymentType: Billing.Core.Accounts.PaymentType.Postpaid);
         RatingData.InsertUsage(c, [Call("f-1", Msisdn, Instant.FromUtc(2026, 11, 2, 9, 0), 600)]); // 10 min at 0.20 = 2.00, billed on November's invoice
         new RateUsageJob(_scratch.Db, new CatalogCache()).RateAll(100);
-        var bills = new BillRunJob(_scratch.Db, new CatalogCache(), new InvoicingOptions(), new FakeClock(Instant.FromUtc(2026, 12, 2, 6, 0)));
-        var planned = bills.Plan(new LocalDate(2026, 12, 1), null, "tests");
-        var batch = Assert.Single(planned.Batches);
-        bills.DraftBatch(planned.Run.Id, batch.BatchNo);
-        Assert.Equal(1, bills.ApproveBatch(planned.Run.Id, batch.BatchNo).Issued);
+        Assert.Equal(1, IssueNovembersInvoices());
 
         // The account turns prepaid; then the minute is found to cost 0.05.
         c.Execute("UPDATE accounts SET payment_type = 'prepaid' WHERE id = @id", new { id = Account(Msisdn) });
