@@ -84,8 +84,8 @@ public static class WalletWalk
     {
         ArgumentNullException.ThrowIfNull(opening);
         ArgumentNullException.ThrowIfNull(charges);
-        var ordered = charges.OrderBy(c => c.At).ThenBy(c => c.UsageId).ToList();
-        var postings = new List<WalletPosting>();
+        var ordered = InEventOrder(charges);
+        var postings = new List<WalletPosting>(ordered.Count);
         var overdraft = new List<OverdraftEntry>();
         var notices = new List<WalletNotice>();
 
@@ -231,6 +231,26 @@ public static class WalletWalk
 
         return new WalletWalkResult(postings, overdraft, notices, actual, watermark, lastTopUp, lastExpiry, barredSince);
     }
+
+    /// <summary>The charges by (event time, usage id), ties in the order given: a sort in place (that pair almost always names
+    /// one charge of a wallet's batch), and a stable one only when it does not.</summary>
+    private static List<WalletCharge> InEventOrder(IEnumerable<WalletCharge> charges)
+    {
+        var given = charges as IReadOnlyCollection<WalletCharge> ?? charges.ToList();
+        var ordered = new List<WalletCharge>(given);
+        ordered.Sort(ByEventTime);
+        for (var i = 1; i < ordered.Count; i++)
+        {
+            if (ByEventTime(ordered[i - 1], ordered[i]) == 0)
+            {
+                return given.OrderBy(c => c.At).ThenBy(c => c.UsageId).ToList();
+            }
+        }
+
+        return ordered;
+    }
+
+    private static int ByEventTime(WalletCharge a, WalletCharge b) => a.At != b.At ? a.At.CompareTo(b.At) : a.UsageId.CompareTo(b.UsageId);
 
     /// <summary>
     /// When credit topped up at <paramref name="topUp"/> expires: <paramref name="days"/> calendar days later at the same

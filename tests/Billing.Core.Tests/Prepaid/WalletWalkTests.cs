@@ -39,6 +39,23 @@ public sealed class WalletWalkTests
     }
 
     [Fact]
+    public void Charges_of_one_moment_and_record_are_walked_in_the_order_given_also_in_a_batch_too_big_for_a_simple_sort()
+    {
+        // Forty movements of record 7 at one moment (a record taken back and charged again, say), amounts 0.01 … 0.40,
+        // three later records around them: ties keep the order given, so the running balance after each is the given one's.
+        var tied = Enumerable.Range(1, 40).Select(i => Charge(7, At(12), i / 100m)).ToList();
+        var charges = new List<WalletCharge> { Charge(9, At(13), 0.50m), Charge(3, At(11), 0.25m) };
+        charges.AddRange(tied);
+        charges.Add(Charge(8, At(12, 30), 0.05m));
+
+        var r = WalletWalk.Walk(Opening(100.00m), charges);
+
+        Assert.Equal([3L, .. Enumerable.Repeat(7L, 40), 8L, 9L], r.Postings.Select(p => p.UsageId!.Value));
+        Assert.Equal(Enumerable.Range(1, 40).Select(i => -i / 100m), r.Postings.Skip(1).Take(40).Select(p => p.Amount));
+        Assert.Equal(100.00m - 0.25m - 8.20m - 0.05m - 0.50m, r.Balance);
+    }
+
+    [Fact]
     public void A_top_up_between_two_calls_pays_for_the_second_call_only()
     {
         var topUp = new WalletMovement(At(10, 10), 10.00m, WalletWalk.TopUp);
