@@ -123,17 +123,48 @@ internal static class DocumentFrame
     /// <paramref name="text"/> wrapped at word boundaries to <paramref name="width"/>, a line every <paramref name="lineHeight"/>
     /// points (default: the font's height and one); returns the y below its last line.
     /// </summary>
-    public static double Paragraph(PageFlow f, DocumentStyle s, string text, double x, double y, double width, XFont font, double? lineHeight = null)
+    public static double Paragraph(PageFlow f, DocumentStyle s, string text, double x, double y, double width, XFont font, double? lineHeight = null) =>
+        Draw(f, s, Lines(f, text, width, font), x, y, width, font, lineHeight);
+
+    /// <summary>Lines already wrapped (<see cref="Lines"/>) drawn from <paramref name="y"/> down; returns the y below the last.</summary>
+    public static double Draw(PageFlow f, DocumentStyle s, IReadOnlyList<string> lines, double x, double y, double width, XFont font, double? lineHeight = null)
     {
         var step = lineHeight ?? font.Height + 1;
+        foreach (var line in lines)
+        {
+            f.Text(line, font, s.TextBrush, x, y, width);
+            y += step;
+        }
+
+        return y;
+    }
+
+    /// <summary>
+    /// A paragraph across the page at <see cref="PageFlow.Y"/>: a line that does not fit above the footer goes on a new
+    /// page (under its header), so a long text an operator wrote never runs into the footer; Y ends under the last line.
+    /// </summary>
+    public static void FlowParagraph(PageFlow f, DocumentStyle s, string text, XFont font, double? lineHeight = null)
+    {
+        var step = lineHeight ?? font.Height + 1;
+        foreach (var line in Lines(f, text, PageFlow.Width, font))
+        {
+            f.Need(step);
+            f.Text(line, font, s.TextBrush, PageFlow.Left, f.Y, PageFlow.Width);
+            f.Y += step;
+        }
+    }
+
+    /// <summary>The lines <paramref name="text"/> wraps into at <paramref name="width"/>, breaking between words.</summary>
+    public static IReadOnlyList<string> Lines(PageFlow f, string text, double width, XFont font)
+    {
+        var lines = new List<string>();
         var line = "";
         foreach (var word in text.Split(' '))
         {
             var candidate = line.Length == 0 ? word : line + " " + word;
             if (line.Length > 0 && f.WidthOf(candidate, font) > width)
             {
-                f.Text(line, font, s.TextBrush, x, y, width);
-                y += step;
+                lines.Add(line);
                 line = word;
             }
             else
@@ -144,11 +175,10 @@ internal static class DocumentFrame
 
         if (line.Length > 0)
         {
-            f.Text(line, font, s.TextBrush, x, y, width);
-            y += step;
+            lines.Add(line);
         }
 
-        return y;
+        return lines;
     }
 
     /// <summary>A language's text with the brand's values (operator, iban, bic …) and any others filled in.</summary>

@@ -124,7 +124,12 @@ public sealed class InvoiceRenderer
                 (l["payment-reference"], d.PaymentReference, false),
             };
             var height = rows.Count * 13 + 24;
-            f.Need(height);
+            // Payment instructions beside the box, as long as the operator's wording makes them: what follows starts under both.
+            var instructions = DocumentFrame.Lines(f, sm.AmountDue > 0m
+                ? DocumentFrame.BrandText(template, l, "payment-instructions", ("amount", Amount(sm.AmountDue)), ("due", l.Date(d.DueDate)), ("reference", d.PaymentReference))
+                : l.Text("nothing-to-pay", ("amount", Amount(-sm.AmountDue))), 240, s.Body);
+            var beside = 4 + instructions.Count * (s.Body.Height + 1);
+            f.Need(Math.Max(height, beside));
             var g = f.G;
             var x = 300.0;
             var w = PageFlow.Left + PageFlow.Width - x;
@@ -140,16 +145,9 @@ public sealed class InvoiceRenderer
                 y += 13;
             }
 
-            // Payment instructions beside the box.
-            var instructions = sm.AmountDue > 0m
-                ? DocumentFrame.BrandText(template, l, "payment-instructions", ("amount", Amount(sm.AmountDue)), ("due", l.Date(d.DueDate)), ("reference", d.PaymentReference))
-                : l.Text("nothing-to-pay", ("amount", Amount(-sm.AmountDue)));
-            Paragraph(f, instructions, PageFlow.Left, top + 4, 240, s.Body);
-            f.Y = top + height + 6;
+            DocumentFrame.Draw(f, s, instructions, PageFlow.Left, top + 4, 240, s.Body);
+            f.Y = top + Math.Max(height, beside) + 6;
         }
-
-        private double Paragraph(PageFlow f, string text, double x, double y, double width, XFont font, double? lineHeight = null) =>
-            DocumentFrame.Paragraph(f, s, text, x, y, width, font, lineHeight);
 
         /// <summary>Subscribers whose outgoing service dunning suspended in the period.</summary>
         private void Suspensions(PageFlow f)
@@ -165,8 +163,7 @@ public sealed class InvoiceRenderer
                 var text = x.Until is { } until
                     ? l.Text("suspension.lifted", ("msisdn", x.Msisdn), ("since", l.Date(x.Since)), ("until", l.Date(until)), ("reason", x.Reason))
                     : l.Text("suspension.open", ("msisdn", x.Msisdn), ("since", l.Date(x.Since)), ("reason", x.Reason));
-                f.Need(12);
-                f.Y = Paragraph(f, text, PageFlow.Left, f.Y, PageFlow.Width, s.Body);
+                DocumentFrame.FlowParagraph(f, s, text, s.Body);
             }
 
             f.Y += 4;
@@ -292,7 +289,7 @@ public sealed class InvoiceRenderer
             if (d.Reason is { } reason)
             {
                 // Free text typed with the credit note: wrapped, not run off the page.
-                f.Y = Paragraph(f, $"{l["reason"]}: {reason}", PageFlow.Left, f.Y, PageFlow.Width, s.Body, 12);
+                DocumentFrame.FlowParagraph(f, s, $"{l["reason"]}: {reason}", s.Body, 12);
             }
 
             var columns = new[] { l["col.description"], l["col.tax"], $"{l["col.amount"]} {d.Currency}" }.Select((h, i) => CreditShape[i] with { Header = h }).ToArray();
@@ -303,8 +300,8 @@ public sealed class InvoiceRenderer
                 .Append(([l["tax"], "", Money(sm.Tax)], RowStyle.Plain))
                 .Append(([l["total"], "", Money(sm.Total)], RowStyle.Subtotal));
             f.Table(columns, rows);
-            Paragraph(f, l.Text("credit-instructions", ("account", d.Customer.AccountId), ("amount", Amount(-sm.Total))), PageFlow.Left, f.Y, PageFlow.Width, s.Body);
-            f.Y += 16;
+            DocumentFrame.FlowParagraph(f, s, l.Text("credit-instructions", ("account", d.Customer.AccountId), ("amount", Amount(-sm.Total))), s.Body);
+            f.Y += 6;
         }
     }
 }

@@ -67,8 +67,9 @@ public sealed class LetterRenderer
 
             f.Text(l.Text("letter.subject", ("invoice", d.Invoice), ("overdue", Amount(d.Overdue))), s.Large, s.Primary, PageFlow.Left, f.Y, PageFlow.Width);
             f.Y += s.Large.Height + 8;
-            f.Y = DocumentFrame.Paragraph(f, s, l.Text("letter.body", ("name", d.Name), ("invoice", d.Invoice), ("issued", l.Date(d.IssueDate)), ("due", l.Date(d.DueDate)),
-                ("days", l.Number(d.DaysPastDue, 0)), ("overdue", Amount(d.Overdue)), ("total", Amount(d.InvoiceTotal))), PageFlow.Left, f.Y, PageFlow.Width, s.Body) + 4;
+            DocumentFrame.FlowParagraph(f, s, l.Text("letter.body", ("name", d.Name), ("invoice", d.Invoice), ("issued", l.Date(d.IssueDate)), ("due", l.Date(d.DueDate)),
+                ("days", l.Number(d.DaysPastDue, 0)), ("overdue", Amount(d.Overdue)), ("total", Amount(d.InvoiceTotal))), s.Body);
+            f.Y += 4;
 
             Invoices(f);
 
@@ -76,12 +77,14 @@ public sealed class LetterRenderer
             var next = d.NextAction is { } action && d.NextDate is { } date
                 ? l.Text("letter.next." + action, ("date", l.Date(date)), ("invoice", d.Invoice))
                 : l["letter.next.none"];
-            f.Y = DocumentFrame.Paragraph(f, s, next, PageFlow.Left, f.Y, PageFlow.Width, s.Body) + 4;
+            DocumentFrame.FlowParagraph(f, s, next, s.Body);
+            f.Y += 4;
 
             f.Heading(l["letter.payment-heading"], 30);
             var pay = DocumentFrame.BrandText(template, l, "letter.payment", ("amount", Amount(d.AccountOverdue)), ("reference", d.Invoice));
-            f.Y = DocumentFrame.Paragraph(f, s, pay, PageFlow.Left, f.Y, PageFlow.Width, s.Bold) + 8;
-            f.Y = DocumentFrame.Paragraph(f, s, DocumentFrame.BrandText(template, l, "letter.closing"), PageFlow.Left, f.Y, PageFlow.Width, s.Body);
+            DocumentFrame.FlowParagraph(f, s, pay, s.Bold);
+            f.Y += 8;
+            DocumentFrame.FlowParagraph(f, s, DocumentFrame.BrandText(template, l, "letter.closing"), s.Body);
         }
 
         /// <summary>The account's overdue invoices (a letter recorded before they were kept: this invoice), and what the account owes past due.</summary>

@@ -389,6 +389,39 @@ public partial class InvoicePdfTests
         Assert.DoesNotContain("Northwind", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Payment_and_credit_instructions_of_many_lines_push_what_follows_down_and_no_words_are_drawn_over_each_other()
+    {
+        // An operator's own wording: the bank's address, a second way to pay, a line for the accounts office — well past
+        // the height of the summary box beside it, and three lines of credit instructions on a credit note.
+        var long_ = string.Join(" ", Enumerable.Repeat("Pay by bank transfer to {operator} at Northwind Bank, 1 Quay Street, Bristol, or by card on our website.", 8))
+            + " Quote the reference {reference} with {amount} by {due}.";
+        var credit = string.Join(" ", Enumerable.Repeat("This credit note reduces the balance of account {account} by {amount}.", 6));
+        var brand = SampleDocuments.RendererWith(("payment-instructions", long_), ("credit-instructions", credit));
+
+        NoWordsDrawnOverEachOther(brand.Render(SampleDocuments.Invoice()));
+        NoWordsDrawnOverEachOther(brand.Render(SampleDocuments.CreditNote()));
+
+        Assert.Contains("quoting", Text(Renderer.Render(SampleDocuments.Invoice())), StringComparison.Ordinal);
+        Assert.Contains("Quote the reference INV-2026-000042", Text(brand.Render(SampleDocuments.Invoice())).Replace("\n", " ", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    /// <summary>No two words of a page (the footer's too) share more than a sliver of their boxes.</summary>
+    internal static void NoWordsDrawnOverEachOther(byte[] pdf)
+    {
+        using var document = PdfDocument.Open(pdf);
+        foreach (var page in document.GetPages())
+        {
+            var words = page.GetWords().Where(w => !string.IsNullOrWhiteSpace(w.Text)).ToList();
+            var over = words.SelectMany((a, i) => words.Skip(i + 1).Where(b => Overlap(a.BoundingBox, b.BoundingBox)).Select(b => $"'{a.Text}' and '{b.Text}'")).ToList();
+            Assert.True(over.Count == 0, $"page {page.Number}: {string.Join(", ", over.Take(5))}");
+        }
+    }
+
+    /// <summary>Two words' boxes share more than a sliver (half a point each way: neighbours on a line touch).</summary>
+    private static bool Overlap(UglyToad.PdfPig.Core.PdfRectangle a, UglyToad.PdfPig.Core.PdfRectangle b) =>
+        Math.Min(a.Right, b.Right) - Math.Max(a.Left, b.Left) > 0.5 && Math.Min(a.Top, b.Top) - Math.Max(a.Bottom, b.Bottom) > 0.5;
+
     [GeneratedRegex(@"^2026-1\d-\d\d \d\d:\d\d:\d\d ", RegexOptions.Multiline)]
     private static partial Regex AnnexRow();
 

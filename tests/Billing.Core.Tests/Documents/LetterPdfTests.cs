@@ -56,6 +56,23 @@ public class LetterPdfTests
     }
 
     [Fact]
+    public void A_closing_paragraph_longer_than_the_page_goes_on_to_a_second_page_not_over_the_footer()
+    {
+        var closing = string.Join(" ", Enumerable.Repeat("If you have paid in the meantime, please disregard this letter; our accounts office answers on {phone}.", 40));
+        var letters = new LetterRenderer(SampleDocuments.RendererWith(("letter.closing", closing)));
+
+        var pdf = letters.Render(Letter());
+
+        using (var document = PdfDocument.Open(pdf))
+        {
+            Assert.Equal(2, document.NumberOfPages);
+        }
+
+        InvoicePdfTests.NoWordsDrawnOverEachOther(pdf);
+        Assert.Equal(40, System.Text.RegularExpressions.Regex.Count(Text(pdf).Replace('\n', ' '), "our accounts office answers on"));
+    }
+
+    [Fact]
     public void A_letter_in_polish_writes_its_words_amounts_and_dates_the_polish_way()
     {
         var text = Text(Shipped.Value.Render(Letter("pl")));

@@ -14,6 +14,31 @@ internal static class SampleDocuments
 
     public static InvoiceRenderer Renderer => Shipped.Value;
 
+    /// <summary>The shipped template with some of its English texts replaced (a copy in a temporary folder, removed once loaded).</summary>
+    public static InvoiceRenderer RendererWith(params (string Key, string Text)[] texts)
+    {
+        var source = Path.Combine(RepositoryRoot.Find(), "templates", "invoices", "default");
+        var copy = Directory.CreateTempSubdirectory("billing-template-").FullName;
+        try
+        {
+            foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+            {
+                var target = Path.Combine(copy, Path.GetRelativePath(source, file));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(file, target);
+            }
+
+            var strings = Path.Combine(copy, "en", "strings.txt");
+            File.WriteAllLines(strings, File.ReadAllLines(strings).Select(line =>
+                texts.FirstOrDefault(t => line.StartsWith(t.Key + " = ", StringComparison.Ordinal)) is { Key: not null } t ? $"{t.Key} = {t.Text}" : line));
+            return new InvoiceRenderer(InvoiceTemplate.Load(copy), Path.Combine(RepositoryRoot.Find(), "templates", "fonts"));
+        }
+        finally
+        {
+            Directory.Delete(copy, recursive: true);
+        }
+    }
+
     public static readonly LocalDate CycleStart = new(2026, 11, 1);
 
     public static readonly LocalDate CycleEnd = new(2026, 12, 1);
