@@ -59,6 +59,7 @@ public sealed class ServeProcess : IAsyncDisposable
         psi.Environment.Remove("BILLING_DB");
         psi.Environment.Remove("BILLING_CONFIG");
         psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        BillingProcess.UseRuntime(psi.Environment);
 
         var process = new Process { StartInfo = psi };
         var serve = new ServeProcess(process, url);
