@@ -23,7 +23,9 @@ internal static class RecurringFeeProration
         var keys = request.Subscriptions
             .SelectMany(p => Fees(request, p.PlanId).Select(f => (p.SubscriptionId, p.PlanId, FeeId: f.Id)))
             .Concat(request.IssuedRecurring.Select(l => (l.SubscriptionId, l.PlanId, l.FeeId)))
-            .Distinct();
+            .Distinct()
+            .ToList();
+        var creditedBefore = new List<(string Msisdn, LocalDate From, LocalDate To)>();
         foreach (var (subscriptionId, planId, feeId) in keys)
         {
             var fee = Fees(request, planId).FirstOrDefault(f => f.Id == feeId);
@@ -31,11 +33,13 @@ internal static class RecurringFeeProration
             var billed = request.IssuedRecurring.Where(l => l.SubscriptionId == subscriptionId && l.PlanId == planId && l.FeeId == feeId).ToList();
             var window = fee?.Billing == FeeBilling.Arrears ? [request.Cycle] : new[] { request.Cycle, request.Cycle.Next };
             // Days before the window that earlier invoices billed and that are no longer due (a termination or plan change
-            // backdated past them) are credited now: no later window holds them. Nothing before the window is charged.
+            // backdated past them) are credited now: no later window holds them. Before the window only the period that replaced a
+            // credited one on its number is charged, for those days (Replacing).
             var earliest = billed.Select(l => l.From).DefaultIfEmpty(request.Cycle.Start).Min();
             var before = earliest < request.Cycle.Start ? Runs(new BillCycle(earliest, request.Cycle.Start), periods, billed).Where(r => r.Action.Credited is not null) : [];
             foreach (var run in before)
             {
+                creditedBefore.Add((run.Action.Credited!.Msisdn, run.From, run.To));
                 yield return Line(request, currency, subscriptionId, planId, feeId, fee, request.Cycle, run);
             }
 
@@ -44,6 +48,65 @@ internal static class RecurringFeeProration
                 foreach (var run in Runs(cycle, periods, billed))
                 {
                     yield return Line(request, currency, subscriptionId, planId, feeId, fee, cycle, run);
+                }
+            }
+        }
+
+        foreach (var line in Replacing(request, currency, keys, creditedBefore))
+        {
+            yield return line;
+        }
+    }
+
+    /// <summary>
+    /// Days before the window credited above (a plan change or new number backdated past earlier invoices) that the period
+    /// now on that number is due for: no invoice billed it for them, as it was not known (a number has one period at a time),
+    /// so they are charged now, each in its own cycle, and a backdated change moves those days to the new plan instead of
+    /// leaving them unbilled.
+    /// </summary>
+    private static IEnumerable<InvoiceLine> Replacing(InvoiceRequest request, Currency currency, List<(string SubscriptionId, string PlanId, string FeeId)> keys,
+        List<(string Msisdn, LocalDate From, LocalDate To)> credited)
+    {
+        if (credited.Count == 0)
+        {
+            yield break;
+        }
+
+        var earliest = credited.Min(c => c.From);
+        var cycles = new List<BillCycle>();
+        for (var cycle = BillCycle.EndingOn(request.Cycle.Start); cycle.End > earliest; cycle = BillCycle.EndingOn(cycle.Start))
+        {
+            cycles.Insert(0, cycle);
+        }
+
+        foreach (var (subscriptionId, planId, feeId) in keys)
+        {
+            if (Fees(request, planId).FirstOrDefault(f => f.Id == feeId) is not { } fee)
+            {
+                continue;
+            }
+
+            var periods = request.Subscriptions.Where(p => p.SubscriptionId == subscriptionId && p.PlanId == planId).ToList();
+            var billed = request.IssuedRecurring.Where(l => l.SubscriptionId == subscriptionId && l.PlanId == planId && l.FeeId == feeId).ToList();
+            foreach (var cycle in cycles)
+            {
+                foreach (var run in Runs(cycle, periods, billed).Where(r => r.Action.ChargedMsisdn is not null))
+                {
+                    // Days credited under more than one fee of the old plan are one day of the number: charged once.
+                    LocalDate? start = null;
+                    for (var day = run.From; day <= run.To; day = day.PlusDays(1))
+                    {
+                        var moved = day < run.To && credited.Any(c => c.Msisdn == run.Action.ChargedMsisdn && day >= c.From && day < c.To);
+                        if (moved && start is null)
+                        {
+                            start = day;
+                        }
+                        else if (!moved && start is { } from)
+                        {
+                            yield return Line(request, currency, subscriptionId, planId, feeId, fee, cycle, run with { From = from, To = day });
+                            start = null;
+                        }
+                    }
                 }
             }
         }

@@ -120,6 +120,38 @@ public sealed class RecurringFeeTests
     }
 
     [Fact]
+    public void A_plan_change_backdated_before_the_window_bills_the_new_plan_for_the_days_it_credits_the_old_one()
+    {
+        // Known only at the close of December: the number moved from P1 (30.00) to P2 (45.00) on 21 November, when
+        // November and December were billed on P1. P1's 10 days of November and its December come back; P2 owes
+        // those 10 days (45.00 × 10 / 30 = 15.00), December caught up and January in advance.
+        var draft = Calculate(Closing("2027-01-01"),
+            subscriptions: [On("P1", "2026-10-01", "2026-11-21"), On("P2", "2026-11-21", subscription: "S2")],
+            fees: Plans(("P1", Fee(30.00m)), ("P2", Fee(45.00m, description: "Monthly charge P2"))),
+            issued: [Billed("P1", "2026-11-01", "2026-12-01", 30.00m), Billed("P1", "2026-12-01", "2027-01-01", 30.00m)]);
+
+        Assert.Equal(
+            [("P1", "2026-11-21", "2026-12-01", -10.00m), ("P1", "2026-12-01", "2027-01-01", -30.00m),
+             ("P2", "2026-11-21", "2026-12-01", 15.00m), ("P2", "2026-12-01", "2027-01-01", 45.00m), ("P2", "2027-01-01", "2027-02-01", 45.00m)],
+            draft.Lines.Select(l => (l.PlanId!, Iso(l.PeriodStart), Iso(l.PeriodEnd), l.Amount.Amount)).Order());
+        Assert.Contains("Monthly charge P2, 21 Nov – 30 Nov 2026 (in arrears)", draft.Lines.Select(l => l.Description));
+    }
+
+    [Fact]
+    public void Days_a_backdated_plan_change_credits_under_two_fees_of_the_old_plan_are_billed_once_to_the_new_plan()
+    {
+        var draft = Calculate(Closing("2027-01-01"),
+            subscriptions: [On("P1", "2026-10-01", "2026-11-21"), On("P2", "2026-11-21", subscription: "S2")],
+            fees: Plans(("P1", Fee(30.00m)), ("P1", Fee(9.00m, id: "tv", tax: "reduced")), ("P2", Fee(45.00m, FeeBilling.Arrears))),
+            issued: [Billed("P1", "2026-11-01", "2026-12-01", 30.00m), Billed("P1", "2026-11-01", "2026-12-01", 9.00m, fee: "tv", tax: "reduced")]);
+
+        Assert.Equal(
+            [("P1", "2026-11-21", "2026-12-01", -10.00m), ("P1", "2026-11-21", "2026-12-01", -3.00m),
+             ("P2", "2026-11-21", "2026-12-01", 15.00m), ("P2", "2026-12-01", "2027-01-01", 45.00m)],
+            draft.Lines.Select(l => (l.PlanId!, Iso(l.PeriodStart), Iso(l.PeriodEnd), l.Amount.Amount)).Order());
+    }
+
+    [Fact]
     public void Days_before_the_window_credited_by_an_earlier_invoice_are_not_credited_again()
     {
         var draft = Calculate(Closing("2027-02-01"), subscriptions: [On("P1", "2026-10-01", "2026-11-21")], fees: Plans(("P1", Fee(30.00m))),

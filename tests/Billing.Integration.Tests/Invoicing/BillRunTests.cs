@@ -124,6 +124,25 @@ public sealed class BillRunTests : IDisposable
     }
 
     [Fact]
+    public void A_plan_change_imported_after_the_invoice_that_billed_past_it_moves_those_days_to_the_new_plan()
+    {
+        using var c = Setup();
+        RunAndApprove(December); // November's and December's fees on Postpaid 300, 15.00 each
+        // Only now known: the number moved to Postpaid 1000 (25.00) on 21 November (midnight in London).
+        RatingData.AddSubscriber(c, "B-1", Msisdn, "uk_postpaid_1000", Instant.FromUtc(2026, 11, 21, 0, 0), billCycleDay: 1);
+
+        RunAndApprove(January);
+
+        // Postpaid 300's 10 days of November (5.00) and its December (15.00) come back; Postpaid 1000 owes those 10 days
+        // (25.00 × 10 / 30 = 8.33), December (caught up) and January (in advance).
+        Assert.Equal(
+            [("Postpaid 1000 monthly charge, 1 Dec – 31 Dec 2026 (in arrears)", 25.00m), ("Postpaid 1000 monthly charge, 1 Jan – 31 Jan 2027 (in advance)", 25.00m),
+             ("Postpaid 1000 monthly charge, 21 Nov – 30 Nov 2026 (in arrears)", 8.33m),
+             ("Postpaid 300 monthly charge, 1 Dec – 31 Dec 2026 (credit)", -15.00m), ("Postpaid 300 monthly charge, 21 Nov – 30 Nov 2026 (credit)", -5.00m)],
+            Lines(c, "INV-2027-000001").Where(l => l.Kind == "recurring").Select(l => (l.Description, l.Amount)).Order());
+    }
+
+    [Fact]
     public void Issued_invoices_and_their_lines_cannot_be_changed_or_deleted()
     {
         using var c = Setup();
