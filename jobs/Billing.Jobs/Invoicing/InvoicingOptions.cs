@@ -44,9 +44,11 @@ public sealed record InvoicingOptions
             problems.Add($"invoicing.batchSize must be 1–100000, not {BatchSize}");
         }
 
-        if (DaysAfterCycleEnd is < 0 or > 27)
+        // 0 would draft a cycle on the day it ends (UTC), before it has ended in the zones west of the run's hour — a
+        // 03:00 run leaves out every account west of UTC−3, and counts the date as done, so they are never billed.
+        if (DaysAfterCycleEnd is < 1 or > 27)
         {
-            problems.Add($"invoicing.daysAfterCycleEnd must be 0–27, not {DaysAfterCycleEnd}");
+            problems.Add($"invoicing.daysAfterCycleEnd must be 1–27 (a cycle has ended in every time zone only the day after its end date, UTC), not {DaysAfterCycleEnd}");
         }
 
         foreach (var (name, pattern) in new[] { ("invoiceNumbers", InvoiceNumbers), ("creditNoteNumbers", CreditNoteNumbers) })

@@ -120,6 +120,19 @@ public sealed class ConfigTests : IDisposable
     }
 
     [Fact]
+    public void Load_refuses_a_bill_run_on_the_day_its_cycles_end_which_has_not_come_in_the_zones_west_of_the_run()
+    {
+        var path = _tmp.File("billing.json");
+        File.WriteAllText(path, """{ "invoicing": { "daysAfterCycleEnd": 0 } }""");
+
+        var e = Assert.Throws<UserErrorException>(() => BillingConfig.Load(path));
+
+        Assert.Contains("invoicing.daysAfterCycleEnd must be 1–27 (a cycle has ended in every time zone only the day after its end date, UTC), not 0", e.Message, StringComparison.Ordinal);
+        File.WriteAllText(path, """{ "invoicing": { "daysAfterCycleEnd": 1 } }""");
+        Assert.Equal(1, BillingConfig.Load(path).Invoicing.DaysAfterCycleEnd);
+    }
+
+    [Fact]
     public void Load_RefusesAnSmtpChannelWithoutHostOrFrom_AndABadPort()
     {
         var path = _tmp.File("billing.json");
