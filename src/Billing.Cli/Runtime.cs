@@ -67,7 +67,9 @@ public sealed class Runtime : IDisposable
         }
         else
         {
-            where = "PostgreSQL from " + (global.Db is null ? "BILLING_DB" : "--db");
+            var source = global.Db is null ? "BILLING_DB" : "--db";
+            where = "PostgreSQL from " + source;
+            Parse(connectionString, source);
             connectionString = WithPasswordFile(connectionString, Environment.GetEnvironmentVariable(DbPasswordFileVariable));
         }
 
@@ -93,6 +95,28 @@ public sealed class Runtime : IDisposable
         }
 
         return new Runtime(config, db, embedded, signals, where) { Migration = migration };
+    }
+
+    /// <summary>
+    /// Refuses a connection string Npgsql cannot read (an unknown keyword, a value of the wrong type, a malformed pair) in one
+    /// line naming where it came from; the string itself is not repeated, a password may be in it.
+    /// </summary>
+    private static void Parse(string connectionString, string source)
+    {
+        try
+        {
+            _ = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException e)
+        {
+            var why = e.InnerException switch
+            {
+                KeyNotFoundException => $"keyword '{e.ParamName}' is not supported",
+                { } inner => $"{e.ParamName}: {inner.Message}",
+                null => e.Message,
+            };
+            throw new UserErrorException($"the connection string from {source} is not valid: {why}");
+        }
     }
 
     /// <summary>The environment variable naming a file that holds the database password (its first line), for a connection string without one.</summary>
