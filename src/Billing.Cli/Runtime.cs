@@ -185,9 +185,38 @@ public sealed class Runtime : IDisposable
                 restrictedToMinimumLevel: verbose || server ? LogEventLevel.Verbose : LogEventLevel.Error,
                 standardErrorFromLevel: LogEventLevel.Verbose,
                 outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}")
-            .WriteTo.File(new CompactJsonFormatter(), Path.Combine(stateDirectory, "logs", "billing-.json"),
-                rollingInterval: RollingInterval.Day, retainedFileCountLimit: 30)
+            .WriteTo.File(new CompactJsonFormatter(), Path.Combine(LogFolder(stateDirectory), "billing-.json"),
+                rollingInterval: RollingInterval.Day, retainedFileCountLimit: 30, hooks: new OwnerOnlyLogFiles())
             .CreateLogger();
+    }
+
+    /// <summary>
+    /// The log folder, created 0700: logs hold account ids, sign-in names and (with logging.unmaskMsisdns) whole numbers,
+    /// so they are private like the rest of the state (the cluster, documents, notification files).
+    /// </summary>
+    private static string LogFolder(string stateDirectory)
+    {
+        var folder = Path.Combine(stateDirectory, "logs");
+        if (!OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        return folder;
+    }
+
+    /// <summary>Each log file the sink opens is readable by its owner only (0600).</summary>
+    private sealed class OwnerOnlyLogFiles : Serilog.Sinks.File.FileLifecycleHooks
+    {
+        public override Stream OnFileOpened(string path, Stream underlyingStream, System.Text.Encoding encoding)
+        {
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+
+            return underlyingStream;
+        }
     }
 }
 
