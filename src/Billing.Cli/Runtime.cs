@@ -67,7 +67,9 @@ public sealed class Runtime : IDisposable
         }
         else
         {
-            where = "PostgreSQL from " + (global.Db is null ? "BILLING_DB" : "--db");
+            var source = global.Db is null ? "BILLING_DB" : "--db";
+            where = "PostgreSQL from " + source;
+            Parse(connectionString, source);
             connectionString = WithPasswordFile(connectionString, Environment.GetEnvironmentVariable(DbPasswordFileVariable));
         }
 
@@ -93,6 +95,28 @@ public sealed class Runtime : IDisposable
         }
 
         return new Runtime(config, db, embedded, signals, where) { Migration = migration };
+    }
+
+    /// <summary>
+    /// Refuses a connection string Npgsql cannot read (an unknown keyword, a value of the wrong type, a malformed pair) in one
+    /// line naming where it came from; the string itself is not repeated, a password may be in it.
+    /// </summary>
+    private static void Parse(string connectionString, string source)
+    {
+        try
+        {
+            _ = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException e)
+        {
+            var why = e.InnerException switch
+            {
+                KeyNotFoundException => $"keyword '{e.ParamName}' is not supported",
+                { } inner => $"{e.ParamName}: {inner.Message}",
+                null => e.Message,
+            };
+            throw new UserErrorException($"the connection string from {source} is not valid: {why}");
+        }
     }
 
     /// <summary>The environment variable naming a file that holds the database password (its first line), for a connection string without one.</summary>
@@ -161,9 +185,38 @@ public sealed class Runtime : IDisposable
                 restrictedToMinimumLevel: verbose || server ? LogEventLevel.Verbose : LogEventLevel.Error,
                 standardErrorFromLevel: LogEventLevel.Verbose,
                 outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}")
-            .WriteTo.File(new CompactJsonFormatter(), Path.Combine(stateDirectory, "logs", "billing-.json"),
-                rollingInterval: RollingInterval.Day, retainedFileCountLimit: 30)
+            .WriteTo.File(new CompactJsonFormatter(), Path.Combine(LogFolder(stateDirectory), "billing-.json"),
+                rollingInterval: RollingInterval.Day, retainedFileCountLimit: 30, hooks: new OwnerOnlyLogFiles())
             .CreateLogger();
+    }
+
+    /// <summary>
+    /// The log folder, created 0700: logs hold account ids, sign-in names and (with logging.unmaskMsisdns) whole numbers,
+    /// so they are private like the rest of the state (the cluster, documents, notification files).
+    /// </summary>
+    private static string LogFolder(string stateDirectory)
+    {
+        var folder = Path.Combine(stateDirectory, "logs");
+        if (!OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        return folder;
+    }
+
+    /// <summary>Each log file the sink opens is readable by its owner only (0600).</summary>
+    private sealed class OwnerOnlyLogFiles : Serilog.Sinks.File.FileLifecycleHooks
+    {
+        public override Stream OnFileOpened(string path, Stream underlyingStream, System.Text.Encoding encoding)
+        {
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+
+            return underlyingStream;
+        }
     }
 }
 

@@ -9,6 +9,9 @@ public sealed class NumberNormaliser(NumberingPlan plan)
 {
     private const int MaxE164Digits = 15;
 
+    /// <summary>The trunk prefix as numbers written for callers at home and abroad show it: "+44 (0)20 …".</summary>
+    private const string TrunkInBrackets = "(0)";
+
     private readonly IReadOnlyList<string> _international =
         [.. plan.InternationalPrefixes.Where(p => p.Length > 0).OrderByDescending(p => p.Length)];
 
@@ -31,7 +34,12 @@ public sealed class NumberNormaliser(NumberingPlan plan)
         for (var i = plus ? 1 : 0; i < text.Length; i++)
         {
             var c = text[i];
-            if (c is >= '0' and <= '9')
+            if (n > 0 && string.CompareOrdinal(text, i, TrunkInBrackets, 0, TrunkInBrackets.Length) == 0)
+            {
+                // "+44 (0)20 7946 0018": the 0 in brackets is dialled only from inside the country, never after its code.
+                i += TrunkInBrackets.Length - 1;
+            }
+            else if (c is >= '0' and <= '9')
             {
                 digits[n++] = c;
             }

@@ -6,8 +6,9 @@ namespace Billing.Core.Rating;
 using Money = Billing.Core.Money.Money;
 
 /// <summary>A charge already on an issued invoice: never replaced; a re-rate records the difference against what it is billed at.</summary>
+/// <param name="Account">the account its invoice billed: the charge's, whichever account holds the number's period now.</param>
 /// <param name="BilledAmount">the charge plus any earlier re-rating adjustments.</param>
-public sealed record InvoicedCharge(UsageToRate Usage, LocalDate Cycle, long InvoiceId, string Currency, string? AllowanceId, long AllowanceUsed, decimal BilledAmount);
+public sealed record InvoicedCharge(UsageToRate Usage, string Account, LocalDate Cycle, long InvoiceId, string Currency, string? AllowanceId, long AllowanceUsed, decimal BilledAmount);
 
 /// <summary>An invoiced charge priced differently now: its difference goes to the next bill run.</summary>
 public sealed record RerateAdjustment(InvoicedCharge Charge, decimal NewAmount, int CatalogVersion)
@@ -94,7 +95,7 @@ public static class RerateCalculator
 
         foreach (var a in adjustments)
         {
-            Add((a.Charge.Usage.Subscriber!.AccountId, Currency.Of(a.Charge.Currency)), 0, 0m, 0m, 1);
+            Add((a.Charge.Account, Currency.Of(a.Charge.Currency)), 0, 0m, 0m, 1);
         }
 
         return rows.OrderBy(r => r.Key.Account, StringComparer.Ordinal).ThenBy(r => r.Key.Currency.Code, StringComparer.Ordinal)

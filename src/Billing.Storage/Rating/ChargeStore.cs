@@ -228,11 +228,16 @@ public static class ChargeStore
     /// A charge a wallet paid (or its overdraft took) never is: a prepaid invoice bills the overdraft and fees, not
     /// usage — so a re-rate of it posts to the wallet (and its overdraft), not an invoice adjustment. That is told by
     /// the charge's own postings, not by the account's payment type now: an account turned prepaid keeps the usage its
-    /// postpaid invoices billed as billed.
+    /// postpaid invoices billed as billed. A prepaid charge priced 0.00 has no posting: an invoice with no usage line
+    /// (a prepaid one, which bills overdraft and fees) bills none of its cycle's usage, so it leaves that charge not invoiced too.
     /// </summary>
     public const string IsInvoiced = """
-        ((r.invoice_id IS NOT NULL OR (NOT r.late AND EXISTS (
-            SELECT 1 FROM invoiced_cycles ic WHERE ic.account_id = r.account_id AND ic.cycle_start = r.cycle_start)))
+        (((r.invoice_id IS NOT NULL AND NOT EXISTS (
+              SELECT 1 FROM invoices i WHERE i.id = r.invoice_id
+              AND NOT EXISTS (SELECT 1 FROM invoice_lines l WHERE l.invoice_id = i.id AND l.kind IN ('usage', 'late-usage'))))
+          OR (NOT r.late AND EXISTS (
+              SELECT 1 FROM invoiced_cycles ic WHERE ic.account_id = r.account_id AND ic.cycle_start = r.cycle_start
+              AND EXISTS (SELECT 1 FROM invoice_lines l WHERE l.invoice_id = ic.invoice_id AND l.kind IN ('usage', 'late-usage')))))
          AND NOT EXISTS (SELECT 1 FROM wallet_ledger wl WHERE wl.usage_id = r.usage_id AND wl.kind = 'usage')
          AND NOT EXISTS (SELECT 1 FROM prepaid_overdraft po WHERE po.usage_id = r.usage_id))
         """;

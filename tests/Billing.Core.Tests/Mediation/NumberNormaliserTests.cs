@@ -152,6 +152,15 @@ public class NumberNormaliserTests
         AssertNumber(Uk, dialled, expected);
 
     [Theory]
+    [InlineData("+44 (0)20 7946 0018", "442079460018")]
+    [InlineData("+44(0)2079460018", "442079460018")]
+    [InlineData("0044 (0)20 7946 0018", "442079460018")]
+    [InlineData("+33 (0)1 23 45 67 89", "33123456789")]
+    [InlineData("(0)20 7946 0018", "442079460018")]
+    public void A_trunk_prefix_written_in_brackets_after_the_country_code_is_not_dialled(string dialled, string expected) =>
+        AssertNumber(Uk, dialled, expected);
+
+    [Theory]
     [InlineData("07700ABC123")]
     [InlineData("anonymous")]
     [InlineData("sip:alice@example.net")]

@@ -136,4 +136,15 @@ public sealed class ArgumentSweepTests : IDisposable
             problems.Add($"billing {string.Join(' ', args)} ({how}): exit {exit}, stderr:\n{stderr}");
         }
     }
+
+    [Fact]
+    public void A_connection_string_with_an_unknown_keyword_is_refused_in_one_line_naming_where_it_came_from_and_exit_2()
+    {
+        var (exit, _, stderr) = BillingProcess.Run(TimeSpan.FromMinutes(1), _work.Path, "files", "list", "--db", "Hots=127.0.0.1;Database=none");
+        var (envExit, _, envStderr) = BillingProcess.Run(TimeSpan.FromMinutes(1), new Dictionary<string, string> { ["BILLING_DB"] = "Host=127.0.0.1;Prot=5432" }, _work.Path, "files", "list");
+
+        Assert.Equal((2, "billing: the connection string from --db is not valid: keyword 'hots' is not supported"), (exit, stderr.TrimEnd()));
+        Assert.Equal((2, "billing: the connection string from BILLING_DB is not valid: keyword 'prot' is not supported"), (envExit, envStderr.TrimEnd()));
+        Assert.False(Directory.Exists(Path.Combine(_work.Path, ".billing", "postgres")), "a refused command started the embedded PostgreSQL");
+    }
 }

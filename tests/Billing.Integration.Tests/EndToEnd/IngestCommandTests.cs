@@ -116,4 +116,19 @@ public sealed class IngestCommandTests(DatabaseFixture fx) : IClassFixture<Datab
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
     private static int Service(string code) => code switch { "voice" => 1, "sms" => 2, "data" => 3, _ => 0 };
+
+    [Fact]
+    public void The_log_files_a_command_writes_are_readable_by_their_owner_only_like_the_rest_of_the_state()
+    {
+        Drops.Put(Drop, "canonical", "logged.csv", Drops.Canonical(1, 1, "07700900188"));
+
+        var (exit, _, stderr) = BillingProcess.Run(_work.Path, "ingest", "--drop", Drop, "--db", fx.ConnectionString);
+
+        Assert.True(exit == 0, $"exit {exit}: {stderr}");
+        var logs = Path.Combine(_work.Path, ".billing", "logs");
+        var files = Directory.GetFiles(logs, "billing-*.json");
+        Assert.NotEmpty(files);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(logs));
+        Assert.All(files, f => Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(f)));
+    }
 }

@@ -122,4 +122,28 @@ public sealed class WalletRerateTests : IDisposable
         Assert.Empty(WalletStore.Overdraft(c, null));
         Assert.Empty(WalletStore.Check(c));
     }
+
+    [Fact]
+    public void A_re_rate_that_prices_a_free_prepaid_call_of_a_cycle_a_prepaid_invoice_closed_takes_it_from_the_wallet_not_an_adjustment()
+    {
+        using var c = _scratch.Db.Open();
+        Prepare(c, Msisdn);
+        SaveCatalogWithMinuteAt(c, "0.00"); // UK minutes free from November
+        TopUp(_scratch.Db, Msisdn, 1.00m, Instant.FromUtc(2026, 11, 1, 8, 0), "GW-1");
+        RatingData.InsertUsage(c, [
+            Call("free", Msisdn, Instant.FromUtc(2026, 11, 2, 9, 0), 600), // 0.00: no wallet posting
+            UsageSpec.Voice("intl", Msisdn, "33123456789", Instant.FromUtc(2026, 11, 3, 9, 0), 60), // 1.50: 1.00 debited, 0.50 overdraft
+        ]);
+        new RateUsageJob(_scratch.Db, new CatalogCache()).RateAll(100);
+        Assert.Equal(1, IssueNovembersInvoices()); // bills the 0.50 overdraft, closes November
+
+        // The free minutes were a mistake: 0.20 a minute, 10 min = 2.00, owed by the wallet (empty: its overdraft).
+        SaveCatalogWithMinuteAt(c, "0.20");
+        new RateUsageJob(_scratch.Db, new CatalogCache()).Rerate(Instant.FromUtc(2026, 11, 1, 0, 0), Instant.FromUtc(2026, 12, 1, 0, 0), null, dryRun: false);
+
+        Assert.Equal(0, c.ExecuteScalar<long>("SELECT count(*) FROM rerate_adjustments"));
+        Assert.Equal([("free", 2.00m), ("intl", 1.50m)], RatingData.Charges(c).Select(x => (x.RecordKey, x.Amount)));
+        Assert.Equal(2.50m, Overdraft(c, Msisdn).Sum(o => o.Amount));
+        Assert.Empty(WalletStore.Check(c));
+    }
 }

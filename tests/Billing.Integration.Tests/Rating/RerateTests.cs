@@ -100,4 +100,28 @@ public sealed class RerateTests : IDisposable
         Assert.Equal(("R-3", Gbp(0.20m), Gbp(0.30m)), (Assert.Single(result.Accounts).Account, result.Accounts[0].Before, result.Accounts[0].After));
         Assert.Equal([("r2", 0.20m), ("r3", 0.30m)], RatingData.Charges(c).Select(x => (x.RecordKey, x.Amount)));
     }
+
+    [Fact]
+    public void A_re_rate_of_an_invoiced_charge_of_a_number_since_moved_to_another_account_records_the_difference_on_the_account_that_was_invoiced()
+    {
+        using var c = _scratch.Db.Open();
+        RatingData.SaveTemplateCatalog(c, Instant.FromUtc(2026, 1, 1, 0, 0));
+        const string msisdn = "447700900904";
+        var since = Instant.FromUtc(2026, 1, 1, 0, 0);
+        RatingData.AddSubscriber(c, "R-A", msisdn, "uk_prepaid", since, billCycleDay: 1);
+        var ids = RatingData.InsertUsage(c, [UsageSpec.Voice("m-a", msisdn, "447700900123", Instant.FromUtc(2026, 11, 10, 10, 0), 60)]);
+        var job = new RateUsageJob(_scratch.Db, new CatalogCache());
+        job.RateAll(1000);
+        c.Execute("UPDATE rated_charges SET invoice_id = 77 WHERE usage_id = @id", new { id = ids[0] }); // R-A's invoice billed it: 0.20
+        // The accounts import now puts the number's period on account R-B.
+        RatingData.AddSubscriber(c, "R-B", msisdn, "uk_prepaid", since, billCycleDay: 1);
+        SaveFixedCatalog(c);
+
+        var result = job.Rerate(Instant.FromUtc(2026, 11, 1, 0, 0), Instant.FromUtc(2026, 12, 1, 0, 0), null, dryRun: false);
+
+        // 60 s at 0.30 a minute: 0.30, 0.10 more than R-A was invoiced; R-A's next invoice carries it, not R-B's.
+        Assert.Equal(("R-A", 77L, 0.100000m), c.QuerySingle<(string, long, decimal)>("SELECT account_id, invoice_id, delta FROM rerate_adjustments"));
+        var account = Assert.Single(result.Accounts);
+        Assert.Equal(("R-A", Gbp(0.20m), Gbp(0.30m), 1L), (account.Account, account.Before, account.After, account.Adjustments));
+    }
 }
