@@ -34,7 +34,7 @@ public sealed class NumberNormaliser(NumberingPlan plan)
         for (var i = plus ? 1 : 0; i < text.Length; i++)
         {
             var c = text[i];
-            if (n > 0 && string.CompareOrdinal(text, i, TrunkInBrackets, 0, TrunkInBrackets.Length) == 0)
+            if (c == '(' && n > 0 && string.CompareOrdinal(text, i, TrunkInBrackets, 0, TrunkInBrackets.Length) == 0)
             {
                 // "+44 (0)20 7946 0018": the 0 in brackets is dialled only from inside the country, never after its code.
                 i += TrunkInBrackets.Length - 1;
