@@ -96,12 +96,6 @@ public sealed class WalletPoster(Func<NotificationTemplates> templates)
 
                 var policy = PolicyOf(catalogs, u, c.Charge.PlanId);
                 var amount = c.Charge.Amount;
-                if (charged.Count == 0)
-                {
-                    list.Add(new WalletCharge(u.Id, u.Msisdn, u.Start, amount, policy));
-                    continue;
-                }
-
                 var before = charged.GetValueOrDefault(u.Id)?.FirstOrDefault(e => e.AccountId == account);
                 if (before is not null)
                 {
