@@ -62,6 +62,26 @@ public sealed class PrivateDatabaseTests
         }
     }
 
+    /// <summary>
+    /// The test above needs billing to see SIGINT, which a test run started in a script's background (`dotnet test … &amp;`)
+    /// ignores and passes on ignored: billing then never ended, and the test failed after its 2 minutes.
+    /// </summary>
+    [Fact]
+    public void A_process_the_tests_start_gets_SIGINT_at_its_default_even_when_the_test_run_ignores_it()
+    {
+        // sh's `trap '' INT` ignores SIGINT as a script's background job does, then execs what follows.
+        static ulong IgnoredSignals(IReadOnlyList<string> launcher)
+        {
+            var (exit, output) = OsUser.Exec("sh", ["-c", "trap '' INT; exec \"$@\"", "sh", .. launcher, "grep", "^SigIgn:", "/proc/self/status"]);
+            Assert.Equal(0, exit);
+            return Convert.ToUInt64(output["SigIgn:".Length..].Trim(), 16);
+        }
+
+        const ulong SigInt = 1UL << (2 - 1);
+        Assert.Equal(SigInt, IgnoredSignals([]) & SigInt);
+        Assert.Equal(0UL, IgnoredSignals(BillingProcess.SignalsAsFromATerminal) & SigInt);
+    }
+
     [Fact]
     public void After_a_command_is_killed_the_next_command_reuses_the_cluster_left_running_and_stops_it()
     {

@@ -28,18 +28,26 @@ public static class BillingProcess
 
     public static Process Start(string workingDirectory, params string[] args) => Start(null, workingDirectory, args);
 
+    /// <summary>
+    /// What <see cref="Start(IReadOnlyDictionary{string, string}?, string, string[])"/> runs dotnet through: SIGINT put back
+    /// to its default, as a terminal gives it. A test run started in the background of a script (<c>dotnet test … &amp;</c>,
+    /// no job control) has SIGINT ignored, and so has every process it starts; .NET keeps an ignored SIGINT ignored (it
+    /// installs no handler, as a background job expects), so billing would never see the SIGINT a test sends it.
+    /// env execs dotnet: the process id stays billing's.
+    /// </summary>
+    public static IReadOnlyList<string> SignalsAsFromATerminal { get; } = ["env", "--default-signal=INT"];
+
     /// <summary>Starts billing with extra environment variables (e.g. TMPDIR).</summary>
     public static Process Start(IReadOnlyDictionary<string, string>? environment, string workingDirectory, params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet")
+        var psi = new ProcessStartInfo(SignalsAsFromATerminal[0])
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        psi.ArgumentList.Add(Dll);
-        foreach (var a in args)
+        foreach (var a in (string[])[.. SignalsAsFromATerminal.Skip(1), "dotnet", Dll, .. args])
         {
             psi.ArgumentList.Add(a);
         }
