@@ -23,7 +23,7 @@ public sealed record PdfBenchSettings(int Invoices, int Records, int Workers, bo
 /// invoice and the collections that caused, and the CPU seconds it took in this process and in PostgreSQL.
 /// </summary>
 public sealed record PdfPhase(decimal Seconds, decimal InvoicesPerSecond, decimal PeakWorkingSetMegabytes, decimal PeakGcHeapMegabytes,
-    decimal AllocatedKilobytesPerInvoice, int Gen0, int Gen2, CpuSeconds Cpu);
+    decimal AllocatedKilobytesPerInvoice, int Gen0, int Gen2, CpuSeconds Cpu, decimal GcPauseSeconds);
 
 public sealed record PdfBenchResult(
     PdfBenchSettings Settings,
@@ -84,17 +84,10 @@ public static class PdfBenchmark
         }
 
         progress($"Rendering {numbers.Count:N0} invoices end to end on {s.Workers} worker(s) into {job.Folder.Root} …");
-        // Chunks of up to 200 (the render job's default), small enough that every worker has a share.
-        var chunks = new ConcurrentQueue<string[]>(numbers.Chunk(Math.Clamp(numbers.Count / (s.Workers * 4), 1, 200)));
-        var parts = new ConcurrentBag<RenderOutcome>();
-        var endToEnd = Timed(db, numbers.Count, () => InWorkers(s.Workers, () =>
-        {
-            while (chunks.TryDequeue(out var chunk))
-            {
-                parts.Add(job.Render(chunk, []));
-            }
-        }));
-        var split = (Load: Math.Round((decimal)parts.Sum(p => p.LoadSeconds), 2), Draw: Math.Round((decimal)parts.Sum(p => p.DrawSeconds), 2), Write: Math.Round((decimal)parts.Sum(p => p.WriteSeconds), 2));
+        // As `billing invoices render --run` renders a run: one render, its chunks loaded one ahead, drawn on the workers.
+        RenderOutcome outcome = null!;
+        var endToEnd = Timed(db, numbers.Count, () => outcome = job.WithWorkers(s.Workers).Render(numbers, []));
+        var split = (Load: Math.Round((decimal)outcome.LoadSeconds, 2), Draw: Math.Round((decimal)outcome.DrawSeconds, 2), Write: Math.Round((decimal)outcome.WriteSeconds, 2));
 
         long bytes;
         using (var conn = db.Open())
@@ -150,7 +143,7 @@ public static class PdfBenchmark
         var m = PhaseMeasure.Of(db, phase);
         return new PdfPhase(Math.Round(m.Seconds, 2), Math.Round(invoices / m.Seconds, MidpointRounding.AwayFromZero),
             Math.Round(m.PeakWorkingSet / 1048576m, 1), Math.Round(m.PeakGcHeap / 1048576m, 1),
-            Math.Round(m.Allocated / 1024m / Math.Max(invoices, 1), 1, MidpointRounding.AwayFromZero), m.Gen0, m.Gen2, m.Cpu);
+            Math.Round(m.Allocated / 1024m / Math.Max(invoices, 1), 1, MidpointRounding.AwayFromZero), m.Gen0, m.Gen2, m.Cpu, Math.Round((decimal)m.GcPause.TotalSeconds, 2, MidpointRounding.AwayFromZero));
     }
 
     private static void InWorkers(int workers, Action work) =>

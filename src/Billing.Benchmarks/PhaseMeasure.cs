@@ -7,7 +7,7 @@ namespace Billing.Benchmarks;
 /// What one timed phase of a benchmark took: its wall time, the peaks of memory while it ran, what it
 /// allocated, the collections it caused and the CPU it used here and in PostgreSQL (<see cref="CpuMeter"/>).
 /// </summary>
-public sealed record PhaseMeasure(decimal Seconds, long PeakWorkingSet, long PeakGcHeap, long Allocated, int Gen0, int Gen2, CpuSeconds Cpu)
+public sealed record PhaseMeasure(decimal Seconds, long PeakWorkingSet, long PeakGcHeap, long Allocated, int Gen0, int Gen2, CpuSeconds Cpu, TimeSpan GcPause)
 {
     /// <summary>Runs <paramref name="phase"/> after a full, compacting collection and measures it.</summary>
     public static PhaseMeasure Of(BillingDatabase db, Action phase)
@@ -15,7 +15,7 @@ public sealed record PhaseMeasure(decimal Seconds, long PeakWorkingSet, long Pea
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(phase);
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        var (allocated, gen0, gen2) = (GC.GetTotalAllocatedBytes(precise: true), GC.CollectionCount(0), GC.CollectionCount(2));
+        var (allocated, gen0, gen2, paused) = (GC.GetTotalAllocatedBytes(precise: true), GC.CollectionCount(0), GC.CollectionCount(2), GC.GetTotalPauseDuration());
         using var sampler = new PeakMemorySampler();
         CpuMeter cpu;
         using (var conn = db.Open())
@@ -29,6 +29,6 @@ public sealed record PhaseMeasure(decimal Seconds, long PeakWorkingSet, long Pea
         var used = cpu.Stop();
         var peak = sampler.Stop();
         return new PhaseMeasure(Math.Round((decimal)sw.Elapsed.TotalSeconds, 3, MidpointRounding.AwayFromZero), peak, sampler.PeakGcHeap,
-            GC.GetTotalAllocatedBytes(precise: true) - allocated, GC.CollectionCount(0) - gen0, GC.CollectionCount(2) - gen2, used);
+            GC.GetTotalAllocatedBytes(precise: true) - allocated, GC.CollectionCount(0) - gen0, GC.CollectionCount(2) - gen2, used, GC.GetTotalPauseDuration() - paused);
     }
 }

@@ -21,6 +21,12 @@ public sealed record DocumentOptions
     /// <summary>Invoices loaded and rendered together (one set of queries per chunk).</summary>
     public int ChunkSize { get; init; } = 200;
 
+    /// <summary>Threads drawing one render's PDFs (a run from the command line, a bill-run batch's job); null = one a core.</summary>
+    public int? Workers { get; init; }
+
+    /// <summary>The threads a render draws on: <see cref="Workers"/>, else the machine's cores.</summary>
+    public int WorkersInForce => Workers ?? Environment.ProcessorCount;
+
     public IReadOnlyList<string> Problems()
     {
         var problems = new List<string>();
@@ -32,6 +38,11 @@ public sealed record DocumentOptions
         if (ChunkSize is < 1 or > 10_000)
         {
             problems.Add($"documents.chunkSize must be 1–10000, not {ChunkSize}");
+        }
+
+        if (Workers is < 1 or > 256)
+        {
+            problems.Add($"documents.workers must be 1–256 (or null: one a core), not {Workers}");
         }
 
         return problems;

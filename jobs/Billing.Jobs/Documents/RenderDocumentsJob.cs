@@ -26,6 +26,9 @@ public sealed class RenderDocumentsJob(BillingDatabase db, InvoiceRenderer rende
 
     public InvoiceTemplate Template => renderer.Template;
 
+    /// <summary>The same job drawing on <paramref name="workers"/> threads.</summary>
+    public RenderDocumentsJob WithWorkers(int workers) => new(db, renderer, folder, options with { Workers = workers }, clock);
+
     /// <summary>The PDFs of one approved batch; <paramref name="runDate"/> and <paramref name="batches"/> are there for the job's name on the dashboard.</summary>
     [DisplayName("Bill run {1} batch {2}/{3}: render PDFs")]
     public RenderOutcome RenderBatch(long runId, string runDate, int batchNo, int batches)
@@ -65,7 +68,12 @@ public sealed class RenderDocumentsJob(BillingDatabase db, InvoiceRenderer rende
         return (kind.Value, renderer.Render(document));
     }
 
-    /// <summary>Loads, renders, writes and records the documents, a chunk at a time.</summary>
+    /// <summary>
+    /// Loads, renders, writes and records the documents, a chunk at a time: the chunk's documents are drawn and written
+    /// on <see cref="DocumentOptions.WorkersInForce"/> threads, each taking the next document, while the next chunk is
+    /// loaded on a connection of its own; the chunk's files are recorded once all are written. A document that cannot be
+    /// drawn fails the render (the files written before it stay, recorded or not: a render again replaces them).
+    /// </summary>
     public RenderOutcome Render(IReadOnlyList<string> invoiceNumbers, IReadOnlyList<string> creditNoteNumbers)
     {
         ArgumentNullException.ThrowIfNull(invoiceNumbers);
@@ -75,38 +83,135 @@ public sealed class RenderDocumentsJob(BillingDatabase db, InvoiceRenderer rende
             Log.Information("Removed {Count} temporary file(s) a killed render left in {Folder}", swept, folder.Root);
         }
 
+        var chunks = invoiceNumbers.Chunk(options.ChunkSize).Select(c => (Numbers: c, Kind: DocumentKind.Invoice))
+            .Concat(creditNoteNumbers.Chunk(options.ChunkSize).Select(c => (Numbers: c, Kind: DocumentKind.CreditNote))).ToArray();
+        if (chunks.Length == 0)
+        {
+            return new RenderOutcome(0, 0, 0);
+        }
+
         using var conn = db.Open();
+        using var loading = db.Open();
+        var total = invoiceNumbers.Count + creditNoteNumbers.Count;
+        var progress = JobProgress.Counter("documents rendered");
+        long load = 0, draw = 0, write = 0; // thread time in Stopwatch ticks, from every thread
         long bytes = 0;
         var done = 0L;
-        var progress = JobProgress.Counter("documents rendered");
-        var (load, draw, write) = (new Stopwatch(), new Stopwatch(), new Stopwatch());
-        foreach (var (numbers, kind) in new[] { (invoiceNumbers, DocumentKind.Invoice), (creditNoteNumbers, DocumentKind.CreditNote) })
+        Task<InvoiceDocument[]> Load(int i) => Task.Run(() =>
         {
-            foreach (var chunk in numbers.Chunk(options.ChunkSize))
-            {
-                load.Start();
-                var documents = kind == DocumentKind.Invoice ? DocumentStore.LoadInvoices(conn, chunk, options.Annex) : DocumentStore.LoadCreditNotes(conn, chunk);
-                load.Stop();
-                var rendered = new List<RenderedDocument>(documents.Count);
-                foreach (var document in documents)
-                {
-                    draw.Start();
-                    var pdf = renderer.Render(document);
-                    draw.Stop();
-                    write.Start();
-                    var file = folder.Write(kind, document.Number, pdf);
-                    write.Stop();
-                    rendered.Add(new RenderedDocument(kind, document.Number, file.Path, file.SizeBytes, file.Sha256, clock.GetCurrentInstant()));
-                    bytes += file.SizeBytes;
-                }
+            var started = Stopwatch.GetTimestamp();
+            var (numbers, kind) = chunks[i];
+            var loaded = kind == DocumentKind.Invoice ? DocumentStore.LoadInvoices(loading, numbers, options.Annex) : DocumentStore.LoadCreditNotes(loading, numbers);
+            AddSince(ref load, started);
+            return loaded.ToArray();
+        });
 
-                write.Start();
+        Task<InvoiceDocument[]>? next = Load(0);
+        try
+        {
+            for (var i = 0; i < chunks.Length; i++)
+            {
+                var documents = next!.GetAwaiter().GetResult();
+                next = i + 1 < chunks.Length ? Load(i + 1) : null;
+                var kind = chunks[i].Kind;
+                var rendered = new RenderedDocument[documents.Length];
+                var taken = -1;
+                InParallel(options.WorkersInForce, () =>
+                {
+                    int d;
+                    while ((d = Interlocked.Increment(ref taken)) < documents.Length)
+                    {
+                        var document = documents[d];
+                        documents[d] = null!; // let go of it once drawn: a collection copies only what is left to draw
+                        try
+                        {
+                            var started = Stopwatch.GetTimestamp();
+                            var pdf = renderer.Render(document);
+                            started = AddSince(ref draw, started);
+                            var file = folder.Write(kind, document.Number, pdf);
+                            AddSince(ref write, started);
+                            rendered[d] = new RenderedDocument(kind, document.Number, file.Path, file.SizeBytes, file.Sha256, clock.GetCurrentInstant());
+                            Interlocked.Add(ref bytes, file.SizeBytes);
+                        }
+                        catch
+                        {
+                            Interlocked.Exchange(ref taken, documents.Length); // the other threads take no more
+                            throw;
+                        }
+                    }
+                });
+
+                var recording = Stopwatch.GetTimestamp();
                 DocumentStore.Record(conn, rendered);
-                write.Stop();
-                progress(done += rendered.Count, invoiceNumbers.Count + creditNoteNumbers.Count);
+                AddSince(ref write, recording);
+                progress(done += rendered.Length, total);
+            }
+        }
+        finally
+        {
+            // A failed drawing leaves the next chunk loading on its connection: done with it before that connection closes.
+            if (next is { IsCompleted: false })
+            {
+                try
+                {
+                    next.Wait();
+                }
+                catch (AggregateException)
+                {
+                    // the render's own failure is the one reported
+                }
             }
         }
 
-        return new RenderOutcome(invoiceNumbers.Count, creditNoteNumbers.Count, bytes, load.Elapsed.TotalSeconds, draw.Elapsed.TotalSeconds, write.Elapsed.TotalSeconds);
+        return new RenderOutcome(invoiceNumbers.Count, creditNoteNumbers.Count, bytes, Seconds(load), Seconds(draw), Seconds(write));
     }
+
+    /// <summary>Runs <paramref name="work"/> on this thread and <paramref name="workers"/> − 1 more; an exception of any ends the render with it.</summary>
+    private static void InParallel(int workers, Action work)
+    {
+        if (workers == 1)
+        {
+            work();
+            return;
+        }
+
+        var others = Enumerable.Range(1, workers - 1).Select(_ => Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+        Exception? mine = null;
+        try
+        {
+            work();
+        }
+        catch (Exception e)
+        {
+            mine = e;
+        }
+
+        try
+        {
+            Task.WaitAll(others);
+        }
+        catch (AggregateException e) when (mine is null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+        }
+        catch (AggregateException)
+        {
+            // this thread's own failure is the one to report
+        }
+
+        if (mine is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(mine);
+        }
+    }
+
+    /// <summary>Adds the time since <paramref name="started"/> to <paramref name="sum"/>; returns now.</summary>
+    private static long AddSince(ref long sum, long started)
+    {
+        var now = Stopwatch.GetTimestamp();
+        Interlocked.Add(ref sum, now - started);
+        return now;
+    }
+
+    private static double Seconds(long ticks) => (double)ticks / Stopwatch.Frequency;
 }

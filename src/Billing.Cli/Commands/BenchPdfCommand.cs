@@ -71,6 +71,6 @@ public static class BenchPdfCommand
     private static string Cpu(PdfPhase p)
     {
         var server = p.Cpu.Server is { } s ? $" + {s:F2} s in PostgreSQL" : "";
-        return $"{p.Cpu.Client:F2} s here{server}, {p.AllocatedKilobytesPerInvoice:N1} KiB allocated an invoice, {p.Gen0} gen0 / {p.Gen2} gen2 collections";
+        return $"{p.Cpu.Client:F2} s here{server}, {p.AllocatedKilobytesPerInvoice:N1} KiB allocated an invoice, {p.Gen0} gen0 / {p.Gen2} gen2 collections (paused {p.GcPauseSeconds:F2} s)";
     }
 }

@@ -120,6 +120,21 @@ public sealed class ConfigTests : IDisposable
     }
 
     [Fact]
+    public void Load_takes_the_threads_a_render_draws_on_from_documents_workers_and_refuses_none_or_too_many()
+    {
+        var path = _tmp.File("billing.json");
+        File.WriteAllText(path, """{ "documents": { "workers": 0 } }""");
+        Assert.Contains("documents.workers must be 1–256 (or null: one a core), not 0", Assert.Throws<UserErrorException>(() => BillingConfig.Load(path)).Message, StringComparison.Ordinal);
+        File.WriteAllText(path, """{ "documents": { "workers": 257 } }""");
+        Assert.Contains("documents.workers must be 1–256 (or null: one a core), not 257", Assert.Throws<UserErrorException>(() => BillingConfig.Load(path)).Message, StringComparison.Ordinal);
+
+        File.WriteAllText(path, """{ "documents": { "workers": 3 } }""");
+        Assert.Equal(3, BillingConfig.Load(path).Documents.WorkersInForce);
+        File.WriteAllText(path, "{}");
+        Assert.Equal(Environment.ProcessorCount, BillingConfig.Load(path).Documents.WorkersInForce);
+    }
+
+    [Fact]
     public void Load_refuses_a_bill_run_on_the_day_its_cycles_end_which_has_not_come_in_the_zones_west_of_the_run()
     {
         var path = _tmp.File("billing.json");

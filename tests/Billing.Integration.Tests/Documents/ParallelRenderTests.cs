@@ -1,0 +1,97 @@
+using System.Security.Cryptography;
+using Billing.Integration.Tests.Infrastructure;
+using Billing.Integration.Tests.Invoicing;
+using Billing.Jobs.Documents;
+using Billing.Storage.Documents;
+using Dapper;
+using static Billing.Integration.Tests.Invoicing.ReceivablesWorld;
+
+namespace Billing.Integration.Tests.Documents;
+
+/// <summary>
+/// One render drawing a run's PDFs on several threads, its chunks loaded one ahead: seven accounts billed for
+/// November (their plan's fees), rendered in chunks of two.
+/// </summary>
+public sealed class ParallelRenderTests : IDisposable
+{
+    private readonly ReceivablesWorld _world = new([.. Enumerable.Range(1, 7).Select(i => ($"P-{i}", $"4477009009{i:00}"))]);
+    private readonly TempDir _folder = new();
+
+    public void Dispose()
+    {
+        _folder.Dispose();
+        _world.Dispose();
+    }
+
+    private RenderDocumentsJob Job(int workers) => Rendering.Job(_world.Db, _folder.Path, new DocumentOptions { ChunkSize = 2, Workers = workers });
+
+    private string PathOf(string number) => Path.Combine(_folder.Path, "invoices", number + ".pdf");
+
+    private IReadOnlyList<string> Recorded()
+    {
+        using var c = _world.Open();
+        return c.Query<string>("SELECT number FROM documents ORDER BY number").AsList();
+    }
+
+    [Fact]
+    public void Three_workers_write_and_record_every_invoice_once_with_the_bytes_one_worker_draws()
+    {
+        var numbers = _world.Bill(December);
+        Assert.Equal(7, numbers.Count);
+        Job(1).Render(numbers, []);
+        var alone = numbers.ToDictionary(n => n, n => File.ReadAllBytes(PathOf(n)));
+        Directory.Delete(_folder.Path, recursive: true);
+        using (var c = _world.Open())
+        {
+            c.Execute("TRUNCATE documents, notifications"); // together: a message may name a document
+        }
+
+        var outcome = Job(3).Render(numbers, []);
+
+        Assert.Equal((7, 0, alone.Values.Sum(b => b.LongLength)), (outcome.Invoices, outcome.CreditNotes, outcome.Bytes));
+        Assert.Equal(numbers.Order(StringComparer.Ordinal), Recorded());
+        using var conn = _world.Open();
+        foreach (var number in numbers)
+        {
+            var bytes = File.ReadAllBytes(PathOf(number));
+            Assert.Equal(alone[number], bytes);
+            var recorded = DocumentStore.Find(conn, number)!;
+            Assert.Equal((PathOf(number), bytes.LongLength, Convert.ToHexStringLower(SHA256.HashData(bytes))), (recorded.Path, recorded.SizeBytes, recorded.Sha256));
+        }
+
+        Assert.Empty(Directory.GetFiles(Path.Combine(_folder.Path, "invoices"), "*.tmp"));
+    }
+
+    [Fact]
+    public void A_chunk_that_cannot_be_loaded_fails_the_render_with_its_reason_after_the_chunks_before_it_are_recorded()
+    {
+        var numbers = _world.Bill(December);
+        using (var c = _world.Open())
+        {
+            // The third chunk (the fifth and sixth invoices) holds a line the store cannot read.
+            // (Past the check and the trigger that keep an issued invoice's lines as issued: this database is the test's own.)
+            c.Execute("ALTER TABLE invoice_lines DROP CONSTRAINT invoice_lines_kind_check; SET session_replication_role = replica");
+            c.Execute("UPDATE invoice_lines SET kind = 'bogus' WHERE invoice_id = (SELECT id FROM invoices WHERE number = @n)", new { n = numbers[4] });
+        }
+
+        var e = Assert.Throws<InvalidDataException>(() => Job(2).Render(numbers, []));
+
+        Assert.Contains($"invoice {numbers[4]}: unknown line kind 'bogus'", e.Message, StringComparison.Ordinal);
+        Assert.Equal(numbers.Take(4).Order(StringComparer.Ordinal), Recorded());
+        Assert.All(numbers.Skip(4), n => Assert.False(File.Exists(PathOf(n)), n));
+    }
+
+    [Fact]
+    public void A_file_that_cannot_be_written_fails_the_render_with_its_reason_and_records_none_of_its_chunk_nor_after_it()
+    {
+        var numbers = _world.Bill(December);
+        // Where the third invoice's PDF goes stands a folder: the rename over it fails on whichever thread draws it.
+        Directory.CreateDirectory(PathOf(numbers[2]));
+
+        var e = Assert.ThrowsAny<IOException>(() => Job(2).Render(numbers, []));
+
+        Assert.Contains(numbers[2], e.Message, StringComparison.Ordinal);
+        Assert.Equal(numbers.Take(2).Order(StringComparer.Ordinal), Recorded());
+        Assert.All(numbers.Skip(4), n => Assert.False(File.Exists(PathOf(n)), n));
+    }
+}
