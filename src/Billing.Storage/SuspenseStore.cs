@@ -83,9 +83,35 @@ public static class SuspenseStore
             VALUES (@Source, @RecordKey, @Service, @Msisdn, @Destination, @Start, @DurationSeconds, @VolumeBytes, @CellId, @FileId, @LineNo)
             ON CONFLICT (source, record_key) DO NOTHING
             RETURNING id
-            """, new
+            """, UsageParameters(row.Source, usage, new { row.FileId, row.LineNo }), tx);
+    }
+
+    /// <summary>
+    /// A recycled record that should win over the one stored under its key (a FreeSWITCH a-leg over its b-leg, FORMATS.md §3):
+    /// the stored row takes its fields while it is not rated yet, as when the a-leg arrives in a later file. Returns the stored
+    /// row's id when it was replaced, null when it was rated already or holds these fields.
+    /// </summary>
+    public static long? ReplaceUnrated(NpgsqlTransaction tx, string source, UsageRecord usage)
+    {
+        ArgumentNullException.ThrowIfNull(usage);
+        return tx.Connection!.ExecuteScalar<long?>("""
+            UPDATE usage u
+            SET service = @Service, msisdn = @Msisdn, destination = @Destination, start_utc = @Start,
+                duration_s = @DurationSeconds, volume_bytes = @VolumeBytes, cell_id = @CellId
+            WHERE u.source = @Source AND u.record_key = @RecordKey
+              AND (u.service, u.msisdn, u.destination, u.start_utc, u.duration_s, u.volume_bytes, u.cell_id)
+                  IS DISTINCT FROM (@Service::smallint, @Msisdn::text, @Destination::text, @Start::timestamptz, @DurationSeconds::bigint, @VolumeBytes::bigint, @CellId::text)
+              AND NOT EXISTS (SELECT 1 FROM rated_charges r WHERE r.usage_id = u.id)
+            RETURNING u.id
+            """, UsageParameters(source, usage, new { }), tx);
+    }
+
+    /// <summary>A usage record's columns as the parameters @Source, @RecordKey … @CellId, and <paramref name="more"/>.</summary>
+    private static DynamicParameters UsageParameters(string source, UsageRecord usage, object more)
+    {
+        var parameters = new DynamicParameters(new
         {
-            row.Source,
+            Source = source,
             usage.RecordKey,
             Service = (short)usage.Service,
             usage.Msisdn,
@@ -94,9 +120,9 @@ public static class SuspenseStore
             usage.DurationSeconds,
             usage.VolumeBytes,
             usage.CellId,
-            row.FileId,
-            row.LineNo,
-        }, tx);
+        });
+        parameters.AddDynamicParams(more);
+        return parameters;
     }
 
     public static void MarkRecycled(NpgsqlTransaction tx, long id, string resolution, long? usageId) =>

@@ -82,14 +82,23 @@ public sealed class RecycleSuspenseJob(BillingDatabase db, MediationOptions opti
 
                 // Judged as when its file was taken in: a call from the future then is not made right by time passing.
                 var normaliser = new CdrNormaliser(src, row.FileReceivedAt);
+                var priority = 0;
                 var outcome = SuspenseReasons.KeepsAlteredText(row.Reason)
                     ? MediationOutcome.Suspend(row.Reason, row.Detail)
-                    : Mediate(src, normaliser, row);
+                    : Mediate(src, normaliser, row, out priority);
                 switch (outcome)
                 {
                     case { Kind: OutcomeKind.Accepted, Usage: { } usage }:
                         var usageId = SuspenseStore.InsertRecycledUsage(tx, row, usage);
-                        SuspenseStore.MarkRecycled(tx, row.Id, usageId is null ? "duplicate: the record is already stored" : $"usage #{usageId}", usageId);
+                        // A FreeSWITCH a-leg whose b-leg is stored already: the call is billed from the a-leg, as when it comes in a later file.
+                        var replaced = usageId is null && src.Format == CdrFormat.FreeSwitch && priority == 0
+                            ? SuspenseStore.ReplaceUnrated(tx, row.Source, usage)
+                            : null;
+                        SuspenseStore.MarkRecycled(tx, row.Id,
+                            usageId is not null ? $"usage #{usageId}"
+                            : replaced is not null ? $"duplicate: the record is already stored as usage #{replaced} (its b-leg), which now holds this a-leg's call"
+                            : "duplicate: the record is already stored",
+                            usageId ?? replaced);
                         if (usageId is null) { duplicates++; } else { recycled++; }
                         break;
                     case { Kind: OutcomeKind.Filtered } f:
@@ -111,8 +120,10 @@ public sealed class RecycleSuspenseJob(BillingDatabase db, MediationOptions opti
         return result;
     }
 
-    private static MediationOutcome Mediate(SourceOptions source, CdrNormaliser normaliser, SuspenseRow row)
+    /// <param name="priority">The record's <see cref="RawCdr.Priority"/> (0 but for a FreeSWITCH b-leg).</param>
+    private static MediationOutcome Mediate(SourceOptions source, CdrNormaliser normaliser, SuspenseRow row, out int priority)
     {
+        priority = 0;
         var opening = CdrReaders.OpenRow(source, row.Header, row.RawLine, row.FileName);
         if (opening.Rejection is { } rejection)
         {
@@ -127,7 +138,13 @@ public sealed class RecycleSuspenseJob(BillingDatabase db, MediationOptions opti
                 return MediationOutcome.Suspend(code, r.ProblemDetail ?? "");
             }
 
-            return r.FilterReason is { } filter ? MediationOutcome.Filter(filter) : normaliser.Normalise(r.Cdr!);
+            if (r.FilterReason is { } filter)
+            {
+                return MediationOutcome.Filter(filter);
+            }
+
+            priority = r.Cdr!.Priority;
+            return normaliser.Normalise(r.Cdr);
         }
 
         return MediationOutcome.Suspend(SuspenseReasons.MalformedRow, "the raw line holds no record");

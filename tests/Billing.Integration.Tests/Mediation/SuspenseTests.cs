@@ -70,6 +70,36 @@ public sealed class SuspenseTests(DatabaseFixture fx) : IClassFixture<DatabaseFi
     }
 
     [Fact]
+    public void A_FreeSWITCH_a_leg_recycled_after_its_b_leg_was_stored_bills_the_call_from_the_a_leg_once()
+    {
+        const string aLeg = "5b7e0c1a-0001-4c2e-9f3a-a1e900000071", bLeg = "5b7e0c1a-0002-4c2e-9f3a-b1e900000072";
+        static string Row(string caller, string destination, string uuid, string bleg) =>
+            string.Join(',', new[] { "Alice", caller, destination, "default", "2026-11-02 09:00:00", "2026-11-02 09:00:07", "2026-11-02 09:02:07", "127", "120", "NORMAL_CLEARING", uuid, bleg, "", "PCMA", "PCMA" }
+                .Select(v => "\"" + v + "\"")) + "\n";
+        MediationOptions FreeSwitch(bool extensionsConfigured) => Drops.Options(_tmp.Path) with
+        {
+            Sources = [new SourceOptions
+            {
+                Name = "fs-" + _tmp.Path[^6..], Format = CdrFormat.FreeSwitch, FreeSwitchTemplate = FreeSwitchTemplate.Example,
+                Numbering = DefaultSources.PbxPlan with { ExtensionPrefix = extensionsConfigured ? "4420794" : "" },
+            }],
+        };
+        var before = FreeSwitch(extensionsConfigured: false);
+        var source = before.Sources[0].Name;
+        // The b-leg presents the company's number to the carrier (stored); the a-leg, the extension that called, waits in suspense.
+        Drops.Put(_tmp.Path, source, "fs.csv", Row("02079460000", "07700900123", bLeg, "") + Row("1001", "907700900123", aLeg, bLeg));
+        var ingest = new IngestDropFolderJob(fx.Db, before, new FakeClock(Instant.FromUtc(2026, 11, 26, 0, 0))).IngestAll();
+        Assert.Equal((2L, 1L, 1L), (ingest[0].Manifest.Read, ingest[0].Manifest.Accepted, ingest[0].Manifest.Suspended));
+
+        var result = new RecycleSuspenseJob(fx.Db, FreeSwitch(extensionsConfigured: true)).Run(source: source);
+
+        Assert.Equal(new RecycleResult(1, 0, 1, 0, 0, 0), result);
+        using var c = fx.Db.Open();
+        Assert.Equal([("44207941001", "447700900123", 120L)],
+            c.Query<(string, string, long)>("SELECT msisdn, destination, duration_s FROM usage WHERE source = @source", new { source }));
+    }
+
+    [Fact]
     public void Recycle_leaves_rows_whose_stored_text_is_not_the_files_bytes_in_suspense_so_keys_caf_e9_and_caf_e8_do_not_become_one_record()
     {
         // Suspended as bad-encoding (two Latin-1 keys), nul-byte and record-too-long: the raw line kept is
