@@ -234,7 +234,7 @@ public sealed class BillRunJob(BillingDatabase db, CatalogCache catalogs, Invoic
                 continue;
             }
 
-            draft = draft with { Errors = [.. draft.Errors, .. request.Errors] };
+            draft = draft with { Warnings = [.. draft.Warnings, .. request.Warnings], Errors = [.. draft.Errors, .. request.Errors] };
             drafts.Add((new DraftToSave(draft, request.PreviousTotal, request.OverdraftThrough), request.Billed));
         }
 

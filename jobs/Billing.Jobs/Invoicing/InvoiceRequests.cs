@@ -11,7 +11,8 @@ using CorePaymentType = Billing.Core.Accounts.PaymentType;
 namespace Billing.Jobs.Invoicing;
 
 /// <summary>One account's invoice request, what the request could not take (as draft errors), and what the invoice bills besides its cycle.</summary>
-public sealed record AccountRequest(InvoiceRequest Request, IReadOnlyList<InvoiceError> Errors, IssuedInputs Billed, decimal? PreviousTotal, long? OverdraftThrough);
+public sealed record AccountRequest(InvoiceRequest Request, IReadOnlyList<InvoiceError> Errors, IssuedInputs Billed, decimal? PreviousTotal, long? OverdraftThrough,
+    IReadOnlyList<InvoiceWarning> Warnings);
 
 /// <summary>
 /// Turns what the bill run read for a batch into the pure calculator's requests: instants to the
@@ -114,6 +115,19 @@ public static class InvoiceRequests
             cycles.Add(start);
         }
 
+        // Cycles after the account's last invoiced one that no run closed: their usage and advance fees are billed now, their fees in
+        // arrears by no invoice — the draft says so.
+        var missed = inputs.LastInvoicedCycle.TryGetValue(account.Id, out var lastInvoiced)
+            ? cycles.Where(start => start > lastInvoiced && start < cycle.Start).Select(start => new BillCycle(start, start.PlusMonths(1))).ToList()
+            : [];
+        var missedWarnings = missed.Count == 0 ? [] : MissedArrears.Warnings(
+            missed,
+            [.. inputs.Subscriptions[account.Id]
+                .Where(s => s.ActiveTo is not { } end || Day(end) > Day(s.ActiveFrom))
+                .Select(s => new SubscriptionPeriod(Id(s.Id), s.Msisdn, s.PlanId, Day(s.ActiveFrom), s.ActiveTo is { } end ? Day(end) : null))],
+            plan => PlanOf(plan)?.RecurringFees ?? [],
+            currency).ToList();
+
         var lateIds = new List<long>();
         foreach (var (c, ids) in inputs.LateUsage[account.Id].Where(l => SameCurrency(l.Summary.Currency, $"late usage of {l.Summary.Msisdn}")))
         {
@@ -169,7 +183,8 @@ public static class InvoiceRequests
             errors,
             new IssuedInputs([.. cycles], lateIds, chargeIds, rerateIds),
             balance?.PreviousTotal,
-            overdraft.Count == 0 ? null : overdraft.Max(o => o.ThroughId));
+            overdraft.Count == 0 ? null : overdraft.Max(o => o.ThroughId),
+            missedWarnings);
     }
 
     private static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);

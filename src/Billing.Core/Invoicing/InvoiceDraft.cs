@@ -78,6 +78,9 @@ public enum InvoiceWarningCode
 
     /// <summary>… or not yet rated: the invoice may be short.</summary>
     UsageUnrated,
+
+    /// <summary>An earlier cycle this invoice closes had no run: its fees in arrears are on no invoice (<see cref="MissedArrears"/>).</summary>
+    FeesInArrearsNotBilled,
 }
 
 /// <summary>Something the draft run's report shows for a person to look at; the draft can still be issued.</summary>

@@ -1,4 +1,5 @@
 using Billing.Core.Accounts;
+using Billing.Core.Catalog;
 using Billing.Core.Invoicing;
 using static Billing.Core.Tests.Invoicing.Bill;
 
@@ -107,5 +108,23 @@ public sealed class BalanceAndWarningTests
         var draft = ThirtySix(new BalanceInputs(HeldUsage: 3, UnratedUsage: 2));
 
         Assert.Equal(["3 usage records of the period are held", "2 usage records of the period are not rated yet"], draft.Warnings.Select(w => w.Message));
+    }
+
+    [Fact]
+    public void The_fees_in_arrears_of_missed_cycles_are_told_per_cycle_prorated_by_the_days_on_each_plan_and_advance_fees_are_left_out()
+    {
+        // October (31 days): P1's 31.00 in arrears for 1–10 Oct (10.00), then P2's 62.00 from 11 Oct (42.00); P2's advance fee is caught up, not told.
+        // September (30 days): P1's fee in full, 31.00. Told oldest first.
+        var plans = Plans(("P1", Fee(31.00m, FeeBilling.Arrears)), ("P2", Fee(62.00m, FeeBilling.Arrears)), ("P2", Fee(9.99m, id: "extra")));
+        var warnings = MissedArrears.Warnings(
+            [Closing("2026-11-01"), Closing("2026-10-01")],
+            [On("P1", "2026-01-01", "2026-10-11"), On("P2", "2026-10-11")],
+            plan => plans.TryGetValue(plan, out var fees) ? fees : [],
+            Eur);
+
+        Assert.Equal(
+            [(InvoiceWarningCode.FeesInArrearsNotBilled, "no invoice bills the fees in arrears of 1 Sep – 30 Sep 2026 (31.00): the run of 2026-10-01 was not made"),
+             (InvoiceWarningCode.FeesInArrearsNotBilled, "no invoice bills the fees in arrears of 1 Oct – 31 Oct 2026 (52.00): the run of 2026-11-01 was not made")],
+            warnings.Select(w => (w.Code, w.Message)));
     }
 }

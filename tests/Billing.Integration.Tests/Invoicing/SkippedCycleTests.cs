@@ -1,5 +1,7 @@
 using Billing.Integration.Tests.Infrastructure;
+using Billing.Catalog;
 using Billing.Jobs.Catalog;
+using Billing.Storage;
 using Billing.Jobs.Invoicing;
 using Billing.Jobs.Reconciliation;
 using Dapper;
@@ -84,5 +86,31 @@ public sealed class SkippedCycleTests : IDisposable
         using var c = _world.Open();
         Assert.Equal([january], c.Query<string>("SELECT number FROM invoices WHERE status = 'issued'"));
         Assert.Equal(1, c.ExecuteScalar<int>("SELECT count(*) FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id WHERE i.status = 'issued' AND l.service IS NOT NULL"));
+    }
+
+    [Fact]
+    public void A_draft_that_closes_a_cycle_whose_run_was_skipped_warns_that_the_cycles_fees_in_arrears_are_not_billed()
+    {
+        using (var c = _world.Open())
+        {
+            // Postpaid 300's fee billed in arrears, from before the account's first invoice.
+            var files = CatalogSource.ReadFiles(RatingData.TemplateCatalog).ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal);
+            files["recurring_fees.csv"] = files["recurring_fees.csv"].Replace("15.00,standard,advance", "15.00,standard,arrears", StringComparison.Ordinal);
+            CatalogStore.Save(c, "arrears", CatalogSource.Native, "arrears", Instant.FromUtc(2026, 2, 1, 0, 0), files, new Dictionary<string, string>(), "tests");
+        }
+
+        _world.Clock.Reset(Instant.FromUtc(2026, 10, 2, 6, 0));
+        Assert.Single(_world.Bill(new LocalDate(2026, 10, 1)));
+        // The run of 1 November is never made: December's invoice bills November's fee in arrears; October's is on no invoice.
+        _world.Clock.Reset(Instant.FromUtc(2026, 12, 2, 6, 0));
+        Assert.Empty(_world.Bill(ReceivablesWorld.December, approve: false));
+
+        using var conn = _world.Open();
+        Assert.Equal(15.00m, conn.ExecuteScalar<decimal>("SELECT subtotal FROM invoices WHERE status = 'draft'"));
+        Assert.Equal(
+            "no invoice bills the fees in arrears of 1 Oct – 31 Oct 2026 (15.00): the run of 2026-11-01 was not made",
+            conn.ExecuteScalar<string>("""
+                SELECT w->>'message' FROM invoices, jsonb_array_elements(warnings) w WHERE status = 'draft' AND w->>'code' = 'fees-in-arrears-not-billed'
+                """));
     }
 }
