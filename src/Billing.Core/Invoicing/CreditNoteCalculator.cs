@@ -66,7 +66,8 @@ public sealed record CreditNoteDecision(CreditNoteDraft? Note, CreditNoteRefusal
 /// invoice's own rates — those in force on its issue date — so tax comes back at the rate it was
 /// charged.
 /// <list type="bullet">
-/// <item>By line: the line in full; net = −amount, tax = −(round((the category's net credited before + amount) ×
+/// <item>By line: the line in full — at most what its category has not had credited (a discount line of the category
+/// took part of it); net = −amount, tax = −(round((the category's net credited before + amount) ×
 /// its rate) − the category's tax credited before): round(amount × rate) on a first credit, and crediting every
 /// line one by one gives back exactly the tax the invoice charged on the category.</item>
 /// <item>By amount: X is the gross credited, tax included. It is split over the invoice's tax
@@ -96,10 +97,12 @@ public static class CreditNoteCalculator
 
         var category = CategoryOf(invoice, line.TaxCategory);
         var rate = category.Rate;
-        var net = line.Amount;
+        // Never more than the category has left: a discount line of the category took part of its lines' amount, and giving a line
+        // back in full would return more net and tax than the invoice charged on the category.
+        var net = Math.Min(line.Amount, category.Base - category.CreditedNet);
         // The category's tax on all of it credited so far, less the tax given back already: line by line, the credits add up
         // to the category's tax exactly, as the invoice rounded it once on the category's subtotal.
-        var tax = Rounding.ToMinorUnit((category.CreditedNet + net) * rate, invoice.Currency) - category.CreditedTax;
+        var tax = Math.Min(Rounding.ToMinorUnit((category.CreditedNet + net) * rate, invoice.Currency) - category.CreditedTax, category.Amount - category.CreditedTax);
         return Decide(invoice, net + tax, () => [new CreditNoteLine($"Credit of line {line.Number}: {line.Description}", line.TaxCategory, rate, Negative(net, invoice), Negative(tax, invoice), line.Number)]);
     }
 

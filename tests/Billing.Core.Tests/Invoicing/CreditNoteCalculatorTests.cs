@@ -5,11 +5,16 @@ namespace Billing.Core.Tests.Invoicing;
 
 public sealed class CreditNoteCalculatorTests
 {
-    /// <summary>30.00 standard + 10.10 reduced − 3.00 standard discount; tax 5.40 (27.00 × 20 %) + 0.51 (10.10 × 5 % = 0.505); total 43.01.</summary>
-    private static IssuedInvoice Invoice(decimal credited = 0m) => new("INV-2026-000001", Eur, 43.01m,
-        [new(1, "Monthly charge", "standard", 30.00m), new(2, "Data – *any", "reduced", 10.10m), new(3, "Loyalty", "standard", -3.00m)],
-        [new("reduced", 0.05m, 10.10m, 0.51m), new("standard", 0.20m, 27.00m, 5.40m)],
-        credited);
+    /// <summary>30.00 standard + 10.10 reduced − 3.00 standard discount; tax 5.40 (27.00 × 20 %) + 0.51 (10.10 × 5 % = 0.505); total 43.01 (not <paramref name="discounted"/>: 30.00 + 6.00 and 10.10 + 0.51, 46.61).</summary>
+    private static IssuedInvoice Invoice(decimal credited = 0m, bool discounted = true) => discounted
+        ? new("INV-2026-000001", Eur, 43.01m,
+            [new(1, "Monthly charge", "standard", 30.00m), new(2, "Data – *any", "reduced", 10.10m), new(3, "Loyalty", "standard", -3.00m)],
+            [new("reduced", 0.05m, 10.10m, 0.51m), new("standard", 0.20m, 27.00m, 5.40m)],
+            credited)
+        : new("INV-2026-000001", Eur, 46.61m,
+            [new(1, "Monthly charge", "standard", 30.00m), new(2, "Data – *any", "reduced", 10.10m)],
+            [new("reduced", 0.05m, 10.10m, 0.51m), new("standard", 0.20m, 30.00m, 6.00m)],
+            credited);
 
     private static IEnumerable<(string Category, decimal Net, decimal Tax)> Lines(CreditNoteDraft note) =>
         note.Lines.Select(l => (l.TaxCategory, l.Net.Amount, l.Tax.Amount));
@@ -17,7 +22,7 @@ public sealed class CreditNoteCalculatorTests
     [Fact]
     public void Crediting_a_line_gives_back_its_amount_and_its_tax_at_its_category_rate()
     {
-        var note = CreditNoteCalculator.ForLine(Invoice(), 1).Note!;
+        var note = CreditNoteCalculator.ForLine(Invoice(discounted: false), 1).Note!;
 
         Assert.Equal([("standard", -30.00m, -6.00m)], Lines(note));
         Assert.Equal((-30.00m, -6.00m, -36.00m), (note.Subtotal.Amount, note.Tax.Amount, note.Total.Amount));
@@ -115,10 +120,10 @@ public sealed class CreditNoteCalculatorTests
     [Fact]
     public void Crediting_a_line_beyond_what_is_left_is_refused_with_the_reason()
     {
-        var decision = CreditNoteCalculator.ForLine(Invoice(credited: 10.00m), 1);
+        var decision = CreditNoteCalculator.ForLine(Invoice(credited: 11.00m, discounted: false), 1);
 
         Assert.Null(decision.Note);
-        Assert.Equal((CreditNoteRefusalCode.BeyondUncredited, "invoice INV-2026-000001 has 33.01 EUR left to credit, not 36.00"), (decision.Refusal!.Code, decision.Refusal.Reason));
+        Assert.Equal((CreditNoteRefusalCode.BeyondUncredited, "invoice INV-2026-000001 has 35.61 EUR left to credit, not 36.00"), (decision.Refusal!.Code, decision.Refusal.Reason));
     }
 
     [Fact]
@@ -178,5 +183,33 @@ public sealed class CreditNoteCalculatorTests
     public void An_invoice_cannot_have_a_negative_amount_credited()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => Invoice(credited: -0.01m));
+    }
+
+    [Fact]
+    public void Crediting_a_line_of_a_discounted_category_gives_back_no_more_net_or_tax_than_the_invoice_charged_on_it()
+    {
+        // Line 1 (30.00) shares the standard category with the 3.00 discount: the invoice charged 27.00 + VAT 5.40 there, not 30.00 + 6.00.
+        var note = CreditNoteCalculator.ForLine(Invoice(), 1).Note!;
+
+        Assert.Equal([("standard", -27.00m, -5.40m)], Lines(note));
+        Assert.Equal(-32.40m, note.Total.Amount);
+    }
+
+    [Fact]
+    public void Crediting_every_line_of_a_discounted_invoice_one_by_one_gives_back_its_total_and_each_categorys_tax_to_the_cent()
+    {
+        // Standard: 30.00 fee + 50.00 usage − 3.00 discount = 77.00, VAT 15.40; total 92.40. The fee comes back in full (36.00); the usage
+        // line then takes what the category has left, 47.00 + 9.40, and no more than the invoice charged comes back.
+        var invoice = new IssuedInvoice("INV-7", Eur, 92.40m,
+            [new(1, "Monthly charge", "standard", 30.00m), new(2, "Voice – national", "standard", 50.00m), new(3, "Loyalty", "standard", -3.00m)],
+            [new("standard", 0.20m, 77.00m, 15.40m)]);
+        var first = CreditNoteCalculator.ForLine(invoice, 1).Note!;
+        var credited = new IssuedInvoice("INV-7", Eur, 92.40m, invoice.Lines, [new("standard", 0.20m, 77.00m, 15.40m, CreditedNet: 30.00m, CreditedTax: 6.00m)], 36.00m, CreditedLines: [1]);
+
+        var second = CreditNoteCalculator.ForLine(credited, 2).Note!;
+
+        Assert.Equal([("standard", -30.00m, -6.00m)], Lines(first));
+        Assert.Equal([("standard", -47.00m, -9.40m)], Lines(second));
+        Assert.Equal((-77.00m, -15.40m), (first.Subtotal.Amount + second.Subtotal.Amount, first.Tax.Amount + second.Tax.Amount));
     }
 }
