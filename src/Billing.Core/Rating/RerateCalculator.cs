@@ -7,8 +7,10 @@ using Money = Billing.Core.Money.Money;
 
 /// <summary>A charge already on an issued invoice: never replaced; a re-rate records the difference against what it is billed at.</summary>
 /// <param name="Account">the account its invoice billed: the charge's, whichever account holds the number's period now.</param>
+/// <param name="PlanId">the plan it was rated (and invoiced) on, the one in force when the call was made: it is priced again on
+/// that plan, not on the one the accounts import may since have put the number's period on.</param>
 /// <param name="BilledAmount">the charge plus any earlier re-rating adjustments.</param>
-public sealed record InvoicedCharge(UsageToRate Usage, string Account, LocalDate Cycle, long InvoiceId, string Currency, string? AllowanceId, long AllowanceUsed, decimal BilledAmount);
+public sealed record InvoicedCharge(UsageToRate Usage, string Account, string PlanId, LocalDate Cycle, long InvoiceId, string Currency, string? AllowanceId, long AllowanceUsed, decimal BilledAmount);
 
 /// <summary>An invoiced charge priced differently now: its difference goes to the next bill run.</summary>
 public sealed record RerateAdjustment(InvoicedCharge Charge, decimal NewAmount, int CatalogVersion)
@@ -61,8 +63,8 @@ public static class RerateCalculator
         {
             var version = catalogs.InForce(inv.Usage.Start);
             var covered = inv.AllowanceId is null ? null : new Dictionary<string, long>(StringComparer.Ordinal) { [inv.AllowanceId] = inv.AllowanceUsed };
-            var outcome = version?.Rater.Rate(inv.Usage.Subscriber!.PlanId, inv.Usage.Request, covered);
-            // Priced in another currency now (its plan's changed): no difference in the invoice's currency, so none is recorded.
+            var outcome = version?.Rater.Rate(inv.PlanId, inv.Usage.Request, covered);
+            // Priced in another currency now (its plan's currency changed): no difference in the invoice's currency, so none is recorded.
             var price = outcome?.Charge is { } charge && string.Equals(charge.Currency, inv.Currency, StringComparison.Ordinal) ? charge.Amount : inv.BilledAmount;
             after[inv.Usage.Id] = Money.Of(price, inv.Currency);
             if (price != inv.BilledAmount)

@@ -27,8 +27,8 @@ public static class RerateStore
 
     public static IReadOnlyList<InvoicedCharge> InvoicedCharges(NpgsqlTransaction tx, long sub, LocalDate cycle)
     {
-        var rows = tx.Connection!.Query<(long UsageId, string Account, long InvoiceId, string Currency, string? AllowanceId, long AllowanceUsed, decimal Billed)>($"""
-            SELECT r.usage_id, r.account_id,
+        var rows = tx.Connection!.Query<(long UsageId, string Account, string PlanId, long InvoiceId, string Currency, string? AllowanceId, long AllowanceUsed, decimal Billed)>($"""
+            SELECT r.usage_id, r.account_id, r.plan_id,
                    coalesce(r.invoice_id, (SELECT ic.invoice_id FROM invoiced_cycles ic WHERE ic.account_id = r.account_id AND ic.cycle_start = r.cycle_start)),
                    r.currency, r.allowance_id, r.allowance_used,
                    r.amount + coalesce((SELECT sum(a.delta) FROM rerate_adjustments a WHERE a.usage_id = r.usage_id), 0)
@@ -40,7 +40,7 @@ public static class RerateStore
         }
 
         return ChargeStore.Invoiced(tx, sub, cycle)
-            .Select(u => rows[u.Id] is var r ? new InvoicedCharge(u, r.Account, cycle, r.InvoiceId, r.Currency, r.AllowanceId, r.AllowanceUsed, r.Billed) : null!)
+            .Select(u => rows[u.Id] is var r ? new InvoicedCharge(u, r.Account, r.PlanId, cycle, r.InvoiceId, r.Currency, r.AllowanceId, r.AllowanceUsed, r.Billed) : null!)
             .ToList();
     }
 

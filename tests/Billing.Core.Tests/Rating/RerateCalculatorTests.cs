@@ -27,7 +27,7 @@ public class RerateCalculatorTests
     public void An_invoiced_call_keeps_its_allowance_and_records_its_new_price_as_an_adjustment_while_open_calls_are_rated_again()
     {
         // Invoiced: 120 s at 09:00, 60 s of it covered, billed 0.20. Open: 60 s at 10:00, billed 0.20 before the fix.
-        var invoiced = new InvoicedCharge(Call(1, 9, 120), "A-1", Nov1, 77, "GBP", "MIN", 60, 0.20m);
+        var invoiced = new InvoicedCharge(Call(1, 9, 120), "A-1", "P", Nov1, 77, "GBP", "MIN", 60, 0.20m);
         var before = new Dictionary<long, (string, Money)> { [1] = ("A-1", Gbp(0.20m)), [2] = ("A-1", Gbp(0.20m)) };
         var used = new Dictionary<(long, string, LocalDate), long> { [(Sub, "MIN", Nov1)] = 60 };
 
@@ -64,7 +64,7 @@ public class RerateCalculatorTests
     public void An_invoiced_call_repriced_in_another_currency_records_no_adjustment_mixing_the_two()
     {
         var euros = new CatalogTimeline([OnePlanCatalog.Version(2, Instant.FromUtc(2026, 1, 1, 0, 0), perMinute: 0.30m, minutes: 0, currency: "EUR")]);
-        var invoiced = new InvoicedCharge(Call(1, 9, 60), "A-1", Nov1, 77, "GBP", null, 0, 0.20m);
+        var invoiced = new InvoicedCharge(Call(1, 9, 60), "A-1", "P", Nov1, 77, "GBP", null, 0, 0.20m);
         var before = new Dictionary<long, (string, Money)> { [1] = ("A-1", Gbp(0.20m)) };
 
         var difference = RerateCalculator.Compute([(Sub, Nov1)], [], [invoiced], before,
@@ -79,7 +79,7 @@ public class RerateCalculatorTests
     {
         var oct1 = new LocalDate(2026, 10, 1);
         var used = new Dictionary<(long, string, LocalDate), long> { [(Sub, "MIN", Nov1)] = 60, [(Sub, "MIN", oct1)] = 45, [(Sub, "SMS", Nov1)] = 3 };
-        var invoiced = new InvoicedCharge(Call(1, 9, 120), "A-1", Nov1, 77, "GBP", "MIN", 20, 0.50m);
+        var invoiced = new InvoicedCharge(Call(1, 9, 120), "A-1", "P", Nov1, 77, "GBP", "MIN", 20, 0.50m);
 
         var after = RerateCalculator.UsedByInvoicedCharges([(Sub, Nov1)], [invoiced], used);
 

@@ -124,4 +124,28 @@ public sealed class RerateTests : IDisposable
         var account = Assert.Single(result.Accounts);
         Assert.Equal(("R-A", Gbp(0.20m), Gbp(0.30m), 1L), (account.Account, account.Before, account.After, account.Adjustments));
     }
+
+    [Fact]
+    public void A_re_rate_prices_an_invoiced_call_on_the_plan_it_was_rated_with_not_on_the_plan_the_accounts_import_since_put_its_period_on()
+    {
+        using var c = _scratch.Db.Open();
+        RatingData.SaveTemplateCatalog(c, Instant.FromUtc(2026, 1, 1, 0, 0));
+        const string msisdn = "447700900905";
+        var since = Instant.FromUtc(2026, 1, 1, 0, 0);
+        RatingData.AddSubscriber(c, "R-P", msisdn, "uk_prepaid", since, billCycleDay: 1);
+        var ids = RatingData.InsertUsage(c, [UsageSpec.Voice("p-a", msisdn, "447700900123", Instant.FromUtc(2026, 11, 10, 10, 0), 90)]);
+        var job = new RateUsageJob(_scratch.Db, new CatalogCache());
+        job.RateAll(1000);
+        c.Execute("UPDATE rated_charges SET invoice_id = 77 WHERE usage_id = @id", new { id = ids[0] }); // invoiced on uk_prepaid: 90 s at 0.20 = 0.30
+        // The accounts import now says the same period (same start) is on another plan.
+        RatingData.AddSubscriber(c, "R-P", msisdn, "uk_postpaid_300", since, billCycleDay: 1);
+        SaveFixedCatalog(c);
+
+        var result = job.Rerate(Instant.FromUtc(2026, 11, 1, 0, 0), Instant.FromUtc(2026, 12, 1, 0, 0), null, dryRun: false);
+
+        // The fix priced uk_prepaid's calls at 0.30 a minute: 90 s = 0.45, 0.15 more than invoiced, on the plan the call was made on.
+        Assert.Equal((ids[0], 0.30m, 0.45m, 0.15m), c.QuerySingle<(long, decimal, decimal, decimal)>("SELECT usage_id, old_amount, new_amount, delta FROM rerate_adjustments"));
+        var account = Assert.Single(result.Accounts);
+        Assert.Equal(("R-P", Gbp(0.30m), Gbp(0.45m), 1L), (account.Account, account.Before, account.After, account.Adjustments));
+    }
 }
