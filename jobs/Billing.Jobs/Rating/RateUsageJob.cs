@@ -282,7 +282,8 @@ public sealed class RateUsageJob(BillingDatabase db, CatalogCache catalogs, Func
             var cycles = RerateStore.CyclesWithChargesIn(tx, from, to, account);
             var before = RerateStore.BilledAmounts(tx, cycles);
             var invoiced = cycles.SelectMany(k => RerateStore.InvoicedCharges(tx, k.Sub, k.Cycle)).ToList();
-            var work = cycles.SelectMany(k => ChargeStore.NotInvoiced(tx, k.Sub, k.Cycle).Select(u => new UsageInCycle(u, k.Cycle))).ToList();
+            // Each in the cycle of the account its number's period is on now (the accounts import may have moved it to one with another cycle day).
+            var work = cycles.SelectMany(k => ChargeStore.NotInvoiced(tx, k.Sub, k.Cycle).Select(u => new UsageInCycle(u, u.Subscriber!.CycleAt(u.Start)))).ToList();
             var inputs = Load(tx, work, cycles.Select(k => k.Sub), invoiced.Select(i => i.Usage.Start));
 
             var difference = RerateCalculator.Compute(cycles, work, invoiced, before, inputs);

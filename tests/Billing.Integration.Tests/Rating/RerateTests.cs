@@ -148,4 +148,28 @@ public sealed class RerateTests : IDisposable
         var account = Assert.Single(result.Accounts);
         Assert.Equal(("R-P", Gbp(0.30m), Gbp(0.45m), 1L), (account.Account, account.Before, account.After, account.Adjustments));
     }
+
+    [Fact]
+    public void A_re_rate_of_a_number_the_accounts_import_moved_to_an_account_with_another_cycle_day_rates_its_open_calls_in_that_accounts_cycle_once_with_one_allowance()
+    {
+        using var c = _scratch.Db.Open();
+        RatingData.SaveTemplateCatalog(c, Instant.FromUtc(2026, 1, 1, 0, 0));
+        const string msisdn = "447700900906";
+        var since = Instant.FromUtc(2026, 1, 1, 0, 0);
+        RatingData.AddSubscriber(c, "R-C", msisdn, "uk_postpaid_300", since, billCycleDay: 1);
+        var job = new RateUsageJob(_scratch.Db, new CatalogCache());
+        RatingData.InsertUsage(c, [UsageSpec.Voice("c-x", msisdn, "447700900123", Instant.FromUtc(2026, 11, 10, 10, 0), 200 * 60)]);
+        job.RateAll(1000); // R-C's cycle from 1 November: 200 of its 300 minutes
+        // The accounts import puts the number's period on R-D, whose cycles start on the 5th; a later call is rated there.
+        RatingData.AddSubscriber(c, "R-D", msisdn, "uk_postpaid_300", since, billCycleDay: 5);
+        RatingData.InsertUsage(c, [UsageSpec.Voice("c-y", msisdn, "447700900123", Instant.FromUtc(2026, 11, 20, 10, 0), 200 * 60)]);
+        job.RateAll(1000);
+
+        job.Rerate(Instant.FromUtc(2026, 11, 1, 0, 0), Instant.FromUtc(2026, 12, 1, 0, 0), null, dryRun: false);
+
+        // Both calls are R-D's now, in its cycle from 5 November: one 300-minute allowance for the two, not one each.
+        Assert.Equal(
+            [("c-x", "R-D", new LocalDate(2026, 11, 5), 12000L), ("c-y", "R-D", new LocalDate(2026, 11, 5), 6000L)],
+            RatingData.Charges(c).Select(x => (x.RecordKey, x.AccountId, x.CycleStart, x.AllowanceUsed)));
+    }
 }
