@@ -71,7 +71,7 @@ public sealed class RenderDocumentsJob(BillingDatabase db, InvoiceRenderer rende
     /// <summary>
     /// Loads, renders, writes and records the documents, a chunk at a time: the chunk's documents are drawn and written
     /// on <see cref="DocumentOptions.WorkersInForce"/> threads, each taking the next document, while the next chunk is
-    /// loaded on a connection of its own; the chunk's files are recorded once all are written. A document that cannot be
+    /// loaded on a connection of its own (from three fifths of the way through this one); the chunk's files are recorded once all are written. A document that cannot be
     /// drawn fails the render (the files written before it stay, recorded or not: a render again replaces them).
     /// </summary>
     public RenderOutcome Render(IReadOnlyList<string> invoiceNumbers, IReadOnlyList<string> creditNoteNumbers)
@@ -112,8 +112,11 @@ public sealed class RenderDocumentsJob(BillingDatabase db, InvoiceRenderer rende
             for (var i = 0; i < chunks.Length; i++)
             {
                 var documents = next!.GetAwaiter().GetResult();
-                next = i + 1 < chunks.Length ? Load(i + 1) : null;
-                var kind = chunks[i].Kind;
+                next = null;
+                var (kind, following) = (chunks[i].Kind, i + 1 < chunks.Length ? i + 1 : -1);
+                // The next chunk starts loading when three fifths of this one are taken: early enough to be there when the
+                // workers want it, late enough that fewer documents wait in memory (each collection copies those still alive).
+                var loadNextAt = documents.Length * 3 / 5;
                 var rendered = new RenderedDocument[documents.Length];
                 var taken = -1;
                 InParallel(options.WorkersInForce, () =>
@@ -121,6 +124,11 @@ public sealed class RenderDocumentsJob(BillingDatabase db, InvoiceRenderer rende
                     int d;
                     while ((d = Interlocked.Increment(ref taken)) < documents.Length)
                     {
+                        if (d == loadNextAt && following > 0)
+                        {
+                            Volatile.Write(ref next, Load(following));
+                        }
+
                         var document = documents[d];
                         documents[d] = null!; // let go of it once drawn: a collection copies only what is left to draw
                         try

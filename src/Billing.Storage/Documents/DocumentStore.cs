@@ -138,6 +138,9 @@ public static class DocumentStore
         var records = q.Read<AnnexRow>().ToLookup(a => a.InvoiceId);
         var byNumber = heads.ToDictionary(h => h.Number, StringComparer.Ordinal);
         var suspensions = Dunning.DunningStore.OnInvoices(conn, [.. heads.Select(h => h.Id)]);
+        // A subscriber's number once per chunk, not once per record: the documents wait in memory until drawn.
+        var msisdns = new Dictionary<string, string>(StringComparer.Ordinal);
+        string Shared(string msisdn) => msisdns.TryGetValue(msisdn, out var first) ? first : msisdns[msisdn] = msisdn;
         return numbers.Where(byNumber.ContainsKey).Select(n =>
         {
             var h = byNumber[n];
@@ -153,7 +156,7 @@ public static class DocumentStore
                 DailySpend = spend.Contains(h.Id)
                     ? spend[h.Id].Select(s => new DailySpend(s.Day, (ServiceType)s.Service, s.Amount)).ToList()
                     : SpendOf(records[h.Id]),
-                Annex = records[h.Id].Select(a => new AnnexRecord(a.Msisdn, a.Start, (ServiceType)a.Service, a.Destination, a.Quantity, a.Amount, a.Late)).ToList(),
+                Annex = records[h.Id].Select(a => new AnnexRecord(Shared(a.Msisdn), a.Start, (ServiceType)a.Service, a.Destination, a.Quantity, a.Amount, a.Late)).ToList(),
             };
         }).ToList();
     }
