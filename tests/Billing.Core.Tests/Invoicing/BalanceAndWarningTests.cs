@@ -127,4 +127,19 @@ public sealed class BalanceAndWarningTests
              (InvoiceWarningCode.FeesInArrearsNotBilled, "no invoice bills the fees in arrears of 1 Oct – 31 Oct 2026 (52.00): the run of 2026-11-01 was not made")],
             warnings.Select(w => (w.Code, w.Message)));
     }
+
+    [Fact]
+    public void Every_fee_in_arrears_of_every_number_in_a_missed_cycle_is_added_up_and_the_sum_rounded_once()
+    {
+        // November (30 days): two numbers on P1, whose two fees in arrears are 10.00 and 5.00; the second number from 23 Nov
+        // (8 days): 2 × 15.00 would be 30.00, here 15.00 + 15.00 × 8 / 30 (4.00) = 19.00; one fee alone would give 10.00 + 2.67.
+        var plans = Plans(("P1", Fee(10.00m, FeeBilling.Arrears)), ("P1", Fee(5.00m, FeeBilling.Arrears, id: "second")));
+        var warnings = MissedArrears.Warnings(
+            [Closing("2026-12-01")],
+            [On("P1", "2026-01-01"), On("P1", "2026-11-23", subscription: "S2", msisdn: "447700900002")],
+            plan => plans.TryGetValue(plan, out var fees) ? fees : [],
+            Eur);
+
+        Assert.Equal("no invoice bills the fees in arrears of 1 Nov – 30 Nov 2026 (19.00): the run of 2026-12-01 was not made", Assert.Single(warnings).Message);
+    }
 }
