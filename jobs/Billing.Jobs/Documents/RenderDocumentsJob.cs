@@ -174,42 +174,16 @@ public sealed class RenderDocumentsJob(BillingDatabase db, InvoiceRenderer rende
         return new RenderOutcome(invoiceNumbers.Count, creditNoteNumbers.Count, bytes, Seconds(load), Seconds(draw), Seconds(write));
     }
 
-    /// <summary>Runs <paramref name="work"/> on this thread and <paramref name="workers"/> − 1 more; an exception of any ends the render with it.</summary>
+    /// <summary>Runs <paramref name="work"/> on <paramref name="workers"/> threads; the first exception of any ends the render with it.</summary>
     private static void InParallel(int workers, Action work)
     {
-        if (workers == 1)
-        {
-            work();
-            return;
-        }
-
-        var others = Enumerable.Range(1, workers - 1).Select(_ => Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
-        Exception? mine = null;
         try
         {
-            work();
+            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, _ => work());
         }
-        catch (Exception e)
-        {
-            mine = e;
-        }
-
-        try
-        {
-            Task.WaitAll(others);
-        }
-        catch (AggregateException e) when (mine is null)
+        catch (AggregateException e)
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
-        }
-        catch (AggregateException)
-        {
-            // this thread's own failure is the one to report
-        }
-
-        if (mine is not null)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(mine);
         }
     }
 
