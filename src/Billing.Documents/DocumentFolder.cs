@@ -90,26 +90,38 @@ public sealed class DocumentFolder(string root)
         ArgumentNullException.ThrowIfNull(pdf);
         var path = PathOf(kind, number);
         var temp = TemporaryPath(path, Environment.ProcessId, Environment.CurrentManagedThreadId);
-        var options = OwnerOnly(FileMode.Create);
-        FileStream file;
-        try
-        {
-            file = new FileStream(temp, options);
-        }
-        catch (DirectoryNotFoundException)
-        {
-            // The first file of its year (or of the store): the folders are made once, not looked up for every file.
-            CreateFolders(Path.GetDirectoryName(path)!);
-            file = new FileStream(temp, options);
-        }
-
-        using (file)
+        using (var file = OpenTemporary(temp, path))
         {
             file.Write(pdf);
         }
 
         File.Move(temp, path, overwrite: true);
         return new WrittenFile(path, pdf.LongLength, Convert.ToHexStringLower(SHA256.HashData(pdf)));
+    }
+
+    /// <summary>
+    /// The temporary file, new (<see cref="FileMode.CreateNew"/>, not <see cref="FileMode.Create"/>: .NET truncates a file
+    /// opened with Create after opening it, and ext4 answers a truncation to nothing by writing the file out when it is
+    /// closed, in the writer's time). The folders are made when the first open finds them missing, not looked up for
+    /// every file; a temporary file of the same name (this thread's, left when its rename failed) is replaced.
+    /// </summary>
+    private FileStream OpenTemporary(string temp, string path)
+    {
+        var options = OwnerOnly(FileMode.CreateNew);
+        try
+        {
+            return new FileStream(temp, options);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            CreateFolders(Path.GetDirectoryName(path)!);
+            return new FileStream(temp, options);
+        }
+        catch (IOException) when (File.Exists(temp))
+        {
+            File.Delete(temp);
+            return new FileStream(temp, options);
+        }
     }
 
     /// <summary>

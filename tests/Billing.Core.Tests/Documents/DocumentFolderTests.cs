@@ -28,6 +28,25 @@ public sealed class DocumentFolderTests : IDisposable
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void A_temporary_file_this_thread_left_when_its_rename_failed_is_replaced_whole_by_the_next_write_owner_only()
+    {
+        var folder = new DocumentFolder(_root);
+        folder.Write(DocumentKind.Invoice, "INV-2026-000001", [1]);
+        var path = folder.PathOf(DocumentKind.Invoice, "INV-2026-000002");
+        // What a failed rename leaves: this thread's temporary name, longer than the next file and readable by anyone.
+        var temp = DocumentFolder.TemporaryPath(path, Environment.ProcessId, Environment.CurrentManagedThreadId);
+        File.WriteAllBytes(temp, new byte[100]);
+        File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        var written = folder.Write(DocumentKind.Invoice, "INV-2026-000002", "%PDF-1.7"u8.ToArray());
+
+        Assert.Equal("%PDF-1.7"u8.ToArray(), File.ReadAllBytes(written.Path));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(written.Path));
+        Assert.False(File.Exists(temp));
+    }
+
+    [Fact]
     public void A_store_whose_folders_were_removed_after_its_first_file_makes_them_again_on_the_next_write()
     {
         var folder = new DocumentFolder(_root);
