@@ -26,6 +26,9 @@ public sealed class RenderDocumentsJob(BillingDatabase db, InvoiceRenderer rende
 
     public InvoiceTemplate Template => renderer.Template;
 
+    /// <summary>The same job writing into <paramref name="documents"/>.</summary>
+    public RenderDocumentsJob WithFolder(DocumentFolder documents) => new(db, renderer, documents, options, clock);
+
     /// <summary>The same job drawing on <paramref name="workers"/> threads.</summary>
     public RenderDocumentsJob WithWorkers(int workers) => new(db, renderer, folder, options with { Workers = workers }, clock);
 
@@ -71,8 +74,10 @@ public sealed class RenderDocumentsJob(BillingDatabase db, InvoiceRenderer rende
     /// <summary>
     /// Loads, renders, writes and records the documents, a chunk at a time: the chunk's documents are drawn and written
     /// on <see cref="DocumentOptions.WorkersInForce"/> threads, each taking the next document, while the next chunk is
-    /// loaded on a connection of its own (from three fifths of the way through this one); the chunk's files are recorded once all are written. A document that cannot be
-    /// drawn fails the render (the files written before it stay, recorded or not: a render again replaces them).
+    /// loaded on a connection of its own (from three fifths of the way through this one, or at once when it is larger:
+    /// the first chunks grow, see <see cref="Chunks"/>); the chunk's files are recorded once all are written, while the
+    /// workers draw the next chunk. A document that cannot be drawn fails the render (the files written before it stay,
+    /// recorded or not: a render again replaces them); the chunks before it are recorded by the time it fails.
     /// </summary>
     public RenderOutcome Render(IReadOnlyList<string> invoiceNumbers, IReadOnlyList<string> creditNoteNumbers)
     {
@@ -83,7 +88,7 @@ public sealed class RenderDocumentsJob(BillingDatabase db, InvoiceRenderer rende
             Log.Information("Removed {Count} temporary file(s) a killed render left in {Folder}", swept, folder.Root);
         }
 
-        var chunks = invoiceNumbers.Chunk(options.ChunkSize).Select(c => (Numbers: c, Kind: DocumentKind.Invoice))
+        var chunks = Chunks(invoiceNumbers, options.ChunkSize).Select(c => (Numbers: c, Kind: DocumentKind.Invoice))
             .Concat(creditNoteNumbers.Chunk(options.ChunkSize).Select(c => (Numbers: c, Kind: DocumentKind.CreditNote))).ToArray();
         if (chunks.Length == 0)
         {
@@ -97,7 +102,7 @@ public sealed class RenderDocumentsJob(BillingDatabase db, InvoiceRenderer rende
         long load = 0, draw = 0, write = 0; // thread time in Stopwatch ticks, from every thread
         long bytes = 0;
         var done = 0L;
-        Task<InvoiceDocument[]> Load(int i) => Task.Run(() =>
+        Task<InvoiceDocument[]> Load(int i) => OwnThread(() =>
         {
             var started = Stopwatch.GetTimestamp();
             var (numbers, kind) = chunks[i];
@@ -107,6 +112,7 @@ public sealed class RenderDocumentsJob(BillingDatabase db, InvoiceRenderer rende
         });
 
         Task<InvoiceDocument[]>? next = Load(0);
+        Task? recording = null;
         try
         {
             for (var i = 0; i < chunks.Length; i++)
@@ -115,8 +121,9 @@ public sealed class RenderDocumentsJob(BillingDatabase db, InvoiceRenderer rende
                 next = null;
                 var (kind, following) = (chunks[i].Kind, i + 1 < chunks.Length ? i + 1 : -1);
                 // The next chunk starts loading when three fifths of this one are taken: early enough to be there when the
-                // workers want it, late enough that fewer documents wait in memory (each collection copies those still alive).
-                var loadNextAt = documents.Length * 3 / 5;
+                // workers want it, late enough that fewer documents wait in memory (each collection copies those still alive);
+                // a larger one (the first chunks grow) at once.
+                var loadNextAt = following > 0 && chunks[following].Numbers.Length > documents.Length ? 0 : documents.Length * 3 / 5;
                 var rendered = new RenderedDocument[documents.Length];
                 var taken = -1;
                 InParallel(options.WorkersInForce, () =>
@@ -149,24 +156,36 @@ public sealed class RenderDocumentsJob(BillingDatabase db, InvoiceRenderer rende
                     }
                 });
 
-                var recording = Stopwatch.GetTimestamp();
-                DocumentStore.Record(conn, rendered);
-                AddSince(ref write, recording);
-                progress(done += rendered.Length, total);
+                // The chunk is recorded while the workers draw the next one (on the render's own connection, one chunk
+                // after the other, in order); the previous chunk's record is done first.
+                recording?.GetAwaiter().GetResult();
+                recording = OwnThread(() =>
+                {
+                    var started = Stopwatch.GetTimestamp();
+                    DocumentStore.Record(conn, rendered);
+                    AddSince(ref write, started);
+                    progress(done += rendered.Length, total);
+                });
             }
+
+            recording?.GetAwaiter().GetResult();
         }
         finally
         {
-            // A failed drawing leaves the next chunk loading on its connection: done with it before that connection closes.
-            if (next is { IsCompleted: false })
+            // A failed drawing leaves the next chunk loading on its connection, and the chunk before it may still be
+            // being recorded: done with both before their connections close (the chunks before a failure stay recorded).
+            foreach (var pending in new[] { next, recording })
             {
-                try
+                if (pending is { IsCompleted: false })
                 {
-                    next.Wait();
-                }
-                catch (AggregateException)
-                {
-                    // the render's own failure is the one reported
+                    try
+                    {
+                        pending.Wait();
+                    }
+                    catch (AggregateException)
+                    {
+                        // the render's own failure is the one reported
+                    }
                 }
             }
         }
@@ -186,6 +205,32 @@ public sealed class RenderDocumentsJob(BillingDatabase db, InvoiceRenderer rende
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
         }
     }
+
+    /// <summary>
+    /// The numbers in chunks of <paramref name="size"/>, the first ones smaller: 25, 50, 100 … up to the size, so the
+    /// workers start drawing after a short load instead of a whole chunk's, while the next (larger) chunk loads.
+    /// </summary>
+    public static IEnumerable<string[]> Chunks(IReadOnlyList<string> numbers, int size)
+    {
+        ArgumentNullException.ThrowIfNull(numbers);
+        ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
+        var next = Math.Min(size, FirstChunk);
+        for (var from = 0; from < numbers.Count; from += next, next = Math.Min(size, next * 2))
+        {
+            yield return [.. numbers.Skip(from).Take(next)];
+        }
+    }
+
+    /// <summary>The size of a render's first chunk (when the chunk size is larger).</summary>
+    public const int FirstChunk = 25;
+
+    /// <summary>
+    /// Work beside the drawing threads on a thread of its own: on the thread pool it would queue behind the workers
+    /// until the pool added a thread (with two cores, the pool keeps two), and the workers would wait for it.
+    /// </summary>
+    private static Task<T> OwnThread<T>(Func<T> work) => Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private static Task OwnThread(Action work) => Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     /// <summary>Adds the time since <paramref name="started"/> to <paramref name="sum"/>; returns now.</summary>
     private static long AddSince(ref long sum, long started)

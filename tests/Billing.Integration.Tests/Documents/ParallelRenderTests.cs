@@ -94,4 +94,18 @@ public sealed class ParallelRenderTests : IDisposable
         Assert.Equal(numbers.Take(2).Order(StringComparer.Ordinal), Recorded());
         Assert.All(numbers.Skip(4), n => Assert.False(File.Exists(PathOf(n)), n));
     }
+
+    [Fact]
+    public void A_render_takes_its_first_chunks_growing_from_25_to_the_chunk_size_and_every_number_once_in_order()
+    {
+        var numbers = Enumerable.Range(1, 1000).Select(i => $"INV-2026-{i:000000}").ToList();
+
+        var chunks = RenderDocumentsJob.Chunks(numbers, 200).ToList();
+
+        Assert.Equal([25, 50, 100, 200, 200, 200, 200, 25], chunks.Select(c => c.Length));
+        Assert.Equal(numbers, chunks.SelectMany(c => c));
+        Assert.Equal([2, 2, 1], RenderDocumentsJob.Chunks(numbers.Take(5).ToList(), 2).Select(c => c.Length));
+        Assert.Equal([25, 15], RenderDocumentsJob.Chunks(numbers.Take(40).ToList(), 30).Select(c => c.Length));
+        Assert.Empty(RenderDocumentsJob.Chunks([], 200));
+    }
 }
