@@ -16,7 +16,7 @@ using PdfSharp.Pdf;
 
 namespace Billing.Benchmarks;
 
-public sealed record PdfBenchSettings(int Invoices, int Records, int Workers, bool ReuseData);
+public sealed record PdfBenchSettings(int Invoices, int Records, int Workers, bool ReuseData, int Repeat = 1);
 
 /// <summary>
 /// One timed phase: invoices per second, the peak working set and managed heap while it ran, what it allocated per
@@ -25,21 +25,32 @@ public sealed record PdfBenchSettings(int Invoices, int Records, int Workers, bo
 public sealed record PdfPhase(decimal Seconds, decimal InvoicesPerSecond, decimal PeakWorkingSetMegabytes, decimal PeakGcHeapMegabytes,
     decimal AllocatedKilobytesPerInvoice, int Gen0, int Gen2, CpuSeconds Cpu, decimal GcPauseSeconds);
 
+/// <summary>One round: the render end to end and, right after it, the floor; the render's thread-seconds loading, drawing and writing.</summary>
+public sealed record PdfRound(PdfPhase EndToEnd, PdfPhase Floor, decimal LoadSeconds, decimal DrawSeconds, decimal WriteSeconds)
+{
+    public decimal Ratio => Floor.InvoicesPerSecond == 0m ? 0m : Math.Round(EndToEnd.InvoicesPerSecond / Floor.InvoicesPerSecond, 3, MidpointRounding.AwayFromZero);
+}
+
 public sealed record PdfBenchResult(
     PdfBenchSettings Settings,
     BillRunGeneration Generation,
     decimal BillRunSeconds,
-    PdfPhase EndToEnd,
-    PdfPhase Floor,
+    IReadOnlyList<PdfRound> Rounds,
     long Bytes,
     decimal AveragePages,
     decimal FloorAveragePages,
-    string Folder,
-    decimal LoadSeconds,
-    decimal DrawSeconds,
-    decimal WriteSeconds)
+    string Folder)
 {
-    public decimal Ratio => Floor.InvoicesPerSecond == 0m ? 0m : Math.Round(EndToEnd.InvoicesPerSecond / Floor.InvoicesPerSecond, 3, MidpointRounding.AwayFromZero);
+    /// <summary>The median of the rounds' ratios (of an even number, the mean of the middle two).</summary>
+    public decimal MedianRatio => Median(Rounds.Select(r => r.Ratio));
+
+    public static decimal Median(IEnumerable<decimal> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? 0m
+            : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2]
+            : Math.Round((sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2, 3, MidpointRounding.AwayFromZero);
+    }
 }
 
 /// <summary>
@@ -68,7 +79,6 @@ public static class PdfBenchmark
         using (var conn = db.Open())
         {
             numbers = conn.Query<string>("SELECT number FROM invoices WHERE status = 'issued' ORDER BY number").AsList();
-            conn.Execute("TRUNCATE documents, notifications"); // together: a message may name a document (its attachment)
         }
 
         if (Directory.Exists(job.Folder.Root))
@@ -83,18 +93,6 @@ public static class PdfBenchmark
             job.RenderOne(numbers[0]);
         }
 
-        progress($"Rendering {numbers.Count:N0} invoices end to end on {s.Workers} worker(s) into {job.Folder.Root} …");
-        // As `billing invoices render --run` renders a run: one render, its chunks loaded one ahead, drawn on the workers.
-        RenderOutcome outcome = null!;
-        var endToEnd = Timed(db, numbers.Count, () => outcome = job.WithWorkers(s.Workers).Render(numbers, []));
-        var split = (Load: Math.Round((decimal)outcome.LoadSeconds, 2), Draw: Math.Round((decimal)outcome.DrawSeconds, 2), Write: Math.Round((decimal)outcome.WriteSeconds, 2));
-
-        long bytes;
-        using (var conn = db.Open())
-        {
-            bytes = conn.ExecuteScalar<long>("SELECT coalesce(sum(size_bytes), 0)::bigint FROM documents");
-        }
-
         // The floor draws what the documents show; they are loaded first (a sample, cycled), outside the timing.
         List<InvoiceDocument> sample;
         using (var conn = db.Open())
@@ -102,26 +100,59 @@ public static class PdfBenchmark
             sample = [.. DocumentStore.LoadInvoices(conn, [.. numbers.Take(Math.Min(numbers.Count, 500))], annex: true)];
         }
 
-        var pages = sample.Count == 0 ? 0m : Math.Round((decimal)sample.Take(50).Average(d => Pages(File.ReadAllBytes(job.Folder.PathOf(DocumentKind.Invoice, d.Number)))), 2);
-        progress($"Drawing the floor: the same {numbers.Count:N0} invoices' pages and text straight onto PDFsharp pages in memory …");
         var floor = new Floor(job.Template);
         if (sample.Count > 0)
         {
             floor.Draw(sample[0]);
         }
 
-        var next = -1;
-        long floorPages = 0;
-        var drawn = Timed(db, numbers.Count, () => InWorkers(s.Workers, () =>
+        // Each round renders into a folder of its own: the files of a round before are not deleted under the next one's
+        // feet (on an ext4 without a journal, as here, a file created next to many just deleted costs far more to create).
+        var rounds = new List<PdfRound>();
+        RenderDocumentsJob last = job;
+        long bytes = 0, floorPages = 0;
+        for (var round = 1; round <= s.Repeat; round++)
         {
-            int i;
-            while ((i = Interlocked.Increment(ref next)) < numbers.Count)
+            using (var conn = db.Open())
             {
-                Interlocked.Add(ref floorPages, floor.Draw(sample[i % sample.Count]));
+                conn.Execute("TRUNCATE documents, notifications"); // together: a message may name a document (its attachment)
             }
-        }));
 
-        return new PdfBenchResult(s, bill.Generation, Math.Round((decimal)billed.Elapsed.TotalSeconds, 2), endToEnd, drawn, bytes, pages, Math.Round(floorPages / (decimal)Math.Max(numbers.Count, 1), 2), job.Folder.Root, split.Load, split.Draw, split.Write);
+            last = job.WithFolder(new DocumentFolder(Path.Combine(job.Folder.Root, $"round-{round}"))).WithWorkers(s.Workers);
+            var render = last;
+            var of = s.Repeat > 1 ? $"Round {round} of {s.Repeat}: r" : "R";
+            progress($"{of}endering {numbers.Count:N0} invoices end to end on {s.Workers} worker(s) into {render.Folder.Root} …");
+            // As `billing invoices render --run` renders a run: one render, its chunks loaded one ahead, drawn on the workers.
+            RenderOutcome outcome = null!;
+            var endToEnd = Timed(db, numbers.Count, () => outcome = render.Render(numbers, []));
+            using (var conn = db.Open())
+            {
+                bytes = conn.ExecuteScalar<long>("SELECT coalesce(sum(size_bytes), 0)::bigint FROM documents");
+            }
+
+            progress($"{(s.Repeat > 1 ? $"Round {round} of {s.Repeat}: d" : "D")}rawing the floor: the same {numbers.Count:N0} invoices' pages and text straight onto PDFsharp pages in memory …");
+            var next = -1;
+            floorPages = 0;
+            var drawn = Timed(db, numbers.Count, () => InWorkers(s.Workers, () =>
+            {
+                int i;
+                while ((i = Interlocked.Increment(ref next)) < numbers.Count)
+                {
+                    Interlocked.Add(ref floorPages, floor.Draw(sample[i % sample.Count]));
+                }
+            }));
+            rounds.Add(new PdfRound(endToEnd, drawn, Math.Round((decimal)outcome.LoadSeconds, 2), Math.Round((decimal)outcome.DrawSeconds, 2), Math.Round((decimal)outcome.WriteSeconds, 2)));
+        }
+
+        var pages = sample.Count == 0 ? 0m : Math.Round((decimal)sample.Take(50).Average(d => Pages(File.ReadAllBytes(last.Folder.PathOf(DocumentKind.Invoice, d.Number)))), 2);
+        // The last round's files stay (they are what the documents table records); the rounds' before go.
+        for (var round = 1; round < s.Repeat; round++)
+        {
+            Directory.Delete(Path.Combine(job.Folder.Root, $"round-{round}"), recursive: true);
+        }
+
+        return new PdfBenchResult(s, bill.Generation, Math.Round((decimal)billed.Elapsed.TotalSeconds, 2), rounds, bytes, pages,
+            Math.Round(floorPages / (decimal)Math.Max(numbers.Count, 1), 2), last.Folder.Root);
     }
 
     private static int Pages(byte[] pdf)

@@ -66,6 +66,7 @@ public sealed class ArgumentSweepTests : IDisposable
             (["bench", "bill-run", "--records", "100001"], "--records '100001'"),
             (["bench", "bill-run", "--batch-size", "0"], "--batch-size '0'"),
             (["bench", "bill-run", "--workers", "65"], "--workers '65'"),
+            (["bench", "pdf", "--repeat", "0"], "--repeat '0'"),
             (["invoices", "list", "--limit", "0"], "--limit '0'"),
             (["dunning", "--as-of", "2026-13-01"], "--as-of '2026-13-01'"),
             (["dunning", "--as-of", "3000-01-01"], "--as-of '3000-01-01'"),

@@ -1,0 +1,65 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Billing.Integration.Tests.Infrastructure;
+using Dapper;
+
+namespace Billing.Integration.Tests.EndToEnd;
+
+/// <summary>`billing bench pdf` on a small data set: what it prints and what it leaves behind, never how fast it is.</summary>
+public sealed class BenchPdfCommandTests : IDisposable
+{
+    private readonly ScratchDatabase _db = new();
+    private readonly TempDir _work = new();
+
+    public void Dispose()
+    {
+        _db.Dispose();
+        _work.Dispose();
+    }
+
+    [Fact]
+    public void Bench_pdf_renders_every_invoice_once_a_round_and_leaves_the_last_rounds_files_recorded_as_they_are()
+    {
+        // 60 invoices: chunks of 25 and 35 (the second larger, so loaded at once), rendered in each of two rounds.
+        var (exit, stdout, stderr) = BillingProcess.Run(_work.Path, "bench", "pdf", "--invoices", "60", "--records", "5", "--workers", "2", "--repeat", "2", "--db", _db.Db.ConnectionString);
+
+        Assert.True(exit == 0, $"exit {exit}: {stderr}");
+        Assert.Matches(@"bench pdf: 60 invoices billed from 60 accounts × 5 records \([\d.]+ s to generate and bill\), [\d.]+ pages each, 2 worker\(s\)", stdout);
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Count(stdout, @" round \d of 2:\n  end to end \(load, draw, write, record\): +[\d.]+ s +[\d,]+ invoices/s"));
+        var ratios = System.Text.RegularExpressions.Regex.Matches(stdout, @"  ratio end to end / floor: ([\d.]+)").Select(m => decimal.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(2, ratios.Count);
+        var median = Math.Round(ratios.Sum() / 2, 3, MidpointRounding.AwayFromZero);
+        Assert.Contains($"ratio end to end / floor: median {median:F3} of 2 round(s) (target ≥ 0.7)", stdout, StringComparison.Ordinal);
+
+        // Left behind: the last round's 60 files, each recorded with its size and SHA-256; the first round's folder is gone.
+        var documents = Path.Combine(_work.Path, ".billing", "bench", "documents");
+        Assert.Equal(["round-2"], Directory.GetDirectories(documents).Select(Path.GetFileName));
+        using var c = _db.Db.Open();
+        var recorded = c.Query<(string Number, string Path, long Size, string Sha256)>("SELECT number, path, size_bytes, sha256 FROM documents ORDER BY number").AsList();
+        Assert.Equal(c.Query<string>("SELECT number FROM invoices WHERE status = 'issued' ORDER BY number"), recorded.Select(r => r.Number));
+        Assert.Equal(60, recorded.Count);
+        Assert.All(recorded, r =>
+        {
+            var bytes = File.ReadAllBytes(r.Path);
+            Assert.Equal((Path.Combine(documents, "round-2", "invoices", r.Number + ".pdf"), bytes.LongLength, Convert.ToHexStringLower(SHA256.HashData(bytes))), (r.Path, r.Size, r.Sha256));
+        });
+    }
+
+    [Fact]
+    public void Bench_pdf_json_holds_every_round_and_the_median_of_their_ratios()
+    {
+        var (exit, stdout, stderr) = BillingProcess.Run(_work.Path, "bench", "pdf", "--json", "--invoices", "8", "--records", "3", "--workers", "1", "--repeat", "3", "--db", _db.Db.ConnectionString);
+
+        Assert.True(exit == 0, $"exit {exit}: {stderr}");
+        var root = JsonDocument.Parse(stdout).RootElement;
+        var ratios = root.GetProperty("rounds").EnumerateArray().Select(r =>
+        {
+            var (e2e, floor) = (r.GetProperty("endToEnd").GetProperty("invoicesPerSecond").GetDecimal(), r.GetProperty("floor").GetProperty("invoicesPerSecond").GetDecimal());
+            var ratio = r.GetProperty("ratio").GetDecimal();
+            Assert.Equal(Math.Round(e2e / floor, 3, MidpointRounding.AwayFromZero), ratio);
+            return ratio;
+        }).Order().ToList();
+        Assert.Equal(3, ratios.Count);
+        Assert.Equal((ratios[1], 0.7m, 3), (root.GetProperty("medianRatio").GetDecimal(), root.GetProperty("targetRatio").GetDecimal(), root.GetProperty("repeat").GetInt32()));
+    }
+}
