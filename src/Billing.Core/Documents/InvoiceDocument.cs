@@ -72,13 +72,13 @@ public sealed record DocumentSuspension(string Msisdn, LocalDate Since, LocalDat
 public sealed record DocumentPayment(LocalDate Date, string Reference, decimal Amount);
 
 /// <summary>What one service cost on one local day of the period (the usage chart).</summary>
-public sealed record DailySpend(LocalDate Day, ServiceType Service, decimal Amount);
+public readonly record struct DailySpend(LocalDate Day, ServiceType Service, decimal Amount);
 
 /// <summary>
 /// One rated usage record in the itemised annex: local start time, the number called (voice, SMS)
 /// or empty (data), seconds / events / bytes, and the rated amount (6 decimals as stored).
 /// </summary>
-public sealed record AnnexRecord(string Msisdn, LocalDateTime Start, ServiceType Service, string? Destination, long Quantity, decimal Amount, bool Late);
+public readonly record struct AnnexRecord(string Msisdn, LocalDateTime Start, ServiceType Service, string? Destination, long Quantity, decimal Amount, bool Late);
 
 /// <summary>
 /// A stored invoice or credit note with everything its PDF shows, as plain values: the document

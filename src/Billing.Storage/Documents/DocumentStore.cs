@@ -154,9 +154,9 @@ public static class DocumentStore
                 Taxes = taxes[h.Id].Select(t => new DocumentTax(t.Name, t.Rate, M(t.Base), M(t.Amount))).ToList(),
                 Payments = payments[h.Id].Select(p => new DocumentPayment(p.Day, p.Reference, M(p.Amount))).ToList(),
                 DailySpend = spend.Contains(h.Id)
-                    ? spend[h.Id].Select(s => new DailySpend(s.Day, (ServiceType)s.Service, s.Amount)).ToList()
+                    ? spend[h.Id].Select(s => new DailySpend(s.Day, (ServiceType)s.Service, s.Amount)).ToArray()
                     : SpendOf(records[h.Id]),
-                Annex = records[h.Id].Select(a => new AnnexRecord(Shared(a.Msisdn), a.Start, (ServiceType)a.Service, a.Destination, a.Quantity, a.Amount, a.Late)).ToList(),
+                Annex = records[h.Id].Select(a => new AnnexRecord(Shared(a.Msisdn), a.Start, (ServiceType)a.Service, a.Destination, a.Quantity, a.Amount, a.Late)).ToArray(),
             };
         }).ToList();
     }
@@ -165,7 +165,7 @@ public static class DocumentStore
     /// The daily spend of an invoice whose annex was loaded: its records of the cycle (not the late ones), summed per
     /// local day and service — what the spend query sums for an invoice without the annex.
     /// </summary>
-    private static List<DailySpend> SpendOf(IEnumerable<AnnexRow> annex) =>
+    private static DailySpend[] SpendOf(IEnumerable<AnnexRow> annex) =>
         [.. annex.Where(a => !a.Late)
             .GroupBy(a => (a.Start.Date, a.Service))
             .OrderBy(g => g.Key.Date).ThenBy(g => g.Key.Service)
