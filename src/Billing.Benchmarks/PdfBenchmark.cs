@@ -42,15 +42,7 @@ public sealed record PdfBenchResult(
     string Folder)
 {
     /// <summary>The median of the rounds' ratios (of an even number, the mean of the middle two).</summary>
-    public decimal MedianRatio => Median(Rounds.Select(r => r.Ratio));
-
-    public static decimal Median(IEnumerable<decimal> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length == 0 ? 0m
-            : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2]
-            : Math.Round((sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2, 3, MidpointRounding.AwayFromZero);
-    }
+    public decimal MedianRatio => BenchStats.Median(Rounds.Select(r => r.Ratio), 3);
 }
 
 /// <summary>
