@@ -112,8 +112,10 @@ public sealed class DocumentFolder(string root)
         {
             return new FileStream(temp, options);
         }
-        catch (DirectoryNotFoundException)
+        catch (IOException e) when (e is DirectoryNotFoundException or FileNotFoundException)
         {
+            // No folder (a new file cannot be missing, so FileNotFound is the folder too: .NET says FileNotFound when the
+            // folder exists by the time it looks, made meanwhile by another thread's first write).
             CreateFolders(Path.GetDirectoryName(path)!);
             return new FileStream(temp, options);
         }

@@ -47,6 +47,28 @@ public sealed class DocumentFolderTests : IDisposable
     }
 
     [Fact]
+    public void Writers_that_start_at_once_on_a_store_without_its_folders_all_write_their_files()
+    {
+        // Each writer's first open finds no folder; whichever makes it first, the others' opens fail with ENOENT, which .NET
+        // reports as FileNotFound rather than DirectoryNotFound when the folder exists by the time it looks. Many fresh
+        // stores, four writers each released together, so that the interleaving happens.
+        const int Writers = 4;
+        for (var store = 0; store < 100; store++)
+        {
+            var folder = new DocumentFolder(Path.Combine(_root, $"store-{store}"));
+            using var start = new Barrier(Writers);
+            var written = new string[Writers];
+            Parallel.For(0, Writers, new ParallelOptions { MaxDegreeOfParallelism = Writers }, w =>
+            {
+                start.SignalAndWait();
+                written[w] = folder.Write(DocumentKind.Invoice, $"INV-2026-{w + 1:000000}", [(byte)w]).Path;
+            });
+
+            Assert.All(written, (path, w) => Assert.Equal([(byte)w], File.ReadAllBytes(path)));
+        }
+    }
+
+    [Fact]
     public void A_store_whose_folders_were_removed_after_its_first_file_makes_them_again_on_the_next_write()
     {
         var folder = new DocumentFolder(_root);
