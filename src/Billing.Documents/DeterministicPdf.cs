@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -15,13 +16,52 @@ internal static class DeterministicPdf
     private static readonly byte[] UuidMarker = "uuid:"u8.ToArray();
     private static readonly byte[][] FontMarkers = ["/FontName/"u8.ToArray(), "/BaseFont/"u8.ToArray()];
 
+    /// <summary>The first bytes of the markers: one pass over the file stops only where one of them is.</summary>
+    private static readonly SearchValues<byte> MarkerStarts = SearchValues.Create("/u"u8);
+
     public static void Fix(byte[] pdf, string seed)
     {
+        // Where each marker is, in one pass (the file is scanned once, not once a marker).
+        var ids = new List<int>(1);
+        var uuids = new List<int>(2);
+        var fonts = new List<int>[] { new(2), new(2) };
+        var span = pdf.AsSpan();
+        for (var at = span.IndexOfAny(MarkerStarts); at >= 0;)
+        {
+            var rest = span[at..];
+            var length = 1;
+            if (rest.StartsWith(IdMarker))
+            {
+                ids.Add(at);
+                length = IdMarker.Length;
+            }
+            else if (rest.StartsWith(UuidMarker))
+            {
+                uuids.Add(at);
+                length = UuidMarker.Length;
+            }
+            else
+            {
+                for (var m = 0; m < FontMarkers.Length; m++)
+                {
+                    if (rest.StartsWith(FontMarkers[m]))
+                    {
+                        fonts[m].Add(at);
+                        length = FontMarkers[m].Length;
+                        break;
+                    }
+                }
+            }
+
+            var next = span[(at + length)..].IndexOfAny(MarkerStarts);
+            at = next < 0 ? -1 : at + length + next;
+        }
+
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(seed));
         var id = Encoding.ASCII.GetBytes(Convert.ToHexString(hash, 0, 16));
 
         // Trailer: /ID[<32 hex><32 hex>]
-        foreach (var at in Occurrences(pdf, IdMarker))
+        foreach (var at in ids)
         {
             var first = at + IdMarker.Length;
             if (first + 67 <= pdf.Length && pdf[first + 32] == (byte)'>' && pdf[first + 33] == (byte)'<')
@@ -33,7 +73,7 @@ internal static class DeterministicPdf
 
         // XMP: uuid:8-4-4-4-12, the nth one from the hash of seed#n.
         var n = 0;
-        foreach (var at in Occurrences(pdf, UuidMarker))
+        foreach (var at in uuids)
         {
             var start = at + UuidMarker.Length;
             if (start + 36 <= pdf.Length && pdf[start + 8] == (byte)'-' && pdf[start + 13] == (byte)'-')
@@ -43,14 +83,15 @@ internal static class DeterministicPdf
             }
         }
 
-        // Font subsets: /FontName/ABCDEF+… and /BaseFont/ABCDEF+…, the same random tag mapped to the same fixed one.
+        // Font subsets: /FontName/ABCDEF+… and /BaseFont/ABCDEF+…, the same random tag mapped to the same fixed one
+        // (the /FontName ones first, in the order they stand, then the /BaseFont ones).
         var tags = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        foreach (var marker in FontMarkers)
+        for (var m = 0; m < FontMarkers.Length; m++)
         {
-            foreach (var at in Occurrences(pdf, marker))
+            foreach (var at in fonts[m])
             {
-                var start = at + marker.Length;
-                if (start + 7 > pdf.Length || pdf[start + 6] != (byte)'+' || !pdf.AsSpan(start, 6).ToArray().All(b => b is >= (byte)'A' and <= (byte)'Z'))
+                var start = at + FontMarkers[m].Length;
+                if (start + 7 > pdf.Length || pdf[start + 6] != (byte)'+' || !IsTag(pdf.AsSpan(start, 6)))
                 {
                     continue;
                 }
@@ -67,6 +108,8 @@ internal static class DeterministicPdf
         }
     }
 
+    private static bool IsTag(ReadOnlySpan<byte> six) => !six.ContainsAnyExceptInRange((byte)'A', (byte)'Z');
+
     /// <summary>A subset tag of six capitals (as the PDF specification asks) from a hash: documents merged later keep distinct tags.</summary>
     private static byte[] Tag(byte[] hash)
     {
@@ -77,24 +120,5 @@ internal static class DeterministicPdf
         }
 
         return tag;
-    }
-
-    private static List<int> Occurrences(byte[] pdf, byte[] marker)
-    {
-        var found = new List<int>();
-        var from = 0;
-        while (from < pdf.Length)
-        {
-            var i = pdf.AsSpan(from).IndexOf(marker);
-            if (i < 0)
-            {
-                break;
-            }
-
-            found.Add(from + i);
-            from += i + marker.Length;
-        }
-
-        return found;
     }
 }
