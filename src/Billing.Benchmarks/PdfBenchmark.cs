@@ -73,9 +73,12 @@ public static class PdfBenchmark
             numbers = conn.Query<string>("SELECT number FROM invoices WHERE status = 'issued' ORDER BY number").AsList();
         }
 
+        // The previous run's documents are moved aside now and deleted after the timed rounds: on an ext4 without a journal,
+        // as here, files created next to many just deleted cost far more to create (see docs/benchmarks.md).
+        var aside = $"{job.Folder.Root}.previous-{Environment.ProcessId}";
         if (Directory.Exists(job.Folder.Root))
         {
-            Directory.Delete(job.Folder.Root, recursive: true);
+            Directory.Move(job.Folder.Root, aside);
         }
 
         // Each phase draws one invoice untimed first, so neither pays for compiling PDFsharp's code paths
@@ -98,8 +101,7 @@ public static class PdfBenchmark
             floor.Draw(sample[0]);
         }
 
-        // Each round renders into a folder of its own: the files of a round before are not deleted under the next one's
-        // feet (on an ext4 without a journal, as here, a file created next to many just deleted costs far more to create).
+        // Each round renders into a folder of its own, for the same reason: no round's files are deleted before the last.
         var rounds = new List<PdfRound>();
         RenderDocumentsJob last = job;
         long bytes = 0, floorPages = 0;
@@ -137,10 +139,16 @@ public static class PdfBenchmark
         }
 
         var pages = sample.Count == 0 ? 0m : Math.Round((decimal)sample.Take(50).Average(d => Pages(File.ReadAllBytes(last.Folder.PathOf(DocumentKind.Invoice, d.Number)))), 2);
-        // The last round's files stay (they are what the documents table records); the rounds' before go.
+        // The last round's files stay (they are what the documents table records); the rounds' before go, and what earlier
+        // runs left (moved aside above, or by a run killed before it got here).
         for (var round = 1; round < s.Repeat; round++)
         {
             Directory.Delete(Path.Combine(job.Folder.Root, $"round-{round}"), recursive: true);
+        }
+
+        foreach (var earlier in Directory.EnumerateDirectories(Path.GetDirectoryName(job.Folder.Root)!, $"{Path.GetFileName(job.Folder.Root)}.previous-*"))
+        {
+            Directory.Delete(earlier, recursive: true);
         }
 
         return new PdfBenchResult(s, bill.Generation, Math.Round((decimal)billed.Elapsed.TotalSeconds, 2), rounds, bytes, pages,

@@ -46,11 +46,18 @@ public sealed class BenchPdfCommandTests : IDisposable
     }
 
     [Fact]
-    public void Bench_pdf_json_holds_every_round_and_the_median_of_their_ratios()
+    public void Bench_pdf_json_holds_every_round_and_the_median_of_their_ratios_and_a_second_run_leaves_only_its_last_round()
     {
-        var (exit, stdout, stderr) = BillingProcess.Run(_work.Path, "bench", "pdf", "--json", "--invoices", "8", "--records", "3", "--workers", "1", "--repeat", "3", "--db", _db.Db.ConnectionString);
+        var first = BillingProcess.Run(_work.Path, "bench", "pdf", "--invoices", "8", "--records", "3", "--workers", "1", "--repeat", "1", "--db", _db.Db.ConnectionString);
+        Assert.True(first.Exit == 0, $"exit {first.Exit}: {first.Err}");
+        var (exit, stdout, stderr) = BillingProcess.Run(_work.Path, "bench", "pdf", "--json", "--reuse-data", "--invoices", "8", "--records", "3", "--workers", "1", "--repeat", "3", "--db", _db.Db.ConnectionString);
 
         Assert.True(exit == 0, $"exit {exit}: {stderr}");
+        // The first run's documents were moved aside and deleted after the timed rounds; of this run's, only the last round's stay.
+        var bench = Path.Combine(_work.Path, ".billing", "bench");
+        Assert.Equal(["documents"], Directory.GetDirectories(bench).Select(Path.GetFileName));
+        Assert.Equal(["round-3"], Directory.GetDirectories(Path.Combine(bench, "documents")).Select(Path.GetFileName));
+        Assert.Equal(8, Directory.GetFiles(Path.Combine(bench, "documents", "round-3", "invoices")).Length);
         var root = JsonDocument.Parse(stdout).RootElement;
         var ratios = root.GetProperty("rounds").EnumerateArray().Select(r =>
         {
