@@ -113,6 +113,18 @@ public sealed class RenderDocumentsJob(BillingDatabase db, InvoiceRenderer rende
 
         Task<InvoiceDocument[]>? next = Load(0);
         Task? recording = null;
+        var recordingCount = 0;
+        void Recorded()
+        {
+            // Waits for the chunk being recorded, and reports it here: a job's progress is kept for its worker's thread.
+            if (recording is not null)
+            {
+                recording.GetAwaiter().GetResult();
+                recording = null;
+                progress(done += recordingCount, total);
+            }
+        }
+
         try
         {
             for (var i = 0; i < chunks.Length; i++)
@@ -158,17 +170,17 @@ public sealed class RenderDocumentsJob(BillingDatabase db, InvoiceRenderer rende
 
                 // The chunk is recorded while the workers draw the next one (on the render's own connection, one chunk
                 // after the other, in order); the previous chunk's record is done first.
-                recording?.GetAwaiter().GetResult();
+                Recorded();
+                recordingCount = rendered.Length;
                 recording = OwnThread(() =>
                 {
                     var started = Stopwatch.GetTimestamp();
                     DocumentStore.Record(conn, rendered);
                     AddSince(ref write, started);
-                    progress(done += rendered.Length, total);
                 });
             }
 
-            recording?.GetAwaiter().GetResult();
+            Recorded();
         }
         finally
         {

@@ -4,6 +4,7 @@ using Billing.Integration.Tests.Invoicing;
 using Billing.Jobs.Documents;
 using Billing.Storage.Documents;
 using Dapper;
+using Hangfire;
 using static Billing.Integration.Tests.Invoicing.ReceivablesWorld;
 
 namespace Billing.Integration.Tests.Documents;
@@ -93,6 +94,40 @@ public sealed class ParallelRenderTests : IDisposable
         Assert.Contains(numbers[2], e.Message, StringComparison.Ordinal);
         Assert.Equal(numbers.Take(2).Order(StringComparer.Ordinal), Recorded());
         Assert.All(numbers.Skip(4), n => Assert.False(File.Exists(PathOf(n)), n));
+    }
+
+    [Fact]
+    public void A_render_run_by_a_Hangfire_worker_keeps_its_progress_on_the_job_up_to_every_document_recorded()
+    {
+        var numbers = _world.Bill(December);
+        var options = new Hangfire.PostgreSql.PostgreSqlStorageOptions { SchemaName = "hangfire", PrepareSchemaIfNecessary = true, QueuePollInterval = TimeSpan.FromMilliseconds(200) };
+        var storage = new Hangfire.PostgreSql.PostgreSqlStorage(new Hangfire.PostgreSql.Factories.NpgsqlConnectionFactory(_world.ConnectionString, options), options);
+        using var server = new Hangfire.BackgroundJobServer(
+            new Hangfire.BackgroundJobServerOptions
+            {
+                WorkerCount = 1,
+                ServerName = "render-progress-" + Guid.NewGuid().ToString("N")[..8],
+                FilterProvider = new Hangfire.Common.JobFilterProviderCollection(Hangfire.Common.JobFilterProviders.Providers, new Hangfire.Common.JobFilterCollection { new Billing.Jobs.JobProgress.Filter() }),
+            },
+            storage);
+
+        // Chunks of two on two workers: the last chunk is recorded on a thread of its own, and its report still reaches the job.
+        var id = new Hangfire.BackgroundJobClient(storage).Enqueue(() => HangfireRender.Run(_world.ConnectionString, _folder.Path, numbers.ToArray()));
+
+        Wait.Until(() => storage.GetMonitoringApi().JobDetails(id).History.Any(h => h.StateName is "Succeeded" or "Failed"), "the render job to end");
+        Assert.Equal("Succeeded", storage.GetMonitoringApi().JobDetails(id).History.First().StateName);
+        Assert.Equal("7 / 7 documents rendered (100 %)", Billing.Jobs.JobProgress.Read(storage.GetMonitoringApi().JobDetails(id).Properties));
+        Assert.Equal(numbers.Order(StringComparer.Ordinal), Recorded());
+    }
+
+    /// <summary>The render as a Hangfire job of its own (arguments Hangfire can store).</summary>
+    public static class HangfireRender
+    {
+        public static void Run(string connectionString, string folder, string[] numbers)
+        {
+            using var db = Billing.Storage.BillingDatabase.Connect(connectionString);
+            Rendering.Job(db, folder, new DocumentOptions { ChunkSize = 2, Workers = 2 }).Render(numbers, []);
+        }
     }
 
     [Fact]
