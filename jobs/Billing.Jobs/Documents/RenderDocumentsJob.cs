@@ -112,16 +112,14 @@ public sealed class RenderDocumentsJob(BillingDatabase db, InvoiceRenderer rende
         });
 
         Task<InvoiceDocument[]>? next = Load(0);
-        Task? recording = null;
-        var recordingCount = 0;
+        Task<int>? recording = null; // the chunk being recorded; its result, how many documents it held
         void Recorded()
         {
             // Waits for the chunk being recorded, and reports it here: a job's progress is kept for its worker's thread.
             if (recording is not null)
             {
-                recording.GetAwaiter().GetResult();
+                progress(done += recording.GetAwaiter().GetResult(), total);
                 recording = null;
-                progress(done += recordingCount, total);
             }
         }
 
@@ -171,12 +169,12 @@ public sealed class RenderDocumentsJob(BillingDatabase db, InvoiceRenderer rende
                 // The chunk is recorded while the workers draw the next one (on the render's own connection, one chunk
                 // after the other, in order); the previous chunk's record is done first.
                 Recorded();
-                recordingCount = rendered.Length;
                 recording = OwnThread(() =>
                 {
                     var started = Stopwatch.GetTimestamp();
                     DocumentStore.Record(conn, rendered);
                     AddSince(ref write, started);
+                    return rendered.Length;
                 });
             }
 
@@ -186,7 +184,7 @@ public sealed class RenderDocumentsJob(BillingDatabase db, InvoiceRenderer rende
         {
             // A failed drawing leaves the next chunk loading on its connection, and the chunk before it may still be
             // being recorded: done with both before their connections close (the chunks before a failure stay recorded).
-            foreach (var pending in new[] { next, recording })
+            foreach (var pending in new Task?[] { next, recording })
             {
                 if (pending is { IsCompleted: false })
                 {
@@ -241,8 +239,6 @@ public sealed class RenderDocumentsJob(BillingDatabase db, InvoiceRenderer rende
     /// until the pool added a thread (with two cores, the pool keeps two), and the workers would wait for it.
     /// </summary>
     private static Task<T> OwnThread<T>(Func<T> work) => Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-
-    private static Task OwnThread(Action work) => Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     /// <summary>Adds the time since <paramref name="started"/> to <paramref name="sum"/>; returns now.</summary>
     private static long AddSince(ref long sum, long started)
