@@ -104,7 +104,7 @@ public static class PdfBenchmark
         // Each round renders into a folder of its own, for the same reason: no round's files are deleted before the last.
         var rounds = new List<PdfRound>();
         RenderDocumentsJob last = job;
-        long bytes = 0, floorPages = 0;
+        long floorPages = 0;
         for (var round = 1; round <= s.Repeat; round++)
         {
             using (var conn = db.Open())
@@ -113,18 +113,12 @@ public static class PdfBenchmark
             }
 
             last = job.WithFolder(new DocumentFolder(Path.Combine(job.Folder.Root, $"round-{round}"))).WithWorkers(s.Workers);
-            var render = last;
-            var of = s.Repeat > 1 ? $"Round {round} of {s.Repeat}: r" : "R";
-            progress($"{of}endering {numbers.Count:N0} invoices end to end on {s.Workers} worker(s) into {render.Folder.Root} …");
+            progress($"Round {round} of {s.Repeat}: rendering {numbers.Count:N0} invoices end to end on {s.Workers} worker(s) into {last.Folder.Root} …");
             // As `billing invoices render --run` renders a run: one render, its chunks loaded one ahead, drawn on the workers.
             RenderOutcome outcome = null!;
-            var endToEnd = Timed(db, numbers.Count, () => outcome = render.Render(numbers, []));
-            using (var conn = db.Open())
-            {
-                bytes = conn.ExecuteScalar<long>("SELECT coalesce(sum(size_bytes), 0)::bigint FROM documents");
-            }
+            var endToEnd = Timed(db, numbers.Count, () => outcome = last.Render(numbers, []));
 
-            progress($"{(s.Repeat > 1 ? $"Round {round} of {s.Repeat}: d" : "D")}rawing the floor: the same {numbers.Count:N0} invoices' pages and text straight onto PDFsharp pages in memory …");
+            progress($"Round {round} of {s.Repeat}: drawing the floor: the same {numbers.Count:N0} invoices' pages and text straight onto PDFsharp pages in memory …");
             var next = -1;
             floorPages = 0;
             var drawn = Timed(db, numbers.Count, () => InWorkers(s.Workers, () =>
@@ -136,6 +130,12 @@ public static class PdfBenchmark
                 }
             }));
             rounds.Add(new PdfRound(endToEnd, drawn, Math.Round((decimal)outcome.LoadSeconds, 2), Math.Round((decimal)outcome.DrawSeconds, 2), Math.Round((decimal)outcome.WriteSeconds, 2)));
+        }
+
+        long bytes;
+        using (var conn = db.Open())
+        {
+            bytes = conn.ExecuteScalar<long>("SELECT coalesce(sum(size_bytes), 0)::bigint FROM documents"); // the last round's
         }
 
         var pages = sample.Count == 0 ? 0m : Math.Round((decimal)sample.Take(50).Average(d => Pages(File.ReadAllBytes(last.Folder.PathOf(DocumentKind.Invoice, d.Number)))), 2);
