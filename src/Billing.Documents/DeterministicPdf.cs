@@ -19,37 +19,24 @@ internal static class DeterministicPdf
     /// <summary>The first bytes of the markers: one pass over the file stops only where one of them is.</summary>
     private static readonly SearchValues<byte> MarkerStarts = SearchValues.Create("/u"u8);
 
+    /// <summary>Every marker, in the order of the lists of where each stands.</summary>
+    private static readonly byte[][] Markers = [IdMarker, UuidMarker, .. FontMarkers];
+
     public static void Fix(byte[] pdf, string seed)
     {
         // Where each marker is, in one pass (the file is scanned once, not once a marker).
-        var ids = new List<int>(1);
-        var uuids = new List<int>(2);
-        var fonts = new List<int>[] { new(2), new(2) };
+        var hits = Markers.Select(_ => new List<int>(2)).ToArray();
         var span = pdf.AsSpan();
         for (var at = span.IndexOfAny(MarkerStarts); at >= 0;)
         {
-            var rest = span[at..];
             var length = 1;
-            if (rest.StartsWith(IdMarker))
+            for (var m = 0; m < Markers.Length; m++)
             {
-                ids.Add(at);
-                length = IdMarker.Length;
-            }
-            else if (rest.StartsWith(UuidMarker))
-            {
-                uuids.Add(at);
-                length = UuidMarker.Length;
-            }
-            else
-            {
-                for (var m = 0; m < FontMarkers.Length; m++)
+                if (span[at..].StartsWith(Markers[m]))
                 {
-                    if (rest.StartsWith(FontMarkers[m]))
-                    {
-                        fonts[m].Add(at);
-                        length = FontMarkers[m].Length;
-                        break;
-                    }
+                    hits[m].Add(at);
+                    length = Markers[m].Length;
+                    break;
                 }
             }
 
@@ -61,7 +48,7 @@ internal static class DeterministicPdf
         var id = Encoding.ASCII.GetBytes(Convert.ToHexString(hash, 0, 16));
 
         // Trailer: /ID[<32 hex><32 hex>]
-        foreach (var at in ids)
+        foreach (var at in hits[0])
         {
             var first = at + IdMarker.Length;
             if (first + 67 <= pdf.Length && pdf[first + 32] == (byte)'>' && pdf[first + 33] == (byte)'<')
@@ -73,7 +60,7 @@ internal static class DeterministicPdf
 
         // XMP: uuid:8-4-4-4-12, the nth one from the hash of seed#n.
         var n = 0;
-        foreach (var at in uuids)
+        foreach (var at in hits[1])
         {
             var start = at + UuidMarker.Length;
             if (start + 36 <= pdf.Length && pdf[start + 8] == (byte)'-' && pdf[start + 13] == (byte)'-')
@@ -88,7 +75,7 @@ internal static class DeterministicPdf
         var tags = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         for (var m = 0; m < FontMarkers.Length; m++)
         {
-            foreach (var at in fonts[m])
+            foreach (var at in hits[2 + m])
             {
                 var start = at + FontMarkers[m].Length;
                 if (start + 7 > pdf.Length || pdf[start + 6] != (byte)'+' || !IsTag(pdf.AsSpan(start, 6)))
