@@ -106,6 +106,29 @@ public sealed class DocumentRenderTests : IDisposable
     }
 
     [Fact]
+    public void The_annex_and_the_chart_put_each_record_on_the_accounts_own_clock_and_day()
+    {
+        using (var c = _world.Open())
+        {
+            c.Execute("UPDATE accounts SET time_zone = 'Asia/Tokyo' WHERE id = 'B-1'");
+        }
+
+        _world.Usage(UsageSpec.Sms("evening", Msisdn, "447700900123", Instant.FromUtc(2026, 11, 20, 20, 30)));
+        var number = _world.Bill(December)[0];
+
+        var withAnnex = Load(number);
+        var without = Load(number, annex: false);
+
+        // 20:30 UTC on 20 November is 05:30 on the 21st in Tokyo (UTC+9): the annex shows that time, and the chart counts
+        // the SMS on the 21st — the same days whether summed from the annex or by the spend query without it.
+        Assert.Contains(withAnnex.Annex, a => a.Start == new LocalDateTime(2026, 11, 21, 5, 30) && a.Amount == 0.10m);
+        Assert.Contains(withAnnex.Annex, a => a.Start == new LocalDateTime(2026, 11, 3, 19, 0));
+        Assert.Contains(withAnnex.DailySpend, d => d.Day == new LocalDate(2026, 11, 21) && d.Service == ServiceType.Sms && d.Amount == 0.10m);
+        Assert.DoesNotContain(withAnnex.DailySpend, d => d.Day == new LocalDate(2026, 11, 20));
+        Assert.Equal(without.DailySpend, withAnnex.DailySpend);
+    }
+
+    [Fact]
     public void Rendering_a_run_writes_one_pdf_per_invoice_named_by_number_with_its_size_and_sha256_recorded()
     {
         var numbers = _world.Bill(December);
