@@ -63,14 +63,27 @@ internal sealed class EncodedImage
 
         xObjects.Elements.SetReference(ResourceName, image);
 
-        // PDF space: the origin at the bottom left of the page. Compressed here (a few bytes), as PDFsharp would.
-        var bottom = page.Height.Point - y - height;
-        var operators = Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"q {width:0.###} 0 0 {height:0.###} {x:0.###} {bottom:0.###} cm {ResourceName} Do Q\n"));
+        // PDF space: the origin at the bottom left of the page. Compressed (a few bytes), as PDFsharp would: once for
+        // where the logo was placed last, as the letterhead places it in the same spot on every document.
+        var at = (width, height, x, Bottom: page.Height.Point - y - height);
+        var placement = Volatile.Read(ref _placement);
+        if (placement is null || placement.At != at)
+        {
+            var operators = Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"q {width:0.###} 0 0 {height:0.###} {x:0.###} {at.Bottom:0.###} cm {ResourceName} Do Q\n"));
+            placement = new Placement(at, operators, Deflate(operators));
+            Volatile.Write(ref _placement, placement);
+        }
+
         var content = page.Contents.AppendContent();
-        content.CreateStream(operators);
+        content.CreateStream(placement.Operators);
         content.Elements.SetName("/Filter", "/FlateDecode");
-        content.Stream.Value = Deflate(operators);
+        content.Stream.Value = placement.Deflated;
     }
+
+    /// <summary>The last placement drawn: where, its content stream, and that compressed (shared by the documents, as the image's bytes are).</summary>
+    private Placement? _placement;
+
+    private sealed record Placement((double Width, double Height, double X, double Bottom) At, byte[] Operators, byte[] Deflated);
 
     private static byte[] Deflate(byte[] bytes)
     {
