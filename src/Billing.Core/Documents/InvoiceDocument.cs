@@ -77,8 +77,72 @@ public readonly record struct DailySpend(LocalDate Day, ServiceType Service, dec
 /// <summary>
 /// One rated usage record in the itemised annex: local start time, the number called (voice, SMS)
 /// or empty (data), seconds / events / bytes, and the rated amount (6 decimals as stored).
+/// The number called may be kept as a part of a longer text (<see cref="AnnexRecord(string, LocalDateTime, ServiceType, string, int, int, long, decimal, bool)"/>):
+/// a document's records can share one string for all their numbers instead of one string each, as loaded documents
+/// wait in memory to be drawn and each collection meanwhile goes over every object they hold. A value like any other:
+/// two records are equal when what they say is, wherever their number is kept.
 /// </summary>
-public readonly record struct AnnexRecord(string Msisdn, LocalDateTime Start, ServiceType Service, string? Destination, long Quantity, decimal Amount, bool Late);
+public readonly struct AnnexRecord : IEquatable<AnnexRecord>
+{
+    /// <summary>The number called, or a text holding it at [<see cref="_from"/>, <see cref="_from"/> + <see cref="_length"/>); null for none.</summary>
+    private readonly string? _text;
+    private readonly int _from;
+    private readonly int _length;
+
+    public AnnexRecord(string Msisdn, LocalDateTime Start, ServiceType Service, string? Destination, long Quantity, decimal Amount, bool Late)
+        : this(Msisdn, Start, Service, Destination, 0, Destination?.Length ?? 0, Quantity, Amount, Late)
+    {
+    }
+
+    /// <summary>A record whose number called is <paramref name="length"/> characters of <paramref name="text"/> from <paramref name="from"/> (none when the text is null).</summary>
+    public AnnexRecord(string Msisdn, LocalDateTime Start, ServiceType Service, string? text, int from, int length, long Quantity, decimal Amount, bool Late)
+    {
+        if (text is not null && (from < 0 || length < 0 || from > text.Length - length))
+        {
+            throw new ArgumentOutOfRangeException(nameof(length), $"{from}+{length} is outside a text of {text.Length} characters");
+        }
+
+        this.Msisdn = Msisdn;
+        this.Start = Start;
+        this.Service = Service;
+        (_text, _from, _length) = (text, from, text is null ? 0 : length);
+        this.Quantity = Quantity;
+        this.Amount = Amount;
+        this.Late = Late;
+    }
+
+    public string Msisdn { get; }
+
+    public LocalDateTime Start { get; }
+
+    public ServiceType Service { get; }
+
+    /// <summary>The number called, or null (data); a new string when it is kept inside a longer text.</summary>
+    public string? Destination => _text is null ? null : _from == 0 && _length == _text.Length ? _text : _text.Substring(_from, _length);
+
+    public long Quantity { get; }
+
+    public decimal Amount { get; }
+
+    public bool Late { get; }
+
+    private ReadOnlySpan<char> DestinationSpan => _text.AsSpan(_from, _length);
+
+    public bool Equals(AnnexRecord other) =>
+        Msisdn == other.Msisdn && Start == other.Start && Service == other.Service && (_text is null) == (other._text is null)
+        && DestinationSpan.SequenceEqual(other.DestinationSpan) && Quantity == other.Quantity && Amount == other.Amount && Late == other.Late;
+
+    public override bool Equals(object? obj) => obj is AnnexRecord other && Equals(other);
+
+    public override int GetHashCode() =>
+        HashCode.Combine(Msisdn, Start, Service, string.GetHashCode(DestinationSpan, StringComparison.Ordinal), Quantity, Amount, Late);
+
+    public static bool operator ==(AnnexRecord left, AnnexRecord right) => left.Equals(right);
+
+    public static bool operator !=(AnnexRecord left, AnnexRecord right) => !left.Equals(right);
+
+    public override string ToString() => $"AnnexRecord {{ Msisdn = {Msisdn}, Start = {Start}, Service = {Service}, Destination = {Destination}, Quantity = {Quantity}, Amount = {Amount}, Late = {Late} }}";
+}
 
 /// <summary>
 /// A stored invoice or credit note with everything its PDF shows, as plain values: the document

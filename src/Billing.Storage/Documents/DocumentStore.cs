@@ -1,3 +1,4 @@
+using System.Text;
 using Billing.Core.Documents;
 using Billing.Core.Invoicing;
 using Billing.Core.Money;
@@ -125,7 +126,10 @@ public static class DocumentStore
         var taxes = q.Read<TaxRow>().ToLookup(t => t.InvoiceId);
         var payments = q.Read<PaymentRow>().ToLookup(p => p.InvoiceId);
         var spend = q.Read<SpendRow>().ToLookup(s => s.InvoiceId);
-        var records = annex ? Annex(conn, numbers, heads.ToDictionary(h => h.Id, h => h.TimeZone)) : []; // the grids read to the end, their reader is closed
+        // Texts that repeat (a line's description and tax category, a subscriber's number) kept once per chunk, not once per
+        // document or record: the documents wait in memory to be drawn, and each collection meanwhile copies what they hold.
+        var strings = new Strings();
+        var records = annex ? Annex(conn, numbers, heads.ToDictionary(h => h.Id, h => h.TimeZone), strings) : []; // the grids read to the end, their reader is closed
         var byNumber = heads.ToDictionary(h => h.Number, StringComparer.Ordinal);
         var suspensions = Dunning.DunningStore.OnInvoices(conn, [.. heads.Select(h => h.Id)]);
         return numbers.Where(byNumber.ContainsKey).Select(n =>
@@ -137,8 +141,9 @@ public static class DocumentStore
                 Suspensions = [.. suspensions[h.Id]],
                 Lines = lines[h.Id].Select(l => new DocumentLine(
                     InvoiceLineKinds.TryParse(l.Kind, out var kind) ? kind : throw new InvalidDataException($"invoice {h.Number}: unknown line kind '{l.Kind}'"),
-                    l.Description, l.Msisdn, (ServiceType?)l.Service, l.DestinationGroup, l.Quantity, l.AllowanceUsed, l.PeriodStart, l.PeriodEnd, l.TaxCategory, M(l.Amount))).ToList(),
-                Taxes = taxes[h.Id].Select(t => new DocumentTax(t.Name, t.Rate, M(t.Base), M(t.Amount))).ToList(),
+                    strings.Once(l.Description), strings.Once(l.Msisdn), (ServiceType?)l.Service, strings.Once(l.DestinationGroup), l.Quantity, l.AllowanceUsed,
+                    l.PeriodStart, l.PeriodEnd, strings.Once(l.TaxCategory), M(l.Amount))).ToList(),
+                Taxes = taxes[h.Id].Select(t => new DocumentTax(strings.Once(t.Name), t.Rate, M(t.Base), M(t.Amount))).ToList(),
                 Payments = payments[h.Id].Select(p => new DocumentPayment(p.Day, p.Reference, M(p.Amount))).ToList(),
                 DailySpend = spend.Contains(h.Id)
                     ? spend[h.Id].Select(s => new DailySpend(s.Day, (ServiceType)s.Service, s.Amount)).ToArray()
@@ -163,11 +168,12 @@ public static class DocumentStore
     /// invoice bills, per subscriber then time. From the charges alone: each holds its record's event time and
     /// destination, and its subscription the number. Read row by row straight into the records (the most rows a
     /// document has: no row object for each, and nothing but the records left when a collection comes mid-load);
-    /// a subscriber's number is kept once per chunk, not once per record, as the documents wait in memory to be drawn.
+    /// a subscriber's number is kept once per chunk, not once per record, and the numbers called by a document's records
+    /// in one string (<see cref="AnnexRecord"/>), not one string each.
     /// The event time is put in the account's zone here, by NodaTime as the core cuts cycles, not by PostgreSQL for
     /// every row (AT TIME ZONE was about a third of the query's time).
     /// </summary>
-    private static Dictionary<long, AnnexRecord[]> Annex(NpgsqlConnection conn, IReadOnlyCollection<string> numbers, Dictionary<long, string?> zones)
+    private static Dictionary<long, AnnexRecord[]> Annex(NpgsqlConnection conn, IReadOnlyCollection<string> numbers, Dictionary<long, string?> zones, Strings strings)
     {
         using var cmd = new NpgsqlCommand($$"""
             {{Batch}}
@@ -181,9 +187,18 @@ public static class DocumentStore
         cmd.Parameters.AddWithValue("numbers", numbers.ToArray());
         cmd.Parameters.AddWithValue("annex", true);
         var annex = new Dictionary<long, AnnexRecord[]>();
-        var msisdns = new Dictionary<string, string>(StringComparer.Ordinal);
-        var records = new List<AnnexRecord>(128);
+        // A document's records, each with where its number called is in the document's one text of them (-1: none).
+        var records = new List<(AnnexRecord Record, int From, int Length)>(128);
+        var numbersCalled = new StringBuilder(2048);
         var invoice = 0L;
+        void Done()
+        {
+            var text = numbersCalled.ToString();
+            annex[invoice] = [.. records.Select(r => r.Length < 0 ? r.Record : new AnnexRecord(r.Record.Msisdn, r.Record.Start, r.Record.Service, text, r.From, r.Length, r.Record.Quantity, r.Record.Amount, r.Record.Late))];
+            records.Clear();
+            numbersCalled.Clear();
+        }
+
         DateTimeZone zone = DateTimeZone.Utc;
         using (var reader = cmd.ExecuteReader())
         {
@@ -194,27 +209,40 @@ public static class DocumentStore
                 {
                     if (records.Count > 0)
                     {
-                        annex[invoice] = [.. records];
-                        records.Clear();
+                        Done();
                     }
 
                     zone = Zone(zones[id]);
                 }
 
                 invoice = id;
-                var msisdn = reader.GetString(1);
-                msisdn = msisdns.TryGetValue(msisdn, out var first) ? first : msisdns[msisdn] = msisdn;
-                records.Add(new AnnexRecord(msisdn, reader.GetFieldValue<Instant>(2).InZone(zone).LocalDateTime, (ServiceType)reader.GetInt16(3),
-                    reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetInt64(5), reader.GetDecimal(6), reader.GetBoolean(7)));
+                var (from, length) = (numbersCalled.Length, -1);
+                if (!reader.IsDBNull(4))
+                {
+                    numbersCalled.Append(reader.GetString(4));
+                    length = numbersCalled.Length - from;
+                }
+
+                records.Add((new AnnexRecord(strings.Once(reader.GetString(1)), reader.GetFieldValue<Instant>(2).InZone(zone).LocalDateTime, (ServiceType)reader.GetInt16(3),
+                    null, reader.GetInt64(5), reader.GetDecimal(6), reader.GetBoolean(7)), from, length));
             }
         }
 
         if (records.Count > 0)
         {
-            annex[invoice] = [.. records];
+            Done();
         }
 
         return annex;
+    }
+
+    /// <summary>Equal texts as one string: the first of them met.</summary>
+    private sealed class Strings
+    {
+        private readonly Dictionary<string, string> _seen = new(StringComparer.Ordinal);
+
+        [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(text))]
+        public string? Once(string? text) => text is null ? null : _seen.TryGetValue(text, out var first) ? first : _seen[text] = text;
     }
 
     /// <summary>The account's time zone as the core knows it (the IANA database NodaTime carries, as cycles are cut in).</summary>
