@@ -49,6 +49,32 @@ public sealed class InvoiceRenderer
         return DocumentFrame.Save(pdf, _style, language, $"{document.Kind.Code()}:{document.Number}");
     }
 
+    /// <summary>
+    /// The lines as the charges table lists them: per subscriber (by number, the account's own last), then by kind,
+    /// service and destination group, lines alike in all of these in the order stored.
+    /// </summary>
+    public static DocumentLine[] ChargeOrder(IReadOnlyList<DocumentLine> lines)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        var order = new int[lines.Count];
+        for (var i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+
+        Array.Sort(order, (a, b) =>
+        {
+            var (x, y) = (lines[a], lines[b]);
+            var c = (x.Msisdn is null).CompareTo(y.Msisdn is null);
+            c = c != 0 ? c : string.CompareOrdinal(x.Msisdn, y.Msisdn);
+            c = c != 0 ? c : x.Kind.CompareTo(y.Kind);
+            c = c != 0 ? c : Nullable.Compare(x.Service, y.Service);
+            c = c != 0 ? c : string.CompareOrdinal(x.DestinationGroup, y.DestinationGroup);
+            return c != 0 ? c : a.CompareTo(b);
+        });
+        return [.. order.Select(i => lines[i])];
+    }
+
     internal static string Title(InvoiceDocument d, DocumentLanguage l) => l[d.Kind == DocumentKind.Invoice ? "title.invoice" : "title.credit-note"];
 
     /// <summary>One document's drawing: the parts in page order.</summary>
@@ -176,13 +202,27 @@ public sealed class InvoiceRenderer
             var columns = new[] { "", l["col.description"], l["col.period"], l["col.quantity"], l["col.allowance"], $"{l["col.amount"]} {d.Currency}" }
                 .Select((h, i) => ChargeShape[i] with { Header = h }).ToArray();
             f.Heading(l["charges"], PageFlow.RowHeight * 4);
-            foreach (var group in d.Lines.GroupBy(x => x.Msisdn).OrderBy(x => x.Key is null ? 1 : 0).ThenBy(x => x.Key, StringComparer.Ordinal))
+            var lines = InvoiceRenderer.ChargeOrder(d.Lines);
+            for (var first = 0; first < lines.Length;)
             {
-                var caption = group.Key is null ? l["account-charges"] : l.Text("subscriber", ("msisdn", group.Key));
-                var rows = group.OrderBy(x => x.Kind).ThenBy(x => x.Service).ThenBy(x => x.DestinationGroup, StringComparer.Ordinal)
-                    .Select(x => (Line(x), x.Kind == InvoiceLineKind.LateUsage ? RowStyle.Marked : RowStyle.Plain))
-                    .Append(([l["subtotal"], "", "", "", "", Money(group.Sum(x => x.Amount))], RowStyle.Subtotal));
-                f.Table(columns, rows, caption);
+                var msisdn = lines[first].Msisdn;
+                var end = first + 1;
+                while (end < lines.Length && lines[end].Msisdn == msisdn)
+                {
+                    end++;
+                }
+
+                var rows = new List<(string[], RowStyle)>(end - first + 1);
+                var subtotal = 0m;
+                for (var i = first; i < end; i++)
+                {
+                    rows.Add((Line(lines[i]), lines[i].Kind == InvoiceLineKind.LateUsage ? RowStyle.Marked : RowStyle.Plain));
+                    subtotal += lines[i].Amount;
+                }
+
+                rows.Add(([l["subtotal"], "", "", "", "", Money(subtotal)], RowStyle.Subtotal));
+                f.Table(columns, rows, msisdn is null ? l["account-charges"] : l.Text("subscriber", ("msisdn", msisdn)));
+                first = end;
             }
         }
 
@@ -200,7 +240,7 @@ public sealed class InvoiceRenderer
         /// <summary>Seconds as h:mm:ss or m:ss, SMS as a count, bytes as megabytes (10^6 bytes, two decimals).</summary>
         private string Quantity(ServiceType? service, long q) => service switch
         {
-            ServiceType.Voice => q >= 3600 ? $"{q / 3600}:{q / 60 % 60:00}:{q % 60:00}" : $"{q / 60}:{q % 60:00}",
+            ServiceType.Voice => CellText.Duration(q),
             ServiceType.Sms => l.Text("unit.sms", ("n", l.Number(q, 0))),
             ServiceType.Data => l.Text("unit.data", ("n", l.Number(q / 1_000_000m, 2))),
             _ => l.Number(q, 0),
@@ -267,7 +307,7 @@ public sealed class InvoiceRenderer
             {
                 f.Table(columns, subscriber.Select(a => (new[]
                 {
-                    a.Start.ToString("uuuu-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture),
+                    CellText.Stamp(a.Start),
                     l["service." + a.Service.Code()],
                     a.Late ? $"{a.Destination} ({l["late"]})" : a.Destination ?? "",
                     Quantity(a.Service, a.Quantity),
