@@ -30,14 +30,10 @@ internal static class DeterministicPdf
         for (var at = span.IndexOfAny(MarkerStarts); at >= 0;)
         {
             var length = 1;
-            for (var m = 0; m < Markers.Length; m++)
+            if (at + 1 < span.Length && MarkerOf(span[at], span[at + 1]) is var m and >= 0 && span[at..].StartsWith(Markers[m]))
             {
-                if (span[at..].StartsWith(Markers[m]))
-                {
-                    hits[m].Add(at);
-                    length = Markers[m].Length;
-                    break;
-                }
+                hits[m].Add(at);
+                length = Markers[m].Length;
             }
 
             var next = span[(at + length)..].IndexOfAny(MarkerStarts);
@@ -94,6 +90,16 @@ internal static class DeterministicPdf
             }
         }
     }
+
+    /// <summary>The one marker a hit's first two bytes can begin (an index into <see cref="Markers"/>), or -1: most hits are none.</summary>
+    private static int MarkerOf(byte first, byte second) => (first, second) switch
+    {
+        ((byte)'/', (byte)'I') => 0,
+        ((byte)'u', (byte)'u') => 1,
+        ((byte)'/', (byte)'F') => 2,
+        ((byte)'/', (byte)'B') => 3,
+        _ => -1,
+    };
 
     private static bool IsTag(ReadOnlySpan<byte> six) => !six.ContainsAnyExceptInRange((byte)'A', (byte)'Z');
 

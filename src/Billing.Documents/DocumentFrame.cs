@@ -17,11 +17,12 @@ internal static class DocumentFrame
     {
         var pdf = new PdfDocument();
         var at = dated.ToDateTimeUtc();
-        pdf.Info.CreationDate = at;
-        pdf.Info.ModificationDate = at;
-        pdf.Info.Title = title;
-        pdf.Info.Author = template.Value("operator");
-        pdf.Info.Creator = "Billing.Batch";
+        var info = pdf.Info; // each read looks the dictionary up in the trailer
+        info.CreationDate = at;
+        info.ModificationDate = at;
+        info.Title = title;
+        info.Author = template.Value("operator");
+        info.Creator = "Billing.Batch";
         pdf.Language = language.Code;
         DocumentSettings.Apply(pdf);
         return pdf;
