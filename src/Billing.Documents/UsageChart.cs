@@ -12,9 +12,33 @@ internal static class UsageChart
     public static void Draw(PageFlow f, InvoiceDocument d, DocumentLanguage l, DocumentStyle s)
     {
         var g = f.G;
-        var days = NodaTime.Period.Between(d.PeriodStart, d.PeriodEnd, NodaTime.PeriodUnits.Days).Days;
-        var byDay = d.DailySpend.GroupBy(x => x.Day).ToDictionary(x => x.Key, x => x.ToList());
-        var highest = byDay.Values.Select(x => x.Where(v => v.Amount > 0m).Sum(v => v.Amount)).DefaultIfEmpty(0m).Max();
+        var days = NodaTime.Period.DaysBetween(d.PeriodStart, d.PeriodEnd);
+
+        // One pass over the spend: each day's entries in the period (in the order given), each day's positive total
+        // (the highest sets the scale, whatever the day), each service's total (the legend).
+        var byDay = new List<DailySpend>?[Math.Max(days, 0)];
+        var dayTotals = new Dictionary<NodaTime.LocalDate, decimal>();
+        var serviceTotals = new Dictionary<ServiceType, decimal>();
+        foreach (var v in d.DailySpend)
+        {
+            if (v.Amount > 0m)
+            {
+                dayTotals[v.Day] = dayTotals.GetValueOrDefault(v.Day) + v.Amount;
+            }
+
+            serviceTotals[v.Service] = serviceTotals.GetValueOrDefault(v.Service) + v.Amount;
+            if (NodaTime.Period.DaysBetween(d.PeriodStart, v.Day) is var i && i >= 0 && i < days)
+            {
+                (byDay[i] ??= new List<DailySpend>(3)).Add(v);
+            }
+        }
+
+        var highest = 0m;
+        foreach (var total in dayTotals.Values)
+        {
+            highest = Math.Max(highest, total);
+        }
+
         var top = NiceCeiling(highest);
         var plotLeft = PageFlow.Left + 46;
         var plotTop = f.Y + 6;
@@ -42,7 +66,7 @@ internal static class UsageChart
                 var brush = s.Services[service];
                 for (var i = 0; i < days; i++)
                 {
-                    if (byDay.TryGetValue(d.PeriodStart.PlusDays(i), out var spend))
+                    if (byDay[i] is { } spend)
                     {
                         foreach (var v in spend)
                         {
@@ -71,7 +95,7 @@ internal static class UsageChart
         var ly = bottom + 14;
         foreach (var service in new[] { ServiceType.Voice, ServiceType.Sms, ServiceType.Data })
         {
-            var total = d.DailySpend.Where(v => v.Service == service).Sum(v => v.Amount);
+            var total = serviceTotals.GetValueOrDefault(service);
             g.DrawRectangle(s.Services[service], lx, ly + 1, 8, 6);
             f.Text($"{l["service." + service.Code()]} {l.Amount(total, d.Currency)}", s.Body, s.TextBrush, lx + 11, ly, 150);
             lx += 160;

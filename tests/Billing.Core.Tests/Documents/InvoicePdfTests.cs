@@ -303,6 +303,41 @@ public partial class InvoicePdfTests
         Assert.All(bars, b => Assert.Equal(day21[0].Box.Bottom, bars.Where(o => Math.Abs(o.Box.Left - b.Box.Left) < 0.01).Min(o => o.Box.Bottom), 3));
     }
 
+    [Fact]
+    public void The_chart_scales_to_the_highest_days_charges_draws_none_below_zero_or_outside_the_period_and_totals_every_entry_in_its_legend()
+    {
+        // 3 November: voice 4.00 and a voice credit of -1.00 (not drawn), SMS 1.00; 5 November: data 2.00; 31 October,
+        // before the period: data 30.00 — not drawn, yet the highest day (the top line 50, the plot 86 points high) and
+        // in the data total. Legend: calls 3.00, SMS 1.00, data 32.00.
+        var invoice = SampleDocuments.Invoice() with
+        {
+            DailySpend =
+            [
+                new(new NodaTime.LocalDate(2026, 11, 3), Billing.Core.Usage.ServiceType.Voice, 4.00m),
+                new(new NodaTime.LocalDate(2026, 11, 3), Billing.Core.Usage.ServiceType.Voice, -1.00m),
+                new(new NodaTime.LocalDate(2026, 11, 3), Billing.Core.Usage.ServiceType.Sms, 1.00m),
+                new(new NodaTime.LocalDate(2026, 10, 31), Billing.Core.Usage.ServiceType.Data, 30.00m),
+                new(new NodaTime.LocalDate(2026, 11, 5), Billing.Core.Usage.ServiceType.Data, 2.00m),
+            ],
+        };
+        var rendered = Renderer.Render(invoice);
+        using var pdf = PdfDocument.Open(rendered);
+        var slot = (PageFlowWidth - 50) / 30;
+        var bars = pdf.GetPage(1).Paths
+            .Where(p => p.IsFilled && Math.Abs(p.GetBoundingRectangle()!.Value.Width - slot * 0.7) < 0.01)
+            .Select(p => p.GetBoundingRectangle()!.Value)
+            .OrderBy(b => b.Left).ThenBy(b => b.Bottom)
+            .Select(b => (Day: (int)Math.Round((b.Left - 42 - 46 - slot * 0.15) / slot), Height: Math.Round(b.Height, 2)))
+            .ToList();
+
+        Assert.Equal([(2, Math.Round(4.00 / 50 * 86, 2)), (2, Math.Round(1.00 / 50 * 86, 2)), (4, Math.Round(2.00 / 50 * 86, 2))], bars);
+        var text = Text(rendered);
+        Assert.Contains("50.00", text, StringComparison.Ordinal);
+        Assert.Contains("Calls PLN 3.00", text, StringComparison.Ordinal);
+        Assert.Contains("SMS PLN 1.00", text, StringComparison.Ordinal);
+        Assert.Contains("Data PLN 32.00", text, StringComparison.Ordinal);
+    }
+
     private const double PageFlowWidth = 595.28 - 2 * 42;
 
     private static (double R, double G, double B) Rgb(int r, int g, int b) => (Math.Round(r / 255.0, 3), Math.Round(g / 255.0, 3), Math.Round(b / 255.0, 3));
