@@ -167,11 +167,28 @@ public static class DocumentStore
     /// The daily spend of an invoice whose annex was loaded: its records of the cycle (not the late ones), summed per
     /// local day and service — what the spend query sums for an invoice without the annex.
     /// </summary>
-    private static DailySpend[] SpendOf(AnnexRecord[] annex) =>
-        [.. annex.Where(a => !a.Late)
-            .GroupBy(a => (a.Start.Date, a.Service))
-            .OrderBy(g => g.Key.Date).ThenBy(g => g.Key.Service)
-            .Select(g => new DailySpend(g.Key.Date, g.Key.Service, g.Sum(a => a.Amount)))];
+    private static DailySpend[] SpendOf(AnnexRecord[] annex)
+    {
+        var sums = new Dictionary<(LocalDate Day, ServiceType Service), decimal>();
+        foreach (var a in annex)
+        {
+            if (!a.Late)
+            {
+                var key = (a.Start.Date, a.Service);
+                sums[key] = sums.GetValueOrDefault(key) + a.Amount;
+            }
+        }
+
+        var spend = new DailySpend[sums.Count];
+        var i = 0;
+        foreach (var ((day, service), amount) in sums)
+        {
+            spend[i++] = new DailySpend(day, service, amount);
+        }
+
+        Array.Sort(spend, static (x, y) => x.Day != y.Day ? x.Day.CompareTo(y.Day) : x.Service.CompareTo(y.Service));
+        return spend;
+    }
 
     /// <summary>
     /// The annex of each invoice of the chunk (ids, with their zones) whose annex is on: the cycle's charges and the late ones the
