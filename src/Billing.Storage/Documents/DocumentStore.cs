@@ -61,10 +61,6 @@ public static class DocumentStore
         };
 
     /// <summary>
-    /// The issued invoices with these numbers as documents, in the order asked (unknown numbers are
-    /// left out). The annex is loaded for accounts that have it on, when <paramref name="annex"/> is on.
-    /// </summary>
-    /// <summary>
     /// The invoices a chunk loads, as every query after the first reads them: the numbers are looked up once (with the
     /// account's zone and whether its annex is on), and each query after joins these ids, not the numbers and the
     /// accounts again — which, inlined in each query, PostgreSQL answered with a scan of accounts or a table of lines
@@ -74,6 +70,10 @@ public static class DocumentStore
         WITH b AS (SELECT * FROM unnest(@ids, @zones, @annexes) AS b(id, zone, annex))
         """;
 
+    /// <summary>
+    /// The issued invoices with these numbers as documents, in the order asked (unknown numbers are
+    /// left out). The annex is loaded for accounts that have it on, when <paramref name="annex"/> is on.
+    /// </summary>
     public static IReadOnlyList<InvoiceDocument> LoadInvoices(NpgsqlConnection conn, IReadOnlyCollection<string> numbers, bool annex)
     {
         ArgumentNullException.ThrowIfNull(numbers);
@@ -139,7 +139,7 @@ public static class DocumentStore
         // Texts that repeat (a line's description and tax category, a subscriber's number) kept once per chunk, not once per
         // document or record: the documents wait in memory to be drawn, and each collection meanwhile copies what they hold.
         var strings = new Strings();
-        var records = chunk.annexes.Contains(true) ? Annex(conn, chunk.ids, chunk.zones, chunk.annexes, strings) : []; // the grids read to the end, their reader is closed
+        var records = chunk.annexes.Contains(true) ? Annex(conn, chunk.ids, chunk.zones, chunk.annexes, strings) : []; // on the connection the grids' reader, read to the end, has left
         var byNumber = heads.ToDictionary(h => h.Number, StringComparer.Ordinal);
         var suspensions = Dunning.DunningStore.OnInvoices(conn, [.. heads.Select(h => h.Id)]);
         return numbers.Where(byNumber.ContainsKey).Select(n =>
