@@ -5,11 +5,11 @@ namespace Billing.Documents;
 /// <summary>Numbers written straight into PDF operators (<see cref="UsageChart"/>'s bars), without the cost of formatting a double.</summary>
 public static class PdfNumber
 {
-    /// <summary>A coordinate in points to a ten-thousandth, as a PDF number: no exponent, no trailing zeros.</summary>
-    public static StringBuilder Append(StringBuilder text, double value)
+    /// <summary>A coordinate in points to a ten-thousandth (half away from zero), as a PDF number: no exponent, no trailing zeros.</summary>
+    public static StringBuilder Append(StringBuilder text, decimal value)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var units = (long)Math.Round(value * 10_000, MidpointRounding.AwayFromZero);
+        var units = (long)Math.Round(value * 10_000m, MidpointRounding.AwayFromZero);
         if (units < 0)
         {
             text.Append('-');
@@ -23,19 +23,14 @@ public static class PdfNumber
             return text;
         }
 
-        var digits = 4;
-        while (fraction % 10 == 0)
-        {
-            fraction /= 10;
-            digits--;
-        }
-
+        // The ten-thousandths digit by digit, stopping after the last one that is not zero.
         text.Append('.');
-        for (var scale = (long)Math.Pow(10, digits - 1); scale > fraction && scale > 1; scale /= 10)
+        for (var unit = 1_000L; fraction > 0; unit /= 10)
         {
-            text.Append('0');
+            text.Append((char)('0' + (fraction / unit)));
+            fraction %= unit;
         }
 
-        return text.Append(fraction);
+        return text;
     }
 }

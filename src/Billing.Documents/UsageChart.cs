@@ -58,11 +58,14 @@ internal static class UsageChart
         // The bars one service at a time, each day's stacked in service order (voice at the bottom), with one change of
         // fill colour per service. Written as PDF operators into a content stream of the page's own (painted after the
         // page's drawing, which puts nothing over the plot): the bars are most of an invoice's shapes, and PDFsharp
-        // formats each rectangle's four numbers far slower than whole ten-thousandths of a point are written here.
+        // formats each rectangle's four doubles far slower than whole ten-thousandths of a point are written here.
         var slot = plotWidth / Math.Max(days, 1);
         var stacked = new decimal[Math.Max(days, 0)];
         var bars = new System.Text.StringBuilder(4096).Append("q\n");
-        var pageHeight = g.PdfPage!.Height.Point;
+        // In PDF space (origin at the page's bottom left) a bar stands on the plot's bottom line; its heights, worked out in
+        // decimal from the amounts, are stacked and written in decimal too — only the page's geometry is in doubles.
+        var baseline = (decimal)(g.PdfPage!.Height.Point - bottom);
+        var barWidth = (decimal)(slot * 0.7);
         if (top > 0m)
         {
             foreach (var service in new[] { ServiceType.Voice, ServiceType.Sms, ServiceType.Data })
@@ -84,11 +87,10 @@ internal static class UsageChart
                                 }
 
                                 var h = Points(v.Amount, top, plotHeight);
-                                var barTop = bottom - (double)(stacked[i] + h);
-                                PdfNumber.Append(bars, plotLeft + i * slot + slot * 0.15).Append(' ');
-                                PdfNumber.Append(bars, pageHeight - barTop - (double)h).Append(' ');
-                                PdfNumber.Append(bars, slot * 0.7).Append(' ');
-                                PdfNumber.Append(bars, (double)h).Append(" re f\n");
+                                PdfNumber.Append(bars, (decimal)(plotLeft + i * slot + slot * 0.15)).Append(' ');
+                                PdfNumber.Append(bars, baseline + stacked[i]).Append(' ');
+                                PdfNumber.Append(bars, barWidth).Append(' ');
+                                PdfNumber.Append(bars, h).Append(" re f\n");
                                 stacked[i] += h;
                             }
                         }

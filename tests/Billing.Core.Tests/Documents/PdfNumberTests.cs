@@ -6,7 +6,7 @@ namespace Billing.Core.Tests.Documents;
 
 public class PdfNumberTests
 {
-    private static string Of(double value) => PdfNumber.Append(new StringBuilder(), value).ToString();
+    private static string Of(double value) => PdfNumber.Append(new StringBuilder(), (decimal)value).ToString();
 
     [Theory]
     [InlineData(0.0, "0")]
