@@ -139,13 +139,14 @@ public static class DocumentStore
         // Texts that repeat (a line's description and tax category, a subscriber's number) kept once per chunk, not once per
         // document or record: the documents wait in memory to be drawn, and each collection meanwhile copies what they hold.
         var strings = new Strings();
-        var records = chunk.annexes.Contains(true) ? Annex(conn, chunk.ids, chunk.zones, chunk.annexes, strings) : []; // on the connection the grids' reader, read to the end, has left
+        var annexOf = chunk.annexes.Contains(true) ? Annex(conn, chunk.ids, chunk.zones, chunk.annexes, strings) : []; // on the connection the grids' reader, read to the end, has left
         var byNumber = heads.ToDictionary(h => h.Number, StringComparer.Ordinal);
         var suspensions = Dunning.DunningStore.OnInvoices(conn, [.. heads.Select(h => h.Id)]);
         return numbers.Where(byNumber.ContainsKey).Select(n =>
         {
             var h = byNumber[n];
             var M = Minor(h);
+            var records = annexOf.GetValueOrDefault(h.Id, []);
             return Head(h, DocumentKind.Invoice) with
             {
                 Suspensions = [.. suspensions[h.Id]],
@@ -157,8 +158,8 @@ public static class DocumentStore
                 Payments = payments[h.Id].Select(p => new DocumentPayment(p.Day, p.Reference, M(p.Amount))).ToList(),
                 DailySpend = spend.Contains(h.Id)
                     ? spend[h.Id].Select(s => new DailySpend(s.Day, (ServiceType)s.Service, s.Amount)).ToArray()
-                    : SpendOf(records.GetValueOrDefault(h.Id, [])),
-                Annex = records.GetValueOrDefault(h.Id, []),
+                    : SpendOf(records),
+                Annex = records,
             };
         }).ToList();
     }
