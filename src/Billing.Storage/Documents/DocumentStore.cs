@@ -64,7 +64,10 @@ public static class DocumentStore
     /// The invoices a chunk loads, as every query after the first reads them: the numbers are looked up once (with the
     /// account's zone and whether its annex is on), and each query after joins these ids, not the numbers and the
     /// accounts again — which, inlined in each query, PostgreSQL answered with a scan of accounts or a table of lines
-    /// that grew with the database (5 ms a query for 200 invoices among 20,000).
+    /// that grew with the database (5 ms a query for 200 invoices among 20,000). The lines and taxes are read per invoice
+    /// (<c>LATERAL</c>, by their primary keys, in their order): joined to the whole list, PostgreSQL hashed all of a table
+    /// small enough to look cheap to it — every invoice's lines for 200 invoices among 1,000, 21 ms against 3 ms, and
+    /// every invoice's taxes at 20,000 (6–11 ms a chunk).
     /// </summary>
     private const string Batch = """
         WITH b AS (SELECT * FROM unnest(@ids, @zones, @annexes) AS b(id, zone, annex))
@@ -100,11 +103,11 @@ public static class DocumentStore
             {{Batch}}
             SELECT l.invoice_id, l.kind, l.description, l.msisdn, l.service, l.destination_group, l.quantity, l.allowance_used,
                    l.period_start, l.period_end, l.tax_category, l.amount
-            FROM b JOIN invoice_lines l ON l.invoice_id = b.id ORDER BY l.invoice_id, l.line_no;
+            FROM b CROSS JOIN LATERAL (SELECT * FROM invoice_lines l WHERE l.invoice_id = b.id ORDER BY l.line_no) l;
 
             {{Batch}}
             SELECT t.invoice_id, t.name, t.rate, t.base, t.amount
-            FROM b JOIN invoice_taxes t ON t.invoice_id = b.id ORDER BY t.invoice_id, t.category;
+            FROM b CROSS JOIN LATERAL (SELECT * FROM invoice_taxes t WHERE t.invoice_id = b.id ORDER BY t.category) t;
 
             -- Payments and credit notes recorded after the account's previous issued invoice, up to this one.
             {{Batch}}

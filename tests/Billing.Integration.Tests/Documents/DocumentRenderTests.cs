@@ -80,6 +80,34 @@ public sealed class DocumentRenderTests : IDisposable
     }
 
     [Fact]
+    public void Invoices_loaded_together_each_get_their_own_lines_and_taxes_in_the_order_stored()
+    {
+        var numbers = _world.Bill(December);
+        Assert.Equal(2, numbers.Count);
+
+        IReadOnlyList<InvoiceDocument> loaded;
+        using (var c = _world.Open())
+        {
+            loaded = DocumentStore.LoadInvoices(c, [numbers[1], numbers[0]], annex: true);
+        }
+
+        // In the order asked; B-1 (its usage and fees) and B-2 (its fees only) apart.
+        Assert.Equal([numbers[1], numbers[0]], loaded.Select(d => d.Number));
+        using var conn = _world.Open();
+        foreach (var invoice in loaded)
+        {
+            Assert.Equal(_world.Lines(invoice.Number).Select(l => (l.Description, l.Amount)), invoice.Lines.Select(l => (l.Description, l.Amount)));
+            var taxes = conn.Query<(string, decimal, decimal)>("""
+                SELECT t.name, t.base, t.amount FROM invoice_taxes t JOIN invoices i ON i.id = t.invoice_id WHERE i.number = @number ORDER BY t.category
+                """, new { number = invoice.Number }).AsList();
+            Assert.NotEmpty(taxes);
+            Assert.Equal(taxes, invoice.Taxes.Select(t => (t.Name, t.Base, t.Amount)));
+        }
+
+        Assert.Equal((4, 2), (loaded.Single(d => d.Customer.AccountId == "B-1").Lines.Count, loaded.Single(d => d.Customer.AccountId == "B-2").Lines.Count));
+    }
+
+    [Fact]
     public void The_daily_spend_is_the_same_with_or_without_the_annex_and_leaves_out_the_late_record_the_annex_lists()
     {
         _world.Bill(December);
