@@ -201,6 +201,9 @@ public static class DocumentStore
     /// document has: no row object for each, and nothing but the records left when a collection comes mid-load);
     /// a subscriber's number is kept once per chunk, not once per record, and the numbers called by a document's records
     /// in one string (<see cref="AnnexRecord"/>), not one string each.
+    /// The cycle's charges and the late ones are read apart (V0025), so the query reads this cycle's charges, not every
+    /// cycle's; PostgreSQL returns them by invoice and each invoice's records are put in order here (subscriber, event
+    /// time, usage id — the order PostgreSQL sorted in before, at about a quarter of the query's time).
     /// The event time is put in the account's zone here, by NodaTime as the core cuts cycles, not by PostgreSQL for
     /// every row (AT TIME ZONE was about a third of the query's time).
     /// </summary>
@@ -208,24 +211,35 @@ public static class DocumentStore
     {
         using var cmd = new NpgsqlCommand($$"""
             {{Batch}}
-            SELECT b.id AS invoice_id, s.msisdn, r.start_utc, r.service, r.destination, r.quantity, r.amount, r.late
+            SELECT b.id AS invoice_id, s.msisdn, r.start_utc, r.service, r.destination, r.quantity, r.amount, r.late, r.usage_id
             FROM b JOIN invoices i ON i.id = b.id JOIN subscriptions s ON s.account_id = i.account_id
-            JOIN rated_charges r ON r.subscription_id = s.id
-                AND ((r.cycle_start = i.cycle_start AND NOT r.late) OR (r.late AND r.invoice_id = i.id))
+            JOIN LATERAL (
+                SELECT r.start_utc, r.service, r.destination, r.quantity, r.amount, r.late, r.usage_id FROM rated_charges r
+                WHERE r.subscription_id = s.id AND r.cycle_start = i.cycle_start AND NOT r.late
+                UNION ALL
+                SELECT r.start_utc, r.service, r.destination, r.quantity, r.amount, r.late, r.usage_id FROM rated_charges r
+                WHERE r.late AND r.invoice_id = i.id AND r.subscription_id = s.id) r ON true
             WHERE b.annex
-            ORDER BY b.id, s.msisdn, r.start_utc, r.usage_id
+            ORDER BY b.id
             """, conn);
         cmd.Parameters.AddWithValue("ids", ids);
         cmd.Parameters.AddWithValue("zones", zones);
         cmd.Parameters.AddWithValue("annexes", annexes);
         var zoneOf = ids.Zip(zones).ToDictionary(x => x.First, x => x.Second);
         var annex = new Dictionary<long, AnnexRecord[]>();
-        // A document's records, each with where its number called is in the document's one text of them (-1: none).
-        var records = new List<(AnnexRecord Record, int From, int Length)>(128);
+        // A document's records, each with where its number called is in the document's one text of them (-1: none), and
+        // what it is ordered by: its subscriber's number, event time (UTC: local times repeat when clocks go back) and usage id.
+        var records = new List<(AnnexRecord Record, int From, int Length, Instant At, long UsageId)>(128);
         var numbersCalled = new StringBuilder(2048);
         var invoice = 0L;
         void Done()
         {
+            records.Sort(static (x, y) =>
+            {
+                var c = string.CompareOrdinal(x.Record.Msisdn, y.Record.Msisdn);
+                c = c != 0 ? c : x.At.CompareTo(y.At);
+                return c != 0 ? c : x.UsageId.CompareTo(y.UsageId);
+            });
             var text = numbersCalled.ToString();
             annex[invoice] = [.. records.Select(r => r.Length < 0 ? r.Record : new AnnexRecord(r.Record.Msisdn, r.Record.Start, r.Record.Service, text, r.From, r.Length, r.Record.Quantity, r.Record.Amount, r.Record.Late))];
             records.Clear();
@@ -256,8 +270,9 @@ public static class DocumentStore
                     length = numbersCalled.Length - from;
                 }
 
-                records.Add((new AnnexRecord(strings.Once(reader.GetString(1)), reader.GetFieldValue<Instant>(2).InZone(zone).LocalDateTime, (ServiceType)reader.GetInt16(3),
-                    null, reader.GetInt64(5), reader.GetDecimal(6), reader.GetBoolean(7)), from, length));
+                var at = reader.GetFieldValue<Instant>(2);
+                records.Add((new AnnexRecord(strings.Once(reader.GetString(1)), at.InZone(zone).LocalDateTime, (ServiceType)reader.GetInt16(3),
+                    null, reader.GetInt64(5), reader.GetDecimal(6), reader.GetBoolean(7)), from, length, at, reader.GetInt64(8)));
             }
         }
 

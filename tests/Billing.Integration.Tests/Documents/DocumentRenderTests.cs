@@ -157,6 +157,33 @@ public sealed class DocumentRenderTests : IDisposable
     }
 
     [Fact]
+    public void The_annex_lists_each_subscriber_in_number_order_then_by_event_time_and_records_of_one_moment_in_the_order_received()
+    {
+        const string Other = "447700900950"; // B-1's second number: listed before 447700900960
+        using (var c = _world.Open())
+        {
+            RatingData.AddSubscriber(c, "B-1", Other, "uk_postpaid_300", Instant.FromUtc(2026, 1, 1, 0, 0), billCycleDay: 1);
+        }
+
+        _world.Usage(
+            UsageSpec.Sms("a1", Other, "447700900001", Instant.FromUtc(2026, 11, 4, 10, 0)),
+            UsageSpec.Sms("a2", Other, "447700900002", Instant.FromUtc(2026, 11, 2, 10, 0)),
+            UsageSpec.Sms("a3", Other, "447700900003", Instant.FromUtc(2026, 11, 7, 9, 0)),
+            UsageSpec.Sms("a4", Other, "447700900004", Instant.FromUtc(2026, 11, 7, 9, 0)));
+        var number = _world.Bill(December).Single(n => Load(n).Customer.AccountId == "B-1");
+
+        var annex = Load(number).Annex;
+
+        Assert.Equal(
+            [
+                (Other, "447700900002"), (Other, "447700900001"), (Other, "447700900003"), (Other, "447700900004"),
+                (Msisdn, "447700900123"), (Msisdn, "447700900123"), (Msisdn, "447700900123"), (Msisdn, "12025550123"),
+            ],
+            annex.Select(a => (a.Msisdn, a.Destination!)));
+        Assert.Equal(new LocalDateTime(2026, 11, 2, 10, 0), annex[0].Start);
+    }
+
+    [Fact]
     public void Rendering_a_run_writes_one_pdf_per_invoice_named_by_number_with_its_size_and_sha256_recorded()
     {
         var numbers = _world.Bill(December);
