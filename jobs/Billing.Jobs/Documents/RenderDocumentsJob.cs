@@ -83,7 +83,7 @@ public sealed class RenderDocumentsJob(BillingDatabase db, InvoiceRenderer rende
     {
         ArgumentNullException.ThrowIfNull(invoiceNumbers);
         ArgumentNullException.ThrowIfNull(creditNoteNumbers);
-        if (folder.SweepTemporary() is > 0 and var swept)
+        if (SweepDue(folder.Root, clock.GetCurrentInstant()) && folder.SweepTemporary() is > 0 and var swept)
         {
             Log.Information("Removed {Count} temporary file(s) a killed render left in {Folder}", swept, folder.Root);
         }
@@ -201,6 +201,36 @@ public sealed class RenderDocumentsJob(BillingDatabase db, InvoiceRenderer rende
         }
 
         return new RenderOutcome(invoiceNumbers.Count, creditNoteNumbers.Count, bytes, Seconds(load), Seconds(draw), Seconds(write));
+    }
+
+    /// <summary>How often a process sweeps a document store for the temporary files killed renders left (<see cref="SweepDue"/>).</summary>
+    public static readonly Duration SweepEvery = Duration.FromHours(1);
+
+    /// <summary>When each document store (its root) was last swept by this process.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Instant> LastSweep = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Whether a render into <paramref name="root"/> at <paramref name="now"/> sweeps it first: the process's first render
+    /// into it, then one an hour (<see cref="SweepEvery"/>) — not every render. A sweep reads the whole of each folder, and a
+    /// store keeps every document ever rendered (a year of a million accounts' invoices is twelve million names in one
+    /// folder), while a bill run renders one batch of a thousand accounts at a time. A file a render killed meanwhile left
+    /// waits for the next sweep (it is only a temporary name: the document's own file is whole, old or new).
+    /// Two renders that find a sweep due at once may both sweep.
+    /// </summary>
+    public static bool SweepDue(string root, Instant now)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        var due = false;
+        LastSweep.AddOrUpdate(root, _ =>
+        {
+            due = true;
+            return now;
+        }, (_, last) =>
+        {
+            due = now - last >= SweepEvery || now < last;
+            return due ? now : last;
+        });
+        return due;
     }
 
     /// <summary>Runs <paramref name="work"/> on <paramref name="workers"/> threads; the first exception of any ends the render with it.</summary>

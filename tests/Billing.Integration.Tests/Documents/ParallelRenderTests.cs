@@ -1,10 +1,13 @@
 using System.Security.Cryptography;
 using Billing.Integration.Tests.Infrastructure;
 using Billing.Integration.Tests.Invoicing;
+using Billing.Documents;
 using Billing.Jobs.Documents;
 using Billing.Storage.Documents;
 using Dapper;
 using Hangfire;
+using NodaTime;
+using NodaTime.Testing;
 using static Billing.Integration.Tests.Invoicing.ReceivablesWorld;
 
 namespace Billing.Integration.Tests.Documents;
@@ -128,6 +131,52 @@ public sealed class ParallelRenderTests : IDisposable
             using var db = Billing.Storage.BillingDatabase.Connect(connectionString);
             Rendering.Job(db, folder, new DocumentOptions { ChunkSize = 2, Workers = 2 }).Render(numbers, []);
         }
+    }
+
+    [Fact]
+    public void A_process_sweeps_a_store_at_its_first_render_into_it_and_then_once_an_hour()
+    {
+        var (store, other) = ($"/stores/{Guid.NewGuid():N}", $"/stores/{Guid.NewGuid():N}");
+        var at = Instant.FromUtc(2026, 12, 2, 9, 0);
+
+        Assert.True(RenderDocumentsJob.SweepDue(store, at));
+        Assert.False(RenderDocumentsJob.SweepDue(store, at));
+        Assert.False(RenderDocumentsJob.SweepDue(store, at + Duration.FromMinutes(59)));
+        Assert.True(RenderDocumentsJob.SweepDue(other, at + Duration.FromMinutes(59)));
+        Assert.True(RenderDocumentsJob.SweepDue(store, at + Duration.FromMinutes(60)));
+        Assert.False(RenderDocumentsJob.SweepDue(store, at + Duration.FromMinutes(119)));
+        Assert.True(RenderDocumentsJob.SweepDue(store, at + Duration.FromMinutes(120)));
+        Assert.True(RenderDocumentsJob.SweepDue(store, at)); // the clock set back: swept again
+    }
+
+    [Fact]
+    public void A_dead_writers_temporary_file_goes_at_the_first_render_into_the_store_and_one_left_later_at_the_next_sweep_an_hour_on()
+    {
+        var numbers = _world.Bill(December);
+        var clock = new FakeClock(Instant.FromUtc(2026, 12, 2, 9, 0));
+        var job = new RenderDocumentsJob(_world.Db, Rendering.Renderer, new DocumentFolder(_folder.Path), new DocumentOptions { ChunkSize = 2 }, clock);
+        var invoices = Path.Combine(_folder.Path, "invoices");
+        Directory.CreateDirectory(invoices);
+        string Dead(string number) // left by a writer of this machine whose process is gone (a pid above Linux's pid_max)
+        {
+            var path = DocumentFolder.TemporaryPath(Path.Combine(invoices, number + ".pdf"), 2147483646, 1);
+            File.WriteAllText(path, "half a PDF");
+            return path;
+        }
+
+        var first = Dead(numbers[0]);
+        job.Render([numbers[0]], []);
+        Assert.False(File.Exists(first));
+
+        var second = Dead(numbers[1]);
+        clock.Advance(Duration.FromMinutes(30));
+        job.Render([numbers[1]], []);
+        Assert.True(File.Exists(second)); // not swept: a render half an hour after the last sweep
+
+        clock.Advance(Duration.FromMinutes(30));
+        job.Render([numbers[2]], []);
+        Assert.False(File.Exists(second));
+        Assert.True(File.Exists(Path.Combine(invoices, numbers[1] + ".pdf")));
     }
 
     [Fact]
