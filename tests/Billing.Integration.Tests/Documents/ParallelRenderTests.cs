@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
+using Billing.Documents;
 using Billing.Integration.Tests.Infrastructure;
 using Billing.Integration.Tests.Invoicing;
-using Billing.Documents;
 using Billing.Jobs.Documents;
 using Billing.Storage.Documents;
 using Dapper;
