@@ -220,17 +220,13 @@ public sealed class RenderDocumentsJob(BillingDatabase db, InvoiceRenderer rende
     public static bool SweepDue(string root, Instant now)
     {
         ArgumentNullException.ThrowIfNull(root);
-        var due = false;
-        LastSweep.AddOrUpdate(root, _ =>
+        if (LastSweep.TryGetValue(root, out var last) && now >= last && now - last < SweepEvery)
         {
-            due = true;
-            return now;
-        }, (_, last) =>
-        {
-            due = now - last >= SweepEvery || now < last;
-            return due ? now : last;
-        });
-        return due;
+            return false;
+        }
+
+        LastSweep[root] = now;
+        return true;
     }
 
     /// <summary>Runs <paramref name="work"/> on <paramref name="workers"/> threads; the first exception of any ends the render with it.</summary>
