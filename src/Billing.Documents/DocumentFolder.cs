@@ -85,9 +85,8 @@ public sealed class DocumentFolder(string root)
         }
     }
 
-    public WrittenFile Write(DocumentKind kind, string number, byte[] pdf)
+    public WrittenFile Write(DocumentKind kind, string number, ReadOnlySpan<byte> pdf)
     {
-        ArgumentNullException.ThrowIfNull(pdf);
         var path = PathOf(kind, number);
         var temp = TemporaryPath(path, Environment.ProcessId, Environment.CurrentManagedThreadId);
         using (var file = OpenTemporary(temp, path))
@@ -96,7 +95,7 @@ public sealed class DocumentFolder(string root)
         }
 
         File.Move(temp, path, overwrite: true);
-        return new WrittenFile(path, pdf.LongLength, Convert.ToHexStringLower(SHA256.HashData(pdf)));
+        return new WrittenFile(path, pdf.Length, Convert.ToHexStringLower(SHA256.HashData(pdf)));
     }
 
     /// <summary>

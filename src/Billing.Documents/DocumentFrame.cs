@@ -5,6 +5,9 @@ using PdfSharp.Pdf;
 
 namespace Billing.Documents;
 
+/// <summary>What is done with a document's PDF bytes where they were saved: they are valid only during the call.</summary>
+public delegate T PdfBytes<out T>(ReadOnlySpan<byte> pdf);
+
 /// <summary>
 /// What every document of a brand shares, whatever it says: the file's metadata (dated by the document,
 /// never the clock), the letterhead, word-wrapped paragraphs, the legal footer with "page x of y" on
@@ -33,15 +36,23 @@ internal static class DocumentFrame
     private static MemoryStream? _saveBuffer;
 
     /// <summary>The footers, then the bytes, with PDFsharp's random values replaced by ones derived from <paramref name="seed"/>.</summary>
-    public static byte[] Save(PdfDocument pdf, DocumentStyle style, DocumentLanguage language, string seed)
+    public static byte[] Save(PdfDocument pdf, DocumentStyle style, DocumentLanguage language, string seed) =>
+        Save(pdf, style, language, seed, static bytes => bytes.ToArray());
+
+    /// <summary>
+    /// As <see cref="Save(PdfDocument, DocumentStyle, DocumentLanguage, string)"/>, handing the bytes to <paramref name="use"/>
+    /// where they were saved (this thread's buffer, valid until <paramref name="use"/> returns) instead of copying them into an
+    /// array of their own: a render that writes a file from them allocates no second copy of every document.
+    /// </summary>
+    public static T Save<T>(PdfDocument pdf, DocumentStyle style, DocumentLanguage language, string seed, PdfBytes<T> use)
     {
         Footers(pdf, style, language);
         var bytes = _saveBuffer ??= new MemoryStream();
         bytes.SetLength(0);
         pdf.Save(bytes, false);
-        var result = bytes.ToArray();
-        DeterministicPdf.Fix(result, seed);
-        return result;
+        var saved = bytes.GetBuffer().AsSpan(0, checked((int)bytes.Length));
+        DeterministicPdf.Fix(saved, seed);
+        return use(saved);
     }
 
     /// <summary>

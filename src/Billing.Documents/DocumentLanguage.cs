@@ -106,6 +106,25 @@ public sealed class DocumentLanguage
         return text.Append(template, from, template.Length - from).ToString();
     }
 
+    /// <summary>
+    /// <see cref="Text(string, ValueTuple{string, string}[])"/> with one value, as most texts drawn row by row take it (an annex's
+    /// "{n} SMS"): a text whose one placeholder is this one is put together at once, without a list of values or a builder.
+    /// </summary>
+    public string Text(string key, (string Name, string Value) value)
+    {
+        var template = _strings[key];
+        var open = template.IndexOf('{', StringComparison.Ordinal);
+        if (open < 0)
+        {
+            return template;
+        }
+
+        var close = template.IndexOf('}', open + 1);
+        return close > 0 && template.AsSpan(open + 1, close - open - 1).SequenceEqual(value.Name) && template.IndexOf('{', close + 1) < 0
+            ? string.Concat(template.AsSpan(0, open), value.Value, template.AsSpan(close + 1))
+            : Text(key, [value]);
+    }
+
     private static string? Value((string Name, string Value)[] values, ReadOnlySpan<char> name)
     {
         foreach (var (n, v) in values)

@@ -34,9 +34,13 @@ public sealed class InvoiceRenderer
     /// <summary>The brand's fonts, colours and logo, made once: letters drawn with this brand share them.</summary>
     internal DocumentStyle Style => _style;
 
-    public byte[] Render(InvoiceDocument document)
+    public byte[] Render(InvoiceDocument document) => Render(document, static pdf => pdf.ToArray());
+
+    /// <summary>Draws the document and hands its bytes to <paramref name="use"/>, valid during the call only (see <see cref="PdfBytes{T}"/>).</summary>
+    public T Render<T>(InvoiceDocument document, PdfBytes<T> use)
     {
         ArgumentNullException.ThrowIfNull(document);
+        ArgumentNullException.ThrowIfNull(use);
         var language = _template.Language(document.Customer.Language);
         using var pdf = DocumentFrame.Open(_template, language, $"{Title(document, language)} {document.Number}", document.IssuedAt);
         var draw = new Drawing(document, _template, language, _style);
@@ -46,7 +50,7 @@ public sealed class InvoiceRenderer
             draw.Body(flow);
         }
 
-        return DocumentFrame.Save(pdf, _style, language, $"{document.Kind.Code()}:{document.Number}");
+        return DocumentFrame.Save(pdf, _style, language, $"{document.Kind.Code()}:{document.Number}", use);
     }
 
     /// <summary>

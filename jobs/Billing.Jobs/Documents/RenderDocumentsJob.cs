@@ -151,10 +151,14 @@ public sealed class RenderDocumentsJob(BillingDatabase db, InvoiceRenderer rende
                         try
                         {
                             var started = Stopwatch.GetTimestamp();
-                            var pdf = renderer.Render(document);
-                            started = AddSince(ref draw, started);
-                            var file = folder.Write(kind, document.Number, pdf);
-                            AddSince(ref write, started);
+                            // Written from where PDFsharp saved it (the worker's buffer), not from a copy of its own.
+                            var file = renderer.Render(document, pdf =>
+                            {
+                                var saved = AddSince(ref draw, started);
+                                var written = folder.Write(kind, document.Number, pdf);
+                                AddSince(ref write, saved);
+                                return written;
+                            });
                             rendered[d] = new RenderedDocument(kind, document.Number, file.Path, file.SizeBytes, file.Sha256, clock.GetCurrentInstant());
                             Interlocked.Add(ref bytes, file.SizeBytes);
                         }

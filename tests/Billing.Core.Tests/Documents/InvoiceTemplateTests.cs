@@ -32,6 +32,32 @@ public class InvoiceTemplateTests
         Assert.Equal("Please pay GBP 12.50 by {due} to Northwind, IBAN {iban} (BIC {bic}), quoting the reference R-1 {x}.",
             Language("en").Text("payment-instructions", ("amount", "GBP 12.50"), ("operator", "Northwind"), ("operator", "ignored"), ("reference", "R-1 {x}"), ("x", "not filled in a value")));
 
+    [Theory]
+    [InlineData("en")]
+    [InlineData("pl")]
+    [InlineData("pt")]
+    public void A_text_with_one_value_reads_as_with_a_list_of_that_value_for_every_key_and_name(string code)
+    {
+        var l = Language(code);
+        var filled = 0;
+        foreach (var key in DocumentLanguage.Keys)
+        {
+            // Every name some text has, and one none has: texts with no placeholder, with this one only, with others.
+            foreach (var name in new[] { "n", "msisdn", "amount", "page", "operator", "account", "none" })
+            {
+                var one = l.Text(key, (name, "«v»"));
+                Assert.Equal(l.Text(key, [(name, "«v»")]), one);
+                filled += one.Contains("«v»", StringComparison.Ordinal) ? 1 : 0;
+            }
+        }
+
+        Assert.True(filled > 10, $"{filled} texts filled"); // the texts do have these placeholders
+    }
+
+    [Fact]
+    public void A_one_placeholder_text_is_filled_in_place_and_a_different_name_leaves_it_as_written() =>
+        Assert.Equal(("12 SMS", "{n} SMS"), (Language("en").Text("unit.sms", ("n", "12")), Language("en").Text("unit.sms", ("x", "12"))));
+
     [Fact]
     public void Placeholders_are_filled_whatever_order_the_values_come_in() =>
         Assert.Equal("Page 3 of 4", Language("en").Text("page", ("pages", "4"), ("page", "3")));

@@ -238,6 +238,21 @@ public sealed class DocumentRenderTests : IDisposable
     }
 
     [Fact]
+    public void A_render_writes_each_file_from_where_it_was_saved_with_the_bytes_of_the_document_drawn_alone()
+    {
+        // One worker draws both invoices in turn into its one save buffer: the larger first (B-1 has the usage), so a file
+        // written past the second document's own length, or before its random values were fixed, would differ.
+        var numbers = _world.Bill(December);
+        var job = Job(new DocumentOptions { Workers = 1 });
+        var alone = numbers.Select(n => job.RenderOne(n)!.Value.Pdf).ToArray();
+        Assert.True(alone[0].Length > alone[1].Length, $"{alone[0].Length} bytes then {alone[1].Length}");
+
+        job.Render(numbers, []);
+
+        Assert.Equal(alone, numbers.Select(n => File.ReadAllBytes(Path.Combine(_folder.Path, "invoices", n + ".pdf"))));
+    }
+
+    [Fact]
     public void An_account_with_the_annex_off_and_a_configuration_with_it_off_get_no_itemised_usage()
     {
         var number = _world.Bill(December)[0];
