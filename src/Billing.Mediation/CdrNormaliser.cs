@@ -112,6 +112,12 @@ public sealed class CdrNormaliser(SourceOptions source, Instant writtenAt)
             return MediationOutcome.Filter(FilterReasons.ZeroVolume);
         }
 
+        if (cdr.Service != ServiceType.Data && _numbers.ServiceNumber(cdr.Called) is not null)
+        {
+            // An emergency call is never charged, whatever the caller's number or plan: not read as an extension or priced.
+            return MediationOutcome.Filter(FilterReasons.ServiceNumber);
+        }
+
         var msisdn = _numbers.Normalise(cdr.Calling, out var callingProblem);
         if (msisdn is null)
         {

@@ -18,6 +18,42 @@ public sealed class NumberNormaliser(NumberingPlan plan)
     private readonly IReadOnlyList<string> _access =
         [.. plan.AccessCodes.Where(p => p.Length > 0).OrderByDescending(p => p.Length)];
 
+    private readonly HashSet<string> _serviceNumbers = [.. plan.ServiceNumbers.Where(n => n.Length > 0)];
+
+    /// <summary>
+    /// The plan's emergency or service number <paramref name="dialled"/> is (999, or 9999 with the access code 9), else null.
+    /// Such a number is never a subscriber's: it is not read as an extension or a national number.
+    /// </summary>
+    public string? ServiceNumber(string? dialled)
+    {
+        if (_serviceNumbers.Count == 0)
+        {
+            return null;
+        }
+
+        var text = UserPart(dialled);
+        if (text.Length == 0 || text.Length > 16 || text[0] == '+')
+        {
+            return null;
+        }
+
+        var digits = string.Concat(text.Where(c => c is not (' ' or '-' or '.')));
+        if (_serviceNumbers.Contains(digits))
+        {
+            return digits;
+        }
+
+        foreach (var code in _access)
+        {
+            if (digits.StartsWith(code, StringComparison.Ordinal) && _serviceNumbers.Contains(digits[code.Length..]))
+            {
+                return digits[code.Length..];
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The E.164 digits, or null with the reason in <paramref name="problem"/>.</summary>
     public string? Normalise(string? dialled, out string? problem)
     {

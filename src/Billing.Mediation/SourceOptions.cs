@@ -92,4 +92,11 @@ public sealed record NumberingPlan
 
     /// <summary>Shortest national significant number accepted (after the country code).</summary>
     public int MinNationalDigits { get; init; } = 6;
+
+    /// <summary>
+    /// The country's emergency and other free service numbers (the UK's 999 and 112 by default). A call or SMS to one —
+    /// dialled as it is, or after an access code — is never billed: it is filtered (<c>service-number</c>, counted in the
+    /// file's figures, not stored) before its number could be read as a PBX extension or a national number and priced.
+    /// </summary>
+    public IReadOnlyList<string> ServiceNumbers { get; init; } = ["999", "112"];
 }

@@ -65,4 +65,7 @@ public static class FilterReasons
     public const string ZeroVolume = "zero-volume";
     public const string CallManagementRecord = "cmr";
     public const string StartRecord = "start-record";
+
+    /// <summary>A call or SMS to an emergency or free service number of the source's numbering plan: never billed.</summary>
+    public const string ServiceNumber = "service-number";
 }

@@ -289,4 +289,30 @@ public class CdrNormaliserTests
         AssertSuspended(new CdrNormaliser(Canonical, Written.At).Normalise(cdr), SuspenseReasons.FutureStart);
         Assert.Equal(OutcomeKind.Accepted, new CdrNormaliser(Canonical, Instant.MaxValue).Normalise(cdr).Kind);
     }
+
+    private static readonly SourceOptions Pbx = new() { Name = "asterisk", Format = CdrFormat.Asterisk, Numbering = DefaultSources.PbxPlan };
+
+    [Theory]
+    [InlineData("999")]
+    [InlineData("112")]
+    [InlineData("9999")] // the outside-line access code, then 999
+    [InlineData("sip:112@pbx.example")]
+    public void A_call_from_an_extension_to_an_emergency_number_is_filtered_not_taken_for_an_extension_and_priced(string called) =>
+        AssertFiltered(Normalise(Voice() with { Calling = "2001", Called = called }, Pbx), FilterReasons.ServiceNumber);
+
+    [Fact]
+    public void An_sms_to_an_emergency_number_is_filtered_and_a_call_to_an_extension_still_expands_into_the_did_range()
+    {
+        AssertFiltered(Normalise(Sms() with { Called = "999" }), FilterReasons.ServiceNumber);
+        var usage = Normalise(Voice() with { Calling = "2001", Called = "2002" }, Pbx).Usage!;
+        Assert.Equal(("44207942001", "44207942002"), (usage.Msisdn, usage.Destination));
+    }
+
+    [Fact]
+    public void Without_service_numbers_in_the_plan_999_from_a_pbx_is_an_extension_as_before()
+    {
+        var plan = Pbx with { Numbering = DefaultSources.PbxPlan with { ServiceNumbers = [] } };
+
+        Assert.Equal("4420794999", Normalise(Voice() with { Calling = "2001", Called = "999" }, plan).Usage!.Destination);
+    }
 }

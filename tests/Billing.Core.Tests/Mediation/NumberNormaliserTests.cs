@@ -235,4 +235,28 @@ public class NumberNormaliserTests
         var problem = AssertProblem(Uk, dialled);
         Assert.Contains(expected, problem, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("999", "999")]
+    [InlineData("112", "112")]
+    [InlineData("9999", "999")]
+    [InlineData("9112", "112")]
+    [InlineData(" 9 999 ", "999")]
+    [InlineData("<sip:999@pbx>", "999")]
+    public void An_emergency_number_dialled_alone_or_after_the_access_code_is_a_service_number(string dialled, string expected) =>
+        Assert.Equal(expected, new NumberNormaliser(Pbx).ServiceNumber(dialled));
+
+    [Theory]
+    [InlineData("+999")]
+    [InlineData("01999")]
+    [InlineData("2001")]
+    [InlineData("99999")]
+    [InlineData("")]
+    [InlineData(null)]
+    public void Other_numbers_are_not_service_numbers(string? dialled) =>
+        Assert.Null(new NumberNormaliser(Pbx).ServiceNumber(dialled));
+
+    [Fact]
+    public void A_plan_names_its_own_service_numbers() =>
+        Assert.Equal((null, "911"), (new NumberNormaliser(Nanp with { ServiceNumbers = ["911"] }).ServiceNumber("999"), new NumberNormaliser(Nanp with { ServiceNumbers = ["911"] }).ServiceNumber("911")));
 }
