@@ -20,6 +20,10 @@ public sealed class NumberNormaliser(NumberingPlan plan)
 
     private readonly HashSet<string> _serviceNumbers = [.. plan.ServiceNumbers.Where(n => n.Length > 0)];
 
+    /// <summary>The longest dial string that can be a service number: the longest one after the longest access code, with room for separators.</summary>
+    private readonly int _longestServiceDialString =
+        plan.ServiceNumbers.Select(n => n.Length).DefaultIfEmpty(0).Max() + plan.AccessCodes.Select(c => c.Length).DefaultIfEmpty(0).Max() + 4;
+
     /// <summary>
     /// The plan's emergency or service number <paramref name="dialled"/> is (999, or 9999 with the access code 9), else null.
     /// Such a number is never a subscriber's: it is not read as an extension or a national number.
@@ -32,7 +36,7 @@ public sealed class NumberNormaliser(NumberingPlan plan)
         }
 
         var text = UserPart(dialled);
-        if (text.Length == 0 || text.Length > 16 || text[0] == '+')
+        if (text.Length == 0 || text.Length > _longestServiceDialString || text[0] == '+')
         {
             return null;
         }
