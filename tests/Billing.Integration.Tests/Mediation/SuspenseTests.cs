@@ -50,6 +50,31 @@ public sealed class SuspenseTests(DatabaseFixture fx) : IClassFixture<DatabaseFi
     }
 
     [Fact]
+    public void A_call_to_999_is_filtered_at_ingest_and_one_an_earlier_configuration_suspended_is_closed_as_filtered_by_a_recycle()
+    {
+        var source = "pbx-" + _tmp.Path[^6..];
+        MediationOptions With(NumberingPlan plan) =>
+            Drops.Options(_tmp.Path) with { Sources = [new SourceOptions { Name = source, Format = CdrFormat.Asterisk, Numbering = plan }] };
+        var clock = new FakeClock(Instant.FromUtc(2026, 11, 26, 0, 0));
+        var now = With(DefaultSources.PbxPlan);
+        // Before: no service numbers and no extension prefix yet, so the call from extension 1001 went to suspense.
+        var before = With(DefaultSources.PbxPlan with { ExtensionPrefix = "", ServiceNumbers = [] });
+        Drops.Put(_tmp.Path, source, "Master.csv", AsteriskRow(1, "1001").Replace("\"907700900001\"", "\"999\"", StringComparison.Ordinal));
+        var suspended = new IngestDropFolderJob(fx.Db, before, clock).IngestAll();
+        Drops.Put(_tmp.Path, source, "Master2.csv", AsteriskRow(2, "1002").Replace("\"907700900002\"", "\"9112\"", StringComparison.Ordinal));
+        var filtered = new IngestDropFolderJob(fx.Db, now, clock).IngestAll();
+
+        var recycled = new RecycleSuspenseJob(fx.Db, now).Run(source: source);
+
+        Assert.Equal(1L, suspended[0].Manifest.Suspended);
+        Assert.Equal((1L, 0L, 0L), (filtered[0].Manifest.FilteredByReason[FilterReasons.ServiceNumber], filtered[0].Manifest.Accepted, filtered[0].Manifest.Suspended));
+        Assert.Equal(new RecycleResult(1, 0, 0, 1, 0, 0), recycled);
+        using var c = fx.Db.Open();
+        Assert.Equal(0, c.ExecuteScalar<int>("SELECT count(*) FROM usage WHERE source = @source", new { source }));
+        Assert.Equal(("recycled", "filtered: service-number"), c.QuerySingle<(string, string)>("SELECT status, resolution FROM suspense WHERE source = @source", new { source }));
+    }
+
+    [Fact]
     public void Recycle_CountsADuplicate_WhenTheRecordArrivedMeanwhileInAnotherFile()
     {
         var before = Options(extensionsConfigured: false);
