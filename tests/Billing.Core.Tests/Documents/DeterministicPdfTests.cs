@@ -58,6 +58,35 @@ public class DeterministicPdfTests
     }
 
     [Fact]
+    public void A_stream_whose_written_length_runs_past_the_end_of_the_file_is_searched_not_skipped()
+    {
+        // Its /Length (100) is more than the 23 bytes left after the keyword: not a body to leave out.
+        var cut = "1 0 obj\n<</Length 100/Filter/FlateDecode>>\nstream\n/BaseFont/ABCDEF+DejaVu";
+
+        Assert.DoesNotContain("ABCDEF+", Fixed(cut), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Two_documents_get_different_uuids_and_tags_and_the_two_uuids_of_one_file_differ()
+    {
+        var pdf = Metadata.Replace("</x>", "</x><y>uuid:01234567-89ab-cdef-0123-456789abcdef</y>", StringComparison.Ordinal)
+            .Replace("Length 49", "Length 96", StringComparison.Ordinal) + Font;
+        string[] Values(string seed)
+        {
+            var bytes = Encoding.Latin1.GetBytes(pdf);
+            DeterministicPdf.Fix(bytes, seed);
+            return [.. System.Text.RegularExpressions.Regex.Matches(Encoding.Latin1.GetString(bytes), "uuid:([0-9a-f-]{36})|/BaseFont/([A-Z]{6})\\+").Select(m => m.Value)];
+        }
+
+        var one = Values("invoice:INV-1");
+        var two = Values("invoice:INV-2");
+
+        Assert.Equal(3, one.Length);
+        Assert.NotEqual(one[0], one[1]);
+        Assert.All(one.Zip(two), p => Assert.NotEqual(p.First, p.Second));
+    }
+
+    [Fact]
     public void The_regions_of_a_rendered_invoice_leave_out_exactly_its_compressed_streams_bodies()
     {
         var bytes = SampleDocuments.Renderer.Render(SampleDocuments.Invoice());
