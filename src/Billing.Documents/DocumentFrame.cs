@@ -65,7 +65,7 @@ internal static class DocumentFrame
         var textX = PageFlow.Left;
         if (s.EncodedLogo is { } encoded)
         {
-            encoded.Draw(f.G.PdfPage!, PageFlow.Left, top, 44, 44);
+            encoded.Draw(f.G.PdfPage!, f.Shapes, PageFlow.Left, top, 44, 44);
             textX += 52;
         }
         else if (s.Logo is { } logo)
@@ -97,7 +97,7 @@ internal static class DocumentFrame
         f.Text(template.Value("operator"), s.Bold, s.Primary, PageFlow.Left, f.Y, half);
         f.Text(f.Fit(document, s.Body, half), s.Body, s.TextBrush, PageFlow.Left + half, f.Y, half, right: true);
         f.Y += 12;
-        f.G.DrawLine(s.RulePen, PageFlow.Left, f.Y, PageFlow.Left + PageFlow.Width, f.Y);
+        f.Rule(s.Rule, DocumentStyle.RuleWidth, f.Y);
         f.Y += 6;
     }
 
@@ -204,8 +204,7 @@ internal static class DocumentFrame
         for (var i = 0; i < pages; i++)
         {
             using var g = XGraphics.FromPdfPage(pdf.Pages[i], XGraphicsPdfPageOptions.Append);
-            var y = PageFlow.Bottom + 14;
-            g.DrawLine(style.RulePen, PageFlow.Left, y, PageFlow.Left + PageFlow.Width, y);
+            var y = PageFlow.FooterRule; // its rule is among the page's shapes (PageFlow.NewPage)
             g.DrawString(footer, style.Small, style.Muted, new XRect(PageFlow.Left, y + 4, PageFlow.Width, 9), XStringFormats.TopLeft);
             g.DrawString(contact, style.Small, style.Muted, new XRect(PageFlow.Left, y + 13, PageFlow.Width - 90, 9), XStringFormats.TopLeft);
             var page = language.Text("page", ("page", (i + 1).ToString(CultureInfo.InvariantCulture)), ("pages", pages.ToString(CultureInfo.InvariantCulture)));

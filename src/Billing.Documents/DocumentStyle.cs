@@ -30,14 +30,14 @@ internal sealed class DocumentStyle
         Accent = new XSolidBrush(Colour(template, "colour.accent"));
         TextBrush = new XSolidBrush(Colour(template, "colour.text"));
         Muted = new XSolidBrush(Colour(template, "colour.muted"));
-        Band = new XSolidBrush(Colour(template, "colour.band"));
-        PrimaryPen = new XPen(PrimaryColour, 1);
-        RulePen = new XPen(Colour(template, "colour.rule"), 0.5);
-        Services = new Dictionary<ServiceType, XSolidBrush>
+        PrimaryShape = ShapeColour.Of(PrimaryColour);
+        Band = ShapeColour.Of(Colour(template, "colour.band"));
+        Rule = ShapeColour.Of(Colour(template, "colour.rule"));
+        Services = new Dictionary<ServiceType, ShapeColour>
         {
-            [ServiceType.Voice] = new(Colour(template, "colour.voice")),
-            [ServiceType.Sms] = new(Colour(template, "colour.sms")),
-            [ServiceType.Data] = new(Colour(template, "colour.data")),
+            [ServiceType.Voice] = ShapeColour.Of(Colour(template, "colour.voice")),
+            [ServiceType.Sms] = ShapeColour.Of(Colour(template, "colour.sms")),
+            [ServiceType.Data] = ShapeColour.Of(Colour(template, "colour.data")),
         };
     }
 
@@ -58,10 +58,22 @@ internal sealed class DocumentStyle
     public XBrush Accent { get; }
     public XBrush TextBrush { get; }
     public XBrush Muted { get; }
-    public XBrush Band { get; }
-    public XPen PrimaryPen { get; }
-    public XPen RulePen { get; }
-    public IReadOnlyDictionary<ServiceType, XSolidBrush> Services { get; }
+
+    /// <summary>The primary colour of shapes: the summary box's head, the rule under a heading (<see cref="HeadingRuleWidth"/> wide).</summary>
+    public ShapeColour PrimaryShape { get; }
+
+    /// <summary>The fill behind table headers and the summary box.</summary>
+    public ShapeColour Band { get; }
+
+    /// <summary>The colour of thin rules (<see cref="RuleWidth"/> wide): subtotals, the chart's grid, the footer.</summary>
+    public ShapeColour Rule { get; }
+
+    public const double RuleWidth = 0.5;
+
+    public const double HeadingRuleWidth = 1;
+
+    /// <summary>Each service's colour in the chart: its bars and its key in the legend.</summary>
+    public IReadOnlyDictionary<ServiceType, ShapeColour> Services { get; }
 
     /// <summary>The legal footer and the contact line in <paramref name="language"/>: the same on every page of the brand's documents, so filled in once.</summary>
     public (string Footer, string Contact) FooterTexts(DocumentLanguage language) =>

@@ -11,7 +11,7 @@ namespace Billing.Documents;
 /// mask, compressed — made once per template. Drawn with <see cref="XGraphics.DrawImage(XImage, double, double, double, double)"/>,
 /// PDFsharp would decode the PNG's pixels and compress them again in every document: about a twentieth of
 /// an invoice's render. Here each document gets the same encoded objects, byte for byte what PDFsharp would
-/// have written, and the page a content stream of its own that places them.
+/// have written, and the page's shapes (<see cref="PageShapes"/>) the operators that place them.
 /// </summary>
 internal sealed class EncodedImage
 {
@@ -43,10 +43,15 @@ internal sealed class EncodedImage
             : new EncodedImage(parts[0]!, parts[1]);
     }
 
-    /// <summary>Places the image on <paramref name="page"/> at (<paramref name="x"/>, <paramref name="y"/>) from the top left, <paramref name="width"/> × <paramref name="height"/> points.</summary>
-    public void Draw(PdfPage page, double x, double y, double width, double height)
+    /// <summary>
+    /// Places the image on <paramref name="page"/> at (<paramref name="x"/>, <paramref name="y"/>) from the top left,
+    /// <paramref name="width"/> × <paramref name="height"/> points: its objects are added to the document and its placement
+    /// to the page's <paramref name="shapes"/> (under the text).
+    /// </summary>
+    public void Draw(PdfPage page, PageShapes shapes, double x, double y, double width, double height)
     {
         ArgumentNullException.ThrowIfNull(page);
+        ArgumentNullException.ThrowIfNull(shapes);
         var document = page.Owner;
         var image = _image.AddTo(document);
         if (_mask is { } mask)
@@ -63,38 +68,23 @@ internal sealed class EncodedImage
 
         xObjects.Elements.SetReference(ResourceName, image);
 
-        // PDF space: the origin at the bottom left of the page. Compressed (a few bytes), as PDFsharp would: once for
-        // where the logo was placed last, as the letterhead places it in the same spot on every document.
-        var at = (width, height, x, Bottom: page.Height.Point - y - height);
+        // PDF space: the origin at the bottom left of the page. Written once for where the logo was placed last, as the
+        // letterhead places it in the same spot on every document.
+        var at = (width, height, x, Bottom: shapes.PageHeight - y - height);
         var placement = Volatile.Read(ref _placement);
         if (placement is null || placement.At != at)
         {
-            var operators = Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"q {width:0.###} 0 0 {height:0.###} {x:0.###} {at.Bottom:0.###} cm {ResourceName} Do Q\n"));
-            placement = new Placement(at, operators, Deflate(operators));
+            placement = new Placement(at, string.Create(CultureInfo.InvariantCulture, $"q {width:0.###} 0 0 {height:0.###} {x:0.###} {at.Bottom:0.###} cm {ResourceName} Do Q\n"));
             Volatile.Write(ref _placement, placement);
         }
 
-        var content = page.Contents.AppendContent();
-        content.CreateStream(placement.Operators);
-        content.Elements.SetName("/Filter", "/FlateDecode");
-        content.Stream.Value = placement.Deflated;
+        shapes.Raw(placement.Operators);
     }
 
-    /// <summary>The last placement drawn: where, its content stream, and that compressed (shared by the documents, as the image's bytes are).</summary>
+    /// <summary>The last placement drawn: where, and its operators.</summary>
     private Placement? _placement;
 
-    private sealed record Placement((double Width, double Height, double X, double Bottom) At, byte[] Operators, byte[] Deflated);
-
-    private static byte[] Deflate(byte[] bytes)
-    {
-        using var output = new MemoryStream();
-        using (var zlib = new System.IO.Compression.ZLibStream(output, System.IO.Compression.CompressionLevel.Fastest))
-        {
-            zlib.Write(bytes);
-        }
-
-        return output.ToArray();
-    }
+    private sealed record Placement((double Width, double Height, double X, double Bottom) At, string Operators);
 
     /// <summary>One encoded object: its dictionary's entries (the mask reference left out) and its stream's bytes.</summary>
     private sealed record Part(KeyValuePair<string, PdfItem?>[] Entries, byte[] Bytes)

@@ -160,12 +160,11 @@ public sealed class InvoiceRenderer
                 : l.Text("nothing-to-pay", ("amount", Amount(-sm.AmountDue))), 240, s.Body);
             var beside = 4 + instructions.Count * (s.Body.Height + 1);
             f.Need(Math.Max(height, beside));
-            var g = f.G;
             var x = 300.0;
             var w = PageFlow.Left + PageFlow.Width - x;
             var top = f.Y;
-            g.DrawRectangle(s.Band, x, top, w, height);
-            g.DrawRectangle(s.Primary, x, top, w, 16);
+            f.Shapes.Fill(s.Band, x, top, w, height);
+            f.Shapes.Fill(s.PrimaryShape, x, top, w, 16);
             f.Text($"{l["summary"]} ({d.Currency})", s.Bold, XBrushes.White, x + 6, top + 4, w - 12);
             var y = top + 21;
             foreach (var (label, value, strong) in rows)

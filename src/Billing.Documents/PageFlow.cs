@@ -29,16 +29,22 @@ internal sealed class PageFlow(PdfDocument document, DocumentStyle style, Action
 
     public XGraphics G { get; private set; } = null!;
 
+    /// <summary>The current page's shapes (bands, rules, bars), put under its text when the page is done.</summary>
+    public PageShapes Shapes { get; private set; } = null!;
+
     public double Y { get; set; }
 
     public DocumentStyle Style { get; } = style;
 
     public void NewPage()
     {
-        G?.Dispose();
+        Finish();
         var page = document.AddPage();
         page.Size = PageSize.A4;
         G = XGraphics.FromPdfPage(page);
+        Shapes = new PageShapes(page);
+        // The footer's rule (its texts are drawn once the pages are counted, DocumentFrame.Save).
+        Rule(Style.Rule, DocumentStyle.RuleWidth, FooterRule);
         Y = Top;
         if (document.PageCount > 1)
         {
@@ -68,7 +74,7 @@ internal sealed class PageFlow(PdfDocument document, DocumentStyle style, Action
         Y += 8;
         Text(title, Style.Heading, Style.Primary, Left, Y, Width);
         Y += Style.Heading.Height + 3;
-        G.DrawLine(Style.PrimaryPen, Left, Y, Left + Width, Y);
+        Rule(Style.PrimaryShape, DocumentStyle.HeadingRuleWidth, Y);
         Y += 4;
     }
 
@@ -89,7 +95,7 @@ internal sealed class PageFlow(PdfDocument document, DocumentStyle style, Action
             var font = rowStyle switch { RowStyle.Subtotal => Style.Bold, RowStyle.Marked => Style.Italic, _ => Style.Body };
             if (rowStyle == RowStyle.Subtotal)
             {
-                G.DrawLine(Style.RulePen, Left, Y, Left + Width, Y);
+                Rule(Style.Rule, DocumentStyle.RuleWidth, Y);
             }
 
             Row(columns, cells, font, Style.TextBrush);
@@ -107,7 +113,7 @@ internal sealed class PageFlow(PdfDocument document, DocumentStyle style, Action
             Y += RowHeight + 1;
         }
 
-        G.DrawRectangle(Style.Band, Left, Y - 1, Width, RowHeight + 1);
+        Shapes.Fill(Style.Band, Left, Y - 1, Width, RowHeight + 1);
         Row(columns, headers, Style.Bold, Style.Primary);
         Y += RowHeight + 2;
     }
@@ -159,5 +165,18 @@ internal sealed class PageFlow(PdfDocument document, DocumentStyle style, Action
         return string.Concat(text.AsSpan(0, cut), "…");
     }
 
-    public void Dispose() => G?.Dispose();
+    /// <summary>A rule across the page at <paramref name="y"/>.</summary>
+    public void Rule(ShapeColour colour, double width, double y) => Shapes.Rule(colour, width, Left, y, Left + Width);
+
+    /// <summary>Where the rule over every page's footer is.</summary>
+    public const double FooterRule = Bottom + 14;
+
+    /// <summary>Done with the current page: its drawing and its shapes.</summary>
+    private void Finish()
+    {
+        G?.Dispose();
+        Shapes?.Finish();
+    }
+
+    public void Dispose() => Finish();
 }

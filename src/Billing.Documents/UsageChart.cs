@@ -4,14 +4,13 @@ using PdfSharp.Drawing;
 
 namespace Billing.Documents;
 
-/// <summary>Daily spend per service over the period as stacked bars, one per local day: PDFsharp draws the grid, the labels and the legend; the bars are written as PDF operators.</summary>
+/// <summary>Daily spend per service over the period as stacked bars, one per local day: PDFsharp draws the labels; the grid, the bars and the legend's keys are the page's shapes (<see cref="PageShapes"/>).</summary>
 internal static class UsageChart
 {
     public const double Height = 130;
 
     public static void Draw(PageFlow f, InvoiceDocument d, DocumentLanguage l, DocumentStyle s)
     {
-        var g = f.G;
         var days = NodaTime.Period.DaysBetween(d.PeriodStart, d.PeriodEnd);
 
         // One pass over the spend: each day's entries in the period (in the order given), each day's positive total
@@ -51,26 +50,22 @@ internal static class UsageChart
         {
             var value = top * i / 4;
             var y = bottom - plotHeight * i / 4;
-            g.DrawLine(s.RulePen, plotLeft, y, plotLeft + plotWidth, y);
+            f.Shapes.Rule(s.Rule, DocumentStyle.RuleWidth, plotLeft, y, plotLeft + plotWidth);
             f.Text(l.Money(value, d.Currency), s.Small, s.Muted, PageFlow.Left, y - 4, 42, right: true);
         }
 
-        // The bars one service at a time, each day's stacked in service order (voice at the bottom), with one change of
-        // fill colour per service. Written as PDF operators into a content stream of the page's own (painted after the
-        // page's drawing, which puts nothing over the plot): the bars are most of an invoice's shapes, and PDFsharp
-        // formats each rectangle's four doubles far slower than whole ten-thousandths of a point are written here.
+        // The bars one service at a time, each day's stacked in service order (voice at the bottom), among the page's
+        // shapes (over the grid, under the text): the fill colour changes once per service.
         var slot = plotWidth / Math.Max(days, 1);
         var stacked = new decimal[Math.Max(days, 0)];
-        var bars = new System.Text.StringBuilder(4096).Append("q\n");
         // In PDF space (origin at the page's bottom left) a bar stands on the plot's bottom line; its heights, worked out in
         // decimal from the amounts, are stacked and written in decimal too — only the page's geometry is in doubles.
-        var baseline = (decimal)(g.PdfPage!.Height.Point - bottom);
+        var baseline = (decimal)(f.Shapes.PageHeight - bottom);
         var barWidth = (decimal)(slot * 0.7);
         if (top > 0m)
         {
             foreach (var service in new[] { ServiceType.Voice, ServiceType.Sms, ServiceType.Data })
             {
-                var coloured = false;
                 for (var i = 0; i < days; i++)
                 {
                     if (byDay[i] is { } spend)
@@ -79,29 +74,14 @@ internal static class UsageChart
                         {
                             if (v.Service == service && v.Amount > 0m)
                             {
-                                if (!coloured)
-                                {
-                                    var c = s.Services[service].Color;
-                                    bars.Append(System.Globalization.CultureInfo.InvariantCulture, $"{c.R / 255.0:0.###} {c.G / 255.0:0.###} {c.B / 255.0:0.###} rg\n");
-                                    coloured = true;
-                                }
-
                                 var h = Points(v.Amount, top, plotHeight);
-                                PdfNumber.Append(bars, (decimal)(plotLeft + i * slot + slot * 0.15)).Append(' ');
-                                PdfNumber.Append(bars, baseline + stacked[i]).Append(' ');
-                                PdfNumber.Append(bars, barWidth).Append(' ');
-                                PdfNumber.Append(bars, h).Append(" re f\n");
+                                f.Shapes.FillPdf(s.Services[service], (decimal)(plotLeft + i * slot + slot * 0.15), baseline + stacked[i], barWidth, h);
                                 stacked[i] += h;
                             }
                         }
                     }
                 }
             }
-        }
-
-        if (bars.Length > 2)
-        {
-            g.PdfPage.Contents.AppendContent().CreateStream(System.Text.Encoding.ASCII.GetBytes(bars.Append("Q\n").ToString()));
         }
 
         for (var i = 0; i < days; i++)
@@ -118,7 +98,7 @@ internal static class UsageChart
         foreach (var service in new[] { ServiceType.Voice, ServiceType.Sms, ServiceType.Data })
         {
             var total = serviceTotals.GetValueOrDefault(service);
-            g.DrawRectangle(s.Services[service], lx, ly + 1, 8, 6);
+            f.Shapes.Fill(s.Services[service], lx, ly + 1, 8, 6);
             f.Text($"{l["service." + service.Code()]} {l.Amount(total, d.Currency)}", s.Body, s.TextBrush, lx + 11, ly, 150);
             lx += 160;
         }
@@ -129,8 +109,8 @@ internal static class UsageChart
     /// <summary>
     /// The height in points, to a thousandth, of <paramref name="amount"/> on a plot <paramref name="height"/> points high
     /// whose top line is <paramref name="top"/>, worked out in decimal like every amount; a day's bars are stacked in
-    /// decimal too, so only the coordinates handed to PDFsharp (which draws in doubles) are doubles. No figure shown or
-    /// summed comes from it.
+    /// decimal too and written as they are; only the page's geometry (the plot's place and the bars' width) is in doubles.
+    /// No figure shown or summed comes from it.
     /// </summary>
     private static decimal Points(decimal amount, decimal top, double height) =>
         Math.Round(amount / top * (decimal)height, 3, MidpointRounding.AwayFromZero);

@@ -338,6 +338,29 @@ public partial class InvoicePdfTests
         Assert.Contains("Data PLN 32.00", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Every_pages_bands_rules_bars_and_logo_are_painted_before_its_text_and_every_page_has_the_footers_rule()
+    {
+        // The shapes are one content stream put first on each page: nothing is painted over the text (the chart's bars
+        // once were, from a stream of their own after it), and PDFsharp's text is not broken up around each shape.
+        using var pdf = PdfDocument.Open(Renderer.Render(SampleDocuments.Invoice()));
+        Assert.True(pdf.NumberOfPages > 1);
+        foreach (var page in pdf.GetPages())
+        {
+            var ops = page.Operations.Select(o => o.Operator).ToList();
+            var firstText = ops.IndexOf("BT");
+            var lastShape = ops.FindLastIndex(o => o is "re" or "f" or "S" or "Do");
+            Assert.InRange(firstText, 1, int.MaxValue);
+            Assert.InRange(lastShape, 0, firstText - 1);
+            // The rule over the footer: across the page, 799.89 points from its top (842 high in PDF space).
+            Assert.Contains(page.Paths, p => p.IsStroked && p.GetBoundingRectangle() is { } r
+                && Math.Abs(r.Bottom - (842 - 799.89)) < 0.01 && Math.Abs(r.Left - 42) < 0.01 && Math.Abs(r.Right - 553.28) < 0.01);
+        }
+
+        Assert.Contains("Do", pdf.GetPage(1).Operations.Select(o => o.Operator)); // the logo, among page 1's shapes
+        Assert.True(pdf.GetPage(1).Operations.Count(o => o.Operator == "re") >= 80); // the bars among them
+    }
+
     private const double PageFlowWidth = 595.28 - 2 * 42;
 
     private static (double R, double G, double B) Rgb(int r, int g, int b) => (Math.Round(r / 255.0, 3), Math.Round(g / 255.0, 3), Math.Round(b / 255.0, 3));

@@ -25,6 +25,18 @@ public class PdfNumberTests
     public void A_number_is_written_to_a_ten_thousandth_without_trailing_zeros(double value, string expected) =>
         Assert.Equal(expected, Of(value));
 
+    [Theory]
+    [InlineData(0.0, "0")]
+    [InlineData(42.11, "42.11")]
+    [InlineData(553.28, "553.28")]
+    [InlineData(799.89, "799.89")]
+    [InlineData(336.3224, "336.3224")]
+    [InlineData(-12.5, "-12.5")]
+    [InlineData(0.00004, "0")]
+    [InlineData(0.00006, "0.0001")]
+    public void A_double_is_written_to_a_ten_thousandth_without_trailing_zeros(double value, string expected) =>
+        Assert.Equal(expected, PdfNumber.Append(new StringBuilder(), value).ToString());
+
     [Fact]
     public void Every_number_reads_back_within_half_a_ten_thousandth_in_plain_notation()
     {
@@ -32,9 +44,11 @@ public class PdfNumberTests
         for (var k = 0; k < 20_000; k++)
         {
             var value = (random.NextDouble() - 0.2) * Math.Pow(10, random.Next(-5, 4));
-            var text = Of(value);
-            Assert.Matches("^-?[0-9]+(\\.[0-9]*[1-9])?$", text);
-            Assert.InRange(double.Parse(text, CultureInfo.InvariantCulture) - value, -0.00005000001, 0.00005000001);
+            foreach (var text in new[] { Of(value), PdfNumber.Append(new StringBuilder(), value).ToString() })
+            {
+                Assert.Matches("^-?[0-9]+(\\.[0-9]*[1-9])?$", text);
+                Assert.InRange(double.Parse(text, CultureInfo.InvariantCulture) - value, -0.00005000001, 0.00005000001);
+            }
         }
     }
 }
