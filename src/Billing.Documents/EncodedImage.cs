@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using PdfSharp.Drawing;
 using PdfSharp.Pdf;
 using PdfSharp.Pdf.Advanced;

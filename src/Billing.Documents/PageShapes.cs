@@ -31,6 +31,7 @@ internal sealed class PageShapes(PdfPage page)
     private string? _fill;
     private string? _stroke;
     private double _lineWidth = 1; // PDF's initial line width
+    private bool _finished;
 
     /// <summary>The page's height in points: PDF space's y of the page's top.</summary>
     public double PageHeight => _height;
@@ -80,13 +81,15 @@ internal sealed class PageShapes(PdfPage page)
     /// <summary>Operators written as they are (the logo's placement), in their own saved graphics state.</summary>
     public void Raw(string operators) => _ops.Append(operators);
 
-    /// <summary>Puts the shapes first among the page's contents; nothing is drawn into it after.</summary>
+    /// <summary>Puts the shapes first among the page's contents, once; nothing is drawn into it after.</summary>
     public void Finish()
     {
-        if (_ops.Length > 2)
+        if (!_finished && _ops.Length > 2)
         {
             page.Contents.PrependContent().CreateStream(Encoding.ASCII.GetBytes(_ops.Append("Q\n").ToString()));
         }
+
+        _finished = true;
     }
 
     private void Colour(ShapeColour colour)

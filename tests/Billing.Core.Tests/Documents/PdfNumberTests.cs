@@ -38,6 +38,13 @@ public class PdfNumberTests
         Assert.Equal(expected, PdfNumber.Append(new StringBuilder(), value).ToString());
 
     [Fact]
+    public void Either_form_refuses_no_text_to_write_into()
+    {
+        Assert.Throws<ArgumentNullException>(() => PdfNumber.Append(null!, 1.5));
+        Assert.Throws<ArgumentNullException>(() => PdfNumber.Append(null!, 1.5m));
+    }
+
+    [Fact]
     public void Every_number_reads_back_within_half_a_ten_thousandth_in_plain_notation()
     {
         var random = new Random(20261130);
