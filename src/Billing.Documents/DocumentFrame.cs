@@ -97,7 +97,7 @@ internal static class DocumentFrame
         f.Text(template.Value("operator"), s.Bold, s.Primary, PageFlow.Left, f.Y, half);
         f.Text(f.Fit(document, s.Body, half), s.Body, s.TextBrush, PageFlow.Left + half, f.Y, half, right: true);
         f.Y += 12;
-        f.Rule(s.Rule, DocumentStyle.RuleWidth, f.Y);
+        f.Rule(s.RulePen, f.Y);
         f.Y += 6;
     }
 

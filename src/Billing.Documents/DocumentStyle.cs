@@ -32,7 +32,8 @@ internal sealed class DocumentStyle
         Muted = new XSolidBrush(Colour(template, "colour.muted"));
         PrimaryShape = ShapeColour.Of(PrimaryColour);
         Band = ShapeColour.Of(Colour(template, "colour.band"));
-        Rule = ShapeColour.Of(Colour(template, "colour.rule"));
+        RulePen = new ShapePen(ShapeColour.Of(Colour(template, "colour.rule")), 0.5);
+        HeadingPen = new ShapePen(PrimaryShape, 1);
         Services = new Dictionary<ServiceType, ShapeColour>
         {
             [ServiceType.Voice] = ShapeColour.Of(Colour(template, "colour.voice")),
@@ -59,18 +60,17 @@ internal sealed class DocumentStyle
     public XBrush TextBrush { get; }
     public XBrush Muted { get; }
 
-    /// <summary>The primary colour of shapes: the summary box's head, the rule under a heading (<see cref="HeadingRuleWidth"/> wide).</summary>
+    /// <summary>The primary colour of shapes: the summary box's head, the rule under a heading (<see cref="HeadingPen"/>).</summary>
     public ShapeColour PrimaryShape { get; }
 
     /// <summary>The fill behind table headers and the summary box.</summary>
     public ShapeColour Band { get; }
 
-    /// <summary>The colour of thin rules (<see cref="RuleWidth"/> wide): subtotals, the chart's grid, the footer.</summary>
-    public ShapeColour Rule { get; }
+    /// <summary>Thin rules, 0.5 pt in the rule colour: subtotals, the chart's grid, the continuation header, the footer.</summary>
+    public ShapePen RulePen { get; }
 
-    public const double RuleWidth = 0.5;
-
-    public const double HeadingRuleWidth = 1;
+    /// <summary>The rule under a heading, 1 pt in the primary colour.</summary>
+    public ShapePen HeadingPen { get; }
 
     /// <summary>Each service's colour in the chart: its bars and its key in the legend.</summary>
     public IReadOnlyDictionary<ServiceType, ShapeColour> Services { get; }

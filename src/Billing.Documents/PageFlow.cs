@@ -44,7 +44,7 @@ internal sealed class PageFlow(PdfDocument document, DocumentStyle style, Action
         G = XGraphics.FromPdfPage(page);
         Shapes = new PageShapes(page);
         // The footer's rule (its texts are drawn once the pages are counted, DocumentFrame.Save).
-        Rule(Style.Rule, DocumentStyle.RuleWidth, FooterRule);
+        Rule(Style.RulePen, FooterRule);
         Y = Top;
         if (document.PageCount > 1)
         {
@@ -74,7 +74,7 @@ internal sealed class PageFlow(PdfDocument document, DocumentStyle style, Action
         Y += 8;
         Text(title, Style.Heading, Style.Primary, Left, Y, Width);
         Y += Style.Heading.Height + 3;
-        Rule(Style.PrimaryShape, DocumentStyle.HeadingRuleWidth, Y);
+        Rule(Style.HeadingPen, Y);
         Y += 4;
     }
 
@@ -95,7 +95,7 @@ internal sealed class PageFlow(PdfDocument document, DocumentStyle style, Action
             var font = rowStyle switch { RowStyle.Subtotal => Style.Bold, RowStyle.Marked => Style.Italic, _ => Style.Body };
             if (rowStyle == RowStyle.Subtotal)
             {
-                Rule(Style.Rule, DocumentStyle.RuleWidth, Y);
+                Rule(Style.RulePen, Y);
             }
 
             Row(columns, cells, font, Style.TextBrush);
@@ -166,7 +166,7 @@ internal sealed class PageFlow(PdfDocument document, DocumentStyle style, Action
     }
 
     /// <summary>A rule across the page at <paramref name="y"/>.</summary>
-    public void Rule(ShapeColour colour, double width, double y) => Shapes.Rule(colour, width, Left, y, Left + Width);
+    public void Rule(ShapePen pen, double y) => Shapes.Rule(pen, Left, y, Left + Width);
 
     /// <summary>Where the rule over every page's footer is.</summary>
     public const double FooterRule = Bottom + 14;

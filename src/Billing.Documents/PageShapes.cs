@@ -16,6 +16,9 @@ internal sealed record ShapeColour(string Fill, string Stroke)
     }
 }
 
+/// <summary>A line's colour and width, as PDFsharp's <see cref="XPen"/> pairs them.</summary>
+internal sealed record ShapePen(ShapeColour Colour, double Width);
+
 /// <summary>
 /// A page's shapes — table bands, rules, the summary box, the chart's grid, bars and legend keys, the logo — written as PDF
 /// operators into one content stream put first on the page, under everything PDFsharp draws there (the text). Written
@@ -57,18 +60,18 @@ internal sealed class PageShapes(PdfPage page)
     }
 
     /// <summary>A horizontal line from <paramref name="x1"/> to <paramref name="x2"/> at <paramref name="y"/> from the page's top.</summary>
-    public void Rule(ShapeColour colour, double width, double x1, double y, double x2)
+    public void Rule(ShapePen pen, double x1, double y, double x2)
     {
-        if (_stroke != colour.Stroke)
+        if (_stroke != pen.Colour.Stroke)
         {
-            _ops.Append(colour.Stroke);
-            _stroke = colour.Stroke;
+            _ops.Append(pen.Colour.Stroke);
+            _stroke = pen.Colour.Stroke;
         }
 
-        if (_lineWidth != width)
+        if (_lineWidth != pen.Width)
         {
-            Number(width).Append(" w\n");
-            _lineWidth = width;
+            Number(pen.Width).Append(" w\n");
+            _lineWidth = pen.Width;
         }
 
         var at = _height - y;

@@ -50,7 +50,7 @@ internal static class UsageChart
         {
             var value = top * i / 4;
             var y = bottom - plotHeight * i / 4;
-            f.Shapes.Rule(s.Rule, DocumentStyle.RuleWidth, plotLeft, y, plotLeft + plotWidth);
+            f.Shapes.Rule(s.RulePen, plotLeft, y, plotLeft + plotWidth);
             f.Text(l.Money(value, d.Currency), s.Small, s.Muted, PageFlow.Left, y - 4, 42, right: true);
         }
 
