@@ -35,7 +35,10 @@ internal static class DocumentFrame
     [ThreadStatic]
     private static MemoryStream? _saveBuffer;
 
-    /// <summary>The footers, then the bytes, with PDFsharp's random values replaced by ones derived from <paramref name="seed"/>.</summary>
+    /// <summary>
+    /// The footers, then the bytes (with the font programs of earlier documents where they are the same, <see cref="FontPrograms"/>),
+    /// PDFsharp's random values replaced by ones derived from <paramref name="seed"/>.
+    /// </summary>
     public static byte[] Save(PdfDocument pdf, DocumentStyle style, DocumentLanguage language, string seed) =>
         Save(pdf, style, language, seed, static bytes => bytes.ToArray());
 
@@ -49,6 +52,7 @@ internal static class DocumentFrame
         Footers(pdf, style, language);
         var bytes = _saveBuffer ??= new MemoryStream();
         bytes.SetLength(0);
+        style.FontPrograms.Give(pdf);
         pdf.Save(bytes, false);
         var saved = bytes.GetBuffer().AsSpan(0, checked((int)bytes.Length));
         DeterministicPdf.Fix(saved, seed);

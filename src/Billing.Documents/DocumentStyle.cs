@@ -44,6 +44,9 @@ internal sealed class DocumentStyle
 
     public XImage? Logo { get; }
 
+    /// <summary>The font programs of the documents drawn with this style, for the next ones that use the same glyphs.</summary>
+    public FontPrograms FontPrograms { get; } = new();
+
     /// <summary>The logo encoded for PDF once, when it can be shared by documents (<see cref="EncodedImage"/>).</summary>
     public EncodedImage? EncodedLogo { get; }
 

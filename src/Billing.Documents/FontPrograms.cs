@@ -1,0 +1,162 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using PdfSharp.Pdf;
+using PdfSharp.Pdf.Advanced;
+
+namespace Billing.Documents;
+
+/// <summary>
+/// The embedded font programs (each face's subset of DejaVu Sans, with the glyphs a document's text uses) of documents
+/// saved before, kept by face and glyphs. Saving a document, PDFsharp cuts each face's subset out of the whole font and
+/// compresses it — about a third of what PDFsharp spends on an invoice — although most documents of a run use the same
+/// glyphs (digits, the template's words, the same letters in names). Here each face's program is made before the save:
+/// the one kept from an earlier document of the same face and glyphs, else the one PDFsharp's own code makes (what its
+/// save would call), then kept. Either way it joins the document at the same point, so a document's bytes do not depend
+/// on what was kept; they differ from PDFsharp's own save only in the order of objects (the programs come before the
+/// fonts' widths, which the save adds).
+/// <para>
+/// PDFsharp 6.2.4 (the version pinned in Directory.Packages.props) has no public way to hand it a font program, so this
+/// uses six of its non-public members: a font descriptor's <c>CMapInfo</c>, <c>AddCmapTable</c> and <c>_prepared</c>,
+/// <c>CMapInfo.GlyphIndices</c>, and <c>PdfFontProgram</c>'s constructor and <c>CreateFontFileAndAddToDescriptor</c>.
+/// If a later PDFsharp lacks any of them, <see cref="Supported"/> is false and documents are saved as PDFsharp alone
+/// saves them; a test fails on that (FontProgramsTests).
+/// </para>
+/// </summary>
+internal sealed class FontPrograms
+{
+    /// <summary>At most this many programs are kept by default (each about 30 kB).</summary>
+    public const int DefaultCapacity = 256;
+
+    private const BindingFlags Private = BindingFlags.Instance | BindingFlags.NonPublic;
+
+    private static readonly PropertyInfo? CMapInfo = typeof(PdfFontDescriptor).GetProperty("CMapInfo", Private);
+    private static readonly PropertyInfo? AddCmapTable = typeof(PdfFontDescriptor).GetProperty("AddCmapTable", Private);
+    private static readonly FieldInfo? Prepared = typeof(PdfFontDescriptor).GetField("_prepared", Private);
+    private static readonly ConstructorInfo? NewProgram = typeof(PdfFontProgram).GetConstructor(Private, [typeof(PdfDocument)]);
+    private static readonly MethodInfo? CreateProgram = typeof(PdfFontProgram).GetMethod("CreateFontFileAndAddToDescriptor", Private);
+    private static readonly FieldInfo? GlyphIndices = CMapInfo?.PropertyType.GetField("GlyphIndices", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public);
+
+    /// <summary>Whether this PDFsharp has the members used here (it does: 6.2.4).</summary>
+    public static bool Supported { get; } =
+        CMapInfo is not null && NewProgram is not null && CreateProgram?.GetParameters().Length == 3 && AddCmapTable?.PropertyType == typeof(bool) && Prepared?.FieldType == typeof(bool) && GlyphIndices?.FieldType == typeof(Dictionary<ushort, object?>);
+
+    private readonly ConcurrentDictionary<string, Program> _programs = new(StringComparer.Ordinal);
+
+    private readonly int _capacity;
+
+    private long _reused;
+    private long _made;
+
+    /// <param name="capacity">how many programs are kept at most: when it is reached, they are all dropped and collected anew.</param>
+    public FontPrograms(int capacity = DefaultCapacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        _capacity = capacity;
+    }
+
+    /// <summary>Font programs given to documents from here.</summary>
+    public long Reused => Interlocked.Read(ref _reused);
+
+    /// <summary>Font programs PDFsharp made (and kept here).</summary>
+    public long Made => Interlocked.Read(ref _made);
+
+    /// <summary>The programs kept now.</summary>
+    public int Count => _programs.Count;
+
+    /// <summary>One font program: its dictionary's entries (in PDFsharp's order) and its compressed bytes.</summary>
+    private sealed record Program(KeyValuePair<string, PdfItem?>[] Entries, byte[] Bytes);
+
+    /// <summary>
+    /// Gives each embedded face of <paramref name="pdf"/> (drawn, about to be saved) its font program: one kept here when a
+    /// document with the same face and glyphs had it, else the one PDFsharp makes (kept for the next). Either way it joins
+    /// the document here, before the save, in the order of the faces' descriptors (PDFsharp alone adds it while saving,
+    /// between other objects it adds then): a document's bytes do not depend on what was kept.
+    /// </summary>
+    public void Give(PdfDocument pdf)
+    {
+        if (!Supported)
+        {
+            return;
+        }
+
+        foreach (var descriptor in pdf.Internals.GetAllObjects().OfType<PdfFontDescriptor>())
+        {
+            if ((bool)Prepared!.GetValue(descriptor)! || descriptor.Elements.ContainsKey(PdfFontDescriptor.Keys.FontFile2))
+            {
+                continue;
+            }
+
+            var cmap = CMapInfo!.GetValue(descriptor)!;
+            var cmapTable = (bool)AddCmapTable!.GetValue(descriptor)!;
+            var key = KeyOf(descriptor, cmap, cmapTable);
+            if (_programs.TryGetValue(key, out var program))
+            {
+                var file = new PdfDictionary(pdf);
+                foreach (var (name, value) in program.Entries)
+                {
+                    file.Elements[name] = value;
+                }
+
+                file.CreateStream(program.Bytes);
+                pdf.Internals.AddObject(file);
+                descriptor.Elements[PdfFontDescriptor.Keys.FontFile2] = file.Reference;
+                Interlocked.Increment(ref _reused);
+            }
+            else
+            {
+                // What PdfFontDescriptor.PrepareForSave does: the subset of the face's glyphs, compressed, as the descriptor's FontFile2.
+                var made = (PdfDictionary)NewProgram!.Invoke([pdf]);
+                CreateProgram!.Invoke(made, [descriptor, cmap, !cmapTable]);
+                Keep(key, new Program(Entries(made), made.Stream.Value));
+            }
+
+            Prepared!.SetValue(descriptor, true);
+        }
+    }
+
+    private void Keep(string key, Program program)
+    {
+        if (_programs.Count >= _capacity)
+        {
+            _programs.Clear();
+        }
+
+        _programs.TryAdd(key, program);
+        Interlocked.Increment(ref _made);
+    }
+
+    /// <summary>A dictionary's entries in its order (PDFsharp's element collection enumerates but cannot copy itself to an array).</summary>
+    private static KeyValuePair<string, PdfItem?>[] Entries(PdfDictionary dictionary)
+    {
+        var entries = new List<KeyValuePair<string, PdfItem?>>(dictionary.Elements.Count);
+        foreach (var entry in dictionary.Elements)
+        {
+            entries.Add(entry);
+        }
+
+        return [.. entries];
+    }
+
+    /// <summary>
+    /// The face (its name without the subset's random tag), whether its subset carries a cmap table, and its glyphs in
+    /// order — everything PDFsharp makes the program from, the font itself being the one shipped set per process.
+    /// </summary>
+    private static string KeyOf(PdfFontDescriptor descriptor, object cmap, bool cmapTable)
+    {
+        var glyphs = (Dictionary<ushort, object?>)GlyphIndices!.GetValue(cmap)!;
+        var ids = glyphs.Keys.ToArray();
+        Array.Sort(ids);
+        var name = descriptor.FontName;
+        var face = name.AsSpan(name.IndexOf('+') + 1);
+        return string.Create(face.Length + 1 + ids.Length, (face.ToString(), cmapTable, ids), static (chars, k) =>
+        {
+            k.Item1.CopyTo(chars);
+            chars[k.Item1.Length] = k.Item2 ? '+' : '-';
+            var at = k.Item1.Length + 1;
+            foreach (var id in k.ids)
+            {
+                chars[at++] = (char)id;
+            }
+        });
+    }
+}

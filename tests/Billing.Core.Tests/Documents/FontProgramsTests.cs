@@ -1,0 +1,111 @@
+using Billing.Documents;
+using UglyToad.PdfPig;
+
+namespace Billing.Core.Tests.Documents;
+
+/// <summary>
+/// A renderer gives a document the font programs of documents it saved before when the glyphs are the same
+/// (<see cref="FontPrograms"/>): the bytes must be those PDFsharp alone makes, whatever was rendered before.
+/// Each test has its own renderer, so its programs start empty.
+/// </summary>
+public sealed class FontProgramsTests
+{
+    private static InvoiceRenderer NewRenderer() => new(
+        InvoiceTemplate.Load(Path.Combine(RepositoryRoot.Find(), "templates", "invoices", "default")),
+        Path.Combine(RepositoryRoot.Find(), "templates", "fonts"));
+
+    [Fact]
+    public void The_pinned_PDFsharp_has_what_the_programs_are_given_through()
+    {
+        Assert.True(FontPrograms.Supported);
+    }
+
+    [Fact]
+    public void A_document_given_kept_programs_is_byte_for_byte_the_one_PDFsharp_makes_alone()
+    {
+        var renderer = NewRenderer();
+        var programs = renderer.Style.FontPrograms;
+        var invoice = SampleDocuments.Invoice();
+
+        var made = renderer.Render(invoice);
+        var faces = programs.Made; // the regular, bold and italic faces, made by PDFsharp
+        Assert.Equal((0L, 3L), (programs.Reused, faces));
+
+        var given = renderer.Render(invoice);
+        Assert.Equal((faces, faces), (programs.Reused, programs.Made)); // each given from the first document
+        Assert.Equal(made, given);
+    }
+
+    [Fact]
+    public void Other_glyphs_get_a_program_of_their_own_and_each_document_the_bytes_a_fresh_renderer_gives_it()
+    {
+        var ascii = SampleDocuments.Invoice(name: "John Smith") with { Number = "INV-2026-000051" };
+        var polish = SampleDocuments.Invoice(name: "Łucja Żółtowska-Ćwik", address: ["ul. Źródlana 5", "90-001 Łódź"]) with { Number = "INV-2026-000052" };
+        var renderer = NewRenderer();
+        var programs = renderer.Style.FontPrograms;
+
+        var first = renderer.Render(ascii);
+        var faces = programs.Made;
+        var second = renderer.Render(polish);
+
+        Assert.True(programs.Made > faces, "the Polish letters are glyphs the first invoice's programs do not hold");
+        Assert.Equal(first, NewRenderer().Render(ascii));
+        Assert.Equal(second, NewRenderer().Render(polish));
+        Assert.Equal(2 * faces, programs.Reused + programs.Made); // the same faces in both
+        using var pdf = PdfDocument.Open(second);
+        Assert.Contains("Łucja Żółtowska-Ćwik", pdf.GetPage(1).Text, StringComparison.Ordinal);
+        Assert.Contains("90-001 Łódź", pdf.GetPage(1).Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Invoices_of_many_names_on_four_threads_are_the_bytes_each_gets_from_a_fresh_renderer()
+    {
+        string[] names = ["Zoë Müller", "João São Paulo", "Łucja Żółtowska", "John Smith", "Zoë Müller", "ANNA NOWAK", "John Smith", "Éva Öztürk"];
+        var invoices = names.Select((n, i) => SampleDocuments.Invoice(annex: 10 + i, name: n) with { Number = $"INV-2026-{100 + i:000000}" }).ToList();
+        var alone = invoices.Select(i => NewRenderer().Render(i)).ToList();
+
+        var renderer = NewRenderer();
+        var together = new byte[invoices.Count * 3][];
+        Parallel.For(0, together.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => together[i] = renderer.Render(invoices[i % invoices.Count]));
+
+        for (var i = 0; i < together.Length; i++)
+        {
+            Assert.Equal(alone[i % invoices.Count], together[i]);
+        }
+
+        Assert.True(renderer.Style.FontPrograms.Reused > renderer.Style.FontPrograms.Made);
+    }
+
+    [Fact]
+    public void When_the_capacity_is_reached_the_kept_programs_are_dropped_and_collected_anew()
+    {
+        DocumentFonts.Install(Path.Combine(RepositoryRoot.Find(), "templates", "fonts"));
+        var programs = new FontPrograms(capacity: 2);
+
+        foreach (var text in new[] { "aaa", "bbb", "aaa", "ccc" })
+        {
+            Save(programs, text);
+        }
+
+        // aaa made, bbb made, aaa given, ccc made after the two were dropped
+        Assert.Equal((1L, 3L, 1), (programs.Reused, programs.Made, programs.Count));
+        Save(programs, "aaa");
+        Assert.Equal((1L, 4L, 2), (programs.Reused, programs.Made, programs.Count));
+    }
+
+    /// <summary>One line of <paramref name="text"/> in the regular face, saved with <paramref name="programs"/>.</summary>
+    private static byte[] Save(FontPrograms programs, string text)
+    {
+        using var pdf = new PdfSharp.Pdf.PdfDocument();
+        DocumentSettings.Apply(pdf);
+        using (var g = PdfSharp.Drawing.XGraphics.FromPdfPage(pdf.AddPage()))
+        {
+            g.DrawString(text, new PdfSharp.Drawing.XFont(DocumentFonts.Family, 10), PdfSharp.Drawing.XBrushes.Black, 40, 40);
+        }
+
+        programs.Give(pdf);
+        using var bytes = new MemoryStream();
+        pdf.Save(bytes, false);
+        return bytes.ToArray();
+    }
+}
