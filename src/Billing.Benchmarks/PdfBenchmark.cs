@@ -25,8 +25,11 @@ public sealed record PdfBenchSettings(int Invoices, int Records, int Workers, bo
 public sealed record PdfPhase(decimal Seconds, decimal InvoicesPerSecond, decimal PeakWorkingSetMegabytes, decimal PeakGcHeapMegabytes,
     decimal AllocatedKilobytesPerInvoice, int Gen0, int Gen2, CpuSeconds Cpu, decimal GcPauseSeconds);
 
-/// <summary>One round: the render end to end and, right after it, the floor; the render's thread-seconds loading, drawing and writing.</summary>
-public sealed record PdfRound(PdfPhase EndToEnd, PdfPhase Floor, decimal LoadSeconds, decimal DrawSeconds, decimal WriteSeconds)
+/// <summary>
+/// One round: the render end to end and, right after it, the floor; the render's thread-seconds loading, drawing and writing,
+/// and how many font programs its documents got from earlier documents and how many PDFsharp made (the floor makes all of its own).
+/// </summary>
+public sealed record PdfRound(PdfPhase EndToEnd, PdfPhase Floor, decimal LoadSeconds, decimal DrawSeconds, decimal WriteSeconds, long FontProgramsReused, long FontProgramsMade)
 {
     public decimal Ratio => Floor.InvoicesPerSecond == 0m ? 0m : Math.Round(EndToEnd.InvoicesPerSecond / Floor.InvoicesPerSecond, 3, MidpointRounding.AwayFromZero);
 }
@@ -116,7 +119,9 @@ public static class PdfBenchmark
             progress($"Round {round} of {s.Repeat}: rendering {numbers.Count:N0} invoices end to end on {s.Workers} worker(s) into {last.Folder.Root} …");
             // As `billing invoices render --run` renders a run: one render, its chunks loaded one ahead, drawn on the workers.
             RenderOutcome outcome = null!;
+            var programs = job.Renderer.FontProgramCounts;
             var endToEnd = Timed(db, numbers.Count, () => outcome = last.Render(numbers, []));
+            var programsAfter = job.Renderer.FontProgramCounts;
 
             progress($"Round {round} of {s.Repeat}: drawing the floor: the same {numbers.Count:N0} invoices' pages and text straight onto PDFsharp pages in memory …");
             var next = -1;
@@ -129,7 +134,8 @@ public static class PdfBenchmark
                     Interlocked.Add(ref floorPages, floor.Draw(sample[i % sample.Count]));
                 }
             }));
-            rounds.Add(new PdfRound(endToEnd, drawn, Math.Round((decimal)outcome.LoadSeconds, 2), Math.Round((decimal)outcome.DrawSeconds, 2), Math.Round((decimal)outcome.WriteSeconds, 2)));
+            rounds.Add(new PdfRound(endToEnd, drawn, Math.Round((decimal)outcome.LoadSeconds, 2), Math.Round((decimal)outcome.DrawSeconds, 2), Math.Round((decimal)outcome.WriteSeconds, 2),
+                programsAfter.Reused - programs.Reused, programsAfter.Made - programs.Made));
         }
 
         long bytes;

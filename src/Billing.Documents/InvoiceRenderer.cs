@@ -31,6 +31,12 @@ public sealed class InvoiceRenderer
 
     public InvoiceTemplate Template => _template;
 
+    /// <summary>
+    /// How many embedded font programs this renderer's documents got from earlier documents with the same glyphs, and how
+    /// many PDFsharp made (<see cref="FontPrograms"/>), since it was made.
+    /// </summary>
+    public (long Reused, long Made) FontProgramCounts => (_style.FontPrograms.Reused, _style.FontPrograms.Made);
+
     /// <summary>The brand's fonts, colours and logo, made once: letters drawn with this brand share them.</summary>
     internal DocumentStyle Style => _style;
 

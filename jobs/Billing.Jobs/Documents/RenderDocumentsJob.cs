@@ -24,6 +24,9 @@ public sealed class RenderDocumentsJob(BillingDatabase db, InvoiceRenderer rende
 
     public DocumentFolder Folder => folder;
 
+    /// <summary>What draws the documents (the benchmark reads its font programs' counts).</summary>
+    public InvoiceRenderer Renderer => renderer;
+
     public InvoiceTemplate Template => renderer.Template;
 
     /// <summary>The same job writing into <paramref name="documents"/>.</summary>

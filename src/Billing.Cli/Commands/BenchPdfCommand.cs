@@ -54,6 +54,7 @@ public static class BenchPdfCommand
                 {
                     endToEnd = x.EndToEnd, floor = x.Floor, ratio = x.Ratio,
                     threadSeconds = new { load = x.LoadSeconds, draw = x.DrawSeconds, write = x.WriteSeconds },
+                    fontPrograms = new { reused = x.FontProgramsReused, made = x.FontProgramsMade },
                 }),
                 medianRatio = r.MedianRatio, targetRatio = Target,
                 megabytes = Math.Round(r.Bytes / 1048576m, 1), averagePages = r.AveragePages, floorAveragePages = r.FloorAveragePages, folder = r.Folder,
@@ -69,6 +70,7 @@ public static class BenchPdfCommand
             output.WriteLine($" round {i} of {r.Rounds.Count}:");
             output.WriteLine($"  end to end (load, draw, write, record):  {x.EndToEnd.Seconds,8:F2} s  {x.EndToEnd.InvoicesPerSecond,8:N0} invoices/s  peak {x.EndToEnd.PeakWorkingSetMegabytes} MiB working set, {x.EndToEnd.PeakGcHeapMegabytes} MiB heap");
             output.WriteLine($"    thread-seconds: loading {x.LoadSeconds} s, drawing {x.DrawSeconds} s, writing files and records {x.WriteSeconds} s");
+            output.WriteLine($"    font programs: {x.FontProgramsReused:N0} given from earlier documents with the same glyphs, {x.FontProgramsMade:N0} made by PDFsharp (the floor makes every one)");
             output.WriteLine($"  floor (PDFsharp, same pages and text):   {x.Floor.Seconds,8:F2} s  {x.Floor.InvoicesPerSecond,8:N0} invoices/s  peak {x.Floor.PeakWorkingSetMegabytes} MiB working set, {x.Floor.PeakGcHeapMegabytes} MiB heap");
             output.WriteLine($"  ratio end to end / floor: {x.Ratio:F3}");
             output.WriteLine($"  CPU: end to end {Cpu(x.EndToEnd)}; floor {Cpu(x.Floor)}");

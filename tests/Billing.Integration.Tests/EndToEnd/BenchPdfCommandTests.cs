@@ -31,6 +31,14 @@ public sealed class BenchPdfCommandTests : IDisposable
         var median = Math.Round(ratios.Sum() / 2, 3, MidpointRounding.AwayFromZero);
         Assert.Contains($"ratio end to end / floor: median {median:F3} of 2 round(s) (target ≥ 0.7)", stdout, StringComparison.Ordinal);
 
+        // Font programs: every invoice embeds at least a regular and a bold face; the second round draws the same invoices,
+        // so each of its programs was kept from the first (or the untimed render before it).
+        var programs = System.Text.RegularExpressions.Regex.Matches(stdout, @"\n    font programs: ([\d,]+) given from earlier documents with the same glyphs, ([\d,]+) made by PDFsharp \(the floor makes every one\)\n")
+            .Select(m => (Reused: Count(m.Groups[1].Value), Made: Count(m.Groups[2].Value))).ToList();
+        Assert.Equal(2, programs.Count);
+        Assert.True(programs[0].Reused + programs[0].Made >= 120, $"{programs[0]}");
+        Assert.Equal((programs[0].Reused + programs[0].Made, 0L), programs[1]);
+
         // Left behind: the last round's 60 files, each recorded with its size and SHA-256; the first round's folder is gone.
         var documents = Path.Combine(_work.Path, ".billing", "bench", "documents");
         Assert.Equal(["round-2"], Directory.GetDirectories(documents).Select(Path.GetFileName));
@@ -44,6 +52,8 @@ public sealed class BenchPdfCommandTests : IDisposable
             Assert.Equal((Path.Combine(documents, "round-2", "invoices", r.Number + ".pdf"), bytes.LongLength, Convert.ToHexStringLower(SHA256.HashData(bytes))), (r.Path, r.Size, r.Sha256));
         });
     }
+
+    private static long Count(string digits) => long.Parse(digits, System.Globalization.NumberStyles.AllowThousands, System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
     public void Bench_pdf_json_holds_every_round_and_the_median_of_their_ratios_and_a_second_run_leaves_only_its_last_round()
@@ -63,6 +73,8 @@ public sealed class BenchPdfCommandTests : IDisposable
         {
             var (e2e, floor) = (r.GetProperty("endToEnd").GetProperty("invoicesPerSecond").GetDecimal(), r.GetProperty("floor").GetProperty("invoicesPerSecond").GetDecimal());
             var ratio = r.GetProperty("ratio").GetDecimal();
+            var programs = r.GetProperty("fontPrograms");
+            Assert.True(programs.GetProperty("reused").GetInt64() + programs.GetProperty("made").GetInt64() >= 16); // 8 invoices, two faces or more each
             Assert.Equal(Math.Round(e2e / floor, 3, MidpointRounding.AwayFromZero), ratio);
             return ratio;
         }).Order().ToList();
