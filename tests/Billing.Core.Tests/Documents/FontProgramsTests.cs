@@ -5,7 +5,8 @@ namespace Billing.Core.Tests.Documents;
 
 /// <summary>
 /// A renderer gives a document the font programs of documents it saved before when the glyphs are the same
-/// (<see cref="FontPrograms"/>): the bytes must be those PDFsharp alone makes, whatever was rendered before.
+/// (<see cref="FontPrograms"/>): each program must be the one PDFsharp makes for those glyphs, and a document's bytes the
+/// same whatever was rendered before.
 /// Each test has its own renderer, so its programs start empty.
 /// </summary>
 public sealed class FontProgramsTests
@@ -21,7 +22,7 @@ public sealed class FontProgramsTests
     }
 
     [Fact]
-    public void A_document_given_kept_programs_is_byte_for_byte_the_one_PDFsharp_makes_alone()
+    public void A_document_given_kept_programs_is_byte_for_byte_the_one_made_when_none_was_kept()
     {
         var renderer = NewRenderer();
         var programs = renderer.Style.FontPrograms;
@@ -77,6 +78,33 @@ public sealed class FontProgramsTests
     }
 
     [Fact]
+    public void A_kept_program_is_byte_for_byte_the_one_PDFsharp_saving_alone_embeds()
+    {
+        DocumentFonts.Install(Path.Combine(RepositoryRoot.Find(), "templates", "fonts"));
+        var programs = new FontPrograms();
+
+        var alone = Program(Save(null, "Zoë Müller, Łódź"));
+        var made = Program(Save(programs, "Zoë Müller, Łódź"));
+        var given = Program(Save(programs, "Zoë Müller, Łódź"));
+
+        Assert.Equal((1L, 1L), (programs.Made, programs.Reused));
+        Assert.Equal(alone, made);
+        Assert.Equal(alone, given);
+        Assert.NotEqual(alone, Program(Save(null, "Zoe Muller, Lodz"))); // another glyph set, another program
+    }
+
+    /// <summary>The dictionary and the compressed bytes of the one font program in <paramref name="pdf"/>.</summary>
+    private static string Program(byte[] pdf)
+    {
+        var text = System.Text.Encoding.Latin1.GetString(pdf);
+        var at = text.IndexOf("<</Length1 ", StringComparison.Ordinal);
+        Assert.Equal(-1, text.IndexOf("<</Length1 ", at + 1, StringComparison.Ordinal));
+        var length = System.Text.RegularExpressions.Regex.Match(text[at..], @"^<</Length1 \d+/Filter/FlateDecode/Length (\d+)>>\nstream\n");
+        Assert.True(length.Success);
+        return text.Substring(at, length.Length + int.Parse(length.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public void When_the_capacity_is_reached_the_kept_programs_are_dropped_and_collected_anew()
     {
         DocumentFonts.Install(Path.Combine(RepositoryRoot.Find(), "templates", "fonts"));
@@ -93,8 +121,8 @@ public sealed class FontProgramsTests
         Assert.Equal((1L, 4L, 2), (programs.Reused, programs.Made, programs.Count));
     }
 
-    /// <summary>One line of <paramref name="text"/> in the regular face, saved with <paramref name="programs"/>.</summary>
-    private static byte[] Save(FontPrograms programs, string text)
+    /// <summary>One line of <paramref name="text"/> in the regular face, saved with <paramref name="programs"/> (null: as PDFsharp alone saves it).</summary>
+    private static byte[] Save(FontPrograms? programs, string text)
     {
         using var pdf = new PdfSharp.Pdf.PdfDocument();
         DocumentSettings.Apply(pdf);
@@ -103,7 +131,7 @@ public sealed class FontProgramsTests
             g.DrawString(text, new PdfSharp.Drawing.XFont(DocumentFonts.Family, 10), PdfSharp.Drawing.XBrushes.Black, 40, 40);
         }
 
-        programs.Give(pdf);
+        programs?.Give(pdf);
         using var bytes = new MemoryStream();
         pdf.Save(bytes, false);
         return bytes.ToArray();
