@@ -106,7 +106,16 @@ internal sealed class FontPrograms
             {
                 // What PdfFontDescriptor.PrepareForSave does: the subset of the face's glyphs, compressed, as the descriptor's FontFile2.
                 var made = (PdfDictionary)NewProgram!.Invoke([pdf]);
-                CreateProgram!.Invoke(made, [descriptor, cmap, !cmapTable]);
+                try
+                {
+                    CreateProgram!.Invoke(made, [descriptor, cmap, !cmapTable]);
+                }
+                catch (TargetInvocationException e) when (e.InnerException is { } inner)
+                {
+                    // As PDFsharp's save would have failed: with its own exception, not reflection's wrapper.
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(inner);
+                }
+
                 Keep(key, new Program(Entries(made), made.Stream.Value));
             }
 

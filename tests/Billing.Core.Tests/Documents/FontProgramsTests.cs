@@ -1,5 +1,9 @@
 using Billing.Documents;
+using PdfSharp.Drawing;
+using PdfSharp.Pdf;
+using PdfSharp.Pdf.Advanced;
 using UglyToad.PdfPig;
+using PdfDocument = UglyToad.PdfPig.PdfDocument;
 
 namespace Billing.Core.Tests.Documents;
 
@@ -121,19 +125,79 @@ public sealed class FontProgramsTests
         Assert.Equal((1L, 4L, 2), (programs.Reused, programs.Made, programs.Count));
     }
 
-    /// <summary>One line of <paramref name="text"/> in the regular face, saved with <paramref name="programs"/> (null: as PDFsharp alone saves it).</summary>
-    private static byte[] Save(FontPrograms? programs, string text)
+    [Fact]
+    public void The_same_glyphs_drawn_in_another_order_get_the_kept_program()
     {
-        using var pdf = new PdfSharp.Pdf.PdfDocument();
-        DocumentSettings.Apply(pdf);
-        using (var g = PdfSharp.Drawing.XGraphics.FromPdfPage(pdf.AddPage()))
-        {
-            g.DrawString(text, new PdfSharp.Drawing.XFont(DocumentFonts.Family, 10), PdfSharp.Drawing.XBrushes.Black, 40, 40);
-        }
+        DocumentFonts.Install(Path.Combine(RepositoryRoot.Find(), "templates", "fonts"));
+        var programs = new FontPrograms();
 
+        Save(programs, "abc 123");
+        var given = Program(Save(programs, "321 cba"));
+
+        Assert.Equal((1L, 1L), (programs.Made, programs.Reused));
+        Assert.Equal(Program(Save(null, "321 cba")), given);
+    }
+
+    [Fact]
+    public void Each_face_and_each_encoding_of_the_same_glyphs_has_its_own_program_the_one_PDFsharp_embeds()
+    {
+        DocumentFonts.Install(Path.Combine(RepositoryRoot.Find(), "templates", "fonts"));
+        var programs = new FontPrograms();
+        var unicode = new XPdfFontOptions(PdfFontEncoding.Unicode);
+        var ansi = new XPdfFontOptions(PdfFontEncoding.WinAnsi);
+
+        foreach (var (style, options) in new[] { (XFontStyleEx.Regular, unicode), (XFontStyleEx.Bold, unicode), (XFontStyleEx.Regular, ansi), (XFontStyleEx.Bold, ansi) })
+        {
+            var made = programs.Made;
+            var kept = Program(Save(programs, "Invoice 2026", style, options));
+            Assert.Equal(made + 1, programs.Made); // not given another face's or encoding's
+            Assert.Equal(Program(Save(null, "Invoice 2026", style, options)), kept);
+        }
+    }
+
+    [Fact]
+    public void A_given_program_is_the_one_saved_PDFsharp_makes_none_of_its_own()
+    {
+        DocumentFonts.Install(Path.Combine(RepositoryRoot.Find(), "templates", "fonts"));
+        var programs = new FontPrograms();
+        Save(programs, "Zoë");
+
+        foreach (var keep in new[] { true, false })
+        {
+            using var pdf = Draw("Zoë", XFontStyleEx.Regular, new XPdfFontOptions(PdfFontEncoding.Unicode));
+            (keep ? programs : new FontPrograms()).Give(pdf);
+            var descriptor = Assert.Single(pdf.Internals.GetAllObjects().OfType<PdfFontDescriptor>());
+            var given = descriptor.Elements.GetReference(PdfFontDescriptor.Keys.FontFile2)?.Value;
+            Assert.NotNull(given);
+
+            pdf.Save(new MemoryStream(), false);
+
+            Assert.Same(given, descriptor.Elements.GetReference(PdfFontDescriptor.Keys.FontFile2)?.Value);
+        }
+    }
+
+    [Fact]
+    public void A_capacity_below_one_is_refused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FontPrograms(capacity: 0));
+    }
+
+    /// <summary>One line of <paramref name="text"/>, saved with <paramref name="programs"/> (null: as PDFsharp alone saves it).</summary>
+    private static byte[] Save(FontPrograms? programs, string text, XFontStyleEx style = XFontStyleEx.Regular, XPdfFontOptions? options = null)
+    {
+        using var pdf = Draw(text, style, options ?? new XPdfFontOptions(PdfFontEncoding.Unicode));
         programs?.Give(pdf);
         using var bytes = new MemoryStream();
         pdf.Save(bytes, false);
         return bytes.ToArray();
+    }
+
+    private static PdfSharp.Pdf.PdfDocument Draw(string text, XFontStyleEx style, XPdfFontOptions options)
+    {
+        var pdf = new PdfSharp.Pdf.PdfDocument();
+        DocumentSettings.Apply(pdf);
+        using var g = XGraphics.FromPdfPage(pdf.AddPage());
+        g.DrawString(text, new XFont(DocumentFonts.Family, 10, style, options), XBrushes.Black, 40, 40);
+        return pdf;
     }
 }
