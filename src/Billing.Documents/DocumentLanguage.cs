@@ -61,6 +61,9 @@ public sealed class DocumentLanguage
 
     public string this[string key] => _strings[key];
 
+    /// <summary>Every string of the language (English's where it gives none).</summary>
+    internal IEnumerable<string> Strings => _strings.Values;
+
     /// <summary>
     /// The title of a dunning letter whose step's template is <paramref name="template"/> (<c>dunning-…</c>): its own
     /// <c>title.TEMPLATE</c> where the language (or English) gives one — "Final notice" for dunning-final-notice, "Payment

@@ -34,6 +34,8 @@ internal sealed class DocumentStyle
         Band = ShapeColour.Of(Colour(template, "colour.band"));
         RulePen = new ShapePen(ShapeColour.Of(Colour(template, "colour.rule")), 0.5);
         HeadingPen = new ShapePen(PrimaryShape, 1);
+        // Every document's programs hold these glyphs, so documents differing only in their names' ASCII letters share them.
+        FontPrograms.Pad([Body, Bold, Italic], FontPrograms.PrintableAscii + template.Characters);
         Services = new Dictionary<ServiceType, ShapeColour>
         {
             [ServiceType.Voice] = ShapeColour.Of(Colour(template, "colour.voice")),
@@ -44,7 +46,10 @@ internal sealed class DocumentStyle
 
     public XImage? Logo { get; }
 
-    /// <summary>The font programs of the documents drawn with this style, for the next ones that use the same glyphs.</summary>
+    /// <summary>
+    /// The font programs of the documents drawn with this style, for the next ones that use the same glyphs; each face's
+    /// padded with the printable ASCII characters and the brand's own words (<see cref="FontPrograms.Pad"/>).
+    /// </summary>
     public FontPrograms FontPrograms { get; } = new();
 
     /// <summary>The logo encoded for PDF once, when it can be shared by documents (<see cref="EncodedImage"/>).</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Reflection;
+using PdfSharp.Drawing;
 using PdfSharp.Pdf;
 using PdfSharp.Pdf.Advanced;
 
@@ -21,6 +22,14 @@ namespace Billing.Documents;
 /// If a later PDFsharp lacks any of them, <see cref="Supported"/> is false and documents are saved as PDFsharp alone
 /// saves them; a test fails on that (FontProgramsTests).
 /// </para>
+/// <para>
+/// Names differ in their letters, so a run's documents would otherwise differ in their glyph sets and share few programs:
+/// each face can be given a padding (<see cref="Pad"/>) — glyphs every program of it holds, used or not, such as the
+/// printable ASCII characters and the brand's own words — so that every document whose text lies within it carries the
+/// same program. A padded face's programs are compressed at zlib's best level: they are few — made once a process for the
+/// padding alone, and once for each set of letters beyond it — and each is written into many documents. A face without
+/// a padding is compressed at the document's own level, as PDFsharp alone compresses it.
+/// </para>
 /// </summary>
 internal sealed class FontPrograms
 {
@@ -40,7 +49,13 @@ internal sealed class FontPrograms
     public static bool Supported { get; } =
         CMapInfo is not null && NewProgram is not null && CreateProgram?.GetParameters().Length == 3 && AddCmapTable?.PropertyType == typeof(bool) && Prepared?.FieldType == typeof(bool) && GlyphIndices?.FieldType == typeof(Dictionary<ushort, object?>);
 
+    /// <summary>The printable ASCII characters, U+0020 to U+007E: a padding for every face (<see cref="Pad"/>).</summary>
+    public static readonly string PrintableAscii = string.Concat(Enumerable.Range(0x20, 0x7F - 0x20).Select(c => (char)c));
+
     private readonly ConcurrentDictionary<string, Program> _programs = new(StringComparer.Ordinal);
+
+    /// <summary>Each face's padding (<see cref="Pad"/>): its glyph ids, ascending, by its name (<see cref="NameOf"/>), for either encoding.</summary>
+    private readonly ConcurrentDictionary<string, ushort[]> _padding = new(StringComparer.Ordinal);
 
     private readonly int _capacity;
 
@@ -88,7 +103,20 @@ internal sealed class FontPrograms
 
             var cmap = CMapInfo!.GetValue(descriptor)!;
             var cmapTable = (bool)AddCmapTable!.GetValue(descriptor)!;
-            var key = KeyOf(descriptor, cmap, cmapTable);
+            var glyphs = (Dictionary<ushort, object?>)GlyphIndices!.GetValue(cmap)!;
+            var face = FaceOf(descriptor, cmapTable);
+            var padded = _padding.TryGetValue(NameOf(descriptor), out var padding);
+            if (padded)
+            {
+                foreach (var glyph in padding!)
+                {
+                    glyphs.TryAdd(glyph, null);
+                }
+            }
+
+            // A padded face's programs are few (most documents carry its base program, the padding's glyphs alone) and each
+            // is written into many documents: compressed at zlib's best level, so the key says which.
+            var key = KeyOf(padded ? face + "*" : face, glyphs);
             if (_programs.TryGetValue(key, out var program))
             {
                 var file = new PdfDictionary(pdf);
@@ -106,6 +134,12 @@ internal sealed class FontPrograms
             {
                 // What PdfFontDescriptor.PrepareForSave does: the subset of the face's glyphs, compressed, as the descriptor's FontFile2.
                 var made = (PdfDictionary)NewProgram!.Invoke([pdf]);
+                var level = pdf.Options.FlateEncodeMode;
+                if (padded)
+                {
+                    pdf.Options.FlateEncodeMode = PdfFlateEncodeMode.BestCompression;
+                }
+
                 try
                 {
                     CreateProgram!.Invoke(made, [descriptor, cmap, !cmapTable]);
@@ -115,11 +149,46 @@ internal sealed class FontPrograms
                     // As PDFsharp's save would have failed: with its own exception, not reflection's wrapper.
                     System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(inner);
                 }
+                finally
+                {
+                    pdf.Options.FlateEncodeMode = level;
+                }
 
                 Keep(key, new Program(Entries(made), made.Stream.Value));
             }
 
             Prepared!.SetValue(descriptor, true);
+        }
+    }
+
+    /// <summary>
+    /// From now on every program of each face of <paramref name="fonts"/> also holds the glyphs of
+    /// <paramref name="characters"/>, whether a document draws them or not (a face given twice keeps the last), so that
+    /// documents whose text lies within them share one program per face whatever letters their names have. The glyphs
+    /// are the ones PDFsharp gives those characters in that face: they are read from a throwaway document drawing them.
+    /// </summary>
+    public void Pad(IEnumerable<XFont> fonts, string characters)
+    {
+        ArgumentNullException.ThrowIfNull(fonts);
+        ArgumentNullException.ThrowIfNull(characters);
+        if (!Supported)
+        {
+            return;
+        }
+
+        using var pdf = new PdfDocument();
+        using (var g = XGraphics.FromPdfPage(pdf.AddPage()))
+        {
+            foreach (var font in fonts)
+            {
+                g.DrawString(characters, font, XBrushes.Black, 0, 20);
+            }
+        }
+
+        // A face drawn in both encodings has a descriptor for each: its padding is both's glyphs.
+        foreach (var face in pdf.Internals.GetAllObjects().OfType<PdfFontDescriptor>().GroupBy(NameOf, StringComparer.Ordinal))
+        {
+            _padding[face.Key] = [.. face.SelectMany(d => ((Dictionary<ushort, object?>)GlyphIndices!.GetValue(CMapInfo!.GetValue(d)!)!).Keys).Distinct().Order()];
         }
     }
 
@@ -146,22 +215,28 @@ internal sealed class FontPrograms
         return [.. entries];
     }
 
-    /// <summary>
-    /// The face (its name without the subset's random tag), whether its subset carries a cmap table, and its glyphs in
-    /// order — everything PDFsharp makes the program from, the font itself being the one shipped set per process.
-    /// </summary>
-    private static string KeyOf(PdfFontDescriptor descriptor, object cmap, bool cmapTable)
+    /// <summary>A face's name without the subset's random tag: the glyph ids of a character are the same in either encoding.</summary>
+    private static string NameOf(PdfFontDescriptor descriptor)
     {
-        var glyphs = (Dictionary<ushort, object?>)GlyphIndices!.GetValue(cmap)!;
+        var name = descriptor.FontName;
+        return name[(name.IndexOf('+') + 1)..];
+    }
+
+    /// <summary>The face and its encoding: its name (<see cref="NameOf"/>) and whether its subset carries a cmap table.</summary>
+    private static string FaceOf(PdfFontDescriptor descriptor, bool cmapTable) => NameOf(descriptor) + (cmapTable ? "+" : "-");
+
+    /// <summary>
+    /// The face (<see cref="FaceOf"/>, marked when its program is the base one, compressed harder) and its glyphs in order
+    /// — everything the program is made from, the font itself being the one shipped set per process.
+    /// </summary>
+    private static string KeyOf(string face, Dictionary<ushort, object?> glyphs)
+    {
         var ids = glyphs.Keys.ToArray();
         Array.Sort(ids);
-        var name = descriptor.FontName;
-        var face = name.AsSpan(name.IndexOf('+') + 1);
-        return string.Create(face.Length + 1 + ids.Length, (face.ToString(), cmapTable, ids), static (chars, k) =>
+        return string.Create(face.Length + ids.Length, (face, ids), static (chars, k) =>
         {
-            k.Item1.CopyTo(chars);
-            chars[k.Item1.Length] = k.Item2 ? '+' : '-';
-            var at = k.Item1.Length + 1;
+            k.face.CopyTo(chars);
+            var at = k.face.Length;
             foreach (var id in k.ids)
             {
                 chars[at++] = (char)id;

@@ -9,7 +9,8 @@ namespace Billing.Core.Tests.Documents;
 
 /// <summary>
 /// A renderer gives a document the font programs of documents it saved before when the glyphs are the same
-/// (<see cref="FontPrograms"/>): each program must be the one PDFsharp makes for those glyphs, and a document's bytes the
+/// (<see cref="FontPrograms"/>): each program must be the one PDFsharp makes for those glyphs (for a padded face, those and
+/// the padding's, compressed harder), and a document's bytes the
 /// same whatever was rendered before.
 /// Each test has its own renderer, so its programs start empty.
 /// </summary>
@@ -95,6 +96,74 @@ public sealed class FontProgramsTests
         Assert.Equal(alone, made);
         Assert.Equal(alone, given);
         Assert.NotEqual(alone, Program(Save(null, "Zoe Muller, Lodz"))); // another glyph set, another program
+    }
+
+    [Fact]
+    public void Invoices_whose_names_differ_only_in_ascii_letters_share_each_faces_program_and_other_letters_get_their_own()
+    {
+        var renderer = NewRenderer();
+        var programs = renderer.Style.FontPrograms;
+        var first = SampleDocuments.Invoice(name: "John Smith") with { Number = "INV-2026-000061" };
+        // Capitals and letters the first invoice's text has nowhere: without the padding these are glyphs of their own.
+        var second = SampleDocuments.Invoice(name: "QUENTIN XAVIER-VOGEL, Jaqx") with { Number = "INV-2026-000062" };
+        var third = SampleDocuments.Invoice(name: "Zoë Müller") with { Number = "INV-2026-000063" };
+
+        renderer.Render(first);
+        var faces = programs.Made;
+        Assert.Equal(0L, programs.Reused);
+
+        var bytes = renderer.Render(second);
+        Assert.Equal((faces, faces), (programs.Reused, programs.Made)); // every face given the first invoice's program
+        Assert.Equal(bytes, NewRenderer().Render(second));
+        using (var pdf = PdfDocument.Open(bytes))
+        {
+            Assert.Contains("QUENTIN XAVIER-VOGEL, Jaqx", pdf.GetPage(1).Text, StringComparison.Ordinal);
+        }
+
+        renderer.Render(third);
+        Assert.True(programs.Made > faces, "ë and ü lie beyond the padding: the faces that draw the name get programs of their own");
+    }
+
+    [Theory]
+    [InlineData("abc 123", "Zoë", "Zo ë 3")] // ë lies beyond the padding: a program for the padding and ë
+    [InlineData(null, "Invoice INV-2026-000042", "Total GBP 1,234.56")] // within the printable ASCII: the face's base program
+    public void A_padded_program_holds_the_glyphs_PDFsharp_embeds_for_the_text_and_the_padding_compressed_harder_and_serves_other_text_of_those_glyphs(string? padding, string text, string other)
+    {
+        DocumentFonts.Install(Path.Combine(RepositoryRoot.Find(), "templates", "fonts"));
+        padding ??= FontPrograms.PrintableAscii;
+        var programs = new FontPrograms();
+        programs.Pad([new XFont(DocumentFonts.Family, 10)], padding);
+
+        var padded = Program(Save(programs, text));
+        var alone = Program(Save(null, text + padding)); // PDFsharp drawing the text and the padding, at the documents' level
+
+        Assert.Equal(Inflate(alone), Inflate(padded));
+        Assert.True(padded.Length < alone.Length, $"zlib's best level: {padded.Length:N0} characters against PDFsharp's {alone.Length:N0} at the documents' level");
+        Assert.NotEqual(Inflate(Program(Save(null, text))), Inflate(padded));
+        Assert.Equal((0L, 1L), (programs.Reused, programs.Made));
+        Assert.Equal(padded, Program(Save(programs, other))); // other text of the same glyphs and the padding's: the same bytes
+        Assert.Equal((1L, 1L), (programs.Reused, programs.Made));
+    }
+
+    [Fact]
+    public void Only_the_padded_faces_are_padded()
+    {
+        DocumentFonts.Install(Path.Combine(RepositoryRoot.Find(), "templates", "fonts"));
+        var programs = new FontPrograms();
+        programs.Pad([new XFont(DocumentFonts.Family, 10, XFontStyleEx.Bold)], FontPrograms.PrintableAscii);
+
+        Assert.Equal(Program(Save(null, "Zoë")), Program(Save(programs, "Zoë"))); // the regular face: as PDFsharp alone, to the byte
+        Assert.Equal(Inflate(Program(Save(null, "Zoë" + FontPrograms.PrintableAscii, XFontStyleEx.Bold))), Inflate(Program(Save(programs, "Zoë", XFontStyleEx.Bold))));
+    }
+
+    /// <summary>A program's font file, inflated: what it holds whatever level it was compressed at.</summary>
+    private static byte[] Inflate(string program)
+    {
+        var stream = program.IndexOf(">>\nstream\n", StringComparison.Ordinal) + ">>\nstream\n".Length;
+        using var zlib = new System.IO.Compression.ZLibStream(new MemoryStream(System.Text.Encoding.Latin1.GetBytes(program[stream..])), System.IO.Compression.CompressionMode.Decompress);
+        using var inflated = new MemoryStream();
+        zlib.CopyTo(inflated);
+        return inflated.ToArray();
     }
 
     /// <summary>The dictionary and the compressed bytes of the one font program in <paramref name="pdf"/>.</summary>

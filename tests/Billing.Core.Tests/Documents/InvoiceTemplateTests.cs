@@ -28,6 +28,23 @@ public class InvoiceTemplateTests
         Assert.Equal(expected, Language("en").Exact((decimal)amount, "EUR"));
 
     [Fact]
+    public void The_brands_characters_are_each_character_of_its_words_and_every_languages_once_in_order()
+    {
+        var template = InvoiceTemplate.Load(Path.Combine(RepositoryRoot.Find(), "templates", "invoices", "default"));
+        var characters = template.Characters;
+
+        Assert.Equal(string.Concat(characters.Distinct().Order()), characters);
+        Assert.All(template.Brand["operator"] + string.Concat(template.AddressLines), c => Assert.Contains(c, characters));
+        foreach (var (language, key) in new[] { ("en", "amount-due"), ("pl", "amount-due"), ("pt", "amount-due"), ("pl", "payment-instructions"), ("pt", "payment-instructions") })
+        {
+            Assert.All(template.Language(language)[key], c => Assert.Contains(c, characters));
+        }
+
+        Assert.Contains('ł', characters); // Polish and Portuguese letters of the strings, not only English's
+        Assert.Contains('ã', characters);
+    }
+
+    [Fact]
     public void A_text_fills_each_named_placeholder_with_its_first_value_and_keeps_an_unnamed_one() =>
         Assert.Equal("Please pay GBP 12.50 by {due} to Northwind, IBAN {iban} (BIC {bic}), quoting the reference R-1 {x}.",
             Language("en").Text("payment-instructions", ("amount", "GBP 12.50"), ("operator", "Northwind"), ("operator", "ignored"), ("reference", "R-1 {x}"), ("x", "not filled in a value")));
