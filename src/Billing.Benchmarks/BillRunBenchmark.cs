@@ -18,7 +18,8 @@ namespace Billing.Benchmarks;
 
 /// <summary>What to run: <see cref="Accounts"/> postpaid accounts with <see cref="Records"/> rated charges each, batches run by <see cref="Workers"/> at once, <see cref="Repeat"/> rounds.</summary>
 /// <param name="ReuseData">Keep the accounts and charges a run of the same size left in the database instead of generating them again.</param>
-public sealed record BillRunBenchSettings(int Accounts, int Records, int Workers, int Repeat, int BatchSize = 1000, bool ReuseData = false);
+/// <param name="PeopleNames">Name the accounts after people (<see cref="BillRunBenchmark.FirstNames"/>, <see cref="BillRunBenchmark.LastNames"/>) instead of "Bench N".</param>
+public sealed record BillRunBenchSettings(int Accounts, int Records, int Workers, int Repeat, int BatchSize = 1000, bool ReuseData = false, bool PeopleNames = false);
 
 /// <summary>What storing the accounts, the usage and its charges took.</summary>
 public sealed record BillRunGeneration(long Subscriptions, long Charges, decimal Seconds, decimal ChargesPerSecond);
@@ -88,6 +89,24 @@ public static class BillRunBenchmark
     private const int RecordsPerFile = 100_000;
     private static readonly LocalDate CycleStart = new(2026, 11, 1);
 
+    /// <summary>
+    /// First names for <see cref="BillRunBenchSettings.PeopleNames"/>: several languages, with their letters (a real run's
+    /// names differ in the glyphs their invoices embed). Account i is named FirstNames[i % 24] and LastNames[(i / 24 + 7i) % 24]:
+    /// every pair once in each 576 accounts.
+    /// </summary>
+    public static readonly string[] FirstNames =
+    [
+        "John", "Mary", "Zoë", "João", "Łucja", "Anna", "Peter", "Éva", "Kofi", "Olga", "Ahmed", "Fatima",
+        "Chris", "Yuki", "Quentin", "Søren", "Małgorzata", "Björn", "Inés", "François", "Şebnem", "Agnieszka", "Siobhán", "Wojciech",
+    ];
+
+    /// <summary>Last names for <see cref="BillRunBenchSettings.PeopleNames"/> (<see cref="FirstNames"/>).</summary>
+    public static readonly string[] LastNames =
+    [
+        "Smith", "Müller", "Nowak", "Silva", "Öztürk", "Jones", "Kowalski", "Brown", "García", "Taylor", "Wilson", "Zimmermann",
+        "O'Brien", "Jackson", "Xu", "Vogel", "Wiśniewska", "Dvořák", "Nguyễn", "Lefèvre", "Gonçalves", "Ólafsson", "Strauß", "Kuznetsova",
+    ];
+
     /// <summary>After the cycle's local midnight everywhere: the run finds every cycle ended.</summary>
     private static readonly Instant RunAt = Instant.FromUtc(2026, 12, 2, 6, 0);
 
@@ -133,7 +152,8 @@ public static class BillRunBenchmark
             SELECT (SELECT count(*) FROM accounts), (SELECT count(*) FROM subscriptions), (SELECT count(*) FROM rated_charges), (SELECT count(*) FROM usage)
             """, commandTimeout: 0);
         var total = (long)s.Accounts * s.Records;
-        var ours = conn.ExecuteScalar<bool>("SELECT EXISTS (SELECT 1 FROM catalog_versions WHERE label = 'bench-bill-run')");
+        var ours = conn.ExecuteScalar<bool>("SELECT EXISTS (SELECT 1 FROM catalog_versions WHERE label = 'bench-bill-run')")
+            && conn.ExecuteScalar<bool>("SELECT (name LIKE 'Bench %') <> @people FROM accounts WHERE id = 'BR-0000001'", new { people = s.PeopleNames });
         return ours && accounts == s.Accounts && charges == total && usage == total ? new BillRunGeneration(subscriptions, charges, 0m, 0m) : null;
     }
 
@@ -151,12 +171,14 @@ public static class BillRunBenchmark
             files, new Dictionary<string, string>(), "bench").Id;
         conn.Execute("""
             INSERT INTO accounts (id, name, currency, time_zone, payment_type, bill_cycle_day, tax_region)
-            SELECT 'BR-' || lpad(a::text, 7, '0'), 'Bench ' || a, 'GBP', 'Europe/London', 'postpaid', 1, 'UK' FROM generate_series(1, @n) a;
+            SELECT 'BR-' || lpad(a::text, 7, '0'),
+                   CASE WHEN @people THEN (@first)[1 + a % cardinality(@first)] || ' ' || (@last)[1 + (a / cardinality(@first) + 7 * a) % cardinality(@last)] ELSE 'Bench ' || a END,
+                   'GBP', 'Europe/London', 'postpaid', 1, 'UK' FROM generate_series(1, @n) a;
             INSERT INTO subscriptions (account_id, msisdn, plan_id, active_from)
             SELECT 'BR-' || lpad(a::text, 7, '0'), '4477' || lpad(((a - 1) * 2 + k)::text, 8, '0'), @plan, '2026-01-01T00:00:00Z'
             FROM generate_series(1, @n) a, generate_series(0, 1) k WHERE k = 0 OR a % 4 = 0 ORDER BY a, k;
             INSERT INTO msisdn_partitions (msisdn, account_id) SELECT msisdn, account_id FROM subscriptions;
-            """, new { n = s.Accounts, plan = SyntheticCatalog.PlanId }, commandTimeout: 0);
+            """, new { n = s.Accounts, plan = SyntheticCatalog.PlanId, people = s.PeopleNames, first = FirstNames, last = LastNames }, commandTimeout: 0);
         var subscriptions = conn.Query<(long Id, string Account, string Msisdn)>("SELECT id, account_id, msisdn FROM subscriptions ORDER BY account_id, msisdn", commandTimeout: 0)
             .GroupBy(x => x.Account, StringComparer.Ordinal)
             .Select(g => g.Select(x => (x.Id, x.Account, x.Msisdn)).ToArray())

@@ -16,7 +16,7 @@ using PdfSharp.Pdf;
 
 namespace Billing.Benchmarks;
 
-public sealed record PdfBenchSettings(int Invoices, int Records, int Workers, bool ReuseData, int Repeat = 1);
+public sealed record PdfBenchSettings(int Invoices, int Records, int Workers, bool ReuseData, int Repeat = 1, bool PeopleNames = false);
 
 /// <summary>
 /// One timed phase: invoices per second, the peak working set and managed heap while it ran, what it allocated per
@@ -67,7 +67,7 @@ public static class PdfBenchmark
         ArgumentNullException.ThrowIfNull(progress);
 
         var billed = Stopwatch.StartNew();
-        var bill = BillRunBenchmark.Run(db, new BillRunBenchSettings(s.Invoices, s.Records, s.Workers, 1, 1000, s.ReuseData), progress);
+        var bill = BillRunBenchmark.Run(db, new BillRunBenchSettings(s.Invoices, s.Records, s.Workers, 1, 1000, s.ReuseData, s.PeopleNames), progress);
         billed.Stop();
 
         IReadOnlyList<string> numbers;

@@ -15,8 +15,9 @@ public static class BenchPdfCommand
         var workers = new Option<int>("--workers") { Description = "Rendering threads (and bill-run batches at once)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var reuse = new Option<bool>("--reuse-data") { Description = "Keep the accounts and charges an earlier run of the same size left in the database" };
         var repeat = BenchCommand.Repeat("Rounds, each the render end to end then the floor (each round's ratio and their median are printed)", 3);
-        var command = new Command("pdf", "Bill generated accounts, render their invoice PDFs end to end into a document store, and time PDFsharp drawing the same pages alone") { invoices, records, workers, reuse, repeat };
-        command.SetAction(p => cli.Run(p, g => Run(g, new PdfBenchSettings(p.GetValue(invoices), p.GetValue(records), p.GetValue(workers), p.GetValue(reuse), p.GetValue(repeat)), Console.Out)));
+        var people = new Option<bool>("--people-names") { Description = "Name the accounts after people, in several languages with their letters (Zoë Müller, Łucja Wiśniewska, Nguyễn …) instead of \"Bench N\": documents then differ in the glyphs they embed, as a real run's do" };
+        var command = new Command("pdf", "Bill generated accounts, render their invoice PDFs end to end into a document store, and time PDFsharp drawing the same pages alone") { invoices, records, workers, reuse, repeat, people };
+        command.SetAction(p => cli.Run(p, g => Run(g, new PdfBenchSettings(p.GetValue(invoices), p.GetValue(records), p.GetValue(workers), p.GetValue(reuse), p.GetValue(repeat), p.GetValue(people)), Console.Out)));
         return command;
     }
 
@@ -49,7 +50,7 @@ public static class BenchPdfCommand
         {
             output.WriteLine(JsonSerializer.Serialize(new
             {
-                s.Invoices, s.Records, s.Workers, s.Repeat, machine,
+                s.Invoices, s.Records, s.Workers, s.Repeat, s.PeopleNames, machine,
                 rounds = r.Rounds.Select(x => new
                 {
                     endToEnd = x.EndToEnd, floor = x.Floor, ratio = x.Ratio,
@@ -65,6 +66,7 @@ public static class BenchPdfCommand
 
         output.WriteLine();
         output.WriteLine($"bench pdf: {s.Invoices:N0} invoices billed from {s.Invoices:N0} accounts × {s.Records} records ({r.BillRunSeconds:F1} s to generate and bill), {r.AveragePages} pages each, {s.Workers} worker(s); {machine}");
+        output.WriteLine(s.PeopleNames ? "  accounts named after people (--people-names): names in several languages, with their letters" : "  accounts named \"Bench N\" (--people-names names them after people)");
         foreach (var (x, i) in r.Rounds.Select((x, i) => (x, i + 1)))
         {
             output.WriteLine($" round {i} of {r.Rounds.Count}:");

@@ -53,6 +53,38 @@ public sealed class BenchPdfCommandTests : IDisposable
         });
     }
 
+    [Fact]
+    public void Bench_pdf_with_people_names_bills_accounts_named_after_people_whose_invoices_show_them_and_reuse_data_keeps_only_the_same_kind_of_names()
+    {
+        var (exit, stdout, stderr) = BillingProcess.Run(_work.Path, "bench", "pdf", "--people-names", "--invoices", "30", "--records", "3", "--workers", "2", "--repeat", "1", "--db", _db.Db.ConnectionString);
+
+        Assert.True(exit == 0, $"exit {exit}: {stderr}");
+        Assert.Contains("  accounts named after people (--people-names): names in several languages, with their letters\n", stdout, StringComparison.Ordinal);
+        using var c = _db.Db.Open();
+        var names = c.Query<(string Id, string Name)>("SELECT id, name FROM accounts ORDER BY id").AsList();
+        Assert.Equal(30, names.Count);
+        Assert.Equal(30, names.Select(n => n.Name).Distinct().Count());
+        Assert.Equal(("Mary Brown", "Björn Kuznetsova"), (names[0].Name, names[16].Name)); // account i: FirstNames[i % 24], LastNames[(i / 24 + 7i) % 24]
+        Assert.All(names, n => Assert.Matches(@"^\S+ \S+$", n.Name));
+        var (number, path) = c.QuerySingle<(string, string)>("""
+            SELECT d.number, d.path FROM documents d JOIN invoices i ON i.number = d.number WHERE i.account_id = 'BR-0000017'
+            """);
+        using (var pdf = UglyToad.PdfPig.PdfDocument.Open(path))
+        {
+            Assert.Contains(names[16].Name, pdf.GetPage(1).Text, StringComparison.Ordinal); // ö, beyond ASCII, reads back
+            Assert.Contains(number, pdf.GetPage(1).Text, StringComparison.Ordinal);
+        }
+
+        // The same size without people's names is other data: generated again, not reused.
+        var plain = BillingProcess.Run(_work.Path, "bench", "pdf", "--reuse-data", "--invoices", "30", "--records", "3", "--workers", "2", "--repeat", "1", "--db", _db.Db.ConnectionString);
+        Assert.True(plain.Exit == 0, $"exit {plain.Exit}: {plain.Err}");
+        Assert.Contains("Storing 30 accounts", plain.Out, StringComparison.Ordinal);
+        Assert.Equal("Bench 1", c.ExecuteScalar<string>("SELECT name FROM accounts WHERE id = 'BR-0000001'"));
+        var again = BillingProcess.Run(_work.Path, "bench", "pdf", "--reuse-data", "--invoices", "30", "--records", "3", "--workers", "2", "--repeat", "1", "--db", _db.Db.ConnectionString);
+        Assert.True(again.Exit == 0, $"exit {again.Exit}: {again.Err}");
+        Assert.Contains("Reusing the 30 accounts", again.Out, StringComparison.Ordinal);
+    }
+
     private static long Count(string digits) => long.Parse(digits, System.Globalization.NumberStyles.AllowThousands, System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
