@@ -146,6 +146,33 @@ public sealed class FontProgramsTests
     }
 
     [Fact]
+    public void A_program_kept_before_its_face_was_padded_is_not_given_after_even_for_the_same_glyphs()
+    {
+        DocumentFonts.Install(Path.Combine(RepositoryRoot.Find(), "templates", "fonts"));
+        var programs = new FontPrograms();
+        var unpadded = Program(Save(programs, "abc"));
+
+        programs.Pad([new XFont(DocumentFonts.Family, 10)], "cab");
+        var padded = Program(Save(programs, "abc")); // the same glyphs, now the face's base program: compressed harder
+
+        Assert.Equal((0L, 2L), (programs.Reused, programs.Made));
+        Assert.Equal(Inflate(unpadded), Inflate(padded));
+        Assert.NotEqual(unpadded, padded);
+        Assert.Equal(padded, Program(Save(programs, "b a c")));
+    }
+
+    [Fact]
+    public void The_printable_ascii_padding_is_space_to_tilde_and_a_padding_needs_fonts_and_characters()
+    {
+        Assert.Equal(string.Concat(Enumerable.Range(' ', '~' - ' ' + 1).Select(c => (char)c)), FontPrograms.PrintableAscii);
+        Assert.Equal(95, FontPrograms.PrintableAscii.Length);
+        var programs = new FontPrograms();
+        Assert.Throws<ArgumentNullException>(() => programs.Pad(null!, "abc"));
+        DocumentFonts.Install(Path.Combine(RepositoryRoot.Find(), "templates", "fonts"));
+        Assert.Throws<ArgumentNullException>(() => programs.Pad([new XFont(DocumentFonts.Family, 10)], null!));
+    }
+
+    [Fact]
     public void Only_the_padded_faces_are_padded()
     {
         DocumentFonts.Install(Path.Combine(RepositoryRoot.Find(), "templates", "fonts"));
