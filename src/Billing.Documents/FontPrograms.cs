@@ -13,8 +13,8 @@ namespace Billing.Documents;
 /// glyphs (digits, the template's words, the same letters in names). Here each face's program is made before the save:
 /// the one kept from an earlier document of the same face and glyphs, else the one PDFsharp's own code makes (what its
 /// save would call), then kept. Either way it joins the document at the same point, so a document's bytes do not depend
-/// on what was kept; they differ from PDFsharp's own save only in the order of objects (the programs come before the
-/// fonts' widths, which the save adds).
+/// on what was kept; for a face without a padding (below) they differ from PDFsharp's own save only in the order of
+/// objects (the programs come before the fonts' widths, which the save adds).
 /// <para>
 /// PDFsharp 6.2.4 (the version pinned in Directory.Packages.props) has no public way to hand it a font program, so this
 /// uses six of its non-public members: a font descriptor's <c>CMapInfo</c>, <c>AddCmapTable</c> and <c>_prepared</c>,
@@ -54,7 +54,7 @@ internal sealed class FontPrograms
 
     private readonly ConcurrentDictionary<string, Program> _programs = new(StringComparer.Ordinal);
 
-    /// <summary>Each face's padding (<see cref="Pad"/>): its glyph ids, ascending, by its name (<see cref="NameOf"/>), for either encoding.</summary>
+    /// <summary>Each face's padding (<see cref="Pad"/>): its glyph ids by its name (<see cref="NameOf"/>), for either encoding.</summary>
     private readonly ConcurrentDictionary<string, ushort[]> _padding = new(StringComparer.Ordinal);
 
     private readonly int _capacity;
@@ -104,8 +104,8 @@ internal sealed class FontPrograms
             var cmap = CMapInfo!.GetValue(descriptor)!;
             var cmapTable = (bool)AddCmapTable!.GetValue(descriptor)!;
             var glyphs = (Dictionary<ushort, object?>)GlyphIndices!.GetValue(cmap)!;
-            var face = FaceOf(descriptor, cmapTable);
-            var padded = _padding.TryGetValue(NameOf(descriptor), out var padding);
+            var faceName = NameOf(descriptor);
+            var padded = _padding.TryGetValue(faceName, out var padding);
             if (padded)
             {
                 foreach (var glyph in padding!)
@@ -114,9 +114,10 @@ internal sealed class FontPrograms
                 }
             }
 
-            // A padded face's programs are few (most documents carry its base program, the padding's glyphs alone) and each
-            // is written into many documents: compressed at zlib's best level, so the key says which.
-            var key = KeyOf(padded ? face + "*" : face, glyphs);
+            // The face, its encoding (whether its subset carries a cmap table) and, first, whether it is padded: a padded face's
+            // programs are few (most documents carry its base program, the padding's glyphs alone) and each is written into
+            // many documents, so they are compressed at zlib's best level.
+            var key = KeyOf($"{(padded ? "*" : "")}{faceName}{(cmapTable ? '+' : '-')}", glyphs);
             if (_programs.TryGetValue(key, out var program))
             {
                 var file = new PdfDictionary(pdf);
@@ -185,7 +186,7 @@ internal sealed class FontPrograms
             }
         }
 
-        // A face drawn in both encodings has a descriptor for each: its padding is both's glyphs.
+        // Every descriptor of a face's name pools its glyphs into the face's padding.
         foreach (var face in pdf.Internals.GetAllObjects().OfType<PdfFontDescriptor>().GroupBy(NameOf, StringComparer.Ordinal))
         {
             _padding[face.Key] = [.. face.SelectMany(d => ((Dictionary<ushort, object?>)GlyphIndices!.GetValue(CMapInfo!.GetValue(d)!)!).Keys).Distinct().Order()];
@@ -222,12 +223,9 @@ internal sealed class FontPrograms
         return name[(name.IndexOf('+') + 1)..];
     }
 
-    /// <summary>The face and its encoding: its name (<see cref="NameOf"/>) and whether its subset carries a cmap table.</summary>
-    private static string FaceOf(PdfFontDescriptor descriptor, bool cmapTable) => NameOf(descriptor) + (cmapTable ? "+" : "-");
-
     /// <summary>
-    /// The face (<see cref="FaceOf"/>, marked when its program is the base one, compressed harder) and its glyphs in order
-    /// — everything the program is made from, the font itself being the one shipped set per process.
+    /// The face (marked when padded, its name and its encoding) and its glyphs in order — everything the program is made
+    /// from, the font itself being the one shipped set per process.
     /// </summary>
     private static string KeyOf(string face, Dictionary<ushort, object?> glyphs)
     {

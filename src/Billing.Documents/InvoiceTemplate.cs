@@ -39,9 +39,12 @@ public sealed partial class InvoiceTemplate
 
     public IEnumerable<string> Languages => _languages.Keys.Order(StringComparer.Ordinal);
 
-    /// <summary>Every character of the brand's own words — brand.txt's values, its address and every language's strings — once each, in order.</summary>
+    /// <summary>
+    /// Every character of the brand's own words — brand.txt's values, its address and every language's strings — once each,
+    /// in order (by code point: a character beyond the BMP stays whole).
+    /// </summary>
     public string Characters => string.Concat(
-        Brand.Values.Concat(AddressLines).Concat(_languages.Values.SelectMany(l => l.Strings)).SelectMany(v => v).Distinct().Order());
+        Brand.Values.Concat(AddressLines).Concat(_languages.Values.SelectMany(l => l.Strings)).SelectMany(v => v.EnumerateRunes()).Distinct().Order());
 
     /// <summary>The folder of brand <paramref name="brand"/> under <paramref name="configuredRoot"/> (else templates/invoices here, else the shipped copy).</summary>
     public static string Locate(string? configuredRoot, string brand = "default") =>

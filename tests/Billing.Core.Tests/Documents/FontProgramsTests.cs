@@ -158,7 +158,8 @@ public sealed class FontProgramsTests
         Assert.Equal((0L, 2L), (programs.Reused, programs.Made));
         Assert.Equal(Inflate(unpadded), Inflate(padded));
         Assert.NotEqual(unpadded, padded);
-        Assert.Equal(padded, Program(Save(programs, "b a c")));
+        Assert.Equal(padded, Program(Save(programs, "bca"))); // other text within the padding: given the padded program
+        Assert.Equal((1L, 2L), (programs.Reused, programs.Made));
     }
 
     [Fact]

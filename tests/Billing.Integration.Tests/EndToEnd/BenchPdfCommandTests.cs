@@ -83,6 +83,16 @@ public sealed class BenchPdfCommandTests : IDisposable
         var again = BillingProcess.Run(_work.Path, "bench", "pdf", "--reuse-data", "--invoices", "30", "--records", "3", "--workers", "2", "--repeat", "1", "--db", _db.Db.ConnectionString);
         Assert.True(again.Exit == 0, $"exit {again.Exit}: {again.Err}");
         Assert.Contains("Reusing the 30 accounts", again.Out, StringComparison.Ordinal);
+
+        // And people's names again: generated, then reused by a run that asks for them too.
+        foreach (var expected in new[] { "Storing 30 accounts", "Reusing the 30 accounts" })
+        {
+            var people = BillingProcess.Run(_work.Path, "bench", "pdf", "--people-names", "--reuse-data", "--invoices", "30", "--records", "3", "--workers", "2", "--repeat", "1", "--db", _db.Db.ConnectionString);
+            Assert.True(people.Exit == 0, $"exit {people.Exit}: {people.Err}");
+            Assert.Contains(expected, people.Out, StringComparison.Ordinal);
+        }
+
+        Assert.Equal("Mary Brown", c.ExecuteScalar<string>("SELECT name FROM accounts WHERE id = 'BR-0000001'"));
     }
 
     private static long Count(string digits) => long.Parse(digits, System.Globalization.NumberStyles.AllowThousands, System.Globalization.CultureInfo.InvariantCulture);
